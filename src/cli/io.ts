@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+
+/** What a command may touch of the process, so that tests run commands in-process. */
+export interface CliIo {
+  /** Command results: summaries, `--format json`. */
+  stdout: { write(text: string): unknown };
+  /** Human messages and, through the logger, JSON log lines. */
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+/** The package version, read from package.json beside `src/` or `dist/`. */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}

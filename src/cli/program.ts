@@ -1,0 +1,139 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createLogger, isLogLevel, Redactor, type Logger } from '../log/index.js';
+import type { CliIo } from './io.js';
+import { packageVersion } from './io.js';
+import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, NotAvailableError, type ExitCode } from './outcome.js';
+
+/** What every command receives: its IO, a logger, and the redactor that scrubs secrets from both. */
+export interface CommandContext {
+  io: CliIo;
+  log: Logger;
+  redactor: Redactor;
+}
+
+export type CommandAction<O> = (options: O, args: string[], context: CommandContext) => Promise<ExitCode>;
+
+const formatOption = (choices: string[]) =>
+  new Option('--format <format>', 'output format of the result on stdout').choices(choices).default(choices[0]);
+
+function notYet(command: string, issue: string): CommandAction<unknown> {
+  return () => Promise.reject(new NotAvailableError(`'tmlsync ${command}' is not available in this version yet (${issue}).`));
+}
+
+/**
+ * The command table. Each entry declares its options once; `--help` on every
+ * command comes from here.
+ */
+export function createProgram(io: CliIo, onAction: (action: CommandAction<never>, options: unknown, args: string[]) => void): Command {
+  const program = new Command('tmlsync')
+    .description('GitOps for ThoughtSpot: TML in git, exported on a schedule, planned, validated and deployed per environment.')
+    .version(packageVersion(), '-V, --version')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: $LOG_LEVEL or info)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  const add = (name: string, description: string, action: CommandAction<never>, configure: (c: Command) => Command = (c) => c) => {
+    const command = configure(program.command(name).description(description)).exitOverride();
+    command.action((...received: unknown[]) => {
+      // commander passes (…positionals, options, command).
+      const options = received.at(-2);
+      const args = received.slice(0, -2).flat() as string[];
+      onAction(action, options, args);
+    });
+    return command;
+  };
+
+  const configOption = () => new Option('-c, --config <file>', 'configuration file (YAML)');
+  const envOption = () => new Option('-e, --env <name>', 'environment from the configuration');
+
+  add('emulator', 'run the ThoughtSpot v1 API emulator on this machine', notYet('emulator', 'issue #3'), (c) =>
+    c
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--port <port>', 'port to listen on', '4000')
+      .option('--data-dir <dir>', 'where the emulator persists its state'),
+  );
+  add('export', 'export TML from an environment into git (one run of the export loop)', notYet('export', 'issue #4'), (c) =>
+    c.addOption(configOption()).addOption(envOption()).option('--dry-run', 'show what would change; write nothing'),
+  );
+  add('plan', 'show the object-level plan of deploying a git ref into an environment', notYet('plan', 'issue #5'), (c) =>
+    c
+      .addOption(configOption())
+      .addOption(envOption())
+      .option('--ref <ref>', 'git ref to plan')
+      .addOption(formatOption(['text', 'markdown', 'json'])),
+  );
+  add('validate', 'check TML files offline (and against an environment with --env)', notYet('validate', 'issue #5'), (c) =>
+    c
+      .argument('[paths...]', 'TML files or folders (default: the repository)')
+      .addOption(configOption())
+      .addOption(envOption())
+      .addOption(formatOption(['text', 'json'])),
+  );
+  add('deploy', 'deploy a git ref into an environment', notYet('deploy', 'issue #5'), (c) =>
+    c
+      .addOption(configOption())
+      .addOption(envOption())
+      .option('--ref <ref>', 'git ref to deploy')
+      .option('--dry-run', 'plan and validate; write nothing'),
+  );
+  add('daemon', 'run the service: schedules, webhook, trigger API, status', notYet('daemon', 'issue #4'), (c) =>
+    c.addOption(configOption()),
+  );
+  add('status', "print the daemon's status per environment", notYet('status', 'issue #4'), (c) =>
+    c.addOption(configOption()).option('--url <url>', 'daemon URL').addOption(formatOption(['text', 'json'])),
+  );
+  add('trigger', 'ask a running daemon to export or deploy an environment now', notYet('trigger', 'issue #6'), (c) =>
+    c
+      .argument('<action>', 'export or deploy')
+      .addOption(envOption())
+      .option('--url <url>', 'daemon URL')
+      .option('--token-env <name>', 'environment variable holding the bearer token', 'TMLSYNC_TOKEN'),
+  );
+  return program;
+}
+
+/**
+ * Runs one command line and returns its exit code. Never throws, never prints
+ * a stack trace: failures become one message on stderr (the stack is logged
+ * at debug level).
+ */
+export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
+  let chosen: { action: CommandAction<never>; options: unknown; args: string[] } | undefined;
+  const program = createProgram(io, (action, options, args) => {
+    chosen = { action, options, args };
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were printed by commander.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_INVALID;
+    }
+    throw error;
+  }
+  if (!chosen) {
+    program.outputHelp();
+    return EXIT_OK;
+  }
+
+  const redactor = new Redactor();
+  const level = program.opts<{ logLevel?: string }>().logLevel;
+  if (level !== undefined && !isLogLevel(level)) {
+    io.stderr.write(`error: --log-level must be one of trace, debug, info, warn, error, fatal, silent (got '${level}')\n`);
+    return EXIT_INVALID;
+  }
+  const log = createLogger({ redactor, ...(level ? { level } : {}), destination: io.stderr });
+  try {
+    return await chosen.action(chosen.options as never, chosen.args, { io, log, redactor });
+  } catch (error) {
+    log.debug({ err: error }, 'command failed');
+    const code = exitCodeFor(error);
+    io.stderr.write(`error: ${redactor.scrubText(messageFor(error))}\n`);
+    return code;
+  }
+}
+

@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from '../log/index.js';
+import type { Params } from './params.js';
+import type { UserRecord } from './principals.js';
+import type { BodyEncoding } from './request.js';
+import type { Session, Sessions, TrustedTokens } from './sessions.js';
+import type { EmulatorState } from './state.js';
+
+export interface EmulatorSettings {
+  /** `--trusted-auth-secret`: without one, `session/auth/token` answers 500 as on an instance without trusted auth. */
+  trustedAuthSecret?: string;
+  /** `--guid-policy`: `keep` a document's unknown GUID on create (8.10.0.cl+), or `regenerate` it. */
+  guidPolicy: 'keep' | 'regenerate';
+}
+
+export interface HandlerContext {
+  params: Params;
+  state: EmulatorState;
+  sessions: Sessions;
+  tokens: TrustedTokens;
+  settings: EmulatorSettings;
+  req: IncomingMessage;
+  /** Present on every route that requires a session. */
+  session?: Session;
+  user?: UserRecord;
+  /** Whether cookies may carry `Secure` (never over plain http). */
+  secure: boolean;
+  log: Logger;
+}
+
+export interface Reply {
+  status: number;
+  json?: unknown;
+  text?: string;
+  bytes?: Uint8Array;
+  contentType?: string;
+  cookies?: string[];
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT';
+  /** Below `/callosum/v1/tspublic/v1/`. */
+  path: string;
+  /** Login calls need no session; everything else does. */
+  auth: 'session' | 'none';
+  body: BodyEncoding;
+  handle(context: HandlerContext): Reply | Promise<Reply>;
+}
+
+/** The user of a session-bearing request (routes with `auth: 'session'` always have one). */
+export function currentUser(context: HandlerContext): UserRecord {
+  if (!context.user) throw new Error('route declared auth: session but has no user');
+  return context.user;
+}
+
+export const noContent = (cookies?: string[]): Reply => ({ status: 204, ...(cookies ? { cookies } : {}) });
+export const json = (body: unknown, status = 200): Reply => ({ status, json: body });

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * A request-level failure, answered with ThoughtSpot's v1 error body
+ * (reference §1.6): `code`, `incident_id_guid`, `trace_id_guid`, and `debug`
+ * as a JSON-encoded array of strings, which is what cs_tools `json.loads`.
+ */
+export class V1Error extends Error {
+  override readonly name = 'V1Error';
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Codes seen from real servers (reference §1.6, §3.6). */
+export const CODE = {
+  generic: 10000,
+  invalidParameter: 10002,
+  accessDenied: 10023,
+  notFound: 10004,
+} as const;
+
+export function invalidParameter(name: string, detail?: string): V1Error {
+  return new V1Error(400, CODE.invalidParameter, `Invalid parameter values ${name}${detail ? `: ${detail}` : ''}`);
+}
+
+export interface V1ErrorBody {
+  code: number;
+  incident_id_guid: string;
+  trace_id_guid: string;
+  debug: string;
+}
+
+export function errorBody(error: V1Error, incidentId: string = randomUUID()): V1ErrorBody {
+  return { code: error.code, incident_id_guid: incidentId, trace_id_guid: incidentId, debug: JSON.stringify([error.message]) };
+}

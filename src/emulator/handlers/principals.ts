@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import { currentUser, json, noContent, type HandlerContext, type Reply, type Route } from '../context.js';
+import { invalidParameter, V1Error } from '../errors.js';
+import {
+  checkPassword, GROUP_TYPES, hashPassword, PRIVILEGES, USER_TYPES,
+  type GroupRecord, type PrincipalRecord, type UserRecord,
+} from '../principals.js';
+import type { EmulatorState } from '../state.js';
+
+/** Only administrators manage principals and privileges. */
+export function requirePrivilege(context: HandlerContext, ...anyOf: string[]): void {
+  const privileges = context.state.privilegesOf(currentUser(context));
+  if (!anyOf.some((p) => privileges.has(p))) {
+    throw new V1Error(403, 10023, `User ${currentUser(context).name} lacks the privilege ${anyOf.join(' or ')}`);
+  }
+}
+
+/** A principal in `user/list` form (reference §2.4): no GUID, no password. */
+export function listForm(principal: UserRecord | GroupRecord): Record<string, unknown> {
+  return {
+    name: principal.name,
+    displayName: principal.displayName,
+    ...(principal.description ? { description: principal.description } : {}),
+    created: principal.created,
+    modified: principal.modified,
+    ...(principal.kind === 'user' ? { mail: principal.mail } : {}),
+    principalTypeEnum: principal.principalTypeEnum,
+    groupNames: principal.groupNames,
+    visibility: principal.visibility,
+    activate: false,
+  };
+}
+
+function listUsers(context: HandlerContext): Reply {
+  return json([...context.state.groups.values(), ...context.state.users.values()].map(listForm));
+}
+
+interface SyncInput {
+  name: string;
+  displayName?: string;
+  description?: string;
+  mail?: string;
+  password?: string;
+  principalTypeEnum: string;
+  groupNames?: string[];
+  visibility?: string;
+}
+
+function parsePrincipals(text: string): SyncInput[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalidParameter('principals', 'not valid JSON');
+  }
+  if (!Array.isArray(parsed)) throw invalidParameter('principals', 'a JSON array of principals expected');
+  return parsed.map((item: unknown, index) => {
+    const p = item as Partial<SyncInput> | null;
+    if (!p || typeof p !== 'object' || typeof p.name !== 'string' || p.name === '') throw invalidParameter('principals', `item ${index + 1} has no name`);
+    const type = p.principalTypeEnum;
+    if (!type || ![...USER_TYPES, ...GROUP_TYPES].includes(type as never)) {
+      throw invalidParameter('principals', `${p.name}: principalTypeEnum '${String(type)}' is not one of ${[...USER_TYPES, ...GROUP_TYPES].join(', ')}`);
+    }
+    if (p.visibility !== undefined && p.visibility !== 'DEFAULT' && p.visibility !== 'NON_SHARABLE') {
+      throw invalidParameter('principals', `${p.name}: visibility '${p.visibility}' is not DEFAULT or NON_SHARABLE`);
+    }
+    if (p.groupNames !== undefined && (!Array.isArray(p.groupNames) || p.groupNames.some((g) => typeof g !== 'string'))) {
+      throw invalidParameter('principals', `${p.name}: groupNames must be a list of names`);
+    }
+    return p as SyncInput;
+  });
+}
+
+/** `All` may be omitted from `groupNames` (reference §2.5): every user is in it. */
+function memberships(input: SyncInput, isUser: boolean): string[] {
+  const names = [...new Set(input.groupNames ?? [])];
+  return isUser && !names.includes('All') ? [...names, 'All'] : names;
+}
+
+function differs(existing: PrincipalRecord & { mail?: string }, input: SyncInput, groupNames: string[]): boolean {
+  const same = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
+  return (
+    (input.displayName !== undefined && input.displayName !== existing.displayName) ||
+    (input.description !== undefined && input.description !== (existing.description ?? '')) ||
+    (input.mail !== undefined && input.mail !== existing.mail) ||
+    (input.visibility !== undefined && input.visibility !== existing.visibility) ||
+    !same(groupNames, existing.groupNames)
+  );
+}
+
+/**
+ * `user/sync` (reference §2.5): the file is the complete desired set; with
+ * `applyChanges=false` (the default) only the difference is returned.
+ * `removeDeleted` defaults to true; built-in principals are never removed;
+ * new local users need a password (their own or the `password` field).
+ * Passwords of existing users are never changed.
+ */
+function syncUsers(context: HandlerContext): Reply {
+  requirePrivilege(context, 'ADMINISTRATION');
+  const { params, state } = context;
+  const inputs = parsePrincipals(params.required('principals'));
+  const apply = params.bool('applyChanges', false);
+  const removeDeleted = params.bool('removeDeleted', true);
+  const defaultPassword = params.string('password');
+  const result = { usersAdded: [] as string[], usersDeleted: [] as string[], usersUpdated: [] as string[], groupsAdded: [] as string[], groupsDeleted: [] as string[], groupsUpdated: [] as string[] };
+
+  const isGroup = (p: SyncInput) => (GROUP_TYPES as readonly string[]).includes(p.principalTypeEnum);
+  const groupNamesAfter = new Set([...state.groups.keys(), ...inputs.filter(isGroup).map((g) => g.name)]);
+  const changes: (() => void)[] = [];
+  for (const input of inputs) {
+    const group = isGroup(input);
+    const groupNames = memberships(input, !group);
+    const missing = groupNames.find((g) => !groupNamesAfter.has(g));
+    if (missing) throw invalidParameter('principals', `${input.name}: group ${missing} does not exist`);
+    const now = state.now();
+    if (group) {
+      const existing = state.groups.get(input.name);
+      if (!existing) {
+        result.groupsAdded.push(input.name);
+        changes.push(() => state.groups.set(input.name, {
+          kind: 'group', id: randomUUID(), name: input.name, displayName: input.displayName ?? input.name,
+          ...(input.description ? { description: input.description } : {}), principalTypeEnum: input.principalTypeEnum,
+          groupNames, visibility: (input.visibility as GroupRecord['visibility'] | undefined) ?? 'DEFAULT', created: now, modified: now, privileges: [],
+        }));
+      } else if (differs(existing, input, groupNames)) {
+        result.groupsUpdated.push(input.name);
+        changes.push(() => Object.assign(existing, updated(existing, input, groupNames, now)));
+      }
+    } else {
+      const existing = state.users.get(input.name);
+      if (!existing) {
+        const password = input.password ?? defaultPassword;
+        if (input.principalTypeEnum === 'LOCAL_USER' && !password) {
+          throw invalidParameter('password', `new local user ${input.name} needs a password`);
+        }
+        result.usersAdded.push(input.name);
+        changes.push(() => state.users.set(input.name, {
+          kind: 'user', id: randomUUID(), name: input.name, displayName: input.displayName ?? input.name, mail: input.mail ?? '',
+          principalTypeEnum: input.principalTypeEnum, groupNames, visibility: (input.visibility as UserRecord['visibility'] | undefined) ?? 'DEFAULT',
+          created: now, modified: now, ...(password ? { passwordHash: hashPassword(password) } : {}),
+        }));
+      } else if (differs(existing, input, groupNames)) {
+        result.usersUpdated.push(input.name);
+        changes.push(() => Object.assign(existing, updated(existing, input, groupNames, now), input.mail !== undefined ? { mail: input.mail } : {}));
+      }
+    }
+  }
+  if (removeDeleted) {
+    const wanted = new Set(inputs.map((p) => `${isGroup(p) ? 'g' : 'u'}:${p.name}`));
+    for (const user of state.users.values()) {
+      if (!user.builtIn && !wanted.has(`u:${user.name}`)) {
+        result.usersDeleted.push(user.name);
+        changes.push(() => state.users.delete(user.name));
+      }
+    }
+    for (const group of state.groups.values()) {
+      if (!group.builtIn && !wanted.has(`g:${group.name}`)) {
+        result.groupsDeleted.push(group.name);
+        changes.push(() => {
+          state.groups.delete(group.name);
+          for (const member of [...state.users.values(), ...state.groups.values()]) {
+            member.groupNames = member.groupNames.filter((g) => g !== group.name);
+          }
+        });
+      }
+    }
+  }
+  if (apply && changes.length > 0) {
+    for (const change of changes) change();
+    state.commit();
+  }
+  return json(result);
+}
+
+function updated(existing: PrincipalRecord, input: SyncInput, groupNames: string[], now: number): Partial<PrincipalRecord> {
+  return {
+    displayName: input.displayName ?? existing.displayName,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    visibility: (input.visibility as PrincipalRecord['visibility'] | undefined) ?? existing.visibility,
+    groupNames,
+    modified: now,
+  };
+}
+
+/**
+ * `user/updatepassword`: the new password as `password` (docs) or
+ * `newpassword` (the official Python client). A wrong current password is a
+ * 400, not a 401, so that clients do not take it for an expired session.
+ */
+function updatePassword(context: HandlerContext): Reply {
+  const { params, state } = context;
+  const name = params.required('name');
+  const current = params.required('currentpassword');
+  const next = params.required('password', 'newpassword');
+  const user = state.users.get(name);
+  if (!user) throw invalidParameter('name', `user ${name} not found`);
+  const caller = currentUser(context);
+  if (caller.name !== name) requirePrivilege(context, 'ADMINISTRATION');
+  if (!checkPassword(current, user.passwordHash)) throw invalidParameter('currentpassword', 'the current password is wrong');
+  user.passwordHash = hashPassword(next);
+  user.modified = state.now();
+  state.commit();
+  context.sessions.deleteForUser(name);
+  return noContent();
+}
+
+/**
+ * `user/transfer/ownership` (reference §2.7): query parameters; the object
+ * list as `objectsID` (docs, cs_tools) or `objectid` (Python client). Only
+ * `system` and `su` are refused as the source. The change shows as the
+ * objects' `author`.
+ */
+function transferOwnership(context: HandlerContext): Reply {
+  requirePrivilege(context, 'ADMINISTRATION');
+  const { params, state } = context;
+  const fromName = params.required('fromUserName');
+  const toName = params.required('toUserName');
+  if (fromName === 'system' || fromName === 'su') throw invalidParameter('fromUserName', `ownership cannot be transferred from ${fromName}`);
+  const from = state.users.get(fromName);
+  const to = state.users.get(toName);
+  if (!from) throw invalidParameter('fromUserName', `user ${fromName} not found`);
+  if (!to) throw invalidParameter('toUserName', `user ${toName} not found`);
+  const ids = params.list('objectsID', 'objectid');
+  const selected = ids && ids.length > 0 ? new Set(ids) : undefined;
+  for (const object of state.objects.values()) {
+    if (object.author === from.id && (!selected || selected.has(object.id))) object.author = to.id;
+  }
+  state.commit();
+  return noContent();
+}
+
+/** The group object of `GET /tspublic/v1/group` (its shape per the older docs; reference §2.8). */
+export function groupForm(group: GroupRecord, state: EmulatorState): Record<string, unknown> {
+  return {
+    header: {
+      id: group.id, name: group.name, displayName: group.displayName, ...(group.description ? { description: group.description } : {}),
+      type: group.principalTypeEnum, created: group.created, modified: group.modified, isDeleted: false, isHidden: false,
+    },
+    privileges: [...group.privileges].sort(),
+    assignedGroups: group.groupNames.map((name) => state.groups.get(name)?.id).filter(Boolean),
+    inheritedGroups: [],
+    type: group.principalTypeEnum,
+    parenttype: 'GROUP',
+    visibility: group.visibility,
+    displayName: group.displayName,
+    isSystemPrincipal: group.builtIn === true,
+    complete: true,
+    incompleteDetail: [],
+  };
+}
+
+function changePrivilege(add: boolean) {
+  return (context: HandlerContext): Reply => {
+    requirePrivilege(context, 'ADMINISTRATION');
+    const { params, state } = context;
+    const privilege = params.required('privilege').toUpperCase();
+    if (!(PRIVILEGES as readonly string[]).includes(privilege)) throw invalidParameter('privilege', `unknown privilege ${privilege}`);
+    const names = params.list('groupNames') ?? [];
+    if (names.length === 0) throw invalidParameter('groupNames', 'required');
+    const groups = names.map((name) => state.groups.get(name) ?? invalidGroup(name));
+    const now = state.now();
+    for (const group of groups) {
+      const had = group.privileges.includes(privilege);
+      if (add && !had) group.privileges.push(privilege);
+      if (!add && had) group.privileges = group.privileges.filter((p) => p !== privilege);
+      if (add !== had) group.modified = now;
+    }
+    state.commit();
+    // 200 with the group's JSON: the official Python client parses a body (reference §2.8).
+    return json(groups.length === 1 ? groupForm(groups[0]!, state) : groups.map((g) => groupForm(g, state)));
+  };
+}
+
+function invalidGroup(name: string): never {
+  throw invalidParameter('groupNames', `group ${name} not found`);
+}
+
+function getGroup(context: HandlerContext): Reply {
+  const { params, state } = context;
+  const id = params.string('groupid');
+  const name = params.string('name');
+  if (!id && !name) return json([...state.groups.values()].map((g) => groupForm(g, state)));
+  const group = name ? state.groups.get(name) : [...state.groups.values()].find((g) => g.id === id);
+  if (!group) throw invalidParameter(name ? 'name' : 'groupid', `group ${name ?? id ?? ''} not found`);
+  return json(groupForm(group, state));
+}
+
+export const principalRoutes: Route[] = [
+  { method: 'GET', path: 'user/list', auth: 'session', body: 'query', handle: listUsers },
+  { method: 'POST', path: 'user/sync', auth: 'session', body: 'multipart', handle: syncUsers },
+  { method: 'POST', path: 'user/updatepassword', auth: 'session', body: 'form', handle: updatePassword },
+  { method: 'POST', path: 'user/transfer/ownership', auth: 'session', body: 'query', handle: transferOwnership },
+  { method: 'POST', path: 'group/addprivilege', auth: 'session', body: 'multipart', handle: changePrivilege(true) },
+  { method: 'POST', path: 'group/removeprivilege', auth: 'session', body: 'multipart', handle: changePrivilege(false) },
+  { method: 'GET', path: 'group', auth: 'session', body: 'query', handle: getGroup },
+];

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { currentUser, noContent, type HandlerContext, type Reply, type Route } from '../context.js';
+import { invalidParameter, V1Error } from '../errors.js';
+import { checkPassword, type UserRecord } from '../principals.js';
+import type { Session } from '../sessions.js';
+
+/** `JSESSIONID` and `clientId` as a real server sets them (reference §1.4); `Secure` only over https. */
+function sessionCookies(session: Session, secure: boolean, rememberMe: boolean): string[] {
+  const attributes = `Path=/; HttpOnly${secure ? '; Secure' : ''}${rememberMe ? '; Max-Age=604800' : ''}`;
+  return [`JSESSIONID=${session.id}; ${attributes}`, `clientId=${session.clientId}; ${attributes}`];
+}
+
+function login(context: HandlerContext): Reply {
+  const name = context.params.required('username');
+  const password = context.params.required('password');
+  const rememberMe = context.params.bool('rememberme', false);
+  const user = context.state.users.get(name);
+  if (!user || !checkPassword(password, user.passwordHash)) {
+    throw new V1Error(401, 10002, 'Invalid username or password');
+  }
+  return noContent(sessionCookies(context.sessions.create(user.name), context.secure, rememberMe));
+}
+
+function logout(context: HandlerContext): Reply {
+  if (context.session) context.sessions.delete(context.session.id);
+  const expired = 'Path=/; HttpOnly; Max-Age=0';
+  return noContent([`JSESSIONID=; ${expired}`, `clientId=; ${expired}`]);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Trusted authentication (reference §2.3): a 500 when the instance has no
+ * secret configured, 401 for a wrong secret or an unknown user (unless
+ * `autocreate`), the token as plain text otherwise.
+ */
+function authToken(context: HandlerContext): Reply {
+  const { params, state, settings } = context;
+  if (!settings.trustedAuthSecret) throw new V1Error(500, 10000, 'Trusted authentication is not enabled on this instance');
+  const secret = params.required('secret_key');
+  const name = params.required('username');
+  const accessLevel = params.oneOf('access_level', ['FULL', 'REPORT_BOOK_VIEW'] as const, 'FULL');
+  if (!params.has('access_level')) throw invalidParameter('access_level', 'required');
+  const objectId = params.string('id');
+  if (accessLevel === 'REPORT_BOOK_VIEW' && !objectId) throw invalidParameter('id', 'required with access_level REPORT_BOOK_VIEW');
+  if (!sameSecret(secret, settings.trustedAuthSecret)) throw new V1Error(401, 10002, 'Invalid secret key');
+  if (!state.users.has(name)) {
+    if (!params.bool('autocreate', false)) throw new V1Error(401, 10002, `User ${name} not found`);
+    const now = state.now();
+    const groups = params.list('groups') ?? [];
+    const user: UserRecord = {
+      kind: 'user', id: randomUUID(), name, displayName: params.string('display_name') ?? name, mail: params.string('email') ?? '',
+      principalTypeEnum: 'LOCAL_USER', groupNames: ['All', ...groups.filter((g) => g !== 'All')], visibility: 'DEFAULT',
+      created: now, modified: now,
+    };
+    state.users.set(name, user);
+    state.commit();
+  }
+  return { status: 200, text: context.tokens.issue(name, accessLevel, objectId), contentType: 'text/plain; charset=utf-8' };
+}
+
+/** `session/login/token`: 204 with `no_url_redirection=true`, else a 302 to `redirect_url`. */
+function loginToken(context: HandlerContext): Reply {
+  const name = context.params.required('username');
+  const token = context.params.required('auth_token');
+  if (!context.tokens.check(name, token) || !context.state.users.has(name)) {
+    throw new V1Error(401, 10002, 'Invalid or expired authentication token');
+  }
+  const cookies = sessionCookies(context.sessions.create(name), context.secure, false);
+  if (context.params.bool('no_url_redirection', false)) return noContent(cookies);
+  return { status: 302, cookies, headers: { location: context.params.string('redirect_url') ?? '/' }, text: '' };
+}
+
+export const sessionRoutes: Route[] = [
+  { method: 'POST', path: 'session/login', auth: 'none', body: 'form', handle: login },
+  { method: 'POST', path: 'session/logout', auth: 'session', body: 'query', handle: logout },
+  { method: 'POST', path: 'session/auth/token', auth: 'none', body: 'form', handle: authToken },
+  { method: 'POST', path: 'session/login/token', auth: 'none', body: 'form', handle: loginToken },
+  { method: 'GET', path: 'session/login/token', auth: 'none', body: 'query', handle: loginToken },
+  // Who am I: lets clients check a session without side effects.
+  { method: 'GET', path: 'session/info', auth: 'session', body: 'query', handle: (c) => ({ status: 200, json: { userName: currentUser(c).name, userGUID: currentUser(c).id } }) },
+];

@@ -1,0 +1,86 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export interface Session {
+  id: string;
+  clientId: string;
+  userName: string;
+  expiresAt: number;
+}
+
+/**
+ * Cookie sessions (`JSESSIONID`), kept in memory as a real server loses them
+ * on restart. `ttlMs` is the `--session-ttl` knob that makes sessions expire
+ * for re-login tests.
+ */
+export class Sessions {
+  readonly #byId = new Map<string, Session>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  create(userName: string): Session {
+    const session = { id: randomUUID(), clientId: randomUUID(), userName, expiresAt: Date.now() + this.ttlMs };
+    this.#byId.set(session.id, session);
+    return session;
+  }
+
+  get(id: string | undefined): Session | undefined {
+    if (!id) return undefined;
+    const session = this.#byId.get(id);
+    if (!session) return undefined;
+    if (session.expiresAt <= Date.now()) {
+      this.#byId.delete(id);
+      return undefined;
+    }
+    session.expiresAt = Date.now() + this.ttlMs;
+    return session;
+  }
+
+  delete(id: string): void {
+    this.#byId.delete(id);
+  }
+
+  /** Ends every session of a user (password change). */
+  deleteForUser(userName: string): void {
+    for (const [id, session] of this.#byId) if (session.userName === userName) this.#byId.delete(id);
+  }
+}
+
+export interface TrustedToken {
+  token: string;
+  userName: string;
+  accessLevel: 'FULL' | 'REPORT_BOOK_VIEW';
+  objectId?: string;
+  issuedAt: number;
+  /** Set when a newer token is issued for the same user. */
+  expiresAt?: number;
+}
+
+/** An older token dies this long after a newer one is issued (developer-docs `trusted-auth-token-request-service.adoc`). */
+export const SUPERSEDED_TOKEN_GRACE_MS = 5 * 60 * 1000;
+
+/**
+ * Trusted-authentication tokens: valid until another token is issued for the
+ * same user, then for five more minutes.
+ */
+export class TrustedTokens {
+  readonly #byToken = new Map<string, TrustedToken>();
+
+  issue(userName: string, accessLevel: TrustedToken['accessLevel'], objectId: string | undefined, now = Date.now()): string {
+    for (const token of this.#byToken.values()) {
+      if (token.userName === userName && token.expiresAt === undefined) token.expiresAt = now + SUPERSEDED_TOKEN_GRACE_MS;
+    }
+    const token = randomBytes(48).toString('base64url');
+    this.#byToken.set(token, { token, userName, accessLevel, issuedAt: now, ...(objectId ? { objectId } : {}) });
+    return token;
+  }
+
+  check(userName: string, token: string, now = Date.now()): TrustedToken | undefined {
+    const found = this.#byToken.get(token);
+    if (!found || found.userName !== userName) return undefined;
+    if (found.expiresAt !== undefined && found.expiresAt <= now) {
+      this.#byToken.delete(token);
+      return undefined;
+    }
+    return found;
+  }
+}

@@ -1,0 +1,63 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { run, type CliIo } from '../../src/cli/index.js';
+
+function memoryIo(env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env };
+  return { io, out: () => stdout, err: () => stderr };
+}
+
+describe('tmlsync CLI', () => {
+  it('lists every command in --help and exits 0', async () => {
+    const { io, out } = memoryIo();
+    expect(await run(['--help'], io)).toBe(0);
+    for (const command of ['emulator', 'export', 'plan', 'validate', 'deploy', 'daemon', 'status', 'trigger']) {
+      expect(out()).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+  });
+
+  it('has --help on each command', async () => {
+    const { io, out } = memoryIo();
+    expect(await run(['plan', '--help'], io)).toBe(0);
+    expect(out()).toContain('--format <format>');
+    expect(out()).toContain('--ref <ref>');
+  });
+
+  it('exits 2 with a usage message on an unknown option', async () => {
+    const { io, err } = memoryIo();
+    expect(await run(['export', '--bogus'], io)).toBe(2);
+    expect(err()).toContain("unknown option '--bogus'");
+  });
+
+  it('exits 2 on an invalid choice', async () => {
+    const { io, err } = memoryIo();
+    expect(await run(['plan', '--format', 'xml'], io)).toBe(2);
+    expect(err()).toContain('xml');
+  });
+
+  it('exits 2 on a bad --log-level', async () => {
+    const { io, err } = memoryIo();
+    expect(await run(['--log-level', 'loud', 'export'], io)).toBe(2);
+    expect(err()).toContain('--log-level');
+  });
+
+  it('prints the version', async () => {
+    const { io, out } = memoryIo();
+    expect(await run(['--version'], io)).toBe(0);
+    expect(out()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('runs the real binary: help on stdout, no stack trace on failure', async () => {
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const exec = promisify(execFile);
+    const help = await exec(process.execPath, ['--import', 'tsx', main, '--help']);
+    expect(help.stdout).toContain('Usage: tmlsync');
+    const failed = await exec(process.execPath, ['--import', 'tsx', main, 'deploy', '--no-such-flag']).catch((e: unknown) => e as { code: number; stderr: string });
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
+  });
+});
