@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createLogger, isLogLevel, Redactor, type Logger } from '../log/index.js';
+import { emulatorCommand } from './commands/emulator.js';
 import type { CliIo } from './io.js';
 import { packageVersion } from './io.js';
 import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, NotAvailableError, type ExitCode } from './outcome.js';
@@ -50,11 +51,19 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
   const configOption = () => new Option('-c, --config <file>', 'configuration file (YAML)');
   const envOption = () => new Option('-e, --env <name>', 'environment from the configuration');
 
-  add('emulator', 'run the ThoughtSpot v1 API emulator on this machine', notYet('emulator', 'issue #3'), (c) =>
+  add('emulator', 'run the ThoughtSpot v1 API emulator on this machine', emulatorCommand, (c) =>
     c
       .option('--host <host>', 'address to listen on', '127.0.0.1')
-      .option('--port <port>', 'port to listen on', '4000')
-      .option('--data-dir <dir>', 'where the emulator persists its state'),
+      .option('--port <port>', 'port to listen on (0 picks a free one)', '4000')
+      .option('--data-dir <dir>', 'persist state here (in memory without)')
+      .option('--admin-password <password>', "tsadmin's password on a fresh data dir (default admin; or $TMLSYNC_EMULATOR_ADMIN_PASSWORD)")
+      .option('--trusted-auth-secret <secret>', 'enable trusted authentication with this secret key (or $TMLSYNC_EMULATOR_TRUSTED_AUTH_SECRET)')
+      .option('--latency-ms <ms>', 'delay every answer')
+      .option('--fail-rate <share>', 'answer this share of requests (0..1) with 503')
+      .option('--rate-limit <n>', 'answer 429 with Retry-After beyond n requests per second')
+      .option('--drop-rate <share>', 'reset this share of connections (0..1) mid-response')
+      .option('--session-ttl <seconds>', 'expire idle sessions after this many seconds')
+      .option('--guid-policy <policy>', 'keep or regenerate the unknown GUIDs of imported documents', 'keep'),
   );
   add('export', 'export TML from an environment into git (one run of the export loop)', notYet('export', 'issue #4'), (c) =>
     c.addOption(configOption()).addOption(envOption()).option('--dry-run', 'show what would change; write nothing'),
