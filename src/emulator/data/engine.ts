@@ -9,10 +9,13 @@ export interface DataColumn {
   dataType?: string;
 }
 
+/** One value of a row: dates are epoch seconds. */
+export type Cell = string | number | boolean | null;
+
 /** Rows are positional, aligned with `columns`. */
 export interface Dataset {
   columns: DataColumn[];
-  rows: unknown[][];
+  rows: Cell[][];
 }
 
 export interface Paging {
@@ -24,7 +27,7 @@ export interface Paging {
 /** The v1 data envelope (reference §2.12); FULL rows are objects keyed by column name (a guess, flagged there). */
 export interface DataBlock {
   columnNames: string[];
-  data: unknown[][] | Record<string, unknown>[];
+  data: Cell[][] | Record<string, Cell>[];
   samplingRatio: number;
   totalRowCount: number;
   rowCount: number;
@@ -46,7 +49,7 @@ export function resultName(column: DataColumn): string {
   return `${MEASURE_PREFIX[column.aggregation ?? 'SUM'] ?? ''}${column.name}`;
 }
 
-function aggregate(values: unknown[], aggregation: string): unknown {
+function aggregate(values: Cell[], aggregation: string): Cell {
   const numbers = values.filter((v): v is number => typeof v === 'number');
   switch (aggregation) {
     case 'COUNT':
@@ -67,7 +70,7 @@ function aggregate(values: unknown[], aggregation: string): unknown {
 }
 
 /** Coarse date buckets on epoch seconds; unknown buckets leave the value alone. */
-function bucketed(value: unknown, bucket: string | undefined): unknown {
+function bucketed(value: Cell, bucket: string | undefined): Cell {
   if (!bucket || typeof value !== 'number') return value;
   const d = new Date(value * 1000);
   const at = (y: number, m: number, day = 1) => Date.UTC(y, m, day) / 1000;
@@ -87,7 +90,7 @@ function bucketed(value: unknown, bucket: string | undefined): unknown {
   }
 }
 
-function matches(value: unknown, filter: QueryFilter): boolean {
+function matches(value: Cell, filter: QueryFilter): boolean {
   const text = String(value ?? '').toLowerCase();
   return filter.values.some((wanted) => {
     const w = typeof wanted === 'string' ? wanted.toLowerCase() : wanted;
@@ -97,13 +100,13 @@ function matches(value: unknown, filter: QueryFilter): boolean {
       case '!=':
         return typeof w === 'number' ? value !== w : text !== w;
       case '>':
-        return (value as number) > (w as number);
+        return value !== null && value > w;
       case '>=':
-        return (value as number) >= (w as number);
+        return value !== null && value >= w;
       case '<':
-        return (value as number) < (w as number);
+        return value !== null && value < w;
       case '<=':
-        return (value as number) <= (w as number);
+        return value !== null && value <= w;
       case 'contains':
         return text.includes(String(w));
       case 'not contains':
@@ -116,7 +119,7 @@ function matches(value: unknown, filter: QueryFilter): boolean {
   });
 }
 
-function compare(a: unknown, b: unknown): number {
+function compare(a: Cell | undefined, b: Cell | undefined): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
   if (b === null || b === undefined) return 1;
@@ -138,28 +141,29 @@ export function runQuery(dataset: Dataset, query: ParsedQuery, paging: Paging, f
   if (query.columns.length === 0) throw invalidQuery('no [column] to show');
   const selected = query.columns.map((c) => ({ index: find(c.name), bucket: c.bucket }));
   const isMeasure = (i: number) => dataset.columns[i]!.columnType === 'MEASURE';
+  const cell = (row: Cell[], i: number): Cell => row[i] ?? null;
   const filters = query.filters.map((f) => ({ filter: f, index: find(f.column) }));
 
-  let rows = dataset.rows.filter((row) => filters.every(({ filter, index: i }) => isMeasure(i) || matches(row[i], filter)));
+  let rows = dataset.rows.filter((row) => filters.every(({ filter, index: i }) => isMeasure(i) || matches(cell(row, i), filter)));
   const keys = selected.filter((s) => !isMeasure(s.index));
   const measures = selected.filter((s) => isMeasure(s.index));
-  const groups = new Map<string, unknown[][]>();
+  const groups = new Map<string, Cell[][]>();
   for (const row of rows) {
-    const key = JSON.stringify(keys.map((k) => bucketed(row[k.index], k.bucket)));
+    const key = JSON.stringify(keys.map((k) => bucketed(cell(row, k.index), k.bucket)));
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   if (keys.length === 0 && groups.size === 0) groups.set('[]', []);
   let result = [...groups.entries()].map(([key, members]) => {
-    const keyValues = JSON.parse(key) as unknown[];
+    const keyValues = JSON.parse(key) as Cell[];
     return selected.map((s) =>
       isMeasure(s.index)
-        ? aggregate(members.map((m) => m[s.index]), dataset.columns[s.index]!.aggregation ?? 'SUM')
-        : keyValues[keys.indexOf(s)],
+        ? aggregate(members.map((m) => cell(m, s.index)), dataset.columns[s.index]!.aggregation ?? 'SUM')
+        : (keyValues[keys.indexOf(s)] ?? null),
     );
   });
   for (const { filter, index: i } of filters.filter((f) => isMeasure(f.index))) {
     const at = selected.findIndex((s) => s.index === i);
-    if (at >= 0) result = result.filter((row) => matches(row[at], filter));
+    if (at >= 0) result = result.filter((row) => matches(cell(row, at), filter));
   }
   rows = result;
 
@@ -189,7 +193,7 @@ export function runQuery(dataset: Dataset, query: ParsedQuery, paging: Paging, f
   const columnNames = selected.map((s) => resultName(dataset.columns[s.index]!));
   return {
     columnNames,
-    data: format === 'FULL' ? page.map((row) => Object.fromEntries(columnNames.map((n, i) => [n, row[i]]))) : page,
+    data: format === 'FULL' ? page.map((row) => Object.fromEntries(columnNames.map((n, i) => [n, cell(row, i)]))) : page,
     samplingRatio: 1,
     totalRowCount: rows.length,
     rowCount: page.length,
