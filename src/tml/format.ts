@@ -1,0 +1,114 @@
+import { CORE_SCHEMA, DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump } from 'js-yaml';
+import type { ScalarLayout } from 'js-yaml';
+import { isMap } from './path.js';
+import type { TmlDocument, TmlMap } from './types.js';
+
+/**
+ * Canonical TML text: YAML as ThoughtSpot's exporter writes it, so that export → format →
+ * import → export never churns, and every file of the conformance corpus comes back byte for
+ * byte (`format(parse(text).data) === text`, test/tml/corpus.test.ts).
+ *
+ * ThoughtSpot writes TML with Jackson's YAMLGenerator over SnakeYAML, with MINIMIZE_QUOTES,
+ * SPLIT_LINES off, no `---` and ALWAYS_QUOTE_NUMBERS_AS_STRINGS (the settings are listed in
+ * thoughtspot/thoughtspot_tml `_yaml.py`). So:
+ *   - 2-space indent, list items not indented under their key, no line folding, `\n` line ends,
+ *     a trailing newline, `{}`/`[]` for empty collections, `null` for null; the identity keys
+ *     (`guid`, `obj_id`) first (§3.1), then every key in document order;
+ *   - a string is double-quoted when Jackson asks for quotes: it is empty; it is a YAML 1.1
+ *     boolean/null word (`y`, `on`, `no`, `null`, …, so `"on":` and `"y":` keys); as a value it
+ *     contains `[ ] { } ,`, a `#` after a blank or a `:` before a blank (`"HCP #"` in
+ *     SPECIAL_GEOMETRY.worksheet.tml) or looks like a plain number (`"0.0"`); as a key it starts
+ *     like a number;
+ *   - otherwise Jackson asks for plain, and SnakeYAML falls back to single quotes where plain
+ *     is not valid YAML (`'# of Products'`, `'''ok'''`, leading/trailing blanks), and to
+ *     double quotes with escapes for characters it will not print raw (tabs, controls, `\r`;
+ *     we add NEL, NBSP, U+2028/2029 and the BOM, line breaks in YAML 1.1 or invisible);
+ *   - a string with line breaks is a literal block (`|-`) when it can be one (no `\r` or tabs,
+ *     no blank before a break or at the end), else double-quoted (the `\r\n` sql_query of
+ *     DUMMY.sql_view.tml).
+ * The thoughtspot_tml Python rule (quote on `[]{}:,` except TML column ids) matches most of the
+ * corpus but not `"HCP #"`, which is why this follows Jackson's own checker instead.
+ *
+ * Where we knowingly differ from Jackson (only for values the corpus does not contain): a
+ * string our YAML 1.2 parser would read as a non-string (`1e5`, `0x1F`, `.inf`) is
+ * double-quoted; numbers are written in JavaScript's shortest form (`1.0` comes back as `1`);
+ * keys that are canonical array indexes (`"0"`, `"12"`) come first, as JavaScript objects
+ * order them. The canonical form is a fixed point: format(parse(format(x))) === format(x).
+ */
+export function format(input: TmlDocument | TmlMap): string {
+  return dump(canonicalOrder(dataOf(input)), {
+    schema: CORE_SCHEMA,
+    indent: 2,
+    seqNoIndent: true,
+    lineWidth: -1,
+    noRefs: true,
+    scalarStyleRules: [jacksonScalarStyle, DEFAULT_SCALAR_STYLE_RULES.fallbackToDoubleQuoted],
+  });
+}
+
+/**
+ * The JSON form (`formattype=JSON` exports, §2.15): the same data, 2-space indented, trailing
+ * newline; parse() reads it back to equal data.
+ */
+export function toJson(input: TmlDocument | TmlMap): string {
+  return `${JSON.stringify(canonicalOrder(dataOf(input)), null, 2)}\n`;
+}
+
+function dataOf(input: TmlDocument | TmlMap): TmlMap {
+  return isDocument(input) ? input.data : input;
+}
+
+function isDocument(input: TmlDocument | TmlMap): input is TmlDocument {
+  return typeof input.lineOf === 'function' && isMap(input.data);
+}
+
+/** Identity keys first, as ThoughtSpot exports them and deployment tooling expects (§3.1). */
+const IDENTITY_KEYS = ['obj_id', 'guid'];
+
+function canonicalOrder(data: TmlMap): TmlMap {
+  const keys = Object.keys(data);
+  const identity = keys.filter((k) => IDENTITY_KEYS.includes(k));
+  if (identity.every((k, i) => keys[i] === k)) return data;
+  const ordered: TmlMap = {};
+  for (const key of [...identity, ...keys.filter((k) => !IDENTITY_KEYS.includes(k))]) ordered[key] = data[key] ?? null;
+  return ordered;
+}
+
+/** Jackson StringQuotingChecker's reserved words: YAML 1.1 booleans and nulls. */
+const RESERVED_WORDS = new Set(
+  ['false', 'n', 'no', 'null', 'on', 'off', 'true', 'y', 'yes'].flatMap((w) => [w, w.charAt(0).toUpperCase() + w.slice(1), w.toUpperCase()]),
+);
+/** Jackson's PLAIN_NUMBER_P: strings that would read back as numbers. */
+const PLAIN_NUMBER = /^[-+]?[0-9]*(\.[0-9]*)?$/;
+/** Characters written raw: what SnakeYAML prints, less NEL, NBSP and U+2028/2029, which are
+ * line breaks in YAML 1.1 or invisible in a diff. Anything else forces double quotes. */
+const PRINTABLE = /^[\n\x20-\x7E\xA1-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+const STRING_TAG = CORE_SCHEMA.defaultScalarTag.tagName;
+
+function jacksonQuotes(value: string, isKey: boolean): boolean {
+  if (value === '' || value === '~' || RESERVED_WORDS.has(value)) return true;
+  if (isKey) return /^[-+.0-9]/.test(value);
+  if (PLAIN_NUMBER.test(value) || /[[\]{},]|[ \t]#|:[ \t]/.test(value)) return true;
+  return false;
+}
+
+function allows(layout: ScalarLayout, style: number): boolean {
+  return (layout.allowedStylesMask & (1 << style)) !== 0;
+}
+
+function jacksonScalarStyle(layout: ScalarLayout): void {
+  const { node, isKey } = layout;
+  if (layout.style !== SCALAR_STYLE.PLAIN || node.tag !== STRING_TAG) return;
+  const value = node.value;
+  if (!PRINTABLE.test(value)) {
+    layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+  } else if (value.includes('\n')) {
+    const blockable = !isKey && allows(layout, SCALAR_STYLE.LITERAL_BLOCK) && !/[ \t]\n|[ \t]$/.test(value);
+    layout.style = blockable ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.DOUBLE_QUOTED;
+  } else if (jacksonQuotes(value, isKey)) {
+    layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+  } else if (!allows(layout, SCALAR_STYLE.PLAIN)) {
+    const looksTyped = CORE_SCHEMA.resolveImplicitScalarTag(value).tag.tagName !== STRING_TAG;
+    layout.style = !looksTyped && allows(layout, SCALAR_STYLE.SINGLE_QUOTED) ? SCALAR_STYLE.SINGLE_QUOTED : SCALAR_STYLE.DOUBLE_QUOTED;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The TML core: pure functions over ThoughtSpot's object documents, no I/O, nothing imported
+ * from the rest of tmlsync (DESIGN.md module map).
+ *
+ * - read: parse() text (YAML or JSON) or fromData(); TmlParseError names file, line, column;
+ * - write: format() the canonical YAML (byte-identical to ThoughtSpot's export), toJson();
+ * - kinds: one handler per kind behind a registry (kinds/); nothing else switches on kind;
+ * - references and the reference graph: references(), resolveReferences(), dependencyOrder();
+ * - offline validation: validate() → TmlIssue[] with file, line and ThoughtSpot-style path;
+ * - slugify(): path-safe file-name part for object names.
+ *
+ * Mapping transforms (canonical ↔ environment GUIDs, connection/database/schema values) will
+ * sit next to these as functions TmlDocument → TmlDocument, built on fromData().
+ */
+export { TmlParseError } from './errors.js';
+export { format, toJson } from './format.js';
+export { KINDS, handlerFor, handlerForKey, handlers, kindForMetadata } from './kinds/index.js';
+export { fromData, parse } from './parse.js';
+export type { ParseOptions } from './parse.js';
+export { formatPath } from './path.js';
+export { bodiesOf, dependencyOrder, references, resolveReferences } from './references.js';
+export type { BodyAt, ReferenceTarget, ResolveOptions, Resolution, ResolvedReference } from './references.js';
+export { slugify } from './slug.js';
+export type {
+  FieldRule,
+  KindHandler,
+  KnownObject,
+  LocalIssue,
+  MetadataType,
+  TmlDocument,
+  TmlFormat,
+  TmlIssue,
+  TmlIssueCode,
+  TmlKind,
+  TmlMap,
+  TmlPath,
+  TmlReference,
+  TmlSeverity,
+  TmlValue,
+} from './types.js';
+export { validate } from './validate.js';
+export type { ValidateOptions } from './validate.js';

@@ -1,0 +1,49 @@
+import type { KindHandler, MetadataType, TmlKind } from '../types.js';
+import { answer } from './answer.js';
+import { connection } from './connection.js';
+import { liveboard } from './liveboard.js';
+import { model } from './model.js';
+import { sqlView } from './sql-view.js';
+import { table } from './table.js';
+import { view } from './view.js';
+import { worksheet } from './worksheet.js';
+
+/**
+ * The kind registry: one handler per kind, in dependency order. `model` is listed before
+ * `worksheet` because both are LOGICAL_TABLE/WORKSHEET and the model is what current builds
+ * export (our client asks for `export_schema_version=v2`, §2.15).
+ */
+const HANDLERS: readonly KindHandler[] = [connection, table, sqlView, view, model, worksheet, answer, liveboard];
+
+const BY_KIND = new Map<string, KindHandler>(HANDLERS.map((h) => [h.kind, h]));
+const BY_KEY = new Map<string, KindHandler>(HANDLERS.flatMap((h) => h.keys.map((k) => [k, h] as const)));
+
+/** Aliases seen in export `info.type` (§3.1: thoughtspot_tml accepts `sqlview`). */
+const KEY_ALIASES: Readonly<Record<string, string>> = { sqlview: 'sql_view' };
+
+/** Every kind, in dependency order. */
+export const KINDS: readonly TmlKind[] = HANDLERS.map((h) => h.kind);
+
+export function handlers(): readonly KindHandler[] {
+  return HANDLERS;
+}
+
+export function handlerFor(kind: TmlKind): KindHandler {
+  const handler = BY_KIND.get(kind);
+  if (handler === undefined) throw new Error(`no TML handler for kind ${JSON.stringify(kind)}`);
+  return handler;
+}
+
+/** The handler for a document key or export `info.type` (`pinboard`, `sqlview`, `table`, …). */
+export function handlerForKey(key: string): KindHandler | undefined {
+  return BY_KEY.get(KEY_ALIASES[key] ?? key);
+}
+
+/**
+ * The kind of an object from its metadata header (`LOGICAL_TABLE` + `ONE_TO_ONE_LOGICAL` →
+ * `table`). A `WORKSHEET` subtype is a model or a legacy worksheet; this answers `model`, and
+ * the exported document's key says which it really is.
+ */
+export function kindForMetadata(type: string, subtype?: string): TmlKind | undefined {
+  return HANDLERS.find((h) => h.metadataType === (type as MetadataType) && (h.subtypes.length === 0 || (subtype !== undefined && h.subtypes.includes(subtype))))?.kind;
+}

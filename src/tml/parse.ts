@@ -1,0 +1,145 @@
+import { YAMLException, load } from 'js-yaml';
+import { TmlParseError } from './errors.js';
+import { handlers } from './kinds/index.js';
+import { createLineLocator } from './locate.js';
+import { isMap } from './path.js';
+import type { KindHandler, TmlDocument, TmlFormat, TmlMap, TmlPath, TmlValue } from './types.js';
+
+export interface ParseOptions {
+  /** Named in errors and issues; never opened (this module does no I/O). */
+  readonly file?: string;
+}
+
+/**
+ * Reads one TML document, YAML or JSON (`formattype=JSON` exports, §2.15). Throws
+ * TmlParseError with file, line and column when the text is not YAML/JSON or not a TML
+ * envelope (§3.1: identity keys and exactly one kind key, or the envelope-less connection).
+ */
+export function parse(text: string, options: ParseOptions = {}): TmlDocument {
+  const format: TmlFormat = /^\uFEFF?\s*\{/.test(text) ? 'json' : 'yaml';
+  const data = format === 'json' ? readJson(text, options.file) : readYaml(text, options.file);
+  return envelope(data, { file: options.file, format, lineOf: createLineLocator(text) });
+}
+
+function readYaml(text: string, file: string | undefined, label = 'YAML'): unknown {
+  try {
+    return load(text);
+  } catch (error) {
+    if (!(error instanceof YAMLException)) throw error;
+    const mark = error.mark;
+    throw new TmlParseError(`invalid ${label}: ${error.reason}`, { ...(file !== undefined && { file }), ...(mark && { line: mark.line + 1, column: mark.column + 1 }) });
+  }
+}
+
+/** Strict JSON. JSON.parse gives no reliable position on Node 20, so the YAML parser (which
+ * reads JSON) locates the error when it finds one too, and the message's offset otherwise. */
+function readJson(text: string, file: string | undefined): unknown {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    readYaml(text, file, 'JSON');
+    const offset = /at position (\d+)/.exec(reason)?.[1];
+    const before = offset === undefined ? undefined : text.slice(0, Number(offset)).split('\n');
+    throw new TmlParseError(`invalid JSON: ${reason.replace(/\s+/g, ' ')}`, {
+      ...(file !== undefined && { file }),
+      ...(before && { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 }),
+    });
+  }
+}
+
+/**
+ * A document from data already in memory (built, transformed or decoded elsewhere). Same
+ * envelope checks as parse(); no line numbers.
+ */
+export function fromData(data: TmlMap, options: ParseOptions & { readonly format?: TmlFormat } = {}): TmlDocument {
+  return envelope(data, { file: options.file, format: options.format ?? 'yaml', lineOf: () => undefined });
+}
+
+/** Identity keys of the envelope (§3.1, §3.5). */
+const IDENTITY_KEYS = new Set(['guid', 'obj_id']);
+/** Other envelope fields of `ObjectEDocProto` (§3.1), kept as they are. */
+const PASSIVE_KEYS = new Set(['object_id', 'joins', 'permissions', 'hidden', 'is_demo_data']);
+/** Kinds of the proto we do not handle: named, so the error says so rather than "unknown". */
+const UNSUPPORTED_KINDS = new Set(['monitor_alert', 'cohort', 'action_object', 'role_object', 'group_object', 'user_object']);
+
+interface Context {
+  readonly file: string | undefined;
+  readonly format: TmlFormat;
+  readonly lineOf: (path: TmlPath) => number | undefined;
+}
+
+function envelope(data: unknown, context: Context): TmlDocument {
+  const { file, lineOf } = context;
+  const fail = (reason: string, path: TmlPath = []): never => {
+    const line = lineOf(path);
+    throw new TmlParseError(reason, { ...(file !== undefined && { file }), ...(line !== undefined && { line }) });
+  };
+  if (!isMap(data)) return fail(`a TML document is a mapping (guid: and one kind key); this one is ${Array.isArray(data) ? 'a list' : `a ${data === null ? 'null' : typeof data} value`}`);
+
+  const keys = Object.keys(data);
+  const kinds = keys.flatMap((key) => {
+    const found = handlerOf(key);
+    return found === undefined ? [] : [{ key, handler: found }];
+  });
+  const known = (key: string): boolean => IDENTITY_KEYS.has(key) || PASSIVE_KEYS.has(key) || handlerOf(key) !== undefined;
+
+  // The envelope-less connection has a top-level `table:` list, which is not a table body:
+  // recognise it before looking for kind keys.
+  const bare = keys.some((k) => IDENTITY_KEYS.has(k)) ? undefined : handlers().find((h) => h.recognizesBare?.(data));
+  let handler: KindHandler;
+  let kindKey: string | null;
+  let body: TmlMap;
+  const [first, second] = kinds;
+  if (bare !== undefined) {
+    [handler, kindKey, body] = [bare, null, data];
+  } else if (first === undefined) {
+    const unsupported = keys.find((k) => UNSUPPORTED_KINDS.has(k));
+    if (unsupported !== undefined) return fail(`TML kind "${unsupported}" is not supported (supported: ${supportedKeys()})`, [unsupported]);
+    return fail(`no TML kind key: expected one of ${supportedKeys()}; found ${keys.length === 0 ? 'no keys' : keys.map((k) => JSON.stringify(k)).join(', ')}`);
+  } else {
+    if (second !== undefined) return fail(`more than one TML kind key (${kinds.map((k) => k.key).join(', ')}); a document holds exactly one object`, [second.key]);
+    const unknown = keys.find((k) => !known(k));
+    if (unknown !== undefined) return fail(`unknown top-level key ${JSON.stringify(unknown)} next to "${first.key}"`, [unknown]);
+    const value = data[first.key];
+    if (!isMap(value)) return fail(`"${first.key}" must be a mapping of the object's fields`, [first.key]);
+    [handler, kindKey, body] = [first.handler, first.key, value];
+  }
+
+  const identity = (key: string): string | undefined => {
+    const value = kindKey === null ? undefined : data[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' || value === '') return fail(`"${key}" must be a non-empty string`, [key]);
+    return value;
+  };
+  const guid = identity('guid');
+  const objId = identity('obj_id');
+  return {
+    kind: handler.kind,
+    kindKey,
+    ...(guid !== undefined && { guid }),
+    ...(objId !== undefined && { objId }),
+    name: nameOf(body.name),
+    body,
+    data,
+    format: context.format,
+    ...(file !== undefined && { file }),
+    lineOf,
+  };
+}
+
+/** A name written unquoted as a number or boolean (`name: 2024`) still names the object;
+ * validation reports that it is not a string. */
+function nameOf(value: TmlValue | undefined): string {
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
+function handlerOf(key: string): KindHandler | undefined {
+  return handlers().find((h) => h.keys.includes(key));
+}
+
+function supportedKeys(): string {
+  return handlers()
+    .flatMap((h) => h.keys)
+    .join(', ');
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { KINDS, dependencyOrder, fromData, handlerFor, handlerForKey, handlers, kindForMetadata, parse, references, validate } from '../../src/tml/index.js';
+import type { TmlDocument, TmlMap } from '../../src/tml/index.js';
+
+describe('the kind registry', () => {
+  it('has one handler per kind, in dependency order', () => {
+    expect(KINDS).toEqual(['connection', 'table', 'sql_view', 'view', 'model', 'worksheet', 'answer', 'liveboard']);
+    const ranks = KINDS.map((k) => handlerFor(k).rank);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(handlers().map((h) => h.kind)).toEqual(KINDS);
+  });
+
+  it('declares for each kind its key, file suffix and metadata type', () => {
+    for (const handler of handlers()) {
+      expect(handler.keys[0]).toBe(handler.kind);
+      expect(handler.suffix).toBe(`.${handler.kind}.tml`);
+      expect(['LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK', 'DATA_SOURCE']).toContain(handler.metadataType);
+    }
+  });
+
+  it('finds handlers by document key and export type, pinboard and sqlview included', () => {
+    expect(handlerForKey('pinboard')?.kind).toBe('liveboard');
+    expect(handlerForKey('sqlview')?.kind).toBe('sql_view');
+    expect(handlerForKey('model')?.kind).toBe('model');
+    expect(handlerForKey('monitor_alert')).toBeUndefined();
+    expect(() => handlerFor('cohort' as never)).toThrow('no TML handler for kind "cohort"');
+  });
+
+  it.each([
+    ['DATA_SOURCE', undefined, 'connection'],
+    ['LOGICAL_TABLE', 'ONE_TO_ONE_LOGICAL', 'table'],
+    ['LOGICAL_TABLE', 'USER_DEFINED', 'table'],
+    ['LOGICAL_TABLE', 'SQL_VIEW', 'sql_view'],
+    ['LOGICAL_TABLE', 'AGGR_WORKSHEET', 'view'],
+    ['LOGICAL_TABLE', 'WORKSHEET', 'model'],
+    ['QUESTION_ANSWER_BOOK', undefined, 'answer'],
+    ['PINBOARD_ANSWER_BOOK', undefined, 'liveboard'],
+    ['LOGICAL_TABLE', undefined, undefined],
+    ['LOGICAL_COLUMN', 'FORMULA', undefined],
+  ])('maps metadata %s/%s to %s', (type, subtype, kind) => {
+    expect(kindForMetadata(type, subtype)).toBe(kind);
+  });
+
+  it.each(KINDS.map((kind) => [kind]))('requires a name on an empty %s', (kind) => {
+    const doc = fromData({ guid: 'g', [kind]: {} }, { file: `empty.${kind}.tml` });
+    const issues = validate([doc]);
+    expect(issues.map((i) => i.path)).toContain(`${kind}->name`);
+    expect(issues.every((i) => i.code === 'required-field')).toBe(true);
+  });
+});
+
+describe('references', () => {
+  it('names what each kind depends on, with fqn and obj_id when given', () => {
+    const table = parse('guid: t\ntable:\n  name: t\n  connection:\n    name: Conn\n    fqn: c-guid\n  joins_with:\n  - destination:\n      name: other\n      obj_id: other-table\n');
+    expect(references(table)).toEqual([
+      { kinds: ['connection'], name: 'Conn', fqn: 'c-guid', path: ['table', 'connection', 'name'] },
+      { kinds: ['table', 'sql_view', 'view', 'worksheet', 'model'], name: 'other', objId: 'other-table', path: ['table', 'joins_with', 0, 'destination', 'name'] },
+    ]);
+  });
+
+  it('ignores malformed parts instead of failing (validation reports them)', () => {
+    const doc = parse('guid: a\nanswer:\n  name: a\n  tables: oops\n');
+    expect(references(doc)).toEqual([]);
+  });
+});
+
+describe('dependencyOrder', () => {
+  const doc = (kind: string, name: string, body: TmlMap = {}): TmlDocument => fromData({ guid: `${kind}-${name}`, [kind]: { name, ...body } }, { file: `${name}.${kind}.tml` });
+  const connection = doc('connection', 'conn', { type: 'RDBMS_SNOWFLAKE' });
+  const table = doc('table', 'sales', { connection: { name: 'conn' } });
+  const view = doc('view', 'sales view', { tables: [{ name: 'sales model' }] });
+  const model = doc('model', 'sales model', { model_tables: [{ name: 'sales' }] });
+  const answer = doc('answer', 'answer', { tables: [{ name: 'sales view' }] });
+  const board = doc('liveboard', 'board', { visualizations: [{ id: 'Viz_1', answer: { name: 'a', tables: [{ name: 'sales model' }] } }] });
+
+  it('puts every object after what it references, whatever the input order', () => {
+    const order = dependencyOrder([board, answer, view, model, table, connection]).map((d) => d.name);
+    expect(order).toEqual(['conn', 'sales', 'sales model', 'sales view', 'answer', 'board']);
+  });
+
+  it('breaks a reference cycle by kind rank, deterministically', () => {
+    const a = doc('table', 'a', { joins_with: [{ destination: { name: 'b' } }] });
+    const b = doc('table', 'b', { joins_with: [{ destination: { name: 'a' } }] });
+    const w = doc('worksheet', 'w', { tables: [{ name: 'a' }, { name: 'b' }] });
+    expect(dependencyOrder([w, b, a]).map((d) => d.name)).toEqual(['b', 'a', 'w']);
+    expect(dependencyOrder([w, a, b]).map((d) => d.name)).toEqual(['a', 'b', 'w']);
+  });
+
+  it('does not wait for objects outside the set', () => {
+    expect(dependencyOrder([answer, table]).map((d) => d.name)).toEqual(['sales', 'answer']);
+  });
+});
