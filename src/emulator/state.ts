@@ -1,3 +1,4 @@
+import type { TmlMap } from '../tml/index.js';
 import { builtInPrincipals, type GroupRecord, type UserRecord } from './principals.js';
 import type { Store } from './store.js';
 
@@ -12,7 +13,7 @@ export interface ContentRecord {
   modified: number;
   modifiedBy: string;
   tags: string[];
-  document: Record<string, unknown>;
+  document: TmlMap;
 }
 
 interface Snapshot {

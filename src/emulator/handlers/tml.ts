@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import {
+  dependencyOrder, format, handlerFor, parse, resolveReferences, toJson, validate,
+  type KnownObject, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
+} from '../../tml/index.js';
+import { currentUser, json, type HandlerContext, type Reply, type Route } from '../context.js';
+import { invalidParameter } from '../errors.js';
+import type { ContentRecord, EmulatorState } from '../state.js';
+import { bodyOf, subtypeOf } from './metadata.js';
+import { requirePrivilege } from './principals.js';
+
+/**
+ * TML codes (reference §3.6). 14500 for a document that cannot be read at
+ * all is ours: the real code for malformed YAML is not published.
+ */
+const CODE = { unreadable: 14500, tableExists: 14501, reference: 14502, invalid: 14528, wrongKind: 14009, skipped: 14000 } as const;
+
+type Status = { status_code: 'OK' | 'WARNING' | 'ERROR'; error_message?: string; error_code?: number };
+
+/** Only DATAMANAGEMENT or ADMINISTRATION may export or import TML (reference §2.15, §2.16). */
+function requireDataManagement(context: HandlerContext): void {
+  requirePrivilege(context, 'DATAMANAGEMENT', 'ADMINISTRATION');
+}
+
+export function knownObjects(state: EmulatorState): KnownObject[] {
+  return [...state.objects.values()].map((o) => ({ kind: o.kind as TmlKind, name: o.name, guid: o.id }));
+}
+
+/** The stored document as a TmlDocument (stored documents were validated on import). */
+function documentOf(record: ContentRecord): TmlDocument {
+  return parse(JSON.stringify(record.document));
+}
+
+// ---------------------------------------------------------------- export
+
+function valueAt(root: TmlValue, path: readonly (string | number)[]): TmlValue | undefined {
+  let node: TmlValue | undefined = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = Array.isArray(node) ? node[key as number] : node[key as string];
+  }
+  return node;
+}
+
+/** The body with every `fqn` removed or filled in from the stored objects (`export_fqn`). */
+function withFqns(record: ContentRecord, state: EmulatorState, exportFqn: boolean): TmlMap {
+  const document = structuredClone(record.document);
+  const doc = parse(JSON.stringify(document));
+  const resolved = resolveReferences([doc], { known: knownObjects(state).filter((k) => k.guid !== record.id) });
+  for (const { reference, resolution } of resolved) {
+    const holder = valueAt(document, reference.path.slice(0, -1));
+    if (!holder || typeof holder !== 'object' || Array.isArray(holder)) continue;
+    if (!exportFqn) delete holder.fqn;
+    else if (resolution.status === 'resolved' && resolution.target.guid) holder.fqn = resolution.target.guid;
+  }
+  return document;
+}
+
+/**
+ * `export_schema_version=v1` writes a model in the interim worksheet form
+ * with `schema:` (the corpus's DUMMY_MODEL.worksheet.tml); v2 keeps `model:`.
+ */
+function asWorksheet(document: TmlMap): TmlMap {
+  const model = document.model as TmlMap;
+  const { model_tables: tables, columns, ...rest } = model;
+  const worksheet: TmlMap = {};
+  for (const [key, value] of Object.entries(rest)) {
+    worksheet[key] = value;
+    if (key === 'description' || (key === 'name' && !('description' in rest))) worksheet.schema = { tables: tables ?? [] };
+  }
+  worksheet.worksheet_columns = columns ?? [];
+  return { ...(document.guid ? { guid: document.guid } : {}), worksheet };
+}
+
+/** The associated objects of an export: what the object depends on, transitively, requested first. */
+function associated(record: ContentRecord, state: EmulatorState, withConnections: boolean): ContentRecord[] {
+  const seen = new Set<string>([record.id]);
+  const out: ContentRecord[] = [];
+  const visit = (current: ContentRecord) => {
+    const resolved = resolveReferences([documentOf(current)], { known: knownObjects(state).filter((k) => k.guid !== current.id) });
+    for (const { resolution } of resolved) {
+      if (resolution.status !== 'resolved' || !resolution.target.guid || seen.has(resolution.target.guid)) continue;
+      const target = state.objects.get(resolution.target.guid);
+      if (!target || (target.kind === 'connection' && !withConnections)) continue;
+      seen.add(target.id);
+      out.push(target);
+      visit(target);
+    }
+  };
+  visit(record);
+  return out;
+}
+
+function exportTml(context: HandlerContext): Reply {
+  requireDataManagement(context);
+  const { params, state } = context;
+  const ids = params.list('export_ids') ?? [];
+  if (ids.length === 0) throw invalidParameter('export_ids', 'required');
+  const formatType = params.oneOf('formattype', ['YAML', 'JSON'] as const, 'YAML');
+  const withAssociated = params.bool('export_associated', false);
+  const exportFqn = params.bool('export_fqn', false);
+  const schemaVersion = params.oneOf('export_schema_version', ['v1', 'v2', 'DEFAULT'] as const, 'v1');
+  const withConnections = params.bool('export_connection_as_dependent', false);
+
+  const objects: unknown[] = [];
+  for (const id of ids) {
+    const record = state.objects.get(id);
+    if (!record) {
+      objects.push({ info: { id, status: { status_code: 'ERROR', error_message: `Object with id ${id} not found.` } } });
+      continue;
+    }
+    for (const item of [record, ...(withAssociated ? associated(record, state, withConnections) : [])]) {
+      let document = withFqns(item, state, exportFqn);
+      if (item.kind === 'model' && schemaVersion === 'v1') document = asWorksheet(document);
+      const type = Object.keys(document).find((k) => k !== 'guid' && k !== 'obj_id') ?? item.kind;
+      objects.push({
+        info: { name: item.name, filename: `${item.name}.${type}.tml`, status: { status_code: 'OK' }, type, id: item.id },
+        edoc: formatType === 'JSON' ? toJson(document) : format(document),
+      });
+    }
+  }
+  return json({ object: objects });
+}
+
+// ---------------------------------------------------------------- import
+
+interface Planned {
+  index: number;
+  doc?: TmlDocument;
+  status?: Status;
+  /** The object's id after import. */
+  id?: string;
+  action?: 'create' | 'update' | 'unchanged';
+}
+
+function physicalKey(body: TmlMap): string | undefined {
+  const connection = (body.connection as TmlMap | undefined)?.name;
+  if (typeof body.db_table !== 'string') return undefined;
+  return [connection, body.db, body.schema, body.db_table].map((v) => String(v ?? '').toLowerCase()).join('|');
+}
+
+function errorStatus(code: number, message: string): Status {
+  return { status_code: 'ERROR', error_code: code, error_message: message };
+}
+
+/** Replaces fqn values by the final ids of the batch's objects (regenerated GUIDs, forced creates). */
+function remapFqns(value: TmlValue, ids: Map<string, string>): TmlValue {
+  if (Array.isArray(value)) return value.map((v) => remapFqns(v, ids));
+  if (value === null || typeof value !== 'object') return value;
+  const out: TmlMap = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = key === 'fqn' && typeof inner === 'string' && ids.has(inner) ? ids.get(inner)! : remapFqns(inner, ids);
+  }
+  return out;
+}
+
+/**
+ * `metadata/tml/import` (reference §2.16, §3.5, §3.6): one status per input
+ * document, in input order. Validation is the TML core's (required fields,
+ * enums, references by fqn or name within the batch and the instance, local
+ * ids), then the GUID rules decide create or update.
+ */
+function importTml(context: HandlerContext): Reply {
+  requireDataManagement(context);
+  const { params, state, settings } = context;
+  const texts = params.list('import_objects');
+  if (!texts || texts.length === 0) throw invalidParameter('import_objects', 'required');
+  const policy = params.oneOf('import_policy', ['PARTIAL', 'ALL_OR_NONE', 'VALIDATE_ONLY'] as const, 'PARTIAL');
+  const forceCreate = params.bool('force_create', false);
+  const skipDiffCheck = params.bool('skip_diff_check', false);
+  const user = currentUser(context);
+
+  const planned: Planned[] = texts.map((text, index) => {
+    try {
+      return { index, doc: parse(text) };
+    } catch (error) {
+      return { index, status: errorStatus(CODE.unreadable, `Unable to parse the TML document: ${(error as Error).message}`) };
+    }
+  });
+  const docs = planned.flatMap((p) => (p.doc ? [p.doc] : []));
+  const known = knownObjects(state);
+  const issues = validate(docs, { known });
+  for (const p of planned) {
+    if (!p.doc) continue;
+    const errors = issues.filter((i) => i.severity === 'error' && i.object.name === p.doc!.name && i.object.kind === p.doc!.kind && i.object.guid === p.doc!.guid);
+    if (errors.length > 0) {
+      p.status = errorStatus(errors[0]!.tsCode ?? CODE.invalid, errors.map((e) => `${e.message} (field <b> ${e.path} </b>)`).join(' <br/>'));
+    }
+  }
+
+  // The GUID rules (§3.5): no guid → create; known guid → update; unknown → create with it
+  // (or a fresh one under --guid-policy regenerate); force_create → always a new object.
+  const tables = new Map<string, string>();
+  for (const o of state.objects.values()) if (o.kind === 'table') tables.set(physicalKey(bodyOf(o)) ?? o.id, o.id);
+  const claimed = new Set<string>();
+  for (const p of planned) {
+    if (!p.doc || p.status) continue;
+    const { doc } = p;
+    const existing = doc.guid ? state.objects.get(doc.guid) : undefined;
+    if (existing && existing.kind !== doc.kind && !forceCreate) {
+      p.status = errorStatus(CODE.wrongKind, `Object ${doc.guid ?? ''} is a ${existing.kind}, not a ${doc.kind}.`);
+      continue;
+    }
+    if (forceCreate) {
+      p.id = doc.guid && !state.objects.has(doc.guid) && !claimed.has(doc.guid) ? doc.guid : randomUUID();
+    } else if (existing) {
+      p.id = existing.id;
+    } else if (doc.guid && settings.guidPolicy === 'keep' && !claimed.has(doc.guid)) {
+      p.id = doc.guid;
+    } else {
+      p.id = randomUUID();
+    }
+    if (doc.kind === 'table' && !forceCreate) {
+      const owner = tables.get(physicalKey(doc.body) ?? '');
+      if (owner && owner !== p.id) {
+        if (doc.guid && !existing) {
+          p.status = errorStatus(CODE.tableExists, 'Logical table ID to update is compulsory for UPDATE action.');
+          continue;
+        }
+        p.id = owner;
+      }
+    }
+    claimed.add(p.id);
+    p.action = state.objects.has(p.id) ? 'update' : 'create';
+  }
+
+  // Dependents of failed documents fail too (PARTIAL skips "things depending on them").
+  const failedDocs = new Set(planned.filter((p) => p.doc && p.status).map((p) => p.doc!));
+  const ordered = dependencyOrder(docs, { known });
+  for (const { from, resolution } of resolveReferences(ordered, { known })) {
+    const target = resolution.status === 'resolved' ? resolution.target.document : undefined;
+    if (target && failedDocs.has(target)) {
+      const p = planned.find((q) => q.doc === from)!;
+      if (!p.status) {
+        p.status = errorStatus(CODE.reference, `Skipped: it depends on ${target.kind} <b> ${target.name} </b>, which failed to import.`);
+        failedDocs.add(from);
+      }
+    }
+  }
+
+  const anyFailed = planned.some((p) => p.status?.status_code === 'ERROR');
+  const persist = policy === 'PARTIAL' || (policy === 'ALL_OR_NONE' && !anyFailed);
+  const ids = new Map(planned.flatMap((p) => (p.doc?.guid && p.id ? [[p.doc.guid, p.id] as [string, string]] : [])));
+  const now = state.now();
+  let changed = false;
+  for (const p of planned) {
+    if (!p.doc || p.status || !p.id) continue;
+    const document = storedForm(p.doc, p.id, ids);
+    const previous = state.objects.get(p.id);
+    if (previous && !skipDiffCheck && format(previous.document) === format(document)) {
+      p.action = 'unchanged';
+    } else if (persist) {
+      const description = typeof p.doc.body.description === 'string' ? p.doc.body.description : undefined;
+      state.objects.set(p.id, {
+        id: p.id, kind: p.doc.kind, name: p.doc.name, ...(description ? { description } : {}),
+        author: previous?.author ?? user.id, created: previous?.created ?? now, modified: now, modifiedBy: user.id,
+        tags: previous?.tags ?? [], document,
+      });
+      changed = true;
+    }
+    p.status = { status_code: 'OK' };
+  }
+  if (changed) state.commit();
+
+  const object = planned.map((p) => {
+    if (p.status?.status_code !== 'OK' && p.status) return { response: { status: p.status } };
+    if (policy === 'ALL_OR_NONE' && anyFailed) {
+      return { response: { status: errorStatus(CODE.skipped, 'Not imported: another object of this ALL_OR_NONE import failed.') } };
+    }
+    const doc = p.doc!;
+    const handler = handlerFor(doc.kind);
+    const record = state.objects.get(p.id!);
+    return {
+      response: {
+        status: { status_code: 'OK' },
+        header: {
+          id_guid: p.id,
+          name: doc.name,
+          ...(typeof doc.body.description === 'string' ? { description: doc.body.description } : {}),
+          author_guid: record?.author ?? user.id,
+          owner_guid: p.id,
+          metadata_type: handler.metadataType,
+          ...(record && subtypeOf(record) ? { type: subtypeOf(record) } : {}),
+        },
+        ...(p.action === 'unchanged' ? { diff: {} } : {}),
+      },
+    };
+  });
+  return json({ object });
+}
+
+/**
+ * What the emulator keeps: the document with its final GUID first, batch
+ * fqns pointing at final ids, and the envelope-less connection form wrapped
+ * (a connection exports as `guid:` + `connection:`).
+ */
+function storedForm(doc: TmlDocument, id: string, ids: Map<string, string>): TmlMap {
+  const key = doc.kindKey ?? doc.kind;
+  const rest = Object.fromEntries(Object.entries(doc.data).filter(([k]) => k !== 'guid'));
+  const body = doc.kindKey === null ? { [key]: rest } : rest;
+  return remapFqns({ guid: id, ...body }, ids) as TmlMap;
+}
+
+export const tmlRoutes: Route[] = [
+  { method: 'POST', path: 'metadata/tml/export', auth: 'session', body: 'form', handle: exportTml },
+  { method: 'POST', path: 'metadata/tml/import', auth: 'session', body: 'form', handle: importTml },
+];
