@@ -1,4 +1,5 @@
 import type { TmlMap } from '../tml/index.js';
+import type { Cell } from './data/engine.js';
 import { builtInPrincipals, type GroupRecord, type UserRecord } from './principals.js';
 import type { Store } from './store.js';
 
@@ -21,6 +22,8 @@ interface Snapshot {
   users: UserRecord[];
   groups: GroupRecord[];
   objects: ContentRecord[];
+  /** Seeded rows of tables, by table GUID (other tables get generated rows). */
+  rows?: [string, Cell[][]][];
 }
 
 /**
@@ -31,6 +34,7 @@ export class EmulatorState {
   readonly users = new Map<string, UserRecord>();
   readonly groups = new Map<string, GroupRecord>();
   readonly objects = new Map<string, ContentRecord>();
+  readonly rows = new Map<string, Cell[][]>();
   #lastTime = 0;
 
   constructor(private readonly store: Store) {}
@@ -43,6 +47,7 @@ export class EmulatorState {
     for (const user of snapshot.users) this.users.set(user.name, user);
     for (const group of snapshot.groups) this.groups.set(group.name, group);
     for (const object of snapshot.objects) this.objects.set(object.id, object);
+    for (const [id, rows] of snapshot.rows ?? []) this.rows.set(id, rows);
     this.#lastTime = Math.max(0, ...snapshot.objects.map((o) => o.modified));
     return true;
   }
@@ -60,6 +65,7 @@ export class EmulatorState {
       users: [...this.users.values()],
       groups: [...this.groups.values()],
       objects: [...this.objects.values()],
+      rows: [...this.rows.entries()],
     };
     this.store.save(snapshot);
   }

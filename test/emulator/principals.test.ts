@@ -6,7 +6,7 @@ let emulator: RunningEmulator;
 let cookie: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
+  emulator = await startEmulator({ seed: 'none' });
   cookie = await loginCookie(emulator.url);
 });
 afterAll(() => emulator.close());

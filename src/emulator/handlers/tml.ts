@@ -3,8 +3,9 @@ import {
   dependencyOrder, format, handlerFor, parse, resolveReferences, toJson, validate,
   type KnownObject, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
 } from '../../tml/index.js';
-import { currentUser, json, type HandlerContext, type Reply, type Route } from '../context.js';
+import { currentUser, json, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
 import { invalidParameter } from '../errors.js';
+import type { UserRecord } from '../principals.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
 import { bodyOf, subtypeOf } from './metadata.js';
 import { requirePrivilege } from './principals.js';
@@ -162,14 +163,29 @@ function remapFqns(value: TmlValue, ids: Map<string, string>): TmlValue {
  */
 function importTml(context: HandlerContext): Reply {
   requireDataManagement(context);
-  const { params, state, settings } = context;
+  const { params } = context;
   const texts = params.list('import_objects');
   if (!texts || texts.length === 0) throw invalidParameter('import_objects', 'required');
-  const policy = params.oneOf('import_policy', ['PARTIAL', 'ALL_OR_NONE', 'VALIDATE_ONLY'] as const, 'PARTIAL');
-  const forceCreate = params.bool('force_create', false);
-  const skipDiffCheck = params.bool('skip_diff_check', false);
-  const user = currentUser(context);
+  return json({
+    object: runImport(context.state, context.settings, currentUser(context), texts, {
+      policy: params.oneOf('import_policy', IMPORT_POLICIES, 'PARTIAL'),
+      forceCreate: params.bool('force_create', false),
+      skipDiffCheck: params.bool('skip_diff_check', false),
+    }),
+  });
+}
 
+export const IMPORT_POLICIES = ['PARTIAL', 'ALL_OR_NONE', 'VALIDATE_ONLY'] as const;
+
+export interface ImportOptions {
+  policy: (typeof IMPORT_POLICIES)[number];
+  forceCreate: boolean;
+  skipDiffCheck: boolean;
+}
+
+/** The import itself, shared by the endpoint and the seeds (which load through it). */
+export function runImport(state: EmulatorState, settings: EmulatorSettings, user: UserRecord, texts: string[], options: ImportOptions): unknown[] {
+  const { policy, forceCreate, skipDiffCheck } = options;
   const planned: Planned[] = texts.map((text, index) => {
     try {
       return { index, doc: parse(text) };
@@ -286,7 +302,7 @@ function importTml(context: HandlerContext): Reply {
       },
     };
   });
-  return json({ object });
+  return object;
 }
 
 /**

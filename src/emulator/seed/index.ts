@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { format, type TmlMap } from '../../tml/index.js';
+import type { EmulatorSettings } from '../context.js';
+import { runImport } from '../handlers/tml.js';
+import { hashPassword, TSADMIN_ID } from '../principals.js';
+import type { EmulatorState } from '../state.js';
+import { DEMO_PRINCIPALS, demoDocuments, demoRows } from './demo.js';
+
+export type SeedName = 'demo' | 'none';
+
+/**
+ * Loads the demo content through the import path (as `tsadmin`), its rows,
+ * and its users and groups. Fails loudly if any document does not import:
+ * the seed is a test of the import as much as it is demo data.
+ */
+export function seedDemo(state: EmulatorState, settings: EmulatorSettings): void {
+  const now = state.now();
+  for (const group of DEMO_PRINCIPALS.groups) {
+    state.groups.set(group.name, { kind: 'group', id: randomUUID(), name: group.name, displayName: group.displayName, principalTypeEnum: group.principalTypeEnum, groupNames: group.groupNames, visibility: 'DEFAULT', created: now, modified: now, privileges: group.privileges });
+  }
+  for (const user of DEMO_PRINCIPALS.users) {
+    state.users.set(user.name, { kind: 'user', id: randomUUID(), name: user.name, displayName: user.displayName, mail: user.mail, principalTypeEnum: 'LOCAL_USER', groupNames: [...user.groupNames, 'All'], visibility: 'DEFAULT', created: now, modified: now, passwordHash: hashPassword(DEMO_PRINCIPALS.password) });
+  }
+  const admin = state.userById(TSADMIN_ID);
+  if (!admin) throw new Error('the demo seed needs tsadmin');
+  const documents = demoDocuments() as TmlMap[];
+  const results = runImport(state, { ...settings, guidPolicy: 'keep' }, admin, documents.map((d) => format(d)), { policy: 'ALL_OR_NONE', forceCreate: false, skipDiffCheck: false }) as { response: { status: { status_code: string; error_message?: string } } }[];
+  const failed = results.findIndex((r) => r.response.status.status_code !== 'OK');
+  if (failed >= 0) throw new Error(`demo seed document ${failed + 1} did not import: ${results[failed]!.response.status.error_message ?? ''}`);
+  for (const [table, rows] of demoRows()) {
+    const record = [...state.objects.values()].find((o) => o.kind === 'table' && o.name === table);
+    if (record) state.rows.set(record.id, rows);
+  }
+  state.commit();
+}
