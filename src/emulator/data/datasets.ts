@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fromData, resolveReferences, type TmlKind, type TmlMap, type TmlValue } from '../../tml/index.js';
+import { fromData, resolveReferences, text as tmlText, type TmlKind, type TmlMap, type TmlValue } from '../../tml/index.js';
 import { V1Error } from '../errors.js';
 import { bodyOf } from '../handlers/metadata.js';
 import { knownObjects } from '../handlers/tml.js';
@@ -13,7 +13,7 @@ const GENERATED_ROWS = 24;
 
 const asMaps = (value: TmlValue | undefined): TmlMap[] =>
   Array.isArray(value) ? value.filter((v): v is TmlMap => v !== null && typeof v === 'object' && !Array.isArray(v)) : [];
-const text = (value: TmlValue | undefined): string => (typeof value === 'string' ? value : '');
+const text = (value: TmlValue | undefined): string => tmlText(value) ?? '';
 
 function columnOf(column: TmlMap, dataType?: string): DataColumn {
   const properties = (column.properties ?? {}) as TmlMap;

@@ -1,4 +1,4 @@
-import type { TmlMap, TmlValue } from '../../tml/index.js';
+import { list, text, type TmlMap, type TmlValue } from '../../tml/index.js';
 import { json, type HandlerContext, type Reply, type Route } from '../context.js';
 import { datasetFor, sourceOf } from '../data/datasets.js';
 import { runQuery, type DataBlock, type Paging } from '../data/engine.js';
@@ -74,7 +74,7 @@ function vizzesOf(record: ContentRecord): Viz[] {
     const viz = value as TmlMap;
     const answer = viz.answer as TmlMap | undefined;
     if (!answer || typeof viz.viz_guid !== 'string') return [];
-    return [{ guid: viz.viz_guid, name: typeof answer.name === 'string' ? answer.name : String(viz.id), answer }];
+    return [{ guid: viz.viz_guid, name: text(answer.name) ?? text(viz.id) ?? viz.viz_guid, answer }];
   });
 }
 
@@ -106,7 +106,8 @@ function pinboardData(context: HandlerContext): Reply {
 
 function filterLines(record: ContentRecord): string[] {
   const filters = (bodyOf(record).filters ?? []) as TmlMap[];
-  return filters.map((f) => `${((f.column ?? []) as string[]).join(', ')} ${String(f.oper ?? 'in')} ${((f.values ?? []) as TmlValue[]).join(', ')}`.trim());
+  const words = (value: TmlValue | undefined) => list(value).map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
+  return filters.map((f) => `${words(f.column)} ${text(f.oper) ?? 'in'} ${words(f.values)}`.trim());
 }
 
 /**

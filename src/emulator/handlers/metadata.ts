@@ -1,4 +1,4 @@
-import { handlerFor, type TmlKind, type TmlMap } from '../../tml/index.js';
+import { handlerFor, text, type TmlKind, type TmlMap } from '../../tml/index.js';
 import { currentUser, json, type HandlerContext, type Reply, type Route } from '../context.js';
 import { invalidParameter, V1Error } from '../errors.js';
 import type { PrincipalRecord } from '../principals.js';
@@ -165,12 +165,12 @@ function listVizHeaders(context: HandlerContext): Reply {
   return json(
     vizzes.map((viz, i) => {
       const answer = (viz.answer ?? {}) as TmlMap;
-      const name = typeof answer.name === 'string' ? answer.name : String(viz.id ?? `Viz_${i + 1}`);
+      const name = text(answer.name) ?? text(viz.id) ?? `Viz_${i + 1}`;
       const type = viz.note_tile ? 'FILTER' : vizType(answer);
       return {
         ...(type === 'FILTER' ? {} : { size: SIZES[i % SIZES.length], title: { value: { text: name } } }),
         vizType: type,
-        id: typeof viz.viz_guid === 'string' ? viz.viz_guid : `${record.id}:${String(viz.id)}`,
+        id: text(viz.viz_guid) ?? `${record.id}:${name}`,
         name,
         ...base,
       };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  dependencyOrder, format, handlerFor, parse, resolveReferences, toJson, validate,
+  dependencyOrder, format, handlerFor, parse, resolveReferences, TmlParseError, toJson, validate,
   type KnownObject, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
 } from '../../tml/index.js';
 import { currentUser, json, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
@@ -137,7 +137,7 @@ interface Planned {
 function physicalKey(body: TmlMap): string | undefined {
   const connection = (body.connection as TmlMap | undefined)?.name;
   if (typeof body.db_table !== 'string') return undefined;
-  return [connection, body.db, body.schema, body.db_table].map((v) => String(v ?? '').toLowerCase()).join('|');
+  return [connection, body.db, body.schema, body.db_table].map((v) => (typeof v === 'string' ? v : '').toLowerCase()).join('|');
 }
 
 function errorStatus(code: number, message: string): Status {
@@ -190,7 +190,9 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
     try {
       return { index, doc: parse(text) };
     } catch (error) {
-      return { index, status: errorStatus(CODE.unreadable, `Unable to parse the TML document: ${(error as Error).message}`) };
+      const where = error instanceof TmlParseError && error.line !== undefined ? ` at line ${error.line}` : '';
+      const reason = error instanceof TmlParseError ? error.reason : String(error);
+      return { index, status: errorStatus(CODE.unreadable, `Unable to parse the TML document${where}: ${reason}`) };
     }
   });
   const docs = planned.flatMap((p) => (p.doc ? [p.doc] : []));

@@ -374,6 +374,6 @@ export function demoRows(): Map<string, (string | number)[][]> {
     ['fact_sales', sales],
     ['dim_products', PRODUCTS.map(([name, category, price], i) => [i + 1, name, category, price])],
     ['dim_stores', STORES.map((store, i) => [i + 1, ...store])],
-    ['dim_customers', customers as (string | number)[][]],
+    ['dim_customers', customers],
   ]);
 }
