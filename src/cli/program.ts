@@ -56,6 +56,8 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--port <port>', 'port to listen on (0 picks a free one)', '4000')
       .option('--data-dir <dir>', 'persist state here (in memory without)')
+      .option('--seed <seed>', 'content of a fresh data dir: demo or none', 'demo')
+      .option('--seed-scale <n>', 'add n generated objects of every kind (benchmarks)')
       .option('--admin-password <password>', "tsadmin's password on a fresh data dir (default admin; or $TMLSYNC_EMULATOR_ADMIN_PASSWORD)")
       .option('--trusted-auth-secret <secret>', 'enable trusted authentication with this secret key (or $TMLSYNC_EMULATOR_TRUSTED_AUTH_SECRET)')
       .option('--latency-ms <ms>', 'delay every answer')

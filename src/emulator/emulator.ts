@@ -4,7 +4,7 @@ import { dataRoutes } from './handlers/data.js';
 import { metadataRoutes } from './handlers/metadata.js';
 import { principalRoutes } from './handlers/principals.js';
 import { tmlRoutes } from './handlers/tml.js';
-import { seedDemo, type SeedName } from './seed/index.js';
+import { seedDemo, seedScale, type SeedName } from './seed/index.js';
 import { sessionRoutes } from './handlers/session.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 import { EmulatorState } from './state.js';
@@ -15,6 +15,8 @@ export interface EmulatorOptions extends ServerOptions, Partial<EmulatorSettings
   dataDir?: string;
   /** What a fresh data dir starts with: the demo content (default) or only the built-in principals. */
   seed?: SeedName;
+  /** `--seed-scale N`: N generated objects of every kind on top of the seed, for benchmarks. */
+  seedScale?: number;
   /** `tsadmin`'s password on a fresh data dir; `admin` by default. */
   adminPassword?: string;
   logger?: Logger;
@@ -40,6 +42,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (!state.restore()) {
     state.seedPrincipals(options.adminPassword ?? 'admin');
     if ((options.seed ?? 'demo') === 'demo') seedDemo(state, settings);
+    if (options.seedScale) seedScale(state, settings, options.seedScale);
     state.commit();
   }
   const server = await startServer([...ROUTES], state, settings, { ...options, logger: log });

@@ -6,6 +6,8 @@ export interface EmulatorCommandOptions {
   host: string;
   port: string;
   dataDir?: string;
+  seed: string;
+  seedScale?: string;
   adminPassword?: string;
   trustedAuthSecret?: string;
   latencyMs?: string;
@@ -31,13 +33,15 @@ export function emulatorOptions(options: EmulatorCommandOptions, env: NodeJS.Pro
   if (options.guidPolicy !== 'keep' && options.guidPolicy !== 'regenerate') {
     throw new InvalidInputError(`--guid-policy must be keep or regenerate (got '${options.guidPolicy}')`);
   }
-  const result: EmulatorOptions = { host: options.host, port, guidPolicy: options.guidPolicy };
+  if (options.seed !== 'demo' && options.seed !== 'none') throw new InvalidInputError(`--seed must be demo or none (got '${options.seed}')`);
+  const result: EmulatorOptions = { host: options.host, port, guidPolicy: options.guidPolicy, seed: options.seed };
   const set = <K extends keyof EmulatorOptions>(key: K, value: EmulatorOptions[K] | undefined) => {
     if (value !== undefined) result[key] = value;
   };
   set('dataDir', options.dataDir);
   set('adminPassword', options.adminPassword ?? env.TMLSYNC_EMULATOR_ADMIN_PASSWORD);
   set('trustedAuthSecret', options.trustedAuthSecret ?? env.TMLSYNC_EMULATOR_TRUSTED_AUTH_SECRET);
+  set('seedScale', number('seed-scale', options.seedScale, 0, 1_000_000));
   set('latencyMs', number('latency-ms', options.latencyMs, 0, 600_000));
   set('failRate', number('fail-rate', options.failRate, 0, 1));
   set('rateLimit', number('rate-limit', options.rateLimit, 0, 1_000_000));

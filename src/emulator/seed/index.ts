@@ -5,6 +5,7 @@ import { runImport } from '../handlers/tml.js';
 import { hashPassword, TSADMIN_ID } from '../principals.js';
 import type { EmulatorState } from '../state.js';
 import { DEMO_PRINCIPALS, demoDocuments, demoRows } from './demo.js';
+import { scaleBatches } from './scale.js';
 
 export type SeedName = 'demo' | 'none';
 
@@ -21,15 +22,23 @@ export function seedDemo(state: EmulatorState, settings: EmulatorSettings): void
   for (const user of DEMO_PRINCIPALS.users) {
     state.users.set(user.name, { kind: 'user', id: randomUUID(), name: user.name, displayName: user.displayName, mail: user.mail, principalTypeEnum: 'LOCAL_USER', groupNames: [...user.groupNames, 'All'], visibility: 'DEFAULT', created: now, modified: now, passwordHash: hashPassword(DEMO_PRINCIPALS.password) });
   }
-  const admin = state.userById(TSADMIN_ID);
-  if (!admin) throw new Error('the demo seed needs tsadmin');
-  const documents = demoDocuments() as TmlMap[];
-  const results = runImport(state, { ...settings, guidPolicy: 'keep' }, admin, documents.map((d) => format(d)), { policy: 'ALL_OR_NONE', forceCreate: false, skipDiffCheck: false }) as { response: { status: { status_code: string; error_message?: string } } }[];
-  const failed = results.findIndex((r) => r.response.status.status_code !== 'OK');
-  if (failed >= 0) throw new Error(`demo seed document ${failed + 1} did not import: ${results[failed]!.response.status.error_message ?? ''}`);
+  importAll(state, settings, demoDocuments() as TmlMap[], 'demo');
   for (const [table, rows] of demoRows()) {
     const record = [...state.objects.values()].find((o) => o.kind === 'table' && o.name === table);
     if (record) state.rows.set(record.id, rows);
   }
-  state.commit();
+}
+
+/** Imports seed documents as tsadmin, all or none; a document that fails is a bug in the seed. */
+function importAll(state: EmulatorState, settings: EmulatorSettings, documents: TmlMap[], seed: string): void {
+  const admin = state.userById(TSADMIN_ID);
+  if (!admin) throw new Error(`the ${seed} seed needs tsadmin`);
+  const results = runImport(state, { ...settings, guidPolicy: 'keep' }, admin, documents.map((d) => format(d)), { policy: 'ALL_OR_NONE', forceCreate: false, skipDiffCheck: false }) as { response: { status: { status_code: string; error_message?: string } } }[];
+  const failed = results.findIndex((r) => r.response.status.status_code !== 'OK');
+  if (failed >= 0) throw new Error(`${seed} seed document ${failed + 1} did not import: ${results[failed]!.response.status.error_message ?? ''}`);
+}
+
+/** `--seed-scale N`: N more generated objects of every kind, through the import path. */
+export function seedScale(state: EmulatorState, settings: EmulatorSettings, n: number): void {
+  for (const batch of scaleBatches(n)) importAll(state, settings, batch, 'scale');
 }
