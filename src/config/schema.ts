@@ -1,0 +1,84 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+/**
+ * The configuration, declared once: every key with its type, default and
+ * description. `config/example.yaml` shows them all; `loadConfig` reports
+ * every problem at once with the path of the bad key.
+ */
+
+const cron = z.string().refine(
+  (expr) => {
+    try {
+      new Cron(expr, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not a valid cron expression (5 fields, e.g. "*/10 * * * *")' },
+);
+
+const nameMap = z.record(z.string().min(1), z.string().min(1));
+
+export const environmentSchema = z.strictObject({
+  /** ThoughtSpot base URL, without `/callosum/...`. */
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  username: z.string().min(1).optional(),
+  /** Secret: must be a `${VAR}` reference in a tracked file. */
+  password: z.string().optional(),
+  /** Trusted authentication instead of a password (secret). */
+  secretKey: z.string().optional(),
+  /** Extra CA certificates (PEM) for a ThoughtSpot behind a private CA. */
+  caFile: z.string().optional(),
+  /** Git branch holding this environment's content; defaults to the environment's name. */
+  branch: z.string().regex(/^(?!\/|.*(\.\.|\/\/|@\{|\\))[^\s~^:?*[]+(?<![./])$/, 'is not a valid git branch name').optional(),
+  direction: z.enum(['export', 'deploy', 'sync']).default('export'),
+  schedule: cron.default('*/10 * * * *'),
+  /** Per-call timeout. */
+  timeoutMs: z.number().int().positive().default(60_000),
+  rateLimit: z
+    .strictObject({
+      concurrency: z.number().int().positive().optional(),
+      requestsPerSecond: z.number().positive().optional(),
+    })
+    .optional(),
+  /** Value substitutions between the canonical TML in git and this environment. */
+  mappings: z
+    .strictObject({ connections: nameMap.optional(), databases: nameMap.optional(), schemas: nameMap.optional() })
+    .optional(),
+});
+
+export const configSchema = z.strictObject({
+  repository: z.strictObject({
+    /** Any git URL: a bare repository path, file://, git://, ssh://, https://. */
+    url: z.string().min(1),
+    /** Commits are made by this identity; the author is the ThoughtSpot user. */
+    committer: z.strictObject({ name: z.string().min(1), email: z.string().min(3) }).default({ name: 'tmlsync', email: 'tmlsync@localhost' }),
+    /** An SSH private key for ssh:// remotes (used through GIT_SSH_COMMAND). */
+    sshKeyFile: z.string().optional(),
+    /** The name of an environment variable holding an HTTPS token for https:// remotes. */
+    tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  }),
+  /** Working trees and caches; defaults under the OS cache directory. */
+  workDir: z.string().optional(),
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Secret shared with GitHub for webhook signatures. */
+      webhookSecret: z.string().optional(),
+      /** Secret bearer token of the trigger API. */
+      apiToken: z.string().optional(),
+    })
+    .default({ host: '127.0.0.1', port: 8080 }),
+  environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'environment names are letters, digits, - and _'), environmentSchema).refine((envs) => Object.keys(envs).length > 0, {
+    message: 'needs at least one environment',
+  }),
+});
+
+export type TmlsyncConfig = z.infer<typeof configSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema> & { name: string; branch: string };
+
+/** Fields that hold secrets: literal values are refused in files tracked by git. */
+export const SECRET_FIELDS = new Set(['password', 'secretKey', 'webhookSecret', 'apiToken']);

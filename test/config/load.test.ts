@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, interpolate, isOnlyReferences, loadConfig } from '../../src/config/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tmlsync-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function file(text: string): string {
+  const path = join(dir, `config-${(n += 1)}.yaml`);
+  writeFileSync(path, text);
+  return path;
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+  throw new Error('no ConfigError');
+}
+
+const minimal = `repository:
+  url: /srv/tml.git
+environments:
+  dev:
+    url: http://127.0.0.1:4000
+    username: tsadmin
+    password: \${TS_DEV_PASSWORD}
+    branch: dev
+    direction: export
+    schedule: "*/10 * * * *"
+`;
+
+describe('loadConfig', () => {
+  it('loads the minimal form of the issue as written, with defaults', () => {
+    const config = loadConfig(file(minimal), { env: { TS_DEV_PASSWORD: 's3cret', HOME: '/home/u' }, isTracked: () => true });
+    expect(config.environments).toEqual([
+      expect.objectContaining({ name: 'dev', url: 'http://127.0.0.1:4000', username: 'tsadmin', password: 's3cret', branch: 'dev', direction: 'export', schedule: '*/10 * * * *', timeoutMs: 60000 }),
+    ]);
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.workDir).toBe('/home/u/.cache/tmlsync');
+  });
+
+  it('resolves ${VAR:-default}', () => {
+    const config = loadConfig(file(minimal.replace('${TS_DEV_PASSWORD}', '${TS_DEV_PASSWORD:-admin}')), { env: {} });
+    expect(config.environments[0]!.password).toBe('admin');
+  });
+
+  it('reports every problem at once, each with the path of the bad key', () => {
+    const problems = problemsOf(() =>
+      loadConfig(
+        file(`repository:
+  urll: x
+environments:
+  dev:
+    url: ftp://nope
+    username: tsadmin
+    password: \${MISSING_PASSWORD}
+    direction: sideways
+    schedule: every minute
+    colour: blue
+`),
+        { env: {} },
+      ),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "repository: unknown key 'urll'",
+        'repository.url: is required',
+        'environments.dev.url: must be an http(s) URL',
+        expect.stringMatching(/^environments\.dev\.direction: .*export.*deploy.*sync/),
+        expect.stringMatching(/^environments\.dev\.schedule: is not a valid cron expression/),
+        "environments.dev: unknown key 'colour'",
+        expect.stringMatching(/^environments\.dev\.password: environment variable MISSING_PASSWORD is not set/),
+      ]),
+    );
+  });
+
+  it('refuses a literal password in a file tracked by git, but not in an untracked one', () => {
+    const text = minimal.replace('${TS_DEV_PASSWORD}', 'hunter2');
+    expect(problemsOf(() => loadConfig(file(text), { env: {}, isTracked: () => true }))).toEqual([
+      expect.stringMatching(/^environments\.dev\.password: a literal secret in a file tracked by git/),
+    ]);
+    expect(loadConfig(file(text), { env: {}, isTracked: () => false }).environments[0]!.password).toBe('hunter2');
+  });
+
+  it('requires credentials and distinct branches', () => {
+    const problems = problemsOf(() =>
+      loadConfig(file(`repository: { url: r.git }
+environments:
+  a: { url: "http://h", branch: main, username: u }
+  b: { url: "http://h", branch: main, username: u, secretKey: "\${K:-k}" }
+`), { env: {} }),
+    );
+    expect(problems).toEqual(['environments.a: needs username and password, or username and secretKey (trusted authentication)', 'environments.b.branch: branch main is already the branch of environment a']);
+  });
+
+  it('names the file and line of invalid YAML, and an unreadable file', () => {
+    expect(problemsOf(() => loadConfig(file('repository:\n  url: [unclosed\n'), { env: {} }))[0]).toMatch(/not valid YAML \(line \d\)/);
+    expect(problemsOf(() => loadConfig(join(dir, 'missing.yaml'), { env: {} }))[0]).toContain('cannot read the file (ENOENT)');
+  });
+
+  it('ships a default configuration that loads', () => {
+    const config = loadConfig(new URL('../../config/default.yaml', import.meta.url).pathname, { env: {}, isTracked: () => true });
+    expect(config.environments[0]!.password).toBe('admin');
+  });
+});
+
+describe('interpolate', () => {
+  it('replaces references and reports unset variables', () => {
+    expect(interpolate('a-${X}-${Y:-y}-${Z}', { X: 'x' })).toEqual({ value: 'a-x-y-', missing: ['Z'] });
+    expect(isOnlyReferences('${A}')).toBe(true);
+    expect(isOnlyReferences(' ${A:-x} ')).toBe(true);
+    expect(isOnlyReferences('pre${A}')).toBe(false);
+    expect(isOnlyReferences('plain')).toBe(false);
+  });
+});
