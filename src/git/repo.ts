@@ -1,0 +1,182 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SimpleGit } from 'simple-git';
+import { silentLogger, type Logger } from '../log/index.js';
+import { createGit, type GitAccess } from './factory.js';
+
+export class GitError extends Error {
+  override readonly name = 'GitError';
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+export interface RepoOptions extends GitAccess {
+  remoteUrl: string;
+  committer: Identity;
+  logger?: Logger;
+  /** Attempts of fetch-rebase-push on a non-fast-forward push. */
+  pushAttempts?: number;
+}
+
+/** Scrubs credentials from git's messages before they reach a user or a log. */
+function gitMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/(https?:\/\/)[^/@\s]+@/g, '$1***@').trim().split('\n').slice(0, 6).join('\n');
+}
+
+/**
+ * One working tree with its remote `origin`: clone-free (init + fetch, so an
+ * empty remote works), branch checkout, commits with a given author, pushes
+ * that survive a race, and state commits on refs outside the branches.
+ */
+export class GitRepo {
+  readonly #git: SimpleGit;
+  readonly #log: Logger;
+
+  private constructor(
+    readonly dir: string,
+    private readonly options: RepoOptions,
+  ) {
+    this.#git = createGit(dir, options);
+    this.#log = (options.logger ?? silentLogger()).child({ component: 'git' });
+  }
+
+  static async open(dir: string, options: RepoOptions): Promise<GitRepo> {
+    mkdirSync(dir, { recursive: true });
+    const repo = new GitRepo(dir, options);
+    await repo.#run('init', async (git) => {
+      await git.init(['--quiet']);
+      const remotes = await git.getRemotes(true);
+      if (remotes.some((r) => r.name === 'origin')) await git.remote(['set-url', 'origin', options.remoteUrl]);
+      else await git.addRemote('origin', options.remoteUrl);
+      await git.addConfig('user.name', options.committer.name);
+      await git.addConfig('user.email', options.committer.email);
+    });
+    return repo;
+  }
+
+  async #run<T>(what: string, task: (git: SimpleGit) => Promise<T>): Promise<T> {
+    try {
+      return await task(this.#git);
+    } catch (error) {
+      if (error instanceof GitError) throw error;
+      throw new GitError(`git ${what} failed: ${gitMessage(error)}`, what);
+    }
+  }
+
+  /** Fetches every branch and every tmlsync state ref. */
+  async fetch(): Promise<void> {
+    await this.#run('fetch', (git) => git.fetch(['--prune', '--quiet', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tmlsync/*:refs/tmlsync/*']));
+  }
+
+  async revParse(ref: string): Promise<string | undefined> {
+    try {
+      return (await this.#git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Puts the working tree on `branch` as the remote has it, discarding local
+   * leftovers of an interrupted run; an empty branch when the remote has none.
+   */
+  async checkout(branch: string): Promise<void> {
+    const remote = await this.revParse(`refs/remotes/origin/${branch}`);
+    await this.#run('checkout', async (git) => {
+      if (remote) {
+        await git.raw(['checkout', '--quiet', '--force', '-B', branch, remote]);
+      } else {
+        await git.raw(['checkout', '--quiet', '--force', '--orphan', branch]);
+        await git.raw(['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.']);
+      }
+      await git.raw(['clean', '-fdxq']);
+    });
+  }
+
+  /** Stages everything; commits with `author` if anything changed. Returns the new commit or undefined. */
+  async commitAll(message: string, author: Identity): Promise<string | undefined> {
+    return this.#run('commit', async (git) => {
+      await git.raw(['add', '--all']);
+      const staged = (await git.raw(['diff', '--cached', '--name-only'])).trim();
+      if (!staged) return undefined;
+      await git.raw(['commit', '--quiet', '--no-verify', `--author=${author.name} <${author.email}>`, '-m', message]);
+      return (await git.revparse(['HEAD'])).trim();
+    });
+  }
+
+  /**
+   * Pushes the branch. On a non-fast-forward (another commit landed since the
+   * fetch), fetches, rebases onto it, and tries again.
+   */
+  async push(branch: string): Promise<void> {
+    const attempts = this.options.pushAttempts ?? 4;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.#git.raw(['push', '--quiet', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`]);
+        return;
+      } catch (error) {
+        const text = gitMessage(error);
+        const rejected = /non-fast-forward|fetch first|rejected|stale info/i.test(text);
+        if (!rejected || attempt >= attempts) throw new GitError(`git push of ${branch} failed: ${text}`, 'push');
+        this.#log.warn({ branch, attempt }, 'push rejected; rebasing on the remote and retrying');
+        await this.fetch();
+        await this.#run('rebase', async (git) => {
+          try {
+            await git.raw(['rebase', '--quiet', `refs/remotes/origin/${branch}`]);
+          } catch (rebaseError) {
+            await git.raw(['rebase', '--abort']).catch(() => undefined);
+            throw new GitError(`cannot rebase ${branch} on the remote: ${gitMessage(rebaseError)}`, 'rebase');
+          }
+        });
+      }
+    }
+  }
+
+  /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`), or undefined when absent. */
+  async readState(ref: string, file: string): Promise<string | undefined> {
+    if (!(await this.revParse(ref))) return undefined;
+    try {
+      return await this.#git.raw(['show', `${ref}:${file}`]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Records files as a commit on a ref outside the branches and pushes it:
+   * state that survives the working tree, never seen as content.
+   */
+  async writeState(ref: string, files: Record<string, string>, message: string): Promise<void> {
+    const scratch = mkdtempSync(join(tmpdir(), 'tmlsync-state-'));
+    try {
+      const git = createGit(this.dir, this.options, { GIT_INDEX_FILE: join(scratch, 'index') });
+      const parent = await this.revParse(ref);
+      await this.#run('state', async () => {
+        await git.raw(['read-tree', '--empty']);
+        for (const [name, content] of Object.entries(files)) {
+          const path = join(scratch, 'blob');
+          writeFileSync(path, content);
+          const blob = (await git.raw(['hash-object', '-w', path])).trim();
+          await git.raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${name}`]);
+        }
+        const tree = (await git.raw(['write-tree'])).trim();
+        const commit = (await git.raw(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
+        await git.raw(['update-ref', ref, commit]);
+        await git.raw(['push', '--quiet', '--force', 'origin', `${ref}:${ref}`]);
+      });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitError, GitRepo } from '../../src/git/index.js';
+import { git, startGitServer, type GitServer } from '../support/git-server.js';
+
+let server: GitServer;
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tmlsync-wt-'));
+  dirs.push(dir);
+  return dir;
+};
+beforeAll(async () => {
+  server = await startGitServer();
+});
+afterAll(async () => {
+  await server.close();
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
+
+describe('GitRepo', () => {
+  it('works on an empty remote: creates the branch with the given author', async () => {
+    const url = server.createRepo('empty');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await repo.fetch();
+    await repo.checkout('dev');
+    writeFileSync(join(repo.dir, 'a.tml'), 'guid: 1\n');
+    const sha = await repo.commitAll('export: add a', { name: 'Ana Lyst', email: 'ana@example.com' });
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    await repo.push('dev');
+    const bare = server.pathOf('empty');
+    expect(git(bare, 'log', '-1', '--format=%an <%ae>|%cn|%s', 'dev')).toBe('Ana Lyst <ana@example.com>|tmlsync|export: add a');
+    expect(await repo.commitAll('nothing', committer)).toBeUndefined();
+  });
+
+  it('rebases and retries when another commit landed between fetch and push', async () => {
+    const url = server.createRepo('race');
+    const a = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await a.fetch();
+    await a.checkout('main');
+    writeFileSync(join(a.dir, 'base.tml'), 'base\n');
+    await a.commitAll('base', committer);
+    await a.push('main');
+
+    const b = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await b.fetch();
+    await b.checkout('main');
+    await a.fetch();
+    writeFileSync(join(b.dir, 'other.tml'), 'theirs\n');
+    await b.commitAll('theirs', committer);
+    await b.push('main');
+
+    writeFileSync(join(a.dir, 'mine.tml'), 'mine\n');
+    await a.commitAll('mine', committer);
+    await a.push('main');
+    const bare = server.pathOf('race');
+    expect(git(bare, 'log', '--format=%s', 'main').split('\n')).toEqual(['mine', 'theirs', 'base']);
+  });
+
+  it('keeps state on a ref outside the branches, readable from a fresh working tree', async () => {
+    const url = server.createRepo('state');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await repo.fetch();
+    await repo.writeState('refs/tmlsync/dev/export', { 'ledger.json': '{"a":1}\n' }, 'state 1');
+    await repo.writeState('refs/tmlsync/dev/export', { 'ledger.json': '{"a":2}\n' }, 'state 2');
+    const fresh = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await fresh.fetch();
+    expect(await fresh.readState('refs/tmlsync/dev/export', 'ledger.json')).toBe('{"a":2}\n');
+    expect(await fresh.readState('refs/tmlsync/prod/export', 'ledger.json')).toBeUndefined();
+    expect(git(server.pathOf('state'), 'for-each-ref', '--format=%(refname)')).toBe('refs/tmlsync/dev/export');
+  });
+
+  it('discards the leftovers of an interrupted run on checkout', async () => {
+    const url = server.createRepo('leftovers');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await repo.fetch();
+    await repo.checkout('main');
+    writeFileSync(join(repo.dir, 'kept.tml'), 'kept\n');
+    await repo.commitAll('kept', committer);
+    await repo.push('main');
+    writeFileSync(join(repo.dir, 'half-written.tml'), 'half');
+    writeFileSync(join(repo.dir, 'kept.tml'), 'changed');
+    await repo.fetch();
+    await repo.checkout('main');
+    expect(readFileSync(join(repo.dir, 'kept.tml'), 'utf8')).toBe('kept\n');
+    expect(() => readFileSync(join(repo.dir, 'half-written.tml'))).toThrow();
+  });
+
+  it('fails with a GitError naming the operation when the remote is unreachable', async () => {
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: 'git://127.0.0.1:1/none.git', committer, timeoutMs: 10_000 });
+    await expect(repo.fetch()).rejects.toThrow(GitError);
+    await expect(repo.fetch()).rejects.toThrow(/git fetch failed/);
+  });
+});

@@ -1,0 +1,67 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A real git remote for tests: bare repositories served by `git daemon` on 127.0.0.1. */
+export interface GitServer {
+  root: string;
+  /** Creates an empty bare repository and returns its git:// URL. */
+  createRepo(name: string): string;
+  /** The bare repository's path on disk. */
+  pathOf(name: string): string;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    if (child.exitCode !== null) throw new Error('git daemon exited');
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`git daemon did not listen on ${port}`);
+}
+
+export async function startGitServer(): Promise<GitServer> {
+  const root = mkdtempSync(join(tmpdir(), 'tmlsync-gitd-'));
+  const port = await freePort();
+  const child = spawn('git', ['daemon', '--reuseaddr', '--listen=127.0.0.1', `--port=${port}`, `--base-path=${root}`, '--export-all', '--enable=receive-pack', root], { stdio: 'ignore' });
+  await waitForPort(port, child);
+  return {
+    root,
+    createRepo(name) {
+      execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', join(root, `${name}.git`)]);
+      return `git://127.0.0.1:${port}/${name}.git`;
+    },
+    pathOf: (name) => join(root, `${name}.git`),
+    close: async () => {
+      child.kill();
+      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs git in a directory with a fixed identity (a fresh machine may have none). */
+export function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+}
