@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, type Logger } from '../log/index.js';
 import { createGit, type GitAccess } from './factory.js';
@@ -106,8 +106,17 @@ export class GitRepo {
 
   /** Stages everything; commits with `author` if anything changed. Returns the new commit or undefined. */
   async commitAll(message: string, author: Identity): Promise<string | undefined> {
+    return this.commitPaths(['.'], message, author);
+  }
+
+  /**
+   * Stages the given paths (additions, changes and deletions) and commits
+   * them with `author`; other changes in the tree stay for a later commit.
+   */
+  async commitPaths(paths: string[], message: string, author: Identity): Promise<string | undefined> {
+    if (paths.length === 0) return undefined;
     return this.#run('commit', async (git) => {
-      await git.raw(['add', '--all']);
+      for (let i = 0; i < paths.length; i += 200) await git.raw(['add', '--all', '--', ...paths.slice(i, i + 200)]);
       const staged = (await git.raw(['diff', '--cached', '--name-only'])).trim();
       if (!staged) return undefined;
       await git.raw(['commit', '--quiet', '--no-verify', `--author=${author.name} <${author.email}>`, '-m', message]);
@@ -178,5 +187,15 @@ export class GitRepo {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+  }
+}
+
+/** Whether a file is tracked by the git repository it sits in (false outside any repository). */
+export async function isTracked(file: string): Promise<boolean> {
+  try {
+    await createGit(dirname(file)).raw(['ls-files', '--error-unmatch', '--', basename(file)]);
+    return true;
+  } catch {
+    return false;
   }
 }
