@@ -1,0 +1,146 @@
+import type { Logger, Redactor } from '../log/index.js';
+import { apiErrorDetails, ThoughtSpotApiError, ThoughtSpotNetworkError, ThoughtSpotUncertainWriteError } from './errors.js';
+import type { RetryOptions } from './limits.js';
+import { backoffDelay, parseRetryAfter, sleep, type HostQueue } from './queue.js';
+import type { ApiRequest, ApiResponse, Transport } from './transport.js';
+
+/** What endpoint functions need: send one request, get a success response or a typed error. */
+export interface ApiCaller {
+  send(request: ApiRequest): Promise<ApiResponse>;
+}
+
+export interface ThoughtSpotHttpOptions {
+  transport: Transport;
+  queue: HostQueue;
+  retry: RetryOptions;
+  logger: Logger;
+  redactor?: Redactor;
+  /** Establishes a session with anonymous calls through the given caller (password or trusted-auth login). */
+  authenticate: (api: ApiCaller) => Promise<void>;
+}
+
+/** A retry goes before new work, so a host that was held does not starve what it already started. */
+const RETRY_PRIORITY = 1;
+
+/**
+ * Every call goes through here: the session (log in before the first call;
+ * on a 401, log in again once, shared by all calls that saw it, and replay),
+ * the host's queue, and the retry policy (DESIGN "The queue"):
+ * - 429: wait Retry-After (holding the whole host), then send again, for
+ *   every call: the server did not process it;
+ * - 5xx and network errors: idempotent calls retry with exponential backoff
+ *   and full jitter; writes are not re-sent, unless the connection was never
+ *   made, and fail with `ThoughtSpotUncertainWriteError`.
+ */
+export class ThoughtSpotHttp implements ApiCaller {
+  readonly #options: ThoughtSpotHttpOptions;
+  /** Sessions established so far; a 401 from an older session than the current one just replays. */
+  #generation = 0;
+  #active = false;
+  #renewal: Promise<void> | undefined;
+
+  constructor(options: ThoughtSpotHttpOptions) {
+    this.#options = options;
+  }
+
+  async send(request: ApiRequest): Promise<ApiResponse> {
+    if (request.anonymous) return this.#checked(request, await this.#attempts(request));
+    if (!this.#active) await this.#renew(this.#generation);
+    const generation = this.#generation;
+    let response = await this.#attempts(request);
+    if (response.status === 401) {
+      this.#options.logger.info({ endpoint: request.endpoint }, 'ThoughtSpot session rejected, logging in again');
+      await this.#renew(generation);
+      response = await this.#attempts(request);
+    }
+    return this.#checked(request, response);
+  }
+
+  /** Logs in now, if no session is active. */
+  async ensureSession(): Promise<void> {
+    if (!this.#active) await this.#renew(this.#generation);
+  }
+
+  get hasSession(): boolean {
+    return this.#active;
+  }
+
+  /** Forgets the session (after logout): the next call logs in again. */
+  endSession(): void {
+    this.#active = false;
+    this.#options.transport.cookies.clear();
+  }
+
+  #renew(seen: number): Promise<void> {
+    if (this.#active && this.#generation !== seen) return Promise.resolve();
+    this.#renewal ??= (async () => {
+      this.#active = false;
+      this.#options.transport.cookies.clear();
+      await this.#options.authenticate(this);
+      this.#generation += 1;
+      this.#active = true;
+    })().finally(() => {
+      this.#renewal = undefined;
+    });
+    return this.#renewal;
+  }
+
+  async #attempts(request: ApiRequest): Promise<ApiResponse> {
+    const { queue, retry, transport, logger } = this.#options;
+    for (let attempt = 0; ; attempt += 1) {
+      const started = Date.now();
+      const last = attempt + 1 >= retry.attempts;
+      const wait = { ms: 0 };
+      let response: ApiResponse;
+      try {
+        response = await queue.run(async () => {
+          const answer = await transport.send(request);
+          if (answer.status === 429) {
+            wait.ms = parseRetryAfter(header(answer, 'retry-after')) ?? backoffDelay(attempt, retry);
+            // Held before this task ends, or the queue would already have started the next request.
+            if (wait.ms <= retry.maxRetryAfterMs) queue.holdFor(wait.ms);
+          }
+          return answer;
+        }, attempt === 0 ? 0 : RETRY_PRIORITY);
+      } catch (error) {
+        if (!(error instanceof ThoughtSpotNetworkError)) throw error;
+        const safe = request.idempotent || !error.sent;
+        if (!safe) throw new ThoughtSpotUncertainWriteError(request.endpoint, error);
+        if (last) throw error;
+        const delayMs = backoffDelay(attempt, retry);
+        logger.warn({ endpoint: request.endpoint, code: error.code, attempt: attempt + 1, delayMs }, 'ThoughtSpot request failed, retrying');
+        await sleep(delayMs);
+        continue;
+      }
+      logger.debug({ endpoint: request.endpoint, method: request.method, status: response.status, attempt: attempt + 1, ms: Date.now() - started }, 'ThoughtSpot request');
+      if (response.status === 429) {
+        if (last || wait.ms > retry.maxRetryAfterMs) return response;
+        // The host is held (above): the retry re-enters the queue and starts when the wait is over.
+        logger.warn({ endpoint: request.endpoint, status: 429, attempt: attempt + 1, delayMs: wait.ms }, 'ThoughtSpot rate limit hit, waiting');
+        continue;
+      }
+      if (response.status >= 500 && request.idempotent && !last) {
+        const delayMs = backoffDelay(attempt, retry);
+        logger.warn({ endpoint: request.endpoint, status: response.status, attempt: attempt + 1, delayMs }, 'ThoughtSpot server error, retrying');
+        await sleep(delayMs);
+        continue;
+      }
+      return response;
+    }
+  }
+
+  #checked(request: ApiRequest, response: ApiResponse): ApiResponse {
+    if (request.success.includes(response.status)) return response;
+    const text = this.#options.redactor?.scrubText(response.body.toString('utf8')) ?? response.body.toString('utf8');
+    const details = apiErrorDetails(response.status, text, response.headers);
+    if (response.status === 429) details.retryAfterMs = parseRetryAfter(header(response, 'retry-after'));
+    const error = new ThoughtSpotApiError(request.endpoint, details);
+    if (response.status >= 500 && !request.idempotent) throw new ThoughtSpotUncertainWriteError(request.endpoint, error);
+    throw error;
+  }
+}
+
+function header(response: ApiResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,75 @@
+/**
+ * Every number that limits or paces calls to ThoughtSpot, in one table, with
+ * where it comes from (renovate's `lib/util/http/` keeps its vendor limits
+ * the same way). All of them are defaults: `ThoughtSpotClientOptions`
+ * overrides each.
+ */
+
+/**
+ * ThoughtSpot's published limit: "a global rate limit of 100 requests per
+ * second per client IP is enforced at the cluster level for all public APIs
+ * … across all public APIs combined, not per endpoint", with "a burst of 10
+ * additional API requests" before `HTTP 429: Too Many Requests` (instances
+ * on 26.2.0.cl and later).
+ * Source: ThoughtSpot developer docs, page "ThoughtSpot REST APIs", section
+ * "Rate limits for API requests": https://developers.thoughtspot.com/docs/rest-apis
+ * (read in the 26.2.0.cl edition, https://developer-docs-26-2-0-cl.vercel.app/docs/rest-apis).
+ * No concurrency limit is published.
+ */
+export const THOUGHTSPOT_PUBLISHED_LIMIT = { requestsPerSecond: 100, burst: 10 } as const;
+
+export interface RateLimit {
+  /** Requests in flight at once, per host. */
+  concurrency: number;
+  /** Requests started in any rolling window of `intervalMs`, per host. */
+  intervalCap: number;
+  intervalMs: number;
+}
+
+/**
+ * Half the published rate, because that limit counts every request from the
+ * client's IP address: other tools and users behind the same address, and
+ * other tmlsync environments on the same machine, share it. The window is
+ * sliding (p-queue `strict`), so there are no bursts at window edges that
+ * the server's limiter would see as twice the rate. Concurrency 4: TML export
+ * and import are heavy on the server, and ThoughtSpot advises batching many
+ * objects per call (reference §2.15) rather than many calls in parallel.
+ */
+export const DEFAULT_RATE_LIMIT: RateLimit = {
+  concurrency: 4,
+  intervalCap: THOUGHTSPOT_PUBLISHED_LIMIT.requestsPerSecond / 2,
+  intervalMs: 1000,
+};
+
+export interface RetryOptions {
+  /** Tries per call for a retryable failure, the first one included. */
+  attempts: number;
+  /** Backoff before retry n (from 0): a random delay in [0, min(maxDelayMs, baseDelayMs * 2 ** n)) ("full jitter"). */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A 429 asking to wait longer than this is not retried: the error goes to the caller. */
+  maxRetryAfterMs: number;
+}
+
+/**
+ * Four tries spread over about 0.5 + 1 + 2 s of backoff ride out a restarting
+ * node or a load balancer hiccup without stalling a run for minutes; a
+ * Retry-After beyond one minute means the cluster is shedding load, and the
+ * run is better failed and rescheduled.
+ */
+export const DEFAULT_RETRY: RetryOptions = {
+  attempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000,
+};
+
+/**
+ * Every call has a deadline. TML export with associated objects and TML
+ * import of a 50-object batch take tens of seconds on large models (the
+ * docs call `export_associated` "slow", reference §3.4), hence two minutes.
+ */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** Establishing a TCP/TLS connection (or a proxy tunnel) gets its own, shorter deadline. */
+export const CONNECT_TIMEOUT_MS = 10_000;

@@ -1,0 +1,95 @@
+import PQueue from 'p-queue';
+import type { RateLimit, RetryOptions } from './limits.js';
+
+/**
+ * One host's queue: every request to that ThoughtSpot host, from every
+ * client that shares it, starts here (DESIGN "The queue"). p-queue's strict
+ * mode counts starts in a sliding window, as the server's own limiter does
+ * (see `limits.ts`). A 429's Retry-After holds the whole host, not just the
+ * call that got it: the server's limit is per client, so every other call
+ * would meet the same answer.
+ */
+export class HostQueue {
+  readonly #queue: PQueue;
+  #resumeAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly origin: string,
+    readonly limits: RateLimit,
+  ) {
+    this.#queue = new PQueue({
+      concurrency: limits.concurrency,
+      intervalCap: limits.intervalCap,
+      interval: limits.intervalMs,
+      strict: true,
+    });
+  }
+
+  /** Runs one request when the host's limits allow it. Retries pass a higher priority, to go before new work. */
+  run<T>(request: () => Promise<T>, priority = 0): Promise<T> {
+    return this.#queue.add(request, { priority });
+  }
+
+  /** Starts nothing more on this host for `ms` (a 429's Retry-After); requests already running go on. */
+  holdFor(ms: number): void {
+    const until = Date.now() + ms;
+    if (until <= this.#resumeAt) return;
+    this.#resumeAt = until;
+    this.#queue.pause();
+    clearTimeout(this.#timer);
+    // Not unref'd: queued callers are waiting for this timer, and the process must not exit under them.
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#queue.start();
+    }, ms);
+  }
+
+  /** Requests waiting to start, and running. */
+  get waiting(): number {
+    return this.#queue.size;
+  }
+
+  get running(): number {
+    return this.#queue.pending;
+  }
+}
+
+/**
+ * The per-host queues of a process, keyed by origin. Whoever creates clients
+ * owns one and passes it to each (renovate shares its per-host throttles the
+ * same way); a client given none gets its own. The first request for a host
+ * fixes that host's limits.
+ */
+export class HostQueues {
+  readonly #queues = new Map<string, HostQueue>();
+
+  for(url: string | URL, limits: RateLimit): HostQueue {
+    const origin = new URL(url).origin;
+    let queue = this.#queues.get(origin);
+    if (!queue) {
+      queue = new HostQueue(origin, limits);
+      this.#queues.set(origin, queue);
+    }
+    return queue;
+  }
+}
+
+/** Exponential backoff with full jitter: a random delay in [0, min(max, base * 2 ** attempt)). */
+export function backoffDelay(attempt: number, retry: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt));
+}
+
+/** `Retry-After` as milliseconds from `now`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP-date always names a day or month; this keeps Date.parse from reading "1.5" as a date.
+  const date = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

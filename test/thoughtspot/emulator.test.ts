@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { ThoughtSpotApiError, ThoughtSpotClient, type ThoughtSpotClientOptions } from '../../src/thoughtspot/index.js';
+import { useHttpMock } from '../http-mock.js';
+
+// The client against the project's emulator on 127.0.0.1: the same encodings, statuses and quirks from the other side.
+useHttpMock({ allowLoopback: true });
+
+const SECRET = 'b1f5c1e4-trusted-secret';
+let emulator: RunningEmulator;
+let limited: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ host: '127.0.0.1', port: 0, trustedAuthSecret: SECRET, sessionTtlMs: 300 });
+  limited = await startEmulator({ host: '127.0.0.1', port: 0, seed: 'none', rateLimit: 3 });
+});
+
+afterAll(async () => {
+  await Promise.all([emulator.close(), limited.close()]);
+});
+
+function client(options: Partial<ThoughtSpotClientOptions> = {}): ThoughtSpotClient {
+  return new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {}, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options });
+}
+
+describe('ThoughtSpot client against the emulator', () => {
+  it('lists principals and object headers, page by page', async () => {
+    const ts = client();
+    expect((await ts.listUsers()).map((p) => p.name)).toContain('tsadmin');
+    const tables = await ts.listAllObjectHeaders({ type: 'LOGICAL_TABLE' }, 3);
+    expect(tables.length).toBeGreaterThan(3);
+    expect(new Set(tables.map((t) => t.id)).size).toBe(tables.length);
+  });
+
+  it('exports TML, validates it back, and reports a broken document per object', async () => {
+    const ts = client();
+    const [model] = await ts.listObjectHeaders({ type: 'LOGICAL_TABLE', subtypes: ['WORKSHEET'], pattern: 'Retail Sales' });
+    const [exported] = await ts.exportTml([model!.id], { exportFqn: true });
+    expect(exported).toMatchObject({ ok: true, id: model!.id });
+    const edoc = exported?.ok ? exported.edoc : '';
+    const broken = edoc.replace(/column_type: MEASURE/, 'column_type: SOMETIMES');
+    expect(await ts.importTml([edoc], { policy: 'VALIDATE_ONLY', forceCreate: false })).toMatchObject([{ ok: true, id: model!.id }]);
+    const [failed] = await ts.importTml([{ edoc: broken, name: 'broken copy' }], { policy: 'VALIDATE_ONLY', forceCreate: false });
+    const error = failed?.ok === false ? failed.error : undefined;
+    expect(error?.objectName).toBe('broken copy');
+    expect(error?.errorCode).toEqual(expect.any(Number));
+    expect(error?.detail).toContain('SOMETIMES');
+  });
+
+  it('syncs principals as a dry run and changes group privileges', async () => {
+    const ts = client();
+    const principals = (await ts.listUsers()).filter((p) => !['su', 'system', 'tsadmin', 'All', 'Administrator', 'System'].includes(p.name));
+    const dryRun = await ts.syncUsers({ principals, applyChanges: false, removeDeleted: false });
+    expect(dryRun).toMatchObject({ usersAdded: [], usersDeleted: [], groupsAdded: [], groupsDeleted: [] });
+    const group = principals.find((p) => p.principalTypeEnum === 'LOCAL_GROUP')!;
+    const added = await ts.addPrivilege({ privilege: 'JOBSCHEDULING', groupNames: [group.name] });
+    expect(added === undefined || Array.isArray(added.privileges)).toBe(true);
+    await ts.removePrivilege({ privilege: 'JOBSCHEDULING', groupNames: [group.name] });
+  });
+
+  it('reads data and renders a liveboard PDF', async () => {
+    const ts = client();
+    const [model] = await ts.listObjectHeaders({ type: 'LOGICAL_TABLE', subtypes: ['WORKSHEET'], pattern: 'Retail Sales' });
+    const block = await ts.searchData({ queryString: '[Region] [Sales]', dataSourceGuid: model!.id });
+    expect(block.columnNames).toEqual(['Region', 'Total Sales']);
+    const [board] = await ts.listObjectHeaders({ type: 'PINBOARD_ANSWER_BOOK' });
+    const vizzes = await ts.listVizHeaders(board!.id);
+    const data = await ts.pinboardData({ id: board!.id });
+    expect(Object.keys(data).length).toBeGreaterThan(0);
+    expect(vizzes.length).toBeGreaterThan(0);
+    const pdf = await ts.exportPinboardPdf({ id: board!.id, orientation: 'PORTRAIT' });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+
+  it('logs in with trusted authentication, and again when the session expires', async () => {
+    const ts = client({ password: undefined, secretKey: SECRET });
+    expect(await ts.listUsers()).not.toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await ts.listUsers()).not.toHaveLength(0);
+  });
+
+  it('refuses a wrong password with a typed error', async () => {
+    await expect(client({ password: 'wrong' }).listUsers()).rejects.toBeInstanceOf(ThoughtSpotApiError);
+  });
+
+  it('rides out the emulator’s rate limit by honouring Retry-After', async () => {
+    // Login and four calls against a limit of three per second: some are answered 429 with Retry-After: 1.
+    const ts = new ThoughtSpotClient({ url: limited.url, username: 'tsadmin', password: 'admin', env: {}, rateLimit: { intervalCap: 100 } });
+    const started = Date.now();
+    const lists = await Promise.all(Array.from({ length: 4 }, () => ts.listUsers()));
+    expect(lists.every((list) => list.length > 0)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});

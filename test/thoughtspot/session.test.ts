@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, REDACTED, Redactor } from '../../src/log/index.js';
+import { ThoughtSpotApiError } from '../../src/thoughtspot/index.js';
+import { formFields, useHttpMock } from '../http-mock.js';
+import { at, BASE, mockLogin, PASSWORD, testClient } from './fixture.js';
+
+const http = useHttpMock();
+
+const V1_401 = { code: 10002, incident_id_guid: 'inc-401', trace_id_guid: 'trace-401', debug: '["Session expired"]' };
+
+function calls(): string[] {
+  return http.requests.map((request) => `${request.pathname.replace(at(''), '')} ${request.headers.cookie ?? '-'}`);
+}
+
+describe('ThoughtSpot session', () => {
+  it('logs in once, lazily, before the first call', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('user/list')).times(2).reply(200, []);
+    const client = testClient();
+    expect(http.requests).toHaveLength(0);
+    await Promise.all([client.listUsers(), client.listUsers()]);
+    expect(calls()).toEqual([
+      'session/login -',
+      'user/list JSESSIONID=session-1; clientId=client-session-1',
+      'user/list JSESSIONID=session-1; clientId=client-session-1',
+    ]);
+  });
+
+  it('on a 401 logs in again once and replays the call', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('user/list')).reply(401, V1_401);
+    mockLogin(ts, 'session-2');
+    ts.get(at('user/list')).reply(200, [{ name: 'All', principalTypeEnum: 'LOCAL_GROUP', groupNames: [] }]);
+    expect(await testClient().listUsers()).toHaveLength(1);
+    expect(calls()).toEqual([
+      'session/login -',
+      'user/list JSESSIONID=session-1; clientId=client-session-1',
+      'session/login -',
+      'user/list JSESSIONID=session-2; clientId=client-session-2',
+    ]);
+  });
+
+  it('a second 401 after logging in again is a typed error, not a loop', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('user/list')).reply(401, V1_401);
+    mockLogin(ts, 'session-2');
+    ts.get(at('user/list')).reply(401, V1_401);
+    const error = await testClient().listUsers().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThoughtSpotApiError);
+    expect(error).toMatchObject({ status: 401, code: 10002, endpoint: 'user/list', incidentId: 'inc-401', traceId: 'trace-401', detail: 'Session expired' });
+    expect(http.requests).toHaveLength(4);
+  });
+
+  it('calls that meet a 401 together share one new login', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('user/list')).times(3).reply(401, V1_401);
+    mockLogin(ts, 'session-2');
+    ts.get(at('user/list')).times(3).reply(200, []);
+    const client = testClient();
+    await client.login();
+    await Promise.all([client.listUsers(), client.listUsers(), client.listUsers()]);
+    expect(http.requests.filter((r) => r.pathname === at('session/login'))).toHaveLength(2);
+    expect(calls().slice(-3)).toEqual(Array(3).fill('user/list JSESSIONID=session-2; clientId=client-session-2'));
+  });
+
+  it('a refused login is a typed error naming session/login, tried once, without the password', async () => {
+    http.scope(BASE).post(at('session/login')).reply(401, { code: 10002, incident_id_guid: 'inc-1', debug: '["Invalid username or password"]' });
+    const error = await testClient().listUsers().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThoughtSpotApiError);
+    expect(error).toMatchObject({ endpoint: 'session/login', status: 401, code: 10002, incidentId: 'inc-1', detail: 'Invalid username or password' });
+    expect((error as Error).message).toBe('ThoughtSpot session/login failed with HTTP 401 (code 10002): Invalid username or password [incident inc-1]');
+    expect(JSON.stringify(error)).not.toContain(PASSWORD);
+    expect(http.requests).toHaveLength(1);
+  });
+
+  it('with trusted authentication, a 401 fetches a new token and trades it again', async () => {
+    const ts = http.scope(BASE);
+    ts.post(at('session/auth/token')).reply(200, 'TOKEN-1');
+    ts.post(at('session/login/token')).reply(204, '', { 'set-cookie': 'JSESSIONID=t-1; Path=/' });
+    ts.get(at('user/list')).reply(401, V1_401);
+    ts.post(at('session/auth/token')).reply(200, 'TOKEN-2');
+    ts.post(at('session/login/token')).reply(204, '', { 'set-cookie': 'JSESSIONID=t-2; Path=/' });
+    ts.get(at('user/list')).reply(200, []);
+    await testClient({ password: undefined, secretKey: 'secret-key-1' }).listUsers();
+    expect(calls()).toEqual([
+      'session/auth/token -', 'session/login/token -', 'user/list JSESSIONID=t-1',
+      'session/auth/token -', 'session/login/token -', 'user/list JSESSIONID=t-2',
+    ]);
+    expect(formFields(http.requests[4]!).get('auth_token')).toBe('TOKEN-2');
+  });
+
+  it('logout after the server already ended the session does not log in again', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.post(at('session/logout')).reply(401, V1_401);
+    const client = testClient();
+    await client.login();
+    await client.logout();
+    expect(calls()).toEqual(['session/login -', 'session/logout JSESSIONID=session-1; clientId=client-session-1']);
+  });
+
+  it('logout without a session sends nothing', async () => {
+    await testClient().logout();
+    expect(http.requests).toHaveLength(0);
+  });
+
+  it('refuses options without a password or a secret key', () => {
+    expect(() => testClient({ password: undefined })).toThrow(/password or a trusted-authentication secret key/);
+  });
+
+  it('registers every secret with the redactor; none reaches a log line or an error message', async () => {
+    const lines: string[] = [];
+    const redactor = new Redactor();
+    const logger = createLogger({ level: 'debug', redactor, destination: { write: (line: string) => void lines.push(line) } });
+    const ts = http.scope(BASE);
+    ts.post(at('session/auth/token')).reply(200, 'TOKEN-5ecret');
+    ts.post(at('session/login/token')).reply(204, '', { 'set-cookie': ['JSESSIONID=jsess-5ecret; Path=/', 'clientId=client-5ecret; Path=/'] });
+    ts.get(at('user/list')).reply(401, V1_401);
+    ts.post(at('session/auth/token')).reply(200, 'TOKEN-5ecret');
+    ts.post(at('session/login/token')).reply(204, '', { 'set-cookie': 'JSESSIONID=jsess-5ecret; Path=/' });
+    // A server that echoes what it was sent: the secrets come back in the error body.
+    ts.get(at('user/list')).reply(400, { code: 10002, debug: 'bad cookie jsess-5ecret for token TOKEN-5ecret, key key-5ecret' });
+    const client = testClient({ password: undefined, secretKey: 'key-5ecret', logger, redactor });
+    const error = await client.listUsers().catch((e: unknown) => e);
+    logger.error({ err: error }, 'call failed');
+
+    expect(error).toBeInstanceOf(ThoughtSpotApiError);
+    expect((error as Error).message).toBe(`ThoughtSpot user/list failed with HTTP 400 (code 10002): bad cookie ${REDACTED} for token ${REDACTED}, key ${REDACTED}`);
+    expect(lines.length).toBeGreaterThan(4);
+    expect(lines.some((line) => line.includes('ThoughtSpot session rejected'))).toBe(true);
+    for (const secret of ['key-5ecret', 'TOKEN-5ecret', 'jsess-5ecret', 'client-5ecret']) {
+      expect(lines.join('\n')).not.toContain(secret);
+      expect(redactor.scrubText(`x ${secret} y`)).toBe(`x ${REDACTED} y`);
+    }
+  });
+
+  it('registers the password with the redactor', () => {
+    const redactor = new Redactor();
+    testClient({ redactor });
+    expect(redactor.scrubText(`password=${PASSWORD}`)).toBe(`password=${REDACTED}`);
+  });
+});
