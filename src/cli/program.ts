@@ -1,6 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createLogger, isLogLevel, Redactor, type Logger } from '../log/index.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { daemonCommand } from './commands/daemon.js';
+import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
+import { statusCommand } from './commands/status.js';
 import type { CliIo } from './io.js';
 import { packageVersion } from './io.js';
 import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, NotAvailableError, type ExitCode } from './outcome.js';
@@ -67,8 +71,12 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .option('--session-ttl <seconds>', 'expire idle sessions after this many seconds')
       .option('--guid-policy <policy>', 'keep or regenerate the unknown GUIDs of imported documents', 'keep'),
   );
-  add('export', 'export TML from an environment into git (one run of the export loop)', notYet('export', 'issue #4'), (c) =>
-    c.addOption(configOption()).addOption(envOption()).option('--dry-run', 'show what would change; write nothing'),
+  add('export', 'export TML from an environment into git (one run of the export loop)', exportCommand, (c) =>
+    c
+      .addOption(configOption())
+      .addOption(envOption())
+      .option('--dry-run', 'show what would change; write nothing')
+      .addOption(formatOption(['text', 'json'])),
   );
   add('plan', 'show the object-level plan of deploying a git ref into an environment', notYet('plan', 'issue #5'), (c) =>
     c
@@ -91,10 +99,13 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .option('--ref <ref>', 'git ref to deploy')
       .option('--dry-run', 'plan and validate; write nothing'),
   );
-  add('daemon', 'run the service: schedules, webhook, trigger API, status', notYet('daemon', 'issue #4'), (c) =>
+  add('demo', 'run the embedded default: the emulator with demo content, a local remote, and the daemon', demoCommand, (c) =>
+    c.addOption(configOption().default('config/default.yaml')).option('--data-dir <dir>', "the emulator's data", '.demo/emulator'),
+  );
+  add('daemon', 'run the service: schedules, webhook, trigger API, status', daemonCommand, (c) =>
     c.addOption(configOption()),
   );
-  add('status', "print the daemon's status per environment", notYet('status', 'issue #4'), (c) =>
+  add('status', "print the daemon's status per environment", statusCommand, (c) =>
     c.addOption(configOption()).option('--url <url>', 'daemon URL').addOption(formatOption(['text', 'json'])),
   );
   add('trigger', 'ask a running daemon to export or deploy an environment now', notYet('trigger', 'issue #6'), (c) =>

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
@@ -198,4 +198,12 @@ export async function isTracked(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Creates an empty bare repository (the embedded default's local remote) unless one is there. */
+export async function ensureBareRepo(path: string): Promise<boolean> {
+  if (existsSync(join(path, 'HEAD'))) return false;
+  mkdirSync(path, { recursive: true });
+  await createGit(path).raw(['init', '--quiet', '--bare', '--initial-branch=main']);
+  return true;
 }

@@ -1,6 +1,7 @@
 import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
 import type { CommandContext } from '../program.js';
+import { untilSignal } from './daemon.js';
 
 export interface EmulatorCommandOptions {
   host: string;
@@ -61,15 +62,7 @@ export async function emulatorCommand(options: EmulatorCommandOptions, _args: st
   context.redactor.add(parsed.trustedAuthSecret);
   const emulator = await startEmulator({ ...parsed, logger: context.log.child({ component: 'emulator' }) });
   context.io.stdout.write(`listening on ${emulator.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await untilSignal();
   await emulator.close();
   context.log.info('emulator stopped');
   return 0;

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { Daemon, remoteUrl } from '../../daemon/index.js';
+import { startEmulator } from '../../emulator/index.js';
+import { ensureBareRepo } from '../../git/index.js';
+import { HostQueues } from '../../thoughtspot/index.js';
+import { InvalidInputError, type ExitCode } from '../outcome.js';
+import type { CommandContext } from '../program.js';
+import { untilSignal } from './daemon.js';
+import { configFrom } from './export.js';
+
+/**
+ * `tmlsync demo` (`npm start`): the emulator with the demo seed, a local bare
+ * remote, and the daemon against both, as `config/default.yaml` describes.
+ * State stays under `.demo/`, so a second start resumes where it stopped.
+ */
+export async function demoCommand(options: { config?: string; dataDir: string }, _args: string[], context: CommandContext): Promise<ExitCode> {
+  const config = await configFrom(options, context);
+  const environment = config.environments[0]!;
+  const target = new URL(environment.url);
+  if (!['127.0.0.1', 'localhost'].includes(target.hostname)) throw new InvalidInputError(`tmlsync demo runs its emulator on this machine; ${environment.name}.url must be on 127.0.0.1 (is ${environment.url})`);
+  const remote = remoteUrl(config.repository.url);
+  if (!remote.startsWith('/')) throw new InvalidInputError(`tmlsync demo keeps its remote on disk; repository.url must be a local path (is ${config.repository.url})`);
+  const created = await ensureBareRepo(remote);
+
+  const emulator = await startEmulator({
+    host: target.hostname, port: Number(target.port || 80), dataDir: resolve(options.dataDir), seed: 'demo',
+    ...(environment.password ? { adminPassword: environment.password } : {}),
+    logger: context.log.child({ component: 'emulator' }),
+  }).catch((error: unknown) => {
+    throw new InvalidInputError(`cannot start the emulator on ${environment.url}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const daemon = new Daemon(config, { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env });
+  const http = await daemon.start();
+  context.io.stdout.write(
+    [
+      `tmlsync demo is running.`,
+      `  ThoughtSpot emulator: ${emulator.url} (tsadmin / admin)`,
+      `  git remote:           ${remote}${created ? ' (new)' : ''}, branch ${environment.branch}`,
+      `  daemon status:        ${http.url}/status`,
+      `Try next:`,
+      `  git clone -b ${environment.branch} ${remote} tml && ls tml/tml/*`,
+      `  git -C tml log --format='%an: %s'`,
+      `  curl -s ${http.url}/status`,
+      `Stop with Ctrl-C; run again to resume.`,
+      '',
+    ].join('\n'),
+  );
+  await untilSignal();
+  await daemon.stop();
+  await emulator.close();
+  return 0;
+}

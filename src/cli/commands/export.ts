@@ -1,0 +1,71 @@
+import { loadConfig, type EnvironmentConfig, type LoadedConfig } from '../../config/index.js';
+import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/compose.js';
+import { isTracked } from '../../git/index.js';
+import { runExport } from '../../sync/export.js';
+import { summaryLine, type RunReport } from '../../sync/report.js';
+import { HostQueues } from '../../thoughtspot/index.js';
+import { InvalidInputError, type ExitCode } from '../outcome.js';
+import type { CommandContext } from '../program.js';
+
+export interface ExportCommandOptions {
+  config?: string;
+  env?: string;
+  dryRun?: boolean;
+  format: 'text' | 'json';
+}
+
+/** Loads the configuration named by `--config` (or $TMLSYNC_CONFIG), refusing literal secrets in tracked files. */
+export async function configFrom(options: { config?: string }, context: CommandContext): Promise<LoadedConfig> {
+  const file = options.config ?? context.io.env.TMLSYNC_CONFIG;
+  if (!file) throw new InvalidInputError('--config is required (or set TMLSYNC_CONFIG)');
+  const tracked = await isTracked(file);
+  const config = loadConfig(file, { env: context.io.env, isTracked: () => tracked });
+  for (const e of config.environments) {
+    context.redactor.add(e.password);
+    context.redactor.add(e.secretKey);
+  }
+  context.redactor.add(config.server.webhookSecret);
+  context.redactor.add(config.server.apiToken);
+  return config;
+}
+
+/** The environments a command acts on: the one named, or every one whose direction includes `loop`. */
+export function environmentsFor(config: LoadedConfig, name: string | undefined, loop: 'export' | 'deploy'): EnvironmentConfig[] {
+  if (name) {
+    const found = config.environments.find((e) => e.name === name);
+    if (!found) throw new InvalidInputError(`--env ${name}: no such environment in ${config.file} (has ${config.environments.map((e) => e.name).join(', ')})`);
+    return [found];
+  }
+  return config.environments.filter((e) => e.direction === loop || e.direction === 'sync');
+}
+
+/** `tmlsync export`: one run of the export loop per environment; exit 1 if any object failed. */
+export async function exportCommand(options: ExportCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
+  const config = await configFrom(options, context);
+  const environments = environmentsFor(config, options.env, 'export');
+  if (environments.length === 0) throw new InvalidInputError(`no environment of ${config.file} exports; name one with --env`);
+  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
+  const reports: RunReport[] = [];
+  const terminal = (context.io.stderr as { isTTY?: boolean }).isTTY === true;
+  for (const environment of environments) {
+    const client = clientFor(environment, services);
+    try {
+      reports.push(
+        await runExport({
+          environment: environment.name,
+          branch: environment.branch,
+          thoughtspot: thoughtspotPort(client),
+          repo: await repoFor(config, environment, services),
+          committer: config.repository.committer,
+          log: context.log,
+          dryRun: options.dryRun === true,
+          ...(terminal ? { onProgress: (done, total) => context.io.stderr.write(`\rexporting ${environment.name}: ${done}/${total}${done === total ? '\n' : ''}`) } : {}),
+        }),
+      );
+    } finally {
+      await client.logout().catch(() => undefined);
+    }
+  }
+  context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n` : `${reports.map(summaryLine).join('\n')}\n`);
+  return reports.every((r) => r.outcome === 'ok') ? 0 : 1;
+}

@@ -1,0 +1,35 @@
+import type { EnvironmentStatus } from '../../server/http.js';
+import { InvalidInputError, type ExitCode } from '../outcome.js';
+import type { CommandContext } from '../program.js';
+import { configFrom } from './export.js';
+
+export function statusText(environments: EnvironmentStatus[]): string {
+  return environments
+    .map((e) => {
+      const last = e.lastRun;
+      const lastText = last
+        ? `last ${last.loop} ${last.outcome} at ${last.startedAt} (${Object.entries(last.counts).map(([k, v]) => `${v} ${k}`).join(', ')})${last.error ? `: ${last.error}` : ''}`
+        : 'no run yet';
+      return `${e.name} [${e.direction} → ${e.branch}]: ${e.running ? 'running' : 'idle'}${e.pending ? ', run pending' : ''}; ${lastText}${e.nextRun ? `; next ${e.nextRun}` : ''}`;
+    })
+    .join('\n');
+}
+
+/** `tmlsync status`: what a running daemon says on `/status`. */
+export async function statusCommand(options: { config?: string; url?: string; format: 'text' | 'json' }, _args: string[], context: CommandContext): Promise<ExitCode> {
+  let url = options.url;
+  if (!url) {
+    const config = await configFrom(options, context);
+    url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`;
+  }
+  let body: { environments: EnvironmentStatus[] };
+  try {
+    const res = await fetch(new URL('/status', url), { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    body = (await res.json()) as typeof body;
+  } catch (error) {
+    throw new InvalidInputError(`no tmlsync daemon answers at ${url} (${error instanceof Error ? error.message : String(error)})`);
+  }
+  context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(body, null, 2)}\n` : `${statusText(body.environments)}\n`);
+  return 0;
+}

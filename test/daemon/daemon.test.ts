@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { Daemon } from '../../src/daemon/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { createLogger, Redactor } from '../../src/log/index.js';
+import { HostQueues } from '../../src/thoughtspot/index.js';
+import { git, startGitServer, type GitServer } from '../support/git-server.js';
+
+let server: GitServer;
+let emulator: RunningEmulator;
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-daemon-'));
+const lines: Record<string, unknown>[] = [];
+
+beforeAll(async () => {
+  server = await startGitServer();
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+  await server.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the daemon', () => {
+  it('exports at start-up, answers healthz, status and metrics, and stops cleanly', async () => {
+    const remote = server.createRepo('daemon');
+    const file = join(work, 'config.yaml');
+    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    schedule: "0 0 1 1 *"\n`);
+    const redactor = new Redactor();
+    const log = createLogger({ redactor, level: 'info', destination: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } });
+    const daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor, queues: new HostQueues(), env: {} });
+    const http = await daemon.start();
+    try {
+      const health = await fetch(`${http.url}/healthz`);
+      expect(health.status).toBe(200);
+      await daemon.idle();
+      const status = (await (await fetch(`${http.url}/status`)).json()) as { environments: { name: string; lastRun: { outcome: string; counts: { added: number } }; nextRun: string }[] };
+      expect(status.environments[0]).toMatchObject({ name: 'dev', lastRun: { outcome: 'ok', counts: { added: 18 } } });
+      expect(new Date(status.environments[0]!.nextRun).getUTCMonth()).toBe(0);
+      const metrics = await (await fetch(`${http.url}/metrics`)).text();
+      expect(metrics).toContain('tmlsync_runs_total{environment="dev",loop="export",outcome="ok"} 1');
+      expect(metrics).toMatch(/tmlsync_objects_total\{environment="dev",loop="export",kind="liveboard",outcome="added"\} 3/);
+      expect(git(server.pathOf('daemon'), 'rev-list', '--count', 'dev')).toBe('2');
+      // Every line of the run carries its run id.
+      const runId = (status.environments[0] as unknown as { lastRun: { runId: string } }).lastRun.runId;
+      expect(lines.filter((l) => l.msg === 'export finished')[0]).toMatchObject({ runId });
+      expect(JSON.stringify(lines)).not.toContain('"admin"');
+    } finally {
+      await daemon.stop();
+    }
+    await expect(fetch(`${http.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('runs a run asked for during a run right after it, once', async () => {
+    const remote = server.createRepo('queued');
+    const file = join(work, 'config2.yaml');
+    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd2')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    schedule: "0 0 1 1 *"\n`);
+    const daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
+    await daemon.start();
+    try {
+      daemon.request('dev');
+      daemon.request('dev');
+      expect(daemon.status()[0]).toMatchObject({ running: true, pending: true });
+      await daemon.idle();
+      expect(daemon.status()[0]).toMatchObject({ running: false, pending: false, lastRun: { outcome: 'ok', counts: { unchanged: 18 } } });
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
