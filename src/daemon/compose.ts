@@ -14,6 +14,8 @@ export interface Services {
   redactor: Redactor;
   queues: HostQueues;
   env: NodeJS.ProcessEnv;
+  /** Told the outcome of every ThoughtSpot call (the daemon counts them). */
+  onApiCall?: (endpoint: string, result: 'ok' | 'error') => void;
 }
 
 export function clientFor(environment: EnvironmentConfig, services: Services): ThoughtSpotClient {
@@ -33,6 +35,7 @@ export function clientFor(environment: EnvironmentConfig, services: Services): T
     redactor: services.redactor,
     queues: services.queues,
     env: services.env,
+    ...(services.onApiCall ? { onCall: services.onApiCall } : {}),
   });
 }
 

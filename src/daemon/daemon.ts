@@ -29,13 +29,15 @@ interface Slot {
 export class Daemon {
   readonly metrics = new Metrics();
   readonly #slots: Slot[];
+  private readonly services: Services;
   #http: RunningHttp | undefined;
   #stopping = false;
 
   constructor(
     private readonly config: LoadedConfig,
-    private readonly services: Services,
+    services: Services,
   ) {
+    this.services = { ...services, onApiCall: (endpoint, result) => this.metrics.apiCalls.inc({ endpoint, result }) };
     this.#slots = config.environments.filter((e) => e.direction !== 'deploy').map((environment) => ({ environment, pending: false }));
   }
 

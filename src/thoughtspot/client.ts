@@ -40,6 +40,8 @@ export interface ThoughtSpotClientOptions {
   userAgent?: string;
   /** Where `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are read; `process.env` by default. */
   env?: ProxyEnv;
+  /** Told the outcome of every call (after retries), for metrics. */
+  onCall?: (endpoint: string, result: 'ok' | 'error') => void;
 }
 
 export interface ExportTmlOptions extends Omit<ExportTmlParams, 'ids'> {
@@ -89,6 +91,7 @@ export class ThoughtSpotClient {
       logger: logger.child({ host: new URL(options.url).host }),
       redactor,
       authenticate: (api) => authenticate(api, options),
+      ...(options.onCall ? { onCall: options.onCall } : {}),
     });
   }
 

@@ -17,6 +17,8 @@ export interface ThoughtSpotHttpOptions {
   redactor?: Redactor;
   /** Establishes a session with anonymous calls through the given caller (password or trusted-auth login). */
   authenticate: (api: ApiCaller) => Promise<void>;
+  /** Told the outcome of every call, for metrics. */
+  onCall?: (endpoint: string, result: 'ok' | 'error') => void;
 }
 
 /** A retry goes before new work, so a host that was held does not starve what it already started. */
@@ -44,6 +46,17 @@ export class ThoughtSpotHttp implements ApiCaller {
   }
 
   async send(request: ApiRequest): Promise<ApiResponse> {
+    try {
+      const response = await this.#send(request);
+      this.#options.onCall?.(request.endpoint, 'ok');
+      return response;
+    } catch (error) {
+      this.#options.onCall?.(request.endpoint, 'error');
+      throw error;
+    }
+  }
+
+  async #send(request: ApiRequest): Promise<ApiResponse> {
     if (request.anonymous) return this.#checked(request, await this.#attempts(request));
     if (!this.#active) await this.#renew(this.#generation);
     const generation = this.#generation;

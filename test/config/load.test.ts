@@ -119,3 +119,13 @@ describe('interpolate', () => {
     expect(isOnlyReferences('plain')).toBe(false);
   });
 });
+
+describe('config/example.yaml', () => {
+  it('documents keys that all load', () => {
+    const config = loadConfig(new URL('../../config/example.yaml', import.meta.url).pathname, {
+      env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y' },
+      isTracked: () => true,
+    });
+    expect(config.environments.map((e) => `${e.name}:${e.direction}:${e.branch}`)).toEqual(['dev:export:dev', 'prod:deploy:main']);
+  });
+});

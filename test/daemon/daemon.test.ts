@@ -42,6 +42,7 @@ describe('the daemon', () => {
       expect(new Date(status.environments[0]!.nextRun).getUTCMonth()).toBe(0);
       const metrics = await (await fetch(`${http.url}/metrics`)).text();
       expect(metrics).toContain('tmlsync_runs_total{environment="dev",loop="export",outcome="ok"} 1');
+      expect(metrics).toMatch(/tmlsync_api_calls_total\{endpoint="metadata\/tml\/export",result="ok"\} [1-9]/);
       expect(metrics).toMatch(/tmlsync_objects_total\{environment="dev",loop="export",kind="liveboard",outcome="added"\} 3/);
       expect(git(server.pathOf('daemon'), 'rev-list', '--count', 'dev')).toBe('2');
       // Every line of the run carries its run id.
