@@ -91,4 +91,32 @@ describe('ThoughtSpot client against the emulator', () => {
     expect(lists.every((list) => list.length > 0)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
+
+  it('imports for real, changes a password, transfers ownership and logs out', async () => {
+    const ts = client();
+    const doc = 'answer:\n  name: Client-made answer\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n  search_query: "[Region] [Sales]"\n';
+    const [created] = await ts.importTml([doc], { policy: 'PARTIAL', forceCreate: false });
+    expect(created).toMatchObject({ ok: true });
+    const id = (created?.ok ? created.id : undefined) ?? '';
+    expect(emulator.state.objects.get(id)?.name).toBe('Client-made answer');
+    await ts.transferOwnership({ fromUserName: 'tsadmin', toUserName: 'dana.engineer', objectIds: [id] });
+    expect(emulator.state.objects.get(id)?.author).toBe(emulator.state.users.get('dana.engineer')!.id);
+    await expect(ts.transferOwnership({ fromUserName: 'system', toUserName: 'dana.engineer' })).rejects.toMatchObject({ status: 400 });
+    await ts.updatePassword({ name: 'alex.analyst', currentPassword: 'demo-password', newPassword: 'changed-Pass-1' });
+    await expect(client({ username: 'alex.analyst', password: 'changed-Pass-1' }).listUsers()).resolves.not.toHaveLength(0);
+    await expect(ts.updatePassword({ name: 'alex.analyst', currentPassword: 'wrong', newPassword: 'x-Other-2' })).rejects.toMatchObject({ status: 400 });
+    await ts.logout();
+    expect(await ts.listUsers()).not.toHaveLength(0);
+  });
+
+  it('surfaces the emulator’s refusals as typed errors', async () => {
+    const analyst = client({ username: 'erin.exec', password: 'demo-password' });
+    await expect(analyst.exportTml([[...emulator.state.objects.keys()][0]!])).rejects.toMatchObject({ status: 403, endpoint: 'metadata/tml/export' });
+    const ts = client();
+    await expect(ts.searchData({ queryString: '[No Such Column]', dataSourceGuid: [...emulator.state.objects.keys()][0]! })).rejects.toMatchObject({ status: 400, code: 10002 });
+    await expect(ts.pinboardData({ id: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({ status: 400 });
+    await expect(ts.listVizHeaders('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 400 });
+    const [missing] = await ts.exportTml(['00000000-0000-4000-8000-000000000000']);
+    expect(missing).toMatchObject({ ok: false });
+  });
 });
