@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../log/index.js';
 import { format, parse } from '../tml/index.js';
 import { formatLedger, LEDGER_FILE, parseLedger, stateRef, type Ledger } from './ledger.js';
 import { objectPath, PRINCIPALS_PATH } from './layout.js';
-import type { ContentRepo, Header, HeaderType, Identity, ThoughtSpotPort } from './ports.js';
+import type { ContentRepo, ExportedObject, Header, HeaderType, Identity, ThoughtSpotPort } from './ports.js';
 import { principalsDocument } from './principals.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 
@@ -99,42 +99,57 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
     }
   }
 
-  for (let start = 0; start < due.length; start += batchSize) {
-    const batch = due.slice(start, start + batchSize);
-    const exported = await thoughtspot.exportTml(batch.map((h) => h.id));
-    for (const header of batch) {
-      const item = exported.find((e) => e.id === header.id);
-      if (!item || 'error' in item) {
-        const error = item && 'error' in item ? item.error : 'missing from the export answer';
-        log.warn({ id: header.id, name: header.name, error }, 'object not exported');
-        results.push({ id: header.id, kind: ledger.objects[header.id]?.kind ?? 'unknown', name: header.name, outcome: 'failed', error });
-        continue;
-      }
-      let doc;
-      try {
-        doc = parse(item.edoc, { file: `${header.name} (${header.id})` });
-      } catch (error) {
-        results.push({ id: header.id, kind: item.type, name: header.name, outcome: 'failed', error: (error as Error).message });
-        continue;
-      }
-      const path = objectPath(doc.kind, doc.name || header.name, header.id);
-      const text = format(doc);
-      const known = previous[header.id];
-      const same = known?.path === path && readText(join(repo.dir, path)) === text;
-      const result: ObjectResult = { id: header.id, kind: doc.kind, name: doc.name || header.name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
-      results.push(result);
-      ledger.objects[header.id] = { kind: doc.kind, name: result.name, path, modified: header.modified };
-      if (same) continue;
-      const paths = [path];
-      if (!dryRun) writeAtomic(join(repo.dir, path), text);
-      if (known && known.path !== path) {
-        paths.push(known.path);
-        if (!dryRun) rmSync(join(repo.dir, known.path), { force: true });
-      }
-      changes.push({ result, paths, ...(header.modifiedBy ? { modifiedBy: header.modifiedBy } : {}) });
+  const record = (header: Header, item: ExportedObject | undefined): void => {
+    if (!item || 'error' in item) {
+      const error = item && 'error' in item ? item.error : 'missing from the export answer';
+      log.warn({ id: header.id, name: header.name, error }, 'object not exported');
+      results.push({ id: header.id, kind: ledger.objects[header.id]?.kind ?? 'unknown', name: header.name, outcome: 'failed', error });
+      return;
     }
-    options.onProgress?.(Math.min(start + batchSize, due.length), due.length);
-  }
+    let doc;
+    try {
+      doc = parse(item.edoc, { file: `${header.name} (${header.id})` });
+    } catch (error) {
+      results.push({ id: header.id, kind: item.type, name: header.name, outcome: 'failed', error: (error as Error).message });
+      return;
+    }
+    const path = objectPath(doc.kind, doc.name || header.name, header.id);
+    const text = format(doc);
+    const known = previous[header.id];
+    const same = known?.path === path && readText(join(repo.dir, path)) === text;
+    const result: ObjectResult = { id: header.id, kind: doc.kind, name: doc.name || header.name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
+    results.push(result);
+    ledger.objects[header.id] = { kind: doc.kind, name: result.name, path, modified: header.modified };
+    if (same) return;
+    const paths = [path];
+    if (!dryRun) writeAtomic(join(repo.dir, path), text);
+    if (known && known.path !== path) {
+      paths.push(known.path);
+      if (!dryRun) rmSync(join(repo.dir, known.path), { force: true });
+    }
+    changes.push({ result, paths, ...(header.modifiedBy ? { modifiedBy: header.modifiedBy } : {}) });
+  };
+
+  // Every batch is handed to the client at once: its per-host queue paces them (DESIGN.md "The queue").
+  let done = 0;
+  const batches: Header[][] = [];
+  for (let start = 0; start < due.length; start += batchSize) batches.push(due.slice(start, start + batchSize));
+  await Promise.all(
+    batches.map(async (batch) => {
+      let exported: ExportedObject[];
+      try {
+        exported = await thoughtspot.exportTml(batch.map((h) => h.id));
+      } catch (error) {
+        // The batch failed as a whole (after the client's retries): its objects are retried next run.
+        const message = error instanceof Error ? error.message : String(error);
+        exported = batch.map((h) => ({ id: h.id, error: message }));
+      }
+      for (const header of batch) record(header, exported.find((e) => e.id === header.id));
+      done += batch.length;
+      options.onProgress?.(done, due.length);
+    }),
+  );
+  changes.sort((a, b) => a.result.path!.localeCompare(b.result.path!));
 
   const deletions: Change[] = [];
   for (const [id, entry] of Object.entries(previous)) {
