@@ -63,5 +63,5 @@ export async function startGitServer(): Promise<GitServer> {
 
 /** Runs git in a directory with a fixed identity (a fresh machine may have none). */
 export function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'core.quotepath=off', ...args], { cwd: dir, encoding: 'utf8' }).trim();
 }

@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, type CliIo } from '../../src/cli/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { GitRepo } from '../../src/git/index.js';
+import { runExport } from '../../src/sync/export.js';
+import type { ContentRepo } from '../../src/sync/ports.js';
+import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { thoughtspotPort } from '../../src/daemon/index.js';
+import { git, startGitServer, type GitServer } from '../support/git-server.js';
+
+let server: GitServer;
+let emulator: RunningEmulator;
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-robust-'));
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
+let n = 0;
+const dir = (label: string) => join(work, `${label}-${(n += 1)}`);
+
+beforeAll(async () => {
+  server = await startGitServer();
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+  await server.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function client(url: string): ThoughtSpotClient {
+  return new ThoughtSpotClient({ url, username: 'tsadmin', password: 'admin', env: {}, retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 } });
+}
+
+/** The branch's files with their blob ids: equal trees mean equal content. */
+function tree(repo: string, branch = 'dev'): string {
+  return git(server.pathOf(repo), 'ls-tree', '-r', branch);
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } };
+  const code = await run(['--log-level', 'silent', ...args], io);
+  return { code, stdout, stderr };
+}
+
+function config(remote: string, url: string, extra = ''): string {
+  const file = join(work, `config-${(n += 1)}.yaml`);
+  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${dir('wd')}\nenvironments:\n  dev:\n    url: ${url}\n    username: tsadmin\n    password: \${TS_PASSWORD:-admin}\n${extra}`);
+  return file;
+}
+
+describe('export robustness', () => {
+  it('ends with exactly the files of a fault-free run under 5xx, 429, dropped connections and expiring sessions', async () => {
+    const clean = server.createRepo('clean');
+    await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(emulator.url)), repo: await GitRepo.open(dir('clean'), { remoteUrl: clean, committer }), committer });
+    // The same demo content (fixed GUIDs), behind every fault the emulator can inject.
+    const faulty = await startEmulator({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 300, random: mulberry(7) });
+    try {
+      const remote = server.createRepo('faults');
+      const report = await runExport({
+        environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(faulty.url)), repo: await GitRepo.open(dir('faults'), { remoteUrl: remote, committer }), committer, batchSize: 3,
+      });
+      expect(report.counts.failed).toBe(0);
+      expect(tree('faults')).toBe(tree('clean'));
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  it('lands and loses nothing when another commit reaches the branch between fetch and push', async () => {
+    const remote = server.createRepo('race');
+    const real = await GitRepo.open(dir('race'), { remoteUrl: remote, committer });
+    const other = await GitRepo.open(dir('other'), { remoteUrl: remote, committer });
+    let raced = false;
+    const racing: ContentRepo = {
+      dir: real.dir,
+      fetch: () => real.fetch(),
+      checkout: (b) => real.checkout(b),
+      commitPaths: (p, m, a) => real.commitPaths(p, m, a),
+      readState: (r, f) => real.readState(r, f),
+      writeState: (r, f, m) => real.writeState(r, f, m),
+      async push(branch) {
+        if (!raced) {
+          raced = true;
+          await other.fetch();
+          await other.checkout(branch);
+          writeFileSync(join(other.dir, 'README.md'), 'written by someone else\n');
+          await other.commitPaths(['README.md'], 'docs: a human commit', { name: 'Human', email: 'h@example.com' });
+          await other.push(branch);
+        }
+        return real.push(branch);
+      },
+    };
+    const report = await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(emulator.url)), repo: racing, committer });
+    expect(report.outcome).toBe('ok');
+    const files = git(server.pathOf('race'), 'ls-tree', '-r', '--name-only', 'dev').split('\n');
+    expect(files).toContain('README.md');
+    expect(files.filter((f) => f.startsWith('tml/'))).toHaveLength(emulator.state.objects.size);
+    expect(git(server.pathOf('race'), 'log', '--format=%s', 'dev')).toContain('docs: a human commit');
+  });
+
+  it('leaves no partial commit when killed mid-export, and the next run converges to the uninterrupted tree', async () => {
+    const reference = server.createRepo('reference');
+    await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(emulator.url)), repo: await GitRepo.open(dir('ref'), { remoteUrl: reference, committer }), committer });
+    const slow = await startEmulator({ latencyMs: 40 });
+    for (const [id, record] of emulator.state.objects) slow.state.objects.set(id, structuredClone(record));
+    for (const id of [...slow.state.objects.keys()]) if (!emulator.state.objects.has(id)) slow.state.objects.delete(id);
+    try {
+      const remote = server.createRepo('killed');
+      const file = config(remote, slow.url);
+      const child = spawn(process.execPath, ['--import', 'tsx', main, '--log-level', 'debug', 'export', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      await new Promise<void>((resolve) => {
+        child.stderr.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('listed ThoughtSpot content')) resolve();
+        });
+        child.once('exit', () => resolve());
+      });
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      expect(git(server.pathOf('killed'), 'for-each-ref', '--format=%(refname)')).toBe('');
+      const again = await cli(['export', '--config', file]);
+      expect(again.code).toBe(0);
+      expect(tree('killed').replace(/^.*principals.yaml$/m, '')).toBe(tree('reference').replace(/^.*principals.yaml$/m, ''));
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('names the problem and exits 2 for bad configuration or credentials, 1 for unreachable systems, writing nothing', async () => {
+    const remote = server.createRepo('errors');
+    const unknownKey = join(work, 'unknown-key.yaml');
+    writeFileSync(unknownKey, `repository:\n  url: ${remote}\n  colour: blue\nenvironments: {}\n`);
+    const bad = await cli(['export', '--config', unknownKey]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("repository: unknown key 'colour'");
+    expect(bad.stderr).toContain('environments: needs at least one environment');
+
+    const creds = await cli(['export', '--config', config(remote, emulator.url)], { TS_PASSWORD: 'wrong-password' });
+    expect(creds.code).toBe(2);
+    expect(creds.stderr).toMatch(/session\/login failed with HTTP 401/);
+    expect(creds.stderr).not.toContain('wrong-password');
+
+    const unreachableTs = await cli(['export', '--config', config(remote, 'http://127.0.0.1:1')]);
+    expect(unreachableTs.code).toBe(1);
+    expect(unreachableTs.stderr).toMatch(/^error: .*127\.0\.0\.1:1/m);
+
+    const unreachableGit = await cli(['export', '--config', config('git://127.0.0.1:1/none.git', emulator.url)]);
+    expect(unreachableGit.code).toBe(1);
+    expect(unreachableGit.stderr).toMatch(/^error: git fetch failed/m);
+    for (const result of [bad, creds, unreachableTs, unreachableGit]) expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(git(server.pathOf('errors'), 'for-each-ref')).toBe('');
+  });
+
+  it('writes unique, stable, path-safe files for hostile names', async () => {
+    const hostile = await startEmulator({ seed: 'none' });
+    try {
+      const ts = client(hostile.url);
+      const table = (name: string, dbTable: string) =>
+        `table:\n  name: ${JSON.stringify(name)}\n  db: D\n  schema: S\n  db_table: ${dbTable}\n  connection:\n    name: C\n  columns:\n  - name: id\n    db_column_name: id\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: INT64\n`;
+      const names = ['Ventes 🐢 été', 'a/b/../../etc/passwd', '..', 'x'.repeat(300), 'Same name', 'Same name', '.hidden', 'CON'];
+      await ts.importTml(['connection:\n  name: C\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+      await ts.importTml(names.map((name, i) => table(name, `t${i}`)), { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+      const remote = server.createRepo('hostile');
+      const report = await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(ts), repo: await GitRepo.open(dir('hostile'), { remoteUrl: remote, committer }), committer });
+      expect(report.counts).toMatchObject({ added: names.length + 1, failed: 0 });
+      const files = git(server.pathOf('hostile'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/table/'));
+      expect(files, files.join('\n')).toHaveLength(names.length);
+      for (const file of files) {
+        expect(file.split('/')).toHaveLength(3);
+        expect(file).not.toMatch(/(^|\/)\.\.?(\/|$)/);
+        expect(Buffer.byteLength(file.split('/')[2]!)).toBeLessThan(200);
+      }
+      expect(files).toContainEqual(expect.stringMatching(/^tml\/table\/Ventes-été\.[0-9a-f-]{36}\.table\.tml$/));
+    } finally {
+      await hostile.close();
+    }
+  });
+});
+
+/** Deterministic fault injection, so the fault test is repeatable. */
+function mulberry(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
