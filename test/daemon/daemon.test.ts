@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -70,5 +71,26 @@ describe('the daemon', () => {
     } finally {
       await daemon.stop();
     }
+  });
+
+  it('lets a running export finish on stop, and tmlsync status reports it', async () => {
+    const slow = await startEmulator({ latencyMs: 30 });
+    const remote = server.createRepo('graceful');
+    const file = join(work, 'config3.yaml');
+    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd3')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${slow.url}\n    username: tsadmin\n    password: \${P:-admin}\n`);
+    const daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
+    const http = await daemon.start();
+    try {
+      let out = '';
+      const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, env: {} };
+      expect(await run(['status', '--url', http.url], io)).toBe(0);
+      expect(out).toMatch(/^dev \[export → dev\]: running/);
+      expect(daemon.status()[0]!.running).toBe(true);
+    } finally {
+      await daemon.stop();
+      await slow.close();
+    }
+    expect(daemon.status()[0]).toMatchObject({ running: false, lastRun: { outcome: 'ok' } });
+    expect(git(server.pathOf('graceful'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/'))).toHaveLength(18);
   });
 });
