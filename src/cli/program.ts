@@ -5,6 +5,7 @@ import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { statusCommand } from './commands/status.js';
+import { validateCommand } from './commands/validate.js';
 import type { CliIo } from './io.js';
 import { packageVersion } from './io.js';
 import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, NotAvailableError, type ExitCode } from './outcome.js';
@@ -85,7 +86,7 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .option('--ref <ref>', 'git ref to plan')
       .addOption(formatOption(['text', 'markdown', 'json'])),
   );
-  add('validate', 'check TML files offline (and against an environment with --env)', notYet('validate', 'issue #5'), (c) =>
+  add('validate', 'check TML files offline (and against an environment with --env)', validateCommand, (c) =>
     c
       .argument('[paths...]', 'TML files or folders (default: the repository)')
       .addOption(configOption())

@@ -8,13 +8,14 @@ import { invalidParameter } from '../errors.js';
 import type { UserRecord } from '../principals.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
 import { bodyOf, subtypeOf } from './metadata.js';
+import { searchProblems } from './search-check.js';
 import { requirePrivilege } from './principals.js';
 
 /**
  * TML codes (reference §3.6). 14500 for a document that cannot be read at
  * all is ours: the real code for malformed YAML is not published.
  */
-const CODE = { unreadable: 14500, tableExists: 14501, reference: 14502, invalid: 14528, wrongKind: 14009, skipped: 14000 } as const;
+const CODE = { unreadable: 14500, tableExists: 14501, reference: 14502, search: 14516, invalid: 14528, wrongKind: 14009, skipped: 14000 } as const;
 
 type Status = { status_code: 'OK' | 'WARNING' | 'ERROR'; error_message?: string; error_code?: number };
 
@@ -203,7 +204,10 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
     const errors = issues.filter((i) => i.severity === 'error' && i.object.name === p.doc!.name && i.object.kind === p.doc!.kind && i.object.guid === p.doc!.guid);
     if (errors.length > 0) {
       p.status = errorStatus(errors[0]!.tsCode ?? CODE.invalid, errors.map((e) => `${e.message} (field <b> ${e.path} </b>)`).join(' <br/>'));
+      continue;
     }
+    const search = searchProblems(p.doc, docs, known, state);
+    if (search.length > 0) p.status = errorStatus(CODE.search, search.join(' <br/>'));
   }
 
   // The GUID rules (§3.5): no guid → create; known guid → update; unknown → create with it

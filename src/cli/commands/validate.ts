@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { clientFor } from '../../daemon/index.js';
+import { validateOffline, parseFiles, validationBatches, type Finding, type SourceFile } from '../../sync/validate.js';
+import { HostQueues, type ThoughtSpotClient } from '../../thoughtspot/index.js';
+import { format, kindForMetadata, type KnownObject, type TmlKind } from '../../tml/index.js';
+import { InvalidInputError, type ExitCode } from '../outcome.js';
+import type { CommandContext } from '../program.js';
+import { configFrom, environmentsFor } from './export.js';
+
+export interface ValidateCommandOptions {
+  config?: string;
+  env?: string;
+  format: 'text' | 'json';
+}
+
+/** Every `.tml` file under the given paths (files or folders), sorted; hidden folders skipped. */
+export function collectFiles(paths: string[], cwd: string): SourceFile[] {
+  const found: string[] = [];
+  const visit = (path: string) => {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      throw new InvalidInputError(`${relative(cwd, path) || path}: no such file or folder`);
+    }
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(path)) if (!entry.startsWith('.') && entry !== 'node_modules') visit(join(path, entry));
+    } else if (path.endsWith('.tml') || paths.includes(path)) {
+      found.push(path);
+    }
+  };
+  for (const path of paths) visit(path);
+  return found.sort().map((path) => ({ path: relative(cwd, path) || path, text: readFileSync(path, 'utf8') }));
+}
+
+/** What a target environment holds, as objects references may resolve to. */
+async function knownIn(client: ThoughtSpotClient): Promise<KnownObject[]> {
+  const lists: [string, string | undefined][] = [
+    ['DATA_SOURCE', undefined], ['LOGICAL_TABLE', 'ONE_TO_ONE_LOGICAL'], ['LOGICAL_TABLE', 'WORKSHEET'], ['LOGICAL_TABLE', 'AGGR_WORKSHEET'],
+    ['LOGICAL_TABLE', 'SQL_VIEW'], ['QUESTION_ANSWER_BOOK', undefined], ['PINBOARD_ANSWER_BOOK', undefined],
+  ];
+  const known: KnownObject[] = [];
+  for (const [type, subtype] of lists) {
+    const kind = kindForMetadata(type, subtype) as TmlKind;
+    const headers = await client.listAllObjectHeaders({ type: type as never, ...(subtype ? { subtypes: [subtype as never] } : {}) });
+    known.push(...headers.map((h) => ({ kind, name: h.name, guid: h.id })));
+  }
+  return known;
+}
+
+function print(findings: Finding[], context: CommandContext, formatName: 'text' | 'json'): void {
+  const { io } = context;
+  if (formatName === 'json') {
+    io.stdout.write(`${JSON.stringify({ errors: findings.filter((f) => f.severity === 'error').length, findings }, null, 2)}\n`);
+  } else {
+    for (const f of findings) {
+      const where = f.file ? `${f.file}${f.line !== undefined ? `:${f.line}` : ''}: ` : '';
+      const text = f.message.startsWith(where.slice(0, -2)) ? f.message : `${where}${f.message}`;
+      io.stdout.write(`${f.severity}: ${text}${f.source === 'thoughtspot' ? ' (ThoughtSpot)' : ''}\n`);
+    }
+  }
+  // GitHub Actions reads these as file annotations on the pull request.
+  if (io.env.GITHUB_ACTIONS === 'true') {
+    for (const f of findings) {
+      const props = [f.file ? `file=${f.file}` : '', f.line !== undefined ? `line=${f.line}` : ''].filter(Boolean).join(',');
+      const message = f.message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+      io.stdout.write(`::${f.severity === 'error' ? 'error' : 'warning'}${props ? ` ${props}` : ''}::${message}\n`);
+    }
+  }
+}
+
+/**
+ * `tmlsync validate [paths…]`: offline checks (parse, kind, required fields,
+ * enums, references within the files), and with `--env` a `VALIDATE_ONLY`
+ * import into that environment in dependency-ordered batches. Exit 2 when
+ * anything is invalid.
+ */
+export async function validateCommand(options: ValidateCommandOptions, args: string[], context: CommandContext): Promise<ExitCode> {
+  const cwd = process.cwd();
+  const files = collectFiles(args.length > 0 ? args.map((a) => join(cwd, a)) : [join(cwd, 'tml')], cwd);
+  if (files.length === 0) throw new InvalidInputError(`no .tml files under ${args.join(', ') || 'tml/'}`);
+  const { docs, findings } = parseFiles(files);
+
+  let known: KnownObject[] = [];
+  let client: ThoughtSpotClient | undefined;
+  if (options.env) {
+    const config = await configFrom(options, context);
+    const [environment] = environmentsFor(config, options.env, 'deploy');
+    client = clientFor(environment!, { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env });
+    known = await knownIn(client);
+  }
+  findings.push(...validateOffline(docs, known));
+
+  if (client && !findings.some((f) => f.severity === 'error')) {
+    for (const batch of validationBatches(docs, known)) {
+      const results = await client.importTml(batch.map((doc) => ({ edoc: format(doc), name: doc.name, ...(doc.guid ? { guid: doc.guid } : {}) })), { policy: 'VALIDATE_ONLY', forceCreate: false });
+      results.forEach((result, i) => {
+        const doc = batch[i]!;
+        if (result.ok) return;
+        findings.push({ severity: 'error', source: 'thoughtspot', ...(doc.file ? { file: doc.file } : {}), object: `${doc.kind} "${doc.name}"`, message: `${doc.file ?? doc.name}: ${doc.kind} "${doc.name}": ${result.error.message}` });
+      });
+    }
+    await client.logout().catch(() => undefined);
+  }
+  print(findings, context, options.format);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  context.io.stderr.write(`${files.length} file${files.length === 1 ? '' : 's'} checked${options.env ? ` (offline and against ${options.env})` : ' offline'}: ${errors} error${errors === 1 ? '' : 's'}, ${findings.length - errors} warning${findings.length - errors === 1 ? '' : 's'}\n`);
+  return errors > 0 ? 2 : 0;
+}
