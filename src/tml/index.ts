@@ -22,6 +22,7 @@ export { list, text } from './kinds/shared.js';
 export { bodiesOf, dependencyOrder, references, resolveReferences } from './references.js';
 export type { BodyAt, ReferenceTarget, ResolveOptions, Resolution, ResolvedReference } from './references.js';
 export { slugify } from './slug.js';
+export { applyMapping, invertMapping, type ValueMapping } from './mapping.js';
 export type {
   FieldRule,
   KindHandler,
