@@ -3,9 +3,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitRepo } from '../git/index.js';
 import type { Logger, Redactor } from '../log/index.js';
-import type { ContentRepo, HeaderType, ThoughtSpotPort } from '../sync/ports.js';
-import type { HostQueues} from '../thoughtspot/index.js';
-import { ThoughtSpotClient } from '../thoughtspot/index.js';
+import type { ContentRepo, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
+import type { HostQueues } from '../thoughtspot/index.js';
+import { ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { slugify } from '../tml/index.js';
 
 /** What composing needs from the process: one logger, one redactor, one queue registry. */
@@ -46,8 +46,8 @@ export function clientFor(environment: EnvironmentConfig, services: Services): T
  */
 export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
   return {
-    async listHeaders(type: HeaderType) {
-      const headers = await client.listAllObjectHeaders({ type });
+    async listHeaders(type: HeaderType, subtypes?: string[]) {
+      const headers = await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) });
       return headers.map((h) => ({ id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}) }));
     },
     async listPrincipals() {
@@ -56,6 +56,22 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
     async exportTml(ids) {
       const results = await client.exportTml(ids, { formatType: 'YAML', exportFqn: true, schemaVersion: 'v2' });
       return results.map((r) => (r.ok ? { id: r.id, type: r.type, name: r.name, edoc: r.edoc } : { id: r.id ?? '', ...(r.name ? { name: r.name } : {}), error: r.error.message }));
+    },
+    async importTml(documents, policy) {
+      try {
+        const results = await client.importTml(documents, { policy, forceCreate: false });
+        return {
+          answered: true,
+          results: results.map((r): ImportedObject => {
+            if (!r.ok) return { ok: false, error: r.error.message };
+            // VALIDATE_ONLY answers OK without an id: nothing was written.
+            return { ok: true, id: r.id ?? '' };
+          }),
+        };
+      } catch (error) {
+        if (error instanceof ThoughtSpotUncertainWriteError) return { answered: false, error: error.message };
+        throw error;
+      }
     },
   };
 }

@@ -104,6 +104,14 @@ export class GitRepo {
     });
   }
 
+  /** Puts the working tree on a commit (tag, SHA, remote branch) without moving any branch. */
+  async checkoutRef(ref: string): Promise<string> {
+    const sha = (await this.revParse(ref)) ?? (await this.revParse(`refs/remotes/origin/${ref}`));
+    if (!sha) throw new GitError(`no commit ${ref} in the remote`, 'checkout');
+    await this.#run('checkout', (git) => git.raw(['checkout', '--quiet', '--force', '--detach', sha]));
+    return sha;
+  }
+
   /** Stages everything; commits with `author` if anything changed. Returns the new commit or undefined. */
   async commitAll(message: string, author: Identity): Promise<string | undefined> {
     return this.commitPaths(['.'], message, author);

@@ -27,13 +27,27 @@ export interface PrincipalEntry {
 /** One exported object: its TML text, or why it could not be exported. */
 export type ExportedObject = { id: string; type: string; name: string; edoc: string } | { id: string; name?: string; error: string };
 
+/** One imported document's outcome, in input order. */
+export type ImportedObject = { ok: true; id: string } | { ok: false; error: string };
+
+export type ImportPolicy = 'ALL_OR_NONE' | 'PARTIAL' | 'VALIDATE_ONLY';
+
+/**
+ * An import either answered (one outcome per document) or may have reached
+ * ThoughtSpot without an answer: then nothing may be re-sent before the
+ * caller has checked what took effect.
+ */
+export type ImportAnswer = { answered: true; results: ImportedObject[] } | { answered: false; error: string };
+
 export interface ThoughtSpotPort {
-  /** Every header of a type, all pages. */
-  listHeaders(type: HeaderType): Promise<Header[]>;
+  /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages. */
+  listHeaders(type: HeaderType, subtypes?: string[]): Promise<Header[]>;
   /** `user/list`. */
   listPrincipals(): Promise<PrincipalEntry[]>;
   /** TML of many objects in one call (YAML, fqns on every reference, models as `model:`). */
   exportTml(ids: string[]): Promise<ExportedObject[]>;
+  /** Imports documents (TML text) in one call. */
+  importTml(documents: string[], policy: ImportPolicy): Promise<ImportAnswer>;
 }
 
 export interface Identity {
@@ -48,5 +62,8 @@ export interface ContentRepo {
   commitPaths(paths: string[], message: string, author: Identity): Promise<string | undefined>;
   push(branch: string): Promise<void>;
   readState(ref: string, file: string): Promise<string | undefined>;
+  /** Puts the working tree on a commit (a tag, a SHA) without moving the branch; returns its SHA. */
+  checkoutRef(ref: string): Promise<string>;
+  revParse(ref: string): Promise<string | undefined>;
   writeState(ref: string, files: Record<string, string>, message: string): Promise<void>;
 }

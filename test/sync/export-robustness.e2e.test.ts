@@ -84,6 +84,8 @@ describe('export robustness', () => {
       commitPaths: (p, m, a) => real.commitPaths(p, m, a),
       readState: (r, f) => real.readState(r, f),
       writeState: (r, f, m) => real.writeState(r, f, m),
+      checkoutRef: (r) => real.checkoutRef(r),
+      revParse: (r) => real.revParse(r),
       async push(branch) {
         if (!raced) {
           raced = true;

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { clientFor } from '../../daemon/index.js';
+import { clientFor, thoughtspotPort } from '../../daemon/index.js';
+import { targetObjects } from '../../sync/target.js';
 import { validateOffline, parseFiles, validationBatches, type Finding, type SourceFile } from '../../sync/validate.js';
 import { HostQueues, type ThoughtSpotClient } from '../../thoughtspot/index.js';
-import { format, kindForMetadata, type KnownObject, type TmlKind } from '../../tml/index.js';
+import { format, type KnownObject } from '../../tml/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
 import type { CommandContext } from '../program.js';
 import { configFrom, environmentsFor } from './export.js';
@@ -32,21 +33,6 @@ export function collectFiles(paths: string[], cwd: string): SourceFile[] {
   };
   for (const path of paths) visit(path);
   return found.sort().map((path) => ({ path: relative(cwd, path) || path, text: readFileSync(path, 'utf8') }));
-}
-
-/** What a target environment holds, as objects references may resolve to. */
-async function knownIn(client: ThoughtSpotClient): Promise<KnownObject[]> {
-  const lists: [string, string | undefined][] = [
-    ['DATA_SOURCE', undefined], ['LOGICAL_TABLE', 'ONE_TO_ONE_LOGICAL'], ['LOGICAL_TABLE', 'WORKSHEET'], ['LOGICAL_TABLE', 'AGGR_WORKSHEET'],
-    ['LOGICAL_TABLE', 'SQL_VIEW'], ['QUESTION_ANSWER_BOOK', undefined], ['PINBOARD_ANSWER_BOOK', undefined],
-  ];
-  const known: KnownObject[] = [];
-  for (const [type, subtype] of lists) {
-    const kind = kindForMetadata(type, subtype) as TmlKind;
-    const headers = await client.listAllObjectHeaders({ type: type as never, ...(subtype ? { subtypes: [subtype as never] } : {}) });
-    known.push(...headers.map((h) => ({ kind, name: h.name, guid: h.id })));
-  }
-  return known;
 }
 
 function print(findings: Finding[], context: CommandContext, formatName: 'text' | 'json'): void {
@@ -88,7 +74,7 @@ export async function validateCommand(options: ValidateCommandOptions, args: str
     const config = await configFrom(options, context);
     const [environment] = environmentsFor(config, options.env, 'deploy');
     client = clientFor(environment!, { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env });
-    known = await knownIn(client);
+    known = await targetObjects(thoughtspotPort(client));
   }
   findings.push(...validateOffline(docs, known));
 
