@@ -3,6 +3,7 @@ import { createLogger, isLogLevel, Redactor, type Logger } from '../log/index.js
 import { emulatorCommand } from './commands/emulator.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
+import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
@@ -93,12 +94,13 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .addOption(envOption())
       .addOption(formatOption(['text', 'json'])),
   );
-  add('deploy', 'deploy a git ref into an environment', notYet('deploy', 'issue #5'), (c) =>
+  add('deploy', 'deploy a git ref into an environment', deployCommand, (c) =>
     c
       .addOption(configOption())
       .addOption(envOption())
       .option('--ref <ref>', 'git ref to deploy')
-      .option('--dry-run', 'plan and validate; write nothing'),
+      .option('--dry-run', 'plan and validate; write nothing')
+      .addOption(formatOption(['text', 'json'])),
   );
   add('demo', 'run the embedded default: the emulator with demo content, a local remote, and the daemon', demoCommand, (c) =>
     c.addOption(configOption().default('config/default.yaml')).option('--data-dir <dir>', "the emulator's data", '.demo/emulator'),

@@ -43,6 +43,8 @@ export const environmentSchema = z.strictObject({
       requestsPerSecond: z.number().positive().optional(),
     })
     .optional(),
+  /** How a deploy imports: all of a batch or none of it (default), or whatever validates. */
+  importPolicy: z.enum(['ALL_OR_NONE', 'PARTIAL']).default('ALL_OR_NONE'),
   /** Value substitutions between the canonical TML in git and this environment. */
   mappings: z
     .strictObject({ connections: nameMap.optional(), databases: nameMap.optional(), schemas: nameMap.optional() })

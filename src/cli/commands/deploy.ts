@@ -1,0 +1,46 @@
+import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { runDeploy, type DeployReport } from '../../sync/deploy.js';
+import { summaryLine } from '../../sync/report.js';
+import { HostQueues } from '../../thoughtspot/index.js';
+import { InvalidInputError, type ExitCode } from '../outcome.js';
+import type { CommandContext } from '../program.js';
+import { configFrom, environmentsFor } from './export.js';
+
+export interface DeployCommandOptions {
+  config?: string;
+  env?: string;
+  ref?: string;
+  dryRun?: boolean;
+  format: 'text' | 'json';
+}
+
+export function deploySummary(report: DeployReport): string {
+  const lines = [`${summaryLine(report)} (commit ${report.commit.slice(0, 12)})`];
+  for (const o of report.objects.filter((x) => x.outcome === 'failed')) lines.push(`  failed ${o.kind} "${o.name}" (${o.path ?? o.id}): ${o.error ?? ''}`);
+  for (const path of report.drift) lines.push(`  warning: ${path} differs when exported back`);
+  return lines.join('\n');
+}
+
+/** `tmlsync deploy`: one run of the deploy loop; 0 ok, 1 something failed, 2 stopped at the gate. */
+export async function deployCommand(options: DeployCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
+  if (!options.env) throw new InvalidInputError('--env is required: deploy writes into one environment');
+  const config = await configFrom(options, context);
+  const [environment] = environmentsFor(config, options.env, 'deploy');
+  if (environment!.direction === 'export') throw new InvalidInputError(`environment ${environment!.name} is export-only (direction: export); it is not deployed to`);
+  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
+  const client = clientFor(environment!, services);
+  try {
+    const report = await runDeploy({
+      environment: { name: environment!.name, branch: environment!.branch, policy: environment!.importPolicy, ...(environment!.mappings ? { mappings: environment!.mappings } : {}) },
+      thoughtspot: thoughtspotPort(client),
+      repo: await repoFor(config, environment!, services),
+      dryRun: options.dryRun === true,
+      log: context.log,
+      ...(options.ref ? { ref: options.ref } : {}),
+    });
+    context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
+    return report.outcome === 'ok' ? 0 : 1;
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+}

@@ -1,0 +1,314 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { silentLogger, type Logger } from '../log/index.js';
+import {
+  applyMapping, format, invertMapping, parse, references, resolveReferences, TmlParseError,
+  type KnownObject, type TmlDocument, type ValueMapping,
+} from '../tml/index.js';
+import { stateRef } from './ledger.js';
+import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
+import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
+import { targetObjects } from './target.js';
+import { fromIssue, validationBatches, type Finding } from './validate.js';
+import { validate } from '../tml/index.js';
+
+/** What tmlsync knows of one object in one environment it deploys to. */
+export interface DeployedEntry {
+  /** The object's GUID in the environment (differs from the canonical one when it assigns its own). */
+  envGuid: string;
+  kind: string;
+  name: string;
+  path: string;
+  /** sha256 of the canonical file deployed. */
+  hash: string;
+  /** Whether tmlsync created it (only those may ever be pruned). */
+  created: boolean;
+}
+
+export interface DeployLedger {
+  version: 1;
+  deployedCommit?: string;
+  objects: Record<string, DeployedEntry>;
+}
+
+export const DEPLOY_LEDGER_FILE = 'deploy.json';
+
+/** The deploy gate refused the change set: nothing was written. Exit 2. */
+export class DeployGateError extends Error {
+  override readonly name = 'TmlValidationError';
+  constructor(readonly findings: Finding[]) {
+    super(`deploy stopped before writing anything:\n${findings.filter((f) => f.severity === 'error').map((f) => `  - ${f.message}`).join('\n')}`);
+  }
+}
+
+export interface DeployEnvironment {
+  name: string;
+  branch: string;
+  mappings?: { connections?: Record<string, string>; databases?: Record<string, string>; schemas?: Record<string, string> };
+  policy?: 'ALL_OR_NONE' | 'PARTIAL';
+}
+
+export interface DeployOptions {
+  environment: DeployEnvironment;
+  thoughtspot: ThoughtSpotPort;
+  repo: ContentRepo;
+  /** A commit, tag or branch to deploy; the environment's branch by default. */
+  ref?: string;
+  dryRun?: boolean;
+  log?: Logger;
+  runId?: string;
+  batchSize?: number;
+}
+
+export interface DeployReport extends RunReport {
+  commit: string;
+  /** Objects whose re-export differs from what was deployed. */
+  drift: string[];
+  plan: PlannedChange[];
+}
+
+export interface PlannedChange {
+  action: 'create' | 'update' | 'unchanged' | 'delete';
+  kind: string;
+  name: string;
+  path: string;
+  canonicalGuid: string;
+  envGuid?: string;
+}
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function tmlFiles(root: string): string[] {
+  const out: string[] = [];
+  const visit = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory()) visit(join(dir, entry.name));
+      else if (entry.name.endsWith('.tml')) out.push(join(dir, entry.name));
+    }
+  };
+  visit(join(root, 'tml'));
+  return out.sort();
+}
+
+export function parseDeployLedger(text: string | undefined): DeployLedger {
+  if (!text) return { version: 1, objects: {} };
+  const parsed = JSON.parse(text) as DeployLedger;
+  if (parsed.version !== 1) throw new Error('unsupported deploy ledger format');
+  return parsed;
+}
+
+interface Candidate {
+  doc: TmlDocument;
+  path: string;
+  text: string;
+  canonicalGuid: string;
+  action: 'create' | 'update' | 'unchanged';
+}
+
+/**
+ * The deploy loop (DESIGN.md "Deploy"): read the canonical files at the ref,
+ * decide what changed against the environment's ledger, map them, pass the
+ * gate (offline validation of the whole change set, then `VALIDATE_ONLY` per
+ * batch), import in dependency order, record GUIDs, and check by re-export.
+ * Connections are the environment's own: never deployed, only resolved.
+ */
+export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
+  const { environment, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
+  const runId = options.runId ?? randomUUID();
+  const log = (options.log ?? silentLogger()).child({ runId, environment: environment.name, loop: 'deploy' });
+  const started = Date.now();
+  const policy: ImportPolicy = environment.policy ?? 'ALL_OR_NONE';
+
+  await repo.fetch();
+  await repo.checkout(environment.branch);
+  const commit = options.ref ? await repo.checkoutRef(options.ref) : ((await repo.revParse('HEAD')) ?? '');
+  const ref = stateRef(environment.name, 'deploy');
+  const ledger = parseDeployLedger(await repo.readState(ref, DEPLOY_LEDGER_FILE));
+
+  // 1. The canonical files, parsed; any parse error stops at the gate.
+  const findings: Finding[] = [];
+  const candidates: Candidate[] = [];
+  const connections = new Map<string, string>(); // canonical connection name → canonical guid
+  for (const file of tmlFiles(repo.dir)) {
+    const path = relative(repo.dir, file);
+    const text = readFileSync(file, 'utf8');
+    let doc: TmlDocument;
+    try {
+      doc = parse(text, { file: path });
+    } catch (error) {
+      if (!(error instanceof TmlParseError)) throw error;
+      findings.push({ severity: 'error', source: 'parse', file: path, ...(error.line ? { line: error.line } : {}), message: error.message });
+      continue;
+    }
+    if (doc.kind === 'connection') {
+      if (doc.guid) connections.set(doc.name, doc.guid);
+      continue;
+    }
+    if (!doc.guid) {
+      findings.push({ severity: 'error', source: 'offline', file: path, message: `${path}: ${doc.kind} "${doc.name}" has no guid; canonical files carry the GUID tmlsync tracks them by` });
+      continue;
+    }
+    const known = ledger.objects[doc.guid];
+    candidates.push({ doc, path, text, canonicalGuid: doc.guid, action: known ? (known.hash === hash(text) ? 'unchanged' : 'update') : 'create' });
+  }
+  if (findings.length > 0) throw new DeployGateError(findings);
+
+  // 2. The target: what it holds, and whether the ledger's objects are still there.
+  const target = await targetObjects(thoughtspot);
+  const present = new Set(target.map((t) => t.guid));
+  for (const c of candidates) {
+    const known = ledger.objects[c.canonicalGuid];
+    if (known && !present.has(known.envGuid)) c.action = 'create';
+  }
+  const changed = candidates.filter((c) => c.action !== 'unchanged');
+  const plan: PlannedChange[] = candidates.map((c) => ({
+    action: c.action, kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid,
+    ...(ledger.objects[c.canonicalGuid] ? { envGuid: ledger.objects[c.canonicalGuid]!.envGuid } : {}),
+  }));
+  const report = (objects: ObjectResult[], drift: string[], error?: string): DeployReport => ({
+    runId, environment: environment.name, loop: 'deploy', dryRun, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
+    outcome: error || objects.some((o) => o.outcome === 'failed') ? 'failed' : 'ok', counts: countOutcomes(objects), commits: [], objects,
+    commit, drift, plan, ...(error ? { error } : {}),
+  });
+  const unchangedResults = candidates.filter((c) => c.action === 'unchanged').map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'unchanged', path: c.path }));
+  if (changed.length === 0) {
+    log.info({ objects: candidates.length }, 'nothing to deploy');
+    return report(unchangedResults, []);
+  }
+
+  // 3. Connections belong to the environment: resolve each mapped name there, exactly once.
+  const mapping: ValueMapping & { guids: Map<string, string> } = {
+    guids: new Map(Object.entries(ledger.objects).filter(([, e]) => present.has(e.envGuid)).map(([canonical, e]) => [canonical, e.envGuid])),
+    ...(environment.mappings?.connections ? { connections: environment.mappings.connections } : {}),
+    ...(environment.mappings?.databases ? { databases: environment.mappings.databases } : {}),
+    ...(environment.mappings?.schemas ? { schemas: environment.mappings.schemas } : {}),
+  };
+  const targetConnections = target.filter((t) => t.kind === 'connection');
+  for (const c of changed) {
+    for (const reference of references(c.doc).filter((r) => r.kinds.length === 1 && r.kinds[0] === 'connection')) {
+      const mapped = environment.mappings?.connections?.[reference.name] ?? reference.name;
+      const matches = targetConnections.filter((t) => t.name === mapped);
+      if (matches.length !== 1) {
+        findings.push({
+          severity: 'error', source: 'offline', file: c.path,
+          message: `${c.path}: ${c.doc.kind} "${c.doc.name}" uses connection "${reference.name}"${mapped !== reference.name ? ` (mapped to "${mapped}")` : ''}, which ${matches.length === 0 ? 'does not exist' : `exists ${matches.length} times`} in ${environment.name}`,
+        });
+        continue;
+      }
+      if (reference.fqn) mapping.guids.set(reference.fqn, matches[0]!.guid);
+      const canonical = connections.get(reference.name);
+      if (canonical) mapping.guids.set(canonical, matches[0]!.guid);
+    }
+  }
+  if (findings.length > 0) throw new DeployGateError(findings);
+
+  // 4. The gate: offline validation of the mapped change set, then VALIDATE_ONLY per batch.
+  const mapped = new Map(changed.map((c) => [c, applyMapping(c.doc, mapping)]));
+  const known: KnownObject[] = target;
+  findings.push(...validate([...mapped.values()], { known }).map(fromIssue).filter((f) => f.severity === 'error'));
+  if (findings.length > 0) throw new DeployGateError(findings);
+  const byDoc = new Map([...mapped].map(([c, d]) => [d, c]));
+  const batches = validationBatches([...mapped.values()], known, batchSize);
+  for (const batch of batches) {
+    const answer = await thoughtspot.importTml(batch.map((d) => format(d)), 'VALIDATE_ONLY');
+    if (!answer.answered) throw new Error(`validation of a batch got no answer: ${answer.error}`);
+    answer.results.forEach((result, i) => {
+      const c = byDoc.get(batch[i]!)!;
+      if (!result.ok) findings.push({ severity: 'error', source: 'thoughtspot', file: c.path, object: `${c.doc.kind} "${c.doc.name}"`, message: `${c.path}: ${c.doc.kind} "${c.doc.name}": ${result.error}` });
+    });
+  }
+  if (findings.length > 0) throw new DeployGateError(findings);
+  if (dryRun) return report([...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path }))], []);
+
+  // 5. Import in dependency order; each batch is mapped when it is sent, with the GUIDs the earlier batches got.
+  const results: ObjectResult[] = [...unchangedResults];
+  const failed = new Set<string>();
+  const ordered = [...batches.flatMap((b) => b)].filter((d, i, all) => all.indexOf(d) === i).map((d) => byDoc.get(d)!);
+  const needs = new Map<Candidate, Candidate[]>();
+  for (const { from, resolution } of resolveReferences([...mapped.values()], { known })) {
+    const to = resolution.status === 'resolved' && resolution.target.document ? byDoc.get(resolution.target.document) : undefined;
+    if (to) needs.set(byDoc.get(from)!, [...(needs.get(byDoc.get(from)!) ?? []), to]);
+  }
+  for (let start = 0; start < ordered.length; start += batchSize) {
+    const batch = ordered.slice(start, start + batchSize).filter((c) => {
+      const blocker = (needs.get(c) ?? []).find((d) => failed.has(d.canonicalGuid));
+      if (!blocker) return true;
+      failed.add(c.canonicalGuid);
+      results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'failed', path: c.path, error: `skipped: depends on ${blocker.doc.kind} "${blocker.doc.name}", which failed` });
+      return false;
+    });
+    if (batch.length === 0) continue;
+    const docs = batch.map((c) => applyMapping(c.doc, mapping));
+    const before = new Set((await targetObjects(thoughtspot)).map((t) => t.guid));
+    let answer = await thoughtspot.importTml(docs.map((d) => format(d)), policy);
+    if (!answer.answered) {
+      // The import may have taken effect: look before sending anything again.
+      log.warn({ error: answer.error }, 'import answer lost; checking what took effect');
+      answer = await verifyLostImport(thoughtspot, batch, docs, before, policy);
+    }
+    answer.results.forEach((result, i) => {
+      const c = batch[i]!;
+      if (!result.ok) {
+        failed.add(c.canonicalGuid);
+        results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'failed', path: c.path, error: result.error });
+        return;
+      }
+      const previous = ledger.objects[c.canonicalGuid];
+      ledger.objects[c.canonicalGuid] = { envGuid: result.id, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: hash(c.text), created: previous?.created ?? !before.has(result.id) };
+      mapping.guids.set(c.canonicalGuid, result.id);
+      results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path });
+    });
+  }
+
+  // 6. Record what is deployed, then check it by re-export.
+  if (failed.size === 0) ledger.deployedCommit = commit;
+  await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): ${commit.slice(0, 12)} run ${runId}`);
+  const drift = await roundTrip(thoughtspot, changed.filter((c) => !failed.has(c.canonicalGuid)), ledger, mapping);
+  for (const path of drift) log.warn({ path }, 'deployed object differs when exported back');
+  const final = report(results, drift);
+  log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
+  return final;
+}
+
+/**
+ * After an import whose answer was lost: objects that now exist (new GUIDs,
+ * or the expected ones) count as imported; the rest are sent once more.
+ */
+async function verifyLostImport(thoughtspot: ThoughtSpotPort, batch: Candidate[], docs: TmlDocument[], before: Set<string>, policy: ImportPolicy) {
+  const after = await targetObjects(thoughtspot);
+  const results = batch.map((c, i) => {
+    const doc = docs[i]!;
+    const found = after.find((t) => t.kind === c.doc.kind && t.name === doc.name && ((doc.guid && t.guid === doc.guid && before.has(t.guid)) || !before.has(t.guid)));
+    return found ? { ok: true as const, id: found.guid } : undefined;
+  });
+  const missing = docs.filter((_, i) => !results[i]);
+  if (missing.length === 0) return { answered: true as const, results: results.map((r) => r!) };
+  const again = await thoughtspot.importTml(missing.map((d) => format(d)), policy);
+  if (!again.answered) throw new Error(`import failed twice without an answer: ${again.error}`);
+  let next = 0;
+  return { answered: true as const, results: results.map((r) => r ?? again.results[next++]!) };
+}
+
+/** Re-exports what was deployed and compares it, mapped back, with the repository's files. */
+async function roundTrip(thoughtspot: ThoughtSpotPort, deployed: Candidate[], ledger: DeployLedger, mapping: ValueMapping): Promise<string[]> {
+  if (deployed.length === 0) return [];
+  const back = invertMapping(mapping);
+  const exported = await thoughtspot.exportTml(deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid));
+  const drift: string[] = [];
+  for (const c of deployed) {
+    const item = exported.find((e) => e.id === ledger.objects[c.canonicalGuid]!.envGuid);
+    if (!item || 'error' in item) {
+      drift.push(c.path);
+      continue;
+    }
+    if (format(applyMapping(parse(item.edoc), back)) !== c.text) drift.push(c.path);
+  }
+  return drift;
+}
