@@ -5,6 +5,7 @@ import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
 import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
+import { planCommand } from './commands/plan.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIo } from './io.js';
@@ -80,7 +81,7 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .option('--dry-run', 'show what would change; write nothing')
       .addOption(formatOption(['text', 'json'])),
   );
-  add('plan', 'show the object-level plan of deploying a git ref into an environment', notYet('plan', 'issue #5'), (c) =>
+  add('plan', 'show the object-level plan of deploying a git ref into an environment', planCommand, (c) =>
     c
       .addOption(configOption())
       .addOption(envOption())

@@ -77,7 +77,7 @@ export interface PlannedChange {
   envGuid?: string;
 }
 
-const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+export const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function tmlFiles(root: string): string[] {
   const out: string[] = [];
@@ -104,7 +104,25 @@ export function parseDeployLedger(text: string | undefined): DeployLedger {
   return parsed;
 }
 
-interface Candidate {
+export interface Prepared {
+  runId: string;
+  log: Logger;
+  started: number;
+  policy: ImportPolicy;
+  commit: string;
+  ref: string;
+  ledger: DeployLedger;
+  candidates: Candidate[];
+  changed: Candidate[];
+  target: KnownObject[];
+  mapping: ValueMapping & { guids: Map<string, string> };
+  plan: PlannedChange[];
+  deletions: PlannedChange[];
+  unchangedResults: ObjectResult[];
+  report: (objects: ObjectResult[], drift: string[], error?: string) => DeployReport;
+}
+
+export interface Candidate {
   doc: TmlDocument;
   path: string;
   text: string;
@@ -112,15 +130,9 @@ interface Candidate {
   action: 'create' | 'update' | 'unchanged';
 }
 
-/**
- * The deploy loop (DESIGN.md "Deploy"): read the canonical files at the ref,
- * decide what changed against the environment's ledger, map them, pass the
- * gate (offline validation of the whole change set, then `VALIDATE_ONLY` per
- * batch), import in dependency order, record GUIDs, and check by re-export.
- * Connections are the environment's own: never deployed, only resolved.
- */
-export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
-  const { environment, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
+/** Steps 1–3 of a deploy, shared with `tmlsync plan`: files, target, change set, mappings. */
+export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
+  const { environment, thoughtspot, repo, dryRun = false } = options;
   const runId = options.runId ?? randomUUID();
   const log = (options.log ?? silentLogger()).child({ runId, environment: environment.name, loop: 'deploy' });
   const started = Date.now();
@@ -168,6 +180,10 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
     if (known && !present.has(known.envGuid)) c.action = 'create';
   }
   const changed = candidates.filter((c) => c.action !== 'unchanged');
+  const files = new Set(candidates.map((c) => c.canonicalGuid));
+  const deletions: PlannedChange[] = Object.entries(ledger.objects)
+    .filter(([canonical, e]) => !files.has(canonical) && present.has(e.envGuid))
+    .map(([canonical, e]) => ({ action: 'delete', kind: e.kind, name: e.name, path: e.path, canonicalGuid: canonical, envGuid: e.envGuid }));
   const plan: PlannedChange[] = candidates.map((c) => ({
     action: c.action, kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid,
     ...(ledger.objects[c.canonicalGuid] ? { envGuid: ledger.objects[c.canonicalGuid]!.envGuid } : {}),
@@ -178,10 +194,6 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
     commit, drift, plan, ...(error ? { error } : {}),
   });
   const unchangedResults = candidates.filter((c) => c.action === 'unchanged').map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'unchanged', path: c.path }));
-  if (changed.length === 0) {
-    log.info({ objects: candidates.length }, 'nothing to deploy');
-    return report(unchangedResults, []);
-  }
 
   // 3. Connections belong to the environment: resolve each mapped name there, exactly once.
   const mapping: ValueMapping & { guids: Map<string, string> } = {
@@ -191,11 +203,13 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
     ...(environment.mappings?.schemas ? { schemas: environment.mappings.schemas } : {}),
   };
   const targetConnections = target.filter((t) => t.kind === 'connection');
-  for (const c of changed) {
+  // Every file's connections map (so that exports map back); only changed files must resolve.
+  for (const c of candidates) {
     for (const reference of references(c.doc).filter((r) => r.kinds.length === 1 && r.kinds[0] === 'connection')) {
       const mapped = environment.mappings?.connections?.[reference.name] ?? reference.name;
       const matches = targetConnections.filter((t) => t.name === mapped);
       if (matches.length !== 1) {
+        if (c.action === 'unchanged') continue;
         findings.push({
           severity: 'error', source: 'offline', file: c.path,
           message: `${c.path}: ${c.doc.kind} "${c.doc.name}" uses connection "${reference.name}"${mapped !== reference.name ? ` (mapped to "${mapped}")` : ''}, which ${matches.length === 0 ? 'does not exist' : `exists ${matches.length} times`} in ${environment.name}`,
@@ -208,7 +222,25 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
     }
   }
   if (findings.length > 0) throw new DeployGateError(findings);
+  return { runId, log, started, policy, commit, ref, ledger, candidates, changed, target, mapping, plan, report, unchangedResults, deletions };
+}
 
+/**
+ * The deploy loop (DESIGN.md "Deploy"): read the canonical files at the ref,
+ * decide what changed against the environment's ledger, map them, pass the
+ * gate (offline validation of the whole change set, then `VALIDATE_ONLY` per
+ * batch), import in dependency order, record GUIDs, and check by re-export.
+ * Connections are the environment's own: never deployed, only resolved.
+ */
+export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
+  const { environment, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
+  const prepared = await prepareDeploy(options);
+  const { runId, log, policy, commit, ref, ledger, changed, target, mapping, report, unchangedResults } = prepared;
+  if (changed.length === 0) {
+    log.info({ objects: prepared.candidates.length }, 'nothing to deploy');
+    return report(unchangedResults, []);
+  }
+  const findings: Finding[] = [];
   // 4. The gate: offline validation of the mapped change set, then VALIDATE_ONLY per batch.
   const mapped = new Map(changed.map((c) => [c, applyMapping(c.doc, mapping)]));
   const known: KnownObject[] = target;

@@ -94,4 +94,25 @@ describe('promotion from dev to prod', () => {
     expect(result.stderr).toContain('Search did not find "[Profit Margin]"');
     expect(new Map([...prod.state.objects.values()].map((o) => [o.id, o.modified]))).toEqual(modified);
   });
+
+  it('plans a change with the fields it touches, in Markdown and in the job summary', async () => {
+    const clone = join(work, 'clone-plan');
+    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
+    const { readFileSync } = await import('node:fs');
+    const broken = `tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`;
+    git(clone, 'checkout', '--quiet', 'HEAD~1', '--', broken);
+    const file = `tml/answer/Sales-by-Category.${DEMO_GUIDS.answers[1]}.answer.tml`;
+    writeFileSync(join(clone, file), readFileSync(join(clone, file), 'utf8').replace('type: PIE', 'type: BAR'));
+    git(clone, 'commit', '--quiet', '-am', 'bar chart, and undo the broken answer');
+    git(clone, 'push', '--quiet', 'origin', 'main');
+    const summary = join(work, 'summary.md');
+    let stdout = '';
+    const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true }, env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_STEP_SUMMARY: summary } };
+    expect(await run(['--log-level', 'silent', 'plan', '--config', configFile, '--env', 'prod', '--format', 'markdown'], io)).toBe(0);
+    expect(stdout, stdout).toContain('**0 create, 1 update, 0 delete, 0 conflict**, 16 unchanged');
+    expect(stdout).toMatch(/\| update \| answer \| Sales by Category \| `answer->chart->type` \|/);
+    expect(readFileSync(summary, 'utf8')).toBe(stdout);
+    const deployed = JSON.parse((await cli('deploy', '--config', configFile, '--env', 'prod', '--format', 'json')).stdout) as { counts: Record<string, number> };
+    expect(deployed.counts).toMatchObject({ updated: 1, unchanged: 16 });
+  });
 });

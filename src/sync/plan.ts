@@ -1,0 +1,105 @@
+import { applyMapping, format, invertMapping, isMap, parse, type TmlValue } from '../tml/index.js';
+import { hash, prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
+
+export type PlanAction = PlannedChange['action'] | 'conflict';
+
+export interface PlanEntry extends Omit<PlannedChange, 'action'> {
+  action: PlanAction;
+  /** Fields that differ between the environment and the repository, e.g. `answer->search_query`. */
+  fields: string[];
+  reason?: string;
+}
+
+export interface PlanReport {
+  environment: string;
+  commit: string;
+  entries: PlanEntry[];
+  counts: Record<PlanAction, number>;
+}
+
+/** Leaf paths of a TML value in ThoughtSpot's `kind->field(Nth)->sub` style. */
+function leaves(value: TmlValue, path: string, out: Map<string, string>): Map<string, string> {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => leaves(item, `${path}(${i + 1})`, out));
+    if (value.length === 0) out.set(path, '[]');
+  } else if (isMap(value)) {
+    for (const [key, inner] of Object.entries(value)) if (key !== 'guid') leaves(inner, path ? `${path}->${key}` : key, out);
+  } else {
+    out.set(path, JSON.stringify(value));
+  }
+  return out;
+}
+
+/**
+ * The fields that differ, not raw YAML lines: every leaf path whose value
+ * changed, appeared or went, summarised at the list element that holds it.
+ */
+export function semanticDiff(before: TmlValue, after: TmlValue, limit = 20): string[] {
+  const a = leaves(before, '', new Map());
+  const b = leaves(after, '', new Map());
+  const changed = new Set<string>();
+  for (const key of new Set([...a.keys(), ...b.keys()])) {
+    if (a.get(key) !== b.get(key)) changed.add(key.replace(/\(\d+\)(->[^(]*)?$/, (m) => m.replace(/->.*$/, '')));
+  }
+  const list = [...changed].sort();
+  return list.length > limit ? [...list.slice(0, limit), `… ${list.length - limit} more`] : list;
+}
+
+/**
+ * `tmlsync plan`: the deploy's change set after mapping, each update with the
+ * fields it changes. An object changed in ThoughtSpot since it was deployed
+ * and changed in git too is a conflict. Writes nothing.
+ */
+export async function runPlan(options: DeployOptions): Promise<PlanReport> {
+  const prepared = await prepareDeploy(options);
+  const { candidates, ledger, mapping, deletions } = prepared;
+  const back = invertMapping(mapping);
+  const deployed = candidates.filter((c) => ledger.objects[c.canonicalGuid] && c.action !== 'create');
+  const exported = deployed.length > 0 ? await options.thoughtspot.exportTml(deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid)) : [];
+  const entries: PlanEntry[] = candidates.map((c) => {
+    const entry = ledger.objects[c.canonicalGuid];
+    const base = { kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid, ...(entry ? { envGuid: entry.envGuid } : {}) };
+    if (c.action === 'create') return { ...base, action: 'create', fields: [] };
+    const item = exported.find((e) => e.id === entry!.envGuid);
+    if (!item || 'error' in item) return { ...base, action: c.action, fields: [] };
+    const current = applyMapping(parse(item.edoc), back);
+    const currentText = format(current);
+    const editedThere = hash(currentText) !== entry!.hash;
+    if (c.action === 'unchanged') {
+      return editedThere ? { ...base, action: 'update', fields: semanticDiff(current.data, c.doc.data), reason: 'changed in ThoughtSpot since the last deploy; the deploy restores the repository version' } : { ...base, action: 'unchanged', fields: [] };
+    }
+    const fields = semanticDiff(current.data, c.doc.data);
+    return editedThere ? { ...base, action: 'conflict', fields, reason: 'changed both in git and in ThoughtSpot since the last deploy' } : { ...base, action: 'update', fields };
+  });
+  entries.push(...deletions.map((d): PlanEntry => ({ ...d, fields: [], reason: 'gone from the repository; deleted only with prune: true' })));
+  const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, delete: 0, conflict: 0 };
+  for (const e of entries) counts[e.action] += 1;
+  return { environment: options.environment.name, commit: prepared.commit, entries, counts };
+}
+
+export function planText(plan: PlanReport): string {
+  const c = plan.counts;
+  const lines = [`plan for ${plan.environment} at ${plan.commit.slice(0, 12)}: ${c.create} create, ${c.update} update, ${c.delete} delete, ${c.conflict} conflict, ${c.unchanged} unchanged`];
+  for (const e of plan.entries.filter((x) => x.action !== 'unchanged')) {
+    lines.push(`  ${e.action.padEnd(8)} ${e.kind} "${e.name}" (${e.path})${e.reason ? ` — ${e.reason}` : ''}`);
+    for (const field of e.fields) lines.push(`             ~ ${field}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Markdown fit for a pull request comment or the job summary. */
+export function planMarkdown(plan: PlanReport): string {
+  const c = plan.counts;
+  const escape = (text: string) => text.replace(/[|`*_<>]/g, (m) => `\\${m}`);
+  const rows = plan.entries
+    .filter((e) => e.action !== 'unchanged')
+    .map((e) => `| ${e.action} | ${e.kind} | ${escape(e.name)} | ${e.fields.length ? e.fields.map((f) => `\`${f.replace(/`/g, "'")}\``).join('<br>') : escape(e.reason ?? '')} |`);
+  return [
+    `### tmlsync plan for \`${plan.environment}\``,
+    '',
+    `**${c.create} create, ${c.update} update, ${c.delete} delete, ${c.conflict} conflict**, ${c.unchanged} unchanged (commit \`${plan.commit.slice(0, 12)}\`)`,
+    '',
+    ...(rows.length ? ['| action | kind | object | changed fields |', '|---|---|---|---|', ...rows] : ['Nothing to deploy.']),
+    '',
+  ].join('\n');
+}
