@@ -103,3 +103,39 @@ export function planMarkdown(plan: PlanReport): string {
     '',
   ].join('\n');
 }
+
+export interface DriftEntry {
+  kind: string;
+  name: string;
+  path: string;
+  envGuid: string;
+  state: 'changed' | 'missing';
+  fields: string[];
+}
+
+/**
+ * What in ThoughtSpot differs from what was last deployed there (`tmlsync
+ * export --dry-run` on a deploy environment): every object of the deploy
+ * ledger, exported and mapped back, against the deployed file's hash.
+ */
+export async function runDrift(options: DeployOptions): Promise<{ environment: string; commit?: string; drift: DriftEntry[]; checked: number }> {
+  const prepared = await prepareDeploy(options);
+  const { ledger, mapping, candidates } = prepared;
+  const back = invertMapping(mapping);
+  const entries = Object.values(ledger.objects);
+  const exported = entries.length > 0 ? await options.thoughtspot.exportTml(entries.map((e) => e.envGuid)) : [];
+  const drift: DriftEntry[] = [];
+  for (const entry of entries) {
+    const item = exported.find((e) => e.id === entry.envGuid);
+    const base = { kind: entry.kind, name: entry.name, path: entry.path, envGuid: entry.envGuid };
+    if (!item || 'error' in item) {
+      drift.push({ ...base, state: 'missing', fields: [] });
+      continue;
+    }
+    const current = applyMapping(parse(item.edoc), back);
+    if (hash(format(current)) === entry.hash) continue;
+    const file = candidates.find((c) => c.path === entry.path);
+    drift.push({ ...base, state: 'changed', fields: file ? semanticDiff(file.doc.data, current.data) : [] });
+  }
+  return { environment: options.environment.name, ...(ledger.deployedCommit ? { commit: ledger.deployedCommit } : {}), drift, checked: entries.length };
+}

@@ -72,6 +72,10 @@ describe('promotion from dev to prod', () => {
     const data = await client.pinboardData({ id: board.id });
     expect(Object.keys(data).length).toBeGreaterThanOrEqual(8);
 
+    const drift = JSON.parse((await cli('export', '--config', configFile, '--env', 'prod', '--dry-run', '--format', 'json')).stdout) as { drift: unknown[]; checked: number };
+    expect(drift).toMatchObject({ drift: [], checked: 17 });
+    expect((await cli('export', '--config', configFile, '--env', 'prod')).code).toBe(2);
+
     const imports = () => prodRequests.filter((r) => r.path === '/callosum/v1/tspublic/v1/metadata/tml/import').length;
     const before = imports();
     const again = JSON.parse((await cli('deploy', '--config', configFile, '--env', 'prod', '--format', 'json')).stdout) as { counts: Record<string, number> };
@@ -114,5 +118,17 @@ describe('promotion from dev to prod', () => {
     expect(readFileSync(summary, 'utf8')).toBe(stdout);
     const deployed = JSON.parse((await cli('deploy', '--config', configFile, '--env', 'prod', '--format', 'json')).stdout) as { counts: Record<string, number> };
     expect(deployed.counts).toMatchObject({ updated: 1, unchanged: 16 });
+  });
+
+  it('reports drift when someone edits prod directly', async () => {
+    const client = new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} });
+    const answer = [...prod.state.objects.values()].find((o) => o.name === 'Top 10 Products')!;
+    const [exported] = await client.exportTml([answer.id]);
+    const edoc = exported?.ok ? exported.edoc : '';
+    await client.importTml([edoc.replace('search_query: "[Product] [Sales] top 10"', 'search_query: "[Product] [Sales] top 5"')], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    const result = await cli('export', '--config', configFile, '--env', 'prod', '--dry-run');
+    expect(result.stdout).toMatch(/drift in prod against [0-9a-f]{12}: 1 of 17 objects/);
+    expect(result.stdout).toContain('changed answer "Top 10 Products"');
+    expect(result.stdout).toContain('answer->search_query');
   });
 });

@@ -2,6 +2,7 @@ import { loadConfig, type EnvironmentConfig, type LoadedConfig } from '../../con
 import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/compose.js';
 import { isTracked } from '../../git/index.js';
 import { runExport } from '../../sync/export.js';
+import { runDrift } from '../../sync/plan.js';
 import { summaryLine, type RunReport } from '../../sync/report.js';
 import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
@@ -45,6 +46,12 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
   const environments = environmentsFor(config, options.env, 'export');
   if (environments.length === 0) throw new InvalidInputError(`no environment of ${config.file} exports; name one with --env`);
   const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
+  const deployed = environments.filter((e) => e.direction === 'deploy');
+  if (deployed.length > 0) {
+    // git is the source of truth there: an export only reports drift.
+    if (!options.dryRun) throw new InvalidInputError(`environment ${deployed[0]!.name} is deployed from git (direction: deploy): export it with --dry-run to see drift`);
+    return driftCommand(config, deployed, services, options, context);
+  }
   const reports: RunReport[] = [];
   const terminal = (context.io.stderr as { isTTY?: boolean }).isTTY === true;
   for (const environment of environments) {
@@ -68,4 +75,32 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
   }
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n` : `${reports.map(summaryLine).join('\n')}\n`);
   return reports.every((r) => r.outcome === 'ok') ? 0 : 1;
+}
+
+async function driftCommand(config: LoadedConfig, environments: EnvironmentConfig[], services: Services, options: ExportCommandOptions, context: CommandContext): Promise<ExitCode> {
+  const results = [];
+  for (const environment of environments) {
+    const client = clientFor(environment, services);
+    try {
+      results.push(
+        await runDrift({
+          environment: { name: environment.name, branch: environment.branch, ...(environment.mappings ? { mappings: environment.mappings } : {}) },
+          thoughtspot: thoughtspotPort(client),
+          repo: await repoFor(config, environment, services),
+          log: context.log,
+        }),
+      );
+    } finally {
+      await client.logout().catch(() => undefined);
+    }
+  }
+  if (options.format === 'json') {
+    context.io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+  } else {
+    for (const r of results) {
+      context.io.stdout.write(`drift in ${r.environment} against ${r.commit ? r.commit.slice(0, 12) : 'nothing deployed yet'}: ${r.drift.length} of ${r.checked} objects\n`);
+      for (const d of r.drift) context.io.stdout.write(`  ${d.state} ${d.kind} "${d.name}" (${d.path})${d.fields.length ? `: ${d.fields.join(', ')}` : ''}\n`);
+    }
+  }
+  return 0;
 }
