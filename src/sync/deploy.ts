@@ -248,20 +248,28 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
   if (findings.length > 0) throw new DeployGateError(findings);
   const byDoc = new Map([...mapped].map(([c, d]) => [d, c]));
   const batches = validationBatches([...mapped.values()], known, batchSize);
+  const rejected = new Map<Candidate, string>();
   for (const batch of batches) {
     const answer = await thoughtspot.importTml(batch.map((d) => format(d)), 'VALIDATE_ONLY');
     if (!answer.answered) throw new Error(`validation of a batch got no answer: ${answer.error}`);
     answer.results.forEach((result, i) => {
       const c = byDoc.get(batch[i]!)!;
-      if (!result.ok) findings.push({ severity: 'error', source: 'thoughtspot', file: c.path, object: `${c.doc.kind} "${c.doc.name}"`, message: `${c.path}: ${c.doc.kind} "${c.doc.name}": ${result.error}` });
+      if (result.ok || rejected.has(c)) return;
+      rejected.set(c, result.error);
+      findings.push({ severity: 'error', source: 'thoughtspot', file: c.path, object: `${c.doc.kind} "${c.doc.name}"`, message: `${c.path}: ${c.doc.kind} "${c.doc.name}": ${result.error}` });
     });
   }
-  if (findings.length > 0) throw new DeployGateError(findings);
+  // ALL_OR_NONE stops at the gate; PARTIAL imports what validates and reports the rest.
+  if (findings.length > 0 && policy !== 'PARTIAL') throw new DeployGateError(findings);
   if (dryRun) return report([...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path }))], []);
 
   // 5. Import in dependency order; each batch is mapped when it is sent, with the GUIDs the earlier batches got.
   const results: ObjectResult[] = [...unchangedResults];
   const failed = new Set<string>();
+  for (const [c, error] of rejected) {
+    failed.add(c.canonicalGuid);
+    results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'failed', path: c.path, error: `rejected by ${environment.name}: ${error}` });
+  }
   const ordered = [...batches.flatMap((b) => b)].filter((d, i, all) => all.indexOf(d) === i).map((d) => byDoc.get(d)!);
   const needs = new Map<Candidate, Candidate[]>();
   for (const { from, resolution } of resolveReferences([...mapped.values()], { known })) {
@@ -270,6 +278,7 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
   }
   for (let start = 0; start < ordered.length; start += batchSize) {
     const batch = ordered.slice(start, start + batchSize).filter((c) => {
+      if (rejected.has(c)) return false;
       const blocker = (needs.get(c) ?? []).find((d) => failed.has(d.canonicalGuid));
       if (!blocker) return true;
       failed.add(c.canonicalGuid);
