@@ -160,6 +160,33 @@ export class GitRepo {
     }
   }
 
+  /**
+   * Takes a lock held in the remote (a ref that can be created only once):
+   * returns undefined when taken, or the current holder's description. A lock
+   * that `isStale` judges abandoned (its holder died) is taken over.
+   */
+  async acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined> {
+    const commit = await this.#stateCommit({ 'lock.json': `${JSON.stringify({ holder, at: new Date().toISOString() })}\n` }, `lock: ${holder}`);
+    try {
+      await this.#git.raw(['push', '--quiet', '--porcelain', 'origin', `${commit}:${ref}`]);
+      return undefined;
+    } catch {
+      await this.#run('fetch', (git) => git.fetch(['--quiet', 'origin', `+${ref}:${ref}`])).catch(() => undefined);
+      const current = await this.readState(ref, 'lock.json');
+      const parsed = current ? (JSON.parse(current) as { holder: string; at: string }) : undefined;
+      if (parsed && isStale(parsed.holder, new Date(parsed.at))) {
+        this.#log.warn({ ref, holder: parsed.holder, since: parsed.at }, 'taking over a stale lock');
+        await this.#run('lock', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${commit}:${ref}`]));
+        return undefined;
+      }
+      return parsed ? `${parsed.holder} since ${parsed.at}` : 'another run';
+    }
+  }
+
+  async releaseLock(ref: string): Promise<void> {
+    await this.#run('unlock', (git) => git.raw(['push', '--quiet', 'origin', `:${ref}`]));
+  }
+
   /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`), or undefined when absent. */
   async readState(ref: string, file: string): Promise<string | undefined> {
     if (!(await this.revParse(ref))) return undefined;
@@ -175,11 +202,20 @@ export class GitRepo {
    * state that survives the working tree, never seen as content.
    */
   async writeState(ref: string, files: Record<string, string>, message: string): Promise<void> {
+    const parent = await this.revParse(ref);
+    const commit = await this.#stateCommit(files, message, parent);
+    await this.#run('state', async (git) => {
+      await git.raw(['update-ref', ref, commit]);
+      await git.raw(['push', '--quiet', '--force', 'origin', `${ref}:${ref}`]);
+    });
+  }
+
+  /** A commit of the given files, on no branch, made with a private index. */
+  async #stateCommit(files: Record<string, string>, message: string, parent?: string): Promise<string> {
     const scratch = mkdtempSync(join(tmpdir(), 'tmlsync-state-'));
     try {
       const git = createGit(this.dir, this.options, { GIT_INDEX_FILE: join(scratch, 'index') });
-      const parent = await this.revParse(ref);
-      await this.#run('state', async () => {
+      return await this.#run('state', async () => {
         await git.raw(['read-tree', '--empty']);
         for (const [name, content] of Object.entries(files)) {
           const path = join(scratch, 'blob');
@@ -188,9 +224,7 @@ export class GitRepo {
           await git.raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${name}`]);
         }
         const tree = (await git.raw(['write-tree'])).trim();
-        const commit = (await git.raw(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
-        await git.raw(['update-ref', ref, commit]);
-        await git.raw(['push', '--quiet', '--force', 'origin', `${ref}:${ref}`]);
+        return (await git.raw(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
       });
     } finally {
       rmSync(scratch, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
 import {
@@ -30,6 +31,8 @@ export interface DeployLedger {
   version: 1;
   deployedCommit?: string;
   objects: Record<string, DeployedEntry>;
+  /** Objects a run was about to create (canonical GUID → kind and name), until it records them. */
+  pending?: Record<string, { kind: string; name: string; path: string }>;
 }
 
 export const DEPLOY_LEDGER_FILE = 'deploy.json';
@@ -175,6 +178,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
   // 2. The target: what it holds, and whether the ledger's objects are still there.
   const target = await targetObjects(thoughtspot);
   const present = new Set(target.map((t) => t.guid));
+  adoptPending(ledger, target, log);
   for (const c of candidates) {
     const known = ledger.objects[c.canonicalGuid];
     if (known && !present.has(known.envGuid)) c.action = 'create';
@@ -233,6 +237,43 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
  * Connections are the environment's own: never deployed, only resolved.
  */
 export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
+  if (options.dryRun) return deploy(options);
+  // Two deploys of one environment never overlap, on one machine or several.
+  const lock = stateRef(options.environment.name, 'lock');
+  const runId = options.runId ?? randomUUID();
+  const holder = await options.repo.acquireLock(lock, `${hostname()} pid ${process.pid} run ${runId}`, abandoned);
+  if (holder) throw new DeployLockedError(options.environment.name, holder);
+  try {
+    return await deploy({ ...options, runId });
+  } finally {
+    await options.repo.releaseLock(lock).catch(() => undefined);
+  }
+}
+
+/** A lock older than this belongs to a run that died; a deploy of thousands of objects takes minutes. */
+const LOCK_STALE_MS = 60 * 60 * 1000;
+
+/** A lock is abandoned when it is old, or when its holder was a process of this machine that is gone (kill -9). */
+function abandoned(holder: string, since: Date): boolean {
+  if (Date.now() - since.getTime() > LOCK_STALE_MS) return true;
+  const match = /^(.+) pid (\d+) run /.exec(holder);
+  if (!match || match[1] !== hostname()) return false;
+  try {
+    process.kill(Number(match[2]), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+export class DeployLockedError extends Error {
+  override readonly name = 'DeployLockedError';
+  constructor(environment: string, holder: string) {
+    super(`another deploy of ${environment} is running (${holder}); this one did nothing`);
+  }
+}
+
+async function deploy(options: DeployOptions): Promise<DeployReport> {
   const { environment, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
   const prepared = await prepareDeploy(options);
   const { runId, log, policy, commit, ref, ledger, changed, target, mapping, report, unchangedResults } = prepared;
@@ -276,6 +317,9 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
     const to = resolution.status === 'resolved' && resolution.target.document ? byDoc.get(resolution.target.document) : undefined;
     if (to) needs.set(byDoc.get(from)!, [...(needs.get(byDoc.get(from)!) ?? []), to]);
   }
+  // Say what is about to be created before creating it: a run killed now can be resumed without duplicates.
+  ledger.pending = Object.fromEntries(ordered.filter((c) => c.action === 'create').map((c) => [c.canonicalGuid, { kind: c.doc.kind, name: c.doc.name, path: c.path }]));
+  if (Object.keys(ledger.pending).length > 0) await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): creating ${Object.keys(ledger.pending).length} objects, run ${runId}`);
   for (let start = 0; start < ordered.length; start += batchSize) {
     const batch = ordered.slice(start, start + batchSize).filter((c) => {
       if (rejected.has(c)) return false;
@@ -310,12 +354,34 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
 
   // 6. Record what is deployed, then check it by re-export.
   if (failed.size === 0) ledger.deployedCommit = commit;
+  delete ledger.pending;
   await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): ${commit.slice(0, 12)} run ${runId}`);
   const drift = await roundTrip(thoughtspot, changed.filter((c) => !failed.has(c.canonicalGuid)), ledger, mapping);
   for (const path of drift) log.warn({ path }, 'deployed object differs when exported back');
   const final = report(results, drift);
   log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
   return final;
+}
+
+/**
+ * A run that died after ThoughtSpot created objects but before it recorded
+ * them left them in `pending`: each one found in the target, by kind and
+ * name, among the objects no ledger entry claims, is adopted (and will be
+ * updated, not created again). Only then do names decide anything.
+ */
+function adoptPending(ledger: DeployLedger, target: KnownObject[], log: Logger): void {
+  const claimed = new Set(Object.values(ledger.objects).map((e) => e.envGuid));
+  for (const [canonical, intent] of Object.entries(ledger.pending ?? {})) {
+    const known = ledger.objects[canonical];
+    if (known && target.some((t) => t.guid === known.envGuid)) continue;
+    // Listings cannot tell a worksheet from a model (both `WORKSHEET`): compare as listed.
+    const listed = (kind: string) => (kind === 'worksheet' ? 'model' : kind);
+    const found = target.filter((t) => listed(t.kind) === listed(intent.kind) && t.name === intent.name && !claimed.has(t.guid));
+    if (found.length !== 1) continue;
+    ledger.objects[canonical] = { envGuid: found[0]!.guid, kind: intent.kind, name: intent.name, path: intent.path, hash: '', created: true };
+    claimed.add(found[0]!.guid);
+    log.info({ canonical, envGuid: found[0]!.guid, name: intent.name }, 'adopted an object an interrupted deploy created');
+  }
 }
 
 /**
@@ -326,7 +392,7 @@ async function verifyLostImport(thoughtspot: ThoughtSpotPort, batch: Candidate[]
   const after = await targetObjects(thoughtspot);
   const results = batch.map((c, i) => {
     const doc = docs[i]!;
-    const found = after.find((t) => t.kind === c.doc.kind && t.name === doc.name && ((doc.guid && t.guid === doc.guid && before.has(t.guid)) || !before.has(t.guid)));
+    const found = after.find((t) => (t.kind === c.doc.kind || (t.kind === 'model' && c.doc.kind === 'worksheet')) && t.name === doc.name && ((doc.guid && t.guid === doc.guid && before.has(t.guid)) || !before.has(t.guid)));
     return found ? { ok: true as const, id: found.guid } : undefined;
   });
   const missing = docs.filter((_, i) => !results[i]);

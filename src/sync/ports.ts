@@ -65,5 +65,8 @@ export interface ContentRepo {
   /** Puts the working tree on a commit (a tag, a SHA) without moving the branch; returns its SHA. */
   checkoutRef(ref: string): Promise<string>;
   revParse(ref: string): Promise<string | undefined>;
+  /** Takes a lock held in the remote; undefined when taken, else who holds it. */
+  acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined>;
+  releaseLock(ref: string): Promise<void>;
   writeState(ref: string, files: Record<string, string>, message: string): Promise<void>;
 }

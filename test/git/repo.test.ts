@@ -96,3 +96,16 @@ describe('GitRepo', () => {
     await expect(repo.fetch()).rejects.toThrow(/git fetch failed/);
   });
 });
+
+describe('GitRepo locks', () => {
+  it('lets one holder take a lock in the remote, names it to the next, and takes over a stale one', async () => {
+    const url = server.createRepo('locks');
+    const a = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const b = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    expect(await a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 1', () => false)).toBeUndefined();
+    expect(await b.acquireLock('refs/tmlsync/prod/lock', 'host-b run 2', () => false)).toMatch(/^host-a run 1 since /);
+    await a.releaseLock('refs/tmlsync/prod/lock');
+    expect(await b.acquireLock('refs/tmlsync/prod/lock', 'host-b run 2', () => false)).toBeUndefined();
+    expect(await a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 3', (holder) => holder.startsWith('host-b'))).toBeUndefined();
+  });
+});

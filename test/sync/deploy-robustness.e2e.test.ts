@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { GitRepo } from '../../src/git/index.js';
+import { prng } from '../../src/emulator/seed/demo.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 
@@ -13,6 +17,7 @@ const emulators: RunningEmulator[] = [];
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-deploy-'));
 let remote: string;
 let n = 0;
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 async function cli(...args: string[]) {
   let stdout = '';
@@ -78,11 +83,47 @@ describe('deploy robustness', () => {
   it('ends with exactly the objects of a fault-free deploy under faults, none duplicated', async () => {
     const clean = await prod();
     expect((await cli('deploy', '--config', configFor(clean.url), '--env', 'prod')).code).toBe(0);
-    const flaky = await prod({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 300 });
+    const flaky = await prod({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 2000, random: prng(11) });
     let result = await cli('deploy', '--config', configFor(flaky.url), '--env', 'prod');
     // A run may end early on a fault the client does not retry; the next run converges.
     for (let attempt = 0; attempt < 3 && result.code !== 0; attempt += 1) result = await cli('deploy', '--config', configFor(flaky.url), '--env', 'prod');
     expect(result.code, result.stderr).toBe(0);
     expect(names(flaky)).toEqual(names(clean));
+  });
+
+  it('refuses a second deploy of the same environment while one runs, naming the holder', async () => {
+    const target = await prod();
+    const holder = await GitRepo.open(join(work, 'holder'), { remoteUrl: remote, committer: { name: 't', email: 't@x' } });
+    expect(await holder.acquireLock('refs/tmlsync/prod/lock', 'ci-runner-7 pid 1 run abc', () => false)).toBeUndefined();
+    try {
+      const refused = await cli('deploy', '--config', configFor(target.url), '--env', 'prod');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('another deploy of prod is running (ci-runner-7 pid 1 run abc since');
+      expect(names(target)).toEqual(['connection:Retail Warehouse PROD']);
+    } finally {
+      await holder.releaseLock('refs/tmlsync/prod/lock');
+    }
+  });
+
+  it('converges without duplicates after a deploy killed with SIGKILL mid-import', async () => {
+    const reference = await prod();
+    expect((await cli('deploy', '--config', configFor(reference.url), '--env', 'prod')).code).toBe(0);
+    const target = await prod({ latencyMs: 25 });
+    const file = configFor(target.url, '    importPolicy: PARTIAL\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', main, '--log-level', 'debug', 'deploy', '--config', file, '--env', 'prod'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let imports = 0;
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        imports += (chunk.toString().match(/metadata\/tml\/import/g) ?? []).length;
+        if (target.state.objects.size > 3) resolve();
+      });
+      child.once('exit', () => resolve());
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const again = await cli('deploy', '--config', file, '--env', 'prod');
+    expect(again.code, again.stderr).toBe(0);
+    expect(names(target)).toEqual(names(reference));
+    void imports;
   });
 });

@@ -59,7 +59,7 @@ describe('export robustness', () => {
     const clean = server.createRepo('clean');
     await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(emulator.url)), repo: await GitRepo.open(dir('clean'), { remoteUrl: clean, committer }), committer });
     // The same demo content (fixed GUIDs), behind every fault the emulator can inject.
-    const faulty = await startEmulator({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 300, random: mulberry(7) });
+    const faulty = await startEmulator({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 2000, random: mulberry(7) });
     try {
       const remote = server.createRepo('faults');
       const report = await runExport({
@@ -86,6 +86,8 @@ describe('export robustness', () => {
       writeState: (r, f, m) => real.writeState(r, f, m),
       checkoutRef: (r) => real.checkoutRef(r),
       revParse: (r) => real.revParse(r),
+      acquireLock: (r, h, s) => real.acquireLock(r, h, s),
+      releaseLock: (r) => real.releaseLock(r),
       async push(branch) {
         if (!raced) {
           raced = true;
