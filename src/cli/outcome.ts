@@ -15,11 +15,6 @@ export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
 }
 
-/** A command that a later version fills in. */
-export class NotAvailableError extends Error {
-  override readonly name = 'NotAvailableError';
-}
-
 /** Errors whose cause is the user's input, by name, so that no module needs to know about exit codes. */
 const INVALID_INPUT_ERRORS = new Set(['InvalidInputError', 'ConfigError', 'TmlParseError', 'TmlValidationError']);
 

@@ -7,10 +7,11 @@ import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
 import { planCommand } from './commands/plan.js';
 import { statusCommand } from './commands/status.js';
+import { triggerCommand } from './commands/trigger.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIo } from './io.js';
 import { packageVersion } from './io.js';
-import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, NotAvailableError, type ExitCode } from './outcome.js';
+import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, type ExitCode } from './outcome.js';
 
 /** What every command receives: its IO, a logger, and the redactor that scrubs secrets from both. */
 export interface CommandContext {
@@ -23,10 +24,6 @@ export type CommandAction<O> = (options: O, args: string[], context: CommandCont
 
 const formatOption = (choices: string[]) =>
   new Option('--format <format>', 'output format of the result on stdout').choices(choices).default(choices[0]);
-
-function notYet(command: string, issue: string): CommandAction<unknown> {
-  return () => Promise.reject(new NotAvailableError(`'tmlsync ${command}' is not available in this version yet (${issue}).`));
-}
 
 /**
  * The command table. Each entry declares its options once; `--help` on every
@@ -112,12 +109,14 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
   add('status', "print the daemon's status per environment", statusCommand, (c) =>
     c.addOption(configOption()).option('--url <url>', 'daemon URL').addOption(formatOption(['text', 'json'])),
   );
-  add('trigger', 'ask a running daemon to export or deploy an environment now', notYet('trigger', 'issue #6'), (c) =>
+  add('trigger', 'ask a running daemon to export or deploy an environment now', triggerCommand, (c) =>
     c
       .argument('<action>', 'export or deploy')
       .addOption(envOption())
       .option('--url <url>', 'daemon URL')
-      .option('--token-env <name>', 'environment variable holding the bearer token', 'TMLSYNC_TOKEN'),
+      .option('--token-env <name>', 'environment variable holding the bearer token', 'TMLSYNC_TOKEN')
+      .option('--wait', "follow the run and exit with its outcome")
+      .option('--timeout <seconds>', 'give up waiting after this long', '3600'),
   );
   return program;
 }

@@ -1,33 +1,43 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Cron } from 'croner';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
 import { Metrics } from '../server/metrics.js';
+import { runDeploy } from '../sync/deploy.js';
 import { runExport } from '../sync/export.js';
 import type { ContentRepo } from '../sync/ports.js';
 import type { RunReport } from '../sync/report.js';
 import type { ThoughtSpotClient } from '../thoughtspot/index.js';
 import { clientFor, repoFor, thoughtspotPort, type Services } from './compose.js';
+import type { Loop, RunRecord } from '../sync/runs.js';
+import { RunStore } from './runs.js';
 
 interface Slot {
   environment: EnvironmentConfig;
   cron?: Cron;
-  running?: Promise<void>;
-  pending: boolean;
+  current?: Promise<void>;
+  queue: RunRecord[];
   last?: RunReport;
   client?: ThoughtSpotClient;
   repo?: ContentRepo;
 }
 
+/** The loop an environment runs on its schedule: export where ThoughtSpot leads, a deploy poll where git does. */
+function scheduledLoop(environment: EnvironmentConfig): Loop {
+  return environment.direction === 'deploy' ? 'deploy' : 'export';
+}
+
 /**
- * The service (DESIGN.md "daemon"): per environment, an export at start-up
- * and then on its schedule, one run at a time (a run asked for during a run
- * happens right after it), and the HTTP surface. `stop()` lets running runs
- * finish: files are written atomically and commits are whole, so nothing is
- * left half done.
+ * The service (DESIGN.md "daemon"): per environment, a run at start-up and
+ * then on its schedule, plus runs asked for by webhooks and the trigger API;
+ * one run at a time per environment (a run asked for while the same one is
+ * queued joins it). `stop()` lets running runs finish: files are written
+ * atomically and commits are whole, so nothing is left half done.
  */
 export class Daemon {
   readonly metrics = new Metrics();
+  readonly runs: RunStore;
   readonly #slots: Slot[];
   private readonly services: Services;
   #http: RunningHttp | undefined;
@@ -38,68 +48,92 @@ export class Daemon {
     services: Services,
   ) {
     this.services = { ...services, onApiCall: (endpoint, result) => this.metrics.apiCalls.inc({ endpoint, result }) };
-    this.#slots = config.environments.filter((e) => e.direction !== 'deploy').map((environment) => ({ environment, pending: false }));
+    this.runs = new RunStore(join(config.workDir, 'runs.json'));
+    this.#slots = config.environments.map((environment) => ({ environment, queue: [] }));
   }
 
   async start(): Promise<RunningHttp> {
-    this.#http = await startHttp({ ...this.config.server, status: this, metrics: this.metrics, log: this.services.log });
+    this.#http = await startHttp({ ...this.config.server, status: this, metrics: this.metrics, log: this.services.log, daemon: this });
     this.services.log.info({ url: this.#http.url, environments: this.#slots.map((s) => s.environment.name) }, 'daemon started');
     for (const slot of this.#slots) {
-      slot.cron = new Cron(slot.environment.schedule, { protect: true }, () => this.request(slot.environment.name));
-      this.request(slot.environment.name);
+      const loop = scheduledLoop(slot.environment);
+      slot.cron = new Cron(slot.environment.schedule, { protect: true }, () => void this.request(slot.environment.name, loop, 'schedule'));
+      this.request(slot.environment.name, loop, 'start');
     }
     return this.#http;
   }
 
-  /** Asks for a run of an environment now; queued behind a running one. */
-  request(name: string): void {
+  environments(): readonly EnvironmentConfig[] {
+    return this.#slots.map((s) => s.environment);
+  }
+
+  /**
+   * Asks for a run; returns its record. An environment that is deployed from
+   * git is never exported into it, and an export-only one never deployed to.
+   */
+  request(name: string, loop: Loop, trigger: string): RunRecord | undefined {
     const slot = this.#slots.find((s) => s.environment.name === name);
-    if (!slot || this.#stopping) return;
-    if (slot.running) {
-      slot.pending = true;
-      return;
-    }
-    slot.running = this.#run(slot).finally(() => {
-      slot.running = undefined;
-      if (slot.pending && !this.#stopping) {
-        slot.pending = false;
-        this.request(name);
-      }
+    if (!slot || this.#stopping) return undefined;
+    const { direction } = slot.environment;
+    if ((loop === 'deploy' && direction !== 'deploy') || (loop === 'export' && direction === 'deploy')) return undefined;
+    const queued = slot.queue.find((r) => r.loop === loop);
+    if (queued) return queued;
+    const run: RunRecord = { id: randomUUID(), environment: name, loop, status: 'queued', trigger, requestedAt: new Date().toISOString() };
+    this.runs.put(run);
+    slot.queue.push(run);
+    this.#next(slot);
+    return run;
+  }
+
+  #next(slot: Slot): void {
+    if (slot.current || this.#stopping) return;
+    const run = slot.queue.shift();
+    if (!run) return;
+    slot.current = this.#run(slot, run).finally(() => {
+      slot.current = undefined;
+      this.#next(slot);
     });
   }
 
-  /** Resolves when no run is going on (for tests and shutdown). */
+  /** Resolves when no run is going on or waiting (for tests and shutdown). */
   async idle(): Promise<void> {
     for (;;) {
-      const running = this.#slots.flatMap((s) => (s.running ? [s.running] : []));
+      const running = this.#slots.flatMap((s) => (s.current ? [s.current] : []));
       if (running.length === 0) return;
       await Promise.all(running);
     }
   }
 
-  async #run(slot: Slot): Promise<void> {
+  async #run(slot: Slot, run: RunRecord): Promise<void> {
     const { environment } = slot;
-    const runId = randomUUID();
-    const log = this.services.log.child({ runId, environment: environment.name });
+    const log = this.services.log.child({ runId: run.id, environment: environment.name });
     const started = Date.now();
+    Object.assign(run, { status: 'running', startedAt: new Date(started).toISOString() });
+    this.runs.put(run);
     try {
       slot.client ??= clientFor(environment, this.services);
       slot.repo ??= await repoFor(this.config, environment, this.services);
-      const report = await runExport({
-        environment: environment.name, branch: environment.branch, thoughtspot: thoughtspotPort(slot.client), repo: slot.repo,
-        committer: this.config.repository.committer, log: this.services.log, runId,
-      });
+      const common = { thoughtspot: thoughtspotPort(slot.client), repo: slot.repo, log: this.services.log, runId: run.id };
+      const report: RunReport =
+        run.loop === 'export'
+          ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer: this.config.repository.committer })
+          : await runDeploy({ ...common, environment: { name: environment.name, branch: environment.branch, policy: environment.importPolicy, ...(environment.mappings ? { mappings: environment.mappings } : {}) } });
       slot.last = report;
-      for (const o of report.objects) this.metrics.objects.inc({ environment: environment.name, loop: 'export', kind: o.kind, outcome: o.outcome });
+      Object.assign(run, { status: report.outcome, counts: report.counts, ...(report.error ? { error: report.error } : {}) });
+      for (const o of report.objects) this.metrics.objects.inc({ environment: environment.name, loop: run.loop, kind: o.kind, outcome: o.outcome });
     } catch (error) {
-      log.error({ err: error }, 'export run failed');
+      log.error({ err: error }, `${run.loop} run failed`);
+      const message = error instanceof Error ? error.message : String(error);
       slot.last = {
-        runId, environment: environment.name, loop: 'export', dryRun: false, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
-        outcome: 'failed', counts: { added: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0 }, commits: [], objects: [], error: error instanceof Error ? error.message : String(error),
+        runId: run.id, environment: environment.name, loop: run.loop, dryRun: false, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
+        outcome: 'failed', counts: { added: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0 }, commits: [], objects: [], error: message,
       };
+      Object.assign(run, { status: 'failed', error: message });
     }
-    this.metrics.runs.inc({ environment: environment.name, loop: 'export', outcome: slot.last.outcome });
-    this.metrics.runDuration.observe({ environment: environment.name, loop: 'export' }, (Date.now() - started) / 1000);
+    run.finishedAt = new Date().toISOString();
+    this.runs.put(run);
+    this.metrics.runs.inc({ environment: environment.name, loop: run.loop, outcome: slot.last.outcome });
+    this.metrics.runDuration.observe({ environment: environment.name, loop: run.loop }, (Date.now() - started) / 1000);
     if (slot.client) this.metrics.queueDepth.set({ host: new URL(environment.url).host }, slot.client.queue.waiting);
   }
 
@@ -111,8 +145,8 @@ export class Daemon {
         name: slot.environment.name,
         direction: slot.environment.direction,
         branch: slot.environment.branch,
-        running: slot.running !== undefined,
-        pending: slot.pending,
+        running: slot.current !== undefined,
+        pending: slot.queue.length > 0,
         ...(next ? { nextRun: next.toISOString() } : {}),
         ...(last
           ? { lastRun: { runId: last.runId, loop: last.loop, outcome: last.outcome, startedAt: last.startedAt, durationMs: last.durationMs, counts: last.counts, ...(last.error ? { error: last.error } : {}) } }
@@ -123,7 +157,10 @@ export class Daemon {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const slot of this.#slots) slot.cron?.stop();
+    for (const slot of this.#slots) {
+      slot.cron?.stop();
+      for (const run of slot.queue.splice(0)) this.runs.put({ ...run, status: 'failed', error: 'the daemon stopped before the run started' });
+    }
     await this.idle();
     await Promise.all(this.#slots.flatMap((s) => (s.client ? [s.client.logout().catch(() => undefined)] : [])));
     await this.#http?.close();

@@ -1,7 +1,29 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/index.js';
+import type { Loop, RunRecord } from '../sync/runs.js';
 import type { Metrics } from './metrics.js';
+import { validSignature } from './webhook.js';
+
+/** GitHub caps payloads at 25 MB; a push of TML changes is far smaller. */
+const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The body, or undefined past the limit (the rest is drained, not kept). */
+async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  return size > limit ? undefined : Buffer.concat(chunks);
+}
 
 /** What the daemon shows of one environment on `/status`. */
 export interface EnvironmentStatus {
@@ -26,6 +48,13 @@ export interface StatusSource {
   status(): EnvironmentStatus[];
 }
 
+/** What the trigger routes need of the daemon. */
+export interface Triggers {
+  environments(): readonly { name: string; branch: string; direction: string }[];
+  request(name: string, loop: Loop, trigger: string): RunRecord | undefined;
+  runs: { get(id: string): RunRecord | undefined; firstDelivery(id: string): boolean };
+}
+
 export interface RunningHttp {
   url: string;
   port: number;
@@ -37,20 +66,88 @@ export interface RunningHttp {
  * answers at once, even during a run; `/status` and `/metrics` read state
  * the runs keep up to date. Later routes (webhooks, trigger API) join here.
  */
-export async function startHttp(options: { host: string; port: number; status: StatusSource; metrics: Metrics; log: Logger }): Promise<RunningHttp> {
-  const { status, metrics, log } = options;
+export async function startHttp(options: {
+  host: string;
+  port: number;
+  webhookSecret?: string;
+  apiToken?: string;
+  status: StatusSource;
+  metrics: Metrics;
+  log: Logger;
+  daemon?: Triggers;
+}): Promise<RunningHttp> {
+  const { status, metrics, log, daemon } = options;
   const send = (res: ServerResponse, code: number, type: string, body: string) => {
     res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' });
     res.end(body);
   };
+  const json = (res: ServerResponse, code: number, body: unknown) => send(res, code, 'application/json', `${JSON.stringify(body)}\n`);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (daemon && path === '/webhooks/github' && req.method === 'POST') return webhook(req, res);
+    const trigger = /^\/api\/v1\/environments\/([^/]+)\/(deploy|export)$/.exec(path);
+    if (daemon && trigger && req.method === 'POST') {
+      if (!authorized(req)) return json(res, 401, { error: 'a bearer token is required' });
+      const name = decodeURIComponent(trigger[1]!);
+      if (!daemon.environments().some((e) => e.name === name)) return json(res, 404, { error: `no environment ${name}` });
+      const run = daemon.request(name, trigger[2] as Loop, 'api');
+      if (!run) return json(res, 409, { error: `environment ${name} does not ${trigger[2]} (its direction forbids it)` });
+      return json(res, 202, { runId: run.id, status: run.status });
+    }
+    const runPath = /^\/api\/v1\/runs\/([^/]+)$/.exec(path);
+    if (daemon && runPath && req.method === 'GET') {
+      if (!authorized(req)) return json(res, 401, { error: 'a bearer token is required' });
+      const run = daemon.runs.get(decodeURIComponent(runPath[1]!));
+      return run ? json(res, 200, run) : json(res, 404, { error: 'no such run' });
+    }
     if (req.method !== 'GET') return send(res, 405, 'application/json', '{"error":"method not allowed"}');
     if (path === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}');
     if (path === '/status') return send(res, 200, 'application/json', `${JSON.stringify({ environments: status.status() }, null, 2)}\n`);
     if (path === '/metrics') return send(res, 200, metrics.contentType, await metrics.text());
     return send(res, 404, 'application/json', '{"error":"not found"}');
   };
+  /** The trigger API's bearer token, compared in constant time; without one configured the API is closed. */
+  const authorized = (req: IncomingMessage): boolean => {
+    const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!options.apiToken || !given) return false;
+    const [a, b] = [Buffer.from(given), Buffer.from(options.apiToken)];
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+
+  /**
+   * GitHub push events: verified first (401 and nothing else on a bad or
+   * missing signature), run once per delivery, deploy the environments whose
+   * branch was pushed; anything else is acknowledged (202) and ignored.
+   */
+  const webhook = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readLimited(req, WEBHOOK_BODY_LIMIT);
+    if (!body) return json(res, 413, { error: `body over ${WEBHOOK_BODY_LIMIT} bytes` });
+    if (!options.webhookSecret || !validSignature(options.webhookSecret, body, header(req, 'x-hub-signature-256'))) {
+      log.warn({ delivery: header(req, 'x-github-delivery') }, 'webhook refused: bad or missing signature');
+      return json(res, 401, { error: 'invalid signature' });
+    }
+    const event = header(req, 'x-github-event');
+    const delivery = header(req, 'x-github-delivery') ?? '';
+    if (event === 'ping') return json(res, 200, { ok: true });
+    if (event !== 'push') return json(res, 202, { ignored: `event ${event ?? 'unknown'}` });
+    if (delivery && !daemon!.runs.firstDelivery(delivery)) return json(res, 202, { ignored: `delivery ${delivery} already handled` });
+    let ref = '';
+    try {
+      const parsed = (JSON.parse(body.toString('utf8')) as { ref?: unknown }).ref;
+      ref = typeof parsed === 'string' ? parsed : '';
+    } catch {
+      return json(res, 400, { error: 'the body is not JSON' });
+    }
+    const branch = ref.replace(/^refs\/heads\//, '');
+    const runs = daemon!
+      .environments()
+      .filter((e) => e.branch === branch && ref.startsWith('refs/heads/') && e.direction === 'deploy')
+      .flatMap((e) => daemon!.request(e.name, 'deploy', `webhook ${delivery}`) ?? []);
+    log.info({ delivery, ref, runs: runs.map((r) => r.id) }, 'webhook push');
+    if (runs.length === 0) return json(res, 202, { ignored: `no environment deploys ${ref}` });
+    return json(res, 202, { runIds: runs.map((r) => r.id) });
+  };
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log.error({ err: error }, 'daemon HTTP handler failed');

@@ -63,8 +63,8 @@ describe('the daemon', () => {
     const daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
     await daemon.start();
     try {
-      daemon.request('dev');
-      daemon.request('dev');
+      daemon.request('dev', 'export', 'test');
+      daemon.request('dev', 'export', 'test');
       expect(daemon.status()[0]).toMatchObject({ running: true, pending: true });
       await daemon.idle();
       expect(daemon.status()[0]).toMatchObject({ running: false, pending: false, lastRun: { outcome: 'ok', counts: { unchanged: 18 } } });

@@ -1,0 +1,17 @@
+/** A run as the daemon tracks it, from request to outcome (DESIGN.md "Concepts": run). */
+
+export type Loop = 'export' | 'deploy';
+
+export interface RunRecord {
+  id: string;
+  environment: string;
+  loop: Loop;
+  status: 'queued' | 'running' | 'ok' | 'failed';
+  /** What asked for it: `start`, `schedule`, `webhook <delivery>`, `api`. */
+  trigger: string;
+  requestedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  counts?: Record<string, number>;
+  error?: string;
+}
