@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
 import { Cron } from 'croner';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
@@ -9,7 +11,7 @@ import { runExport } from '../sync/export.js';
 import type { ContentRepo } from '../sync/ports.js';
 import type { RunReport } from '../sync/report.js';
 import type { ThoughtSpotClient } from '../thoughtspot/index.js';
-import { clientFor, repoFor, thoughtspotPort, type Services } from './compose.js';
+import { clientFor, remoteUrl, repoFor, thoughtspotPort, type Services } from './compose.js';
 import type { Loop, RunRecord } from '../sync/runs.js';
 import { RunStore } from './runs.js';
 
@@ -42,6 +44,7 @@ export class Daemon {
   private readonly services: Services;
   #http: RunningHttp | undefined;
   #stopping = false;
+  #watcher: FSWatcher | undefined;
 
   constructor(
     private readonly config: LoadedConfig,
@@ -55,12 +58,34 @@ export class Daemon {
   async start(): Promise<RunningHttp> {
     this.#http = await startHttp({ ...this.config.server, status: this, metrics: this.metrics, log: this.services.log, daemon: this });
     this.services.log.info({ url: this.#http.url, environments: this.#slots.map((s) => s.environment.name) }, 'daemon started');
+    this.#watchLocalRemote();
     for (const slot of this.#slots) {
       const loop = scheduledLoop(slot.environment);
       slot.cron = new Cron(slot.environment.schedule, { protect: true }, () => void this.request(slot.environment.name, loop, 'schedule'));
       this.request(slot.environment.name, loop, 'start');
     }
     return this.#http;
+  }
+
+  /**
+   * A remote that is a path on this machine needs no polling: chokidar
+   * watches its branch refs, and a push starts the deploy at once.
+   */
+  #watchLocalRemote(): void {
+    const remote = remoteUrl(this.config.repository.url);
+    const deployed = this.#slots.filter((s) => s.environment.direction === 'deploy');
+    if (!remote.startsWith('/') || deployed.length === 0) return;
+    const heads = existsSync(join(remote, 'refs', 'heads')) ? join(remote, 'refs', 'heads') : undefined;
+    if (!heads) return;
+    this.#watcher = watch([heads, join(remote, 'packed-refs')], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
+    const changed = (path: string) => {
+      const branch = relative(heads, path).split(sep).join('/');
+      for (const slot of deployed) {
+        if (path.endsWith('packed-refs') || branch === slot.environment.branch) this.request(slot.environment.name, 'deploy', `push to ${remote}`);
+      }
+    };
+    this.#watcher.on('add', changed).on('change', changed);
+    this.services.log.info({ remote }, 'watching the local remote for pushes');
   }
 
   environments(): readonly EnvironmentConfig[] {
@@ -157,6 +182,7 @@ export class Daemon {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    await this.#watcher?.close();
     for (const slot of this.#slots) {
       slot.cron?.stop();
       for (const run of slot.queue.splice(0)) this.runs.put({ ...run, status: 'failed', error: 'the daemon stopped before the run started' });

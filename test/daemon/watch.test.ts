@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run, type CliIo } from '../../src/cli/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { Daemon } from '../../src/daemon/index.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import { createLogger, Redactor } from '../../src/log/index.js';
+import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-watch-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('a remote on this machine', () => {
+  it('starts a deploy as soon as its branch is pushed, without polling', async () => {
+    const dev = await startEmulator();
+    const prod = await startEmulator({ seed: 'none' });
+    let daemon: Daemon | undefined;
+    try {
+      await new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} }).importTml(
+        ['connection:\n  name: Retail Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'],
+        { policy: 'PARTIAL', forceCreate: false, throwOnError: true },
+      );
+      const remote = join(work, 'remote.git');
+      execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
+      const file = join(work, 'tmlsync.yaml');
+      writeFileSync(
+        file,
+        `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${dev.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    schedule: "0 0 1 1 *"\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    schedule: "0 0 1 1 *"\n`,
+      );
+      const io: CliIo = { stdout: { write: () => true }, stderr: { write: () => true }, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
+      daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
+      await daemon.start();
+      await daemon.idle();
+      expect(prod.state.objects.size).toBe(1);
+      expect(await run(['--log-level', 'silent', 'export', '--config', file, '--env', 'dev'], io)).toBe(0);
+      // "Merging" dev into main: a ref update in the remote, as a push makes.
+      execFileSync('git', ['-C', remote, 'update-ref', 'refs/heads/main', 'refs/heads/dev']);
+      const deadline = Date.now() + 15_000;
+      while (prod.state.objects.size < 18 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await daemon.idle();
+      expect(prod.state.objects.size).toBe(18);
+      expect(daemon.status().find((s) => s.name === 'prod')!.lastRun).toMatchObject({ loop: 'deploy', outcome: 'ok' });
+    } finally {
+      await daemon?.stop();
+      await Promise.all([dev.close(), prod.close()]);
+    }
+  });
+});
