@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, type CliIo } from '../../src/cli/index.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { GitRepo } from '../../src/git/index.js';
 import { prng } from '../../src/emulator/seed/demo.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { cli } from '../support/cli.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 
 let server: GitServer;
@@ -19,13 +19,6 @@ let remote: string;
 let n = 0;
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
-  const code = await run(['--log-level', 'silent', ...args], io);
-  return { code, stdout, stderr };
-}
 
 function configFor(prodUrl: string, extra = ''): string {
   const file = join(work, `config-${(n += 1)}.yaml`);
@@ -54,7 +47,7 @@ beforeAll(async () => {
   server = await startGitServer();
   dev = await startEmulator();
   remote = server.createRepo('content');
-  expect((await cli('export', '--config', configFor('http://127.0.0.1:1'), '--env', 'dev')).code).toBe(0);
+  expect((await cli(['export', '--config', configFor('http://127.0.0.1:1'), '--env', 'dev'])).code).toBe(0);
   git(server.pathOf('content'), 'branch', 'main', 'dev');
 });
 afterAll(async () => {
@@ -67,7 +60,7 @@ describe('deploy robustness', () => {
   it('with PARTIAL, skips the dependents of a table the target rejects, and says why', async () => {
     const taken = 'table:\n  name: products_legacy\n  db: RETAIL_PROD\n  schema: ANALYTICS\n  db_table: dim_products\n  connection:\n    name: Retail Warehouse PROD\n  columns:\n  - name: product_id\n    db_column_name: product_id\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: INT64\n';
     const target = await prod({}, [taken]);
-    const result = await cli('deploy', '--config', configFor(target.url, '    importPolicy: PARTIAL\n'), '--env', 'prod', '--format', 'json');
+    const result = await cli(['deploy', '--config', configFor(target.url, '    importPolicy: PARTIAL\n'), '--env', 'prod', '--format', 'json']);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { objects: { kind: string; name: string; outcome: string; error?: string }[] };
     const outcome = (name: string) => report.objects.find((o) => o.name === name)!;
@@ -82,11 +75,11 @@ describe('deploy robustness', () => {
 
   it('ends with exactly the objects of a fault-free deploy under faults, none duplicated', async () => {
     const clean = await prod();
-    expect((await cli('deploy', '--config', configFor(clean.url), '--env', 'prod')).code).toBe(0);
+    expect((await cli(['deploy', '--config', configFor(clean.url), '--env', 'prod'])).code).toBe(0);
     const flaky = await prod({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 2000, random: prng(11) });
-    let result = await cli('deploy', '--config', configFor(flaky.url), '--env', 'prod');
+    let result = await cli(['deploy', '--config', configFor(flaky.url), '--env', 'prod']);
     // A run may end early on a fault the client does not retry; the next run converges.
-    for (let attempt = 0; attempt < 3 && result.code !== 0; attempt += 1) result = await cli('deploy', '--config', configFor(flaky.url), '--env', 'prod');
+    for (let attempt = 0; attempt < 3 && result.code !== 0; attempt += 1) result = await cli(['deploy', '--config', configFor(flaky.url), '--env', 'prod']);
     expect(result.code, result.stderr).toBe(0);
     expect(names(flaky)).toEqual(names(clean));
   });
@@ -96,7 +89,7 @@ describe('deploy robustness', () => {
     const holder = await GitRepo.open(join(work, 'holder'), { remoteUrl: remote, committer: { name: 't', email: 't@x' } });
     expect(await holder.acquireLock('refs/tmlsync/prod/lock', 'ci-runner-7 pid 1 run abc', () => false)).toBeUndefined();
     try {
-      const refused = await cli('deploy', '--config', configFor(target.url), '--env', 'prod');
+      const refused = await cli(['deploy', '--config', configFor(target.url), '--env', 'prod']);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('another deploy of prod is running (ci-runner-7 pid 1 run abc since');
       expect(names(target)).toEqual(['connection:Retail Warehouse PROD']);
@@ -107,7 +100,7 @@ describe('deploy robustness', () => {
 
   it('converges without duplicates after a deploy killed with SIGKILL mid-import', async () => {
     const reference = await prod();
-    expect((await cli('deploy', '--config', configFor(reference.url), '--env', 'prod')).code).toBe(0);
+    expect((await cli(['deploy', '--config', configFor(reference.url), '--env', 'prod'])).code).toBe(0);
     const target = await prod({ latencyMs: 25 });
     const file = configFor(target.url, '    importPolicy: PARTIAL\n');
     const child = spawn(process.execPath, ['--import', 'tsx', main, '--log-level', 'debug', 'deploy', '--config', file, '--env', 'prod'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -121,7 +114,7 @@ describe('deploy robustness', () => {
     });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
-    const again = await cli('deploy', '--config', file, '--env', 'prod');
+    const again = await cli(['deploy', '--config', file, '--env', 'prod']);
     expect(again.code, again.stderr).toBe(0);
     expect(names(target)).toEqual(names(reference));
     void imports;

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, type CliIo } from '../../src/cli/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { GitRepo } from '../../src/git/index.js';
 import { runExport } from '../../src/sync/export.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { thoughtspotPort } from '../../src/daemon/index.js';
+import { cli } from '../support/cli.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 
 let server: GitServer;
@@ -40,13 +40,6 @@ function tree(repo: string, branch = 'dev'): string {
   return git(server.pathOf(repo), 'ls-tree', '-r', branch);
 }
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } };
-  const code = await run(['--log-level', 'silent', ...args], io);
-  return { code, stdout, stderr };
-}
 
 function config(remote: string, url: string, extra = ''): string {
   const file = join(work, `config-${(n += 1)}.yaml`);

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, type CliIo } from '../../src/cli/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { loginCookie, raw } from '../emulator/raw-http.js';
+import { cli } from '../support/cli.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 
 let server: GitServer;
@@ -29,10 +29,7 @@ function configFile(remote: string, workDir: string): string {
 }
 
 async function exportOnce(file: string, ...extra: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
-  const code = await run(['--log-level', 'warn', 'export', '--config', file, '--format', 'json', ...extra], io);
+  const { code, stdout, stderr } = await cli(['--log-level', 'warn', 'export', '--config', file, '--format', 'json', ...extra]);
   return { code, report: stdout ? (JSON.parse(stdout) as { counts: Record<string, number>; commits: string[] }) : undefined, stderr };
 }
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, type CliIo } from '../../src/cli/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { cli } from '../support/cli.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 
 let server: GitServer;
@@ -15,13 +15,6 @@ const work = mkdtempSync(join(tmpdir(), 'tmlsync-promote-'));
 let remote: string;
 let configFile: string;
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
-  const code = await run(['--log-level', 'silent', ...args], io);
-  return { code, stdout, stderr };
-}
 
 /** Counts prod's import calls through the emulator's log of requests. */
 const prodRequests: { path: string }[] = [];
@@ -49,10 +42,10 @@ afterAll(async () => {
 
 describe('promotion from dev to prod', () => {
   it('exports dev, merges to main, deploys to prod with mappings, and a second deploy writes nothing', async () => {
-    expect((await cli('export', '--config', configFile, '--env', 'dev')).code).toBe(0);
+    expect((await cli(['export', '--config', configFile, '--env', 'dev'])).code).toBe(0);
     git(server.pathOf('content'), 'branch', 'main', 'dev');
 
-    const deployed = await cli('deploy', '--config', configFile, '--env', 'prod', '--format', 'json');
+    const deployed = await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json']);
     expect(deployed.stderr).toBe('');
     const report = JSON.parse(deployed.stdout) as { outcome: string; counts: Record<string, number>; drift: string[] };
     expect(report).toMatchObject({ outcome: 'ok', counts: { added: 17, failed: 0 } });
@@ -72,13 +65,13 @@ describe('promotion from dev to prod', () => {
     const data = await client.pinboardData({ id: board.id });
     expect(Object.keys(data).length).toBeGreaterThanOrEqual(8);
 
-    const drift = JSON.parse((await cli('export', '--config', configFile, '--env', 'prod', '--dry-run', '--format', 'json')).stdout) as { drift: unknown[]; checked: number };
+    const drift = JSON.parse((await cli(['export', '--config', configFile, '--env', 'prod', '--dry-run', '--format', 'json'])).stdout) as { drift: unknown[]; checked: number };
     expect(drift).toMatchObject({ drift: [], checked: 17 });
-    expect((await cli('export', '--config', configFile, '--env', 'prod')).code).toBe(2);
+    expect((await cli(['export', '--config', configFile, '--env', 'prod'])).code).toBe(2);
 
     const imports = () => prodRequests.filter((r) => r.path === '/callosum/v1/tspublic/v1/metadata/tml/import').length;
     const before = imports();
-    const again = JSON.parse((await cli('deploy', '--config', configFile, '--env', 'prod', '--format', 'json')).stdout) as { counts: Record<string, number> };
+    const again = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json'])).stdout) as { counts: Record<string, number> };
     expect(again.counts).toMatchObject({ unchanged: 17, added: 0, updated: 0 });
     expect(imports()).toBe(before);
   });
@@ -92,7 +85,7 @@ describe('promotion from dev to prod', () => {
     git(clone, 'commit', '--quiet', '-am', 'break an answer');
     git(clone, 'push', '--quiet', 'origin', 'main');
     const modified = new Map([...prod.state.objects.values()].map((o) => [o.id, o.modified]));
-    const result = await cli('deploy', '--config', configFile, '--env', 'prod');
+    const result = await cli(['deploy', '--config', configFile, '--env', 'prod']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(file);
     expect(result.stderr).toContain('Search did not find "[Profit Margin]"');
@@ -110,13 +103,12 @@ describe('promotion from dev to prod', () => {
     git(clone, 'commit', '--quiet', '-am', 'bar chart, and undo the broken answer');
     git(clone, 'push', '--quiet', 'origin', 'main');
     const summary = join(work, 'summary.md');
-    let stdout = '';
-    const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true }, env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_STEP_SUMMARY: summary } };
-    expect(await run(['--log-level', 'silent', 'plan', '--config', configFile, '--env', 'prod', '--format', 'markdown'], io)).toBe(0);
+    const { code, stdout } = await cli(['plan', '--config', configFile, '--env', 'prod', '--format', 'markdown'], { GITHUB_STEP_SUMMARY: summary });
+    expect(code).toBe(0);
     expect(stdout, stdout).toContain('**0 create, 1 update, 0 delete, 0 conflict**, 16 unchanged');
     expect(stdout).toMatch(/\| update \| answer \| Sales by Category \| `answer->chart->type` \|/);
     expect(readFileSync(summary, 'utf8')).toBe(stdout);
-    const deployed = JSON.parse((await cli('deploy', '--config', configFile, '--env', 'prod', '--format', 'json')).stdout) as { counts: Record<string, number> };
+    const deployed = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json'])).stdout) as { counts: Record<string, number> };
     expect(deployed.counts).toMatchObject({ updated: 1, unchanged: 16 });
   });
 
@@ -126,7 +118,7 @@ describe('promotion from dev to prod', () => {
     const [exported] = await client.exportTml([answer.id]);
     const edoc = exported?.ok ? exported.edoc : '';
     await client.importTml([edoc.replace('search_query: "[Product] [Sales] top 10"', 'search_query: "[Product] [Sales] top 5"')], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-    const result = await cli('export', '--config', configFile, '--env', 'prod', '--dry-run');
+    const result = await cli(['export', '--config', configFile, '--env', 'prod', '--dry-run']);
     expect(result.stdout).toMatch(/drift in prod against [0-9a-f]{12}: 1 of 17 objects/);
     expect(result.stdout).toContain('changed answer "Top 10 Products"');
     expect(result.stdout).toContain('answer->search_query');
