@@ -127,7 +127,14 @@ export class GitRepo {
       for (let i = 0; i < paths.length; i += 200) await git.raw(['add', '--all', '--', ...paths.slice(i, i + 200)]);
       const staged = (await git.raw(['diff', '--cached', '--name-only'])).trim();
       if (!staged) return undefined;
-      await git.raw(['commit', '--quiet', '--no-verify', `--author=${author.name} <${author.email}>`, '-m', message]);
+      // The message goes through a file: a run of thousands of objects outgrows the argument list.
+      const scratch = mkdtempSync(join(tmpdir(), 'tmlsync-msg-'));
+      try {
+        writeFileSync(join(scratch, 'message'), message);
+        await git.raw(['commit', '--quiet', '--no-verify', `--author=${author.name} <${author.email}>`, '-F', join(scratch, 'message')]);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
       return (await git.revparse(['HEAD'])).trim();
     });
   }

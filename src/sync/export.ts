@@ -9,6 +9,9 @@ import type { ContentRepo, ExportedObject, Header, HeaderType, Identity, Thought
 import { principalsDocument } from './principals.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 
+/** Objects named one per line in a commit message; a first export of thousands lists the rest as a count. */
+const MESSAGE_OBJECTS = 500;
+
 /** The content types the export lists (reference §2.10): connections, data objects, answers, liveboards. */
 const CONTENT_TYPES: HeaderType[] = ['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'];
 
@@ -188,7 +191,9 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
   if (deletions.length > 0) groups.push([options.committer, deletions, 'delete']);
   for (const [author, list] of groups) {
     const title = `export(${environment}): ${list.length} object${list.length === 1 ? '' : 's'}${author === options.committer ? '' : ` by ${author.name}`}`;
-    const sha = await repo.commitPaths(list.flatMap((c) => c.paths), `${title}\n\n${list.map((c) => describe(c.result)).join('\n')}\n`, author);
+    const lines = list.slice(0, MESSAGE_OBJECTS).map((c) => describe(c.result));
+    if (list.length > MESSAGE_OBJECTS) lines.push(`- … and ${list.length - MESSAGE_OBJECTS} more`);
+    const sha = await repo.commitPaths(list.flatMap((c) => c.paths), `${title}\n\n${lines.join('\n')}\n`, author);
     if (sha) commits.push(sha);
   }
   if (principalsChanged) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,21 @@ describe('GitRepo', () => {
     const repo = await GitRepo.open(tempDir(), { remoteUrl: 'git://127.0.0.1:1/none.git', committer, timeoutMs: 10_000 });
     await expect(repo.fetch()).rejects.toThrow(GitError);
     await expect(repo.fetch()).rejects.toThrow(/git fetch failed/);
+  });
+});
+
+describe('GitRepo at scale', () => {
+  it('commits thousands of paths with a message longer than any argument list', async () => {
+    const url = server.createRepo('many');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await repo.fetch();
+    await repo.checkout('main');
+    const paths = Array.from({ length: 3000 }, (_, i) => `tml/table/t-${i}.tml`);
+    mkdirSync(join(repo.dir, 'tml', 'table'), { recursive: true });
+    for (const path of paths) writeFileSync(join(repo.dir, path), `${path}\n`);
+    const message = `export: 3000 objects\n\n${paths.map((p) => `- add table "${p}" ${'x'.repeat(200)}`).join('\n')}\n`;
+    expect(await repo.commitPaths(paths, message, committer)).toMatch(/^[0-9a-f]{40}$/);
+    expect(git(repo.dir, 'ls-files').split('\n')).toHaveLength(3000);
   });
 });
 
