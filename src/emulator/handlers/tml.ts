@@ -44,18 +44,22 @@ function valueAt(root: TmlValue, path: readonly (string | number)[]): TmlValue |
   return node;
 }
 
-/** The body with every `fqn` removed or filled in from the stored objects (`export_fqn`). */
-function withFqns(record: ContentRecord, state: EmulatorState, exportFqn: boolean): TmlMap {
-  const document = structuredClone(record.document);
-  const doc = parse(JSON.stringify(document));
-  const resolved = resolveReferences([doc], { known: knownObjects(state).filter((k) => k.guid !== record.id) });
-  for (const { reference, resolution } of resolved) {
-    const holder = valueAt(document, reference.path.slice(0, -1));
+/**
+ * The documents with every `fqn` removed, or filled in from the stored
+ * objects (`export_fqn`). All references of one export call are resolved
+ * in one pass: per object, it would cost a scan of the instance each.
+ */
+function withFqns(records: ContentRecord[], known: KnownObject[], exportFqn: boolean): Map<ContentRecord, TmlMap> {
+  const documents = new Map(records.map((r) => [r, structuredClone(r.document)]));
+  const docs = records.map((r) => parse(JSON.stringify(r.document)));
+  const byDoc = new Map(docs.map((d, i) => [d, records[i]!]));
+  for (const { from, reference, resolution } of resolveReferences(docs, { known })) {
+    const holder = valueAt(documents.get(byDoc.get(from)!)!, reference.path.slice(0, -1));
     if (!holder || typeof holder !== 'object' || Array.isArray(holder)) continue;
     if (!exportFqn) delete holder.fqn;
     else if (resolution.status === 'resolved' && resolution.target.guid) holder.fqn = resolution.target.guid;
   }
-  return document;
+  return documents;
 }
 
 /**
@@ -75,11 +79,11 @@ function asWorksheet(document: TmlMap): TmlMap {
 }
 
 /** The associated objects of an export: what the object depends on, transitively, requested first. */
-function associated(record: ContentRecord, state: EmulatorState, withConnections: boolean): ContentRecord[] {
+function associated(record: ContentRecord, state: EmulatorState, known: KnownObject[], withConnections: boolean): ContentRecord[] {
   const seen = new Set<string>([record.id]);
   const out: ContentRecord[] = [];
   const visit = (current: ContentRecord) => {
-    const resolved = resolveReferences([documentOf(current)], { known: knownObjects(state).filter((k) => k.guid !== current.id) });
+    const resolved = resolveReferences([documentOf(current)], { known });
     for (const { resolution } of resolved) {
       if (resolution.status !== 'resolved' || !resolution.target.guid || seen.has(resolution.target.guid)) continue;
       const target = state.objects.get(resolution.target.guid);
@@ -104,15 +108,20 @@ function exportTml(context: HandlerContext): Reply {
   const schemaVersion = params.oneOf('export_schema_version', ['v1', 'v2', 'DEFAULT'] as const, 'v1');
   const withConnections = params.bool('export_connection_as_dependent', false);
 
-  const objects: unknown[] = [];
-  for (const id of ids) {
+  const known = knownObjects(state);
+  const groups = ids.map((id) => {
     const record = state.objects.get(id);
-    if (!record) {
+    return { id, items: record ? [record, ...(withAssociated ? associated(record, state, known, withConnections) : [])] : [] };
+  });
+  const documents = withFqns([...new Set(groups.flatMap((g) => g.items))], known, exportFqn);
+  const objects: unknown[] = [];
+  for (const { id, items } of groups) {
+    if (items.length === 0) {
       objects.push({ info: { id, status: { status_code: 'ERROR', error_message: `Object with id ${id} not found.` } } });
       continue;
     }
-    for (const item of [record, ...(withAssociated ? associated(record, state, withConnections) : [])]) {
-      let document = withFqns(item, state, exportFqn);
+    for (const item of items) {
+      let document = documents.get(item)!;
       if (item.kind === 'model' && schemaVersion === 'v1') document = asWorksheet(document);
       const type = Object.keys(document).find((k) => k !== 'guid' && k !== 'obj_id') ?? item.kind;
       objects.push({
