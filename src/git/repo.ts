@@ -123,20 +123,21 @@ export class GitRepo {
    */
   async commitPaths(paths: string[], message: string, author: Identity): Promise<string | undefined> {
     if (paths.length === 0) return undefined;
-    return this.#run('commit', async (git) => {
-      for (let i = 0; i < paths.length; i += 200) await git.raw(['add', '--all', '--', ...paths.slice(i, i + 200)]);
-      const staged = (await git.raw(['diff', '--cached', '--name-only'])).trim();
-      if (!staged) return undefined;
-      // The message goes through a file: a run of thousands of objects outgrows the argument list.
-      const scratch = mkdtempSync(join(tmpdir(), 'tmlsync-msg-'));
-      try {
-        writeFileSync(join(scratch, 'message'), message);
+    // Paths and message go through files: one git process for thousands of paths, and no argument-list limit.
+    const scratch = mkdtempSync(join(tmpdir(), 'tmlsync-commit-'));
+    try {
+      writeFileSync(join(scratch, 'paths'), `${paths.join('\n')}\n`);
+      writeFileSync(join(scratch, 'message'), message);
+      return await this.#run('commit', async (git) => {
+        await git.raw(['--literal-pathspecs', 'add', '--all', `--pathspec-from-file=${join(scratch, 'paths')}`]);
+        const staged = (await git.raw(['diff', '--cached', '--name-only'])).trim();
+        if (!staged) return undefined;
         await git.raw(['commit', '--quiet', '--no-verify', `--author=${author.name} <${author.email}>`, '-F', join(scratch, 'message')]);
-      } finally {
-        rmSync(scratch, { recursive: true, force: true });
-      }
-      return (await git.revparse(['HEAD'])).trim();
-    });
+        return (await git.revparse(['HEAD'])).trim();
+      });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }
 
   /**
