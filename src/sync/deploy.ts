@@ -1,18 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
 import {
-  applyMapping, format, invertMapping, parse, references, resolveReferences, TmlParseError,
+  applyMapping, format, invertMapping, parse, references, resolveReferences,
   type KnownObject, type TmlDocument, type ValueMapping,
 } from '../tml/index.js';
 import { stateRef } from './ledger.js';
 import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 import { targetObjects } from './target.js';
-import { fromIssue, validationBatches, type Finding } from './validate.js';
-import { validate } from '../tml/index.js';
+import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Finding } from './validate.js';
 
 /** What tmlsync knows of one object in one environment it deploys to. */
 export interface DeployedEntry {
@@ -82,24 +81,6 @@ export interface PlannedChange {
 
 export const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function tmlFiles(root: string): string[] {
-  const out: string[] = [];
-  const visit = (dir: string) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (entry.isDirectory()) visit(join(dir, entry.name));
-      else if (entry.name.endsWith('.tml')) out.push(join(dir, entry.name));
-    }
-  };
-  visit(join(root, 'tml'));
-  return out.sort();
-}
-
 export function parseDeployLedger(text: string | undefined): DeployLedger {
   if (!text) return { version: 1, objects: {} };
   const parsed = JSON.parse(text) as DeployLedger;
@@ -151,17 +132,13 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
   const findings: Finding[] = [];
   const candidates: Candidate[] = [];
   const connections = new Map<string, string>(); // canonical connection name → canonical guid
-  for (const file of tmlFiles(repo.dir)) {
-    const path = relative(repo.dir, file);
-    const text = readFileSync(file, 'utf8');
-    let doc: TmlDocument;
-    try {
-      doc = parse(text, { file: path });
-    } catch (error) {
-      if (!(error instanceof TmlParseError)) throw error;
-      findings.push({ severity: 'error', source: 'parse', file: path, ...(error.line ? { line: error.line } : {}), message: error.message });
-      continue;
-    }
+  const sources = existsSync(join(repo.dir, 'tml')) ? readTmlFiles([join(repo.dir, 'tml')], repo.dir) : [];
+  const parsed = parseFiles(sources);
+  findings.push(...parsed.findings);
+  const texts = new Map(sources.map((f) => [f.path, f.text]));
+  for (const doc of parsed.docs) {
+    const path = doc.file!;
+    const text = texts.get(path)!;
     if (doc.kind === 'connection') {
       if (doc.guid) connections.set(doc.name, doc.guid);
       continue;
@@ -285,7 +262,7 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   // 4. The gate: offline validation of the mapped change set, then VALIDATE_ONLY per batch.
   const mapped = new Map(changed.map((c) => [c, applyMapping(c.doc, mapping)]));
   const known: KnownObject[] = target;
-  findings.push(...validate([...mapped.values()], { known }).map(fromIssue).filter((f) => f.severity === 'error'));
+  findings.push(...validateOffline([...mapped.values()], known).filter((f) => f.severity === 'error'));
   if (findings.length > 0) throw new DeployGateError(findings);
   const byDoc = new Map([...mapped].map(([c, d]) => [d, c]));
   const batches = validationBatches([...mapped.values()], known, batchSize);

@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { clientFor, thoughtspotPort } from '../../daemon/index.js';
 import { targetObjects } from '../../sync/target.js';
-import { validateOffline, parseFiles, validationBatches, type Finding, type SourceFile } from '../../sync/validate.js';
+import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Finding } from '../../sync/validate.js';
 import { HostQueues, type ThoughtSpotClient } from '../../thoughtspot/index.js';
 import { format, type KnownObject } from '../../tml/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
@@ -13,26 +12,6 @@ export interface ValidateCommandOptions {
   config?: string;
   env?: string;
   format: 'text' | 'json';
-}
-
-/** Every `.tml` file under the given paths (files or folders), sorted; hidden folders skipped. */
-export function collectFiles(paths: string[], cwd: string): SourceFile[] {
-  const found: string[] = [];
-  const visit = (path: string) => {
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      throw new InvalidInputError(`${relative(cwd, path) || path}: no such file or folder`);
-    }
-    if (stat.isDirectory()) {
-      for (const entry of readdirSync(path)) if (!entry.startsWith('.') && entry !== 'node_modules') visit(join(path, entry));
-    } else if (path.endsWith('.tml') || paths.includes(path)) {
-      found.push(path);
-    }
-  };
-  for (const path of paths) visit(path);
-  return found.sort().map((path) => ({ path: relative(cwd, path) || path, text: readFileSync(path, 'utf8') }));
 }
 
 function print(findings: Finding[], context: CommandContext, formatName: 'text' | 'json'): void {
@@ -64,7 +43,7 @@ function print(findings: Finding[], context: CommandContext, formatName: 'text' 
  */
 export async function validateCommand(options: ValidateCommandOptions, args: string[], context: CommandContext): Promise<ExitCode> {
   const cwd = process.cwd();
-  const files = collectFiles(args.length > 0 ? args.map((a) => join(cwd, a)) : [join(cwd, 'tml')], cwd);
+  const files = readTmlFiles(args.length > 0 ? args.map((a) => join(cwd, a)) : [join(cwd, 'tml')], cwd);
   if (files.length === 0) throw new InvalidInputError(`no .tml files under ${args.join(', ') || 'tml/'}`);
   const { docs, findings } = parseFiles(files);
 
