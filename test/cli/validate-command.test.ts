@@ -42,6 +42,12 @@ describe('tmlsync validate', () => {
     expect(result.stderr).toContain('1 file checked offline: 1 error');
   });
 
+  it('exits 2 naming a path that does not exist', async () => {
+    const result = await validateIn(work, ['no-such-folder']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: no-such-folder: no such file or folder');
+  });
+
   it('reports dangling references and bad enums with file:line, and GitHub annotations under Actions', async () => {
     const dir = join(work, 'refs');
     mkdirSync(dir, { recursive: true });
