@@ -284,6 +284,8 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   // 5. Import in dependency order; each batch is mapped when it is sent, with the GUIDs the earlier batches got.
   const results: ObjectResult[] = [...unchangedResults];
   const failed = new Set<string>();
+  // What the target holds, kept up to date as batches land (no listing per batch).
+  const present = new Set(target.map((t) => t.guid));
   for (const [c, error] of rejected) {
     failed.add(c.canonicalGuid);
     results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'failed', path: c.path, error: `rejected by ${environment.name}: ${error}` });
@@ -308,7 +310,7 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
     });
     if (batch.length === 0) continue;
     const docs = batch.map((c) => applyMapping(c.doc, mapping));
-    const before = new Set((await targetObjects(thoughtspot)).map((t) => t.guid));
+    const before = new Set(present);
     let answer = await thoughtspot.importTml(docs.map((d) => format(d)), policy);
     if (!answer.answered) {
       // The import may have taken effect: look before sending anything again.
@@ -325,6 +327,7 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
       const previous = ledger.objects[c.canonicalGuid];
       ledger.objects[c.canonicalGuid] = { envGuid: result.id, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: hash(c.text), created: previous?.created ?? !before.has(result.id) };
       mapping.guids.set(c.canonicalGuid, result.id);
+      present.add(result.id);
       results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path });
     });
   }

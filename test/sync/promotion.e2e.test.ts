@@ -108,8 +108,12 @@ describe('promotion from dev to prod', () => {
     expect(stdout, stdout).toContain('**0 create, 1 update, 0 delete, 0 conflict**, 16 unchanged');
     expect(stdout).toMatch(/\| update \| answer \| Sales by Category \| `answer->chart->type` \|/);
     expect(readFileSync(summary, 'utf8')).toBe(stdout);
+    const count = (path: string) => prodRequests.filter((r) => r.path === `/callosum/v1/tspublic/v1/${path}`).length;
+    const [imports, exports] = [count('metadata/tml/import'), count('metadata/tml/export')];
     const deployed = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json'])).stdout) as { counts: Record<string, number> };
     expect(deployed.counts).toMatchObject({ updated: 1, unchanged: 16 });
+    // One changed file: VALIDATE_ONLY, the import, and the re-export that checks it — three write-path calls.
+    expect([count('metadata/tml/import') - imports, count('metadata/tml/export') - exports]).toEqual([2, 1]);
   });
 
   it('reports drift when someone edits prod directly', async () => {
