@@ -1,155 +1,615 @@
 /**
- * `npm run bench`: the export loop against the emulator at 20 ms latency,
- * with 1,000 and 10,000 generated objects (`--sizes 1000,10000`). Reports, for
- * a full export and for an incremental export after one change: wall time,
- * API calls, peak RSS, and the ratio to the bound the queue's limits set; and
- * a naive exporter (one object per export call, sequential) side by side.
+ * `npm run bench`: the export benchmark (a report, not a test).
  *
- * Each phase runs in a child process of its own, so that its peak RSS is its
- * own; the emulator runs in another. A report, not a test: it exits 0 unless
- * something crashed, and prints PASS/FAIL per target.
+ * For each size (default 1,000 and 10,000 generated objects; `--sizes 1000`
+ * runs fewer) the emulator runs as a separate process at 20 ms latency, and
+ * three phases run side by side against it:
+ *   1. full: `runExport` into a fresh work tree and an empty local bare remote;
+ *   2. incremental: `runExport` again after exactly one object changed;
+ *   3. naive: the same listing, then one object per `tml/export` call, one call
+ *      at a time, writing nothing to git; on at most `--naive-sample` objects
+ *      (default 1,000, evenly spread over the listing), extrapolated linearly.
+ * Each phase runs in a child process of its own (this file with `--phase`,
+ * printing JSON), so that its peak RSS is its own and not the high-water mark
+ * of an earlier phase or of the emulator.
+ *
+ * Reported per phase: wall time, API calls by kind, peak RSS, and the ratio of
+ * the wall time to the bound the queue's limits set (`queueBound`), plus where
+ * the time went. The targets are checked and printed as PASS/FAIL, but the exit
+ * code is 0 either way unless something crashed.
+ *
+ * Network traffic goes only to the emulator on 127.0.0.1.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { thoughtspotPort } from '../src/daemon/index.js';
-import { GitRepo } from '../src/git/index.js';
+import { ensureBareRepo, GitRepo } from '../src/git/index.js';
 import { runExport } from '../src/sync/export.js';
-import { DEFAULT_RATE_LIMIT, ThoughtSpotClient } from '../src/thoughtspot/index.js';
+import type { ContentRepo, HeaderType, ThoughtSpotPort } from '../src/sync/ports.js';
+import { DEFAULT_RATE_LIMIT, HostQueue, HostQueues, ThoughtSpotClient, type RateLimit } from '../src/thoughtspot/index.js';
+import { format, parse } from '../src/tml/index.js';
 
 const LATENCY_MS = 20;
-const NAIVE_SAMPLE = 500;
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const self = fileURLToPath(import.meta.url);
+const DEFAULT_SIZES = [1_000, 10_000];
+const DEFAULT_NAIVE_SAMPLE = 1_000;
+const RSS_LIMIT_MB = 300;
+const RATIO_TARGET = 1.3;
+const SAMPLE_EVERY_MS = 50;
+const PHASE_TIMEOUT_MS = 600_000;
+const EXPORT_ENDPOINT = 'metadata/tml/export';
+/** The content types `runExport` lists (its own list is private to src/sync/export.ts); the naive exporter lists the same. */
+const CONTENT_TYPES: HeaderType[] = ['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'];
+const COMMITTER = { name: 'tmlsync bench', email: 'bench@localhost' };
+const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-interface PhaseResult {
+type PhaseName = 'full' | 'incremental' | 'naive';
+
+interface PhaseArgs {
+  name: PhaseName;
+  url: string;
+  remote: string;
+  workTree: string;
+  naiveSample: number;
+}
+
+/** Time spent in one kind of operation: how often, in total, and from the first start to the last end (ms since the phase began). */
+interface Span {
+  count: number;
+  totalMs: number;
+  firstStart: number;
+  lastEnd: number;
+}
+
+export interface PhaseResult {
+  name: PhaseName;
   wallMs: number;
+  /** API calls by endpoint, as the client's `onCall` hook saw them (after retries, so one per logical call). */
   calls: Record<string, number>;
-  peakRssMb: number;
+  /** Content objects listed. */
   objects: number;
+  peakRssMb: number;
+  /** RSS when the phase began (Node, tsx and the modules loaded): what the phase itself adds is the difference. */
+  baselineRssMb: number;
+  /** ThoughtSpot operations as the exporter waited for them (queue wait included): `list`, `export`. */
+  operations: Record<string, Span>;
+  /** Requests in flight, by the operation that made them (queue wait excluded): what the server took. */
+  flights: Record<string, Span>;
+  /** git operations by `ContentRepo` method (each spawns git processes). */
+  git: Record<string, Span>;
+  /** CPU seconds of this Node process, and of the git processes it waited for; undefined where /proc is missing. */
+  cpuS: number;
+  gitCpuS: number | undefined;
+  /** Share of the exports window the event loop was busy (not waiting for I/O or timers): near 1, answers wait for the exporter's own work. */
+  exportsLoopBusy: number | undefined;
+  /** `runExport`'s outcome counts (full and incremental). */
+  counts?: Record<string, number>;
+  outcome?: string;
+  /** The naive exporter: objects actually exported, failures, and the two parts of its wall time. */
+  naive?: { sampled: number; failed: number; listingMs: number; exportMs: number };
 }
 
-function client(url: string, calls: Record<string, number>): ThoughtSpotClient {
-  return new ThoughtSpotClient({ url, username: 'tsadmin', password: 'admin', env: {}, onCall: (endpoint) => void (calls[endpoint] = (calls[endpoint] ?? 0) + 1) });
+// ---------------------------------------------------------------- instrumentation (inside a phase)
+
+/** The ThoughtSpot operation a request belongs to, carried through the client's async calls down to the queue. */
+const operation = new AsyncLocalStorage<string>();
+
+function addSpan(spans: Record<string, Span>, key: string, start: number, end: number): void {
+  const span = (spans[key] ??= { count: 0, totalMs: 0, firstStart: start, lastEnd: end });
+  span.count += 1;
+  span.totalMs += end - start;
+  span.firstStart = Math.min(span.firstStart, start);
+  span.lastEnd = Math.max(span.lastEnd, end);
 }
 
-/** Runs inside a phase child: measures one phase and prints its result as JSON. */
-async function phase(name: string, url: string, remote: string, workDir: string): Promise<void> {
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const calls: Record<string, number> = {};
-  const ts = client(url, calls);
-  const started = performance.now();
-  let objects = 0;
-  if (name === 'naive') {
-    // The naive exporter: the same listing, then one object per export call, one call at a time.
-    const ids: string[] = [];
-    for (const type of ['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'] as const) {
-      ids.push(...(await ts.listAllObjectHeaders({ type })).map((h) => h.id));
-    }
-    for (const id of ids.slice(0, NAIVE_SAMPLE)) await ts.exportTml([id], { exportFqn: true, schemaVersion: 'v2' });
-    objects = ids.length;
-  } else {
-    const repo = await GitRepo.open(workDir, { remoteUrl: remote, committer: { name: 'bench', email: 'bench@localhost' } });
-    const report = await runExport({ environment: 'bench', branch: 'bench', thoughtspot: thoughtspotPort(ts), repo, committer: { name: 'bench', email: 'bench@localhost' } });
-    objects = report.objects.length;
+/**
+ * The client's queue with a stopwatch on each request: the task starts when
+ * the queue lets it, so its duration is the request's time in flight, the
+ * queue's wait left out. A subclass given through `queues`, because the queue
+ * itself has no hook and src/ is not to be changed for the benchmark.
+ */
+class TimedQueue extends HostQueue {
+  constructor(
+    origin: string,
+    limits: RateLimit,
+    private readonly flights: Record<string, Span>,
+    private readonly clock: () => number,
+  ) {
+    super(origin, limits);
   }
+
+  override run<T>(request: () => Promise<T>, priority = 0): Promise<T> {
+    const kind = operation.getStore() ?? 'other';
+    return super.run(async () => {
+      const start = this.clock();
+      try {
+        return await request();
+      } finally {
+        addSpan(this.flights, kind, start, this.clock());
+      }
+    }, priority);
+  }
+}
+
+class TimedQueues extends HostQueues {
+  #queue: TimedQueue | undefined;
+
+  constructor(
+    private readonly flights: Record<string, Span>,
+    private readonly clock: () => number,
+  ) {
+    super();
+  }
+
+  override for(url: string | URL, limits: RateLimit): HostQueue {
+    this.#queue ??= new TimedQueue(new URL(url).origin, limits, this.flights, this.clock);
+    return this.#queue;
+  }
+}
+
+/** Event-loop utilization when the first export call began and when the last one ended. */
+interface ExportsLoop {
+  first?: EventLoopUtilization;
+  last?: EventLoopUtilization;
+}
+
+/** The port `runExport` gets, timing each operation (queue wait included) and naming it for the queue. */
+function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: () => number, loop: ExportsLoop): ThoughtSpotPort {
+  async function timed<T>(kind: string, work: () => Promise<T>): Promise<T> {
+    const start = clock();
+    if (kind === 'export') loop.first ??= performance.eventLoopUtilization();
+    try {
+      return await operation.run(kind, work);
+    } finally {
+      addSpan(spans, kind, start, clock());
+      if (kind === 'export') loop.last = performance.eventLoopUtilization();
+    }
+  }
+  return {
+    listHeaders: (type, subtypes) => timed('list', () => port.listHeaders(type, subtypes)),
+    listPrincipals: () => timed('list', () => port.listPrincipals()),
+    exportTml: (ids) => timed('export', () => port.exportTml(ids)),
+    importTml: (documents, policy) => timed('import', () => port.importTml(documents, policy)),
+  };
+}
+
+/** The repository `runExport` gets, timing each git operation. `GitRepo` keeps private fields, so methods run on the target, not the proxy. */
+function timedRepo(repo: GitRepo, spans: Record<string, Span>, clock: () => number): ContentRepo {
+  return new Proxy(repo, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      return async (...args: unknown[]) => {
+        const start = clock();
+        try {
+          return await method.apply(target, args);
+        } finally {
+          addSpan(spans, String(key), start, clock());
+        }
+      };
+    },
+  });
+}
+
+/** CPU seconds from /proc/<pid>/stat: the process's own (utime + stime), and its waited-for children's (cutime + cstime). */
+function procCpu(pid: number | 'self'): { own: number; children: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "pid (comm) ": the command name may hold spaces, so split after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    // utime, stime, cutime, cstime are fields 14-17 (1-based); the slice starts at field 3. Clock ticks are 100 per second on Linux.
+    const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
+    return { own: (utime + stime) / 100, children: (cutime + cstime) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+const megabytes = (bytes: number) => bytes / 1e6;
+
+/** Runs inside a phase child: one phase, measured; its result goes to stdout as one JSON line. */
+async function phase(args: PhaseArgs): Promise<PhaseResult> {
+  const origin = performance.now();
+  const clock = () => performance.now() - origin;
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  // Sampling sees the RSS between event-loop turns; the kernel's high-water mark (maxRSS, below) also catches what falls between samples.
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), SAMPLE_EVERY_MS);
+  const cpuBefore = process.cpuUsage();
+  const gitCpuBefore = procCpu('self')?.children;
+
+  const calls: Record<string, number> = {};
+  const operations: Record<string, Span> = {};
+  const flights: Record<string, Span> = {};
+  const git: Record<string, Span> = {};
+  // The queue limits are the client's defaults (DEFAULT_RATE_LIMIT), the same a real run has.
+  const client = new ThoughtSpotClient({
+    url: args.url,
+    username: 'tsadmin',
+    password: 'admin',
+    env: {},
+    queues: new TimedQueues(flights, clock),
+    onCall: (endpoint) => void (calls[endpoint] = (calls[endpoint] ?? 0) + 1),
+  });
+  const loop: ExportsLoop = {};
+  const port = timedPort(thoughtspotPort(client), operations, clock, loop);
+
+  const result: Omit<PhaseResult, 'wallMs' | 'peakRssMb' | 'baselineRssMb' | 'cpuS' | 'gitCpuS' | 'exportsLoopBusy'> = { name: args.name, calls, objects: 0, operations, flights, git };
+  if (args.name === 'naive') {
+    // The same listing as runExport's, one type after the other, then one object per call, each awaited before the next.
+    const ids: string[] = [];
+    for (const type of CONTENT_TYPES) ids.push(...(await port.listHeaders(type)).map((h) => h.id));
+    const listingMs = clock();
+    // An even spread over the listing, so every kind is in the sample in its proportion.
+    const count = Math.min(args.naiveSample, ids.length);
+    const picks = Array.from({ length: count }, (_, i) => ids[Math.floor((i * ids.length) / count)]!);
+    let failed = 0;
+    for (const id of picks) {
+      const [exported] = await port.exportTml([id]);
+      if (!exported || 'error' in exported) failed += 1;
+    }
+    result.objects = ids.length;
+    result.naive = { sampled: count, failed, listingMs, exportMs: clock() - listingMs };
+  } else {
+    // Opening the work tree (git init, remote, config) is part of every run, so it is timed as git too.
+    const openStart = clock();
+    const opened = await GitRepo.open(args.workTree, { remoteUrl: args.remote, committer: COMMITTER });
+    addSpan(git, 'open', openStart, clock());
+    const repo = timedRepo(opened, git, clock);
+    const report = await runExport({ environment: 'bench', branch: 'main', thoughtspot: port, repo, committer: COMMITTER });
+    result.objects = report.objects.length;
+    result.counts = report.counts;
+    result.outcome = report.outcome;
+  }
+  const wallMs = clock();
   clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-  const result: PhaseResult = { wallMs: performance.now() - started, calls, peakRssMb: peak / 1e6, objects };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  const cpu = process.cpuUsage(cpuBefore);
+  const gitCpuAfter = procCpu('self')?.children;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  return {
+    ...result,
+    wallMs,
+    peakRssMb: megabytes(peakRss),
+    baselineRssMb: megabytes(baselineRss),
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    exportsLoopBusy: loop.first && loop.last ? performance.eventLoopUtilization(loop.last, loop.first).utilization : undefined,
+    gitCpuS: gitCpuBefore === undefined || gitCpuAfter === undefined ? undefined : gitCpuAfter - gitCpuBefore,
+  };
 }
 
-function runPhase(name: string, url: string, remote: string, workDir: string): PhaseResult {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--phase', name, url, remote, workDir], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as PhaseResult;
+// ---------------------------------------------------------------- orchestration
+
+/** Children and directories to remove however the run ends (an error, Ctrl-C). */
+const children = new Set<ChildProcess>();
+const scratchDirs = new Set<string>();
+
+function cleanUp(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  children.clear();
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+  scratchDirs.clear();
 }
 
-async function startEmulatorProcess(scale: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'emulator', '--port', '0', '--seed', 'none', '--seed-scale', String(scale), '--latency-ms', String(LATENCY_MS), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Starts the emulator as a process of its own, so its memory and CPU are not the exporter's; resolves with its URL once it listens. */
+async function startEmulator(scale: number): Promise<{ child: ChildProcess; url: string; seedMs: number }> {
+  const started = performance.now();
+  const child = track(
+    spawn(process.execPath, ['--import', 'tsx', CLI, 'emulator', '--port', '0', '--seed', 'none', '--seed-scale', String(scale), '--latency-ms', String(LATENCY_MS), '--log-level', 'warn'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (match) resolve(match[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`emulator exited (${code ?? 'signal'})`)));
+    child.once('exit', (code, signal) => reject(new Error(`the emulator exited before listening (${code ?? signal})`)));
   });
-  return { child, url };
+  return { child, url, seedMs: performance.now() - started };
+}
+
+async function stopEmulator(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Runs one phase in a fresh Node process and reads its JSON result. */
+async function runPhase(args: PhaseArgs): Promise<PhaseResult> {
+  const child = track(spawn(process.execPath, ['--import', 'tsx', SELF, '--phase', JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  // A phase that hangs (an emulator that stopped answering) ends the run rather than holding it forever.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGTERM');
+  }, PHASE_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  clearTimeout(timer);
+  if (timedOut) throw new Error(`phase ${args.name} took longer than ${PHASE_TIMEOUT_MS / 1000} s and was stopped`);
+  if (code !== 0) throw new Error(`phase ${args.name} exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as PhaseResult;
+}
+
+/** Changes exactly one object in the emulator: an answer re-imported with a new description, which moves its `modified`. */
+async function changeOneObject(url: string): Promise<string> {
+  const client = new ThoughtSpotClient({ url, username: 'tsadmin', password: 'admin', env: {} });
+  const [answer] = await client.listObjectHeaders({ type: 'QUESTION_ANSWER_BOOK', batchSize: 1 });
+  if (!answer) throw new Error('the emulator has no answer to change');
+  const [exported] = await client.exportTml([answer.id], { formatType: 'YAML', exportFqn: true, schemaVersion: 'v2', throwOnError: true });
+  if (!exported?.ok) throw new Error(`cannot export ${answer.id}`);
+  const doc = parse(exported.edoc);
+  doc.body.description = `changed by the benchmark at ${new Date().toISOString()}`;
+  await client.importTml([format(doc)], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+  await client.logout();
+  return answer.id;
 }
 
 /**
- * The least wall time the queue's limits allow for `calls` requests: no
- * faster than `intervalCap` per `intervalMs`, and no faster than
- * `concurrency` requests of `LATENCY_MS` each at a time.
+ * The least wall time the queue's limits allow for `calls` requests of
+ * `LATENCY_MS` each: no more than `intervalCap` starts per `intervalMs`
+ * (sliding window), and no more than `concurrency` requests in flight:
+ *   bound = max(calls × intervalMs ÷ intervalCap, calls × latency ÷ concurrency)
+ * It counts every API call of the phase (login included) and nothing else:
+ * no server work beyond the latency, no local work, and no ordering between
+ * calls (the listing must end before the exports begin).
  */
-function bound(calls: number): number {
-  const byRate = (calls / DEFAULT_RATE_LIMIT.intervalCap) * DEFAULT_RATE_LIMIT.intervalMs;
-  const byConcurrency = (calls * LATENCY_MS) / DEFAULT_RATE_LIMIT.concurrency;
-  return Math.max(byRate, byConcurrency);
+export function queueBound(calls: number, limits: RateLimit = DEFAULT_RATE_LIMIT, latencyMs = LATENCY_MS): number {
+  return Math.max((calls * limits.intervalMs) / limits.intervalCap, (calls * latencyMs) / limits.concurrency);
 }
 
-const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
-const exportsOf = (calls: Record<string, number>) => calls['metadata/tml/export'] ?? 0;
-const listingsOf = (calls: Record<string, number>) => total(calls) - exportsOf(calls) - (calls['session/login'] ?? 0) - (calls['session/logout'] ?? 0);
+function totalCalls(calls: Record<string, number>): number {
+  return Object.values(calls).reduce((a, b) => a + b, 0);
+}
 
-async function orchestrate(sizes: number[]): Promise<void> {
-  const rows: string[] = [];
-  const checks: string[] = [];
-  for (const size of sizes) {
-    const scale = Math.ceil((size - 1) / 7);
-    const emulator = await startEmulatorProcess(scale);
-    const work = mkdtempSync(join(tmpdir(), 'tmlsync-bench-'));
-    try {
-      const remote = join(work, 'remote.git');
-      execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
-      const full = runPhase('full', emulator.url, remote, join(work, 'wd'));
-      // One change in ThoughtSpot: re-import one answer with a new description.
-      const admin = client(emulator.url, {});
-      const [answer] = await admin.listObjectHeaders({ type: 'QUESTION_ANSWER_BOOK', batchSize: 1 });
-      const [exported] = await admin.exportTml([answer!.id], { schemaVersion: 'v2' });
-      const edoc = exported?.ok ? exported.edoc : '';
-      await admin.importTml([edoc.replace(/^(answer:\n {2}name: .*)$/m, '$1\n  description: changed for the benchmark')], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-      const incremental = runPhase('incremental', emulator.url, remote, join(work, 'wd'));
-      const naive = runPhase('naive', emulator.url, remote, join(work, 'wd'));
-      const naiveSampleCalls = total(naive.calls);
-      const naiveFullMs = (naive.wallMs / Math.min(NAIVE_SAMPLE, naive.objects)) * naive.objects;
-      for (const [label, r] of [['full', full], ['incremental (1 change)', incremental]] as const) {
-        const b = bound(total(r.calls));
-        rows.push(
-          `| ${size.toLocaleString('en-US')} | ${label} | ${(r.wallMs / 1000).toFixed(1)} | ${listingsOf(r.calls)} + ${exportsOf(r.calls)} export | ${r.peakRssMb.toFixed(0)} | ${(b / 1000).toFixed(1)} | ${(r.wallMs / b).toFixed(2)}× | ${label === 'full' ? `${(naiveFullMs / 1000).toFixed(0)} (${naiveSampleCalls} calls for ${Math.min(NAIVE_SAMPLE, naive.objects)} objects, extrapolated)` : ''} | ${label === 'full' ? `${(naiveFullMs / r.wallMs).toFixed(1)}×` : ''} |`,
-        );
-      }
-      checks.push(`${full.wallMs / bound(total(full.calls)) <= 1.3 ? 'PASS' : 'FAIL'} ${size}: full export within 1.3× of the queue's bound (${(full.wallMs / bound(total(full.calls))).toFixed(2)}×)`);
-      checks.push(`${exportsOf(incremental.calls) === 1 ? 'PASS' : 'FAIL'} ${size}: one change → listing calls + ${exportsOf(incremental.calls)} export call(s)`);
-      if (size >= 10_000) checks.push(`${full.peakRssMb < 300 ? 'PASS' : 'FAIL'} ${size}: peak RSS ${full.peakRssMb.toFixed(0)} MB under 300 MB`);
-    } finally {
-      emulator.child.kill('SIGTERM');
-      rmSync(work, { recursive: true, force: true });
+/** Calls split as the table shows them: listing (headers, users), exports, and session calls. */
+function callKinds(calls: Record<string, number>): { listing: number; exports: number; session: number } {
+  const exports = calls[EXPORT_ENDPOINT] ?? 0;
+  const session = Object.entries(calls).filter(([endpoint]) => endpoint.startsWith('session/')).reduce((sum, [, n]) => sum + n, 0);
+  return { listing: totalCalls(calls) - exports - session, exports, session };
+}
+
+interface SizeResult {
+  size: number;
+  scale: number;
+  seedMs: number;
+  full: PhaseResult;
+  incremental: PhaseResult;
+  naive: PhaseResult;
+  /** What a naive export of every object would take: its listing plus the sample's export time scaled to all objects. */
+  naiveWallMs: number;
+  naiveCalls: number;
+  emulatorCpuS: Partial<Record<PhaseName, number>>;
+}
+
+async function benchSize(size: number, naiveSample: number): Promise<SizeResult> {
+  // 7 generated objects per unit of scale (+1 connection): the least scale that reaches `size`.
+  const scale = Math.ceil(size / 7);
+  process.stderr.write(`bench ${size}: seeding the emulator with ${7 * scale + 1} objects…\n`);
+  const emulator = await startEmulator(scale);
+  const work = mkdtempSync(join(tmpdir(), 'tmlsync-bench-'));
+  scratchDirs.add(work);
+  try {
+    const remote = join(work, 'remote.git');
+    await ensureBareRepo(remote);
+    const emulatorCpuS: Partial<Record<PhaseName, number>> = {};
+    const measured = async (args: PhaseArgs): Promise<PhaseResult> => {
+      process.stderr.write(`bench ${size}: ${args.name} export…\n`);
+      const before = procCpu(emulator.child.pid!)?.own;
+      const result = await runPhase(args);
+      const after = procCpu(emulator.child.pid!)?.own;
+      if (before !== undefined && after !== undefined) emulatorCpuS[args.name] = after - before;
+      return result;
+    };
+    const common = { url: emulator.url, remote, workTree: join(work, 'tree'), naiveSample };
+    const full = await measured({ name: 'full', ...common });
+    await changeOneObject(emulator.url);
+    // The same work tree as the full export's, as a daemon keeps it between runs.
+    const incremental = await measured({ name: 'incremental', ...common });
+    const naive = await measured({ name: 'naive', ...common });
+    const { sampled, listingMs, exportMs } = naive.naive!;
+    const naiveWallMs = listingMs + (exportMs / Math.max(1, sampled)) * naive.objects;
+    const naiveCalls = totalCalls(naive.calls) - (naive.calls[EXPORT_ENDPOINT] ?? 0) + naive.objects;
+    return { size, scale, seedMs: emulator.seedMs, full, incremental, naive, naiveWallMs, naiveCalls, emulatorCpuS };
+  } finally {
+    await stopEmulator(emulator.child);
+    rmSync(work, { recursive: true, force: true });
+    scratchDirs.delete(work);
+  }
+}
+
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+const seconds = (ms: number, digits = 1) => (ms / 1000).toFixed(digits);
+const count = (n: number) => n.toLocaleString('en-US');
+
+function mainTable(results: SizeResult[]): string[] {
+  const lines = [
+    '| objects | export | wall s | API calls (listing + export) | peak RSS MB | queue bound s | ratio | naive wall s | speed-up |',
+    '|---:|---|---:|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    for (const p of [r.full, r.incremental]) {
+      const kinds = callKinds(p.calls);
+      const bound = queueBound(totalCalls(p.calls));
+      const isFull = p.name === 'full';
+      lines.push(
+        row([
+          count(p.objects),
+          isFull ? 'full' : 'incremental (1 change)',
+          seconds(p.wallMs, 2),
+          `${kinds.listing} + ${kinds.exports}${kinds.session ? ` (+${kinds.session} login)` : ''}`,
+          p.peakRssMb.toFixed(0),
+          seconds(bound, 2),
+          `${(p.wallMs / bound).toFixed(2)}×`,
+          isFull ? `${seconds(r.naiveWallMs)}${r.naive.naive!.sampled < r.naive.objects ? '*' : ''}` : '',
+          isFull ? `${(r.naiveWallMs / p.wallMs).toFixed(1)}×` : '',
+        ]),
+      );
     }
   }
-  process.stdout.write(
-    [
-      `tmlsync export benchmark — emulator at ${LATENCY_MS} ms latency; queue: ${DEFAULT_RATE_LIMIT.concurrency} at once, ${DEFAULT_RATE_LIMIT.intervalCap} per ${DEFAULT_RATE_LIMIT.intervalMs} ms`,
-      '',
-      '| objects | export | wall s | API calls | peak RSS MB | queue bound s | ratio | naive s | speed-up |',
-      '|---|---|---|---|---|---|---|---|---|',
-      ...rows,
-      '',
-      ...checks,
-      '',
-    ].join('\n'),
-  );
+  return lines;
 }
 
-const args = process.argv.slice(2);
-if (args[0] === '--phase') {
-  await phase(args[1]!, args[2]!, args[3]!, args[4]!);
+function spanS(span: Span | undefined): string {
+  return span ? seconds(span.lastEnd - span.firstStart, 2) : '–';
+}
+
+/** Where each phase's wall time went, and what the server took per call: the evidence behind the ratio. */
+function breakdownTable(results: SizeResult[]): string[] {
+  const lines = [
+    '| objects | export | listing s | exports s | export call in flight, mean ms | event loop busy during exports | git s (open+fetch+checkout / commit / push / state) | other s | exporter CPU s | git CPU s | emulator CPU s | RSS at start MB |',
+    '|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    for (const p of [r.full, r.incremental, r.naive]) {
+      const exportFlights = p.flights.export;
+      const g = (...keys: string[]) => keys.reduce((sum, key) => sum + (p.git[key]?.totalMs ?? 0), 0);
+      const gitTotal = Object.values(p.git).reduce((sum, s) => sum + s.totalMs, 0);
+      const gitCell = p.name === 'naive' ? 'none (writes nothing)' : `${seconds(gitTotal, 2)} (${seconds(g('open', 'fetch', 'checkout', 'readState', 'revParse'), 2)} / ${seconds(g('commitPaths'), 2)} / ${seconds(g('push'), 2)} / ${seconds(g('writeState'), 2)})`;
+      // The steps of a run follow one another (git, listing, exports, git), so what is left is local work outside them.
+      const windowOf = (span: Span | undefined) => (span ? span.lastEnd - span.firstStart : 0);
+      const other = p.wallMs - gitTotal - windowOf(p.operations.list) - windowOf(p.operations.export);
+      lines.push(
+        row([
+          count(p.objects),
+          p.name === 'naive' ? `naive (${count(p.naive!.sampled)} objects exported)` : p.name,
+          spanS(p.operations.list),
+          spanS(p.operations.export),
+          exportFlights ? (exportFlights.totalMs / exportFlights.count).toFixed(1) : '–',
+          p.exportsLoopBusy === undefined ? '–' : `${(p.exportsLoopBusy * 100).toFixed(0)} %`,
+          gitCell,
+          seconds(other, 2),
+          p.cpuS.toFixed(2),
+          p.gitCpuS === undefined ? 'n/a' : p.gitCpuS.toFixed(2),
+          r.emulatorCpuS[p.name] === undefined ? 'n/a' : r.emulatorCpuS[p.name]!.toFixed(2),
+          p.baselineRssMb.toFixed(0),
+        ]),
+      );
+    }
+  }
+  return lines;
+}
+
+function checks(results: SizeResult[]): string[] {
+  const lines: string[] = [];
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  for (const r of results) {
+    const { full, incremental } = r;
+    const ratio = full.wallMs / queueBound(totalCalls(full.calls));
+    lines.push(`${verdict(ratio <= RATIO_TARGET)} ${count(full.objects)} objects: full export within ${RATIO_TARGET}× of the queue's bound (${ratio.toFixed(2)}×)`);
+    const inc = callKinds(incremental.calls);
+    const listing = callKinds(full.calls).listing;
+    lines.push(`${verdict(inc.exports === 1 && inc.listing === listing)} ${count(full.objects)} objects: one change → listing calls + 1 export call (${inc.listing} listing, the full export's ${listing}; ${inc.exports} export)`);
+    if (r.size >= 10_000) {
+      const peak = Math.max(full.peakRssMb, incremental.peakRssMb);
+      lines.push(`${verdict(peak < RSS_LIMIT_MB)} ${count(full.objects)} objects: peak RSS under ${RSS_LIMIT_MB} MB (full ${full.peakRssMb.toFixed(0)} MB, incremental ${incremental.peakRssMb.toFixed(0)} MB)`);
+    }
+    // What the timings mean depends on these: a full export of everything, exactly one update after the change.
+    const fullOk = full.outcome === 'ok' && full.counts?.added === full.objects;
+    const incOk = incremental.outcome === 'ok' && incremental.counts?.updated === 1 && incremental.counts.added === 0 && incremental.counts.deleted === 0;
+    const naiveOk = r.naive.naive!.failed === 0;
+    lines.push(
+      `${verdict(fullOk && incOk && naiveOk)} ${count(full.objects)} objects: sanity (full added ${full.counts?.added ?? 0}/${full.objects}; incremental updated ${incremental.counts?.updated ?? 0}, unchanged ${incremental.counts?.unchanged ?? 0}; naive failures ${r.naive.naive!.failed})`,
+    );
+  }
+  return lines;
+}
+
+/** The commit measured, and whether src/ differed from it: numbers are only comparable between runs of the same code. */
+function revision(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return `commit ${head}${dirty ? ' with uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'commit unknown';
+  }
+}
+
+function report(results: SizeResult[], naiveSample: number, sizes: number[], loadAtStart: number): string {
+  const l = DEFAULT_RATE_LIMIT;
+  const extrapolated = results.filter((r) => r.naive.naive!.sampled < r.naive.objects);
+  return [
+    `tmlsync export benchmark, ${new Date().toISOString().slice(0, 10)}, ${revision()}: node --import tsx scripts/bench.mts --sizes ${sizes.join(',')} --naive-sample ${naiveSample}`,
+    // The emulator, the exporter and git share the machine's cores: other load skews every number.
+    `${cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start; emulator at ${LATENCY_MS} ms latency per call; queue ${l.concurrency} in flight, ${l.intervalCap} starts per ${l.intervalMs} ms (sliding)`,
+    `queue bound = max(calls × ${l.intervalMs} ms ÷ ${l.intervalCap}, calls × ${LATENCY_MS} ms ÷ ${l.concurrency}); ratio = wall ÷ bound; MB = 10^6 bytes`,
+    '',
+    ...mainTable(results),
+    '',
+    ...extrapolated.map((r) => {
+      const { sampled, listingMs, exportMs } = r.naive.naive!;
+      return `* ${count(r.naive.objects)} objects, naive extrapolated: it listed everything (${seconds(listingMs, 2)} s) and exported ${count(sampled)} objects spread evenly over the listing, one call each (${seconds(exportMs, 2)} s); wall = ${seconds(listingMs, 2)} + ${seconds(exportMs, 2)} × ${count(r.naive.objects)} ÷ ${count(sampled)} s, ${count(r.naiveCalls)} calls for all.`;
+    }),
+    'The naive exporter writes nothing to git; tmlsync\'s wall times include fetch, commit and push.',
+    '',
+    'Where the time went. listing and exports: from the first call\'s start to the last one\'s end, queue waits included; the exports',
+    'window includes parsing, formatting and writing each batch\'s files as its answer arrives. In flight: from the queue starting a call',
+    'to its answer being read, so it includes the emulator\'s work and any time the exporter\'s event loop was busy. Event loop busy:',
+    'the share of the exports window the exporter spent running JavaScript or synchronous I/O (near 100 %, answers wait for it). git',
+    'CPU: the git processes the exporter waited for. Each phase runs in its own process; RSS at start is Node, tsx and the loaded modules.',
+    '',
+    ...breakdownTable(results),
+    '',
+    ...checks(results),
+    '',
+  ].join('\n');
+}
+
+function parseArgs(argv: string[]): { sizes: number[]; naiveSample: number } {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const positive = (text: string, flag: string) => {
+    const n = Number(text.replace(/[_,]/g, ''));
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag}: ${text} is not a positive integer`);
+    return n;
+  };
+  const sizes = value('--sizes')?.split(/[ ,]+/).filter(Boolean).map((s) => positive(s, '--sizes')) ?? DEFAULT_SIZES;
+  const sample = value('--naive-sample');
+  return { sizes, naiveSample: sample === undefined ? DEFAULT_NAIVE_SAMPLE : positive(sample, '--naive-sample') };
+}
+
+async function orchestrate(argv: string[]): Promise<void> {
+  const { sizes, naiveSample } = parseArgs(argv);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(130);
+    });
+  }
+  const [loadAtStart = 0] = loadavg();
+  try {
+    const results: SizeResult[] = [];
+    for (const size of sizes) results.push(await benchSize(size, naiveSample));
+    process.stdout.write(report(results, naiveSample, sizes, loadAtStart));
+  } finally {
+    cleanUp();
+  }
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--phase') {
+  const result = await phase(JSON.parse(argv[1]!) as PhaseArgs);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  const sizesArg = args.indexOf('--sizes');
-  const sizes = sizesArg >= 0 ? args[sizesArg + 1]!.split(',').map(Number) : [1000, 10000];
-  await orchestrate(sizes);
+  await orchestrate(argv);
 }
