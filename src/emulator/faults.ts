@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Reply } from './context.js';
-import { errorBody, V1Error } from './errors.js';
+import { CODE, errorBody, V1Error } from './errors.js';
 
 /** The reliability knobs (`--latency-ms`, `--fail-rate`, `--rate-limit`, `--drop-rate`). */
 export interface FaultOptions {
@@ -36,7 +36,7 @@ export class Faults {
         return {
           status: 429,
           headers: { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
-          json: errorBody(new V1Error(429, 10000, `Rate limit of ${rateLimit} requests per second exceeded`)),
+          json: errorBody(new V1Error(429, CODE.generic, `Rate limit of ${rateLimit} requests per second exceeded`)),
         };
       }
       this.#starts.push(now);
@@ -49,7 +49,7 @@ export class Faults {
       return 'dropped';
     }
     if (failRate > 0 && this.#random() < failRate) {
-      return { status: 503, json: errorBody(new V1Error(503, 10000, 'Service temporarily unavailable (injected fault)')) };
+      return { status: 503, json: errorBody(new V1Error(503, CODE.generic, 'Service temporarily unavailable (injected fault)')) };
     }
     return undefined;
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { V1Error } from './errors.js';
+import { CODE, V1Error } from './errors.js';
 import { Params } from './params.js';
 
 export type BodyEncoding = 'form' | 'multipart' | 'query';
@@ -7,7 +7,7 @@ export type BodyEncoding = 'form' | 'multipart' | 'query';
 /** Too large: the real server's limit is not published; ours is a knob (`maxBodyBytes`). */
 export class BodyTooLargeError extends V1Error {
   constructor(limit: number) {
-    super(413, 10002, `Request body exceeds ${limit} bytes`);
+    super(413, CODE.invalidParameter, `Request body exceeds ${limit} bytes`);
   }
 }
 
@@ -41,14 +41,14 @@ export async function readParams(req: IncomingMessage, url: URL, body: Buffer, e
   const entries: [string, string][] = [...url.searchParams.entries()];
   const type = mediaType(req);
   if (encoding === 'multipart' && type !== 'multipart/form-data') {
-    throw new V1Error(415, 10002, `Unsupported media type '${type || 'none'}': multipart/form-data expected`);
+    throw new V1Error(415, CODE.invalidParameter, `Unsupported media type '${type || 'none'}': multipart/form-data expected`);
   }
   if (type === 'application/x-www-form-urlencoded') {
     entries.push(...new URLSearchParams(body.toString('utf8')).entries());
   } else if (type === 'multipart/form-data') {
     entries.push(...(await readMultipart(req, body)));
   } else if (body.length > 0 && encoding !== 'query') {
-    throw new V1Error(415, 10002, `Unsupported media type '${type || 'none'}': application/x-www-form-urlencoded expected`);
+    throw new V1Error(415, CODE.invalidParameter, `Unsupported media type '${type || 'none'}': application/x-www-form-urlencoded expected`);
   }
   return new Params(entries);
 }
@@ -63,7 +63,7 @@ async function readMultipart(req: IncomingMessage, body: Buffer): Promise<[strin
       body,
     }).formData();
   } catch {
-    throw new V1Error(400, 10002, 'Malformed multipart/form-data body');
+    throw new V1Error(400, CODE.invalidParameter, 'Malformed multipart/form-data body');
   }
   const entries: [string, string][] = [];
   for (const [name, value] of form.entries()) {

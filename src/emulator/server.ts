@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../log/index.js';
 import type { EmulatorSettings, HandlerContext, Reply, Route } from './context.js';
-import { errorBody, V1Error } from './errors.js';
+import { CODE, errorBody, V1Error } from './errors.js';
 import { Faults, type FaultOptions } from './faults.js';
 import { parseCookies, readBody, readParams } from './request.js';
 import { Sessions, TrustedTokens } from './sessions.js';
@@ -60,14 +60,14 @@ export async function startServer(
     if (fault) return fault;
 
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    if (!url.pathname.startsWith(API_PREFIX)) throw new V1Error(404, 10004, `No such endpoint ${url.pathname}`);
+    if (!url.pathname.startsWith(API_PREFIX)) throw new V1Error(404, CODE.notFound, `No such endpoint ${url.pathname}`);
     const candidates = byPath.get(url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '')) ?? [];
-    if (candidates.length === 0) throw new V1Error(404, 10004, `No such endpoint ${url.pathname}`);
+    if (candidates.length === 0) throw new V1Error(404, CODE.notFound, `No such endpoint ${url.pathname}`);
     const route = candidates.find((r) => r.method === req.method);
-    if (!route) throw new V1Error(405, 10002, `Method ${req.method ?? ''} not allowed on ${url.pathname}`);
+    if (!route) throw new V1Error(405, CODE.invalidParameter, `Method ${req.method ?? ''} not allowed on ${url.pathname}`);
 
     if (requireRequestedBy && !req.headers['x-requested-by']) {
-      throw new V1Error(400, 10002, 'The X-Requested-By header is required');
+      throw new V1Error(400, CODE.invalidParameter, 'The X-Requested-By header is required');
     }
 
     const body = await readBody(req, maxBody);
@@ -78,7 +78,7 @@ export async function startServer(
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
       const session = sessions.get(parseCookies(req.headers.cookie).get('JSESSIONID') ?? bearer);
       const user = session ? state.users.get(session.userName) : undefined;
-      if (!session || !user) throw new V1Error(401, 10002, 'Not authenticated: log in first (session/login)');
+      if (!session || !user) throw new V1Error(401, CODE.invalidParameter, 'Not authenticated: log in first (session/login)');
       context.session = session;
       context.user = user;
     }
@@ -109,7 +109,7 @@ export async function startServer(
           return;
         }
         log.error({ err: error, incidentId }, 'emulator handler failed');
-        finish({ status: 500, json: errorBody(new V1Error(500, 10000, 'Internal error'), incidentId) });
+        finish({ status: 500, json: errorBody(new V1Error(500, CODE.generic, 'Internal error'), incidentId) });
       },
     );
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
 import { format, parse } from '../tml/index.js';
@@ -95,7 +95,7 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
   const due: Header[] = [];
   for (const header of headers.values()) {
     const known = ledger.objects[header.id];
-    if (known && known.modified === header.modified && readText(join(repo.dir, known.path)) !== undefined) {
+    if (known && known.modified === header.modified && existsSync(join(repo.dir, known.path))) {
       results.push({ id: header.id, kind: known.kind, name: header.name, outcome: 'unchanged', path: known.path });
     } else {
       due.push(header);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fromData, resolveReferences, text as tmlText, type TmlKind, type TmlMap, type TmlValue } from '../../tml/index.js';
-import { V1Error } from '../errors.js';
+import { CODE, V1Error } from '../errors.js';
 import { bodyOf } from '../handlers/metadata.js';
 import { knownObjects } from '../handlers/tml.js';
 import { prng } from '../seed/demo.js';
@@ -133,13 +133,13 @@ export function sourceOf(body: TmlMap, state: EmulatorState): ContentRecord {
   const resolved = resolveReferences([fromData({ answer: body })], { known: knownObjects(state) });
   const first = resolved.find((r) => r.reference.path[2] === 0);
   const target = first?.resolution.status === 'resolved' && first.resolution.target.guid ? state.objects.get(first.resolution.target.guid) : undefined;
-  if (!target) throw new V1Error(400, 10002, `Data source ${first?.reference.name ?? ''} of ${text(body.name)} not found`);
+  if (!target) throw new V1Error(400, CODE.invalidParameter, `Data source ${first?.reference.name ?? ''} of ${text(body.name)} not found`);
   return target;
 }
 
 /** The rows behind any searchable object (table, model, worksheet, view, sql view). */
 export function datasetFor(record: ContentRecord, state: EmulatorState, depth = 0): Dataset {
-  if (depth > 8) throw new V1Error(400, 10002, `Data source ${record.name} nests too deeply`);
+  if (depth > 8) throw new V1Error(400, CODE.invalidParameter, `Data source ${record.name} nests too deeply`);
   switch (record.kind as TmlKind) {
     case 'table':
       return tableDataset(record, state);
@@ -153,6 +153,6 @@ export function datasetFor(record: ContentRecord, state: EmulatorState, depth = 
       return { columns, rows: generatedRows(record.id, columns) };
     }
     default:
-      throw new V1Error(400, 10002, `${record.name} is a ${record.kind}, not a data source`);
+      throw new V1Error(400, CODE.invalidParameter, `${record.name} is a ${record.kind}, not a data source`);
   }
 }

@@ -1,4 +1,4 @@
-import { V1Error } from '../errors.js';
+import { CODE, V1Error } from '../errors.js';
 
 /**
  * The search-query subset of the v1 API form (reference §2.12): bracketed
@@ -33,7 +33,7 @@ const WORD_OPERATORS: FilterOperator[] = ['not contains', 'contains', 'begins wi
 const SYMBOL_OPERATORS: FilterOperator[] = ['!=', '>=', '<=', '=', '>', '<'];
 
 export function invalidQuery(message: string): V1Error {
-  return new V1Error(400, 10002, `Invalid query_string: ${message}`);
+  return new V1Error(400, CODE.invalidParameter, `Invalid query_string: ${message}`);
 }
 
 export function parseQuery(text: string): ParsedQuery {

@@ -1,6 +1,6 @@
 import { handlerFor, text, type TmlKind, type TmlMap } from '../../tml/index.js';
 import { currentUser, json, type HandlerContext, type Reply, type Route } from '../context.js';
-import { invalidParameter, V1Error } from '../errors.js';
+import { CODE, invalidParameter, V1Error } from '../errors.js';
 import type { PrincipalRecord } from '../principals.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
 
@@ -104,7 +104,7 @@ function listObjectHeaders(context: HandlerContext): Reply {
   const type = params.required('type');
   if (!TYPE_KINDS[type] && !PRINCIPAL_TYPES.includes(type) && !EMPTY_TYPES.includes(type)) {
     // Documented: an invalid metadata type is a 500 (reference §2.10).
-    throw new V1Error(500, 10002, `Invalid metadata type ${type}`);
+    throw new V1Error(500, CODE.invalidParameter, `Invalid metadata type ${type}`);
   }
   const subtypes = params.list('subtypes');
   const badSubtype = subtypes?.find((s) => !SUBTYPES.includes(s));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { currentUser, json, noContent, type HandlerContext, type Reply, type Route } from '../context.js';
-import { invalidParameter, V1Error } from '../errors.js';
+import { CODE, invalidParameter, V1Error } from '../errors.js';
 import {
   checkPassword, GROUP_TYPES, hashPassword, PRIVILEGES, USER_TYPES,
   type GroupRecord, type PrincipalRecord, type UserRecord,
@@ -11,7 +11,7 @@ import type { EmulatorState } from '../state.js';
 export function requirePrivilege(context: HandlerContext, ...anyOf: string[]): void {
   const privileges = context.state.privilegesOf(currentUser(context));
   if (!anyOf.some((p) => privileges.has(p))) {
-    throw new V1Error(403, 10023, `User ${currentUser(context).name} lacks the privilege ${anyOf.join(' or ')}`);
+    throw new V1Error(403, CODE.accessDenied, `User ${currentUser(context).name} lacks the privilege ${anyOf.join(' or ')}`);
   }
 }
 

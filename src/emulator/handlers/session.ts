@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
 import { currentUser, noContent, type HandlerContext, type Reply, type Route } from '../context.js';
-import { invalidParameter, V1Error } from '../errors.js';
+import { CODE, invalidParameter, V1Error } from '../errors.js';
 import { checkPassword, type UserRecord } from '../principals.js';
 import type { Session } from '../sessions.js';
 
@@ -17,7 +17,7 @@ function login(context: HandlerContext): Reply {
   const rememberMe = context.params.bool('rememberme', false);
   const user = context.state.users.get(name);
   if (!user || !checkPassword(password, user.passwordHash)) {
-    throw new V1Error(401, 10002, 'Invalid username or password');
+    throw new V1Error(401, CODE.invalidParameter, 'Invalid username or password');
   }
   return noContent(sessionCookies(context.sessions.create(user.name), context.secure, rememberMe));
 }
@@ -41,16 +41,16 @@ function sameSecret(given: string, expected: string): boolean {
  */
 function authToken(context: HandlerContext): Reply {
   const { params, state, settings } = context;
-  if (!settings.trustedAuthSecret) throw new V1Error(500, 10000, 'Trusted authentication is not enabled on this instance');
+  if (!settings.trustedAuthSecret) throw new V1Error(500, CODE.generic, 'Trusted authentication is not enabled on this instance');
   const secret = params.required('secret_key');
   const name = params.required('username');
   const accessLevel = params.oneOf('access_level', ['FULL', 'REPORT_BOOK_VIEW'] as const, 'FULL');
   if (!params.has('access_level')) throw invalidParameter('access_level', 'required');
   const objectId = params.string('id');
   if (accessLevel === 'REPORT_BOOK_VIEW' && !objectId) throw invalidParameter('id', 'required with access_level REPORT_BOOK_VIEW');
-  if (!sameSecret(secret, settings.trustedAuthSecret)) throw new V1Error(401, 10002, 'Invalid secret key');
+  if (!sameSecret(secret, settings.trustedAuthSecret)) throw new V1Error(401, CODE.invalidParameter, 'Invalid secret key');
   if (!state.users.has(name)) {
-    if (!params.bool('autocreate', false)) throw new V1Error(401, 10002, `User ${name} not found`);
+    if (!params.bool('autocreate', false)) throw new V1Error(401, CODE.invalidParameter, `User ${name} not found`);
     const now = state.now();
     const groups = params.list('groups') ?? [];
     const user: UserRecord = {
@@ -69,7 +69,7 @@ function loginToken(context: HandlerContext): Reply {
   const name = context.params.required('username');
   const token = context.params.required('auth_token');
   if (!context.tokens.check(name, token) || !context.state.users.has(name)) {
-    throw new V1Error(401, 10002, 'Invalid or expired authentication token');
+    throw new V1Error(401, CODE.invalidParameter, 'Invalid or expired authentication token');
   }
   const cookies = sessionCookies(context.sessions.create(name), context.secure, false);
   if (context.params.bool('no_url_redirection', false)) return noContent(cookies);
