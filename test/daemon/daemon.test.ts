@@ -1,35 +1,23 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../../src/emulator/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
-import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
 
-let server: GitServer;
-let emulator: RunningEmulator;
-const work = mkdtempSync(join(tmpdir(), 'tmlsync-daemon-'));
+const stage = useStage('tmlsync-daemon-');
 const lines: Record<string, unknown>[] = [];
-
-beforeAll(async () => {
-  server = await startGitServer();
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-});
 
 describe('the daemon', () => {
   it('exports at start-up, answers healthz, status and metrics, and stops cleanly', async () => {
-    const remote = server.createRepo('daemon');
-    const file = join(work, 'config.yaml');
-    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    schedule: "0 0 1 1 *"\n`);
+    const remote = stage.server.createRepo('daemon');
+    const file = join(stage.work, 'config.yaml');
+    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    schedule: "0 0 1 1 *"\n`);
     const redactor = new Redactor();
     const log = createLogger({ redactor, level: 'info', destination: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } });
     const daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor, queues: new HostQueues(), env: {} });
@@ -45,7 +33,7 @@ describe('the daemon', () => {
       expect(metrics).toContain('tmlsync_runs_total{environment="dev",loop="export",outcome="ok"} 1');
       expect(metrics).toMatch(/tmlsync_api_calls_total\{endpoint="metadata\/tml\/export",result="ok"\} [1-9]/);
       expect(metrics).toMatch(/tmlsync_objects_total\{environment="dev",loop="export",kind="liveboard",outcome="added"\} 3/);
-      expect(git(server.pathOf('daemon'), 'rev-list', '--count', 'dev')).toBe('2');
+      expect(git(stage.server.pathOf('daemon'), 'rev-list', '--count', 'dev')).toBe('2');
       // Every line of the run carries its run id.
       const runId = (status.environments[0] as unknown as { lastRun: { runId: string } }).lastRun.runId;
       expect(lines.filter((l) => l.msg === 'export finished')[0]).toMatchObject({ runId });
@@ -57,9 +45,9 @@ describe('the daemon', () => {
   });
 
   it('runs a run asked for during a run right after it, once', async () => {
-    const remote = server.createRepo('queued');
-    const file = join(work, 'config2.yaml');
-    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd2')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    schedule: "0 0 1 1 *"\n`);
+    const remote = stage.server.createRepo('queued');
+    const file = join(stage.work, 'config2.yaml');
+    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd2')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    schedule: "0 0 1 1 *"\n`);
     const daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
     await daemon.start();
     try {
@@ -75,9 +63,9 @@ describe('the daemon', () => {
 
   it('lets a running export finish on stop, and tmlsync status reports it', async () => {
     const slow = await startEmulator({ latencyMs: 30 });
-    const remote = server.createRepo('graceful');
-    const file = join(work, 'config3.yaml');
-    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd3')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${slow.url}\n    username: tsadmin\n    password: \${P:-admin}\n`);
+    const remote = stage.server.createRepo('graceful');
+    const file = join(stage.work, 'config3.yaml');
+    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd3')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${slow.url}\n    username: tsadmin\n    password: \${P:-admin}\n`);
     const daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
     const http = await daemon.start();
     try {
@@ -91,6 +79,6 @@ describe('the daemon', () => {
       await slow.close();
     }
     expect(daemon.status()[0]).toMatchObject({ running: false, lastRun: { outcome: 'ok' } });
-    expect(git(server.pathOf('graceful'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/'))).toHaveLength(18);
+    expect(git(stage.server.pathOf('graceful'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/'))).toHaveLength(18);
   });
 });

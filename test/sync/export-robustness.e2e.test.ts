@@ -1,35 +1,23 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
 import { GitRepo } from '../../src/git/index.js';
 import { runExport } from '../../src/sync/export.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { thoughtspotPort } from '../../src/daemon/index.js';
 import { cli } from '../support/cli.js';
-import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
 
-let server: GitServer;
-let emulator: RunningEmulator;
-const work = mkdtempSync(join(tmpdir(), 'tmlsync-robust-'));
+const stage = useStage('tmlsync-robust-');
+let n = 0;
+const dir = (label: string) => join(stage.work, `${label}-${(n += 1)}`);
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
-let n = 0;
-const dir = (label: string) => join(work, `${label}-${(n += 1)}`);
-
-beforeAll(async () => {
-  server = await startGitServer();
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-});
 
 function client(url: string): ThoughtSpotClient {
   return new ThoughtSpotClient({ url, username: 'tsadmin', password: 'admin', env: {}, retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 } });
@@ -37,24 +25,24 @@ function client(url: string): ThoughtSpotClient {
 
 /** The branch's files with their blob ids: equal trees mean equal content. */
 function tree(repo: string, branch = 'dev'): string {
-  return git(server.pathOf(repo), 'ls-tree', '-r', branch);
+  return git(stage.server.pathOf(repo), 'ls-tree', '-r', branch);
 }
 
 
 function config(remote: string, url: string, extra = ''): string {
-  const file = join(work, `config-${(n += 1)}.yaml`);
+  const file = join(stage.work, `config-${(n += 1)}.yaml`);
   writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${dir('wd')}\nenvironments:\n  dev:\n    url: ${url}\n    username: tsadmin\n    password: \${TS_PASSWORD:-admin}\n${extra}`);
   return file;
 }
 
 describe('export robustness', () => {
   it('ends with exactly the files of a fault-free run under 5xx, 429, dropped connections and expiring sessions', async () => {
-    const clean = server.createRepo('clean');
-    await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(emulator.url)), repo: await GitRepo.open(dir('clean'), { remoteUrl: clean, committer }), committer });
+    const clean = stage.server.createRepo('clean');
+    await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('clean'), { remoteUrl: clean, committer }), committer });
     // The same demo content (fixed GUIDs), behind every fault the emulator can inject.
     const faulty = await startEmulator({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 2000, random: mulberry(7) });
     try {
-      const remote = server.createRepo('faults');
+      const remote = stage.server.createRepo('faults');
       const report = await runExport({
         environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(faulty.url)), repo: await GitRepo.open(dir('faults'), { remoteUrl: remote, committer }), committer, batchSize: 3,
       });
@@ -66,7 +54,7 @@ describe('export robustness', () => {
   });
 
   it('lands and loses nothing when another commit reaches the branch between fetch and push', async () => {
-    const remote = server.createRepo('race');
+    const remote = stage.server.createRepo('race');
     const real = await GitRepo.open(dir('race'), { remoteUrl: remote, committer });
     const other = await GitRepo.open(dir('other'), { remoteUrl: remote, committer });
     let raced = false;
@@ -93,22 +81,22 @@ describe('export robustness', () => {
         return real.push(branch);
       },
     };
-    const report = await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(emulator.url)), repo: racing, committer });
+    const report = await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: racing, committer });
     expect(report.outcome).toBe('ok');
-    const files = git(server.pathOf('race'), 'ls-tree', '-r', '--name-only', 'dev').split('\n');
+    const files = git(stage.server.pathOf('race'), 'ls-tree', '-r', '--name-only', 'dev').split('\n');
     expect(files).toContain('README.md');
-    expect(files.filter((f) => f.startsWith('tml/'))).toHaveLength(emulator.state.objects.size);
-    expect(git(server.pathOf('race'), 'log', '--format=%s', 'dev')).toContain('docs: a human commit');
+    expect(files.filter((f) => f.startsWith('tml/'))).toHaveLength(stage.emulator.state.objects.size);
+    expect(git(stage.server.pathOf('race'), 'log', '--format=%s', 'dev')).toContain('docs: a human commit');
   });
 
   it('leaves no partial commit when killed mid-export, and the next run converges to the uninterrupted tree', async () => {
-    const reference = server.createRepo('reference');
-    await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(emulator.url)), repo: await GitRepo.open(dir('ref'), { remoteUrl: reference, committer }), committer });
+    const reference = stage.server.createRepo('reference');
+    await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('ref'), { remoteUrl: reference, committer }), committer });
     const slow = await startEmulator({ latencyMs: 40 });
-    for (const [id, record] of emulator.state.objects) slow.state.objects.set(id, structuredClone(record));
-    for (const id of [...slow.state.objects.keys()]) if (!emulator.state.objects.has(id)) slow.state.objects.delete(id);
+    for (const [id, record] of stage.emulator.state.objects) slow.state.objects.set(id, structuredClone(record));
+    for (const id of [...slow.state.objects.keys()]) if (!stage.emulator.state.objects.has(id)) slow.state.objects.delete(id);
     try {
-      const remote = server.createRepo('killed');
+      const remote = stage.server.createRepo('killed');
       const file = config(remote, slow.url);
       const child = spawn(process.execPath, ['--import', 'tsx', main, '--log-level', 'debug', 'export', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
       await new Promise<void>((resolve) => {
@@ -119,7 +107,7 @@ describe('export robustness', () => {
       });
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
-      expect(git(server.pathOf('killed'), 'for-each-ref', '--format=%(refname)')).toBe('');
+      expect(git(stage.server.pathOf('killed'), 'for-each-ref', '--format=%(refname)')).toBe('');
       const again = await cli(['export', '--config', file]);
       expect(again.code).toBe(0);
       expect(tree('killed').replace(/^.*principals.yaml$/m, '')).toBe(tree('reference').replace(/^.*principals.yaml$/m, ''));
@@ -129,15 +117,15 @@ describe('export robustness', () => {
   });
 
   it('names the problem and exits 2 for bad configuration or credentials, 1 for unreachable systems, writing nothing', async () => {
-    const remote = server.createRepo('errors');
-    const unknownKey = join(work, 'unknown-key.yaml');
+    const remote = stage.server.createRepo('errors');
+    const unknownKey = join(stage.work, 'unknown-key.yaml');
     writeFileSync(unknownKey, `repository:\n  url: ${remote}\n  colour: blue\nenvironments: {}\n`);
     const bad = await cli(['export', '--config', unknownKey]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("repository: unknown key 'colour'");
     expect(bad.stderr).toContain('environments: needs at least one environment');
 
-    const creds = await cli(['export', '--config', config(remote, emulator.url)], { TS_PASSWORD: 'wrong-password' });
+    const creds = await cli(['export', '--config', config(remote, stage.emulator.url)], { TS_PASSWORD: 'wrong-password' });
     expect(creds.code).toBe(2);
     expect(creds.stderr).toMatch(/session\/login failed with HTTP 401/);
     expect(creds.stderr).not.toContain('wrong-password');
@@ -146,11 +134,11 @@ describe('export robustness', () => {
     expect(unreachableTs.code).toBe(1);
     expect(unreachableTs.stderr).toMatch(/^error: .*127\.0\.0\.1:1/m);
 
-    const unreachableGit = await cli(['export', '--config', config('git://127.0.0.1:1/none.git', emulator.url)]);
+    const unreachableGit = await cli(['export', '--config', config('git://127.0.0.1:1/none.git', stage.emulator.url)]);
     expect(unreachableGit.code).toBe(1);
     expect(unreachableGit.stderr).toMatch(/^error: git fetch failed/m);
     for (const result of [bad, creds, unreachableTs, unreachableGit]) expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(git(server.pathOf('errors'), 'for-each-ref')).toBe('');
+    expect(git(stage.server.pathOf('errors'), 'for-each-ref')).toBe('');
   });
 
   it('writes unique, stable, path-safe files for hostile names', async () => {
@@ -162,10 +150,10 @@ describe('export robustness', () => {
       const names = ['Ventes 🐢 été', 'a/b/../../etc/passwd', '..', 'x'.repeat(300), 'Same name', 'Same name', '.hidden', 'CON'];
       await ts.importTml(['connection:\n  name: C\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
       await ts.importTml(names.map((name, i) => table(name, `t${i}`)), { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-      const remote = server.createRepo('hostile');
+      const remote = stage.server.createRepo('hostile');
       const report = await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(ts), repo: await GitRepo.open(dir('hostile'), { remoteUrl: remote, committer }), committer });
       expect(report.counts).toMatchObject({ added: names.length + 1, failed: 0 });
-      const files = git(server.pathOf('hostile'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/table/'));
+      const files = git(stage.server.pathOf('hostile'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/table/'));
       expect(files, files.join('\n')).toHaveLength(names.length);
       for (const file of files) {
         expect(file.split('/')).toHaveLength(3);

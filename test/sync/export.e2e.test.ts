@@ -1,30 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { loginCookie, raw } from '../emulator/raw-http.js';
 import { cli } from '../support/cli.js';
-import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
 
-let server: GitServer;
-let emulator: RunningEmulator;
-const work = mkdtempSync(join(tmpdir(), 'tmlsync-export-'));
-
-beforeAll(async () => {
-  server = await startGitServer();
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const stage = useStage('tmlsync-export-');
 
 function configFile(remote: string, workDir: string): string {
-  const file = join(work, `config-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${workDir}\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${TS_PASSWORD:-admin}\n    branch: dev\n`);
+  const file = join(stage.work, `config-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${workDir}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${TS_PASSWORD:-admin}\n    branch: dev\n`);
   return file;
 }
 
@@ -35,13 +22,13 @@ async function exportOnce(file: string, ...extra: string[]) {
 
 describe('tmlsync export against the emulator and a git daemon', () => {
   it('exports everything on the first run, then nothing changes and no commit is made', async () => {
-    const remote = server.createRepo('demo');
-    const file = configFile(remote, join(work, 'wd1'));
+    const remote = stage.server.createRepo('demo');
+    const file = configFile(remote, join(stage.work, 'wd1'));
     const first = await exportOnce(file);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.report!.counts).toMatchObject({ added: 18, failed: 0 });
-    const bare = server.pathOf('demo');
+    const bare = stage.server.pathOf('demo');
     const files = git(bare, 'ls-tree', '-r', '--name-only', 'dev').split('\n');
     expect(files).toContain('principals/principals.yaml');
     expect(files).toContain(`tml/liveboard/Retail-Overview.${DEMO_GUIDS.liveboards[0]}.liveboard.tml`);
@@ -54,22 +41,22 @@ describe('tmlsync export against the emulator and a git daemon', () => {
     expect(git(bare, 'rev-list', '--count', 'dev')).toBe(commitsBefore);
 
     // A fresh working tree on "another machine" resumes from the state ref: nothing to export.
-    const resumed = await exportOnce(configFile(remote, join(work, 'wd2')));
+    const resumed = await exportOnce(configFile(remote, join(stage.work, 'wd2')));
     expect(resumed.report!.counts).toMatchObject({ unchanged: 18, added: 0 });
   });
 
   it('commits a change as its ThoughtSpot author, and removes the file of a deleted object', async () => {
-    const remote = server.createRepo('changes');
-    const file = configFile(remote, join(work, 'wd3'));
+    const remote = stage.server.createRepo('changes');
+    const file = configFile(remote, join(stage.work, 'wd3'));
     await exportOnce(file);
-    const dana = await loginCookie(emulator.url, 'dana.engineer', 'demo-password');
-    const exported = await raw(emulator.url, 'POST', 'metadata/tml/export', { cookie: dana, form: { export_ids: JSON.stringify([DEMO_GUIDS.answers[0]]) } });
+    const dana = await loginCookie(stage.emulator.url, 'dana.engineer', 'demo-password');
+    const exported = await raw(stage.emulator.url, 'POST', 'metadata/tml/export', { cookie: dana, form: { export_ids: JSON.stringify([DEMO_GUIDS.answers[0]]) } });
     const edoc = ((await exported.json()) as { object: { edoc: string }[] }).object[0]!.edoc;
-    await raw(emulator.url, 'POST', 'metadata/tml/import', { cookie: dana, form: { import_objects: JSON.stringify([edoc.replace('name: Sales by Region', 'name: Sales by Region (renamed)')]) } });
-    emulator.state.objects.delete(DEMO_GUIDS.answers[5]);
+    await raw(stage.emulator.url, 'POST', 'metadata/tml/import', { cookie: dana, form: { import_objects: JSON.stringify([edoc.replace('name: Sales by Region', 'name: Sales by Region (renamed)')]) } });
+    stage.emulator.state.objects.delete(DEMO_GUIDS.answers[5]);
     const run2 = await exportOnce(file);
     expect(run2.report!.counts).toMatchObject({ updated: 1, deleted: 1 });
-    const bare = server.pathOf('changes');
+    const bare = stage.server.pathOf('changes');
     const log = git(bare, 'log', '--format=%an|%s', 'dev').split('\n');
     expect(log).toContain('Dana Engineer|export(dev): 1 object by Dana Engineer');
     expect(log).toContain('tmlsync|export(dev): 1 object');
@@ -80,9 +67,9 @@ describe('tmlsync export against the emulator and a git daemon', () => {
   });
 
   it('writes nothing with --dry-run', async () => {
-    const remote = server.createRepo('dry');
-    const dry = await exportOnce(configFile(remote, join(work, 'wd4')), '--dry-run');
-    expect(dry.report!.counts.added).toBe(emulator.state.objects.size);
-    expect(git(server.pathOf('dry'), 'for-each-ref')).toBe('');
+    const remote = stage.server.createRepo('dry');
+    const dry = await exportOnce(configFile(remote, join(stage.work, 'wd4')), '--dry-run');
+    expect(dry.report!.counts.added).toBe(stage.emulator.state.objects.size);
+    expect(git(stage.server.pathOf('dry'), 'for-each-ref')).toBe('');
   });
 });
