@@ -141,6 +141,20 @@ describe('direction sync', () => {
     expect(again.imports).toBe(0);
   });
 
+  it('resolves a conflict by policy: thoughtspot-wins exports the ThoughtSpot side over the git one', async () => {
+    await editInGit(DEMO_GUIDS.worksheet, 'Git says this.', 'Git again.');
+    await editInThoughtSpot(DEMO_GUIDS.worksheet, 'Git says this.', 'ThoughtSpot again.');
+    const run = await sync('--policy', 'thoughtspot-wins');
+    expect(run.code).toBe(0);
+    expect(run.report.conflicts).toMatchObject([{ id: DEMO_GUIDS.worksheet, resolution: 'ThoughtSpot version exported' }]);
+    expect(run.imports).toBe(0);
+    expect((await fileOf(DEMO_GUIDS.worksheet)).text).toContain('ThoughtSpot again.');
+
+    const again = await sync();
+    expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
+    expect(again.imports).toBe(0);
+  });
+
   it('refuses one-way runs on a sync environment, which would put its ledgers out of step', async () => {
     const exported = await cli(['export', '--config', configFile, '--env', 'dev']);
     expect(exported.code).toBe(2);
