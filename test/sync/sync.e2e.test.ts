@@ -124,6 +124,12 @@ describe('direction sync', () => {
     const { path } = await fileOf(DEMO_GUIDS.worksheet);
     expect(git(stage.server.pathOf('content'), 'show', `tmlsync/conflicts/dev:${path}`)).toContain('ThoughtSpot says that.');
 
+    // The plan shows it too.
+    const plan = await cli(['plan', '--config', configFile, '--env', 'dev', '--format', 'json']);
+    expect(plan.code).toBe(0);
+    const entries = (JSON.parse(plan.stdout) as { entries: { canonicalGuid: string; action: string; fields: string[] }[] }).entries;
+    expect(entries.find((e) => e.canonicalGuid === DEMO_GUIDS.worksheet)).toMatchObject({ action: 'conflict', fields: ['worksheet->description'] });
+
     // Still a conflict on the next run: nothing was decided for the person.
     const again = await sync();
     expect(again.report.conflicts).toHaveLength(1);
