@@ -123,9 +123,23 @@ describe('interpolate', () => {
 describe('config/example.yaml', () => {
   it('documents keys that all load', () => {
     const config = loadConfig(new URL('../../config/example.yaml', import.meta.url).pathname, {
-      env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y' },
+      env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y', TS_SANDBOX_PASSWORD: 'z' },
       isTracked: () => true,
     });
-    expect(config.environments.map((e) => `${e.name}:${e.direction}:${e.branch}`)).toEqual(['dev:export:dev', 'prod:deploy:main']);
+    expect(config.environments.map((e) => `${e.name}:${e.direction}:${e.branch}`)).toEqual(['dev:export:dev', 'sandbox:sync:sandbox', 'prod:deploy:main']);
+  });
+});
+
+describe('sync environments', () => {
+  it('default to the manual conflict policy and refuse mappings; watch is for sync only', () => {
+    const sync = minimal.replace('direction: export', 'direction: sync');
+    const config = loadConfig(file(sync), { env: { TS_DEV_PASSWORD: 's' }, isTracked: () => true });
+    expect(config.environments[0]).toMatchObject({ direction: 'sync', conflictPolicy: 'manual', watch: false });
+    expect(problemsOf(() => loadConfig(file(`${sync}    mappings:\n      schemas: { A: B }\n`), { env: { TS_DEV_PASSWORD: 's' } }))).toEqual([
+      'environments.dev.mappings: a sync environment keeps its own names in git; mappings apply to deploy environments',
+    ]);
+    expect(problemsOf(() => loadConfig(file(`${minimal}    watch: true\n`), { env: { TS_DEV_PASSWORD: 's' } }))).toEqual([
+      'environments.dev.watch: watching the working tree is for sync environments (direction: sync)',
+    ]);
   });
 });
