@@ -71,7 +71,8 @@ export class ThoughtSpotHttp implements ApiCaller {
     if (!this.#active) {
       await this.#renew(this.#generation);
     } else if (this.#nearsLifetime()) {
-      this.#options.logger.info({ endpoint: request.endpoint, sessionAgeMs: Date.now() - this.#sessionStartedAt }, 'ThoughtSpot session nears its lifetime, logging in again');
+      // One line per renewal: calls that find one under way just wait for it.
+      if (!this.#renewal) this.#options.logger.info({ endpoint: request.endpoint, sessionAgeMs: Date.now() - this.#sessionStartedAt }, 'ThoughtSpot session nears its lifetime, logging in again');
       await this.#renew(this.#generation, true);
     }
     const generation = this.#generation;

@@ -209,16 +209,19 @@ describe('ThoughtSpot session lifetime', () => {
   });
 
   it('calls that find the session old together share one new login', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
     const ts = http.scope(BASE);
     mockLogin(ts);
     mockLogin(ts, 'session-2');
     ts.get(at('user/list')).times(3).reply(200, []);
-    const client = testClient({ sessionTtlMs: 10 * MINUTE });
+    const client = testClient({ sessionTtlMs: 10 * MINUTE, logger });
     await client.login();
     later(10 * MINUTE);
     await Promise.all([client.listUsers(), client.listUsers(), client.listUsers()]);
     expect(http.requests.filter((r) => r.pathname === at('session/login'))).toHaveLength(2);
     expect(calls().slice(-3)).toEqual(Array(3).fill('user/list JSESSIONID=session-2; clientId=client-session-2'));
+    expect(lines.filter((line) => line.includes('ThoughtSpot session nears its lifetime'))).toHaveLength(1);
   });
 
   it('still logs in again on a 401 when the server ends a session before its configured lifetime', async () => {
