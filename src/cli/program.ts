@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo.js';
 import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
 import { planCommand } from './commands/plan.js';
+import { rotatePasswordCommand } from './commands/rotate-password.js';
 import { statusCommand } from './commands/status.js';
 import { syncCommand } from './commands/sync.js';
 import { triggerCommand } from './commands/trigger.js';
@@ -108,6 +109,14 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .addOption(new Option('--policy <policy>', 'conflict policy for this run (default: the environment\'s conflictPolicy)').choices(['manual', 'git-wins', 'thoughtspot-wins']))
       .option('--dry-run', 'show what would change; write nothing')
       .addOption(formatOption(['text', 'json'])),
+  );
+  add('rotate-password', "change an environment's service-account password, then log in with the new one", rotatePasswordCommand, (c) =>
+    c
+      .addOption(configOption())
+      .addOption(envOption())
+      .option('--current-env <var>', "environment variable holding the current password (default: the environment's password)")
+      .option('--new-env <var>', 'environment variable holding the new password (default: passwordRotation.newPasswordEnv)')
+      .option('--dry-run', 'log in with the current password and check that the new one is set; change nothing'),
   );
   add('demo', 'run the embedded default: the emulator with demo content, a local remote, and the daemon', demoCommand, (c) =>
     c.addOption(configOption().default('config/default.yaml')).option('--data-dir <dir>', "the emulator's data", '.demo/emulator'),

@@ -21,6 +21,8 @@ const cron = z.string().refine(
 
 const nameMap = z.record(z.string().min(1), z.string().min(1));
 
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
 export const environmentSchema = z.strictObject({
   /** ThoughtSpot base URL, without `/callosum/...`. */
   url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
@@ -37,6 +39,10 @@ export const environmentSchema = z.strictObject({
   schedule: cron.default('*/10 * * * *'),
   /** Per-call timeout. */
   timeoutMs: z.number().int().positive().default(60_000),
+  /** How long the cluster keeps a session: tmlsync logs in again shortly before, not only after a 401. Unset: only after a 401. */
+  sessionTtlMs: z.number().int().min(1000).optional(),
+  /** `tmlsync rotate-password`: the variables holding the new password and, instead of `password`, the current one. */
+  passwordRotation: z.strictObject({ newPasswordEnv: envVarName, currentPasswordEnv: envVarName.optional() }).optional(),
   rateLimit: z
     .strictObject({
       concurrency: z.number().int().positive().optional(),

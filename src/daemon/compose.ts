@@ -29,6 +29,7 @@ export function clientFor(environment: EnvironmentConfig, services: Services): T
     ...(environment.secretKey ? { secretKey: environment.secretKey } : {}),
     ...(environment.caFile ? { caFile: environment.caFile } : {}),
     timeoutMs: environment.timeoutMs,
+    ...(environment.sessionTtlMs ? { sessionTtlMs: environment.sessionTtlMs } : {}),
     rateLimit: {
       ...(rateLimit?.concurrency ? { concurrency: rateLimit.concurrency } : {}),
       ...(rateLimit?.requestsPerSecond ? { intervalCap: Math.max(1, Math.round(rateLimit.requestsPerSecond)), intervalMs: 1000 } : {}),

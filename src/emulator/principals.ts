@@ -60,6 +60,21 @@ export function checkPassword(password: string, stored: string | undefined): boo
   return timingSafeEqual(expected, actual);
 }
 
+/** The emulator's password policy for `user/updatepassword` (a cluster's own policy is configurable and UNCONFIRMED; reference §2.6). */
+export const PASSWORD_POLICY = { minLength: 8 } as const;
+
+/**
+ * What is wrong with a new password, or undefined: at least eight characters,
+ * a letter and a digit, not the user's name, not the current password.
+ */
+export function passwordPolicyProblem(password: string, userName: string, current: string): string | undefined {
+  if (password.length < PASSWORD_POLICY.minLength) return `it must have at least ${PASSWORD_POLICY.minLength} characters`;
+  if (!/\p{L}/u.test(password) || !/\p{N}/u.test(password)) return 'it must contain a letter and a digit';
+  if (password.toLowerCase().includes(userName.toLowerCase())) return 'it must not contain the user name';
+  if (password === current) return 'it must differ from the current password';
+  return undefined;
+}
+
 export function builtInPrincipals(adminPassword: string): (UserRecord | GroupRecord)[] {
   const group = (name: string, displayName: string, privileges: string[]): GroupRecord => ({
     kind: 'group', id: randomUUID(), name, displayName, principalTypeEnum: 'LOCAL_GROUP', groupNames: [],

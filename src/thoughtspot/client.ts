@@ -29,6 +29,12 @@ export interface ThoughtSpotClientOptions {
   caFile?: string;
   /** Deadline of every call. */
   timeoutMs?: number;
+  /**
+   * How long the cluster keeps a session; when set, the client logs in again
+   * shortly before a session reaches it (`SESSION_RENEW_MARGIN`) rather than
+   * only after a 401.
+   */
+  sessionTtlMs?: number;
   rateLimit?: Partial<RateLimit>;
   retry?: Partial<RetryOptions>;
   logger?: Logger;
@@ -91,6 +97,7 @@ export class ThoughtSpotClient {
       logger: logger.child({ host: new URL(options.url).host }),
       redactor,
       authenticate: (api) => authenticate(api, options),
+      ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
     });
   }

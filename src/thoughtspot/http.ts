@@ -1,6 +1,6 @@
 import type { Logger, Redactor } from '../log/index.js';
 import { apiErrorDetails, ThoughtSpotApiError, ThoughtSpotNetworkError, ThoughtSpotUncertainWriteError } from './errors.js';
-import type { RetryOptions } from './limits.js';
+import { sessionRenewAfterMs, type RetryOptions } from './limits.js';
 import { backoffDelay, parseRetryAfter, sleep, type HostQueue } from './queue.js';
 import type { ApiRequest, ApiResponse, Transport } from './transport.js';
 
@@ -17,6 +17,12 @@ export interface ThoughtSpotHttpOptions {
   redactor?: Redactor;
   /** Establishes a session with anonymous calls through the given caller (password or trusted-auth login). */
   authenticate: (api: ApiCaller) => Promise<void>;
+  /**
+   * How long the cluster keeps a session. When set, a session this old (less
+   * the margin of `sessionRenewAfterMs`) is renewed before the next call
+   * instead of waiting for a 401.
+   */
+  sessionTtlMs?: number;
   /** Told the outcome of every call, for metrics. */
   onCall?: (endpoint: string, result: 'ok' | 'error') => void;
 }
@@ -26,7 +32,9 @@ const RETRY_PRIORITY = 1;
 
 /**
  * Every call goes through here: the session (log in before the first call;
- * on a 401, log in again once, shared by all calls that saw it, and replay),
+ * with a known session lifetime, log in again before a call once the session
+ * nears it; on a 401, log in again once, shared by all calls that saw it,
+ * and replay),
  * the host's queue, and the retry policy (DESIGN "The queue"):
  * - 429: wait Retry-After (holding the whole host), then send again, for
  *   every call: the server did not process it;
@@ -39,6 +47,8 @@ export class ThoughtSpotHttp implements ApiCaller {
   /** Sessions established so far; a 401 from an older session than the current one just replays. */
   #generation = 0;
   #active = false;
+  /** When the current session's login started (`Date.now()`): its age is measured from there. */
+  #sessionStartedAt = 0;
   #renewal: Promise<void> | undefined;
 
   constructor(options: ThoughtSpotHttpOptions) {
@@ -58,7 +68,13 @@ export class ThoughtSpotHttp implements ApiCaller {
 
   async #send(request: ApiRequest): Promise<ApiResponse> {
     if (request.anonymous) return this.#checked(request, await this.#attempts(request));
-    if (!this.#active) await this.#renew(this.#generation);
+    if (!this.#active) {
+      await this.#renew(this.#generation);
+    } else if (this.#nearsLifetime()) {
+      // One line per renewal: calls that find one under way just wait for it.
+      if (!this.#renewal) this.#options.logger.info({ endpoint: request.endpoint, sessionAgeMs: Date.now() - this.#sessionStartedAt }, 'ThoughtSpot session nears its lifetime, logging in again');
+      await this.#renew(this.#generation, true);
+    }
     const generation = this.#generation;
     let response = await this.#attempts(request);
     if (response.status === 401) {
@@ -84,12 +100,27 @@ export class ThoughtSpotHttp implements ApiCaller {
     this.#options.transport.cookies.clear();
   }
 
-  #renew(seen: number): Promise<void> {
+  #nearsLifetime(): boolean {
+    const { sessionTtlMs } = this.#options;
+    return sessionTtlMs !== undefined && Date.now() - this.#sessionStartedAt >= sessionRenewAfterMs(sessionTtlMs);
+  }
+
+  /**
+   * Logs in, once for every caller that asks while a login is under way.
+   * `keepCurrent` (renewal before expiry): the current session stays in use
+   * until the new one's cookies replace it, so calls already under way are
+   * not sent without a session; after a 401 there is nothing worth keeping.
+   */
+  #renew(seen: number, keepCurrent = false): Promise<void> {
     if (this.#active && this.#generation !== seen) return Promise.resolve();
     this.#renewal ??= (async () => {
-      this.#active = false;
-      this.#options.transport.cookies.clear();
+      const started = Date.now();
+      if (!keepCurrent) {
+        this.#active = false;
+        this.#options.transport.cookies.clear();
+      }
       await this.#options.authenticate(this);
+      this.#sessionStartedAt = started;
       this.#generation += 1;
       this.#active = true;
     })().finally(() => {

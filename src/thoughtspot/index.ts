@@ -23,6 +23,8 @@ export {
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
   CONNECT_TIMEOUT_MS,
+  SESSION_RENEW_MARGIN,
+  sessionRenewAfterMs,
   type RateLimit,
   type RetryOptions,
 } from './limits.js';

@@ -73,3 +73,19 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** Establishing a TCP/TLS connection (or a proxy tunnel) gets its own, shorter deadline. */
 export const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * With a configured session lifetime (`sessionTtlMs`), the client logs in
+ * again once a session is this close to it: a tenth of the lifetime, at most
+ * one minute. The margin covers a call that waits in the host's queue or on
+ * the network after the check, and clocks that disagree a little; renewing a
+ * session the server would have kept costs one login per lifetime. Whether
+ * the cluster counts the lifetime from the login or from the last call does
+ * not matter: the age since login is never shorter than the idle time.
+ */
+export const SESSION_RENEW_MARGIN = { share: 0.1, maxMs: 60_000 } as const;
+
+/** The age at which a session with this lifetime is renewed before its next call. */
+export function sessionRenewAfterMs(ttlMs: number): number {
+  return ttlMs - Math.min(SESSION_RENEW_MARGIN.maxMs, ttlMs * SESSION_RENEW_MARGIN.share);
+}

@@ -79,6 +79,24 @@ describe('tmlsync emulator', () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('enables trusted authentication with --trusted-auth-secret: a token for the right key, 401 for a wrong one', async () => {
+    const secret = 'f1a9-emulator-trusted-secret';
+    const { child, url, exited } = await start(['--seed', 'none', '--trusted-auth-secret', secret]);
+    try {
+      const token = await raw(url, 'POST', 'session/auth/token', { headers: { Accept: 'text/plain' }, form: { secret_key: secret, username: 'tsadmin', access_level: 'FULL' } });
+      expect(token.status).toBe(200);
+      const login = await raw(url, 'POST', 'session/login/token', { form: { username: 'tsadmin', auth_token: await token.text(), no_url_redirection: 'true' } });
+      expect(login.status).toBe(204);
+      const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      expect((await raw(url, 'GET', 'user/list', { cookie })).status).toBe(200);
+      const wrong = await raw(url, 'POST', 'session/auth/token', { form: { secret_key: 'not-the-secret', username: 'tsadmin', access_level: 'FULL' } });
+      expect(wrong.status).toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
   it('exits 2 naming a bad flag', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', main, 'emulator', '--drop-rate', '7'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';

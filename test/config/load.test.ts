@@ -99,6 +99,24 @@ environments:
     expect(problems).toEqual(['environments.a: needs username and password, or username and secretKey (trusted authentication)', 'environments.b.branch: branch main is already the branch of environment a']);
   });
 
+  it('reads a session lifetime and the password rotation variables, and names bad ones', () => {
+    const good = `${minimal}    sessionTtlMs: 1800000
+    passwordRotation: { newPasswordEnv: TS_DEV_NEW_PASSWORD }
+`;
+    expect(loadConfig(file(good), { env: { TS_DEV_PASSWORD: 's3cret' } }).environments[0]).toMatchObject({
+      sessionTtlMs: 1_800_000,
+      passwordRotation: { newPasswordEnv: 'TS_DEV_NEW_PASSWORD' },
+    });
+    const bad = `${minimal}    sessionTtlMs: 20
+    passwordRotation: { newPasswordEnv: "not a name", currentPasswordEnv: OLD, password: x }
+`;
+    expect(problemsOf(() => loadConfig(file(bad), { env: { TS_DEV_PASSWORD: 's3cret' } }))).toEqual([
+      expect.stringMatching(/^environments\.dev\.sessionTtlMs: /),
+      'environments.dev.passwordRotation.newPasswordEnv: must be an environment variable name',
+      "environments.dev.passwordRotation: unknown key 'password'",
+    ]);
+  });
+
   it('names the file and line of invalid YAML, and an unreadable file', () => {
     expect(problemsOf(() => loadConfig(file('repository:\n  url: [unclosed\n'), { env: {} }))[0]).toMatch(/not valid YAML \(line \d\)/);
     expect(problemsOf(() => loadConfig(join(dir, 'missing.yaml'), { env: {} }))[0]).toContain('cannot read the file (ENOENT)');

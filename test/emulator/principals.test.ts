@@ -77,6 +77,24 @@ describe('principals', () => {
     await loginCookie(emulator.url, 'ana', 'x-Second-2');
   });
 
+  it('refuses a new password its policy rejects with 400 naming the rule, and the old one still logs in', async () => {
+    const refusals: string[] = [];
+    for (const password of ['Sh0rt', 'no-digits-here', 'my-ana-Pass-1', 'x-Second-2']) {
+      const res = await raw(emulator.url, 'POST', 'user/updatepassword', { cookie, form: { name: 'ana', currentpassword: 'x-Second-2', password } });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { code: number; debug: string };
+      expect(body.code).toBe(10002);
+      refusals.push((JSON.parse(body.debug) as string[])[0]!);
+    }
+    expect(refusals).toEqual([
+      'Invalid parameter values password: the new password does not meet the password policy: it must have at least 8 characters',
+      'Invalid parameter values password: the new password does not meet the password policy: it must contain a letter and a digit',
+      'Invalid parameter values password: the new password does not meet the password policy: it must not contain the user name',
+      'Invalid parameter values password: the new password does not meet the password policy: it must differ from the current password',
+    ]);
+    await loginCookie(emulator.url, 'ana', 'x-Second-2');
+  });
+
   it('adds and removes privileges with multipart, answering 200 with the group JSON', async () => {
     const add = await raw(emulator.url, 'POST', 'group/addprivilege', { cookie, multipart: pythonFiles({ privilege: 'DATAMANAGEMENT', groupNames: "['Analysts']" }) });
     expect(add.status).toBe(200);

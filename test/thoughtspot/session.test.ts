@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, REDACTED, Redactor } from '../../src/log/index.js';
-import { ThoughtSpotApiError } from '../../src/thoughtspot/index.js';
+import { sessionRenewAfterMs, ThoughtSpotApiError } from '../../src/thoughtspot/index.js';
 import { formFields, useHttpMock } from '../http-mock.js';
 import { at, BASE, mockLogin, PASSWORD, testClient } from './fixture.js';
 
@@ -142,5 +142,128 @@ describe('ThoughtSpot session', () => {
     const redactor = new Redactor();
     testClient({ redactor });
     expect(redactor.scrubText(`password=${PASSWORD}`)).toBe(`password=${REDACTED}`);
+  });
+});
+
+describe('ThoughtSpot session lifetime', () => {
+  const MINUTE = 60_000;
+  // Only Date is faked: the session's age moves when the test says so, while sockets and timers stay real.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const later = (ms: number) => vi.setSystemTime(Date.now() + ms);
+
+  it('renews a tenth of the lifetime early, at most a minute early', () => {
+    expect(sessionRenewAfterMs(30 * MINUTE)).toBe(29 * MINUTE);
+    expect(sessionRenewAfterMs(5 * MINUTE)).toBe(4.5 * MINUTE);
+    expect(sessionRenewAfterMs(1000)).toBe(900);
+  });
+
+  it('logs in again before a call once the session nears its lifetime, without meeting a 401', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('user/list')).times(2).reply(200, []);
+    mockLogin(ts, 'session-2');
+    ts.get(at('user/list')).reply(200, []);
+    const client = testClient({ sessionTtlMs: 10 * MINUTE, logger });
+    await client.listUsers();
+    later(8 * MINUTE);
+    await client.listUsers();
+    later(MINUTE);
+    await client.listUsers();
+    expect(calls()).toEqual([
+      'session/login -',
+      'user/list JSESSIONID=session-1; clientId=client-session-1',
+      'user/list JSESSIONID=session-1; clientId=client-session-1',
+      // The old session still rides along on the new login: it stays in use until the new cookies replace it.
+      'session/login JSESSIONID=session-1; clientId=client-session-1',
+      'user/list JSESSIONID=session-2; clientId=client-session-2',
+    ]);
+    expect(lines.filter((line) => line.includes('ThoughtSpot session nears its lifetime'))).toHaveLength(1);
+    expect(lines.some((line) => line.includes('ThoughtSpot session rejected'))).toBe(false);
+  });
+
+  it('with trusted authentication, fetches a new token before the session expires', async () => {
+    const ts = http.scope(BASE);
+    ts.post(at('session/auth/token')).reply(200, 'TOKEN-1');
+    ts.post(at('session/login/token')).reply(204, '', { 'set-cookie': 'JSESSIONID=t-1; Path=/' });
+    ts.get(at('user/list')).reply(200, []);
+    ts.post(at('session/auth/token')).reply(200, 'TOKEN-2');
+    ts.post(at('session/login/token')).reply(204, '', { 'set-cookie': 'JSESSIONID=t-2; Path=/' });
+    ts.get(at('user/list')).reply(200, []);
+    const client = testClient({ password: undefined, secretKey: 'secret-key-1', sessionTtlMs: 30 * MINUTE });
+    await client.listUsers();
+    later(29 * MINUTE);
+    await client.listUsers();
+    expect(calls()).toEqual([
+      'session/auth/token -', 'session/login/token -', 'user/list JSESSIONID=t-1',
+      'session/auth/token JSESSIONID=t-1', 'session/login/token JSESSIONID=t-1', 'user/list JSESSIONID=t-2',
+    ]);
+    expect(formFields(http.requests[4]!).get('auth_token')).toBe('TOKEN-2');
+  });
+
+  it('calls that find the session old together share one new login', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    mockLogin(ts, 'session-2');
+    ts.get(at('user/list')).times(3).reply(200, []);
+    const client = testClient({ sessionTtlMs: 10 * MINUTE, logger });
+    await client.login();
+    later(10 * MINUTE);
+    await Promise.all([client.listUsers(), client.listUsers(), client.listUsers()]);
+    expect(http.requests.filter((r) => r.pathname === at('session/login'))).toHaveLength(2);
+    expect(calls().slice(-3)).toEqual(Array(3).fill('user/list JSESSIONID=session-2; clientId=client-session-2'));
+    expect(lines.filter((line) => line.includes('ThoughtSpot session nears its lifetime'))).toHaveLength(1);
+  });
+
+  it('still logs in again on a 401 when the server ends a session before its configured lifetime', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('user/list')).reply(401, V1_401);
+    mockLogin(ts, 'session-2');
+    ts.get(at('user/list')).reply(200, []);
+    const client = testClient({ sessionTtlMs: 30 * MINUTE });
+    await client.login();
+    later(MINUTE);
+    await client.listUsers();
+    expect(calls()).toEqual([
+      'session/login -',
+      'user/list JSESSIONID=session-1; clientId=client-session-1',
+      'session/login -',
+      'user/list JSESSIONID=session-2; clientId=client-session-2',
+    ]);
+  });
+
+  it('a failed renewal is the call\'s error, and the next call tries again', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.post(at('session/login')).reply(401, { code: 10002, debug: '["Invalid username or password"]' });
+    mockLogin(ts, 'session-2');
+    ts.get(at('user/list')).reply(200, []);
+    const client = testClient({ sessionTtlMs: 10 * MINUTE });
+    await client.login();
+    later(10 * MINUTE);
+    await expect(client.listUsers()).rejects.toMatchObject({ endpoint: 'session/login', status: 401 });
+    await client.listUsers();
+    expect(calls().at(-1)).toBe('user/list JSESSIONID=session-2; clientId=client-session-2');
+  });
+
+  it('without a configured lifetime, keeps a session until the server rejects it', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('user/list')).reply(200, []);
+    const client = testClient();
+    await client.login();
+    later(24 * 60 * MINUTE);
+    await client.listUsers();
+    expect(calls()).toEqual(['session/login -', 'user/list JSESSIONID=session-1; clientId=client-session-1']);
   });
 });

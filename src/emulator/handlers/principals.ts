@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { currentUser, json, noContent, type HandlerContext, type Reply, type Route } from '../context.js';
 import { CODE, invalidParameter, V1Error } from '../errors.js';
 import {
-  checkPassword, GROUP_TYPES, hashPassword, PRIVILEGES, USER_TYPES,
+  checkPassword, GROUP_TYPES, hashPassword, passwordPolicyProblem, PRIVILEGES, USER_TYPES,
   type GroupRecord, type PrincipalRecord, type UserRecord,
 } from '../principals.js';
 import type { EmulatorState } from '../state.js';
@@ -185,7 +185,9 @@ function updated(existing: PrincipalRecord, input: SyncInput, groupNames: string
 /**
  * `user/updatepassword`: the new password as `password` (docs) or
  * `newpassword` (the official Python client). A wrong current password is a
- * 400, not a 401, so that clients do not take it for an expired session.
+ * 400, not a 401, so that clients do not take it for an expired session; so
+ * is a new password the policy refuses. Either leaves the password as it was.
+ * A change ends the user's sessions: the next call logs in with the new one.
  */
 function updatePassword(context: HandlerContext): Reply {
   const { params, state } = context;
@@ -197,6 +199,8 @@ function updatePassword(context: HandlerContext): Reply {
   const caller = currentUser(context);
   if (caller.name !== name) requirePrivilege(context, 'ADMINISTRATION');
   if (!checkPassword(current, user.passwordHash)) throw invalidParameter('currentpassword', 'the current password is wrong');
+  const problem = passwordPolicyProblem(next, name, current);
+  if (problem) throw invalidParameter('password', `the new password does not meet the password policy: ${problem}`);
   user.passwordHash = hashPassword(next);
   user.modified = state.now();
   state.commit();
