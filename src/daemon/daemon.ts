@@ -11,7 +11,7 @@ import { runExport } from '../sync/export.js';
 import type { ContentRepo } from '../sync/ports.js';
 import type { RunReport } from '../sync/report.js';
 import type { ThoughtSpotClient } from '../thoughtspot/index.js';
-import { clientFor, remoteUrl, repoFor, thoughtspotPort, type Services } from './compose.js';
+import { clientFor, deployEnvironment, remoteUrl, repoFor, thoughtspotPort, type Services } from './compose.js';
 import type { Loop, RunRecord } from '../sync/runs.js';
 import { RunStore } from './runs.js';
 
@@ -142,7 +142,7 @@ export class Daemon {
       const report: RunReport =
         run.loop === 'export'
           ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer: this.config.repository.committer })
-          : await runDeploy({ ...common, environment: { name: environment.name, branch: environment.branch, policy: environment.importPolicy, ...(environment.mappings ? { mappings: environment.mappings } : {}) } });
+          : await runDeploy({ ...common, environment: deployEnvironment(environment) });
       slot.last = report;
       Object.assign(run, { status: report.outcome, counts: report.counts, ...(report.error ? { error: report.error } : {}) });
       for (const o of report.objects) this.metrics.objects.inc({ environment: environment.name, loop: run.loop, kind: o.kind, outcome: o.outcome });

@@ -49,6 +49,9 @@ export interface DeployEnvironment {
   branch: string;
   mappings?: { connections?: Record<string, string>; databases?: Record<string, string>; schemas?: Record<string, string> };
   policy?: 'ALL_OR_NONE' | 'PARTIAL';
+  /** Delete what left the repository (only objects tmlsync created); see prune.ts. */
+  prune?: boolean;
+  maxDeletions?: number;
 }
 
 export interface DeployOptions {

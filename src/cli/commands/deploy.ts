@@ -1,4 +1,4 @@
-import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { clientFor, deployEnvironment, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy.js';
 import { summaryLine } from '../../sync/report.js';
 import { HostQueues } from '../../thoughtspot/index.js';
@@ -31,7 +31,7 @@ export async function deployCommand(options: DeployCommandOptions, _args: string
   const client = clientFor(environment!, services);
   try {
     const report = await runDeploy({
-      environment: { name: environment!.name, branch: environment!.branch, policy: environment!.importPolicy, ...(environment!.mappings ? { mappings: environment!.mappings } : {}) },
+      environment: deployEnvironment(environment!),
       thoughtspot: thoughtspotPort(client),
       repo: await repoFor(config, environment!, services),
       dryRun: options.dryRun === true,
