@@ -91,7 +91,7 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
 /** What the deploy loop (and `plan`) needs of an environment's configuration. */
 export function deployEnvironment(environment: EnvironmentConfig): DeployEnvironment {
   const { name, branch, importPolicy, prune, maxDeletions, mappings } = environment;
-  return { name, branch, policy: importPolicy, prune, maxDeletions, ...(mappings ? { mappings } : {}) };
+  return { name, branch, policy: importPolicy, ...(prune ? { prune: { maxDeletions } } : {}), ...(mappings ? { mappings } : {}) };
 }
 
 /** A local path (not a URL, not scp-like `host:path`) is resolved from the current directory. */
