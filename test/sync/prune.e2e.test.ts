@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
+import { thoughtspotPort } from '../../src/daemon/index.js';
+import { GitRepo } from '../../src/git/index.js';
+import { runDeploy } from '../../src/sync/deploy.js';
+import type { DeletableType, ThoughtSpotPort } from '../../src/sync/ports.js';
+import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
@@ -186,5 +191,43 @@ describe('prune on deploy', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('0 deleted');
     expect(again.stdout).toContain('answer "Sales by Segment" (tml/answer/Sales-by-Segment.');
+  });
+
+  it('checks by listing when a delete answer is lost: sends again only what is still there', async () => {
+    const clone = join(work, 'clone');
+    git(clone, 'pull', '--quiet', 'origin', 'main');
+    const ids = { answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e04', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e05' };
+    const files = [`tml/answer/Region-Copy.${ids.answer}.answer.tml`, `tml/liveboard/Store-Copy.${ids.liveboard}.liveboard.tml`];
+    const rename = (from: string, to: string, guid: string, name: [string, string]) =>
+      writeFileSync(join(clone, to), readFileSync(join(clone, from), 'utf8').replace(/^guid: .*$/m, `guid: ${guid}`).replace(`  name: ${name[0]}\n`, `  name: ${name[1]}\n`));
+    rename(`tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`, files[0]!, ids.answer, ['Sales by Region', 'Region Copy']);
+    rename(`tml/liveboard/Store-Performance.${DEMO_GUIDS.liveboards[1]}.liveboard.tml`, files[1]!, ids.liveboard, ['Store Performance', 'Store Copy']);
+    git(clone, 'add', '-A');
+    git(clone, 'commit', '--quiet', '-m', 'two more of our own');
+    git(clone, 'push', '--quiet', 'origin', 'main');
+    expect((await deploy(configFor())).report?.counts.added).toBe(2);
+    git(clone, 'rm', '--quiet', ...files);
+    git(clone, 'commit', '--quiet', '-m', 'and gone again');
+    git(clone, 'push', '--quiet', 'origin', 'main');
+
+    // The liveboard's delete takes effect but its answer is lost; the answer's first delete is lost before it arrives.
+    const real = thoughtspotPort(new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} }));
+    const calls: [DeletableType, string[]][] = [];
+    const lossy: ThoughtSpotPort = {
+      ...real,
+      async deleteObjects(type, list) {
+        calls.push([type, list]);
+        const first = calls.filter(([t]) => t === type).length === 1;
+        if (type === 'QUESTION_ANSWER_BOOK' && first) return { answered: false, error: 'socket hang up' };
+        const answer = await real.deleteObjects(type, list);
+        return type === 'PINBOARD_ANSWER_BOOK' && first ? { answered: false, error: 'socket hang up' } : answer;
+      },
+    };
+    const repo = await GitRepo.open(join(work, 'lossy'), { remoteUrl: remote, committer: { name: 'tmlsync', email: 'tmlsync@localhost' } });
+    const report = await runDeploy({ environment: { name: 'prod', branch: 'main', prune: { maxDeletions: 10 } }, thoughtspot: lossy, repo });
+    expect(report.objects.filter((o) => o.outcome === 'deleted').map((o) => o.name).sort()).toEqual(['Region Copy', 'Store Copy']);
+    expect(inProd(ids.answer) || inProd(ids.liveboard)).toBe(false);
+    expect(calls.filter(([t]) => t === 'PINBOARD_ANSWER_BOOK')).toHaveLength(1);
+    expect(calls.filter(([t]) => t === 'QUESTION_ANSWER_BOOK')).toEqual([['QUESTION_ANSWER_BOOK', [ids.answer]], ['QUESTION_ANSWER_BOOK', [ids.answer]]]);
   });
 });
