@@ -176,6 +176,7 @@ function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: ()
     listPrincipals: () => timed('list', () => port.listPrincipals()),
     exportTml: (ids) => timed('export', () => port.exportTml(ids)),
     importTml: (documents, policy) => timed('import', () => port.importTml(documents, policy)),
+    deleteObjects: (type, ids) => timed('delete', () => port.deleteObjects(type, ids)),
   };
 }
 

@@ -51,6 +51,10 @@ export const environmentSchema = z.strictObject({
     .optional(),
   /** How a deploy imports: all of a batch or none of it (default), or whatever validates. */
   importPolicy: z.enum(['ALL_OR_NONE', 'PARTIAL']).default('ALL_OR_NONE'),
+  /** Deploy deletes what left the repository: only objects tmlsync created, after a TML backup. Off by default. */
+  prune: z.boolean().default(false),
+  /** A deploy that would delete more objects than this deletes none and exits 2. */
+  maxDeletions: z.number().int().positive().default(10),
   /** Value substitutions between the canonical TML in git and this environment. */
   mappings: z
     .strictObject({ connections: nameMap.optional(), databases: nameMap.optional(), schemas: nameMap.optional() })

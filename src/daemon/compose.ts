@@ -7,7 +7,7 @@ import type { DeployEnvironment } from '../sync/deploy.js';
 import type { ContentRepo, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
 import type { SyncEnvironment } from '../sync/sync.js';
 import type { HostQueues } from '../thoughtspot/index.js';
-import { ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
+import { ThoughtSpotApiError, ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { slugify } from '../tml/index.js';
 
 /** What composing needs from the process: one logger, one redactor, one queue registry. */
@@ -40,16 +40,6 @@ export function clientFor(environment: EnvironmentConfig, services: Services): T
     env: services.env,
     ...(services.onApiCall ? { onCall: services.onApiCall } : {}),
   });
-}
-
-/** What the deploy loop needs of an environment's configuration. */
-export function deployEnvironment(environment: EnvironmentConfig): DeployEnvironment {
-  return {
-    name: environment.name,
-    branch: environment.branch,
-    policy: environment.importPolicy,
-    ...(environment.mappings ? { mappings: environment.mappings } : {}),
-  };
 }
 
 /** What a sync run needs: the deploy side's settings (a sync environment has no mappings) and the conflict policy. */
@@ -92,7 +82,24 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
         throw error;
       }
     },
+    async deleteObjects(type, ids) {
+      try {
+        await client.deleteObjects({ type, ids });
+        return { answered: true, ok: true };
+      } catch (error) {
+        if (error instanceof ThoughtSpotUncertainWriteError) return { answered: false, error: error.message };
+        // A refusal (e.g. others still depend on an object) is an answer: nothing was deleted.
+        if (error instanceof ThoughtSpotApiError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) return { answered: true, ok: false, error: error.message };
+        throw error;
+      }
+    },
   };
+}
+
+/** What the deploy loop (and `plan`) needs of an environment's configuration. */
+export function deployEnvironment(environment: EnvironmentConfig): DeployEnvironment {
+  const { name, branch, importPolicy, prune, maxDeletions, mappings } = environment;
+  return { name, branch, policy: importPolicy, ...(prune ? { prune: { maxDeletions } } : {}), ...(mappings ? { mappings } : {}) };
 }
 
 /** A local path (not a URL, not scp-like `host:path`) is resolved from the current directory. */

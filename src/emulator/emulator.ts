@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../log/index.js';
 import type { EmulatorSettings, Route } from './context.js';
 import { dataRoutes } from './handlers/data.js';
+import { deleteRoutes } from './handlers/delete.js';
 import { metadataRoutes } from './handlers/metadata.js';
 import { principalRoutes } from './handlers/principals.js';
 import { tmlRoutes } from './handlers/tml.js';
@@ -26,7 +27,7 @@ export interface RunningEmulator extends RunningServer {
   state: EmulatorState;
 }
 
-export const ROUTES: readonly Route[] = [...sessionRoutes, ...principalRoutes, ...metadataRoutes, ...tmlRoutes, ...dataRoutes];
+export const ROUTES: readonly Route[] = [...sessionRoutes, ...principalRoutes, ...metadataRoutes, ...tmlRoutes, ...deleteRoutes, ...dataRoutes];
 
 /**
  * Loads (or seeds) the state, then binds the port: a client that can connect

@@ -9,6 +9,7 @@ import {
 } from '../tml/index.js';
 import { stateRef } from './ledger.js';
 import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
+import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PruneSummary } from './prune.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 import { targetObjects } from './target.js';
 import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Finding } from './validate.js';
@@ -49,6 +50,8 @@ export interface DeployEnvironment {
   branch: string;
   mappings?: { connections?: Record<string, string>; databases?: Record<string, string>; schemas?: Record<string, string> };
   policy?: 'ALL_OR_NONE' | 'PARTIAL';
+  /** Delete what left the repository, at most `maxDeletions` per run (see prune.ts); off when absent. */
+  prune?: { maxDeletions: number };
 }
 
 export interface DeployOptions {
@@ -70,6 +73,7 @@ export interface DeployReport extends RunReport {
   /** Objects whose re-export differs from what was deployed. */
   drift: string[];
   plan: PlannedChange[];
+  prune?: PruneSummary;
 }
 
 export interface PlannedChange {
@@ -258,9 +262,12 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   const { environment, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
   const prepared = await prepareDeploy(options);
   const { runId, log, policy, commit, ref, ledger, changed, target, mapping, report, unchangedResults } = prepared;
-  if (changed.length === 0) {
+  // Deletions are decided (or refused) before anything is written.
+  const prune = planPrune(prepared, environment, repo.dir);
+  if (prune.refusal) throw new PruneRefusedError(prune.refusal);
+  if (changed.length === 0 && prune.deletions.length === 0) {
     log.info({ objects: prepared.candidates.length }, 'nothing to deploy');
-    return report(unchangedResults, []);
+    return { ...report(unchangedResults, []), prune: { enabled: prune.enabled, kept: prune.kept } };
   }
   const findings: Finding[] = [];
   // 4. The gate: offline validation of the mapped change set, then VALIDATE_ONLY per batch.
@@ -283,7 +290,7 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   }
   // ALL_OR_NONE stops at the gate; PARTIAL imports what validates and reports the rest.
   if (findings.length > 0 && policy !== 'PARTIAL') throw new DeployGateError(findings);
-  if (dryRun) return report([...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path }))], []);
+  if (dryRun) return { ...report([...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path })), ...dryRunDeletions(prune)], []), prune: { enabled: prune.enabled, kept: prune.kept } };
 
   // 5. Import in dependency order; each batch is mapped when it is sent, with the GUIDs the earlier batches got.
   const results: ObjectResult[] = [...unchangedResults];
@@ -340,9 +347,15 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   if (failed.size === 0) ledger.deployedCommit = commit;
   delete ledger.pending;
   await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): ${commit.slice(0, 12)} run ${runId}`);
+  // 7. Prune (prune.ts), once the imports are recorded.
+  const pruned = await runPrune({
+    plan: prune, environment: environment.name, thoughtspot, repo, ledger, target, runId, commit, log, ...(failed.size > 0 ? { blocked: `${failed.size} objects of this run failed to import; prune waits for a clean run` } : {}),
+    saveLedger: () => repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): pruned, run ${runId}`),
+  });
+  results.push(...pruned.results);
   const drift = await roundTrip(thoughtspot, changed.filter((c) => !failed.has(c.canonicalGuid)), ledger, mapping);
   for (const path of drift) log.warn({ path }, 'deployed object differs when exported back');
-  const final = report(results, drift);
+  const final = { ...report(results, drift), prune: pruned.summary };
   log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
   return final;
 }

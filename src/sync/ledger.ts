@@ -38,6 +38,6 @@ export function formatLedger(ledger: Ledger): string {
   return `${JSON.stringify({ ...ledger, objects }, null, 2)}\n`;
 }
 
-export function stateRef(environment: string, loop: 'export' | 'deploy' | 'lock'): string {
+export function stateRef(environment: string, loop: 'export' | 'deploy' | 'lock' | 'backup'): string {
   return `refs/tmlsync/${environment}/${loop}`;
 }

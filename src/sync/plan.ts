@@ -1,5 +1,6 @@
 import { applyMapping, format, invertMapping, isMap, parse, type TmlValue } from '../tml/index.js';
 import { hash, prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
+import { planPrune } from './prune.js';
 
 export type PlanAction = PlannedChange['action'] | 'conflict';
 
@@ -72,7 +73,10 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
     const fields = semanticDiff(current.data, c.doc.data);
     return editedThere ? { ...base, action: 'conflict', fields, reason: `changed both in git and in ThoughtSpot since the last ${options.sync ? 'sync' : 'deploy'}` } : { ...base, action: 'update', fields };
   });
-  entries.push(...deletions.map((d): PlanEntry => ({ ...d, fields: [], reason: 'gone from the repository; deleted only with prune: true' })));
+  const prune = planPrune(prepared, options.environment, options.repo.dir);
+  const kept = new Map(prune.kept.map((k) => [k.path, k.reason]));
+  const deleted = prune.refusal ?? 'gone from the repository: deleted (prune: true), after a TML backup';
+  entries.push(...deletions.map((d): PlanEntry => ({ ...d, fields: [], reason: kept.get(d.path) ?? deleted })));
   const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, delete: 0, conflict: 0 };
   for (const e of entries) counts[e.action] += 1;
   return { environment: options.environment.name, commit: prepared.commit, entries, counts };

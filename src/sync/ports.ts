@@ -39,6 +39,16 @@ export type ImportPolicy = 'ALL_OR_NONE' | 'PARTIAL' | 'VALIDATE_ONLY';
  */
 export type ImportAnswer = { answered: true; results: ImportedObject[] } | { answered: false; error: string };
 
+/** What a delete call takes: content objects of one listing type (never connections, never principals). */
+export type DeletableType = Extract<HeaderType, 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK'>;
+
+/**
+ * A delete either answered (done, or refused with ThoughtSpot's reason) or
+ * may have taken effect without an answer: then the caller lists what is
+ * still there before sending anything again.
+ */
+export type DeleteAnswer = { answered: true; ok: true } | { answered: true; ok: false; error: string } | { answered: false; error: string };
+
 export interface ThoughtSpotPort {
   /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages. */
   listHeaders(type: HeaderType, subtypes?: string[]): Promise<Header[]>;
@@ -48,6 +58,8 @@ export interface ThoughtSpotPort {
   exportTml(ids: string[]): Promise<ExportedObject[]>;
   /** Imports documents (TML text) in one call. */
   importTml(documents: string[], policy: ImportPolicy): Promise<ImportAnswer>;
+  /** Deletes objects of one type in one call, all or none. */
+  deleteObjects(type: DeletableType, ids: string[]): Promise<DeleteAnswer>;
 }
 
 export interface Identity {

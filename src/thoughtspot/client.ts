@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { silentLogger, type Logger, type Redactor } from '../log/index.js';
 import { addPrivilege, removePrivilege, type PrivilegeParams } from './endpoints/group.js';
 import { exportPinboardPdf, pinboardData, searchData, type PinboardDataParams, type PinboardPdfParams, type SearchDataParams } from './endpoints/data.js';
-import { listObjectHeaders, listVizHeaders, type ListObjectHeadersParams } from './endpoints/metadata.js';
+import { deleteObjects, listObjectHeaders, listVizHeaders, type DeleteObjectsParams, type ListObjectHeadersParams } from './endpoints/metadata.js';
 import { authToken, login, loginToken, logout, type AuthTokenParams } from './endpoints/session.js';
 import { exportTml, importTml, type ExportTmlParams, type ImportTmlParams } from './endpoints/tml.js';
 import { listUsers, syncUsers, transferOwnership, updatePassword, type SyncUsersParams, type TransferOwnershipParams, type UpdatePasswordParams } from './endpoints/user.js';
@@ -171,6 +171,14 @@ export class ThoughtSpotClient {
 
   listVizHeaders(id: Guid): Promise<VizHeader[]> {
     return listVizHeaders(this.#http, id);
+  }
+
+  /**
+   * Deletes objects of one type. An HTTP-level failure that leaves the outcome
+   * unknown is a `ThoughtSpotUncertainWriteError`: list what is still there.
+   */
+  deleteObjects(params: DeleteObjectsParams): Promise<void> {
+    return deleteObjects(this.#http, params);
   }
 
   // ---------------------------------------------------------------- TML

@@ -34,7 +34,7 @@ export { API_BASE_PATH } from './transport.js';
 export type { AuthTokenParams } from './endpoints/session.js';
 export type { SyncUsersParams, UpdatePasswordParams, TransferOwnershipParams } from './endpoints/user.js';
 export type { PrivilegeParams } from './endpoints/group.js';
-export type { ListObjectHeadersParams } from './endpoints/metadata.js';
+export type { ListObjectHeadersParams, DeleteObjectsParams, DeletableType } from './endpoints/metadata.js';
 export type { ExportTmlParams, ImportTmlParams } from './endpoints/tml.js';
 export type { SearchDataParams, PinboardDataParams, PinboardPdfParams } from './endpoints/data.js';
 export * from './types.js';

@@ -45,6 +45,13 @@ describe('loadConfig', () => {
     expect(config.workDir).toBe('/home/u/.cache/tmlsync');
   });
 
+  it('keeps prune off by default, with at most 10 deletions once on; the maximum is a positive integer', () => {
+    const [dev] = loadConfig(file(minimal), { env: { TS_DEV_PASSWORD: 'x' } }).environments;
+    expect(dev).toMatchObject({ prune: false, maxDeletions: 10 });
+    const problems = problemsOf(() => loadConfig(file(`${minimal}    prune: yes please\n    maxDeletions: 0\n`), { env: { TS_DEV_PASSWORD: 'x' } }));
+    expect(problems).toEqual([expect.stringMatching(/^environments\.dev\.prune: /), expect.stringMatching(/^environments\.dev\.maxDeletions: /)]);
+  });
+
   it('resolves ${VAR:-default}', () => {
     const config = loadConfig(file(minimal.replace('${TS_DEV_PASSWORD}', '${TS_DEV_PASSWORD:-admin}')), { env: {} });
     expect(config.environments[0]!.password).toBe('admin');

@@ -186,6 +186,17 @@ describe('ThoughtSpot endpoints', () => {
     expectHeaders(http.requests[1], JSON_ACCEPT, undefined);
   });
 
+  it('metadata/delete: form fields type and id (a JSON array of GUIDs); a 204 is success', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.post(at('metadata/delete')).reply(204);
+    await testClient().deleteObjects({ type: 'PINBOARD_ANSWER_BOOK', ids: ['lb-1', 'lb-2'] });
+    const deleted = http.requests[1]!;
+    expect(deleted).toMatchObject({ method: 'POST', pathname: at('metadata/delete') });
+    expectHeaders(deleted, JSON_ACCEPT, FORM);
+    expect(Object.fromEntries(formFields(deleted))).toEqual({ type: 'PINBOARD_ANSWER_BOOK', id: '["lb-1","lb-2"]' });
+  });
+
   it('metadata/tml/export: form fields, Accept text/plain, ids as a JSON array, schema v2', async () => {
     const ts = http.scope(BASE);
     mockLogin(ts);

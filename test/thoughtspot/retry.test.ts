@@ -104,6 +104,20 @@ describe('ThoughtSpot rate limits and retries', () => {
     expect(count('metadata/tml/import')).toBe(1);
   });
 
+  it('never re-sends a delete after a 5xx or a broken connection: the outcome is reported as uncertain', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.post(at('metadata/delete')).reply(503, V1_500);
+    ts.post(at('metadata/delete')).replyWithError(connectionError('ECONNRESET', 'socket hang up'));
+    const client = testClient();
+    const first = await client.deleteObjects({ type: 'LOGICAL_TABLE', ids: ['t-1'] }).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(ThoughtSpotUncertainWriteError);
+    expect(first).toMatchObject({ endpoint: 'metadata/delete', status: 503 });
+    const second = await client.deleteObjects({ type: 'LOGICAL_TABLE', ids: ['t-1'] }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(ThoughtSpotUncertainWriteError);
+    expect(count('metadata/delete')).toBe(2);
+  });
+
   it('sends an import again when the connection was refused: nothing reached the server', async () => {
     const ts = http.scope(BASE);
     mockLogin(ts);

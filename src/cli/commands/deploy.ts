@@ -18,6 +18,10 @@ export function deploySummary(report: DeployReport): string {
   const lines = [`${summaryLine(report)} (commit ${report.commit.slice(0, 12)})`];
   for (const o of report.objects.filter((x) => x.outcome === 'failed')) lines.push(`  failed ${o.kind} "${o.name}" (${o.path ?? o.id}): ${o.error ?? ''}`);
   for (const path of report.drift) lines.push(`  warning: ${path} differs when exported back`);
+  for (const o of report.objects.filter((x) => x.outcome === 'deleted')) lines.push(`  ${report.dryRun ? 'would delete' : 'deleted'} ${o.kind} "${o.name}" (${o.path ?? o.id})`);
+  for (const k of report.prune?.kept ?? []) lines.push(`  ${k.kind} "${k.name}" (${k.path}) ${k.reason}`);
+  const backup = report.prune?.backup;
+  if (backup) lines.push(`  TML of the deleted objects saved to ${backup.ref}${backup.commit ? ` (${backup.commit.slice(0, 12)})` : ''} in the remote`);
   return lines.join('\n');
 }
 

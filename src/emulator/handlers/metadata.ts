@@ -5,7 +5,7 @@ import type { PrincipalRecord } from '../principals.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
 
 /** `listobjectheaders` types (reference §2.10) and the kinds each one lists. */
-const TYPE_KINDS: Record<string, readonly TmlKind[]> = {
+export const TYPE_KINDS: Record<string, readonly TmlKind[]> = {
   LOGICAL_TABLE: ['table', 'sql_view', 'view', 'model', 'worksheet'],
   QUESTION_ANSWER_BOOK: ['answer'],
   PINBOARD_ANSWER_BOOK: ['liveboard'],

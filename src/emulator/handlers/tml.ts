@@ -20,7 +20,7 @@ const CODE = { unreadable: 14500, tableExists: 14501, reference: 14502, search: 
 type Status = { status_code: 'OK' | 'WARNING' | 'ERROR'; error_message?: string; error_code?: number };
 
 /** Only DATAMANAGEMENT or ADMINISTRATION may export or import TML (reference §2.15, §2.16). */
-function requireDataManagement(context: HandlerContext): void {
+export function requireDataManagement(context: HandlerContext): void {
   requirePrivilege(context, 'DATAMANAGEMENT', 'ADMINISTRATION');
 }
 
@@ -29,7 +29,7 @@ export function knownObjects(state: EmulatorState): KnownObject[] {
 }
 
 /** The stored document as a TmlDocument (stored documents were validated on import). */
-function documentOf(record: ContentRecord): TmlDocument {
+export function documentOf(record: ContentRecord): TmlDocument {
   return parse(JSON.stringify(record.document));
 }
 

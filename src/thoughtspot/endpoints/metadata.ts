@@ -52,3 +52,33 @@ export async function listVizHeaders(api: ApiCaller, id: Guid): Promise<VizHeade
   const response = await api.send({ endpoint: 'metadata/listvizheaders', method: 'GET', query: { id }, accept: 'json', success: [200], idempotent: true });
   return parseJson<VizHeader[]>('metadata/listvizheaders', response, 'array');
 }
+
+/** The types `metadata/delete` takes: content objects only (connections belong to each environment). */
+export type DeletableType = 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK';
+
+export interface DeleteObjectsParams {
+  type: DeletableType;
+  ids: readonly Guid[];
+}
+
+/**
+ * `POST metadata/delete`: form fields `type` and `id` (a JSON array of
+ * GUIDs), all of one type. UNCONFIRMED: the v1 reference (§2) lists no delete
+ * endpoint; this is the call ThoughtSpot's own tools make (cs_tools posts the
+ * same two fields to the internal `callosum/v1/metadata/delete`). The
+ * documented alternative is v2's `POST /api/rest/2.0/metadata/delete`
+ * (`{"metadata": [{"identifier", "type"}]}`). Success: 200 or 204, body
+ * ignored. A write: after a 5xx or a broken connection it is not re-sent but
+ * fails with `ThoughtSpotUncertainWriteError`, and the caller lists what is
+ * still there before sending anything again.
+ */
+export async function deleteObjects(api: ApiCaller, params: DeleteObjectsParams): Promise<void> {
+  await api.send({
+    endpoint: 'metadata/delete',
+    method: 'POST',
+    form: { type: params.type, id: jsonList(params.ids) },
+    accept: 'json',
+    success: [200, 204],
+    idempotent: false,
+  });
+}

@@ -1,0 +1,233 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
+import { thoughtspotPort } from '../../src/daemon/index.js';
+import { GitRepo } from '../../src/git/index.js';
+import { runDeploy } from '../../src/sync/deploy.js';
+import type { DeletableType, ThoughtSpotPort } from '../../src/sync/ports.js';
+import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { cli } from '../support/cli.js';
+import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
+
+/**
+ * Prune end to end: dev and prod both hold the demo content (prod's objects
+ * exist before tmlsync deploys there, so its ledger marks them adopted, not
+ * created); tmlsync then creates three objects of its own in prod (a model, an
+ * answer and a liveboard on it), and a commit removes those three files and
+ * one adopted answer.
+ */
+const stage = useStage('tmlsync-prune-');
+const { work } = stage;
+let remote: string;
+let bare: string;
+let n = 0;
+
+const COPY = { model: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e01', answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e02', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e03' };
+const ADOPTED = DEMO_GUIDS.answers[5]; // "Sales by Segment"
+
+function configFor(prune = ''): string {
+  const file = join(work, `config-${(n += 1)}.yaml`);
+  writeFileSync(
+    file,
+    `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${n}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n${prune}`,
+  );
+  return file;
+}
+const PRUNE = '    prune: true\n';
+
+let prod: RunningEmulator;
+const inProd = (id: string) => prod.state.objects.has(id);
+const ledger = () => JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/deploy:deploy.json')) as { objects: Record<string, { name: string; created: boolean }> };
+const hasBackup = () => {
+  try {
+    git(bare, 'rev-parse', '--verify', '--quiet', 'refs/tmlsync/prod/backup');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+interface Report {
+  outcome: string;
+  counts: Record<string, number>;
+  objects: { kind: string; name: string; outcome: string; error?: string }[];
+  prune?: { kept: { name: string; reason: string }[]; backup?: { ref: string; commit?: string; files: string[] } };
+}
+async function deploy(config: string, ...flags: string[]): Promise<{ code: number; report?: Report; stderr: string }> {
+  const result = await cli(['deploy', '--config', config, '--env', 'prod', '--format', 'json', ...flags]);
+  return { code: result.code, stderr: result.stderr, ...(result.stdout ? { report: JSON.parse(result.stdout) as Report } : {}) };
+}
+
+/** A copy of a file of the clone under a new GUID and name, its references to the model pointed at the model's copy. */
+function copy(clone: string, from: string, to: string, guid: string, name: [string, string]): void {
+  const text = readFileSync(join(clone, from), 'utf8')
+    .replace(/^guid: .*$/m, `guid: ${guid}`)
+    .replace(new RegExp(`^  name: ${name[0]}$`, 'm'), `  name: ${name[1]}`)
+    .replaceAll(DEMO_GUIDS.model, COPY.model)
+    .replace(/: Retail Sales$/gm, ': Retail Sales Copy');
+  writeFileSync(join(clone, to), text);
+}
+
+afterAll(() => prod?.close());
+beforeAll(async () => {
+  prod = await startEmulator();
+  remote = stage.server.createRepo('content');
+  bare = stage.server.pathOf('content');
+  const config = configFor();
+  expect((await cli(['export', '--config', config, '--env', 'dev'])).code).toBe(0);
+  git(bare, 'branch', 'main', 'dev');
+  // prod already holds every object: the first deploy adopts them all.
+  expect((await deploy(config)).code).toBe(0);
+  expect(Object.values(ledger().objects).every((e) => !e.created)).toBe(true);
+
+  const clone = join(work, 'clone');
+  git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
+  copy(clone, `tml/model/Retail-Sales.${DEMO_GUIDS.model}.model.tml`, `tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, COPY.model, ['Retail Sales', 'Retail Sales Copy']);
+  copy(clone, `tml/answer/Top-10-Products.${DEMO_GUIDS.answers[3]}.answer.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, COPY.answer, ['Top 10 Products', 'Top 10 Copy']);
+  copy(clone, `tml/liveboard/Product-Insights.${DEMO_GUIDS.liveboards[2]}.liveboard.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, COPY.liveboard, ['Product Insights', 'Insights Copy']);
+  git(clone, 'add', '-A');
+  git(clone, 'commit', '--quiet', '-m', 'three objects of our own');
+  git(clone, 'push', '--quiet', 'origin', 'main');
+  const created = await deploy(config);
+  expect(created.report?.counts, created.stderr).toMatchObject({ added: 3, failed: 0 });
+  expect(Object.values(COPY).every(inProd)).toBe(true);
+
+  // A source with no tml/ at all, and one with only a connection, on branches of their own.
+  git(clone, 'checkout', '--quiet', '-b', 'no-source');
+  git(clone, 'rm', '-r', '--quiet', 'tml');
+  git(clone, 'commit', '--quiet', '-m', 'no tml/');
+  git(clone, 'push', '--quiet', 'origin', 'no-source');
+  git(clone, 'checkout', '--quiet', '-b', 'connection-only', 'main');
+  for (const kind of ['table', 'model', 'worksheet', 'view', 'sql_view', 'answer', 'liveboard']) git(clone, 'rm', '-r', '--quiet', `tml/${kind}`);
+  git(clone, 'commit', '--quiet', '-m', 'only the connection');
+  git(clone, 'push', '--quiet', 'origin', 'connection-only');
+
+  // main loses our three objects and one adopted answer.
+  git(clone, 'checkout', '--quiet', 'main');
+  for (const file of [`tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, `tml/answer/Sales-by-Segment.${ADOPTED}.answer.tml`]) {
+    rmSync(join(clone, file));
+  }
+  git(clone, 'commit', '--quiet', '-am', 'remove four objects');
+  git(clone, 'push', '--quiet', 'origin', 'main');
+});
+
+describe('prune on deploy', () => {
+  it('deletes nothing with prune off, and the plan says why each object is kept', async () => {
+    const config = configFor();
+    const plan = await cli(['plan', '--config', config, '--env', 'prod']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('4 delete');
+    expect(plan.stdout).toMatch(/delete +model "Retail Sales Copy" \(tml\/model\/Retail-Sales-Copy\.[0-9a-f-]+\.model\.tml\) — kept: gone from the repository, but prune is off/);
+    expect(plan.stdout).toMatch(/delete +answer "Sales by Segment" .* — kept: tmlsync did not create it/);
+    const { code, report } = await deploy(config);
+    expect(code).toBe(0);
+    expect(report?.counts.deleted).toBe(0);
+    expect(report?.prune?.kept.map((k) => k.name).sort()).toEqual(['Insights Copy', 'Retail Sales Copy', 'Sales by Segment', 'Top 10 Copy']);
+    expect([...Object.values(COPY), ADOPTED].every(inProd)).toBe(true);
+  });
+
+  it('deletes nothing in a dry run, and reports what it would delete', async () => {
+    const { code, report } = await deploy(configFor(PRUNE), '--dry-run');
+    expect(code).toBe(0);
+    expect(report?.objects.filter((o) => o.outcome === 'deleted').map((o) => o.name).sort()).toEqual(['Insights Copy', 'Retail Sales Copy', 'Top 10 Copy']);
+    expect([...Object.values(COPY), ADOPTED].every(inProd)).toBe(true);
+    expect(hasBackup()).toBe(false);
+  });
+
+  it('refuses more deletions than maxDeletions, naming the count and the limit, and deletes nothing', async () => {
+    const result = await cli(['deploy', '--config', configFor(`${PRUNE}    maxDeletions: 2\n`), '--env', 'prod']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('prune refused in prod: 3 objects would be deleted');
+    expect(result.stderr).toContain('more than maxDeletions (2); nothing was deleted');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect([...Object.values(COPY), ADOPTED].every(inProd)).toBe(true);
+    expect(hasBackup()).toBe(false);
+  });
+
+  it('never deletes when the source is missing or holds no objects', async () => {
+    const config = configFor(`${PRUNE}    maxDeletions: 100\n`);
+    const objects = prod.state.objects.size;
+    const missing = await cli(['deploy', '--config', config, '--env', 'prod', '--ref', 'no-source']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/prune refused in prod: the source folder tml\/ is missing at [0-9a-f]{12}, and 3 objects would be deleted; nothing was deleted/);
+    const empty = await cli(['deploy', '--config', config, '--env', 'prod', '--ref', 'connection-only']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('the source folder tml/ holds no objects');
+    const plan = await cli(['plan', '--config', config, '--env', 'prod', '--ref', 'no-source']);
+    expect(plan.stdout).toContain('prune refused in prod: the source folder tml/ is missing');
+    expect(prod.state.objects.size).toBe(objects);
+    expect(hasBackup()).toBe(false);
+  });
+
+  it('deletes only the objects it created, dependents first, after backing up their TML', async () => {
+    const before = new Map(Object.values(COPY).map((id) => [id, JSON.stringify(prod.state.objects.get(id)!.document)]));
+    const { code, report, stderr } = await deploy(configFor(PRUNE));
+    expect(code, stderr).toBe(0);
+    const deleted = report!.objects.filter((o) => o.outcome === 'deleted').map((o) => o.name);
+    expect(deleted.sort()).toEqual(['Insights Copy', 'Retail Sales Copy', 'Top 10 Copy']);
+    // The model goes last: the answer and the liveboard stand on it (the emulator refuses otherwise).
+    expect(report!.objects.filter((o) => o.outcome === 'deleted').at(-1)?.name).toBe('Retail Sales Copy');
+    expect(Object.values(COPY).some(inProd)).toBe(false);
+    expect(inProd(ADOPTED)).toBe(true);
+    expect(report!.prune?.kept).toEqual([expect.objectContaining({ name: 'Sales by Segment', reason: expect.stringContaining('tmlsync did not create it') })]);
+
+    // The ledger forgets them; the backup in the remote holds their TML as prod had it.
+    expect(Object.keys(ledger().objects).filter((guid) => Object.values(COPY).includes(guid))).toEqual([]);
+    expect(report!.prune?.backup).toMatchObject({ ref: 'refs/tmlsync/prod/backup' });
+    const manifest = JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/backup:backup.json')) as { objects: { name: string; path: string; envGuid: string }[] };
+    expect(manifest.objects.map((o) => o.name).sort()).toEqual(['Insights Copy', 'Retail Sales Copy', 'Top 10 Copy']);
+    for (const object of manifest.objects) {
+      const saved = git(bare, 'show', `refs/tmlsync/prod/backup:${object.path}`);
+      expect(saved).toContain(`guid: ${object.envGuid}`);
+      expect(saved).toContain(`name: ${object.name}`);
+      expect(before.has(object.envGuid)).toBe(true);
+    }
+
+    // Text output names the backup; a second run has nothing left to delete.
+    const again = await cli(['deploy', '--config', configFor(PRUNE), '--env', 'prod']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('0 deleted');
+    expect(again.stdout).toContain('answer "Sales by Segment" (tml/answer/Sales-by-Segment.');
+  });
+
+  it('checks by listing when a delete answer is lost: sends again only what is still there', async () => {
+    const clone = join(work, 'clone');
+    git(clone, 'pull', '--quiet', 'origin', 'main');
+    const ids = { answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e04', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e05' };
+    const files = [`tml/answer/Region-Copy.${ids.answer}.answer.tml`, `tml/liveboard/Store-Copy.${ids.liveboard}.liveboard.tml`];
+    const rename = (from: string, to: string, guid: string, name: [string, string]) =>
+      writeFileSync(join(clone, to), readFileSync(join(clone, from), 'utf8').replace(/^guid: .*$/m, `guid: ${guid}`).replace(`  name: ${name[0]}\n`, `  name: ${name[1]}\n`));
+    rename(`tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`, files[0]!, ids.answer, ['Sales by Region', 'Region Copy']);
+    rename(`tml/liveboard/Store-Performance.${DEMO_GUIDS.liveboards[1]}.liveboard.tml`, files[1]!, ids.liveboard, ['Store Performance', 'Store Copy']);
+    git(clone, 'add', '-A');
+    git(clone, 'commit', '--quiet', '-m', 'two more of our own');
+    git(clone, 'push', '--quiet', 'origin', 'main');
+    expect((await deploy(configFor())).report?.counts.added).toBe(2);
+    git(clone, 'rm', '--quiet', ...files);
+    git(clone, 'commit', '--quiet', '-m', 'and gone again');
+    git(clone, 'push', '--quiet', 'origin', 'main');
+
+    // The liveboard's delete takes effect but its answer is lost; the answer's first delete is lost before it arrives.
+    const real = thoughtspotPort(new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} }));
+    const calls: [DeletableType, string[]][] = [];
+    const lossy: ThoughtSpotPort = {
+      ...real,
+      async deleteObjects(type, list) {
+        calls.push([type, list]);
+        const first = calls.filter(([t]) => t === type).length === 1;
+        if (type === 'QUESTION_ANSWER_BOOK' && first) return { answered: false, error: 'socket hang up' };
+        const answer = await real.deleteObjects(type, list);
+        return type === 'PINBOARD_ANSWER_BOOK' && first ? { answered: false, error: 'socket hang up' } : answer;
+      },
+    };
+    const repo = await GitRepo.open(join(work, 'lossy'), { remoteUrl: remote, committer: { name: 'tmlsync', email: 'tmlsync@localhost' } });
+    const report = await runDeploy({ environment: { name: 'prod', branch: 'main', prune: { maxDeletions: 10 } }, thoughtspot: lossy, repo });
+    expect(report.objects.filter((o) => o.outcome === 'deleted').map((o) => o.name).sort()).toEqual(['Region Copy', 'Store Copy']);
+    expect(inProd(ids.answer) || inProd(ids.liveboard)).toBe(false);
+    expect(calls.filter(([t]) => t === 'PINBOARD_ANSWER_BOOK')).toHaveLength(1);
+    expect(calls.filter(([t]) => t === 'QUESTION_ANSWER_BOOK')).toEqual([['QUESTION_ANSWER_BOOK', [ids.answer]], ['QUESTION_ANSWER_BOOK', [ids.answer]]]);
+  });
+});
