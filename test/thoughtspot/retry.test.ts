@@ -46,7 +46,8 @@ describe('ThoughtSpot rate limits and retries', () => {
     const error = await testClient().listUsers().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ThoughtSpotApiError);
     expect(error).toMatchObject({ status: 429, endpoint: 'user/list', retryAfterMs: 120_000 });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // Far below the 120 s asked for, with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(count('user/list')).toBe(1);
   });
 
