@@ -229,6 +229,13 @@ export class GitRepo {
     return commit;
   }
 
+  /** Deletes a branch of the remote if it has one (as of the last fetch); says whether it did. */
+  async removeBranch(branch: string): Promise<boolean> {
+    if (!(await this.revParse(`refs/remotes/origin/${branch}`))) return false;
+    await this.#run('push', (git) => git.raw(['push', '--quiet', 'origin', `:refs/heads/${branch}`]));
+    return true;
+  }
+
   /** A commit of the given files (on an empty tree, or on `from.tree`), on no branch, made with a private index. */
   async #stateCommit(files: Record<string, string>, message: string, parent?: string, from: { tree?: string | undefined; author?: Identity } = {}): Promise<string> {
     const scratch = mkdtempSync(join(tmpdir(), 'tmlsync-state-'));

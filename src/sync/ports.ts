@@ -83,4 +83,6 @@ export interface ContentRepo {
   writeState(ref: string, files: Record<string, string>, message: string): Promise<void>;
   /** Makes a side branch of the remote hold `base` plus `files`, without touching the working tree; returns its commit. */
   publishBranch(branch: string, base: string | undefined, files: Record<string, string>, message: string, author: Identity): Promise<string>;
+  /** Deletes a side branch of the remote, if there is one. */
+  removeBranch(branch: string): Promise<boolean>;
 }

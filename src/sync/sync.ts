@@ -175,6 +175,8 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
       const lines = conflicts.filter((c) => c.resolution === 'kept both').map((c) => `- ${c.kind} "${c.name}" (${c.path}): ${c.git} in git, ${c.thoughtspot} in ThoughtSpot`);
       await repo.publishBranch(branch, await repo.revParse('HEAD'), theirs, `sync(${name}): ThoughtSpot's side of ${lines.length} conflict${lines.length === 1 ? '' : 's'}\n\n${lines.join('\n')}\n`, options.committer);
       log.warn({ branch, conflicts: lines.length }, 'ThoughtSpot side of the conflicts published; merge what to keep into the environment branch');
+    } else if (await repo.removeBranch(conflictsBranch(name))) {
+      log.info({ branch: conflictsBranch(name) }, 'no conflicts left: their branch is removed');
     }
   }
 

@@ -66,6 +66,7 @@ describe('export robustness', () => {
       readState: (r, f) => real.readState(r, f),
       writeState: (r, f, m) => real.writeState(r, f, m),
       publishBranch: (b, base, f, m, a) => real.publishBranch(b, base, f, m, a),
+      removeBranch: (b) => real.removeBranch(b),
       checkoutRef: (r) => real.checkoutRef(r),
       revParse: (r) => real.revParse(r),
       acquireLock: (r, h, s) => real.acquireLock(r, h, s),

@@ -141,6 +141,8 @@ describe('direction sync', () => {
     expect(run.code).toBe(0);
     expect(run.report.conflicts).toMatchObject([{ id: DEMO_GUIDS.worksheet, resolution: 'git version deployed' }]);
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('Git says this.');
+    // Nothing left to settle: the conflicts branch is gone.
+    expect(git(stage.server.pathOf('content'), 'branch', '--list', 'tmlsync/conflicts/dev')).toBe('');
 
     const again = await sync();
     expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
