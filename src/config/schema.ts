@@ -49,6 +49,19 @@ export const environmentSchema = z.strictObject({
   mappings: z
     .strictObject({ connections: nameMap.optional(), databases: nameMap.optional(), schemas: nameMap.optional() })
     .optional(),
+  /**
+   * Users, groups and group privileges as code: deploys apply
+   * `principals/principals.yaml` here. Without this block the environment's
+   * principals are left alone.
+   */
+  principals: z
+    .strictObject({
+      /** Remove users and groups that are absent from the file (built-in principals never). */
+      prune: z.boolean().default(false),
+      /** Secret: the first password of new local users. */
+      initialPassword: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -83,4 +96,4 @@ export type TmlsyncConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema> & { name: string; branch: string };
 
 /** Fields that hold secrets: literal values are refused in files tracked by git. */
-export const SECRET_FIELDS = new Set(['password', 'secretKey', 'webhookSecret', 'apiToken']);
+export const SECRET_FIELDS = new Set(['password', 'secretKey', 'webhookSecret', 'apiToken', 'initialPassword']);

@@ -88,6 +88,16 @@ environments:
     expect(loadConfig(file(text), { env: {}, isTracked: () => false }).environments[0]!.password).toBe('hunter2');
   });
 
+  it('refuses a literal initial password for principals in a tracked file, and takes a reference', () => {
+    const principals = (value: string) => `${minimal}    principals:\n      initialPassword: ${value}\n`;
+    expect(problemsOf(() => loadConfig(file(principals('Welcome-1')), { env: { TS_DEV_PASSWORD: 'x' }, isTracked: () => true }))).toEqual([
+      expect.stringMatching(/^environments\.dev\.principals\.initialPassword: a literal secret in a file tracked by git/),
+    ]);
+    const config = loadConfig(file(principals('${TS_INITIAL}')), { env: { TS_DEV_PASSWORD: 'x', TS_INITIAL: 'Welcome-1' }, isTracked: () => true });
+    expect(config.environments[0]!.principals).toEqual({ prune: false, initialPassword: 'Welcome-1' });
+    expect(loadConfig(file(minimal), { env: { TS_DEV_PASSWORD: 'x' } }).environments[0]!.principals).toBeUndefined();
+  });
+
   it('requires credentials and distinct branches', () => {
     const problems = problemsOf(() =>
       loadConfig(file(`repository: { url: r.git }
@@ -123,9 +133,10 @@ describe('interpolate', () => {
 describe('config/example.yaml', () => {
   it('documents keys that all load', () => {
     const config = loadConfig(new URL('../../config/example.yaml', import.meta.url).pathname, {
-      env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y' },
+      env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y', TS_PROD_INITIAL_PASSWORD: 'z' },
       isTracked: () => true,
     });
     expect(config.environments.map((e) => `${e.name}:${e.direction}:${e.branch}`)).toEqual(['dev:export:dev', 'prod:deploy:main']);
+    expect(config.environments[1]!.principals).toEqual({ prune: false, initialPassword: 'z' });
   });
 });
