@@ -4,7 +4,7 @@ import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitRepo } from '../git/index.js';
 import type { Logger, Redactor } from '../log/index.js';
 import type { ContentRepo, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
-import type { HostQueues } from '../thoughtspot/index.js';
+import type { HostQueues, Principal } from '../thoughtspot/index.js';
 import { ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { slugify } from '../tml/index.js';
 
@@ -20,6 +20,8 @@ export interface Services {
 
 export function clientFor(environment: EnvironmentConfig, services: Services): ThoughtSpotClient {
   const { rateLimit } = environment;
+  // Sent to user/sync only, but a secret like the others: never in a log line.
+  services.redactor.add(environment.principals?.initialPassword);
   return new ThoughtSpotClient({
     url: environment.url,
     username: environment.username ?? 'tsadmin',
@@ -40,9 +42,10 @@ export function clientFor(environment: EnvironmentConfig, services: Services): T
 }
 
 /**
- * The export loop's view of ThoughtSpot: every page of headers, principals,
- * and TML as the repository keeps it (YAML, fqns on every reference so that
- * names never have to be guessed, models as `model:`).
+ * The workflows' view of ThoughtSpot: every page of headers, principals and
+ * group privileges, user/sync and privilege changes, and TML as the
+ * repository keeps it (YAML, fqns on every reference so that names never
+ * have to be guessed, models as `model:`).
  */
 export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
   return {
@@ -52,6 +55,22 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
     },
     async listPrincipals() {
       return (await client.listUsers()).map((p) => ({ ...p }));
+    },
+    async listGroupPrivileges() {
+      // The group's name is in its header (reference §2.8); a group without one cannot be named in a file.
+      return (await client.listGroups()).flatMap((g) => (g.header?.name ? [{ name: g.header.name, privileges: [...(g.privileges ?? [])] }] : []));
+    },
+    async syncPrincipals({ principals, apply, removeDeleted, password }) {
+      return client.syncUsers({
+        principals: principals.map((p) => ({ ...p, groupNames: p.groupNames ?? [] }) as Principal),
+        applyChanges: apply,
+        removeDeleted,
+        ...(password ? { password } : {}),
+      });
+    },
+    async changePrivilege(change, privilege, groups) {
+      const params = { privilege, groupNames: groups };
+      await (change === 'add' ? client.addPrivilege(params) : client.removePrivilege(params));
     },
     async exportTml(ids) {
       const results = await client.exportTml(ids, { formatType: 'YAML', exportFqn: true, schemaVersion: 'v2' });
