@@ -142,7 +142,7 @@ export class Daemon {
       const report: RunReport =
         run.loop === 'export'
           ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer: this.config.repository.committer })
-          : await runDeploy({ ...common, environment: { name: environment.name, branch: environment.branch, policy: environment.importPolicy, ...(environment.mappings ? { mappings: environment.mappings } : {}) } });
+          : await runDeploy({ ...common, environment: { name: environment.name, branch: environment.branch, policy: environment.importPolicy, ...(environment.mappings ? { mappings: environment.mappings } : {}), ...(environment.principals ? { principals: environment.principals } : {}) } });
       slot.last = report;
       Object.assign(run, { status: report.outcome, counts: report.counts, ...(report.error ? { error: report.error } : {}) });
       for (const o of report.objects) this.metrics.objects.inc({ environment: environment.name, loop: run.loop, kind: o.kind, outcome: o.outcome });

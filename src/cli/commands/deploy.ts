@@ -1,5 +1,6 @@
 import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy.js';
+import { principalsText } from '../../sync/principals-deploy.js';
 import { summaryLine } from '../../sync/report.js';
 import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
@@ -18,6 +19,7 @@ export function deploySummary(report: DeployReport): string {
   const lines = [`${summaryLine(report)} (commit ${report.commit.slice(0, 12)})`];
   for (const o of report.objects.filter((x) => x.outcome === 'failed')) lines.push(`  failed ${o.kind} "${o.name}" (${o.path ?? o.id}): ${o.error ?? ''}`);
   for (const path of report.drift) lines.push(`  warning: ${path} differs when exported back`);
+  lines.push(...principalsText(report.principals));
   return lines.join('\n');
 }
 
@@ -31,7 +33,10 @@ export async function deployCommand(options: DeployCommandOptions, _args: string
   const client = clientFor(environment!, services);
   try {
     const report = await runDeploy({
-      environment: { name: environment!.name, branch: environment!.branch, policy: environment!.importPolicy, ...(environment!.mappings ? { mappings: environment!.mappings } : {}) },
+      environment: {
+        name: environment!.name, branch: environment!.branch, policy: environment!.importPolicy,
+        ...(environment!.mappings ? { mappings: environment!.mappings } : {}), ...(environment!.principals ? { principals: environment!.principals } : {}),
+      },
       thoughtspot: thoughtspotPort(client),
       repo: await repoFor(config, environment!, services),
       dryRun: options.dryRun === true,

@@ -15,7 +15,10 @@ export async function planCommand(options: { config?: string; env?: string; ref?
   const client = clientFor(environment!, services);
   try {
     const plan = await runPlan({
-      environment: { name: environment!.name, branch: environment!.branch, ...(environment!.mappings ? { mappings: environment!.mappings } : {}) },
+      environment: {
+        name: environment!.name, branch: environment!.branch,
+        ...(environment!.mappings ? { mappings: environment!.mappings } : {}), ...(environment!.principals ? { principals: environment!.principals } : {}),
+      },
       thoughtspot: thoughtspotPort(client),
       repo: await repoFor(config, environment!, services),
       log: context.log,
