@@ -203,7 +203,7 @@ export interface PrincipalsPlan {
     privileges: PrivilegeCall[];
     entries: FileEntry[];
     current: PrincipalEntry[];
-    held: Map<string, string[]>;
+    diffs: Map<string, PrivilegeDiff>;
   };
 }
 
@@ -243,12 +243,11 @@ export async function planPrincipals(options: PlanPrincipalsOptions): Promise<Pr
   const principals = [...entries.map((e) => e.principal), ...builtIns];
   const request = { principals, removeDeleted: settings.prune, ...(settings.initialPassword ? { password: settings.initialPassword } : {}) };
   const result = await thoughtspot.syncPrincipals({ ...request, apply: false });
-  const held = new Map(groupPrivileges.map((g: GroupPrivileges) => [g.name, g.privileges]));
-  const privileges = privilegeCalls(entries, held);
+  const diffs = privilegeDiffs(entries, new Map(groupPrivileges.map((g: GroupPrivileges) => [g.name, g.privileges])));
   const syncNeeded = Object.values(result).some((names: string[]) => names.length > 0);
   return {
-    outcome: { managed: true, prune: settings.prune, changes: changesOf(result, entries, current, held, settings.prune) },
-    apply: { ...request, syncNeeded, privileges, entries, current, held },
+    outcome: { managed: true, prune: settings.prune, changes: changesOf(result, entries, current, diffs, settings.prune) },
+    apply: { ...request, syncNeeded, privileges: privilegeCalls(diffs), entries, current, diffs },
   };
 }
 
@@ -269,25 +268,42 @@ export async function applyPrincipals(thoughtspot: ThoughtSpotPort, plan: Princi
     await thoughtspot.changePrivilege(call.change, call.privilege, call.groups);
     log.info({ change: call.change, privilege: call.privilege, groups: call.groups }, 'group privilege changed');
   }
-  return { managed: true, prune: apply.removeDeleted, changes: changesOf(result, apply.entries, apply.current, apply.held, apply.removeDeleted) };
+  return { managed: true, prune: apply.removeDeleted, changes: changesOf(result, apply.entries, apply.current, apply.diffs, apply.removeDeleted) };
 }
 
-/** Only the difference, one call per privilege and direction, groups in name order. */
-function privilegeCalls(entries: FileEntry[], held: Map<string, string[]>): PrivilegeCall[] {
-  const calls = new Map<string, PrivilegeCall>();
-  const add = (change: 'add' | 'remove', privilege: string, group: string) => {
-    const key = `${change} ${privilege}`;
-    const call = calls.get(key) ?? { change, privilege, groups: [] };
-    call.groups.push(group);
-    calls.set(key, call);
-  };
+interface PrivilegeDiff {
+  added: string[];
+  removed: string[];
+}
+
+/** Per group of the file with a `privileges:` key, what differs from what it holds; groups without a difference are left out. */
+function privilegeDiffs(entries: FileEntry[], held: Map<string, string[]>): Map<string, PrivilegeDiff> {
+  const diffs = new Map<string, PrivilegeDiff>();
   for (const entry of entries) {
     if (entry.kind !== 'group' || !entry.privileges) continue;
     const now = new Set(held.get(entry.principal.name) ?? []);
-    for (const p of entry.privileges) if (!now.has(p)) add('add', p, entry.principal.name);
-    for (const p of now) if (!entry.privileges.includes(p)) add('remove', p, entry.principal.name);
+    const wanted = new Set(entry.privileges);
+    const diff = { added: sorted(entry.privileges.filter((p) => !now.has(p))), removed: sorted([...now].filter((p) => !wanted.has(p))) };
+    if (diff.added.length > 0 || diff.removed.length > 0) diffs.set(entry.principal.name, diff);
   }
-  return [...calls.values()].map((c) => ({ ...c, groups: sorted(c.groups) })).sort((a, b) => (a.change === b.change ? a.privilege.localeCompare(b.privilege) : a.change === 'remove' ? -1 : 1));
+  return diffs;
+}
+
+/** Only the difference: one call per privilege and direction (removals first), its groups in name order. */
+function privilegeCalls(diffs: Map<string, PrivilegeDiff>): PrivilegeCall[] {
+  const calls = new Map<string, PrivilegeCall>();
+  for (const [group, diff] of diffs) {
+    for (const [change, privileges] of [['remove', diff.removed], ['add', diff.added]] as const) {
+      for (const privilege of privileges) {
+        const call = calls.get(`${change} ${privilege}`) ?? { change, privilege, groups: [] };
+        call.groups.push(group);
+        calls.set(`${change} ${privilege}`, call);
+      }
+    }
+  }
+  return [...calls.values()]
+    .map((c) => ({ ...c, groups: sorted(c.groups) }))
+    .sort((a, b) => (a.change === b.change ? a.privilege.localeCompare(b.privilege) : a.change === 'remove' ? -1 : 1));
 }
 
 /** Users are always in `All` (§2.5), whether the file says so or not. */
@@ -308,39 +324,30 @@ function changedFields(wanted: PrincipalEntry, now: PrincipalEntry | undefined):
 }
 
 /** The changes, per principal, from `user/sync`'s answer and the privilege difference. */
-function changesOf(result: PrincipalsSyncResult, entries: FileEntry[], current: PrincipalEntry[], held: Map<string, string[]>, prune: boolean): PrincipalChange[] {
-  const changes: PrincipalChange[] = [];
-  const wanted = new Map(entries.map((e) => [`${e.kind}:${e.principal.name}`, e]));
+function changesOf(result: PrincipalsSyncResult, entries: FileEntry[], current: PrincipalEntry[], diffs: Map<string, PrivilegeDiff>, prune: boolean): PrincipalChange[] {
+  const wanted = new Map(entries.map((e) => [`${e.kind}:${e.principal.name}`, e.principal]));
   const now = new Map(current.map((p) => [`${isGroup(p) ? 'group' : 'user'}:${p.name}`, p]));
-  const push = (action: PrincipalChange['action'], kind: 'user' | 'group', name: string) => {
+  const change = (action: PrincipalChange['action'], kind: 'user' | 'group', name: string): PrincipalChange => {
     const entry = wanted.get(`${kind}:${name}`);
-    const change: PrincipalChange = { action, kind, name };
-    if (action === 'update' && entry) change.fields = changedFields(entry.principal, now.get(`${kind}:${name}`));
-    if (kind === 'group' && entry?.privileges && action !== 'remove') {
-      const before = new Set(held.get(name) ?? []);
-      const added = entry.privileges.filter((p) => !before.has(p));
-      const removed = [...before].filter((p) => !entry.privileges!.includes(p)).sort();
-      if (added.length > 0) change.privilegesAdded = added;
-      if (removed.length > 0) change.privilegesRemoved = removed;
-    }
-    changes.push(change);
+    const diff = kind === 'group' && action !== 'remove' ? diffs.get(name) : undefined;
+    return {
+      action, kind, name,
+      ...(action === 'update' ? { fields: entry ? changedFields(entry, now.get(`${kind}:${name}`)) : [] } : {}),
+      ...(diff?.added.length ? { privilegesAdded: diff.added } : {}),
+      ...(diff?.removed.length ? { privilegesRemoved: diff.removed } : {}),
+    };
   };
-  for (const name of sorted(result.groupsAdded)) push('add', 'group', name);
-  for (const name of sorted(result.usersAdded)) push('add', 'user', name);
-  for (const name of sorted(result.groupsUpdated)) push('update', 'group', name);
-  for (const name of sorted(result.usersUpdated)) push('update', 'user', name);
-  // Privileges that change on a group user/sync leaves as it is.
-  const listed = new Set(changes.filter((c) => c.kind === 'group').map((c) => c.name));
-  for (const entry of entries) {
-    if (entry.kind !== 'group' || listed.has(entry.principal.name)) continue;
-    const before = changes.length;
-    push('update', 'group', entry.principal.name);
-    const change = changes[before]!;
-    if (!change.privilegesAdded && !change.privilegesRemoved) changes.pop();
-    else change.fields = [];
-  }
-  for (const name of sorted(result.groupsDeleted)) push('remove', 'group', name);
-  for (const name of sorted(result.usersDeleted)) push('remove', 'user', name);
+  const synced = new Set([...result.groupsAdded, ...result.groupsUpdated]);
+  // A group whose privileges change while user/sync leaves it as it is.
+  const privilegesOnly = [...diffs.keys()].filter((name) => !synced.has(name));
+  const changes = [
+    ...sorted(result.groupsAdded).map((name) => change('add', 'group', name)),
+    ...sorted(result.usersAdded).map((name) => change('add', 'user', name)),
+    ...sorted([...result.groupsUpdated, ...privilegesOnly]).map((name) => change('update', 'group', name)),
+    ...sorted(result.usersUpdated).map((name) => change('update', 'user', name)),
+    ...sorted(result.groupsDeleted).map((name) => change('remove', 'group', name)),
+    ...sorted(result.usersDeleted).map((name) => change('remove', 'user', name)),
+  ];
   if (!prune) {
     for (const p of current) {
       const kind = isGroup(p) ? 'group' : 'user';
