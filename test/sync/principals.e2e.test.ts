@@ -217,6 +217,8 @@ describe('principals as code', () => {
     const pruning = config('prune: true\ninitialPassword: ${TS_INITIAL}');
     const plan = await cli(['plan', '--config', pruning, '--env', 'prod', '--format', 'markdown'], env);
     expect(plan.stdout).toContain('| remove | user | erin.exec |');
+    const dry = await cli(['deploy', '--config', pruning, '--env', 'prod', '--dry-run'], env);
+    expect(dry.stdout).toContain('principals (principals/principals.yaml, prune): 1 user removed');
     expect(prod.state.users.has('erin.exec')).toBe(true);
     const pruned = await cli(['deploy', '--config', pruning, '--env', 'prod'], env);
     expect(pruned.code).toBe(0);
