@@ -7,6 +7,7 @@ import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
 import { planCommand } from './commands/plan.js';
 import { statusCommand } from './commands/status.js';
+import { syncCommand } from './commands/sync.js';
 import { triggerCommand } from './commands/trigger.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliIo } from './io.js';
@@ -98,6 +99,14 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .addOption(envOption())
       .option('--ref <ref>', 'git ref to deploy')
       .option('--dry-run', 'plan and validate; write nothing')
+      .addOption(formatOption(['text', 'json'])),
+  );
+  add('sync', 'one run of a sync environment: deploy git changes, export ThoughtSpot changes, report conflicts', syncCommand, (c) =>
+    c
+      .addOption(configOption())
+      .addOption(envOption())
+      .addOption(new Option('--policy <policy>', 'conflict policy for this run (default: the environment\'s conflictPolicy)').choices(['manual', 'git-wins', 'thoughtspot-wins']))
+      .option('--dry-run', 'show what would change; write nothing')
       .addOption(formatOption(['text', 'json'])),
   );
   add('demo', 'run the embedded default: the emulator with demo content, a local remote, and the daemon', demoCommand, (c) =>

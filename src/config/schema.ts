@@ -62,6 +62,20 @@ export const environmentSchema = z.strictObject({
       initialPassword: z.string().optional(),
     })
     .optional(),
+  /** direction sync: what to do with an object changed in git and in ThoughtSpot since the last sync. */
+  conflictPolicy: z.enum(['manual', 'git-wins', 'thoughtspot-wins']).default('manual'),
+  /** direction sync: validate TML files in the working tree as they are saved (true), or in another folder (a path). */
+  watch: z.union([z.boolean(), z.string().min(1)]).default(false),
+}).superRefine((environment, ctx) => {
+  if (environment.direction === 'sync' && environment.mappings) {
+    ctx.addIssue({ code: 'custom', path: ['mappings'], message: 'a sync environment keeps its own names in git; mappings apply to deploy environments' });
+  }
+  if (environment.direction !== 'deploy' && environment.principals) {
+    ctx.addIssue({ code: 'custom', path: ['principals'], message: 'principals are applied by deploys; this block is for deploy environments (direction: deploy)' });
+  }
+  if (environment.direction !== 'sync' && environment.watch !== false) {
+    ctx.addIssue({ code: 'custom', path: ['watch'], message: 'watching the working tree is for sync environments (direction: sync)' });
+  }
 });
 
 export const configSchema = z.strictObject({

@@ -3,7 +3,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitRepo } from '../git/index.js';
 import type { Logger, Redactor } from '../log/index.js';
+import type { DeployEnvironment } from '../sync/deploy.js';
 import type { ContentRepo, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
+import type { SyncEnvironment } from '../sync/sync.js';
 import type { HostQueues, Principal } from '../thoughtspot/index.js';
 import { ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { slugify } from '../tml/index.js';
@@ -39,6 +41,23 @@ export function clientFor(environment: EnvironmentConfig, services: Services): T
     env: services.env,
     ...(services.onApiCall ? { onCall: services.onApiCall } : {}),
   });
+}
+
+/** What the deploy loop needs of an environment's configuration. */
+export function deployEnvironment(environment: EnvironmentConfig): DeployEnvironment {
+  return {
+    name: environment.name,
+    branch: environment.branch,
+    policy: environment.importPolicy,
+    ...(environment.mappings ? { mappings: environment.mappings } : {}),
+    ...(environment.principals ? { principals: environment.principals } : {}),
+  };
+}
+
+/** What a sync run needs: the deploy side's settings (a sync environment has no mappings) and the conflict policy. */
+export function syncEnvironment(environment: EnvironmentConfig): SyncEnvironment {
+  const { mappings: _none, ...deploy } = deployEnvironment(environment);
+  return { ...deploy, conflicts: environment.conflictPolicy };
 }
 
 /**
@@ -101,6 +120,11 @@ export function remoteUrl(url: string): string {
   return isAbsolute(url) ? url : resolve(url);
 }
 
+/** Where an environment's working tree lives, under the work dir. */
+export function workTree(config: LoadedConfig, environment: EnvironmentConfig): string {
+  return join(config.workDir, slugify(environment.name), 'repo');
+}
+
 /** The working tree of one environment under the work dir. */
 export async function repoFor(config: LoadedConfig, environment: EnvironmentConfig, services: Services): Promise<ContentRepo> {
   const url = remoteUrl(config.repository.url);
@@ -108,7 +132,7 @@ export async function repoFor(config: LoadedConfig, environment: EnvironmentConf
   const token = config.repository.tokenEnv ? services.env[config.repository.tokenEnv] : undefined;
   if (config.repository.tokenEnv && !token) throw new Error(`repository.tokenEnv names ${config.repository.tokenEnv}, which is not set`);
   services.redactor.add(token);
-  return GitRepo.open(join(config.workDir, slugify(environment.name), 'repo'), {
+  return GitRepo.open(workTree(config, environment), {
     remoteUrl: url,
     committer: config.repository.committer,
     logger: services.log,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { Cron } from 'croner';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
@@ -11,7 +11,9 @@ import { runExport } from '../sync/export.js';
 import type { ContentRepo } from '../sync/ports.js';
 import type { RunReport } from '../sync/report.js';
 import type { ThoughtSpotClient } from '../thoughtspot/index.js';
-import { clientFor, remoteUrl, repoFor, thoughtspotPort, type Services } from './compose.js';
+import { runSync, type SyncReport } from '../sync/sync.js';
+import { clientFor, deployEnvironment, remoteUrl, repoFor, syncEnvironment, thoughtspotPort, workTree, type Services } from './compose.js';
+import { watchTml } from './watch.js';
 import type { Loop, RunRecord } from '../sync/runs.js';
 import { RunStore } from './runs.js';
 
@@ -25,9 +27,9 @@ interface Slot {
   repo?: ContentRepo;
 }
 
-/** The loop an environment runs on its schedule: export where ThoughtSpot leads, a deploy poll where git does. */
-function scheduledLoop(environment: EnvironmentConfig): Loop {
-  return environment.direction === 'deploy' ? 'deploy' : 'export';
+/** The loop an environment runs: export where ThoughtSpot leads, deploy where git does, both where both do. */
+function loopOf(environment: EnvironmentConfig): Loop {
+  return environment.direction;
 }
 
 /**
@@ -44,7 +46,7 @@ export class Daemon {
   private readonly services: Services;
   #http: RunningHttp | undefined;
   #stopping = false;
-  #watcher: FSWatcher | undefined;
+  #watchers: FSWatcher[] = [];
 
   constructor(
     private readonly config: LoadedConfig,
@@ -59,8 +61,9 @@ export class Daemon {
     this.#http = await startHttp({ ...this.config.server, status: this, metrics: this.metrics, log: this.services.log, daemon: this });
     this.services.log.info({ url: this.#http.url, environments: this.#slots.map((s) => s.environment.name) }, 'daemon started');
     this.#watchLocalRemote();
+    this.#watchWorkingTrees();
     for (const slot of this.#slots) {
-      const loop = scheduledLoop(slot.environment);
+      const loop = loopOf(slot.environment);
       slot.cron = new Cron(slot.environment.schedule, { protect: true }, () => void this.request(slot.environment.name, loop, 'schedule'));
       this.request(slot.environment.name, loop, 'start');
     }
@@ -73,19 +76,33 @@ export class Daemon {
    */
   #watchLocalRemote(): void {
     const remote = remoteUrl(this.config.repository.url);
-    const deployed = this.#slots.filter((s) => s.environment.direction === 'deploy');
+    const deployed = this.#slots.filter((s) => s.environment.direction !== 'export');
     if (!remote.startsWith('/') || deployed.length === 0) return;
     const heads = existsSync(join(remote, 'refs', 'heads')) ? join(remote, 'refs', 'heads') : undefined;
     if (!heads) return;
-    this.#watcher = watch([heads, join(remote, 'packed-refs')], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
+    const watcher = watch([heads, join(remote, 'packed-refs')], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
+    this.#watchers.push(watcher);
     const changed = (path: string) => {
       const branch = relative(heads, path).split(sep).join('/');
       for (const slot of deployed) {
-        if (path.endsWith('packed-refs') || branch === slot.environment.branch) this.request(slot.environment.name, 'deploy', `push to ${remote}`);
+        if (path.endsWith('packed-refs') || branch === slot.environment.branch) this.request(slot.environment.name, loopOf(slot.environment), `push to ${remote}`);
       }
     };
-    this.#watcher.on('add', changed).on('change', changed);
+    watcher.on('add', changed).on('change', changed);
     this.services.log.info({ remote }, 'watching the local remote for pushes');
+  }
+
+  /** `watch:` on a sync environment: TML files are validated as they are saved, problems logged with file and line. */
+  #watchWorkingTrees(): void {
+    for (const slot of this.#slots) {
+      const setting = slot.environment.watch;
+      if (slot.environment.direction !== 'sync' || setting === false) continue;
+      const dir = setting === true ? workTree(this.config, slot.environment) : resolve(setting);
+      mkdirSync(dir, { recursive: true });
+      const log = this.services.log.child({ environment: slot.environment.name, component: 'watch' });
+      this.#watchers.push(watchTml({ dir, log, busy: () => slot.current !== undefined }));
+      log.info({ dir }, 'validating TML files as they are saved');
+    }
   }
 
   environments(): readonly EnvironmentConfig[] {
@@ -94,13 +111,14 @@ export class Daemon {
 
   /**
    * Asks for a run; returns its record. An environment that is deployed from
-   * git is never exported into it, and an export-only one never deployed to.
+   * git is never exported into it, and an export-only one never deployed to;
+   * a sync environment answers either with a sync run (both ways, always).
    */
-  request(name: string, loop: Loop, trigger: string): RunRecord | undefined {
+  request(name: string, asked: Loop, trigger: string): RunRecord | undefined {
     const slot = this.#slots.find((s) => s.environment.name === name);
     if (!slot || this.#stopping) return undefined;
-    const { direction } = slot.environment;
-    if ((loop === 'deploy' && direction !== 'deploy') || (loop === 'export' && direction === 'deploy')) return undefined;
+    const loop = loopOf(slot.environment);
+    if (asked !== loop && loop !== 'sync') return undefined;
     const queued = slot.queue.find((r) => r.loop === loop);
     if (queued) return queued;
     const run: RunRecord = { id: randomUUID(), environment: name, loop, status: 'queued', trigger, requestedAt: new Date().toISOString() };
@@ -139,10 +157,13 @@ export class Daemon {
       slot.client ??= clientFor(environment, this.services);
       slot.repo ??= await repoFor(this.config, environment, this.services);
       const common = { thoughtspot: thoughtspotPort(slot.client), repo: slot.repo, log: this.services.log, runId: run.id };
+      const committer = this.config.repository.committer;
       const report: RunReport =
         run.loop === 'export'
-          ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer: this.config.repository.committer })
-          : await runDeploy({ ...common, environment: { name: environment.name, branch: environment.branch, policy: environment.importPolicy, ...(environment.mappings ? { mappings: environment.mappings } : {}), ...(environment.principals ? { principals: environment.principals } : {}) } });
+          ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer })
+          : run.loop === 'sync'
+            ? await runSync({ ...common, environment: syncEnvironment(environment), committer })
+            : await runDeploy({ ...common, environment: deployEnvironment(environment) });
       slot.last = report;
       Object.assign(run, { status: report.outcome, counts: report.counts, ...(report.error ? { error: report.error } : {}) });
       for (const o of report.objects) this.metrics.objects.inc({ environment: environment.name, loop: run.loop, kind: o.kind, outcome: o.outcome });
@@ -174,7 +195,7 @@ export class Daemon {
         pending: slot.queue.length > 0,
         ...(next ? { nextRun: next.toISOString() } : {}),
         ...(last
-          ? { lastRun: { runId: last.runId, loop: last.loop, outcome: last.outcome, startedAt: last.startedAt, durationMs: last.durationMs, counts: last.counts, ...(last.error ? { error: last.error } : {}) } }
+          ? { lastRun: { runId: last.runId, loop: last.loop, outcome: last.outcome, startedAt: last.startedAt, durationMs: last.durationMs, counts: last.counts, ...(last.error ? { error: last.error } : {}), ...conflictsOf(last) } }
           : {}),
       };
     });
@@ -182,7 +203,7 @@ export class Daemon {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    await this.#watcher?.close();
+    await Promise.all(this.#watchers.map((w) => w.close()));
     for (const slot of this.#slots) {
       slot.cron?.stop();
       for (const run of slot.queue.splice(0)) this.runs.put({ ...run, status: 'failed', error: 'the daemon stopped before the run started' });
@@ -192,4 +213,11 @@ export class Daemon {
     await this.#http?.close();
     this.services.log.info('daemon stopped');
   }
+}
+
+/** A sync run's conflicts, as `/status` shows them. */
+function conflictsOf(report: RunReport): { conflicts?: { kind: string; name: string; path: string; resolution: string }[]; conflictsBranch?: string } {
+  const { conflicts, conflictsBranch } = report as Partial<SyncReport>;
+  if (!conflicts || conflicts.length === 0) return {};
+  return { conflicts: conflicts.map((c) => ({ kind: c.kind, name: c.name, path: c.path, resolution: c.resolution })), ...(conflictsBranch ? { conflictsBranch } : {}) };
 }

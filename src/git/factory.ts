@@ -10,7 +10,7 @@ export interface GitAccess {
 }
 
 /** Environment variables we hand to git; simple-git 4 refuses any other GIT_* unless allowed here. */
-const ALLOWED = ['GIT_SSH_COMMAND', 'GIT_TERMINAL_PROMPT', 'GIT_INDEX_FILE', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'];
+const ALLOWED = ['GIT_SSH_COMMAND', 'GIT_TERMINAL_PROMPT', 'GIT_INDEX_FILE', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'];
 
 /**
  * Every git instance comes from here (renovate's `lib/util/git` rule): a

@@ -218,13 +218,25 @@ export class GitRepo {
     });
   }
 
-  /** A commit of the given files, on no branch, made with a private index. */
-  async #stateCommit(files: Record<string, string>, message: string, parent?: string): Promise<string> {
+  /**
+   * Makes `branch` in the remote hold `base`'s tree with `files` on top, as
+   * one commit on `base` by `author`, force-pushed; the working tree and the
+   * local branches are not touched (a sync's conflicts branch). Returns the commit.
+   */
+  async publishBranch(branch: string, base: string | undefined, files: Record<string, string>, message: string, author: Identity): Promise<string> {
+    const commit = await this.#stateCommit(files, message, base, { tree: base, author });
+    await this.#run('push', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${commit}:refs/heads/${branch}`]));
+    return commit;
+  }
+
+  /** A commit of the given files (on an empty tree, or on `from.tree`), on no branch, made with a private index. */
+  async #stateCommit(files: Record<string, string>, message: string, parent?: string, from: { tree?: string | undefined; author?: Identity } = {}): Promise<string> {
     const scratch = mkdtempSync(join(tmpdir(), 'tmlsync-state-'));
     try {
-      const git = createGit(this.dir, this.options, { GIT_INDEX_FILE: join(scratch, 'index') });
+      const author: Record<string, string> = from.author ? { GIT_AUTHOR_NAME: from.author.name, GIT_AUTHOR_EMAIL: from.author.email } : {};
+      const git = createGit(this.dir, this.options, { GIT_INDEX_FILE: join(scratch, 'index'), ...author });
       return await this.#run('state', async () => {
-        await git.raw(['read-tree', '--empty']);
+        await git.raw(from.tree ? ['read-tree', from.tree] : ['read-tree', '--empty']);
         for (const [name, content] of Object.entries(files)) {
           const path = join(scratch, 'blob');
           writeFileSync(path, content);

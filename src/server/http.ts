@@ -41,6 +41,9 @@ export interface EnvironmentStatus {
     durationMs: number;
     counts: Record<string, number>;
     error?: string;
+    /** A sync run's objects changed on both sides, and what it did about them. */
+    conflicts?: { kind: string; name: string; path: string; resolution: string }[];
+    conflictsBranch?: string;
   };
 }
 
@@ -141,7 +144,7 @@ export async function startHttp(options: {
     const branch = ref.replace(/^refs\/heads\//, '');
     const runs = daemon!
       .environments()
-      .filter((e) => e.branch === branch && ref.startsWith('refs/heads/') && e.direction === 'deploy')
+      .filter((e) => e.branch === branch && ref.startsWith('refs/heads/') && (e.direction === 'deploy' || e.direction === 'sync'))
       .flatMap((e) => daemon!.request(e.name, 'deploy', `webhook ${delivery}`) ?? []);
     log.info({ delivery, ref, runs: runs.map((r) => r.id) }, 'webhook push');
     if (runs.length === 0) return json(res, 202, { ignored: `no environment deploys ${ref}` });

@@ -64,6 +64,8 @@ export interface DeployOptions {
   log?: Logger;
   runId?: string;
   batchSize?: number;
+  /** Deploy only these canonical GUIDs (a sync run's git-side changes); every other file is left as it is. */
+  only?: ReadonlySet<string>;
 }
 
 export interface DeployReport extends RunReport {
@@ -165,10 +167,12 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
     const known = ledger.objects[c.canonicalGuid];
     if (known && !present.has(known.envGuid)) c.action = 'create';
   }
+  const { only } = options;
+  if (only) for (const c of candidates) if (!only.has(c.canonicalGuid)) c.action = 'unchanged';
   const changed = candidates.filter((c) => c.action !== 'unchanged');
   const files = new Set(candidates.map((c) => c.canonicalGuid));
   const deletions: PlannedChange[] = Object.entries(ledger.objects)
-    .filter(([canonical, e]) => !files.has(canonical) && present.has(e.envGuid))
+    .filter(([canonical, e]) => !files.has(canonical) && present.has(e.envGuid) && (!only || only.has(canonical)))
     .map(([canonical, e]) => ({ action: 'delete', kind: e.kind, name: e.name, path: e.path, canonicalGuid: canonical, envGuid: e.envGuid }));
   const plan: PlannedChange[] = candidates.map((c) => ({
     action: c.action, kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid,

@@ -13,7 +13,7 @@ import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 const MESSAGE_OBJECTS = 500;
 
 /** The content types the export lists (reference §2.10): connections, data objects, answers, liveboards. */
-const CONTENT_TYPES: HeaderType[] = ['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'];
+export const CONTENT_TYPES: HeaderType[] = ['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'];
 
 export interface ExportOptions {
   environment: string;
@@ -27,6 +27,8 @@ export interface ExportOptions {
   dryRun?: boolean;
   /** Ids per `tml/export` call. */
   batchSize?: number;
+  /** Objects to leave exactly as they are, file and ledger (a sync run's conflicts). */
+  skip?: ReadonlySet<string>;
   /** Called as objects are exported, for a progress display. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -94,7 +96,9 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
   const results: ObjectResult[] = [];
   const changes: Change[] = [];
   const due: Header[] = [];
+  const skip = options.skip ?? new Set<string>();
   for (const header of headers.values()) {
+    if (skip.has(header.id)) continue;
     const known = ledger.objects[header.id];
     if (known && known.modified === header.modified && existsSync(join(repo.dir, known.path))) {
       results.push({ id: header.id, kind: known.kind, name: header.name, outcome: 'unchanged', path: known.path });
@@ -127,7 +131,7 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
     if (same) return;
     const paths = [path];
     if (!dryRun) writeAtomic(join(repo.dir, path), text);
-    if (known && known.path !== path) {
+    if (known && known.path !== path && existsSync(join(repo.dir, known.path))) {
       paths.push(known.path);
       if (!dryRun) rmSync(join(repo.dir, known.path), { force: true });
     }
@@ -157,10 +161,12 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
 
   const deletions: Change[] = [];
   for (const [id, entry] of Object.entries(previous)) {
-    if (headers.has(id)) continue;
+    if (headers.has(id) || skip.has(id)) continue;
     const result: ObjectResult = { id, kind: entry.kind, name: entry.name, outcome: 'deleted', path: entry.path };
     results.push(result);
     delete ledger.objects[id];
+    // A file already gone from the branch (deleted in git) has nothing left to commit.
+    if (!existsSync(join(repo.dir, entry.path))) continue;
     if (!dryRun) rmSync(join(repo.dir, entry.path), { force: true });
     deletions.push({ result, paths: [entry.path] });
   }

@@ -53,7 +53,7 @@ export function semanticDiff(before: TmlValue, after: TmlValue, limit = 20): str
  * fields it changes. An object changed in ThoughtSpot since it was deployed
  * and changed in git too is a conflict. Writes nothing.
  */
-export async function runPlan(options: DeployOptions): Promise<PlanReport> {
+export async function runPlan(options: DeployOptions & { /** A sync environment: ThoughtSpot's own changes are exported, not undone. */ sync?: boolean }): Promise<PlanReport> {
   const prepared = await prepareDeploy(options);
   const { candidates, ledger, mapping, deletions } = prepared;
   const back = invertMapping(mapping);
@@ -69,10 +69,11 @@ export async function runPlan(options: DeployOptions): Promise<PlanReport> {
     const currentText = format(current);
     const editedThere = hash(currentText) !== entry!.hash;
     if (c.action === 'unchanged') {
+      if (editedThere && options.sync) return { ...base, action: 'unchanged', fields: semanticDiff(c.doc.data, current.data), reason: 'changed in ThoughtSpot; the next sync exports it' };
       return editedThere ? { ...base, action: 'update', fields: semanticDiff(current.data, c.doc.data), reason: 'changed in ThoughtSpot since the last deploy; the deploy restores the repository version' } : { ...base, action: 'unchanged', fields: [] };
     }
     const fields = semanticDiff(current.data, c.doc.data);
-    return editedThere ? { ...base, action: 'conflict', fields, reason: 'changed both in git and in ThoughtSpot since the last deploy' } : { ...base, action: 'update', fields };
+    return editedThere ? { ...base, action: 'conflict', fields, reason: `changed both in git and in ThoughtSpot since the last ${options.sync ? 'sync' : 'deploy'}` } : { ...base, action: 'update', fields };
   });
   entries.push(...deletions.map((d): PlanEntry => ({ ...d, fields: [], reason: 'gone from the repository; deleted only with prune: true' })));
   const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, delete: 0, conflict: 0 };

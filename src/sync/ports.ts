@@ -102,4 +102,6 @@ export interface ContentRepo {
   acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined>;
   releaseLock(ref: string): Promise<void>;
   writeState(ref: string, files: Record<string, string>, message: string): Promise<void>;
+  /** Makes a side branch of the remote hold `base` plus `files`, without touching the working tree; returns its commit. */
+  publishBranch(branch: string, base: string | undefined, files: Record<string, string>, message: string, author: Identity): Promise<string>;
 }

@@ -14,7 +14,7 @@ export interface ObjectResult {
 export interface RunReport {
   runId: string;
   environment: string;
-  loop: 'export' | 'deploy';
+  loop: 'export' | 'deploy' | 'sync';
   dryRun: boolean;
   startedAt: string;
   durationMs: number;

@@ -1,6 +1,6 @@
 /** A run as the daemon tracks it, from request to outcome (DESIGN.md "Concepts": run). */
 
-export type Loop = 'export' | 'deploy';
+export type Loop = 'export' | 'deploy' | 'sync';
 
 export interface RunRecord {
   id: string;

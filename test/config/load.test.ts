@@ -89,13 +89,22 @@ environments:
   });
 
   it('refuses a literal initial password for principals in a tracked file, and takes a reference', () => {
-    const principals = (value: string) => `${minimal}    principals:\n      initialPassword: ${value}\n`;
+    const principals = (value: string) => `${minimal.replace('direction: export', 'direction: deploy')}    principals:\n      initialPassword: ${value}\n`;
     expect(problemsOf(() => loadConfig(file(principals('Welcome-1')), { env: { TS_DEV_PASSWORD: 'x' }, isTracked: () => true }))).toEqual([
       expect.stringMatching(/^environments\.dev\.principals\.initialPassword: a literal secret in a file tracked by git/),
     ]);
     const config = loadConfig(file(principals('${TS_INITIAL}')), { env: { TS_DEV_PASSWORD: 'x', TS_INITIAL: 'Welcome-1' }, isTracked: () => true });
     expect(config.environments[0]!.principals).toEqual({ prune: false, initialPassword: 'Welcome-1' });
     expect(loadConfig(file(minimal), { env: { TS_DEV_PASSWORD: 'x' } }).environments[0]!.principals).toBeUndefined();
+  });
+
+  it('takes a principals block on deploy environments only', () => {
+    const block = '    principals:\n      prune: true\n';
+    expect(problemsOf(() => loadConfig(file(`${minimal}${block}`), { env: { TS_DEV_PASSWORD: 'x' } }))).toEqual([
+      'environments.dev.principals: principals are applied by deploys; this block is for deploy environments (direction: deploy)',
+    ]);
+    const deploy = loadConfig(file(`${minimal.replace('direction: export', 'direction: deploy')}${block}`), { env: { TS_DEV_PASSWORD: 'x' } });
+    expect(deploy.environments[0]!.principals).toEqual({ prune: true });
   });
 
   it('requires credentials and distinct branches', () => {
@@ -133,10 +142,24 @@ describe('interpolate', () => {
 describe('config/example.yaml', () => {
   it('documents keys that all load', () => {
     const config = loadConfig(new URL('../../config/example.yaml', import.meta.url).pathname, {
-      env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y', TS_PROD_INITIAL_PASSWORD: 'z' },
+      env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y', TS_SANDBOX_PASSWORD: 'z', TS_PROD_INITIAL_PASSWORD: 'p' },
       isTracked: () => true,
     });
-    expect(config.environments.map((e) => `${e.name}:${e.direction}:${e.branch}`)).toEqual(['dev:export:dev', 'prod:deploy:main']);
-    expect(config.environments[1]!.principals).toEqual({ prune: false, initialPassword: 'z' });
+    expect(config.environments.map((e) => `${e.name}:${e.direction}:${e.branch}`)).toEqual(['dev:export:dev', 'sandbox:sync:sandbox', 'prod:deploy:main']);
+    expect(config.environments[2]!.principals).toEqual({ prune: false, initialPassword: 'p' });
+  });
+});
+
+describe('sync environments', () => {
+  it('default to the manual conflict policy and refuse mappings; watch is for sync only', () => {
+    const sync = minimal.replace('direction: export', 'direction: sync');
+    const config = loadConfig(file(sync), { env: { TS_DEV_PASSWORD: 's' }, isTracked: () => true });
+    expect(config.environments[0]).toMatchObject({ direction: 'sync', conflictPolicy: 'manual', watch: false });
+    expect(problemsOf(() => loadConfig(file(`${sync}    mappings:\n      schemas: { A: B }\n`), { env: { TS_DEV_PASSWORD: 's' } }))).toEqual([
+      'environments.dev.mappings: a sync environment keeps its own names in git; mappings apply to deploy environments',
+    ]);
+    expect(problemsOf(() => loadConfig(file(`${minimal}    watch: true\n`), { env: { TS_DEV_PASSWORD: 's' } }))).toEqual([
+      'environments.dev.watch: watching the working tree is for sync environments (direction: sync)',
+    ]);
   });
 });

@@ -65,6 +65,7 @@ describe('export robustness', () => {
       commitPaths: (p, m, a) => real.commitPaths(p, m, a),
       readState: (r, f) => real.readState(r, f),
       writeState: (r, f, m) => real.writeState(r, f, m),
+      publishBranch: (b, base, f, m, a) => real.publishBranch(b, base, f, m, a),
       checkoutRef: (r) => real.checkoutRef(r),
       revParse: (r) => real.revParse(r),
       acquireLock: (r, h, s) => real.acquireLock(r, h, s),

@@ -37,9 +37,17 @@ export async function demoCommand(options: { config?: string; dataDir: string },
       `  ThoughtSpot emulator: ${emulator.url} (tsadmin / admin)`,
       `  git remote:           ${remote}${created ? ' (new)' : ''}, branch ${environment.branch}`,
       `  daemon status:        ${http.url}/status`,
-      `Try next:`,
+      `Try next (in another terminal):`,
       `  git clone -b ${environment.branch} ${remote} tml && ls tml/tml/*`,
       `  git -C tml log --format='%an: %s'`,
+      ...(environment.direction === 'sync'
+        ? [
+            `  edit a file under tml/tml/, then: git -C tml commit -am 'my edit' && git -C tml push`,
+            `      → imported into the emulator within seconds (curl -s ${http.url}/status shows the run)`,
+            `  npm run demo:edit -- "Changed in ThoughtSpot"`,
+            `      → an edit through the ThoughtSpot API; git -C tml pull shows it as a commit`,
+          ]
+        : []),
       `  curl -s ${http.url}/status`,
       `Stop with Ctrl-C; run again to resume.`,
       '',

@@ -1,11 +1,11 @@
-import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { clientFor, deployEnvironment, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy.js';
 import { principalsText } from '../../sync/principals-deploy.js';
 import { summaryLine } from '../../sync/report.js';
 import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
 import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor } from './export.js';
+import { configFrom, environmentsFor, refuseOneWay } from './export.js';
 
 export interface DeployCommandOptions {
   config?: string;
@@ -28,15 +28,13 @@ export async function deployCommand(options: DeployCommandOptions, _args: string
   if (!options.env) throw new InvalidInputError('--env is required: deploy writes into one environment');
   const config = await configFrom(options, context);
   const [environment] = environmentsFor(config, options.env, 'deploy');
+  refuseOneWay([environment!], options.dryRun === true);
   if (environment!.direction === 'export') throw new InvalidInputError(`environment ${environment!.name} is export-only (direction: export); it is not deployed to`);
   const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
   const client = clientFor(environment!, services);
   try {
     const report = await runDeploy({
-      environment: {
-        name: environment!.name, branch: environment!.branch, policy: environment!.importPolicy,
-        ...(environment!.mappings ? { mappings: environment!.mappings } : {}), ...(environment!.principals ? { principals: environment!.principals } : {}),
-      },
+      environment: deployEnvironment(environment!),
       thoughtspot: thoughtspotPort(client),
       repo: await repoFor(config, environment!, services),
       dryRun: options.dryRun === true,

@@ -1,5 +1,5 @@
 import { loadConfig, type EnvironmentConfig, type LoadedConfig } from '../../config/index.js';
-import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/compose.js';
+import { clientFor, deployEnvironment, repoFor, thoughtspotPort, type Services } from '../../daemon/compose.js';
 import { isTracked } from '../../git/index.js';
 import { runExport } from '../../sync/export.js';
 import { runDrift } from '../../sync/plan.js';
@@ -30,14 +30,20 @@ export async function configFrom(options: { config?: string }, context: CommandC
   return config;
 }
 
-/** The environments a command acts on: the one named, or every one whose direction includes `loop`. */
-export function environmentsFor(config: LoadedConfig, name: string | undefined, loop: 'export' | 'deploy'): EnvironmentConfig[] {
+/** The environments a command acts on: the one named, or every one whose direction is `loop`. */
+export function environmentsFor(config: LoadedConfig, name: string | undefined, loop: 'export' | 'deploy' | 'sync'): EnvironmentConfig[] {
   if (name) {
     const found = config.environments.find((e) => e.name === name);
     if (!found) throw new InvalidInputError(`--env ${name}: no such environment in ${config.file} (has ${config.environments.map((e) => e.name).join(', ')})`);
     return [found];
   }
-  return config.environments.filter((e) => e.direction === loop || e.direction === 'sync');
+  return config.environments.filter((e) => e.direction === loop);
+}
+
+/** One way only on a two-way environment would leave its ledgers out of step: such a run writes nothing or is refused. */
+export function refuseOneWay(environments: EnvironmentConfig[], dryRun: boolean): void {
+  const synced = environments.find((e) => e.direction === 'sync');
+  if (synced && !dryRun) throw new InvalidInputError(`environment ${synced.name} is synced both ways (direction: sync): run tmlsync sync --env ${synced.name}`);
 }
 
 /** `tmlsync export`: one run of the export loop per environment; exit 1 if any object failed. */
@@ -46,6 +52,7 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
   const environments = environmentsFor(config, options.env, 'export');
   if (environments.length === 0) throw new InvalidInputError(`no environment of ${config.file} exports; name one with --env`);
   const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
+  refuseOneWay(environments, options.dryRun === true);
   const deployed = environments.filter((e) => e.direction === 'deploy');
   if (deployed.length > 0) {
     // git is the source of truth there: an export only reports drift.
@@ -84,7 +91,7 @@ async function driftCommand(config: LoadedConfig, environments: EnvironmentConfi
     try {
       results.push(
         await runDrift({
-          environment: { name: environment.name, branch: environment.branch, ...(environment.mappings ? { mappings: environment.mappings } : {}) },
+          environment: deployEnvironment(environment),
           thoughtspot: thoughtspotPort(client),
           repo: await repoFor(config, environment, services),
           log: context.log,

@@ -1,0 +1,52 @@
+import { clientFor, repoFor, syncEnvironment, thoughtspotPort, type Services } from '../../daemon/compose.js';
+import { summaryLine } from '../../sync/report.js';
+import { runSync, type ConflictPolicy, type SyncReport } from '../../sync/sync.js';
+import { HostQueues } from '../../thoughtspot/index.js';
+import { InvalidInputError, type ExitCode } from '../outcome.js';
+import type { CommandContext } from '../program.js';
+import { configFrom, environmentsFor } from './export.js';
+
+export interface SyncCommandOptions {
+  config?: string;
+  env?: string;
+  policy?: ConflictPolicy;
+  dryRun?: boolean;
+  format: 'text' | 'json';
+}
+
+export function syncSummary(report: SyncReport): string {
+  const lines = [summaryLine(report)];
+  for (const o of report.objects.filter((x) => x.outcome === 'failed')) lines.push(`  failed ${o.kind} "${o.name}" (${o.path ?? o.id}): ${o.error ?? ''}`);
+  for (const c of report.conflicts) lines.push(`  conflict ${c.kind} "${c.name}" (${c.path}): ${c.git} in git, ${c.thoughtspot} in ThoughtSpot; ${c.resolution}`);
+  if (report.conflictsBranch) lines.push(`  ThoughtSpot's side of the conflicts is on branch ${report.conflictsBranch}`);
+  if (report.error) lines.push(`  error: ${report.error}`);
+  return lines.join('\n');
+}
+
+/**
+ * `tmlsync sync`: one run of a `sync` environment, both ways. Exit 0 when in
+ * step, 1 when something failed or a conflict is left for a person.
+ */
+export async function syncCommand(options: SyncCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
+  if (!options.env) throw new InvalidInputError('--env is required: sync works on one environment');
+  const config = await configFrom(options, context);
+  const [environment] = environmentsFor(config, options.env, 'sync');
+  if (environment!.direction !== 'sync') throw new InvalidInputError(`environment ${environment!.name} has direction ${environment!.direction}; sync is for direction: sync (use export or deploy)`);
+  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
+  const client = clientFor(environment!, services);
+  try {
+    const target = syncEnvironment(environment!);
+    const report = await runSync({
+      environment: options.policy ? { ...target, conflicts: options.policy } : target,
+      thoughtspot: thoughtspotPort(client),
+      repo: await repoFor(config, environment!, services),
+      committer: config.repository.committer,
+      log: context.log,
+      dryRun: options.dryRun === true,
+    });
+    context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${syncSummary(report)}\n`);
+    return report.outcome === 'ok' && !report.conflicts.some((c) => c.resolution === 'kept both') ? 0 : 1;
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+}

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '../log/index.js';
+import { format, parse } from '../tml/index.js';
+import { DEPLOY_LEDGER_FILE, hash, parseDeployLedger, runDeploy, type DeployEnvironment, type DeployLedger, type DeployReport } from './deploy.js';
+import { CONTENT_TYPES, runExport } from './export.js';
+import { LEDGER_FILE, parseLedger, stateRef } from './ledger.js';
+import type { ContentRepo, Header, Identity, ThoughtSpotPort } from './ports.js';
+import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
+import { parseFiles, readTmlFiles } from './validate.js';
+
+/** Who wins when one object changed in git and in ThoughtSpot since the last sync. */
+export type ConflictPolicy = 'manual' | 'git-wins' | 'thoughtspot-wins';
+
+export interface SyncEnvironment extends Omit<DeployEnvironment, 'mappings'> {
+  conflicts?: ConflictPolicy;
+}
+
+export interface SyncOptions {
+  environment: SyncEnvironment;
+  thoughtspot: ThoughtSpotPort;
+  repo: ContentRepo;
+  /** Commits without a ThoughtSpot author (deletions, principals, the conflicts branch). */
+  committer: Identity;
+  log?: Logger;
+  runId?: string;
+  dryRun?: boolean;
+}
+
+export type SideChange = 'added' | 'modified' | 'deleted';
+
+/** One object changed on both sides since the last sync, with different content. */
+export interface Conflict {
+  id: string;
+  kind: string;
+  name: string;
+  path: string;
+  git: SideChange;
+  thoughtspot: SideChange;
+  /** What this run did: kept both (manual), or the side the policy chose. */
+  resolution: 'kept both' | 'git version deployed' | 'ThoughtSpot version exported';
+}
+
+export interface SyncReport extends RunReport {
+  conflicts: Conflict[];
+  /** The branch holding ThoughtSpot's side of the conflicts left for a person to resolve. */
+  conflictsBranch?: string;
+  deploy?: DeployReport;
+  export?: RunReport;
+}
+
+export const conflictsBranch = (environment: string) => `tmlsync/conflicts/${environment}`;
+
+interface GitFile {
+  path: string;
+  text: string;
+  kind: string;
+  name: string;
+}
+
+/**
+ * One run of a `sync` environment (DESIGN.md "direction"): what changed in git
+ * since the last sync is deployed, what changed in ThoughtSpot is exported,
+ * and an object changed on both sides with different content is a conflict
+ * that neither side overwrites unless the policy says which side wins.
+ *
+ * "Changed since the last sync" is read from the two ledgers: in git, a file
+ * whose hash differs from the deploy ledger's; in ThoughtSpot, an object
+ * whose `modified` differs from the export ledger's. After the run both
+ * ledgers describe the same content, so the next export makes no commit and
+ * the next deploy no write call. A file the ledgers do not know yet (the
+ * first sync of a repository that has content) is compared with ThoughtSpot's
+ * export: equal is in sync; different is a git change when ThoughtSpot did
+ * not change since its last export, a conflict otherwise.
+ */
+export async function runSync(options: SyncOptions): Promise<SyncReport> {
+  const { environment, thoughtspot, repo, dryRun = false } = options;
+  const name = environment.name;
+  const policy = environment.conflicts ?? 'manual';
+  const runId = options.runId ?? randomUUID();
+  const log = (options.log ?? silentLogger()).child({ runId, environment: name, loop: 'sync' });
+  const started = Date.now();
+
+  await repo.fetch();
+  await repo.checkout(environment.branch);
+  const exportLedger = parseLedger(await repo.readState(stateRef(name, 'export'), LEDGER_FILE));
+  const deployLedger = parseDeployLedger(await repo.readState(stateRef(name, 'deploy'), DEPLOY_LEDGER_FILE));
+  const headers = new Map<string, Header>((await Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type)))).flat().map((h) => [h.id, h]));
+  const files = gitFiles(repo.dir);
+
+  // ThoughtSpot's side, by its own ids; git's side, by the canonical GUIDs of the files.
+  const envId = (guid: string) => deployLedger.objects[guid]?.envGuid ?? guid;
+  const tsChange = new Map<string, SideChange>();
+  for (const h of headers.values()) {
+    const known = exportLedger.objects[h.id];
+    if (!known) tsChange.set(h.id, 'added');
+    else if (known.modified !== h.modified) tsChange.set(h.id, 'modified');
+  }
+  for (const id of Object.keys(exportLedger.objects)) if (!headers.has(id)) tsChange.set(id, 'deleted');
+
+  const gitChange = new Map<string, SideChange>();
+  const unknown: string[] = []; // files in ThoughtSpot the deploy ledger has no hash for
+  for (const [guid, file] of files) {
+    const entry = deployLedger.objects[guid];
+    if (entry) {
+      if (entry.hash !== hash(file.text)) gitChange.set(guid, 'modified');
+    } else if (headers.has(envId(guid))) {
+      unknown.push(guid);
+    } else if (!exportLedger.objects[guid]) {
+      gitChange.set(guid, 'added');
+    }
+  }
+  for (const guid of Object.keys(deployLedger.objects)) if (!files.has(guid) && exportLedger.objects[envId(guid)]) gitChange.set(guid, 'deleted');
+
+  // Objects whose two sides must be compared: changed on both, or never compared.
+  const both = [...gitChange.keys()].filter((guid) => tsChange.has(envId(guid)));
+  const compare = [...both, ...unknown].filter((guid) => headers.has(envId(guid)));
+  const current = await exportTexts(thoughtspot, compare.map(envId));
+  const agreed = new Set<string>();
+  const conflicts: Conflict[] = [];
+  const theirs: Record<string, string> = {}; // ThoughtSpot's side of unresolved conflicts, by path
+  for (const guid of new Set([...both, ...unknown])) {
+    const file = files.get(guid);
+    const id = envId(guid);
+    const text = current.get(id);
+    const bothDeleted = !file && tsChange.get(id) === 'deleted';
+    if (bothDeleted || (file && text !== undefined && text === file.text)) {
+      agreed.add(guid);
+      gitChange.delete(guid);
+      continue;
+    }
+    const git = gitChange.get(guid) ?? 'modified';
+    const ts = tsChange.get(id) ?? (exportLedger.objects[id] ? undefined : 'added');
+    if (!ts) {
+      gitChange.set(guid, git); // a file the deploy ledger did not know, edited in git only
+      continue;
+    }
+    const entry = exportLedger.objects[id];
+    const path = file?.path ?? entry?.path ?? deployLedger.objects[guid]?.path ?? '';
+    const resolution = policy === 'git-wins' ? 'git version deployed' : policy === 'thoughtspot-wins' ? 'ThoughtSpot version exported' : 'kept both';
+    conflicts.push({ id, kind: file?.kind ?? entry?.kind ?? 'unknown', name: file?.name ?? entry?.name ?? id, path, git, thoughtspot: ts, resolution });
+    if (policy === 'manual' && text !== undefined) theirs[path] = text;
+    if (policy !== 'git-wins') gitChange.delete(guid);
+  }
+  for (const c of conflicts) log.warn({ object: `${c.kind} "${c.name}"`, path: c.path, git: c.git, thoughtspot: c.thoughtspot, resolution: c.resolution }, 'changed in git and in ThoughtSpot');
+
+  // git → ThoughtSpot: only git's changes; a failed deploy leaves those files for the next run.
+  const skip = new Set(conflicts.filter((c) => c.resolution === 'kept both').map((c) => c.id));
+  let deployed: DeployReport | undefined;
+  let deployError: string | undefined;
+  if (gitChange.size > 0) {
+    try {
+      deployed = await runDeploy({ environment, thoughtspot, repo, log: options.log ?? silentLogger(), runId, dryRun, only: new Set(gitChange.keys()) });
+    } catch (error) {
+      deployError = error instanceof Error ? error.message : String(error);
+      log.error({ error: deployError }, 'deploy of the git side failed; those files stay as they are');
+    }
+  }
+  const deployedOk = new Set((deployed?.objects ?? []).filter((o) => o.outcome === 'added' || o.outcome === 'updated' || o.outcome === 'deleted').map((o) => o.id));
+  for (const [guid, change] of gitChange) {
+    // A git-side change that did not reach ThoughtSpot must not be overwritten by the export;
+    // nor may a file deleted in git come back while ThoughtSpot keeps the object.
+    if (!deployedOk.has(guid) || change === 'deleted') skip.add(envId(guid));
+  }
+
+  // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
+  const exported = await runExport({ environment: name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: options.log ?? silentLogger(), runId, dryRun, skip });
+
+  let branch: string | undefined;
+  if (!dryRun) {
+    await recordSynced(repo, name, runId, exported, tsChange, agreed, skip);
+    if (Object.keys(theirs).length > 0) {
+      branch = conflictsBranch(name);
+      const lines = conflicts.filter((c) => c.resolution === 'kept both').map((c) => `- ${c.kind} "${c.name}" (${c.path}): ${c.git} in git, ${c.thoughtspot} in ThoughtSpot`);
+      await repo.publishBranch(branch, await repo.revParse('HEAD'), theirs, `sync(${name}): ThoughtSpot's side of ${lines.length} conflict${lines.length === 1 ? '' : 's'}\n\n${lines.join('\n')}\n`, options.committer);
+      log.warn({ branch, conflicts: lines.length }, 'ThoughtSpot side of the conflicts published; merge what to keep into the environment branch');
+    }
+  }
+
+  const objects: ObjectResult[] = [...(deployed?.objects ?? []).filter((o) => o.outcome !== 'unchanged'), ...exported.objects];
+  const error = [deployError, exported.error].filter(Boolean).join('; ') || undefined;
+  const report: SyncReport = {
+    runId, environment: name, loop: 'sync', dryRun, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
+    outcome: error || objects.some((o) => o.outcome === 'failed') || (deployed && deployed.outcome === 'failed') ? 'failed' : 'ok',
+    counts: countOutcomes(objects), commits: exported.commits, objects, conflicts,
+    ...(branch ? { conflictsBranch: branch } : {}), ...(deployed ? { deploy: deployed } : {}), export: exported, ...(error ? { error } : {}),
+  };
+  log.info({ counts: report.counts, conflicts: conflicts.length, commits: report.commits.length }, 'sync finished');
+  return report;
+}
+
+/** The branch's TML files by GUID (connections are the environment's own and never deployed). */
+function gitFiles(dir: string): Map<string, GitFile> {
+  const files = new Map<string, GitFile>();
+  if (!existsSync(join(dir, 'tml'))) return files;
+  const sources = readTmlFiles([join(dir, 'tml')], dir);
+  const texts = new Map(sources.map((f) => [f.path, f.text]));
+  // Unreadable files are the deploy gate's to report; here they are just not compared.
+  for (const doc of parseFiles(sources).docs) {
+    if (doc.guid && doc.kind !== 'connection') files.set(doc.guid, { path: doc.file!, text: texts.get(doc.file!)!, kind: doc.kind, name: doc.name });
+  }
+  return files;
+}
+
+/** ThoughtSpot's current TML of some objects, in the repository's canonical form. */
+async function exportTexts(thoughtspot: ThoughtSpotPort, ids: string[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (let start = 0; start < ids.length; start += 50) {
+    for (const item of await thoughtspot.exportTml(ids.slice(start, start + 50))) {
+      if ('error' in item) continue;
+      try {
+        texts.set(item.id, format(parse(item.edoc)));
+      } catch {
+        // Unparsable: compared as different, so a person looks at it.
+      }
+    }
+  }
+  return texts;
+}
+
+/**
+ * Makes the deploy ledger agree with what the export just wrote: a file
+ * ThoughtSpot's side put into git is in sync and must not be deployed back.
+ */
+async function recordSynced(
+  repo: ContentRepo, environment: string, runId: string, exported: RunReport, tsChange: Map<string, SideChange>,
+  agreed: Set<string>, skip: Set<string>,
+): Promise<void> {
+  const ref = stateRef(environment, 'deploy');
+  const ledger: DeployLedger = parseDeployLedger(await repo.readState(ref, DEPLOY_LEDGER_FILE));
+  const before = JSON.stringify(ledger);
+  const byEnvId = new Map(Object.entries(ledger.objects).map(([guid, e]) => [e.envGuid, guid]));
+  for (const o of exported.objects) {
+    const canonical = byEnvId.get(o.id);
+    if (o.outcome === 'deleted') {
+      if (canonical) delete ledger.objects[canonical];
+      continue;
+    }
+    if (o.outcome === 'failed' || !o.path || o.kind === 'connection' || skip.has(o.id)) continue;
+    // An unchanged file the ledger already knows keeps its hash (it may hold a git edit on its way).
+    if (o.outcome === 'unchanged' && !tsChange.has(o.id) && !agreed.has(o.id) && canonical) continue;
+    if (canonical && canonical !== o.id) delete ledger.objects[canonical]; // the file now carries the environment's GUID
+    const previous = ledger.objects[o.id];
+    const text = readFileSync(join(repo.dir, o.path), 'utf8');
+    ledger.objects[o.id] = { envGuid: o.id, kind: o.kind, name: o.name, path: o.path, hash: hash(text), created: previous?.created ?? false };
+  }
+  if (JSON.stringify(ledger) !== before) await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `sync(${environment}): in step after run ${runId}`);
+}

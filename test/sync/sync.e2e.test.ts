@@ -1,0 +1,169 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
+import { GitRepo } from '../../src/git/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { cli } from '../support/cli.js';
+import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
+
+/**
+ * A `sync` environment end to end: one emulator edited through its API, one
+ * remote edited by a person's clone, and `tmlsync sync` in between.
+ */
+const stage = useStage('tmlsync-sync-');
+let emulator: RunningEmulator;
+const requests: { path: string }[] = [];
+let configFile: string;
+let person: GitRepo;
+let admin: ThoughtSpotClient;
+const committer = { name: 'Person', email: 'person@example.com' };
+
+beforeAll(async () => {
+  emulator = await startEmulator({ logger: createLogger({ destination: { write: (line: string) => requests.push(JSON.parse(line) as { path: string }) } }) });
+  const remote = stage.server.createRepo('content');
+  configFile = join(stage.work, 'tmlsync.yaml');
+  writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n`);
+  person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl: remote, committer });
+  admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+interface Report {
+  outcome: string;
+  counts: Record<string, number>;
+  commits: string[];
+  conflicts: { id: string; path: string; git: string; thoughtspot: string; resolution: string }[];
+  conflictsBranch?: string;
+}
+
+async function sync(...extra: string[]): Promise<{ code: number; report: Report; imports: number; stderr: string }> {
+  const before = requests.filter((r) => r.path.endsWith('tml/import')).length;
+  const result = await cli(['sync', '--config', configFile, '--env', 'dev', '--format', 'json', ...extra]);
+  const imports = requests.filter((r) => r.path.endsWith('tml/import')).length - before;
+  return { code: result.code, report: JSON.parse(result.stdout || '{}') as Report, imports, stderr: result.stderr };
+}
+
+/** The path of an object's file on the branch, and its text there. */
+async function fileOf(guid: string): Promise<{ path: string; text: string }> {
+  await person.fetch();
+  await person.checkout('dev');
+  const path = git(person.dir, 'ls-files', 'tml').split('\n').find((p) => p.includes(guid))!;
+  return { path, text: readFileSync(join(person.dir, path), 'utf8') };
+}
+
+/** A person edits a file in their clone and pushes. */
+async function editInGit(guid: string, from: string, to: string): Promise<void> {
+  const { path, text } = await fileOf(guid);
+  expect(text).toContain(from);
+  writeFileSync(join(person.dir, path), text.replace(from, to));
+  await person.commitPaths([path], `edit ${path}`, committer);
+  await person.push('dev');
+}
+
+/** Someone edits an object in ThoughtSpot (through the API). */
+async function editInThoughtSpot(guid: string, from: string, to: string): Promise<void> {
+  const [exported] = await admin.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
+  const edoc = exported!.ok ? exported!.edoc : '';
+  expect(edoc).toContain(from);
+  await admin.importTml([edoc.replace(from, to)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+}
+
+const inThoughtSpot = (guid: string) => JSON.stringify(emulator.state.objects.get(guid)?.document);
+
+describe('direction sync', () => {
+  it('first run exports ThoughtSpot into an empty branch; a second run makes no commit and no import', async () => {
+    const first = await sync();
+    expect(first.code).toBe(0);
+    expect(first.report).toMatchObject({ outcome: 'ok', conflicts: [] });
+    expect(first.report.counts.added).toBeGreaterThan(10);
+    expect(first.report.commits.length).toBeGreaterThan(0);
+    expect(first.imports).toBe(0);
+
+    const second = await sync();
+    expect(second.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
+    expect(second.imports).toBe(0);
+  });
+
+  it('lands an edit in git and an edit in ThoughtSpot of different objects, then is in step', async () => {
+    await editInGit(DEMO_GUIDS.worksheet, 'Sales with products, stores and customers (worksheet form).', 'Edited in git.');
+    await editInThoughtSpot(DEMO_GUIDS.model, 'Retail sales as a model.', 'Edited in ThoughtSpot.');
+
+    const run = await sync();
+    expect(run.code).toBe(0);
+    expect(run.report.conflicts).toEqual([]);
+    expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('Edited in git.');
+    expect((await fileOf(DEMO_GUIDS.model)).text).toContain('Edited in ThoughtSpot.');
+    expect((await fileOf(DEMO_GUIDS.worksheet)).text).toContain('Edited in git.');
+
+    // After the deploy, the export makes no commit; after the export, the deploy no write call.
+    const again = await sync();
+    expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
+    expect(again.imports).toBe(0);
+  });
+
+  it('reports one object edited on both sides as a conflict and overwrites neither side', async () => {
+    await editInGit(DEMO_GUIDS.worksheet, 'Edited in git.', 'Git says this.');
+    await editInThoughtSpot(DEMO_GUIDS.worksheet, 'Edited in git.', 'ThoughtSpot says that.');
+    const branchBefore = git(stage.server.pathOf('content'), 'rev-parse', 'dev');
+
+    const run = await sync();
+    expect(run.code).toBe(1);
+    expect(run.report.conflicts).toMatchObject([{ id: DEMO_GUIDS.worksheet, git: 'modified', thoughtspot: 'modified', resolution: 'kept both' }]);
+    expect(run.report.conflictsBranch).toBe('tmlsync/conflicts/dev');
+    expect(run.imports).toBe(0);
+    expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('ThoughtSpot says that.');
+    expect(git(stage.server.pathOf('content'), 'rev-parse', 'dev')).toBe(branchBefore);
+    expect((await fileOf(DEMO_GUIDS.worksheet)).text).toContain('Git says this.');
+    // Both versions are kept: ThoughtSpot's on the conflicts branch.
+    const { path } = await fileOf(DEMO_GUIDS.worksheet);
+    expect(git(stage.server.pathOf('content'), 'show', `tmlsync/conflicts/dev:${path}`)).toContain('ThoughtSpot says that.');
+
+    // The plan shows it too.
+    const plan = await cli(['plan', '--config', configFile, '--env', 'dev', '--format', 'json']);
+    expect(plan.code).toBe(0);
+    const entries = (JSON.parse(plan.stdout) as { entries: { canonicalGuid: string; action: string; fields: string[] }[] }).entries;
+    expect(entries.find((e) => e.canonicalGuid === DEMO_GUIDS.worksheet)).toMatchObject({ action: 'conflict', fields: ['worksheet->description'] });
+
+    // Still a conflict on the next run: nothing was decided for the person.
+    const again = await sync();
+    expect(again.report.conflicts).toHaveLength(1);
+    expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('ThoughtSpot says that.');
+  });
+
+  it('resolves a conflict by policy: git-wins deploys the git side, then the environment is in step', async () => {
+    const run = await sync('--policy', 'git-wins');
+    expect(run.code).toBe(0);
+    expect(run.report.conflicts).toMatchObject([{ id: DEMO_GUIDS.worksheet, resolution: 'git version deployed' }]);
+    expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('Git says this.');
+
+    const again = await sync();
+    expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
+    expect(again.imports).toBe(0);
+  });
+
+  it('resolves a conflict by policy: thoughtspot-wins exports the ThoughtSpot side over the git one', async () => {
+    await editInGit(DEMO_GUIDS.worksheet, 'Git says this.', 'Git again.');
+    await editInThoughtSpot(DEMO_GUIDS.worksheet, 'Git says this.', 'ThoughtSpot again.');
+    const run = await sync('--policy', 'thoughtspot-wins');
+    expect(run.code).toBe(0);
+    expect(run.report.conflicts).toMatchObject([{ id: DEMO_GUIDS.worksheet, resolution: 'ThoughtSpot version exported' }]);
+    expect(run.imports).toBe(0);
+    expect((await fileOf(DEMO_GUIDS.worksheet)).text).toContain('ThoughtSpot again.');
+
+    const again = await sync();
+    expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
+    expect(again.imports).toBe(0);
+  });
+
+  it('refuses one-way runs on a sync environment, which would put its ledgers out of step', async () => {
+    const exported = await cli(['export', '--config', configFile, '--env', 'dev']);
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toContain('tmlsync sync --env dev');
+  });
+});
