@@ -174,6 +174,9 @@ function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: ()
   return {
     listHeaders: (type, subtypes) => timed('list', () => port.listHeaders(type, subtypes)),
     listPrincipals: () => timed('list', () => port.listPrincipals()),
+    listGroupPrivileges: () => timed('list', () => port.listGroupPrivileges()),
+    syncPrincipals: (request) => port.syncPrincipals(request),
+    changePrivilege: (change, privilege, groups) => port.changePrivilege(change, privilege, groups),
     exportTml: (ids) => timed('export', () => port.exportTml(ids)),
     importTml: (documents, policy) => timed('import', () => port.importTml(documents, policy)),
     deleteObjects: (type, ids) => timed('delete', () => port.deleteObjects(type, ids)),

@@ -59,6 +59,19 @@ export const environmentSchema = z.strictObject({
   mappings: z
     .strictObject({ connections: nameMap.optional(), databases: nameMap.optional(), schemas: nameMap.optional() })
     .optional(),
+  /**
+   * Users, groups and group privileges as code: deploys apply
+   * `principals/principals.yaml` here. Without this block the environment's
+   * principals are left alone.
+   */
+  principals: z
+    .strictObject({
+      /** Remove users and groups that are absent from the file (built-in principals never). */
+      prune: z.boolean().default(false),
+      /** Secret: the first password of new local users. */
+      initialPassword: z.string().optional(),
+    })
+    .optional(),
   /** direction sync: what to do with an object changed in git and in ThoughtSpot since the last sync. */
   conflictPolicy: z.enum(['manual', 'git-wins', 'thoughtspot-wins']).default('manual'),
   /** direction sync: validate TML files in the working tree as they are saved (true), or in another folder (a path). */
@@ -66,6 +79,9 @@ export const environmentSchema = z.strictObject({
 }).superRefine((environment, ctx) => {
   if (environment.direction === 'sync' && environment.mappings) {
     ctx.addIssue({ code: 'custom', path: ['mappings'], message: 'a sync environment keeps its own names in git; mappings apply to deploy environments' });
+  }
+  if (environment.direction !== 'deploy' && environment.principals) {
+    ctx.addIssue({ code: 'custom', path: ['principals'], message: 'principals are applied by deploys; this block is for deploy environments (direction: deploy)' });
   }
   if (environment.direction !== 'sync' && environment.watch !== false) {
     ctx.addIssue({ code: 'custom', path: ['watch'], message: 'watching the working tree is for sync environments (direction: sync)' });
@@ -104,4 +120,4 @@ export type TmlsyncConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema> & { name: string; branch: string };
 
 /** Fields that hold secrets: literal values are refused in files tracked by git. */
-export const SECRET_FIELDS = new Set(['password', 'secretKey', 'webhookSecret', 'apiToken']);
+export const SECRET_FIELDS = new Set(['password', 'secretKey', 'webhookSecret', 'apiToken', 'initialPassword']);

@@ -6,7 +6,7 @@ import type { Logger, Redactor } from '../log/index.js';
 import type { DeployEnvironment } from '../sync/deploy.js';
 import type { ContentRepo, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
 import type { SyncEnvironment } from '../sync/sync.js';
-import type { HostQueues } from '../thoughtspot/index.js';
+import type { HostQueues, Principal } from '../thoughtspot/index.js';
 import { ThoughtSpotApiError, ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { slugify } from '../tml/index.js';
 
@@ -22,6 +22,8 @@ export interface Services {
 
 export function clientFor(environment: EnvironmentConfig, services: Services): ThoughtSpotClient {
   const { rateLimit } = environment;
+  // Sent to user/sync only, but a secret like the others: never in a log line.
+  services.redactor.add(environment.principals?.initialPassword);
   return new ThoughtSpotClient({
     url: environment.url,
     username: environment.username ?? 'tsadmin',
@@ -49,9 +51,10 @@ export function syncEnvironment(environment: EnvironmentConfig): SyncEnvironment
 }
 
 /**
- * The export loop's view of ThoughtSpot: every page of headers, principals,
- * and TML as the repository keeps it (YAML, fqns on every reference so that
- * names never have to be guessed, models as `model:`).
+ * The workflows' view of ThoughtSpot: every page of headers, principals and
+ * group privileges, user/sync and privilege changes, and TML as the
+ * repository keeps it (YAML, fqns on every reference so that names never
+ * have to be guessed, models as `model:`).
  */
 export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
   return {
@@ -61,6 +64,22 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
     },
     async listPrincipals() {
       return (await client.listUsers()).map((p) => ({ ...p }));
+    },
+    async listGroupPrivileges() {
+      // The group's name is in its header (reference §2.8); a group without one cannot be named in a file.
+      return (await client.listGroups()).flatMap((g) => (g.header?.name ? [{ name: g.header.name, privileges: [...(g.privileges ?? [])] }] : []));
+    },
+    async syncPrincipals({ principals, apply, removeDeleted, password }) {
+      return client.syncUsers({
+        principals: principals.map((p) => ({ ...p, groupNames: p.groupNames ?? [] }) as Principal),
+        applyChanges: apply,
+        removeDeleted,
+        ...(password ? { password } : {}),
+      });
+    },
+    async changePrivilege(change, privilege, groups) {
+      const params = { privilege, groupNames: groups };
+      await (change === 'add' ? client.addPrivilege(params) : client.removePrivilege(params));
     },
     async exportTml(ids) {
       const results = await client.exportTml(ids, { formatType: 'YAML', exportFqn: true, schemaVersion: 'v2' });
@@ -98,8 +117,8 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
 
 /** What the deploy loop (and `plan`) needs of an environment's configuration. */
 export function deployEnvironment(environment: EnvironmentConfig): DeployEnvironment {
-  const { name, branch, importPolicy, prune, maxDeletions, mappings } = environment;
-  return { name, branch, policy: importPolicy, ...(prune ? { prune: { maxDeletions } } : {}), ...(mappings ? { mappings } : {}) };
+  const { name, branch, importPolicy, prune, maxDeletions, mappings, principals } = environment;
+  return { name, branch, policy: importPolicy, ...(prune ? { prune: { maxDeletions } } : {}), ...(mappings ? { mappings } : {}), ...(principals ? { principals } : {}) };
 }
 
 /** A local path (not a URL, not scp-like `host:path`) is resolved from the current directory. */

@@ -10,6 +10,7 @@ import {
 import { stateRef } from './ledger.js';
 import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PruneSummary } from './prune.js';
+import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsSettings } from './principals-deploy.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 import { targetObjects } from './target.js';
 import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Finding } from './validate.js';
@@ -52,6 +53,8 @@ export interface DeployEnvironment {
   policy?: 'ALL_OR_NONE' | 'PARTIAL';
   /** Delete what left the repository, at most `maxDeletions` per run (see prune.ts); off when absent. */
   prune?: { maxDeletions: number };
+  /** Users, groups and privileges from `principals/principals.yaml`; left alone without. */
+  principals?: PrincipalsSettings;
 }
 
 export interface DeployOptions {
@@ -74,6 +77,8 @@ export interface DeployReport extends RunReport {
   drift: string[];
   plan: PlannedChange[];
   prune?: PruneSummary;
+  /** What was done (or, in a dry run, would be done) with users, groups and privileges. */
+  principals?: PrincipalsOutcome;
 }
 
 export interface PlannedChange {
@@ -261,12 +266,17 @@ export class DeployLockedError extends Error {
 async function deploy(options: DeployOptions): Promise<DeployReport> {
   const { environment, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
   const prepared = await prepareDeploy(options);
-  const { runId, log, policy, commit, ref, ledger, changed, target, mapping, report, unchangedResults } = prepared;
+  const { runId, log, policy, commit, ref, ledger, changed, target, mapping, unchangedResults } = prepared;
+  // Principals first: the file is checked whole before anything is written; they are applied after the content gate.
+  const principalsPlan = await planPrincipals({ thoughtspot, dir: repo.dir, environment: environment.name, settings: environment.principals });
+  let principals = principalsPlan.outcome;
+  const report = (objects: ObjectResult[], drift: string[]): DeployReport => ({ ...prepared.report(objects, drift), principals });
   // Deletions are decided (or refused) before anything is written.
   const prune = planPrune(prepared, environment, repo.dir);
   if (prune.refusal) throw new PruneRefusedError(prune.refusal);
   if (changed.length === 0 && prune.deletions.length === 0) {
     log.info({ objects: prepared.candidates.length }, 'nothing to deploy');
+    if (!dryRun) principals = await applyPrincipals(thoughtspot, principalsPlan, log);
     return { ...report(unchangedResults, []), prune: { enabled: prune.enabled, kept: prune.kept } };
   }
   const findings: Finding[] = [];
@@ -291,6 +301,8 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   // ALL_OR_NONE stops at the gate; PARTIAL imports what validates and reports the rest.
   if (findings.length > 0 && policy !== 'PARTIAL') throw new DeployGateError(findings);
   if (dryRun) return { ...report([...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path })), ...dryRunDeletions(prune)], []), prune: { enabled: prune.enabled, kept: prune.kept } };
+
+  principals = await applyPrincipals(thoughtspot, principalsPlan, log);
 
   // 5. Import in dependency order; each batch is mapped when it is sent, with the GUIDs the earlier batches got.
   const results: ObjectResult[] = [...unchangedResults];

@@ -84,10 +84,11 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
   const ledger: Ledger = parseLedger(await repo.readState(ref, LEDGER_FILE));
   const previous = structuredClone(ledger.objects);
 
-  const [headerLists, users, principals] = await Promise.all([
+  const [headerLists, users, principals, privileges] = await Promise.all([
     Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type))),
     thoughtspot.listHeaders('USER'),
     thoughtspot.listPrincipals(),
+    thoughtspot.listGroupPrivileges(),
   ]);
   const headers = new Map<string, Header>(headerLists.flat().map((h) => [h.id, h]));
   log.info({ objects: headers.size }, 'listed ThoughtSpot content');
@@ -170,7 +171,7 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
     deletions.push({ result, paths: [entry.path] });
   }
 
-  const principalsText = format(principalsDocument(principals));
+  const principalsText = format(principalsDocument(principals, privileges));
   const principalsChanged = readText(join(repo.dir, PRINCIPALS_PATH)) !== principalsText;
   if (dryRun) {
     log.info({ changes: changes.length + deletions.length, principalsChanged }, 'dry run: nothing written');

@@ -1,6 +1,7 @@
 import { applyMapping, format, invertMapping, isMap, parse, type TmlValue } from '../tml/index.js';
 import { hash, prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
 import { planPrune } from './prune.js';
+import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './principals-deploy.js';
 
 export type PlanAction = PlannedChange['action'] | 'conflict';
 
@@ -16,6 +17,8 @@ export interface PlanReport {
   commit: string;
   entries: PlanEntry[];
   counts: Record<PlanAction, number>;
+  /** Users, groups and privileges a deploy would change (`user/sync` with `applyChanges=false`). */
+  principals?: PrincipalsOutcome;
 }
 
 /** Leaf paths of a TML value in ThoughtSpot's `kind->field(Nth)->sub` style. */
@@ -79,7 +82,8 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
   entries.push(...deletions.map((d): PlanEntry => ({ ...d, fields: [], reason: kept.get(d.path) ?? deleted })));
   const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, delete: 0, conflict: 0 };
   for (const e of entries) counts[e.action] += 1;
-  return { environment: options.environment.name, commit: prepared.commit, entries, counts };
+  const principals = await planPrincipals({ thoughtspot: options.thoughtspot, dir: options.repo.dir, environment: options.environment.name, settings: options.environment.principals });
+  return { environment: options.environment.name, commit: prepared.commit, entries, counts, principals: principals.outcome };
 }
 
 export function planText(plan: PlanReport): string {
@@ -89,6 +93,7 @@ export function planText(plan: PlanReport): string {
     lines.push(`  ${e.action.padEnd(8)} ${e.kind} "${e.name}" (${e.path})${e.reason ? ` — ${e.reason}` : ''}`);
     for (const field of e.fields) lines.push(`             ~ ${field}`);
   }
+  lines.push(...principalsText(plan.principals));
   return `${lines.join('\n')}\n`;
 }
 
@@ -106,6 +111,7 @@ export function planMarkdown(plan: PlanReport): string {
     '',
     ...(rows.length ? ['| action | kind | object | changed fields |', '|---|---|---|---|', ...rows] : ['Nothing to deploy.']),
     '',
+    ...principalsMarkdown(plan.principals),
   ].join('\n');
 }
 

@@ -24,6 +24,33 @@ export interface PrincipalEntry {
   [key: string]: unknown;
 }
 
+/** A group and its privileges (`GET group`). */
+export interface GroupPrivileges {
+  name: string;
+  privileges: string[];
+}
+
+/** What `user/sync` did, or with `apply: false` would do: names per change. */
+export interface PrincipalsSyncResult {
+  usersAdded: string[];
+  usersDeleted: string[];
+  usersUpdated: string[];
+  groupsAdded: string[];
+  groupsDeleted: string[];
+  groupsUpdated: string[];
+}
+
+export interface PrincipalsSyncRequest {
+  /** The complete desired set of users and groups. */
+  principals: PrincipalEntry[];
+  /** False: a dry run (`applyChanges=false`) that only reports the difference. */
+  apply: boolean;
+  /** Remove the principals absent from `principals` (never sent implicitly: the server's default is true). */
+  removeDeleted: boolean;
+  /** The first password of new local users. */
+  password?: string;
+}
+
 /** One exported object: its TML text, or why it could not be exported. */
 export type ExportedObject = { id: string; type: string; name: string; edoc: string } | { id: string; name?: string; error: string };
 
@@ -54,6 +81,12 @@ export interface ThoughtSpotPort {
   listHeaders(type: HeaderType, subtypes?: string[]): Promise<Header[]>;
   /** `user/list`. */
   listPrincipals(): Promise<PrincipalEntry[]>;
+  /** Every group's privileges (`GET group`). */
+  listGroupPrivileges(): Promise<GroupPrivileges[]>;
+  /** `user/sync`. */
+  syncPrincipals(request: PrincipalsSyncRequest): Promise<PrincipalsSyncResult>;
+  /** `group/addprivilege` or `group/removeprivilege`: one privilege for some groups. */
+  changePrivilege(change: 'add' | 'remove', privilege: string, groups: string[]): Promise<void>;
   /** TML of many objects in one call (YAML, fqns on every reference, models as `model:`). */
   exportTml(ids: string[]): Promise<ExportedObject[]>;
   /** Imports documents (TML text) in one call. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { silentLogger, type Logger, type Redactor } from '../log/index.js';
-import { addPrivilege, removePrivilege, type PrivilegeParams } from './endpoints/group.js';
+import { addPrivilege, listGroups, removePrivilege, type PrivilegeParams } from './endpoints/group.js';
 import { exportPinboardPdf, pinboardData, searchData, type PinboardDataParams, type PinboardPdfParams, type SearchDataParams } from './endpoints/data.js';
 import { deleteObjects, listObjectHeaders, listVizHeaders, type DeleteObjectsParams, type ListObjectHeadersParams } from './endpoints/metadata.js';
 import { authToken, login, loginToken, logout, type AuthTokenParams } from './endpoints/session.js';
@@ -143,6 +143,11 @@ export class ThoughtSpotClient {
 
   transferOwnership(params: TransferOwnershipParams): Promise<void> {
     return transferOwnership(this.#http, params);
+  }
+
+  /** Every group with its privileges (`GET group`). */
+  listGroups(): Promise<GroupDetails[]> {
+    return listGroups(this.#http);
   }
 
   addPrivilege(params: PrivilegeParams): Promise<GroupDetails | undefined> {

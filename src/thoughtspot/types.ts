@@ -188,7 +188,7 @@ export type AccessLevel = 'FULL' | 'REPORT_BOOK_VIEW';
 export const ENDPOINTS = [
   'session/login', 'session/logout', 'session/auth/token', 'session/login/token',
   'user/list', 'user/sync', 'user/updatepassword', 'user/transfer/ownership',
-  'group/addprivilege', 'group/removeprivilege',
+  'group', 'group/addprivilege', 'group/removeprivilege',
   'metadata/listobjectheaders', 'metadata/listvizheaders', 'metadata/tml/export', 'metadata/tml/import', 'metadata/delete',
   'searchdata', 'pinboarddata', 'export/pinboard/pdf',
 ] as const;

@@ -95,6 +95,25 @@ environments:
     expect(loadConfig(file(text), { env: {}, isTracked: () => false }).environments[0]!.password).toBe('hunter2');
   });
 
+  it('refuses a literal initial password for principals in a tracked file, and takes a reference', () => {
+    const principals = (value: string) => `${minimal.replace('direction: export', 'direction: deploy')}    principals:\n      initialPassword: ${value}\n`;
+    expect(problemsOf(() => loadConfig(file(principals('Welcome-1')), { env: { TS_DEV_PASSWORD: 'x' }, isTracked: () => true }))).toEqual([
+      expect.stringMatching(/^environments\.dev\.principals\.initialPassword: a literal secret in a file tracked by git/),
+    ]);
+    const config = loadConfig(file(principals('${TS_INITIAL}')), { env: { TS_DEV_PASSWORD: 'x', TS_INITIAL: 'Welcome-1' }, isTracked: () => true });
+    expect(config.environments[0]!.principals).toEqual({ prune: false, initialPassword: 'Welcome-1' });
+    expect(loadConfig(file(minimal), { env: { TS_DEV_PASSWORD: 'x' } }).environments[0]!.principals).toBeUndefined();
+  });
+
+  it('takes a principals block on deploy environments only', () => {
+    const block = '    principals:\n      prune: true\n';
+    expect(problemsOf(() => loadConfig(file(`${minimal}${block}`), { env: { TS_DEV_PASSWORD: 'x' } }))).toEqual([
+      'environments.dev.principals: principals are applied by deploys; this block is for deploy environments (direction: deploy)',
+    ]);
+    const deploy = loadConfig(file(`${minimal.replace('direction: export', 'direction: deploy')}${block}`), { env: { TS_DEV_PASSWORD: 'x' } });
+    expect(deploy.environments[0]!.principals).toEqual({ prune: true });
+  });
+
   it('requires credentials and distinct branches', () => {
     const problems = problemsOf(() =>
       loadConfig(file(`repository: { url: r.git }
@@ -148,10 +167,11 @@ describe('interpolate', () => {
 describe('config/example.yaml', () => {
   it('documents keys that all load', () => {
     const config = loadConfig(new URL('../../config/example.yaml', import.meta.url).pathname, {
-      env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y', TS_SANDBOX_PASSWORD: 'z' },
+      env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y', TS_SANDBOX_PASSWORD: 'z', TS_PROD_INITIAL_PASSWORD: 'p' },
       isTracked: () => true,
     });
     expect(config.environments.map((e) => `${e.name}:${e.direction}:${e.branch}`)).toEqual(['dev:export:dev', 'sandbox:sync:sandbox', 'prod:deploy:main']);
+    expect(config.environments[2]!.principals).toEqual({ prune: false, initialPassword: 'p' });
   });
 });
 

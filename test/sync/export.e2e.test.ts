@@ -31,6 +31,11 @@ describe('tmlsync export against the emulator and a git daemon', () => {
     const bare = stage.server.pathOf('demo');
     const files = git(bare, 'ls-tree', '-r', '--name-only', 'dev').split('\n');
     expect(files).toContain('principals/principals.yaml');
+    // Users and groups without built-ins, each group with its privileges (read with GET group).
+    const principals = git(bare, 'show', 'dev:principals/principals.yaml');
+    expect(principals).toContain('- name: Data Engineers\n  displayName: Data Engineers\n  principalTypeEnum: LOCAL_GROUP\n  groupNames: []\n  visibility: DEFAULT\n  privileges:\n  - DATAMANAGEMENT\n  - USERDATAUPLOADING\n');
+    expect(principals).toContain('- name: Executives\n  displayName: Executives\n  principalTypeEnum: LOCAL_GROUP\n  groupNames:\n  - Analysts\n  visibility: DEFAULT\n  privileges: []\n');
+    expect(principals).not.toMatch(/tsadmin|Administrator|password/);
     expect(files).toContain(`tml/liveboard/Retail-Overview.${DEMO_GUIDS.liveboards[0]}.liveboard.tml`);
     expect(files.filter((f) => f.startsWith('tml/'))).toHaveLength(18);
     const commitsBefore = git(bare, 'rev-list', '--count', 'dev');

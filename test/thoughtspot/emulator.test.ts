@@ -58,6 +58,14 @@ describe('ThoughtSpot client against the emulator', () => {
     await ts.removePrivilege({ privilege: 'JOBSCHEDULING', groupNames: [group.name] });
   });
 
+  it('lists every group with its privileges, the name in the header', async () => {
+    const groups = await client().listGroups();
+    const byName = new Map(groups.map((g) => [g.header?.name, g.privileges]));
+    expect(byName.get('Data Engineers')).toEqual(['DATAMANAGEMENT', 'USERDATAUPLOADING']);
+    expect(byName.get('Administrator')).toEqual(['ADMINISTRATION']);
+    expect(byName.get('All')).toEqual([]);
+  });
+
   it('reads data and renders a liveboard PDF', async () => {
     const ts = client();
     const [model] = await ts.listObjectHeaders({ type: 'LOGICAL_TABLE', subtypes: ['WORKSHEET'], pattern: 'Retail Sales' });

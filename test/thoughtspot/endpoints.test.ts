@@ -138,6 +138,25 @@ describe('ThoughtSpot endpoints', () => {
     expect(Object.fromEntries(parts)).toEqual({ privilege: { value: 'DATAMANAGEMENT' }, groupNames: { value: '["Analysts","All"]' } });
   });
 
+  it('group: a GET without parameters returning every group with its privileges', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    const groups = [{ header: { id: 'g-1', name: 'Analysts' }, privileges: ['DATADOWNLOADING'], type: 'LOCAL_GROUP' }];
+    ts.get(at('group')).reply(200, groups);
+    expect(await testClient().listGroups()).toEqual(groups);
+    const list = http.requests[1]!;
+    expect(list).toMatchObject({ method: 'GET', pathname: at('group'), body: '' });
+    expect([...list.query.keys()]).toEqual([]);
+    expectHeaders(list, JSON_ACCEPT, undefined);
+  });
+
+  it('group: an answer that is not a list is a response error naming the endpoint', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('group')).reply(200, { header: { name: 'Analysts' } });
+    await expect(testClient().listGroups()).rejects.toMatchObject({ name: 'ThoughtSpotResponseError', endpoint: 'group' });
+  });
+
   it('group/removeprivilege: multipart fields; a 204 answer is success without a body', async () => {
     const ts = http.scope(BASE);
     mockLogin(ts);

@@ -1,5 +1,6 @@
 import { clientFor, deployEnvironment, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy.js';
+import { principalsText } from '../../sync/principals-deploy.js';
 import { summaryLine } from '../../sync/report.js';
 import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
@@ -22,6 +23,7 @@ export function deploySummary(report: DeployReport): string {
   for (const k of report.prune?.kept ?? []) lines.push(`  ${k.kind} "${k.name}" (${k.path}) ${k.reason}`);
   const backup = report.prune?.backup;
   if (backup) lines.push(`  TML of the deleted objects saved to ${backup.ref}${backup.commit ? ` (${backup.commit.slice(0, 12)})` : ''} in the remote`);
+  lines.push(...principalsText(report.principals));
   return lines.join('\n');
 }
 

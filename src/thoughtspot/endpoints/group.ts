@@ -25,6 +25,16 @@ async function changePrivilege(api: ApiCaller, endpoint: Endpoint, params: Privi
   return response.status === 204 || response.body.length === 0 ? undefined : parseJson<GroupDetails>(endpoint, response, 'object');
 }
 
+/**
+ * `GET group` without parameters: every group with its privileges, one JSON
+ * array (older v1 docs; the shape the privilege calls answer with, reference
+ * §2.8). The group's name is in its `header`.
+ */
+export async function listGroups(api: ApiCaller): Promise<GroupDetails[]> {
+  const response = await api.send({ endpoint: 'group', method: 'GET', accept: 'json', success: [200], idempotent: true });
+  return parseJson<GroupDetails[]>('group', response, 'array');
+}
+
 export function addPrivilege(api: ApiCaller, params: PrivilegeParams): Promise<GroupDetails | undefined> {
   return changePrivilege(api, 'group/addprivilege', params);
 }
