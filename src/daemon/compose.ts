@@ -3,8 +3,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitRepo } from '../git/index.js';
 import type { Logger, Redactor } from '../log/index.js';
-import type { ContentRepo, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
-import type { HostQueues } from '../thoughtspot/index.js';
+import type { DeployEnvironment } from '../sync/deploy.js';
+import type { ContentRepo, DataSummary, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
+import type { DataBlock, HostQueues } from '../thoughtspot/index.js';
 import { ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { slugify } from '../tml/index.js';
 
@@ -18,11 +19,14 @@ export interface Services {
   onApiCall?: (endpoint: string, result: 'ok' | 'error') => void;
 }
 
+/** The account tmlsync signs in with when the configuration names none (the emulator's and ThoughtSpot's usual admin). */
+const DEFAULT_USERNAME = 'tsadmin';
+
 export function clientFor(environment: EnvironmentConfig, services: Services): ThoughtSpotClient {
   const { rateLimit } = environment;
   return new ThoughtSpotClient({
     url: environment.url,
-    username: environment.username ?? 'tsadmin',
+    username: environment.username ?? DEFAULT_USERNAME,
     ...(environment.password ? { password: environment.password } : {}),
     ...(environment.secretKey ? { secretKey: environment.secretKey } : {}),
     ...(environment.caFile ? { caFile: environment.caFile } : {}),
@@ -73,6 +77,43 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
         throw error;
       }
     },
+    async transferOwnership(from, to, ids) {
+      await client.transferOwnership({ fromUserName: from, toUserName: to, objectIds: ids });
+    },
+    async listVisualizations(liveboardId) {
+      return (await client.listVizHeaders(liveboardId)).map((v) => ({ id: v.id, name: v.name, type: v.vizType }));
+    },
+    async liveboardData(liveboardId, vizIds) {
+      const data = await client.pinboardData({ id: liveboardId, ...(vizIds ? { vizIds } : {}), batchSize: CHECK_ROWS });
+      return Object.fromEntries(Object.entries(data).map(([id, block]) => [id, summary(block)]));
+    },
+    async searchData(sourceId, query) {
+      return summary(await client.searchData({ dataSourceGuid: sourceId, queryString: query, batchSize: CHECK_ROWS }));
+    },
+    liveboardPdf(liveboardId) {
+      return client.exportPinboardPdf({ id: liveboardId });
+    },
+  };
+}
+
+/** A data check needs to know whether rows come back, not all of them. */
+const CHECK_ROWS = 10;
+
+function summary(block: DataBlock): DataSummary {
+  return { columns: block.columnNames ?? [], rowCount: block.totalRowCount ?? block.data?.length ?? 0 };
+}
+
+/** What the deploy loop needs of an environment's configuration (CLI and daemon alike). */
+export function deployEnvironment(environment: EnvironmentConfig): DeployEnvironment {
+  const { ownership, dataChecks, mappings } = environment;
+  return {
+    name: environment.name,
+    branch: environment.branch,
+    policy: environment.importPolicy,
+    ...(mappings ? { mappings } : {}),
+    // Without an `ownership` block owners are left as ThoughtSpot sets them; with one, the importing user is the default owner.
+    ...(ownership ? { ownership: { ...ownership, importer: environment.username ?? DEFAULT_USERNAME } } : {}),
+    dataChecks: { enabled: dataChecks?.enabled ?? true, ...(dataChecks?.searches ? { searches: dataChecks.searches } : {}) },
   };
 }
 

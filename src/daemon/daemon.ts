@@ -6,14 +6,21 @@ import { Cron } from 'croner';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
 import { Metrics } from '../server/metrics.js';
-import { runDeploy } from '../sync/deploy.js';
+import { checksSummary, type ChecksSummary } from '../sync/checks.js';
+import { runDeploy, type DeployReport } from '../sync/deploy.js';
 import { runExport } from '../sync/export.js';
 import type { ContentRepo } from '../sync/ports.js';
 import type { RunReport } from '../sync/report.js';
 import type { ThoughtSpotClient } from '../thoughtspot/index.js';
-import { clientFor, remoteUrl, repoFor, thoughtspotPort, type Services } from './compose.js';
+import { clientFor, deployEnvironment, remoteUrl, repoFor, thoughtspotPort, type Services } from './compose.js';
 import type { Loop, RunRecord } from '../sync/runs.js';
 import { RunStore } from './runs.js';
+
+/** A deploy's data checks as `/status` shows them: counts and what did not pass. */
+function checksStatus(report: RunReport): { checks?: ChecksSummary } {
+  const { checks } = report as Partial<DeployReport>;
+  return checks ? { checks: checksSummary(checks) } : {};
+}
 
 interface Slot {
   environment: EnvironmentConfig;
@@ -142,7 +149,7 @@ export class Daemon {
       const report: RunReport =
         run.loop === 'export'
           ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer: this.config.repository.committer })
-          : await runDeploy({ ...common, environment: { name: environment.name, branch: environment.branch, policy: environment.importPolicy, ...(environment.mappings ? { mappings: environment.mappings } : {}) } });
+          : await runDeploy({ ...common, environment: deployEnvironment(environment) });
       slot.last = report;
       Object.assign(run, { status: report.outcome, counts: report.counts, ...(report.error ? { error: report.error } : {}) });
       for (const o of report.objects) this.metrics.objects.inc({ environment: environment.name, loop: run.loop, kind: o.kind, outcome: o.outcome });
@@ -174,7 +181,7 @@ export class Daemon {
         pending: slot.queue.length > 0,
         ...(next ? { nextRun: next.toISOString() } : {}),
         ...(last
-          ? { lastRun: { runId: last.runId, loop: last.loop, outcome: last.outcome, startedAt: last.startedAt, durationMs: last.durationMs, counts: last.counts, ...(last.error ? { error: last.error } : {}) } }
+          ? { lastRun: { runId: last.runId, loop: last.loop, outcome: last.outcome, startedAt: last.startedAt, durationMs: last.durationMs, counts: last.counts, ...(last.error ? { error: last.error } : {}), ...checksStatus(last) } }
           : {}),
       };
     });

@@ -1,2 +1,2 @@
 export { Daemon } from './daemon.js';
-export { clientFor, repoFor, thoughtspotPort, remoteUrl, type Services } from './compose.js';
+export { clientFor, deployEnvironment, repoFor, thoughtspotPort, remoteUrl, type Services } from './compose.js';

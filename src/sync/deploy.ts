@@ -7,7 +7,9 @@ import {
   applyMapping, format, invertMapping, parse, references, resolveReferences,
   type KnownObject, type TmlDocument, type ValueMapping,
 } from '../tml/index.js';
+import { checksFailed, runDataChecks, type DataCheck, type DataChecksPolicy } from './checks.js';
 import { stateRef } from './ledger.js';
+import { applyOwnership, planOwnership, type OwnedObject, type OwnerChange, type OwnershipPolicy } from './ownership.js';
 import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 import { targetObjects } from './target.js';
@@ -49,6 +51,10 @@ export interface DeployEnvironment {
   branch: string;
   mappings?: { connections?: Record<string, string>; databases?: Record<string, string>; schemas?: Record<string, string> };
   policy?: 'ALL_OR_NONE' | 'PARTIAL';
+  /** Who owns deployed objects; without it owners are left alone. */
+  ownership?: OwnershipPolicy;
+  /** Data checks after the import; off without it. */
+  dataChecks?: DataChecksPolicy;
 }
 
 export interface DeployOptions {
@@ -68,6 +74,10 @@ export interface DeployReport extends RunReport {
   /** Objects whose re-export differs from what was deployed. */
   drift: string[];
   plan: PlannedChange[];
+  /** Changes of owner (with an `ownership` policy). */
+  ownership?: OwnerChange[];
+  /** Data checks of what this run deployed. */
+  checks?: DataCheck[];
 }
 
 export interface PlannedChange {
@@ -256,7 +266,9 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   const { runId, log, policy, commit, ref, ledger, changed, target, mapping, report, unchangedResults } = prepared;
   if (changed.length === 0) {
     log.info({ objects: prepared.candidates.length }, 'nothing to deploy');
-    return report(unchangedResults, []);
+    // Owners are still brought to the policy: it may have changed without the content.
+    const ownership = environment.ownership && !dryRun ? await applyOwnership(thoughtspot, environment.ownership, owned(prepared, new Set()), log) : undefined;
+    return withFollowUps(report(unchangedResults, []), ownership, []);
   }
   const findings: Finding[] = [];
   // 4. The gate: offline validation of the mapped change set, then VALIDATE_ONLY per batch.
@@ -279,7 +291,10 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   }
   // ALL_OR_NONE stops at the gate; PARTIAL imports what validates and reports the rest.
   if (findings.length > 0 && policy !== 'PARTIAL') throw new DeployGateError(findings);
-  if (dryRun) return report([...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path }))], []);
+  if (dryRun) {
+    const planned = environment.ownership ? await planOwnership(thoughtspot, environment.ownership, owned(prepared, new Set([...rejected.keys()].map((c) => c.canonicalGuid)))) : undefined;
+    return withFollowUps(report([...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path }))], []), planned, []);
+  }
 
   // 5. Import in dependency order; each batch is mapped when it is sent, with the GUIDs the earlier batches got.
   const results: ObjectResult[] = [...unchangedResults];
@@ -338,9 +353,26 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): ${commit.slice(0, 12)} run ${runId}`);
   const drift = await roundTrip(thoughtspot, changed.filter((c) => !failed.has(c.canonicalGuid)), ledger, mapping);
   for (const path of drift) log.warn({ path }, 'deployed object differs when exported back');
-  const final = report(results, drift);
+  // 7. Owners, then data checks of what was imported.
+  const ownership = environment.ownership ? await applyOwnership(thoughtspot, environment.ownership, owned(prepared, failed), log) : undefined;
+  const imported = changed.filter((c) => !failed.has(c.canonicalGuid)).map((c) => ({ envGuid: ledger.objects[c.canonicalGuid]!.envGuid, canonicalGuid: c.canonicalGuid, doc: c.doc, path: c.path }));
+  const checks = environment.dataChecks ? await runDataChecks(thoughtspot, environment.dataChecks, imported, log) : [];
+  const final = withFollowUps(report(results, drift), ownership, checks);
   log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
   return final;
+}
+
+/** The repository's objects as the environment holds them (those that failed left out), for ownership. */
+function owned(prepared: Prepared, failed: Set<string>): OwnedObject[] {
+  return prepared.candidates
+    .filter((c) => !failed.has(c.canonicalGuid))
+    .map((c) => ({ canonicalGuid: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, path: c.path, ...(prepared.mapping.guids.has(c.canonicalGuid) ? { envGuid: prepared.mapping.guids.get(c.canonicalGuid)! } : {}) }));
+}
+
+/** The report with owner changes and data checks; a failed transfer or check fails the run. */
+function withFollowUps(report: DeployReport, ownership: OwnerChange[] | undefined, checks: DataCheck[]): DeployReport {
+  const failed = checksFailed(checks) || (ownership ?? []).some((c) => c.status === 'failed');
+  return { ...report, ...(ownership ? { ownership } : {}), ...(checks.length > 0 ? { checks } : {}), ...(failed ? { outcome: 'failed' as const } : {}) };
 }
 
 /**

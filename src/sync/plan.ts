@@ -1,5 +1,6 @@
 import { applyMapping, format, invertMapping, isMap, parse, type TmlValue } from '../tml/index.js';
 import { hash, prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
+import { ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './ownership.js';
 
 export type PlanAction = PlannedChange['action'] | 'conflict';
 
@@ -15,6 +16,8 @@ export interface PlanReport {
   commit: string;
   entries: PlanEntry[];
   counts: Record<PlanAction, number>;
+  /** Changes of owner a deploy would make (with an `ownership` policy). */
+  ownership?: OwnerChange[];
 }
 
 /** Leaf paths of a TML value in ThoughtSpot's `kind->field(Nth)->sub` style. */
@@ -74,7 +77,11 @@ export async function runPlan(options: DeployOptions): Promise<PlanReport> {
   entries.push(...deletions.map((d): PlanEntry => ({ ...d, fields: [], reason: 'gone from the repository; deleted only with prune: true' })));
   const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, delete: 0, conflict: 0 };
   for (const e of entries) counts[e.action] += 1;
-  return { environment: options.environment.name, commit: prepared.commit, entries, counts };
+  const policy = options.environment.ownership;
+  const ownership = policy
+    ? await planOwnership(options.thoughtspot, policy, candidates.map((c) => ({ canonicalGuid: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, path: c.path, ...(mapping.guids.has(c.canonicalGuid) ? { envGuid: mapping.guids.get(c.canonicalGuid)! } : {}) })))
+    : undefined;
+  return { environment: options.environment.name, commit: prepared.commit, entries, counts, ...(ownership ? { ownership } : {}) };
 }
 
 export function planText(plan: PlanReport): string {
@@ -84,6 +91,7 @@ export function planText(plan: PlanReport): string {
     lines.push(`  ${e.action.padEnd(8)} ${e.kind} "${e.name}" (${e.path})${e.reason ? ` — ${e.reason}` : ''}`);
     for (const field of e.fields) lines.push(`             ~ ${field}`);
   }
+  lines.push(...ownershipLines(plan.ownership ?? []));
   return `${lines.join('\n')}\n`;
 }
 
@@ -101,6 +109,7 @@ export function planMarkdown(plan: PlanReport): string {
     '',
     ...(rows.length ? ['| action | kind | object | changed fields |', '|---|---|---|---|', ...rows] : ['Nothing to deploy.']),
     '',
+    ...ownershipMarkdown(plan.ownership ?? [], escape),
   ].join('\n');
 }
 

@@ -39,6 +39,20 @@ export type ImportPolicy = 'ALL_OR_NONE' | 'PARTIAL' | 'VALIDATE_ONLY';
  */
 export type ImportAnswer = { answered: true; results: ImportedObject[] } | { answered: false; error: string };
 
+/** A visualization of a liveboard (`listvizheaders`). */
+export interface Visualization {
+  id: string;
+  name: string;
+  /** `CHART`, `TABLE`, `HEADLINE`, `FILTER`, … */
+  type: string;
+}
+
+/** The shape of a data answer (`searchdata`, one block of `pinboarddata`). */
+export interface DataSummary {
+  columns: string[];
+  rowCount: number;
+}
+
 export interface ThoughtSpotPort {
   /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages. */
   listHeaders(type: HeaderType, subtypes?: string[]): Promise<Header[]>;
@@ -48,6 +62,16 @@ export interface ThoughtSpotPort {
   exportTml(ids: string[]): Promise<ExportedObject[]>;
   /** Imports documents (TML text) in one call. */
   importTml(documents: string[], policy: ImportPolicy): Promise<ImportAnswer>;
+  /** `user/transfer/ownership` of some objects from one user to another (by user name). */
+  transferOwnership(from: string, to: string, ids: string[]): Promise<void>;
+  /** `listvizheaders`. */
+  listVisualizations(liveboardId: string): Promise<Visualization[]>;
+  /** `pinboarddata` of some visualizations (all without), per visualization GUID. */
+  liveboardData(liveboardId: string, vizIds?: string[]): Promise<Record<string, DataSummary>>;
+  /** `searchdata` over a table, worksheet, model or view. */
+  searchData(sourceId: string, query: string): Promise<DataSummary>;
+  /** `export/pinboard/pdf`: the PDF bytes. */
+  liveboardPdf(liveboardId: string): Promise<Buffer>;
 }
 
 export interface Identity {

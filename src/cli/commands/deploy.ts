@@ -1,5 +1,7 @@
-import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { clientFor, deployEnvironment, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { checkLines } from '../../sync/checks.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy.js';
+import { ownershipLines } from '../../sync/ownership.js';
 import { summaryLine } from '../../sync/report.js';
 import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
@@ -18,6 +20,7 @@ export function deploySummary(report: DeployReport): string {
   const lines = [`${summaryLine(report)} (commit ${report.commit.slice(0, 12)})`];
   for (const o of report.objects.filter((x) => x.outcome === 'failed')) lines.push(`  failed ${o.kind} "${o.name}" (${o.path ?? o.id}): ${o.error ?? ''}`);
   for (const path of report.drift) lines.push(`  warning: ${path} differs when exported back`);
+  lines.push(...ownershipLines(report.ownership ?? []), ...checkLines(report.checks ?? []));
   return lines.join('\n');
 }
 
@@ -31,7 +34,7 @@ export async function deployCommand(options: DeployCommandOptions, _args: string
   const client = clientFor(environment!, services);
   try {
     const report = await runDeploy({
-      environment: { name: environment!.name, branch: environment!.branch, policy: environment!.importPolicy, ...(environment!.mappings ? { mappings: environment!.mappings } : {}) },
+      environment: deployEnvironment(environment!),
       thoughtspot: thoughtspotPort(client),
       repo: await repoFor(config, environment!, services),
       dryRun: options.dryRun === true,

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { clientFor, deployEnvironment, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
 import { planMarkdown, planText, runPlan } from '../../sync/plan.js';
 import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
@@ -15,7 +15,7 @@ export async function planCommand(options: { config?: string; env?: string; ref?
   const client = clientFor(environment!, services);
   try {
     const plan = await runPlan({
-      environment: { name: environment!.name, branch: environment!.branch, ...(environment!.mappings ? { mappings: environment!.mappings } : {}) },
+      environment: deployEnvironment(environment!),
       thoughtspot: thoughtspotPort(client),
       repo: await repoFor(config, environment!, services),
       log: context.log,
