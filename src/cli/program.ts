@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo.js';
 import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
 import { planCommand } from './commands/plan.js';
+import { snapshotCommand } from './commands/snapshot.js';
 import { statusCommand } from './commands/status.js';
 import { triggerCommand } from './commands/trigger.js';
 import { validateCommand } from './commands/validate.js';
@@ -98,6 +99,14 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .addOption(envOption())
       .option('--ref <ref>', 'git ref to deploy')
       .option('--dry-run', 'plan and validate; write nothing')
+      .addOption(formatOption(['text', 'json'])),
+  );
+  add('snapshot', 'save a PDF of each changed liveboard as an environment renders it', snapshotCommand, (c) =>
+    c
+      .addOption(configOption())
+      .addOption(envOption())
+      .option('--changed-since <ref>', 'only liveboards whose files changed since this commit (default: all)')
+      .option('--out <dir>', 'folder for the PDFs')
       .addOption(formatOption(['text', 'json'])),
   );
   add('demo', 'run the embedded default: the emulator with demo content, a local remote, and the daemon', demoCommand, (c) =>

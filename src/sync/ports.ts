@@ -89,6 +89,8 @@ export interface ContentRepo {
   /** Puts the working tree on a commit (a tag, a SHA) without moving the branch; returns its SHA. */
   checkoutRef(ref: string): Promise<string>;
   revParse(ref: string): Promise<string | undefined>;
+  /** Paths added or changed between a commit (SHA, tag, branch) and HEAD. */
+  changedPaths(since: string): Promise<string[]>;
   /** Takes a lock held in the remote; undefined when taken, else who holds it. */
   acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined>;
   releaseLock(ref: string): Promise<void>;

@@ -8,6 +8,7 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import type { DataCheck } from '../../src/sync/checks.js';
 import type { OwnerChange } from '../../src/sync/ownership.js';
+import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
@@ -201,5 +202,18 @@ describe('data checks after a deploy', () => {
     } finally {
       await daemon.stop();
     }
+  });
+});
+
+describe('liveboard snapshots of a deploy environment', () => {
+  it('renders the changed liveboards by their GUIDs in the environment, from the deploy ledger', async () => {
+    const out = join(stage.work, 'pdfs');
+    const result = await cli(['snapshot', '--config', configFile, '--env', 'prod', '--changed-since', 'HEAD~1', '--out', out, '--format', 'json']);
+    expect(result.code, result.stderr).toBe(0);
+    const { snapshots } = JSON.parse(result.stdout) as SnapshotReport;
+    expect(snapshots).toMatchObject([{ name: 'Product Insights', file: `Product-Insights.${DEMO_GUIDS.liveboards[2]}.pdf` }]);
+    // prod regenerated every GUID: the PDF came from prod's own liveboard.
+    expect([...prod.state.objects.values()].find((o) => o.name === 'Product Insights')!.id).not.toBe(DEMO_GUIDS.liveboards[2]);
+    expect(readFileSync(join(out, snapshots[0]!.file!)).subarray(0, 5).toString()).toBe('%PDF-');
   });
 });

@@ -67,6 +67,7 @@ describe('export robustness', () => {
       writeState: (r, f, m) => real.writeState(r, f, m),
       checkoutRef: (r) => real.checkoutRef(r),
       revParse: (r) => real.revParse(r),
+      changedPaths: (s) => real.changedPaths(s),
       acquireLock: (r, h, s) => real.acquireLock(r, h, s),
       releaseLock: (r) => real.releaseLock(r),
       async push(branch) {
