@@ -100,6 +100,11 @@ describe('ownership of deployed objects', () => {
     const text = await cli(['plan', '--config', configFile, '--env', 'prod']);
     expect(text.stdout).toContain('owner    liveboard "Retail Overview" (tml/liveboard/Retail-Overview.');
     expect(text.stdout).toContain('tsadmin → dana.engineer');
+    const markdown = await cli(['plan', '--config', configFile, '--env', 'prod', '--format', 'markdown']);
+    expect(markdown.stdout).toContain('**7 changes of owner**');
+    expect(markdown.stdout).toContain('| model | Retail Sales | tsadmin | alex.analyst |');
+    const dry = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--dry-run', '--format', 'json'])).stdout) as { ownership: OwnerChange[] };
+    expect(dry.ownership.map((c) => c.status)).toEqual(Array(7).fill('planned'));
     expect(calls('user/transfer/ownership')).toBe(0);
 
     const deployed = await cli(['deploy', '--config', configFile, '--env', 'prod']);
