@@ -9,7 +9,7 @@ import {
 } from '../tml/index.js';
 import { checksFailed, runDataChecks, type DataCheck, type DataChecksPolicy } from './checks.js';
 import { stateRef } from './ledger.js';
-import { applyOwnership, planOwnership, type OwnedObject, type OwnerChange, type OwnershipPolicy } from './ownership.js';
+import { applyOwnership, ownedObjects, planOwnership, type OwnerChange, type OwnershipPolicy } from './ownership.js';
 import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 import { targetObjects } from './target.js';
@@ -267,7 +267,7 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   if (changed.length === 0) {
     log.info({ objects: prepared.candidates.length }, 'nothing to deploy');
     // Owners are still brought to the policy: it may have changed without the content.
-    const ownership = environment.ownership && !dryRun ? await applyOwnership(thoughtspot, environment.ownership, owned(prepared, new Set()), log) : undefined;
+    const ownership = environment.ownership && !dryRun ? await applyOwnership(thoughtspot, environment.ownership, ownedObjects(prepared.candidates, mapping.guids), log) : undefined;
     return withFollowUps(report(unchangedResults, []), ownership, []);
   }
   const findings: Finding[] = [];
@@ -292,7 +292,7 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   // ALL_OR_NONE stops at the gate; PARTIAL imports what validates and reports the rest.
   if (findings.length > 0 && policy !== 'PARTIAL') throw new DeployGateError(findings);
   if (dryRun) {
-    const planned = environment.ownership ? await planOwnership(thoughtspot, environment.ownership, owned(prepared, new Set([...rejected.keys()].map((c) => c.canonicalGuid)))) : undefined;
+    const planned = environment.ownership ? await planOwnership(thoughtspot, environment.ownership, ownedObjects(prepared.candidates, mapping.guids, new Set([...rejected.keys()].map((c) => c.canonicalGuid)))) : undefined;
     return withFollowUps(report([...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path }))], []), planned, []);
   }
 
@@ -354,19 +354,12 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   const drift = await roundTrip(thoughtspot, changed.filter((c) => !failed.has(c.canonicalGuid)), ledger, mapping);
   for (const path of drift) log.warn({ path }, 'deployed object differs when exported back');
   // 7. Owners, then data checks of what was imported.
-  const ownership = environment.ownership ? await applyOwnership(thoughtspot, environment.ownership, owned(prepared, failed), log) : undefined;
+  const ownership = environment.ownership ? await applyOwnership(thoughtspot, environment.ownership, ownedObjects(prepared.candidates, mapping.guids, failed), log) : undefined;
   const imported = changed.filter((c) => !failed.has(c.canonicalGuid)).map((c) => ({ envGuid: ledger.objects[c.canonicalGuid]!.envGuid, canonicalGuid: c.canonicalGuid, doc: c.doc, path: c.path }));
   const checks = environment.dataChecks ? await runDataChecks(thoughtspot, environment.dataChecks, imported, log) : [];
   const final = withFollowUps(report(results, drift), ownership, checks);
   log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
   return final;
-}
-
-/** The repository's objects as the environment holds them (those that failed left out), for ownership. */
-function owned(prepared: Prepared, failed: Set<string>): OwnedObject[] {
-  return prepared.candidates
-    .filter((c) => !failed.has(c.canonicalGuid))
-    .map((c) => ({ canonicalGuid: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, path: c.path, ...(prepared.mapping.guids.has(c.canonicalGuid) ? { envGuid: prepared.mapping.guids.get(c.canonicalGuid)! } : {}) }));
 }
 
 /** The report with owner changes and data checks; a failed transfer or check fails the run. */

@@ -38,6 +38,13 @@ export interface OwnerChange {
   error?: string;
 }
 
+/** The repository's objects with their GUIDs in the environment (from the deploy's mapping), those that failed left out. */
+export function ownedObjects(candidates: readonly { canonicalGuid: string; path: string; doc: { kind: string; name: string } }[], guids: ReadonlyMap<string, string>, failed: ReadonlySet<string> = new Set()): OwnedObject[] {
+  return candidates
+    .filter((c) => !failed.has(c.canonicalGuid))
+    .map((c) => ({ canonicalGuid: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, path: c.path, ...(guids.has(c.canonicalGuid) ? { envGuid: guids.get(c.canonicalGuid)! } : {}) }));
+}
+
 export function desiredOwner(policy: OwnershipPolicy, object: OwnedObject): string {
   return chooseFor({ guids: [object.canonicalGuid, object.envGuid], path: object.path }, policy.objects, policy.paths) ?? policy.kinds?.[object.kind] ?? policy.default ?? policy.importer;
 }

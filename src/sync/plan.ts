@@ -1,6 +1,6 @@
 import { applyMapping, format, invertMapping, isMap, parse, type TmlValue } from '../tml/index.js';
 import { hash, prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
-import { ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './ownership.js';
+import { ownedObjects, ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './ownership.js';
 
 export type PlanAction = PlannedChange['action'] | 'conflict';
 
@@ -78,9 +78,7 @@ export async function runPlan(options: DeployOptions): Promise<PlanReport> {
   const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, delete: 0, conflict: 0 };
   for (const e of entries) counts[e.action] += 1;
   const policy = options.environment.ownership;
-  const ownership = policy
-    ? await planOwnership(options.thoughtspot, policy, candidates.map((c) => ({ canonicalGuid: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, path: c.path, ...(mapping.guids.has(c.canonicalGuid) ? { envGuid: mapping.guids.get(c.canonicalGuid)! } : {}) })))
-    : undefined;
+  const ownership = policy ? await planOwnership(options.thoughtspot, policy, ownedObjects(candidates, mapping.guids)) : undefined;
   return { environment: options.environment.name, commit: prepared.commit, entries, counts, ...(ownership ? { ownership } : {}) };
 }
 
