@@ -204,6 +204,7 @@ describe('data checks after a deploy', () => {
         outcome: 'ok',
         checks: { ok: 2, empty: 1, failed: 0, problems: [{ kind: 'liveboard', name: 'Product Insights', visualization: 'Sales by Category', status: 'empty', message: 'no rows' }] },
       });
+      expect((await cli(['status', '--url', http.url])).stdout).toMatch(/^prod \[deploy → main\]: idle; last deploy ok at .*, data checks 2 ok, 1 empty, 0 failed/m);
     } finally {
       await daemon.stop();
     }
