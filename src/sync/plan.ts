@@ -105,7 +105,7 @@ export function planMarkdown(plan: PlanReport): string {
     '',
     `**${c.create} create, ${c.update} update, ${c.delete} delete, ${c.conflict} conflict**, ${c.unchanged} unchanged (commit \`${plan.commit.slice(0, 12)}\`)`,
     '',
-    ...(rows.length ? ['| action | kind | object | changed fields |', '|---|---|---|---|', ...rows] : ['Nothing to deploy.']),
+    ...(rows.length ? ['| action | kind | object | changed fields |', '|---|---|---|---|', ...rows] : [plan.ownership?.length ? 'No content to deploy.' : 'Nothing to deploy.']),
     '',
     ...ownershipMarkdown(plan.ownership ?? [], escape),
   ].join('\n');
