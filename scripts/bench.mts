@@ -172,6 +172,8 @@ function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: ()
     }
   }
   return {
+    // The export loop uses only the four timed below; the rest pass through.
+    ...port,
     listHeaders: (type, subtypes) => timed('list', () => port.listHeaders(type, subtypes)),
     listPrincipals: () => timed('list', () => port.listPrincipals()),
     listGroupPrivileges: () => timed('list', () => port.listGroupPrivileges()),

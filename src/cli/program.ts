@@ -7,6 +7,7 @@ import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
 import { planCommand } from './commands/plan.js';
 import { rotatePasswordCommand } from './commands/rotate-password.js';
+import { snapshotCommand } from './commands/snapshot.js';
 import { statusCommand } from './commands/status.js';
 import { syncCommand } from './commands/sync.js';
 import { triggerCommand } from './commands/trigger.js';
@@ -117,6 +118,14 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .option('--current-env <var>', "environment variable holding the current password (default: the environment's password)")
       .option('--new-env <var>', 'environment variable holding the new password (default: passwordRotation.newPasswordEnv)')
       .option('--dry-run', 'log in with the current password and check that the new one is set; change nothing'),
+  );
+  add('snapshot', 'save a PDF of each changed liveboard as an environment renders it', snapshotCommand, (c) =>
+    c
+      .addOption(configOption())
+      .addOption(envOption())
+      .option('--changed-since <ref>', 'only liveboards whose files changed since this commit (default: all)')
+      .option('--out <dir>', 'folder for the PDFs')
+      .addOption(formatOption(['text', 'json'])),
   );
   add('demo', 'run the embedded default: the emulator with demo content, a local remote, and the daemon', demoCommand, (c) =>
     c.addOption(configOption().default('config/default.yaml')).option('--data-dir <dir>', "the emulator's data", '.demo/emulator'),

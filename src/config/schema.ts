@@ -22,6 +22,32 @@ const cron = z.string().refine(
 const nameMap = z.record(z.string().min(1), z.string().min(1));
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+/** The kinds a deploy writes (connections belong to each environment and are never deployed). */
+const DEPLOYED_KINDS = ['table', 'view', 'sql_view', 'worksheet', 'model', 'answer', 'liveboard'] as const;
+
+/**
+ * Who owns deployed objects, set with `user/transfer/ownership` after the
+ * import: the first of `objects` (canonical or environment GUID), `paths`
+ * (globs over repository paths, first match wins), `kinds`, `default`; the
+ * importing user when none applies. Without the block, owners are left alone.
+ */
+const ownershipSchema = z.strictObject({
+  default: z.string().min(1).optional(),
+  kinds: z.partialRecord(z.enum(DEPLOYED_KINDS), z.string().min(1)).optional(),
+  paths: nameMap.optional(),
+  objects: nameMap.optional(),
+});
+
+/**
+ * Data checks after a deploy: `pinboarddata` for every visualization of a
+ * deployed liveboard; a search over each deployed worksheet or model, the
+ * configured one (per object GUID, or per path glob) or `[first attribute]
+ * [first measure]`.
+ */
+const dataChecksSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  searches: z.strictObject({ objects: nameMap.optional(), paths: nameMap.optional() }).optional(),
+});
 
 export const environmentSchema = z.strictObject({
   /** ThoughtSpot base URL, without `/callosum/...`. */
@@ -59,6 +85,8 @@ export const environmentSchema = z.strictObject({
   mappings: z
     .strictObject({ connections: nameMap.optional(), databases: nameMap.optional(), schemas: nameMap.optional() })
     .optional(),
+  ownership: ownershipSchema.optional(),
+  dataChecks: dataChecksSchema.default({ enabled: true }),
   /**
    * Users, groups and group privileges as code: deploys apply
    * `principals/principals.yaml` here. Without this block the environment's

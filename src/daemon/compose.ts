@@ -4,9 +4,9 @@ import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitRepo } from '../git/index.js';
 import type { Logger, Redactor } from '../log/index.js';
 import type { DeployEnvironment } from '../sync/deploy.js';
-import type { ContentRepo, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
+import type { ContentRepo, DataSummary, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
 import type { SyncEnvironment } from '../sync/sync.js';
-import type { HostQueues, Principal } from '../thoughtspot/index.js';
+import type { DataBlock, HostQueues, Principal } from '../thoughtspot/index.js';
 import { ThoughtSpotApiError, ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { slugify } from '../tml/index.js';
 
@@ -20,13 +20,16 @@ export interface Services {
   onApiCall?: (endpoint: string, result: 'ok' | 'error') => void;
 }
 
+/** The account tmlsync signs in with when the configuration names none (the emulator's and ThoughtSpot's usual admin). */
+const DEFAULT_USERNAME = 'tsadmin';
+
 export function clientFor(environment: EnvironmentConfig, services: Services): ThoughtSpotClient {
   const { rateLimit } = environment;
   // Sent to user/sync only, but a secret like the others: never in a log line.
   services.redactor.add(environment.principals?.initialPassword);
   return new ThoughtSpotClient({
     url: environment.url,
-    username: environment.username ?? 'tsadmin',
+    username: environment.username ?? DEFAULT_USERNAME,
     ...(environment.password ? { password: environment.password } : {}),
     ...(environment.secretKey ? { secretKey: environment.secretKey } : {}),
     ...(environment.caFile ? { caFile: environment.caFile } : {}),
@@ -112,13 +115,46 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
         throw error;
       }
     },
+    async transferOwnership(from, to, ids) {
+      await client.transferOwnership({ fromUserName: from, toUserName: to, objectIds: ids });
+    },
+    async listVisualizations(liveboardId) {
+      return (await client.listVizHeaders(liveboardId)).map((v) => ({ id: v.id, name: v.name, type: v.vizType }));
+    },
+    async liveboardData(liveboardId, vizIds) {
+      const data = await client.pinboardData({ id: liveboardId, ...(vizIds ? { vizIds } : {}), batchSize: CHECK_ROWS });
+      return Object.fromEntries(Object.entries(data).map(([id, block]) => [id, summary(block)]));
+    },
+    async searchData(sourceId, query) {
+      return summary(await client.searchData({ dataSourceGuid: sourceId, queryString: query, batchSize: CHECK_ROWS }));
+    },
+    liveboardPdf(liveboardId) {
+      return client.exportPinboardPdf({ id: liveboardId });
+    },
   };
 }
 
-/** What the deploy loop (and `plan`) needs of an environment's configuration. */
+/** A data check needs to know whether rows come back, not all of them. */
+const CHECK_ROWS = 10;
+
+function summary(block: DataBlock): DataSummary {
+  return { columns: block.columnNames ?? [], rowCount: block.totalRowCount ?? block.data?.length ?? 0 };
+}
+
+/** What the deploy loop (and `plan`) needs of an environment's configuration, CLI and daemon alike. */
 export function deployEnvironment(environment: EnvironmentConfig): DeployEnvironment {
-  const { name, branch, importPolicy, prune, maxDeletions, mappings, principals } = environment;
-  return { name, branch, policy: importPolicy, ...(prune ? { prune: { maxDeletions } } : {}), ...(mappings ? { mappings } : {}), ...(principals ? { principals } : {}) };
+  const { name, branch, importPolicy, prune, maxDeletions, mappings, principals, ownership, dataChecks } = environment;
+  return {
+    name,
+    branch,
+    policy: importPolicy,
+    ...(prune ? { prune: { maxDeletions } } : {}),
+    ...(mappings ? { mappings } : {}),
+    ...(principals ? { principals } : {}),
+    // Without an `ownership` block owners are left as ThoughtSpot sets them; with one, the importing user is the default owner.
+    ...(ownership ? { ownership: { ...ownership, importer: environment.username ?? DEFAULT_USERNAME } } : {}),
+    dataChecks: { enabled: dataChecks?.enabled ?? true, ...(dataChecks?.searches ? { searches: dataChecks.searches } : {}) },
+  };
 }
 
 /** A local path (not a URL, not scp-like `host:path`) is resolved from the current directory. */

@@ -6,7 +6,8 @@ import { Cron } from 'croner';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
 import { Metrics } from '../server/metrics.js';
-import { runDeploy } from '../sync/deploy.js';
+import { checksSummary, type ChecksSummary } from '../sync/checks.js';
+import { runDeploy, type DeployReport } from '../sync/deploy.js';
 import { runExport } from '../sync/export.js';
 import type { ContentRepo } from '../sync/ports.js';
 import type { RunReport } from '../sync/report.js';
@@ -16,6 +17,12 @@ import { clientFor, deployEnvironment, remoteUrl, repoFor, syncEnvironment, thou
 import { watchTml } from './watch.js';
 import type { Loop, RunRecord } from '../sync/runs.js';
 import { RunStore } from './runs.js';
+
+/** A deploy's data checks as `/status` shows them: counts and what did not pass. */
+function checksStatus(report: RunReport): { checks?: ChecksSummary } {
+  const { checks } = report as Partial<DeployReport>;
+  return checks ? { checks: checksSummary(checks) } : {};
+}
 
 interface Slot {
   environment: EnvironmentConfig;
@@ -195,7 +202,7 @@ export class Daemon {
         pending: slot.queue.length > 0,
         ...(next ? { nextRun: next.toISOString() } : {}),
         ...(last
-          ? { lastRun: { runId: last.runId, loop: last.loop, outcome: last.outcome, startedAt: last.startedAt, durationMs: last.durationMs, counts: last.counts, ...(last.error ? { error: last.error } : {}), ...conflictsOf(last) } }
+          ? { lastRun: { runId: last.runId, loop: last.loop, outcome: last.outcome, startedAt: last.startedAt, durationMs: last.durationMs, counts: last.counts, ...(last.error ? { error: last.error } : {}), ...conflictsOf(last), ...checksStatus(last) } }
           : {}),
       };
     });

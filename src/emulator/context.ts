@@ -11,6 +11,12 @@ export interface EmulatorSettings {
   trustedAuthSecret?: string;
   /** `--guid-policy`: `keep` a document's unknown GUID on create (8.10.0.cl+), or `regenerate` it. */
   guidPolicy: 'keep' | 'regenerate';
+  /**
+   * Visualizations (by name) whose data queries fail, as they do when the
+   * warehouse rejects the SQL behind them (a dropped table or column): a
+   * fault for tests of the data checks after a deploy.
+   */
+  failingVisualizations?: readonly string[];
 }
 
 export interface HandlerContext {

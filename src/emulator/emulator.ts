@@ -39,6 +39,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const settings: EmulatorSettings = {
     guidPolicy: options.guidPolicy ?? 'keep',
     ...(options.trustedAuthSecret ? { trustedAuthSecret: options.trustedAuthSecret } : {}),
+    ...(options.failingVisualizations ? { failingVisualizations: options.failingVisualizations } : {}),
   };
   if (!state.restore()) {
     state.seedPrincipals(options.adminPassword ?? 'admin');

@@ -112,6 +112,14 @@ export class GitRepo {
     return sha;
   }
 
+  /** Paths added, changed or renamed between a commit and the working tree's HEAD (deletions left out). */
+  async changedPaths(since: string): Promise<string[]> {
+    const sha = (await this.revParse(since)) ?? (await this.revParse(`refs/remotes/origin/${since}`));
+    if (!sha) throw new GitError(`no commit ${since} in the remote`, 'diff');
+    const out = await this.#run('diff', (git) => git.raw(['diff', '--name-only', '--no-renames', '--diff-filter=d', '-z', sha, 'HEAD']));
+    return out.split('\0').filter(Boolean);
+  }
+
   /** Stages everything; commits with `author` if anything changed. Returns the new commit or undefined. */
   async commitAll(message: string, author: Identity): Promise<string | undefined> {
     return this.commitPaths(['.'], message, author);

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/index.js';
+import type { ChecksSummary } from '../sync/checks.js';
 import type { Loop, RunRecord } from '../sync/runs.js';
 import type { Metrics } from './metrics.js';
 import { validSignature } from './webhook.js';
@@ -44,6 +45,8 @@ export interface EnvironmentStatus {
     /** A sync run's objects changed on both sides, and what it did about them. */
     conflicts?: { kind: string; name: string; path: string; resolution: string }[];
     conflictsBranch?: string;
+    /** A deploy's data checks: counts, and each one that failed or came back empty. */
+    checks?: ChecksSummary;
   };
 }
 

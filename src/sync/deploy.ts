@@ -7,7 +7,9 @@ import {
   applyMapping, format, invertMapping, parse, references, resolveReferences,
   type KnownObject, type TmlDocument, type ValueMapping,
 } from '../tml/index.js';
+import { checksFailed, runDataChecks, type DataCheck, type DataChecksPolicy } from './checks.js';
 import { stateRef } from './ledger.js';
+import { applyOwnership, ownedObjects, planOwnership, type OwnerChange, type OwnershipPolicy } from './ownership.js';
 import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PruneSummary } from './prune.js';
 import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsSettings } from './principals-deploy.js';
@@ -55,6 +57,10 @@ export interface DeployEnvironment {
   prune?: { maxDeletions: number };
   /** Users, groups and privileges from `principals/principals.yaml`; left alone without. */
   principals?: PrincipalsSettings;
+  /** Who owns deployed objects; without it owners are left alone. */
+  ownership?: OwnershipPolicy;
+  /** Data checks after the import; off without it. */
+  dataChecks?: DataChecksPolicy;
 }
 
 export interface DeployOptions {
@@ -79,6 +85,10 @@ export interface DeployReport extends RunReport {
   prune?: PruneSummary;
   /** What was done (or, in a dry run, would be done) with users, groups and privileges. */
   principals?: PrincipalsOutcome;
+  /** Changes of owner (with an `ownership` policy). */
+  ownership?: OwnerChange[];
+  /** Data checks of what this run deployed. */
+  checks?: DataCheck[];
 }
 
 export interface PlannedChange {
@@ -277,7 +287,9 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   if (changed.length === 0 && prune.deletions.length === 0) {
     log.info({ objects: prepared.candidates.length }, 'nothing to deploy');
     if (!dryRun) principals = await applyPrincipals(thoughtspot, principalsPlan, log);
-    return { ...report(unchangedResults, []), prune: { enabled: prune.enabled, kept: prune.kept } };
+    // Owners are still brought to the policy: it may have changed without the content.
+    const ownership = environment.ownership && !dryRun ? await applyOwnership(thoughtspot, environment.ownership, ownedObjects(prepared.candidates, mapping.guids), log) : undefined;
+    return withFollowUps({ ...report(unchangedResults, []), prune: { enabled: prune.enabled, kept: prune.kept } }, ownership, []);
   }
   const findings: Finding[] = [];
   // 4. The gate: offline validation of the mapped change set, then VALIDATE_ONLY per batch.
@@ -300,7 +312,11 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   }
   // ALL_OR_NONE stops at the gate; PARTIAL imports what validates and reports the rest.
   if (findings.length > 0 && policy !== 'PARTIAL') throw new DeployGateError(findings);
-  if (dryRun) return { ...report([...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path })), ...dryRunDeletions(prune)], []), prune: { enabled: prune.enabled, kept: prune.kept } };
+  if (dryRun) {
+    const planned = environment.ownership ? await planOwnership(thoughtspot, environment.ownership, ownedObjects(prepared.candidates, mapping.guids, new Set([...rejected.keys()].map((c) => c.canonicalGuid)))) : undefined;
+    const objects = [...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path })), ...dryRunDeletions(prune)];
+    return withFollowUps({ ...report(objects, []), prune: { enabled: prune.enabled, kept: prune.kept } }, planned, []);
+  }
 
   principals = await applyPrincipals(thoughtspot, principalsPlan, log);
 
@@ -367,9 +383,19 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   results.push(...pruned.results);
   const drift = await roundTrip(thoughtspot, changed.filter((c) => !failed.has(c.canonicalGuid)), ledger, mapping);
   for (const path of drift) log.warn({ path }, 'deployed object differs when exported back');
-  const final = { ...report(results, drift), prune: pruned.summary };
+  // 8. Owners, then data checks of what was imported.
+  const ownership = environment.ownership ? await applyOwnership(thoughtspot, environment.ownership, ownedObjects(prepared.candidates, mapping.guids, failed), log) : undefined;
+  const imported = changed.filter((c) => !failed.has(c.canonicalGuid)).map((c) => ({ envGuid: ledger.objects[c.canonicalGuid]!.envGuid, canonicalGuid: c.canonicalGuid, doc: c.doc, path: c.path }));
+  const checks = environment.dataChecks ? await runDataChecks(thoughtspot, environment.dataChecks, imported, log) : [];
+  const final = withFollowUps({ ...report(results, drift), prune: pruned.summary }, ownership, checks);
   log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
   return final;
+}
+
+/** The report with owner changes and data checks; a failed transfer or check fails the run. */
+function withFollowUps(report: DeployReport, ownership: OwnerChange[] | undefined, checks: DataCheck[]): DeployReport {
+  const failed = checksFailed(checks) || (ownership ?? []).some((c) => c.status === 'failed');
+  return { ...report, ...(ownership ? { ownership } : {}), ...(checks.length > 0 ? { checks } : {}), ...(failed ? { outcome: 'failed' as const } : {}) };
 }
 
 /**

@@ -2,6 +2,7 @@ import { applyMapping, format, invertMapping, isMap, parse, type TmlValue } from
 import { hash, prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
 import { planPrune } from './prune.js';
 import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './principals-deploy.js';
+import { ownedObjects, ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './ownership.js';
 
 export type PlanAction = PlannedChange['action'] | 'conflict';
 
@@ -19,6 +20,8 @@ export interface PlanReport {
   counts: Record<PlanAction, number>;
   /** Users, groups and privileges a deploy would change (`user/sync` with `applyChanges=false`). */
   principals?: PrincipalsOutcome;
+  /** Changes of owner a deploy would make (with an `ownership` policy). */
+  ownership?: OwnerChange[];
 }
 
 /** Leaf paths of a TML value in ThoughtSpot's `kind->field(Nth)->sub` style. */
@@ -83,7 +86,9 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
   const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, delete: 0, conflict: 0 };
   for (const e of entries) counts[e.action] += 1;
   const principals = await planPrincipals({ thoughtspot: options.thoughtspot, dir: options.repo.dir, environment: options.environment.name, settings: options.environment.principals });
-  return { environment: options.environment.name, commit: prepared.commit, entries, counts, principals: principals.outcome };
+  const policy = options.environment.ownership;
+  const ownership = policy ? await planOwnership(options.thoughtspot, policy, ownedObjects(candidates, mapping.guids)) : undefined;
+  return { environment: options.environment.name, commit: prepared.commit, entries, counts, principals: principals.outcome, ...(ownership ? { ownership } : {}) };
 }
 
 export function planText(plan: PlanReport): string {
@@ -94,6 +99,7 @@ export function planText(plan: PlanReport): string {
     for (const field of e.fields) lines.push(`             ~ ${field}`);
   }
   lines.push(...principalsText(plan.principals));
+  lines.push(...ownershipLines(plan.ownership ?? []));
   return `${lines.join('\n')}\n`;
 }
 
@@ -109,9 +115,10 @@ export function planMarkdown(plan: PlanReport): string {
     '',
     `**${c.create} create, ${c.update} update, ${c.delete} delete, ${c.conflict} conflict**, ${c.unchanged} unchanged (commit \`${plan.commit.slice(0, 12)}\`)`,
     '',
-    ...(rows.length ? ['| action | kind | object | changed fields |', '|---|---|---|---|', ...rows] : ['Nothing to deploy.']),
+    ...(rows.length ? ['| action | kind | object | changed fields |', '|---|---|---|---|', ...rows] : [plan.ownership?.length ? 'No content to deploy.' : 'Nothing to deploy.']),
     '',
     ...principalsMarkdown(plan.principals),
+    ...ownershipMarkdown(plan.ownership ?? [], escape),
   ].join('\n');
 }
 

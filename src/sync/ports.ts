@@ -75,6 +75,19 @@ export type DeletableType = Extract<HeaderType, 'LOGICAL_TABLE' | 'QUESTION_ANSW
  * still there before sending anything again.
  */
 export type DeleteAnswer = { answered: true; ok: true } | { answered: true; ok: false; error: string } | { answered: false; error: string };
+/** A visualization of a liveboard (`listvizheaders`). */
+export interface Visualization {
+  id: string;
+  name: string;
+  /** `CHART`, `TABLE`, `HEADLINE`, `FILTER`, … */
+  type: string;
+}
+
+/** The shape of a data answer (`searchdata`, one block of `pinboarddata`). */
+export interface DataSummary {
+  columns: string[];
+  rowCount: number;
+}
 
 export interface ThoughtSpotPort {
   /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages. */
@@ -93,6 +106,16 @@ export interface ThoughtSpotPort {
   importTml(documents: string[], policy: ImportPolicy): Promise<ImportAnswer>;
   /** Deletes objects of one type in one call, all or none. */
   deleteObjects(type: DeletableType, ids: string[]): Promise<DeleteAnswer>;
+  /** `user/transfer/ownership` of some objects from one user to another (by user name). */
+  transferOwnership(from: string, to: string, ids: string[]): Promise<void>;
+  /** `listvizheaders`. */
+  listVisualizations(liveboardId: string): Promise<Visualization[]>;
+  /** `pinboarddata` of some visualizations (all without), per visualization GUID. */
+  liveboardData(liveboardId: string, vizIds?: string[]): Promise<Record<string, DataSummary>>;
+  /** `searchdata` over a table, worksheet, model or view. */
+  searchData(sourceId: string, query: string): Promise<DataSummary>;
+  /** `export/pinboard/pdf`: the PDF bytes. */
+  liveboardPdf(liveboardId: string): Promise<Buffer>;
 }
 
 export interface Identity {
@@ -110,6 +133,8 @@ export interface ContentRepo {
   /** Puts the working tree on a commit (a tag, a SHA) without moving the branch; returns its SHA. */
   checkoutRef(ref: string): Promise<string>;
   revParse(ref: string): Promise<string | undefined>;
+  /** Paths added or changed between a commit (SHA, tag, branch) and HEAD. */
+  changedPaths(since: string): Promise<string[]>;
   /** Takes a lock held in the remote; undefined when taken, else who holds it. */
   acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined>;
   releaseLock(ref: string): Promise<void>;

@@ -29,6 +29,7 @@ export type {
   KnownObject,
   LocalIssue,
   MetadataType,
+  SearchColumn,
   TmlDocument,
   TmlFormat,
   TmlIssue,

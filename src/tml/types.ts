@@ -136,4 +136,17 @@ export interface KindHandler {
   check?(body: TmlMap): LocalIssue[];
   /** Recognises this kind's envelope-less form, if it has one. */
   recognizesBare?(data: TmlMap): boolean;
+  /**
+   * What a data check after a deploy runs for this kind (issue 7): the data of
+   * every visualization (`pinboarddata`), or a search over its columns
+   * (`searchdata`, with `searchColumns`). Kinds without one are not checked.
+   */
+  readonly dataCheck?: 'visualizations' | 'search';
+  /** A data source's searchable columns in order, as a search names them. */
+  searchColumns?(body: TmlMap): SearchColumn[];
+}
+
+export interface SearchColumn {
+  readonly name: string;
+  readonly type: 'ATTRIBUTE' | 'MEASURE';
 }

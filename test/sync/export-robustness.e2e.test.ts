@@ -69,6 +69,7 @@ describe('export robustness', () => {
       removeBranch: (b) => real.removeBranch(b),
       checkoutRef: (r) => real.checkoutRef(r),
       revParse: (r) => real.revParse(r),
+      changedPaths: (s) => real.changedPaths(s),
       acquireLock: (r, h, s) => real.acquireLock(r, h, s),
       releaseLock: (r) => real.releaseLock(r),
       async push(branch) {

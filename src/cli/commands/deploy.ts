@@ -1,5 +1,7 @@
 import { clientFor, deployEnvironment, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { checkLines } from '../../sync/checks.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy.js';
+import { ownershipLines } from '../../sync/ownership.js';
 import { principalsText } from '../../sync/principals-deploy.js';
 import { summaryLine } from '../../sync/report.js';
 import { HostQueues } from '../../thoughtspot/index.js';
@@ -24,6 +26,7 @@ export function deploySummary(report: DeployReport): string {
   const backup = report.prune?.backup;
   if (backup) lines.push(`  TML of the deleted objects saved to ${backup.ref}${backup.commit ? ` (${backup.commit.slice(0, 12)})` : ''} in the remote`);
   lines.push(...principalsText(report.principals));
+  lines.push(...ownershipLines(report.ownership ?? []), ...checkLines(report.checks ?? []));
   return lines.join('\n');
 }
 

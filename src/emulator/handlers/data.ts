@@ -4,7 +4,7 @@ import { datasetFor, sourceOf } from '../data/datasets.js';
 import { runQuery, type DataBlock, type Paging } from '../data/engine.js';
 import { renderLiveboardPdf } from '../data/pdf.js';
 import { parseQuery, type FilterOperator, type ParsedQuery, type QueryFilter } from '../data/query.js';
-import { invalidParameter } from '../errors.js';
+import { CODE, V1Error, invalidParameter } from '../errors.js';
 import type { Params } from '../params.js';
 import type { ContentRecord } from '../state.js';
 import { bodyOf } from './metadata.js';
@@ -79,6 +79,8 @@ function vizzesOf(record: ContentRecord): Viz[] {
 }
 
 function runViz(context: HandlerContext, viz: Viz, extra: QueryFilter[], page: Paging, format: 'COMPACT' | 'FULL'): DataBlock {
+  // The injected fault: the whole call fails, as it does when one visualization's query does (UNCONFIRMED, §2.13).
+  if (context.settings.failingVisualizations?.includes(viz.name)) throw new V1Error(400, CODE.generic, `Query of visualization ${viz.name} failed in the warehouse (injected fault)`);
   const query: ParsedQuery = parseQuery(typeof viz.answer.search_query === 'string' ? viz.answer.search_query : '');
   query.filters.push(...extra);
   return runQuery(datasetFor(sourceOf(viz.answer, context.state), context.state), query, page, format);

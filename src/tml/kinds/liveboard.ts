@@ -26,6 +26,7 @@ export const liveboard: KindHandler = {
   ],
   nested: [{ path: 'visualizations[].answer', kind: 'answer' }],
   references: () => [],
+  dataCheck: 'visualizations',
   check(body) {
     const ids = names(body.visualizations, 'id');
     const layout = isMap(body.layout) ? body.layout : undefined;

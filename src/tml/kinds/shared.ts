@@ -1,5 +1,5 @@
 import { isMap } from '../path.js';
-import type { FieldRule, LocalIssue, TmlKind, TmlMap, TmlPath, TmlReference, TmlValue } from '../types.js';
+import type { FieldRule, LocalIssue, SearchColumn, TmlKind, TmlMap, TmlPath, TmlReference, TmlValue } from '../types.js';
 
 /**
  * Building blocks the kind handlers share. Enum lists are only the closed ones ThoughtSpot
@@ -71,6 +71,17 @@ export const JOINS_WITH_RULES: readonly FieldRule[] = [
   { path: 'joins_with[].destination', required: true, type: 'map' },
   { path: 'joins_with[].type', enum: JOIN_TYPES },
 ];
+
+/** The columns of a list as a search names them; `column_type` is ATTRIBUTE unless it says MEASURE. */
+export function searchColumnsOf(items: TmlValue | undefined): SearchColumn[] {
+  return list(items).flatMap((item) => {
+    if (!isMap(item)) return [];
+    const name = text(item.name);
+    const properties = item.properties;
+    const type = isMap(properties) && properties.column_type === 'MEASURE' ? 'MEASURE' : 'ATTRIBUTE';
+    return name ? [{ name, type }] : [];
+  });
+}
 
 /** name/column_type/aggregation of a list of column definitions. */
 export function columnRules(listPath: string, required = true): FieldRule[] {

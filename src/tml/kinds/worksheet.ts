@@ -1,5 +1,5 @@
 import type { KindHandler } from '../types.js';
-import { CARDINALITIES, JOINS_WITH_RULES, JOIN_TYPES, LOGICAL_TABLE_KINDS, checkColumnIds, checkInlineJoins, columnRules, identityListRules, identityRefs, joinsWithRefs, names } from './shared.js';
+import { CARDINALITIES, JOINS_WITH_RULES, JOIN_TYPES, LOGICAL_TABLE_KINDS, checkColumnIds, checkInlineJoins, columnRules, identityListRules, identityRefs, joinsWithRefs, names, searchColumnsOf } from './shared.js';
 import { isMap } from '../path.js';
 
 /**
@@ -30,6 +30,8 @@ export const worksheet: KindHandler = {
     ...identityRefs(body, ['schema', 'tables'], LOGICAL_TABLE_KINDS),
     ...joinsWithRefs(body),
   ],
+  dataCheck: 'search',
+  searchColumns: (body) => searchColumnsOf(body.worksheet_columns),
   check(body) {
     const schemaTables = isMap(body.schema) ? body.schema.tables : undefined;
     const sources = new Set([...names(body.table_paths, 'id'), ...names(body.tables, 'id', 'name'), ...names(schemaTables, 'name', 'alias')]);

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { runSnapshot, snapshotText } from '../../sync/snapshot.js';
+import { HostQueues } from '../../thoughtspot/index.js';
+import { InvalidInputError, type ExitCode } from '../outcome.js';
+import type { CommandContext } from '../program.js';
+import { configFrom, environmentsFor } from './export.js';
+
+export interface SnapshotCommandOptions {
+  config?: string;
+  env?: string;
+  changedSince?: string;
+  out?: string;
+  format: 'text' | 'json';
+}
+
+/** `tmlsync snapshot`: a PDF of each (changed) liveboard of an environment; 1 when any export failed. */
+export async function snapshotCommand(options: SnapshotCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
+  if (!options.env) throw new InvalidInputError('--env is required: liveboards are rendered by one environment');
+  if (!options.out) throw new InvalidInputError('--out is required: the folder the PDFs are written to');
+  const config = await configFrom(options, context);
+  const [environment] = environmentsFor(config, options.env, 'deploy');
+  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
+  const client = clientFor(environment!, services);
+  try {
+    const report = await runSnapshot({
+      environment: { name: environment!.name, branch: environment!.branch, direction: environment!.direction },
+      thoughtspot: thoughtspotPort(client),
+      repo: await repoFor(config, environment!, services),
+      out: resolve(options.out),
+      log: context.log,
+      ...(options.changedSince ? { changedSince: options.changedSince } : {}),
+    });
+    context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : snapshotText(report));
+    return report.snapshots.some((s) => s.error) ? 1 : 0;
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+}
