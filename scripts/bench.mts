@@ -172,7 +172,7 @@ function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: ()
     }
   }
   return {
-    listHeaders: (type, subtypes) => timed('list', () => port.listHeaders(type, subtypes)),
+    listHeaders: (type, subtypes, onPage) => timed('list', () => port.listHeaders(type, subtypes, onPage)),
     listPrincipals: () => timed('list', () => port.listPrincipals()),
     exportTml: (ids) => timed('export', () => port.exportTml(ids)),
     importTml: (documents, policy) => timed('import', () => port.importTml(documents, policy)),

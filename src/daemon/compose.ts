@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitRepo } from '../git/index.js';
 import type { Logger, Redactor } from '../log/index.js';
-import type { ContentRepo, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
+import type { ContentRepo, Header, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
 import type { HostQueues } from '../thoughtspot/index.js';
 import { ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { slugify } from '../tml/index.js';
@@ -46,9 +46,14 @@ export function clientFor(environment: EnvironmentConfig, services: Services): T
  */
 export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
   return {
-    async listHeaders(type: HeaderType, subtypes?: string[]) {
-      const headers = await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) });
-      return headers.map((h) => ({ id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}) }));
+    async listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void) {
+      const headers: Header[] = [];
+      await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, undefined, (page) => {
+        const mapped = page.map((h): Header => ({ id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}) }));
+        headers.push(...mapped);
+        onPage?.(mapped);
+      });
+      return headers;
     },
     async listPrincipals() {
       return (await client.listUsers()).map((p) => ({ ...p }));

@@ -40,8 +40,8 @@ export type ImportPolicy = 'ALL_OR_NONE' | 'PARTIAL' | 'VALIDATE_ONLY';
 export type ImportAnswer = { answered: true; results: ImportedObject[] } | { answered: false; error: string };
 
 export interface ThoughtSpotPort {
-  /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages. */
-  listHeaders(type: HeaderType, subtypes?: string[]): Promise<Header[]>;
+  /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages; `onPage` sees each page as it arrives. */
+  listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void): Promise<Header[]>;
   /** `user/list`. */
   listPrincipals(): Promise<PrincipalEntry[]>;
   /** TML of many objects in one call (YAML, fqns on every reference, models as `model:`). */
