@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import PQueue from 'p-queue';
+import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
 import { format, parse } from '../tml/index.js';
 import { compareText, formatLedger, LEDGER_FILE, parseLedger, stateRef, type Ledger } from './ledger.js';
@@ -10,6 +8,7 @@ import { objectPath, PRINCIPALS_PATH } from './layout.js';
 import type { ContentRepo, ExportedObject, Header, HeaderType, Identity, ThoughtSpotPort } from './ports.js';
 import { principalsDocument } from './principals.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
+import { TreeWriter, type FileOp } from './tree-writer.js';
 
 /** Objects named one per line in a commit message; a first export of thousands lists the rest as a count. */
 const MESSAGE_OBJECTS = 500;
@@ -41,60 +40,6 @@ interface Change {
   paths: string[];
 }
 
-/** Files being written at once (libuv's threads do the I/O): enough to keep pace with the answers, few enough for any descriptor limit. */
-const WRITES_IN_FLIGHT = 16;
-
-/**
- * The export's file operations, off the event loop so that it goes on
- * reading export answers while files are written (synchronous writes kept it
- * busy two thirds of the time at 10,000 objects). Each write goes through a
- * temporary file and a rename: no reader, and no run killed midway, leaves
- * half a file (the next run's checkout cleans up the temporary ones).
- */
-class TreeFiles {
-  readonly #queue = new PQueue({ concurrency: WRITES_IN_FLIGHT });
-  readonly #dirs = new Map<string, Promise<unknown>>();
-  readonly #tasks: Promise<void>[] = [];
-
-  constructor(private readonly root: string) {}
-
-  /** Runs `task` when a slot is free; `settled()` reports its failure. */
-  add(task: () => Promise<void>): void {
-    const done = this.#queue.add(task);
-    done.catch(() => undefined); // reported by settled(), not as an unhandled rejection
-    this.#tasks.push(done);
-  }
-
-  async read(path: string): Promise<string | undefined> {
-    try {
-      return await readFile(join(this.root, path), 'utf8');
-    } catch {
-      return undefined;
-    }
-  }
-
-  async write(path: string, text: string): Promise<void> {
-    const file = join(this.root, path);
-    const dir = dirname(file);
-    let made = this.#dirs.get(dir);
-    if (!made) this.#dirs.set(dir, (made = mkdir(dir, { recursive: true })));
-    await made;
-    const temp = `${file}.tmlsync-tmp`;
-    await writeFile(temp, text);
-    await rename(temp, file);
-  }
-
-  async remove(path: string): Promise<void> {
-    await rm(join(this.root, path), { force: true });
-  }
-
-  /** Waits for every task given so far; throws the first failure. */
-  async settled(): Promise<void> {
-    const failure = (await Promise.allSettled(this.#tasks)).find((o) => o.status === 'rejected');
-    if (failure) throw failure.reason;
-  }
-}
-
 function describe(result: ObjectResult): string {
   const verb = result.outcome === 'added' ? 'add' : result.outcome === 'deleted' ? 'delete' : 'update';
   return `- ${verb} ${result.kind} "${result.name}" (${result.id})`;
@@ -120,177 +65,192 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
   // batches go to the client as soon as both have given what they need, while later pages
   // are still being listed; the client's per-host queue paces every call (DESIGN.md "The queue").
   const ref = stateRef(environment, 'export');
-  const ready = (async () => {
-    await repo.fetch();
-    await repo.checkout(branch);
-    return parseLedger(await repo.readState(ref, LEDGER_FILE));
-  })();
-  let ledger: Ledger | undefined;
-  let previous: Ledger['objects'] = {};
-  const files = new TreeFiles(repo.dir);
-  const results: ObjectResult[] = [];
-  const changes: Change[] = [];
-  const headers = new Map<string, Header>();
-  const batches: Promise<void>[] = [];
-  let waiting: Header[] = [];
-  let due = 0;
-  let done = 0;
+  // Files are written on a thread of their own, closed however the run ends.
+  const files = new TreeWriter(repo.dir);
+  try {
+    return await exportWith(files);
+  } finally {
+    await files.close();
+  }
 
-  const record = (header: Header, item: ExportedObject | undefined, known: Ledger['objects'][string] | undefined): void => {
-    if (!item || 'error' in item) {
-      const error = item && 'error' in item ? item.error : 'missing from the export answer';
-      log.warn({ id: header.id, name: header.name, error }, 'object not exported');
-      results.push({ id: header.id, kind: known?.kind ?? 'unknown', name: header.name, outcome: 'failed', error });
-      return;
+  async function exportWith(files: TreeWriter): Promise<RunReport> {
+    const ready = (async () => {
+      await repo.fetch();
+      await repo.checkout(branch);
+      return parseLedger(await repo.readState(ref, LEDGER_FILE));
+    })();
+    let ledger: Ledger | undefined;
+    let previous: Ledger['objects'] = {};
+    const results: ObjectResult[] = [];
+    const changes: Change[] = [];
+    const headers = new Map<string, Header>();
+    const batches: Promise<void>[] = [];
+    let waiting: Header[] = [];
+    let due = 0;
+    let done = 0;
+
+    /** An exported object parsed and formatted, with the file operation that puts it in the tree. */
+    interface Exported {
+      header: Header;
+      known: Ledger['objects'][string] | undefined;
+      kind: string;
+      name: string;
+      path: string;
+      op: FileOp;
     }
-    let doc;
-    try {
-      doc = parse(item.edoc, { file: `${header.name} (${header.id})` });
-    } catch (error) {
-      results.push({ id: header.id, kind: item.type, name: header.name, outcome: 'failed', error: (error as Error).message });
-      return;
-    }
-    const name = doc.name || header.name;
-    const path = objectPath(doc.kind, name, header.id);
-    const text = format(doc);
-    ledger!.objects[header.id] = { kind: doc.kind, name, path, modified: header.modified };
-    files.add(async () => {
-      // Only a file the ledger put at this path is read: a first export reads nothing.
-      const same = known?.path === path && (await files.read(path)) === text;
-      const result: ObjectResult = { id: header.id, kind: doc.kind, name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
+
+    const prepare = (header: Header, item: ExportedObject | undefined, known: Ledger['objects'][string] | undefined): Exported | undefined => {
+      if (!item || 'error' in item) {
+        const error = item && 'error' in item ? item.error : 'missing from the export answer';
+        log.warn({ id: header.id, name: header.name, error }, 'object not exported');
+        results.push({ id: header.id, kind: known?.kind ?? 'unknown', name: header.name, outcome: 'failed', error });
+        return undefined;
+      }
+      let doc;
+      try {
+        doc = parse(item.edoc, { file: `${header.name} (${header.id})` });
+      } catch (error) {
+        results.push({ id: header.id, kind: item.type, name: header.name, outcome: 'failed', error: (error as Error).message });
+        return undefined;
+      }
+      const name = doc.name || header.name;
+      const path = objectPath(doc.kind, name, header.id);
+      ledger!.objects[header.id] = { kind: doc.kind, name, path, modified: header.modified };
+      // Only a file the ledger put at this path is read and compared: a first export reads nothing.
+      const op: FileOp = { path, text: format(doc), compare: known?.path === path, write: !dryRun, ...(known && known.path !== path ? { remove: known.path } : {}) };
+      return { header, known, kind: doc.kind, name, path, op };
+    };
+
+    const record = (item: Exported, same: boolean): void => {
+      const { header, known, path } = item;
+      const result: ObjectResult = { id: header.id, kind: item.kind, name: item.name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
       results.push(result);
       if (same) return;
-      const paths = [path];
-      if (!dryRun) await files.write(path, text);
-      if (known && known.path !== path) {
-        paths.push(known.path);
-        if (!dryRun) await files.remove(known.path);
+      changes.push({ result, paths: item.op.remove ? [path, item.op.remove] : [path], ...(header.modifiedBy ? { modifiedBy: header.modifiedBy } : {}) });
+    };
+
+    const exportBatch = async (batch: Header[]): Promise<void> => {
+      let exported: ExportedObject[];
+      try {
+        exported = await thoughtspot.exportTml(batch.map((h) => h.id));
+      } catch (error) {
+        // The batch failed as a whole (after the client's retries): its objects are retried next run.
+        const message = error instanceof Error ? error.message : String(error);
+        exported = batch.map((h) => ({ id: h.id, error: message }));
       }
-      changes.push({ result, paths, ...(header.modifiedBy ? { modifiedBy: header.modifiedBy } : {}) });
+      const byId = new Map(exported.map((e) => [e.id, e]));
+      const items = batch.flatMap((header) => prepare(header, byId.get(header.id), previous[header.id]) ?? []);
+      files.apply(items.map((i) => i.op), (same) => items.forEach((item, i) => record(item, same[i]!)));
+      done += batch.length;
+      options.onProgress?.(done, due);
+    };
+    const dispatch = (batch: Header[]) => batches.push(exportBatch(batch));
+
+    /** Sorts listed headers into unchanged and due; full batches of due ones go out at once. */
+    const consider = (page: Header[]): void => {
+      for (const header of page) {
+        // Offset paging may show an object twice when others are created meanwhile.
+        if (headers.has(header.id)) continue;
+        headers.set(header.id, header);
+        const known = ledger!.objects[header.id];
+        if (known && known.modified === header.modified && existsSync(join(repo.dir, known.path))) {
+          results.push({ id: header.id, kind: known.kind, name: header.name, outcome: 'unchanged', path: known.path });
+          continue;
+        }
+        due += 1;
+        waiting.push(header);
+        if (waiting.length >= batchSize) {
+          dispatch(waiting);
+          waiting = [];
+        }
+      }
+    };
+    // Pages that arrive before the ledger is read wait for it.
+    const early: Header[][] = [];
+    const onPage = (page: Header[]) => (ledger ? consider(page) : early.push(page));
+    const listing = Promise.all([
+      Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type, undefined, onPage))),
+      thoughtspot.listHeaders('USER'),
+      thoughtspot.listPrincipals(),
+    ]);
+    const setUp = ready.then((read) => {
+      ledger = read;
+      previous = structuredClone(read.objects);
+      early.splice(0).forEach(consider);
     });
-  };
-
-  const exportBatch = async (batch: Header[]): Promise<void> => {
-    let exported: ExportedObject[];
-    try {
-      exported = await thoughtspot.exportTml(batch.map((h) => h.id));
-    } catch (error) {
-      // The batch failed as a whole (after the client's retries): its objects are retried next run.
-      const message = error instanceof Error ? error.message : String(error);
-      exported = batch.map((h) => ({ id: h.id, error: message }));
+    // Everything started must end before the run reports, or a failure would leave work running unobserved.
+    const [setUpOutcome, listingOutcome] = await Promise.allSettled([setUp, listing]);
+    if (setUpOutcome.status === 'rejected') throw setUpOutcome.reason;
+    if (listingOutcome.status === 'rejected') {
+      await Promise.allSettled(batches);
+      await files.settled().catch(() => undefined);
+      throw listingOutcome.reason;
     }
-    const byId = new Map(exported.map((e) => [e.id, e]));
-    for (const header of batch) record(header, byId.get(header.id), previous[header.id]);
-    done += batch.length;
-    options.onProgress?.(done, due);
-  };
-  const dispatch = (batch: Header[]) => batches.push(exportBatch(batch));
+    const [, users, principals] = listingOutcome.value;
+    log.info({ objects: headers.size }, 'listed ThoughtSpot content');
+    if (waiting.length > 0) dispatch(waiting);
+    await Promise.all(batches);
+    const ledgerNow = ledger!;
 
-  /** Sorts listed headers into unchanged and due; full batches of due ones go out at once. */
-  const consider = (page: Header[]): void => {
-    for (const header of page) {
-      // Offset paging may show an object twice when others are created meanwhile.
-      if (headers.has(header.id)) continue;
-      headers.set(header.id, header);
-      const known = ledger!.objects[header.id];
-      if (known && known.modified === header.modified && existsSync(join(repo.dir, known.path))) {
-        results.push({ id: header.id, kind: known.kind, name: header.name, outcome: 'unchanged', path: known.path });
-        continue;
-      }
-      due += 1;
-      waiting.push(header);
-      if (waiting.length >= batchSize) {
-        dispatch(waiting);
-        waiting = [];
-      }
+    const deletions: Change[] = [];
+    for (const [id, entry] of Object.entries(previous)) {
+      if (headers.has(id)) continue;
+      const result: ObjectResult = { id, kind: entry.kind, name: entry.name, outcome: 'deleted', path: entry.path };
+      results.push(result);
+      delete ledgerNow.objects[id];
+      deletions.push({ result, paths: [entry.path] });
     }
-  };
-  // Pages that arrive before the ledger is read wait for it.
-  const early: Header[][] = [];
-  const onPage = (page: Header[]) => (ledger ? consider(page) : early.push(page));
-  const listing = Promise.all([
-    Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type, undefined, onPage))),
-    thoughtspot.listHeaders('USER'),
-    thoughtspot.listPrincipals(),
-  ]);
-  const setUp = ready.then((read) => {
-    ledger = read;
-    previous = structuredClone(read.objects);
-    early.splice(0).forEach(consider);
-  });
-  // Everything started must end before the run reports, or a failure would leave work running unobserved.
-  const [setUpOutcome, listingOutcome] = await Promise.allSettled([setUp, listing]);
-  if (setUpOutcome.status === 'rejected') throw setUpOutcome.reason;
-  if (listingOutcome.status === 'rejected') {
-    await Promise.allSettled(batches);
-    await files.settled().catch(() => undefined);
-    throw listingOutcome.reason;
-  }
-  const [, users, principals] = listingOutcome.value;
-  log.info({ objects: headers.size }, 'listed ThoughtSpot content');
-  if (waiting.length > 0) dispatch(waiting);
-  await Promise.all(batches);
-  const ledgerNow = ledger!;
+    files.apply(deletions.map((d) => ({ remove: d.result.path!, write: !dryRun })));
 
-  const deletions: Change[] = [];
-  for (const [id, entry] of Object.entries(previous)) {
-    if (headers.has(id)) continue;
-    const result: ObjectResult = { id, kind: entry.kind, name: entry.name, outcome: 'deleted', path: entry.path };
-    results.push(result);
-    delete ledgerNow.objects[id];
-    if (!dryRun) files.add(() => files.remove(entry.path));
-    deletions.push({ result, paths: [entry.path] });
-  }
+    let principalsChanged = false;
+    files.apply([{ path: PRINCIPALS_PATH, text: format(principalsDocument(principals)), compare: true, write: !dryRun }], ([same]) => (principalsChanged = !same));
+    await files.settled();
+    changes.sort((a, b) => compareText(a.result.path!, b.result.path!));
+    if (dryRun) {
+      log.info({ changes: changes.length + deletions.length, principalsChanged }, 'dry run: nothing written');
+      return report(results, []);
+    }
 
-  const principalsText = format(principalsDocument(principals));
-  const principalsChanged = (await files.read(PRINCIPALS_PATH)) !== principalsText;
-  if (!dryRun && principalsChanged) files.add(() => files.write(PRINCIPALS_PATH, principalsText));
-  await files.settled();
-  changes.sort((a, b) => compareText(a.result.path!, b.result.path!));
-  if (dryRun) {
-    log.info({ changes: changes.length + deletions.length, principalsChanged }, 'dry run: nothing written');
-    return report(results, []);
+    // One commit per ThoughtSpot author, so `git log` and `git blame` name who changed what;
+    // deletions and principals (no single author) are committed by tmlsync.
+    const commits: string[] = [];
+    const byAuthor = new Map<string, Change[]>();
+    for (const change of changes) {
+      const list = byAuthor.get(change.modifiedBy ?? '');
+      if (list) list.push(change);
+      else byAuthor.set(change.modifiedBy ?? '', [change]);
+    }
+    const userNames = new Map(users.map((u) => [u.id, u.name]));
+    const mails = new Map(principals.map((p) => [p.name, p.mail]));
+    const displayNames = new Map(principals.map((p) => [p.name, p.displayName]));
+    const authorOf = (userId: string): Identity => {
+      const name = userNames.get(userId);
+      if (!name) return options.committer;
+      return { name: displayNames.get(name) || name, email: mails.get(name) || `${name}@users.thoughtspot.invalid` };
+    };
+    const groups: [Identity, Change[], string][] = [...byAuthor.entries()]
+      .map(([userId, list]): [Identity, Change[], string] => [authorOf(userId), list, 'update'])
+      .sort((a, b) => compareText(a[0].name, b[0].name));
+    if (deletions.length > 0) groups.push([options.committer, deletions, 'delete']);
+    for (const [author, list] of groups) {
+      const title = `export(${environment}): ${list.length} object${list.length === 1 ? '' : 's'}${author === options.committer ? '' : ` by ${author.name}`}`;
+      const lines = list.slice(0, MESSAGE_OBJECTS).map((c) => describe(c.result));
+      if (list.length > MESSAGE_OBJECTS) lines.push(`- … and ${list.length - MESSAGE_OBJECTS} more`);
+      const sha = await repo.commitPaths(list.flatMap((c) => c.paths), `${title}\n\n${lines.join('\n')}\n`, author);
+      if (sha) commits.push(sha);
+    }
+    if (principalsChanged) {
+      const sha = await repo.commitPaths([PRINCIPALS_PATH], `export(${environment}): principals`, options.committer);
+      if (sha) commits.push(sha);
+    }
+    if (commits.length > 0) await repo.push(branch);
+    ledgerNow.lastExport = new Date().toISOString();
+    const failed = results.filter((r) => r.outcome === 'failed').length;
+    if (commits.length > 0 || JSON.stringify(previous) !== JSON.stringify(ledgerNow.objects)) {
+      await repo.writeState(ref, { [LEDGER_FILE]: formatLedger(ledgerNow) }, `export(${environment}): ledger after run ${runId}`);
+    }
+    const final = report(results, commits);
+    log.info({ counts: final.counts, commits: commits.length, failed }, 'export finished');
+    return final;
   }
-
-  // One commit per ThoughtSpot author, so `git log` and `git blame` name who changed what;
-  // deletions and principals (no single author) are committed by tmlsync.
-  const commits: string[] = [];
-  const byAuthor = new Map<string, Change[]>();
-  for (const change of changes) {
-    const list = byAuthor.get(change.modifiedBy ?? '');
-    if (list) list.push(change);
-    else byAuthor.set(change.modifiedBy ?? '', [change]);
-  }
-  const userNames = new Map(users.map((u) => [u.id, u.name]));
-  const mails = new Map(principals.map((p) => [p.name, p.mail]));
-  const displayNames = new Map(principals.map((p) => [p.name, p.displayName]));
-  const authorOf = (userId: string): Identity => {
-    const name = userNames.get(userId);
-    if (!name) return options.committer;
-    return { name: displayNames.get(name) || name, email: mails.get(name) || `${name}@users.thoughtspot.invalid` };
-  };
-  const groups: [Identity, Change[], string][] = [...byAuthor.entries()]
-    .map(([userId, list]): [Identity, Change[], string] => [authorOf(userId), list, 'update'])
-    .sort((a, b) => compareText(a[0].name, b[0].name));
-  if (deletions.length > 0) groups.push([options.committer, deletions, 'delete']);
-  for (const [author, list] of groups) {
-    const title = `export(${environment}): ${list.length} object${list.length === 1 ? '' : 's'}${author === options.committer ? '' : ` by ${author.name}`}`;
-    const lines = list.slice(0, MESSAGE_OBJECTS).map((c) => describe(c.result));
-    if (list.length > MESSAGE_OBJECTS) lines.push(`- … and ${list.length - MESSAGE_OBJECTS} more`);
-    const sha = await repo.commitPaths(list.flatMap((c) => c.paths), `${title}\n\n${lines.join('\n')}\n`, author);
-    if (sha) commits.push(sha);
-  }
-  if (principalsChanged) {
-    const sha = await repo.commitPaths([PRINCIPALS_PATH], `export(${environment}): principals`, options.committer);
-    if (sha) commits.push(sha);
-  }
-  if (commits.length > 0) await repo.push(branch);
-  ledgerNow.lastExport = new Date().toISOString();
-  const failed = results.filter((r) => r.outcome === 'failed').length;
-  if (commits.length > 0 || JSON.stringify(previous) !== JSON.stringify(ledgerNow.objects)) {
-    await repo.writeState(ref, { [LEDGER_FILE]: formatLedger(ledgerNow) }, `export(${environment}): ledger after run ${runId}`);
-  }
-  const final = report(results, commits);
-  log.info({ counts: final.counts, commits: commits.length, failed }, 'export finished');
-  return final;
 }
