@@ -4,7 +4,7 @@ import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitRepo } from '../git/index.js';
 import type { Logger, Redactor } from '../log/index.js';
 import type { DeployEnvironment } from '../sync/deploy.js';
-import type { ContentRepo, DataSummary, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
+import type { ContentRepo, DataSummary, Header, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
 import type { SyncEnvironment } from '../sync/sync.js';
 import type { DataBlock, HostQueues, Principal } from '../thoughtspot/index.js';
 import { ThoughtSpotApiError, ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
@@ -61,9 +61,14 @@ export function syncEnvironment(environment: EnvironmentConfig): SyncEnvironment
  */
 export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
   return {
-    async listHeaders(type: HeaderType, subtypes?: string[]) {
-      const headers = await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) });
-      return headers.map((h) => ({ id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}) }));
+    async listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void) {
+      const headers: Header[] = [];
+      await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, undefined, (page) => {
+        const mapped = page.map((h): Header => ({ id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}) }));
+        headers.push(...mapped);
+        onPage?.(mapped);
+      });
+      return headers;
     },
     async listPrincipals() {
       return (await client.listUsers()).map((p) => ({ ...p }));

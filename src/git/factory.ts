@@ -1,4 +1,4 @@
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
 
 export interface GitAccess {
   /** Private key for ssh:// remotes, passed through GIT_SSH_COMMAND. */
@@ -10,21 +10,37 @@ export interface GitAccess {
 }
 
 /** Environment variables we hand to git; simple-git 4 refuses any other GIT_* unless allowed here. */
-const ALLOWED = ['GIT_SSH_COMMAND', 'GIT_TERMINAL_PROMPT', 'GIT_INDEX_FILE', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'];
+const ALLOWED = ['GIT_SSH_COMMAND', 'GIT_TERMINAL_PROMPT', 'GIT_INDEX_FILE', 'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'];
+
+/** What one git instance adds to the common setup. */
+export interface GitInstanceOptions {
+  /** Extra environment variables (each must be in the allowed list). */
+  env?: Record<string, string>;
+  /** Extra `-c key=value` settings, e.g. the committer's identity. */
+  config?: string[];
+  /** Text for the standard input of every command this instance runs (paths, a fast-import stream). */
+  input?: string;
+  /**
+   * Every non-zero exit fails the command. simple-git fails one only when git
+   * also wrote to stderr, and `git commit` with nothing to commit writes only
+   * to stdout.
+   */
+  failOnExitCode?: boolean;
+}
 
 /**
  * Every git instance comes from here (renovate's `lib/util/git` rule): a
  * minimal environment (no inherited GIT_*, EDITOR or PAGER), never
  * interactive, C.UTF-8, a timeout, and credentials from the access options.
  */
-export function createGit(dir: string, access: GitAccess = {}, extraEnv: Record<string, string> = {}): SimpleGit {
+export function createGit(dir: string, access: GitAccess = {}, instance: GitInstanceOptions = {}): SimpleGit {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
     LANG: 'C.UTF-8',
     LC_ALL: 'C.UTF-8',
     GIT_TERMINAL_PROMPT: '0',
-    ...extraEnv,
+    ...instance.env,
   };
   if (access.sshKeyFile) {
     env.GIT_SSH_COMMAND = `ssh -i '${access.sshKeyFile.replace(/'/g, "'\\''")}' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new`;
@@ -35,12 +51,16 @@ export function createGit(dir: string, access: GitAccess = {}, extraEnv: Record<
     env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
     env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`x-access-token:${access.httpsToken}`).toString('base64')}`;
   }
-  return simpleGit({
+  const options: Partial<SimpleGitOptions> = {
     baseDir: dir,
     maxConcurrentProcesses: 4,
     timeout: { block: access.timeoutMs ?? 120_000 },
     allowEnvironment: ALLOWED,
     unsafe: { allowUnsafeSshCommand: true },
-    config: ['core.quotepath=off', 'advice.detachedHead=false', 'init.defaultBranch=main'],
-  }).env(env);
+    config: ['core.quotepath=off', 'advice.detachedHead=false', 'init.defaultBranch=main', ...(instance.config ?? [])],
+  };
+  const { input } = instance;
+  if (input !== undefined) options.input = () => input;
+  if (instance.failOnExitCode) options.errors = (error, result) => error ?? (result.exitCode ? Buffer.concat([...result.stdOut, ...result.stdErr]) : undefined);
+  return simpleGit(options).env(env);
 }

@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, type Logger } from '../log/index.js';
-import { createGit, type GitAccess } from './factory.js';
+import { createGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 
 export class GitError extends Error {
   override readonly name = 'GitError';
@@ -47,27 +46,35 @@ export class GitRepo {
     readonly dir: string,
     private readonly options: RepoOptions,
   ) {
-    this.#git = createGit(dir, options);
+    this.#git = this.#instance();
     this.#log = (options.logger ?? silentLogger()).child({ component: 'git' });
   }
 
+  /**
+   * Two git processes whatever the state of `dir`: `init` (a no-op on a
+   * repository) and the remote's URL (replaced, so a changed `repository.url`
+   * takes effect). The committer's identity goes with every command instead
+   * of into `.git/config`.
+   */
   static async open(dir: string, options: RepoOptions): Promise<GitRepo> {
     mkdirSync(dir, { recursive: true });
     const repo = new GitRepo(dir, options);
     await repo.#run('init', async (git) => {
-      await git.init(['--quiet']);
-      const remotes = await git.getRemotes(true);
-      if (remotes.some((r) => r.name === 'origin')) await git.remote(['set-url', 'origin', options.remoteUrl]);
-      else await git.addRemote('origin', options.remoteUrl);
-      await git.addConfig('user.name', options.committer.name);
-      await git.addConfig('user.email', options.committer.email);
+      await git.raw(['init', '--quiet']);
+      await git.raw(['config', '--replace-all', 'remote.origin.url', options.remoteUrl]);
     });
     return repo;
   }
 
-  async #run<T>(what: string, task: (git: SimpleGit) => Promise<T>): Promise<T> {
+  /** A git instance for this working tree: access options, the committer's identity, and what the command needs. */
+  #instance(instance: GitInstanceOptions = {}): SimpleGit {
+    const { name, email } = this.options.committer;
+    return createGit(this.dir, this.options, { ...instance, config: [`user.name=${name}`, `user.email=${email}`, ...(instance.config ?? [])] });
+  }
+
+  async #run<T>(what: string, task: (git: SimpleGit) => Promise<T>, git: SimpleGit = this.#git): Promise<T> {
     try {
-      return await task(this.#git);
+      return await task(git);
     } catch (error) {
       if (error instanceof GitError) throw error;
       throw new GitError(`git ${what} failed: ${gitMessage(error)}`, what);
@@ -122,30 +129,42 @@ export class GitRepo {
 
   /** Stages everything; commits with `author` if anything changed. Returns the new commit or undefined. */
   async commitAll(message: string, author: Identity): Promise<string | undefined> {
-    return this.commitPaths(['.'], message, author);
+    return this.#run('commit', async (git) => {
+      await git.raw(['add', '--all']);
+      return this.#commitStaged(message, author);
+    });
   }
 
   /**
    * Stages the given paths (additions, changes and deletions) and commits
    * them with `author`; other changes in the tree stay for a later commit.
+   * Three git processes however many paths: paths and message go through
+   * standard input (no argument-list limit), `update-index` looks each path
+   * up instead of matching it as a pathspec against every file (quadratic:
+   * seconds at 10,000 files), and `core.bigFileThreshold=1` streams every
+   * blob into one pack (git's bulk check-in) instead of a loose object file
+   * each.
    */
   async commitPaths(paths: string[], message: string, author: Identity): Promise<string | undefined> {
     if (paths.length === 0) return undefined;
-    // Paths and message go through files: one git process for thousands of paths, and no argument-list limit.
-    const scratch = mkdtempSync(join(tmpdir(), 'tmlsync-commit-'));
+    return this.#run('commit', async () => {
+      const stage = this.#instance({ input: paths.map((p) => `${p}\0`).join(''), config: ['core.bigFileThreshold=1'] });
+      await stage.raw(['update-index', '--add', '--remove', '-z', '--stdin']);
+      return this.#commitStaged(message, author);
+    });
+  }
+
+  /** Commits the index; undefined when it holds no change. */
+  async #commitStaged(message: string, author: Identity): Promise<string | undefined> {
+    const commit = this.#instance({ input: message, failOnExitCode: true });
     try {
-      writeFileSync(join(scratch, 'paths'), `${paths.join('\n')}\n`);
-      writeFileSync(join(scratch, 'message'), message);
-      return await this.#run('commit', async (git) => {
-        await git.raw(['--literal-pathspecs', 'add', '--all', `--pathspec-from-file=${join(scratch, 'paths')}`]);
-        const staged = (await git.raw(['diff', '--cached', '--name-only'])).trim();
-        if (!staged) return undefined;
-        await git.raw(['commit', '--quiet', '--no-verify', `--author=${author.name} <${author.email}>`, '-F', join(scratch, 'message')]);
-        return (await git.revparse(['HEAD'])).trim();
-      });
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
+      await commit.raw(['commit', '--quiet', '--no-verify', `--author=${author.name} <${author.email}>`, '-F', '-']);
+    } catch (error) {
+      // Nothing staged is the one failure that is not an error: say so by returning no commit.
+      if ((await this.#git.raw(['diff', '--cached', '--name-only'])).trim() === '') return undefined;
+      throw error;
     }
+    return (await this.#git.raw(['rev-parse', 'HEAD'])).trim();
   }
 
   /**
@@ -182,7 +201,7 @@ export class GitRepo {
    * that `isStale` judges abandoned (its holder died) is taken over.
    */
   async acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined> {
-    const commit = await this.#stateCommit({ 'lock.json': `${JSON.stringify({ holder, at: new Date().toISOString() })}\n` }, `lock: ${holder}`);
+    const commit = await this.#stateCommit(ref, { 'lock.json': `${JSON.stringify({ holder, at: new Date().toISOString() })}\n` }, `lock: ${holder}`);
     try {
       await this.#git.raw(['push', '--quiet', '--porcelain', 'origin', `${commit}:${ref}`]);
       return undefined;
@@ -203,9 +222,8 @@ export class GitRepo {
     await this.#run('unlock', (git) => git.raw(['push', '--quiet', 'origin', `:${ref}`]));
   }
 
-  /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`), or undefined when absent. */
+  /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`), or undefined when the ref or the file is absent. */
   async readState(ref: string, file: string): Promise<string | undefined> {
-    if (!(await this.revParse(ref))) return undefined;
     try {
       return await this.#git.raw(['show', `${ref}:${file}`]);
     } catch {
@@ -219,11 +237,8 @@ export class GitRepo {
    */
   async writeState(ref: string, files: Record<string, string>, message: string): Promise<void> {
     const parent = await this.revParse(ref);
-    const commit = await this.#stateCommit(files, message, parent);
-    await this.#run('state', async (git) => {
-      await git.raw(['update-ref', ref, commit]);
-      await git.raw(['push', '--quiet', '--force', 'origin', `${ref}:${ref}`]);
-    });
+    await this.#stateCommit(ref, files, message, parent);
+    await this.#run('state', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${ref}:${ref}`]));
   }
 
   /**
@@ -232,7 +247,7 @@ export class GitRepo {
    * local branches are not touched (a sync's conflicts branch). Returns the commit.
    */
   async publishBranch(branch: string, base: string | undefined, files: Record<string, string>, message: string, author: Identity): Promise<string> {
-    const commit = await this.#stateCommit(files, message, base, { tree: base, author });
+    const commit = await this.#stateCommit(`refs/tmlsync-publish/${branch}`, files, message, base, { onTop: true, author });
     await this.#run('push', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${commit}:refs/heads/${branch}`]));
     return commit;
   }
@@ -244,27 +259,39 @@ export class GitRepo {
     return true;
   }
 
-  /** A commit of the given files (on an empty tree, or on `from.tree`), on no branch, made with a private index. */
-  async #stateCommit(files: Record<string, string>, message: string, parent?: string, from: { tree?: string | undefined; author?: Identity } = {}): Promise<string> {
-    const scratch = mkdtempSync(join(tmpdir(), 'tmlsync-state-'));
-    try {
-      const author: Record<string, string> = from.author ? { GIT_AUTHOR_NAME: from.author.name, GIT_AUTHOR_EMAIL: from.author.email } : {};
-      const git = createGit(this.dir, this.options, { GIT_INDEX_FILE: join(scratch, 'index'), ...author });
-      return await this.#run('state', async () => {
-        await git.raw(from.tree ? ['read-tree', from.tree] : ['read-tree', '--empty']);
-        for (const [name, content] of Object.entries(files)) {
-          const path = join(scratch, 'blob');
-          writeFileSync(path, content);
-          const blob = (await git.raw(['hash-object', '-w', path])).trim();
-          await git.raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${name}`]);
-        }
-        const tree = (await git.raw(['write-tree'])).trim();
-        return (await git.raw(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message])).trim();
-      });
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
+  /**
+   * A commit of exactly the given files (or, `onTop`, of `parent`'s tree with
+   * them added) on the local `ref`, on top of `parent` or with none, made by
+   * one `git fast-import` (blobs, tree, commit and ref at once; no index, no
+   * working tree). Returns its SHA.
+   */
+  async #stateCommit(ref: string, files: Record<string, string>, message: string, parent?: string, options: { onTop?: boolean; author?: Identity } = {}): Promise<string> {
+    const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+    const { name, email } = this.options.committer;
+    const stream = [
+      // Without a parent, `reset` starts the ref afresh (a lock is a commit of its own).
+      parent ? '' : `reset ${ref}\n\n`,
+      `commit ${ref}\nmark :1\n`,
+      options.author ? `author ${identityLine(options.author.name, options.author.email)} ${Math.floor(Date.now() / 1000)} +0000\n` : '',
+      `committer ${identityLine(name, email)} ${Math.floor(Date.now() / 1000)} +0000\n`,
+      data(message),
+      parent ? `from ${parent}\n` : '',
+      options.onTop ? '' : 'deleteall\n',
+      ...Object.entries(files).map(([file, content]) => `M 100644 inline ${quotePath(file)}\n${data(content)}`),
+      '\nget-mark :1\n',
+    ].join('');
+    return this.#run('state', async (git) => (await git.raw(['fast-import', '--quiet', '--force'])).trim(), this.#instance({ input: stream }));
   }
+}
+
+/** `Name <email>` as fast-import reads it: neither may hold angle brackets or line breaks. */
+function identityLine(name: string, email: string): string {
+  return `${name.replace(/[<>\n]/g, '')} <${email.replace(/[<>\n]/g, '')}>`;
+}
+
+/** A path in fast-import's C-style quoting, which holds any file name. */
+function quotePath(path: string): string {
+  return `"${path.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
 }
 
 /** Whether a file is tracked by the git repository it sits in (false outside any repository). */

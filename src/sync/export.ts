@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
 import { format, parse } from '../tml/index.js';
-import { formatLedger, LEDGER_FILE, parseLedger, stateRef, type Ledger } from './ledger.js';
+import { compareText, formatLedger, LEDGER_FILE, parseLedger, stateRef, type Ledger } from './ledger.js';
 import { objectPath, PRINCIPALS_PATH } from './layout.js';
 import type { ContentRepo, ExportedObject, Header, HeaderType, Identity, ThoughtSpotPort } from './ports.js';
 import { principalsDocument } from './principals.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
+import { TreeWriter, type FileOp } from './tree-writer.js';
 
 /** Objects named one per line in a commit message; a first export of thousands lists the rest as a count. */
 const MESSAGE_OBJECTS = 500;
@@ -41,22 +42,6 @@ interface Change {
   paths: string[];
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes through a temporary file and a rename: a reader never sees half a file. */
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmlsync-tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, path);
-}
-
 function describe(result: ObjectResult): string {
   const verb = result.outcome === 'added' ? 'add' : result.outcome === 'deleted' ? 'delete' : 'update';
   return `- ${verb} ${result.kind} "${result.name}" (${result.id})`;
@@ -70,6 +55,7 @@ function describe(result: ObjectResult): string {
  */
 export async function runExport(options: ExportOptions): Promise<RunReport> {
   const { environment, branch, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
+  const skip = options.skip ?? new Set<string>();
   const runId = options.runId ?? randomUUID();
   const log = (options.log ?? silentLogger()).child({ runId, environment, loop: 'export' });
   const started = Date.now();
@@ -78,72 +64,77 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
     outcome: error || objects.some((o) => o.outcome === 'failed') ? 'failed' : 'ok', counts: countOutcomes(objects), commits, objects, ...(error ? { error } : {}),
   });
 
-  await repo.fetch();
-  await repo.checkout(branch);
+  // git (fetch, checkout, the ledger) and the listing at once: neither needs the other. Export
+  // batches go to the client as soon as both have given what they need, while later pages
+  // are still being listed; the client's per-host queue paces every call (DESIGN.md "The queue").
   const ref = stateRef(environment, 'export');
-  const ledger: Ledger = parseLedger(await repo.readState(ref, LEDGER_FILE));
-  const previous = structuredClone(ledger.objects);
-
-  const [headerLists, users, principals, privileges] = await Promise.all([
-    Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type))),
-    thoughtspot.listHeaders('USER'),
-    thoughtspot.listPrincipals(),
-    thoughtspot.listGroupPrivileges(),
-  ]);
-  const headers = new Map<string, Header>(headerLists.flat().map((h) => [h.id, h]));
-  log.info({ objects: headers.size }, 'listed ThoughtSpot content');
-
-  const results: ObjectResult[] = [];
-  const changes: Change[] = [];
-  const due: Header[] = [];
-  const skip = options.skip ?? new Set<string>();
-  for (const header of headers.values()) {
-    if (skip.has(header.id)) continue;
-    const known = ledger.objects[header.id];
-    if (known && known.modified === header.modified && existsSync(join(repo.dir, known.path))) {
-      results.push({ id: header.id, kind: known.kind, name: header.name, outcome: 'unchanged', path: known.path });
-    } else {
-      due.push(header);
-    }
+  // Files are written on a thread of their own, closed however the run ends.
+  const files = new TreeWriter(repo.dir);
+  try {
+    return await exportWith(files);
+  } finally {
+    await files.close();
   }
 
-  const record = (header: Header, item: ExportedObject | undefined): void => {
-    if (!item || 'error' in item) {
-      const error = item && 'error' in item ? item.error : 'missing from the export answer';
-      log.warn({ id: header.id, name: header.name, error }, 'object not exported');
-      results.push({ id: header.id, kind: ledger.objects[header.id]?.kind ?? 'unknown', name: header.name, outcome: 'failed', error });
-      return;
-    }
-    let doc;
-    try {
-      doc = parse(item.edoc, { file: `${header.name} (${header.id})` });
-    } catch (error) {
-      results.push({ id: header.id, kind: item.type, name: header.name, outcome: 'failed', error: (error as Error).message });
-      return;
-    }
-    const path = objectPath(doc.kind, doc.name || header.name, header.id);
-    const text = format(doc);
-    const known = previous[header.id];
-    const same = known?.path === path && readText(join(repo.dir, path)) === text;
-    const result: ObjectResult = { id: header.id, kind: doc.kind, name: doc.name || header.name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
-    results.push(result);
-    ledger.objects[header.id] = { kind: doc.kind, name: result.name, path, modified: header.modified };
-    if (same) return;
-    const paths = [path];
-    if (!dryRun) writeAtomic(join(repo.dir, path), text);
-    if (known && known.path !== path && existsSync(join(repo.dir, known.path))) {
-      paths.push(known.path);
-      if (!dryRun) rmSync(join(repo.dir, known.path), { force: true });
-    }
-    changes.push({ result, paths, ...(header.modifiedBy ? { modifiedBy: header.modifiedBy } : {}) });
-  };
+  async function exportWith(files: TreeWriter): Promise<RunReport> {
+    const ready = (async () => {
+      await repo.fetch();
+      await repo.checkout(branch);
+      return parseLedger(await repo.readState(ref, LEDGER_FILE));
+    })();
+    let ledger: Ledger | undefined;
+    let previous: Ledger['objects'] = {};
+    const results: ObjectResult[] = [];
+    const changes: Change[] = [];
+    const headers = new Map<string, Header>();
+    const batches: Promise<void>[] = [];
+    let waiting: Header[] = [];
+    let due = 0;
+    let done = 0;
 
-  // Every batch is handed to the client at once: its per-host queue paces them (DESIGN.md "The queue").
-  let done = 0;
-  const batches: Header[][] = [];
-  for (let start = 0; start < due.length; start += batchSize) batches.push(due.slice(start, start + batchSize));
-  await Promise.all(
-    batches.map(async (batch) => {
+    /** An exported object parsed and formatted, with the file operation that puts it in the tree. */
+    interface Exported {
+      header: Header;
+      known: Ledger['objects'][string] | undefined;
+      kind: string;
+      name: string;
+      path: string;
+      op: FileOp;
+    }
+
+    const prepare = (header: Header, item: ExportedObject | undefined, known: Ledger['objects'][string] | undefined): Exported | undefined => {
+      if (!item || 'error' in item) {
+        const error = item && 'error' in item ? item.error : 'missing from the export answer';
+        log.warn({ id: header.id, name: header.name, error }, 'object not exported');
+        results.push({ id: header.id, kind: known?.kind ?? 'unknown', name: header.name, outcome: 'failed', error });
+        return undefined;
+      }
+      let doc;
+      try {
+        doc = parse(item.edoc, { file: `${header.name} (${header.id})` });
+      } catch (error) {
+        results.push({ id: header.id, kind: item.type, name: header.name, outcome: 'failed', error: (error as Error).message });
+        return undefined;
+      }
+      const name = doc.name || header.name;
+      const path = objectPath(doc.kind, name, header.id);
+      ledger!.objects[header.id] = { kind: doc.kind, name, path, modified: header.modified };
+      // Only a file the ledger put at this path is read and compared: a first export reads nothing.
+      // A renamed object's old file goes, unless it is already gone from the branch (deleted in git).
+      const moved = known && known.path !== path && existsSync(join(repo.dir, known.path));
+      const op: FileOp = { path, text: format(doc), compare: known?.path === path, write: !dryRun, ...(moved ? { remove: known.path } : {}) };
+      return { header, known, kind: doc.kind, name, path, op };
+    };
+
+    const record = (item: Exported, same: boolean): void => {
+      const { header, known, path } = item;
+      const result: ObjectResult = { id: header.id, kind: item.kind, name: item.name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
+      results.push(result);
+      if (same) return;
+      changes.push({ result, paths: item.op.remove ? [path, item.op.remove] : [path], ...(header.modifiedBy ? { modifiedBy: header.modifiedBy } : {}) });
+    };
+
+    const exportBatch = async (batch: Header[]): Promise<void> => {
       let exported: ExportedObject[];
       try {
         exported = await thoughtspot.exportTml(batch.map((h) => h.id));
@@ -152,68 +143,122 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
         const message = error instanceof Error ? error.message : String(error);
         exported = batch.map((h) => ({ id: h.id, error: message }));
       }
-      for (const header of batch) record(header, exported.find((e) => e.id === header.id));
+      const byId = new Map(exported.map((e) => [e.id, e]));
+      const items = batch.flatMap((header) => prepare(header, byId.get(header.id), previous[header.id]) ?? []);
+      files.apply(items.map((i) => i.op), (same) => items.forEach((item, i) => record(item, same[i]!)));
       done += batch.length;
-      options.onProgress?.(done, due.length);
-    }),
-  );
-  changes.sort((a, b) => a.result.path!.localeCompare(b.result.path!));
+      options.onProgress?.(done, due);
+    };
+    const dispatch = (batch: Header[]) => batches.push(exportBatch(batch));
 
-  const deletions: Change[] = [];
-  for (const [id, entry] of Object.entries(previous)) {
-    if (headers.has(id) || skip.has(id)) continue;
-    const result: ObjectResult = { id, kind: entry.kind, name: entry.name, outcome: 'deleted', path: entry.path };
-    results.push(result);
-    delete ledger.objects[id];
-    // A file already gone from the branch (deleted in git) has nothing left to commit.
-    if (!existsSync(join(repo.dir, entry.path))) continue;
-    if (!dryRun) rmSync(join(repo.dir, entry.path), { force: true });
-    deletions.push({ result, paths: [entry.path] });
-  }
+    /** Sorts listed headers into unchanged and due; full batches of due ones go out at once. */
+    const consider = (page: Header[]): void => {
+      for (const header of page) {
+        // Offset paging may show an object twice when others are created meanwhile.
+        if (headers.has(header.id)) continue;
+        headers.set(header.id, header);
+        if (skip.has(header.id)) continue;
+        const known = ledger!.objects[header.id];
+        if (known && known.modified === header.modified && existsSync(join(repo.dir, known.path))) {
+          results.push({ id: header.id, kind: known.kind, name: header.name, outcome: 'unchanged', path: known.path });
+          continue;
+        }
+        due += 1;
+        waiting.push(header);
+        if (waiting.length >= batchSize) {
+          dispatch(waiting);
+          waiting = [];
+        }
+      }
+    };
+    // Pages that arrive before the ledger is read wait for it.
+    const early: Header[][] = [];
+    const onPage = (page: Header[]) => (ledger ? consider(page) : early.push(page));
+    const listing = Promise.all([
+      Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type, undefined, onPage))),
+      thoughtspot.listHeaders('USER'),
+      thoughtspot.listPrincipals(),
+      thoughtspot.listGroupPrivileges(),
+    ]);
+    const setUp = ready.then((read) => {
+      ledger = read;
+      previous = structuredClone(read.objects);
+      early.splice(0).forEach(consider);
+    });
+    // Everything started must end before the run reports, or a failure would leave work running unobserved.
+    const [setUpOutcome, listingOutcome] = await Promise.allSettled([setUp, listing]);
+    if (setUpOutcome.status === 'rejected') throw setUpOutcome.reason;
+    if (listingOutcome.status === 'rejected') {
+      await Promise.allSettled(batches);
+      await files.settled().catch(() => undefined);
+      throw listingOutcome.reason;
+    }
+    const [, users, principals, privileges] = listingOutcome.value;
+    log.info({ objects: headers.size }, 'listed ThoughtSpot content');
+    if (waiting.length > 0) dispatch(waiting);
+    await Promise.all(batches);
+    const ledgerNow = ledger!;
 
-  const principalsText = format(principalsDocument(principals, privileges));
-  const principalsChanged = readText(join(repo.dir, PRINCIPALS_PATH)) !== principalsText;
-  if (dryRun) {
-    log.info({ changes: changes.length + deletions.length, principalsChanged }, 'dry run: nothing written');
-    return report(results, []);
-  }
-  if (principalsChanged) writeAtomic(join(repo.dir, PRINCIPALS_PATH), principalsText);
+    const deletions: Change[] = [];
+    for (const [id, entry] of Object.entries(previous)) {
+      if (headers.has(id) || skip.has(id)) continue;
+      const result: ObjectResult = { id, kind: entry.kind, name: entry.name, outcome: 'deleted', path: entry.path };
+      results.push(result);
+      delete ledgerNow.objects[id];
+      // A file already gone from the branch (deleted in git) has nothing left to commit.
+      if (existsSync(join(repo.dir, entry.path))) deletions.push({ result, paths: [entry.path] });
+    }
+    files.apply(deletions.map((d) => ({ remove: d.result.path!, write: !dryRun })));
 
-  // One commit per ThoughtSpot author, so `git log` and `git blame` name who changed what;
-  // deletions and principals (no single author) are committed by tmlsync.
-  const commits: string[] = [];
-  const byAuthor = new Map<string, Change[]>();
-  for (const change of changes) byAuthor.set(change.modifiedBy ?? '', [...(byAuthor.get(change.modifiedBy ?? '') ?? []), change]);
-  const userNames = new Map(users.map((u) => [u.id, u.name]));
-  const mails = new Map(principals.map((p) => [p.name, p.mail]));
-  const displayNames = new Map(principals.map((p) => [p.name, p.displayName]));
-  const authorOf = (userId: string): Identity => {
-    const name = userNames.get(userId);
-    if (!name) return options.committer;
-    return { name: displayNames.get(name) || name, email: mails.get(name) || `${name}@users.thoughtspot.invalid` };
-  };
-  const groups: [Identity, Change[], string][] = [...byAuthor.entries()]
-    .map(([userId, list]): [Identity, Change[], string] => [authorOf(userId), list, 'update'])
-    .sort((a, b) => a[0].name.localeCompare(b[0].name));
-  if (deletions.length > 0) groups.push([options.committer, deletions, 'delete']);
-  for (const [author, list] of groups) {
-    const title = `export(${environment}): ${list.length} object${list.length === 1 ? '' : 's'}${author === options.committer ? '' : ` by ${author.name}`}`;
-    const lines = list.slice(0, MESSAGE_OBJECTS).map((c) => describe(c.result));
-    if (list.length > MESSAGE_OBJECTS) lines.push(`- … and ${list.length - MESSAGE_OBJECTS} more`);
-    const sha = await repo.commitPaths(list.flatMap((c) => c.paths), `${title}\n\n${lines.join('\n')}\n`, author);
-    if (sha) commits.push(sha);
+    let principalsChanged = false;
+    files.apply([{ path: PRINCIPALS_PATH, text: format(principalsDocument(principals, privileges)), compare: true, write: !dryRun }], ([same]) => (principalsChanged = !same));
+    await files.settled();
+    changes.sort((a, b) => compareText(a.result.path!, b.result.path!));
+    if (dryRun) {
+      log.info({ changes: changes.length + deletions.length, principalsChanged }, 'dry run: nothing written');
+      return report(results, []);
+    }
+
+    // One commit per ThoughtSpot author, so `git log` and `git blame` name who changed what;
+    // deletions and principals (no single author) are committed by tmlsync.
+    const commits: string[] = [];
+    const byAuthor = new Map<string, Change[]>();
+    for (const change of changes) {
+      const list = byAuthor.get(change.modifiedBy ?? '');
+      if (list) list.push(change);
+      else byAuthor.set(change.modifiedBy ?? '', [change]);
+    }
+    const userNames = new Map(users.map((u) => [u.id, u.name]));
+    const mails = new Map(principals.map((p) => [p.name, p.mail]));
+    const displayNames = new Map(principals.map((p) => [p.name, p.displayName]));
+    const authorOf = (userId: string): Identity => {
+      const name = userNames.get(userId);
+      if (!name) return options.committer;
+      return { name: displayNames.get(name) || name, email: mails.get(name) || `${name}@users.thoughtspot.invalid` };
+    };
+    const groups: [Identity, Change[], string][] = [...byAuthor.entries()]
+      .map(([userId, list]): [Identity, Change[], string] => [authorOf(userId), list, 'update'])
+      .sort((a, b) => compareText(a[0].name, b[0].name));
+    if (deletions.length > 0) groups.push([options.committer, deletions, 'delete']);
+    for (const [author, list] of groups) {
+      const title = `export(${environment}): ${list.length} object${list.length === 1 ? '' : 's'}${author === options.committer ? '' : ` by ${author.name}`}`;
+      const lines = list.slice(0, MESSAGE_OBJECTS).map((c) => describe(c.result));
+      if (list.length > MESSAGE_OBJECTS) lines.push(`- … and ${list.length - MESSAGE_OBJECTS} more`);
+      const sha = await repo.commitPaths(list.flatMap((c) => c.paths), `${title}\n\n${lines.join('\n')}\n`, author);
+      if (sha) commits.push(sha);
+    }
+    if (principalsChanged) {
+      const sha = await repo.commitPaths([PRINCIPALS_PATH], `export(${environment}): principals`, options.committer);
+      if (sha) commits.push(sha);
+    }
+    if (commits.length > 0) await repo.push(branch);
+    ledgerNow.lastExport = new Date().toISOString();
+    const failed = results.filter((r) => r.outcome === 'failed').length;
+    if (commits.length > 0 || JSON.stringify(previous) !== JSON.stringify(ledgerNow.objects)) {
+      await repo.writeState(ref, { [LEDGER_FILE]: formatLedger(ledgerNow) }, `export(${environment}): ledger after run ${runId}`);
+    }
+    const final = report(results, commits);
+    log.info({ counts: final.counts, commits: commits.length, failed }, 'export finished');
+    return final;
   }
-  if (principalsChanged) {
-    const sha = await repo.commitPaths([PRINCIPALS_PATH], `export(${environment}): principals`, options.committer);
-    if (sha) commits.push(sha);
-  }
-  if (commits.length > 0) await repo.push(branch);
-  ledger.lastExport = new Date().toISOString();
-  const failed = results.filter((r) => r.outcome === 'failed').length;
-  if (commits.length > 0 || JSON.stringify(previous) !== JSON.stringify(ledger.objects)) {
-    await repo.writeState(ref, { [LEDGER_FILE]: formatLedger(ledger) }, `export(${environment}): ledger after run ${runId}`);
-  }
-  const final = report(results, commits);
-  log.info({ counts: final.counts, commits: commits.length, failed }, 'export finished');
-  return final;
 }

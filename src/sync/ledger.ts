@@ -32,9 +32,16 @@ export function parseLedger(text: string | undefined): Ledger {
   return parsed;
 }
 
+/**
+ * `localeCompare`'s order (the order ledgers and commits have always had),
+ * from one collator: a fraction of the cost per comparison, which shows when
+ * sorting 10,000 keys.
+ */
+export const compareText: (a: string, b: string) => number = new Intl.Collator().compare;
+
 /** Stable text: sorted keys, so that an unchanged ledger is an unchanged blob. */
 export function formatLedger(ledger: Ledger): string {
-  const objects = Object.fromEntries(Object.entries(ledger.objects).sort(([a], [b]) => a.localeCompare(b)));
+  const objects = Object.fromEntries(Object.entries(ledger.objects).sort(([a], [b]) => compareText(a, b)));
   return `${JSON.stringify({ ...ledger, objects }, null, 2)}\n`;
 }
 

@@ -90,8 +90,8 @@ export interface DataSummary {
 }
 
 export interface ThoughtSpotPort {
-  /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages. */
-  listHeaders(type: HeaderType, subtypes?: string[]): Promise<Header[]>;
+  /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages; `onPage` sees each page as it arrives. */
+  listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void): Promise<Header[]>;
   /** `user/list`. */
   listPrincipals(): Promise<PrincipalEntry[]>;
   /** Every group's privileges (`GET group`). */

@@ -164,12 +164,13 @@ export class ThoughtSpotClient {
     return listObjectHeaders(this.#http, params);
   }
 
-  /** Every header of a type, fetched page by page (`offset` skips, from 0). */
-  async listAllObjectHeaders(params: Omit<ListObjectHeadersParams, 'offset' | 'batchSize'>, pageSize = 500): Promise<ObjectHeader[]> {
+  /** Every header of a type, fetched page by page (`offset` skips, from 0); `onPage` sees each page as it arrives. */
+  async listAllObjectHeaders(params: Omit<ListObjectHeadersParams, 'offset' | 'batchSize'>, pageSize = 500, onPage?: (page: ObjectHeader[]) => void): Promise<ObjectHeader[]> {
     const headers: ObjectHeader[] = [];
     for (;;) {
       const page = await listObjectHeaders(this.#http, { ...params, offset: headers.length, batchSize: pageSize });
       headers.push(...page);
+      onPage?.(page);
       if (page.length < pageSize) return headers;
     }
   }

@@ -1,6 +1,6 @@
 import type { Logger, Redactor } from '../log/index.js';
 import { apiErrorDetails, ThoughtSpotApiError, ThoughtSpotNetworkError, ThoughtSpotUncertainWriteError } from './errors.js';
-import { sessionRenewAfterMs, type RetryOptions } from './limits.js';
+import { QUEUE_PRIORITY, sessionRenewAfterMs, type RetryOptions } from './limits.js';
 import { backoffDelay, parseRetryAfter, sleep, type HostQueue } from './queue.js';
 import type { ApiRequest, ApiResponse, Transport } from './transport.js';
 
@@ -26,9 +26,6 @@ export interface ThoughtSpotHttpOptions {
   /** Told the outcome of every call, for metrics. */
   onCall?: (endpoint: string, result: 'ok' | 'error') => void;
 }
-
-/** A retry goes before new work, so a host that was held does not starve what it already started. */
-const RETRY_PRIORITY = 1;
 
 /**
  * Every call goes through here: the session (log in before the first call;
@@ -145,7 +142,7 @@ export class ThoughtSpotHttp implements ApiCaller {
             if (wait.ms <= retry.maxRetryAfterMs) queue.holdFor(wait.ms);
           }
           return answer;
-        }, attempt === 0 ? 0 : RETRY_PRIORITY);
+        }, attempt === 0 ? (request.priority ?? QUEUE_PRIORITY.normal) : QUEUE_PRIORITY.retry);
       } catch (error) {
         if (!(error instanceof ThoughtSpotNetworkError)) throw error;
         const safe = request.idempotent || !error.sent;

@@ -41,6 +41,16 @@ export const DEFAULT_RATE_LIMIT: RateLimit = {
   intervalMs: 1000,
 };
 
+/**
+ * Queue priorities, higher first. A retry goes before new work, so a host
+ * that was held does not starve what it already started. A listing page goes
+ * before an export or import: the export loop hands out batches while later
+ * pages are still to come, and behind a backlog of batches each page would
+ * wait for all of them (the rate limit is the bottleneck at 10,000 objects,
+ * so the listing would end only with the exports).
+ */
+export const QUEUE_PRIORITY = { normal: 0, listing: 1, retry: 2 } as const;
+
 export interface RetryOptions {
   /** Tries per call for a retryable failure, the first one included. */
   attempts: number;

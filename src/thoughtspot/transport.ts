@@ -44,6 +44,8 @@ export interface ApiRequest {
   idempotent: boolean;
   /** Never logs in first nor again on a 401: the calls that create a session, and logout. */
   anonymous?: boolean;
+  /** Queue priority of the first attempt (`QUEUE_PRIORITY` in limits.ts); normal when absent. */
+  priority?: number;
 }
 
 export interface ApiResponse {

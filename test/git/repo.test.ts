@@ -72,6 +72,29 @@ describe('GitRepo', () => {
     expect(await fresh.readState('refs/tmlsync/dev/export', 'ledger.json')).toBe('{"a":2}\n');
     expect(await fresh.readState('refs/tmlsync/prod/export', 'ledger.json')).toBeUndefined();
     expect(git(server.pathOf('state'), 'for-each-ref', '--format=%(refname)')).toBe('refs/tmlsync/dev/export');
+    expect(git(server.pathOf('state'), 'log', '--format=%s|%cn', 'refs/tmlsync/dev/export').split('\n')).toEqual(['state 2|tmlsync', 'state 1|tmlsync']);
+    expect(git(server.pathOf('state'), 'ls-tree', '--name-only', 'refs/tmlsync/dev/export')).toBe('ledger.json');
+  });
+
+  it('commits exactly the given additions, changes and deletions, whatever their names, and nothing else', async () => {
+    const url = server.createRepo('paths');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await repo.fetch();
+    await repo.checkout('main');
+    mkdirSync(join(repo.dir, 'tml'), { recursive: true });
+    for (const name of ['old.tml', 'kept.tml', 'other.tml']) writeFileSync(join(repo.dir, 'tml', name), `${name}\n`);
+    await repo.commitAll('base', committer);
+    const odd = 'tml/Ünïcode "quoted" \\ back slash ..tml';
+    writeFileSync(join(repo.dir, odd), 'odd\n');
+    writeFileSync(join(repo.dir, 'tml', 'kept.tml'), 'changed\n');
+    rmSync(join(repo.dir, 'tml', 'old.tml'));
+    writeFileSync(join(repo.dir, 'tml', 'other.tml'), 'not part of this commit\n');
+    const sha = await repo.commitPaths([odd, 'tml/kept.tml', 'tml/old.tml', 'tml/never-existed.tml'], 'some', { name: 'Ana Lyst', email: 'ana@example.com' });
+    expect(git(repo.dir, 'log', '-1', '--format=%an|%s', sha!)).toBe('Ana Lyst|some');
+    expect(git(repo.dir, 'diff-tree', '-r', '--name-status', '-z', `${sha!}~`, sha!).split('\0').filter(Boolean)).toEqual(['M', 'tml/kept.tml', 'D', 'tml/old.tml', 'A', odd]);
+    // Trimmed by the helper: "M tml/other.tml" is " M", changed in the tree and not staged.
+    expect(git(repo.dir, 'status', '--porcelain')).toBe('M tml/other.tml');
+    expect(await repo.commitPaths(['tml/kept.tml'], 'nothing changed', committer)).toBeUndefined();
   });
 
   it('discards the leftovers of an interrupted run on checkout', async () => {

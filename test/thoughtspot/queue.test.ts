@@ -58,6 +58,31 @@ describe('ThoughtSpot host queue', () => {
     expect(mostRunning).toBe(2);
   });
 
+  it('starts a listing page before the exports queued ahead of it', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    const order: string[] = [];
+    ts.post(at('metadata/tml/export'))
+      .times(3)
+      .reply(async () => {
+        order.push('export');
+        await sleep(20);
+        return [200, { object: [] }];
+      });
+    ts.get(at('metadata/listobjectheaders'))
+      .query(true)
+      .reply(() => {
+        order.push('list');
+        return [200, []];
+      });
+    const client = testClient({ rateLimit: { concurrency: 1 } });
+    await client.login();
+    const exports = ['a', 'b', 'c'].map((id) => client.exportTml([id]));
+    const listing = client.listObjectHeaders({ type: 'PINBOARD_ANSWER_BOOK' });
+    await Promise.all([...exports, listing]);
+    expect(order).toEqual(['export', 'list', 'export', 'export']);
+  });
+
   it('runs up to the concurrency limit in parallel, never more', async () => {
     const ts = http.scope(BASE);
     mockLogin(ts);

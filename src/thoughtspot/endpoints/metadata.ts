@@ -1,4 +1,5 @@
 import type { ApiCaller } from '../http.js';
+import { QUEUE_PRIORITY } from '../limits.js';
 import type { Guid, HeaderCategory, HeaderSort, LogicalTableSubtype, MetadataType, ObjectHeader, VizHeader } from '../types.js';
 import { bool, int, jsonList, parseJson } from './encode.js';
 
@@ -43,6 +44,7 @@ export async function listObjectHeaders(api: ApiCaller, params: ListObjectHeader
     accept: 'json',
     success: [200],
     idempotent: true,
+    priority: QUEUE_PRIORITY.listing,
   });
   return parseJson<ObjectHeader[]>('metadata/listobjectheaders', response, 'array');
 }

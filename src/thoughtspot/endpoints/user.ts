@@ -1,10 +1,11 @@
 import type { ApiCaller } from '../http.js';
+import { QUEUE_PRIORITY } from '../limits.js';
 import type { Guid, Principal, UserSyncResult } from '../types.js';
 import { bool, jsonList, parseJson } from './encode.js';
 
 /** `GET user/list`: every user and group, one JSON array (reference §2.4). */
 export async function listUsers(api: ApiCaller): Promise<Principal[]> {
-  const response = await api.send({ endpoint: 'user/list', method: 'GET', accept: 'json', success: [200], idempotent: true });
+  const response = await api.send({ endpoint: 'user/list', method: 'GET', accept: 'json', success: [200], idempotent: true, priority: QUEUE_PRIORITY.listing });
   return parseJson<Principal[]>('user/list', response, 'array');
 }
 
