@@ -15,7 +15,7 @@ describe('tmlsync CLI', () => {
   it('lists every command in --help and exits 0', async () => {
     const { io, out } = memoryIo();
     expect(await run(['--help'], io)).toBe(0);
-    for (const command of ['emulator', 'export', 'plan', 'validate', 'deploy', 'daemon', 'status', 'trigger']) {
+    for (const command of ['emulator', 'export', 'plan', 'validate', 'deploy', 'sync', 'snapshot', 'rotate-password', 'demo', 'daemon', 'status', 'trigger']) {
       expect(out()).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
   });
