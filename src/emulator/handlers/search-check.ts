@@ -1,4 +1,4 @@
-import { bodiesOf, list, resolveReferences, text, isMap, type KnownObject, type TmlDocument, type TmlMap } from '../../tml/index.js';
+import { bodiesOf, list, text, isMap, type ResolvedReference, type TmlDocument, type TmlMap } from '../../tml/index.js';
 import { parseQuery } from '../data/query.js';
 import { V1Error } from '../errors.js';
 import type { EmulatorState } from '../state.js';
@@ -16,11 +16,13 @@ function columnNames(kind: string, body: TmlMap): string[] {
  * The import's search check (reference §3.6, code 14516): every `[column]` of
  * an answer's or a view's `search_query` (liveboard visualizations included)
  * must be a column of its data source, or one of its own formulas. Tokens
- * with `::` (the answer's own table paths) are not checked.
+ * with `::` (the answer's own table paths) are not checked. `references` are
+ * those of the whole import, resolved once per call (per document, resolving
+ * them against thousands of stored objects made large imports quadratic).
  */
-export function searchProblems(doc: TmlDocument, docs: readonly TmlDocument[], known: KnownObject[], state: EmulatorState): string[] {
+export function searchProblems(doc: TmlDocument, references: readonly ResolvedReference[], state: EmulatorState): string[] {
   const problems: string[] = [];
-  const resolved = resolveReferences(docs, { known }).filter((r) => r.from === doc);
+  const resolved = references.filter((r) => r.from === doc);
   for (const { body, path, handler } of bodiesOf(doc)) {
     const query = text(body.search_query);
     if (!query || (handler.kind !== 'answer' && handler.kind !== 'view')) continue;

@@ -208,6 +208,7 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
   const docs = planned.flatMap((p) => (p.doc ? [p.doc] : []));
   const known = knownObjects(state);
   const issues = validate(docs, { known });
+  const references = resolveReferences(docs, { known });
   for (const p of planned) {
     if (!p.doc) continue;
     const errors = issues.filter((i) => i.severity === 'error' && i.object.name === p.doc!.name && i.object.kind === p.doc!.kind && i.object.guid === p.doc!.guid);
@@ -215,7 +216,7 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
       p.status = errorStatus(errors[0]!.tsCode ?? CODE.invalid, errors.map((e) => `${e.message} (field <b> ${e.path} </b>)`).join(' <br/>'));
       continue;
     }
-    const search = searchProblems(p.doc, docs, known, state);
+    const search = searchProblems(p.doc, references, state);
     if (search.length > 0) p.status = errorStatus(CODE.search, search.join(' <br/>'));
   }
 
