@@ -1,13 +1,12 @@
-import { clientFor, deployEnvironment, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { deployEnvironment } from '../../daemon/index.js';
 import { checkLines } from '../../sync/checks.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy.js';
 import { ownershipLines } from '../../sync/ownership.js';
 import { principalsText } from '../../sync/principals-deploy.js';
 import { summaryLine } from '../../sync/report.js';
-import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
 import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor, refuseOneWay } from './export.js';
+import { configFrom, environmentsFor, refuseOneWay, servicesOf, withEnvironment } from './export.js';
 
 export interface DeployCommandOptions {
   config?: string;
@@ -37,20 +36,9 @@ export async function deployCommand(options: DeployCommandOptions, _args: string
   const [environment] = environmentsFor(config, options.env, 'deploy');
   refuseOneWay([environment!], options.dryRun === true);
   if (environment!.direction === 'export') throw new InvalidInputError(`environment ${environment!.name} is export-only (direction: export); it is not deployed to`);
-  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
-  const client = clientFor(environment!, services);
-  try {
-    const report = await runDeploy({
-      environment: deployEnvironment(environment!),
-      thoughtspot: thoughtspotPort(client),
-      repo: await repoFor(config, environment!, services),
-      dryRun: options.dryRun === true,
-      log: context.log,
-      ...(options.ref ? { ref: options.ref } : {}),
-    });
-    context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
-    return report.outcome === 'ok' ? 0 : 1;
-  } finally {
-    await client.logout().catch(() => undefined);
-  }
+  const report = await withEnvironment(config, environment!, servicesOf(context), (sides) =>
+    runDeploy({ ...sides, environment: deployEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
+  );
+  context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
+  return report.outcome === 'ok' ? 0 : 1;
 }

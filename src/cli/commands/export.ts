@@ -7,6 +7,7 @@ import { summaryLine, type RunReport } from '../../sync/report.js';
 import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
 import type { CommandContext } from '../program.js';
+import type { ContentRepo, ThoughtSpotPort } from '../../sync/ports.js';
 
 export interface ExportCommandOptions {
   config?: string;
@@ -40,6 +41,27 @@ export function environmentsFor(config: LoadedConfig, name: string | undefined, 
   return config.environments.filter((e) => e.direction === loop);
 }
 
+/** The process's services for one command: its logger and redactor, one queue registry for every client. */
+export function servicesOf(context: CommandContext): Services {
+  return { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
+}
+
+/**
+ * Runs a workflow against one environment: its ThoughtSpot (a client logged
+ * out however the work ends) and its working tree.
+ */
+export async function withEnvironment<T>(
+  config: LoadedConfig, environment: EnvironmentConfig, services: Services,
+  work: (sides: { thoughtspot: ThoughtSpotPort; repo: ContentRepo }) => Promise<T>,
+): Promise<T> {
+  const client = clientFor(environment, services);
+  try {
+    return await work({ thoughtspot: thoughtspotPort(client), repo: await repoFor(config, environment, services) });
+  } finally {
+    await client.logout().catch(() => undefined);
+  }
+}
+
 /** One way only on a two-way environment would leave its ledgers out of step: such a run writes nothing or is refused. */
 export function refuseOneWay(environments: EnvironmentConfig[], dryRun: boolean): void {
   const synced = environments.find((e) => e.direction === 'sync');
@@ -51,7 +73,7 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
   const config = await configFrom(options, context);
   const environments = environmentsFor(config, options.env, 'export');
   if (environments.length === 0) throw new InvalidInputError(`no environment of ${config.file} exports; name one with --env`);
-  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
+  const services = servicesOf(context);
   refuseOneWay(environments, options.dryRun === true);
   const deployed = environments.filter((e) => e.direction === 'deploy');
   if (deployed.length > 0) {
@@ -62,23 +84,18 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
   const reports: RunReport[] = [];
   const terminal = (context.io.stderr as { isTTY?: boolean }).isTTY === true;
   for (const environment of environments) {
-    const client = clientFor(environment, services);
-    try {
-      reports.push(
-        await runExport({
-          environment: environment.name,
-          branch: environment.branch,
-          thoughtspot: thoughtspotPort(client),
-          repo: await repoFor(config, environment, services),
-          committer: config.repository.committer,
-          log: context.log,
-          dryRun: options.dryRun === true,
-          ...(terminal ? { onProgress: (done, total) => context.io.stderr.write(`\rexporting ${environment.name}: ${done}/${total}${done === total ? '\n' : ''}`) } : {}),
-        }),
-      );
-    } finally {
-      await client.logout().catch(() => undefined);
-    }
+    const report = await withEnvironment(config, environment, services, (sides) =>
+      runExport({
+        ...sides,
+        environment: environment.name,
+        branch: environment.branch,
+        committer: config.repository.committer,
+        log: context.log,
+        dryRun: options.dryRun === true,
+        ...(terminal ? { onProgress: (done, total) => context.io.stderr.write(`\rexporting ${environment.name}: ${done}/${total}${done === total ? '\n' : ''}`) } : {}),
+      }),
+    );
+    reports.push(report);
   }
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n` : `${reports.map(summaryLine).join('\n')}\n`);
   return reports.every((r) => r.outcome === 'ok') ? 0 : 1;
@@ -87,19 +104,7 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
 async function driftCommand(config: LoadedConfig, environments: EnvironmentConfig[], services: Services, options: ExportCommandOptions, context: CommandContext): Promise<ExitCode> {
   const results = [];
   for (const environment of environments) {
-    const client = clientFor(environment, services);
-    try {
-      results.push(
-        await runDrift({
-          environment: deployEnvironment(environment),
-          thoughtspot: thoughtspotPort(client),
-          repo: await repoFor(config, environment, services),
-          log: context.log,
-        }),
-      );
-    } finally {
-      await client.logout().catch(() => undefined);
-    }
+    results.push(await withEnvironment(config, environment, services, (sides) => runDrift({ ...sides, environment: deployEnvironment(environment), log: context.log })));
   }
   if (options.format === 'json') {
     context.io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);

@@ -1,34 +1,23 @@
 import { appendFileSync } from 'node:fs';
-import { clientFor, deployEnvironment, repoFor, syncEnvironment, thoughtspotPort, type Services } from '../../daemon/index.js';
+import { deployEnvironment, syncEnvironment } from '../../daemon/index.js';
 import { planMarkdown, planText, runPlan } from '../../sync/plan.js';
-import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
 import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor } from './export.js';
+import { configFrom, environmentsFor, servicesOf, withEnvironment } from './export.js';
 
 /** `tmlsync plan`: what a deploy of the ref would do, per object; writes nothing to ThoughtSpot. */
 export async function planCommand(options: { config?: string; env?: string; ref?: string; format: 'text' | 'markdown' | 'json' }, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError('--env is required: a plan is against one environment');
   const config = await configFrom(options, context);
   const [environment] = environmentsFor(config, options.env, 'deploy');
-  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
-  const client = clientFor(environment!, services);
-  try {
-    const plan = await runPlan({
-      environment: environment!.direction === 'sync' ? syncEnvironment(environment!) : deployEnvironment(environment!),
-      sync: environment!.direction === 'sync',
-      thoughtspot: thoughtspotPort(client),
-      repo: await repoFor(config, environment!, services),
-      log: context.log,
-      ...(options.ref ? { ref: options.ref } : {}),
-    });
-    const out = options.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : options.format === 'markdown' ? planMarkdown(plan) : planText(plan);
-    context.io.stdout.write(out);
-    // Under GitHub Actions the plan also goes to the job summary.
-    const summary = context.io.env.GITHUB_STEP_SUMMARY;
-    if (summary) appendFileSync(summary, planMarkdown(plan));
-    return 0;
-  } finally {
-    await client.logout().catch(() => undefined);
-  }
+  const sync = environment!.direction === 'sync';
+  const plan = await withEnvironment(config, environment!, servicesOf(context), (sides) =>
+    runPlan({ ...sides, environment: sync ? syncEnvironment(environment!) : deployEnvironment(environment!), sync, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
+  );
+  const out = options.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : options.format === 'markdown' ? planMarkdown(plan) : planText(plan);
+  context.io.stdout.write(out);
+  // Under GitHub Actions the plan also goes to the job summary.
+  const summary = context.io.env.GITHUB_STEP_SUMMARY;
+  if (summary) appendFileSync(summary, planMarkdown(plan));
+  return 0;
 }

@@ -1,10 +1,8 @@
 import { resolve } from 'node:path';
-import { clientFor, repoFor, thoughtspotPort, type Services } from '../../daemon/index.js';
 import { runSnapshot, snapshotText } from '../../sync/snapshot.js';
-import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
 import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor } from './export.js';
+import { configFrom, environmentsFor, servicesOf, withEnvironment } from './export.js';
 
 export interface SnapshotCommandOptions {
   config?: string;
@@ -20,20 +18,16 @@ export async function snapshotCommand(options: SnapshotCommandOptions, _args: st
   if (!options.out) throw new InvalidInputError('--out is required: the folder the PDFs are written to');
   const config = await configFrom(options, context);
   const [environment] = environmentsFor(config, options.env, 'deploy');
-  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
-  const client = clientFor(environment!, services);
-  try {
-    const report = await runSnapshot({
+  const out = resolve(options.out);
+  const report = await withEnvironment(config, environment!, servicesOf(context), (sides) =>
+    runSnapshot({
+      ...sides,
       environment: { name: environment!.name, branch: environment!.branch, direction: environment!.direction },
-      thoughtspot: thoughtspotPort(client),
-      repo: await repoFor(config, environment!, services),
-      out: resolve(options.out),
+      out,
       log: context.log,
       ...(options.changedSince ? { changedSince: options.changedSince } : {}),
-    });
-    context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : snapshotText(report));
-    return report.snapshots.some((s) => s.error) ? 1 : 0;
-  } finally {
-    await client.logout().catch(() => undefined);
-  }
+    }),
+  );
+  context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : snapshotText(report));
+  return report.snapshots.some((s) => s.error) ? 1 : 0;
 }

@@ -1,10 +1,9 @@
-import { clientFor, repoFor, syncEnvironment, thoughtspotPort, type Services } from '../../daemon/compose.js';
+import { syncEnvironment } from '../../daemon/compose.js';
 import { summaryLine } from '../../sync/report.js';
 import { runSync, type ConflictPolicy, type SyncReport } from '../../sync/sync.js';
-import { HostQueues } from '../../thoughtspot/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
 import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor } from './export.js';
+import { configFrom, environmentsFor, servicesOf, withEnvironment } from './export.js';
 
 export interface SyncCommandOptions {
   config?: string;
@@ -32,21 +31,16 @@ export async function syncCommand(options: SyncCommandOptions, _args: string[], 
   const config = await configFrom(options, context);
   const [environment] = environmentsFor(config, options.env, 'sync');
   if (environment!.direction !== 'sync') throw new InvalidInputError(`environment ${environment!.name} has direction ${environment!.direction}; sync is for direction: sync (use export or deploy)`);
-  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env };
-  const client = clientFor(environment!, services);
-  try {
-    const target = syncEnvironment(environment!);
-    const report = await runSync({
+  const target = syncEnvironment(environment!);
+  const report = await withEnvironment(config, environment!, servicesOf(context), (sides) =>
+    runSync({
+      ...sides,
       environment: options.policy ? { ...target, conflicts: options.policy } : target,
-      thoughtspot: thoughtspotPort(client),
-      repo: await repoFor(config, environment!, services),
       committer: config.repository.committer,
       log: context.log,
       dryRun: options.dryRun === true,
-    });
-    context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${syncSummary(report)}\n`);
-    return report.outcome === 'ok' && !report.conflicts.some((c) => c.resolution === 'kept both') ? 0 : 1;
-  } finally {
-    await client.logout().catch(() => undefined);
-  }
+    }),
+  );
+  context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${syncSummary(report)}\n`);
+  return report.outcome === 'ok' && !report.conflicts.some((c) => c.resolution === 'kept both') ? 0 : 1;
 }
