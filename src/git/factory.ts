@@ -40,6 +40,10 @@ export function createGit(dir: string, access: GitAccess = {}, instance: GitInst
     LANG: 'C.UTF-8',
     LC_ALL: 'C.UTF-8',
     GIT_TERMINAL_PROMPT: '0',
+    // glibc hands freed memory back to the kernel as soon as 128 KiB sit free at the top of the heap,
+    // and git opens and closes a zlib stream per object: writing 10,000 blobs made some 37,000 `brk`
+    // calls, two thirds of `update-index`'s time (0.9 s, 0.3 s with this). Other C libraries ignore it.
+    MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024),
     ...instance.env,
   };
   if (access.sshKeyFile) {
