@@ -1,2 +1,2 @@
 export { createGit, type GitAccess, type GitInstanceOptions } from './factory.js';
-export { GitRepo, GitError, ensureBareRepo, isTracked, type Identity, type RepoOptions } from './repo.js';
+export { CommitStream, GitRepo, GitError, ensureBareRepo, isTracked, type Identity, type RepoOptions } from './repo.js';

@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../log/index.js';
 import { format, parse } from '../tml/index.js';
 import { compareText, formatLedger, LEDGER_FILE, parseLedger, stateRef, type Ledger } from './ledger.js';
 import { objectPath, PRINCIPALS_PATH } from './layout.js';
-import type { ContentRepo, ExportedObject, Header, HeaderType, Identity, ThoughtSpotPort } from './ports.js';
+import type { ContentCommits, ContentRepo, ExportedObject, Header, HeaderType, Identity, ThoughtSpotPort } from './ports.js';
 import { principalsDocument } from './principals.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 import { TreeWriter, type FileOp } from './tree-writer.js';
@@ -70,13 +70,16 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
   const ref = stateRef(environment, 'export');
   // Files are written on a thread of their own, closed however the run ends.
   const files = new TreeWriter(repo.dir);
+  // Each file goes to git as it is written, so that its blob is packed while later answers arrive.
+  const commits = dryRun ? undefined : repo.startCommits(branch);
   try {
-    return await exportWith(files);
+    return await exportWith(files, commits);
   } finally {
     await files.close();
+    await commits?.discard();
   }
 
-  async function exportWith(files: TreeWriter): Promise<RunReport> {
+  async function exportWith(files: TreeWriter, commits: ContentCommits | undefined): Promise<RunReport> {
     const ready = (async () => {
       await repo.fetch();
       await repo.checkout(branch);
@@ -119,10 +122,11 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
       const name = doc.name || header.name;
       const path = objectPath(doc.kind, name, header.id);
       ledger!.objects[header.id] = { kind: doc.kind, name, path, modified: header.modified };
-      // Only a file the ledger put at this path is read and compared: a first export reads nothing.
       // A renamed object's old file goes, unless it is already gone from the branch (deleted in git).
       const moved = known && known.path !== path && existsSync(join(repo.dir, known.path));
-      const op: FileOp = { path, text: format(doc), compare: known?.path === path, write: !dryRun, ...(moved ? { remove: known.path } : {}) };
+      const text = format(doc);
+      commits?.file(path, text);
+      const op: FileOp = { path, text, write: !dryRun, ...(moved ? { remove: known.path } : {}) };
       return { header, known, kind: doc.kind, name, path, op };
     };
 
@@ -211,17 +215,19 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
     files.apply(deletions.map((d) => ({ remove: d.result.path!, write: !dryRun })));
 
     let principalsChanged = false;
-    files.apply([{ path: PRINCIPALS_PATH, text: format(principalsDocument(principals, privileges)), compare: true, write: !dryRun }], ([same]) => (principalsChanged = !same));
+    const principalsText = format(principalsDocument(principals, privileges));
+    commits?.file(PRINCIPALS_PATH, principalsText);
+    files.apply([{ path: PRINCIPALS_PATH, text: principalsText, write: !dryRun }], ([same]) => (principalsChanged = !same));
     await files.settled();
     changes.sort((a, b) => compareText(a.result.path!, b.result.path!));
-    if (dryRun) {
+    if (!commits) {
       log.info({ changes: changes.length + deletions.length, principalsChanged }, 'dry run: nothing written');
       return report(results, []);
     }
 
     // One commit per ThoughtSpot author, so `git log` and `git blame` name who changed what;
-    // deletions and principals (no single author) are committed by tmlsync.
-    const commits: string[] = [];
+    // deletions and principals (no single author) are committed by tmlsync. Only changed files
+    // are named (unchanged ones were compared as they were written), so every commit changes something.
     const byAuthor = new Map<string, Change[]>();
     for (const change of changes) {
       const list = byAuthor.get(change.modifiedBy ?? '');
@@ -244,21 +250,18 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
       const title = `export(${environment}): ${list.length} object${list.length === 1 ? '' : 's'}${author === options.committer ? '' : ` by ${author.name}`}`;
       const lines = list.slice(0, MESSAGE_OBJECTS).map((c) => describe(c.result));
       if (list.length > MESSAGE_OBJECTS) lines.push(`- … and ${list.length - MESSAGE_OBJECTS} more`);
-      const sha = await repo.commitPaths(list.flatMap((c) => c.paths), `${title}\n\n${lines.join('\n')}\n`, author);
-      if (sha) commits.push(sha);
+      commits.commit(list.flatMap((c) => c.paths), `${title}\n\n${lines.join('\n')}\n`, author);
     }
-    if (principalsChanged) {
-      const sha = await repo.commitPaths([PRINCIPALS_PATH], `export(${environment}): principals`, options.committer);
-      if (sha) commits.push(sha);
-    }
-    if (commits.length > 0) await repo.push(branch);
+    if (principalsChanged) commits.commit([PRINCIPALS_PATH], `export(${environment}): principals`, options.committer);
+    const made = await commits.finish();
+    if (made.length > 0) await repo.push(branch);
     ledgerNow.lastExport = new Date().toISOString();
     const failed = results.filter((r) => r.outcome === 'failed').length;
-    if (commits.length > 0 || JSON.stringify(previous) !== JSON.stringify(ledgerNow.objects)) {
+    if (made.length > 0 || JSON.stringify(previous) !== JSON.stringify(ledgerNow.objects)) {
       await repo.writeState(ref, { [LEDGER_FILE]: formatLedger(ledgerNow) }, `export(${environment}): ledger after run ${runId}`);
     }
-    const final = report(results, commits);
-    log.info({ counts: final.counts, commits: commits.length, failed }, 'export finished');
+    const final = report(results, made);
+    log.info({ counts: final.counts, commits: made.length, failed }, 'export finished');
     return final;
   }
 }

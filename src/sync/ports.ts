@@ -123,11 +123,24 @@ export interface Identity {
   email: string;
 }
 
+/** Commits built while their files are written; nothing moves until `finish`. */
+export interface ContentCommits {
+  /** A file's content as written to the working tree. */
+  file(path: string, text: string): void;
+  /** One commit of `paths`: those handed over with `file` as they were given, any other removed. */
+  commit(paths: string[], message: string, author: Identity): void;
+  /** Makes the commits in order; returns them, oldest first. */
+  finish(): Promise<string[]>;
+  /** Ends without committing. */
+  discard(): Promise<void>;
+}
+
 export interface ContentRepo {
   readonly dir: string;
   fetch(): Promise<void>;
   checkout(branch: string): Promise<void>;
-  commitPaths(paths: string[], message: string, author: Identity): Promise<string | undefined>;
+  /** Commits of the checked-out `branch` built from files handed over as they are written (git's `CommitStream`). */
+  startCommits(branch: string): ContentCommits;
   push(branch: string): Promise<void>;
   readState(ref: string, file: string): Promise<string | undefined>;
   /** Puts the working tree on a commit (a tag, a SHA) without moving the branch; returns its SHA. */

@@ -2,11 +2,9 @@ import { Worker } from 'node:worker_threads';
 
 /** One file operation in a working tree. */
 export interface FileOp {
-  /** The file to write (relative to the tree)... */
+  /** The file to write (relative to the tree), unless it already holds `text`: then nothing is written nor removed. */
   path?: string;
   text?: string;
-  /** ...unless it already holds `text`: then nothing is written nor removed. */
-  compare?: boolean;
   /** Whether to change anything (false in a dry run: only compare). */
   write: boolean;
   /** A file removed after `path` is written (the old name of a renamed object), or on its own. */
@@ -21,16 +19,18 @@ export interface FileOp {
  */
 const PROGRAM = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const made = new Set();
-function read(file) {
-  try { return readFileSync(file, 'utf8'); } catch { return undefined; }
+function holds(file, text) {
+  // A missing file costs a stat, not an exception.
+  if (!existsSync(file)) return false;
+  try { return readFileSync(file, 'utf8') === text; } catch { return false; }
 }
 function apply(op) {
   if (op.path !== undefined) {
     const file = join(workerData.root, op.path);
-    if (op.compare && read(file) === op.text) return true;
+    if (holds(file, op.text)) return true;
     if (op.write) {
       const dir = dirname(file);
       if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }

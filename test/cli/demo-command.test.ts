@@ -71,7 +71,7 @@ describe('npm start (tmlsync demo on config/default.yaml)', () => {
       await person.checkout('dev');
       const path = execFileSync('git', ['-C', person.dir, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(DEMO_GUIDS.worksheet))!;
       writeFileSync(join(person.dir, path), readFileSync(join(person.dir, path), 'utf8').replace(/^ {2}description: .*$/m, '  description: Edited in git'));
-      await person.commitPaths([path], 'Describe the worksheet', committer);
+      await person.commitAll('Describe the worksheet', committer);
       await person.push('dev');
       const client = new ThoughtSpotClient({ url: `http://127.0.0.1:${tsPort}`, username: 'tsadmin', password: 'admin', env: {} });
       const worksheetText = async () => {

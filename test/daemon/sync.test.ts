@@ -56,7 +56,7 @@ describe('the daemon on a sync environment', () => {
     await person.checkout('dev');
     const path = execFileSync('git', ['-C', clone, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(DEMO_GUIDS.worksheet))!;
     writeFileSync(join(clone, path), readFileSync(join(clone, path), 'utf8').replace('Sales with products, stores and customers (worksheet form).', 'Pushed by a person.'));
-    await person.commitPaths([path], 'edit the worksheet', committer);
+    await person.commitAll('edit the worksheet', committer);
     await person.push('dev');
     await until(() => inThoughtSpot(DEMO_GUIDS.worksheet).includes('Pushed by a person.'));
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('Pushed by a person.');
@@ -88,7 +88,7 @@ describe('the daemon on a sync environment', () => {
     const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
     const [model] = await admin.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
     await admin.importTml([(model!.ok ? model!.edoc : '').replace('Edited in ThoughtSpot.', 'ThoughtSpot side.')], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
-    await person.commitPaths([path], 'edit the model', committer);
+    await person.commitAll('edit the model', committer);
     await person.push('dev');
     await until(() => (daemon.status()[0]!.lastRun?.conflicts ?? []).length > 0);
     expect(daemon.status()[0]!.lastRun).toMatchObject({ loop: 'sync', conflicts: [{ kind: 'model', resolution: 'kept both' }], conflictsBranch: 'tmlsync/conflicts/dev' });

@@ -76,7 +76,7 @@ describe('GitRepo', () => {
     expect(git(server.pathOf('state'), 'ls-tree', '--name-only', 'refs/tmlsync/dev/export')).toBe('ledger.json');
   });
 
-  it('commits exactly the given additions, changes and deletions, whatever their names, and nothing else', async () => {
+  it('commits exactly the files handed over and the paths named, whatever their names, and nothing else', async () => {
     const url = server.createRepo('paths');
     const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
     await repo.fetch();
@@ -85,16 +85,45 @@ describe('GitRepo', () => {
     for (const name of ['old.tml', 'kept.tml', 'other.tml']) writeFileSync(join(repo.dir, 'tml', name), `${name}\n`);
     await repo.commitAll('base', committer);
     const odd = 'tml/Ünïcode "quoted" \\ back slash ..tml';
-    writeFileSync(join(repo.dir, odd), 'odd\n');
-    writeFileSync(join(repo.dir, 'tml', 'kept.tml'), 'changed\n');
+    const stream = repo.startCommits('main');
+    for (const [path, text] of [[odd, 'odd\n'], ['tml/kept.tml', 'changed\n'], ['tml/unnamed.tml', 'handed over, never named\n']] as const) {
+      writeFileSync(join(repo.dir, path), text);
+      stream.file(path, text);
+    }
     rmSync(join(repo.dir, 'tml', 'old.tml'));
     writeFileSync(join(repo.dir, 'tml', 'other.tml'), 'not part of this commit\n');
-    const sha = await repo.commitPaths([odd, 'tml/kept.tml', 'tml/old.tml', 'tml/never-existed.tml'], 'some', { name: 'Ana Lyst', email: 'ana@example.com' });
-    expect(git(repo.dir, 'log', '-1', '--format=%an|%s', sha!)).toBe('Ana Lyst|some');
-    expect(git(repo.dir, 'diff-tree', '-r', '--name-status', '-z', `${sha!}~`, sha!).split('\0').filter(Boolean)).toEqual(['M', 'tml/kept.tml', 'D', 'tml/old.tml', 'A', odd]);
-    // Trimmed by the helper: "M tml/other.tml" is " M", changed in the tree and not staged.
-    expect(git(repo.dir, 'status', '--porcelain')).toBe('M tml/other.tml');
-    expect(await repo.commitPaths(['tml/kept.tml'], 'nothing changed', committer)).toBeUndefined();
+    stream.commit([odd, 'tml/kept.tml'], 'some', { name: 'Ana Lyst', email: 'ana@example.com' });
+    stream.commit(['tml/old.tml', 'tml/never-existed.tml'], 'remove', committer);
+    const [some, remove, ...more] = await stream.finish();
+    expect(more).toEqual([]);
+    expect(git(repo.dir, 'log', '--format=%an|%cn|%s', 'main').split('\n')).toEqual(['tmlsync|tmlsync|remove', 'Ana Lyst|tmlsync|some', 'tmlsync|tmlsync|base']);
+    expect(git(repo.dir, 'diff-tree', '-r', '--name-status', '-z', `${some!}~`, some!).split('\0').filter(Boolean)).toEqual(['M', 'tml/kept.tml', 'A', odd]);
+    expect(git(repo.dir, 'diff-tree', '-r', '--name-status', '-z', `${remove!}~`, remove!).split('\0').filter(Boolean)).toEqual(['D', 'tml/old.tml']);
+    // The index is in step with the new HEAD: only what was not committed shows (the helper trims the leading space).
+    expect(git(repo.dir, 'status', '--porcelain', '-uall').split('\n')).toEqual(['M tml/other.tml', '?? tml/unnamed.tml']);
+    expect(git(repo.dir, 'diff', '--cached', '--name-only')).toBe('');
+    await repo.push('main');
+    expect(git(server.pathOf('paths'), 'rev-parse', 'main')).toBe(remove);
+  });
+
+  it('makes a first commit on a branch the remote does not have, and moves nothing when discarded', async () => {
+    const url = server.createRepo('fresh');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await repo.fetch();
+    await repo.checkout('dev');
+    const dropped = repo.startCommits('dev');
+    dropped.file('a.tml', 'a\n');
+    dropped.commit(['a.tml'], 'never made', committer);
+    await dropped.discard();
+    expect(await repo.revParse('HEAD')).toBeUndefined();
+    const stream = repo.startCommits('dev');
+    writeFileSync(join(repo.dir, 'a.tml'), 'a\n');
+    stream.file('a.tml', 'a\n');
+    stream.commit(['a.tml'], 'first', committer);
+    const [first] = await stream.finish();
+    expect(git(repo.dir, 'rev-list', '--parents', 'dev')).toBe(first);
+    expect(git(repo.dir, 'status', '--porcelain')).toBe('');
+    expect(await repo.startCommits('dev').finish()).toEqual([]);
   });
 
   it('discards the leftovers of an interrupted run on checkout', async () => {
@@ -130,7 +159,12 @@ describe('GitRepo at scale', () => {
     mkdirSync(join(repo.dir, 'tml', 'table'), { recursive: true });
     for (const path of paths) writeFileSync(join(repo.dir, path), `${path}\n`);
     const message = `export: 3000 objects\n\n${paths.map((p) => `- add table "${p}" ${'x'.repeat(200)}`).join('\n')}\n`;
-    expect(await repo.commitPaths(paths, message, committer)).toMatch(/^[0-9a-f]{40}$/);
+    const stream = repo.startCommits('main');
+    paths.forEach((path) => stream.file(path, `${path}\n`));
+    stream.commit(paths, message, committer);
+    expect(await stream.finish()).toEqual([expect.stringMatching(/^[0-9a-f]{40}$/)]);
+    expect(git(repo.dir, 'log', '-1', '--format=%B', 'main').trim()).toBe(message.trim());
+    expect(git(repo.dir, 'status', '--porcelain')).toBe('');
     expect(git(repo.dir, 'ls-files').split('\n')).toHaveLength(3000);
   });
 });

@@ -62,7 +62,7 @@ describe('export robustness', () => {
       dir: real.dir,
       fetch: () => real.fetch(),
       checkout: (b) => real.checkout(b),
-      commitPaths: (p, m, a) => real.commitPaths(p, m, a),
+      startCommits: (b) => real.startCommits(b),
       readState: (r, f) => real.readState(r, f),
       writeState: (r, f, m) => real.writeState(r, f, m),
       publishBranch: (b, base, f, m, a) => real.publishBranch(b, base, f, m, a),
@@ -78,7 +78,7 @@ describe('export robustness', () => {
           await other.fetch();
           await other.checkout(branch);
           writeFileSync(join(other.dir, 'README.md'), 'written by someone else\n');
-          await other.commitPaths(['README.md'], 'docs: a human commit', { name: 'Human', email: 'h@example.com' });
+          await other.commitAll('docs: a human commit', { name: 'Human', email: 'h@example.com' });
           await other.push(branch);
         }
         return real.push(branch);

@@ -62,7 +62,7 @@ async function editInGit(guid: string, from: string, to: string): Promise<void> 
   const { path, text } = await fileOf(guid);
   expect(text).toContain(from);
   writeFileSync(join(person.dir, path), text.replace(from, to));
-  await person.commitPaths([path], `edit ${path}`, committer);
+  await person.commitAll(`edit ${path}`, committer);
   await person.push('dev');
 }
 
