@@ -310,6 +310,8 @@ export class CommitStream {
   readonly #commits: { paths: string[]; message: string; author: Identity }[] = [];
   #next = 0;
   #ended = false;
+  /** Blobs handed over since the last write: one write per turn of the event loop, not one per file. */
+  #pending: string[] = [];
 
   constructor(
     dir: string,
@@ -338,7 +340,14 @@ export class CommitStream {
   file(path: string, text: string): void {
     const mark = (this.#next += 1);
     this.#marks.set(path, mark);
-    this.#process.stdin.write(`blob\nmark :${mark}\n${data(text)}`);
+    if (this.#pending.length === 0) setImmediate(() => this.#flush());
+    this.#pending.push(`blob\nmark :${mark}\n${data(text)}`);
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0 || this.#ended) return;
+    this.#process.stdin.write(this.#pending.join(''));
+    this.#pending = [];
   }
 
   /** Queues one commit of `paths` by `author`. */
@@ -349,6 +358,7 @@ export class CommitStream {
   /** Makes the queued commits on the branch and brings the index in step; returns the new commits, oldest first. */
   async finish(): Promise<string[]> {
     const parent = this.#commits.length > 0 ? await this.repo.parent() : undefined;
+    this.#flush();
     const ref = `refs/heads/${this.branch}`;
     this.#commits.forEach(({ paths, message, author }, i) => {
       const mark = (this.#next += 1);
@@ -370,11 +380,13 @@ export class CommitStream {
   /** Ends the stream without committing anything. */
   async discard(): Promise<void> {
     this.#commits.length = 0;
+    this.#pending = [];
     await this.#end();
   }
 
   async #end(): Promise<{ code: number | null; out: string; err: string }> {
     if (!this.#ended) {
+      this.#flush();
       this.#ended = true;
       this.#process.stdin.end();
     }
