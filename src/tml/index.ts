@@ -19,8 +19,8 @@ export { fromData, parse } from './parse.js';
 export type { ParseOptions } from './parse.js';
 export { formatPath, isMap } from './path.js';
 export { list, text } from './kinds/shared.js';
-export { bodiesOf, dependencyOrder, references, resolveReferences } from './references.js';
-export type { BodyAt, ReferenceTarget, ResolveOptions, Resolution, ResolvedReference } from './references.js';
+export { bodiesOf, dependencyOrder, indexTargets, references, resolveReferences } from './references.js';
+export type { BodyAt, ReferenceTarget, ResolveOptions, Resolution, ResolvedReference, TargetIndex } from './references.js';
 export { slugify } from './slug.js';
 export { applyMapping, invertMapping, type ValueMapping } from './mapping.js';
 export type {

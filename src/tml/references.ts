@@ -53,7 +53,34 @@ export interface ResolvedReference {
 
 export interface ResolveOptions {
   /** Objects outside the set that references may resolve to (the target environment). */
-  readonly known?: readonly KnownObject[];
+  readonly known?: readonly KnownObject[] | TargetIndex;
+}
+
+/** Targets looked up by GUID, obj_id and name, the first of each kept (earlier targets win). */
+export interface TargetIndex {
+  readonly byGuid: ReadonlyMap<string, ReferenceTarget>;
+  readonly byObjId: ReadonlyMap<string, ReferenceTarget>;
+  readonly byName: ReadonlyMap<string, readonly ReferenceTarget[]>;
+}
+
+/**
+ * The index `resolveReferences` looks known objects up in. Building it costs
+ * a pass over every object: a caller that resolves many sets against the same
+ * objects (the emulator, once per export call) builds it once and passes it
+ * as `known`.
+ */
+export function indexTargets(targets: readonly ReferenceTarget[]): TargetIndex {
+  const byGuid = new Map<string, ReferenceTarget>();
+  const byObjId = new Map<string, ReferenceTarget>();
+  const byName = new Map<string, ReferenceTarget[]>();
+  for (const target of targets) {
+    if (target.guid !== undefined && !byGuid.has(target.guid)) byGuid.set(target.guid, target);
+    if (target.objId !== undefined && !byObjId.has(target.objId)) byObjId.set(target.objId, target);
+    const same = byName.get(target.name);
+    if (same === undefined) byName.set(target.name, [target]);
+    else same.push(target);
+  }
+  return { byGuid, byObjId, byName };
 }
 
 /**
@@ -63,40 +90,26 @@ export interface ResolveOptions {
  * document (it is about to be updated), not a second candidate.
  */
 export function resolveReferences(docs: readonly TmlDocument[], options: ResolveOptions = {}): ResolvedReference[] {
-  const targets: ReferenceTarget[] = docs.map((document) => ({ kind: document.kind, name: document.name, guid: document.guid, objId: document.objId, document }));
-  const documentGuids = new Set(docs.flatMap((d) => (d.guid === undefined ? [] : [d.guid])));
-  targets.push(...(options.known ?? []).filter((k) => !documentGuids.has(k.guid)));
-
-  const byGuid = firstBy(targets, (t) => t.guid);
-  const byObjId = firstBy(targets, (t) => t.objId);
-  const byName = new Map<string, ReferenceTarget[]>();
-  for (const target of targets) {
-    const same = byName.get(target.name);
-    if (same === undefined) byName.set(target.name, [target]);
-    else same.push(target);
-  }
+  const own = indexTargets(docs.map((document) => ({ kind: document.kind, name: document.name, guid: document.guid, objId: document.objId, document })));
+  const known = options.known === undefined ? indexTargets([]) : 'byGuid' in options.known ? options.known : indexTargets(options.known);
+  // The documents come first; a known object is seen only when no document has its GUID.
+  const outside = (t: ReferenceTarget | undefined) => (t !== undefined && (t.guid === undefined || !own.byGuid.has(t.guid)) ? t : undefined);
+  const byGuid = (guid: string) => own.byGuid.get(guid) ?? outside(known.byGuid.get(guid));
+  const byObjId = (objId: string) => own.byObjId.get(objId) ?? outside(known.byObjId.get(objId));
+  const byName = (name: string) => [...(own.byName.get(name) ?? []), ...(known.byName.get(name) ?? []).filter((t) => outside(t) !== undefined)];
 
   const resolve = (ref: TmlReference): Resolution => {
-    const exact = ref.fqn !== undefined ? byGuid.get(ref.fqn) : ref.objId !== undefined ? byObjId.get(ref.objId) : undefined;
+    const exact = ref.fqn !== undefined ? byGuid(ref.fqn) : ref.objId !== undefined ? byObjId(ref.objId) : undefined;
     if (ref.fqn !== undefined || ref.objId !== undefined) {
       return exact !== undefined && ref.kinds.includes(exact.kind) ? { status: 'resolved', target: exact } : { status: 'missing' };
     }
-    const candidates = (byName.get(ref.name) ?? []).filter((t) => ref.kinds.includes(t.kind));
+    const candidates = byName(ref.name).filter((t) => ref.kinds.includes(t.kind));
     const [only, another] = candidates;
     if (only === undefined) return { status: 'missing' };
     return another === undefined ? { status: 'resolved', target: only } : { status: 'ambiguous', candidates };
   };
 
   return docs.flatMap((from) => references(from).map((reference) => ({ from, reference, resolution: resolve(reference) })));
-}
-
-function firstBy(targets: readonly ReferenceTarget[], key: (t: ReferenceTarget) => string | undefined): Map<string, ReferenceTarget> {
-  const index = new Map<string, ReferenceTarget>();
-  for (const target of targets) {
-    const value = key(target);
-    if (value !== undefined && !index.has(value)) index.set(value, target);
-  }
-  return index;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  dependencyOrder, format, handlerFor, parse, resolveReferences, TmlParseError, toJson, validate,
-  type KnownObject, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
+  dependencyOrder, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
+  type KnownObject, type TargetIndex, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
 } from '../../tml/index.js';
 import { currentUser, json, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
 import { invalidParameter } from '../errors.js';
@@ -28,6 +28,35 @@ export function knownObjects(state: EmulatorState): KnownObject[] {
   return [...state.objects.values()].map((o) => ({ kind: o.kind as TmlKind, name: o.name, guid: o.id }));
 }
 
+const indexes = new WeakMap<EmulatorState, { records: ContentRecord[]; names: string[]; kinds: string[]; index: TargetIndex }>();
+
+/**
+ * The stored objects indexed for `resolveReferences`, rebuilt only when they
+ * changed: indexing 10,000 objects on every export call of 50 was most of
+ * the emulator's work in a full export, time a real ThoughtSpot does not
+ * spend on the exporter's machine. Checking that nothing changed is one pass
+ * comparing references, with no allocation.
+ */
+export function knownIndex(state: EmulatorState): TargetIndex {
+  const cached = indexes.get(state);
+  if (cached && cached.records.length === state.objects.size) {
+    let i = 0;
+    let same = true;
+    for (const record of state.objects.values()) {
+      if (record !== cached.records[i] || record.name !== cached.names[i] || record.kind !== cached.kinds[i]) {
+        same = false;
+        break;
+      }
+      i += 1;
+    }
+    if (same) return cached.index;
+  }
+  const records = [...state.objects.values()];
+  const index = indexTargets(records.map((o) => ({ kind: o.kind as TmlKind, name: o.name, guid: o.id })));
+  indexes.set(state, { records, names: records.map((r) => r.name), kinds: records.map((r) => r.kind), index });
+  return index;
+}
+
 /** The stored document as a TmlDocument (stored documents were validated on import). */
 export function documentOf(record: ContentRecord): TmlDocument {
   return parse(JSON.stringify(record.document));
@@ -49,7 +78,7 @@ function valueAt(root: TmlValue, path: readonly (string | number)[]): TmlValue |
  * objects (`export_fqn`). All references of one export call are resolved
  * in one pass: per object, it would cost a scan of the instance each.
  */
-function withFqns(records: ContentRecord[], known: KnownObject[], exportFqn: boolean): Map<ContentRecord, TmlMap> {
+function withFqns(records: ContentRecord[], known: TargetIndex, exportFqn: boolean): Map<ContentRecord, TmlMap> {
   const documents = new Map(records.map((r) => [r, structuredClone(r.document)]));
   const docs = records.map((r) => parse(JSON.stringify(r.document)));
   const byDoc = new Map(docs.map((d, i) => [d, records[i]!]));
@@ -79,7 +108,7 @@ function asWorksheet(document: TmlMap): TmlMap {
 }
 
 /** The associated objects of an export: what the object depends on, transitively, requested first. */
-function associated(record: ContentRecord, state: EmulatorState, known: KnownObject[], withConnections: boolean): ContentRecord[] {
+function associated(record: ContentRecord, state: EmulatorState, known: TargetIndex, withConnections: boolean): ContentRecord[] {
   const seen = new Set<string>([record.id]);
   const out: ContentRecord[] = [];
   const visit = (current: ContentRecord) => {
@@ -108,7 +137,7 @@ function exportTml(context: HandlerContext): Reply {
   const schemaVersion = params.oneOf('export_schema_version', ['v1', 'v2', 'DEFAULT'] as const, 'v1');
   const withConnections = params.bool('export_connection_as_dependent', false);
 
-  const known = knownObjects(state);
+  const known = knownIndex(state);
   const groups = ids.map((id) => {
     const record = state.objects.get(id);
     return { id, items: record ? [record, ...(withAssociated ? associated(record, state, known, withConnections) : [])] : [] };
@@ -208,7 +237,7 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
   const docs = planned.flatMap((p) => (p.doc ? [p.doc] : []));
   const known = knownObjects(state);
   const issues = validate(docs, { known });
-  const references = resolveReferences(docs, { known });
+  const references = resolveReferences(docs, { known: knownIndex(state) });
   for (const p of planned) {
     if (!p.doc) continue;
     const errors = issues.filter((i) => i.severity === 'error' && i.object.name === p.doc!.name && i.object.kind === p.doc!.kind && i.object.guid === p.doc!.guid);
