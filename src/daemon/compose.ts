@@ -90,7 +90,11 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
       await (change === 'add' ? client.addPrivilege(params) : client.removePrivilege(params));
     },
     async exportTml(ids) {
-      const results = await client.exportTml(ids, { formatType: 'YAML', exportFqn: true, schemaVersion: 'v2' });
+      // JSON edocs (reference §2.15, §3.4 [doc]): every caller parses the edoc and writes its own
+      // canonical YAML, and JSON.parse reads a document some 20 times faster than a YAML parser
+      // (0.03 ms against 0.63 ms for the conformance TML): at 10,000 objects, the exporter's
+      // biggest cost. Both forms parse to the same document (test/tml checks the corpus).
+      const results = await client.exportTml(ids, { formatType: 'JSON', exportFqn: true, schemaVersion: 'v2' });
       return results.map((r) => (r.ok ? { id: r.id, type: r.type, name: r.name, edoc: r.edoc } : { id: r.id ?? '', ...(r.name ? { name: r.name } : {}), error: r.error.message }));
     },
     async importTml(documents, policy) {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log/index.js';
-import { handlerFor, parse, resolveReferences, type KnownObject, type TmlDocument, type TmlKind } from '../tml/index.js';
+import { format, handlerFor, parse, resolveReferences, type KnownObject, type TmlDocument, type TmlKind } from '../tml/index.js';
 import type { DeployEnvironment, DeployLedger, PlannedChange, Prepared } from './deploy.js';
 import { stateRef } from './ledger.js';
 import type { ContentRepo, DeletableType, ThoughtSpotPort } from './ports.js';
@@ -140,7 +140,8 @@ export async function runPrune(run: PruneRun): Promise<{ results: ObjectResult[]
     objects: plan.deletions.map((d) => ({ kind: d.kind, name: d.name, path: d.path, canonicalGuid: d.canonicalGuid, envGuid: d.envGuid })),
   };
   const files: Record<string, string> = { [BACKUP_MANIFEST]: `${JSON.stringify(manifest, null, 2)}\n` };
-  for (const d of plan.deletions) files[d.path] = edocs.get(d)!;
+  // In the repository's own canonical form, whatever format the export answered in.
+  for (const d of plan.deletions) files[d.path] = format(parse(edocs.get(d)!));
   await repo.writeState(ref, files, `backup(${run.environment}): ${plan.deletions.length} objects before prune, run ${run.runId}`);
   const backupCommit = await repo.revParse(ref);
   summary.backup = { ref, ...(backupCommit ? { commit: backupCommit } : {}), files: plan.deletions.map((d) => d.path) };
