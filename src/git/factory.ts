@@ -75,7 +75,16 @@ export function createGit(dir: string, access: GitAccess = {}, instance: GitInst
   const { input } = instance;
   if (input !== undefined) options.input = () => input;
   if (instance.failOnExitCode) options.errors = (error, result) => error ?? (result.exitCode ? Buffer.concat([...result.stdOut, ...result.stdErr]) : undefined);
-  return simpleGit(options).env(environment(access, instance.env));
+  return simpleGit(options)
+    .env(environment(access, instance.env))
+    .outputHandler((_command, stdout) => {
+      // simple-git waits 50 ms after a command that printed nothing before it resolves (its
+      // completion plugin, in case output is late), and most of ours print nothing: init,
+      // config, checkout, clean, reset, fetch. That was about 7 waits per export run, a third
+      // of a 1,000-object export. An empty chunk once output has ended tells it the streams
+      // are done; it adds nothing to the output.
+      stdout.once('end', () => stdout.emit('data', Buffer.alloc(0)));
+    });
 }
 
 /**
