@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deployEnvironment, thoughtspotPort } from '../../src/daemon/index.js';
+import { format, parse } from '../../src/tml/index.js';
 import { useHttpMock } from '../http-mock.js';
 import { at, BASE, mockLogin, testClient } from '../thoughtspot/fixture.js';
 
@@ -43,5 +44,21 @@ describe('deployEnvironment', () => {
     expect(deployEnvironment(base).ownership).toBeUndefined();
     expect(deployEnvironment({ ...base, username: 'bot', ownership: { kinds: { liveboard: 'ann' } } }).ownership).toEqual({ importer: 'bot', kinds: { liveboard: 'ann' } });
     expect(deployEnvironment({ ...base, ownership: {} }).ownership).toEqual({ importer: 'tsadmin' });
+  });
+});
+
+describe('the ThoughtSpot port for exports', () => {
+  it('asks for JSON edocs with fqns and the v2 schema, and hands back what parses to the same document as the YAML', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    const edoc = JSON.stringify({ guid: 'ws-1', model: { name: 'Sales', description: 'yes: no' } });
+    ts.post(at('metadata/tml/export')).reply(200, JSON.stringify({ object: [{ info: { name: 'Sales', filename: 'Sales.model.tml', status: { status_code: 'OK' }, type: 'model', id: 'ws-1' }, edoc }] }));
+    const [exported] = await thoughtspotPort(testClient()).exportTml(['ws-1']);
+    expect(exported).toEqual({ id: 'ws-1', type: 'model', name: 'Sales', edoc });
+    const yaml = 'guid: ws-1\nmodel:\n  name: Sales\n  description: "yes: no"\n';
+    expect(format(parse(edoc))).toBe(yaml);
+    expect(format(parse(yaml))).toBe(yaml);
+    const fields = new URLSearchParams(http.requests[1]!.body);
+    expect(Object.fromEntries(fields)).toMatchObject({ export_ids: '["ws-1"]', formattype: 'JSON', export_fqn: 'true', export_schema_version: 'v2' });
   });
 });

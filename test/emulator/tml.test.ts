@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { knownIndex } from '../../src/emulator/handlers/tml.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { parse } from '../../src/tml/index.js';
 import { loginCookie, raw } from './raw-http.js';
@@ -179,5 +180,28 @@ describe('TML import and export', () => {
 describe('corpus files', () => {
   it('are all present in the fixtures', () => {
     expect(readdirSync(fixtures).filter((f) => f.endsWith('.tml'))).toHaveLength(14);
+  });
+});
+
+describe('the index of stored objects that export and import resolve references against', () => {
+  it('is reused while nothing changes, and rebuilt after an import, a rename in place or a deletion', async () => {
+    const first = knownIndex(emulator.state);
+    expect(knownIndex(emulator.state)).toBe(first);
+    await exportIds([parse(corpus('DUMMY.answer.tml')).guid!], { export_fqn: 'true' });
+    expect(knownIndex(emulator.state)).toBe(first);
+
+    const [imported] = await importDocs([supportingTable('index_probe', 'Retail - Apparel', ['a'])]);
+    const id = imported!.response.header!.id_guid!;
+    const afterImport = knownIndex(emulator.state);
+    expect(afterImport).not.toBe(first);
+    expect(afterImport.byGuid.get(id)?.name).toBe('index_probe');
+
+    emulator.state.objects.get(id)!.name = 'index_probe_renamed';
+    const afterRename = knownIndex(emulator.state);
+    expect(afterRename.byName.get('index_probe_renamed')?.map((t) => t.guid)).toEqual([id]);
+    expect(afterRename.byName.has('index_probe')).toBe(false);
+
+    emulator.state.objects.delete(id);
+    expect(knownIndex(emulator.state).byGuid.has(id)).toBe(false);
   });
 });

@@ -50,6 +50,22 @@ describe('tmlsync export against the emulator and a git daemon', () => {
     expect(resumed.report!.counts).toMatchObject({ unchanged: 18, added: 0 });
   });
 
+  it('re-exports everything when the ledger is lost, and commits nothing when the files already hold it', async () => {
+    const remote = stage.server.createRepo('lost-ledger');
+    await exportOnce(configFile(remote, join(stage.work, 'wd-lost-1')));
+    const bare = stage.server.pathOf('lost-ledger');
+    const head = git(bare, 'rev-parse', 'dev');
+    git(bare, 'update-ref', '-d', 'refs/tmlsync/dev/export');
+
+    const again = await exportOnce(configFile(remote, join(stage.work, 'wd-lost-2')));
+    expect(again.code).toBe(0);
+    // Every object exported and compared with its file: all the same, so no commit (and none empty).
+    expect(again.report!.counts).toMatchObject({ added: 0, updated: 0, unchanged: 18, failed: 0 });
+    expect(again.report!.commits).toEqual([]);
+    expect(git(bare, 'rev-parse', 'dev')).toBe(head);
+    expect(git(bare, 'show', 'refs/tmlsync/dev/export:ledger.json')).toContain(DEMO_GUIDS.liveboards[0]);
+  });
+
   it('commits a change as its ThoughtSpot author, and removes the file of a deleted object', async () => {
     const remote = stage.server.createRepo('changes');
     const file = configFile(remote, join(stage.work, 'wd3'));
