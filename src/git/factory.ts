@@ -90,8 +90,7 @@ export function createGit(dir: string, access: GitAccess = {}, instance: GitInst
 /**
  * A git process fed through its standard input while it runs (simple-git
  * takes input only as a whole), with the same environment and settings as
- * `createGit`. Its standard output is collected; standard error too, for the
- * message when it fails.
+ * `createGit`; the caller reads its output and its exit.
  */
 export function spawnGit(dir: string, access: GitAccess, config: string[], args: string[]): ChildProcessWithoutNullStreams {
   const settings = [...CONFIG, ...config].flatMap((c) => ['-c', c]);

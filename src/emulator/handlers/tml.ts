@@ -28,32 +28,36 @@ export function knownObjects(state: EmulatorState): KnownObject[] {
   return [...state.objects.values()].map((o) => ({ kind: o.kind as TmlKind, name: o.name, guid: o.id }));
 }
 
-const indexes = new WeakMap<EmulatorState, { records: ContentRecord[]; names: string[]; kinds: string[]; index: TargetIndex }>();
+interface IndexedState {
+  /** The records indexed, in the state's order, with the name and kind each had then (a record may be renamed in place). */
+  records: { record: ContentRecord; name: string; kind: string }[];
+  index: TargetIndex;
+}
+const indexes = new WeakMap<EmulatorState, IndexedState>();
+
+/** Whether the state still holds exactly the records indexed, as they were: one pass, nothing allocated. */
+function stillIndexed(state: EmulatorState, indexed: IndexedState): boolean {
+  if (indexed.records.length !== state.objects.size) return false;
+  let i = 0;
+  for (const record of state.objects.values()) {
+    const then = indexed.records[i++]!;
+    if (record !== then.record || record.name !== then.name || record.kind !== then.kind) return false;
+  }
+  return true;
+}
 
 /**
  * The stored objects indexed for `resolveReferences`, rebuilt only when they
  * changed: indexing 10,000 objects on every export call of 50 was most of
  * the emulator's work in a full export, time a real ThoughtSpot does not
- * spend on the exporter's machine. Checking that nothing changed is one pass
- * comparing references, with no allocation.
+ * spend on the exporter's machine.
  */
 export function knownIndex(state: EmulatorState): TargetIndex {
   const cached = indexes.get(state);
-  if (cached && cached.records.length === state.objects.size) {
-    let i = 0;
-    let same = true;
-    for (const record of state.objects.values()) {
-      if (record !== cached.records[i] || record.name !== cached.names[i] || record.kind !== cached.kinds[i]) {
-        same = false;
-        break;
-      }
-      i += 1;
-    }
-    if (same) return cached.index;
-  }
-  const records = [...state.objects.values()];
-  const index = indexTargets(records.map((o) => ({ kind: o.kind as TmlKind, name: o.name, guid: o.id })));
-  indexes.set(state, { records, names: records.map((r) => r.name), kinds: records.map((r) => r.kind), index });
+  if (cached && stillIndexed(state, cached)) return cached.index;
+  const records = [...state.objects.values()].map((record) => ({ record, name: record.name, kind: record.kind }));
+  const index = indexTargets(records.map(({ record }) => ({ kind: record.kind as TmlKind, name: record.name, guid: record.id })));
+  indexes.set(state, { records, index });
   return index;
 }
 
