@@ -30,7 +30,8 @@ export interface GitInstanceOptions {
 }
 
 /** Settings every git command runs with, before the instance's own. */
-const CONFIG = ['core.quotepath=off', 'advice.detachedHead=false', 'init.defaultBranch=main'];
+// core.autocrlf off: files are compared with what was exported byte for byte, so checkout must not convert them.
+const CONFIG = ['core.quotepath=off', 'core.autocrlf=false', 'advice.detachedHead=false', 'init.defaultBranch=main'];
 
 /**
  * The environment every git process gets (renovate's `lib/util/git` rule): a

@@ -319,7 +319,8 @@ export class CommitStream {
     private readonly branch: string,
     private readonly repo: { parent: () => Promise<string | undefined>; syncIndex: () => Promise<void> },
   ) {
-    this.#process = spawnGit(dir, options, [], ['fast-import', '--quiet']);
+    // --done: a stream cut off before its end (the process died mid-way) commits nothing.
+    this.#process = spawnGit(dir, options, [], ['fast-import', '--quiet', '--done']);
     // A fast-import that stopped early fails at `finish` with its own message, not as an EPIPE here.
     this.#process.stdin.on('error', () => undefined);
     const out: Buffer[] = [];
@@ -388,7 +389,7 @@ export class CommitStream {
     if (!this.#ended) {
       this.#flush();
       this.#ended = true;
-      this.#process.stdin.end();
+      this.#process.stdin.end('done\n');
     }
     return this.#exit;
   }

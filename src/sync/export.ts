@@ -75,8 +75,7 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
   try {
     return await exportWith(files, commits);
   } finally {
-    await files.close();
-    await commits?.discard();
+    await Promise.allSettled([files.close(), commits?.discard()]);
   }
 
   async function exportWith(files: TreeWriter, commits: ContentCommits | undefined): Promise<RunReport> {

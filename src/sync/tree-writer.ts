@@ -30,7 +30,8 @@ function holds(file, text) {
 function apply(op) {
   if (op.path !== undefined) {
     const file = join(workerData.root, op.path);
-    if (holds(file, op.text)) return true;
+    // A rename's old file goes even when the new one already holds the text.
+    if (op.remove === undefined && holds(file, op.text)) return true;
     if (op.write) {
       const dir = dirname(file);
       if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }
