@@ -56,7 +56,7 @@ export function knownIndex(state: EmulatorState): TargetIndex {
   const cached = indexes.get(state);
   if (cached && stillIndexed(state, cached)) return cached.index;
   const records = [...state.objects.values()].map((record) => ({ record, name: record.name, kind: record.kind }));
-  const index = indexTargets(records.map(({ record }) => ({ kind: record.kind as TmlKind, name: record.name, guid: record.id })));
+  const index = indexTargets(knownObjects(state));
   indexes.set(state, { records, index });
   return index;
 }
