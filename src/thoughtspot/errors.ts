@@ -234,7 +234,7 @@ function errorFields(value: unknown): V1ErrorBody | undefined {
   const message = isRecord(error) ? error.message : undefined;
   if (typeof message === 'string') return { debug: message };
   const fields = isRecord(message) ? message.debug : undefined;
-  return isRecord(fields) ? (fields) : undefined;
+  return isRecord(fields) ? fields : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
