@@ -96,7 +96,8 @@ export class ThoughtSpotUncertainWriteError extends ThoughtSpotError {
   readonly status: number | undefined;
   constructor(
     endpoint: ApiEndpoint,
-    readonly failure: ThoughtSpotApiError | ThoughtSpotNetworkError,
+    /** What went wrong: an error status, no answer, or (a v2 background import) an answer that does not say what was applied. */
+    readonly failure: ThoughtSpotApiError | ThoughtSpotNetworkError | ThoughtSpotResponseError,
   ) {
     super(endpoint, `ThoughtSpot ${endpoint}: outcome unknown, the write may or may not have been applied; verify before retrying. ${failure.message}`);
     this.status = failure instanceof ThoughtSpotApiError ? failure.status : undefined;

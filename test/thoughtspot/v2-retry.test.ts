@@ -120,6 +120,16 @@ describe('ThoughtSpot v2 errors, rate limits and retries', () => {
     expect(count('metadata/tml/async/import')).toBe(1);
   });
 
+  it('reports a background import that failed without per-object results as uncertain', async () => {
+    const ts = session();
+    ts.post(v2at('metadata/tml/async/import')).reply(200, { task_id: 'task-1', task_status: 'IN_QUEUE' });
+    ts.post(v2at('metadata/tml/async/status')).reply(200, { status_list: [{ task_id: 'task-1', task_status: 'FAILED' }] });
+    const error = await testV2Client().importTmlAsync([DOC], { policy: 'PARTIAL', forceCreate: false, pollIntervalMs: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThoughtSpotUncertainWriteError);
+    expect((error as Error).message).toContain('task task-1 has no import_response list');
+    expect(count('metadata/tml/async/import')).toBe(1);
+  });
+
   it('sends an import again when the connection was refused: nothing reached the server', async () => {
     const ts = session();
     ts.post(v2at('metadata/tml/import')).replyWithError(connectionError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:443'));

@@ -39,6 +39,18 @@ describe('ThoughtSpot v2 bearer token', () => {
     expect(jsonBody(http.requests[0])).toEqual({ username: 'deployer', secret_key: 'b1f5c1e4-secret', validity_time_in_sec: 600, org_id: 7 });
   });
 
+  it('keeps no cookies: a session cookie the server sets is never sent back, the token alone authenticates', async () => {
+    const ts = http.scope(BASE);
+    ts.post(v2at('auth/token/full')).reply(
+      200,
+      { token: 'token-1', creation_time_in_millis: 1, expiration_time_in_millis: 1_800_001, valid_for_user_id: 'u-1', valid_for_username: 'tsadmin' },
+      { 'set-cookie': 'JSESSIONID=cookie-session; Path=/; HttpOnly' },
+    );
+    ts.get(v2at('system')).reply(200, {});
+    await testV2Client().systemInfo();
+    expectV2Headers(http.requests[1], 'token-1', undefined, false);
+  });
+
   it('on a 401 gets a new token once and replays the call', async () => {
     const ts = http.scope(BASE);
     mockToken(ts, 'token-1');

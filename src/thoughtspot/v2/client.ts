@@ -19,7 +19,7 @@ import { assignAuthor } from './endpoints/security.js';
 import { searchOrgs, systemInfo, type SearchOrgsParams } from './endpoints/system.js';
 import { asyncImportStatus, exportTml, importResponseItems, importTml, importTmlAsync, type V2ImportItem } from './endpoints/tml.js';
 import * as shapes from './shapes.js';
-import { V2_BASE_PATH, type V2Org, type V2SystemInfo, type V2User } from './types.js';
+import { V2_BASE_PATH, type V2AsyncImportTask, type V2Org, type V2SystemInfo, type V2User } from './types.js';
 
 export interface ThoughtSpotV2ClientOptions extends ConnectionOptions {
   /** How long each bearer token is asked to last (`validity_time_in_sec`); `DEFAULT_TOKEN_VALIDITY_SEC` by default. */
@@ -271,7 +271,7 @@ export class ThoughtSpotV2Client {
     const started = Date.now();
     for (;;) {
       const [status] = await asyncImportStatus(this.#http, [task.task_id]);
-      if (status?.task_status === 'COMPLETED' || status?.task_status === 'FAILED') return this.#importResults(importResponseItems(status), documents, throwOnError);
+      if (status?.task_status === 'COMPLETED' || status?.task_status === 'FAILED') return this.#importResults(finishedItems(status), documents, throwOnError);
       if (Date.now() - started >= maxWaitMs) {
         const stillRunning = new ThoughtSpotNetworkError('metadata/tml/async/status', `task ${task.task_id} is still ${status?.task_status ?? 'unknown'} after ${maxWaitMs} ms`, { code: undefined, timedOut: true, sent: true });
         throw new ThoughtSpotUncertainWriteError('metadata/tml/async/import', stillRunning);
@@ -310,6 +310,20 @@ export class ThoughtSpotV2Client {
   exportPinboardPdf(params: PinboardPdfParams): Promise<Buffer> {
     const { layoutType: _layout, ...pdf } = params;
     return liveboardPdf(this.#http, pdf);
+  }
+}
+
+/**
+ * A finished task's per-document results. A task that ended without them
+ * (a FAILED one may) leaves unknown what a PARTIAL import applied: that is an
+ * uncertain write, not a malformed answer to retry.
+ */
+function finishedItems(task: V2AsyncImportTask): V2ImportItem[] {
+  try {
+    return importResponseItems(task);
+  } catch (error) {
+    if (error instanceof ThoughtSpotResponseError) throw new ThoughtSpotUncertainWriteError('metadata/tml/async/import', error);
+    throw error;
   }
 }
 
