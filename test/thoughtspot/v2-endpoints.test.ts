@@ -128,6 +128,15 @@ describe('ThoughtSpot v2 endpoints', () => {
     expect(jsonBody(sent(2))).toEqual({ metadata: [{ identifier: 'm-1' }], edoc_format: 'YAML', export_associated: false, export_fqn: false, export_schema_version: 'V2' });
   });
 
+  it('metadata/tml/export: v1’s lower-case schema versions are sent in v2’s spelling', async () => {
+    const ts = session();
+    ts.post(v2at('metadata/tml/export')).times(2).reply(200, []);
+    const client = testV2Client();
+    await client.exportTml([], { schemaVersion: 'v1' });
+    await client.exportTml([], { schemaVersion: 'DEFAULT' });
+    expect(http.requests.slice(1).map((r) => (jsonBody(r) as { export_schema_version: string }).export_schema_version)).toEqual(['V1', 'DEFAULT']);
+  });
+
   it('metadata/tml/import: metadata_tmls, import_policy and create_new; results in request order', async () => {
     session().post(v2at('metadata/tml/import')).reply(200, [
       { request_index: 1, response: { status: { status_code: 'ERROR', error_code: 14506, error_message: 'Invalid <b>join</b>' } } },

@@ -243,7 +243,7 @@ export class ThoughtSpotV2Client {
       ...flags,
       ids,
       ...(formatType ? { edocFormat: formatType } : {}),
-      ...(schemaVersion ? { schemaVersion: schemaVersion === 'DEFAULT' ? 'DEFAULT' : schemaVersion === 'v1' ? 'V1' : 'V2' } : {}),
+      ...(schemaVersion ? { schemaVersion: shapes.v2SchemaVersion(schemaVersion) } : {}),
     });
     const results = exportResults({ object: items }, ids);
     if (throwOnError) throwIfFailed('metadata/tml/export', results);

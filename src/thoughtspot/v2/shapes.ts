@@ -4,11 +4,11 @@
  * one port adapter can be written against either.
  */
 import { ThoughtSpotResponseError } from '../errors.js';
-import type { DataBlock, GroupDetails, MetadataType, ObjectHeader, PinboardData, Principal, UserSyncResult, VizHeader, Visibility } from '../types.js';
+import type { DataBlock, GroupDetails, MetadataType, ObjectHeader, PinboardData, Principal, TmlSchemaVersion, UserSyncResult, VizHeader, Visibility } from '../types.js';
 import type { DeletableType } from '../endpoints/metadata.js';
 import type { V2DeletableType } from './endpoints/metadata.js';
 import type { ImportGroup, ImportUser } from './endpoints/principals.js';
-import type { V2DataContent, V2Group, V2ImportGroupsResponse, V2ImportUsersResponse, V2LiveboardDataResponse, V2MetadataItem, V2MetadataType, V2Ref, V2User, V2Visibility } from './types.js';
+import type { V2DataContent, V2Group, V2ImportGroupsResponse, V2ImportUsersResponse, V2LiveboardDataResponse, V2MetadataItem, V2MetadataType, V2Ref, V2SchemaVersion, V2User, V2Visibility } from './types.js';
 
 /** v1's metadata type names and v2's (reference §6; SDK `MetadataListItemInputTypeEnum`). */
 const V2_TYPE: Record<MetadataType, V2MetadataType> = {
@@ -29,6 +29,13 @@ export function v2Type(type: MetadataType): V2MetadataType {
 
 export function v2DeletableType(type: DeletableType): V2DeletableType {
   return V2_TYPE[type] as V2DeletableType;
+}
+
+/** v1 spells the TML schema versions in lower case, v2 in upper case (SDK `ExportMetadataTMLRequestExportSchemaVersionEnum`). */
+const V2_SCHEMA_VERSION: Record<TmlSchemaVersion, V2SchemaVersion> = { v1: 'V1', v2: 'V2', DEFAULT: 'DEFAULT' };
+
+export function v2SchemaVersion(version: TmlSchemaVersion): V2SchemaVersion {
+  return V2_SCHEMA_VERSION[version];
 }
 
 /** A `metadata/search` entry as a v1 object header: the v2 header carries v1's fields; id and name are checked. */
