@@ -1,53 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { silentLogger, type Logger, type Redactor } from '../log/index.js';
+import type { Redactor } from '../log/index.js';
+import { openConnection, type ConnectionOptions } from './connection.js';
 import { addPrivilege, listGroups, removePrivilege, type PrivilegeParams } from './endpoints/group.js';
 import { exportPinboardPdf, pinboardData, searchData, type PinboardDataParams, type PinboardPdfParams, type SearchDataParams } from './endpoints/data.js';
 import { deleteObjects, listObjectHeaders, listVizHeaders, type DeleteObjectsParams, type ListObjectHeadersParams } from './endpoints/metadata.js';
 import { authToken, login, loginToken, logout, type AuthTokenParams } from './endpoints/session.js';
 import { exportTml, importTml, type ExportTmlParams, type ImportTmlParams } from './endpoints/tml.js';
 import { listUsers, syncUsers, transferOwnership, updatePassword, type SyncUsersParams, type TransferOwnershipParams, type UpdatePasswordParams } from './endpoints/user.js';
-import { ThoughtSpotHttp, type ApiCaller } from './http.js';
-import { DEFAULT_RATE_LIMIT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type RateLimit, type RetryOptions } from './limits.js';
-import type { ProxyEnv } from './proxy.js';
-import { HostQueues, type HostQueue } from './queue.js';
+import type { ApiCaller, ThoughtSpotHttp } from './http.js';
+import type { HostQueue } from './queue.js';
 import { documentText, exportResults, importResults, throwIfFailed, type TmlExportResult, type TmlImportDocument, type TmlImportResult } from './tml-results.js';
-import { Transport } from './transport.js';
+import { API_BASE_PATH } from './transport.js';
 import type { DataBlock, GroupDetails, Guid, ObjectHeader, PinboardData, Principal, UserSyncResult, VizHeader } from './types.js';
 
-export interface ThoughtSpotClientOptions {
-  /** The cluster, e.g. `https://my.thoughtspot.cloud`. */
-  url: string;
-  /** The user to log in as (and, with trusted authentication, to request a token for unless `trustedAuthUser` says otherwise). */
-  username: string;
-  /** Password login (`session/login`). */
-  password?: string;
-  /** Trusted authentication (`session/auth/token` then `session/login/token`); takes precedence over `password`. */
-  secretKey?: string;
-  trustedAuthUser?: string;
-  orgId?: number;
-  /** PEM certificate authorities to trust besides Node's bundled ones (read once, here). */
-  caFile?: string;
-  /** Deadline of every call. */
-  timeoutMs?: number;
+export interface ThoughtSpotClientOptions extends ConnectionOptions {
   /**
    * How long the cluster keeps a session; when set, the client logs in again
    * shortly before a session reaches it (`SESSION_RENEW_MARGIN`) rather than
    * only after a 401.
    */
   sessionTtlMs?: number;
-  rateLimit?: Partial<RateLimit>;
-  retry?: Partial<RetryOptions>;
-  logger?: Logger;
-  /** Receives the password, secret key, tokens and session cookies, to scrub them from every log line. */
-  redactor?: Redactor;
-  /** The process's per-host queues, shared by every client of a host; a private registry otherwise. */
-  queues?: HostQueues;
-  /** Default `tmlsync/<version>`. */
-  userAgent?: string;
-  /** Where `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are read; `process.env` by default. */
-  env?: ProxyEnv;
-  /** Told the outcome of every call (after retries), for metrics. */
-  onCall?: (endpoint: string, result: 'ok' | 'error') => void;
 }
 
 export interface ExportTmlOptions extends Omit<ExportTmlParams, 'ids'> {
@@ -73,33 +44,17 @@ export class ThoughtSpotClient {
   readonly #redactor: Redactor | undefined;
 
   constructor(options: ThoughtSpotClientOptions) {
-    if (!options.password && !options.secretKey) throw new TypeError('ThoughtSpot client needs a password or a trusted-authentication secret key');
-    const { redactor } = options;
-    this.#redactor = redactor;
-    redactor?.add(options.password);
-    redactor?.add(options.secretKey);
-    const logger = (options.logger ?? silentLogger()).child({ component: 'thoughtspot' });
-    const transport = new Transport({
-      url: options.url,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      userAgent: options.userAgent ?? `tmlsync/${packageVersion()}`,
-      caFile: options.caFile,
-      env: options.env,
-      onCookie: (_name, value) => redactor?.add(value),
-    });
-    if (transport.proxy) redactor?.add(decodeURIComponent(transport.proxy.password));
-    this.baseUrl = transport.baseUrl;
-    this.queue = (options.queues ?? new HostQueues()).for(options.url, withDefaults(DEFAULT_RATE_LIMIT, options.rateLimit));
-    this.#http = new ThoughtSpotHttp({
-      transport,
-      queue: this.queue,
-      retry: withDefaults(DEFAULT_RETRY, options.retry),
-      logger: logger.child({ host: new URL(options.url).host }),
-      redactor,
+    this.#redactor = options.redactor;
+    const connection = openConnection(options, {
+      api: 'v1',
+      basePath: API_BASE_PATH,
+      cookies: true,
       authenticate: (api) => authenticate(api, options),
       ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}),
-      ...(options.onCall ? { onCall: options.onCall } : {}),
     });
+    this.baseUrl = connection.baseUrl;
+    this.queue = connection.queue;
+    this.#http = connection.http;
   }
 
   // ---------------------------------------------------------------- session
@@ -239,21 +194,5 @@ async function authenticate(api: ApiCaller, options: ThoughtSpotClientOptions): 
     await loginToken(api, { username, authToken: token });
   } else {
     await login(api, { username: options.username, password: options.password ?? '', orgId: options.orgId });
-  }
-}
-
-/** The defaults with every given value on top; an undefined one (an unset config key) keeps its default. */
-function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
-  const set = Object.entries(given ?? {}).filter(([, value]) => value !== undefined);
-  return { ...defaults, ...(Object.fromEntries(set) as Partial<T>) };
-}
-
-/** This package's version, from the package.json beside `src/` or `dist/`. */
-function packageVersion(): string {
-  try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    return (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
   }
 }

@@ -1,4 +1,4 @@
-import type { Endpoint, Guid, TmlStatusCode, V1ErrorBody } from './types.js';
+import type { ApiEndpoint, Guid, TmlStatusCode, V1ErrorBody } from './types.js';
 
 /**
  * Typed failures of the ThoughtSpot client. None carries a got error, a
@@ -8,7 +8,7 @@ import type { Endpoint, Guid, TmlStatusCode, V1ErrorBody } from './types.js';
 export class ThoughtSpotError extends Error {
   override name = 'ThoughtSpotError';
   constructor(
-    readonly endpoint: Endpoint,
+    readonly endpoint: ApiEndpoint,
     message: string,
   ) {
     super(message);
@@ -36,7 +36,7 @@ export class ThoughtSpotApiError extends ThoughtSpotError {
   readonly detail: string | undefined;
   readonly retryAfterMs: number | undefined;
 
-  constructor(endpoint: Endpoint, details: ApiErrorDetails) {
+  constructor(endpoint: ApiEndpoint, details: ApiErrorDetails) {
     const code = details.code === undefined ? '' : ` (code ${details.code})`;
     const detail = details.detail ? `: ${details.detail}` : '';
     const incident = details.incidentId ? ` [incident ${details.incidentId}]` : '';
@@ -65,7 +65,7 @@ export class ThoughtSpotNetworkError extends ThoughtSpotError {
   readonly timedOut: boolean;
   readonly sent: boolean;
 
-  constructor(endpoint: Endpoint, message: string, details: NetworkErrorDetails) {
+  constructor(endpoint: ApiEndpoint, message: string, details: NetworkErrorDetails) {
     super(endpoint, `ThoughtSpot ${endpoint}: ${details.timedOut ? 'timed out' : 'network error'}${details.code ? ` ${details.code}` : ''}: ${message}`);
     this.code = details.code;
     this.timedOut = details.timedOut;
@@ -77,7 +77,7 @@ export class ThoughtSpotNetworkError extends ThoughtSpotError {
 export class ThoughtSpotResponseError extends ThoughtSpotError {
   override name = 'ThoughtSpotResponseError';
   constructor(
-    endpoint: Endpoint,
+    endpoint: ApiEndpoint,
     readonly status: number,
     problem: string,
   ) {
@@ -95,8 +95,9 @@ export class ThoughtSpotUncertainWriteError extends ThoughtSpotError {
   override name = 'ThoughtSpotUncertainWriteError';
   readonly status: number | undefined;
   constructor(
-    endpoint: Endpoint,
-    readonly failure: ThoughtSpotApiError | ThoughtSpotNetworkError,
+    endpoint: ApiEndpoint,
+    /** What went wrong: an error status, no answer, or (a v2 background import) an answer that does not say what was applied. */
+    readonly failure: ThoughtSpotApiError | ThoughtSpotNetworkError | ThoughtSpotResponseError,
   ) {
     super(endpoint, `ThoughtSpot ${endpoint}: outcome unknown, the write may or may not have been applied; verify before retrying. ${failure.message}`);
     this.status = failure instanceof ThoughtSpotApiError ? failure.status : undefined;
@@ -124,7 +125,7 @@ export class TmlObjectError extends ThoughtSpotError {
   readonly errorCode: number | undefined;
   readonly detail: string;
 
-  constructor(endpoint: Endpoint, details: TmlObjectErrorDetails) {
+  constructor(endpoint: ApiEndpoint, details: TmlObjectErrorDetails) {
     super(endpoint, `${tmlObjectLabel(details)}: ThoughtSpot ${details.statusCode}${details.errorCode === undefined ? '' : ` ${details.errorCode}`}: ${details.detail}`);
     this.index = details.index;
     this.objectName = details.name;
@@ -144,7 +145,7 @@ function tmlObjectLabel(details: TmlObjectErrorDetails): string {
 export class TmlBatchError extends ThoughtSpotError {
   override name = 'TmlBatchError';
   constructor(
-    endpoint: Endpoint,
+    endpoint: ApiEndpoint,
     readonly errors: readonly TmlObjectError[],
   ) {
     super(endpoint, `ThoughtSpot ${endpoint}: ${errors.length} object(s) failed:\n${errors.map((e) => `- ${e.message}`).join('\n')}`);
@@ -193,7 +194,10 @@ export function tmlMessageText(message: string | undefined): string {
     .join('\n');
 }
 
-/** The fields of an error response; a body that is not v1 JSON gives only its first characters. */
+/**
+ * The fields of an error response, v1 or v2; a body that is neither gives
+ * only its first characters.
+ */
 export function apiErrorDetails(status: number, body: string, headers: Record<string, string | string[] | undefined>): ApiErrorDetails {
   const header = (name: string): string | undefined => {
     const value = headers[name];
@@ -201,8 +205,7 @@ export function apiErrorDetails(status: number, body: string, headers: Record<st
   };
   let parsed: V1ErrorBody | undefined;
   try {
-    const value: unknown = JSON.parse(body);
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) parsed = value as V1ErrorBody;
+    parsed = errorFields(JSON.parse(body));
   } catch {
     parsed = undefined;
   }
@@ -214,6 +217,29 @@ export function apiErrorDetails(status: number, body: string, headers: Record<st
     traceId: stringOr(parsed?.trace_id_guid) ?? header('x-callosum-trace-id'),
     detail: parsed ? decodeDebug(parsed.debug) : snippet || undefined,
   };
+}
+
+/**
+ * The v1 fields of an error body. v1 sends them at the top (reference §1.6).
+ * v2 wraps the same fields: the SDK declares only `{"error": object}`
+ * (models/ErrorResponse.ts), and live v2 answers recorded by ThoughtSpot's own
+ * tooling nest them as `{"error": {"message": {"debug": {code,
+ * incident_id_guid, trace_id_guid, debug}}}}` (reference §6); an `error`
+ * or `error.message` that is plain text is kept as the detail.
+ */
+function errorFields(value: unknown): V1ErrorBody | undefined {
+  if (!isRecord(value)) return undefined;
+  if (!('error' in value)) return value;
+  const { error } = value;
+  if (typeof error === 'string') return { debug: error };
+  const message = isRecord(error) ? error.message : undefined;
+  if (typeof message === 'string') return { debug: message };
+  const fields = isRecord(message) ? message.debug : undefined;
+  return isRecord(fields) ? fields : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function stringOr(value: unknown): string | undefined {

@@ -4,6 +4,11 @@ import { QUEUE_PRIORITY, sessionRenewAfterMs, type RetryOptions } from './limits
 import { backoffDelay, parseRetryAfter, sleep, type HostQueue } from './queue.js';
 import type { ApiRequest, ApiResponse, Transport } from './transport.js';
 
+/** How long a session lasts from the moment its login started. */
+export interface SessionLifetime {
+  ttlMs: number;
+}
+
 /** What endpoint functions need: send one request, get a success response or a typed error. */
 export interface ApiCaller {
   send(request: ApiRequest): Promise<ApiResponse>;
@@ -15,8 +20,14 @@ export interface ThoughtSpotHttpOptions {
   retry: RetryOptions;
   logger: Logger;
   redactor?: Redactor;
-  /** Establishes a session with anonymous calls through the given caller (password or trusted-auth login). */
-  authenticate: (api: ApiCaller) => Promise<void>;
+  /**
+   * Establishes a session with anonymous calls through the given caller
+   * (v1: password or trusted-auth login; v2: a bearer token). It may say how
+   * long the new session lasts (a v2 token says so); that wins over `sessionTtlMs`.
+   */
+  authenticate: (api: ApiCaller) => Promise<SessionLifetime | void>;
+  /** Drops the session's credential (v1: the cookies; v2: the token), after a 401 or a logout. */
+  forgetSession: () => void;
   /**
    * How long the cluster keeps a session. When set, a session this old (less
    * the margin of `sessionRenewAfterMs`) is renewed before the next call
@@ -46,6 +57,8 @@ export class ThoughtSpotHttp implements ApiCaller {
   #active = false;
   /** When the current session's login started (`Date.now()`): its age is measured from there. */
   #sessionStartedAt = 0;
+  /** The current session's lifetime: the one its login reported, else the configured one. */
+  #sessionTtlMs: number | undefined;
   #renewal: Promise<void> | undefined;
 
   constructor(options: ThoughtSpotHttpOptions) {
@@ -94,19 +107,19 @@ export class ThoughtSpotHttp implements ApiCaller {
   /** Forgets the session (after logout): the next call logs in again. */
   endSession(): void {
     this.#active = false;
-    this.#options.transport.cookies.clear();
+    this.#options.forgetSession();
   }
 
   #nearsLifetime(): boolean {
-    const { sessionTtlMs } = this.#options;
-    return sessionTtlMs !== undefined && Date.now() - this.#sessionStartedAt >= sessionRenewAfterMs(sessionTtlMs);
+    const ttlMs = this.#sessionTtlMs;
+    return ttlMs !== undefined && Date.now() - this.#sessionStartedAt >= sessionRenewAfterMs(ttlMs);
   }
 
   /**
    * Logs in, once for every caller that asks while a login is under way.
    * `keepCurrent` (renewal before expiry): the current session stays in use
-   * until the new one's cookies replace it, so calls already under way are
-   * not sent without a session; after a 401 there is nothing worth keeping.
+   * until the new one's cookies or token replace it, so calls already under
+   * way are not sent without a session; after a 401 there is nothing worth keeping.
    */
   #renew(seen: number, keepCurrent = false): Promise<void> {
     if (this.#active && this.#generation !== seen) return Promise.resolve();
@@ -114,9 +127,10 @@ export class ThoughtSpotHttp implements ApiCaller {
       const started = Date.now();
       if (!keepCurrent) {
         this.#active = false;
-        this.#options.transport.cookies.clear();
+        this.#options.forgetSession();
       }
-      await this.#options.authenticate(this);
+      const lifetime = await this.#options.authenticate(this);
+      this.#sessionTtlMs = lifetime ? lifetime.ttlMs : this.#options.sessionTtlMs;
       this.#sessionStartedAt = started;
       this.#generation += 1;
       this.#active = true;

@@ -1,10 +1,23 @@
 /**
- * The ThoughtSpot REST API v1 client: the only code that speaks HTTP to
- * ThoughtSpot (DESIGN module map). Three layers: a got transport, one typed
- * function per endpoint, and `ThoughtSpotClient` with the domain operations;
- * all calls to a host share one rate-limited queue.
+ * The ThoughtSpot REST API clients, v1 (`ThoughtSpotClient`) and v2
+ * (`ThoughtSpotV2Client`): the only code that speaks HTTP to ThoughtSpot
+ * (DESIGN module map). Three layers: a got transport, one typed function per
+ * endpoint (`endpoints/` for v1, `v2/endpoints/` for v2), and a client with
+ * the domain operations. Both clients take and give the same shapes, and
+ * share one connection layer: all calls to a host, of either version, go
+ * through one rate-limited queue with the same retry rules, typed errors and
+ * redaction.
  */
 export { ThoughtSpotClient, type ThoughtSpotClientOptions, type ExportTmlOptions, type ImportTmlOptions } from './client.js';
+export {
+  ThoughtSpotV2Client,
+  type ThoughtSpotV2ClientOptions,
+  type ListHeadersParams,
+  type V2ImportTmlOptions,
+  type AsyncImportOptions,
+  type TransferOwnershipV2Params,
+} from './v2/client.js';
+export type { ConnectionOptions } from './connection.js';
 export type { TmlExportResult, TmlImportResult, TmlImportDocument } from './tml-results.js';
 export {
   ThoughtSpotError,
@@ -25,6 +38,8 @@ export {
   CONNECT_TIMEOUT_MS,
   SESSION_RENEW_MARGIN,
   sessionRenewAfterMs,
+  DEFAULT_TOKEN_VALIDITY_SEC,
+  ASYNC_IMPORT_POLL,
   type RateLimit,
   type RetryOptions,
 } from './limits.js';
@@ -38,3 +53,4 @@ export type { ListObjectHeadersParams, DeleteObjectsParams, DeletableType } from
 export type { ExportTmlParams, ImportTmlParams } from './endpoints/tml.js';
 export type { SearchDataParams, PinboardDataParams, PinboardPdfParams } from './endpoints/data.js';
 export * from './types.js';
+export * from './v2/types.js';

@@ -99,3 +99,20 @@ export const SESSION_RENEW_MARGIN = { share: 0.1, maxMs: 60_000 } as const;
 export function sessionRenewAfterMs(ttlMs: number): number {
   return ttlMs - Math.min(SESSION_RENEW_MARGIN.maxMs, ttlMs * SESSION_RENEW_MARGIN.share);
 }
+
+/**
+ * How long a v2 bearer token is asked to last (`validity_time_in_sec`).
+ * ThoughtSpot's default is 5 minutes (SDK getFullAccessToken); a long export
+ * would renew it dozens of times. Half an hour keeps the token's exposure
+ * short and costs one `auth/token/full` per half hour; the client renews
+ * before the expiry the token reports (`SESSION_RENEW_MARGIN`), whatever the
+ * cluster grants. UNCONFIRMED whether clusters cap the validity.
+ */
+export const DEFAULT_TOKEN_VALIDITY_SEC = 1800;
+
+/**
+ * Polling an asynchronous v2 TML import (`metadata/tml/async/status`): every
+ * 2 s, a small share of the host's rate for an operation that takes tens of
+ * seconds, and at most 30 minutes before its outcome is reported as unknown.
+ */
+export const ASYNC_IMPORT_POLL = { intervalMs: 2_000, maxWaitMs: 30 * 60_000 } as const;

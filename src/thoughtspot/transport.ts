@@ -6,15 +6,20 @@ import { SessionCookieJar } from './cookie-jar.js';
 import { ThoughtSpotNetworkError } from './errors.js';
 import { CONNECT_TIMEOUT_MS } from './limits.js';
 import { proxyFor, proxyRequest, type ProxyEnv } from './proxy.js';
-import type { Endpoint } from './types.js';
+import type { ApiEndpoint } from './types.js';
 
 /** Where the v1 API lives under a cluster's URL (reference §1.1). */
 export const API_BASE_PATH = '/callosum/v1/tspublic/v1/';
 
-export type Accept = 'json' | 'text' | 'pdf';
+export type Accept = 'json' | 'text' | 'pdf' | 'file';
 
-/** What each kind of call asks for (reference §1.2): TML and auth/token are read as text, the PDF as bytes. */
-const ACCEPT: Record<Accept, string> = { json: 'application/json', text: 'text/plain', pdf: 'application/octet-stream' };
+/**
+ * What each kind of call asks for. v1 (reference §1.2): TML and auth/token
+ * are read as text, the PDF as bytes. v2 reads JSON, and a report as bytes
+ * or, when it fails, a JSON error (SDK `ThoughtSpotRestApi.md`,
+ * exportLiveboardReport: `Accept: application/octet-stream, application/json`).
+ */
+const ACCEPT: Record<Accept, string> = { json: 'application/json', text: 'text/plain', pdf: 'application/octet-stream', file: 'application/octet-stream, application/json' };
 
 /** Parameters as ThoughtSpot reads them: strings, a list for a repeated name (runtime filter values); undefined is left out. */
 export type Fields = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -27,16 +32,20 @@ export interface FilePart {
 }
 
 /**
- * One call as an endpoint function describes it. The body is one of three
- * encodings (reference §0): none (parameters in the query string, even on a
- * POST), urlencoded form fields, or multipart parts.
+ * One call as an endpoint function describes it. The body is one of four
+ * encodings: v1's none (parameters in the query string, even on a POST),
+ * urlencoded form fields or multipart parts (reference §0), or v2's JSON.
  */
 export interface ApiRequest {
-  endpoint: Endpoint;
+  endpoint: ApiEndpoint;
+  /** The path under the API base when it is not the endpoint's name: one with a path parameter filled in. */
+  path?: string;
   method: 'GET' | 'POST';
   query?: Fields;
   form?: Fields;
   multipart?: Readonly<Record<string, string | FilePart | undefined>>;
+  /** A JSON body (v2); keys whose value is undefined are left out. */
+  json?: unknown;
   accept: Accept;
   /** Statuses that mean success for this endpoint. */
   success: readonly number[];
@@ -44,6 +53,8 @@ export interface ApiRequest {
   idempotent: boolean;
   /** Never logs in first nor again on a 401: the calls that create a session, and logout. */
   anonymous?: boolean;
+  /** Sent without the bearer token even when there is one: the call that issues tokens needs none. */
+  withoutToken?: boolean;
   /** Queue priority of the first attempt (`QUEUE_PRIORITY` in limits.ts); normal when absent. */
   priority?: number;
 }
@@ -57,12 +68,21 @@ export interface ApiResponse {
 export interface TransportOptions {
   /** The cluster's URL, e.g. `https://my.thoughtspot.cloud` (a path prefix is kept). */
   url: string;
+  /** Where the API lives under the cluster's URL: `API_BASE_PATH` (v1, the default) or `V2_BASE_PATH`. */
+  basePath?: string;
+  /**
+   * The session's credential as an `Authorization` value (v2: `Bearer <token>`),
+   * read for every request so that a renewed token is used at once.
+   */
+  authorization?: () => string | undefined;
   timeoutMs: number;
   userAgent: string;
   /** A PEM file of certificate authorities to trust besides Node's bundled ones. */
   caFile?: string;
   /** Where proxy variables are read; `process.env` by default. */
   env?: ProxyEnv;
+  /** Keep the cookies the server sets and send them back (v1's session); true by default. */
+  cookies?: boolean;
   /** Sees every cookie value the server sets (to register it as a secret). */
   onCookie?: (name: string, value: string) => void;
 }
@@ -73,8 +93,8 @@ const CONNECT_PHASES = new Set(['lookup', 'connect', 'secureConnect']);
 
 /**
  * The transport: one got instance per client, with the base URL, the headers
- * every call carries, the session cookie jar, deadlines, TLS and proxy
- * settings. It sends one request and returns whatever status came back; got's
+ * every call carries, the session's cookie jar (v1) or bearer token (v2),
+ * deadlines, TLS and proxy settings. It sends one request and returns whatever status came back; got's
  * own retry is off and HTTP errors are not thrown, because retrying and
  * judging statuses belong to the caller (`http.ts`), which knows the
  * endpoint. Any got error leaves here as a `ThoughtSpotNetworkError`.
@@ -84,13 +104,15 @@ export class Transport {
   readonly cookies: SessionCookieJar;
   readonly proxy: URL | undefined;
   readonly #got: Got;
+  readonly #authorization: (() => string | undefined) | undefined;
 
   constructor(options: TransportOptions) {
     const url = new URL(options.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`ThoughtSpot URL must be http(s): ${url.protocol}`);
-    this.baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}${API_BASE_PATH}`;
+    this.baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}${options.basePath ?? API_BASE_PATH}`;
     this.cookies = new SessionCookieJar(options.onCookie);
     this.proxy = proxyFor(url, options.env);
+    this.#authorization = options.authorization;
     this.#got = got.extend({
       prefixUrl: this.baseUrl,
       headers: {
@@ -99,7 +121,8 @@ export class Transport {
         // searchdata parses its keywords in en-US only (reference §1.2, §2.12).
         'accept-language': 'en-US',
       },
-      cookieJar: this.cookies,
+      // A bearer-token client keeps no cookies: a cookie session the server may set would outlive a revoked token.
+      ...(options.cookies === false ? {} : { cookieJar: this.cookies }),
       timeout: { connect: Math.min(CONNECT_TIMEOUT_MS, options.timeoutMs), request: options.timeoutMs },
       retry: { limit: 0 },
       throwHttpErrors: false,
@@ -112,15 +135,20 @@ export class Transport {
 
   async send(request: ApiRequest): Promise<ApiResponse> {
     const headers: Record<string, string> = { accept: ACCEPT[request.accept] };
+    const authorization = request.withoutToken ? undefined : this.#authorization?.();
+    if (authorization) headers.authorization = authorization;
     let body: string | FormData | undefined;
-    if (request.form) {
+    if (request.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request.json);
+    } else if (request.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = searchParams(request.form).toString();
     } else if (request.multipart) {
       body = formData(request.multipart);
     }
     try {
-      const response = await this.#got(request.endpoint, {
+      const response = await this.#got(request.path ?? request.endpoint, {
         method: request.method,
         searchParams: request.query ? searchParams(request.query) : undefined,
         headers,
@@ -163,7 +191,7 @@ function formData(parts: NonNullable<ApiRequest['multipart']>): FormData {
   return form;
 }
 
-function networkError(endpoint: Endpoint, error: unknown): ThoughtSpotNetworkError {
+function networkError(endpoint: ApiEndpoint, error: unknown): ThoughtSpotNetworkError {
   const code = error instanceof RequestError ? error.code : undefined;
   const timedOut = error instanceof TimeoutError;
   const neverConnected = (code !== undefined && NOT_SENT_CODES.has(code)) || (error instanceof TimeoutError && CONNECT_PHASES.has(error.event));

@@ -5,6 +5,8 @@
  * server is known to add them.
  */
 
+import type { V2Endpoint } from './v2/types.js';
+
 export type Guid = string;
 export type EpochMs = number;
 
@@ -194,3 +196,6 @@ export const ENDPOINTS = [
 ] as const;
 
 export type Endpoint = (typeof ENDPOINTS)[number];
+
+/** An endpoint of either API, as errors, logs and metrics name it: its path under that API's base. */
+export type ApiEndpoint = Endpoint | V2Endpoint;

@@ -1,6 +1,6 @@
 import { ThoughtSpotResponseError } from '../errors.js';
 import type { ApiResponse } from '../transport.js';
-import type { Endpoint, RuntimeFilter } from '../types.js';
+import type { ApiEndpoint, RuntimeFilter } from '../types.js';
 
 /** Booleans travel as the strings `true`/`false` (reference §1.5). */
 export function bool(value: boolean | undefined): 'true' | 'false' | undefined {
@@ -28,7 +28,7 @@ export function filterFields(filters: readonly RuntimeFilter[] | undefined): Rec
 }
 
 /** A JSON body, checked to have the expected outer shape; anything else is a `ThoughtSpotResponseError`. */
-export function parseJson<T>(endpoint: Endpoint, response: ApiResponse, shape: 'array' | 'object'): T {
+export function parseJson<T>(endpoint: ApiEndpoint, response: ApiResponse, shape: 'array' | 'object'): T {
   let value: unknown;
   try {
     value = JSON.parse(response.body.toString('utf8'));

@@ -1,0 +1,182 @@
+/**
+ * v2 answers in v1's shapes, and v1's inputs as v2 requests, so that the v2
+ * client's domain operations take and give what `ThoughtSpotClient`'s do and
+ * one port adapter can be written against either.
+ */
+import { ThoughtSpotResponseError } from '../errors.js';
+import type { DataBlock, GroupDetails, MetadataType, ObjectHeader, PinboardData, Principal, TmlSchemaVersion, UserSyncResult, VizHeader, Visibility } from '../types.js';
+import type { DeletableType } from '../endpoints/metadata.js';
+import type { V2DeletableType } from './endpoints/metadata.js';
+import type { ImportGroup, ImportUser } from './endpoints/principals.js';
+import type { V2DataContent, V2Group, V2ImportGroupsResponse, V2ImportUsersResponse, V2LiveboardDataResponse, V2MetadataItem, V2MetadataType, V2Ref, V2SchemaVersion, V2User, V2Visibility } from './types.js';
+
+/** v1's metadata type names and v2's (reference §6; SDK `MetadataListItemInputTypeEnum`). */
+const V2_TYPE: Record<MetadataType, V2MetadataType> = {
+  LOGICAL_TABLE: 'LOGICAL_TABLE',
+  QUESTION_ANSWER_BOOK: 'ANSWER',
+  PINBOARD_ANSWER_BOOK: 'LIVEBOARD',
+  DATA_SOURCE: 'CONNECTION',
+  LOGICAL_COLUMN: 'LOGICAL_COLUMN',
+  LOGICAL_RELATIONSHIP: 'LOGICAL_RELATIONSHIP',
+  TAG: 'TAG',
+  USER: 'USER',
+  USER_GROUP: 'USER_GROUP',
+};
+
+export function v2Type(type: MetadataType): V2MetadataType {
+  return V2_TYPE[type];
+}
+
+export function v2DeletableType(type: DeletableType): V2DeletableType {
+  return V2_TYPE[type] as V2DeletableType;
+}
+
+/** v1 spells the TML schema versions in lower case, v2 in upper case (SDK `ExportMetadataTMLRequestExportSchemaVersionEnum`). */
+const V2_SCHEMA_VERSION: Record<TmlSchemaVersion, V2SchemaVersion> = { v1: 'V1', v2: 'V2', DEFAULT: 'DEFAULT' };
+
+export function v2SchemaVersion(version: TmlSchemaVersion): V2SchemaVersion {
+  return V2_SCHEMA_VERSION[version];
+}
+
+/** A `metadata/search` entry as a v1 object header: the v2 header carries v1's fields; id and name are checked. */
+export function objectHeader(item: V2MetadataItem): ObjectHeader {
+  const header = item.metadata_header ?? {};
+  const id = item.metadata_id ?? header.id;
+  const name = item.metadata_name ?? header.name;
+  if (typeof id !== 'string' || typeof name !== 'string') throw new ThoughtSpotResponseError('metadata/search', 200, 'an entry without metadata_id or metadata_name');
+  if (typeof header.modified !== 'number') throw new ThoughtSpotResponseError('metadata/search', 200, `"${name}" (${id}) has no modified time in its metadata_header`);
+  return { ...(header as Partial<ObjectHeader>), id, name } as ObjectHeader;
+}
+
+/** The visualization headers of a `metadata/search` entry asked with `include_visualization_headers`. */
+export function vizHeaders(item: V2MetadataItem | undefined): VizHeader[] {
+  return (item?.visualization_headers ?? []) as unknown as VizHeader[];
+}
+
+const VISIBILITY: Record<V2Visibility, Visibility> = { SHARABLE: 'DEFAULT', NON_SHARABLE: 'NON_SHARABLE' };
+
+function v1Visibility(visibility: V2Visibility | undefined): Visibility | undefined {
+  return visibility === undefined ? undefined : VISIBILITY[visibility];
+}
+
+function v2Visibility(visibility: Visibility | undefined): V2Visibility | undefined {
+  return visibility === undefined ? undefined : visibility === 'NON_SHARABLE' ? 'NON_SHARABLE' : 'SHARABLE';
+}
+
+function names(refs: readonly V2Ref[] | null | undefined): string[] {
+  return (refs ?? []).flatMap((ref) => (ref.name ? [ref.name] : []));
+}
+
+/** Only the keys with a value: v1's `user/list` leaves absent fields out. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined && field !== null)) as T;
+}
+
+/**
+ * Users and groups as v1's `user/list` gives them. A v2 group lists its
+ * sub-groups; v1 gives each group the groups it belongs to, so the lists
+ * are turned around.
+ */
+export function principals(users: readonly V2User[], groups: readonly V2Group[]): Principal[] {
+  const parents = new Map<string, string[]>();
+  for (const group of groups) {
+    for (const child of names(group.sub_groups)) parents.set(child, [...(parents.get(child) ?? []), group.name]);
+  }
+  const asGroups = groups.map((group): Principal =>
+    defined({
+      name: group.name,
+      displayName: group.display_name,
+      description: group.description ?? undefined,
+      principalTypeEnum: group.type ?? 'LOCAL_GROUP',
+      groupNames: parents.get(group.name) ?? [],
+      visibility: v1Visibility(group.visibility),
+      created: group.creation_time_in_millis ?? undefined,
+      modified: group.modification_time_in_millis ?? undefined,
+    }),
+  );
+  const asUsers = users.map((user): Principal =>
+    defined({
+      name: user.name,
+      displayName: user.display_name,
+      mail: user.email ?? undefined,
+      principalTypeEnum: user.account_type ?? 'LOCAL_USER',
+      groupNames: names(user.user_groups),
+      visibility: v1Visibility(user.visibility),
+      created: user.creation_time_in_millis ?? undefined,
+      modified: user.modification_time_in_millis ?? undefined,
+    }),
+  );
+  return [...asGroups, ...asUsers];
+}
+
+export function isGroupPrincipal(principal: Principal): boolean {
+  return principal.principalTypeEnum.endsWith('_GROUP');
+}
+
+/** v1 `user/sync` groups as `groups/import` entries; a group's sub-groups are the groups that name it. */
+export function importGroups(all: readonly Principal[]): ImportGroup[] {
+  const groups = all.filter(isGroupPrincipal);
+  return groups.map((group) =>
+    defined({
+      group_identifier: group.name,
+      display_name: group.displayName ?? group.name,
+      description: group.description,
+      type: group.principalTypeEnum,
+      visibility: v2Visibility(group.visibility),
+      sub_group_identifiers: groups.filter((other) => other.groupNames.includes(group.name)).map((other) => other.name),
+    }),
+  );
+}
+
+/** v1 `user/sync` users as `users/import` entries. */
+export function importUsers(all: readonly Principal[]): ImportUser[] {
+  return all
+    .filter((principal) => !isGroupPrincipal(principal))
+    .map((user) =>
+      defined({
+        user_identifier: user.name,
+        display_name: user.displayName ?? user.name,
+        password: user.password,
+        account_type: user.principalTypeEnum,
+        email: user.mail,
+        group_identifiers: user.groupNames,
+        visibility: v2Visibility(user.visibility),
+      }),
+    );
+}
+
+export function userSyncResult(users: V2ImportUsersResponse, groups: V2ImportGroupsResponse): UserSyncResult {
+  return {
+    usersAdded: names(users.users_added),
+    usersDeleted: names(users.users_deleted),
+    usersUpdated: names(users.users_updated),
+    groupsAdded: names(groups.groups_added),
+    groupsDeleted: names(groups.groups_deleted),
+    groupsUpdated: names(groups.groups_updated),
+  };
+}
+
+/** A group with its privileges, as v1's `GET group` gives it: the name in its header. */
+export function groupDetails(group: V2Group): GroupDetails {
+  return { privileges: [...(group.privileges ?? [])], displayName: group.display_name, header: { id: group.id, name: group.name } };
+}
+
+/** A v2 data content as v1's data block. */
+export function dataBlock(content: V2DataContent): DataBlock {
+  return {
+    columnNames: content.column_names,
+    data: content.data_rows as unknown[][],
+    samplingRatio: content.sampling_ratio,
+    totalRowCount: content.available_data_row_count,
+    rowCount: content.returned_data_row_count,
+    pageSize: content.record_size,
+    offset: content.record_offset,
+    ...(content.visualization_name ? { name: content.visualization_name } : {}),
+  };
+}
+
+/** Liveboard data as v1's `pinboarddata`: one block per visualization GUID. */
+export function pinboardData(response: V2LiveboardDataResponse): PinboardData {
+  if (!Array.isArray(response.contents)) throw new ThoughtSpotResponseError('metadata/liveboard/data', 200, 'no "contents" list');
+  return Object.fromEntries(response.contents.map((content, index) => [content.visualization_id ?? String(index), dataBlock(content)]));
+}
