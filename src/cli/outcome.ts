@@ -7,9 +7,6 @@ import { InvalidInputError } from '../errors/index.js';
 import { ThoughtSpotApiError } from '../thoughtspot/index.js';
 import { TmlParseError } from '../tml/index.js';
 
-// Where every command has imported it from so far; the commands import it from errors/ from the next commit on.
-export { InvalidInputError };
-
 export type ExitCode = 0 | 1 | 2;
 
 export const EXIT_OK: ExitCode = 0;
