@@ -2,8 +2,7 @@ import { configFrom, untilSignal } from '../../app/index.js';
 // The service itself: this command and `demo` start it, and import nothing else of the daemon (eslint.config.js).
 import { Daemon } from '../../daemon/index.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { commandServices } from '../services.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 /** `tmlsync daemon`: runs until SIGTERM, then lets the current runs finish. */
 export async function daemonCommand(options: { config?: string }, _args: string[], context: CommandContext): Promise<ExitCode> {

@@ -6,8 +6,7 @@ import { startEmulator } from '../../emulator/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { ensureBareRepo } from '../../git/index.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { commandServices } from '../services.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 /**
  * `tmlsync demo` (`npm start`): the emulator with the demo seed, a local bare

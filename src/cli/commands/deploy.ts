@@ -6,8 +6,7 @@ import { ownershipLines } from '../../sync/ownership.js';
 import { principalsText } from '../../sync/principals-deploy.js';
 import { summaryLine } from '../../sync/report.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { commandServices } from '../services.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface DeployCommandOptions {
   config?: string;

@@ -2,7 +2,7 @@ import { untilSignal } from '../../app/index.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
+import type { CommandContext } from '../context.js';
 
 export interface EmulatorCommandOptions {
   host: string;

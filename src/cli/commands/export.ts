@@ -5,8 +5,7 @@ import { runExport } from '../../sync/export.js';
 import { runDrift } from '../../sync/plan.js';
 import { summaryLine, type RunReport } from '../../sync/report.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { commandServices } from '../services.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface ExportCommandOptions {
   config?: string;

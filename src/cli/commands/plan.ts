@@ -3,8 +3,7 @@ import { configFrom, deployEnvironment, environmentsFor, syncEnvironment, withEn
 import { InvalidInputError } from '../../errors/index.js';
 import { planMarkdown, planText, runPlan } from '../../sync/plan.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { commandServices } from '../services.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 /** `tmlsync plan`: what a deploy of the ref would do, per object; writes nothing to ThoughtSpot. */
 export async function planCommand(options: { config?: string; env?: string; ref?: string; format: 'text' | 'markdown' | 'json' }, _args: string[], context: CommandContext): Promise<ExitCode> {

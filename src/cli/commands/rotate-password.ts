@@ -4,8 +4,7 @@ import { InvalidInputError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import { ThoughtSpotApiError, ThoughtSpotUncertainWriteError, type ThoughtSpotClient } from '../../thoughtspot/index.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { commandServices } from '../services.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface RotatePasswordOptions {
   config?: string;

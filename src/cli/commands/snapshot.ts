@@ -3,8 +3,7 @@ import { configFrom, environmentsFor, withEnvironment } from '../../app/index.js
 import { InvalidInputError } from '../../errors/index.js';
 import { runSnapshot, snapshotText } from '../../sync/snapshot.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { commandServices } from '../services.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface SnapshotCommandOptions {
   config?: string;

@@ -2,7 +2,7 @@ import { configFrom } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { EnvironmentStatus } from '../../server/http.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
+import type { CommandContext } from '../context.js';
 
 export function statusText(environments: EnvironmentStatus[]): string {
   return environments

@@ -3,8 +3,7 @@ import { InvalidInputError } from '../../errors/index.js';
 import { summaryLine } from '../../sync/report.js';
 import { runSync, type ConflictPolicy, type SyncReport } from '../../sync/sync.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { commandServices } from '../services.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface SyncCommandOptions {
   config?: string;

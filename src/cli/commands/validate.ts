@@ -6,8 +6,7 @@ import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Find
 import type { ThoughtSpotClient } from '../../thoughtspot/index.js';
 import { format, type KnownObject, type TmlDocument } from '../../tml/index.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { commandServices } from '../services.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface ValidateCommandOptions {
   config?: string;
