@@ -44,6 +44,11 @@ export function clientFor(environment: EnvironmentConfig, services: Services): T
  * have to be guessed, models as `model:`).
  */
 export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
+  return { ...listingCalls(client), ...principalCalls(client), ...tmlCalls(client), ...afterImportCalls(client) };
+}
+
+/** Every header of a type, page by page. */
+function listingCalls(client: ThoughtSpotClient): Pick<ThoughtSpotPort, 'listHeaders'> {
   return {
     async listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void) {
       const headers: Header[] = [];
@@ -54,6 +59,12 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
       });
       return headers;
     },
+  };
+}
+
+/** Users, groups and their privileges: listed, synced, changed. */
+function principalCalls(client: ThoughtSpotClient): Pick<ThoughtSpotPort, 'listPrincipals' | 'listGroupPrivileges' | 'syncPrincipals' | 'changePrivilege'> {
+  return {
     async listPrincipals() {
       return (await client.listUsers()).map((p) => ({ ...p }));
     },
@@ -73,6 +84,12 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
       const params = { privilege, groupNames: groups };
       await (change === 'add' ? client.addPrivilege(params) : client.removePrivilege(params));
     },
+  };
+}
+
+/** TML out and in, and deletions; a write whose answer was lost says so instead of throwing. */
+function tmlCalls(client: ThoughtSpotClient): Pick<ThoughtSpotPort, 'exportTml' | 'importTml' | 'deleteObjects'> {
+  return {
     async exportTml(ids) {
       // JSON edocs (reference §2.15, §3.4 [doc]): every caller parses the edoc and writes its own
       // canonical YAML, and JSON.parse reads a document some 20 times faster than a YAML parser
@@ -108,6 +125,12 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
         throw error;
       }
     },
+  };
+}
+
+/** What follows an import: owners, visualizations, data and PDFs of what was deployed. */
+function afterImportCalls(client: ThoughtSpotClient): Pick<ThoughtSpotPort, 'transferOwnership' | 'listVisualizations' | 'liveboardData' | 'searchData' | 'liveboardPdf'> {
+  return {
     async transferOwnership(from, to, ids) {
       await client.transferOwnership({ fromUserName: from, toUserName: to, objectIds: ids });
     },
