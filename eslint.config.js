@@ -1,5 +1,25 @@
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The module boundaries of src/ (DESIGN.md module map, issue 14): import-x
+ * resolves every import to its file (`.js` specifiers to the `.ts` sources)
+ * and refuses those that cross a boundary, and any import cycle that runs.
+ * `no-restricted-paths` sees our own folders; packages and node builtins are
+ * named in `no-restricted-imports`. no-cycle skips `import type`: cycles of
+ * types are found by test/app/import-cycles.test.ts.
+ */
+const zone = (target, from, message, except) => ({ target, from, message, ...(except ? { except } : {}) });
+const boundaries = [
+  zone('./src/tml', './src', 'tml/ is pure: it imports nothing of ours outside src/tml.', ['./tml']),
+  zone('./src/errors', './src', 'errors/ imports nothing, so that every layer may extend its classes.', ['./errors']),
+  zone('./src/sync', ['./src/thoughtspot', './src/git', './src/daemon', './src/cli', './src/app', './src/server', './src/emulator'], 'sync/ reaches ThoughtSpot and git through its ports (src/sync/ports.ts), and knows nothing of who runs it.'),
+  zone('./src/daemon', './src/cli', 'The daemon and the CLI share the application layer (src/app), not each other.'),
+  zone('./src/emulator', './src/thoughtspot', 'The emulator never imports the client it exists to test.'),
+  zone('./src/app', ['./src/cli', './src/daemon'], 'The application layer is below the CLI and the daemon.'),
+];
+const cliFromDaemon = (except) => zone('./src/cli', './src/daemon', 'The CLI and the daemon share the application layer (src/app), not each other.', except);
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
@@ -13,6 +33,34 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+      // Without these, no-cycle does not read the TypeScript files it follows.
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: {
+      'import-x/no-cycle': 'error',
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: [...boundaries, cliFromDaemon()] }],
+    },
+  },
+  {
+    // `tmlsync daemon` and `tmlsync demo` start the service: they may import the daemon's entry
+    // (the Daemon class) and nothing else of it; all composition comes from src/app.
+    files: ['src/cli/commands/daemon.ts', 'src/cli/commands/demo.ts'],
+    rules: { 'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: [...boundaries, cliFromDaemon(['./index.ts'])] }] },
+  },
+  {
+    files: ['src/sync/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['got', 'simple-git', 'node:http', 'node:https', 'http', 'https'].map((name) => ({ name, message: 'sync/ speaks neither HTTP nor git: it reaches both through its ports (src/sync/ports.ts).' })),
+      }],
     },
   },
   {

@@ -31,7 +31,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { thoughtspotPort } from '../src/daemon/index.js';
+import { thoughtspotPort } from '../src/app/index.js';
 import { ensureBareRepo, GitRepo } from '../src/git/index.js';
 import { runDeploy } from '../src/sync/deploy.js';
 import { runExport } from '../src/sync/export.js';

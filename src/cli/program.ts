@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { createLogger, isLogLevel, Redactor, type Logger } from '../log/index.js';
+import { createLogger, isLogLevel, Redactor } from '../log/index.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
@@ -12,18 +12,10 @@ import { statusCommand } from './commands/status.js';
 import { syncCommand } from './commands/sync.js';
 import { triggerCommand } from './commands/trigger.js';
 import { validateCommand } from './commands/validate.js';
+import type { CommandAction } from './context.js';
 import type { CliIo } from './io.js';
 import { packageVersion } from './io.js';
 import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, type ExitCode } from './outcome.js';
-
-/** What every command receives: its IO, a logger, and the redactor that scrubs secrets from both. */
-export interface CommandContext {
-  io: CliIo;
-  log: Logger;
-  redactor: Redactor;
-}
-
-export type CommandAction<O> = (options: O, args: string[], context: CommandContext) => Promise<ExitCode>;
 
 const formatOption = (choices: string[]) =>
   new Option('--format <format>', 'output format of the result on stdout').choices(choices).default(choices[0]);

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { load } from 'js-yaml';
 import type { z } from 'zod';
+import { InvalidInputError } from '../errors/index.js';
 import { interpolate, isOnlyReferences } from './interpolate.js';
 import { configSchema, SECRET_FIELDS, type EnvironmentConfig, type TmlsyncConfig } from './schema.js';
 
@@ -13,7 +14,7 @@ export interface ConfigProblem {
 }
 
 /** Every problem of a configuration file at once; the CLI exits 2 on it. */
-export class ConfigError extends Error {
+export class ConfigError extends InvalidInputError {
   override readonly name = 'ConfigError';
   constructor(
     readonly file: string,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { Cron } from 'croner';
+import { connect, deployEnvironment, endSession, remoteUrl, repoFor, syncEnvironment, workTree, type Services, type ThoughtSpotConnection } from '../app/index.js';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
 import { Metrics } from '../server/metrics.js';
@@ -11,9 +12,7 @@ import { runDeploy, type DeployReport } from '../sync/deploy.js';
 import { runExport } from '../sync/export.js';
 import type { ContentRepo } from '../sync/ports.js';
 import type { RunReport } from '../sync/report.js';
-import type { ThoughtSpotClient } from '../thoughtspot/index.js';
 import { runSync, type SyncReport } from '../sync/sync.js';
-import { clientFor, deployEnvironment, remoteUrl, repoFor, syncEnvironment, thoughtspotPort, workTree, type Services } from './compose.js';
 import { watchTml } from './watch.js';
 import type { Loop, RunRecord } from '../sync/runs.js';
 import { RunStore } from './runs.js';
@@ -30,7 +29,7 @@ interface Slot {
   current?: Promise<void>;
   queue: RunRecord[];
   last?: RunReport;
-  client?: ThoughtSpotClient;
+  thoughtspot?: ThoughtSpotConnection;
   repo?: ContentRepo;
 }
 
@@ -161,9 +160,9 @@ export class Daemon {
     Object.assign(run, { status: 'running', startedAt: new Date(started).toISOString() });
     this.runs.put(run);
     try {
-      slot.client ??= clientFor(environment, this.services);
+      slot.thoughtspot ??= connect(environment, this.services);
       slot.repo ??= await repoFor(this.config, environment, this.services);
-      const common = { thoughtspot: thoughtspotPort(slot.client), repo: slot.repo, log: this.services.log, runId: run.id };
+      const common = { thoughtspot: slot.thoughtspot.port, repo: slot.repo, log: this.services.log, runId: run.id };
       const committer = this.config.repository.committer;
       const report: RunReport =
         run.loop === 'export'
@@ -187,7 +186,7 @@ export class Daemon {
     this.runs.put(run);
     this.metrics.runs.inc({ environment: environment.name, loop: run.loop, outcome: slot.last.outcome });
     this.metrics.runDuration.observe({ environment: environment.name, loop: run.loop }, (Date.now() - started) / 1000);
-    if (slot.client) this.metrics.queueDepth.set({ host: new URL(environment.url).host }, slot.client.queue.waiting);
+    if (slot.thoughtspot) this.metrics.queueDepth.set({ host: new URL(environment.url).host }, slot.thoughtspot.queue.waiting);
   }
 
   status(): EnvironmentStatus[] {
@@ -216,7 +215,7 @@ export class Daemon {
       for (const run of slot.queue.splice(0)) this.runs.put({ ...run, status: 'failed', error: 'the daemon stopped before the run started' });
     }
     await this.idle();
-    await Promise.all(this.#slots.flatMap((s) => (s.client ? [s.client.logout().catch(() => undefined)] : [])));
+    await Promise.all(this.#slots.flatMap((s) => (s.thoughtspot ? [endSession(s.thoughtspot)] : [])));
     await this.#http?.close();
     this.services.log.info('daemon stopped');
   }

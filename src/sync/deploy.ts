@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { InvalidInputError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import {
   applyMapping, format, invertMapping, parse, references, resolveReferences,
@@ -41,8 +42,8 @@ export interface DeployLedger {
 export const DEPLOY_LEDGER_FILE = 'deploy.json';
 
 /** The deploy gate refused the change set: nothing was written. Exit 2. */
-export class DeployGateError extends Error {
-  override readonly name = 'TmlValidationError';
+export class DeployGateError extends InvalidInputError {
+  override readonly name = 'DeployGateError';
   constructor(readonly findings: Finding[]) {
     super(`deploy stopped before writing anything:\n${findings.filter((f) => f.severity === 'error').map((f) => `  - ${f.message}`).join('\n')}`);
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
+import { InvalidInputError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { PRINCIPALS_PATH } from './layout.js';
 import type { GroupPrivileges, PrincipalEntry, PrincipalsSyncResult, ThoughtSpotPort } from './ports.js';
@@ -38,7 +39,7 @@ export interface PrincipalChange {
 export type PrincipalsOutcome = { managed: false; reason: string } | { managed: true; prune: boolean; changes: PrincipalChange[] };
 
 /** The file failed its checks: every problem, each naming its entry; nothing was sent. Exit 2. */
-export class PrincipalsFileError extends Error {
+export class PrincipalsFileError extends InvalidInputError {
   override readonly name = 'PrincipalsFileError';
   constructor(readonly problems: string[]) {
     super(`${PRINCIPALS_PATH}: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}, nothing was applied:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

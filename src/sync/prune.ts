@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { InvalidInputError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { format, handlerFor, parse, resolveReferences, type KnownObject, type TmlDocument, type TmlKind } from '../tml/index.js';
 import type { DeployEnvironment, DeployLedger, PlannedChange, Prepared } from './deploy.js';
@@ -47,7 +48,7 @@ export interface PruneSummary {
 }
 
 /** Prune refused (source missing or empty, too many deletions): nothing was written. Exit 2. */
-export class PruneRefusedError extends Error {
+export class PruneRefusedError extends InvalidInputError {
   override readonly name = 'PruneRefusedError';
 }
 

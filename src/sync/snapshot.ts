@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { InvalidInputError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { handlerFor } from '../tml/index.js';
 import { DEPLOY_LEDGER_FILE, parseDeployLedger } from './deploy.js';
@@ -43,8 +44,8 @@ export interface SnapshotReport {
 }
 
 /** The export refused the input (an unknown `--changed-since`): exit 2. */
-export class SnapshotInputError extends Error {
-  override readonly name = 'InvalidInputError';
+export class SnapshotInputError extends InvalidInputError {
+  override readonly name = 'SnapshotInputError';
 }
 
 export async function runSnapshot(options: SnapshotOptions): Promise<SnapshotReport> {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { InvalidInputError } from '../errors/index.js';
 import { dependencyOrder, parse, resolveReferences, TmlParseError, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../tml/index.js';
 
 /** One finding of `tmlsync validate`, offline or from ThoughtSpot. */
@@ -19,7 +20,7 @@ export interface SourceFile {
 }
 
 /** A path given to read TML from does not exist: the user's input, exit 2. */
-export class MissingSourceError extends Error {
+export class MissingSourceError extends InvalidInputError {
   override readonly name = 'MissingSourceError';
 }
 

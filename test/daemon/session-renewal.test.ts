@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { clientFor, thoughtspotPort } from '../../src/daemon/index.js';
+import { clientFor, thoughtspotPort } from '../../src/app/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger, Redactor, silentLogger } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';

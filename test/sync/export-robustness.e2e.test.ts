@@ -8,7 +8,7 @@ import { GitRepo } from '../../src/git/index.js';
 import { runExport } from '../../src/sync/export.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
-import { thoughtspotPort } from '../../src/daemon/index.js';
+import { thoughtspotPort } from '../../src/app/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';

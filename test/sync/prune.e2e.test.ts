@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
-import { thoughtspotPort } from '../../src/daemon/index.js';
+import { thoughtspotPort } from '../../src/app/index.js';
 import { GitRepo } from '../../src/git/index.js';
 import { runDeploy } from '../../src/sync/deploy.js';
 import type { DeletableType, ThoughtSpotPort } from '../../src/sync/ports.js';

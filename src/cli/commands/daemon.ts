@@ -1,26 +1,14 @@
+import { configFrom, untilSignal } from '../../app/index.js';
+// The service itself: this command and `demo` start it, and import nothing else of the daemon (eslint.config.js).
 import { Daemon } from '../../daemon/index.js';
-import { HostQueues } from '../../thoughtspot/index.js';
 import type { ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { configFrom } from './export.js';
-
-/** Resolves on the first SIGTERM or SIGINT. */
-export function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve(signal);
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
-}
+import { commandServices, type CommandContext } from '../context.js';
 
 /** `tmlsync daemon`: runs until SIGTERM, then lets the current runs finish. */
 export async function daemonCommand(options: { config?: string }, _args: string[], context: CommandContext): Promise<ExitCode> {
-  const config = await configFrom(options, context);
-  const daemon = new Daemon(config, { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env });
+  const services = commandServices(context);
+  const config = await configFrom(options.config, services);
+  const daemon = new Daemon(config, services);
   const http = await daemon.start();
   context.io.stdout.write(`tmlsync daemon listening on ${http.url} (status: ${http.url}/status)\n`);
   const signal = await untilSignal();

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { Daemon, remoteUrl } from '../../daemon/index.js';
+import { configFrom, remoteUrl, untilSignal } from '../../app/index.js';
+// The service itself: this command and `daemon` start it, and import nothing else of the daemon (eslint.config.js).
+import { Daemon } from '../../daemon/index.js';
 import { startEmulator } from '../../emulator/index.js';
+import { InvalidInputError } from '../../errors/index.js';
 import { ensureBareRepo } from '../../git/index.js';
-import { HostQueues } from '../../thoughtspot/index.js';
-import { InvalidInputError, type ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { untilSignal } from './daemon.js';
-import { configFrom } from './export.js';
+import type { ExitCode } from '../outcome.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 /**
  * `tmlsync demo` (`npm start`): the emulator with the demo seed, a local bare
@@ -14,7 +14,8 @@ import { configFrom } from './export.js';
  * State stays under `.demo/`, so a second start resumes where it stopped.
  */
 export async function demoCommand(options: { config?: string; dataDir: string }, _args: string[], context: CommandContext): Promise<ExitCode> {
-  const config = await configFrom(options, context);
+  const services = commandServices(context);
+  const config = await configFrom(options.config, services);
   const environment = config.environments[0]!;
   const target = new URL(environment.url);
   if (!['127.0.0.1', 'localhost'].includes(target.hostname)) throw new InvalidInputError(`tmlsync demo runs its emulator on this machine; ${environment.name}.url must be on 127.0.0.1 (is ${environment.url})`);
@@ -29,7 +30,7 @@ export async function demoCommand(options: { config?: string; dataDir: string },
   }).catch((error: unknown) => {
     throw new InvalidInputError(`cannot start the emulator on ${environment.url}: ${error instanceof Error ? error.message : String(error)}`);
   });
-  const daemon = new Daemon(config, { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env });
+  const daemon = new Daemon(config, services);
   const http = await daemon.start();
   context.io.stdout.write(
     [

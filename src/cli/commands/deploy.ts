@@ -1,12 +1,12 @@
-import { deployEnvironment } from '../../daemon/index.js';
+import { configFrom, deployEnvironment, environmentsFor, refuseOneWay, withEnvironment } from '../../app/index.js';
+import { InvalidInputError } from '../../errors/index.js';
 import { checkLines } from '../../sync/checks.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy.js';
 import { ownershipLines } from '../../sync/ownership.js';
 import { principalsText } from '../../sync/principals-deploy.js';
 import { summaryLine } from '../../sync/report.js';
-import { InvalidInputError, type ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor, refuseOneWay, servicesOf, withEnvironment } from './export.js';
+import type { ExitCode } from '../outcome.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface DeployCommandOptions {
   config?: string;
@@ -32,11 +32,12 @@ export function deploySummary(report: DeployReport): string {
 /** `tmlsync deploy`: one run of the deploy loop; 0 ok, 1 something failed, 2 stopped at the gate. */
 export async function deployCommand(options: DeployCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError('--env is required: deploy writes into one environment');
-  const config = await configFrom(options, context);
+  const services = commandServices(context);
+  const config = await configFrom(options.config, services);
   const [environment] = environmentsFor(config, options.env, 'deploy');
   refuseOneWay([environment!], options.dryRun === true);
   if (environment!.direction === 'export') throw new InvalidInputError(`environment ${environment!.name} is export-only (direction: export); it is not deployed to`);
-  const report = await withEnvironment(config, environment!, servicesOf(context), (sides) =>
+  const report = await withEnvironment(config, environment!, services, (sides) =>
     runDeploy({ ...sides, environment: deployEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
   );
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);

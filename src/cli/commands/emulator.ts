@@ -1,7 +1,8 @@
+import { untilSignal } from '../../app/index.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
-import { InvalidInputError, type ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { untilSignal } from './daemon.js';
+import { InvalidInputError } from '../../errors/index.js';
+import type { ExitCode } from '../outcome.js';
+import type { CommandContext } from '../context.js';
 
 export interface EmulatorCommandOptions {
   host: string;

@@ -1,9 +1,10 @@
+import { clientFor, configFrom, environmentsFor, withSession, type Services } from '../../app/index.js';
 import type { EnvironmentConfig } from '../../config/index.js';
-import { clientFor, type Services } from '../../daemon/index.js';
-import { HostQueues, ThoughtSpotApiError, ThoughtSpotUncertainWriteError, type ThoughtSpotClient } from '../../thoughtspot/index.js';
-import { InvalidInputError, type ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor } from './export.js';
+import { InvalidInputError } from '../../errors/index.js';
+import type { Logger } from '../../log/index.js';
+import { ThoughtSpotApiError, ThoughtSpotUncertainWriteError, type ThoughtSpotClient } from '../../thoughtspot/index.js';
+import type { ExitCode } from '../outcome.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface RotatePasswordOptions {
   config?: string;
@@ -35,15 +36,63 @@ function passwordClient(environment: EnvironmentConfig, password: string, servic
 
 /** Whether a fresh session logs in with this password; a refusal is false, anything else an error. */
 async function logsIn(environment: EnvironmentConfig, password: string, services: Services): Promise<boolean> {
-  const client = passwordClient(environment, password, services);
+  return withSession(passwordClient(environment, password, services), async (client) => {
+    try {
+      await client.login();
+      return true;
+    } catch (error) {
+      if (error instanceof ThoughtSpotApiError && error.status === 401) return false;
+      throw error;
+    }
+  });
+}
+
+/** One password change: the account, both passwords, and where the current one came from. */
+interface Rotation {
+  environment: EnvironmentConfig;
+  username: string;
+  current: string;
+  next: string;
+  /** The variable the current password was read from, when not the environment's `password`. */
+  currentName?: string;
+  services: Services;
+  log: Logger;
+}
+
+/**
+ * Logs in with the current password, then (unless a dry run) changes it; true
+ * when it was changed. A change whose answer was lost is never sent again
+ * (the current password may no longer be current): which password logs in
+ * tells what happened.
+ */
+async function changePassword(client: ThoughtSpotClient, rotation: Rotation, dryRun: boolean): Promise<boolean> {
+  const { environment, username, current, next, currentName, services, log } = rotation;
+  const { name } = environment;
   try {
-    await client.login();
+    try {
+      await client.login();
+    } catch (error) {
+      if (error instanceof ThoughtSpotApiError && error.status === 401) {
+        throw new InvalidInputError(`${name}: cannot log in as ${username} with the current password${currentName ? ` (from ${currentName})` : ''}; nothing was changed. ${error.message}`);
+      }
+      throw error;
+    }
+    if (dryRun) return false;
+    await client.updatePassword({ name: username, currentPassword: current, newPassword: next });
     return true;
   } catch (error) {
-    if (error instanceof ThoughtSpotApiError && error.status === 401) return false;
-    throw error;
-  } finally {
-    await client.logout().catch(() => undefined);
+    if (error instanceof ThoughtSpotApiError && error.endpoint === 'user/updatepassword' && error.status < 500) {
+      throw new InvalidInputError(`${name}: ThoughtSpot refused to change the password of ${username}, which is unchanged. ${error.message}`);
+    }
+    if (!(error instanceof ThoughtSpotUncertainWriteError)) throw error;
+    log.warn({ error: error.message }, 'password change outcome unknown, checking which password logs in');
+    if (await logsIn(environment, next, services)) return true;
+    const unchanged = await logsIn(environment, current, services);
+    throw new Error(
+      unchanged
+        ? `${name}: the password change of ${username} did not take effect (${error.message}); the current password still applies. Run rotate-password again.`
+        : `${name}: the password change of ${username} may have failed half-way (${error.message}), and neither password logs in: check the account in ThoughtSpot.`,
+    );
   }
 }
 
@@ -58,7 +107,8 @@ async function logsIn(environment: EnvironmentConfig, password: string, services
  */
 export async function rotatePasswordCommand(options: RotatePasswordOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError("--env is required: rotate-password changes one environment's account");
-  const config = await configFrom(options, context);
+  const services = commandServices(context);
+  const config = await configFrom(options.config, services);
   const [environment] = environmentsFor(config, options.env, 'export');
   const { name, username, passwordRotation } = environment!;
   const env = context.io.env;
@@ -76,42 +126,13 @@ export async function rotatePasswordCommand(options: RotatePasswordOptions, _arg
   context.redactor.add(current);
   if (next === current) throw new InvalidInputError(`${newName} holds the current password of ${username} in ${name}: nothing to change`);
 
-  const services: Services = { log: context.log, redactor: context.redactor, queues: new HostQueues(), env };
   const log = context.log.child({ environment: name, username });
-  const client = passwordClient(environment!, current, services);
-  try {
-    try {
-      await client.login();
-    } catch (error) {
-      if (error instanceof ThoughtSpotApiError && error.status === 401) {
-        throw new InvalidInputError(`${name}: cannot log in as ${username} with the current password${currentName ? ` (from ${currentName})` : ''}; nothing was changed. ${error.message}`);
-      }
-      throw error;
-    }
-    if (options.dryRun) {
-      context.io.stdout.write(`dry run: ${name}: logged in as ${username} with the current password; the new one is set in ${newName}. Nothing was changed.\n`);
-      return 0;
-    }
-    await client.updatePassword({ name: username, currentPassword: current, newPassword: next });
-  } catch (error) {
-    if (error instanceof ThoughtSpotApiError && error.endpoint === 'user/updatepassword' && error.status < 500) {
-      throw new InvalidInputError(`${name}: ThoughtSpot refused to change the password of ${username}, which is unchanged. ${error.message}`);
-    }
-    if (!(error instanceof ThoughtSpotUncertainWriteError)) throw error;
-    // Never sent again (the current password may no longer be current): find out which one logs in.
-    log.warn({ error: error.message }, 'password change outcome unknown, checking which password logs in');
-    if (!(await logsIn(environment!, next, services))) {
-      const unchanged = await logsIn(environment!, current, services);
-      throw new Error(
-        unchanged
-          ? `${name}: the password change of ${username} did not take effect (${error.message}); the current password still applies. Run rotate-password again.`
-          : `${name}: the password change of ${username} may have failed half-way (${error.message}), and neither password logs in: check the account in ThoughtSpot.`,
-      );
-    }
-  } finally {
-    await client.logout().catch(() => undefined);
+  const rotation: Rotation = { environment: environment!, username, current, next, ...(currentName ? { currentName } : {}), services, log };
+  const changed = await withSession(passwordClient(environment!, current, services), (client) => changePassword(client, rotation, options.dryRun === true));
+  if (!changed) {
+    context.io.stdout.write(`dry run: ${name}: logged in as ${username} with the current password; the new one is set in ${newName}. Nothing was changed.\n`);
+    return 0;
   }
-
   if (!(await logsIn(environment!, next, services))) {
     throw new Error(`${name}: ThoughtSpot accepted the new password of ${username}, but a new session cannot log in with it: check the account in ThoughtSpot before the next run.`);
   }

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
+import { configFrom, environmentsFor, withEnvironment } from '../../app/index.js';
+import { InvalidInputError } from '../../errors/index.js';
 import { runSnapshot, snapshotText } from '../../sync/snapshot.js';
-import { InvalidInputError, type ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor, servicesOf, withEnvironment } from './export.js';
+import type { ExitCode } from '../outcome.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface SnapshotCommandOptions {
   config?: string;
@@ -16,10 +17,11 @@ export interface SnapshotCommandOptions {
 export async function snapshotCommand(options: SnapshotCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError('--env is required: liveboards are rendered by one environment');
   if (!options.out) throw new InvalidInputError('--out is required: the folder the PDFs are written to');
-  const config = await configFrom(options, context);
+  const services = commandServices(context);
+  const config = await configFrom(options.config, services);
   const [environment] = environmentsFor(config, options.env, 'deploy');
   const out = resolve(options.out);
-  const report = await withEnvironment(config, environment!, servicesOf(context), (sides) =>
+  const report = await withEnvironment(config, environment!, services, (sides) =>
     runSnapshot({
       ...sides,
       environment: { name: environment!.name, branch: environment!.branch, direction: environment!.direction },

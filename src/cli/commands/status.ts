@@ -1,7 +1,8 @@
+import { configFrom } from '../../app/index.js';
+import { InvalidInputError } from '../../errors/index.js';
 import type { EnvironmentStatus } from '../../server/http.js';
-import { InvalidInputError, type ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { configFrom } from './export.js';
+import type { ExitCode } from '../outcome.js';
+import type { CommandContext } from '../context.js';
 
 export function statusText(environments: EnvironmentStatus[]): string {
   return environments
@@ -19,7 +20,7 @@ export function statusText(environments: EnvironmentStatus[]): string {
 export async function statusCommand(options: { config?: string; url?: string; format: 'text' | 'json' }, _args: string[], context: CommandContext): Promise<ExitCode> {
   let url = options.url;
   if (!url) {
-    const config = await configFrom(options, context);
+    const config = await configFrom(options.config, { env: context.io.env, redactor: context.redactor });
     url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${config.server.port}`;
   }
   let body: { environments: EnvironmentStatus[] };

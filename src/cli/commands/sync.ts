@@ -1,9 +1,9 @@
-import { syncEnvironment } from '../../daemon/compose.js';
+import { configFrom, environmentsFor, syncEnvironment, withEnvironment } from '../../app/index.js';
+import { InvalidInputError } from '../../errors/index.js';
 import { summaryLine } from '../../sync/report.js';
 import { runSync, type ConflictPolicy, type SyncReport } from '../../sync/sync.js';
-import { InvalidInputError, type ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor, servicesOf, withEnvironment } from './export.js';
+import type { ExitCode } from '../outcome.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface SyncCommandOptions {
   config?: string;
@@ -28,11 +28,12 @@ export function syncSummary(report: SyncReport): string {
  */
 export async function syncCommand(options: SyncCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError('--env is required: sync works on one environment');
-  const config = await configFrom(options, context);
+  const services = commandServices(context);
+  const config = await configFrom(options.config, services);
   const [environment] = environmentsFor(config, options.env, 'sync');
   if (environment!.direction !== 'sync') throw new InvalidInputError(`environment ${environment!.name} has direction ${environment!.direction}; sync is for direction: sync (use export or deploy)`);
   const target = syncEnvironment(environment!);
-  const report = await withEnvironment(config, environment!, servicesOf(context), (sides) =>
+  const report = await withEnvironment(config, environment!, services, (sides) =>
     runSync({
       ...sides,
       environment: options.policy ? { ...target, conflicts: options.policy } : target,

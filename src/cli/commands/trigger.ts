@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunRecord } from '../../sync/runs.js';
-import { InvalidInputError, type ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
+import { InvalidInputError } from '../../errors/index.js';
+import type { ExitCode } from '../outcome.js';
+import type { CommandContext } from '../context.js';
 
 export interface TriggerCommandOptions {
   env?: string;

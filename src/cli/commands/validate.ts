@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { clientFor, thoughtspotPort } from '../../daemon/index.js';
+import { clientFor, configFrom, environmentsFor, thoughtspotPort, withSession } from '../../app/index.js';
+import { InvalidInputError } from '../../errors/index.js';
 import { targetObjects } from '../../sync/target.js';
 import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Finding } from '../../sync/validate.js';
-import { HostQueues, type ThoughtSpotClient } from '../../thoughtspot/index.js';
-import { format, type KnownObject } from '../../tml/index.js';
-import { InvalidInputError, type ExitCode } from '../outcome.js';
-import type { CommandContext } from '../program.js';
-import { configFrom, environmentsFor } from './export.js';
+import type { ThoughtSpotClient } from '../../thoughtspot/index.js';
+import { format, type KnownObject, type TmlDocument } from '../../tml/index.js';
+import type { ExitCode } from '../outcome.js';
+import { commandServices, type CommandContext } from '../context.js';
 
 export interface ValidateCommandOptions {
   config?: string;
@@ -35,6 +35,20 @@ function print(findings: Finding[], context: CommandContext, formatName: 'text' 
   }
 }
 
+/** What ThoughtSpot refuses of a `VALIDATE_ONLY` import of the documents, in dependency-ordered batches. */
+async function refusals(client: ThoughtSpotClient, docs: TmlDocument[], known: KnownObject[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const batch of validationBatches(docs, known)) {
+    const results = await client.importTml(batch.map((doc) => ({ edoc: format(doc), name: doc.name, ...(doc.guid ? { guid: doc.guid } : {}) })), { policy: 'VALIDATE_ONLY', forceCreate: false });
+    results.forEach((result, i) => {
+      const doc = batch[i]!;
+      if (result.ok) return;
+      findings.push({ severity: 'error', source: 'thoughtspot', ...(doc.file ? { file: doc.file } : {}), object: `${doc.kind} "${doc.name}"`, message: `${doc.file ?? doc.name}: ${doc.kind} "${doc.name}": ${result.error.message}` });
+    });
+  }
+  return findings;
+}
+
 /**
  * `tmlsync validate [paths…]`: offline checks (parse, kind, required fields,
  * enums, references within the files), and with `--env` a `VALIDATE_ONLY`
@@ -47,26 +61,21 @@ export async function validateCommand(options: ValidateCommandOptions, args: str
   if (files.length === 0) throw new InvalidInputError(`no .tml files under ${args.join(', ') || 'tml/'}`);
   const { docs, findings } = parseFiles(files);
 
-  let known: KnownObject[] = [];
-  let client: ThoughtSpotClient | undefined;
   if (options.env) {
-    const config = await configFrom(options, context);
+    const services = commandServices(context);
+    const config = await configFrom(options.config, services);
     const [environment] = environmentsFor(config, options.env, 'deploy');
-    client = clientFor(environment!, { log: context.log, redactor: context.redactor, queues: new HostQueues(), env: context.io.env });
-    known = await targetObjects(thoughtspotPort(client));
-  }
-  findings.push(...validateOffline(docs, known));
-
-  if (client && !findings.some((f) => f.severity === 'error')) {
-    for (const batch of validationBatches(docs, known)) {
-      const results = await client.importTml(batch.map((doc) => ({ edoc: format(doc), name: doc.name, ...(doc.guid ? { guid: doc.guid } : {}) })), { policy: 'VALIDATE_ONLY', forceCreate: false });
-      results.forEach((result, i) => {
-        const doc = batch[i]!;
-        if (result.ok) return;
-        findings.push({ severity: 'error', source: 'thoughtspot', ...(doc.file ? { file: doc.file } : {}), object: `${doc.kind} "${doc.name}"`, message: `${doc.file ?? doc.name}: ${doc.kind} "${doc.name}": ${result.error.message}` });
-      });
-    }
-    await client.logout().catch(() => undefined);
+    // The v1 client itself, not only its port: its VALIDATE_ONLY import takes each document's
+    // name and GUID, so that ThoughtSpot's refusal names the object. The deploy sends its own
+    // VALIDATE_ONLY through the port; the workflow kernel's one gate (issue 14, stage 2) will
+    // serve both, and then this command needs only the port, from connect().
+    await withSession(clientFor(environment!, services), async (client) => {
+      const known = await targetObjects(thoughtspotPort(client));
+      findings.push(...validateOffline(docs, known));
+      if (!findings.some((f) => f.severity === 'error')) findings.push(...(await refusals(client, docs, known)));
+    });
+  } else {
+    findings.push(...validateOffline(docs, []));
   }
   print(findings, context, options.format);
   const errors = findings.filter((f) => f.severity === 'error').length;

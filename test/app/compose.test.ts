@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deployEnvironment, thoughtspotPort } from '../../src/daemon/index.js';
+import { deployEnvironment, thoughtspotPort } from '../../src/app/index.js';
 import { format, parse } from '../../src/tml/index.js';
 import { useHttpMock } from '../http-mock.js';
 import { at, BASE, mockLogin, testClient } from '../thoughtspot/fixture.js';

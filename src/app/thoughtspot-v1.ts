@@ -1,35 +1,25 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
-import { GitRepo } from '../git/index.js';
-import type { Logger, Redactor } from '../log/index.js';
-import type { DeployEnvironment } from '../sync/deploy.js';
-import type { ContentRepo, DataSummary, Header, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
-import type { SyncEnvironment } from '../sync/sync.js';
-import type { DataBlock, HostQueues, Principal } from '../thoughtspot/index.js';
+import type { EnvironmentConfig } from '../config/index.js';
+import type { DataSummary, Header, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
+import type { DataBlock, Principal } from '../thoughtspot/index.js';
 import { ThoughtSpotApiError, ThoughtSpotClient, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
-import { slugify } from '../tml/index.js';
+import { signInName } from './environments.js';
+import type { Services } from './services.js';
 
-/** What composing needs from the process: one logger, one redactor, one queue registry. */
-export interface Services {
-  log: Logger;
-  redactor: Redactor;
-  queues: HostQueues;
-  env: NodeJS.ProcessEnv;
-  /** Told the outcome of every ThoughtSpot call (the daemon counts them). */
-  onApiCall?: (endpoint: string, result: 'ok' | 'error') => void;
-}
+/**
+ * The ThoughtSpot port over the public REST API v1 (`/callosum/v1/tspublic/v1/`):
+ * the v1 client of an environment, and the workflows' port over it. A v2
+ * adapter (issue 12) sits beside this file; `connect` (thoughtspot.ts)
+ * chooses between them.
+ */
 
-/** The account tmlsync signs in with when the configuration names none (the emulator's and ThoughtSpot's usual admin). */
-const DEFAULT_USERNAME = 'tsadmin';
-
+/** The v1 client of an environment: its credentials, limits and logger, and the process's queue for its host. */
 export function clientFor(environment: EnvironmentConfig, services: Services): ThoughtSpotClient {
   const { rateLimit } = environment;
   // Sent to user/sync only, but a secret like the others: never in a log line.
   services.redactor.add(environment.principals?.initialPassword);
   return new ThoughtSpotClient({
     url: environment.url,
-    username: environment.username ?? DEFAULT_USERNAME,
+    username: signInName(environment),
     ...(environment.password ? { password: environment.password } : {}),
     ...(environment.secretKey ? { secretKey: environment.secretKey } : {}),
     ...(environment.caFile ? { caFile: environment.caFile } : {}),
@@ -47,12 +37,6 @@ export function clientFor(environment: EnvironmentConfig, services: Services): T
   });
 }
 
-/** What a sync run needs: the deploy side's settings (a sync environment has no mappings) and the conflict policy. */
-export function syncEnvironment(environment: EnvironmentConfig): SyncEnvironment {
-  const { mappings: _none, ...deploy } = deployEnvironment(environment);
-  return { ...deploy, conflicts: environment.conflictPolicy };
-}
-
 /**
  * The workflows' view of ThoughtSpot: every page of headers, principals and
  * group privileges, user/sync and privilege changes, and TML as the
@@ -60,6 +44,11 @@ export function syncEnvironment(environment: EnvironmentConfig): SyncEnvironment
  * have to be guessed, models as `model:`).
  */
 export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
+  return { ...listingCalls(client), ...principalCalls(client), ...tmlCalls(client), ...afterImportCalls(client) };
+}
+
+/** Every header of a type, page by page. */
+function listingCalls(client: ThoughtSpotClient): Pick<ThoughtSpotPort, 'listHeaders'> {
   return {
     async listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void) {
       const headers: Header[] = [];
@@ -70,6 +59,12 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
       });
       return headers;
     },
+  };
+}
+
+/** Users, groups and their privileges: listed, synced, changed. */
+function principalCalls(client: ThoughtSpotClient): Pick<ThoughtSpotPort, 'listPrincipals' | 'listGroupPrivileges' | 'syncPrincipals' | 'changePrivilege'> {
+  return {
     async listPrincipals() {
       return (await client.listUsers()).map((p) => ({ ...p }));
     },
@@ -89,6 +84,12 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
       const params = { privilege, groupNames: groups };
       await (change === 'add' ? client.addPrivilege(params) : client.removePrivilege(params));
     },
+  };
+}
+
+/** TML out and in, and deletions; a write whose answer was lost says so instead of throwing. */
+function tmlCalls(client: ThoughtSpotClient): Pick<ThoughtSpotPort, 'exportTml' | 'importTml' | 'deleteObjects'> {
+  return {
     async exportTml(ids) {
       // JSON edocs (reference §2.15, §3.4 [doc]): every caller parses the edoc and writes its own
       // canonical YAML, and JSON.parse reads a document some 20 times faster than a YAML parser
@@ -124,6 +125,12 @@ export function thoughtspotPort(client: ThoughtSpotClient): ThoughtSpotPort {
         throw error;
       }
     },
+  };
+}
+
+/** What follows an import: owners, visualizations, data and PDFs of what was deployed. */
+function afterImportCalls(client: ThoughtSpotClient): Pick<ThoughtSpotPort, 'transferOwnership' | 'listVisualizations' | 'liveboardData' | 'searchData' | 'liveboardPdf'> {
+  return {
     async transferOwnership(from, to, ids) {
       await client.transferOwnership({ fromUserName: from, toUserName: to, objectIds: ids });
     },
@@ -148,47 +155,4 @@ const CHECK_ROWS = 10;
 
 function summary(block: DataBlock): DataSummary {
   return { columns: block.columnNames ?? [], rowCount: block.totalRowCount ?? block.data?.length ?? 0 };
-}
-
-/** What the deploy loop (and `plan`) needs of an environment's configuration, CLI and daemon alike. */
-export function deployEnvironment(environment: EnvironmentConfig): DeployEnvironment {
-  const { name, branch, importPolicy, prune, maxDeletions, mappings, principals, ownership, dataChecks } = environment;
-  return {
-    name,
-    branch,
-    policy: importPolicy,
-    ...(prune ? { prune: { maxDeletions } } : {}),
-    ...(mappings ? { mappings } : {}),
-    ...(principals ? { principals } : {}),
-    // Without an `ownership` block owners are left as ThoughtSpot sets them; with one, the importing user is the default owner.
-    ...(ownership ? { ownership: { ...ownership, importer: environment.username ?? DEFAULT_USERNAME } } : {}),
-    dataChecks: { enabled: dataChecks?.enabled ?? true, ...(dataChecks?.searches ? { searches: dataChecks.searches } : {}) },
-  };
-}
-
-/** A local path (not a URL, not scp-like `host:path`) is resolved from the current directory. */
-export function remoteUrl(url: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/\\]+@[^:]+:/.test(url)) return url;
-  return isAbsolute(url) ? url : resolve(url);
-}
-
-/** Where an environment's working tree lives, under the work dir. */
-export function workTree(config: LoadedConfig, environment: EnvironmentConfig): string {
-  return join(config.workDir, slugify(environment.name), 'repo');
-}
-
-/** The working tree of one environment under the work dir. */
-export async function repoFor(config: LoadedConfig, environment: EnvironmentConfig, services: Services): Promise<ContentRepo> {
-  const url = remoteUrl(config.repository.url);
-  if (url.startsWith('/') && !existsSync(url)) throw new Error(`the git remote ${url} does not exist (repository.url)`);
-  const token = config.repository.tokenEnv ? services.env[config.repository.tokenEnv] : undefined;
-  if (config.repository.tokenEnv && !token) throw new Error(`repository.tokenEnv names ${config.repository.tokenEnv}, which is not set`);
-  services.redactor.add(token);
-  return GitRepo.open(workTree(config, environment), {
-    remoteUrl: url,
-    committer: config.repository.committer,
-    logger: services.log,
-    ...(config.repository.sshKeyFile ? { sshKeyFile: config.repository.sshKeyFile } : {}),
-    ...(token ? { httpsToken: token } : {}),
-  });
 }

@@ -1,0 +1,14 @@
+/**
+ * The application layer: what the CLI and the daemon share and neither owns.
+ * Configuration to services, the environments a run acts on and the shape
+ * each workflow takes them in, the ThoughtSpot port adapters (v1 today),
+ * the working tree and its remote, sessions that always end, and signals.
+ */
+export { configFrom } from './config.js';
+export { deployEnvironment, environmentsFor, refuseOneWay, signInName, syncEnvironment } from './environments.js';
+export { remoteUrl, repoFor, workTree } from './repository.js';
+export { servicesOf, type Host, type Services } from './services.js';
+export { endSession, withSession, type Session } from './session.js';
+export { untilSignal } from './signals.js';
+export { connect, withEnvironment, type Sides, type ThoughtSpotConnection } from './thoughtspot.js';
+export { clientFor, thoughtspotPort } from './thoughtspot-v1.js';

@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
+import { GitRepo } from '../git/index.js';
+import type { ContentRepo } from '../sync/ports.js';
+import { slugify } from '../tml/index.js';
+import type { Services } from './services.js';
+
+/** A local path (not a URL, not scp-like `host:path`) is resolved from the current directory. */
+export function remoteUrl(url: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/\\]+@[^:]+:/.test(url)) return url;
+  return isAbsolute(url) ? url : resolve(url);
+}
+
+/** Where an environment's working tree lives, under the work dir. */
+export function workTree(config: LoadedConfig, environment: EnvironmentConfig): string {
+  return join(config.workDir, slugify(environment.name), 'repo');
+}
+
+/** The working tree of one environment under the work dir. */
+export async function repoFor(config: LoadedConfig, environment: EnvironmentConfig, services: Services): Promise<ContentRepo> {
+  const url = remoteUrl(config.repository.url);
+  if (url.startsWith('/') && !existsSync(url)) throw new Error(`the git remote ${url} does not exist (repository.url)`);
+  const token = config.repository.tokenEnv ? services.env[config.repository.tokenEnv] : undefined;
+  if (config.repository.tokenEnv && !token) throw new Error(`repository.tokenEnv names ${config.repository.tokenEnv}, which is not set`);
+  services.redactor.add(token);
+  return GitRepo.open(workTree(config, environment), {
+    remoteUrl: url,
+    committer: config.repository.committer,
+    logger: services.log,
+    ...(config.repository.sshKeyFile ? { sshKeyFile: config.repository.sshKeyFile } : {}),
+    ...(token ? { httpsToken: token } : {}),
+  });
+}
