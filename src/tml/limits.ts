@@ -81,10 +81,13 @@ const LEAF: Size = { nodes: 1, height: 0 };
  * no alias inside the node it names (js-yaml builds that as a cycle). An alias is the same
  * object in each place, so each object is measured once: a bomb is refused in the time it
  * takes to read its few distinct nodes. The walk descends at most maxDepth levels.
- * `shared: false` says no object can appear twice (JSON, YAML without aliases): the walk then
- * keeps no record of what it measured, which makes it several times faster.
+ * `shared: false` says no object can appear twice (JSON, YAML without aliases): then the
+ * document holds no more values than its text has characters, which maxLength bounds, and a
+ * quick walk that keeps no record checks depth and lengths (it costs about what JSON.parse
+ * does; the full walk, twice that, runs only to name what breaks a limit).
  */
 export function treeBreach(root: unknown, options: { shared: boolean }, limits: ParseLimits = PARSE_LIMITS): LimitBreach | undefined {
+  if (!options.shared && fits(root, 0, limits)) return undefined;
   const measured = options.shared ? new Map<object, Size>() : undefined;
   const open = options.shared ? new Set<object>() : undefined;
   const path: (string | number)[] = [];
@@ -116,7 +119,7 @@ export function treeBreach(root: unknown, options: { shared: boolean }, limits: 
       path.pop();
       nodes += size.nodes;
       height = Math.max(height, size.height);
-      if (nodes > limits.maxNodes) return stop(`the document expands to more than ${count(limits.maxNodes)} values (aliases counted each time they are used); the limit is ${count(limits.maxNodes)}`);
+      if (options.shared && nodes > limits.maxNodes) return stop(`the document expands to more than ${count(limits.maxNodes)} values (aliases counted each time they are used); the limit is ${count(limits.maxNodes)}`);
     }
     open?.delete(value);
     const size = { nodes, height: height + 1 };
@@ -125,4 +128,16 @@ export function treeBreach(root: unknown, options: { shared: boolean }, limits: 
   };
   visit(root, 0);
   return breach;
+}
+
+/** Whether a document in which no object appears twice is within the depth and length limits. */
+function fits(value: unknown, depth: number, limits: ParseLimits): boolean {
+  if (typeof value === 'string') return value.length <= limits.maxScalarLength;
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= limits.maxDepth) return false;
+  if (Array.isArray(value)) return value.every((item) => fits(item, depth + 1, limits));
+  for (const key in value) {
+    if (key.length > limits.maxScalarLength || !fits((value as Record<string, unknown>)[key], depth + 1, limits)) return false;
+  }
+  return true;
 }
