@@ -226,12 +226,13 @@ export class GitRepo {
     } catch {
       await this.#run('fetch', (git) => git.fetch(['--quiet', 'origin', `+${ref}:${ref}`])).catch(() => undefined);
       const current = await this.readState(ref, 'lock.json');
-      const parsed = current ? (JSON.parse(current) as { holder: string; at: string }) : undefined;
+      const parsed = current === undefined ? undefined : lockOf(current);
       if (parsed && isStale(parsed.holder, new Date(parsed.at))) {
         this.#log.warn({ ref, holder: parsed.holder, since: parsed.at }, 'taking over a stale lock');
         await this.#run('lock', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${commit}:${ref}`]));
         return undefined;
       }
+      if (current !== undefined && !parsed) return `a lock whose lock.json cannot be read (delete ${ref} in the remote to release it)`;
       return parsed ? `${parsed.holder} since ${parsed.at}` : 'another run';
     }
   }
@@ -415,6 +416,20 @@ export class CommitStream {
       this.#process.stdin.end('done\n');
     }
     return this.#exit;
+  }
+}
+
+/**
+ * A lock's holder and start, or undefined when lock.json cannot be read: it sits in the
+ * remote, where anyone who can push may have written anything, so a bad one is reported
+ * (and never taken over: nothing says its holder is gone) rather than a crash.
+ */
+function lockOf(text: string): { holder: string; at: string } | undefined {
+  try {
+    const { holder, at } = JSON.parse(text) as { holder?: unknown; at?: unknown };
+    return typeof holder === 'string' && typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? { holder, at } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -181,6 +182,19 @@ describe('GitRepo locks', () => {
     await a.releaseLock('refs/tmlsync/prod/lock');
     expect(await b.acquireLock('refs/tmlsync/prod/lock', 'host-b run 2', () => false)).toBeUndefined();
     expect(await a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 3', (holder) => holder.startsWith('host-b'))).toBeUndefined();
+  });
+});
+
+describe('GitRepo locks in a hostile remote', () => {
+  it('reports an unreadable lock.json, with how to release it, instead of failing', async () => {
+    const url = server.createRepo('bad-lock');
+    const a = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const bare = server.pathOf('bad-lock');
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: bare, input: '{"holder": [1, 2' }).toString().trim();
+    const tree = execFileSync('git', ['mktree'], { cwd: bare, input: `100644 blob ${blob}\tlock.json\n` }).toString().trim();
+    const commit = git(bare, 'commit-tree', tree, '-m', 'garbage');
+    git(bare, 'update-ref', 'refs/tmlsync/prod/lock', commit);
+    expect(await a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 1', () => true)).toBe('a lock whose lock.json cannot be read (delete refs/tmlsync/prod/lock in the remote to release it)');
   });
 });
 
