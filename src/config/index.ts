@@ -1,3 +1,5 @@
 export { loadConfig, defaultWorkDir, ConfigError, type ConfigProblem, type LoadOptions, type LoadedConfig } from './load.js';
-export { configSchema, SECRET_FIELDS, type EnvironmentConfig, type TmlsyncConfig } from './schema.js';
-export { interpolate, isOnlyReferences } from './interpolate.js';
+export { configSchema, type EnvironmentConfig, type TmlsyncConfig } from './schema.js';
+export { interpolate, literalIn } from './interpolate.js';
+export { SECRET_FIELDS, urlHoldsCredentials } from './credentials.js';
+export { branchNameProblem } from './branch-name.js';

@@ -1,7 +1,7 @@
 /**
  * `${VAR}` and `${VAR:-default}` references in configuration values, resolved
- * from the environment. A value made only of references is how secrets reach
- * the configuration; anything else in a secret field is a literal.
+ * from the environment. A value made only of references without defaults is how
+ * secrets reach the configuration; anything else in a secret field is a literal.
  */
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -19,8 +19,18 @@ export function interpolate(value: string, env: NodeJS.ProcessEnv): { value: str
   return { value: result, missing };
 }
 
-/** True when the text holds nothing but references (and whitespace): no literal secret. */
-export function isOnlyReferences(value: string): boolean {
-  const stripped = value.replace(REFERENCE, '');
-  return stripped.length !== value.length && stripped.trim() === '';
+/**
+ * Where a secret value written in a file would sit in the text: outside the references
+ * (`hunter2`, `pre${A}`), or as a reference's default (`${TS_PASSWORD:-hunter2}`, used
+ * whenever the variable is unset, so as good as written out). Undefined: references only.
+ */
+export function literalIn(value: string): 'text' | 'default' | undefined {
+  const references = [...value.matchAll(REFERENCE)];
+  if (references.length === 0 || value.replace(REFERENCE, '').trim() !== '') return 'text';
+  return references.some((reference) => reference[2]) ? 'default' : undefined;
+}
+
+/** The defaults of the references in a value (`${A:-x}` → `x`). */
+export function defaultsIn(value: string): string[] {
+  return [...value.matchAll(REFERENCE)].flatMap((reference) => (reference[2] ? [reference[2]] : []));
 }

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { load } from 'js-yaml';
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors/index.js';
-import { interpolate, isOnlyReferences } from './interpolate.js';
-import { configSchema, SECRET_FIELDS, type EnvironmentConfig, type TmlsyncConfig } from './schema.js';
+import { parseYaml, TmlParseError } from '../tml/index.js';
+import { branchNameProblem } from './branch-name.js';
+import { literalSecretProblem, SECRET_FIELDS, urlCredentialsProblem, urlHoldsCredentials } from './credentials.js';
+import { interpolate } from './interpolate.js';
+import { configSchema, type EnvironmentConfig, type TmlsyncConfig } from './schema.js';
 
 export interface ConfigProblem {
   /** Dotted path of the key, e.g. `environments.dev.password`. */
@@ -55,25 +57,27 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
   }
   let raw: unknown;
   try {
-    raw = load(text, { filename: file });
+    // The same limits as TML (size, depth, aliases): a configuration may come from a repository too.
+    raw = parseYaml(text, { file });
   } catch (error) {
-    const mark = (error as { mark?: { line: number } }).mark;
-    throw new ConfigError(file, [{ path: '', message: `not valid YAML${mark ? ` (line ${mark.line + 1})` : ''}: ${(error as { reason?: string }).reason ?? String(error)}` }]);
+    if (!(error instanceof TmlParseError)) throw error;
+    throw new ConfigError(file, [{ path: '', message: yamlProblem(error) }]);
   }
 
   const problems: ConfigProblem[] = [];
   const tracked = options.isTracked?.(file) ?? false;
   const resolved = walk(raw, [], (value, path) => {
-    const key = String(path.at(-1) ?? '');
-    if (SECRET_FIELDS.has(key) && value !== '' && !isOnlyReferences(value) && tracked) {
-      problems.push({ path: path.join('.'), message: 'a literal secret in a file tracked by git; use an environment variable reference such as ${TS_PASSWORD}' });
-    }
+    const secret = tracked && SECRET_FIELDS.has(String(path.at(-1) ?? '')) ? literalSecretProblem(value, environmentUrlOf(raw, path)) : undefined;
+    if (secret) problems.push({ path: path.join('.'), message: secret });
     const { value: out, missing } = interpolate(value, env);
     for (const name of missing) problems.push({ path: path.join('.'), message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
+    // Whether tracked or not, and after interpolation: a token in repository.url ends up in .git/config.
+    if (isUrlField(path) && urlHoldsCredentials(out)) problems.push({ path: path.join('.'), message: urlCredentialsProblem(path) });
     return out;
   });
 
-  const parsed = configSchema.safeParse(resolved);
+  // reportInput: a type error can then say what was given ("got a string"), not only what is expected.
+  const parsed = configSchema.safeParse(resolved, { reportInput: true });
   if (!parsed.success) problems.push(...parsed.error.issues.map(toProblem));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(file, problems);
 
@@ -83,6 +87,11 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
     if (!e.secretKey && !(e.username && e.password)) {
       problems.push({ path: `environments.${e.name}`, message: 'needs username and password, or username and secretKey (trusted authentication)' });
     }
+  }
+  for (const e of environments) {
+    // An explicit branch is checked by the schema; the default one is the environment's name.
+    const problem = config.environments[e.name]?.branch === undefined ? branchNameProblem(e.branch) : undefined;
+    if (problem) problems.push({ path: `environments.${e.name}`, message: `the branch defaults to the environment's name, and ${JSON.stringify(e.branch)} is not a valid git branch name: it ${problem}; set branch:` });
   }
   const branches = new Map<string, string>();
   for (const e of environments) {
@@ -99,8 +108,39 @@ function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
   if (issue.code === 'unrecognized_keys') {
     return { path, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}` };
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { path, message: 'is required' };
+  if (issue.code === 'invalid_type') return { path, message: issue.input === undefined ? 'is required' : `expected ${article(issue.expected)}, got ${typeOf(issue.input)}` };
   return { path, message: issue.message };
+}
+
+function article(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+/** What a YAML value is, in the words of a type error: a string, a number, a list, null. */
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return article(typeof value);
+}
+
+function yamlProblem(error: TmlParseError): string {
+  const at = error.line === undefined ? '' : ` (line ${error.line})`;
+  const syntax = /^invalid YAML: /.exec(error.reason);
+  return syntax ? `not valid YAML${at}: ${error.reason.slice(syntax[0].length)}` : `refused${at}: ${error.reason}`;
+}
+
+/** The fields holding a URL that may carry credentials: the remote's and each environment's. */
+function isUrlField(path: readonly (string | number)[]): boolean {
+  return (path.length === 2 && path[0] === 'repository' && path[1] === 'url') || (path.length === 3 && path[0] === 'environments' && path[2] === 'url');
+}
+
+/** For an environment's `password`, the environment's `url` as written (the emulator's demo password may be its default). */
+function environmentUrlOf(raw: unknown, path: readonly (string | number)[]): string | undefined {
+  if (path.length !== 3 || path[0] !== 'environments' || path[2] !== 'password') return undefined;
+  const environments = (raw as { environments?: Record<string, { url?: unknown } | undefined> }).environments;
+  const url = environments?.[String(path[1])]?.url;
+  return typeof url === 'string' ? url : undefined;
 }
 
 function walk(value: unknown, path: (string | number)[], onString: (value: string, path: (string | number)[]) => string): unknown {

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { branchNameProblem } from './branch-name.js';
 
 /**
  * The configuration, declared once: every key with its type, default and
@@ -60,7 +61,13 @@ export const environmentSchema = z.strictObject({
   /** Extra CA certificates (PEM) for a ThoughtSpot behind a private CA. */
   caFile: z.string().optional(),
   /** Git branch holding this environment's content; defaults to the environment's name. */
-  branch: z.string().regex(/^(?!\/|.*(\.\.|\/\/|@\{|\\))[^\s~^:?*[]+(?<![./])$/, 'is not a valid git branch name').optional(),
+  branch: z
+    .string()
+    .superRefine((name, ctx) => {
+      const problem = branchNameProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name)} is not a valid git branch name: it ${problem}` });
+    })
+    .optional(),
   direction: z.enum(['export', 'deploy', 'sync']).default('export'),
   schedule: cron.default('*/10 * * * *'),
   /** Per-call timeout. */
@@ -147,5 +154,3 @@ export const configSchema = z.strictObject({
 export type TmlsyncConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema> & { name: string; branch: string };
 
-/** Fields that hold secrets: literal values are refused in files tracked by git. */
-export const SECRET_FIELDS = new Set(['password', 'secretKey', 'webhookSecret', 'apiToken', 'initialPassword']);

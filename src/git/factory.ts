@@ -70,7 +70,10 @@ export function createGit(dir: string, access: GitAccess = {}, instance: GitInst
     maxConcurrentProcesses: 4,
     timeout: { block: access.timeoutMs ?? 120_000 },
     allowEnvironment: ALLOWED,
-    unsafe: { allowUnsafeSshCommand: true },
+    // Both carry credentials that only this file sets (environment() below): the SSH key
+    // command, and the https token's header as config-in-environment (GIT_CONFIG_COUNT), which
+    // simple-git refuses otherwise, so an https token used to fail every command.
+    unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigEnvCount: true },
     config: [...CONFIG, ...(instance.config ?? [])],
   };
   const { input } = instance;

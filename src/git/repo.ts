@@ -28,10 +28,33 @@ export interface RepoOptions extends GitAccess {
   pushAttempts?: number;
 }
 
-/** Scrubs credentials from git's messages before they reach a user or a log. */
-function gitMessage(error: unknown): string {
+/** Git's whole output for a failed command, credentials scrubbed. */
+function gitOutput(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/(https?:\/\/)[^/@\s]+@/g, '$1***@').trim().split('\n').slice(0, 6).join('\n');
+  return text.replace(/(https?:\/\/)[^/@\s]+@/g, '$1***@').trim();
+}
+
+/**
+ * One line saying why git failed, credentials scrubbed: git writes several (`fatal:` lines,
+ * advice, `hint:` lines, a push's status per ref) and the first `fatal:` or `error:` line is
+ * the cause; a push refused by the remote says why on its `[rejected]` line (`--porcelain`).
+ */
+function gitMessage(error: unknown): string {
+  const lines = gitOutput(error).split('\n').map((line) => line.trim()).filter(Boolean);
+  const rejected = lines.map((line) => /\[((?:remote )?rejected)\]\s*(.*)$/.exec(line)).find((match) => match !== null);
+  if (rejected) return `${rejected[1]!}${rejected[2] ? ` ${rejected[2]}` : ''}`;
+  const cause = lines.find((line) => /^fatal:/i.test(line)) ?? lines.find((line) => /^error:/i.test(line)) ?? lines.find((line) => !/^hint:/i.test(line));
+  return cause?.replace(/^(fatal|error):\s*/i, '') ?? 'no message from git';
+}
+
+/**
+ * Whether a remote URL carries a credential (config/credentials.ts refuses it at load with
+ * advice; this guards every other caller): git would store it in `.git/config`.
+ */
+function holdsCredentials(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol, username, password } = new URL(url);
+  return password !== '' || (/^https?:$/.test(protocol) && username !== '');
 }
 
 /**
@@ -58,6 +81,7 @@ export class GitRepo {
    * of into `.git/config`.
    */
   static async open(dir: string, options: RepoOptions): Promise<GitRepo> {
+    if (holdsCredentials(options.remoteUrl)) throw new GitError('the remote URL holds credentials, which git would store in .git/config; pass the token as httpsToken (repository.tokenEnv)', 'init');
     mkdirSync(dir, { recursive: true });
     const repo = new GitRepo(dir, options);
     await repo.#run('init', async (git) => {
@@ -173,9 +197,8 @@ export class GitRepo {
         await this.#git.raw(['push', '--quiet', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`]);
         return;
       } catch (error) {
-        const text = gitMessage(error);
-        const rejected = /non-fast-forward|fetch first|rejected|stale info/i.test(text);
-        if (!rejected || attempt >= attempts) throw new GitError(`git push of ${branch} failed: ${text}`, 'push');
+        const rejected = /non-fast-forward|fetch first|rejected|stale info/i.test(gitOutput(error));
+        if (!rejected || attempt >= attempts) throw new GitError(`git push of ${branch} failed: ${gitMessage(error)}`, 'push');
         this.#log.warn({ branch, attempt }, 'push rejected; rebasing on the remote and retrying');
         await this.fetch();
         await this.#run('rebase', async (git) => {
@@ -203,12 +226,13 @@ export class GitRepo {
     } catch {
       await this.#run('fetch', (git) => git.fetch(['--quiet', 'origin', `+${ref}:${ref}`])).catch(() => undefined);
       const current = await this.readState(ref, 'lock.json');
-      const parsed = current ? (JSON.parse(current) as { holder: string; at: string }) : undefined;
+      const parsed = current === undefined ? undefined : lockOf(current);
       if (parsed && isStale(parsed.holder, new Date(parsed.at))) {
         this.#log.warn({ ref, holder: parsed.holder, since: parsed.at }, 'taking over a stale lock');
         await this.#run('lock', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${commit}:${ref}`]));
         return undefined;
       }
+      if (current !== undefined && !parsed) return `a lock whose lock.json cannot be read (delete ${ref} in the remote to release it)`;
       return parsed ? `${parsed.holder} since ${parsed.at}` : 'another run';
     }
   }
@@ -392,6 +416,20 @@ export class CommitStream {
       this.#process.stdin.end('done\n');
     }
     return this.#exit;
+  }
+}
+
+/**
+ * A lock's holder and start, or undefined when lock.json cannot be read: it sits in the
+ * remote, where anyone who can push may have written anything, so a bad one is reported
+ * (and never taken over: nothing says its holder is gone) rather than a crash.
+ */
+function lockOf(text: string): { holder: string; at: string } | undefined {
+  try {
+    const { holder, at } = JSON.parse(text) as { holder?: unknown; at?: unknown };
+    return typeof holder === 'string' && typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? { holder, at } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,6 +10,17 @@ import { validSignature } from './webhook.js';
 /** GitHub caps payloads at 25 MB; a push of TML changes is far smaller. */
 const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
 
+const MALFORMED_PATH = 'the path holds malformed percent-encoding (a % not followed by two hex digits of valid UTF-8)';
+
+/** One path segment decoded; undefined when its percent-encoding is malformed (`%E0%A4%A`), a client's mistake, not a failure. */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -94,7 +105,8 @@ export async function startHttp(options: {
     const trigger = /^\/api\/v1\/environments\/([^/]+)\/(deploy|export)$/.exec(path);
     if (daemon && trigger && req.method === 'POST') {
       if (!authorized(req)) return json(res, 401, { error: 'a bearer token is required' });
-      const name = decodeURIComponent(trigger[1]!);
+      const name = decodeSegment(trigger[1]!);
+      if (name === undefined) return json(res, 400, { error: MALFORMED_PATH });
       if (!daemon.environments().some((e) => e.name === name)) return json(res, 404, { error: `no environment ${name}` });
       const run = daemon.request(name, trigger[2] as Loop, 'api');
       if (!run) return json(res, 409, { error: `environment ${name} does not ${trigger[2]} (its direction forbids it)` });
@@ -103,7 +115,9 @@ export async function startHttp(options: {
     const runPath = /^\/api\/v1\/runs\/([^/]+)$/.exec(path);
     if (daemon && runPath && req.method === 'GET') {
       if (!authorized(req)) return json(res, 401, { error: 'a bearer token is required' });
-      const run = daemon.runs.get(decodeURIComponent(runPath[1]!));
+      const id = decodeSegment(runPath[1]!);
+      if (id === undefined) return json(res, 400, { error: MALFORMED_PATH });
+      const run = daemon.runs.get(id);
       return run ? json(res, 200, run) : json(res, 404, { error: 'no such run' });
     }
     if (req.method !== 'GET') return send(res, 405, 'application/json', '{"error":"method not allowed"}');

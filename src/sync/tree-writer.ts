@@ -16,30 +16,82 @@ export interface FileOp {
  * from src/ under tsx, from dist/, and under vitest. Each write goes through a
  * temporary file and a rename: no reader, and no run killed midway, ever sees
  * half a file (the next run's checkout removes a leftover temporary one).
+ *
+ * It never writes through a symbolic link (issue 15, item 1). The tree is a checkout of a
+ * branch anyone with push access may fill, and a link there (`tml/liveboard` -> /etc, or a
+ * link at a file's or its temporary file's name) would send a write outside the tree. So
+ * every folder below the root is looked at with lstat before a write: a link or other
+ * special file where a folder goes is removed (the link, never its target) and a real
+ * folder made in its place, as an administrator would expect, since the export is the
+ * source of truth and the next commit records the real files; a regular file where a
+ * folder goes is an error. The temporary file is created exclusively (an old one, or a
+ * link by that name, is removed first), and the rename replaces a link at the file's name
+ * rather than following it. Reads and removals follow no link either: a path whose folders
+ * are not all real directories holds nothing in the tree.
  */
 const PROGRAM = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
-const { dirname, join } = require('node:path');
-const made = new Set();
-function holds(file, text) {
+const { lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+// Folders below the root known to be real directories (checked or made during this run).
+const real = new Set();
+function kindOf(path) {
   // A missing file costs a stat, not an exception.
-  if (!existsSync(file)) return false;
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  return stat === undefined ? 'none' : stat.isDirectory() ? 'folder' : stat.isFile() ? 'file' : 'special';
+}
+function partsOf(relative) {
+  const parts = relative.split('/');
+  if (parts.some((part) => part === '' || part === '.' || part === '..')) throw new Error('refusing a path outside the working tree: ' + JSON.stringify(relative));
+  return parts;
+}
+/** The file's full path when every folder on its way is a real directory; undefined otherwise (it cannot be in the tree). */
+function inTree(relative) {
+  const parts = partsOf(relative);
+  let dir = workerData.root;
+  for (const part of parts.slice(0, -1)) {
+    dir = join(dir, part);
+    if (!real.has(dir) && kindOf(dir) !== 'folder') return undefined;
+  }
+  return join(dir, parts[parts.length - 1]);
+}
+/** The file's full path, every folder on its way made a real directory inside the tree. */
+function madeInTree(relative) {
+  const parts = partsOf(relative);
+  let dir = workerData.root;
+  for (const part of parts.slice(0, -1)) {
+    dir = join(dir, part);
+    if (real.has(dir)) continue;
+    const kind = kindOf(dir);
+    if (kind === 'file') throw new Error('a file is where a folder goes: ' + JSON.stringify(relative));
+    if (kind === 'special') unlinkSync(dir);
+    if (kind !== 'folder') mkdirSync(dir);
+    real.add(dir);
+  }
+  return join(dir, parts[parts.length - 1]);
+}
+function holds(file, text) {
+  if (file === undefined || kindOf(file) !== 'file') return false;
   try { return readFileSync(file, 'utf8') === text; } catch { return false; }
+}
+function write(relative, text) {
+  const file = madeInTree(relative);
+  const temp = file + '.tmlsync-tmp';
+  if (kindOf(temp) !== 'none') unlinkSync(temp);
+  writeFileSync(temp, text, { flag: 'wx' });
+  renameSync(temp, file);
+}
+function remove(relative) {
+  const file = inTree(relative);
+  if (file !== undefined && kindOf(file) !== 'none') unlinkSync(file);
 }
 function apply(op) {
   if (op.path !== undefined) {
-    const file = join(workerData.root, op.path);
     // A rename's old file goes even when the new one already holds the text.
-    if (op.remove === undefined && holds(file, op.text)) return true;
-    if (op.write) {
-      const dir = dirname(file);
-      if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }
-      writeFileSync(file + '.tmlsync-tmp', op.text);
-      renameSync(file + '.tmlsync-tmp', file);
-    }
+    if (op.remove === undefined && holds(inTree(op.path), op.text)) return true;
+    if (op.write) write(op.path, op.text);
   }
-  if (op.remove !== undefined && op.write) rmSync(join(workerData.root, op.remove), { force: true });
+  if (op.remove !== undefined && op.write) remove(op.remove);
   return false;
 }
 parentPort.on('message', ({ id, ops }) => {

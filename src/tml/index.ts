@@ -15,7 +15,8 @@
 export { TmlParseError } from './errors.js';
 export { format, toJson } from './format.js';
 export { KINDS, handlerFor, handlerForKey, handlers, kindForMetadata } from './kinds/index.js';
-export { fromData, parse } from './parse.js';
+export { fromData, parse, parseYaml } from './parse.js';
+export { PARSE_LIMITS, type ParseLimits } from './limits.js';
 export type { ParseOptions } from './parse.js';
 export { formatPath, isMap } from './path.js';
 export { list, text } from './kinds/shared.js';

@@ -1,6 +1,7 @@
 import { YAMLException, load } from 'js-yaml';
 import { TmlParseError } from './errors.js';
 import { handlers } from './kinds/index.js';
+import { PARSE_LIMITS, textBreach, treeBreach, type LimitBreach } from './limits.js';
 import { createLineLocator } from './locate.js';
 import { isMap } from './path.js';
 import type { KindHandler, TmlDocument, TmlFormat, TmlMap, TmlPath, TmlValue } from './types.js';
@@ -12,22 +13,46 @@ export interface ParseOptions {
 
 /**
  * Reads one TML document, YAML or JSON (`formattype=JSON` exports, §2.15). Throws
- * TmlParseError with file, line and column when the text is not YAML/JSON or not a TML
- * envelope (§3.1: identity keys and exactly one kind key, or the envelope-less connection).
+ * TmlParseError with file, line and column when the text is not YAML/JSON, exceeds the parse
+ * limits (limits.ts), or is not a TML envelope (§3.1: identity keys and exactly one kind
+ * key, or the envelope-less connection).
  */
 export function parse(text: string, options: ParseOptions = {}): TmlDocument {
   const format: TmlFormat = /^\uFEFF?\s*\{/.test(text) ? 'json' : 'yaml';
-  const data = format === 'json' ? readJson(text, options.file) : readYaml(text, options.file);
-  return envelope(data, { file: options.file, format, lineOf: createLineLocator(text) });
+  const lineOf = createLineLocator(text);
+  const data = readWithinLimits(text, format, options.file, lineOf);
+  return envelope(data, { file: options.file, format, lineOf });
+}
+
+/**
+ * Reads one YAML document that is not TML (a configuration, `principals/principals.yaml`)
+ * under the same limits as TML. Throws TmlParseError naming the file, and the line when known.
+ */
+export function parseYaml(text: string, options: ParseOptions = {}): unknown {
+  return readWithinLimits(text, 'yaml', options.file, createLineLocator(text));
+}
+
+function readWithinLimits(text: string, format: TmlFormat, file: string | undefined, lineOf: (path: TmlPath) => number | undefined): unknown {
+  const refuse = (breach: LimitBreach): never => {
+    const line = breach.line ?? (breach.path && lineOf(breach.path));
+    throw new TmlParseError(breach.reason, { ...(file !== undefined && { file }), ...(line !== undefined && { line }) });
+  };
+  const before = textBreach(text, format);
+  if (before) return refuse(before);
+  const data = format === 'json' ? readJson(text, file) : readYaml(text, file);
+  // Only a YAML alias (`*name`) makes one object appear in two places.
+  const after = treeBreach(data, { shared: format === 'yaml' && text.includes('*') });
+  return after ? refuse(after) : data;
 }
 
 function readYaml(text: string, file: string | undefined, label = 'YAML'): unknown {
   try {
-    return load(text);
+    return load(text, { maxDepth: PARSE_LIMITS.maxDepth, maxAliases: PARSE_LIMITS.maxAliases });
   } catch (error) {
-    if (!(error instanceof YAMLException)) throw error;
-    const mark = error.mark;
-    throw new TmlParseError(`invalid ${label}: ${error.reason}`, { ...(file !== undefined && { file }), ...(mark && { line: mark.line + 1, column: mark.column + 1 }) });
+    // js-yaml documents that it may throw more than YAMLException on hostile input.
+    const reason = error instanceof YAMLException ? error.reason : error instanceof Error ? error.message : String(error);
+    const mark = error instanceof YAMLException ? error.mark : undefined;
+    throw new TmlParseError(`invalid ${label}: ${reason}`, { ...(file !== undefined && { file }), ...(mark && { line: mark.line + 1, column: mark.column + 1 }) });
   }
 }
 

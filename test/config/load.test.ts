@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, interpolate, isOnlyReferences, loadConfig } from '../../src/config/index.js';
+import { ConfigError, interpolate, literalIn, loadConfig } from '../../src/config/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tmlsync-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -157,10 +157,11 @@ environments:
 describe('interpolate', () => {
   it('replaces references and reports unset variables', () => {
     expect(interpolate('a-${X}-${Y:-y}-${Z}', { X: 'x' })).toEqual({ value: 'a-x-y-', missing: ['Z'] });
-    expect(isOnlyReferences('${A}')).toBe(true);
-    expect(isOnlyReferences(' ${A:-x} ')).toBe(true);
-    expect(isOnlyReferences('pre${A}')).toBe(false);
-    expect(isOnlyReferences('plain')).toBe(false);
+    expect(literalIn('${A}')).toBeUndefined();
+    expect(literalIn(' ${A} ${B} ')).toBeUndefined();
+    expect(literalIn(' ${A:-x} ')).toBe('default');
+    expect(literalIn('pre${A}')).toBe('text');
+    expect(literalIn('plain')).toBe('text');
   });
 });
 
@@ -186,5 +187,92 @@ describe('sync environments', () => {
     expect(problemsOf(() => loadConfig(file(`${minimal}    watch: true\n`), { env: { TS_DEV_PASSWORD: 's' } }))).toEqual([
       'environments.dev.watch: watching the working tree is for sync environments (direction: sync)',
     ]);
+  });
+});
+
+describe('secrets (issue 15, item 4)', () => {
+  const tracked = { env: { TS_DEV_PASSWORD: 'x' }, isTracked: () => true };
+
+  it('refuses a literal default inside a reference to a secret in a tracked file, without printing it', () => {
+    const problems = problemsOf(() => loadConfig(file(minimal.replace('${TS_DEV_PASSWORD}', '${TS_DEV_PASSWORD:-hunter2}')), tracked));
+    expect(problems).toEqual([expect.stringMatching(/^environments\.dev\.password: a literal secret as the default of a reference/)]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+    const token = `${minimal}server:\n  apiToken: \${API_TOKEN:-0123456789abcdef}\n`;
+    expect(problemsOf(() => loadConfig(file(token), tracked))).toEqual([expect.stringMatching(/^server\.apiToken: a literal secret as the default/)]);
+    expect(loadConfig(file(token), { env: { TS_DEV_PASSWORD: 'x' }, isTracked: () => false }).server.apiToken).toBe('0123456789abcdef');
+  });
+
+  it('takes the emulator\'s published demo password as a default only for an environment on this machine', () => {
+    const demo = minimal.replace('${TS_DEV_PASSWORD}', '${TS_DEV_PASSWORD:-admin}');
+    expect(loadConfig(file(demo), { env: {}, isTracked: () => true }).environments[0]!.password).toBe('admin');
+    const remote = demo.replace('http://127.0.0.1:4000', 'https://dev.example.thoughtspot.cloud');
+    expect(problemsOf(() => loadConfig(file(remote), { env: {}, isTracked: () => true }))).toEqual([expect.stringMatching(/^environments\.dev\.password: a literal secret as the default/)]);
+  });
+
+  it('refuses credentials in repository.url, tracked or not, telling to use repository.tokenEnv', () => {
+    for (const url of ['https://bot:ghp_secret@github.com/acme/tml.git', 'https://ghp_secret@github.com/acme/tml.git', 'ssh://git:pw@host/tml.git', 'https://${GIT_CREDENTIALS}@github.com/acme/tml.git']) {
+      const problems = problemsOf(() => loadConfig(file(minimal.replace('/srv/tml.git', url)), { env: { TS_DEV_PASSWORD: 'x', GIT_CREDENTIALS: 'bot:ghp_secret' }, isTracked: () => false }));
+      expect(problems, url).toEqual([expect.stringMatching(/^repository\.url: holds credentials .*\.git\/config.*repository\.tokenEnv/)]);
+      expect(problems.join('\n')).not.toContain('ghp_secret');
+    }
+  });
+
+  it('takes remote URLs that name an account but hold no secret', () => {
+    for (const url of ['ssh://git@github.com/acme/tml.git', 'git@github.com:acme/tml.git', 'https://github.com/acme/tml.git', '/srv/tml.git']) {
+      expect(loadConfig(file(minimal.replace('/srv/tml.git', url)), { env: { TS_DEV_PASSWORD: 'x' } }).repository.url).toBe(url);
+    }
+  });
+
+  it('refuses credentials in an environment\'s url', () => {
+    const problems = problemsOf(() => loadConfig(file(minimal.replace('http://127.0.0.1:4000', 'https://tsadmin:hunter2@ts.example.com')), { env: { TS_DEV_PASSWORD: 'x' } }));
+    expect(problems).toEqual([expect.stringMatching(/^environments\.dev\.url: holds credentials .*use username and password/)]);
+  });
+});
+
+describe('configuration (issue 15, item 12)', () => {
+  const env = { TS_DEV_PASSWORD: 'x' };
+
+  it('refuses every branch name git refuses, naming the environment and the field', () => {
+    for (const branch of ['-dev', 'HEAD', 'dev.lock', '.hidden', 'a/.b', 'a..b', 'a b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\\\b', 'a@{1}', '@', '/a', 'a/', 'a//b', 'a.', 'a/b.lock/c']) {
+      const problems = problemsOf(() => loadConfig(file(minimal.replace('branch: dev', `branch: "${branch}"`)), { env }));
+      expect(problems, branch).toEqual([expect.stringMatching(/^environments\.dev\.branch: ".*" is not a valid git branch name: it /)]);
+    }
+  });
+
+  it('takes the branch names git takes', () => {
+    for (const branch of ['dev', 'release/2026-01', 'feature/a.b', 'tml_prod', 'UPPER', 'dé']) {
+      expect(loadConfig(file(minimal.replace('branch: dev', `branch: "${branch}"`)), { env }).environments[0]!.branch).toBe(branch);
+    }
+  });
+
+  it('refuses an environment named HEAD without a branch, since the name is the default branch', () => {
+    const text = minimal.replace('  dev:\n', '  HEAD:\n').replace('    branch: dev\n', '');
+    expect(problemsOf(() => loadConfig(file(text), { env }))).toEqual([expect.stringMatching(/^environments\.HEAD: the branch defaults to the environment's name, and "HEAD" is not a valid git branch name.*set branch:$/)]);
+  });
+
+  it('reports a value of the wrong type as a type error, not as missing', () => {
+    const text = `${minimal}    prune: "yes"\n    maxDeletions: ten\n    rateLimit: [1]\n`;
+    expect(problemsOf(() => loadConfig(file(text), { env })).sort()).toEqual([
+      'environments.dev.maxDeletions: expected a number, got a string',
+      'environments.dev.prune: expected a boolean, got a string',
+      'environments.dev.rateLimit: expected an object, got a list',
+    ]);
+    expect(problemsOf(() => loadConfig(file(minimal.replace('    username: tsadmin\n', '    username: 12\n')), { env }))).toEqual(['environments.dev.username: expected a string, got a number']);
+    expect(problemsOf(() => loadConfig(file('environments:\n  dev: {url: "http://127.0.0.1:4000", username: a, password: b}\n'), { env }))).toEqual(['repository: is required']);
+  });
+});
+
+describe('parse limits (issue 15, item 3)', () => {
+  it('refuses a configuration that is an alias bomb, naming the file and the limit', () => {
+    let bomb = `${minimal}x0: &x0 [a, a, a, a, a, a, a, a, a, a]\n`;
+    for (let level = 1; level <= 8; level += 1) bomb += `x${level}: &x${level} [${Array(10).fill(`*x${level - 1}`).join(', ')}]\n`;
+    const path = file(bomb);
+    try {
+      loadConfig(path, { env: {} });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a problem in the configuration:\\n  - refused \\(line \\d+\\): the document expands to more than 2,000,000 values`));
+    }
   });
 });

@@ -1,19 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderLiveboardPdf, type PdfOptions } from '../../src/emulator/data/pdf.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'tmlsync-pdf-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** pdftotext (poppler-utils; `.ci/run` installs it) reads what a user's PDF reader would. */
-function textOf(pdf: Buffer): string {
-  const file = join(dir, `${Math.random().toString(36).slice(2)}.pdf`);
-  writeFileSync(file, pdf);
-  return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
-}
+import { pdfText } from '../support/pdf-text.js';
 
 const options: PdfOptions = {
   orientation: 'LANDSCAPE', layoutType: 'PINBOARD', includeCoverPage: true, includeFilterPage: true,
@@ -25,7 +12,7 @@ describe('liveboard PDF', () => {
   it('has a title page, a filter page, and one section per visualization with its data as a table', async () => {
     const pdf = await renderLiveboardPdf('Retail 🐢 Overview', [{ name: 'Sales by region', block }, { name: 'Nothing here' }], options);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    const text = textOf(pdf);
+    const text = await pdfText(pdf);
     expect(text).toContain('Retail ? Overview');
     expect(text).toContain('Region in west, east');
     expect(text).toMatch(/Sales by region[\s\S]*Region\s+Total Sales[\s\S]*west\s+150\.50[\s\S]*east\s+75/);
@@ -38,7 +25,7 @@ describe('liveboard PDF', () => {
     const pdf = await renderLiveboardPdf('Board', [{ name: 'First', block }, { name: 'Second', block }], {
       ...options, layoutType: 'VISUALIZATION', includeCoverPage: false, includeFilterPage: false, footerText: undefined,
     });
-    const pages = textOf(pdf).split('\f').filter((p) => p.trim());
+    const pages = (await pdfText(pdf)).split('\f').filter((p) => p.trim());
     expect(pages).toHaveLength(2);
     expect(pages[0]).toContain('First');
     expect(pages[1]).toContain('Second');

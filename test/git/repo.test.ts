@@ -1,5 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
@@ -179,5 +182,70 @@ describe('GitRepo locks', () => {
     await a.releaseLock('refs/tmlsync/prod/lock');
     expect(await b.acquireLock('refs/tmlsync/prod/lock', 'host-b run 2', () => false)).toBeUndefined();
     expect(await a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 3', (holder) => holder.startsWith('host-b'))).toBeUndefined();
+  });
+});
+
+describe('GitRepo locks in a hostile remote', () => {
+  it('reports an unreadable lock.json, with how to release it, instead of failing', async () => {
+    const url = server.createRepo('bad-lock');
+    const a = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const bare = server.pathOf('bad-lock');
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: bare, input: '{"holder": [1, 2' }).toString().trim();
+    const tree = execFileSync('git', ['mktree'], { cwd: bare, input: `100644 blob ${blob}\tlock.json\n` }).toString().trim();
+    const commit = git(bare, 'commit-tree', tree, '-m', 'garbage');
+    git(bare, 'update-ref', 'refs/tmlsync/prod/lock', commit);
+    expect(await a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 1', () => true)).toBe('a lock whose lock.json cannot be read (delete refs/tmlsync/prod/lock in the remote to release it)');
+  });
+});
+
+describe('git messages (issue 15, item 13)', () => {
+  it('reports a failure git explains in several lines as one line with its cause', async () => {
+    const missing = join(tempDir(), 'none.git');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: missing, committer });
+    const error = await repo.fetch().then(() => undefined, (e: unknown) => e as GitError);
+    expect(error).toBeInstanceOf(GitError);
+    expect(error!.message).toBe(`git fetch failed: '${missing}' does not appear to be a git repository`);
+  });
+
+  it('says why the remote refused a push, on one line', async () => {
+    const url = server.createRepo('hooked');
+    const hook = join(server.pathOf('hooked'), 'hooks', 'pre-receive');
+    writeFileSync(hook, '#!/bin/sh\necho "pushes are closed" >&2\nexit 1\n', { mode: 0o755 });
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer, pushAttempts: 1 });
+    await repo.fetch();
+    await repo.checkout('dev');
+    writeFileSync(join(repo.dir, 'a.tml'), 'a\n');
+    await repo.commitAll('a', committer);
+    await expect(repo.push('dev')).rejects.toThrow(/^git push of dev failed: remote rejected \(pre-receive hook declined\)$/);
+  });
+});
+
+describe('git credentials (issue 15, item 4)', () => {
+  it('refuses a remote URL holding credentials before writing anything', async () => {
+    const dir = join(tempDir(), 'wt');
+    for (const remoteUrl of ['https://bot:ghp_secret@127.0.0.1:1/tml.git', 'https://ghp_secret@127.0.0.1:1/tml.git']) {
+      await expect(GitRepo.open(dir, { remoteUrl, committer })).rejects.toThrow(/remote URL holds credentials.*tokenEnv/);
+    }
+    expect(() => readFileSync(join(dir, '.git', 'config'))).toThrow();
+  });
+
+  it('sends an https token as a header and keeps it out of .git/config', async () => {
+    const seen: (string | undefined)[] = [];
+    const remote = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(remote.address() as AddressInfo).port}/tml.git`;
+      const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer, httpsToken: 'ghp_secret', timeoutMs: 10_000 });
+      await expect(repo.fetch()).rejects.toThrow(GitError);
+      expect(seen[0]).toBe(`Basic ${Buffer.from('x-access-token:ghp_secret').toString('base64')}`);
+      const config = readFileSync(join(repo.dir, '.git', 'config'), 'utf8');
+      expect(config).toContain(`url = ${url}`);
+      expect(config).not.toContain('ghp_secret');
+    } finally {
+      await new Promise((resolve) => remote.close(resolve));
+    }
   });
 });

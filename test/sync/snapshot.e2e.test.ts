@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,15 +5,13 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
+import { pdfText } from '../support/pdf-text.js';
 import { useStage } from '../support/stage.js';
 
 /** `tmlsync snapshot` against the demo emulator, exported into a git remote first. */
 const stage = useStage('tmlsync-snapshot-');
 const configFile = join(stage.work, 'tmlsync.yaml');
 let remote: string;
-
-/** pdftotext (poppler-utils; `.ci/run` installs it) reads what a user's PDF reader would. */
-const textOf = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 
 beforeAll(async () => {
   remote = stage.server.createRepo('content');
@@ -32,7 +29,7 @@ describe('tmlsync snapshot', () => {
       `Retail-Overview.${DEMO_GUIDS.liveboards[0]}.pdf`,
       `Store-Performance.${DEMO_GUIDS.liveboards[1]}.pdf`,
     ]);
-    const text = textOf(join(out, `Store-Performance.${DEMO_GUIDS.liveboards[1]}.pdf`));
+    const text = await pdfText(join(out, `Store-Performance.${DEMO_GUIDS.liveboards[1]}.pdf`));
     expect(text).toContain('Store Performance');
     expect(text).toMatch(/Sales by Store[\s\S]*Sales by Region[\s\S]*Quantity by State/);
     expect(result.stdout).toMatch(/^snapshot dev at [0-9a-f]{12}: 3 PDFs in /);

@@ -1,0 +1,88 @@
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TreeWriter } from '../../src/sync/tree-writer.js';
+import { git } from '../support/git-server.js';
+
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-tree-writer-'));
+const outside = join(work, 'outside');
+const tree = join(work, 'tree');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** What lies outside the tree, as the links in the branch could reach it. */
+const victims = { 'secret.txt': 'not tmlsync\'s\n', 'table.txt': 'guid: t\n' };
+
+/**
+ * A branch pushed by someone hostile, checked out by git as the exporter's working tree:
+ * `tml/liveboard` is a link to a folder outside, `tml/table/a.table.tml` a link to a file
+ * outside, and the temporary file of `principals/principals.yaml` a link too.
+ */
+beforeAll(() => {
+  mkdirSync(outside);
+  for (const [name, text] of Object.entries(victims)) writeFileSync(join(outside, name), text);
+  const origin = join(work, 'origin');
+  mkdirSync(join(origin, 'tml', 'table'), { recursive: true });
+  mkdirSync(join(origin, 'principals'));
+  git(origin, 'init', '--quiet', '--initial-branch=dev');
+  symlinkSync(outside, join(origin, 'tml', 'liveboard'));
+  symlinkSync(join(outside, 'table.txt'), join(origin, 'tml', 'table', 'a.table.tml'));
+  symlinkSync(join(outside, 'secret.txt'), join(origin, 'principals', 'principals.yaml.tmlsync-tmp'));
+  writeFileSync(join(origin, 'principals', 'principals.yaml'), 'users: []\n');
+  git(origin, 'add', '.');
+  git(origin, 'commit', '--quiet', '-m', 'hostile links');
+  git(work, 'clone', '--quiet', '--branch', 'dev', origin, tree);
+  expect(lstatSync(join(tree, 'tml', 'liveboard')).isSymbolicLink()).toBe(true);
+});
+
+function outsideNow(): Record<string, string> {
+  return Object.fromEntries(readdirSync(outside).map((name) => [name, readFileSync(join(outside, name), 'utf8')]));
+}
+
+describe('the working-tree writer (issue 15, item 1: symlinks, write)', () => {
+  it('never writes, reads or removes through a symlink in the branch; the export lands inside the tree', async () => {
+    const writer = new TreeWriter(tree);
+    const same: boolean[][] = [];
+    try {
+      // A dry run compares without reading through the link or changing anything.
+      writer.apply([{ path: 'tml/table/a.table.tml', text: victims['table.txt'], write: false }], (s) => same.push(s));
+      writer.apply([
+        { remove: 'tml/liveboard/secret.txt', write: true },
+        { path: 'tml/liveboard/board.liveboard.tml', text: 'guid: b\n', write: true },
+        { path: 'tml/table/a.table.tml', text: 'guid: a\n', write: true },
+        { path: 'principals/principals.yaml', text: 'users:\n- name: ana\n', write: true },
+      ]);
+      await writer.settled();
+    } finally {
+      await writer.close();
+    }
+    expect(same).toEqual([[false]]);
+    expect(outsideNow()).toEqual(victims);
+
+    expect(lstatSync(join(tree, 'tml', 'liveboard')).isDirectory()).toBe(true);
+    expect(readdirSync(join(tree, 'tml', 'liveboard'))).toEqual(['board.liveboard.tml']);
+    expect(lstatSync(join(tree, 'tml', 'table', 'a.table.tml')).isFile()).toBe(true);
+    expect(readFileSync(join(tree, 'tml', 'table', 'a.table.tml'), 'utf8')).toBe('guid: a\n');
+    expect(readFileSync(join(tree, 'principals', 'principals.yaml'), 'utf8')).toBe('users:\n- name: ana\n');
+    expect(readdirSync(join(tree, 'principals'))).toEqual(['principals.yaml']);
+    // git sees the links replaced by the exported files.
+    expect(git(tree, 'status', '--porcelain', '-uall').split('\n').map((line) => line.trim()).sort()).toEqual([
+      '?? tml/liveboard/board.liveboard.tml',
+      'D principals/principals.yaml.tmlsync-tmp',
+      'D tml/liveboard',
+      'M principals/principals.yaml',
+      'T tml/table/a.table.tml',
+    ]);
+  });
+
+  it('refuses a path that climbs out of the tree', async () => {
+    const writer = new TreeWriter(tree);
+    try {
+      writer.apply([{ path: '../outside/secret.txt', text: 'x', write: true }]);
+      await expect(writer.settled()).rejects.toThrow(/refusing a path outside the working tree/);
+    } finally {
+      await writer.close();
+    }
+    expect(outsideNow()).toEqual(victims);
+  });
+});
