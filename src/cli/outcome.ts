@@ -16,7 +16,7 @@ export class InvalidInputError extends Error {
 }
 
 /** Errors whose cause is the user's input, by name, so that no module needs to know about exit codes. */
-const INVALID_INPUT_ERRORS = new Set(['InvalidInputError', 'ConfigError', 'TmlParseError', 'TmlValidationError', 'MissingSourceError', 'PruneRefusedError', 'PrincipalsFileError']);
+const INVALID_INPUT_ERRORS = new Set(['InvalidInputError', 'ConfigError', 'TmlParseError', 'TmlValidationError', 'MissingSourceError', 'UnsafeSourceError', 'PruneRefusedError', 'PrincipalsFileError']);
 
 export function exitCodeFor(error: unknown): ExitCode {
   if (!(error instanceof Error)) return EXIT_FAILED;

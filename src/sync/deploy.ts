@@ -1,44 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
 import {
   applyMapping, format, invertMapping, parse, references, resolveReferences,
   type KnownObject, type TmlDocument, type ValueMapping,
 } from '../tml/index.js';
 import { checksFailed, runDataChecks, type DataCheck, type DataChecksPolicy } from './checks.js';
-import { stateRef } from './ledger.js';
+import { contentHash, readDeployLedger, stateRef, writeDeployLedger, type DeployLedger } from './ledger.js';
 import { applyOwnership, ownedObjects, planOwnership, type OwnerChange, type OwnershipPolicy } from './ownership.js';
 import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PruneSummary } from './prune.js';
 import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsSettings } from './principals-deploy.js';
 import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
 import { targetObjects } from './target.js';
-import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Finding } from './validate.js';
-
-/** What tmlsync knows of one object in one environment it deploys to. */
-export interface DeployedEntry {
-  /** The object's GUID in the environment (differs from the canonical one when it assigns its own). */
-  envGuid: string;
-  kind: string;
-  name: string;
-  path: string;
-  /** sha256 of the canonical file deployed. */
-  hash: string;
-  /** Whether tmlsync created it (only those may ever be pruned). */
-  created: boolean;
-}
-
-export interface DeployLedger {
-  version: 1;
-  deployedCommit?: string;
-  objects: Record<string, DeployedEntry>;
-  /** Objects a run was about to create (canonical GUID → kind and name), until it records them. */
-  pending?: Record<string, { kind: string; name: string; path: string }>;
-}
-
-export const DEPLOY_LEDGER_FILE = 'deploy.json';
+import { readContent } from './content.js';
+import { validateOffline, validationBatches, type Finding } from './validate.js';
 
 /** The deploy gate refused the change set: nothing was written. Exit 2. */
 export class DeployGateError extends Error {
@@ -100,22 +76,12 @@ export interface PlannedChange {
   envGuid?: string;
 }
 
-export const hash = (text: string) => createHash('sha256').update(text).digest('hex');
-
-export function parseDeployLedger(text: string | undefined): DeployLedger {
-  if (!text) return { version: 1, objects: {} };
-  const parsed = JSON.parse(text) as DeployLedger;
-  if (parsed.version !== 1) throw new Error('unsupported deploy ledger format');
-  return parsed;
-}
-
 export interface Prepared {
   runId: string;
   log: Logger;
   started: number;
   policy: ImportPolicy;
   commit: string;
-  ref: string;
   ledger: DeployLedger;
   candidates: Candidate[];
   changed: Candidate[];
@@ -146,20 +112,15 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
   await repo.fetch();
   await repo.checkout(environment.branch);
   const commit = options.ref ? await repo.checkoutRef(options.ref) : ((await repo.revParse('HEAD')) ?? '');
-  const ref = stateRef(environment.name, 'deploy');
-  const ledger = parseDeployLedger(await repo.readState(ref, DEPLOY_LEDGER_FILE));
+  const ledger = await readDeployLedger(repo, environment.name);
 
   // 1. The canonical files, parsed; any parse error stops at the gate.
   const findings: Finding[] = [];
   const candidates: Candidate[] = [];
   const connections = new Map<string, string>(); // canonical connection name → canonical guid
-  const sources = existsSync(join(repo.dir, 'tml')) ? readTmlFiles([join(repo.dir, 'tml')], repo.dir) : [];
-  const parsed = parseFiles(sources);
-  findings.push(...parsed.findings);
-  const texts = new Map(sources.map((f) => [f.path, f.text]));
-  for (const doc of parsed.docs) {
-    const path = doc.file!;
-    const text = texts.get(path)!;
+  const content = readContent(repo.dir);
+  findings.push(...content.findings);
+  for (const { doc, path, text } of content.files) {
     if (doc.kind === 'connection') {
       if (doc.guid) connections.set(doc.name, doc.guid);
       continue;
@@ -169,7 +130,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
       continue;
     }
     const known = ledger.objects[doc.guid];
-    candidates.push({ doc, path, text, canonicalGuid: doc.guid, action: known ? (known.hash === hash(text) ? 'unchanged' : 'update') : 'create' });
+    candidates.push({ doc, path, text, canonicalGuid: doc.guid, action: known ? (known.hash === contentHash(text) ? 'unchanged' : 'update') : 'create' });
   }
   if (findings.length > 0) throw new DeployGateError(findings);
 
@@ -226,7 +187,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
     }
   }
   if (findings.length > 0) throw new DeployGateError(findings);
-  return { runId, log, started, policy, commit, ref, ledger, candidates, changed, target, mapping, plan, report, unchangedResults, deletions };
+  return { runId, log, started, policy, commit, ledger, candidates, changed, target, mapping, plan, report, unchangedResults, deletions };
 }
 
 /**
@@ -276,7 +237,7 @@ export class DeployLockedError extends Error {
 async function deploy(options: DeployOptions): Promise<DeployReport> {
   const { environment, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
   const prepared = await prepareDeploy(options);
-  const { runId, log, policy, commit, ref, ledger, changed, target, mapping, unchangedResults } = prepared;
+  const { runId, log, policy, commit, ledger, changed, target, mapping, unchangedResults } = prepared;
   // Principals first: the file is checked whole before anything is written; they are applied after the content gate.
   const principalsPlan = await planPrincipals({ thoughtspot, dir: repo.dir, environment: environment.name, settings: environment.principals });
   let principals = principalsPlan.outcome;
@@ -337,7 +298,7 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   }
   // Say what is about to be created before creating it: a run killed now can be resumed without duplicates.
   ledger.pending = Object.fromEntries(ordered.filter((c) => c.action === 'create').map((c) => [c.canonicalGuid, { kind: c.doc.kind, name: c.doc.name, path: c.path }]));
-  if (Object.keys(ledger.pending).length > 0) await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): creating ${Object.keys(ledger.pending).length} objects, run ${runId}`);
+  if (Object.keys(ledger.pending).length > 0) await writeDeployLedger(repo, environment.name, ledger, `deploy(${environment.name}): creating ${Object.keys(ledger.pending).length} objects, run ${runId}`);
   for (let start = 0; start < ordered.length; start += batchSize) {
     const batch = ordered.slice(start, start + batchSize).filter((c) => {
       if (rejected.has(c)) return false;
@@ -364,7 +325,7 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
         return;
       }
       const previous = ledger.objects[c.canonicalGuid];
-      ledger.objects[c.canonicalGuid] = { envGuid: result.id, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: hash(c.text), created: previous?.created ?? !before.has(result.id) };
+      ledger.objects[c.canonicalGuid] = { envGuid: result.id, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: contentHash(c.text), created: previous?.created ?? !before.has(result.id) };
       mapping.guids.set(c.canonicalGuid, result.id);
       present.add(result.id);
       results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path });
@@ -374,11 +335,11 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   // 6. Record what is deployed, then check it by re-export.
   if (failed.size === 0) ledger.deployedCommit = commit;
   delete ledger.pending;
-  await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): ${commit.slice(0, 12)} run ${runId}`);
+  await writeDeployLedger(repo, environment.name, ledger, `deploy(${environment.name}): ${commit.slice(0, 12)} run ${runId}`);
   // 7. Prune (prune.ts), once the imports are recorded.
   const pruned = await runPrune({
     plan: prune, environment: environment.name, thoughtspot, repo, ledger, target, runId, commit, log, ...(failed.size > 0 ? { blocked: `${failed.size} objects of this run failed to import; prune waits for a clean run` } : {}),
-    saveLedger: () => repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): pruned, run ${runId}`),
+    saveLedger: () => writeDeployLedger(repo, environment.name, ledger, `deploy(${environment.name}): pruned, run ${runId}`),
   });
   results.push(...pruned.results);
   const drift = await roundTrip(thoughtspot, changed.filter((c) => !failed.has(c.canonicalGuid)), ledger, mapping);

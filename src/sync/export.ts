@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
 import { format, parse } from '../tml/index.js';
-import { compareText, formatLedger, LEDGER_FILE, parseLedger, stateRef, type Ledger } from './ledger.js';
+import { compareText, readExportLedger, writeExportLedger, type Ledger } from './ledger.js';
 import { objectPath, PRINCIPALS_PATH } from './layout.js';
 import type { ContentCommits, ContentRepo, ExportedObject, Header, HeaderType, Identity, ThoughtSpotPort } from './ports.js';
 import { principalsDocument } from './principals.js';
@@ -67,7 +67,6 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
   // git (fetch, checkout, the ledger) and the listing at once: neither needs the other. Export
   // batches go to the client as soon as both have given what they need, while later pages
   // are still being listed; the client's per-host queue paces every call (DESIGN.md "The queue").
-  const ref = stateRef(environment, 'export');
   // Files are written on a thread of their own, closed however the run ends.
   const files = new TreeWriter(repo.dir);
   // Each file goes to git as it is written, so that its blob is packed while later answers arrive.
@@ -82,7 +81,7 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
     const ready = (async () => {
       await repo.fetch();
       await repo.checkout(branch);
-      return parseLedger(await repo.readState(ref, LEDGER_FILE));
+      return readExportLedger(repo, environment);
     })();
     let ledger: Ledger | undefined;
     let previous: Ledger['objects'] = {};
@@ -257,7 +256,7 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
     ledgerNow.lastExport = new Date().toISOString();
     const failed = results.filter((r) => r.outcome === 'failed').length;
     if (made.length > 0 || JSON.stringify(previous) !== JSON.stringify(ledgerNow.objects)) {
-      await repo.writeState(ref, { [LEDGER_FILE]: formatLedger(ledgerNow) }, `export(${environment}): ledger after run ${runId}`);
+      await writeExportLedger(repo, environment, ledgerNow, `export(${environment}): ledger after run ${runId}`);
     }
     const final = report(results, made);
     log.info({ counts: final.counts, commits: made.length, failed }, 'export finished');

@@ -1,5 +1,6 @@
 import { applyMapping, format, invertMapping, isMap, parse, type TmlValue } from '../tml/index.js';
-import { hash, prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
+import { prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
+import { contentHash } from './ledger.js';
 import { planPrune } from './prune.js';
 import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './principals-deploy.js';
 import { ownedObjects, ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './ownership.js';
@@ -71,7 +72,7 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
     if (!item || 'error' in item) return { ...base, action: c.action, fields: [] };
     const current = applyMapping(parse(item.edoc), back);
     const currentText = format(current);
-    const editedThere = hash(currentText) !== entry!.hash;
+    const editedThere = contentHash(currentText) !== entry!.hash;
     if (c.action === 'unchanged') {
       if (editedThere && options.sync) return { ...base, action: 'unchanged', fields: semanticDiff(c.doc.data, current.data), reason: 'changed in ThoughtSpot; the next sync exports it' };
       return editedThere ? { ...base, action: 'update', fields: semanticDiff(current.data, c.doc.data), reason: 'changed in ThoughtSpot since the last deploy; the deploy restores the repository version' } : { ...base, action: 'unchanged', fields: [] };
@@ -151,7 +152,7 @@ export async function runDrift(options: DeployOptions): Promise<{ environment: s
       continue;
     }
     const current = applyMapping(parse(item.edoc), back);
-    if (hash(format(current)) === entry.hash) continue;
+    if (contentHash(format(current)) === entry.hash) continue;
     const file = candidates.find((c) => c.path === entry.path);
     drift.push({ ...base, state: 'changed', fields: file ? semanticDiff(file.doc.data, current.data) : [] });
   }

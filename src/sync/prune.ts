@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from '../log/index.js';
 import { format, handlerFor, parse, resolveReferences, type KnownObject, type TmlDocument, type TmlKind } from '../tml/index.js';
-import type { DeployEnvironment, DeployLedger, PlannedChange, Prepared } from './deploy.js';
-import { stateRef } from './ledger.js';
+import type { DeployEnvironment, PlannedChange, Prepared } from './deploy.js';
+import { hasContentFolder } from './content.js';
+import { stateRef, type DeployLedger } from './ledger.js';
 import type { ContentRepo, DeletableType, ThoughtSpotPort } from './ports.js';
 import type { ObjectResult } from './report.js';
 import { targetObjects } from './target.js';
@@ -55,7 +54,7 @@ export const BACKUP_MANIFEST = 'backup.json';
 
 const describe = (c: { kind: string; name: string }) => `${c.kind} "${c.name}"`;
 
-/** Which of a deploy's deletion candidates go, which stay and why; or why prune refuses. Pure but for one `existsSync`. */
+/** Which of a deploy's deletion candidates go, which stay and why; or why prune refuses. Pure but for one look at the content folder. */
 export function planPrune(prepared: Pick<Prepared, 'deletions' | 'ledger' | 'candidates' | 'commit'>, environment: DeployEnvironment, dir: string): PrunePlan {
   const enabled = environment.prune !== undefined;
   const deletions: PlannedChange[] = [];
@@ -72,7 +71,7 @@ export function planPrune(prepared: Pick<Prepared, 'deletions' | 'ledger' | 'can
   if (deletions.length === 0) return plan;
   const at = `at ${prepared.commit.slice(0, 12)}`;
   const would = `${deletions.length} object${deletions.length === 1 ? '' : 's'} would be deleted`;
-  if (!existsSync(join(dir, 'tml'))) plan.refusal = `prune refused in ${environment.name}: the source folder tml/ is missing ${at}, and ${would}; nothing was deleted`;
+  if (!hasContentFolder(dir)) plan.refusal = `prune refused in ${environment.name}: the source folder tml/ is missing ${at}, and ${would}; nothing was deleted`;
   else if (prepared.candidates.length === 0) plan.refusal = `prune refused in ${environment.name}: the source folder tml/ holds no objects ${at}, and ${would}; nothing was deleted`;
   else if (deletions.length > maxDeletions) {
     const names = deletions.slice(0, 5).map(describe).join(', ');

@@ -1,6 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { dependencyOrder, parse, resolveReferences, TmlParseError, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../tml/index.js';
+import { dependencyOrder, resolveReferences, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../tml/index.js';
 
 /** One finding of `tmlsync validate`, offline or from ThoughtSpot. */
 export interface Finding {
@@ -10,56 +8,6 @@ export interface Finding {
   object?: string;
   message: string;
   source: 'parse' | 'offline' | 'thoughtspot';
-}
-
-export interface SourceFile {
-  /** Path shown to the user (relative to the repository). */
-  path: string;
-  text: string;
-}
-
-/** A path given to read TML from does not exist: the user's input, exit 2. */
-export class MissingSourceError extends Error {
-  override readonly name = 'MissingSourceError';
-}
-
-/**
- * Every `.tml` file under the given paths (files or folders; hidden folders
- * and node_modules skipped), read, sorted, with paths relative to `base`.
- * A file named explicitly is read whatever its extension.
- */
-export function readTmlFiles(paths: string[], base: string): SourceFile[] {
-  const found: string[] = [];
-  const visit = (path: string, explicit: boolean) => {
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      throw new MissingSourceError(`${relative(base, path) || path}: no such file or folder`);
-    }
-    if (stat.isDirectory()) {
-      for (const entry of readdirSync(path)) if (!entry.startsWith('.') && entry !== 'node_modules') visit(join(path, entry), false);
-    } else if (explicit || path.endsWith('.tml')) {
-      found.push(path);
-    }
-  };
-  for (const path of paths) visit(path, true);
-  return found.sort().map((path) => ({ path: relative(base, path) || path, text: readFileSync(path, 'utf8') }));
-}
-
-/** Parses every file; an unreadable one becomes a finding naming its line. */
-export function parseFiles(files: SourceFile[]): { docs: TmlDocument[]; findings: Finding[] } {
-  const docs: TmlDocument[] = [];
-  const findings: Finding[] = [];
-  for (const file of files) {
-    try {
-      docs.push(parse(file.text, { file: file.path }));
-    } catch (error) {
-      if (!(error instanceof TmlParseError)) throw error;
-      findings.push({ severity: 'error', file: file.path, ...(error.line !== undefined ? { line: error.line } : {}), message: error.message, source: 'parse' });
-    }
-  }
-  return { docs, findings };
 }
 
 export function fromIssue(issue: TmlIssue): Finding {

@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { clientFor, thoughtspotPort } from '../../daemon/index.js';
 import { targetObjects } from '../../sync/target.js';
-import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Finding } from '../../sync/validate.js';
+import { parseFiles, readTmlFiles } from '../../sync/content.js';
+import { validateOffline, validationBatches, type Finding } from '../../sync/validate.js';
 import { HostQueues, type ThoughtSpotClient } from '../../thoughtspot/index.js';
 import { format, type KnownObject } from '../../tml/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
@@ -43,7 +43,8 @@ function print(findings: Finding[], context: CommandContext, formatName: 'text' 
  */
 export async function validateCommand(options: ValidateCommandOptions, args: string[], context: CommandContext): Promise<ExitCode> {
   const cwd = process.cwd();
-  const files = readTmlFiles(args.length > 0 ? args.map((a) => join(cwd, a)) : [join(cwd, 'tml')], cwd);
+  // Paths as given, relative to the working directory or absolute.
+  const files = readTmlFiles(args.length > 0 ? args : ['tml'], cwd);
   if (files.length === 0) throw new InvalidInputError(`no .tml files under ${args.join(', ') || 'tml/'}`);
   const { docs, findings } = parseFiles(files);
 
