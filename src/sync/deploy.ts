@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { silentLogger, type Logger } from '../log/index.js';
+import type { Logger } from '../log/index.js';
 import {
-  applyMapping, format, invertMapping, parse, references, resolveReferences,
-  type KnownObject, type TmlDocument, type ValueMapping,
+  applyMapping, format, handlerFor, invertMapping, listedKind, references, resolveReferences,
+  type KnownObject, type TmlDocument, type TmlKind, type ValueMapping,
 } from '../tml/index.js';
+import { BATCH_SIZE, exportBack } from './batches.js';
 import { checksFailed, runDataChecks, type DataCheck, type DataChecksPolicy } from './checks.js';
 import { contentHash, readDeployLedger, stateRef, writeDeployLedger, type DeployLedger } from './ledger.js';
 import { applyOwnership, ownedObjects, planOwnership, type OwnerChange, type OwnershipPolicy } from './ownership.js';
 import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PruneSummary } from './prune.js';
 import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsSettings } from './principals-deploy.js';
-import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
+import { finishRun, startRun, type ObjectResult, type RunReport } from './report.js';
 import { targetObjects } from './target.js';
 import { readContent } from './content.js';
-import { validateOffline, validationBatches, type Finding } from './validate.js';
+import { validateInTarget, validateOffline, type Finding } from './validate.js';
 
 /** The deploy gate refused the change set: nothing was written. Exit 2. */
 export class DeployGateError extends Error {
@@ -103,10 +104,9 @@ export interface Candidate {
 
 /** Steps 1–3 of a deploy, shared with `tmlsync plan`: files, target, change set, mappings. */
 export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
-  const { environment, thoughtspot, repo, dryRun = false } = options;
-  const runId = options.runId ?? randomUUID();
-  const log = (options.log ?? silentLogger()).child({ runId, environment: environment.name, loop: 'deploy' });
-  const started = Date.now();
+  const { environment, thoughtspot, repo } = options;
+  const run = startRun('deploy', environment.name, options);
+  const { runId, log, started } = run;
   const policy: ImportPolicy = environment.policy ?? 'ALL_OR_NONE';
 
   await repo.fetch();
@@ -121,7 +121,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
   const content = readContent(repo.dir);
   findings.push(...content.findings);
   for (const { doc, path, text } of content.files) {
-    if (doc.kind === 'connection') {
+    if (handlerFor(doc.kind).environmentOwned) {
       if (doc.guid) connections.set(doc.name, doc.guid);
       continue;
     }
@@ -153,11 +153,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
     action: c.action, kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid,
     ...(ledger.objects[c.canonicalGuid] ? { envGuid: ledger.objects[c.canonicalGuid]!.envGuid } : {}),
   }));
-  const report = (objects: ObjectResult[], drift: string[], error?: string): DeployReport => ({
-    runId, environment: environment.name, loop: 'deploy', dryRun, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
-    outcome: error || objects.some((o) => o.outcome === 'failed') ? 'failed' : 'ok', counts: countOutcomes(objects), commits: [], objects,
-    commit, drift, plan, ...(error ? { error } : {}),
-  });
+  const report = (objects: ObjectResult[], drift: string[], error?: string): DeployReport => ({ ...finishRun(run, objects, error ? { error } : {}), commit, drift, plan });
   const unchangedResults = candidates.filter((c) => c.action === 'unchanged').map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'unchanged', path: c.path }));
 
   // 3. Connections belong to the environment: resolve each mapped name there, exactly once.
@@ -167,10 +163,10 @@ export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
     ...(environment.mappings?.databases ? { databases: environment.mappings.databases } : {}),
     ...(environment.mappings?.schemas ? { schemas: environment.mappings.schemas } : {}),
   };
-  const targetConnections = target.filter((t) => t.kind === 'connection');
+  const targetConnections = target.filter((t) => handlerFor(t.kind).environmentOwned);
   // Every file's connections map (so that exports map back); only changed files must resolve.
   for (const c of candidates) {
-    for (const reference of references(c.doc).filter((r) => r.kinds.length === 1 && r.kinds[0] === 'connection')) {
+    for (const reference of references(c.doc).filter((r) => r.kinds.every((kind) => handlerFor(kind).environmentOwned))) {
       const mapped = environment.mappings?.connections?.[reference.name] ?? reference.name;
       const matches = targetConnections.filter((t) => t.name === mapped);
       if (matches.length !== 1) {
@@ -235,7 +231,7 @@ export class DeployLockedError extends Error {
 }
 
 async function deploy(options: DeployOptions): Promise<DeployReport> {
-  const { environment, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
+  const { environment, thoughtspot, repo, dryRun = false, batchSize = BATCH_SIZE } = options;
   const prepared = await prepareDeploy(options);
   const { runId, log, policy, commit, ledger, changed, target, mapping, unchangedResults } = prepared;
   // Principals first: the file is checked whole before anything is written; they are applied after the content gate.
@@ -259,18 +255,10 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   findings.push(...validateOffline([...mapped.values()], known).filter((f) => f.severity === 'error'));
   if (findings.length > 0) throw new DeployGateError(findings);
   const byDoc = new Map([...mapped].map(([c, d]) => [d, c]));
-  const batches = validationBatches([...mapped.values()], known, batchSize);
-  const rejected = new Map<Candidate, string>();
-  for (const batch of batches) {
-    const answer = await thoughtspot.importTml(batch.map((d) => format(d)), 'VALIDATE_ONLY');
-    if (!answer.answered) throw new Error(`validation of a batch got no answer: ${answer.error}`);
-    answer.results.forEach((result, i) => {
-      const c = byDoc.get(batch[i]!)!;
-      if (result.ok || rejected.has(c)) return;
-      rejected.set(c, result.error);
-      findings.push({ severity: 'error', source: 'thoughtspot', file: c.path, object: `${c.doc.kind} "${c.doc.name}"`, message: `${c.path}: ${c.doc.kind} "${c.doc.name}": ${result.error}` });
-    });
-  }
+  const gate = await validateInTarget(thoughtspot, [...mapped.values()], known, batchSize);
+  const { batches } = gate;
+  const rejected = new Map([...gate.rejected].map(([doc, error]) => [byDoc.get(doc)!, error]));
+  findings.push(...gate.findings);
   // ALL_OR_NONE stops at the gate; PARTIAL imports what validates and reports the rest.
   if (findings.length > 0 && policy !== 'PARTIAL') throw new DeployGateError(findings);
   if (dryRun) {
@@ -371,8 +359,7 @@ function adoptPending(ledger: DeployLedger, target: KnownObject[], log: Logger):
     const known = ledger.objects[canonical];
     if (known && target.some((t) => t.guid === known.envGuid)) continue;
     // Listings cannot tell a worksheet from a model (both `WORKSHEET`): compare as listed.
-    const listed = (kind: string) => (kind === 'worksheet' ? 'model' : kind);
-    const found = target.filter((t) => listed(t.kind) === listed(intent.kind) && t.name === intent.name && !claimed.has(t.guid));
+    const found = target.filter((t) => listedKind(t.kind) === listedKind(intent.kind as TmlKind) && t.name === intent.name && !claimed.has(t.guid));
     if (found.length !== 1) continue;
     ledger.objects[canonical] = { envGuid: found[0]!.guid, kind: intent.kind, name: intent.name, path: intent.path, hash: '', created: true };
     claimed.add(found[0]!.guid);
@@ -388,7 +375,7 @@ async function verifyLostImport(thoughtspot: ThoughtSpotPort, batch: Candidate[]
   const after = await targetObjects(thoughtspot);
   const results = batch.map((c, i) => {
     const doc = docs[i]!;
-    const found = after.find((t) => (t.kind === c.doc.kind || (t.kind === 'model' && c.doc.kind === 'worksheet')) && t.name === doc.name && ((doc.guid && t.guid === doc.guid && before.has(t.guid)) || !before.has(t.guid)));
+    const found = after.find((t) => t.kind === listedKind(c.doc.kind) && t.name === doc.name && ((doc.guid && t.guid === doc.guid && before.has(t.guid)) || !before.has(t.guid)));
     return found ? { ok: true as const, id: found.guid } : undefined;
   });
   const missing = docs.filter((_, i) => !results[i]);
@@ -402,16 +389,10 @@ async function verifyLostImport(thoughtspot: ThoughtSpotPort, batch: Candidate[]
 /** Re-exports what was deployed and compares it, mapped back, with the repository's files. */
 async function roundTrip(thoughtspot: ThoughtSpotPort, deployed: Candidate[], ledger: DeployLedger, mapping: ValueMapping): Promise<string[]> {
   if (deployed.length === 0) return [];
-  const back = invertMapping(mapping);
-  const exported = await thoughtspot.exportTml(deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid));
-  const drift: string[] = [];
-  for (const c of deployed) {
-    const item = exported.find((e) => e.id === ledger.objects[c.canonicalGuid]!.envGuid);
-    if (!item || 'error' in item) {
-      drift.push(c.path);
-      continue;
-    }
-    if (format(applyMapping(parse(item.edoc), back)) !== c.text) drift.push(c.path);
-  }
-  return drift;
+  const envGuid = (c: Candidate) => ledger.objects[c.canonicalGuid]!.envGuid;
+  const back = await exportBack(thoughtspot, deployed.map(envGuid), invertMapping(mapping));
+  return deployed.filter((c) => {
+    const item = back.get(envGuid(c))!;
+    return 'error' in item || item.text !== c.text;
+  }).map((c) => c.path);
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
-import { handlerFor } from '../tml/index.js';
+import { handlerFor, type TmlKind } from '../tml/index.js';
 import { readDeployLedger } from './ledger.js';
 import type { ContentRepo, ThoughtSpotPort } from './ports.js';
 import { readContent } from './content.js';
@@ -72,7 +72,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<SnapshotRep
       snapshots.push({ name: doc.name, path, skipped: `not deployed to ${environment.name}` });
       continue;
     }
-    const file = `${basename(path).replace(/\.(liveboard|pinboard)\.tml$/, '')}.pdf`;
+    const file = `${withoutSuffix(basename(path), doc.kind)}.pdf`;
     try {
       const pdf = await thoughtspot.liveboardPdf(id);
       // Written whole or not at all.
@@ -88,6 +88,12 @@ export async function runSnapshot(options: SnapshotOptions): Promise<SnapshotRep
     }
   }
   return { environment: environment.name, commit, out, snapshots };
+}
+
+/** A file name without its kind's suffix (`.liveboard.tml`, or the older `.pinboard.tml`). */
+function withoutSuffix(name: string, kind: TmlKind): string {
+  const suffix = handlerFor(kind).keys.map((key) => `.${key}.tml`).find((s) => name.endsWith(s));
+  return suffix ? name.slice(0, -suffix.length) : name;
 }
 
 export function snapshotText(report: SnapshotReport): string {

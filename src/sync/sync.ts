@@ -1,13 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
-import { format, parse } from '../tml/index.js';
+import { handlerFor, type TmlKind } from '../tml/index.js';
+import { exportBack } from './batches.js';
 import { runDeploy, type DeployEnvironment, type DeployReport } from './deploy.js';
-import { CONTENT_TYPES, runExport } from './export.js';
+import { runExport } from './export.js';
 import { contentHash, readDeployLedger, readExportLedger, writeDeployLedger, type DeployLedger } from './ledger.js';
 import type { ContentRepo, Header, Identity, ThoughtSpotPort } from './ports.js';
-import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
+import { finishRun, startRun, type ObjectResult, type RunReport } from './report.js';
 import { readContent, readSourceFile } from './content.js';
+import { CONTENT_TYPES } from './target.js';
 
 /** Who wins when one object changed in git and in ThoughtSpot since the last sync. */
 export type ConflictPolicy = 'manual' | 'git-wins' | 'thoughtspot-wins';
@@ -77,9 +78,8 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const { environment, thoughtspot, repo, dryRun = false } = options;
   const name = environment.name;
   const policy = environment.conflicts ?? 'manual';
-  const runId = options.runId ?? randomUUID();
-  const log = (options.log ?? silentLogger()).child({ runId, environment: name, loop: 'sync' });
-  const started = Date.now();
+  const run = startRun('sync', name, options);
+  const { runId, log } = run;
 
   await repo.fetch();
   await repo.checkout(environment.branch);
@@ -182,10 +182,8 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const objects: ObjectResult[] = [...(deployed?.objects ?? []).filter((o) => o.outcome !== 'unchanged'), ...exported.objects];
   const error = [deployError, exported.error].filter(Boolean).join('; ') || undefined;
   const report: SyncReport = {
-    runId, environment: name, loop: 'sync', dryRun, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
-    outcome: error || objects.some((o) => o.outcome === 'failed') || (deployed && deployed.outcome === 'failed') ? 'failed' : 'ok',
-    counts: countOutcomes(objects), commits: exported.commits, objects, conflicts,
-    ...(branch ? { conflictsBranch: branch } : {}), ...(deployed ? { deploy: deployed } : {}), export: exported, ...(error ? { error } : {}),
+    ...finishRun(run, objects, { commits: exported.commits, ...(error ? { error } : {}), failed: deployed?.outcome === 'failed' }),
+    conflicts, ...(branch ? { conflictsBranch: branch } : {}), ...(deployed ? { deploy: deployed } : {}), export: exported,
   };
   log.info({ counts: report.counts, conflicts: conflicts.length, commits: report.commits.length }, 'sync finished');
   return report;
@@ -196,24 +194,15 @@ function gitFiles(dir: string): Map<string, GitFile> {
   const files = new Map<string, GitFile>();
   // Unreadable files are the deploy gate's to report; here they are just not compared.
   for (const { doc, path, text } of readContent(dir).files) {
-    if (doc.guid && doc.kind !== 'connection') files.set(doc.guid, { path, text, kind: doc.kind, name: doc.name });
+    if (doc.guid && !handlerFor(doc.kind).environmentOwned) files.set(doc.guid, { path, text, kind: doc.kind, name: doc.name });
   }
   return files;
 }
 
-/** ThoughtSpot's current TML of some objects, in the repository's canonical form. */
+/** ThoughtSpot's current TML of some objects, in the repository's canonical form; unparsable ones are left out (compared as different, so a person looks at them). */
 async function exportTexts(thoughtspot: ThoughtSpotPort, ids: string[]): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
-  for (let start = 0; start < ids.length; start += 50) {
-    for (const item of await thoughtspot.exportTml(ids.slice(start, start + 50))) {
-      if ('error' in item) continue;
-      try {
-        texts.set(item.id, format(parse(item.edoc)));
-      } catch {
-        // Unparsable: compared as different, so a person looks at it.
-      }
-    }
-  }
+  for (const [id, item] of await exportBack(thoughtspot, ids)) if (!('error' in item)) texts.set(id, item.text);
   return texts;
 }
 
@@ -234,7 +223,7 @@ async function recordSynced(
       if (canonical) delete ledger.objects[canonical];
       continue;
     }
-    if (o.outcome === 'failed' || !o.path || o.kind === 'connection' || skip.has(o.id)) continue;
+    if (o.outcome === 'failed' || !o.path || handlerFor(o.kind as TmlKind).environmentOwned || skip.has(o.id)) continue;
     // An unchanged file the ledger already knows keeps its hash (it may hold a git edit on its way).
     if (o.outcome === 'unchanged' && !tsChange.has(o.id) && !agreed.has(o.id) && canonical) continue;
     if (canonical && canonical !== o.id) delete ledger.objects[canonical]; // the file now carries the environment's GUID

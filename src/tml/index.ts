@@ -14,7 +14,7 @@
  */
 export { TmlParseError } from './errors.js';
 export { format, toJson } from './format.js';
-export { KINDS, handlerFor, handlerForKey, handlers, kindForMetadata } from './kinds/index.js';
+export { KIND_LISTINGS, KINDS, handlerFor, handlerForKey, handlers, kindForMetadata, listedKind, metadataTypes, type KindListing } from './kinds/index.js';
 export { fromData, parse } from './parse.js';
 export type { ParseOptions } from './parse.js';
 export { formatPath, isMap } from './path.js';

@@ -1,9 +1,9 @@
 import { clientFor, thoughtspotPort } from '../../daemon/index.js';
 import { targetObjects } from '../../sync/target.js';
 import { parseFiles, readTmlFiles } from '../../sync/content.js';
-import { validateOffline, validationBatches, type Finding } from '../../sync/validate.js';
+import { validateInTarget, validateOffline, type Finding } from '../../sync/validate.js';
 import { HostQueues, type ThoughtSpotClient } from '../../thoughtspot/index.js';
-import { format, type KnownObject } from '../../tml/index.js';
+import type { KnownObject } from '../../tml/index.js';
 import { InvalidInputError, type ExitCode } from '../outcome.js';
 import type { CommandContext } from '../program.js';
 import { configFrom, environmentsFor } from './export.js';
@@ -59,14 +59,7 @@ export async function validateCommand(options: ValidateCommandOptions, args: str
   findings.push(...validateOffline(docs, known));
 
   if (client && !findings.some((f) => f.severity === 'error')) {
-    for (const batch of validationBatches(docs, known)) {
-      const results = await client.importTml(batch.map((doc) => ({ edoc: format(doc), name: doc.name, ...(doc.guid ? { guid: doc.guid } : {}) })), { policy: 'VALIDATE_ONLY', forceCreate: false });
-      results.forEach((result, i) => {
-        const doc = batch[i]!;
-        if (result.ok) return;
-        findings.push({ severity: 'error', source: 'thoughtspot', ...(doc.file ? { file: doc.file } : {}), object: `${doc.kind} "${doc.name}"`, message: `${doc.file ?? doc.name}: ${doc.kind} "${doc.name}": ${result.error.message}` });
-      });
-    }
+    findings.push(...(await validateInTarget(thoughtspotPort(client), docs, known)).findings);
     await client.logout().catch(() => undefined);
   }
   print(findings, context, options.format);
