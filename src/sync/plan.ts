@@ -1,6 +1,7 @@
 import { invertMapping, isMap, type TmlValue } from '../tml/index.js';
 import { exportBack } from './batches.js';
-import { prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
+import { prepareDeploy } from './deploy-prepare.js';
+import type { DeployOptions, PlannedChange } from './deploy-types.js';
 import { contentHash } from './ledger.js';
 import { planPrune } from './prune.js';
 import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './principals-deploy.js';
