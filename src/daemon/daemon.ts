@@ -11,7 +11,7 @@ import { checksSummary, type ChecksSummary } from '../sync/checks.js';
 import { runDeploy, type DeployReport } from '../sync/deploy.js';
 import { runExport } from '../sync/export.js';
 import type { ContentRepo } from '../sync/ports.js';
-import type { RunReport } from '../sync/report.js';
+import { finishRun, type RunReport } from '../sync/report.js';
 import { runSync, type SyncReport } from '../sync/sync.js';
 import { watchTml } from './watch.js';
 import type { Loop, RunRecord } from '../sync/runs.js';
@@ -176,10 +176,7 @@ export class Daemon {
     } catch (error) {
       log.error({ err: error }, `${run.loop} run failed`);
       const message = error instanceof Error ? error.message : String(error);
-      slot.last = {
-        runId: run.id, environment: environment.name, loop: run.loop, dryRun: false, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
-        outcome: 'failed', counts: { added: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0 }, commits: [], objects: [], error: message,
-      };
+      slot.last = finishRun({ runId: run.id, environment: environment.name, loop: run.loop, dryRun: false, started }, [], { error: message });
       Object.assign(run, { status: 'failed', error: message });
     }
     run.finishedAt = new Date().toISOString();

@@ -3,7 +3,8 @@ import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log/index.js';
 import type { KnownObject, TmlDocument } from '../tml/index.js';
-import { parseFiles, readTmlFiles, validateOffline, type Finding } from '../sync/validate.js';
+import { parseFiles, readTmlFiles } from '../sync/content.js';
+import { validateOffline, type Finding } from '../sync/validate.js';
 
 export interface TmlWatchOptions {
   /** The folder to watch (a working tree; its `tml/` folder when it has one). */

@@ -1,82 +1,21 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { InvalidInputError } from '../errors/index.js';
-import { silentLogger, type Logger } from '../log/index.js';
-import {
-  applyMapping, format, invertMapping, parse, references, resolveReferences,
-  type KnownObject, type TmlDocument, type ValueMapping,
-} from '../tml/index.js';
-import { checksFailed, runDataChecks, type DataCheck, type DataChecksPolicy } from './checks.js';
-import { stateRef } from './ledger.js';
-import { applyOwnership, ownedObjects, planOwnership, type OwnerChange, type OwnershipPolicy } from './ownership.js';
-import type { ContentRepo, ImportPolicy, ThoughtSpotPort } from './ports.js';
-import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PruneSummary } from './prune.js';
-import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsSettings } from './principals-deploy.js';
-import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
-import { targetObjects } from './target.js';
-import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Finding } from './validate.js';
+import { applyMapping, invertMapping, type TmlDocument } from '../tml/index.js';
+import { BATCH_SIZE, exportBack } from './batches.js';
+import { checksFailed, runDataChecks, type DataCheck } from './checks.js';
+import { importChanges, type ImportOutcome } from './deploy-import.js';
+import { prepareDeploy } from './deploy-prepare.js';
+import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './deploy-types.js';
+import { stateRef, writeDeployLedger } from './ledger.js';
+import { applyOwnership, ownedObjects, planOwnership, type OwnerChange } from './ownership.js';
+import type { ImportPolicy } from './ports.js';
+import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsPlan } from './principals-deploy.js';
+import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PrunePlan, type PruneSummary } from './prune.js';
+import { finishRun, type ObjectResult, type RunReport } from './report.js';
+import { validateInTarget, validateOffline } from './validate.js';
 
-/** What tmlsync knows of one object in one environment it deploys to. */
-export interface DeployedEntry {
-  /** The object's GUID in the environment (differs from the canonical one when it assigns its own). */
-  envGuid: string;
-  kind: string;
-  name: string;
-  path: string;
-  /** sha256 of the canonical file deployed. */
-  hash: string;
-  /** Whether tmlsync created it (only those may ever be pruned). */
-  created: boolean;
-}
-
-export interface DeployLedger {
-  version: 1;
-  deployedCommit?: string;
-  objects: Record<string, DeployedEntry>;
-  /** Objects a run was about to create (canonical GUID → kind and name), until it records them. */
-  pending?: Record<string, { kind: string; name: string; path: string }>;
-}
-
-export const DEPLOY_LEDGER_FILE = 'deploy.json';
-
-/** The deploy gate refused the change set: nothing was written. Exit 2. */
-export class DeployGateError extends InvalidInputError {
-  override readonly name = 'DeployGateError';
-  constructor(readonly findings: Finding[]) {
-    super(`deploy stopped before writing anything:\n${findings.filter((f) => f.severity === 'error').map((f) => `  - ${f.message}`).join('\n')}`);
-  }
-}
-
-export interface DeployEnvironment {
-  name: string;
-  branch: string;
-  mappings?: { connections?: Record<string, string>; databases?: Record<string, string>; schemas?: Record<string, string> };
-  policy?: 'ALL_OR_NONE' | 'PARTIAL';
-  /** Delete what left the repository, at most `maxDeletions` per run (see prune.ts); off when absent. */
-  prune?: { maxDeletions: number };
-  /** Users, groups and privileges from `principals/principals.yaml`; left alone without. */
-  principals?: PrincipalsSettings;
-  /** Who owns deployed objects; without it owners are left alone. */
-  ownership?: OwnershipPolicy;
-  /** Data checks after the import; off without it. */
-  dataChecks?: DataChecksPolicy;
-}
-
-export interface DeployOptions {
-  environment: DeployEnvironment;
-  thoughtspot: ThoughtSpotPort;
-  repo: ContentRepo;
-  /** A commit, tag or branch to deploy; the environment's branch by default. */
-  ref?: string;
-  dryRun?: boolean;
-  log?: Logger;
-  runId?: string;
-  batchSize?: number;
-  /** Deploy only these canonical GUIDs (a sync run's git-side changes); every other file is left as it is. */
-  only?: ReadonlySet<string>;
-}
+export { DeployGateError, type DeployEnvironment, type DeployOptions, type PlannedChange } from './deploy-types.js';
+export { prepareDeploy } from './deploy-prepare.js';
 
 export interface DeployReport extends RunReport {
   commit: string;
@@ -90,144 +29,6 @@ export interface DeployReport extends RunReport {
   ownership?: OwnerChange[];
   /** Data checks of what this run deployed. */
   checks?: DataCheck[];
-}
-
-export interface PlannedChange {
-  action: 'create' | 'update' | 'unchanged' | 'delete';
-  kind: string;
-  name: string;
-  path: string;
-  canonicalGuid: string;
-  envGuid?: string;
-}
-
-export const hash = (text: string) => createHash('sha256').update(text).digest('hex');
-
-export function parseDeployLedger(text: string | undefined): DeployLedger {
-  if (!text) return { version: 1, objects: {} };
-  const parsed = JSON.parse(text) as DeployLedger;
-  if (parsed.version !== 1) throw new Error('unsupported deploy ledger format');
-  return parsed;
-}
-
-export interface Prepared {
-  runId: string;
-  log: Logger;
-  started: number;
-  policy: ImportPolicy;
-  commit: string;
-  ref: string;
-  ledger: DeployLedger;
-  candidates: Candidate[];
-  changed: Candidate[];
-  target: KnownObject[];
-  mapping: ValueMapping & { guids: Map<string, string> };
-  plan: PlannedChange[];
-  deletions: PlannedChange[];
-  unchangedResults: ObjectResult[];
-  report: (objects: ObjectResult[], drift: string[], error?: string) => DeployReport;
-}
-
-export interface Candidate {
-  doc: TmlDocument;
-  path: string;
-  text: string;
-  canonicalGuid: string;
-  action: 'create' | 'update' | 'unchanged';
-}
-
-/** Steps 1–3 of a deploy, shared with `tmlsync plan`: files, target, change set, mappings. */
-export async function prepareDeploy(options: DeployOptions): Promise<Prepared> {
-  const { environment, thoughtspot, repo, dryRun = false } = options;
-  const runId = options.runId ?? randomUUID();
-  const log = (options.log ?? silentLogger()).child({ runId, environment: environment.name, loop: 'deploy' });
-  const started = Date.now();
-  const policy: ImportPolicy = environment.policy ?? 'ALL_OR_NONE';
-
-  await repo.fetch();
-  await repo.checkout(environment.branch);
-  const commit = options.ref ? await repo.checkoutRef(options.ref) : ((await repo.revParse('HEAD')) ?? '');
-  const ref = stateRef(environment.name, 'deploy');
-  const ledger = parseDeployLedger(await repo.readState(ref, DEPLOY_LEDGER_FILE));
-
-  // 1. The canonical files, parsed; any parse error stops at the gate.
-  const findings: Finding[] = [];
-  const candidates: Candidate[] = [];
-  const connections = new Map<string, string>(); // canonical connection name → canonical guid
-  const sources = existsSync(join(repo.dir, 'tml')) ? readTmlFiles([join(repo.dir, 'tml')], repo.dir) : [];
-  const parsed = parseFiles(sources);
-  findings.push(...parsed.findings);
-  const texts = new Map(sources.map((f) => [f.path, f.text]));
-  for (const doc of parsed.docs) {
-    const path = doc.file!;
-    const text = texts.get(path)!;
-    if (doc.kind === 'connection') {
-      if (doc.guid) connections.set(doc.name, doc.guid);
-      continue;
-    }
-    if (!doc.guid) {
-      findings.push({ severity: 'error', source: 'offline', file: path, message: `${path}: ${doc.kind} "${doc.name}" has no guid; canonical files carry the GUID tmlsync tracks them by` });
-      continue;
-    }
-    const known = ledger.objects[doc.guid];
-    candidates.push({ doc, path, text, canonicalGuid: doc.guid, action: known ? (known.hash === hash(text) ? 'unchanged' : 'update') : 'create' });
-  }
-  if (findings.length > 0) throw new DeployGateError(findings);
-
-  // 2. The target: what it holds, and whether the ledger's objects are still there.
-  const target = await targetObjects(thoughtspot);
-  const present = new Set(target.map((t) => t.guid));
-  adoptPending(ledger, target, log);
-  for (const c of candidates) {
-    const known = ledger.objects[c.canonicalGuid];
-    if (known && !present.has(known.envGuid)) c.action = 'create';
-  }
-  const { only } = options;
-  if (only) for (const c of candidates) if (!only.has(c.canonicalGuid)) c.action = 'unchanged';
-  const changed = candidates.filter((c) => c.action !== 'unchanged');
-  const files = new Set(candidates.map((c) => c.canonicalGuid));
-  const deletions: PlannedChange[] = Object.entries(ledger.objects)
-    .filter(([canonical, e]) => !files.has(canonical) && present.has(e.envGuid) && (!only || only.has(canonical)))
-    .map(([canonical, e]) => ({ action: 'delete', kind: e.kind, name: e.name, path: e.path, canonicalGuid: canonical, envGuid: e.envGuid }));
-  const plan: PlannedChange[] = candidates.map((c) => ({
-    action: c.action, kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid,
-    ...(ledger.objects[c.canonicalGuid] ? { envGuid: ledger.objects[c.canonicalGuid]!.envGuid } : {}),
-  }));
-  const report = (objects: ObjectResult[], drift: string[], error?: string): DeployReport => ({
-    runId, environment: environment.name, loop: 'deploy', dryRun, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
-    outcome: error || objects.some((o) => o.outcome === 'failed') ? 'failed' : 'ok', counts: countOutcomes(objects), commits: [], objects,
-    commit, drift, plan, ...(error ? { error } : {}),
-  });
-  const unchangedResults = candidates.filter((c) => c.action === 'unchanged').map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'unchanged', path: c.path }));
-
-  // 3. Connections belong to the environment: resolve each mapped name there, exactly once.
-  const mapping: ValueMapping & { guids: Map<string, string> } = {
-    guids: new Map(Object.entries(ledger.objects).filter(([, e]) => present.has(e.envGuid)).map(([canonical, e]) => [canonical, e.envGuid])),
-    ...(environment.mappings?.connections ? { connections: environment.mappings.connections } : {}),
-    ...(environment.mappings?.databases ? { databases: environment.mappings.databases } : {}),
-    ...(environment.mappings?.schemas ? { schemas: environment.mappings.schemas } : {}),
-  };
-  const targetConnections = target.filter((t) => t.kind === 'connection');
-  // Every file's connections map (so that exports map back); only changed files must resolve.
-  for (const c of candidates) {
-    for (const reference of references(c.doc).filter((r) => r.kinds.length === 1 && r.kinds[0] === 'connection')) {
-      const mapped = environment.mappings?.connections?.[reference.name] ?? reference.name;
-      const matches = targetConnections.filter((t) => t.name === mapped);
-      if (matches.length !== 1) {
-        if (c.action === 'unchanged') continue;
-        findings.push({
-          severity: 'error', source: 'offline', file: c.path,
-          message: `${c.path}: ${c.doc.kind} "${c.doc.name}" uses connection "${reference.name}"${mapped !== reference.name ? ` (mapped to "${mapped}")` : ''}, which ${matches.length === 0 ? 'does not exist' : `exists ${matches.length} times`} in ${environment.name}`,
-        });
-        continue;
-      }
-      if (reference.fqn) mapping.guids.set(reference.fqn, matches[0]!.guid);
-      const canonical = connections.get(reference.name);
-      if (canonical) mapping.guids.set(canonical, matches[0]!.guid);
-    }
-  }
-  if (findings.length > 0) throw new DeployGateError(findings);
-  return { runId, log, started, policy, commit, ref, ledger, candidates, changed, target, mapping, plan, report, unchangedResults, deletions };
 }
 
 /**
@@ -274,184 +75,158 @@ export class DeployLockedError extends Error {
   }
 }
 
+/** One deploy as it goes: the change set, the plans made before anything is written, and what was done. */
+interface DeployRun {
+  options: DeployOptions;
+  set: ChangeSet;
+  policy: ImportPolicy;
+  batchSize: number;
+  principalsPlan: PrincipalsPlan;
+  principals: PrincipalsOutcome;
+  prune: PrunePlan;
+}
+
+/** The gate's verdict: each changed file mapped, in dependency order, and those the target refused. */
+interface Gated {
+  mapped: Map<Candidate, TmlDocument>;
+  ordered: Candidate[];
+  rejected: Map<Candidate, string>;
+}
+
+/**
+ * The phases of a deploy (DESIGN.md "Deploy"): prepare, gate, principals,
+ * import, record, prune, verify, ownership, checks. Everything that can
+ * refuse the run (the files, principals, prune, the gate) does so before
+ * anything is written.
+ */
 async function deploy(options: DeployOptions): Promise<DeployReport> {
-  const { environment, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
-  const prepared = await prepareDeploy(options);
-  const { runId, log, policy, commit, ref, ledger, changed, target, mapping, unchangedResults } = prepared;
+  const run = await prepare(options);
+  const { set } = run;
+  if (set.changed.length === 0 && run.prune.deletions.length === 0) return nothingToDeploy(run);
+  const gated = await gate(run);
+  if (options.dryRun) return dryRunReport(run, gated);
+  run.principals = await applyPrincipals(options.thoughtspot, run.principalsPlan, set.run.log);
+  const imported = await importChanges({ ...run, ...gated, thoughtspot: options.thoughtspot, repo: options.repo });
+  await record(run, imported);
+  const pruned = await pruneGone(run, imported);
+  const drift = await verify(run, imported);
+  const ownership = await setOwners(run, imported);
+  const checks = await dataChecks(run, imported);
+  const final = withFollowUps({ ...report(run, [...unchangedResults(set), ...imported.results, ...pruned.results], drift), prune: pruned.summary }, ownership, checks);
+  set.run.log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
+  return final;
+}
+
+/** Steps 1–3, then what principals and prune would do: each may refuse the run before anything is written. */
+async function prepare(options: DeployOptions): Promise<DeployRun> {
+  const { environment, thoughtspot, repo } = options;
+  const set = await prepareDeploy(options);
   // Principals first: the file is checked whole before anything is written; they are applied after the content gate.
   const principalsPlan = await planPrincipals({ thoughtspot, dir: repo.dir, environment: environment.name, settings: environment.principals });
-  let principals = principalsPlan.outcome;
-  const report = (objects: ObjectResult[], drift: string[]): DeployReport => ({ ...prepared.report(objects, drift), principals });
-  // Deletions are decided (or refused) before anything is written.
-  const prune = planPrune(prepared, environment, repo.dir);
+  const prune = planPrune(set, environment, repo.dir);
   if (prune.refusal) throw new PruneRefusedError(prune.refusal);
-  if (changed.length === 0 && prune.deletions.length === 0) {
-    log.info({ objects: prepared.candidates.length }, 'nothing to deploy');
-    if (!dryRun) principals = await applyPrincipals(thoughtspot, principalsPlan, log);
-    // Owners are still brought to the policy: it may have changed without the content.
-    const ownership = environment.ownership && !dryRun ? await applyOwnership(thoughtspot, environment.ownership, ownedObjects(prepared.candidates, mapping.guids), log) : undefined;
-    return withFollowUps({ ...report(unchangedResults, []), prune: { enabled: prune.enabled, kept: prune.kept } }, ownership, []);
-  }
-  const findings: Finding[] = [];
-  // 4. The gate: offline validation of the mapped change set, then VALIDATE_ONLY per batch.
-  const mapped = new Map(changed.map((c) => [c, applyMapping(c.doc, mapping)]));
-  const known: KnownObject[] = target;
-  findings.push(...validateOffline([...mapped.values()], known).filter((f) => f.severity === 'error'));
-  if (findings.length > 0) throw new DeployGateError(findings);
+  return { options, set, policy: environment.policy ?? 'ALL_OR_NONE', batchSize: options.batchSize ?? BATCH_SIZE, principalsPlan, principals: principalsPlan.outcome, prune };
+}
+
+function report(run: DeployRun, objects: ObjectResult[], drift: string[]): DeployReport {
+  const { set } = run;
+  return { ...finishRun(set.run, objects), commit: set.commit, drift, plan: set.plan, principals: run.principals };
+}
+
+function unchangedResults(set: ChangeSet): ObjectResult[] {
+  return set.candidates.filter((c) => c.action === 'unchanged').map((c) => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'unchanged', path: c.path }));
+}
+
+const pruneSummary = (plan: PrunePlan): PruneSummary => ({ enabled: plan.enabled, kept: plan.kept });
+
+/** No content to write: principals and owners are still brought to the configuration, which may have changed alone. */
+async function nothingToDeploy(run: DeployRun): Promise<DeployReport> {
+  const { options, set } = run;
+  const { environment, thoughtspot, dryRun } = options;
+  set.run.log.info({ objects: set.candidates.length }, 'nothing to deploy');
+  if (!dryRun) run.principals = await applyPrincipals(thoughtspot, run.principalsPlan, set.run.log);
+  const ownership = environment.ownership && !dryRun ? await applyOwnership(thoughtspot, environment.ownership, ownedObjects(set.candidates, set.mapping.guids), set.run.log) : undefined;
+  return withFollowUps({ ...report(run, unchangedResults(set), []), prune: pruneSummary(run.prune) }, ownership, []);
+}
+
+/**
+ * Step 5, the gate: offline validation of the mapped change set, then
+ * `VALIDATE_ONLY` per batch. ALL_OR_NONE stops at any error; PARTIAL imports
+ * what validates and reports the rest.
+ */
+async function gate(run: DeployRun): Promise<Gated> {
+  const { set, options } = run;
+  const mapped = new Map(set.changed.map((c) => [c, applyMapping(c.doc, set.mapping)]));
+  const offline = validateOffline([...mapped.values()], set.target).filter((f) => f.severity === 'error');
+  if (offline.length > 0) throw new DeployGateError(offline);
   const byDoc = new Map([...mapped].map(([c, d]) => [d, c]));
-  const batches = validationBatches([...mapped.values()], known, batchSize);
-  const rejected = new Map<Candidate, string>();
-  for (const batch of batches) {
-    const answer = await thoughtspot.importTml(batch.map((d) => format(d)), 'VALIDATE_ONLY');
-    if (!answer.answered) throw new Error(`validation of a batch got no answer: ${answer.error}`);
-    answer.results.forEach((result, i) => {
-      const c = byDoc.get(batch[i]!)!;
-      if (result.ok || rejected.has(c)) return;
-      rejected.set(c, result.error);
-      findings.push({ severity: 'error', source: 'thoughtspot', file: c.path, object: `${c.doc.kind} "${c.doc.name}"`, message: `${c.path}: ${c.doc.kind} "${c.doc.name}": ${result.error}` });
-    });
-  }
-  // ALL_OR_NONE stops at the gate; PARTIAL imports what validates and reports the rest.
-  if (findings.length > 0 && policy !== 'PARTIAL') throw new DeployGateError(findings);
-  if (dryRun) {
-    const planned = environment.ownership ? await planOwnership(thoughtspot, environment.ownership, ownedObjects(prepared.candidates, mapping.guids, new Set([...rejected.keys()].map((c) => c.canonicalGuid)))) : undefined;
-    const objects = [...unchangedResults, ...changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path })), ...dryRunDeletions(prune)];
-    return withFollowUps({ ...report(objects, []), prune: { enabled: prune.enabled, kept: prune.kept } }, planned, []);
-  }
+  const checked = await validateInTarget(options.thoughtspot, [...mapped.values()], set.target, run.batchSize);
+  if (checked.findings.length > 0 && run.policy !== 'PARTIAL') throw new DeployGateError(checked.findings);
+  const ordered = [...new Set(checked.batches.flat())].map((d) => byDoc.get(d)!);
+  const rejected = new Map([...checked.rejected].map(([doc, error]) => [byDoc.get(doc)!, error]));
+  return { mapped, ordered, rejected };
+}
 
-  principals = await applyPrincipals(thoughtspot, principalsPlan, log);
+/** A dry run ends after the gate: what would be created, updated, deleted and given another owner. */
+async function dryRunReport(run: DeployRun, gated: Gated): Promise<DeployReport> {
+  const { set, options } = run;
+  const policy = options.environment.ownership;
+  const refused = new Set([...gated.rejected.keys()].map((c) => c.canonicalGuid));
+  const planned = policy ? await planOwnership(options.thoughtspot, policy, ownedObjects(set.candidates, set.mapping.guids, refused)) : undefined;
+  const would = set.changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path }));
+  return withFollowUps({ ...report(run, [...unchangedResults(set), ...would, ...dryRunDeletions(run.prune)], []), prune: pruneSummary(run.prune) }, planned, []);
+}
 
-  // 5. Import in dependency order; each batch is mapped when it is sent, with the GUIDs the earlier batches got.
-  const results: ObjectResult[] = [...unchangedResults];
-  const failed = new Set<string>();
-  // What the target holds, kept up to date as batches land (no listing per batch).
-  const present = new Set(target.map((t) => t.guid));
-  for (const [c, error] of rejected) {
-    failed.add(c.canonicalGuid);
-    results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'failed', path: c.path, error: `rejected by ${environment.name}: ${error}` });
-  }
-  const ordered = [...batches.flatMap((b) => b)].filter((d, i, all) => all.indexOf(d) === i).map((d) => byDoc.get(d)!);
-  const needs = new Map<Candidate, Candidate[]>();
-  for (const { from, resolution } of resolveReferences([...mapped.values()], { known })) {
-    const to = resolution.status === 'resolved' && resolution.target.document ? byDoc.get(resolution.target.document) : undefined;
-    if (to) needs.set(byDoc.get(from)!, [...(needs.get(byDoc.get(from)!) ?? []), to]);
-  }
-  // Say what is about to be created before creating it: a run killed now can be resumed without duplicates.
-  ledger.pending = Object.fromEntries(ordered.filter((c) => c.action === 'create').map((c) => [c.canonicalGuid, { kind: c.doc.kind, name: c.doc.name, path: c.path }]));
-  if (Object.keys(ledger.pending).length > 0) await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): creating ${Object.keys(ledger.pending).length} objects, run ${runId}`);
-  for (let start = 0; start < ordered.length; start += batchSize) {
-    const batch = ordered.slice(start, start + batchSize).filter((c) => {
-      if (rejected.has(c)) return false;
-      const blocker = (needs.get(c) ?? []).find((d) => failed.has(d.canonicalGuid));
-      if (!blocker) return true;
-      failed.add(c.canonicalGuid);
-      results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'failed', path: c.path, error: `skipped: depends on ${blocker.doc.kind} "${blocker.doc.name}", which failed` });
-      return false;
-    });
-    if (batch.length === 0) continue;
-    const docs = batch.map((c) => applyMapping(c.doc, mapping));
-    const before = new Set(present);
-    let answer = await thoughtspot.importTml(docs.map((d) => format(d)), policy);
-    if (!answer.answered) {
-      // The import may have taken effect: look before sending anything again.
-      log.warn({ error: answer.error }, 'import answer lost; checking what took effect');
-      answer = await verifyLostImport(thoughtspot, batch, docs, before, policy);
-    }
-    answer.results.forEach((result, i) => {
-      const c = batch[i]!;
-      if (!result.ok) {
-        failed.add(c.canonicalGuid);
-        results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: 'failed', path: c.path, error: result.error });
-        return;
-      }
-      const previous = ledger.objects[c.canonicalGuid];
-      ledger.objects[c.canonicalGuid] = { envGuid: result.id, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: hash(c.text), created: previous?.created ?? !before.has(result.id) };
-      mapping.guids.set(c.canonicalGuid, result.id);
-      present.add(result.id);
-      results.push({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path });
-    });
-  }
+/** Step 6, recorded: the new GUIDs and, when everything landed, the deployed commit. */
+async function record({ set, options }: DeployRun, imported: ImportOutcome): Promise<void> {
+  if (imported.failed.size === 0) set.ledger.deployedCommit = set.commit;
+  delete set.ledger.pending;
+  await writeDeployLedger(options.repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} run ${set.run.runId}`);
+}
 
-  // 6. Record what is deployed, then check it by re-export.
-  if (failed.size === 0) ledger.deployedCommit = commit;
-  delete ledger.pending;
-  await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): ${commit.slice(0, 12)} run ${runId}`);
-  // 7. Prune (prune.ts), once the imports are recorded.
-  const pruned = await runPrune({
-    plan: prune, environment: environment.name, thoughtspot, repo, ledger, target, runId, commit, log, ...(failed.size > 0 ? { blocked: `${failed.size} objects of this run failed to import; prune waits for a clean run` } : {}),
-    saveLedger: () => repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `deploy(${environment.name}): pruned, run ${runId}`),
+/** Step 8 (prune.ts), once the imports are recorded; held back when any import failed. */
+function pruneGone({ set, options, prune: plan }: DeployRun, imported: ImportOutcome): ReturnType<typeof runPrune> {
+  const { environment, thoughtspot, repo } = options;
+  const { run } = set;
+  const blocked = imported.failed.size > 0 ? { blocked: `${imported.failed.size} objects of this run failed to import; prune waits for a clean run` } : {};
+  return runPrune({
+    plan, environment: environment.name, thoughtspot, repo, ledger: set.ledger, target: set.target, runId: run.runId, commit: set.commit, log: run.log, ...blocked,
+    saveLedger: () => writeDeployLedger(repo, environment.name, set.ledger, `deploy(${environment.name}): pruned, run ${run.runId}`),
   });
-  results.push(...pruned.results);
-  const drift = await roundTrip(thoughtspot, changed.filter((c) => !failed.has(c.canonicalGuid)), ledger, mapping);
-  for (const path of drift) log.warn({ path }, 'deployed object differs when exported back');
-  // 8. Owners, then data checks of what was imported.
-  const ownership = environment.ownership ? await applyOwnership(thoughtspot, environment.ownership, ownedObjects(prepared.candidates, mapping.guids, failed), log) : undefined;
-  const imported = changed.filter((c) => !failed.has(c.canonicalGuid)).map((c) => ({ envGuid: ledger.objects[c.canonicalGuid]!.envGuid, canonicalGuid: c.canonicalGuid, doc: c.doc, path: c.path }));
-  const checks = environment.dataChecks ? await runDataChecks(thoughtspot, environment.dataChecks, imported, log) : [];
-  const final = withFollowUps({ ...report(results, drift), prune: pruned.summary }, ownership, checks);
-  log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
-  return final;
+}
+
+const landed = (set: ChangeSet, imported: ImportOutcome) => set.changed.filter((c) => !imported.failed.has(c.canonicalGuid));
+
+/** Step 7: re-exports what was imported and compares it, mapped back, with the repository's files; returns the paths that differ. */
+async function verify({ set, options }: DeployRun, imported: ImportOutcome): Promise<string[]> {
+  const deployed = landed(set, imported);
+  if (deployed.length === 0) return [];
+  const envGuid = (c: Candidate) => set.ledger.objects[c.canonicalGuid]!.envGuid;
+  const back = await exportBack(options.thoughtspot, deployed.map(envGuid), invertMapping(set.mapping));
+  const drift = deployed.filter((c) => {
+    const item = back.get(envGuid(c))!;
+    return 'error' in item || item.text !== c.text;
+  }).map((c) => c.path);
+  for (const path of drift) set.run.log.warn({ path }, 'deployed object differs when exported back');
+  return drift;
+}
+
+/** Owners of what is deployed, by the environment's policy. */
+async function setOwners({ set, options }: DeployRun, imported: ImportOutcome): Promise<OwnerChange[] | undefined> {
+  const policy = options.environment.ownership;
+  return policy ? applyOwnership(options.thoughtspot, policy, ownedObjects(set.candidates, set.mapping.guids, imported.failed), set.run.log) : undefined;
+}
+
+/** Data checks of what was imported. */
+async function dataChecks({ set, options }: DeployRun, imported: ImportOutcome): Promise<DataCheck[]> {
+  const policy = options.environment.dataChecks;
+  if (!policy) return [];
+  const objects = landed(set, imported).map((c) => ({ envGuid: set.ledger.objects[c.canonicalGuid]!.envGuid, canonicalGuid: c.canonicalGuid, doc: c.doc, path: c.path }));
+  return runDataChecks(options.thoughtspot, policy, objects, set.run.log);
 }
 
 /** The report with owner changes and data checks; a failed transfer or check fails the run. */
 function withFollowUps(report: DeployReport, ownership: OwnerChange[] | undefined, checks: DataCheck[]): DeployReport {
   const failed = checksFailed(checks) || (ownership ?? []).some((c) => c.status === 'failed');
   return { ...report, ...(ownership ? { ownership } : {}), ...(checks.length > 0 ? { checks } : {}), ...(failed ? { outcome: 'failed' as const } : {}) };
-}
-
-/**
- * A run that died after ThoughtSpot created objects but before it recorded
- * them left them in `pending`: each one found in the target, by kind and
- * name, among the objects no ledger entry claims, is adopted (and will be
- * updated, not created again). Only then do names decide anything.
- */
-function adoptPending(ledger: DeployLedger, target: KnownObject[], log: Logger): void {
-  const claimed = new Set(Object.values(ledger.objects).map((e) => e.envGuid));
-  for (const [canonical, intent] of Object.entries(ledger.pending ?? {})) {
-    const known = ledger.objects[canonical];
-    if (known && target.some((t) => t.guid === known.envGuid)) continue;
-    // Listings cannot tell a worksheet from a model (both `WORKSHEET`): compare as listed.
-    const listed = (kind: string) => (kind === 'worksheet' ? 'model' : kind);
-    const found = target.filter((t) => listed(t.kind) === listed(intent.kind) && t.name === intent.name && !claimed.has(t.guid));
-    if (found.length !== 1) continue;
-    ledger.objects[canonical] = { envGuid: found[0]!.guid, kind: intent.kind, name: intent.name, path: intent.path, hash: '', created: true };
-    claimed.add(found[0]!.guid);
-    log.info({ canonical, envGuid: found[0]!.guid, name: intent.name }, 'adopted an object an interrupted deploy created');
-  }
-}
-
-/**
- * After an import whose answer was lost: objects that now exist (new GUIDs,
- * or the expected ones) count as imported; the rest are sent once more.
- */
-async function verifyLostImport(thoughtspot: ThoughtSpotPort, batch: Candidate[], docs: TmlDocument[], before: Set<string>, policy: ImportPolicy) {
-  const after = await targetObjects(thoughtspot);
-  const results = batch.map((c, i) => {
-    const doc = docs[i]!;
-    const found = after.find((t) => (t.kind === c.doc.kind || (t.kind === 'model' && c.doc.kind === 'worksheet')) && t.name === doc.name && ((doc.guid && t.guid === doc.guid && before.has(t.guid)) || !before.has(t.guid)));
-    return found ? { ok: true as const, id: found.guid } : undefined;
-  });
-  const missing = docs.filter((_, i) => !results[i]);
-  if (missing.length === 0) return { answered: true as const, results: results.map((r) => r!) };
-  const again = await thoughtspot.importTml(missing.map((d) => format(d)), policy);
-  if (!again.answered) throw new Error(`import failed twice without an answer: ${again.error}`);
-  let next = 0;
-  return { answered: true as const, results: results.map((r) => r ?? again.results[next++]!) };
-}
-
-/** Re-exports what was deployed and compares it, mapped back, with the repository's files. */
-async function roundTrip(thoughtspot: ThoughtSpotPort, deployed: Candidate[], ledger: DeployLedger, mapping: ValueMapping): Promise<string[]> {
-  if (deployed.length === 0) return [];
-  const back = invertMapping(mapping);
-  const exported = await thoughtspot.exportTml(deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid));
-  const drift: string[] = [];
-  for (const c of deployed) {
-    const item = exported.find((e) => e.id === ledger.objects[c.canonicalGuid]!.envGuid);
-    if (!item || 'error' in item) {
-      drift.push(c.path);
-      continue;
-    }
-    if (format(applyMapping(parse(item.edoc), back)) !== c.text) drift.push(c.path);
-  }
-  return drift;
 }

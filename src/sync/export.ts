@@ -1,20 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { silentLogger, type Logger } from '../log/index.js';
+import type { Logger } from '../log/index.js';
 import { format, parse } from '../tml/index.js';
-import { compareText, formatLedger, LEDGER_FILE, parseLedger, stateRef, type Ledger } from './ledger.js';
+import { BATCH_SIZE } from './batches.js';
+import { compareText, readExportLedger, writeExportLedger, type Ledger } from './ledger.js';
 import { objectPath, PRINCIPALS_PATH } from './layout.js';
-import type { ContentCommits, ContentRepo, ExportedObject, Header, HeaderType, Identity, ThoughtSpotPort } from './ports.js';
+import type { ContentCommits, ContentRepo, ExportedObject, Header, Identity, ThoughtSpotPort } from './ports.js';
 import { principalsDocument } from './principals.js';
-import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
+import { CONTENT_TYPES } from './target.js';
+import { finishRun, startRun, type ObjectResult, type RunReport } from './report.js';
 import { TreeWriter, type FileOp } from './tree-writer.js';
 
 /** Objects named one per line in a commit message; a first export of thousands lists the rest as a count. */
 const MESSAGE_OBJECTS = 500;
-
-/** The content types the export lists (reference §2.10): connections, data objects, answers, liveboards. */
-export const CONTENT_TYPES: HeaderType[] = ['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'];
 
 export interface ExportOptions {
   environment: string;
@@ -54,20 +52,15 @@ function describe(result: ObjectResult): string {
  * ledger on `refs/tmlsync/<env>/export`.
  */
 export async function runExport(options: ExportOptions): Promise<RunReport> {
-  const { environment, branch, thoughtspot, repo, dryRun = false, batchSize = 50 } = options;
+  const { environment, branch, thoughtspot, repo, dryRun = false, batchSize = BATCH_SIZE } = options;
   const skip = options.skip ?? new Set<string>();
-  const runId = options.runId ?? randomUUID();
-  const log = (options.log ?? silentLogger()).child({ runId, environment, loop: 'export' });
-  const started = Date.now();
-  const report = (objects: ObjectResult[], commits: string[], error?: string): RunReport => ({
-    runId, environment, loop: 'export', dryRun, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
-    outcome: error || objects.some((o) => o.outcome === 'failed') ? 'failed' : 'ok', counts: countOutcomes(objects), commits, objects, ...(error ? { error } : {}),
-  });
+  const run = startRun('export', environment, options);
+  const { runId, log } = run;
+  const report = (objects: ObjectResult[], commits: string[]): RunReport => finishRun(run, objects, { commits });
 
   // git (fetch, checkout, the ledger) and the listing at once: neither needs the other. Export
   // batches go to the client as soon as both have given what they need, while later pages
   // are still being listed; the client's per-host queue paces every call (DESIGN.md "The queue").
-  const ref = stateRef(environment, 'export');
   // Files are written on a thread of their own, closed however the run ends.
   const files = new TreeWriter(repo.dir);
   // Each file goes to git as it is written, so that its blob is packed while later answers arrive.
@@ -82,7 +75,7 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
     const ready = (async () => {
       await repo.fetch();
       await repo.checkout(branch);
-      return parseLedger(await repo.readState(ref, LEDGER_FILE));
+      return readExportLedger(repo, environment);
     })();
     let ledger: Ledger | undefined;
     let previous: Ledger['objects'] = {};
@@ -257,7 +250,7 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
     ledgerNow.lastExport = new Date().toISOString();
     const failed = results.filter((r) => r.outcome === 'failed').length;
     if (made.length > 0 || JSON.stringify(previous) !== JSON.stringify(ledgerNow.objects)) {
-      await repo.writeState(ref, { [LEDGER_FILE]: formatLedger(ledgerNow) }, `export(${environment}): ledger after run ${runId}`);
+      await writeExportLedger(repo, environment, ledgerNow, `export(${environment}): ledger after run ${runId}`);
     }
     const final = report(results, made);
     log.info({ counts: final.counts, commits: made.length, failed }, 'export finished');

@@ -1,8 +1,21 @@
+import { createHash } from 'node:crypto';
+import type { ContentRepo } from './ports.js';
+
 /**
- * The per-environment record of every object tmlsync knows (DESIGN.md
- * "Concepts"), kept as JSON on a state ref outside the content branch.
+ * The state tmlsync keeps per environment outside the content branch
+ * (DESIGN.md "Repository layout"): on refs under `refs/tmlsync/<env>/`, the
+ * export ledger (what each object was when last exported) and the deploy
+ * ledger (what was deployed, and the GUID it has there), each a JSON file
+ * written by one formatter.
  */
 
+export type StateLoop = 'export' | 'deploy' | 'lock' | 'backup';
+
+export function stateRef(environment: string, loop: StateLoop): string {
+  return `refs/tmlsync/${environment}/${loop}`;
+}
+
+/** What the export ledger knows of one object, by its GUID in ThoughtSpot. */
 export interface LedgerEntry {
   kind: string;
   name: string;
@@ -19,9 +32,47 @@ export interface Ledger {
   lastExport?: string;
 }
 
+/** What tmlsync knows of one object in one environment it deploys to, by canonical GUID. */
+export interface DeployedEntry {
+  /** The object's GUID in the environment (differs from the canonical one when it assigns its own). */
+  envGuid: string;
+  kind: string;
+  name: string;
+  path: string;
+  /** `contentHash` of the canonical file deployed. */
+  hash: string;
+  /** Whether tmlsync created it (only those may ever be pruned). */
+  created: boolean;
+}
+
+/** An object a run was about to create, recorded before it sent the import. */
+export interface PendingCreation {
+  kind: string;
+  name: string;
+  path: string;
+}
+
+export interface DeployLedger {
+  version: 1;
+  deployedCommit?: string;
+  objects: Record<string, DeployedEntry>;
+  /** Objects a run was about to create (canonical GUID → kind and name), until it records them. */
+  pending?: Record<string, PendingCreation>;
+}
+
 export const LEDGER_FILE = 'ledger.json';
+export const DEPLOY_LEDGER_FILE = 'deploy.json';
+
+/** sha256 of a canonical file's text: what the deploy ledger compares to tell a changed file. */
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
 
 export function emptyLedger(): Ledger {
+  return { version: 1, objects: {} };
+}
+
+export function emptyDeployLedger(): DeployLedger {
   return { version: 1, objects: {} };
 }
 
@@ -32,6 +83,13 @@ export function parseLedger(text: string | undefined): Ledger {
   return parsed;
 }
 
+export function parseDeployLedger(text: string | undefined): DeployLedger {
+  if (!text) return emptyDeployLedger();
+  const parsed = JSON.parse(text) as DeployLedger;
+  if (parsed.version !== 1) throw new Error('unsupported deploy ledger format');
+  return parsed;
+}
+
 /**
  * `localeCompare`'s order (the order ledgers and commits have always had),
  * from one collator: a fraction of the cost per comparison, which shows when
@@ -39,12 +97,24 @@ export function parseLedger(text: string | undefined): Ledger {
  */
 export const compareText: (a: string, b: string) => number = new Intl.Collator().compare;
 
-/** Stable text: sorted keys, so that an unchanged ledger is an unchanged blob. */
-export function formatLedger(ledger: Ledger): string {
+/** Stable text of either ledger: objects sorted by key, so that an unchanged ledger is an unchanged blob. */
+export function formatLedger(ledger: Ledger | DeployLedger): string {
   const objects = Object.fromEntries(Object.entries(ledger.objects).sort(([a], [b]) => compareText(a, b)));
   return `${JSON.stringify({ ...ledger, objects }, null, 2)}\n`;
 }
 
-export function stateRef(environment: string, loop: 'export' | 'deploy' | 'lock' | 'backup'): string {
-  return `refs/tmlsync/${environment}/${loop}`;
+export async function readExportLedger(repo: ContentRepo, environment: string): Promise<Ledger> {
+  return parseLedger(await repo.readState(stateRef(environment, 'export'), LEDGER_FILE));
+}
+
+export async function readDeployLedger(repo: ContentRepo, environment: string): Promise<DeployLedger> {
+  return parseDeployLedger(await repo.readState(stateRef(environment, 'deploy'), DEPLOY_LEDGER_FILE));
+}
+
+export async function writeExportLedger(repo: ContentRepo, environment: string, ledger: Ledger, message: string): Promise<void> {
+  await repo.writeState(stateRef(environment, 'export'), { [LEDGER_FILE]: formatLedger(ledger) }, message);
+}
+
+export async function writeDeployLedger(repo: ContentRepo, environment: string, ledger: DeployLedger, message: string): Promise<void> {
+  await repo.writeState(stateRef(environment, 'deploy'), { [DEPLOY_LEDGER_FILE]: formatLedger(ledger) }, message);
 }

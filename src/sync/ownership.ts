@@ -1,5 +1,7 @@
 import type { Logger } from '../log/index.js';
-import type { HeaderType, ThoughtSpotPort } from './ports.js';
+import type { ThoughtSpotPort } from './ports.js';
+import { DEPLOYED_TYPES } from './target.js';
+import { inBatches } from './batches.js';
 import { chooseFor } from './select.js';
 
 /**
@@ -49,16 +51,13 @@ export function desiredOwner(policy: OwnershipPolicy, object: OwnedObject): stri
   return chooseFor({ guids: [object.canonicalGuid, object.envGuid], path: object.path }, policy.objects, policy.paths) ?? policy.kinds?.[object.kind] ?? policy.default ?? policy.importer;
 }
 
-/** Listings whose headers carry the owner of every kind a deploy writes. */
-const CONTENT_TYPES: HeaderType[] = ['LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'];
-
 /**
  * Current owners by environment GUID, as user names. The owner is a header's
  * `author` (a user GUID); its `owner` field is the object's own id
  * (reference §2.7, §2.10).
  */
 async function owners(thoughtspot: ThoughtSpotPort): Promise<{ byObject: Map<string, string>; users: Map<string, string> }> {
-  const [users, ...lists] = await Promise.all([thoughtspot.listHeaders('USER'), ...CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type))]);
+  const [users, ...lists] = await Promise.all([thoughtspot.listHeaders('USER'), ...DEPLOYED_TYPES.map((type) => thoughtspot.listHeaders(type))]);
   const names = new Map(users.map((u) => [u.id, u.name]));
   const byObject = new Map<string, string>();
   for (const header of lists.flat()) if (header.author) byObject.set(header.id, header.author);
@@ -92,9 +91,6 @@ export async function planOwnership(thoughtspot: ThoughtSpotPort, policy: Owners
   return changes;
 }
 
-/** Transfers per call: one call per (from, to) pair, at most this many objects in each. */
-const TRANSFER_BATCH = 50;
-
 /**
  * Sets owners after an import: every deployed object whose owner differs from
  * the policy's, with one `user/transfer/ownership` per pair of users. A
@@ -109,8 +105,8 @@ export async function applyOwnership(thoughtspot: ThoughtSpotPort, policy: Owner
     pairs.set(key, [...(pairs.get(key) ?? []), change]);
   }
   for (const group of pairs.values()) {
-    for (let start = 0; start < group.length; start += TRANSFER_BATCH) {
-      const batch = group.slice(start, start + TRANSFER_BATCH);
+    // One call per (from, to) pair and batch.
+    for (const batch of inBatches(group)) {
       const { from, to } = batch[0]!;
       try {
         await thoughtspot.transferOwnership(from, to, batch.map((c) => c.envGuid!));

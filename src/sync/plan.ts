@@ -1,5 +1,8 @@
-import { applyMapping, format, invertMapping, isMap, parse, type TmlValue } from '../tml/index.js';
-import { hash, prepareDeploy, type DeployOptions, type PlannedChange } from './deploy.js';
+import { invertMapping, isMap, type TmlValue } from '../tml/index.js';
+import { exportBack } from './batches.js';
+import { prepareDeploy } from './deploy-prepare.js';
+import type { DeployOptions, PlannedChange } from './deploy-types.js';
+import { contentHash } from './ledger.js';
 import { planPrune } from './prune.js';
 import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './principals-deploy.js';
 import { ownedObjects, ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './ownership.js';
@@ -60,18 +63,16 @@ export function semanticDiff(before: TmlValue, after: TmlValue, limit = 20): str
 export async function runPlan(options: DeployOptions & { /** A sync environment: ThoughtSpot's own changes are exported, not undone. */ sync?: boolean }): Promise<PlanReport> {
   const prepared = await prepareDeploy(options);
   const { candidates, ledger, mapping, deletions } = prepared;
-  const back = invertMapping(mapping);
   const deployed = candidates.filter((c) => ledger.objects[c.canonicalGuid] && c.action !== 'create');
-  const exported = deployed.length > 0 ? await options.thoughtspot.exportTml(deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid)) : [];
+  const exported = await exportBack(options.thoughtspot, deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid), invertMapping(mapping));
   const entries: PlanEntry[] = candidates.map((c) => {
     const entry = ledger.objects[c.canonicalGuid];
     const base = { kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid, ...(entry ? { envGuid: entry.envGuid } : {}) };
     if (c.action === 'create') return { ...base, action: 'create', fields: [] };
-    const item = exported.find((e) => e.id === entry!.envGuid);
+    const item = exported.get(entry!.envGuid);
     if (!item || 'error' in item) return { ...base, action: c.action, fields: [] };
-    const current = applyMapping(parse(item.edoc), back);
-    const currentText = format(current);
-    const editedThere = hash(currentText) !== entry!.hash;
+    const current = item.doc;
+    const editedThere = contentHash(item.text) !== entry!.hash;
     if (c.action === 'unchanged') {
       if (editedThere && options.sync) return { ...base, action: 'unchanged', fields: semanticDiff(c.doc.data, current.data), reason: 'changed in ThoughtSpot; the next sync exports it' };
       return editedThere ? { ...base, action: 'update', fields: semanticDiff(current.data, c.doc.data), reason: 'changed in ThoughtSpot since the last deploy; the deploy restores the repository version' } : { ...base, action: 'unchanged', fields: [] };
@@ -139,21 +140,19 @@ export interface DriftEntry {
 export async function runDrift(options: DeployOptions): Promise<{ environment: string; commit?: string; drift: DriftEntry[]; checked: number }> {
   const prepared = await prepareDeploy(options);
   const { ledger, mapping, candidates } = prepared;
-  const back = invertMapping(mapping);
   const entries = Object.values(ledger.objects);
-  const exported = entries.length > 0 ? await options.thoughtspot.exportTml(entries.map((e) => e.envGuid)) : [];
+  const exported = await exportBack(options.thoughtspot, entries.map((e) => e.envGuid), invertMapping(mapping));
   const drift: DriftEntry[] = [];
   for (const entry of entries) {
-    const item = exported.find((e) => e.id === entry.envGuid);
+    const item = exported.get(entry.envGuid)!;
     const base = { kind: entry.kind, name: entry.name, path: entry.path, envGuid: entry.envGuid };
-    if (!item || 'error' in item) {
+    if ('error' in item) {
       drift.push({ ...base, state: 'missing', fields: [] });
       continue;
     }
-    const current = applyMapping(parse(item.edoc), back);
-    if (hash(format(current)) === entry.hash) continue;
+    if (contentHash(item.text) === entry.hash) continue;
     const file = candidates.find((c) => c.path === entry.path);
-    drift.push({ ...base, state: 'changed', fields: file ? semanticDiff(file.doc.data, current.data) : [] });
+    drift.push({ ...base, state: 'changed', fields: file ? semanticDiff(file.doc.data, item.doc.data) : [] });
   }
   return { environment: options.environment.name, ...(ledger.deployedCommit ? { commit: ledger.deployedCommit } : {}), drift, checked: entries.length };
 }

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import { InvalidInputError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
+import { readSourceFile, UnsafeSourceError } from './content.js';
 import { PRINCIPALS_PATH } from './layout.js';
 import type { GroupPrivileges, PrincipalEntry, PrincipalsSyncResult, ThoughtSpotPort } from './ports.js';
 import { BUILT_IN_PRINCIPALS, GROUP_TYPES, isGroup, principalEntry, PRIVILEGES, USER_TYPES, VISIBILITIES } from './principals.js';
@@ -229,8 +229,10 @@ export async function planPrincipals(options: PlanPrincipalsOptions): Promise<Pr
   }
   let text: string;
   try {
-    text = readFileSync(join(options.dir, PRINCIPALS_PATH), 'utf8');
-  } catch {
+    text = readSourceFile(join(options.dir, PRINCIPALS_PATH), PRINCIPALS_PATH);
+  } catch (error) {
+    // A link or a special file in its place is refused as such, not reported missing.
+    if (error instanceof UnsafeSourceError) throw error;
     throw new PrincipalsFileError([`missing: ${environment} has a principals: block, so the deployed commit must hold the file (an export writes it)`]);
   }
   const { entries, problems } = parsePrincipalsFile(text);

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { format, handlerFor, parse, resolveReferences, type KnownObject, type TmlDocument, type TmlKind } from '../tml/index.js';
-import type { DeployEnvironment, DeployLedger, PlannedChange, Prepared } from './deploy.js';
-import { stateRef } from './ledger.js';
+import type { ChangeSet, DeployEnvironment, PlannedChange } from './deploy-types.js';
+import { hasContentFolder } from './content.js';
+import { stateRef, type DeployLedger } from './ledger.js';
 import type { ContentRepo, DeletableType, ThoughtSpotPort } from './ports.js';
 import type { ObjectResult } from './report.js';
 import { targetObjects } from './target.js';
@@ -56,8 +55,8 @@ export const BACKUP_MANIFEST = 'backup.json';
 
 const describe = (c: { kind: string; name: string }) => `${c.kind} "${c.name}"`;
 
-/** Which of a deploy's deletion candidates go, which stay and why; or why prune refuses. Pure but for one `existsSync`. */
-export function planPrune(prepared: Pick<Prepared, 'deletions' | 'ledger' | 'candidates' | 'commit'>, environment: DeployEnvironment, dir: string): PrunePlan {
+/** Which of a deploy's deletion candidates go, which stay and why; or why prune refuses. Pure but for one look at the content folder. */
+export function planPrune(prepared: Pick<ChangeSet, 'deletions' | 'ledger' | 'candidates' | 'commit'>, environment: DeployEnvironment, dir: string): PrunePlan {
   const enabled = environment.prune !== undefined;
   const deletions: PlannedChange[] = [];
   const kept: KeptObject[] = [];
@@ -73,7 +72,7 @@ export function planPrune(prepared: Pick<Prepared, 'deletions' | 'ledger' | 'can
   if (deletions.length === 0) return plan;
   const at = `at ${prepared.commit.slice(0, 12)}`;
   const would = `${deletions.length} object${deletions.length === 1 ? '' : 's'} would be deleted`;
-  if (!existsSync(join(dir, 'tml'))) plan.refusal = `prune refused in ${environment.name}: the source folder tml/ is missing ${at}, and ${would}; nothing was deleted`;
+  if (!hasContentFolder(dir)) plan.refusal = `prune refused in ${environment.name}: the source folder tml/ is missing ${at}, and ${would}; nothing was deleted`;
   else if (prepared.candidates.length === 0) plan.refusal = `prune refused in ${environment.name}: the source folder tml/ holds no objects ${at}, and ${would}; nothing was deleted`;
   else if (deletions.length > maxDeletions) {
     const names = deletions.slice(0, 5).map(describe).join(', ');
@@ -111,7 +110,7 @@ export interface PruneRun {
  * stand on.
  */
 export async function runPrune(run: PruneRun): Promise<{ results: ObjectResult[]; summary: PruneSummary }> {
-  const { plan, thoughtspot, repo, ledger, log } = run;
+  const { plan, log } = run;
   const summary: PruneSummary = { enabled: plan.enabled, kept: [...plan.kept] };
   if (plan.deletions.length === 0) return { results: [], summary };
   if (run.blocked) {
@@ -119,9 +118,19 @@ export async function runPrune(run: PruneRun): Promise<{ results: ObjectResult[]
     log.warn({ objects: plan.deletions.length, reason: run.blocked }, 'prune skipped');
     return { results: [], summary };
   }
-  const failed = (d: PlannedChange, error: string): ObjectResult => ({ id: d.canonicalGuid, kind: d.kind, name: d.name, outcome: 'failed', path: d.path, error });
+  const backup = await backUp(run);
+  if ('error' in backup) return { results: plan.deletions.map((d) => failed(d, backup.error)), summary };
+  summary.backup = backup.summary;
+  const results = await deleteInLayers(run, backup.edocs);
+  if (results.some((r) => r.outcome === 'deleted')) await run.saveLedger();
+  return { results, summary };
+}
 
-  // 1. The backup: every object's TML as the environment has it (importable there as is), or nothing is deleted.
+const failed = (d: PlannedChange, error: string): ObjectResult => ({ id: d.canonicalGuid, kind: d.kind, name: d.name, outcome: 'failed', path: d.path, error });
+
+/** Every object's TML as the environment has it (importable there as is) on the backup ref, or why nothing may be deleted. */
+async function backUp(run: PruneRun): Promise<{ edocs: Map<PlannedChange, string>; summary: NonNullable<PruneSummary['backup']> } | { error: string }> {
+  const { plan, thoughtspot, repo, log } = run;
   const exported = await thoughtspot.exportTml(plan.deletions.map((d) => d.envGuid!));
   const edocs = new Map<PlannedChange, string>();
   const missing: string[] = [];
@@ -131,9 +140,8 @@ export async function runPrune(run: PruneRun): Promise<{ results: ObjectResult[]
     else missing.push(`${describe(d)}${item && 'error' in item ? `: ${item.error}` : ''}`);
   }
   if (missing.length > 0) {
-    const error = `not deleted: the TML backup failed for ${missing.join('; ')}`;
     log.warn({ missing }, 'prune stopped: backup incomplete');
-    return { results: plan.deletions.map((d) => failed(d, error)), summary };
+    return { error: `not deleted: the TML backup failed for ${missing.join('; ')}` };
   }
   const ref = stateRef(run.environment, 'backup');
   const manifest = {
@@ -144,14 +152,24 @@ export async function runPrune(run: PruneRun): Promise<{ results: ObjectResult[]
   // In the repository's own canonical form, whatever format the export answered in.
   for (const d of plan.deletions) files[d.path] = format(parse(edocs.get(d)!));
   await repo.writeState(ref, files, `backup(${run.environment}): ${plan.deletions.length} objects before prune, run ${run.runId}`);
-  const backupCommit = await repo.revParse(ref);
-  summary.backup = { ref, ...(backupCommit ? { commit: backupCommit } : {}), files: plan.deletions.map((d) => d.path) };
-  log.info({ ref, commit: backupCommit, objects: plan.deletions.length }, 'TML backed up before prune');
+  const commit = await repo.revParse(ref);
+  log.info({ ref, commit, objects: plan.deletions.length }, 'TML backed up before prune');
+  return { edocs, summary: { ref, ...(commit ? { commit } : {}), files: plan.deletions.map((d) => d.path) } };
+}
 
-  // 2. Delete in layers: an object goes once nothing left to delete uses it.
+/**
+ * Deletes in layers: an object goes once nothing left to delete uses it; one
+ * call per type and layer. A refused delete fails its object and everything
+ * it stands on; what went leaves the ledger.
+ */
+async function deleteInLayers(run: PruneRun, edocs: Map<PlannedChange, string>): Promise<ObjectResult[]> {
+  const { plan, thoughtspot, ledger, log } = run;
   const uses = dependencies(plan.deletions, edocs, run.target);
   const results: ObjectResult[] = [];
   const blockedBy = new Map<PlannedChange, PlannedChange>();
+  const block = (d: PlannedChange) => {
+    for (const used of uses.get(d) ?? []) blockedBy.set(used, d);
+  };
   let remaining = [...plan.deletions];
   while (remaining.length > 0) {
     let layer = remaining.filter((d) => !remaining.some((other) => uses.get(other)?.has(d)));
@@ -161,7 +179,7 @@ export async function runPrune(run: PruneRun): Promise<{ results: ObjectResult[]
       const blocker = blockedBy.get(d);
       if (!blocker) return true;
       results.push(failed(d, `not deleted: ${describe(blocker)}, which uses it, was not deleted`));
-      for (const used of uses.get(d) ?? []) blockedBy.set(used, d);
+      block(d);
       return false;
     });
     for (const [type, group] of byType(ready)) {
@@ -169,7 +187,7 @@ export async function runPrune(run: PruneRun): Promise<{ results: ObjectResult[]
       for (const d of group) {
         if (error) {
           results.push(failed(d, error));
-          for (const used of uses.get(d) ?? []) blockedBy.set(used, d);
+          block(d);
           continue;
         }
         delete ledger.objects[d.canonicalGuid];
@@ -178,8 +196,7 @@ export async function runPrune(run: PruneRun): Promise<{ results: ObjectResult[]
       if (!error) log.info({ type, objects: group.map((d) => ({ name: d.name, envGuid: d.envGuid })) }, 'deleted');
     }
   }
-  if (results.some((r) => r.outcome === 'deleted')) await run.saveLedger();
-  return { results, summary };
+  return results;
 }
 
 /** For each deletion, the other deletions it uses, read from its backed-up TML. */

@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
-import { handlerFor } from '../tml/index.js';
-import { DEPLOY_LEDGER_FILE, parseDeployLedger } from './deploy.js';
-import { stateRef } from './ledger.js';
+import { handlerFor, type TmlKind } from '../tml/index.js';
+import { readDeployLedger } from './ledger.js';
 import type { ContentRepo, ThoughtSpotPort } from './ports.js';
-import { parseFiles, readTmlFiles } from './validate.js';
+import { readContent } from './content.js';
 
 /**
  * Liveboard snapshots (issue 7, item 7): a PDF of each liveboard of the
@@ -60,12 +59,11 @@ export async function runSnapshot(options: SnapshotOptions): Promise<SnapshotRep
     if (!(await repo.revParse(since)) && !(await repo.revParse(`refs/remotes/origin/${since}`))) throw new SnapshotInputError(`--changed-since ${since}: no such commit in the remote`);
     changed = new Set(await repo.changedPaths(since));
   }
-  const files = existsSync(join(repo.dir, 'tml')) ? readTmlFiles([join(repo.dir, 'tml')], repo.dir) : [];
   // Unparsable files are the validator's business; a snapshot shows what it can.
-  const boards = parseFiles(files.filter((f) => !changed || changed.has(f.path))).docs.filter((d) => handlerFor(d.kind).dataCheck === 'visualizations');
+  const boards = readContent(repo.dir).files.filter((f) => (!changed || changed.has(f.path)) && handlerFor(f.doc.kind).dataCheck === 'visualizations').map((f) => f.doc);
 
   // Where git leads, GUIDs come from the deploy ledger; where ThoughtSpot leads, the files carry them.
-  const ledger = environment.direction === 'deploy' ? parseDeployLedger(await repo.readState(stateRef(environment.name, 'deploy'), DEPLOY_LEDGER_FILE)) : undefined;
+  const ledger = environment.direction === 'deploy' ? await readDeployLedger(repo, environment.name) : undefined;
   mkdirSync(out, { recursive: true });
   const snapshots: Snapshot[] = [];
   for (const doc of boards) {
@@ -75,7 +73,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<SnapshotRep
       snapshots.push({ name: doc.name, path, skipped: `not deployed to ${environment.name}` });
       continue;
     }
-    const file = `${basename(path).replace(/\.(liveboard|pinboard)\.tml$/, '')}.pdf`;
+    const file = `${withoutSuffix(basename(path), doc.kind)}.pdf`;
     try {
       const pdf = await thoughtspot.liveboardPdf(id);
       // Written whole or not at all.
@@ -91,6 +89,12 @@ export async function runSnapshot(options: SnapshotOptions): Promise<SnapshotRep
     }
   }
   return { environment: environment.name, commit, out, snapshots };
+}
+
+/** A file name without its kind's suffix (`.liveboard.tml`, or the older `.pinboard.tml`). */
+function withoutSuffix(name: string, kind: TmlKind): string {
+  const suffix = handlerFor(kind).keys.map((key) => `.${key}.tml`).find((s) => name.endsWith(s));
+  return suffix ? name.slice(0, -suffix.length) : name;
 }
 
 export function snapshotText(report: SnapshotReport): string {

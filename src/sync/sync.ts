@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/index.js';
-import { format, parse } from '../tml/index.js';
-import { DEPLOY_LEDGER_FILE, hash, parseDeployLedger, runDeploy, type DeployEnvironment, type DeployLedger, type DeployReport } from './deploy.js';
-import { CONTENT_TYPES, runExport } from './export.js';
-import { LEDGER_FILE, parseLedger, stateRef } from './ledger.js';
+import { handlerFor, type TmlKind } from '../tml/index.js';
+import { exportBack } from './batches.js';
+import { runDeploy, type DeployReport } from './deploy.js';
+import type { DeployEnvironment } from './deploy-types.js';
+import { runExport } from './export.js';
+import { contentHash, readDeployLedger, readExportLedger, writeDeployLedger, type DeployLedger } from './ledger.js';
 import type { ContentRepo, Header, Identity, ThoughtSpotPort } from './ports.js';
-import { countOutcomes, type ObjectResult, type RunReport } from './report.js';
-import { parseFiles, readTmlFiles } from './validate.js';
+import { finishRun, startRun, type ObjectResult, type RunReport } from './report.js';
+import { readContent, readSourceFile } from './content.js';
+import { CONTENT_TYPES } from './target.js';
 
 /** Who wins when one object changed in git and in ThoughtSpot since the last sync. */
 export type ConflictPolicy = 'manual' | 'git-wins' | 'thoughtspot-wins';
@@ -78,14 +79,13 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const { environment, thoughtspot, repo, dryRun = false } = options;
   const name = environment.name;
   const policy = environment.conflicts ?? 'manual';
-  const runId = options.runId ?? randomUUID();
-  const log = (options.log ?? silentLogger()).child({ runId, environment: name, loop: 'sync' });
-  const started = Date.now();
+  const run = startRun('sync', name, options);
+  const { runId, log } = run;
 
   await repo.fetch();
   await repo.checkout(environment.branch);
-  const exportLedger = parseLedger(await repo.readState(stateRef(name, 'export'), LEDGER_FILE));
-  const deployLedger = parseDeployLedger(await repo.readState(stateRef(name, 'deploy'), DEPLOY_LEDGER_FILE));
+  const exportLedger = await readExportLedger(repo, name);
+  const deployLedger = await readDeployLedger(repo, name);
   const headers = new Map<string, Header>((await Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type)))).flat().map((h) => [h.id, h]));
   const files = gitFiles(repo.dir);
 
@@ -104,7 +104,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   for (const [guid, file] of files) {
     const entry = deployLedger.objects[guid];
     if (entry) {
-      if (entry.hash !== hash(file.text)) gitChange.set(guid, 'modified');
+      if (entry.hash !== contentHash(file.text)) gitChange.set(guid, 'modified');
     } else if (headers.has(envId(guid))) {
       unknown.push(guid);
     } else if (!exportLedger.objects[guid]) {
@@ -183,10 +183,8 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const objects: ObjectResult[] = [...(deployed?.objects ?? []).filter((o) => o.outcome !== 'unchanged'), ...exported.objects];
   const error = [deployError, exported.error].filter(Boolean).join('; ') || undefined;
   const report: SyncReport = {
-    runId, environment: name, loop: 'sync', dryRun, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started,
-    outcome: error || objects.some((o) => o.outcome === 'failed') || (deployed && deployed.outcome === 'failed') ? 'failed' : 'ok',
-    counts: countOutcomes(objects), commits: exported.commits, objects, conflicts,
-    ...(branch ? { conflictsBranch: branch } : {}), ...(deployed ? { deploy: deployed } : {}), export: exported, ...(error ? { error } : {}),
+    ...finishRun(run, objects, { commits: exported.commits, ...(error ? { error } : {}), failed: deployed?.outcome === 'failed' }),
+    conflicts, ...(branch ? { conflictsBranch: branch } : {}), ...(deployed ? { deploy: deployed } : {}), export: exported,
   };
   log.info({ counts: report.counts, conflicts: conflicts.length, commits: report.commits.length }, 'sync finished');
   return report;
@@ -195,29 +193,17 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
 /** The branch's TML files by GUID (connections are the environment's own and never deployed). */
 function gitFiles(dir: string): Map<string, GitFile> {
   const files = new Map<string, GitFile>();
-  if (!existsSync(join(dir, 'tml'))) return files;
-  const sources = readTmlFiles([join(dir, 'tml')], dir);
-  const texts = new Map(sources.map((f) => [f.path, f.text]));
   // Unreadable files are the deploy gate's to report; here they are just not compared.
-  for (const doc of parseFiles(sources).docs) {
-    if (doc.guid && doc.kind !== 'connection') files.set(doc.guid, { path: doc.file!, text: texts.get(doc.file!)!, kind: doc.kind, name: doc.name });
+  for (const { doc, path, text } of readContent(dir).files) {
+    if (doc.guid && !handlerFor(doc.kind).environmentOwned) files.set(doc.guid, { path, text, kind: doc.kind, name: doc.name });
   }
   return files;
 }
 
-/** ThoughtSpot's current TML of some objects, in the repository's canonical form. */
+/** ThoughtSpot's current TML of some objects, in the repository's canonical form; unparsable ones are left out (compared as different, so a person looks at them). */
 async function exportTexts(thoughtspot: ThoughtSpotPort, ids: string[]): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
-  for (let start = 0; start < ids.length; start += 50) {
-    for (const item of await thoughtspot.exportTml(ids.slice(start, start + 50))) {
-      if ('error' in item) continue;
-      try {
-        texts.set(item.id, format(parse(item.edoc)));
-      } catch {
-        // Unparsable: compared as different, so a person looks at it.
-      }
-    }
-  }
+  for (const [id, item] of await exportBack(thoughtspot, ids)) if (!('error' in item)) texts.set(id, item.text);
   return texts;
 }
 
@@ -229,8 +215,7 @@ async function recordSynced(
   repo: ContentRepo, environment: string, runId: string, exported: RunReport, tsChange: Map<string, SideChange>,
   agreed: Set<string>, skip: Set<string>,
 ): Promise<void> {
-  const ref = stateRef(environment, 'deploy');
-  const ledger: DeployLedger = parseDeployLedger(await repo.readState(ref, DEPLOY_LEDGER_FILE));
+  const ledger: DeployLedger = await readDeployLedger(repo, environment);
   const before = JSON.stringify(ledger);
   const byEnvId = new Map(Object.entries(ledger.objects).map(([guid, e]) => [e.envGuid, guid]));
   for (const o of exported.objects) {
@@ -239,13 +224,13 @@ async function recordSynced(
       if (canonical) delete ledger.objects[canonical];
       continue;
     }
-    if (o.outcome === 'failed' || !o.path || o.kind === 'connection' || skip.has(o.id)) continue;
+    if (o.outcome === 'failed' || !o.path || handlerFor(o.kind as TmlKind).environmentOwned || skip.has(o.id)) continue;
     // An unchanged file the ledger already knows keeps its hash (it may hold a git edit on its way).
     if (o.outcome === 'unchanged' && !tsChange.has(o.id) && !agreed.has(o.id) && canonical) continue;
     if (canonical && canonical !== o.id) delete ledger.objects[canonical]; // the file now carries the environment's GUID
     const previous = ledger.objects[o.id];
-    const text = readFileSync(join(repo.dir, o.path), 'utf8');
-    ledger.objects[o.id] = { envGuid: o.id, kind: o.kind, name: o.name, path: o.path, hash: hash(text), created: previous?.created ?? false };
+    const text = readSourceFile(join(repo.dir, o.path), o.path);
+    ledger.objects[o.id] = { envGuid: o.id, kind: o.kind, name: o.name, path: o.path, hash: contentHash(text), created: previous?.created ?? false };
   }
-  if (JSON.stringify(ledger) !== before) await repo.writeState(ref, { [DEPLOY_LEDGER_FILE]: `${JSON.stringify(ledger, null, 2)}\n` }, `sync(${environment}): in step after run ${runId}`);
+  if (JSON.stringify(ledger) !== before) await writeDeployLedger(repo, environment, ledger, `sync(${environment}): in step after run ${runId}`);
 }

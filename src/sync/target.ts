@@ -1,18 +1,23 @@
-import { kindForMetadata, type KnownObject, type TmlKind } from '../tml/index.js';
+import { KIND_LISTINGS, metadataTypes, type KnownObject } from '../tml/index.js';
 import type { HeaderType, ThoughtSpotPort } from './ports.js';
 
-/** Listings that tell every kind apart: `LOGICAL_TABLE` once per subtype (a model is a `WORKSHEET`). */
-const LISTINGS: [HeaderType, string | undefined][] = [
-  ['DATA_SOURCE', undefined], ['LOGICAL_TABLE', 'ONE_TO_ONE_LOGICAL'], ['LOGICAL_TABLE', 'WORKSHEET'], ['LOGICAL_TABLE', 'AGGR_WORKSHEET'],
-  ['LOGICAL_TABLE', 'SQL_VIEW'], ['QUESTION_ANSWER_BOOK', undefined], ['PINBOARD_ANSWER_BOOK', undefined],
-];
+/**
+ * What the workflows list of an environment, derived from the kind registry
+ * (one handler per kind, `tml/kinds/`), so that a new kind is listed
+ * everywhere by adding its handler.
+ */
 
-/** Everything an environment holds, as objects that references may resolve to. */
+/** Every content type (reference §2.10): connections, data objects, answers, liveboards. */
+export const CONTENT_TYPES: readonly HeaderType[] = metadataTypes();
+
+/** The types of what a deploy writes (all but the environment's own connections): their headers carry each object's owner. */
+export const DEPLOYED_TYPES: readonly HeaderType[] = metadataTypes((handler) => !handler.environmentOwned);
+
+/** Everything an environment holds, as objects that references may resolve to: one listing per kind, which tells the kinds apart. */
 export async function targetObjects(thoughtspot: ThoughtSpotPort): Promise<KnownObject[]> {
   const lists = await Promise.all(
-    LISTINGS.map(async ([type, subtype]) => {
-      const kind = kindForMetadata(type, subtype) as TmlKind;
-      const headers = await thoughtspot.listHeaders(type, subtype ? [subtype] : undefined);
+    KIND_LISTINGS.map(async ({ metadataType, subtypes, kind }) => {
+      const headers = await thoughtspot.listHeaders(metadataType, subtypes.length > 0 ? [...subtypes] : undefined);
       return headers.map((h): KnownObject => ({ kind, name: h.name, guid: h.id }));
     }),
   );

@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { InvalidInputError } from '../errors/index.js';
-import { dependencyOrder, parse, resolveReferences, TmlParseError, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../tml/index.js';
+import { dependencyOrder, format, resolveReferences, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../tml/index.js';
+import { BATCH_SIZE, inBatches } from './batches.js';
+import type { ThoughtSpotPort } from './ports.js';
 
 /** One finding of `tmlsync validate`, offline or from ThoughtSpot. */
 export interface Finding {
@@ -11,56 +10,6 @@ export interface Finding {
   object?: string;
   message: string;
   source: 'parse' | 'offline' | 'thoughtspot';
-}
-
-export interface SourceFile {
-  /** Path shown to the user (relative to the repository). */
-  path: string;
-  text: string;
-}
-
-/** A path given to read TML from does not exist: the user's input, exit 2. */
-export class MissingSourceError extends InvalidInputError {
-  override readonly name = 'MissingSourceError';
-}
-
-/**
- * Every `.tml` file under the given paths (files or folders; hidden folders
- * and node_modules skipped), read, sorted, with paths relative to `base`.
- * A file named explicitly is read whatever its extension.
- */
-export function readTmlFiles(paths: string[], base: string): SourceFile[] {
-  const found: string[] = [];
-  const visit = (path: string, explicit: boolean) => {
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch {
-      throw new MissingSourceError(`${relative(base, path) || path}: no such file or folder`);
-    }
-    if (stat.isDirectory()) {
-      for (const entry of readdirSync(path)) if (!entry.startsWith('.') && entry !== 'node_modules') visit(join(path, entry), false);
-    } else if (explicit || path.endsWith('.tml')) {
-      found.push(path);
-    }
-  };
-  for (const path of paths) visit(path, true);
-  return found.sort().map((path) => ({ path: relative(base, path) || path, text: readFileSync(path, 'utf8') }));
-}
-
-/** Parses every file; an unreadable one becomes a finding naming its line. */
-export function parseFiles(files: SourceFile[]): { docs: TmlDocument[]; findings: Finding[] } {
-  const docs: TmlDocument[] = [];
-  const findings: Finding[] = [];
-  for (const file of files) {
-    try {
-      docs.push(parse(file.text, { file: file.path }));
-    } catch (error) {
-      if (!(error instanceof TmlParseError)) throw error;
-      findings.push({ severity: 'error', file: file.path, ...(error.line !== undefined ? { line: error.line } : {}), message: error.message, source: 'parse' });
-    }
-  }
-  return { docs, findings };
 }
 
 export function fromIssue(issue: TmlIssue): Finding {
@@ -80,7 +29,7 @@ export function validateOffline(docs: TmlDocument[], known: KnownObject[] = []):
  * each, every batch carrying the not-yet-present dependencies it references
  * (those resolved to another document of the set rather than to the target).
  */
-export function validationBatches(docs: TmlDocument[], known: KnownObject[], size = 50): TmlDocument[][] {
+export function validationBatches(docs: TmlDocument[], known: KnownObject[], size = BATCH_SIZE): TmlDocument[][] {
   const ordered = dependencyOrder(docs, { known });
   const needs = new Map<TmlDocument, Set<TmlDocument>>();
   for (const { from, resolution } of resolveReferences(ordered, { known })) {
@@ -95,8 +44,7 @@ export function validationBatches(docs: TmlDocument[], known: KnownObject[], siz
     }
   };
   const batches: TmlDocument[][] = [];
-  for (let start = 0; start < ordered.length; start += size) {
-    const own = ordered.slice(start, start + size);
+  for (const own of inBatches(ordered, size)) {
     const carried = new Set<TmlDocument>();
     for (const doc of own) closure(doc, carried);
     for (const doc of own) carried.delete(doc);
@@ -104,4 +52,36 @@ export function validationBatches(docs: TmlDocument[], known: KnownObject[], siz
     batches.push([...ordered.filter((d) => carried.has(d)), ...own]);
   }
   return batches;
+}
+
+/** What the `VALIDATE_ONLY` gate found: the batches it sent, and ThoughtSpot's message for each document it rejected. */
+export interface TargetValidation {
+  batches: TmlDocument[][];
+  rejected: Map<TmlDocument, string>;
+  findings: Finding[];
+}
+
+/**
+ * The second half of the gate (DESIGN.md "Deploy" step 5), for a deploy and
+ * for `tmlsync validate --env`: documents in dependency-ordered batches, each
+ * carrying its not-yet-present dependencies, imported with `VALIDATE_ONLY`,
+ * which writes nothing. A document carried in several batches is reported
+ * once, with its first rejection.
+ */
+export async function validateInTarget(thoughtspot: ThoughtSpotPort, docs: TmlDocument[], known: KnownObject[], size: number = BATCH_SIZE): Promise<TargetValidation> {
+  const batches = validationBatches(docs, known, size);
+  const rejected = new Map<TmlDocument, string>();
+  const findings: Finding[] = [];
+  for (const batch of batches) {
+    const answer = await thoughtspot.importTml(batch.map((d) => format(d)), 'VALIDATE_ONLY');
+    if (!answer.answered) throw new Error(`validation of a batch got no answer: ${answer.error}`);
+    answer.results.forEach((result, i) => {
+      const doc = batch[i]!;
+      if (result.ok || rejected.has(doc)) return;
+      rejected.set(doc, result.error);
+      const file = doc.file ?? doc.name;
+      findings.push({ severity: 'error', source: 'thoughtspot', ...(doc.file ? { file: doc.file } : {}), object: `${doc.kind} "${doc.name}"`, message: `${file}: ${doc.kind} "${doc.name}": ${result.error}` });
+    });
+  }
+  return { batches, rejected, findings };
 }

@@ -1,4 +1,5 @@
-import type { ApiEndpoint, Guid, TmlStatusCode, V1ErrorBody } from './types.js';
+import type { ApiEndpoint } from './api-endpoint.js';
+import type { Guid, TmlStatusCode, V1ErrorBody } from './types.js';
 
 /**
  * Typed failures of the ThoughtSpot client. None carries a got error, a

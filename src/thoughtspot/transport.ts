@@ -6,7 +6,7 @@ import { SessionCookieJar } from './cookie-jar.js';
 import { ThoughtSpotNetworkError } from './errors.js';
 import { CONNECT_TIMEOUT_MS } from './limits.js';
 import { proxyFor, proxyRequest, type ProxyEnv } from './proxy.js';
-import type { ApiEndpoint } from './types.js';
+import type { ApiEndpoint } from './api-endpoint.js';
 
 /** Where the v1 API lives under a cluster's URL (reference §1.1). */
 export const API_BASE_PATH = '/callosum/v1/tspublic/v1/';

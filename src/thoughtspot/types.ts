@@ -5,7 +5,6 @@
  * server is known to add them.
  */
 
-import type { V2Endpoint } from './v2/types.js';
 
 export type Guid = string;
 export type EpochMs = number;
@@ -196,6 +195,3 @@ export const ENDPOINTS = [
 ] as const;
 
 export type Endpoint = (typeof ENDPOINTS)[number];
-
-/** An endpoint of either API, as errors, logs and metrics name it: its path under that API's base. */
-export type ApiEndpoint = Endpoint | V2Endpoint;

@@ -144,6 +144,12 @@ export interface KindHandler {
   readonly dataCheck?: 'visualizations' | 'search';
   /** A data source's searchable columns in order, as a search names them. */
   searchColumns?(body: TmlMap): SearchColumn[];
+  /**
+   * Objects of this kind belong to each environment (connections, DESIGN.md
+   * "Deploy" step 3): exported, but never deployed, pruned or given an owner;
+   * a reference to one is resolved by its (mapped) name in the target.
+   */
+  readonly environmentOwned?: boolean;
 }
 
 export interface SearchColumn {

@@ -65,10 +65,6 @@ function cycles(graph: Map<string, string[]>): string[][] {
 
 describe('the import graph of src/', () => {
   it('has no cycle, counting type-only imports', () => {
-    const known = [
-      // TODO(merge): h-kernel removes this cycle
-      ['sync/deploy.ts', 'sync/prune.ts'],
-    ];
-    expect(cycles(importGraph(sourceFiles(src)))).toEqual(known);
+    expect(cycles(importGraph(sourceFiles(src)))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { DeployGateError } from '../../src/sync/deploy.js';
 import { PrincipalsFileError } from '../../src/sync/principals-deploy.js';
 import { PruneRefusedError } from '../../src/sync/prune.js';
 import { SnapshotInputError } from '../../src/sync/snapshot.js';
-import { MissingSourceError } from '../../src/sync/validate.js';
+import { MissingSourceError, UnsafeSourceError } from '../../src/sync/content.js';
 import { GitError } from '../../src/git/index.js';
 import { ThoughtSpotApiError, ThoughtSpotNetworkError } from '../../src/thoughtspot/index.js';
 import { TmlParseError } from '../../src/tml/index.js';
@@ -20,6 +20,7 @@ describe('exitCodeFor', () => {
     ['a bad configuration', new ConfigError('tmlsync.yaml', [{ path: 'environments.dev.url', message: 'must be an http(s) URL' }])],
     ['a TML file that does not parse', new TmlParseError('invalid YAML', { file: 'a.answer.tml', line: 2, column: 9 })],
     ['a path that does not exist', new MissingSourceError('no-such-folder: no such file or folder')],
+    ['a pushed symlink named *.tml', new UnsafeSourceError('tml/answer/a.answer.tml: a symbolic link, not read')],
     ['a change set the deploy gate refused', new DeployGateError([{ severity: 'error', source: 'offline', message: 'a.answer.tml: no such model' }])],
     ['a prune that would delete too much', new PruneRefusedError('12 deletions, at most 10 allowed')],
     ['a principals file with problems', new PrincipalsFileError(['groups[0]: no name'])],

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
-import { clientFor, configFrom, environmentsFor, thoughtspotPort, withSession } from '../../app/index.js';
+import { configFrom, connect, environmentsFor, withSession } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
+import { parseFiles, readTmlFiles } from '../../sync/content.js';
 import { targetObjects } from '../../sync/target.js';
-import { parseFiles, readTmlFiles, validateOffline, validationBatches, type Finding } from '../../sync/validate.js';
-import type { ThoughtSpotClient } from '../../thoughtspot/index.js';
-import { format, type KnownObject, type TmlDocument } from '../../tml/index.js';
+import { validateInTarget, validateOffline, type Finding } from '../../sync/validate.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
 
@@ -35,20 +33,6 @@ function print(findings: Finding[], context: CommandContext, formatName: 'text' 
   }
 }
 
-/** What ThoughtSpot refuses of a `VALIDATE_ONLY` import of the documents, in dependency-ordered batches. */
-async function refusals(client: ThoughtSpotClient, docs: TmlDocument[], known: KnownObject[]): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for (const batch of validationBatches(docs, known)) {
-    const results = await client.importTml(batch.map((doc) => ({ edoc: format(doc), name: doc.name, ...(doc.guid ? { guid: doc.guid } : {}) })), { policy: 'VALIDATE_ONLY', forceCreate: false });
-    results.forEach((result, i) => {
-      const doc = batch[i]!;
-      if (result.ok) return;
-      findings.push({ severity: 'error', source: 'thoughtspot', ...(doc.file ? { file: doc.file } : {}), object: `${doc.kind} "${doc.name}"`, message: `${doc.file ?? doc.name}: ${doc.kind} "${doc.name}": ${result.error.message}` });
-    });
-  }
-  return findings;
-}
-
 /**
  * `tmlsync validate [paths…]`: offline checks (parse, kind, required fields,
  * enums, references within the files), and with `--env` a `VALIDATE_ONLY`
@@ -56,8 +40,8 @@ async function refusals(client: ThoughtSpotClient, docs: TmlDocument[], known: K
  * anything is invalid.
  */
 export async function validateCommand(options: ValidateCommandOptions, args: string[], context: CommandContext): Promise<ExitCode> {
-  const cwd = process.cwd();
-  const files = readTmlFiles(args.length > 0 ? args.map((a) => join(cwd, a)) : [join(cwd, 'tml')], cwd);
+  // Paths as given, relative to the working directory or absolute.
+  const files = readTmlFiles(args.length > 0 ? args : ['tml'], process.cwd());
   if (files.length === 0) throw new InvalidInputError(`no .tml files under ${args.join(', ') || 'tml/'}`);
   const { docs, findings } = parseFiles(files);
 
@@ -65,14 +49,11 @@ export async function validateCommand(options: ValidateCommandOptions, args: str
     const services = commandServices(context);
     const config = await configFrom(options.config, services);
     const [environment] = environmentsFor(config, options.env, 'deploy');
-    // The v1 client itself, not only its port: its VALIDATE_ONLY import takes each document's
-    // name and GUID, so that ThoughtSpot's refusal names the object. The deploy sends its own
-    // VALIDATE_ONLY through the port; the workflow kernel's one gate (issue 14, stage 2) will
-    // serve both, and then this command needs only the port, from connect().
-    await withSession(clientFor(environment!, services), async (client) => {
-      const known = await targetObjects(thoughtspotPort(client));
+    await withSession(connect(environment!, services), async ({ port }) => {
+      const known = await targetObjects(port);
       findings.push(...validateOffline(docs, known));
-      if (!findings.some((f) => f.severity === 'error')) findings.push(...(await refusals(client, docs, known)));
+      // The deploy's own gate: ThoughtSpot sees the documents only once they pass offline.
+      if (!findings.some((f) => f.severity === 'error')) findings.push(...(await validateInTarget(port, docs, known)).findings);
     });
   } else {
     findings.push(...validateOffline(docs, []));

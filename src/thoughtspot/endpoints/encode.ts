@@ -1,6 +1,7 @@
 import { ThoughtSpotResponseError } from '../errors.js';
 import type { ApiResponse } from '../transport.js';
-import type { ApiEndpoint, RuntimeFilter } from '../types.js';
+import type { ApiEndpoint } from '../api-endpoint.js';
+import type { RuntimeFilter } from '../types.js';
 
 /** Booleans travel as the strings `true`/`false` (reference §1.5). */
 export function bool(value: boolean | undefined): 'true' | 'false' | undefined {

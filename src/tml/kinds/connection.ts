@@ -23,5 +23,6 @@ export const connection: KindHandler = {
     { path: 'table', type: 'list' },
   ],
   references: () => [],
+  environmentOwned: true,
   recognizesBare: (data) => typeof data.name === 'string' && typeof data.type === 'string' && Object.keys(data).every((key) => CONNECTION_FIELDS.has(key)),
 };

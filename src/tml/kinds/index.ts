@@ -47,3 +47,31 @@ export function handlerForKey(key: string): KindHandler | undefined {
 export function kindForMetadata(type: string, subtype?: string): TmlKind | undefined {
   return HANDLERS.find((h) => h.metadataType === (type as MetadataType) && (h.subtypes.length === 0 || (subtype !== undefined && h.subtypes.includes(subtype))))?.kind;
 }
+
+/** One header listing (`metadata/listobjectheaders`): a metadata type, narrowed to some `LOGICAL_TABLE` subtypes, and the kind it lists. */
+export interface KindListing {
+  readonly metadataType: MetadataType;
+  /** Empty: the whole type. */
+  readonly subtypes: readonly string[];
+  readonly kind: TmlKind;
+}
+
+/**
+ * The listings that tell every kind apart, in dependency order: one per
+ * handler, except where two kinds share their listing (a model and a legacy
+ * worksheet are both `WORKSHEET`): the first handler's kind names it.
+ */
+export const KIND_LISTINGS: readonly KindListing[] = HANDLERS.filter(
+  (h, i) => HANDLERS.findIndex((other) => other.metadataType === h.metadataType && other.subtypes.join() === h.subtypes.join()) === i,
+).map((h) => ({ metadataType: h.metadataType, subtypes: h.subtypes, kind: h.kind }));
+
+/** Every metadata type a kind is listed under, in dependency order (`DATA_SOURCE`, `LOGICAL_TABLE`, …). */
+export function metadataTypes(which: (handler: KindHandler) => boolean = () => true): MetadataType[] {
+  return [...new Set(HANDLERS.filter(which).map((h) => h.metadataType))];
+}
+
+/** The kind a listing reports an object of `kind` as: a legacy worksheet is listed as a model (both `WORKSHEET`). */
+export function listedKind(kind: TmlKind): TmlKind {
+  const handler = handlerFor(kind);
+  return KIND_LISTINGS.find((l) => l.metadataType === handler.metadataType && l.subtypes.join() === handler.subtypes.join())?.kind ?? kind;
+}

@@ -1,0 +1,48 @@
+import { applyMapping, format, parse, type TmlDocument, type ValueMapping } from '../tml/index.js';
+import type { ThoughtSpotPort } from './ports.js';
+
+/**
+ * Objects per call of the bulk endpoints (TML export and import, ownership
+ * transfer): DESIGN.md "Deploy" step 4, "in batches of at most 50 objects";
+ * large enough that a 10,000-object export takes some 200 calls, small enough
+ * that one failed call costs little and one answer stays small.
+ */
+export const BATCH_SIZE = 50;
+
+export function inBatches<T>(items: readonly T[], size: number = BATCH_SIZE): T[][] {
+  const batches: T[][] = [];
+  for (let start = 0; start < items.length; start += size) batches.push(items.slice(start, start + size));
+  return batches;
+}
+
+/** An object as an environment has it, mapped back to the repository's form; or why it is not there. */
+export type ExportedBack = { doc: TmlDocument; text: string } | { error: string };
+
+/**
+ * Re-exports objects by their GUIDs in the environment, in batches, and maps
+ * each back to the repository's canonical form (with `back`, the inverted
+ * mapping of a deploy environment): what a deploy, a plan, drift and sync
+ * compare with the files. An object missing from the answer, or whose TML
+ * does not parse, comes back with why.
+ */
+export async function exportBack(thoughtspot: ThoughtSpotPort, ids: readonly string[], back?: ValueMapping): Promise<Map<string, ExportedBack>> {
+  const found = new Map<string, ExportedBack>();
+  for (const batch of inBatches([...new Set(ids)])) {
+    for (const item of await thoughtspot.exportTml(batch)) {
+      if ('error' in item) found.set(item.id, { error: item.error });
+      else found.set(item.id, mappedBack(item.edoc, back));
+    }
+  }
+  for (const id of ids) if (!found.has(id)) found.set(id, { error: 'missing from the export answer' });
+  return found;
+}
+
+function mappedBack(edoc: string, back: ValueMapping | undefined): ExportedBack {
+  try {
+    const parsed = parse(edoc);
+    const doc = back ? applyMapping(parsed, back) : parsed;
+    return { doc, text: format(doc) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,174 @@
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { InvalidInputError } from '../errors/index.js';
+import { parse, TmlParseError, type TmlDocument } from '../tml/index.js';
+import type { Finding } from './validate.js';
+
+/**
+ * The one way the workflows read the content folder of a work tree (issue 14;
+ * issue 15, item 2): a pushed branch is hostile input, so a file is read only
+ * when it is a regular file no larger than `MAX_SOURCE_BYTES`. A symlink is
+ * never followed (it could import a file from outside the repository into
+ * ThoughtSpot), nor is a device or a FIFO read (`/dev/zero` would be read
+ * until the process dies): each is refused with an error naming it.
+ */
+
+/** The content folder of a work tree. */
+export const CONTENT_FOLDER = 'tml';
+
+/**
+ * The largest file read. The largest TML we have seen (liveboards of some
+ * hundred visualizations) is a few MB; this leaves room for ten times that
+ * and still bounds the memory one pushed file can take.
+ */
+export const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
+
+export interface SourceFile {
+  /** Path shown to the user (relative to the repository). */
+  path: string;
+  text: string;
+}
+
+/** A parsed TML file of the content folder, with the exact text it was read from. */
+export interface ContentFile {
+  doc: TmlDocument;
+  path: string;
+  text: string;
+}
+
+/** A path given to read TML from does not exist: the user's input, exit 2. */
+export class MissingSourceError extends InvalidInputError {
+  override readonly name = 'MissingSourceError';
+}
+
+/** A source that must not be read: a symlink, a special file, or one too large. The user's input, exit 2. */
+export class UnsafeSourceError extends InvalidInputError {
+  override readonly name = 'UnsafeSourceError';
+}
+
+/** How a path is shown: relative to `base` when inside it, else as it is. */
+function shownPath(path: string, base: string): string {
+  const inside = relative(base, path);
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? path : inside;
+}
+
+function lstatOf(path: string, shown: string): Stats {
+  try {
+    return lstatSync(path);
+  } catch {
+    throw new MissingSourceError(`${shown}: no such file or folder`);
+  }
+}
+
+/** Refuses anything but a regular file of at most `MAX_SOURCE_BYTES` (folders are the caller's business). */
+function refuseUnsafe(stat: Stats, shown: string): void {
+  if (stat.isSymbolicLink()) throw new UnsafeSourceError(`${shown}: a symbolic link; tmlsync never follows links in a repository (replace it with the file itself)`);
+  if (!stat.isFile()) throw new UnsafeSourceError(`${shown}: not a regular file (a device, FIFO or socket); refused`);
+  if (stat.size > MAX_SOURCE_BYTES) throw new UnsafeSourceError(`${shown}: ${stat.size} bytes, more than the ${MAX_SOURCE_BYTES} a source file may have; refused`);
+}
+
+/** Reads to the end, but never more than `MAX_SOURCE_BYTES`: a file that grew after its check is refused, not read on. */
+function readBounded(fd: number, size: number, shown: string): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // One read for a file that kept its size; the extra byte shows whether it grew.
+  let chunk = Buffer.allocUnsafe(Math.min(size, MAX_SOURCE_BYTES) + 1);
+  for (let read = readSync(fd, chunk, 0, chunk.length, null); read > 0; read = readSync(fd, chunk, 0, chunk.length, null)) {
+    chunks.push(chunk.subarray(0, read));
+    total += read;
+    if (total > MAX_SOURCE_BYTES) throw new UnsafeSourceError(`${shown}: more than the ${MAX_SOURCE_BYTES} bytes a source file may have; refused`);
+    chunk = Buffer.allocUnsafe(64 * 1024);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+/**
+ * One regular file's text, checked before it is opened and again on the
+ * open descriptor: `O_NOFOLLOW` refuses a file swapped for a link after the
+ * check, and `O_NONBLOCK` keeps a swapped-in FIFO from blocking the open.
+ */
+export function readSourceFile(path: string, shown: string = path): string {
+  refuseUnsafe(lstatOf(path, shown), shown);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new UnsafeSourceError(`${shown}: a symbolic link; tmlsync never follows links in a repository`);
+    throw new MissingSourceError(`${shown}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    refuseUnsafe(stat, shown);
+    return readBounded(fd, stat.size, shown);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Collects the files to read under `path`, refusing links and special files on the way. */
+function collect(path: string, base: string, explicit: boolean, found: string[]): void {
+  const shown = shownPath(path, base);
+  const stat = lstatOf(path, shown);
+  if (stat.isDirectory()) {
+    for (const entry of readdirSync(path)) if (!entry.startsWith('.') && entry !== 'node_modules') collect(join(path, entry), base, false, found);
+    return;
+  }
+  // A link or a special file is refused whatever its name: a link to a folder would lead outside the tree.
+  if (!stat.isFile()) refuseUnsafe(stat, shown);
+  if (explicit || path.endsWith('.tml')) found.push(path);
+}
+
+/**
+ * Every `.tml` file under the given paths (files or folders, relative to
+ * `base` or absolute; hidden folders and node_modules skipped), read, sorted,
+ * with paths relative to `base` where they are inside it. A file named
+ * explicitly is read whatever its extension.
+ */
+export function readTmlFiles(paths: string[], base: string): SourceFile[] {
+  const found: string[] = [];
+  for (const path of paths) collect(resolve(base, path), base, true, found);
+  return found.sort().map((path) => {
+    const shown = shownPath(path, base);
+    return { path: shown, text: readSourceFile(path, shown) };
+  });
+}
+
+/** Parses every file; an unreadable one becomes a finding naming its line. */
+export function parseFiles(files: SourceFile[]): { docs: TmlDocument[]; findings: Finding[] } {
+  const docs: TmlDocument[] = [];
+  const findings: Finding[] = [];
+  for (const file of files) {
+    try {
+      docs.push(parse(file.text, { file: file.path }));
+    } catch (error) {
+      if (!(error instanceof TmlParseError)) throw error;
+      findings.push({ severity: 'error', file: file.path, ...(error.line !== undefined ? { line: error.line } : {}), message: error.message, source: 'parse' });
+    }
+  }
+  return { docs, findings };
+}
+
+/** Whether the work tree has a content folder (a real one: a link in its place is refused). */
+export function hasContentFolder(dir: string): boolean {
+  const path = join(dir, CONTENT_FOLDER);
+  let stat: Stats;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return false;
+  }
+  if (!stat.isDirectory()) refuseUnsafe(stat, CONTENT_FOLDER);
+  return true;
+}
+
+/**
+ * The content folder of a work tree, read and parsed: each file with its
+ * text; files that do not parse as findings. No folder, no files.
+ */
+export function readContent(dir: string): { files: ContentFile[]; findings: Finding[] } {
+  if (!hasContentFolder(dir)) return { files: [], findings: [] };
+  const sources = readTmlFiles([CONTENT_FOLDER], dir);
+  const { docs, findings } = parseFiles(sources);
+  const texts = new Map(sources.map((f) => [f.path, f.text]));
+  return { files: docs.map((doc) => ({ doc, path: doc.file!, text: texts.get(doc.file!)! })), findings };
+}

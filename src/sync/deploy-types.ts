@@ -1,0 +1,87 @@
+import { InvalidInputError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import type { KnownObject, TmlDocument, ValueMapping } from '../tml/index.js';
+import type { DataChecksPolicy } from './checks.js';
+import type { DeployLedger } from './ledger.js';
+import type { OwnershipPolicy } from './ownership.js';
+import type { ContentRepo, ThoughtSpotPort } from './ports.js';
+import type { PrincipalsSettings } from './principals-deploy.js';
+import type { RunStart } from './report.js';
+import type { Finding } from './validate.js';
+
+/** The shapes a deploy, a plan and prune share, kept apart from the workflow so that its parts never import it (no cycle). */
+
+/** The deploy gate refused the change set: nothing was written. Exit 2. */
+export class DeployGateError extends InvalidInputError {
+  override readonly name = 'DeployGateError';
+  constructor(readonly findings: Finding[]) {
+    super(`deploy stopped before writing anything:\n${findings.filter((f) => f.severity === 'error').map((f) => `  - ${f.message}`).join('\n')}`);
+  }
+}
+
+export interface DeployEnvironment {
+  name: string;
+  branch: string;
+  mappings?: { connections?: Record<string, string>; databases?: Record<string, string>; schemas?: Record<string, string> };
+  policy?: 'ALL_OR_NONE' | 'PARTIAL';
+  /** Delete what left the repository, at most `maxDeletions` per run (see prune.ts); off when absent. */
+  prune?: { maxDeletions: number };
+  /** Users, groups and privileges from `principals/principals.yaml`; left alone without. */
+  principals?: PrincipalsSettings;
+  /** Who owns deployed objects; without it owners are left alone. */
+  ownership?: OwnershipPolicy;
+  /** Data checks after the import; off without it. */
+  dataChecks?: DataChecksPolicy;
+}
+
+export interface DeployOptions {
+  environment: DeployEnvironment;
+  thoughtspot: ThoughtSpotPort;
+  repo: ContentRepo;
+  /** A commit, tag or branch to deploy; the environment's branch by default. */
+  ref?: string;
+  dryRun?: boolean;
+  log?: Logger;
+  runId?: string;
+  batchSize?: number;
+  /** Deploy only these canonical GUIDs (a sync run's git-side changes); every other file is left as it is. */
+  only?: ReadonlySet<string>;
+}
+
+export interface PlannedChange {
+  action: 'create' | 'update' | 'unchanged' | 'delete';
+  kind: string;
+  name: string;
+  path: string;
+  canonicalGuid: string;
+  envGuid?: string;
+}
+
+/** A canonical file of the repository and what a deploy does with it. */
+export interface Candidate {
+  doc: TmlDocument;
+  path: string;
+  text: string;
+  canonicalGuid: string;
+  action: 'create' | 'update' | 'unchanged';
+}
+
+/** The mapping of a deploy: canonical → environment GUIDs (from the ledger and the resolved connections) and values. */
+export type DeployMapping = ValueMapping & { guids: Map<string, string> };
+
+/** What a deploy decided before writing anything (DESIGN.md "Deploy" steps 1–3), shared with `tmlsync plan`. */
+export interface ChangeSet {
+  run: RunStart;
+  commit: string;
+  ledger: DeployLedger;
+  /** Every file of the repository. */
+  candidates: Candidate[];
+  /** Those to create or update. */
+  changed: Candidate[];
+  /** What the environment holds. */
+  target: KnownObject[];
+  mapping: DeployMapping;
+  plan: PlannedChange[];
+  /** Objects the ledger knows that left the repository (prune decides what goes). */
+  deletions: PlannedChange[];
+}

@@ -1,0 +1,101 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run, type CliIo } from '../../src/cli/index.js';
+import { MAX_SOURCE_BYTES, MissingSourceError, readContent, readSourceFile, readTmlFiles, UnsafeSourceError } from '../../src/sync/content.js';
+
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-content-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const ANSWER = 'guid: 11111111-1111-1111-1111-111111111111\nanswer:\n  name: A\n  tables:\n  - id: T\n    name: T\n  search_query: "[x]"\n';
+
+/** A work tree with one good answer under tml/answer, and whatever `arrange` adds. */
+function tree(name: string, arrange: (dir: string) => void = () => undefined): string {
+  const dir = join(work, name);
+  mkdirSync(join(dir, 'tml', 'answer'), { recursive: true });
+  writeFileSync(join(dir, 'tml', 'answer', 'a.answer.tml'), ANSWER);
+  arrange(dir);
+  return dir;
+}
+
+describe('reading the content folder', () => {
+  it('reads every .tml file, parsed, with its text and its path in the repository', () => {
+    const dir = tree('plain', (d) => writeFileSync(join(d, 'tml', 'answer', 'notes.txt'), 'not TML'));
+    const { files, findings } = readContent(dir);
+    expect(findings).toEqual([]);
+    expect(files.map((f) => [f.path, f.doc.name, f.text])).toEqual([['tml/answer/a.answer.tml', 'A', ANSWER]]);
+  });
+
+  it('reads a work tree without a content folder as empty', () => {
+    const dir = join(work, 'empty');
+    mkdirSync(dir);
+    expect(readContent(dir)).toEqual({ files: [], findings: [] });
+  });
+
+  it('refuses a symlink named *.tml, naming it, instead of reading the file outside the repository', () => {
+    const secret = join(work, 'secret.answer.tml');
+    writeFileSync(secret, ANSWER.replace('name: A', 'name: Secret'));
+    const dir = tree('link', (d) => symlinkSync(secret, join(d, 'tml', 'answer', 'stolen.answer.tml')));
+    expect(() => readContent(dir)).toThrow(UnsafeSourceError);
+    expect(() => readContent(dir)).toThrow('tml/answer/stolen.answer.tml: a symbolic link');
+  });
+
+  it('refuses a link to /dev/zero instead of reading it until the process dies', () => {
+    const dir = tree('zero', (d) => symlinkSync('/dev/zero', join(d, 'tml', 'answer', 'zero.answer.tml')));
+    expect(() => readContent(dir)).toThrow('tml/answer/zero.answer.tml: a symbolic link');
+  });
+
+  it('refuses a linked folder, a linked content folder and a FIFO', () => {
+    const outside = join(work, 'outside');
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, 'x.answer.tml'), ANSWER);
+    expect(() => readContent(tree('linked-folder', (d) => symlinkSync(outside, join(d, 'tml', 'liveboard'))))).toThrow('tml/liveboard: a symbolic link');
+    const linkedRoot = join(work, 'linked-root');
+    mkdirSync(linkedRoot);
+    symlinkSync(outside, join(linkedRoot, 'tml'));
+    expect(() => readContent(linkedRoot)).toThrow('tml: a symbolic link');
+    const fifo = tree('fifo', (d) => execFileSync('mkfifo', [join(d, 'tml', 'answer', 'pipe.answer.tml')]));
+    expect(() => readContent(fifo)).toThrow('tml/answer/pipe.answer.tml: not a regular file');
+  });
+
+  it('refuses a file over the size limit, naming it', () => {
+    const dir = tree('big', (d) => {
+      const big = join(d, 'tml', 'answer', 'big.answer.tml');
+      writeFileSync(big, '');
+      truncateSync(big, MAX_SOURCE_BYTES + 1); // sparse: no disk used
+    });
+    expect(() => readContent(dir)).toThrow(/tml\/answer\/big\.answer\.tml: \d+ bytes, more than the \d+ a source file may have/);
+  });
+
+  it('reads a single file by its path, refusing a link to it', () => {
+    const dir = tree('single', (d) => symlinkSync(join(d, 'tml', 'answer', 'a.answer.tml'), join(d, 'link.tml')));
+    expect(readSourceFile(join(dir, 'tml', 'answer', 'a.answer.tml'))).toBe(ANSWER);
+    expect(() => readSourceFile(join(dir, 'link.tml'), 'link.tml')).toThrow('link.tml: a symbolic link');
+    expect(() => readSourceFile(join(dir, 'missing.tml'), 'missing.tml')).toThrow(MissingSourceError);
+  });
+
+  it('reads paths given relative to the base or absolute, showing those outside the base as given', () => {
+    const dir = tree('paths');
+    const absolute = join(dir, 'tml', 'answer', 'a.answer.tml');
+    expect(readTmlFiles(['tml'], dir).map((f) => f.path)).toEqual(['tml/answer/a.answer.tml']);
+    expect(readTmlFiles([absolute], dir).map((f) => f.path)).toEqual(['tml/answer/a.answer.tml']);
+    expect(readTmlFiles([absolute], join(work, 'empty')).map((f) => f.path)).toEqual([absolute]);
+    expect(() => readTmlFiles(['/no/such/folder'], dir)).toThrow('/no/such/folder: no such file or folder');
+  });
+});
+
+describe('tmlsync validate of an absolute path', () => {
+  it('reads the path as given, not under the working directory', async () => {
+    const dir = tree('validate-absolute');
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
+    const code = await run(['--log-level', 'silent', 'validate', join(dir, 'tml')], io);
+    expect(stderr).not.toContain('no such file or folder');
+    expect(stderr).toContain('1 file checked offline');
+    expect(stdout).toContain('a.answer.tml');
+    expect(code).toBe(2); // the answer's table is not among the files
+  });
+});
