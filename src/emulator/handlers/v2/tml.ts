@@ -25,7 +25,9 @@
  *   PARTIAL; the import policy defaults to PARTIAL as in v1; an async task is
  *   queued and runs on the next turn of the event loop (a client must poll
  *   the status), is kept in memory (a restart forgets it), and its
- *   `import_response` is the list the synchronous import answers.
+ *   `import_response` is the list the synchronous import answers; a header's
+ *   `metadata_type` is the v2 type name (LIVEBOARD, ANSWER, LOGICAL_TABLE,
+ *   CONNECTION).
  */
 import { randomUUID } from 'node:crypto';
 import { currentUser, json, type HandlerContext, type Reply, type Route } from '../../context.js';
@@ -70,9 +72,19 @@ function importRequest(body: JsonBody): ImportRequest {
   };
 }
 
-/** v1's per-object answers with their place in the request. */
+/** v1 metadata types in an import header and their v2 names. */
+const V2_METADATA_TYPES: Record<string, string> = { PINBOARD_ANSWER_BOOK: 'LIVEBOARD', QUESTION_ANSWER_BOOK: 'ANSWER', DATA_SOURCE: 'CONNECTION' };
+
+type ImportEntry = { response: { header?: { metadata_type?: string } } };
+
+/** v1's per-object answers with their place in the request, and v2 type names in the headers. */
 function importAnswer(context: HandlerContext, request: ImportRequest): unknown[] {
-  return runImport(context.state, context.settings, currentUser(context), request.texts, request.options).map((entry, i) => ({ request_index: i, ...(entry as object) }));
+  return runImport(context.state, context.settings, currentUser(context), request.texts, request.options).map((entry, i) => {
+    const { response } = entry as ImportEntry;
+    const type = response.header?.metadata_type;
+    const header = response.header && type ? { ...response.header, metadata_type: V2_METADATA_TYPES[type] ?? type } : response.header;
+    return { request_index: i, response: { ...response, ...(header ? { header } : {}) } };
+  });
 }
 
 function importTml(context: HandlerContext): Reply {
