@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { parseApis, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { raw } from './raw-http.js';
 import { v2, v2Error, v2Token } from './v2-http.js';
 
@@ -48,6 +48,13 @@ describe('v2 transport', () => {
 });
 
 describe('--api', () => {
+  it('takes v1, v2 or both, and names a bad value', () => {
+    expect(parseApis('v1')).toEqual(['v1']);
+    expect(parseApis('v1, V2,v1')).toEqual(['v1', 'v2']);
+    expect(() => parseApis('v3')).toThrow("--api must be v1, v2 or v1,v2 (got 'v3')");
+    expect(() => parseApis('')).toThrow('--api must be');
+  });
+
   it('with v1 only, answers every v2 path 404 as an instance without v2 does, and still serves v1', async () => {
     const v1Only = await startEmulator({ seed: 'none', apis: ['v1'] });
     try {

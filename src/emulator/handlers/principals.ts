@@ -101,7 +101,7 @@ function syncUsers(context: HandlerContext): Reply {
   const defaultPassword = params.string('password');
   return json(
     syncPrincipals(context.state, parsePrincipals(params.required('principals')), {
-      apply: params.bool('applyChanges', false), removeUsers: removeDeleted, removeGroups: removeDeleted,
+      apply: params.bool('applyChanges', false), removeUsers: removeDeleted, removeGroups: removeDeleted, field: 'principals',
       ...(defaultPassword !== undefined ? { defaultPassword } : {}),
     }),
   );
@@ -115,6 +115,8 @@ export interface SyncOptions {
   removeGroups: boolean;
   /** For new local users without their own. */
   defaultPassword?: string;
+  /** The request field that holds the principals, for errors (`principals` in v1, `users` in v2). */
+  field: string;
 }
 
 export interface SyncResult {
@@ -143,7 +145,7 @@ export function syncPrincipals(state: EmulatorState, inputs: SyncInput[], option
     const group = isGroup(input);
     const groupNames = memberships(input, !group);
     const missing = groupNames.find((g) => !groupNamesAfter.has(g));
-    if (missing) throw invalidParameter('principals', `${input.name}: group ${missing} does not exist`);
+    if (missing) throw invalidParameter(options.field, `${input.name}: group ${missing} does not exist`);
     const now = state.now();
     if (group) {
       const existing = state.groups.get(input.name);
@@ -163,7 +165,7 @@ export function syncPrincipals(state: EmulatorState, inputs: SyncInput[], option
       if (!existing) {
         const password = input.password ?? defaultPassword;
         if (input.principalTypeEnum === 'LOCAL_USER' && !password) {
-          throw invalidParameter('password', `new local user ${input.name} needs a password`);
+          throw invalidParameter(options.field, `new local user ${input.name} needs a password`);
         }
         result.usersAdded.push(input.name);
         changes.push(() => state.users.set(input.name, {

@@ -46,6 +46,8 @@ const V1_TYPE: Record<string, string> = {
 const V2_TYPES = ['LIVEBOARD', 'ANSWER', 'LOGICAL_TABLE', 'LOGICAL_COLUMN', 'CONNECTION', 'TAG', 'USER', 'USER_GROUP', 'LOGICAL_RELATIONSHIP', 'INSIGHT_SPEC'] as const;
 const SUBTYPES = ['ONE_TO_ONE_LOGICAL', 'WORKSHEET', 'PRIVATE_WORKSHEET', 'USER_DEFINED', 'AGGR_WORKSHEET', 'SQL_VIEW'] as const;
 const SORT_FIELDS = ['NAME', 'DISPLAY_NAME', 'AUTHOR', 'CREATED', 'MODIFIED', 'VIEWS', 'FAVORITES', 'LAST_ACCESSED'] as const;
+/** What `metadata/delete` removes here: content but connections (a deploy never deletes one). */
+const DELETABLE_KINDS: readonly TmlKind[] = [...V2_TYPE_KINDS.LIVEBOARD!, ...V2_TYPE_KINDS.ANSWER!, ...V2_TYPE_KINDS.LOGICAL_TABLE!];
 
 interface Found extends Listed {
   type: string;
@@ -147,7 +149,7 @@ function deleteMetadata(context: HandlerContext): Reply {
   if (items.length === 0) throw invalidParameter('metadata', 'required');
   const records = items.map((item, i) => {
     const record = findObject(state, item, `metadata[${i}]`);
-    if (!(V2_TYPE_KINDS.LIVEBOARD!.concat(V2_TYPE_KINDS.ANSWER!, V2_TYPE_KINDS.LOGICAL_TABLE!) as readonly TmlKind[]).includes(record.kind as TmlKind)) {
+    if (!DELETABLE_KINDS.includes(record.kind as TmlKind)) {
       throw invalidParameter(`metadata[${i}].identifier`, `${v2TypeOf(record)} ${record.name} cannot be deleted here`);
     }
     return record;

@@ -206,7 +206,7 @@ function importUsers(context: HandlerContext): Reply {
   const dryRun = body.bool('dry_run', true);
   const deleted = new Map([...state.users.values()].map((u) => [u.name, u.id]));
   const result = syncPrincipals(state, users.map((u) => syncInput(u, state)), {
-    apply: !dryRun, removeUsers: body.bool('delete_unspecified_users', false), removeGroups: false,
+    apply: !dryRun, removeUsers: body.bool('delete_unspecified_users', false), removeGroups: false, field: 'users',
     ...(defaultPassword !== undefined ? { defaultPassword } : {}),
   });
   const named = (name: string) => ({ id: state.users.get(name)?.id ?? deleted.get(name) ?? null, name });
