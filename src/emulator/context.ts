@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../log/index.js';
+import type { JsonBody } from './json-body.js';
 import type { Params } from './params.js';
 import type { UserRecord } from './principals.js';
 import type { BodyEncoding } from './request.js';
-import type { Session, Sessions, TrustedTokens } from './sessions.js';
+import type { BearerToken, BearerTokens, Session, Sessions, TrustedTokens } from './sessions.js';
 import type { EmulatorState } from './state.js';
 
 export interface EmulatorSettings {
@@ -19,8 +20,17 @@ export interface EmulatorSettings {
   failingVisualizations?: readonly string[];
 }
 
+/** The REST API versions the emulator serves: v1 under `/callosum/v1/tspublic/v1/`, v2 under `/api/rest/2.0/`. */
+export type ApiVersion = 'v1' | 'v2';
+export const API_VERSIONS: readonly ApiVersion[] = ['v1', 'v2'];
+
 export interface HandlerContext {
+  /** v1: query, form and multipart fields; v2: the query string only. */
   params: Params;
+  /** v2: the JSON request body (an empty object without one). */
+  body: JsonBody;
+  /** v2: the values of a route path's `{name}` segments. */
+  pathParams: Record<string, string>;
   state: EmulatorState;
   sessions: Sessions;
   tokens: TrustedTokens;
@@ -28,6 +38,9 @@ export interface HandlerContext {
   req: IncomingMessage;
   /** Present on every route that requires a session. */
   session?: Session;
+  /** The v2 bearer token a request authenticated with, if any. */
+  token?: BearerToken;
+  bearerTokens: BearerTokens;
   user?: UserRecord;
   /** Whether cookies may carry `Secure` (never over plain http). */
   secure: boolean;
@@ -45,10 +58,12 @@ export interface Reply {
 }
 
 export interface Route {
+  /** v1 when absent. */
+  api?: ApiVersion;
   method: 'GET' | 'POST' | 'PUT';
-  /** Below `/callosum/v1/tspublic/v1/`. */
+  /** Below the API's prefix; a `{name}` segment matches any one segment (v2 `groups/{group_identifier}/update`). */
   path: string;
-  /** Login calls need no session; everything else does. */
+  /** Login calls need no session; everything else does (a cookie session, or a bearer token). */
   auth: 'session' | 'none';
   body: BodyEncoding;
   handle(context: HandlerContext): Reply | Promise<Reply>;

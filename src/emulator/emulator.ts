@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '../log/index.js';
-import type { EmulatorSettings, Route } from './context.js';
+import { API_VERSIONS, type ApiVersion, type EmulatorSettings, type Route } from './context.js';
 import { dataRoutes } from './handlers/data.js';
 import { deleteRoutes } from './handlers/delete.js';
 import { metadataRoutes } from './handlers/metadata.js';
@@ -7,6 +7,11 @@ import { principalRoutes } from './handlers/principals.js';
 import { tmlRoutes } from './handlers/tml.js';
 import { seedDemo, seedScale, type SeedName } from './seed/index.js';
 import { sessionRoutes } from './handlers/session.js';
+import { v2AuthRoutes } from './handlers/v2/auth.js';
+import { v2DataRoutes } from './handlers/v2/data.js';
+import { v2MetadataRoutes } from './handlers/v2/metadata.js';
+import { v2PrincipalRoutes } from './handlers/v2/principals.js';
+import { v2TmlRoutes } from './handlers/v2/tml.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 import { EmulatorState } from './state.js';
 import { FileStore, MemoryStore } from './store.js';
@@ -27,7 +32,23 @@ export interface RunningEmulator extends RunningServer {
   state: EmulatorState;
 }
 
-export const ROUTES: readonly Route[] = [...sessionRoutes, ...principalRoutes, ...metadataRoutes, ...tmlRoutes, ...deleteRoutes, ...dataRoutes];
+/** Every route of both API versions: thin handlers over one state and one implementation of each operation. */
+export const ROUTES: readonly Route[] = [
+  ...sessionRoutes, ...principalRoutes, ...metadataRoutes, ...tmlRoutes, ...deleteRoutes, ...dataRoutes,
+  ...v2AuthRoutes, ...v2PrincipalRoutes, ...v2MetadataRoutes, ...v2TmlRoutes, ...v2DataRoutes,
+];
+
+export class ApiListError extends Error {
+  override readonly name = 'ApiListError';
+}
+
+/** `--api v1|v2|v1,v2`: the versions to serve, in the order given, each once. */
+export function parseApis(text: string): ApiVersion[] {
+  const apis = text.split(',').map((part) => part.trim().toLowerCase());
+  const bad = apis.find((api) => !(API_VERSIONS as readonly string[]).includes(api));
+  if (bad !== undefined || apis.length === 0) throw new ApiListError(`--api must be v1, v2 or v1,v2 (got '${text}')`);
+  return [...new Set(apis as ApiVersion[])];
+}
 
 /**
  * Loads (or seeds) the state, then binds the port: a client that can connect

@@ -38,3 +38,21 @@ export interface V1ErrorBody {
 export function errorBody(error: V1Error, incidentId: string = randomUUID()): V1ErrorBody {
   return { code: error.code, incident_id_guid: incidentId, trace_id_guid: incidentId, debug: JSON.stringify([error.message]) };
 }
+
+/**
+ * The same failure as a REST API v2 route answers it. CONFIRMED: the v2
+ * description declares only `{"error": object}` (SDK `models/ErrorResponse.ts`).
+ * UNCONFIRMED, the nesting inside it: `error.message.debug` holding the v1
+ * fields, with `debug` a plain string, as several v2 clients read it
+ * (reference §6); a client that only looks for `error` survives either way.
+ */
+export interface V2ErrorBody {
+  error: { message: { debug: { code: number; incident_id_guid: string; trace_id_guid: string; debug: string } } };
+}
+
+export function v2ErrorBody(error: V1Error, incidentId: string = randomUUID()): V2ErrorBody {
+  return { error: { message: { debug: { code: error.code, incident_id_guid: incidentId, trace_id_guid: incidentId, debug: error.message } } } };
+}
+
+/** The error body of each API version. */
+export const ERROR_BODIES = { v1: errorBody, v2: v2ErrorBody } as const;

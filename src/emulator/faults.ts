@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Reply } from './context.js';
-import { CODE, errorBody, V1Error } from './errors.js';
+import { CODE, V1Error } from './errors.js';
 
 /** The reliability knobs (`--latency-ms`, `--fail-rate`, `--rate-limit`, `--drop-rate`). */
 export interface FaultOptions {
@@ -24,8 +24,11 @@ export class Faults {
     this.#random = options.random ?? Math.random;
   }
 
-  /** Applies the knobs to one request: a reply (429, 503), 'dropped', or undefined to go on. */
-  async before(_req: IncomingMessage, res: ServerResponse): Promise<Reply | 'dropped' | undefined> {
+  /**
+   * Applies the knobs to one request: a reply (429, 503) with the error body
+   * of the request's API version (`errorBody`), 'dropped', or undefined to go on.
+   */
+  async before(_req: IncomingMessage, res: ServerResponse, errorBody: (error: V1Error) => unknown): Promise<Reply | 'dropped' | undefined> {
     const { latencyMs = 0, failRate = 0, rateLimit = 0, dropRate = 0 } = this.options;
     if (latencyMs > 0) await sleep(latencyMs);
     if (rateLimit > 0) {

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { CODE, V1Error } from './errors.js';
 import { Params } from './params.js';
 
-export type BodyEncoding = 'form' | 'multipart' | 'query';
+/** v1 routes: form, multipart or query; v2 routes: json. */
+export type BodyEncoding = 'form' | 'multipart' | 'query' | 'json';
 
 /** Too large: the real server's limit is not published; ours is a knob (`maxBodyBytes`). */
 export class BodyTooLargeError extends V1Error {

@@ -2,14 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../log/index.js';
-import type { EmulatorSettings, HandlerContext, Reply, Route } from './context.js';
-import { CODE, errorBody, V1Error } from './errors.js';
+import { API_VERSIONS, type ApiVersion, type EmulatorSettings, type HandlerContext, type Reply, type Route } from './context.js';
+import { CODE, ERROR_BODIES, V1Error } from './errors.js';
 import { Faults, type FaultOptions } from './faults.js';
+import { JsonBody, readJsonBody } from './json-body.js';
+import { Params } from './params.js';
 import { parseCookies, readBody, readParams } from './request.js';
-import { Sessions, TrustedTokens } from './sessions.js';
+import { BearerTokens, Sessions, TrustedTokens } from './sessions.js';
 import type { EmulatorState } from './state.js';
 
 export const API_PREFIX = '/callosum/v1/tspublic/v1/';
+export const API_V2_PREFIX = '/api/rest/2.0/';
+const PREFIXES: Record<ApiVersion, string> = { v1: API_PREFIX, v2: API_V2_PREFIX };
 
 export interface ServerOptions extends FaultOptions {
   host?: string;
@@ -18,7 +22,10 @@ export interface ServerOptions extends FaultOptions {
   maxBodyBytes?: number;
   /** Reject requests without `X-Requested-By` (reference §1.2: required on all calls). */
   requireRequestedBy?: boolean;
+  /** Idle cookie sessions end after this; when set, it also caps every v2 bearer token's lifetime. */
   sessionTtlMs?: number;
+  /** `--api`: the API versions served; a path of another one is a 404, as on an instance without it. Both by default. */
+  apis?: readonly ApiVersion[];
   logger?: Logger;
 }
 
@@ -31,12 +38,17 @@ export interface RunningServer {
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 
 /**
- * The request chain, in this fixed order:
+ * The request chain, in this fixed order, the same for both API versions;
+ * each error is answered with the body of the version of the path asked for:
  *  1. fault injection (latency, dropped connections, 429, 5xx), from the knobs;
- *  2. routing: unknown path 404, known path with another method 405;
- *  3. the CSRF header: no `X-Requested-By` is a 400;
- *  4. body: size limit (413), encoding (415), parameters merged from query and body;
- *  5. session: `JSESSIONID` cookie or `Authorization: Bearer`, 401 without;
+ *  2. routing: the API version by prefix (one not served is a 404), unknown
+ *     path 404, known path with another method 405;
+ *  3. the CSRF header (v1 only): no `X-Requested-By` is a 400;
+ *  4. body: size limit (413), encoding (415); v1 parameters merged from query
+ *     and body, the v2 JSON body read as it is;
+ *  5. authentication: a `JSESSIONID` cookie, or `Authorization: Bearer` with
+ *     a v1 session id or a v2 token (either version's routes take either:
+ *     one user, one state), 401 without;
  *  6. the route's handler;
  *  7. the answer, with the headers a real server sends, and one log line.
  */
@@ -49,40 +61,47 @@ export async function startServer(
   const log = options.logger ?? silentLogger();
   const sessions = new Sessions(options.sessionTtlMs ?? 30 * 60 * 1000);
   const tokens = new TrustedTokens();
+  const bearerTokens = new BearerTokens(options.sessionTtlMs);
   const faults = new Faults(options);
-  const byPath = new Map<string, Route[]>();
-  for (const route of routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
+  const served = new Set(options.apis ?? API_VERSIONS);
+  const tables = new Map(API_VERSIONS.map((api) => [api, routeTable(routes.filter((r) => (r.api ?? 'v1') === api && served.has(api)))]));
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const requireRequestedBy = options.requireRequestedBy ?? true;
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<Reply | 'dropped'> {
-    const fault = await faults.before(req, res);
+  async function handle(req: IncomingMessage, res: ServerResponse, api: ApiVersion): Promise<Reply | 'dropped'> {
+    const fault = await faults.before(req, res, (error) => ERROR_BODIES[api](error));
     if (fault) return fault;
 
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    if (!url.pathname.startsWith(API_PREFIX)) throw new V1Error(404, CODE.notFound, `No such endpoint ${url.pathname}`);
-    const candidates = byPath.get(url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '')) ?? [];
-    if (candidates.length === 0) throw new V1Error(404, CODE.notFound, `No such endpoint ${url.pathname}`);
-    const route = candidates.find((r) => r.method === req.method);
-    if (!route) throw new V1Error(405, CODE.invalidParameter, `Method ${req.method ?? ''} not allowed on ${url.pathname}`);
+    if (!url.pathname.startsWith(PREFIXES[api])) throw new V1Error(404, CODE.notFound, `No such endpoint ${url.pathname}`);
+    const { route, pathParams } = tables.get(api)!.find(req.method ?? 'GET', url.pathname.slice(PREFIXES[api].length).replace(/\/+$/, ''), url.pathname);
 
-    if (requireRequestedBy && !req.headers['x-requested-by']) {
+    if (api === 'v1' && requireRequestedBy && !req.headers['x-requested-by']) {
       throw new V1Error(400, CODE.invalidParameter, 'The X-Requested-By header is required');
     }
 
-    const body = await readBody(req, maxBody);
-    const params = await readParams(req, url, body, route.body);
+    const raw = await readBody(req, maxBody);
+    const v2 = route.body === 'json';
+    const params = v2 ? new Params(url.searchParams.entries()) : await readParams(req, url, raw, route.body);
+    const body = v2 ? readJsonBody(req, raw) : JsonBody.empty();
 
-    const context: HandlerContext = { params, state, sessions, tokens, settings, req, secure: false, log };
-    if (route.auth === 'session') {
-      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      const session = sessions.get(parseCookies(req.headers.cookie).get('JSESSIONID') ?? bearer);
-      const user = session ? state.users.get(session.userName) : undefined;
-      if (!session || !user) throw new V1Error(401, CODE.invalidParameter, 'Not authenticated: log in first (session/login)');
-      context.session = session;
-      context.user = user;
-    }
+    const context: HandlerContext = { params, body, pathParams, state, sessions, tokens, bearerTokens, settings, req, secure: false, log };
+    if (route.auth === 'session') authenticate(context);
     return route.handle(context);
+  }
+
+  /** A cookie session, or a bearer token: a v1 session id or a v2 token. */
+  function authenticate(context: HandlerContext): void {
+    const { req } = context;
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const session = sessions.get(parseCookies(req.headers.cookie).get('JSESSIONID') ?? bearer);
+    const token = session ? undefined : bearerTokens.get(bearer);
+    const userName = session?.userName ?? token?.userName;
+    const user = userName === undefined ? undefined : state.users.get(userName);
+    if (!user) throw new V1Error(401, CODE.invalidParameter, 'Not authenticated: log in first, or the token has expired or was revoked');
+    if (session) context.session = session;
+    if (token) context.token = token;
+    context.user = user;
   }
 
   const server: Server = createServer((req, res) => {
@@ -93,7 +112,8 @@ export async function startServer(
       writeReply(res, reply, incidentId, micros);
       log.info({ method: req.method, path: req.url?.split('?')[0], status: reply.status, durationMs: Math.round(micros / 1000) }, 'request');
     };
-    handle(req, res).then(
+    const api = apiOf(req.url ?? '/');
+    handle(req, res, api).then(
       (reply) => {
         if (reply === 'dropped') {
           log.info({ method: req.method, path: req.url?.split('?')[0], status: 0 }, 'request dropped');
@@ -103,13 +123,13 @@ export async function startServer(
       },
       (error: unknown) => {
         if (error instanceof V1Error) {
-          finish({ status: error.status, json: errorBody(error, incidentId) });
+          finish({ status: error.status, json: ERROR_BODIES[api](error, incidentId) });
           // Drain what the client still sends (e.g. after a 413) so it reads our answer.
           req.resume();
           return;
         }
         log.error({ err: error, incidentId }, 'emulator handler failed');
-        finish({ status: 500, json: errorBody(new V1Error(500, CODE.generic, 'Internal error'), incidentId) });
+        finish({ status: 500, json: ERROR_BODIES[api](new V1Error(500, CODE.generic, 'Internal error'), incidentId) });
       },
     );
   });
@@ -128,6 +148,57 @@ export async function startServer(
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
+  };
+}
+
+/** The API version a path asks for: by prefix; anything else answers as v1 does (a 404 with its body). */
+function apiOf(path: string): ApiVersion {
+  return path.startsWith(API_V2_PREFIX) ? 'v2' : 'v1';
+}
+
+interface RouteTable {
+  /** The route for a path below the prefix (`full` names the request in errors): 404 for none, 405 for another method. */
+  find(method: string, path: string, full: string): { route: Route; pathParams: Record<string, string> };
+}
+
+/** Exact paths by lookup; paths with `{name}` segments by matching, segment by segment. */
+function routeTable(routes: Route[]): RouteTable {
+  const exact = new Map<string, Route[]>();
+  const patterns: { segments: string[]; route: Route }[] = [];
+  for (const route of routes) {
+    if (route.path.includes('{')) patterns.push({ segments: route.path.split('/'), route });
+    else exact.set(route.path, [...(exact.get(route.path) ?? []), route]);
+  }
+  const matchPattern = (path: string): { candidates: Route[]; pathParams: Record<string, string> } => {
+    const parts = path.split('/');
+    const candidates: Route[] = [];
+    let pathParams: Record<string, string> = {};
+    for (const { segments, route } of patterns) {
+      if (segments.length !== parts.length) continue;
+      const values: Record<string, string> = {};
+      const matches = segments.every((segment, i) => {
+        if (segment.startsWith('{') && segment.endsWith('}')) {
+          values[segment.slice(1, -1)] = decodeURIComponent(parts[i]!);
+          return parts[i] !== '';
+        }
+        return segment === parts[i];
+      });
+      if (matches) {
+        candidates.push(route);
+        pathParams = values;
+      }
+    }
+    return { candidates, pathParams };
+  };
+  return {
+    find(method, path, full) {
+      const direct = exact.get(path);
+      const { candidates, pathParams } = direct ? { candidates: direct, pathParams: {} } : matchPattern(path);
+      if (candidates.length === 0) throw new V1Error(404, CODE.notFound, `No such endpoint ${full}`);
+      const route = candidates.find((r) => r.method === method);
+      if (!route) throw new V1Error(405, CODE.invalidParameter, `Method ${method} not allowed on ${full}`);
+      return { route, pathParams };
+    },
   };
 }
 

@@ -84,3 +84,57 @@ export class TrustedTokens {
     return found;
   }
 }
+
+export interface BearerToken {
+  token: string;
+  userName: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/**
+ * REST API v2 bearer tokens (`auth/token/full`). A token lives for the
+ * `validity_time_in_sec` it was issued with, never extended by use (unlike a
+ * cookie session), until it expires or is revoked; `capMs` is the
+ * `--session-ttl` knob, which shortens every token for expiry tests. Kept in
+ * memory: a restart ends them all, as it ends cookie sessions.
+ */
+export class BearerTokens {
+  readonly #byToken = new Map<string, BearerToken>();
+  #issued = 0;
+
+  constructor(private readonly capMs?: number) {}
+
+  issue(userName: string, validityMs: number, now = Date.now()): BearerToken {
+    if (++this.#issued % 1000 === 0) this.#sweep(now);
+    const lifetime = this.capMs === undefined ? validityMs : Math.min(validityMs, this.capMs);
+    const token = { token: randomBytes(32).toString('base64url'), userName, createdAt: now, expiresAt: now + lifetime };
+    this.#byToken.set(token.token, token);
+    return token;
+  }
+
+  get(token: string | undefined, now = Date.now()): BearerToken | undefined {
+    if (!token) return undefined;
+    const found = this.#byToken.get(token);
+    if (!found) return undefined;
+    if (found.expiresAt <= now) {
+      this.#byToken.delete(token);
+      return undefined;
+    }
+    return found;
+  }
+
+  revoke(token: string): void {
+    this.#byToken.delete(token);
+  }
+
+  /** Ends every token of a user (`auth/token/revoke` with `user_identifier`, a password change). */
+  revokeForUser(userName: string): void {
+    for (const [token, found] of this.#byToken) if (found.userName === userName) this.#byToken.delete(token);
+  }
+
+  /** Drops expired tokens (every 1,000 issued), so that a client asking for a token before every call does not grow the map without bound. */
+  #sweep(now: number): void {
+    for (const [token, found] of this.#byToken) if (found.expiresAt <= now) this.#byToken.delete(token);
+  }
+}

@@ -1,5 +1,5 @@
 import { untilSignal } from '../../app/index.js';
-import { startEmulator, type EmulatorOptions } from '../../emulator/index.js';
+import { ApiListError, parseApis, startEmulator, type EmulatorOptions } from '../../emulator/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { ExitCode } from '../outcome.js';
 import type { CommandContext } from '../context.js';
@@ -18,6 +18,7 @@ export interface EmulatorCommandOptions {
   dropRate?: string;
   sessionTtl?: string;
   guidPolicy: string;
+  api?: string;
 }
 
 function number(name: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -27,6 +28,14 @@ function number(name: string, value: string | undefined, min: number, max: numbe
     throw new InvalidInputError(`--${name} must be a number from ${min} to ${max} (got '${value}')`);
   }
   return parsed;
+}
+
+function apiList(text: string): EmulatorOptions['apis'] {
+  try {
+    return parseApis(text);
+  } catch (error) {
+    throw error instanceof ApiListError ? new InvalidInputError(error.message) : error;
+  }
 }
 
 /** Parses the flags into emulator options; every bad flag is an exit-2 error naming it. */
@@ -50,6 +59,7 @@ export function emulatorOptions(options: EmulatorCommandOptions, env: NodeJS.Pro
   set('dropRate', number('drop-rate', options.dropRate, 0, 1));
   const ttl = number('session-ttl', options.sessionTtl, 1, 7 * 24 * 3600);
   if (ttl !== undefined) result.sessionTtlMs = ttl * 1000;
+  if (options.api !== undefined) result.apis = apiList(options.api);
   return result;
 }
 

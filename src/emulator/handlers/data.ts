@@ -2,7 +2,7 @@ import { list, text, type TmlMap, type TmlValue } from '../../tml/index.js';
 import { json, type HandlerContext, type Reply, type Route } from '../context.js';
 import { datasetFor, sourceOf } from '../data/datasets.js';
 import { runQuery, type DataBlock, type Paging } from '../data/engine.js';
-import { renderLiveboardPdf } from '../data/pdf.js';
+import { renderLiveboardPdf, type PdfOptions } from '../data/pdf.js';
 import { parseQuery, type FilterOperator, type ParsedQuery, type QueryFilter } from '../data/query.js';
 import { CODE, V1Error, invalidParameter } from '../errors.js';
 import type { Params } from '../params.js';
@@ -17,16 +17,34 @@ const RUNTIME_OPERATORS: Record<string, FilterOperator | [FilterOperator, Filter
   BW_INC: ['>=', '<='], BW: ['>', '<'], BW_INC_MIN: ['>=', '<'], BW_INC_MAX: ['>', '<='],
 };
 
-/** `col1`/`op1`/`val1`… (`valN` repeated for IN), case-insensitive operators. */
-function runtimeFilters(params: Params, url: URLSearchParams): QueryFilter[] {
+/** A runtime filter's fields by name (`col1`, `op1`, `val1`…), each with all its values. */
+export type FilterFields = (name: string) => string[];
+
+/** v1: from the query string (where `valN` may repeat) or the body. */
+function v1FilterFields(params: Params, url: URLSearchParams): FilterFields {
+  return (name) => {
+    const repeated = url.getAll(name);
+    if (repeated.length > 0) return repeated;
+    const value = params.string(name);
+    return value === undefined ? [] : [value];
+  };
+}
+
+/**
+ * `col1`/`op1`/`val1`… (`valN` repeated for IN), case-insensitive
+ * operators: v1 parameters, or the v2 `runtime_filter` object with the same
+ * keys (SDK `SearchDataRequest.runtime_filter`).
+ */
+export function runtimeFilters(fields: FilterFields): QueryFilter[] {
   const filters: QueryFilter[] = [];
-  for (let n = 1; params.has(`col${n}`); n += 1) {
-    const column = params.required(`col${n}`);
-    const operator = (params.string(`op${n}`) ?? 'EQ').toUpperCase();
+  for (let n = 1; fields(`col${n}`).length > 0; n += 1) {
+    const column = fields(`col${n}`)[0]!;
+    if (column === '') throw invalidParameter(`col${n}`, 'required');
+    const operator = (fields(`op${n}`)[0] ?? 'EQ').toUpperCase();
     const mapped = RUNTIME_OPERATORS[operator];
     if (!mapped) throw invalidParameter(`op${n}`, `unknown operator ${operator}`);
-    const raw = url.getAll(`val${n}`);
-    const values = (raw.length > 0 ? raw : [params.string(`val${n}`) ?? '']).map((v) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v));
+    const raw = fields(`val${n}`);
+    const values = (raw.length > 0 ? raw : ['']).map((v) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v));
     if (Array.isArray(mapped)) {
       if (values.length < 2) throw invalidParameter(`val${n}`, `${operator} needs two values`);
       filters.push({ column, operator: mapped[0], values: [values[0]!] }, { column, operator: mapped[1], values: [values[1]!] });
@@ -41,8 +59,8 @@ function paging(params: Params): Paging {
   return { batchsize: params.int('batchsize', -1), offset: params.int('offset', -1), pagenumber: params.int('pagenumber', -1) };
 }
 
-function queryUrl(context: HandlerContext): URLSearchParams {
-  return new URL(context.req.url ?? '/', 'http://emulator.invalid').searchParams;
+function filtersOf(context: HandlerContext): QueryFilter[] {
+  return runtimeFilters(v1FilterFields(context.params, new URL(context.req.url ?? '/', 'http://emulator.invalid').searchParams));
 }
 
 /** `searchdata` (reference §2.12): the query over a table, model, worksheet or view. */
@@ -52,11 +70,11 @@ function searchData(context: HandlerContext): Reply {
   const id = params.required('data_source_guid');
   const source = state.objects.get(id);
   if (!source) throw invalidParameter('data_source_guid', `no data source with id ${id}`);
-  query.filters.push(...runtimeFilters(params, queryUrl(context)));
+  query.filters.push(...filtersOf(context));
   return json(runQuery(datasetFor(source, state), query, paging(params), params.oneOf('formattype', FORMATS, 'COMPACT')));
 }
 
-interface Viz {
+export interface Viz {
   guid: string;
   name: string;
   answer: TmlMap;
@@ -68,7 +86,7 @@ function liveboardOf(context: HandlerContext, id: string): ContentRecord {
   return record;
 }
 
-function vizzesOf(record: ContentRecord): Viz[] {
+export function vizzesOf(record: ContentRecord): Viz[] {
   const vizzes = (bodyOf(record).visualizations ?? []) as TmlValue[];
   return vizzes.flatMap((value) => {
     const viz = value as TmlMap;
@@ -78,7 +96,7 @@ function vizzesOf(record: ContentRecord): Viz[] {
   });
 }
 
-function runViz(context: HandlerContext, viz: Viz, extra: QueryFilter[], page: Paging, format: 'COMPACT' | 'FULL'): DataBlock {
+export function runViz(context: HandlerContext, viz: Viz, extra: QueryFilter[], page: Paging, format: 'COMPACT' | 'FULL'): DataBlock {
   // The injected fault: the whole call fails, as it does when one visualization's query does (UNCONFIRMED, §2.13).
   if (context.settings.failingVisualizations?.includes(viz.name)) throw new V1Error(400, CODE.generic, `Query of visualization ${viz.name} failed in the warehouse (injected fault)`);
   const query: ParsedQuery = parseQuery(typeof viz.answer.search_query === 'string' ? viz.answer.search_query : '');
@@ -97,7 +115,7 @@ function pinboardData(context: HandlerContext): Reply {
   const vizzes = vizzesOf(record);
   const unknown = wanted.find((id) => !vizzes.some((v) => v.guid === id));
   if (unknown) throw invalidParameter('vizid', `no visualization ${unknown} on liveboard ${record.name}`);
-  const filters = runtimeFilters(params, queryUrl(context));
+  const filters = filtersOf(context);
   const format = params.oneOf('formattype', FORMATS, 'COMPACT');
   const out: Record<string, unknown> = {};
   for (const viz of vizzes.filter((v) => wanted.length === 0 || wanted.includes(v.guid))) {
@@ -114,7 +132,7 @@ function filterLines(record: ContentRecord): string[] {
 
 /**
  * `export/pinboard/pdf` (reference §2.14): parameters from the query (the
- * Python client) or a multipart body (the docs); a real PDF made by pdfkit.
+ * Python client) or a multipart body (the docs); the PDF is `liveboardPdf`'s.
  */
 async function exportPdf(context: HandlerContext): Promise<Reply> {
   const { params } = context;
@@ -124,25 +142,34 @@ async function exportPdf(context: HandlerContext): Promise<Reply> {
   if (selected.length > 0 && layoutType !== 'VISUALIZATION') throw invalidParameter('visualization_ids', 'only with layout_type VISUALIZATION');
   const vizzes = vizzesOf(record).filter((v) => selected.length === 0 || selected.includes(v.guid));
   if (selected.length > vizzes.length) throw invalidParameter('visualization_ids', `not all are visualizations of ${record.name}`);
-  const filters = runtimeFilters(params, queryUrl(context));
-  const all = { batchsize: -1, offset: -1, pagenumber: -1 };
   const footer = params.string('footer_text');
-  const pdf = await renderLiveboardPdf(
+  const pdf = await liveboardPdf(context, record, vizzes, filtersOf(context), {
+    layoutType,
+    orientation: params.oneOf('orientation', ['PORTRAIT', 'LANDSCAPE'] as const, 'LANDSCAPE'),
+    truncateTables: params.bool('truncate_tables', false),
+    includeLogo: params.bool('include_logo', true),
+    includePageNumber: params.bool('include_page_number', true),
+    includeCoverPage: params.bool('include_cover_page', true),
+    includeFilterPage: params.bool('include_filter_page', true),
+    ...(footer ? { footerText: footer } : {}),
+  });
+  return { status: 200, bytes: pdf, contentType: 'application/octet-stream' };
+}
+
+/** A real PDF made by pdfkit, every visualization's whole data (for v1 `export/pinboard/pdf` and v2 `report/liveboard`). */
+export async function liveboardPdf(
+  context: HandlerContext,
+  record: ContentRecord,
+  vizzes: Viz[],
+  filters: QueryFilter[],
+  options: Omit<PdfOptions, 'filters'>,
+): Promise<Uint8Array> {
+  const all = { batchsize: -1, offset: -1, pagenumber: -1 };
+  return renderLiveboardPdf(
     record.name,
     vizzes.map((viz) => ({ name: viz.name, block: runViz(context, viz, filters, all, 'COMPACT') })),
-    {
-      layoutType,
-      orientation: params.oneOf('orientation', ['PORTRAIT', 'LANDSCAPE'] as const, 'LANDSCAPE'),
-      truncateTables: params.bool('truncate_tables', false),
-      includeLogo: params.bool('include_logo', true),
-      includePageNumber: params.bool('include_page_number', true),
-      includeCoverPage: params.bool('include_cover_page', true),
-      includeFilterPage: params.bool('include_filter_page', true),
-      filters: filterLines(record),
-      ...(footer ? { footerText: footer } : {}),
-    },
+    { ...options, filters: filterLines(record) },
   );
-  return { status: 200, bytes: pdf, contentType: 'application/octet-stream' };
 }
 
 export const dataRoutes: Route[] = [

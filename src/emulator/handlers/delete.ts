@@ -34,7 +34,17 @@ function deleteObjects(context: HandlerContext): Reply {
   if (unknown.length > 0) throw invalidParameter('id', `no object with id ${unknown.join(', ')}`);
   const wrong = ids.filter((id) => !kinds.includes(state.objects.get(id)!.kind as TmlKind));
   if (wrong.length > 0) throw invalidParameter('id', `${wrong.map((id) => `${id} (${state.objects.get(id)!.kind} "${state.objects.get(id)!.name}")`).join(', ')} is not a ${type}`);
+  deleteContent(context, ids);
+  return noContent();
+}
 
+/**
+ * Deletes stored objects, all or none, for v1 and v2 `metadata/delete`: a
+ * 400 naming the dependents of any object another one (not deleted with it)
+ * still uses.
+ */
+export function deleteContent(context: HandlerContext, ids: string[]): void {
+  const { state } = context;
   const doomed = new Set(ids);
   const others = [...state.objects.values()].filter((o) => !doomed.has(o.id));
   const dependents = new Map<string, Set<string>>();
@@ -52,8 +62,7 @@ function deleteObjects(context: HandlerContext): Reply {
     state.rows.delete(id);
   }
   state.commit();
-  context.log.info({ type, ids }, 'objects deleted');
-  return noContent();
+  context.log.info({ ids }, 'objects deleted');
 }
 
 export const deleteRoutes: Route[] = [{ method: 'POST', path: 'metadata/delete', auth: 'session', body: 'form', handle: deleteObjects }];

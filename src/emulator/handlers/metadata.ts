@@ -65,7 +65,7 @@ function principalHeader(principal: PrincipalRecord): Record<string, unknown> {
 }
 
 /** `pattern`: case-insensitive, `%` matches anything; without `%` a substring match (as cs_tools relies on). */
-function patternTest(pattern: string | undefined): (text: string) => boolean {
+export function patternTest(pattern: string | undefined): (text: string) => boolean {
   if (!pattern) return () => true;
   if (!pattern.includes('%')) return (text) => text.toLowerCase().includes(pattern.toLowerCase());
   const body = pattern.split('%').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
@@ -73,8 +73,10 @@ function patternTest(pattern: string | undefined): (text: string) => boolean {
   return (text) => regex.test(text);
 }
 
-interface Listed {
+export interface Listed {
   header: Record<string, unknown>;
+  /** The content object listed (absent for principals). */
+  record?: ContentRecord;
   name: string;
   displayName: string;
   author: string;
@@ -84,7 +86,8 @@ interface Listed {
   tags: string[];
 }
 
-function listed(state: EmulatorState, type: string, subtypes: string[] | undefined): Listed[] {
+/** What `listobjectheaders` lists for one v1 type (shared with v2 `metadata/search`). */
+export function listed(state: EmulatorState, type: string, subtypes: string[] | undefined): Listed[] {
   if (PRINCIPAL_TYPES.includes(type)) {
     const principals: PrincipalRecord[] = type === 'USER' ? [...state.users.values()] : [...state.groups.values()];
     return principals.map((p) => ({ header: principalHeader(p), name: p.name, displayName: p.displayName, author: p.id, authorName: p.name, created: p.created, modified: p.modified, tags: [] }));
@@ -94,7 +97,7 @@ function listed(state: EmulatorState, type: string, subtypes: string[] | undefin
     .filter((o) => kinds.includes(o.kind as TmlKind))
     .filter((o) => !subtypes || subtypes.length === 0 || subtypes.includes(subtypeOf(o) ?? ''))
     .map((o) => ({
-      header: headerOf(o), name: o.name, displayName: o.name, author: o.author,
+      header: headerOf(o), record: o, name: o.name, displayName: o.name, author: o.author,
       authorName: state.userById(o.author)?.name ?? '', created: o.created, modified: o.modified, tags: o.tags,
     }));
 }
@@ -156,26 +159,29 @@ function listVizHeaders(context: HandlerContext): Reply {
   const id = context.params.required('id');
   const record = context.state.objects.get(id);
   if (!record || (record.kind !== 'liveboard' && record.kind !== 'answer')) throw invalidParameter('id', `no liveboard or answer with id ${id}`);
+  return json(vizHeaders(record));
+}
+
+/** The visualization headers of a liveboard or answer (shared with v2 `include_visualization_headers`). */
+export function vizHeaders(record: ContentRecord): Record<string, unknown>[] {
   const base = { author: record.author, created: record.created, modified: record.modified, modifiedBy: record.modifiedBy, owner: record.id };
   if (record.kind === 'answer') {
     const answer = bodyOf(record);
-    return json([{ ...base, id: record.id, name: record.name, vizType: vizType(answer), size: 'm', title: { value: { text: record.name } } }]);
+    return [{ ...base, id: record.id, name: record.name, vizType: vizType(answer), size: 'm', title: { value: { text: record.name } } }];
   }
   const vizzes = (bodyOf(record).visualizations ?? []) as TmlMap[];
-  return json(
-    vizzes.map((viz, i) => {
-      const answer = (viz.answer ?? {}) as TmlMap;
-      const name = text(answer.name) ?? text(viz.id) ?? `Viz_${i + 1}`;
-      const type = viz.note_tile ? 'FILTER' : vizType(answer);
-      return {
-        ...(type === 'FILTER' ? {} : { size: SIZES[i % SIZES.length], title: { value: { text: name } } }),
-        vizType: type,
-        id: text(viz.viz_guid) ?? `${record.id}:${name}`,
-        name,
-        ...base,
-      };
-    }),
-  );
+  return vizzes.map((viz, i) => {
+    const answer = (viz.answer ?? {}) as TmlMap;
+    const name = text(answer.name) ?? text(viz.id) ?? `Viz_${i + 1}`;
+    const type = viz.note_tile ? 'FILTER' : vizType(answer);
+    return {
+      ...(type === 'FILTER' ? {} : { size: SIZES[i % SIZES.length], title: { value: { text: name } } }),
+      vizType: type,
+      id: text(viz.viz_guid) ?? `${record.id}:${name}`,
+      name,
+      ...base,
+    };
+  });
 }
 
 export function bodyOf(record: ContentRecord): TmlMap {

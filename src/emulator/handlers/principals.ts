@@ -5,7 +5,7 @@ import {
   checkPassword, GROUP_TYPES, hashPassword, passwordPolicyProblem, PRIVILEGES, USER_TYPES,
   type GroupRecord, type PrincipalRecord, type UserRecord,
 } from '../principals.js';
-import type { EmulatorState } from '../state.js';
+import type { ContentRecord, EmulatorState } from '../state.js';
 
 /** Only administrators manage principals and privileges. */
 export function requirePrivilege(context: HandlerContext, ...anyOf: string[]): void {
@@ -35,7 +35,8 @@ function listUsers(context: HandlerContext): Reply {
   return json([...context.state.groups.values(), ...context.state.users.values()].map(listForm));
 }
 
-interface SyncInput {
+/** One principal to sync, in `user/sync` field names (v2 `users/import` input is mapped to them). */
+export interface SyncInput {
   name: string;
   displayName?: string;
   description?: string;
@@ -91,18 +92,51 @@ function differs(existing: PrincipalRecord & { mail?: string }, input: SyncInput
 /**
  * `user/sync` (reference §2.5): the file is the complete desired set; with
  * `applyChanges=false` (the default) only the difference is returned.
- * `removeDeleted` defaults to true; built-in principals are never removed;
- * new local users need a password (their own or the `password` field).
- * Passwords of existing users are never changed.
+ * `removeDeleted` defaults to true. The work is `syncPrincipals`.
  */
 function syncUsers(context: HandlerContext): Reply {
   requirePrivilege(context, 'ADMINISTRATION');
-  const { params, state } = context;
-  const inputs = parsePrincipals(params.required('principals'));
-  const apply = params.bool('applyChanges', false);
+  const { params } = context;
   const removeDeleted = params.bool('removeDeleted', true);
   const defaultPassword = params.string('password');
-  const result = { usersAdded: [] as string[], usersDeleted: [] as string[], usersUpdated: [] as string[], groupsAdded: [] as string[], groupsDeleted: [] as string[], groupsUpdated: [] as string[] };
+  return json(
+    syncPrincipals(context.state, parsePrincipals(params.required('principals')), {
+      apply: params.bool('applyChanges', false), removeUsers: removeDeleted, removeGroups: removeDeleted, field: 'principals',
+      ...(defaultPassword !== undefined ? { defaultPassword } : {}),
+    }),
+  );
+}
+
+export interface SyncOptions {
+  /** False: only say what would change (v1 `applyChanges=false`, v2 `dry_run`). */
+  apply: boolean;
+  /** Remove the users (groups) not in the input: v1 `removeDeleted`, v2 `delete_unspecified_users`. */
+  removeUsers: boolean;
+  removeGroups: boolean;
+  /** For new local users without their own. */
+  defaultPassword?: string;
+  /** The request field that holds the principals, for errors (`principals` in v1, `users` in v2). */
+  field: string;
+}
+
+export interface SyncResult {
+  usersAdded: string[];
+  usersDeleted: string[];
+  usersUpdated: string[];
+  groupsAdded: string[];
+  groupsDeleted: string[];
+  groupsUpdated: string[];
+}
+
+/**
+ * Brings the principals to the input, for v1 `user/sync` and v2
+ * `users/import`: built-in principals are never removed; new local users
+ * need a password (their own or the default); passwords of existing users
+ * are never changed. Every problem is found before anything changes.
+ */
+export function syncPrincipals(state: EmulatorState, inputs: SyncInput[], options: SyncOptions): SyncResult {
+  const result: SyncResult = { usersAdded: [], usersDeleted: [], usersUpdated: [], groupsAdded: [], groupsDeleted: [], groupsUpdated: [] };
+  const { defaultPassword } = options;
 
   const isGroup = (p: SyncInput) => (GROUP_TYPES as readonly string[]).includes(p.principalTypeEnum);
   const groupNamesAfter = new Set([...state.groups.keys(), ...inputs.filter(isGroup).map((g) => g.name)]);
@@ -111,7 +145,7 @@ function syncUsers(context: HandlerContext): Reply {
     const group = isGroup(input);
     const groupNames = memberships(input, !group);
     const missing = groupNames.find((g) => !groupNamesAfter.has(g));
-    if (missing) throw invalidParameter('principals', `${input.name}: group ${missing} does not exist`);
+    if (missing) throw invalidParameter(options.field, `${input.name}: group ${missing} does not exist`);
     const now = state.now();
     if (group) {
       const existing = state.groups.get(input.name);
@@ -131,7 +165,7 @@ function syncUsers(context: HandlerContext): Reply {
       if (!existing) {
         const password = input.password ?? defaultPassword;
         if (input.principalTypeEnum === 'LOCAL_USER' && !password) {
-          throw invalidParameter('password', `new local user ${input.name} needs a password`);
+          throw invalidParameter(options.field, `new local user ${input.name} needs a password`);
         }
         result.usersAdded.push(input.name);
         changes.push(() => state.users.set(input.name, {
@@ -145,14 +179,16 @@ function syncUsers(context: HandlerContext): Reply {
       }
     }
   }
-  if (removeDeleted) {
-    const wanted = new Set(inputs.map((p) => `${isGroup(p) ? 'g' : 'u'}:${p.name}`));
+  const wanted = new Set(inputs.map((p) => `${isGroup(p) ? 'g' : 'u'}:${p.name}`));
+  if (options.removeUsers) {
     for (const user of state.users.values()) {
       if (!user.builtIn && !wanted.has(`u:${user.name}`)) {
         result.usersDeleted.push(user.name);
         changes.push(() => state.users.delete(user.name));
       }
     }
+  }
+  if (options.removeGroups) {
     for (const group of state.groups.values()) {
       if (!group.builtIn && !wanted.has(`g:${group.name}`)) {
         result.groupsDeleted.push(group.name);
@@ -165,11 +201,11 @@ function syncUsers(context: HandlerContext): Reply {
       }
     }
   }
-  if (apply && changes.length > 0) {
+  if (options.apply && changes.length > 0) {
     for (const change of changes) change();
     state.commit();
   }
-  return json(result);
+  return result;
 }
 
 function updated(existing: PrincipalRecord, input: SyncInput, groupNames: string[], now: number): Partial<PrincipalRecord> {
@@ -184,28 +220,34 @@ function updated(existing: PrincipalRecord, input: SyncInput, groupNames: string
 
 /**
  * `user/updatepassword`: the new password as `password` (docs) or
- * `newpassword` (the official Python client). A wrong current password is a
- * 400, not a 401, so that clients do not take it for an expired session; so
- * is a new password the policy refuses. Either leaves the password as it was.
- * A change ends the user's sessions: the next call logs in with the new one.
+ * `newpassword` (the official Python client). The rules are `changePassword`'s.
  */
 function updatePassword(context: HandlerContext): Reply {
   const { params, state } = context;
   const name = params.required('name');
-  const current = params.required('currentpassword');
-  const next = params.required('password', 'newpassword');
   const user = state.users.get(name);
   if (!user) throw invalidParameter('name', `user ${name} not found`);
-  const caller = currentUser(context);
-  if (caller.name !== name) requirePrivilege(context, 'ADMINISTRATION');
-  if (!checkPassword(current, user.passwordHash)) throw invalidParameter('currentpassword', 'the current password is wrong');
-  const problem = passwordPolicyProblem(next, name, current);
-  if (problem) throw invalidParameter('password', `the new password does not meet the password policy: ${problem}`);
-  user.passwordHash = hashPassword(next);
-  user.modified = state.now();
-  state.commit();
-  context.sessions.deleteForUser(name);
+  changePassword(context, user, params.required('currentpassword'), params.required('password', 'newpassword'), { current: 'currentpassword', next: 'password' });
   return noContent();
+}
+
+/**
+ * A password change, for both API versions. A wrong current password is a
+ * 400, not a 401, so that clients do not take it for an expired session; so
+ * is a new password the policy refuses. Either leaves the password as it was.
+ * A change ends the user's sessions and bearer tokens: the next call logs in
+ * with the new one. `fields` name the request's fields in errors.
+ */
+export function changePassword(context: HandlerContext, user: UserRecord, current: string, next: string, fields: { current: string; next: string }): void {
+  if (currentUser(context).name !== user.name) requirePrivilege(context, 'ADMINISTRATION');
+  if (!checkPassword(current, user.passwordHash)) throw invalidParameter(fields.current, 'the current password is wrong');
+  const problem = passwordPolicyProblem(next, user.name, current);
+  if (problem) throw invalidParameter(fields.next, `the new password does not meet the password policy: ${problem}`);
+  user.passwordHash = hashPassword(next);
+  user.modified = context.state.now();
+  context.state.commit();
+  context.sessions.deleteForUser(user.name);
+  context.bearerTokens.revokeForUser(user.name);
 }
 
 /**
@@ -226,11 +268,14 @@ function transferOwnership(context: HandlerContext): Reply {
   if (!to) throw invalidParameter('toUserName', `user ${toName} not found`);
   const ids = params.list('objectsID', 'objectid');
   const selected = ids && ids.length > 0 ? new Set(ids) : undefined;
-  for (const object of state.objects.values()) {
-    if (object.author === from.id && (!selected || selected.has(object.id))) object.author = to.id;
-  }
-  state.commit();
+  assignAuthor(state, [...state.objects.values()].filter((o) => !selected || selected.has(o.id)), to, from);
   return noContent();
+}
+
+/** Makes `to` the author of `objects` (of those `from` authored, when given): v1 `transfer/ownership`, v2 `security/metadata/assign`. */
+export function assignAuthor(state: EmulatorState, objects: ContentRecord[], to: UserRecord, from?: UserRecord): void {
+  for (const object of objects) if (!from || object.author === from.id) object.author = to.id;
+  state.commit();
 }
 
 /** The group object of `GET /tspublic/v1/group` (its shape per the older docs; reference §2.8). */
@@ -257,22 +302,31 @@ function changePrivilege(add: boolean) {
   return (context: HandlerContext): Reply => {
     requirePrivilege(context, 'ADMINISTRATION');
     const { params, state } = context;
-    const privilege = params.required('privilege').toUpperCase();
-    if (!(PRIVILEGES as readonly string[]).includes(privilege)) throw invalidParameter('privilege', `unknown privilege ${privilege}`);
+    const privilege = knownPrivilege(params.required('privilege'), 'privilege');
     const names = params.list('groupNames') ?? [];
     if (names.length === 0) throw invalidParameter('groupNames', 'required');
     const groups = names.map((name) => state.groups.get(name) ?? invalidGroup(name));
-    const now = state.now();
-    for (const group of groups) {
-      const had = group.privileges.includes(privilege);
-      if (add && !had) group.privileges.push(privilege);
-      if (!add && had) group.privileges = group.privileges.filter((p) => p !== privilege);
-      if (add !== had) group.modified = now;
-    }
+    for (const group of groups) setPrivileges(state, group, add ? [...group.privileges, privilege] : group.privileges.filter((p) => p !== privilege));
     state.commit();
     // 200 with the group's JSON: the official Python client parses a body (reference §2.8).
     return json(groups.length === 1 ? groupForm(groups[0]!, state) : groups.map((g) => groupForm(g, state)));
   };
+}
+
+/** Gives a group exactly these privileges (the caller commits); `modified` moves only when they change. */
+export function setPrivileges(state: EmulatorState, group: GroupRecord, privileges: string[]): void {
+  const next = [...new Set(privileges)];
+  const same = next.length === group.privileges.length && next.every((p) => group.privileges.includes(p));
+  if (same) return;
+  group.privileges = next;
+  group.modified = state.now();
+}
+
+/** A privilege the emulator knows, or a 400 naming `field` (one list for both API versions). */
+export function knownPrivilege(value: string, field: string): string {
+  const privilege = value.toUpperCase();
+  if (!(PRIVILEGES as readonly string[]).includes(privilege)) throw invalidParameter(field, `unknown privilege ${privilege}`);
+  return privilege;
 }
 
 function invalidGroup(name: string): never {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
-import { currentUser, noContent, type HandlerContext, type Reply, type Route } from '../context.js';
+import { currentUser, noContent, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
 import { CODE, invalidParameter, V1Error } from '../errors.js';
 import { checkPassword, type UserRecord } from '../principals.js';
 import type { Session } from '../sessions.js';
+import type { EmulatorState } from '../state.js';
 
 /** `JSESSIONID` and `clientId` as a real server sets them (reference §1.4); `Secure` only over https. */
 function sessionCookies(session: Session, secure: boolean, rememberMe: boolean): string[] {
@@ -34,10 +35,39 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Who a trusted-authentication request may create just in time (`autocreate` in v1, `auto_create` in v2). */
+export interface JustInTime {
+  autoCreate: boolean;
+  displayName?: string;
+  email?: string;
+  groups: string[];
+}
+
 /**
- * Trusted authentication (reference §2.3): a 500 when the instance has no
- * secret configured, 401 for a wrong secret or an unknown user (unless
- * `autocreate`), the token as plain text otherwise.
+ * The user a trusted-authentication request names, for both API versions:
+ * a 500 when the instance has no secret configured, 401 for a wrong secret
+ * or an unknown user (unless it may be created just in time).
+ */
+export function trustedUser(state: EmulatorState, settings: EmulatorSettings, secret: string, name: string, jit: JustInTime): UserRecord {
+  if (!settings.trustedAuthSecret) throw new V1Error(500, CODE.generic, 'Trusted authentication is not enabled on this instance');
+  if (!sameSecret(secret, settings.trustedAuthSecret)) throw new V1Error(401, CODE.invalidParameter, 'Invalid secret key');
+  const existing = state.users.get(name);
+  if (existing) return existing;
+  if (!jit.autoCreate) throw new V1Error(401, CODE.invalidParameter, `User ${name} not found`);
+  const now = state.now();
+  const user: UserRecord = {
+    kind: 'user', id: randomUUID(), name, displayName: jit.displayName ?? name, mail: jit.email ?? '',
+    principalTypeEnum: 'LOCAL_USER', groupNames: ['All', ...jit.groups.filter((g) => g !== 'All')], visibility: 'DEFAULT',
+    created: now, modified: now,
+  };
+  state.users.set(name, user);
+  state.commit();
+  return user;
+}
+
+/**
+ * Trusted authentication (reference §2.3): the token as plain text; the
+ * checks are `trustedUser`'s.
  */
 function authToken(context: HandlerContext): Reply {
   const { params, state, settings } = context;
@@ -48,19 +78,12 @@ function authToken(context: HandlerContext): Reply {
   if (!params.has('access_level')) throw invalidParameter('access_level', 'required');
   const objectId = params.string('id');
   if (accessLevel === 'REPORT_BOOK_VIEW' && !objectId) throw invalidParameter('id', 'required with access_level REPORT_BOOK_VIEW');
-  if (!sameSecret(secret, settings.trustedAuthSecret)) throw new V1Error(401, CODE.invalidParameter, 'Invalid secret key');
-  if (!state.users.has(name)) {
-    if (!params.bool('autocreate', false)) throw new V1Error(401, CODE.invalidParameter, `User ${name} not found`);
-    const now = state.now();
-    const groups = params.list('groups') ?? [];
-    const user: UserRecord = {
-      kind: 'user', id: randomUUID(), name, displayName: params.string('display_name') ?? name, mail: params.string('email') ?? '',
-      principalTypeEnum: 'LOCAL_USER', groupNames: ['All', ...groups.filter((g) => g !== 'All')], visibility: 'DEFAULT',
-      created: now, modified: now,
-    };
-    state.users.set(name, user);
-    state.commit();
-  }
+  const displayName = params.string('display_name');
+  const email = params.string('email');
+  trustedUser(state, settings, secret, name, {
+    autoCreate: params.bool('autocreate', false), groups: params.list('groups') ?? [],
+    ...(displayName !== undefined ? { displayName } : {}), ...(email !== undefined ? { email } : {}),
+  });
   return { status: 200, text: context.tokens.issue(name, accessLevel, objectId), contentType: 'text/plain; charset=utf-8' };
 }
 

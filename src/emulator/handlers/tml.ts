@@ -135,18 +135,38 @@ function exportTml(context: HandlerContext): Reply {
   const { params, state } = context;
   const ids = params.list('export_ids') ?? [];
   if (ids.length === 0) throw invalidParameter('export_ids', 'required');
-  const formatType = params.oneOf('formattype', ['YAML', 'JSON'] as const, 'YAML');
-  const withAssociated = params.bool('export_associated', false);
-  const exportFqn = params.bool('export_fqn', false);
-  const schemaVersion = params.oneOf('export_schema_version', ['v1', 'v2', 'DEFAULT'] as const, 'v1');
-  const withConnections = params.bool('export_connection_as_dependent', false);
+  return json({
+    object: runExport(state, ids, {
+      format: params.oneOf('formattype', ['YAML', 'JSON'] as const, 'YAML'),
+      associated: params.bool('export_associated', false),
+      fqn: params.bool('export_fqn', false),
+      // v1's default is the interim worksheet form (reference §2.15).
+      worksheetForm: params.oneOf('export_schema_version', ['v1', 'v2', 'DEFAULT'] as const, 'v1') === 'v1',
+      connections: params.bool('export_connection_as_dependent', false),
+    }),
+  });
+}
 
+export interface ExportOptions {
+  format: 'YAML' | 'JSON';
+  /** `export_associated`: what each object depends on, transitively, after it. */
+  associated: boolean;
+  /** `export_fqn`: references carry the GUIDs of their targets. */
+  fqn: boolean;
+  /** A model as the interim worksheet form (`export_schema_version` v1). */
+  worksheetForm: boolean;
+  /** `export_connection_as_dependent`. */
+  connections: boolean;
+}
+
+/** The export itself, shared by v1 (`{object: [...]}`) and v2 (the bare list): one entry per object, an ERROR entry per unknown id. */
+export function runExport(state: EmulatorState, ids: string[], options: ExportOptions): unknown[] {
   const known = knownIndex(state);
   const groups = ids.map((id) => {
     const record = state.objects.get(id);
-    return { id, items: record ? [record, ...(withAssociated ? associated(record, state, known, withConnections) : [])] : [] };
+    return { id, items: record ? [record, ...(options.associated ? associated(record, state, known, options.connections) : [])] : [] };
   });
-  const documents = withFqns([...new Set(groups.flatMap((g) => g.items))], known, exportFqn);
+  const documents = withFqns([...new Set(groups.flatMap((g) => g.items))], known, options.fqn);
   const objects: unknown[] = [];
   for (const { id, items } of groups) {
     if (items.length === 0) {
@@ -155,15 +175,15 @@ function exportTml(context: HandlerContext): Reply {
     }
     for (const item of items) {
       let document = documents.get(item)!;
-      if (item.kind === 'model' && schemaVersion === 'v1') document = asWorksheet(document);
+      if (item.kind === 'model' && options.worksheetForm) document = asWorksheet(document);
       const type = Object.keys(document).find((k) => k !== 'guid' && k !== 'obj_id') ?? item.kind;
       objects.push({
         info: { name: item.name, filename: `${item.name}.${type}.tml`, status: { status_code: 'OK' }, type, id: item.id },
-        edoc: formatType === 'JSON' ? toJson(document) : format(document),
+        edoc: options.format === 'JSON' ? toJson(document) : format(document),
       });
     }
   }
-  return json({ object: objects });
+  return objects;
 }
 
 // ---------------------------------------------------------------- import
@@ -218,6 +238,7 @@ function importTml(context: HandlerContext): Reply {
   });
 }
 
+/** v1's policies; v2 adds PARTIAL_OBJECT, imported here as PARTIAL. */
 export const IMPORT_POLICIES = ['PARTIAL', 'ALL_OR_NONE', 'VALIDATE_ONLY'] as const;
 
 export interface ImportOptions {

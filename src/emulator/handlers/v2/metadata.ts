@@ -1,0 +1,177 @@
+/**
+ * v2 `metadata/search`, `metadata/delete` and `security/metadata/assign`,
+ * over the objects v1 `listobjectheaders`, `metadata/delete` and
+ * `user/transfer/ownership` see.
+ *
+ * Contract notes:
+ * - CONFIRMED (SDK `ThoughtSpotRestApi.md` searchMetadata, deleteMetadata,
+ *   assignChangeAuthor): the paths; `metadata/search` answers
+ *   `MetadataSearchResponse[]` (`metadata_id`, `metadata_name`,
+ *   `metadata_type`, `metadata_header`, `metadata_detail`,
+ *   `visualization_headers`, ...); delete and assign answer 204. Request
+ *   fields: SDK `SearchMetadataRequest` (`metadata[]` of
+ *   `MetadataListItemInput`: `identifier`, `name_pattern`, `type`,
+ *   `subtypes`; `record_offset`, `record_size`, `sort_options`,
+ *   `include_headers`, `include_details`, `include_visualization_headers`,
+ *   `created_by_user_identifiers`, `modified_by_user_identifiers`,
+ *   `tag_identifiers`, `exclude_objects`), `DeleteMetadataRequest`,
+ *   `AssignChangeAuthorRequest` (`metadata[]`, `user_identifier`,
+ *   `current_owner_identifier`).
+ * - CONFIRMED (reference §6): paging defaults to offset 0, 10 records.
+ * - UNCONFIRMED, our choices: without `metadata` (or a type) every content
+ *   type is searched; `include_headers` defaults to true; the order by default is
+ *   by name, as v1's DEFAULT; in `metadata_header`, `owner` is the author's
+ *   GUID (v2 clients read the owner as a user; v1 headers carry the object's
+ *   own GUID there) and `authorName` is added; `metadata_detail` is the
+ *   header with `complete: true`; sorting by VIEWS, FAVORITES or
+ *   LAST_ACCESSED sorts by name (no usage is recorded); `delete` needs
+ *   DATAMANAGEMENT and refuses to break dependents, as v1 here does.
+ */
+import type { TmlKind } from '../../../tml/index.js';
+import { json, type HandlerContext, type Reply, type Route } from '../../context.js';
+import { invalidParameter } from '../../errors.js';
+import type { JsonBody } from '../../json-body.js';
+import type { EmulatorState } from '../../state.js';
+import { deleteContent } from '../delete.js';
+import { listed, patternTest, vizHeaders, type Listed } from '../metadata.js';
+import { assignAuthor, requirePrivilege } from '../principals.js';
+import { requireDataManagement } from '../tml.js';
+import { done, findObject, findUser, page, sortBy, V2_TYPE_KINDS, v2TypeOf, v2Route } from './common.js';
+
+/** v2 types and the v1 `listobjectheaders` type that lists them; the other v2 types hold nothing here. */
+const V1_TYPE: Record<string, string> = {
+  LIVEBOARD: 'PINBOARD_ANSWER_BOOK', ANSWER: 'QUESTION_ANSWER_BOOK', LOGICAL_TABLE: 'LOGICAL_TABLE', CONNECTION: 'DATA_SOURCE',
+  USER: 'USER', USER_GROUP: 'USER_GROUP',
+};
+const V2_TYPES = ['LIVEBOARD', 'ANSWER', 'LOGICAL_TABLE', 'LOGICAL_COLUMN', 'CONNECTION', 'TAG', 'USER', 'USER_GROUP', 'LOGICAL_RELATIONSHIP', 'INSIGHT_SPEC'] as const;
+const SUBTYPES = ['ONE_TO_ONE_LOGICAL', 'WORKSHEET', 'PRIVATE_WORKSHEET', 'USER_DEFINED', 'AGGR_WORKSHEET', 'SQL_VIEW'] as const;
+const SORT_FIELDS = ['NAME', 'DISPLAY_NAME', 'AUTHOR', 'CREATED', 'MODIFIED', 'VIEWS', 'FAVORITES', 'LAST_ACCESSED'] as const;
+/** What `metadata/delete` removes here: content but connections (a deploy never deletes one). */
+const DELETABLE_KINDS: readonly TmlKind[] = [...V2_TYPE_KINDS.LIVEBOARD!, ...V2_TYPE_KINDS.ANSWER!, ...V2_TYPE_KINDS.LOGICAL_TABLE!];
+
+interface Found extends Listed {
+  type: string;
+  id: string;
+}
+
+/** One `metadata[]` item of a search. */
+interface SearchItem {
+  type?: string;
+  subtypes?: string[];
+  identifier?: string;
+  namePattern?: string;
+}
+
+function searchItem(item: JsonBody): SearchItem {
+  const subtypes = item.strings('subtypes');
+  const bad = subtypes?.find((s) => !(SUBTYPES as readonly string[]).includes(s));
+  if (bad) throw invalidParameter('metadata.subtypes', `invalid subtype ${bad}`);
+  const type = item.has('type') ? item.oneOf('type', V2_TYPES, 'LOGICAL_TABLE') : undefined;
+  const identifier = item.string('identifier');
+  const namePattern = item.string('name_pattern');
+  return { ...(type ? { type } : {}), ...(subtypes ? { subtypes } : {}), ...(identifier ? { identifier } : {}), ...(namePattern ? { namePattern } : {}) };
+}
+
+/** Without `metadata`, or an item without a type: every content type (principals only when asked for by type). */
+const CONTENT_TYPES = ['LIVEBOARD', 'ANSWER', 'LOGICAL_TABLE', 'CONNECTION'];
+
+/** The objects one `metadata[]` item asks for. */
+function itemMatches(state: EmulatorState, item: SearchItem): Found[] {
+  const matchesName = patternTest(item.namePattern);
+  return (item.type ? [item.type] : CONTENT_TYPES).flatMap((type) => {
+    const v1 = V1_TYPE[type];
+    if (!v1) return [];
+    return listed(state, v1, item.subtypes)
+      .map((l) => ({ ...l, type, id: l.header.id as string }))
+      .filter((l) => (!item.identifier || l.id === item.identifier || l.name === item.identifier) && matchesName(l.name));
+  });
+}
+
+function byUser(state: EmulatorState, identifiers: string[] | undefined, field: string): Set<string> | undefined {
+  return identifiers ? new Set(identifiers.map((identifier) => findUser(state, identifier, field).id)) : undefined;
+}
+
+function headerV2(state: EmulatorState, found: Found): Record<string, unknown> {
+  if (!found.record) return found.header;
+  const author = state.userById(found.record.author);
+  return { ...found.header, owner: found.record.author, authorName: author?.name ?? '', authorDisplayName: author?.displayName ?? '' };
+}
+
+function searchMetadata(context: HandlerContext): Reply {
+  const { body, state } = context;
+  const items = body.objects('metadata');
+  const everything = (items.length === 0 ? [{}] : items.map(searchItem)).flatMap((item) => itemMatches(state, item));
+  const createdBy = byUser(state, body.strings('created_by_user_identifiers'), 'created_by_user_identifiers');
+  const modifiedBy = byUser(state, body.strings('modified_by_user_identifiers'), 'modified_by_user_identifiers');
+  const tags = body.strings('tag_identifiers');
+  const excluded = new Set(body.objects('exclude_objects').map((e) => e.required('identifier')));
+  const seen = new Set<string>();
+  const found = everything.filter((f) => {
+    if (seen.has(f.id)) return false;
+    seen.add(f.id);
+    return (
+      !excluded.has(f.id) && !excluded.has(f.name) &&
+      (!createdBy || createdBy.has(f.author)) &&
+      (!modifiedBy || (f.record !== undefined && modifiedBy.has(f.record.modifiedBy))) &&
+      (!tags || f.tags.some((t) => tags.includes(t)))
+    );
+  });
+  const key = (f: Found, field: string): string | number => {
+    if (field === 'CREATED') return f.created;
+    if (field === 'MODIFIED') return f.modified;
+    if (field === 'AUTHOR') return f.authorName;
+    return (field === 'DISPLAY_NAME' ? f.displayName : f.name).toLowerCase();
+  };
+  const withHeaders = body.bool('include_headers', true);
+  const withDetails = body.bool('include_details', false);
+  const withVizHeaders = body.bool('include_visualization_headers', false);
+  const sorted = sortBy(found, body, key, SORT_FIELDS, 'NAME');
+  return json(
+    page(sorted, body).map((f) => ({
+      metadata_id: f.id,
+      metadata_name: f.name,
+      metadata_type: f.type,
+      metadata_obj_id: null,
+      dependent_objects: null,
+      incomplete_objects: null,
+      metadata_header: withHeaders ? headerV2(state, f) : null,
+      metadata_detail: withDetails ? { ...headerV2(state, f), complete: true } : null,
+      visualization_headers: withVizHeaders && f.record && (f.record.kind === 'liveboard' || f.record.kind === 'answer') ? vizHeaders(f.record) : null,
+      stats: null,
+    })),
+  );
+}
+
+function deleteMetadata(context: HandlerContext): Reply {
+  requireDataManagement(context);
+  const { body, state } = context;
+  const items = body.objects('metadata');
+  if (items.length === 0) throw invalidParameter('metadata', 'required');
+  const records = items.map((item, i) => {
+    const record = findObject(state, item, `metadata[${i}]`);
+    if (!DELETABLE_KINDS.includes(record.kind as TmlKind)) {
+      throw invalidParameter(`metadata[${i}].identifier`, `${v2TypeOf(record)} ${record.name} cannot be deleted here`);
+    }
+    return record;
+  });
+  deleteContent(context, [...new Set(records.map((r) => r.id))]);
+  return done();
+}
+
+function assignOwner(context: HandlerContext): Reply {
+  requirePrivilege(context, 'ADMINISTRATION');
+  const { body, state } = context;
+  const items = body.objects('metadata');
+  if (items.length === 0) throw invalidParameter('metadata', 'required');
+  const to = findUser(state, body.required('user_identifier'), 'user_identifier');
+  const current = body.string('current_owner_identifier');
+  const from = current === undefined ? undefined : findUser(state, current, 'current_owner_identifier');
+  assignAuthor(state, items.map((item, i) => findObject(state, item, `metadata[${i}]`)), to, from);
+  return done();
+}
+
+export const v2MetadataRoutes: Route[] = [
+  v2Route('POST', 'metadata/search', searchMetadata),
+  v2Route('POST', 'metadata/delete', deleteMetadata),
+  v2Route('POST', 'security/metadata/assign', assignOwner),
+];

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { loginCookie, raw } from './raw-http.js';
+import { ok, v2, v2Error, v2Token } from './v2-http.js';
+
+type Named = { id: string | null; name: string };
+type ImportAnswer = { users_added: Named[]; users_updated: Named[]; users_deleted: Named[] };
+type User = { id: string; name: string; display_name: string; visibility: string; email: string; user_groups: { name: string }[]; privileges: string[] };
+type Group = { id: string; name: string; privileges: string[]; users: { name: string }[]; sub_groups: { name: string }[] };
+
+let emulator: RunningEmulator;
+let token: string;
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: 'none' });
+  token = await v2Token(emulator.url);
+  // A group to put users in, through v1 (v2 groups/import is not emulated yet).
+  const form = new FormData();
+  form.append('principals', new Blob([JSON.stringify([{ name: 'Analysts', principalTypeEnum: 'LOCAL_GROUP' }])], { type: 'application/json' }), 'principals.json');
+  form.append('applyChanges', 'true');
+  form.append('removeDeleted', 'false');
+  expect((await raw(emulator.url, 'POST', 'user/sync', { cookie: await loginCookie(emulator.url), multipart: form })).status).toBe(200);
+});
+afterAll(() => emulator.close());
+
+const importUsers = (body: Record<string, unknown>) => ok<ImportAnswer>(v2(emulator.url, 'POST', 'users/import', body, token));
+const ana = { user_identifier: 'ana', display_name: 'Ana', password: 'ana-pass-123', email: 'ana@example.com', group_identifiers: ['Analysts'] };
+
+describe('v2 users/import', () => {
+  it('is a dry run by default: it says what would change and changes nothing', async () => {
+    const answer = await importUsers({ users: [ana] });
+    expect(answer).toEqual({ users_added: [{ id: null, name: 'ana' }], users_updated: [], users_deleted: [] });
+    expect(emulator.state.users.has('ana')).toBe(false);
+  });
+
+  it('applies with dry_run false, updates what differs, and deletes unspecified users only when asked', async () => {
+    const added = await importUsers({ users: [ana, { user_identifier: 'bo', display_name: 'Bo', password: 'bo-pass-1234' }], dry_run: false });
+    expect(added.users_added.map((u) => u.name)).toEqual(['ana', 'bo']);
+    expect(added.users_added[0]!.id).toBe(emulator.state.users.get('ana')!.id);
+    expect(emulator.state.users.get('ana')).toMatchObject({ mail: 'ana@example.com', groupNames: ['Analysts', 'All'] });
+
+    const kept = await importUsers({ users: [{ ...ana, display_name: 'Ana Lyst' }], dry_run: false });
+    expect(kept).toEqual({ users_added: [], users_updated: [{ id: emulator.state.users.get('ana')!.id, name: 'ana' }], users_deleted: [] });
+    expect(emulator.state.users.has('bo')).toBe(true);
+
+    const pruned = await importUsers({ users: [ana], dry_run: false, delete_unspecified_users: true });
+    expect(pruned.users_deleted.map((u) => u.name)).toEqual(['bo']);
+    expect(emulator.state.users.has('bo')).toBe(false);
+    expect(emulator.state.users.has('tsadmin')).toBe(true);
+    expect(emulator.state.groups.has('Analysts')).toBe(true);
+  });
+
+  it('names a new local user without a password, and an unknown group', async () => {
+    expect((await v2Error(await v2(emulator.url, 'POST', 'users/import', { users: [{ user_identifier: 'cy', display_name: 'Cy' }] }, token))).message).toContain('password');
+    const res = await v2(emulator.url, 'POST', 'users/import', { users: [{ ...ana, group_identifiers: ['Nope'] }] }, token);
+    expect(await v2Error(res)).toMatchObject({ status: 400, message: expect.stringContaining('Nope') });
+  });
+});
+
+describe('v2 users/search and groups/search', () => {
+  it('finds users by identifier, pattern and group, in the SDK User shape', async () => {
+    const [found] = await ok<User[]>(v2(emulator.url, 'POST', 'users/search', { user_identifier: 'ana' }, token));
+    expect(found).toMatchObject({ name: 'ana', visibility: 'SHARABLE', email: 'ana@example.com', user_groups: expect.arrayContaining([expect.objectContaining({ name: 'Analysts' })]) });
+    const inGroup = await ok<User[]>(v2(emulator.url, 'POST', 'users/search', { group_identifiers: ['Analysts'] }, token));
+    expect(inGroup.map((u) => u.name)).toEqual(['ana']);
+    const admins = await ok<User[]>(v2(emulator.url, 'POST', 'users/search', { privileges: ['ADMINISTRATION'], record_size: -1 }, token));
+    expect(admins.map((u) => u.name)).toEqual(expect.arrayContaining(['su', 'tsadmin']));
+    expect(admins.map((u) => u.name)).not.toContain('ana');
+    const paged = await ok<User[]>(v2(emulator.url, 'POST', 'users/search', { record_size: 2, sort_options: { field_name: 'NAME', order: 'ASC' } }, token));
+    expect(paged.map((u) => u.name)).toEqual(['ana', 'su']);
+  });
+
+  it('finds groups with their members and privileges', async () => {
+    const [group] = await ok<Group[]>(v2(emulator.url, 'POST', 'groups/search', { group_identifier: 'Analysts' }, token));
+    expect(group).toMatchObject({ name: 'Analysts', privileges: [], users: [expect.objectContaining({ name: 'ana' })] });
+  });
+});
+
+describe('v2 groups/{group_identifier}/update', () => {
+  it('replaces privileges by default, and adds or removes them with operation', async () => {
+    const group = emulator.state.groups.get('Analysts')!;
+    const update = (body: Record<string, unknown>, id = group.id) => v2(emulator.url, 'POST', `groups/${id}/update`, body, token);
+    expect((await update({ privileges: ['DATAMANAGEMENT', 'DATADOWNLOADING'] })).status).toBe(204);
+    expect([...group.privileges].sort()).toEqual(['DATADOWNLOADING', 'DATAMANAGEMENT']);
+    await update({ privileges: ['SHAREWITHALL'], operation: 'ADD' }, 'Analysts');
+    await update({ privileges: ['DATADOWNLOADING'], operation: 'REMOVE' });
+    expect([...group.privileges].sort()).toEqual(['DATAMANAGEMENT', 'SHAREWITHALL']);
+    expect((await v2Error(await update({ privileges: ['FLYING'] }))).message).toContain('FLYING');
+    expect((await update({ privileges: [] }, 'No Such Group')).status).toBe(400);
+    // The user now holds the group's privileges, through v1 as well.
+    const [ana] = await ok<User[]>(v2(emulator.url, 'POST', 'users/search', { user_identifier: 'ana' }, token));
+    expect(ana!.privileges).toEqual(expect.arrayContaining(['DATAMANAGEMENT', 'SHAREWITHALL']));
+  });
+});
+
+describe('v2 users/change-password', () => {
+  it('changes a password (204), ends the old tokens, and refuses a wrong current password with 400 naming the field', async () => {
+    const own = await v2Token(emulator.url, 'ana', 'ana-pass-123');
+    const wrong = await v2(emulator.url, 'POST', 'users/change-password', { user_identifier: 'ana', current_password: 'nope', new_password: 'Blue-horse-456' }, own);
+    expect(await v2Error(wrong)).toMatchObject({ status: 400, message: expect.stringContaining('current_password') });
+    const res = await v2(emulator.url, 'POST', 'users/change-password', { user_identifier: 'ana', current_password: 'ana-pass-123', new_password: 'Blue-horse-456' }, own);
+    expect(res.status).toBe(204);
+    expect((await v2(emulator.url, 'GET', 'auth/session/user', undefined, own)).status).toBe(401);
+    await v2Token(emulator.url, 'ana', 'Blue-horse-456');
+    expect((await v2(emulator.url, 'POST', 'auth/token/full', { username: 'ana', password: 'ana-pass-123' })).status).toBe(401);
+  });
+});
