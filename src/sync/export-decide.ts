@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExportState } from './export-types.js';
+import type { Header } from './ports.js';
+import type { ObjectResult } from './report.js';
+
+/** How the decide phase tells what changed: the working tree (has the file?), the objects to leave alone, the batch size. */
+export interface DecideContext {
+  dir: string;
+  skip: ReadonlySet<string>;
+  batchSize: number;
+}
+
+/**
+ * Decide, per page as it is listed: an object whose `modified` the ledger
+ * already holds, and whose file is still in the branch, is unchanged; every
+ * other one is due for export. Returns the full batches of due objects, which
+ * go out at once while later pages are still being listed.
+ */
+export function decide(state: ExportState, page: Header[], context: DecideContext): Header[][] {
+  const full: Header[][] = [];
+  for (const header of page) {
+    // Offset paging may show an object twice when others are created meanwhile.
+    if (state.headers.has(header.id)) continue;
+    state.headers.set(header.id, header);
+    if (context.skip.has(header.id)) continue;
+    const known = state.ledger.objects[header.id];
+    if (known && known.modified === header.modified && existsSync(join(context.dir, known.path))) {
+      state.results.push({ id: header.id, kind: known.kind, name: header.name, outcome: 'unchanged', path: known.path });
+      continue;
+    }
+    state.due += 1;
+    state.waiting.push(header);
+    if (state.waiting.length >= context.batchSize) full.push(state.waiting.splice(0));
+  }
+  return full;
+}
+
+/** The due objects of the last pages, which did not fill a batch. */
+export function lastBatch(state: ExportState): Header[][] {
+  return state.waiting.length > 0 ? [state.waiting.splice(0)] : [];
+}
+
+/**
+ * Decide, once everything is listed: what the ledger knew and the listing no
+ * longer shows was deleted in ThoughtSpot. Its ledger entry goes; its file
+ * goes from the branch, unless it is already gone (deleted in git).
+ */
+export function decideDeletions(state: ExportState, context: DecideContext): void {
+  for (const [id, entry] of Object.entries(state.previous)) {
+    if (state.headers.has(id) || context.skip.has(id)) continue;
+    const result: ObjectResult = { id, kind: entry.kind, name: entry.name, outcome: 'deleted', path: entry.path };
+    state.results.push(result);
+    delete state.ledger.objects[id];
+    if (existsSync(join(context.dir, entry.path))) state.deletions.push({ result, paths: [entry.path] });
+  }
+}

@@ -1,0 +1,84 @@
+import type { Logger } from '../log/index.js';
+import type { Ledger, LedgerEntry } from './ledger.js';
+import type { ContentCommits, ContentRepo, GroupPrivileges, Header, Identity, PrincipalEntry, ThoughtSpotPort } from './ports.js';
+import type { ObjectResult, RunStart } from './report.js';
+import type { TreeWriter } from './tree-writer.js';
+
+/** The shapes the phases of an export share, kept apart from the workflow so that its phases never import it (no cycle). */
+
+export interface ExportOptions {
+  environment: string;
+  branch: string;
+  thoughtspot: ThoughtSpotPort;
+  repo: ContentRepo;
+  /** Commits without a ThoughtSpot author (deletions, principals) are made as this identity. */
+  committer: Identity;
+  log?: Logger;
+  runId?: string;
+  dryRun?: boolean;
+  /** Ids per `tml/export` call. */
+  batchSize?: number;
+  /** Objects to leave exactly as they are, file and ledger (a sync run's conflicts). */
+  skip?: ReadonlySet<string>;
+  /** Called as objects are exported, for a progress display. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One changed object, as the commit phase groups it. */
+export interface Change {
+  result: ObjectResult;
+  /** Who modified the object in ThoughtSpot (user GUID). */
+  modifiedBy?: string;
+  /** Paths this change touches (a rename touches two). */
+  paths: string[];
+}
+
+/** What an export works with from its start: the options, the run, the file writer and (unless a dry run) the commits being built. */
+export interface ExportRun {
+  options: ExportOptions;
+  run: RunStart;
+  batchSize: number;
+  skip: ReadonlySet<string>;
+  files: TreeWriter;
+  commits: ContentCommits | undefined;
+}
+
+/**
+ * What an export learns and decides as it goes, from the moment its ledger is
+ * read: the phases fill it in (decide, write), the last ones read it (commit, record).
+ */
+export interface ExportState {
+  /** The ledger as this run leaves it (updated as objects are written or found deleted). */
+  ledger: Ledger;
+  /** The ledger's objects as the run found them. */
+  previous: Record<string, LedgerEntry>;
+  /** Every header listed, by id (offset paging may show one twice). */
+  headers: Map<string, Header>;
+  /** Listed objects due for export that do not fill a batch yet. */
+  waiting: Header[];
+  /** Export batches under way. */
+  batches: Promise<void>[];
+  /** Objects due for export, and exported so far (for `onProgress`). */
+  due: number;
+  done: number;
+  results: ObjectResult[];
+  /** Objects exported and changed (or new). */
+  changes: Change[];
+  /** Objects gone from ThoughtSpot whose file goes from the branch. */
+  deletions: Change[];
+  principalsChanged: boolean;
+}
+
+/** What the listing gives besides the content headers: who is who, for commit authors and the principals file. */
+export interface Listed {
+  users: Header[];
+  principals: PrincipalEntry[];
+  privileges: GroupPrivileges[];
+}
+
+export function startState(ledger: Ledger): ExportState {
+  return {
+    ledger, previous: structuredClone(ledger.objects), headers: new Map(), waiting: [], batches: [], due: 0, done: 0,
+    results: [], changes: [], deletions: [], principalsChanged: false,
+  };
+}

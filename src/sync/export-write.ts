@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { format, parse } from '../tml/index.js';
+import type { ExportRun, ExportState, Listed } from './export-types.js';
+import { PRINCIPALS_PATH, objectPath } from './layout.js';
+import type { LedgerEntry } from './ledger.js';
+import type { ExportedObject, Header } from './ports.js';
+import { principalsDocument } from './principals.js';
+import type { ObjectResult } from './report.js';
+import type { FileOp } from './tree-writer.js';
+
+/** An exported object parsed and formatted, with the file operation that puts it in the tree. */
+interface Exported {
+  header: Header;
+  known: LedgerEntry | undefined;
+  kind: string;
+  name: string;
+  path: string;
+  op: FileOp;
+}
+
+/**
+ * Write, per export batch: exports the batch, parses and formats each object,
+ * hands each file to the commits being built and to the tree writer (a thread
+ * of its own), and records the outcome once the writer has compared it. An
+ * object that cannot be exported or parsed is reported failed; the others go on.
+ */
+export async function exportBatch(step: ExportRun, state: ExportState, batch: Header[]): Promise<void> {
+  const byId = new Map((await exportAll(step, batch)).map((e) => [e.id, e]));
+  const items = batch.flatMap((header) => prepare(step, state, header, byId.get(header.id)) ?? []);
+  step.files.apply(items.map((i) => i.op), (same) => items.forEach((item, i) => recordWritten(state, item, same[i]!)));
+  state.done += batch.length;
+  step.options.onProgress?.(state.done, state.due);
+}
+
+/** The batch's TML; a batch that failed as a whole (after the client's retries) is an error per object, retried next run. */
+async function exportAll({ options }: ExportRun, batch: Header[]): Promise<ExportedObject[]> {
+  try {
+    return await options.thoughtspot.exportTml(batch.map((h) => h.id));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return batch.map((h) => ({ id: h.id, error: message }));
+  }
+}
+
+function prepare(step: ExportRun, state: ExportState, header: Header, item: ExportedObject | undefined): Exported | undefined {
+  const known = state.previous[header.id];
+  if (!item || 'error' in item) {
+    const error = item && 'error' in item ? item.error : 'missing from the export answer';
+    step.run.log.warn({ id: header.id, name: header.name, error }, 'object not exported');
+    state.results.push({ id: header.id, kind: known?.kind ?? 'unknown', name: header.name, outcome: 'failed', error });
+    return undefined;
+  }
+  let doc;
+  try {
+    doc = parse(item.edoc, { file: `${header.name} (${header.id})` });
+  } catch (error) {
+    state.results.push({ id: header.id, kind: item.type, name: header.name, outcome: 'failed', error: (error as Error).message });
+    return undefined;
+  }
+  const name = doc.name || header.name;
+  const path = objectPath(doc.kind, name, header.id);
+  state.ledger.objects[header.id] = { kind: doc.kind, name, path, modified: header.modified };
+  // A renamed object's old file goes, unless it is already gone from the branch (deleted in git).
+  const moved = known && known.path !== path && existsSync(join(step.options.repo.dir, known.path));
+  const text = format(doc);
+  step.commits?.file(path, text);
+  const op: FileOp = { path, text, write: !step.run.dryRun, ...(moved ? { remove: known.path } : {}) };
+  return { header, known, kind: doc.kind, name, path, op };
+}
+
+/** An object's outcome once its file is compared: unchanged when the tree already held its text, else a change to commit. */
+function recordWritten(state: ExportState, item: Exported, same: boolean): void {
+  const { header, known, path } = item;
+  const result: ObjectResult = { id: header.id, kind: item.kind, name: item.name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
+  state.results.push(result);
+  if (same) return;
+  state.changes.push({ result, paths: item.op.remove ? [path, item.op.remove] : [path], ...(header.modifiedBy ? { modifiedBy: header.modifiedBy } : {}) });
+}
+
+/** Write, once everything is exported: the deleted objects' files go, the principals file is written; then waits for the writer. */
+export async function writeRest(step: ExportRun, state: ExportState, listed: Listed): Promise<void> {
+  const write = !step.run.dryRun;
+  step.files.apply(state.deletions.map((d) => ({ remove: d.result.path!, write })));
+  const principalsText = format(principalsDocument(listed.principals, listed.privileges));
+  step.commits?.file(PRINCIPALS_PATH, principalsText);
+  step.files.apply([{ path: PRINCIPALS_PATH, text: principalsText, write }], ([same]) => (state.principalsChanged = !same));
+  await step.files.settled();
+}

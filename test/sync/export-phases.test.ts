@@ -1,0 +1,218 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log/index.js';
+import { commitChanges } from '../../src/sync/export-commit.js';
+import { decide, decideDeletions, lastBatch, type DecideContext } from '../../src/sync/export-decide.js';
+import { recordLedger } from '../../src/sync/export-record.js';
+import { startState, type ExportRun, type ExportState } from '../../src/sync/export-types.js';
+import { exportBatch } from '../../src/sync/export-write.js';
+import { objectPath } from '../../src/sync/layout.js';
+import { emptyLedger, parseLedger, type Ledger } from '../../src/sync/ledger.js';
+import type { ContentCommits, ContentRepo, ExportedObject, Header, Identity, ThoughtSpotPort } from '../../src/sync/ports.js';
+import { startRun } from '../../src/sync/report.js';
+import { TreeWriter } from '../../src/sync/tree-writer.js';
+
+const TMLSYNC: Identity = { name: 'tmlsync', email: 'tmlsync@example.invalid' };
+const guid = (n: number) => `7b1a0000-0000-0000-0000-00000000000${n}`;
+const tableText = (name: string) => `guid: x\ntable:\n  name: ${name}\n  db: D\n  schema: S\n  db_table: ${name.toUpperCase()}\n  connection:\n    name: Conn\n  columns:\n  - name: Region\n    db_column_name: REGION\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: VARCHAR\n`;
+const header = (n: number, modified = 1, modifiedBy?: string): Header => ({ id: guid(n), name: `Table ${n}`, modified, ...(modifiedBy ? { modifiedBy } : {}) });
+const pathOf = (n: number) => objectPath('table', `Table ${n}`, guid(n));
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tmlsync-export-phases-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function putFile(path: string, text = 'old\n'): void {
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  writeFileSync(join(dir, path), text);
+}
+
+/** A ledger that knows objects 1..n as exported at `modified` 1. */
+function ledgerOf(...ns: number[]): Ledger {
+  const ledger = emptyLedger();
+  for (const n of ns) ledger.objects[guid(n)] = { kind: 'table', name: `Table ${n}`, path: pathOf(n), modified: 1 };
+  return ledger;
+}
+
+const context = (batchSize = 50, skip: string[] = []): DecideContext => ({ dir, skip: new Set(skip), batchSize });
+
+describe('the decide phase of an export', () => {
+  it('finds new and changed objects due, and leaves those the ledger holds as they are', () => {
+    const state = startState(ledgerOf(1, 2, 3));
+    putFile(pathOf(1));
+    putFile(pathOf(2));
+    // 1: same `modified`, file there; 2: modified since; 3: same `modified` but its file was deleted in git; 4: new.
+    const full = decide(state, [header(1), header(2, 5), header(3), header(4)], context());
+    expect(full).toEqual([]);
+    expect(lastBatch(state).map((batch) => batch.map((h) => h.id))).toEqual([[guid(2), guid(3), guid(4)]]);
+    expect(state.results).toEqual([{ id: guid(1), kind: 'table', name: 'Table 1', outcome: 'unchanged', path: pathOf(1) }]);
+    expect(state.due).toBe(3);
+  });
+
+  it('hands over each batch as soon as it is full, and ignores a header listed twice and the objects to skip', () => {
+    const state = startState(emptyLedger());
+    const full = decide(state, [header(1), header(2), header(1), header(3), header(4), header(5)], context(2, [guid(3)]));
+    expect(full.map((batch) => batch.map((h) => h.id))).toEqual([[guid(1), guid(2)], [guid(4), guid(5)]]);
+    expect(lastBatch(state)).toEqual([]);
+    expect(state.headers.size).toBe(5);
+  });
+
+  it('finds deleted what the ledger knew and the listing no longer shows, removing the file only where it still is', () => {
+    const state = startState(ledgerOf(1, 2, 3, 4));
+    putFile(pathOf(2));
+    decide(state, [header(1)], context(50, [guid(4)]));
+    decideDeletions(state, context(50, [guid(4)]));
+    expect(state.results.filter((r) => r.outcome === 'deleted').map((r) => r.id)).toEqual([guid(2), guid(3)]);
+    expect(state.deletions.map((d) => d.paths)).toEqual([[pathOf(2)]]);
+    expect(Object.keys(state.ledger.objects)).toEqual([guid(1), guid(4)]);
+  });
+});
+
+/** A ThoughtSpot whose export of a batch holding `failBatchWith` fails as a whole; `errorFor` comes back as an error, `missing` not at all. */
+function fakeThoughtSpot(options: { failBatchWith?: string; errorFor?: string; missing?: string } = {}) {
+  const calls: string[][] = [];
+  const port = {
+    exportTml(ids: string[]): Promise<ExportedObject[]> {
+      calls.push(ids);
+      if (options.failBatchWith && ids.includes(options.failBatchWith)) return Promise.reject(new Error('503 Service Unavailable'));
+      return Promise.resolve(ids.filter((id) => id !== options.missing).map((id): ExportedObject => {
+        if (id === options.errorFor) return { id, error: 'no permission' };
+        const n = Number(id.slice(-1));
+        return { id, type: 'LOGICAL_TABLE', name: `Table ${n}`, edoc: tableText(`Table ${n}`) };
+      }));
+    },
+  } as unknown as ThoughtSpotPort;
+  return { port, calls };
+}
+
+/** Commits that only note what they are given. */
+function fakeCommits() {
+  const files = new Map<string, string>();
+  const made: { paths: string[]; message: string; author: Identity }[] = [];
+  const commits: ContentCommits = {
+    file: (path, text) => void files.set(path, text),
+    commit: (paths, message, author) => void made.push({ paths, message, author }),
+    finish: () => Promise.resolve(made.map((_, i) => `commit-${i + 1}`)),
+    discard: () => Promise.resolve(),
+  };
+  return { commits, files, made };
+}
+
+/** A repository that only keeps the state it is given. */
+function fakeRepo() {
+  const states: { ref: string; files: Record<string, string>; message: string }[] = [];
+  const repo = {
+    dir,
+    writeState(ref: string, files: Record<string, string>, message: string): Promise<void> {
+      states.push({ ref, files, message });
+      return Promise.resolve();
+    },
+  } as unknown as ContentRepo;
+  return { repo, states };
+}
+
+function exportRun(thoughtspot: ThoughtSpotPort, repo: ContentRepo, files: TreeWriter, commits: ContentCommits | undefined): ExportRun {
+  const options = { environment: 'dev', branch: 'dev', thoughtspot, repo, committer: TMLSYNC, log: silentLogger(), runId: 'run-1' };
+  return { options, run: startRun('export', 'dev', options), batchSize: 2, skip: new Set(), files, commits };
+}
+
+describe('the write phase of an export', () => {
+  let files: TreeWriter;
+  beforeEach(() => {
+    files = new TreeWriter(dir);
+  });
+  afterEach(() => files.close());
+
+  it('reports each object of a failed batch as failed, and writes the objects of the other batches', async () => {
+    const { port, calls } = fakeThoughtSpot({ failBatchWith: guid(1) });
+    const { commits, files: handed } = fakeCommits();
+    const step = exportRun(port, fakeRepo().repo, files, commits);
+    const state = startState(ledgerOf(1));
+    await Promise.all([exportBatch(step, state, [header(1), header(2)]), exportBatch(step, state, [header(3, 1, 'user-1')])]);
+    await files.settled();
+    expect(calls).toEqual([[guid(1), guid(2)], [guid(3)]]);
+    expect(state.results.map((r) => [r.id, r.outcome, r.error])).toEqual([
+      [guid(1), 'failed', '503 Service Unavailable'],
+      [guid(2), 'failed', '503 Service Unavailable'],
+      [guid(3), 'added', undefined],
+    ]);
+    expect(readFileSync(join(dir, pathOf(3)), 'utf8')).toContain('name: Table 3');
+    expect([...handed.keys()]).toEqual([pathOf(3)]);
+    expect(state.changes).toEqual([{ result: expect.objectContaining({ id: guid(3) }), paths: [pathOf(3)], modifiedBy: 'user-1' }]);
+    // A failed object keeps what the ledger knew of it, so that the next run tries it again.
+    expect(Object.keys(state.ledger.objects)).toEqual([guid(1), guid(3)]);
+    expect(state.done).toBe(3);
+  });
+
+  it('reports an object the answer refused or left out, naming why, and writes the rest of its batch', async () => {
+    const { port } = fakeThoughtSpot({ errorFor: guid(1), missing: guid(2) });
+    const step = exportRun(port, fakeRepo().repo, files, undefined);
+    const state = startState(emptyLedger());
+    await exportBatch(step, state, [header(1), header(2), header(3)]);
+    await files.settled();
+    expect(state.results.map((r) => [r.id, r.outcome, r.error])).toEqual([
+      [guid(1), 'failed', 'no permission'],
+      [guid(2), 'failed', 'missing from the export answer'],
+      [guid(3), 'added', undefined],
+    ]);
+  });
+
+  it('finds an object unchanged when its file already holds the exported text', async () => {
+    const { port } = fakeThoughtSpot();
+    const step = exportRun(port, fakeRepo().repo, files, undefined);
+    const first = startState(emptyLedger());
+    await exportBatch(step, first, [header(1)]);
+    await files.settled();
+    const second = startState(first.ledger);
+    await exportBatch(step, second, [header(1, 2)]);
+    await files.settled();
+    expect(second.results.map((r) => r.outcome)).toEqual(['unchanged']);
+    expect(second.changes).toEqual([]);
+  });
+});
+
+describe('the commit and record phases of an export', () => {
+  function changedState(): ExportState {
+    const state = startState(ledgerOf(9));
+    state.ledger.objects[guid(1)] = { kind: 'table', name: 'Table 1', path: pathOf(1), modified: 1 };
+    state.changes.push({ result: { id: guid(1), kind: 'table', name: 'Table 1', outcome: 'added', path: pathOf(1) }, paths: [pathOf(1)], modifiedBy: 'user-1' });
+    delete state.ledger.objects[guid(9)];
+    state.deletions.push({ result: { id: guid(9), kind: 'table', name: 'Table 9', outcome: 'deleted', path: pathOf(9) }, paths: [pathOf(9)] });
+    return state;
+  }
+
+  it('commits each change as its ThoughtSpot author and the deletions as tmlsync', async () => {
+    const { commits, made } = fakeCommits();
+    const step = exportRun(fakeThoughtSpot().port, fakeRepo().repo, files(), commits);
+    const listed = { users: [{ id: 'user-1', name: 'ana', modified: 0 }], principals: [{ name: 'ana', displayName: 'Ana Lima', mail: 'ana@example.com', principalTypeEnum: 'LOCAL_USER' }], privileges: [] };
+    expect(await commitChanges(step, commits, changedState(), listed)).toEqual(['commit-1', 'commit-2']);
+    expect(made.map((c) => [c.paths, c.message.split('\n')[0], c.author.name])).toEqual([
+      [[pathOf(1)], 'export(dev): 1 object by Ana Lima', 'Ana Lima'],
+      [[pathOf(9)], 'export(dev): 1 object', 'tmlsync'],
+    ]);
+  });
+
+  it('writes the ledger as the run leaves it', async () => {
+    const { repo, states } = fakeRepo();
+    await recordLedger(exportRun(fakeThoughtSpot().port, repo, files(), undefined), changedState(), []);
+    expect(states.map((s) => [s.ref, s.message])).toEqual([['refs/tmlsync/dev/export', 'export(dev): ledger after run run-1']]);
+    const written = parseLedger(states[0]!.files['ledger.json']);
+    expect(Object.keys(written.objects)).toEqual([guid(1)]);
+    expect(written.lastExport).toBeDefined();
+  });
+
+  it('leaves the ledger alone when nothing was committed and no object changed', async () => {
+    const { repo, states } = fakeRepo();
+    await recordLedger(exportRun(fakeThoughtSpot().port, repo, files(), undefined), startState(ledgerOf(1)), []);
+    expect(states).toEqual([]);
+  });
+
+  /** The commit and record phases never touch the writer. */
+  function files(): TreeWriter {
+    return {} as TreeWriter;
+  }
+});
