@@ -78,12 +78,8 @@ export interface RunningHttp {
   close(): Promise<void>;
 }
 
-/**
- * The daemon's HTTP surface on bare `node:http` (as probot does): `/healthz`
- * answers at once, even during a run; `/status` and `/metrics` read state
- * the runs keep up to date. Later routes (webhooks, trigger API) join here.
- */
-export async function startHttp(options: {
+/** What the daemon's HTTP surface serves. */
+export interface HttpOptions {
   host: string;
   port: number;
   webhookSecret?: string;
@@ -92,84 +88,128 @@ export async function startHttp(options: {
   metrics: Metrics;
   log: Logger;
   daemon?: Triggers;
-}): Promise<RunningHttp> {
-  const { status, metrics, log, daemon } = options;
-  const send = (res: ServerResponse, code: number, type: string, body: string) => {
-    res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' });
-    res.end(body);
-  };
-  const json = (res: ServerResponse, code: number, body: unknown) => send(res, code, 'application/json', `${JSON.stringify(body)}\n`);
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (daemon && path === '/webhooks/github' && req.method === 'POST') return webhook(req, res);
-    const trigger = /^\/api\/v1\/environments\/([^/]+)\/(deploy|export)$/.exec(path);
-    if (daemon && trigger && req.method === 'POST') {
-      if (!authorized(req)) return json(res, 401, { error: 'a bearer token is required' });
-      const name = decodeSegment(trigger[1]!);
-      if (name === undefined) return json(res, 400, { error: MALFORMED_PATH });
-      if (!daemon.environments().some((e) => e.name === name)) return json(res, 404, { error: `no environment ${name}` });
-      const run = daemon.request(name, trigger[2] as Loop, 'api');
-      if (!run) return json(res, 409, { error: `environment ${name} does not ${trigger[2]} (its direction forbids it)` });
-      return json(res, 202, { runId: run.id, status: run.status });
-    }
-    const runPath = /^\/api\/v1\/runs\/([^/]+)$/.exec(path);
-    if (daemon && runPath && req.method === 'GET') {
-      if (!authorized(req)) return json(res, 401, { error: 'a bearer token is required' });
-      const id = decodeSegment(runPath[1]!);
-      if (id === undefined) return json(res, 400, { error: MALFORMED_PATH });
-      const run = daemon.runs.get(id);
-      return run ? json(res, 200, run) : json(res, 404, { error: 'no such run' });
-    }
-    if (req.method !== 'GET') return send(res, 405, 'application/json', '{"error":"method not allowed"}');
-    if (path === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}');
-    if (path === '/status') return send(res, 200, 'application/json', `${JSON.stringify({ environments: status.status() }, null, 2)}\n`);
-    if (path === '/metrics') return send(res, 200, metrics.contentType, await metrics.text());
-    return send(res, 404, 'application/json', '{"error":"not found"}');
-  };
-  /** The trigger API's bearer token, compared in constant time; without one configured the API is closed. */
-  const authorized = (req: IncomingMessage): boolean => {
-    const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!options.apiToken || !given) return false;
-    const [a, b] = [Buffer.from(given), Buffer.from(options.apiToken)];
-    return a.length === b.length && timingSafeEqual(a, b);
-  };
+}
 
-  /**
-   * GitHub push events: verified first (401 and nothing else on a bad or
-   * missing signature), run once per delivery, deploy the environments whose
-   * branch was pushed; anything else is acknowledged (202) and ignored.
-   */
-  const webhook = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = await readLimited(req, WEBHOOK_BODY_LIMIT);
-    if (!body) return json(res, 413, { error: `body over ${WEBHOOK_BODY_LIMIT} bytes` });
-    if (!options.webhookSecret || !validSignature(options.webhookSecret, body, header(req, 'x-hub-signature-256'))) {
-      log.warn({ delivery: header(req, 'x-github-delivery') }, 'webhook refused: bad or missing signature');
-      return json(res, 401, { error: 'invalid signature' });
-    }
-    const event = header(req, 'x-github-event');
-    const delivery = header(req, 'x-github-delivery') ?? '';
-    if (event === 'ping') return json(res, 200, { ok: true });
-    if (event !== 'push') return json(res, 202, { ignored: `event ${event ?? 'unknown'}` });
-    if (delivery && !daemon!.runs.firstDelivery(delivery)) return json(res, 202, { ignored: `delivery ${delivery} already handled` });
-    let ref = '';
-    try {
-      const parsed = (JSON.parse(body.toString('utf8')) as { ref?: unknown }).ref;
-      ref = typeof parsed === 'string' ? parsed : '';
-    } catch {
-      return json(res, 400, { error: 'the body is not JSON' });
-    }
-    const branch = ref.replace(/^refs\/heads\//, '');
-    const runs = daemon!
-      .environments()
-      .filter((e) => e.branch === branch && ref.startsWith('refs/heads/') && (e.direction === 'deploy' || e.direction === 'sync'))
-      .flatMap((e) => daemon!.request(e.name, 'deploy', `webhook ${delivery}`) ?? []);
-    log.info({ delivery, ref, runs: runs.map((r) => r.id) }, 'webhook push');
-    if (runs.length === 0) return json(res, 202, { ignored: `no environment deploys ${ref}` });
-    return json(res, 202, { runIds: runs.map((r) => r.id) });
-  };
+function send(res: ServerResponse, code: number, type: string, body: string): void {
+  res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
 
+function json(res: ServerResponse, code: number, body: unknown): void {
+  send(res, code, 'application/json', `${JSON.stringify(body)}\n`);
+}
+
+/** One request, routed: the daemon's routes (webhook, trigger API) first, then the read-only ones. */
+async function route(http: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (http.daemon && (await routeTriggers(http, http.daemon, path, req, res))) return;
+  if (req.method !== 'GET') return send(res, 405, 'application/json', '{"error":"method not allowed"}');
+  if (path === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}');
+  if (path === '/status') return send(res, 200, 'application/json', `${JSON.stringify({ environments: http.status.status() }, null, 2)}\n`);
+  if (path === '/metrics') return send(res, 200, http.metrics.contentType, await http.metrics.text());
+  return send(res, 404, 'application/json', '{"error":"not found"}');
+}
+
+/** The webhook and the trigger API; false when the request is not theirs. */
+async function routeTriggers(http: HttpOptions, daemon: Triggers, path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (path === '/webhooks/github' && req.method === 'POST') {
+    await webhook(http, daemon, req, res);
+    return true;
+  }
+  const trigger = /^\/api\/v1\/environments\/([^/]+)\/(deploy|export)$/.exec(path);
+  if (trigger && req.method === 'POST') {
+    if (authorized(http.apiToken, req)) requestRun(daemon, trigger[1]!, trigger[2] as Loop, res);
+    else json(res, 401, { error: 'a bearer token is required' });
+    return true;
+  }
+  const runPath = /^\/api\/v1\/runs\/([^/]+)$/.exec(path);
+  if (runPath && req.method === 'GET') {
+    if (authorized(http.apiToken, req)) showRun(daemon, runPath[1]!, res);
+    else json(res, 401, { error: 'a bearer token is required' });
+    return true;
+  }
+  return false;
+}
+
+/** `POST /api/v1/environments/{name}/{loop}`: a run requested (202), or why not. */
+function requestRun(daemon: Triggers, segment: string, loop: Loop, res: ServerResponse): void {
+  const name = decodeSegment(segment);
+  if (name === undefined) return json(res, 400, { error: MALFORMED_PATH });
+  if (!daemon.environments().some((e) => e.name === name)) return json(res, 404, { error: `no environment ${name}` });
+  const run = daemon.request(name, loop, 'api');
+  if (!run) return json(res, 409, { error: `environment ${name} does not ${loop} (its direction forbids it)` });
+  return json(res, 202, { runId: run.id, status: run.status });
+}
+
+/** `GET /api/v1/runs/{id}`. */
+function showRun(daemon: Triggers, segment: string, res: ServerResponse): void {
+  const id = decodeSegment(segment);
+  if (id === undefined) return json(res, 400, { error: MALFORMED_PATH });
+  const run = daemon.runs.get(id);
+  return run ? json(res, 200, run) : json(res, 404, { error: 'no such run' });
+}
+
+/** The trigger API's bearer token, compared in constant time; without one configured the API is closed. */
+function authorized(apiToken: string | undefined, req: IncomingMessage): boolean {
+  const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (!apiToken || !given) return false;
+  const [a, b] = [Buffer.from(given), Buffer.from(apiToken)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * GitHub push events: verified first (401 and nothing else on a bad or
+ * missing signature), run once per delivery, deploy the environments whose
+ * branch was pushed; anything else is acknowledged (202) and ignored.
+ */
+async function webhook(http: HttpOptions, daemon: Triggers, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readLimited(req, WEBHOOK_BODY_LIMIT);
+  if (!body) return json(res, 413, { error: `body over ${WEBHOOK_BODY_LIMIT} bytes` });
+  if (!http.webhookSecret || !validSignature(http.webhookSecret, body, header(req, 'x-hub-signature-256'))) {
+    http.log.warn({ delivery: header(req, 'x-github-delivery') }, 'webhook refused: bad or missing signature');
+    return json(res, 401, { error: 'invalid signature' });
+  }
+  const event = header(req, 'x-github-event');
+  const delivery = header(req, 'x-github-delivery') ?? '';
+  if (event === 'ping') return json(res, 200, { ok: true });
+  if (event !== 'push') return json(res, 202, { ignored: `event ${event ?? 'unknown'}` });
+  if (delivery && !daemon.runs.firstDelivery(delivery)) return json(res, 202, { ignored: `delivery ${delivery} already handled` });
+  const ref = pushedRef(body);
+  if (ref === undefined) return json(res, 400, { error: 'the body is not JSON' });
+  const runs = deployPushed(daemon, ref, delivery);
+  http.log.info({ delivery, ref, runs: runs.map((r) => r.id) }, 'webhook push');
+  if (runs.length === 0) return json(res, 202, { ignored: `no environment deploys ${ref}` });
+  return json(res, 202, { runIds: runs.map((r) => r.id) });
+}
+
+/** The `ref` of a push event's body ('' without one), or undefined when the body is not JSON. */
+function pushedRef(body: Buffer): string | undefined {
+  try {
+    const parsed = (JSON.parse(body.toString('utf8')) as { ref?: unknown }).ref;
+    return typeof parsed === 'string' ? parsed : '';
+  } catch {
+    return undefined;
+  }
+}
+
+/** A deploy of every environment that deploys (or syncs) the pushed branch. */
+function deployPushed(daemon: Triggers, ref: string, delivery: string): RunRecord[] {
+  const branch = ref.replace(/^refs\/heads\//, '');
+  return daemon
+    .environments()
+    .filter((e) => e.branch === branch && ref.startsWith('refs/heads/') && (e.direction === 'deploy' || e.direction === 'sync'))
+    .flatMap((e) => daemon.request(e.name, 'deploy', `webhook ${delivery}`) ?? []);
+}
+
+/**
+ * The daemon's HTTP surface on bare `node:http` (as probot does): `/healthz`
+ * answers at once, even during a run; `/status` and `/metrics` read state
+ * the runs keep up to date; the webhook and the trigger API start runs.
+ */
+export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
+  const { log } = options;
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    route(options, req, res).catch((error: unknown) => {
       log.error({ err: error }, 'daemon HTTP handler failed');
       if (!res.headersSent) send(res, 500, 'application/json', '{"error":"internal error"}');
     });
