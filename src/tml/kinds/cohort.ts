@@ -1,6 +1,6 @@
 import { isMap } from '../path.js';
 import type { KindHandler } from '../types.js';
-import { LOGICAL_TABLE_KINDS, identityRef } from './shared.js';
+import { DISPLAY_MODES, LOGICAL_TABLE_KINDS, identityListRules, identityRef, identityRefs } from './shared.js';
 
 /** The enums of `CohortEDocProto` (thoughtspot/thoughtspot_tml `_scriptability.py`, generated from
  * ThoughtSpot's `edoc.proto`: `CohortTypeE`, `CohortGroupingTypeE`, `ConditionCombineTypeE`,
@@ -33,7 +33,11 @@ export const cohort: KindHandler = {
   rules: [
     { path: 'name', required: true, type: 'string' },
     { path: 'worksheet', type: 'map' },
+    // An ADVANCED set's answer is an AnswerEDocProto, but exported without a name, so it is not
+    // validated as a whole answer (nested): only its data sources and display mode are checked.
     { path: 'answer', type: 'map' },
+    ...identityListRules('answer.tables', false),
+    { path: 'answer.display_mode', enum: DISPLAY_MODES },
     { path: 'config', type: 'map' },
     { path: 'config.cohort_type', enum: COHORT_TYPES },
     { path: 'config.cohort_grouping_type', enum: COHORT_GROUPING_TYPES },
@@ -42,10 +46,9 @@ export const cohort: KindHandler = {
     { path: 'config.groups[].combine_type', enum: CONDITION_COMBINE_TYPES },
     { path: 'config.groups[].conditions[].operator', enum: COMPARISON_OPERATORS },
   ],
-  // An ADVANCED set's answer is a whole answer: validated, and followed for its tables, as one.
-  nested: [{ path: 'answer', kind: 'answer' }],
   references: (body) => [
     ...identityRef(body.worksheet, ['worksheet'], LOGICAL_TABLE_KINDS),
     ...(isMap(body.config) ? identityRef(body.config.worksheet, ['config', 'worksheet'], LOGICAL_TABLE_KINDS) : []),
+    ...identityRefs(body, ['answer', 'tables'], LOGICAL_TABLE_KINDS),
   ],
 };
