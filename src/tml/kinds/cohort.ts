@@ -14,7 +14,7 @@ const COMPARISON_OPERATORS = ['EQ', 'NE', 'LT', 'LE', 'GT', 'GE', 'BW', 'CONTAIN
  * Cohort, ThoughtSpot's "Set" (§3.1 `CohortEDocProto`): a column defined over a data source,
  * either SIMPLE (named groups of conditions, or bins, on one column) or ADVANCED (an embedded
  * answer whose result gives the set's values). It stands on the model, worksheet or table named
- * by `worksheet:` (older exports: `config.worksheet`), so a deploy imports it after that source,
+ * by `worksheet:` (or `config.worksheet`, which the proto has too), so a deploy imports it after that source,
  * and before the answers and liveboards that may use it.
  *
  * UNCONFIRMED: how ThoughtSpot lists cohorts. A set is a column of its data source, so its
