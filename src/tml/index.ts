@@ -28,6 +28,7 @@ export type {
   FieldRule,
   KindHandler,
   KnownObject,
+  ListedMetadataType,
   LocalIssue,
   MetadataType,
   SearchColumn,

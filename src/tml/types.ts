@@ -5,7 +5,7 @@
  */
 
 /** The object kinds we handle, one handler each (§3.1). `pinboard` is a key, not a kind. */
-export type TmlKind = 'connection' | 'table' | 'sql_view' | 'view' | 'worksheet' | 'model' | 'answer' | 'liveboard';
+export type TmlKind = 'connection' | 'table' | 'sql_view' | 'view' | 'worksheet' | 'model' | 'cohort' | 'answer' | 'liveboard';
 
 /** A JSON-compatible value as TML holds it. */
 export type TmlValue = string | number | boolean | null | TmlValue[] | TmlMap;
@@ -16,8 +16,10 @@ export interface TmlMap {
 /** A path from a document's root (or from a kind's body, where said): keys and list indexes. */
 export type TmlPath = readonly (string | number)[];
 
-/** `metadata_type` values of the v1 API for the kinds above (§2.10, §2.16). */
-export type MetadataType = 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' | 'DATA_SOURCE';
+/** `metadata_type` values of the v1 API that list the kinds above (§2.10, §2.16). */
+export type ListedMetadataType = 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' | 'DATA_SOURCE';
+/** …and of the kinds whose listing is unknown: `LOGICAL_COLUMN` for cohorts is UNCONFIRMED (kinds/cohort.ts). */
+export type MetadataType = ListedMetadataType | 'LOGICAL_COLUMN';
 
 export type TmlFormat = 'yaml' | 'json';
 
@@ -101,6 +103,9 @@ export interface FieldRule {
   readonly required?: boolean;
   /** …unless this sibling of the field is present (a worksheet's `schema:` replaces `tables:`). */
   readonly unless?: string;
+  /** The rule applies only to bodies where this top-level field is present (a table's
+   * `connection`: a Falcon table has none, and none of the fields that describe one). */
+  readonly onlyWith?: string;
   readonly type?: 'string' | 'list' | 'map';
   /** Allowed values; only for enums ThoughtSpot documents as closed. */
   readonly enum?: readonly string[];
@@ -122,8 +127,11 @@ export interface KindHandler {
   readonly metadataType: MetadataType;
   /** `LOGICAL_TABLE` subtypes (§2.10); empty for the other metadata types. */
   readonly subtypes: readonly string[];
+  /** ThoughtSpot's listing for this kind is not known: it has none among KIND_LISTINGS and
+   * metadataTypes(), so pulls do not look for it (cohorts, kinds/cohort.ts). */
+  readonly unlisted?: boolean;
   /** Import order: lower ranks first (connection → table → view/sql_view → worksheet/model →
-   * answer → liveboard, DESIGN.md "Deploy" step 4). Ties and cycles are broken by it. */
+   * cohort → answer → liveboard, DESIGN.md "Deploy" step 4). Ties and cycles are broken by it. */
   readonly rank: number;
   /** `.table.tml` etc. (§3.1); a document keeps its own key (`.pinboard.tml`). */
   readonly suffix: string;

@@ -30,6 +30,7 @@ interface Finding extends LocalIssue {
 }
 
 function checkRule(body: TmlMap, rule: FieldRule): LocalIssue[] {
+  if (rule.onlyWith !== undefined && !present(body[rule.onlyWith])) return [];
   return matchPattern(body, rule.path).flatMap(({ path, value }): LocalIssue[] => {
     const field = String(path.at(-1) ?? rule.path);
     if (value === undefined || value === null || value === '') {

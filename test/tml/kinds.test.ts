@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { KINDS, dependencyOrder, fromData, handlerFor, handlerForKey, handlers, kindForMetadata, parse, references, validate } from '../../src/tml/index.js';
+import { KINDS, KIND_LISTINGS, dependencyOrder, fromData, handlerFor, handlerForKey, handlers, kindForMetadata, parse, references, validate } from '../../src/tml/index.js';
 import type { TmlDocument, TmlMap } from '../../src/tml/index.js';
 
 describe('the kind registry', () => {
   it('has one handler per kind, in dependency order', () => {
-    expect(KINDS).toEqual(['connection', 'table', 'sql_view', 'view', 'model', 'worksheet', 'answer', 'liveboard']);
+    expect(KINDS).toEqual(['connection', 'table', 'sql_view', 'view', 'model', 'worksheet', 'cohort', 'answer', 'liveboard']);
     const ranks = KINDS.map((k) => handlerFor(k).rank);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     expect(handlers().map((h) => h.kind)).toEqual(KINDS);
@@ -14,8 +14,11 @@ describe('the kind registry', () => {
     for (const handler of handlers()) {
       expect(handler.keys[0]).toBe(handler.kind);
       expect(handler.suffix).toBe(`.${handler.kind}.tml`);
-      expect(['LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK', 'DATA_SOURCE']).toContain(handler.metadataType);
+      // A cohort's listing is not known (kinds/cohort.ts): its type is marked unlisted.
+      const types = handler.unlisted === true ? ['LOGICAL_COLUMN'] : ['LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK', 'DATA_SOURCE'];
+      expect(types).toContain(handler.metadataType);
     }
+    expect(handlers().filter((h) => h.unlisted === true).map((h) => h.kind)).toEqual(['cohort']);
   });
 
   it('finds handlers by document key and export type, pinboard and sqlview included', () => {
@@ -23,7 +26,8 @@ describe('the kind registry', () => {
     expect(handlerForKey('sqlview')?.kind).toBe('sql_view');
     expect(handlerForKey('model')?.kind).toBe('model');
     expect(handlerForKey('monitor_alert')).toBeUndefined();
-    expect(() => handlerFor('cohort' as never)).toThrow('no TML handler for kind "cohort"');
+    expect(handlerForKey('cohort')?.kind).toBe('cohort');
+    expect(() => handlerFor('monitor_alert' as never)).toThrow('no TML handler for kind "monitor_alert"');
   });
 
   it.each([
@@ -88,5 +92,42 @@ describe('dependencyOrder', () => {
 
   it('does not wait for objects outside the set', () => {
     expect(dependencyOrder([answer, table]).map((d) => d.name)).toEqual(['sales', 'answer']);
+  });
+});
+
+describe('cohorts (Sets)', () => {
+  const cohortDoc = (body: TmlMap, name = 'Region Groupings'): TmlDocument => fromData({ guid: name, cohort: { name, ...body } }, { file: `${name}.cohort.tml` });
+  const simple = cohortDoc({
+    config: { cohort_type: 'SIMPLE', cohort_grouping_type: 'GROUP_BASED', groups: [{ name: 'West', conditions: [{ operator: 'CONTAINS', value: ['west'] }], combine_type: 'ALL' }] },
+    worksheet: { id: 'Retail', name: 'Retail' },
+  });
+  const advanced = cohortDoc({ answer: { tables: [{ id: 'Retail', name: 'Retail', fqn: 'r-guid' }], search_query: '[SKU] min [date]' }, config: { cohort_type: 'ADVANCED' } }, 'First Purchase Date');
+
+  it('stand on the data source named by worksheet:, and on the tables of an advanced set\'s answer', () => {
+    const sources = ['table', 'sql_view', 'view', 'worksheet', 'model'];
+    expect(references(simple)).toEqual([{ kinds: sources, name: 'Retail', path: ['cohort', 'worksheet', 'name'] }]);
+    expect(references(advanced)).toEqual([{ kinds: sources, name: 'Retail', fqn: 'r-guid', path: ['cohort', 'answer', 'tables', 0, 'name'] }]);
+  });
+
+  it('are imported after their model and before the answers that may use them', () => {
+    const model = fromData({ guid: 'm', model: { name: 'Retail', model_tables: [] } });
+    const answer = fromData({ guid: 'a', answer: { name: 'by region', tables: [{ name: 'Retail' }], search_query: '[Region Groupings]' } });
+    expect(dependencyOrder([answer, simple, model]).map((d) => d.kind)).toEqual(['model', 'cohort', 'answer']);
+  });
+
+  it('are valid as ThoughtSpot exports them, and report values outside the proto\'s enums', () => {
+    const known = [{ kind: 'model' as const, name: 'Retail', guid: 'r-guid' }];
+    expect(validate([simple, advanced], { known })).toEqual([]);
+    const wrong = cohortDoc({ config: { cohort_type: 'FANCY', groups: [{ name: 'West', conditions: [{ operator: 'LIKE' }], combine_type: 'SOME' }] } });
+    expect(validate([wrong]).map((i) => `${i.code} ${i.path}`)).toEqual([
+      'invalid-enum cohort->config->cohort_type',
+      'invalid-enum cohort->config->groups(1st)->combine_type',
+      'invalid-enum cohort->config->groups(1st)->conditions(1st)->operator',
+    ]);
+  });
+
+  it('have no listing: pulls and target listings are unchanged', () => {
+    expect(KIND_LISTINGS.map((l) => l.kind)).not.toContain('cohort');
+    expect(kindForMetadata('LOGICAL_COLUMN')).toBeUndefined();
   });
 });

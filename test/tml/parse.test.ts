@@ -64,7 +64,7 @@ describe('parse', () => {
 
   it('rejects a document without a kind key, listing the supported ones', () => {
     const error = parseError('guid: g\nanwser:\n  name: a\n');
-    expect(error.message).toContain('no TML kind key: expected one of connection, table, sql_view, view, model, worksheet, answer, liveboard, pinboard; found "guid", "anwser"');
+    expect(error.message).toContain('no TML kind key: expected one of connection, table, sql_view, view, model, worksheet, cohort, answer, liveboard, pinboard; found "guid", "anwser"');
   });
 
   it('rejects an unknown key next to the kind key', () => {

@@ -349,10 +349,31 @@ describe('validate reports everything at once', () => {
       'error required-field b.table.tml:2 table->db',
       'error required-field b.table.tml:2 table->schema',
       'error required-field b.table.tml:2 table->db_table',
-      'error required-field b.table.tml:2 table->connection',
       'error required-field b.table.tml:2 table->columns',
       'error missing-reference 14502 a.answer.tml:4 answer->tables(1st)->name',
     ]);
     expect(validate(broken)[0]!.message).toBe('a.answer.tml:2: answer (unnamed), answer->name: required field "name" is missing');
+  });
+});
+
+describe('Falcon tables (issue 18)', () => {
+  const column = (extra: string) => `  - name: Name\n    db_column_name: name\n    properties:\n      column_type: ATTRIBUTE\n${extra}`;
+  const falcon = (extra = '') => `guid: f1\ntable:\n  name: introspect_user\n  db: cs_tools\n  schema: falcon_default_schema\n  db_table: introspect_user\n  columns:\n${column(extra)}`;
+
+  it('accepts a table without connection and without db_column_properties: it lives in Falcon', () => {
+    expect(summary(validate(docs({ 'f.table.tml': falcon() })))).toEqual([]);
+  });
+
+  it('still checks the data type a Falcon table does give', () => {
+    expect(summary(validate(docs({ 'f.table.tml': falcon('    db_column_properties:\n      data_type: TEXT\n') })))).toEqual([
+      'error invalid-enum 14528 f.table.tml:13 table->columns(1st)->db_column_properties->data_type',
+    ]);
+  });
+
+  it('requires db_column_properties of a table on a connection', () => {
+    const connected = falcon().replace('  columns:\n', '  connection:\n    name: Conn\n  columns:\n');
+    expect(summary(validate(docs({ 'c.table.tml': connected }), { known: [{ kind: 'connection', name: 'Conn', guid: 'c' }] }))).toEqual([
+      'error required-field c.table.tml:10 table->columns(1st)->db_column_properties',
+    ]);
   });
 });

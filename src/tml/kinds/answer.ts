@@ -10,7 +10,7 @@ export const answer: KindHandler = {
   keys: ['answer'],
   metadataType: 'QUESTION_ANSWER_BOOK',
   subtypes: [],
-  rank: 4,
+  rank: 5,
   suffix: '.answer.tml',
   rules: [
     { path: 'name', required: true, type: 'string' },

@@ -1,5 +1,6 @@
-import type { KindHandler, MetadataType, TmlKind } from '../types.js';
+import type { KindHandler, ListedMetadataType, MetadataType, TmlKind } from '../types.js';
 import { answer } from './answer.js';
+import { cohort } from './cohort.js';
 import { connection } from './connection.js';
 import { liveboard } from './liveboard.js';
 import { model } from './model.js';
@@ -11,9 +12,14 @@ import { worksheet } from './worksheet.js';
 /**
  * The kind registry: one handler per kind, in dependency order. `model` is listed before
  * `worksheet` because both are LOGICAL_TABLE/WORKSHEET and the model is what current builds
- * export (our client asks for `export_schema_version=v2`, §2.15).
+ * export (our client asks for `export_schema_version=v2`, §2.15). A cohort stands on a
+ * model/worksheet/table, and answers may use it.
  */
-const HANDLERS: readonly KindHandler[] = [connection, table, sqlView, view, model, worksheet, answer, liveboard];
+const HANDLERS: readonly KindHandler[] = [connection, table, sqlView, view, model, worksheet, cohort, answer, liveboard];
+/** A handler of a kind ThoughtSpot is known to list. */
+type ListedHandler = KindHandler & { readonly metadataType: ListedMetadataType };
+/** Only a handler marked `unlisted` has a metadata type outside the listings (KindHandler.unlisted). */
+const LISTED = HANDLERS.filter((h): h is ListedHandler => h.unlisted !== true);
 
 const BY_KIND = new Map<string, KindHandler>(HANDLERS.map((h) => [h.kind, h]));
 const BY_KEY = new Map<string, KindHandler>(HANDLERS.flatMap((h) => h.keys.map((k) => [k, h] as const)));
@@ -45,12 +51,12 @@ export function handlerForKey(key: string): KindHandler | undefined {
  * the exported document's key says which it really is.
  */
 export function kindForMetadata(type: string, subtype?: string): TmlKind | undefined {
-  return HANDLERS.find((h) => h.metadataType === (type as MetadataType) && (h.subtypes.length === 0 || (subtype !== undefined && h.subtypes.includes(subtype))))?.kind;
+  return LISTED.find((h) => h.metadataType === (type as MetadataType) && (h.subtypes.length === 0 || (subtype !== undefined && h.subtypes.includes(subtype))))?.kind;
 }
 
 /** One header listing (`metadata/listobjectheaders`): a metadata type, narrowed to some `LOGICAL_TABLE` subtypes, and the kind it lists. */
 export interface KindListing {
-  readonly metadataType: MetadataType;
+  readonly metadataType: ListedMetadataType;
   /** Empty: the whole type. */
   readonly subtypes: readonly string[];
   readonly kind: TmlKind;
@@ -61,13 +67,13 @@ export interface KindListing {
  * handler, except where two kinds share their listing (a model and a legacy
  * worksheet are both `WORKSHEET`): the first handler's kind names it.
  */
-export const KIND_LISTINGS: readonly KindListing[] = HANDLERS.filter(
-  (h, i) => HANDLERS.findIndex((other) => other.metadataType === h.metadataType && other.subtypes.join() === h.subtypes.join()) === i,
+export const KIND_LISTINGS: readonly KindListing[] = LISTED.filter(
+  (h, i) => LISTED.findIndex((other) => other.metadataType === h.metadataType && other.subtypes.join() === h.subtypes.join()) === i,
 ).map((h) => ({ metadataType: h.metadataType, subtypes: h.subtypes, kind: h.kind }));
 
 /** Every metadata type a kind is listed under, in dependency order (`DATA_SOURCE`, `LOGICAL_TABLE`, …). */
-export function metadataTypes(which: (handler: KindHandler) => boolean = () => true): MetadataType[] {
-  return [...new Set(HANDLERS.filter(which).map((h) => h.metadataType))];
+export function metadataTypes(which: (handler: KindHandler) => boolean = () => true): ListedMetadataType[] {
+  return [...new Set(LISTED.filter(which).map((h) => h.metadataType))];
 }
 
 /** The kind a listing reports an object of `kind` as: a legacy worksheet is listed as a model (both `WORKSHEET`). */

@@ -12,7 +12,7 @@ export const liveboard: KindHandler = {
   keys: ['liveboard', 'pinboard'],
   metadataType: 'PINBOARD_ANSWER_BOOK',
   subtypes: [],
-  rank: 5,
+  rank: 6,
   suffix: '.liveboard.tml',
   rules: [
     { path: 'name', required: true, type: 'string' },

@@ -11,8 +11,35 @@ export const LOGICAL_TABLE_KINDS: readonly TmlKind[] = ['table', 'sql_view', 'vi
 
 /** §3.2 (`column_type*: ATTRIBUTE|MEASURE`). */
 export const COLUMN_TYPES = ['ATTRIBUTE', 'MEASURE'] as const;
-/** TML table syntax, docs.thoughtspot.com/software/7.1/tml-tables and cloud/10.12.0.cl/tml-properties. */
-export const AGGREGATIONS = ['SUM', 'COUNT', 'AVERAGE', 'MAX', 'MIN', 'COUNT_DISTINCT', 'NONE', 'STD_DEVIATION', 'VARIANCE'] as const;
+/**
+ * Column `aggregation`. ThoughtSpot's own TML definition leaves it open (`ColumnProperties.aggregation`
+ * is a `string` in thoughtspot/thoughtspot_tml `_scriptability.py`, generated from `edoc.proto`), so
+ * the closed list is ours: the values of the TML table syntax (docs.thoughtspot.com/software/7.1/tml-tables,
+ * cloud/10.12.0.cl/tml-properties), plus the cumulative and moving aggregations ThoughtSpot exports
+ * for columns set to one of its cumulative_* / moving_* aggregate functions (the formula reference,
+ * thoughtspot/thoughtspot.github.io `_includes/content/aggregate.md`). CUMULATIVE_SUM is seen in a
+ * real export (test/fixtures/real-tml/view, Masking Store Name View); the other seven are
+ * UNCONFIRMED as TML values, named after the functions the same way.
+ */
+export const AGGREGATIONS = [
+  'SUM',
+  'COUNT',
+  'AVERAGE',
+  'MAX',
+  'MIN',
+  'COUNT_DISTINCT',
+  'NONE',
+  'STD_DEVIATION',
+  'VARIANCE',
+  'CUMULATIVE_SUM',
+  'CUMULATIVE_AVERAGE',
+  'CUMULATIVE_MAX',
+  'CUMULATIVE_MIN',
+  'MOVING_SUM',
+  'MOVING_AVERAGE',
+  'MOVING_MAX',
+  'MOVING_MIN',
+] as const;
 /** The allowed values ThoughtSpot lists in its own 14528 error (§3.6). */
 export const JOIN_TYPES = ['INNER', 'LEFT_OUTER', 'OUTER', 'RIGHT_OUTER'] as const;
 /** Model/schema inline joins (§3.2, corpus DUMMY_MODEL.worksheet.tml). */

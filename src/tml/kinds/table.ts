@@ -1,8 +1,20 @@
 import type { KindHandler } from '../types.js';
 import { DATA_TYPES, JOINS_WITH_RULES, columnRules, identityRef, joinsWithRefs } from './shared.js';
 
-/** Table on a connection (§3.2 `LogicalTableEDocProto`): depends on its connection and on the
- * destinations of its `joins_with`. */
+/**
+ * Table (§3.2 `LogicalTableEDocProto`): depends on its connection and on the destinations of
+ * its `joins_with`.
+ *
+ * A table without `connection` is a Falcon table: it lives in ThoughtSpot Software's own
+ * in-memory database, whose tables are created by TQL, not mapped from a warehouse. The
+ * `connection` is what tells the two apart (`db`/`schema`/`db_table` name the Falcon table
+ * too, in any schema, not only `falcon_default_schema`), and ThoughtSpot imports such a table
+ * with no `db_column_properties`, since Falcon already knows each column's type (cs_tools
+ * imports them so: its `introspect_*.table.tml` and `falcon_table_info.table.tml`). So the
+ * connection is not required, and the fields that only a connected table must carry are
+ * checked only where it has one. On ThoughtSpot Cloud, which has no Falcon, the import
+ * itself refuses a table without a connection.
+ */
 export const table: KindHandler = {
   kind: 'table',
   keys: ['table'],
@@ -16,12 +28,13 @@ export const table: KindHandler = {
     { path: 'db', required: true, type: 'string' },
     { path: 'schema', required: true, type: 'string' },
     { path: 'db_table', required: true, type: 'string' },
-    { path: 'connection', required: true, type: 'map' },
+    { path: 'connection', type: 'map' },
     ...columnRules('columns'),
     { path: 'columns[].db_column_name', required: true, type: 'string' },
     { path: 'columns[].properties', required: true, type: 'map' },
     { path: 'columns[].properties.column_type', required: true },
-    { path: 'columns[].db_column_properties', required: true, type: 'map' },
+    { path: 'columns[].db_column_properties', required: true, onlyWith: 'connection' },
+    { path: 'columns[].db_column_properties', type: 'map' },
     { path: 'columns[].db_column_properties.data_type', required: true, enum: DATA_TYPES },
     ...JOINS_WITH_RULES,
   ],
