@@ -1,9 +1,12 @@
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import type { ContentRepo, ThoughtSpotPort } from '../sync/ports.js';
+import { ThoughtSpotApiError } from '../thoughtspot/index.js';
 import { repoFor } from './repository.js';
 import { withSession, type Session } from './session.js';
 import type { Services } from './services.js';
-import { clientFor, thoughtspotPort } from './thoughtspot-v1.js';
+import { thoughtspotPort, type PortClient } from './thoughtspot-port.js';
+import { clientFor } from './thoughtspot-v1.js';
+import { v2ClientFor } from './thoughtspot-v2.js';
 
 /** An environment's ThoughtSpot as the workflows and the daemon see it, whatever API version speaks to it. */
 export interface ThoughtSpotConnection extends Session {
@@ -13,15 +16,66 @@ export interface ThoughtSpotConnection extends Session {
   readonly queue: { readonly waiting: number };
 }
 
+type ApiVersion = 'v1' | 'v2';
+type Client = PortClient & Session;
+
 /**
  * Connects to an environment's ThoughtSpot: the one place where its adapter
- * is chosen. Only v1 exists; the v2 adapter (issue 12) plugs in here, chosen
- * by the environment's API version. Nothing is sent until the first call
- * (the client logs in lazily).
+ * is chosen, by the environment's `api`. Nothing is sent until the first
+ * call: then `auto` asks v2 for a token, and uses v1 only if the instance
+ * has no v2. The version in use is logged once, when it is known.
  */
 export function connect(environment: EnvironmentConfig, services: Services): ThoughtSpotConnection {
-  const client = clientFor(environment, services);
-  return { port: thoughtspotPort(client), queue: client.queue, logout: () => client.logout() };
+  const v2 = environment.api === 'v1' ? undefined : v2ClientFor(environment, services);
+  let chosen: Promise<Client> | undefined;
+  let client: Client | undefined;
+  const choose = async (): Promise<Client> => {
+    const version = environment.api === 'auto' ? await probe(v2!) : environment.api;
+    client = version === 'v2' ? v2! : clientFor(environment, services);
+    services.log.info({ environment: environment.name, api: version }, `ThoughtSpot REST API ${version} in use${environment.api === 'auto' ? ' (api: auto)' : ''}`);
+    return client;
+  };
+  const current = () => {
+    // A failed choice (ThoughtSpot unreachable, a wrong password) is not remembered: the next call tries again.
+    chosen ??= choose().catch((error: unknown) => {
+      chosen = undefined;
+      throw error;
+    });
+    return chosen;
+  };
+  return {
+    port: deferredPort(async () => thoughtspotPort(await current())),
+    // Every client of a host shares the host's queue (services.queues): either version's is the same queue.
+    queue: (v2 ?? clientFor(environment, services)).queue,
+    logout: async () => client?.logout(),
+  };
+}
+
+/**
+ * Whether the instance speaks v2: a token is asked for (the session v2 then
+ * goes on with). Only a 404 there means it has no v2 (an older ThoughtSpot
+ * Software release); any other failure is the run's, as it would be on v2.
+ */
+async function probe(v2: Client & { login(): Promise<void> }): Promise<ApiVersion> {
+  try {
+    await v2.login();
+    return 'v2';
+  } catch (error) {
+    if (error instanceof ThoughtSpotApiError && error.status === 404) return 'v1';
+    throw error;
+  }
+}
+
+/** Every method of the port, for `deferredPort` to forward (the compiler checks the list is complete). */
+const PORT_METHODS = {
+  listHeaders: true, listPrincipals: true, listGroupPrivileges: true, syncPrincipals: true, changePrivilege: true, exportTml: true, importTml: true,
+  deleteObjects: true, transferOwnership: true, listVisualizations: true, liveboardData: true, searchData: true, liveboardPdf: true,
+} satisfies Record<keyof ThoughtSpotPort, true>;
+
+/** A port whose every call waits for the port it forwards to (chosen on first use). */
+function deferredPort(port: () => Promise<ThoughtSpotPort>): ThoughtSpotPort {
+  const forward = (name: keyof ThoughtSpotPort) => async (...args: unknown[]) => ((await port())[name] as (...args: unknown[]) => Promise<unknown>)(...args);
+  return Object.fromEntries(Object.keys(PORT_METHODS).map((name) => [name, forward(name as keyof ThoughtSpotPort)])) as unknown as ThoughtSpotPort;
 }
 
 /** The two sides a workflow works between. */

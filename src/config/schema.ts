@@ -70,6 +70,12 @@ export const environmentSchema = z.strictObject({
     .optional(),
   direction: z.enum(['export', 'deploy', 'sync']).default('export'),
   schedule: cron.default('*/10 * * * *'),
+  /**
+   * The REST API tmlsync speaks to this environment: v1 (`/callosum/v1/tspublic/v1/`), v2
+   * (`/api/rest/2.0/`), or `auto`: v2, unless the instance has none (an older ThoughtSpot Software
+   * release), then v1. Every workflow does the same over either.
+   */
+  api: z.enum(['v1', 'v2', 'auto']).default('auto'),
   /** Per-call timeout. */
   timeoutMs: z.number().int().positive().default(60_000),
   /** How long the cluster keeps a session: tmlsync logs in again shortly before, not only after a 401. Unset: only after a 401. */

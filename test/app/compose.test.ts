@@ -38,7 +38,7 @@ describe('the ThoughtSpot port after an import', () => {
 });
 
 describe('deployEnvironment', () => {
-  const base = { name: 'prod', branch: 'main', url: 'https://ts.example.com', direction: 'deploy' as const, schedule: '*/10 * * * *', timeoutMs: 1000, importPolicy: 'ALL_OR_NONE' as const, dataChecks: { enabled: true }, prune: false, maxDeletions: 10, conflictPolicy: 'manual' as const, watch: false };
+  const base = { name: 'prod', branch: 'main', url: 'https://ts.example.com', direction: 'deploy' as const, schedule: '*/10 * * * *', timeoutMs: 1000, importPolicy: 'ALL_OR_NONE' as const, dataChecks: { enabled: true }, prune: false, maxDeletions: 10, conflictPolicy: 'manual' as const, watch: false, api: 'v1' as const };
 
   it('leaves owners alone without an ownership block, and makes the importing user the default owner with one', () => {
     expect(deployEnvironment(base).ownership).toBeUndefined();

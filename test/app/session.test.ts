@@ -9,7 +9,7 @@ const http = useHttpMock();
 
 const environment: EnvironmentConfig = {
   name: 'prod', branch: 'main', url: BASE, username: 'tsadmin', password: PASSWORD, direction: 'export', schedule: '*/10 * * * *', timeoutMs: 5_000,
-  importPolicy: 'ALL_OR_NONE', dataChecks: { enabled: true }, prune: false, maxDeletions: 10, conflictPolicy: 'manual', watch: false,
+  importPolicy: 'ALL_OR_NONE', dataChecks: { enabled: true }, prune: false, maxDeletions: 10, conflictPolicy: 'manual', watch: false, api: 'v1',
 };
 const services = () => servicesOf({ log: silentLogger(), redactor: new Redactor(), env: {} });
 const paths = () => http.requests.map((r) => `${r.method} ${r.pathname.replace(at(''), '')}`);

@@ -276,3 +276,18 @@ describe('parse limits (issue 15, item 3)', () => {
     }
   });
 });
+
+describe('the REST API of an environment (issue 12)', () => {
+  const env = { env: { TS_DEV_PASSWORD: 's' }, isTracked: () => true };
+
+  it('is auto unless set, and takes v1 or v2', () => {
+    expect(loadConfig(file(minimal), env).environments[0]!.api).toBe('auto');
+    expect(loadConfig(file(`${minimal}    api: v1\n`), env).environments[0]!.api).toBe('v1');
+    expect(loadConfig(file(`${minimal}    api: v2\n`), env).environments[0]!.api).toBe('v2');
+  });
+
+  it('refuses any other value, naming the field', () => {
+    const problems = problemsOf(() => loadConfig(file(`${minimal}    api: v3\n`), env));
+    expect(problems).toEqual([expect.stringMatching(/^environments\.dev\.api: .*v1.*v2.*auto/)]);
+  });
+});

@@ -29,9 +29,10 @@ function tree(repo: string, branch = 'dev'): string {
 }
 
 
+  // TODO(issue 12): v1 until this suite is parameterised over v1 and v2 (the bad-credentials case answers differently over v2; not yet looked into).
 function config(remote: string, url: string, extra = ''): string {
   const file = join(stage.work, `config-${(n += 1)}.yaml`);
-  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${dir('wd')}\nenvironments:\n  dev:\n    url: ${url}\n    username: tsadmin\n    password: \${TS_PASSWORD:-admin}\n${extra}`);
+  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${dir('wd')}\nenvironments:\n  dev:\n    url: ${url}\n    username: tsadmin\n    api: v1\n    password: \${TS_PASSWORD:-admin}\n${extra}`);
   return file;
 }
 

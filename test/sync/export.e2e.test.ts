@@ -7,20 +7,21 @@ import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 
-const stage = useStage('tmlsync-export-');
-
-function configFile(remote: string, workDir: string): string {
-  const file = join(stage.work, `config-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${workDir}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${TS_PASSWORD:-admin}\n    branch: dev\n`);
-  return file;
-}
-
 async function exportOnce(file: string, ...extra: string[]) {
   const { code, stdout, stderr } = await cli(['--log-level', 'warn', 'export', '--config', file, '--format', 'json', ...extra]);
   return { code, report: stdout ? (JSON.parse(stdout) as { counts: Record<string, number>; commits: string[] }) : undefined, stderr };
 }
 
-describe('tmlsync export against the emulator and a git daemon', () => {
+/** The same run over either REST API (issue 12): each version on a stage of its own, as the tests change the emulator's state. */
+describe.each(['v1', 'v2'] as const)('tmlsync export against the emulator and a git daemon, over %s', (api) => {
+  const stage = useStage(`tmlsync-export-${api}-`);
+
+  function configFile(remote: string, workDir: string): string {
+    const file = join(stage.work, `config-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${workDir}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    api: ${api}\n    username: tsadmin\n    password: \${TS_PASSWORD:-admin}\n    branch: dev\n`);
+    return file;
+  }
+
   it('exports everything on the first run, then nothing changes and no commit is made', async () => {
     const remote = stage.server.createRepo('demo');
     const file = configFile(remote, join(stage.work, 'wd1'));

@@ -8,39 +8,41 @@ import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 
-let server: GitServer;
-let dev: RunningEmulator;
-let prod: RunningEmulator;
-const work = mkdtempSync(join(tmpdir(), 'tmlsync-promote-'));
-let remote: string;
-let configFile: string;
+/** The same promotion over either REST API (issue 12), each version with emulators of its own. */
+describe.each(['v1', 'v2'] as const)('promotion from dev to prod, over %s', (api) => {
+  let server: GitServer;
+  let dev: RunningEmulator;
+  let prod: RunningEmulator;
+  const work = mkdtempSync(join(tmpdir(), `tmlsync-promote-${api}-`));
+  let remote: string;
+  let configFile: string;
 
+  /** Counts prod's import calls through the emulator's log of requests. */
+  const prodRequests: { path: string }[] = [];
+  /** Where the API version in use serves an endpoint. */
+  const pathOf = (endpoint: string) => `${api === 'v1' ? '/callosum/v1/tspublic/v1' : '/api/rest/2.0'}/${endpoint}`;
 
-/** Counts prod's import calls through the emulator's log of requests. */
-const prodRequests: { path: string }[] = [];
+  beforeAll(async () => {
+    server = await startGitServer();
+    dev = await startEmulator();
+    const { createLogger } = await import('../../src/log/index.js');
+    prod = await startEmulator({ seed: 'none', guidPolicy: 'regenerate', logger: createLogger({ destination: { write: (l: string) => prodRequests.push(JSON.parse(l) as { path: string }) } }) });
+    // prod has only its own connection.
+    const admin = new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} });
+    await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    remote = server.createRepo('content');
+    configFile = join(work, 'tmlsync.yaml');
+    writeFileSync(
+      configFile,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${dev.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([dev.close(), prod.close()]);
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  });
 
-beforeAll(async () => {
-  server = await startGitServer();
-  dev = await startEmulator();
-  const { createLogger } = await import('../../src/log/index.js');
-  prod = await startEmulator({ seed: 'none', guidPolicy: 'regenerate', logger: createLogger({ destination: { write: (l: string) => prodRequests.push(JSON.parse(l) as { path: string }) } }) });
-  // prod has only its own connection.
-  const admin = new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} });
-  await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-  remote = server.createRepo('content');
-  configFile = join(work, 'tmlsync.yaml');
-  writeFileSync(
-    configFile,
-    `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${dev.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
-  );
-});
-afterAll(async () => {
-  await Promise.all([dev.close(), prod.close()]);
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-});
-
-describe('promotion from dev to prod', () => {
   it('exports dev, merges to main, deploys to prod with mappings, and a second deploy writes nothing', async () => {
     expect((await cli(['export', '--config', configFile, '--env', 'dev'])).code).toBe(0);
     git(server.pathOf('content'), 'branch', 'main', 'dev');
@@ -69,7 +71,7 @@ describe('promotion from dev to prod', () => {
     expect(drift).toMatchObject({ drift: [], checked: 17 });
     expect((await cli(['export', '--config', configFile, '--env', 'prod'])).code).toBe(2);
 
-    const imports = () => prodRequests.filter((r) => r.path === '/callosum/v1/tspublic/v1/metadata/tml/import').length;
+    const imports = () => prodRequests.filter((r) => r.path === pathOf('metadata/tml/import')).length;
     const before = imports();
     const again = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json'])).stdout) as { counts: Record<string, number> };
     expect(again.counts).toMatchObject({ unchanged: 17, added: 0, updated: 0 });
@@ -108,7 +110,7 @@ describe('promotion from dev to prod', () => {
     expect(stdout, stdout).toContain('**0 create, 1 update, 0 delete, 0 conflict**, 16 unchanged');
     expect(stdout).toMatch(/\| update \| answer \| Sales by Category \| `answer->chart->type` \|/);
     expect(readFileSync(summary, 'utf8')).toBe(stdout);
-    const count = (path: string) => prodRequests.filter((r) => r.path === `/callosum/v1/tspublic/v1/${path}`).length;
+    const count = (path: string) => prodRequests.filter((r) => r.path === pathOf(path)).length;
     const [imports, exports] = [count('metadata/tml/import'), count('metadata/tml/export')];
     const deployed = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json'])).stdout) as { counts: Record<string, number> };
     expect(deployed.counts).toMatchObject({ updated: 1, unchanged: 16 });
