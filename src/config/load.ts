@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors/index.js';
-import { parseYaml, TmlParseError } from '../tml/index.js';
+import { parseYaml, TmlParseError, yamlProblem } from '../tml/index.js';
 import { branchNameProblem } from './branch-name.js';
 import { literalSecretProblem, SECRET_FIELDS, urlCredentialsProblem, urlHoldsCredentials } from './credentials.js';
 import { interpolate } from './interpolate.js';
@@ -124,11 +124,6 @@ function typeOf(value: unknown): string {
   return article(typeof value);
 }
 
-function yamlProblem(error: TmlParseError): string {
-  const at = error.line === undefined ? '' : ` (line ${error.line})`;
-  const syntax = /^invalid YAML: /.exec(error.reason);
-  return syntax ? `not valid YAML${at}: ${error.reason.slice(syntax[0].length)}` : `refused${at}: ${error.reason}`;
-}
 
 /** The fields holding a URL that may carry credentials: the remote's and each environment's. */
 function isUrlField(path: readonly (string | number)[]): boolean {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { load, YAMLException } from 'js-yaml';
 import { InvalidInputError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
+import { parseYaml, TmlParseError, yamlProblem } from '../tml/index.js';
 import { readSourceFile, UnsafeSourceError } from './content.js';
 import { PRINCIPALS_PATH } from './layout.js';
 import type { GroupPrivileges, PrincipalEntry, PrincipalsSyncResult, ThoughtSpotPort } from './ports.js';
@@ -72,10 +72,11 @@ export function parsePrincipalsFile(text: string): { entries: FileEntry[]; probl
   const problems: string[] = [];
   let data: unknown;
   try {
-    data = load(text);
+    // The limits every reader of pushed text shares (src/tml/limits.ts): an alias bomb is refused, not expanded.
+    data = parseYaml(text, { file: PRINCIPALS_PATH });
   } catch (error) {
-    if (!(error instanceof YAMLException)) throw error;
-    return { entries: [], problems: [`not valid YAML${error.mark ? ` (line ${error.mark.line + 1})` : ''}: ${error.reason}`] };
+    if (!(error instanceof TmlParseError)) throw error;
+    return { entries: [], problems: [yamlProblem(error)] };
   }
   if (data === undefined || data === null) data = {};
   if (!isMap(data)) return { entries: [], problems: ['must be a map with `groups:` and `users:` lists'] };

@@ -25,3 +25,14 @@ function locate({ file, line, column }: { file?: string; line?: number; column?:
   const text = parts.filter((p) => p !== undefined).join(':');
   return text === '' ? '' : `${text}: `;
 }
+
+/**
+ * A parse error as one line of a list of problems (a configuration's, a
+ * principals file's), the file being named by the list: "not valid YAML
+ * (line N): …" for bad syntax, "refused (line N): …" for a parse limit.
+ */
+export function yamlProblem(error: TmlParseError): string {
+  const at = error.line === undefined ? '' : ` (line ${error.line})`;
+  const syntax = /^invalid YAML: /.exec(error.reason);
+  return syntax ? `not valid YAML${at}: ${error.reason.slice(syntax[0].length)}` : `refused${at}: ${error.reason}`;
+}

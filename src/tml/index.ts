@@ -12,7 +12,7 @@
  * Mapping transforms (canonical ↔ environment GUIDs, connection/database/schema values) will
  * sit next to these as functions TmlDocument → TmlDocument, built on fromData().
  */
-export { TmlParseError } from './errors.js';
+export { TmlParseError, yamlProblem } from './errors.js';
 export { format, toJson } from './format.js';
 export { KIND_LISTINGS, KINDS, handlerFor, handlerForKey, handlers, kindForMetadata, listedKind, metadataTypes, type KindListing } from './kinds/index.js';
 export { fromData, parse, parseYaml } from './parse.js';

@@ -64,6 +64,11 @@ extra: 1
     expect(parsePrincipalsFile('groups:\n- name: [unclosed\n').problems).toEqual([expect.stringMatching(/^not valid YAML \(line \d\): /)]);
   });
 
+  it('refuses a principals file of nested aliases before expanding it (the shared parse limits)', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, k) => `${String.fromCharCode(98 + k)}: &${String.fromCharCode(98 + k)} [${Array(10).fill(`*${String.fromCharCode(97 + k)}`).join(',')}]`)].join('\n');
+    expect(parsePrincipalsFile(`${bomb}\n`).problems).toEqual([expect.stringMatching(/^refused \(line \d+\): .*2,000,000/)]);
+  });
+
   it('lets a user and a group share a name (reference §2.4)', () => {
     expect(parsePrincipalsFile('groups:\n- name: ana\nusers:\n- name: ana\n').problems).toEqual([]);
   });
