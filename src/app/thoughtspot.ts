@@ -17,7 +17,7 @@ export interface ThoughtSpotConnection extends Session {
 }
 
 type ApiVersion = 'v1' | 'v2';
-type Client = PortClient & Session;
+type Client = PortClient & Session & { login(): Promise<void>; readonly queue: { readonly waiting: number } };
 
 /**
  * Connects to an environment's ThoughtSpot: the one place where its adapter
@@ -26,16 +26,17 @@ type Client = PortClient & Session;
  * has no v2. The version in use is logged once, when it is known.
  */
 export function connect(environment: EnvironmentConfig, services: Services): ThoughtSpotConnection {
-  const v2 = environment.api === 'v1' ? undefined : v2ClientFor(environment, services);
-  let chosen: Promise<Client> | undefined;
+  // The client of the version asked for (v2 for auto); a v1 client is made only if auto falls back.
+  const asked: Client = environment.api === 'v1' ? clientFor(environment, services) : v2ClientFor(environment, services);
   let client: Client | undefined;
-  const choose = async (): Promise<Client> => {
-    const version = environment.api === 'auto' ? await probe(v2!) : environment.api;
-    client = version === 'v2' ? v2! : clientFor(environment, services);
+  let chosen: Promise<ThoughtSpotPort> | undefined;
+  const choose = async (): Promise<ThoughtSpotPort> => {
+    const version = environment.api === 'auto' ? await probe(asked) : environment.api;
+    client = environment.api === 'auto' && version === 'v1' ? clientFor(environment, services) : asked;
     services.log.info({ environment: environment.name, api: version }, `ThoughtSpot REST API ${version} in use${environment.api === 'auto' ? ' (api: auto)' : ''}`);
-    return client;
+    return thoughtspotPort(client);
   };
-  const current = () => {
+  const port = () => {
     // A failed choice (ThoughtSpot unreachable, a wrong password) is not remembered: the next call tries again.
     chosen ??= choose().catch((error: unknown) => {
       chosen = undefined;
@@ -44,9 +45,9 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
     return chosen;
   };
   return {
-    port: deferredPort(async () => thoughtspotPort(await current())),
+    port: deferredPort(port),
     // Every client of a host shares the host's queue (services.queues): either version's is the same queue.
-    queue: (v2 ?? clientFor(environment, services)).queue,
+    queue: asked.queue,
     logout: async () => client?.logout(),
   };
 }
@@ -56,7 +57,7 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
  * goes on with). Only a 404 there means it has no v2 (an older ThoughtSpot
  * Software release); any other failure is the run's, as it would be on v2.
  */
-async function probe(v2: Client & { login(): Promise<void> }): Promise<ApiVersion> {
+async function probe(v2: Client): Promise<ApiVersion> {
   try {
     await v2.login();
     return 'v2';
