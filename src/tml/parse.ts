@@ -86,7 +86,7 @@ const IDENTITY_KEYS = new Set(['guid', 'obj_id']);
 /** Other envelope fields of `ObjectEDocProto` (§3.1), kept as they are. */
 const PASSIVE_KEYS = new Set(['object_id', 'joins', 'permissions', 'hidden', 'is_demo_data']);
 /** Kinds of the proto we do not handle: named, so the error says so rather than "unknown". */
-const UNSUPPORTED_KINDS = new Set(['monitor_alert', 'cohort', 'action_object', 'role_object', 'group_object', 'user_object']);
+const UNSUPPORTED_KINDS = new Set(['monitor_alert', 'action_object', 'role_object', 'group_object', 'user_object']);
 
 interface Context {
   readonly file: string | undefined;
