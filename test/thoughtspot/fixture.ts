@@ -13,7 +13,12 @@ export function at(endpoint: string): string {
 
 /** A client with fast retries, no practical rate limit and no proxy variables from the machine. */
 export function testClient(options: Partial<ThoughtSpotClientOptions> = {}): ThoughtSpotClient {
-  return new ThoughtSpotClient({
+  return new ThoughtSpotClient(fastOptions(options));
+}
+
+/** The options both test clients share, under any the test gives (its retry and rate-limit fields merged in). */
+function fastOptions<T extends Partial<ThoughtSpotClientOptions> | Partial<ThoughtSpotV2ClientOptions>>(options: T) {
+  return {
     url: BASE,
     username: 'tsadmin',
     password: PASSWORD,
@@ -21,7 +26,7 @@ export function testClient(options: Partial<ThoughtSpotClientOptions> = {}): Tho
     ...options,
     retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000, ...options.retry },
     rateLimit: { concurrency: 8, intervalCap: 1_000, intervalMs: 1_000, ...options.rateLimit },
-  });
+  };
 }
 
 /** `session/login` answering 204 with the session cookies of `session`. */
@@ -51,15 +56,7 @@ export function v2at(endpoint: string): string {
 
 /** A v2 client with fast retries, no practical rate limit and no proxy variables from the machine. */
 export function testV2Client(options: Partial<ThoughtSpotV2ClientOptions> = {}): ThoughtSpotV2Client {
-  return new ThoughtSpotV2Client({
-    url: BASE,
-    username: 'tsadmin',
-    password: PASSWORD,
-    env: {},
-    ...options,
-    retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000, ...options.retry },
-    rateLimit: { concurrency: 8, intervalCap: 1_000, intervalMs: 1_000, ...options.rateLimit },
-  });
+  return new ThoughtSpotV2Client(fastOptions(options));
 }
 
 /** `auth/token/full` answering a `Token` (SDK models/Token.ts) that lasts `lifetimeMs` from now. */
