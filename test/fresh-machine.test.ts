@@ -21,9 +21,11 @@ function programsStarted(source: string): string[] {
 
 describe('the fresh-machine promise (issue 15, item 14)', () => {
   it('runs no program but node and git, in the sources, the scripts or the tests', () => {
-    const foreign = ['src', 'scripts', 'test'].flatMap(sourcesUnder).flatMap((file) =>
-      programsStarted(readFileSync(join(root, file), 'utf8')).filter((program) => !AVAILABLE.has(program)).map((program) => `${relative(root, join(root, file))}: ${program}`));
-    expect(foreign).toEqual([]);
+    const started = ['src', 'scripts', 'test'].flatMap(sourcesUnder).flatMap((file) =>
+      programsStarted(readFileSync(join(root, file), 'utf8')).map((program) => ({ file: relative(root, join(root, file)), program })));
+    // The scan sees the calls it looks for: the tests start git by name.
+    expect(started.map((s) => s.program)).toContain('git');
+    expect(started.filter((s) => !AVAILABLE.has(s.program)).map((s) => `${s.file}: ${s.program}`)).toEqual([]);
   });
 
   it('installs nothing but the npm packages in CI', () => {

@@ -49,6 +49,10 @@ describe.each(['v1', 'v2'] as const)('tmlsync export against the emulator and a 
     // A fresh working tree on "another machine" resumes from the state ref: nothing to export.
     const resumed = await exportOnce(configFile(remote, join(stage.work, 'wd2')));
     expect(resumed.report!.counts).toMatchObject({ unchanged: 18, added: 0 });
+
+    // The runs went over the version asked for: the connection logs the one it uses, once per run.
+    const logged = await cli(['--log-level', 'info', 'export', '--config', configFile(remote, join(stage.work, 'wd-logged')), '--format', 'json']);
+    expect(logged.stderr.split('\n').filter((line) => line.includes('"api":'))).toEqual([expect.stringContaining(`"api":"${api}"`)]);
   });
 
   it('re-exports everything when the ledger is lost, and commits nothing when the files already hold it', async () => {
