@@ -51,7 +51,9 @@ function inTree(relative) {
   let dir = workerData.root;
   for (const part of parts.slice(0, -1)) {
     dir = join(dir, part);
-    if (!real.has(dir) && kindOf(dir) !== 'folder') return undefined;
+    if (real.has(dir)) continue;
+    if (kindOf(dir) !== 'folder') return undefined;
+    real.add(dir);
   }
   return join(dir, parts[parts.length - 1]);
 }
