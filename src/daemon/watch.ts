@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log/index.js';
 import type { KnownObject, TmlDocument } from '../tml/index.js';
-import { parseFiles, readTmlFiles } from '../sync/content.js';
+import { parseFiles, readSourceFile, readTmlFiles } from '../sync/content.js';
 import { validateOffline, type Finding } from '../sync/validate.js';
 
 export interface TmlWatchOptions {
@@ -37,9 +36,9 @@ export function watchTml(options: TmlWatchOptions): FSWatcher {
     const file = relative(dir, absolute).split(sep).join('/');
     let text: string;
     try {
-      text = readFileSync(absolute, 'utf8');
+      text = readSourceFile(absolute, file);
     } catch {
-      return; // gone again before we looked
+      return; // gone again before we looked, or a link or special file the content reader refuses
     }
     load();
     others.delete(file);
