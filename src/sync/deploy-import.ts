@@ -82,15 +82,15 @@ async function recordPending({ set, repo, ordered }: ImportStep): Promise<void> 
   await writeDeployLedger(repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): creating ${creations.length} objects, run ${set.run.runId}`);
 }
 
+/** `present`: the target's GUIDs before this batch (an object the batch adds to it was created by this deploy). */
 async function importBatch(step: ImportStep, batch: Candidate[], present: Set<string>, outcome: ImportOutcome): Promise<void> {
   const { set, thoughtspot, policy } = step;
   const docs = batch.map((c) => applyMapping(c.doc, set.mapping));
-  const before = new Set(present);
   let answer = await thoughtspot.importTml(docs.map((d) => format(d)), policy);
   if (!answer.answered) {
     // The import may have taken effect: look before sending anything again.
     set.run.log.warn({ error: answer.error }, 'import answer lost; checking what took effect');
-    answer = await verifyLostImport(thoughtspot, batch, docs, before, policy);
+    answer = await verifyLostImport(thoughtspot, batch, docs, present, policy);
   }
   answer.results.forEach((imported, i) => {
     const c = batch[i]!;
@@ -100,7 +100,7 @@ async function importBatch(step: ImportStep, batch: Candidate[], present: Set<st
       return;
     }
     const previous = set.ledger.objects[c.canonicalGuid];
-    set.ledger.objects[c.canonicalGuid] = { envGuid: imported.id, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: contentHash(c.text), created: previous?.created ?? !before.has(imported.id) };
+    set.ledger.objects[c.canonicalGuid] = { envGuid: imported.id, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: contentHash(c.text), created: previous?.created ?? !present.has(imported.id) };
     set.mapping.guids.set(c.canonicalGuid, imported.id);
     present.add(imported.id);
     outcome.results.push(result(c, c.action === 'create' ? 'added' : 'updated'));
