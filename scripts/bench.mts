@@ -33,8 +33,8 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { thoughtspotPort } from '../src/app/index.js';
 import { ensureBareRepo, GitRepo } from '../src/git/index.js';
-import { runDeploy } from '../src/sync/deploy.js';
-import { runExport } from '../src/sync/export.js';
+import { runDeploy } from '../src/sync/deploy/deploy.js';
+import { runExport } from '../src/sync/export/export.js';
 import type { ContentCommits, ContentRepo, HeaderType, ThoughtSpotPort } from '../src/sync/ports.js';
 import { DEFAULT_RATE_LIMIT, HostQueue, HostQueues, ThoughtSpotClient, type RateLimit } from '../src/thoughtspot/index.js';
 import { format, parse } from '../src/tml/index.js';
@@ -49,7 +49,7 @@ const DEPLOY_WRITE_CALLS = 3;
 const SAMPLE_EVERY_MS = 50;
 const PHASE_TIMEOUT_MS = 600_000;
 const EXPORT_ENDPOINT = 'metadata/tml/export';
-/** The content types `runExport` lists (its own list is private to src/sync/export.ts); the naive exporter lists the same. */
+/** The content types `runExport` lists (its own list is private to src/sync/export/export.ts); the naive exporter lists the same. */
 const CONTENT_TYPES: HeaderType[] = ['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'];
 const COMMITTER = { name: 'tmlsync bench', email: 'bench@localhost' };
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { InvalidInputError } from '../errors/index.js';
-import type { DeployEnvironment } from '../sync/deploy.js';
-import type { SyncEnvironment } from '../sync/sync.js';
+import type { DeployEnvironment } from '../sync/deploy/deploy.js';
+import type { SyncEnvironment } from '../sync/sync/sync.js';
 
 /** The account tmlsync signs in with when the configuration names none (the emulator's and ThoughtSpot's usual admin). */
 const DEFAULT_USERNAME = 'tsadmin';

@@ -7,14 +7,14 @@ import { connect, deployEnvironment, endSession, remoteUrl, repoFor, syncEnviron
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
 import { Metrics } from '../server/metrics.js';
-import { checksSummary, type ChecksSummary } from '../sync/checks.js';
-import { runDeploy, type DeployReport } from '../sync/deploy.js';
-import { runExport } from '../sync/export.js';
+import { checksSummary, type ChecksSummary } from '../sync/deploy/checks.js';
+import { runDeploy, type DeployReport } from '../sync/deploy/deploy.js';
+import { runExport } from '../sync/export/export.js';
 import type { ContentRepo } from '../sync/ports.js';
-import { finishRun, type RunReport } from '../sync/report.js';
-import { runSync, type SyncReport } from '../sync/sync.js';
+import { finishRun, type RunReport } from '../sync/kernel/report.js';
+import { runSync, type SyncReport } from '../sync/sync/sync.js';
 import { watchTml } from './watch.js';
-import type { Loop, RunRecord } from '../sync/runs.js';
+import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import { RunStore } from './runs.js';
 
 /** A deploy's data checks as `/status` shows them: counts and what did not pass. */

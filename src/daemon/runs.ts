@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RunRecord } from '../sync/runs.js';
+import type { RunRecord } from '../sync/kernel/runs.js';
 
 /** Runs kept after they end, so that `GET /api/v1/runs/{id}` answers across restarts. */
 const KEPT = 500;

@@ -2,8 +2,8 @@ import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log/index.js';
 import type { KnownObject, TmlDocument } from '../tml/index.js';
-import { parseFiles, readSourceFile, readTmlFiles } from '../sync/content.js';
-import { validateOffline, type Finding } from '../sync/validate.js';
+import { parseFiles, readSourceFile, readTmlFiles } from '../sync/kernel/content.js';
+import { validateOffline, type Finding } from '../sync/kernel/validate.js';
 
 export interface TmlWatchOptions {
   /** The folder to watch (a working tree; its `tml/` folder when it has one). */

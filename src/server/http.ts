@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/index.js';
-import type { ChecksSummary } from '../sync/checks.js';
-import type { Loop, RunRecord } from '../sync/runs.js';
+import type { ChecksSummary } from '../sync/deploy/checks.js';
+import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import type { Metrics } from './metrics.js';
 import { validSignature } from './webhook.js';
 

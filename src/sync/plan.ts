@@ -1,11 +1,11 @@
 import { invertMapping, isMap, type TmlValue } from '../tml/index.js';
-import { exportBack } from './batches.js';
-import { prepareDeploy } from './deploy-prepare.js';
-import type { DeployOptions, PlannedChange } from './deploy-types.js';
-import { contentHash } from './ledger.js';
-import { planPrune } from './prune.js';
-import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './principals-deploy.js';
-import { ownedObjects, ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './ownership.js';
+import { exportBack } from './kernel/batches.js';
+import { prepareDeploy } from './deploy/prepare.js';
+import type { DeployOptions, PlannedChange } from './deploy/types.js';
+import { contentHash } from './kernel/ledger.js';
+import { planPrune } from './deploy/prune.js';
+import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './deploy/principals.js';
+import { ownedObjects, ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './deploy/ownership.js';
 
 export type PlanAction = PlannedChange['action'] | 'conflict';
 

@@ -3,9 +3,9 @@ import { basename, join } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { handlerFor, type TmlKind } from '../tml/index.js';
-import { readDeployLedger } from './ledger.js';
+import { readDeployLedger } from './kernel/ledger.js';
 import type { ContentRepo, ThoughtSpotPort } from './ports.js';
-import { readContent } from './content.js';
+import { readContent } from './kernel/content.js';
 
 /**
  * Liveboard snapshots (issue 7, item 7): a PDF of each liveboard of the

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/index.js';
 import { startHttp, type RunningHttp } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
-import type { RunRecord } from '../../src/sync/runs.js';
+import type { RunRecord } from '../../src/sync/kernel/runs.js';
 
 const TOKEN = 'api-token-for-tests';
 const logLines: string[] = [];

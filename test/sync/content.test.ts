@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
-import { MAX_SOURCE_BYTES, MissingSourceError, readContent, readSourceFile, readTmlFiles, UnsafeSourceError } from '../../src/sync/content.js';
+import { MAX_SOURCE_BYTES, MissingSourceError, readContent, readSourceFile, readTmlFiles, UnsafeSourceError } from '../../src/sync/kernel/content.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-content-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { importChanges, type ImportStep } from '../../src/sync/deploy-import.js';
-import type { Candidate, ChangeSet } from '../../src/sync/deploy-types.js';
-import { emptyDeployLedger, parseDeployLedger } from '../../src/sync/ledger.js';
+import { importChanges, type ImportStep } from '../../src/sync/deploy/import.js';
+import type { Candidate, ChangeSet } from '../../src/sync/deploy/types.js';
+import { emptyDeployLedger, parseDeployLedger } from '../../src/sync/kernel/ledger.js';
 import type { ContentRepo, Header, HeaderType, ImportAnswer, ImportPolicy, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { silentLogger } from '../../src/log/index.js';
 import { format, parse } from '../../src/tml/index.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { GitRepo } from '../../src/git/index.js';
-import { runExport } from '../../src/sync/export.js';
+import { runExport } from '../../src/sync/export/export.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { thoughtspotPort } from '../../src/app/index.js';

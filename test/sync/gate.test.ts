@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportAnswer, ImportPolicy, ThoughtSpotPort } from '../../src/sync/ports.js';
-import { validateInTarget } from '../../src/sync/validate.js';
+import { validateInTarget } from '../../src/sync/kernel/validate.js';
 import { parse } from '../../src/tml/index.js';
 
 const table = parse('guid: 7b1a0000-0000-0000-0000-000000000001\ntable:\n  name: Sales\n  db: D\n  schema: S\n  db_table: SALES\n  connection:\n    name: Conn\n  columns:\n  - name: Region\n    db_column_name: REGION\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: VARCHAR\n', { file: 'tml/table/sales.table.tml' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   contentHash, formatLedger, parseDeployLedger, parseLedger, stateRef, type DeployLedger, type Ledger,
-} from '../../src/sync/ledger.js';
+} from '../../src/sync/kernel/ledger.js';
 
 describe('the ledgers', () => {
   it('reads back an export ledger exactly as it was written', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrincipalsFile } from '../../src/sync/principals-deploy.js';
+import { parsePrincipalsFile } from '../../src/sync/deploy/principals.js';
 
 const good = `groups:
 - name: Analysts

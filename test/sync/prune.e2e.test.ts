@@ -5,7 +5,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { thoughtspotPort } from '../../src/app/index.js';
 import { GitRepo } from '../../src/git/index.js';
-import { runDeploy } from '../../src/sync/deploy.js';
+import { runDeploy } from '../../src/sync/deploy/deploy.js';
 import type { DeletableType, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseFor, matchesGlob } from '../../src/sync/select.js';
+import { chooseFor, matchesGlob } from '../../src/sync/kernel/select.js';
 
 describe('per-object settings', () => {
   it('matches repository paths against globs', () => {

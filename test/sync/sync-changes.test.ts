@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash, emptyDeployLedger, emptyLedger, type DeployLedger, type Ledger } from '../../src/sync/ledger.js';
+import { contentHash, emptyDeployLedger, emptyLedger, type DeployLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import type { Header } from '../../src/sync/ports.js';
-import { detectChanges, reconcile, toCompare, type GitFile, type SyncSides } from '../../src/sync/sync-changes.js';
+import { detectChanges, reconcile, toCompare, type GitFile, type SyncSides } from '../../src/sync/sync/changes.js';
 
 const A = 'aaaaaaaa-0000-0000-0000-000000000001';
 const B = 'bbbbbbbb-0000-0000-0000-000000000002';

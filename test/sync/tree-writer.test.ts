@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TreeWriter } from '../../src/sync/tree-writer.js';
+import { TreeWriter } from '../../src/sync/kernel/tree-writer.js';
 import { git } from '../support/git-server.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-tree-writer-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_TYPES, DEPLOYED_TYPES } from '../../src/sync/target.js';
+import { CONTENT_TYPES, DEPLOYED_TYPES } from '../../src/sync/kernel/target.js';
 import { KIND_LISTINGS, handlers, kindForMetadata, listedKind, metadataTypes } from '../../src/tml/index.js';
 
 describe('listings derived from the kind registry', () => {

@@ -1,10 +1,10 @@
 import { configFrom, deployEnvironment, environmentsFor, refuseOneWay, withEnvironment } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { checkLines } from '../../sync/checks.js';
-import { runDeploy, type DeployReport } from '../../sync/deploy.js';
-import { ownershipLines } from '../../sync/ownership.js';
-import { principalsText } from '../../sync/principals-deploy.js';
-import { summaryLine } from '../../sync/report.js';
+import { checkLines } from '../../sync/deploy/checks.js';
+import { runDeploy, type DeployReport } from '../../sync/deploy/deploy.js';
+import { ownershipLines } from '../../sync/deploy/ownership.js';
+import { principalsText } from '../../sync/deploy/principals.js';
+import { summaryLine } from '../../sync/kernel/report.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
 

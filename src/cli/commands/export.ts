@@ -1,9 +1,9 @@
 import { configFrom, deployEnvironment, environmentsFor, refuseOneWay, withEnvironment, type Services } from '../../app/index.js';
 import type { EnvironmentConfig, LoadedConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { runExport } from '../../sync/export.js';
+import { runExport } from '../../sync/export/export.js';
 import { runDrift } from '../../sync/plan.js';
-import { summaryLine, type RunReport } from '../../sync/report.js';
+import { summaryLine, type RunReport } from '../../sync/kernel/report.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
 

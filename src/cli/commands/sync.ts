@@ -1,7 +1,7 @@
 import { configFrom, environmentsFor, syncEnvironment, withEnvironment } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { summaryLine } from '../../sync/report.js';
-import { runSync, type ConflictPolicy, type SyncReport } from '../../sync/sync.js';
+import { summaryLine } from '../../sync/kernel/report.js';
+import { runSync, type ConflictPolicy, type SyncReport } from '../../sync/sync/sync.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
 

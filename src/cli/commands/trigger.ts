@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunRecord } from '../../sync/runs.js';
+import type { RunRecord } from '../../sync/kernel/runs.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { ExitCode } from '../outcome.js';
 import type { CommandContext } from '../context.js';

@@ -1,8 +1,8 @@
 import { configFrom, connect, environmentsFor, withSession } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { parseFiles, readTmlFiles } from '../../sync/content.js';
-import { targetObjects } from '../../sync/target.js';
-import { validateInTarget, validateOffline, type Finding } from '../../sync/validate.js';
+import { parseFiles, readTmlFiles } from '../../sync/kernel/content.js';
+import { targetObjects } from '../../sync/kernel/target.js';
+import { validateInTarget, validateOffline, type Finding } from '../../sync/kernel/validate.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
 

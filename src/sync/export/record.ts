@@ -1,5 +1,5 @@
-import type { ExportRun, ExportState } from './export-types.js';
-import { writeExportLedger } from './ledger.js';
+import type { ExportRun, ExportState } from './types.js';
+import { writeExportLedger } from '../kernel/ledger.js';
 
 /**
  * Record: the ledger as this run leaves it, on `refs/tmlsync/<env>/export`,

@@ -1,21 +1,21 @@
 import { join } from 'node:path';
-import { silentLogger, type Logger } from '../log/index.js';
-import { handlerFor, type TmlKind } from '../tml/index.js';
-import { exportBack } from './batches.js';
-import { runDeploy, type DeployReport } from './deploy.js';
-import type { DeployEnvironment } from './deploy-types.js';
-import { runExport } from './export.js';
-import { contentHash, readDeployLedger, readExportLedger, writeDeployLedger, type DeployLedger } from './ledger.js';
-import type { ContentRepo, Header, Identity, ThoughtSpotPort } from './ports.js';
-import { finishRun, startRun, type ObjectResult, type RunReport, type RunStart } from './report.js';
-import { readContent, readSourceFile } from './content.js';
+import { silentLogger, type Logger } from '../../log/index.js';
+import { handlerFor, type TmlKind } from '../../tml/index.js';
+import { exportBack } from '../kernel/batches.js';
+import { runDeploy, type DeployReport } from '../deploy/deploy.js';
+import type { DeployEnvironment } from '../deploy/types.js';
+import { runExport } from '../export/export.js';
+import { contentHash, readDeployLedger, readExportLedger, writeDeployLedger, type DeployLedger } from '../kernel/ledger.js';
+import type { ContentRepo, Header, Identity, ThoughtSpotPort } from '../ports.js';
+import { finishRun, startRun, type ObjectResult, type RunReport, type RunStart } from '../kernel/report.js';
+import { readContent, readSourceFile } from '../kernel/content.js';
 import {
   detectChanges, envIdOf, reconcile, toCompare,
   type Conflict, type ConflictPolicy, type GitFile, type Reconciled, type SideChanges, type SyncSides,
-} from './sync-changes.js';
-import { CONTENT_TYPES } from './target.js';
+} from './changes.js';
+import { CONTENT_TYPES } from '../kernel/target.js';
 
-export type { Conflict, ConflictPolicy, SideChange } from './sync-changes.js';
+export type { Conflict, ConflictPolicy, SideChange } from './changes.js';
 
 export interface SyncEnvironment extends Omit<DeployEnvironment, 'mappings'> {
   conflicts?: ConflictPolicy;

@@ -1,8 +1,8 @@
-import type { Logger } from '../log/index.js';
-import type { Ledger, LedgerEntry } from './ledger.js';
-import type { ContentCommits, ContentRepo, GroupPrivileges, Header, Identity, PrincipalEntry, ThoughtSpotPort } from './ports.js';
-import type { ObjectResult, RunStart } from './report.js';
-import type { TreeWriter } from './tree-writer.js';
+import type { Logger } from '../../log/index.js';
+import type { Ledger, LedgerEntry } from '../kernel/ledger.js';
+import type { ContentCommits, ContentRepo, GroupPrivileges, Header, Identity, PrincipalEntry, ThoughtSpotPort } from '../ports.js';
+import type { ObjectResult, RunStart } from '../kernel/report.js';
+import type { TreeWriter } from '../kernel/tree-writer.js';
 
 /** The shapes the phases of an export share, kept apart from the workflow so that its phases never import it (no cycle). */
 

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { applyMapping, invertMapping, type TmlDocument } from '../tml/index.js';
-import { BATCH_SIZE, exportBack } from './batches.js';
+import { applyMapping, invertMapping, type TmlDocument } from '../../tml/index.js';
+import { BATCH_SIZE, exportBack } from '../kernel/batches.js';
 import { checksFailed, runDataChecks, type DataCheck } from './checks.js';
-import { importChanges, type ImportOutcome } from './deploy-import.js';
-import { prepareDeploy } from './deploy-prepare.js';
-import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './deploy-types.js';
-import { stateRef, writeDeployLedger } from './ledger.js';
+import { importChanges, type ImportOutcome } from './import.js';
+import { prepareDeploy } from './prepare.js';
+import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './types.js';
+import { stateRef, writeDeployLedger } from '../kernel/ledger.js';
 import { applyOwnership, ownedObjects, planOwnership, type OwnerChange } from './ownership.js';
-import type { ImportPolicy } from './ports.js';
-import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsPlan } from './principals-deploy.js';
+import type { ImportPolicy } from '../ports.js';
+import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsPlan } from './principals.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PrunePlan, type PruneSummary } from './prune.js';
-import { finishRun, type ObjectResult, type RunReport } from './report.js';
-import { validateInTarget, validateOffline } from './validate.js';
+import { finishRun, type ObjectResult, type RunReport } from '../kernel/report.js';
+import { validateInTarget, validateOffline } from '../kernel/validate.js';
 
-export { DeployGateError, type DeployEnvironment, type DeployOptions, type PlannedChange } from './deploy-types.js';
-export { prepareDeploy } from './deploy-prepare.js';
+export { DeployGateError, type DeployEnvironment, type DeployOptions, type PlannedChange } from './types.js';
+export { prepareDeploy } from './prepare.js';
 
 export interface DeployReport extends RunReport {
   commit: string;

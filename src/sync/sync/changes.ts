@@ -1,6 +1,6 @@
-import type { DeployLedger, Ledger } from './ledger.js';
-import { contentHash } from './ledger.js';
-import type { Header } from './ports.js';
+import type { DeployLedger, Ledger } from '../kernel/ledger.js';
+import { contentHash } from '../kernel/ledger.js';
+import type { Header } from '../ports.js';
 
 /**
  * The decisions of a sync run, as pure functions of what it read: which side

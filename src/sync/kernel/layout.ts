@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { slugify } from '../tml/index.js';
+import { slugify } from '../../tml/index.js';
 
 /**
  * Where an object's file lives in the content repository (DESIGN.md

@@ -1,5 +1,5 @@
-import type { TmlMap } from '../tml/index.js';
-import type { GroupPrivileges, PrincipalEntry } from './ports.js';
+import type { TmlMap } from '../../tml/index.js';
+import type { GroupPrivileges, PrincipalEntry } from '../ports.js';
 
 /** Principals every instance has; they are not content (reference §2.4, §2.5). */
 export const BUILT_IN_PRINCIPALS = new Set(['su', 'system', 'tsadmin', 'All', 'Administrator', 'System']);

@@ -1,5 +1,5 @@
-import { applyMapping, format, parse, type TmlDocument, type ValueMapping } from '../tml/index.js';
-import type { ThoughtSpotPort } from './ports.js';
+import { applyMapping, format, parse, type TmlDocument, type ValueMapping } from '../../tml/index.js';
+import type { ThoughtSpotPort } from '../ports.js';
 
 /**
  * Objects per call of the bulk endpoints (TML export and import, ownership

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ContentRepo } from './ports.js';
+import type { ContentRepo } from '../ports.js';
 
 /**
  * The state tmlsync keeps per environment outside the content branch

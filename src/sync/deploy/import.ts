@@ -1,10 +1,10 @@
-import { applyMapping, format, listedKind, resolveReferences, type KnownObject, type TmlDocument } from '../tml/index.js';
-import { inBatches } from './batches.js';
-import type { Candidate, ChangeSet } from './deploy-types.js';
-import { contentHash, writeDeployLedger } from './ledger.js';
-import type { ContentRepo, ImportAnswer, ImportPolicy, ThoughtSpotPort } from './ports.js';
-import type { ObjectResult } from './report.js';
-import { targetObjects } from './target.js';
+import { applyMapping, format, listedKind, resolveReferences, type KnownObject, type TmlDocument } from '../../tml/index.js';
+import { inBatches } from '../kernel/batches.js';
+import type { Candidate, ChangeSet } from './types.js';
+import { contentHash, writeDeployLedger } from '../kernel/ledger.js';
+import type { ContentRepo, ImportAnswer, ImportPolicy, ThoughtSpotPort } from '../ports.js';
+import type { ObjectResult } from '../kernel/report.js';
+import { targetObjects } from '../kernel/target.js';
 
 /** What the import phase works on: the change set, as the gate left it. */
 export interface ImportStep {

@@ -1,8 +1,8 @@
-import type { Change, ExportRun, ExportState, Listed } from './export-types.js';
-import { PRINCIPALS_PATH } from './layout.js';
-import { compareText } from './ledger.js';
-import type { ContentCommits, Identity } from './ports.js';
-import type { ObjectResult } from './report.js';
+import type { Change, ExportRun, ExportState, Listed } from './types.js';
+import { PRINCIPALS_PATH } from '../kernel/layout.js';
+import { compareText } from '../kernel/ledger.js';
+import type { ContentCommits, Identity } from '../ports.js';
+import type { ObjectResult } from '../kernel/report.js';
 
 /** Objects named one per line in a commit message; a first export of thousands lists the rest as a count. */
 const MESSAGE_OBJECTS = 500;

@@ -1,12 +1,12 @@
-import { InvalidInputError } from '../errors/index.js';
-import type { Logger } from '../log/index.js';
-import { format, handlerFor, parse, resolveReferences, type KnownObject, type TmlDocument, type TmlKind } from '../tml/index.js';
-import type { ChangeSet, DeployEnvironment, PlannedChange } from './deploy-types.js';
-import { hasContentFolder } from './content.js';
-import { stateRef, type DeployLedger } from './ledger.js';
-import type { ContentRepo, DeletableType, ThoughtSpotPort } from './ports.js';
-import type { ObjectResult } from './report.js';
-import { targetObjects } from './target.js';
+import { InvalidInputError } from '../../errors/index.js';
+import type { Logger } from '../../log/index.js';
+import { format, handlerFor, parse, resolveReferences, type KnownObject, type TmlDocument, type TmlKind } from '../../tml/index.js';
+import type { ChangeSet, DeployEnvironment, PlannedChange } from './types.js';
+import { hasContentFolder } from '../kernel/content.js';
+import { stateRef, type DeployLedger } from '../kernel/ledger.js';
+import type { ContentRepo, DeletableType, ThoughtSpotPort } from '../ports.js';
+import type { ObjectResult } from '../kernel/report.js';
+import { targetObjects } from '../kernel/target.js';
 
 /**
  * Deletions on deploy (DESIGN.md "Deploy", step 8; issue 5): an object whose

@@ -1,8 +1,8 @@
-import type { Logger } from '../log/index.js';
-import type { ThoughtSpotPort } from './ports.js';
-import { DEPLOYED_TYPES } from './target.js';
-import { inBatches } from './batches.js';
-import { chooseFor } from './select.js';
+import type { Logger } from '../../log/index.js';
+import type { ThoughtSpotPort } from '../ports.js';
+import { DEPLOYED_TYPES } from '../kernel/target.js';
+import { inBatches } from '../kernel/batches.js';
+import { chooseFor } from '../kernel/select.js';
 
 /**
  * Who owns deployed objects in one environment (issue 7, item 3): the first

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { format, parse } from '../tml/index.js';
-import type { ExportRun, ExportState, Listed } from './export-types.js';
-import { PRINCIPALS_PATH, objectPath } from './layout.js';
-import type { LedgerEntry } from './ledger.js';
-import type { ExportedObject, Header } from './ports.js';
-import { principalsDocument } from './principals.js';
-import type { ObjectResult } from './report.js';
-import type { FileOp } from './tree-writer.js';
+import { format, parse } from '../../tml/index.js';
+import type { ExportRun, ExportState, Listed } from './types.js';
+import { PRINCIPALS_PATH, objectPath } from '../kernel/layout.js';
+import type { LedgerEntry } from '../kernel/ledger.js';
+import type { ExportedObject, Header } from '../ports.js';
+import { principalsDocument } from '../kernel/principals.js';
+import type { ObjectResult } from '../kernel/report.js';
+import type { FileOp } from '../kernel/tree-writer.js';
 
 /** An exported object parsed and formatted, with the file operation that puts it in the tree. */
 interface Exported {

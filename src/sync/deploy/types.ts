@@ -1,13 +1,13 @@
-import { InvalidInputError } from '../errors/index.js';
-import type { Logger } from '../log/index.js';
-import type { KnownObject, TmlDocument, ValueMapping } from '../tml/index.js';
+import { InvalidInputError } from '../../errors/index.js';
+import type { Logger } from '../../log/index.js';
+import type { KnownObject, TmlDocument, ValueMapping } from '../../tml/index.js';
 import type { DataChecksPolicy } from './checks.js';
-import type { DeployLedger } from './ledger.js';
+import type { DeployLedger } from '../kernel/ledger.js';
 import type { OwnershipPolicy } from './ownership.js';
-import type { ContentRepo, ThoughtSpotPort } from './ports.js';
-import type { PrincipalsSettings } from './principals-deploy.js';
-import type { RunStart } from './report.js';
-import type { Finding } from './validate.js';
+import type { ContentRepo, ThoughtSpotPort } from '../ports.js';
+import type { PrincipalsSettings } from './principals.js';
+import type { RunStart } from '../kernel/report.js';
+import type { Finding } from '../kernel/validate.js';
 
 /** The shapes a deploy, a plan and prune share, kept apart from the workflow so that its parts never import it (no cycle). */
 

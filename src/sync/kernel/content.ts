@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { InvalidInputError } from '../errors/index.js';
-import { parse, TmlParseError, type TmlDocument } from '../tml/index.js';
+import { InvalidInputError } from '../../errors/index.js';
+import { parse, TmlParseError, type TmlDocument } from '../../tml/index.js';
 import type { Finding } from './validate.js';
 
 /**

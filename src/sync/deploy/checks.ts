@@ -1,7 +1,7 @@
-import type { Logger } from '../log/index.js';
-import { handlerFor, type TmlDocument } from '../tml/index.js';
-import type { DataSummary, ThoughtSpotPort } from './ports.js';
-import { chooseFor } from './select.js';
+import type { Logger } from '../../log/index.js';
+import { handlerFor, type TmlDocument } from '../../tml/index.js';
+import type { DataSummary, ThoughtSpotPort } from '../ports.js';
+import { chooseFor } from '../kernel/select.js';
 
 /**
  * Data checks after a deploy (issue 7, item 6; DESIGN.md "Deploy" step 7): a

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExportState } from './export-types.js';
-import type { Header } from './ports.js';
-import type { ObjectResult } from './report.js';
+import type { ExportState } from './types.js';
+import type { Header } from '../ports.js';
+import type { ObjectResult } from '../kernel/report.js';
 
 /** How the decide phase tells what changed: the working tree (has the file?), the objects to leave alone, the batch size. */
 export interface DecideContext {

@@ -1,6 +1,6 @@
-import { dependencyOrder, format, resolveReferences, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../tml/index.js';
+import { dependencyOrder, format, resolveReferences, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../../tml/index.js';
 import { BATCH_SIZE, inBatches } from './batches.js';
-import type { ThoughtSpotPort } from './ports.js';
+import type { ThoughtSpotPort } from '../ports.js';
 
 /** One finding of `tmlsync validate`, offline or from ThoughtSpot. */
 export interface Finding {

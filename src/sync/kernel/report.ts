@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { silentLogger, type Logger } from '../log/index.js';
+import { silentLogger, type Logger } from '../../log/index.js';
 
 /** What one run did, per object and in total (DESIGN.md "Concepts": run). */
 

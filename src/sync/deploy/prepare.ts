@@ -1,11 +1,11 @@
-import type { Logger } from '../log/index.js';
-import { handlerFor, listedKind, references, type KnownObject, type TmlKind } from '../tml/index.js';
-import { readContent } from './content.js';
-import { DeployGateError, type Candidate, type ChangeSet, type DeployEnvironment, type DeployMapping, type DeployOptions, type PlannedChange } from './deploy-types.js';
-import { contentHash, readDeployLedger, type DeployLedger } from './ledger.js';
-import { startRun } from './report.js';
-import { targetObjects } from './target.js';
-import type { Finding } from './validate.js';
+import type { Logger } from '../../log/index.js';
+import { handlerFor, listedKind, references, type KnownObject, type TmlKind } from '../../tml/index.js';
+import { readContent } from '../kernel/content.js';
+import { DeployGateError, type Candidate, type ChangeSet, type DeployEnvironment, type DeployMapping, type DeployOptions, type PlannedChange } from './types.js';
+import { contentHash, readDeployLedger, type DeployLedger } from '../kernel/ledger.js';
+import { startRun } from '../kernel/report.js';
+import { targetObjects } from '../kernel/target.js';
+import type { Finding } from '../kernel/validate.js';
 
 /**
  * Steps 1–3 of a deploy (DESIGN.md "Deploy"), shared with `tmlsync plan`:

@@ -1,9 +1,9 @@
-import { decide, lastBatch, type DecideContext } from './export-decide.js';
-import { startState, type ExportRun, type ExportState, type Listed } from './export-types.js';
-import { exportBatch } from './export-write.js';
-import { readExportLedger } from './ledger.js';
-import type { Header, ThoughtSpotPort } from './ports.js';
-import { CONTENT_TYPES } from './target.js';
+import { decide, lastBatch, type DecideContext } from './decide.js';
+import { startState, type ExportRun, type ExportState, type Listed } from './types.js';
+import { exportBatch } from './write.js';
+import { readExportLedger } from '../kernel/ledger.js';
+import type { Header, ThoughtSpotPort } from '../ports.js';
+import { CONTENT_TYPES } from '../kernel/target.js';
 
 /**
  * List, decide and write at once: git (fetch, checkout, the ledger) and the

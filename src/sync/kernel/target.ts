@@ -1,5 +1,5 @@
-import { KIND_LISTINGS, metadataTypes, type KnownObject } from '../tml/index.js';
-import type { HeaderType, ThoughtSpotPort } from './ports.js';
+import { KIND_LISTINGS, metadataTypes, type KnownObject } from '../../tml/index.js';
+import type { HeaderType, ThoughtSpotPort } from '../ports.js';
 
 /**
  * What the workflows list of an environment, derived from the kind registry

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { InvalidInputError } from '../errors/index.js';
-import { silentLogger, type Logger } from '../log/index.js';
-import { parseYaml, TmlParseError, yamlProblem } from '../tml/index.js';
-import { readSourceFile, UnsafeSourceError } from './content.js';
-import { PRINCIPALS_PATH } from './layout.js';
-import type { GroupPrivileges, PrincipalEntry, PrincipalsSyncResult, ThoughtSpotPort } from './ports.js';
-import { BUILT_IN_PRINCIPALS, GROUP_TYPES, isGroup, principalEntry, PRIVILEGES, USER_TYPES, VISIBILITIES } from './principals.js';
+import { InvalidInputError } from '../../errors/index.js';
+import { silentLogger, type Logger } from '../../log/index.js';
+import { parseYaml, TmlParseError, yamlProblem } from '../../tml/index.js';
+import { readSourceFile, UnsafeSourceError } from '../kernel/content.js';
+import { PRINCIPALS_PATH } from '../kernel/layout.js';
+import type { GroupPrivileges, PrincipalEntry, PrincipalsSyncResult, ThoughtSpotPort } from '../ports.js';
+import { BUILT_IN_PRINCIPALS, GROUP_TYPES, isGroup, principalEntry, PRIVILEGES, USER_TYPES, VISIBILITIES } from '../kernel/principals.js';
 
 /**
  * Principals as code: `principals/principals.yaml` applied to an environment

@@ -1,14 +1,14 @@
-import { BATCH_SIZE } from './batches.js';
-import { commitChanges } from './export-commit.js';
-import { decideContext, listAndExport } from './export-list.js';
-import { decideDeletions } from './export-decide.js';
-import { recordLedger } from './export-record.js';
-import type { ExportOptions, ExportRun } from './export-types.js';
-import { writeRest } from './export-write.js';
-import { finishRun, startRun, type RunReport } from './report.js';
-import { TreeWriter } from './tree-writer.js';
+import { BATCH_SIZE } from '../kernel/batches.js';
+import { commitChanges } from './commit.js';
+import { decideContext, listAndExport } from './list.js';
+import { decideDeletions } from './decide.js';
+import { recordLedger } from './record.js';
+import type { ExportOptions, ExportRun } from './types.js';
+import { writeRest } from './write.js';
+import { finishRun, startRun, type RunReport } from '../kernel/report.js';
+import { TreeWriter } from '../kernel/tree-writer.js';
 
-export type { ExportOptions } from './export-types.js';
+export type { ExportOptions } from './types.js';
 
 /**
  * One run of the export loop (DESIGN.md "The two loops"): list, decide what
@@ -31,7 +31,7 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
 
 /**
  * The phases of an export: list → decide → write (the three overlap, page by
- * page and batch by batch, see export-list.ts), then the deletions and the
+ * page and batch by batch, see list.ts), then the deletions and the
  * principals file, commit, push, record.
  */
 async function exportPhases(step: ExportRun): Promise<RunReport> {
