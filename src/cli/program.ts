@@ -20,12 +20,160 @@ import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, type ExitCode } from '.
 const formatOption = (choices: string[]) =>
   new Option('--format <format>', 'output format of the result on stdout').choices(choices).default(choices[0]);
 
-/**
- * The command table. Each entry declares its options once; `--help` on every
- * command comes from here.
- */
-export function createProgram(io: CliIo, onAction: (action: CommandAction<never>, options: unknown, args: string[]) => void): Command {
-  const program = new Command('tmlsync')
+interface CommandSpec {
+  name: string;
+  description: string;
+  action: CommandAction<never>;
+  /** Declares the command's arguments and options; `--help` comes from here. */
+  options?: (command: Command) => Command;
+}
+
+const configOption = () => new Option('-c, --config <file>', 'configuration file (YAML)');
+const envOption = () => new Option('-e, --env <name>', 'environment from the configuration');
+
+/** The command table. Each command declares its options once; `--help` on every command comes from here. */
+const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'emulator',
+    description: 'run the ThoughtSpot REST API emulator (v1 and v2) on this machine',
+    action: emulatorCommand,
+    options: (c) =>
+      c
+        .option('--host <host>', 'address to listen on', '127.0.0.1')
+        .option('--port <port>', 'port to listen on (0 picks a free one)', '4000')
+        .option('--data-dir <dir>', 'persist state here (in memory without)')
+        .option('--seed <seed>', 'content of a fresh data dir: demo or none', 'demo')
+        .option('--seed-scale <n>', 'add n generated objects of every kind (benchmarks)')
+        .option('--admin-password <password>', "tsadmin's password on a fresh data dir (default admin; or $TMLSYNC_EMULATOR_ADMIN_PASSWORD)")
+        .option('--trusted-auth-secret <secret>', 'enable trusted authentication with this secret key (or $TMLSYNC_EMULATOR_TRUSTED_AUTH_SECRET)')
+        .option('--latency-ms <ms>', 'delay every answer')
+        .option('--fail-rate <share>', 'answer this share of requests (0..1) with 503')
+        .option('--rate-limit <n>', 'answer 429 with Retry-After beyond n requests per second')
+        .option('--drop-rate <share>', 'reset this share of connections (0..1) mid-response')
+        .option('--session-ttl <seconds>', 'expire idle sessions after this many seconds')
+        .option('--guid-policy <policy>', 'keep or regenerate the unknown GUIDs of imported documents', 'keep')
+        .option('--api <versions>', 'REST API versions to serve: v1, v2 or v1,v2 (the other answers 404)', 'v1,v2'),
+  },
+  {
+    name: 'export',
+    description: 'export TML from an environment into git (one run of the export loop)',
+    action: exportCommand,
+    options: (c) =>
+      c
+        .addOption(configOption())
+        .addOption(envOption())
+        .option('--dry-run', 'show what would change; write nothing')
+        .addOption(formatOption(['text', 'json'])),
+  },
+  {
+    name: 'plan',
+    description: 'show the object-level plan of deploying a git ref into an environment',
+    action: planCommand,
+    options: (c) =>
+      c
+        .addOption(configOption())
+        .addOption(envOption())
+        .option('--ref <ref>', 'git ref to plan')
+        .addOption(formatOption(['text', 'markdown', 'json'])),
+  },
+  {
+    name: 'validate',
+    description: 'check TML files offline (and against an environment with --env)',
+    action: validateCommand,
+    options: (c) =>
+      c
+        .argument('[paths...]', 'TML files or folders (default: the repository)')
+        .addOption(configOption())
+        .addOption(envOption())
+        .addOption(formatOption(['text', 'json'])),
+  },
+  {
+    name: 'deploy',
+    description: 'deploy a git ref into an environment',
+    action: deployCommand,
+    options: (c) =>
+      c
+        .addOption(configOption())
+        .addOption(envOption())
+        .option('--ref <ref>', 'git ref to deploy')
+        .option('--dry-run', 'plan and validate; write nothing')
+        .addOption(formatOption(['text', 'json'])),
+  },
+  {
+    name: 'sync',
+    description: 'one run of a sync environment: deploy git changes, export ThoughtSpot changes, report conflicts',
+    action: syncCommand,
+    options: (c) =>
+      c
+        .addOption(configOption())
+        .addOption(envOption())
+        .addOption(new Option('--policy <policy>', 'conflict policy for this run (default: the environment\'s conflictPolicy)').choices(['manual', 'git-wins', 'thoughtspot-wins']))
+        .option('--dry-run', 'show what would change; write nothing')
+        .addOption(formatOption(['text', 'json'])),
+  },
+  {
+    name: 'rotate-password',
+    description: "change an environment's service-account password, then log in with the new one",
+    action: rotatePasswordCommand,
+    options: (c) =>
+      c
+        .addOption(configOption())
+        .addOption(envOption())
+        .option('--current-env <var>', "environment variable holding the current password (default: the environment's password)")
+        .option('--new-env <var>', 'environment variable holding the new password (default: passwordRotation.newPasswordEnv)')
+        .option('--dry-run', 'log in with the current password and check that the new one is set; change nothing'),
+  },
+  {
+    name: 'snapshot',
+    description: 'save a PDF of each changed liveboard as an environment renders it',
+    action: snapshotCommand,
+    options: (c) =>
+      c
+        .addOption(configOption())
+        .addOption(envOption())
+        .option('--changed-since <ref>', 'only liveboards whose files changed since this commit (default: all)')
+        .option('--out <dir>', 'folder for the PDFs')
+        .addOption(formatOption(['text', 'json'])),
+  },
+  {
+    name: 'demo',
+    description: 'run the embedded default: the emulator with demo content, a local remote, and the daemon',
+    action: demoCommand,
+    options: (c) =>
+      c.addOption(configOption().default('config/default.yaml')).option('--data-dir <dir>', "the emulator's data", '.demo/emulator'),
+  },
+  {
+    name: 'daemon',
+    description: 'run the service: schedules, webhook, trigger API, status',
+    action: daemonCommand,
+    options: (c) =>
+      c.addOption(configOption()),
+  },
+  {
+    name: 'status',
+    description: "print the daemon's status per environment",
+    action: statusCommand,
+    options: (c) =>
+      c.addOption(configOption()).option('--url <url>', 'daemon URL').addOption(formatOption(['text', 'json'])),
+  },
+  {
+    name: 'trigger',
+    description: 'ask a running daemon to export or deploy an environment now',
+    action: triggerCommand,
+    options: (c) =>
+      c
+        .argument('<action>', 'export or deploy')
+        .addOption(envOption())
+        .option('--url <url>', 'daemon URL')
+        .option('--token-env <name>', 'environment variable holding the bearer token', 'TMLSYNC_TOKEN')
+        .option('--wait', "follow the run and exit with its outcome")
+        .option('--timeout <seconds>', 'give up waiting after this long', '3600'),
+  },
+];
+
+/** The root command: global options, output through the CLI's streams, no process.exit. */
+function rootCommand(io: CliIo): Command {
+  return new Command('tmlsync')
     .description('GitOps for ThoughtSpot: TML in git, exported on a schedule, planned, validated and deployed per environment.')
     .version(packageVersion(), '-V, --version')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: $LOG_LEVEL or info)')
@@ -35,109 +183,24 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
+}
 
-  const add = (name: string, description: string, action: CommandAction<never>, configure: (c: Command) => Command = (c) => c) => {
-    const command = configure(program.command(name).description(description)).exitOverride();
-    command.action((...received: unknown[]) => {
-      // commander passes (…positionals, options, command).
-      const options = received.at(-2);
-      const args = received.slice(0, -2).flat() as string[];
-      onAction(action, options, args);
-    });
-    return command;
-  };
+type OnAction = (action: CommandAction<never>, options: unknown, args: string[]) => void;
 
-  const configOption = () => new Option('-c, --config <file>', 'configuration file (YAML)');
-  const envOption = () => new Option('-e, --env <name>', 'environment from the configuration');
+function register(program: Command, spec: CommandSpec, onAction: OnAction): void {
+  const command = program.command(spec.name).description(spec.description).exitOverride();
+  (spec.options ?? ((c) => c))(command).action((...received: unknown[]) => {
+    // commander passes (…positionals, options, command).
+    const options = received.at(-2);
+    const args = received.slice(0, -2).flat() as string[];
+    onAction(spec.action, options, args);
+  });
+}
 
-  add('emulator', 'run the ThoughtSpot v1 API emulator on this machine', emulatorCommand, (c) =>
-    c
-      .option('--host <host>', 'address to listen on', '127.0.0.1')
-      .option('--port <port>', 'port to listen on (0 picks a free one)', '4000')
-      .option('--data-dir <dir>', 'persist state here (in memory without)')
-      .option('--seed <seed>', 'content of a fresh data dir: demo or none', 'demo')
-      .option('--seed-scale <n>', 'add n generated objects of every kind (benchmarks)')
-      .option('--admin-password <password>', "tsadmin's password on a fresh data dir (default admin; or $TMLSYNC_EMULATOR_ADMIN_PASSWORD)")
-      .option('--trusted-auth-secret <secret>', 'enable trusted authentication with this secret key (or $TMLSYNC_EMULATOR_TRUSTED_AUTH_SECRET)')
-      .option('--latency-ms <ms>', 'delay every answer')
-      .option('--fail-rate <share>', 'answer this share of requests (0..1) with 503')
-      .option('--rate-limit <n>', 'answer 429 with Retry-After beyond n requests per second')
-      .option('--drop-rate <share>', 'reset this share of connections (0..1) mid-response')
-      .option('--session-ttl <seconds>', 'expire idle sessions after this many seconds')
-      .option('--guid-policy <policy>', 'keep or regenerate the unknown GUIDs of imported documents', 'keep')
-      .option('--api <versions>', 'REST API versions to serve: v1, v2 or v1,v2 (the other answers 404)', 'v1,v2'),
-  );
-  add('export', 'export TML from an environment into git (one run of the export loop)', exportCommand, (c) =>
-    c
-      .addOption(configOption())
-      .addOption(envOption())
-      .option('--dry-run', 'show what would change; write nothing')
-      .addOption(formatOption(['text', 'json'])),
-  );
-  add('plan', 'show the object-level plan of deploying a git ref into an environment', planCommand, (c) =>
-    c
-      .addOption(configOption())
-      .addOption(envOption())
-      .option('--ref <ref>', 'git ref to plan')
-      .addOption(formatOption(['text', 'markdown', 'json'])),
-  );
-  add('validate', 'check TML files offline (and against an environment with --env)', validateCommand, (c) =>
-    c
-      .argument('[paths...]', 'TML files or folders (default: the repository)')
-      .addOption(configOption())
-      .addOption(envOption())
-      .addOption(formatOption(['text', 'json'])),
-  );
-  add('deploy', 'deploy a git ref into an environment', deployCommand, (c) =>
-    c
-      .addOption(configOption())
-      .addOption(envOption())
-      .option('--ref <ref>', 'git ref to deploy')
-      .option('--dry-run', 'plan and validate; write nothing')
-      .addOption(formatOption(['text', 'json'])),
-  );
-  add('sync', 'one run of a sync environment: deploy git changes, export ThoughtSpot changes, report conflicts', syncCommand, (c) =>
-    c
-      .addOption(configOption())
-      .addOption(envOption())
-      .addOption(new Option('--policy <policy>', 'conflict policy for this run (default: the environment\'s conflictPolicy)').choices(['manual', 'git-wins', 'thoughtspot-wins']))
-      .option('--dry-run', 'show what would change; write nothing')
-      .addOption(formatOption(['text', 'json'])),
-  );
-  add('rotate-password', "change an environment's service-account password, then log in with the new one", rotatePasswordCommand, (c) =>
-    c
-      .addOption(configOption())
-      .addOption(envOption())
-      .option('--current-env <var>', "environment variable holding the current password (default: the environment's password)")
-      .option('--new-env <var>', 'environment variable holding the new password (default: passwordRotation.newPasswordEnv)')
-      .option('--dry-run', 'log in with the current password and check that the new one is set; change nothing'),
-  );
-  add('snapshot', 'save a PDF of each changed liveboard as an environment renders it', snapshotCommand, (c) =>
-    c
-      .addOption(configOption())
-      .addOption(envOption())
-      .option('--changed-since <ref>', 'only liveboards whose files changed since this commit (default: all)')
-      .option('--out <dir>', 'folder for the PDFs')
-      .addOption(formatOption(['text', 'json'])),
-  );
-  add('demo', 'run the embedded default: the emulator with demo content, a local remote, and the daemon', demoCommand, (c) =>
-    c.addOption(configOption().default('config/default.yaml')).option('--data-dir <dir>', "the emulator's data", '.demo/emulator'),
-  );
-  add('daemon', 'run the service: schedules, webhook, trigger API, status', daemonCommand, (c) =>
-    c.addOption(configOption()),
-  );
-  add('status', "print the daemon's status per environment", statusCommand, (c) =>
-    c.addOption(configOption()).option('--url <url>', 'daemon URL').addOption(formatOption(['text', 'json'])),
-  );
-  add('trigger', 'ask a running daemon to export or deploy an environment now', triggerCommand, (c) =>
-    c
-      .argument('<action>', 'export or deploy')
-      .addOption(envOption())
-      .option('--url <url>', 'daemon URL')
-      .option('--token-env <name>', 'environment variable holding the bearer token', 'TMLSYNC_TOKEN')
-      .option('--wait', "follow the run and exit with its outcome")
-      .option('--timeout <seconds>', 'give up waiting after this long', '3600'),
-  );
+/** The program with every command of the table; `onAction` receives the one the command line chose. */
+export function createProgram(io: CliIo, onAction: OnAction): Command {
+  const program = rootCommand(io);
+  for (const spec of COMMANDS) register(program, spec, onAction);
   return program;
 }
 
