@@ -16,6 +16,7 @@ import { runSync, type SyncReport } from '../sync/sync/sync.js';
 import { watchTml } from './watch.js';
 import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import { RunStore } from './runs.js';
+import { checkWorkDir } from './work-dir.js';
 
 /** A deploy's data checks as `/status` shows them: counts and what did not pass. */
 function checksStatus(report: RunReport): { checks?: ChecksSummary } {
@@ -63,7 +64,9 @@ export class Daemon {
     this.#slots = config.environments.map((environment) => ({ environment, queue: [] }));
   }
 
+  /** Starts serving and running; a `workDir` it cannot use stops it here, before anything listens (`WorkDirError`, exit 2). */
   async start(): Promise<RunningHttp> {
+    checkWorkDir(this.config.workDir);
     this.#http = await startHttp({ ...this.config.server, status: this, metrics: this.metrics, log: this.services.log, daemon: this });
     this.services.log.info({ url: this.#http.url, environments: this.#slots.map((s) => s.environment.name) }, 'daemon started');
     this.#watchLocalRemote();
