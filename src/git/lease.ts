@@ -61,6 +61,15 @@ function leaseError(what: string, error: unknown): GitError {
   return new GitError(`git ${what} of a lease failed: ${cause.replace(/^(fatal|error):\s*/i, '')}`, what);
 }
 
+/** One answer of `git cat-file --batch` at `offset` (sizes in bytes), and where the next begins. */
+function batchEntry(out: Buffer, offset: number): [{ sha: string; type: string; content: Buffer } | undefined, number] {
+  const end = out.indexOf('\n', offset);
+  const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(out.subarray(offset, end < 0 ? undefined : end).toString('utf8'));
+  if (end < 0 || !header) return [undefined, out.length];
+  const size = Number(header[3]);
+  return [{ sha: header[1]!, type: header[2]!, content: out.subarray(end + 1, end + 1 + size) }, end + 1 + size + 1];
+}
+
 /** This process, told apart from a restarted one with the same pid (host and pid are reused). */
 export function leaseHolder(): string {
   return `${hostname()} pid ${process.pid} run ${randomBytes(6).toString('hex')}`;
@@ -87,7 +96,7 @@ function recordOf(text: string): LeaseRecord | undefined {
  * the ref from what it read holds the lease; a replica that loses the race reads the winner.
  *
  * Every operation is a few git processes in the environment's work tree (`dir`): a fetch of
- * the one ref to read, `hash-object`, `mktree`, `commit-tree` and a push to write.
+ * the one ref and a `cat-file` to read, a `fast-import` and a push to write.
  */
 export class GitLeases {
   readonly #git: SimpleGit;
@@ -109,9 +118,15 @@ export class GitLeases {
       await this.#git.raw(['update-ref', '-d', ref]).catch(() => undefined);
       return { commit: undefined };
     }
-    const commit = (await this.#git.raw(['rev-parse', '--verify', ref])).trim();
-    const text = await this.#git.raw(['show', `${commit}:lock.json`]).catch(() => undefined);
-    return { commit, record: text === undefined ? undefined : recordOf(text) };
+    // One process for the commit's name and its lock.json: `cat-file --batch` answers each line of
+    // input with `<sha> <type> <size>` and the content (`missing` for a commit without the file).
+    const out = await createGit(this.dir, this.options, { input: `${ref}\n${ref}:lock.json\n` }).raw(['cat-file', '--batch']);
+    const [commit, afterCommit] = batchEntry(Buffer.from(out, 'utf8'), 0);
+    if (commit?.type !== 'commit') throw new GitError(`git cat-file of a lease failed: ${ref} is not a commit`, 'cat-file');
+    const [blob] = batchEntry(Buffer.from(out, 'utf8'), afterCommit);
+    // A record that is not a file, or not readable, is unreadable: never taken over.
+    const text = blob?.type === 'blob' ? blob.content.toString('utf8') : undefined;
+    return { commit: commit.sha, record: text === undefined ? undefined : recordOf(text) };
   }
 
   /** Whether a lease read from the remote has run out, by this machine's clock and the skew margin. */
@@ -157,11 +172,22 @@ export class GitLeases {
     return taken ? { ref, commit, record } : undefined;
   }
 
-  /** A parentless commit holding only `lock.json`, written into the object store (no index, no working tree, no ref). */
+  /**
+   * A parentless commit holding only `lock.json`, made by one `git fast-import` (blob, tree and
+   * commit in one process) on a local scratch ref; nothing else in the work tree moves.
+   */
   async #commit(record: LeaseRecord, message: string): Promise<string> {
-    const blob = (await createGit(this.dir, this.options, { input: `${JSON.stringify(record)}\n` }).raw(['hash-object', '-w', '--stdin'])).trim();
-    const tree = (await createGit(this.dir, this.options, { input: `100644 blob ${blob}\tlock.json\n` }).raw(['mktree'])).trim();
-    return (await this.#git.raw(['commit-tree', tree, '-m', message])).trim();
+    const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+    const { name, email } = this.options.committer;
+    const stream = [
+      'reset refs/tmlsync-lease/scratch\n\n',
+      'commit refs/tmlsync-lease/scratch\nmark :1\n',
+      `committer ${name.replace(/[<>\n]/g, '')} <${email.replace(/[<>\n]/g, '')}> ${Math.floor(Date.now() / 1000)} +0000\n`,
+      data(message),
+      `M 100644 inline lock.json\n${data(`${JSON.stringify(record)}\n`)}`,
+      '\nget-mark :1\n',
+    ].join('');
+    return (await createGit(this.dir, this.options, { input: stream }).raw(['fast-import', '--quiet', '--force'])).trim();
   }
 
   /** A compare-and-swap push: true when the remote took it, false when it had moved (`stale info`, `fetch first`). */
