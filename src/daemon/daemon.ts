@@ -186,7 +186,8 @@ export class Daemon {
       this.#standingBy(slot, held.holder, log);
       const waits = !['schedule', 'start'].includes(run.trigger);
       if (!waits || this.#stopping) {
-        Object.assign(run, { status: 'standby', finishedAt: new Date().toISOString() });
+        // A run asked for ends as the runs queued at a stop do: it did not run, and nobody ran it for it.
+        Object.assign(run, waits ? { status: 'failed', error: 'the daemon stopped before the run started' } : { status: 'standby' }, { finishedAt: new Date().toISOString() });
         this.runs.put(run);
         return;
       }
