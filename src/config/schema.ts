@@ -154,6 +154,11 @@ export const configSchema = z.strictObject({
       webhookSecret: z.string().optional(),
       /** Secret bearer token of the trigger API. */
       apiToken: z.string().optional(),
+      /**
+       * Seconds an environment's lease holds (daemons on one configuration: one runs an
+       * environment, the others stand by); renewed every third of it. Default 60.
+       */
+      leaseSeconds: z.number().int().min(5).max(3600).optional(),
     })
     .default({ host: '127.0.0.1', port: 8080 }),
   environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'environment names are letters, digits, - and _'), environmentSchema).refine((envs) => Object.keys(envs).length > 0, {

@@ -16,6 +16,9 @@ import { runSync, type SyncReport } from '../sync/sync/sync.js';
 import { watchTml } from './watch.js';
 import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import { RunStore } from './runs.js';
+import { checkWorkDir } from './work-dir.js';
+import { RunLeases, underLease, type Held } from './leases.js';
+import type { Logger } from '../log/index.js';
 
 /** A deploy's data checks as `/status` shows them: counts and what did not pass. */
 function checksStatus(report: RunReport): { checks?: ChecksSummary } {
@@ -31,6 +34,8 @@ interface Slot {
   last?: RunReport;
   thoughtspot?: ThoughtSpotConnection;
   repo?: ContentRepo;
+  /** The other daemon holding this environment's lease, once said in the log. */
+  standingBy?: string;
 }
 
 /** The loop an environment runs: export where ThoughtSpot leads, deploy where git does, both where both do. */
@@ -48,6 +53,7 @@ function loopOf(environment: EnvironmentConfig): Loop {
 export class Daemon {
   readonly metrics = new Metrics();
   readonly runs: RunStore;
+  readonly leases: RunLeases;
   readonly #slots: Slot[];
   private readonly services: Services;
   #http: RunningHttp | undefined;
@@ -60,10 +66,13 @@ export class Daemon {
   ) {
     this.services = { ...services, onApiCall: (endpoint, result) => this.metrics.apiCalls.inc({ endpoint, result }) };
     this.runs = new RunStore(join(config.workDir, 'runs.json'));
+    this.leases = new RunLeases(config, this.services);
     this.#slots = config.environments.map((environment) => ({ environment, queue: [] }));
   }
 
+  /** Starts serving and running; a `workDir` it cannot use stops it here, before anything listens (`WorkDirError`, exit 2). */
   async start(): Promise<RunningHttp> {
+    checkWorkDir(this.config.workDir);
     this.#http = await startHttp({ ...this.config.server, status: this, metrics: this.metrics, log: this.services.log, daemon: this });
     this.services.log.info({ url: this.#http.url, environments: this.#slots.map((s) => s.environment.name) }, 'daemon started');
     this.#watchLocalRemote();
@@ -153,35 +162,89 @@ export class Daemon {
     }
   }
 
+  /**
+   * One run, holding the environment's lease (several daemons on one configuration run each
+   * environment one at a time). A replica that finds the lease held stands by: a run of the
+   * schedule or of start-up is left to the holder, which runs the same loop; a run someone
+   * asked for (a push, a webhook, the API) may concern a change the holder's run began
+   * before, so it waits for the lease and then runs.
+   */
   async #run(slot: Slot, run: RunRecord): Promise<void> {
     const { environment } = slot;
     const log = this.services.log.child({ runId: run.id, environment: environment.name });
+    for (;;) {
+      let held: Held<void>;
+      try {
+        slot.repo ??= await repoFor(this.config, environment, this.services);
+        held = await this.leases.hold(environment, slot.repo, log, () => this.#execute(slot, run, log));
+      } catch (error) {
+        // The work tree or the lease could not be had (the remote unreachable): the run did not start.
+        if (run.status === 'queued') this.#complete(slot, run, this.#failure(slot, run, log, error, Date.now()), Date.now());
+        return;
+      }
+      if (held.held) return;
+      this.#standingBy(slot, held.holder, log);
+      const waits = !['schedule', 'start'].includes(run.trigger);
+      if (!waits || this.#stopping) {
+        // A run asked for ends as the runs queued at a stop do: it did not run, and nobody ran it for it.
+        Object.assign(run, waits ? { status: 'failed', error: 'the daemon stopped before the run started' } : { status: 'standby' }, { finishedAt: new Date().toISOString() });
+        this.runs.put(run);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.leases.timing.renewEveryMs));
+    }
+  }
+
+  /** Says once per holder that another daemon runs this environment. */
+  #standingBy(slot: Slot, holder: string, log: Logger): void {
+    if (slot.standingBy === holder) {
+      log.debug({ holder }, 'standing by');
+      return;
+    }
+    slot.standingBy = holder;
+    log.info({ holder }, 'another daemon holds this environment; standing by');
+  }
+
+  /** The run itself, once the lease is held. */
+  async #execute(slot: Slot, run: RunRecord, log: Logger): Promise<void> {
+    const { environment } = slot;
+    slot.standingBy = undefined;
     const started = Date.now();
     Object.assign(run, { status: 'running', startedAt: new Date(started).toISOString() });
     this.runs.put(run);
+    let report: RunReport;
     try {
       slot.thoughtspot ??= connect(environment, this.services);
-      slot.repo ??= await repoFor(this.config, environment, this.services);
-      const common = { thoughtspot: slot.thoughtspot.port, repo: slot.repo, log: this.services.log, runId: run.id };
+      // The lease is the deploy's lock (the same ref), held already.
+      const common = { thoughtspot: slot.thoughtspot.port, repo: underLease(slot.repo!), log: this.services.log, runId: run.id };
       const committer = this.config.repository.committer;
-      const report: RunReport =
+      report =
         run.loop === 'export'
           ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer })
           : run.loop === 'sync'
             ? await runSync({ ...common, environment: syncEnvironment(environment), committer })
             : await runDeploy({ ...common, environment: deployEnvironment(environment) });
-      slot.last = report;
-      Object.assign(run, { status: report.outcome, counts: report.counts, ...(report.error ? { error: report.error } : {}) });
-      for (const o of report.objects) this.metrics.objects.inc({ environment: environment.name, loop: run.loop, kind: o.kind, outcome: o.outcome });
     } catch (error) {
-      log.error({ err: error }, `${run.loop} run failed`);
-      const message = error instanceof Error ? error.message : String(error);
-      slot.last = finishRun({ runId: run.id, environment: environment.name, loop: run.loop, dryRun: false, started }, [], { error: message });
-      Object.assign(run, { status: 'failed', error: message });
+      report = this.#failure(slot, run, log, error, started);
     }
+    this.#complete(slot, run, report, started);
+  }
+
+  #failure(slot: Slot, run: RunRecord, log: Logger, error: unknown, started: number): RunReport {
+    log.error({ err: error }, `${run.loop} run failed`);
+    const message = error instanceof Error ? error.message : String(error);
+    return finishRun({ runId: run.id, environment: slot.environment.name, loop: run.loop, dryRun: false, started }, [], { error: message });
+  }
+
+  /** Where every run that ran ends: its record, the status, the metrics. */
+  #complete(slot: Slot, run: RunRecord, report: RunReport, started: number): void {
+    const { environment } = slot;
+    slot.last = report;
+    Object.assign(run, { status: report.outcome, counts: report.counts, ...(report.error ? { error: report.error } : {}) });
     run.finishedAt = new Date().toISOString();
     this.runs.put(run);
-    this.metrics.runs.inc({ environment: environment.name, loop: run.loop, outcome: slot.last.outcome });
+    for (const o of report.objects) this.metrics.objects.inc({ environment: environment.name, loop: run.loop, kind: o.kind, outcome: o.outcome });
+    this.metrics.runs.inc({ environment: environment.name, loop: run.loop, outcome: report.outcome });
     this.metrics.runDuration.observe({ environment: environment.name, loop: run.loop }, (Date.now() - started) / 1000);
     if (slot.thoughtspot) this.metrics.queueDepth.set({ host: new URL(environment.url).host }, slot.thoughtspot.queue.waiting);
   }

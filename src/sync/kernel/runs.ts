@@ -6,7 +6,8 @@ export interface RunRecord {
   id: string;
   environment: string;
   loop: Loop;
-  status: 'queued' | 'running' | 'ok' | 'failed';
+  /** `standby`: another daemon on the same configuration held the environment's lease, and ran it. */
+  status: 'queued' | 'running' | 'ok' | 'failed' | 'standby';
   /** What asked for it: `start`, `schedule`, `webhook <delivery>`, `api`. */
   trigger: string;
   requestedAt: string;

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { SimpleGit } from 'simple-git';
+import { createGit, type GitAccess } from './factory.js';
+import { GitError } from './repo.js';
+
+/**
+ * What a lease ref holds (`lock.json` of a commit of its own). `holder` and `at` are what a
+ * `tmlsync deploy` run from the CLI writes to the same ref and reads back (GitRepo.acquireLock),
+ * so the two see each other: a CLI deploy meeting a daemon's lease reports its holder and does
+ * not take it over; a daemon meeting a CLI's lock (no `expires`) waits for it.
+ */
+export interface LeaseRecord {
+  /** Who holds it: `<host> pid <pid> run <random>`, the form the deploy lock uses. */
+  holder: string;
+  /** When it was taken or last renewed, by the holder's clock. */
+  at: string;
+  /** Until when it holds, by the holder's clock (absent on a CLI deploy's lock). */
+  expires?: string;
+  /** Raised by one at every take and renewal: a fencing token that orders every holding. */
+  counter: number;
+}
+
+/** A lease this process holds: the commit the remote's ref points at, and what it says. */
+export interface HeldLease {
+  ref: string;
+  commit: string;
+  record: LeaseRecord;
+}
+
+/** The lease as the remote has it: absent, or a commit and (when readable) its record. */
+export type RemoteLease = { commit: undefined } | { commit: string; record: LeaseRecord | undefined };
+
+export type TakeResult = { taken: true; lease: HeldLease } | { taken: false; holder: string; expires?: string };
+
+export interface LeaseOptions extends GitAccess {
+  /** How long a take or renewal holds. */
+  ttlMs: number;
+  /**
+   * How far the replicas' clocks may disagree. An expiry is written by the holder's clock and
+   * read by the taker's; the taker waits this much longer before it takes over, so a lease is
+   * never taken early while clocks agree within the margin (NTP keeps them within
+   * milliseconds; a clock off by more than this may take over a live lease early).
+   */
+  skewMarginMs: number;
+  /** Who writes the lease commits. */
+  committer: { name: string; email: string };
+}
+
+/** A CLI deploy's lock has no expiry: it is abandoned after the hour deploy.ts allows a deploy. */
+const LOCK_WITHOUT_EXPIRY_MS = 60 * 60 * 1000;
+
+function textOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A failure other than a lost race, as one line: git's first `fatal:` or `error:` line, credentials scrubbed. */
+function leaseError(what: string, error: unknown): GitError {
+  const lines = textOf(error).replace(/(https?:\/\/)[^/@\s]+@/g, '$1***@').split('\n').map((l) => l.trim()).filter(Boolean);
+  const cause = lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[0] ?? 'no message from git';
+  return new GitError(`git ${what} of a lease failed: ${cause.replace(/^(fatal|error):\s*/i, '')}`, what);
+}
+
+/** One answer of `git cat-file --batch` at `offset` (sizes in bytes), and where the next begins. */
+function batchEntry(out: Buffer, offset: number): [{ sha: string; type: string; content: Buffer } | undefined, number] {
+  const end = out.indexOf('\n', offset);
+  const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(out.subarray(offset, end < 0 ? undefined : end).toString('utf8'));
+  if (end < 0 || !header) return [undefined, out.length];
+  const size = Number(header[3]);
+  return [{ sha: header[1]!, type: header[2]!, content: out.subarray(end + 1, end + 1 + size) }, end + 1 + size + 1];
+}
+
+/** This process, told apart from a restarted one with the same pid (host and pid are reused). */
+export function leaseHolder(): string {
+  return `${hostname()} pid ${process.pid} run ${randomBytes(6).toString('hex')}`;
+}
+
+/** A record read from the remote, where anyone who can push may have written anything; undefined when unreadable. */
+function recordOf(text: string): LeaseRecord | undefined {
+  try {
+    const { holder, at, expires, counter } = JSON.parse(text) as Partial<Record<keyof LeaseRecord, unknown>>;
+    if (typeof holder !== 'string' || typeof at !== 'string' || Number.isNaN(Date.parse(at))) return undefined;
+    if (expires !== undefined && (typeof expires !== 'string' || Number.isNaN(Date.parse(expires)))) return undefined;
+    return { holder, at, ...(expires !== undefined ? { expires } : {}), counter: typeof counter === 'number' && Number.isSafeInteger(counter) ? counter : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Leases held in the remote (issue 15, several replicas): one ref per environment
+ * (`refs/tmlsync/<env>/lock`, the ref a deploy locks, so there is one way of saying
+ * "this environment is busy"), moved only by compare-and-swap pushes
+ * (`--force-with-lease=<ref>:<expected>`: the remote's receive-pack updates the ref only if it
+ * still points where we saw it, under its own lock; no hooks, any git server). Whoever moves
+ * the ref from what it read holds the lease; a replica that loses the race reads the winner.
+ *
+ * Every operation is a few git processes in the environment's work tree (`dir`): a fetch of
+ * the one ref and a `cat-file` to read, a `fast-import` and a push to write.
+ */
+export class GitLeases {
+  readonly #git: SimpleGit;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: LeaseOptions,
+  ) {
+    const { name, email } = options.committer;
+    this.#git = createGit(dir, options, { config: [`user.name=${name}`, `user.email=${email}`] });
+  }
+
+  /** What the remote's ref holds now (fetched into the local ref of the same name, as `GitRepo.fetch` does). */
+  async read(ref: string): Promise<RemoteLease> {
+    try {
+      await this.#git.raw(['fetch', '--quiet', '--no-tags', 'origin', `+${ref}:${ref}`]);
+    } catch (error) {
+      if (!/couldn't find remote ref/i.test(textOf(error))) throw leaseError('fetch', error);
+      await this.#git.raw(['update-ref', '-d', ref]).catch(() => undefined);
+      return { commit: undefined };
+    }
+    // One process for the commit's name and its lock.json: `cat-file --batch` answers each line of
+    // input with `<sha> <type> <size>` and the content (`missing` for a commit without the file).
+    const out = await createGit(this.dir, this.options, { input: `${ref}\n${ref}:lock.json\n` }).raw(['cat-file', '--batch']);
+    const [commit, afterCommit] = batchEntry(Buffer.from(out, 'utf8'), 0);
+    if (commit?.type !== 'commit') throw new GitError(`git cat-file of a lease failed: ${ref} is not a commit`, 'cat-file');
+    const [blob] = batchEntry(Buffer.from(out, 'utf8'), afterCommit);
+    // A record that is not a file, or not readable, is unreadable: never taken over.
+    const text = blob?.type === 'blob' ? blob.content.toString('utf8') : undefined;
+    return { commit: commit.sha, record: text === undefined ? undefined : recordOf(text) };
+  }
+
+  /** Whether a lease read from the remote has run out, by this machine's clock and the skew margin. */
+  expired(record: LeaseRecord, now = Date.now()): boolean {
+    const until = record.expires !== undefined ? Date.parse(record.expires) : Date.parse(record.at) + LOCK_WITHOUT_EXPIRY_MS;
+    return now > until + this.options.skewMarginMs;
+  }
+
+  /**
+   * Takes the lease when it is free or has expired. An unreadable record is never taken
+   * over (nothing says its holder is gone): it is reported as the holder.
+   */
+  async take(ref: string, holder: string): Promise<TakeResult> {
+    const current = await this.read(ref);
+    if (current.commit !== undefined) {
+      if (!current.record) return { taken: false, holder: `an unreadable lease (delete ${ref} in the remote to release it)` };
+      const { record } = current;
+      if (record.holder !== holder && !this.expired(record)) return { taken: false, holder: record.holder, ...(record.expires ? { expires: record.expires } : {}) };
+    }
+    const counter = (current.commit !== undefined ? (current.record?.counter ?? 0) : 0) + 1;
+    const lease = await this.#swap(ref, current.commit, holder, counter);
+    if (lease) return { taken: true, lease };
+    const winner = await this.read(ref);
+    return { taken: false, holder: winner.commit !== undefined ? (winner.record?.holder ?? 'an unreadable lease') : 'another replica, which has released it since' };
+  }
+
+  /** Extends a held lease; undefined when it was lost (another holder took it over, or it was deleted). */
+  async renew(lease: HeldLease): Promise<HeldLease | undefined> {
+    return this.#swap(lease.ref, lease.commit, lease.record.holder, lease.record.counter + 1);
+  }
+
+  /** Gives the lease back, unless someone else holds it by now; says whether it was still ours. */
+  async release(lease: HeldLease): Promise<boolean> {
+    return this.#push(`--force-with-lease=${lease.ref}:${lease.commit}`, `:${lease.ref}`);
+  }
+
+  /** Moves `ref` from `expected` (absent: undefined) to a new record; the lease, or undefined when the remote had moved on. */
+  async #swap(ref: string, expected: string | undefined, holder: string, counter: number): Promise<HeldLease | undefined> {
+    const now = Date.now();
+    const record: LeaseRecord = { holder, at: new Date(now).toISOString(), expires: new Date(now + this.options.ttlMs).toISOString(), counter };
+    const commit = await this.#commit(record, `lease ${counter}: ${holder}`);
+    const taken = await this.#push(`--force-with-lease=${ref}:${expected ?? ''}`, `${commit}:${ref}`);
+    return taken ? { ref, commit, record } : undefined;
+  }
+
+  /**
+   * A parentless commit holding only `lock.json`, made by one `git fast-import` (blob, tree and
+   * commit in one process) on a local scratch ref; nothing else in the work tree moves.
+   */
+  async #commit(record: LeaseRecord, message: string): Promise<string> {
+    const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+    const { name, email } = this.options.committer;
+    const stream = [
+      'reset refs/tmlsync-lease/scratch\n\n',
+      'commit refs/tmlsync-lease/scratch\nmark :1\n',
+      `committer ${name.replace(/[<>\n]/g, '')} <${email.replace(/[<>\n]/g, '')}> ${Math.floor(Date.now() / 1000)} +0000\n`,
+      data(message),
+      `M 100644 inline lock.json\n${data(`${JSON.stringify(record)}\n`)}`,
+      '\nget-mark :1\n',
+    ].join('');
+    return (await createGit(this.dir, this.options, { input: stream }).raw(['fast-import', '--quiet', '--force'])).trim();
+  }
+
+  /** A compare-and-swap push: true when the remote took it, false when it had moved (`stale info`, `fetch first`). */
+  async #push(lease: string, refspec: string): Promise<boolean> {
+    try {
+      await this.#git.raw(['push', '--quiet', '--porcelain', lease, 'origin', refspec]);
+      return true;
+    } catch (error) {
+      if (/stale info|fetch first|non-fast-forward|rejected|failed to lock|cannot lock ref|already exists/i.test(textOf(error))) return false;
+      throw leaseError('push', error);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
+import { GitRepo } from '../../src/git/index.js';
+import type { RunRecord } from '../../src/sync/kernel/runs.js';
+import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { startGitServer, type GitServer } from '../support/git-server.js';
+
+// Issue 15, several replicas: three daemons (real processes, so that kill -9 is real) on one
+// configuration of a sync environment, a person pushing and someone editing in ThoughtSpot
+// meanwhile, and the lease holder killed halfway. In a file of its own: it takes about a minute.
+
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-replicas-'));
+const committer = { name: 'Person', email: 'person@example.com' };
+const LEASE_SECONDS = 6;
+const ACTIVITY_MS = 30_000;
+const LOCK = 'refs/tmlsync/dev/lock';
+
+interface Replica {
+  child: ChildProcess;
+  workDir: string;
+  exited: Promise<number | null>;
+  log: string;
+}
+
+let emulator: RunningEmulator;
+let server: GitServer;
+let remote: string;
+const replicas: Replica[] = [];
+
+function startReplica(config: string, workDir: string): Replica {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'daemon', '--config', config, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  const replica: Replica = { child, workDir, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))), log: '' };
+  child.stdout.on('data', (chunk: Buffer) => (replica.log += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (replica.log += chunk.toString()));
+  return replica;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await what()) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+/** Who holds the environment's lease in the remote now, if anyone. */
+function leaseHolder(): string | undefined {
+  try {
+    return (JSON.parse(execFileSync('git', ['show', `${LOCK}:lock.json`], { cwd: server.pathOf('content'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { holder: string }).holder;
+  } catch {
+    return undefined;
+  }
+}
+
+function runsOf(replica: Replica): RunRecord[] {
+  const file = join(replica.workDir, 'runs.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { runs: RunRecord[] }).runs : [];
+}
+
+function gitShow(spec: string): string {
+  return execFileSync('git', ['show', spec], { cwd: server.pathOf('content'), encoding: 'utf8' });
+}
+
+function fileOf(guid: string): string {
+  return execFileSync('git', ['ls-tree', '-r', '--name-only', 'dev'], { cwd: server.pathOf('content'), encoding: 'utf8' }).split('\n').find((p) => p.includes(guid))!;
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  server = await startGitServer();
+  remote = server.createRepo('content');
+  for (const n of [1, 2, 3]) {
+    const workDir = join(work, `replica-${n}`);
+    const config = join(work, `replica-${n}.yaml`);
+    // One configuration; only the work folder (each pod's own) differs.
+    writeFileSync(
+      config,
+      `repository:\n  url: ${remote}\nworkDir: ${workDir}\nserver:\n  port: 0\n  leaseSeconds: ${LEASE_SECONDS}\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    schedule: "*/3 * * * * *"\n`,
+    );
+    replicas.push(startReplica(config, workDir));
+  }
+});
+
+afterAll(async () => {
+  for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+  await Promise.all(replicas.map((r) => r.exited));
+  await emulator?.close();
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('three daemons on one configuration (issue 15, several replicas)', () => {
+  it('run the environment one at a time, survive the holder killed with kill -9, and lose nothing', async () => {
+    // The first sync has exported the content to dev.
+    expect(await until(() => gitRefExists('dev'), 90_000), replicas.map((r, i) => `${i}: ${r.log.slice(-1500)}`).join('\n')).toBe(true);
+    const person = await GitRepo.open(join(work, 'person'), { remoteUrl: remote, committer });
+    const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
+    const started = Date.now();
+    let edits = 0;
+    let killed: { replica: Replica; at: number } | undefined;
+    while (Date.now() - started < ACTIVITY_MS) {
+      edits += 1;
+      await pushEdit(person, `Pushed ${edits}.`);
+      await apiEdit(admin, `Edited ${edits}.`);
+      if (!killed && Date.now() - started > ACTIVITY_MS / 2) killed = await killHolder();
+      await sleep(1500);
+    }
+    expect(killed).toBeDefined();
+
+    // Both edits of the last round reach the other side.
+    const converged = await until(
+      () => JSON.stringify(emulator.state.objects.get(DEMO_GUIDS.worksheet)?.document).includes(`Pushed ${edits}.`) && gitShow(`dev:${fileOf(DEMO_GUIDS.model)}`).includes(`Edited ${edits}.`),
+      60_000,
+    );
+    expect(converged, diagnosis(edits)).toBe(true);
+    const survivors = replicas.filter((r) => r !== killed!.replica);
+    for (const r of survivors) r.child.kill('SIGTERM');
+    expect(await Promise.all(survivors.map((r) => r.exited))).toEqual([0, 0]);
+
+    // No two runs overlap: each run from its start to its end (the killed run: to the kill).
+    const runs = replicas.flatMap((r) => runsOf(r).filter((run) => run.startedAt).map((run) => ({ replica: replicas.indexOf(r), start: Date.parse(run.startedAt!), end: run.finishedAt ? Date.parse(run.finishedAt) : r === killed!.replica ? killed!.at : Infinity, status: run.status })));
+    runs.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < runs.length; i += 1) expect(runs[i]!.start, `run ${i} of ${runs.length} starts after the one before ends`).toBeGreaterThanOrEqual(runs[i - 1]!.end);
+    // Another replica took over after the kill, and more than one replica ran the environment.
+    expect(runs.some((r) => r.start > killed!.at && r.replica !== replicas.indexOf(killed!.replica) && r.status === 'ok')).toBe(true);
+    expect(new Set(runs.map((r) => r.replica)).size).toBeGreaterThan(1);
+    expect(replicas.flatMap((r) => runsOf(r)).some((run) => run.status === 'standby')).toBe(true);
+    expect(survivors.some((r) => r.log.includes('standing by'))).toBe(true);
+
+    // No duplicate object in ThoughtSpot; the ledgers read and name objects that exist.
+    const objects = [...emulator.state.objects.values()];
+    expect(new Set(objects.map((o) => `${o.kind}/${o.name}`)).size).toBe(objects.length);
+    const ledger = JSON.parse(gitShow('refs/tmlsync/dev/export:ledger.json')) as { version: number; objects: Record<string, { path: string }> };
+    expect(ledger.version).toBe(1);
+    for (const [guid, entry] of Object.entries(ledger.objects)) {
+      expect(emulator.state.objects.has(guid), guid).toBe(true);
+      expect(gitShow(`dev:${entry.path}`)).toContain(guid);
+    }
+    // The lease was given back at the end.
+    expect(leaseHolder()).toBeUndefined();
+  }, 240_000);
+});
+
+/** What a failed convergence looked like: each side's text, and the replicas' warnings. */
+function diagnosis(edits: number): string {
+  const worksheet = JSON.stringify(emulator.state.objects.get(DEMO_GUIDS.worksheet)?.document).match(/"description":"[^"]*"/)?.[0];
+  const model = gitShow(`dev:${fileOf(DEMO_GUIDS.model)}`).match(/^ {2}description: .*$/m)?.[0];
+  const warnings = replicas.flatMap((r, i) => r.log.split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-8).map((l) => `${i}: ${l.slice(0, 400)}`));
+  return `after ${edits} edits: ThoughtSpot's worksheet ${worksheet}, git's model ${model}\n${warnings.join('\n')}`;
+}
+
+function gitRefExists(ref: string): boolean {
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', ref], { cwd: server.pathOf('content'), stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A person's change to the worksheet's description, pushed to dev (rebased on what the daemons committed meanwhile). */
+async function pushEdit(person: GitRepo, text: string): Promise<void> {
+  await person.fetch();
+  await person.checkout('dev');
+  const path = execFileSync('git', ['-C', person.dir, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(DEMO_GUIDS.worksheet))!;
+  const before = readFileSync(join(person.dir, path), 'utf8');
+  writeFileSync(join(person.dir, path), before.replace(/^ {2}description: .*$/m, `  description: ${text}`));
+  await person.commitAll(`edit: ${text}`, committer);
+  await person.push('dev');
+}
+
+/** Someone's change to the model's description, made in ThoughtSpot. */
+async function apiEdit(admin: ThoughtSpotClient, text: string): Promise<void> {
+  const [model] = await admin.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
+  const edoc = model!.ok ? model!.edoc : '';
+  await admin.importTml([edoc.replace(/^ {2}description: .*$/m, `  description: ${text}`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+}
+
+/** Kills the replica holding the lease, mid-run, with SIGKILL (no release, no clean-up). */
+async function killHolder(): Promise<{ replica: Replica; at: number } | undefined> {
+  let holder: Replica | undefined;
+  await until(() => {
+    const text = leaseHolder();
+    holder = replicas.find((r) => text?.includes(` pid ${r.child.pid} `));
+    return holder !== undefined;
+  }, 20_000);
+  if (!holder) return undefined;
+  holder.child.kill('SIGKILL');
+  await holder.exited;
+  return { replica: holder, at: Date.now() };
+}

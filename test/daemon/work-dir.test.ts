@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// Issue 15, defect 11: a daemon whose workDir it cannot use printed an error and kept running
+// with /healthz "ok" (a file, a read-only folder), crashed later with a stack trace, or spun
+// forever (under /proc, where a recursive mkdir never ends). It must stop at start, exit 2.
+
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-workdir-'));
+afterAll(() => {
+  chmodSync(join(work, 'read-only'), 0o755);
+  rmSync(work, { recursive: true, force: true });
+});
+mkdirSync(join(work, 'read-only'), { mode: 0o555 });
+writeFileSync(join(work, 'a-file'), 'not a folder\n');
+
+/** Starts `tmlsync daemon` on a configuration with this workDir; a daemon still up after 15 s is killed and reported as such. */
+async function daemonWith(workDir: string): Promise<{ code: number | null; stderr: string; stdout: string; killed: boolean }> {
+  const file = join(work, `config-${Math.random().toString(36).slice(2)}.yaml`);
+  // A schedule every second: a daemon that kept running would meet its workDir again and again.
+  writeFileSync(file, `repository:\n  url: ${join(work, 'remote.git')}\nworkDir: ${workDir}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: http://127.0.0.1:9\n    username: tsadmin\n    password: \${P:-admin}\n    schedule: "* * * * * *"\n`);
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'daemon', '--config', file, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, 15_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stderr, stdout, killed };
+}
+
+/** The one line a user reads: names the folder and why, no stack trace. */
+function expectOneLine(stderr: string, folder: string, reason: RegExp): void {
+  const lines = stderr.split('\n').filter((l) => l.startsWith('error:'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(folder);
+  expect(lines[0]).toMatch(reason);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('a daemon whose workDir it cannot use (issue 15, defect 11)', () => {
+  it('stops at start with exit 2 when workDir is a file', async () => {
+    const result = await daemonWith(join(work, 'a-file'));
+    expect(result).toMatchObject({ killed: false, code: 2 });
+    expectOneLine(result.stderr, join(work, 'a-file'), /not a folder/);
+    expect(result.stdout).not.toContain('listening');
+  });
+
+  it('stops at start with exit 2 when workDir lies under a file', async () => {
+    const result = await daemonWith(join(work, 'a-file', 'wd'));
+    expect(result).toMatchObject({ killed: false, code: 2 });
+    expectOneLine(result.stderr, join(work, 'a-file'), /not a folder/);
+  });
+
+  // root writes into a folder whatever its mode says, so there is nothing to refuse when the tests run as root.
+  it.skipIf(process.getuid?.() === 0)('stops at start with exit 2 when workDir is a read-only folder', async () => {
+    const result = await daemonWith(join(work, 'read-only'));
+    expect(result).toMatchObject({ killed: false, code: 2 });
+    expectOneLine(result.stderr, join(work, 'read-only'), /cannot write/);
+  });
+
+  it('stops at start with exit 2, instead of spinning, when workDir is under /proc', async () => {
+    const result = await daemonWith('/proc/tmlsync-work');
+    expect(result).toMatchObject({ killed: false, code: 2 });
+    expectOneLine(result.stderr, '/proc/tmlsync-work', /cannot create/);
+  });
+});

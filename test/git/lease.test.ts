@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitLeases, GitRepo, type LeaseOptions } from '../../src/git/index.js';
+import { git, startGitServer, type GitServer } from '../support/git-server.js';
+
+let server: GitServer;
+const dirs: string[] = [];
+beforeAll(async () => {
+  server = await startGitServer();
+});
+afterAll(async () => {
+  await server.close();
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
+const REF = 'refs/tmlsync/prod/lock';
+
+/** A replica: its own work tree on the remote, and its leases. */
+async function replica(url: string, options: Partial<LeaseOptions> = {}): Promise<{ leases: GitLeases; repo: GitRepo }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tmlsync-lease-'));
+  dirs.push(dir);
+  const repo = await GitRepo.open(dir, { remoteUrl: url, committer });
+  return { repo, leases: new GitLeases(dir, { ttlMs: 60_000, skewMarginMs: 5_000, committer, ...options }) };
+}
+
+/** Writes a lease record straight into the bare repository, as another process (or anyone who can push) would. */
+function plant(bare: string, text: string): void {
+  const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: bare, input: text }).toString().trim();
+  const tree = execFileSync('git', ['mktree'], { cwd: bare, input: `100644 blob ${blob}\tlock.json\n` }).toString().trim();
+  git(bare, 'update-ref', REF, git(bare, 'commit-tree', tree, '-m', 'planted'));
+}
+
+describe('leases in the remote', () => {
+  it('lets one holder take a free lease and tells the next who holds it', async () => {
+    const url = server.createRepo('one');
+    const [a, b] = [await replica(url), await replica(url)];
+    const taken = await a.leases.take(REF, 'host-a pid 1 run x');
+    expect(taken).toMatchObject({ taken: true, lease: { ref: REF, record: { holder: 'host-a pid 1 run x', counter: 1 } } });
+    expect(git(server.pathOf('one'), 'rev-parse', REF)).toBe(taken.taken ? taken.lease.commit : '');
+    expect(await b.leases.take(REF, 'host-b pid 2 run y')).toMatchObject({ taken: false, holder: 'host-a pid 1 run x' });
+  });
+
+  it('gives a lease to exactly one of several replicas taking it at once', async () => {
+    const url = server.createRepo('race');
+    const replicas = await Promise.all([1, 2, 3, 4].map(() => replica(url)));
+    const results = await Promise.all(replicas.map((r, i) => r.leases.take(REF, `host pid ${i} run r`)));
+    const winners = results.filter((r) => r.taken);
+    expect(winners).toHaveLength(1);
+    const holder = winners[0]!.taken ? winners[0]!.lease.record.holder : '';
+    for (const loser of results.filter((r) => !r.taken)) expect(loser).toMatchObject({ holder: expect.any(String) });
+    expect(JSON.parse(git(server.pathOf('race'), 'show', `${REF}:lock.json`))).toMatchObject({ holder, counter: 1 });
+  });
+
+  it('renews a held lease with a higher counter, and a renewal after a takeover fails', async () => {
+    const url = server.createRepo('renew');
+    const a = await replica(url, { ttlMs: 40, skewMarginMs: 0 });
+    const b = await replica(url, { ttlMs: 40, skewMarginMs: 0 });
+    const first = await a.leases.take(REF, 'a');
+    if (!first.taken) throw new Error('not taken');
+    const renewed = await a.leases.renew(first.lease);
+    expect(renewed?.record.counter).toBe(2);
+    expect(Date.parse(renewed!.record.expires!)).toBeGreaterThanOrEqual(Date.parse(first.lease.record.expires!));
+    await new Promise((resolve) => setTimeout(resolve, 80)); // past the 40 ms the renewal holds
+    const takeover = await b.leases.take(REF, 'b');
+    expect(takeover).toMatchObject({ taken: true, lease: { record: { holder: 'b', counter: 3 } } });
+    expect(await a.leases.renew(renewed!)).toBeUndefined();
+    expect(await a.leases.release(renewed!)).toBe(false);
+    expect(JSON.parse(git(server.pathOf('renew'), 'show', `${REF}:lock.json`))).toMatchObject({ holder: 'b' });
+  });
+
+  it('does not take over a lease expired by less than the clock-skew margin', async () => {
+    const url = server.createRepo('skew');
+    const a = await replica(url);
+    const now = Date.now();
+    plant(server.pathOf('skew'), JSON.stringify({ holder: 'other', at: new Date(now - 62_000).toISOString(), expires: new Date(now - 2_000).toISOString(), counter: 7 }));
+    expect(await a.leases.take(REF, 'a')).toMatchObject({ taken: false, holder: 'other' });
+    plant(server.pathOf('skew'), JSON.stringify({ holder: 'other', at: new Date(now - 70_000).toISOString(), expires: new Date(now - 10_000).toISOString(), counter: 7 }));
+    expect(await a.leases.take(REF, 'a')).toMatchObject({ taken: true, lease: { record: { counter: 8 } } });
+  });
+
+  it('releases only its own lease', async () => {
+    const url = server.createRepo('release');
+    const a = await replica(url);
+    const taken = await a.leases.take(REF, 'a');
+    if (!taken.taken) throw new Error('not taken');
+    expect(await a.leases.release(taken.lease)).toBe(true);
+    expect(() => git(server.pathOf('release'), 'rev-parse', '--verify', '--quiet', REF)).toThrow();
+    expect(await a.leases.read(REF)).toEqual({ commit: undefined });
+  });
+
+  it('never takes over an unreadable lease, and names the ref to delete', async () => {
+    const url = server.createRepo('garbage');
+    const a = await replica(url, { ttlMs: 1, skewMarginMs: 0 });
+    plant(server.pathOf('garbage'), '{"holder": [1, 2');
+    expect(await a.leases.take(REF, 'a')).toEqual({ taken: false, holder: `an unreadable lease (delete ${REF} in the remote to release it)` });
+  });
+
+  it('is the deploy lock: a CLI deploy meets the daemon lease, and the daemon a CLI deploy lock', async () => {
+    const url = server.createRepo('shared');
+    const daemon = await replica(url);
+    const cli = await replica(url);
+    const taken = await daemon.leases.take(REF, 'host-d pid 9 run d');
+    if (!taken.taken) throw new Error('not taken');
+    expect(await cli.repo.acquireLock(REF, 'host-c pid 8 run c', () => false)).toMatch(/^host-d pid 9 run d since /);
+    await daemon.leases.release(taken.lease);
+    expect(await cli.repo.acquireLock(REF, 'host-c pid 8 run c', () => false)).toBeUndefined();
+    expect(await daemon.leases.take(REF, 'host-d pid 9 run d')).toMatchObject({ taken: false, holder: 'host-c pid 8 run c' });
+  });
+});
