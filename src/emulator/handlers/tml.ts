@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  dependencyOrder, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
+  carryNumberForms, copyTml, dependencyOrder, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
   type KnownObject, type TargetIndex, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
 } from '../../tml/index.js';
 import { currentUser, json, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
@@ -83,7 +83,7 @@ function valueAt(root: TmlValue, path: readonly (string | number)[]): TmlValue |
  * in one pass: per object, it would cost a scan of the instance each.
  */
 function withFqns(records: ContentRecord[], known: TargetIndex, exportFqn: boolean): Map<ContentRecord, TmlMap> {
-  const documents = new Map(records.map((r) => [r, structuredClone(r.document)]));
+  const documents = new Map(records.map((r) => [r, copyTml(r.document)]));
   const docs = records.map((r) => parse(JSON.stringify(r.document)));
   const byDoc = new Map(docs.map((d, i) => [d, records[i]!]));
   for (const { from, reference, resolution } of resolveReferences(docs, { known })) {
@@ -108,6 +108,7 @@ function asWorksheet(document: TmlMap): TmlMap {
     if (key === 'description' || (key === 'name' && !('description' in rest))) worksheet.schema = { tables: tables ?? [] };
   }
   worksheet.worksheet_columns = columns ?? [];
+  carryNumberForms(model, worksheet);
   return { ...(document.guid ? { guid: document.guid } : {}), worksheet };
 }
 
@@ -209,12 +210,17 @@ function errorStatus(code: number, message: string): Status {
 
 /** Replaces fqn values by the final ids of the batch's objects (regenerated GUIDs, forced creates). */
 function remapFqns(value: TmlValue, ids: Map<string, string>): TmlValue {
-  if (Array.isArray(value)) return value.map((v) => remapFqns(v, ids));
+  if (Array.isArray(value)) {
+    const items = value.map((v) => remapFqns(v, ids));
+    carryNumberForms(value, items);
+    return items;
+  }
   if (value === null || typeof value !== 'object') return value;
   const out: TmlMap = {};
   for (const [key, inner] of Object.entries(value)) {
     out[key] = key === 'fqn' && typeof inner === 'string' && ids.has(inner) ? ids.get(inner)! : remapFqns(inner, ids);
   }
+  carryNumberForms(value, out);
   return out;
 }
 
@@ -383,6 +389,7 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
 function storedForm(doc: TmlDocument, id: string, ids: Map<string, string>): TmlMap {
   const key = doc.kindKey ?? doc.kind;
   const rest = Object.fromEntries(Object.entries(doc.data).filter(([k]) => k !== 'guid'));
+  carryNumberForms(doc.data, rest);
   const body = doc.kindKey === null ? { [key]: rest } : rest;
   return remapFqns({ guid: id, ...body }, ids) as TmlMap;
 }
