@@ -25,7 +25,7 @@ export { bodiesOf, dependencyOrder, indexTargets, references, resolveReferences 
 export type { BodyAt, ReferenceTarget, ResolveOptions, Resolution, ResolvedReference, TargetIndex } from './references.js';
 export { slugify } from './slug.js';
 export { applyMapping, invertMapping, type ValueMapping } from './mapping.js';
-export { carryNumberForms, copyTml } from './numbers.js';
+export { carryNumberForms, copyTml, numberFormsOf, restoreNumberForms } from './numbers.js';
 export type {
   FieldRule,
   KindHandler,

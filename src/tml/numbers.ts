@@ -191,3 +191,34 @@ function valueJson(container: object, key: string | number, value: TmlValue | un
   const text = writtenForm(container, key, value);
   return text !== undefined && JSON_NUMBER.test(text) ? text : JSON.stringify(value);
 }
+
+/**
+ * The written forms of `data`'s numbers as plain data (path as JSON → text), for a store that
+ * keeps documents as JSON (the emulator's data directory); restoreNumberForms() puts them back.
+ */
+export function numberFormsOf(data: TmlValue): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (value: TmlValue, path: (string | number)[]): void => {
+    if (value === null || typeof value !== 'object') return;
+    const entries: [string | number, TmlValue][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, inner] of entries) {
+      const text = typeof inner === 'number' ? writtenForm(value, key, inner) : undefined;
+      if (text !== undefined) out[JSON.stringify([...path, key])] = text;
+      else visit(inner, [...path, key]);
+    }
+  };
+  visit(data, []);
+  return out;
+}
+
+/** Gives the numbers of `data` the forms numberFormsOf() kept, where the number is still there. */
+export function restoreNumberForms(data: TmlValue, stored: Readonly<Record<string, string>>): void {
+  for (const [where, text] of Object.entries(stored)) {
+    const path = JSON.parse(where) as (string | number)[];
+    const key = path.at(-1);
+    let container: TmlValue | undefined = data;
+    for (const step of path.slice(0, -1)) container = container !== null && typeof container === 'object' ? (container as Record<string | number, TmlValue>)[step] : undefined;
+    const value = container !== null && typeof container === 'object' && key !== undefined ? (container as Record<string | number, TmlValue>)[key] : undefined;
+    if (typeof value === 'number') keep(container as object, key!, { value, text });
+  }
+}

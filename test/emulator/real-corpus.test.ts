@@ -25,8 +25,8 @@ const sources = [...new Set(exports.map(sourceOf))];
 
 type ImportResult = { response: { status: { status_code: string; error_message?: string }; header?: { id_guid: string } } };
 
-function instance(): { state: EmulatorState; admin: UserRecord } {
-  const state = new EmulatorState(new MemoryStore());
+function instance(store = new MemoryStore()): { state: EmulatorState; admin: UserRecord } {
+  const state = new EmulatorState(store);
   for (const principal of builtInPrincipals('admin-password')) {
     if (principal.kind === 'user') state.users.set(principal.name, principal);
     else state.groups.set(principal.name, principal);
@@ -87,5 +87,21 @@ describe('the real-TML corpus through the emulator (issue 18)', () => {
       }) as { edoc: string }[];
       expect(exported!.edoc).toBe(text);
     });
+  });
+
+  it('keeps how numbers were written across a restart (the state is stored as JSON)', () => {
+    const files = exports.filter((file) => sourceOf(file) === 'de_thoughtspot_cicd');
+    const liveboard = files.find((file) => read(file).includes('decimals: 0.0'))!;
+    const store = new MemoryStore();
+    const first = instance(store);
+    addReferencedObjects(first.state, files);
+    runImport(first.state, { guidPolicy: 'keep' }, first.admin, files.map(read), { policy: 'PARTIAL', forceCreate: false, skipDiffCheck: false });
+    const restarted = new EmulatorState(store);
+    expect(restarted.restore()).toBe(true);
+    const id = parse(read(liveboard)).guid!;
+    const [exported] = runExport(restarted, [id], { format: 'YAML', associated: false, fqn: /\bfqn\b/.test(read(liveboard)), worksheetForm: false, connections: false }) as { edoc: string }[];
+    expect(exported!.edoc).toBe(read(liveboard));
+    const again = runImport(restarted, { guidPolicy: 'keep' }, first.admin, [read(liveboard)], { policy: 'PARTIAL', forceCreate: false, skipDiffCheck: false }) as { response: { diff?: unknown } }[];
+    expect(again[0]!.response.diff).toEqual({});
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMapping, copyTml, format, parse, toJson } from '../../src/tml/index.js';
+import { applyMapping, copyTml, format, numberFormsOf, parse, restoreNumberForms, toJson } from '../../src/tml/index.js';
 import type { TmlMap } from '../../src/tml/index.js';
 
 const FORMS = ['0.0', '1', '5.0', '1e3', '-0.50', '212.0', '1.5E+2', '12345678901234567890'];
@@ -60,5 +60,14 @@ describe('lossless scalars (issue 18)', () => {
 
   it('refuses a JSON key written twice with two values, on its line', () => {
     expect(() => parse('{\n  "guid": "g",\n  "guid": "h",\n  "answer": {"name": "A"}\n}', { file: 'a.json' })).toThrow(/a\.json:3/);
+  });
+
+  it('keeps the forms as plain data for a store that holds JSON, and puts them back', () => {
+    const doc = parse(yaml('5.0'));
+    const stored = JSON.parse(JSON.stringify({ data: doc.data, forms: numberFormsOf(doc.data) })) as { data: TmlMap; forms: Record<string, string> };
+    expect(stored.forms).toEqual({ '["answer","decimals"]': '5.0', '["answer","widths",0]': '5.0' });
+    expect(format(stored.data)).toBe(yaml('5.0').replaceAll('5.0', '5'));
+    restoreNumberForms(stored.data, stored.forms);
+    expect(format(stored.data)).toBe(yaml('5.0'));
   });
 });

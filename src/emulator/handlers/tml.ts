@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  carryNumberForms, copyTml, dependencyOrder, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
+  carryNumberForms, copyTml, dependencyOrder, numberFormsOf, restoreNumberForms, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
   type KnownObject, type TargetIndex, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
 } from '../../tml/index.js';
 import { currentUser, json, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
@@ -83,7 +83,7 @@ function valueAt(root: TmlValue, path: readonly (string | number)[]): TmlValue |
  * in one pass: per object, it would cost a scan of the instance each.
  */
 function withFqns(records: ContentRecord[], known: TargetIndex, exportFqn: boolean): Map<ContentRecord, TmlMap> {
-  const documents = new Map(records.map((r) => [r, copyTml(r.document)]));
+  const documents = new Map(records.map((r) => [r, copyTml(storedDocument(r))]));
   const docs = records.map((r) => parse(JSON.stringify(r.document)));
   const byDoc = new Map(docs.map((d, i) => [d, records[i]!]));
   for (const { from, reference, resolution } of resolveReferences(docs, { known })) {
@@ -339,14 +339,14 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
     if (!p.doc || p.status || !p.id) continue;
     const document = storedForm(p.doc, p.id, ids);
     const previous = state.objects.get(p.id);
-    if (previous && !skipDiffCheck && format(previous.document) === format(document)) {
+    if (previous && !skipDiffCheck && format(storedDocument(previous)) === format(document)) {
       p.action = 'unchanged';
     } else if (persist) {
       const description = typeof p.doc.body.description === 'string' ? p.doc.body.description : undefined;
       state.objects.set(p.id, {
         id: p.id, kind: p.doc.kind, name: p.doc.name, ...(description ? { description } : {}),
         author: previous?.author ?? user.id, created: previous?.created ?? now, modified: now, modifiedBy: user.id,
-        tags: previous?.tags ?? [], document,
+        tags: previous?.tags ?? [], document, ...withNumberForms(document),
       });
       changed = true;
     }
@@ -379,6 +379,21 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
     };
   });
   return object;
+}
+
+/**
+ * A stored document with its numbers' written forms: the state is kept as JSON (state.ts), which
+ * writes `decimals: 0.0` as 0, so a record keeps the forms beside its document (numbers.ts) and
+ * they are put back when it is read after a restart.
+ */
+function storedDocument(record: ContentRecord): TmlMap {
+  if (record.numberForms) restoreNumberForms(record.document, record.numberForms);
+  return record.document;
+}
+
+function withNumberForms(document: TmlMap): { numberForms?: Record<string, string> } {
+  const forms = numberFormsOf(document);
+  return Object.keys(forms).length === 0 ? {} : { numberForms: forms };
 }
 
 /**
