@@ -58,8 +58,17 @@ describe('lossless scalars (issue 18)', () => {
     expect(format(parse('guid: g\nanswer:\n  name: A\n  map:\n    1.0: x\n'))).toBe('guid: g\nanswer:\n  name: A\n  map:\n    "1.0": x\n');
   });
 
-  it('refuses a JSON key written twice with two values, on its line', () => {
-    expect(() => parse('{\n  "guid": "g",\n  "guid": "h",\n  "answer": {"name": "A"}\n}', { file: 'a.json' })).toThrow(/a\.json:3/);
+  it('reads a JSON key written twice as JSON.parse does, the last one winning, with numbers or without', () => {
+    expect(parse('{\n  "guid": "g",\n  "guid": "h",\n  "answer": {"name": "A"}\n}').guid).toBe('h');
+    expect(parse('{\n  "guid": "g",\n  "guid": "h",\n  "answer": {"name": "A", "n": 0.0}\n}').body.n).toBe(0);
+  });
+
+  it('reads JSON with JSON.parse unless a number may have a form of its own, with the same data either way', () => {
+    const plain = '{"guid": "g", "answer": {"name": "A", "n": [1, -2, 3.25, 0.000001, 123456789012345]}}';
+    expect(parse(plain).data).toEqual(JSON.parse(plain));
+    for (const lexeme of ['1.50', '1e3', '-0', '1234567890123456789', '0.0000001', '1.0E-3']) {
+      expect(toJson(parse(`{"guid": "g", "answer": {"name": "A", "n": ${lexeme}}}`))).toContain(`"n": ${lexeme}\n`);
+    }
   });
 
   it('keeps the forms as plain data for a store that holds JSON, and puts them back', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  carryNumberForms, copyTml, dependencyOrder, numberFormsOf, restoreNumberForms, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
+  carryNumberForms, copyTml, dependencyOrder, fromData, numberFormsOf, restoreNumberForms, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
   type KnownObject, type TargetIndex, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
 } from '../../tml/index.js';
 import { currentUser, json, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
@@ -61,9 +61,9 @@ export function knownIndex(state: EmulatorState): TargetIndex {
   return index;
 }
 
-/** The stored document as a TmlDocument (stored documents were validated on import). */
+/** The stored document as a TmlDocument to read (stored documents were validated on import); not a copy: callers do not change it. */
 export function documentOf(record: ContentRecord): TmlDocument {
-  return parse(JSON.stringify(record.document));
+  return fromData(record.document);
 }
 
 // ---------------------------------------------------------------- export
@@ -84,7 +84,7 @@ function valueAt(root: TmlValue, path: readonly (string | number)[]): TmlValue |
  */
 function withFqns(records: ContentRecord[], known: TargetIndex, exportFqn: boolean): Map<ContentRecord, TmlMap> {
   const documents = new Map(records.map((r) => [r, copyTml(storedDocument(r))]));
-  const docs = records.map((r) => parse(JSON.stringify(r.document)));
+  const docs = records.map(documentOf);
   const byDoc = new Map(docs.map((d, i) => [d, records[i]!]));
   for (const { from, reference, resolution } of resolveReferences(docs, { known })) {
     const holder = valueAt(documents.get(byDoc.get(from)!)!, reference.path.slice(0, -1));
