@@ -15,6 +15,8 @@ export interface ContentRecord {
   modifiedBy: string;
   tags: string[];
   document: TmlMap;
+  /** How its numbers were written (`decimals: 0.0`), which the JSON the state is stored as cannot keep (handlers/tml.ts). */
+  numberForms?: Record<string, string>;
 }
 
 interface Snapshot {

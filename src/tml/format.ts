@@ -1,5 +1,6 @@
 import { CORE_SCHEMA, DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump } from 'js-yaml';
 import type { ScalarLayout } from 'js-yaml';
+import { carryNumberForms, stringifyJson, writeNumberForms } from './numbers.js';
 import { isMap } from './path.js';
 import type { TmlDocument, TmlMap } from './types.js';
 
@@ -29,20 +30,24 @@ import type { TmlDocument, TmlMap } from './types.js';
  * The thoughtspot_tml Python rule (quote on `[]{}:,` except TML column ids) matches most of the
  * corpus but not `"HCP #"`, which is why this follows Jackson's own checker instead.
  *
+ * A number is written as it was read (`decimals: 0.0`, numbers.ts); a number the data got
+ * from elsewhere is written in JavaScript's shortest form.
+ *
  * Where we knowingly differ from Jackson (only for values the corpus does not contain): a
  * string our YAML 1.2 parser would read as a non-string (`1e5`, `0x1F`, `.inf`) is
- * double-quoted; numbers are written in JavaScript's shortest form (`1.0` comes back as `1`);
- * keys that are canonical array indexes (`"0"`, `"12"`) come first, as JavaScript objects
+ * double-quoted; keys that are canonical array indexes (`"0"`, `"12"`) come first, as JavaScript objects
  * order them. The canonical form is a fixed point: format(parse(format(x))) === format(x).
  */
 export function format(input: TmlDocument | TmlMap): string {
-  return dump(canonicalOrder(dataOf(input)), {
+  const data = canonicalOrder(dataOf(input));
+  return dump(data, {
     schema: CORE_SCHEMA,
     indent: 2,
     seqNoIndent: true,
     lineWidth: -1,
     noRefs: true,
     scalarStyleRules: [jacksonScalarStyle, DEFAULT_SCALAR_STYLE_RULES.fallbackToDoubleQuoted],
+    transform: (documents) => writeNumberForms(documents, data),
   });
 }
 
@@ -51,7 +56,7 @@ export function format(input: TmlDocument | TmlMap): string {
  * newline; parse() reads it back to equal data.
  */
 export function toJson(input: TmlDocument | TmlMap): string {
-  return `${JSON.stringify(canonicalOrder(dataOf(input)), null, 2)}\n`;
+  return `${stringifyJson(canonicalOrder(dataOf(input)))}\n`;
 }
 
 function dataOf(input: TmlDocument | TmlMap): TmlMap {
@@ -71,6 +76,7 @@ function canonicalOrder(data: TmlMap): TmlMap {
   if (identity.every((k, i) => keys[i] === k)) return data;
   const ordered: TmlMap = {};
   for (const key of [...identity, ...keys.filter((k) => !IDENTITY_KEYS.includes(k))]) ordered[key] = data[key] ?? null;
+  carryNumberForms(data, ordered);
   return ordered;
 }
 

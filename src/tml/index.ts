@@ -3,7 +3,8 @@
  * from the rest of tmlsync (DESIGN.md module map).
  *
  * - read: parse() text (YAML or JSON) or fromData(); TmlParseError names file, line, column;
- * - write: format() the canonical YAML (byte-identical to ThoughtSpot's export), toJson();
+ * - write: format() the canonical YAML (byte-identical to ThoughtSpot's export), toJson(); each
+ *   number as it was written (numbers.ts; copyTml() copies data and keeps that);
  * - kinds: one handler per kind behind a registry (kinds/); nothing else switches on kind;
  * - references and the reference graph: references(), resolveReferences(), dependencyOrder();
  * - offline validation: validate() → TmlIssue[] with file, line and ThoughtSpot-style path;
@@ -24,6 +25,7 @@ export { bodiesOf, dependencyOrder, indexTargets, references, resolveReferences 
 export type { BodyAt, ReferenceTarget, ResolveOptions, Resolution, ResolvedReference, TargetIndex } from './references.js';
 export { slugify } from './slug.js';
 export { applyMapping, invertMapping, type ValueMapping } from './mapping.js';
+export { carryNumberForms, copyTml, numberFormsOf, restoreNumberForms } from './numbers.js';
 export type {
   FieldRule,
   KindHandler,

@@ -1,3 +1,4 @@
+import { carryNumberForms } from './numbers.js';
 import { fromData } from './parse.js';
 import { isMap } from './path.js';
 import type { TmlDocument, TmlMap, TmlValue } from './types.js';
@@ -40,7 +41,11 @@ export function applyMapping(doc: TmlDocument, mapping: ValueMapping): TmlDocume
   const guid = (value: TmlValue | undefined) => (typeof value === 'string' ? (mapping.guids?.get(value) ?? value) : value);
 
   const walk = (value: TmlValue, parentKey: string | undefined): TmlValue => {
-    if (Array.isArray(value)) return value.map((item) => walk(item, parentKey));
+    if (Array.isArray(value)) {
+      const items = value.map((item) => walk(item, parentKey));
+      carryNumberForms(value, items);
+      return items;
+    }
     if (!isMap(value)) return value;
     const out: TmlMap = {};
     for (const [key, inner] of Object.entries(value)) {
@@ -48,6 +53,7 @@ export function applyMapping(doc: TmlDocument, mapping: ValueMapping): TmlDocume
       else if (key === 'name' && parentKey === 'connection') out[key] = pick(mapping.connections, inner) ?? null;
       else out[key] = walk(inner, key);
     }
+    carryNumberForms(value, out);
     return out;
   };
   const data = walk(doc.data, undefined) as TmlMap;

@@ -70,6 +70,7 @@ export type TmlIssueCode =
   | 'required-field'
   | 'invalid-type'
   | 'invalid-enum'
+  | 'unknown-field'
   | 'missing-reference'
   | 'ambiguous-reference'
   | 'invalid-column-id'

@@ -1,5 +1,6 @@
 import { formatPath, isMap, matchPattern, valueAt } from './path.js';
 import { bodiesOf, resolveReferences } from './references.js';
+import { checkMessage, messageOfKindKey } from './schema/check.js';
 import type { ResolveOptions, ResolvedReference } from './references.js';
 import type { FieldRule, LocalIssue, TmlDocument, TmlIssue, TmlIssueCode, TmlKind, TmlMap, TmlPath, TmlSeverity, TmlValue } from './types.js';
 
@@ -13,16 +14,31 @@ export type ValidateOptions = ResolveOptions;
  * a unique name among the documents and `known`. Every problem is reported, not the first.
  */
 export function validate(docs: readonly TmlDocument[], options: ValidateOptions = {}): TmlIssue[] {
-  const issues: TmlIssue[] = [];
-  for (const doc of docs) {
-    for (const { handler, body, path } of bodiesOf(doc)) {
-      const local = [...handler.rules.flatMap((rule) => checkRule(body, rule)), ...(handler.check?.(body) ?? [])];
-      for (const found of local) issues.push(toIssue(doc, { ...found, path: [...path, ...found.path] }));
-    }
-  }
+  const issues: TmlIssue[] = docs.flatMap(localIssues);
   issues.push(...duplicates(docs));
   issues.push(...resolveReferences(docs, options).flatMap(referenceIssue));
   return issues;
+}
+
+/**
+ * One document's own problems: each body's rules and checks, then its fields against ThoughtSpot's
+ * definitions (schema/). A problem both find (a cohort's enum) is reported once, as the rule says it.
+ */
+function localIssues(doc: TmlDocument): TmlIssue[] {
+  const findings: (Finding & { readonly path: TmlPath })[] = [];
+  for (const { handler, body, path } of bodiesOf(doc)) {
+    const local = [...handler.rules.flatMap((rule) => checkRule(body, rule)), ...(handler.check?.(body) ?? [])];
+    findings.push(...local.map((found) => ({ ...found, path: [...path, ...found.path] })));
+  }
+  const message = messageOfKindKey(doc.kindKey);
+  if (message !== undefined) findings.push(...checkMessage(doc.body, message, doc.kindKey === null ? [] : [doc.kindKey]));
+  const seen = new Set<string>();
+  return findings.flatMap((finding) => {
+    const key = `${finding.code}\u0000${formatPath(finding.path)}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return [toIssue(doc, finding)];
+  });
 }
 
 interface Finding extends LocalIssue {

@@ -15,7 +15,8 @@ function columnNames(kind: string, body: TmlMap): string[] {
 /**
  * The import's search check (reference §3.6, code 14516): every `[column]` of
  * an answer's or a view's `search_query` (liveboard visualizations included)
- * must be a column of its data source, or one of its own formulas. Tokens
+ * must be a column of its data source, or one of its own formulas, by name
+ * or by id (`[formula_Forecast]` in real view exports, issue 18). Tokens
  * with `::` (the answer's own table paths) are not checked. `references` are
  * those of the whole import, resolved once per call (per document, resolving
  * them against thousands of stored objects made large imports quadratic).
@@ -31,7 +32,7 @@ export function searchProblems(doc: TmlDocument, references: readonly ResolvedRe
     const target = source.resolution.target;
     const sourceBody = target.document ? target.document.body : target.guid ? bodyOfStored(state, target.guid) : undefined;
     if (!sourceBody) continue;
-    const available = new Set([...columnNames(target.kind, sourceBody), ...list(body.formulas).flatMap((f) => (isMap(f) && text(f.name) ? [text(f.name)!] : []))].map((n) => n.toLowerCase()));
+    const available = new Set([...columnNames(target.kind, sourceBody), ...list(body.formulas).flatMap((f) => (isMap(f) ? [text(f.name), text(f.id)].filter((n): n is string => n !== undefined) : []))].map((n) => n.toLowerCase()));
     let parsed;
     try {
       parsed = parseQuery(query);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  dependencyOrder, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
+  carryNumberForms, copyTml, dependencyOrder, fromData, numberFormsOf, restoreNumberForms, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
   type KnownObject, type TargetIndex, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
 } from '../../tml/index.js';
 import { currentUser, json, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
@@ -61,9 +61,9 @@ export function knownIndex(state: EmulatorState): TargetIndex {
   return index;
 }
 
-/** The stored document as a TmlDocument (stored documents were validated on import). */
+/** The stored document as a TmlDocument to read (stored documents were validated on import); not a copy: callers do not change it. */
 export function documentOf(record: ContentRecord): TmlDocument {
-  return parse(JSON.stringify(record.document));
+  return fromData(record.document);
 }
 
 // ---------------------------------------------------------------- export
@@ -83,8 +83,8 @@ function valueAt(root: TmlValue, path: readonly (string | number)[]): TmlValue |
  * in one pass: per object, it would cost a scan of the instance each.
  */
 function withFqns(records: ContentRecord[], known: TargetIndex, exportFqn: boolean): Map<ContentRecord, TmlMap> {
-  const documents = new Map(records.map((r) => [r, structuredClone(r.document)]));
-  const docs = records.map((r) => parse(JSON.stringify(r.document)));
+  const documents = new Map(records.map((r) => [r, copyTml(storedDocument(r))]));
+  const docs = records.map(documentOf);
   const byDoc = new Map(docs.map((d, i) => [d, records[i]!]));
   for (const { from, reference, resolution } of resolveReferences(docs, { known })) {
     const holder = valueAt(documents.get(byDoc.get(from)!)!, reference.path.slice(0, -1));
@@ -108,6 +108,7 @@ function asWorksheet(document: TmlMap): TmlMap {
     if (key === 'description' || (key === 'name' && !('description' in rest))) worksheet.schema = { tables: tables ?? [] };
   }
   worksheet.worksheet_columns = columns ?? [];
+  carryNumberForms(model, worksheet);
   return { ...(document.guid ? { guid: document.guid } : {}), worksheet };
 }
 
@@ -209,12 +210,17 @@ function errorStatus(code: number, message: string): Status {
 
 /** Replaces fqn values by the final ids of the batch's objects (regenerated GUIDs, forced creates). */
 function remapFqns(value: TmlValue, ids: Map<string, string>): TmlValue {
-  if (Array.isArray(value)) return value.map((v) => remapFqns(v, ids));
+  if (Array.isArray(value)) {
+    const items = value.map((v) => remapFqns(v, ids));
+    carryNumberForms(value, items);
+    return items;
+  }
   if (value === null || typeof value !== 'object') return value;
   const out: TmlMap = {};
   for (const [key, inner] of Object.entries(value)) {
     out[key] = key === 'fqn' && typeof inner === 'string' && ids.has(inner) ? ids.get(inner)! : remapFqns(inner, ids);
   }
+  carryNumberForms(value, out);
   return out;
 }
 
@@ -333,14 +339,14 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
     if (!p.doc || p.status || !p.id) continue;
     const document = storedForm(p.doc, p.id, ids);
     const previous = state.objects.get(p.id);
-    if (previous && !skipDiffCheck && format(previous.document) === format(document)) {
+    if (previous && !skipDiffCheck && format(storedDocument(previous)) === format(document)) {
       p.action = 'unchanged';
     } else if (persist) {
       const description = typeof p.doc.body.description === 'string' ? p.doc.body.description : undefined;
       state.objects.set(p.id, {
         id: p.id, kind: p.doc.kind, name: p.doc.name, ...(description ? { description } : {}),
         author: previous?.author ?? user.id, created: previous?.created ?? now, modified: now, modifiedBy: user.id,
-        tags: previous?.tags ?? [], document,
+        tags: previous?.tags ?? [], document, ...withNumberForms(document),
       });
       changed = true;
     }
@@ -376,6 +382,21 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
 }
 
 /**
+ * A stored document with its numbers' written forms: the state is kept as JSON (state.ts), which
+ * writes `decimals: 0.0` as 0, so a record keeps the forms beside its document (numbers.ts) and
+ * they are put back when it is read after a restart.
+ */
+function storedDocument(record: ContentRecord): TmlMap {
+  if (record.numberForms) restoreNumberForms(record.document, record.numberForms);
+  return record.document;
+}
+
+function withNumberForms(document: TmlMap): { numberForms?: Record<string, string> } {
+  const forms = numberFormsOf(document);
+  return Object.keys(forms).length === 0 ? {} : { numberForms: forms };
+}
+
+/**
  * What the emulator keeps: the document with its final GUID first, batch
  * fqns pointing at final ids, and the envelope-less connection form wrapped
  * (a connection exports as `guid:` + `connection:`).
@@ -383,6 +404,7 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
 function storedForm(doc: TmlDocument, id: string, ids: Map<string, string>): TmlMap {
   const key = doc.kindKey ?? doc.kind;
   const rest = Object.fromEntries(Object.entries(doc.data).filter(([k]) => k !== 'guid'));
+  carryNumberForms(doc.data, rest);
   const body = doc.kindKey === null ? { [key]: rest } : rest;
   return remapFqns({ guid: id, ...body }, ids) as TmlMap;
 }

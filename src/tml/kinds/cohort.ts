@@ -19,8 +19,13 @@ const COMPARISON_OPERATORS = ['EQ', 'NE', 'LT', 'LE', 'GT', 'GE', 'BW', 'CONTAIN
  *
  * UNCONFIRMED: how ThoughtSpot lists cohorts. A set is a column of its data source, so its
  * headers are presumably `LOGICAL_COLUMN`s, but listing that type returns every column of every
- * table. Until the listing is known, cohorts are `unlisted`: read, validated, ordered and
- * imported from files, but neither discovered by a pull nor matched to target objects by name.
+ * table. Looked for again for issue 18, without finding a listing: REST API v2's metadata types
+ * (SDK 2.24 `MetadataListItemInput`) have no cohort type and no cohort subtype of LOGICAL_TABLE
+ * (`ONE_TO_ONE_LOGICAL`, `WORKSHEET`, `PRIVATE_WORKSHEET`, `USER_DEFINED`, `AGGR_WORKSHEET`,
+ * `SQL_VIEW`), and the TML and metadata API pages name none. So cohorts stay `unlisted`: read,
+ * validated, ordered after their data source and imported from files (the emulator imports and
+ * exports them over v1 and v2), but neither discovered by a pull nor matched to target objects
+ * by name.
  */
 export const cohort: KindHandler = {
   kind: 'cohort',
