@@ -27,6 +27,11 @@ const CALLS = {
 } satisfies Record<string, Record<ApiVersion, string[]>>;
 export type Call = keyof typeof CALLS;
 
+/** The endpoint of `call` as `api` names it in errors (`export/pinboard/pdf`, `report/liveboard`). */
+export function endpointOf(api: ApiVersion, call: Call): string {
+  return CALLS[call][api][0]!;
+}
+
 function matcher(api: ApiVersion, call: Call): (path: string | undefined) => boolean {
   const patterns = CALLS[call][api].map((endpoint) => new RegExp(`^${PREFIX[api]}${endpoint.replace(/\*/g, '[^/]+')}$`));
   return (path) => path !== undefined && patterns.some((pattern) => pattern.test(path));
