@@ -1,5 +1,6 @@
 import { API_PREFIX, API_V2_PREFIX } from '../../src/emulator/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
+import { ThoughtSpotClient, ThoughtSpotV2Client, type ThoughtSpotClientOptions } from '../../src/thoughtspot/index.js';
 
 /** The REST API versions every workflow suite runs over (`describe.each(API_VERSIONS)`). */
 export const API_VERSIONS = ['v1', 'v2'] as const;
@@ -53,4 +54,10 @@ export function requestLog(): RequestLog {
     requests,
     count: (api, call) => requests.filter((r) => matcher(api, call)(r.path)).length,
   };
+}
+
+/** A client of `api` as tsadmin (password `admin`), the kind a workflow's port is built on in that version. */
+export function clientOf(api: ApiVersion, url: string, options: Partial<ThoughtSpotClientOptions> = {}): ThoughtSpotClient | ThoughtSpotV2Client {
+  const all = { url, username: 'tsadmin', password: 'admin', env: {}, ...options };
+  return api === 'v1' ? new ThoughtSpotClient(all) : new ThoughtSpotV2Client(all);
 }
