@@ -202,12 +202,13 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
       const http = await daemon.start();
       try {
         await daemon.idle();
-        const status = (await (await fetch(`${http.url}/status`)).json()) as { environments: { name: string; lastRun?: { outcome: string; checks?: unknown } }[] };
+        const status = (await (await fetch(`${http.url}/status`)).json()) as { environments: { name: string; api?: string; lastRun?: { outcome: string; checks?: unknown } }[] };
+      expect(status.environments.find((e) => e.name === 'prod')!.api).toBe(api);
         expect(status.environments.find((e) => e.name === 'prod')!.lastRun).toMatchObject({
           outcome: 'ok',
           checks: { ok: 2, empty: 1, failed: 0, problems: [{ kind: 'liveboard', name: 'Product Insights', visualization: 'Sales by Category', status: 'empty', message: 'no rows' }] },
         });
-        expect((await cli(['status', '--url', http.url])).stdout).toMatch(/^prod \[deploy → main\]: idle; last deploy ok at .*, data checks 2 ok, 1 empty, 0 failed/m);
+        expect((await cli(['status', '--url', http.url])).stdout).toMatch(new RegExp(`^prod \\[deploy → main\\]: idle; last deploy ok at .*, data checks 2 ok, 1 empty, 0 failed.*; REST API ${api}$`, 'm'));
       } finally {
         await daemon.stop();
       }
