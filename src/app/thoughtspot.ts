@@ -14,6 +14,8 @@ export interface ThoughtSpotConnection extends Session {
   readonly port: ThoughtSpotPort;
   /** The queue of the environment's host, shared by every connection to it: its depth is a metric. */
   readonly queue: { readonly waiting: number };
+  /** The REST API version in use, once the first call has chosen it (`auto` asks the instance). */
+  readonly api: ApiVersion | undefined;
 }
 
 type ApiVersion = 'v1' | 'v2';
@@ -30,9 +32,11 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
   const asked: Client = environment.api === 'v1' ? clientFor(environment, services) : v2ClientFor(environment, services);
   let client: Client | undefined;
   let chosen: Promise<ThoughtSpotPort> | undefined;
+  let api: ApiVersion | undefined;
   const choose = async (): Promise<ThoughtSpotPort> => {
     const version = environment.api === 'auto' ? await probe(asked) : environment.api;
     client = environment.api === 'auto' && version === 'v1' ? clientFor(environment, services) : asked;
+    api = version;
     services.log.info({ environment: environment.name, api: version }, `ThoughtSpot REST API ${version} in use${environment.api === 'auto' ? ' (api: auto)' : ''}`);
     return thoughtspotPort(client);
   };
@@ -48,6 +52,9 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
     port: deferredPort(port),
     // Every client of a host shares the host's queue (services.queues): either version's is the same queue.
     queue: asked.queue,
+    get api() {
+      return api;
+    },
     logout: async () => client?.logout(),
   };
 }

@@ -73,13 +73,9 @@ export const environmentSchema = z.strictObject({
   /**
    * The REST API tmlsync speaks to this environment: v1 (`/callosum/v1/tspublic/v1/`), v2
    * (`/api/rest/2.0/`), or `auto`: v2, unless the instance has none (an older ThoughtSpot Software
-   * release), then v1.
-   *
-   * The default stays v1 until every workflow's suite passes over v2 as well (issue 12): export,
-   * deploy and promotion do, but principals, ownership, snapshots, trusted authentication and
-   * the demo's sync loop are still tested over v1 only. Choosing `v2` or `auto` is opt-in.
+   * release), then v1. Every workflow's suite runs over both versions (issue 12).
    */
-  api: z.enum(['v1', 'v2', 'auto']).default('v1'),
+  api: z.enum(['v1', 'v2', 'auto']).default('auto'),
   /** Per-call timeout. */
   timeoutMs: z.number().int().positive().default(60_000),
   /** How long the cluster keeps a session: tmlsync logs in again shortly before, not only after a 401. Unset: only after a 401. */

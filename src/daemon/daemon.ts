@@ -259,6 +259,7 @@ export class Daemon {
         branch: slot.environment.branch,
         running: slot.current !== undefined,
         pending: slot.queue.length > 0,
+        ...(slot.thoughtspot?.api ? { api: slot.thoughtspot.api } : {}),
         ...(next ? { nextRun: next.toISOString() } : {}),
         ...(last
           ? { lastRun: { runId: last.runId, loop: last.loop, outcome: last.outcome, startedAt: last.startedAt, durationMs: last.durationMs, counts: last.counts, ...(last.error ? { error: last.error } : {}), ...conflictsOf(last), ...checksStatus(last) } }

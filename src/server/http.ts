@@ -44,6 +44,8 @@ export interface EnvironmentStatus {
   branch: string;
   running: boolean;
   pending: boolean;
+  /** The REST API version the environment's runs speak, once a run has chosen it. */
+  api?: 'v1' | 'v2';
   nextRun?: string;
   lastRun?: {
     runId: string;

@@ -280,8 +280,8 @@ describe('parse limits (issue 15, item 3)', () => {
 describe('the REST API of an environment (issue 12)', () => {
   const env = { env: { TS_DEV_PASSWORD: 's' }, isTracked: () => true };
 
-  it('is v1 unless set (until every workflow passes over v2), and takes v2 or auto', () => {
-    expect(loadConfig(file(minimal), env).environments[0]!.api).toBe('v1');
+  it('is auto unless set, and takes v1 or v2', () => {
+    expect(loadConfig(file(minimal), env).environments[0]!.api).toBe('auto');
     expect(loadConfig(file(`${minimal}    api: auto\n`), env).environments[0]!.api).toBe('auto');
     expect(loadConfig(file(`${minimal}    api: v1\n`), env).environments[0]!.api).toBe('v1');
     expect(loadConfig(file(`${minimal}    api: v2\n`), env).environments[0]!.api).toBe('v2');

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { loginCookie, raw } from './raw-http.js';
 import { ok, v2, v2Error, v2Token } from './v2-http.js';
 
 type Named = { id: string | null; name: string };
@@ -13,12 +12,8 @@ let token: string;
 beforeAll(async () => {
   emulator = await startEmulator({ seed: 'none' });
   token = await v2Token(emulator.url);
-  // A group to put users in, through v1 (v2 groups/import is not emulated yet).
-  const form = new FormData();
-  form.append('principals', new Blob([JSON.stringify([{ name: 'Analysts', principalTypeEnum: 'LOCAL_GROUP' }])], { type: 'application/json' }), 'principals.json');
-  form.append('applyChanges', 'true');
-  form.append('removeDeleted', 'false');
-  expect((await raw(emulator.url, 'POST', 'user/sync', { cookie: await loginCookie(emulator.url), multipart: form })).status).toBe(200);
+  // A group to put users in (groups/import itself is tested below).
+  await ok(v2(emulator.url, 'POST', 'groups/import', { groups: [{ group_identifier: 'Analysts', display_name: 'Analysts' }], dry_run: false }, token));
 });
 afterAll(() => emulator.close());
 
@@ -102,5 +97,62 @@ describe('v2 users/change-password', () => {
     expect((await v2(emulator.url, 'GET', 'auth/session/user', undefined, own)).status).toBe(401);
     await v2Token(emulator.url, 'ana', 'Blue-horse-456');
     expect((await v2(emulator.url, 'POST', 'auth/token/full', { username: 'ana', password: 'ana-pass-123' })).status).toBe(401);
+  });
+});
+
+type GroupsAnswer = { groups_added: Named[]; groups_updated: Named[]; groups_deleted: Named[] };
+const importGroups = (body: Record<string, unknown>) => ok<GroupsAnswer>(v2(emulator.url, 'POST', 'groups/import', body, token));
+const names = (refs: Named[]) => refs.map((r) => r.name);
+const emea = { group_identifier: 'EMEA', display_name: 'EMEA', privileges: ['DATADOWNLOADING'], user_identifiers: ['bo'] };
+const sales = { group_identifier: 'Sales', display_name: 'Sales', sub_group_identifiers: ['EMEA'] };
+
+describe('v2 groups/import', () => {
+  beforeAll(async () => {
+    await importUsers({ users: [{ user_identifier: 'bo', display_name: 'Bo', password: 'bo-pass-1234' }], dry_run: false });
+  });
+
+  it('is a dry run by default, even naming a sub-group the same request adds', async () => {
+    expect(await importGroups({ groups: [sales, emea] })).toEqual({ groups_added: [{ id: null, name: 'Sales' }, { id: null, name: 'EMEA' }], groups_updated: [], groups_deleted: [] });
+    expect(emulator.state.groups.has('Sales') || emulator.state.groups.has('EMEA')).toBe(false);
+  });
+
+  it('adds groups with their sub-groups, users and privileges; the same import again changes nothing; an absent field keeps its value', async () => {
+    const added = await importGroups({ groups: [sales, emea], dry_run: false });
+    expect(names(added.groups_added)).toEqual(['Sales', 'EMEA']);
+    expect(added.groups_added[1]!.id).toBe(emulator.state.groups.get('EMEA')!.id);
+    expect(emulator.state.groups.get('EMEA')).toMatchObject({ groupNames: ['Sales'], privileges: ['DATADOWNLOADING'] });
+    expect(emulator.state.users.get('bo')!.groupNames).toContain('EMEA');
+    expect(await importGroups({ groups: [sales, emea], dry_run: false })).toEqual({ groups_added: [], groups_updated: [], groups_deleted: [] });
+
+    const { privileges: _kept, user_identifiers: _members, ...renamed } = { ...emea, display_name: 'Europe' };
+    expect(names((await importGroups({ groups: [renamed], dry_run: false })).groups_updated)).toEqual(['EMEA']);
+    expect(emulator.state.groups.get('EMEA')).toMatchObject({ displayName: 'Europe', privileges: ['DATADOWNLOADING'], groupNames: ['Sales'] });
+    expect(emulator.state.users.get('bo')!.groupNames).toContain('EMEA');
+  });
+
+  it('deletes the groups not named only with delete_unspecified_groups, never a built-in one, and their memberships with them', async () => {
+    const kept = ['Analysts', 'Sales'].map((name) => ({ group_identifier: name, display_name: name }));
+    expect((await importGroups({ groups: kept, dry_run: false })).groups_deleted).toEqual([]);
+    const pruned = await importGroups({ groups: kept, dry_run: false, delete_unspecified_groups: true });
+    expect(names(pruned.groups_deleted)).toEqual(['EMEA']);
+    expect([...emulator.state.groups.keys()].sort()).toEqual(['Administrator', 'All', 'Analysts', 'Sales', 'System']);
+    expect(emulator.state.users.get('bo')!.groupNames).not.toContain('EMEA');
+  });
+
+  it.each([
+    { problem: 'an unknown sub-group', group: { ...sales, sub_group_identifiers: ['Nope'] }, field: 'groups[0].sub_group_identifiers' },
+    { problem: 'an unknown user', group: { ...emea, user_identifiers: ['nobody'] }, field: 'groups[0].user_identifiers' },
+    { problem: 'an unknown privilege', group: { ...emea, privileges: ['FLYING'] }, field: 'FLYING' },
+    { problem: 'a group inside itself', group: { ...sales, sub_group_identifiers: ['Sales'] }, field: 'itself' },
+  ])('refuses $problem with a 400 naming it, and changes nothing', async ({ group, field }) => {
+    const before = JSON.stringify([...emulator.state.groups.values()]);
+    const res = await v2(emulator.url, 'POST', 'groups/import', { groups: [group], dry_run: false }, token);
+    expect(await v2Error(res)).toMatchObject({ status: 400, message: expect.stringContaining(field) });
+    expect(JSON.stringify([...emulator.state.groups.values()])).toBe(before);
+  });
+
+  it('needs ADMINISTRATION', async () => {
+    const bo = await v2Token(emulator.url, 'bo', 'bo-pass-1234');
+    expect((await v2(emulator.url, 'POST', 'groups/import', { groups: [sales] }, bo)).status).toBe(403);
   });
 });

@@ -7,36 +7,36 @@ import { startEmulator } from '../../src/emulator/index.js';
 import { GitRepo } from '../../src/git/index.js';
 import { runExport } from '../../src/sync/export/export.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { thoughtspotPort } from '../../src/app/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { API_VERSIONS, clientOf, endpointOf } from '../support/api.js';
 
-const stage = useStage('tmlsync-robust-');
-let n = 0;
-const dir = (label: string) => join(stage.work, `${label}-${(n += 1)}`);
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 
-function client(url: string): ThoughtSpotClient {
-  return new ThoughtSpotClient({ url, username: 'tsadmin', password: 'admin', env: {}, retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 } });
-}
+describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
+  const stage = useStage(`tmlsync-robust-${api}-`);
+  let n = 0;
+  const dir = (label: string) => join(stage.work, `${label}-${(n += 1)}`);
 
-/** The branch's files with their blob ids: equal trees mean equal content. */
-function tree(repo: string, branch = 'dev'): string {
-  return git(stage.server.pathOf(repo), 'ls-tree', '-r', branch);
-}
+  /** The workflow's client in this version, with retries for the fault knobs. */
+  function client(url: string) {
+    return clientOf(api, url, { retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 50 } });
+  }
 
+  /** The branch's files with their blob ids: equal trees mean equal content. */
+  function tree(repo: string, branch = 'dev'): string {
+    return git(stage.server.pathOf(repo), 'ls-tree', '-r', branch);
+  }
 
-  // TODO(issue 12): v1 until this suite is parameterised over v1 and v2 (the bad-credentials case answers differently over v2; not yet looked into).
-function config(remote: string, url: string, extra = ''): string {
-  const file = join(stage.work, `config-${(n += 1)}.yaml`);
-  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${dir('wd')}\nenvironments:\n  dev:\n    url: ${url}\n    username: tsadmin\n    api: v1\n    password: \${TS_PASSWORD:-admin}\n${extra}`);
-  return file;
-}
+  function config(remote: string, url: string, extra = ''): string {
+    const file = join(stage.work, `config-${(n += 1)}.yaml`);
+    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${dir('wd')}\nenvironments:\n  dev:\n    url: ${url}\n    username: tsadmin\n    api: ${api}\n    password: \${TS_PASSWORD:-admin}\n${extra}`);
+    return file;
+  }
 
-describe('export robustness', () => {
   it('ends with exactly the files of a fault-free run under 5xx, 429, dropped connections and expiring sessions', async () => {
     const clean = stage.server.createRepo('clean');
     await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('clean'), { remoteUrl: clean, committer }), committer });
@@ -131,7 +131,7 @@ describe('export robustness', () => {
 
     const creds = await cli(['export', '--config', config(remote, stage.emulator.url)], { TS_PASSWORD: 'wrong-password' });
     expect(creds.code).toBe(2);
-    expect(creds.stderr).toMatch(/session\/login failed with HTTP 401/);
+    expect(creds.stderr).toContain(`${endpointOf(api, 'login')} failed with HTTP 401`);
     expect(creds.stderr).not.toContain('wrong-password');
 
     const unreachableTs = await cli(['export', '--config', config(remote, 'http://127.0.0.1:1')]);

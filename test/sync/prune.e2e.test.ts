@@ -7,10 +7,10 @@ import { thoughtspotPort } from '../../src/app/index.js';
 import { GitRepo } from '../../src/git/index.js';
 import { runDeploy } from '../../src/sync/deploy/deploy.js';
 import type { DeletableType, ThoughtSpotPort } from '../../src/sync/ports.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { API_VERSIONS, clientOf } from '../support/api.js';
 
 /**
  * Prune end to end: dev and prod both hold the demo content (prod's objects
@@ -19,102 +19,103 @@ import { useStage } from '../support/stage.js';
  * answer and a liveboard on it), and a commit removes those three files and
  * one adopted answer.
  */
-const stage = useStage('tmlsync-prune-');
-const { work } = stage;
-let remote: string;
-let bare: string;
-let n = 0;
+describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
+  const stage = useStage(`tmlsync-prune-${api}-`);
+  const { work } = stage;
+  let remote: string;
+  let bare: string;
+  let n = 0;
 
-const COPY = { model: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e01', answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e02', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e03' };
-const ADOPTED = DEMO_GUIDS.answers[5]; // "Sales by Segment"
+  const COPY = { model: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e01', answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e02', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e03' };
+  const ADOPTED = DEMO_GUIDS.answers[5]; // "Sales by Segment"
 
-function configFor(prune = ''): string {
-  const file = join(work, `config-${(n += 1)}.yaml`);
-  writeFileSync(
-    file,
-    `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${n}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n${prune}`,
-  );
-  return file;
-}
-const PRUNE = '    prune: true\n';
-
-let prod: RunningEmulator;
-const inProd = (id: string) => prod.state.objects.has(id);
-const ledger = () => JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/deploy:deploy.json')) as { objects: Record<string, { name: string; created: boolean }> };
-const hasBackup = () => {
-  try {
-    git(bare, 'rev-parse', '--verify', '--quiet', 'refs/tmlsync/prod/backup');
-    return true;
-  } catch {
-    return false;
+  function configFor(prune = ''): string {
+    const file = join(work, `config-${(n += 1)}.yaml`);
+    writeFileSync(
+      file,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${n}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${prune}`,
+    );
+    return file;
   }
-};
+  const PRUNE = '    prune: true\n';
 
-interface Report {
-  outcome: string;
-  counts: Record<string, number>;
-  objects: { kind: string; name: string; outcome: string; error?: string }[];
-  prune?: { kept: { name: string; reason: string }[]; backup?: { ref: string; commit?: string; files: string[] } };
-}
-async function deploy(config: string, ...flags: string[]): Promise<{ code: number; report?: Report; stderr: string }> {
-  const result = await cli(['deploy', '--config', config, '--env', 'prod', '--format', 'json', ...flags]);
-  return { code: result.code, stderr: result.stderr, ...(result.stdout ? { report: JSON.parse(result.stdout) as Report } : {}) };
-}
+  let prod: RunningEmulator;
+  const inProd = (id: string) => prod.state.objects.has(id);
+  const ledger = () => JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/deploy:deploy.json')) as { objects: Record<string, { name: string; created: boolean }> };
+  const hasBackup = () => {
+    try {
+      git(bare, 'rev-parse', '--verify', '--quiet', 'refs/tmlsync/prod/backup');
+      return true;
+    } catch {
+      return false;
+    }
+  };
 
-/** A copy of a file of the clone under a new GUID and name, its references to the model pointed at the model's copy. */
-function copy(clone: string, from: string, to: string, guid: string, name: [string, string]): void {
-  const text = readFileSync(join(clone, from), 'utf8')
-    .replace(/^guid: .*$/m, `guid: ${guid}`)
-    .replace(new RegExp(`^  name: ${name[0]}$`, 'm'), `  name: ${name[1]}`)
-    .replaceAll(DEMO_GUIDS.model, COPY.model)
-    .replace(/: Retail Sales$/gm, ': Retail Sales Copy');
-  writeFileSync(join(clone, to), text);
-}
-
-afterAll(() => prod?.close());
-beforeAll(async () => {
-  prod = await startEmulator();
-  remote = stage.server.createRepo('content');
-  bare = stage.server.pathOf('content');
-  const config = configFor();
-  expect((await cli(['export', '--config', config, '--env', 'dev'])).code).toBe(0);
-  git(bare, 'branch', 'main', 'dev');
-  // prod already holds every object: the first deploy adopts them all.
-  expect((await deploy(config)).code).toBe(0);
-  expect(Object.values(ledger().objects).every((e) => !e.created)).toBe(true);
-
-  const clone = join(work, 'clone');
-  git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
-  copy(clone, `tml/model/Retail-Sales.${DEMO_GUIDS.model}.model.tml`, `tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, COPY.model, ['Retail Sales', 'Retail Sales Copy']);
-  copy(clone, `tml/answer/Top-10-Products.${DEMO_GUIDS.answers[3]}.answer.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, COPY.answer, ['Top 10 Products', 'Top 10 Copy']);
-  copy(clone, `tml/liveboard/Product-Insights.${DEMO_GUIDS.liveboards[2]}.liveboard.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, COPY.liveboard, ['Product Insights', 'Insights Copy']);
-  git(clone, 'add', '-A');
-  git(clone, 'commit', '--quiet', '-m', 'three objects of our own');
-  git(clone, 'push', '--quiet', 'origin', 'main');
-  const created = await deploy(config);
-  expect(created.report?.counts, created.stderr).toMatchObject({ added: 3, failed: 0 });
-  expect(Object.values(COPY).every(inProd)).toBe(true);
-
-  // A source with no tml/ at all, and one with only a connection, on branches of their own.
-  git(clone, 'checkout', '--quiet', '-b', 'no-source');
-  git(clone, 'rm', '-r', '--quiet', 'tml');
-  git(clone, 'commit', '--quiet', '-m', 'no tml/');
-  git(clone, 'push', '--quiet', 'origin', 'no-source');
-  git(clone, 'checkout', '--quiet', '-b', 'connection-only', 'main');
-  for (const kind of ['table', 'model', 'worksheet', 'view', 'sql_view', 'answer', 'liveboard']) git(clone, 'rm', '-r', '--quiet', `tml/${kind}`);
-  git(clone, 'commit', '--quiet', '-m', 'only the connection');
-  git(clone, 'push', '--quiet', 'origin', 'connection-only');
-
-  // main loses our three objects and one adopted answer.
-  git(clone, 'checkout', '--quiet', 'main');
-  for (const file of [`tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, `tml/answer/Sales-by-Segment.${ADOPTED}.answer.tml`]) {
-    rmSync(join(clone, file));
+  interface Report {
+    outcome: string;
+    counts: Record<string, number>;
+    objects: { kind: string; name: string; outcome: string; error?: string }[];
+    prune?: { kept: { name: string; reason: string }[]; backup?: { ref: string; commit?: string; files: string[] } };
   }
-  git(clone, 'commit', '--quiet', '-am', 'remove four objects');
-  git(clone, 'push', '--quiet', 'origin', 'main');
-});
+  async function deploy(config: string, ...flags: string[]): Promise<{ code: number; report?: Report; stderr: string }> {
+    const result = await cli(['deploy', '--config', config, '--env', 'prod', '--format', 'json', ...flags]);
+    return { code: result.code, stderr: result.stderr, ...(result.stdout ? { report: JSON.parse(result.stdout) as Report } : {}) };
+  }
 
-describe('prune on deploy', () => {
+  /** A copy of a file of the clone under a new GUID and name, its references to the model pointed at the model's copy. */
+  function copy(clone: string, from: string, to: string, guid: string, name: [string, string]): void {
+    const text = readFileSync(join(clone, from), 'utf8')
+      .replace(/^guid: .*$/m, `guid: ${guid}`)
+      .replace(new RegExp(`^  name: ${name[0]}$`, 'm'), `  name: ${name[1]}`)
+      .replaceAll(DEMO_GUIDS.model, COPY.model)
+      .replace(/: Retail Sales$/gm, ': Retail Sales Copy');
+    writeFileSync(join(clone, to), text);
+  }
+
+  afterAll(() => prod?.close());
+  // An export and two deploys: more than the default 30 s for a hook on a loaded 2-core machine.
+  beforeAll(async () => {
+    prod = await startEmulator();
+    remote = stage.server.createRepo('content');
+    bare = stage.server.pathOf('content');
+    const config = configFor();
+    expect((await cli(['export', '--config', config, '--env', 'dev'])).code).toBe(0);
+    git(bare, 'branch', 'main', 'dev');
+    // prod already holds every object: the first deploy adopts them all.
+    expect((await deploy(config)).code).toBe(0);
+    expect(Object.values(ledger().objects).every((e) => !e.created)).toBe(true);
+
+    const clone = join(work, 'clone');
+    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
+    copy(clone, `tml/model/Retail-Sales.${DEMO_GUIDS.model}.model.tml`, `tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, COPY.model, ['Retail Sales', 'Retail Sales Copy']);
+    copy(clone, `tml/answer/Top-10-Products.${DEMO_GUIDS.answers[3]}.answer.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, COPY.answer, ['Top 10 Products', 'Top 10 Copy']);
+    copy(clone, `tml/liveboard/Product-Insights.${DEMO_GUIDS.liveboards[2]}.liveboard.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, COPY.liveboard, ['Product Insights', 'Insights Copy']);
+    git(clone, 'add', '-A');
+    git(clone, 'commit', '--quiet', '-m', 'three objects of our own');
+    git(clone, 'push', '--quiet', 'origin', 'main');
+    const created = await deploy(config);
+    expect(created.report?.counts, created.stderr).toMatchObject({ added: 3, failed: 0 });
+    expect(Object.values(COPY).every(inProd)).toBe(true);
+
+    // A source with no tml/ at all, and one with only a connection, on branches of their own.
+    git(clone, 'checkout', '--quiet', '-b', 'no-source');
+    git(clone, 'rm', '-r', '--quiet', 'tml');
+    git(clone, 'commit', '--quiet', '-m', 'no tml/');
+    git(clone, 'push', '--quiet', 'origin', 'no-source');
+    git(clone, 'checkout', '--quiet', '-b', 'connection-only', 'main');
+    for (const kind of ['table', 'model', 'worksheet', 'view', 'sql_view', 'answer', 'liveboard']) git(clone, 'rm', '-r', '--quiet', `tml/${kind}`);
+    git(clone, 'commit', '--quiet', '-m', 'only the connection');
+    git(clone, 'push', '--quiet', 'origin', 'connection-only');
+
+    // main loses our three objects and one adopted answer.
+    git(clone, 'checkout', '--quiet', 'main');
+    for (const file of [`tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, `tml/answer/Sales-by-Segment.${ADOPTED}.answer.tml`]) {
+      rmSync(join(clone, file));
+    }
+    git(clone, 'commit', '--quiet', '-am', 'remove four objects');
+    git(clone, 'push', '--quiet', 'origin', 'main');
+  }, 120_000);
+
   it('deletes nothing with prune off, and the plan says why each object is kept', async () => {
     const config = configFor();
     const plan = await cli(['plan', '--config', config, '--env', 'prod']);
@@ -211,7 +212,7 @@ describe('prune on deploy', () => {
     git(clone, 'push', '--quiet', 'origin', 'main');
 
     // The liveboard's delete takes effect but its answer is lost; the answer's first delete is lost before it arrives.
-    const real = thoughtspotPort(new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} }));
+    const real = thoughtspotPort(clientOf(api, prod.url));
     const calls: [DeletableType, string[]][] = [];
     const lossy: ThoughtSpotPort = {
       ...real,

@@ -4,35 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
-import { createLogger } from '../../src/log/index.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { API_VERSIONS, requestLog } from '../support/api.js';
 
-/**
- * A `sync` environment end to end: one emulator edited through its API, one
- * remote edited by a person's clone, and `tmlsync sync` in between.
- */
-const stage = useStage('tmlsync-sync-');
-let emulator: RunningEmulator;
-const requests: { path: string }[] = [];
-let configFile: string;
-let person: GitRepo;
-let admin: ThoughtSpotClient;
 const committer = { name: 'Person', email: 'person@example.com' };
-
-beforeAll(async () => {
-  emulator = await startEmulator({ logger: createLogger({ destination: { write: (line: string) => requests.push(JSON.parse(line) as { path: string }) } }) });
-  const remote = stage.server.createRepo('content');
-  configFile = join(stage.work, 'tmlsync.yaml');
-  writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n`);
-  person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl: remote, committer });
-  admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
-});
-afterAll(async () => {
-  await emulator.close();
-});
 
 interface Report {
   outcome: string;
@@ -42,41 +20,65 @@ interface Report {
   conflictsBranch?: string;
 }
 
-async function sync(...extra: string[]): Promise<{ code: number; report: Report; imports: number; stderr: string }> {
-  const before = requests.filter((r) => r.path.endsWith('tml/import')).length;
-  const result = await cli(['sync', '--config', configFile, '--env', 'dev', '--format', 'json', ...extra]);
-  const imports = requests.filter((r) => r.path.endsWith('tml/import')).length - before;
-  return { code: result.code, report: JSON.parse(result.stdout || '{}') as Report, imports, stderr: result.stderr };
-}
+/**
+ * A `sync` environment end to end: one emulator edited through its API (v1,
+ * as any other client of ThoughtSpot), one remote edited by a person's
+ * clone, and `tmlsync sync` in between over the version of the run.
+ */
+describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
+  const stage = useStage(`tmlsync-sync-${api}-`);
+  let emulator: RunningEmulator;
+  const log = requestLog();
+  let configFile: string;
+  let person: GitRepo;
+  let admin: ThoughtSpotClient;
 
-/** The path of an object's file on the branch, and its text there. */
-async function fileOf(guid: string): Promise<{ path: string; text: string }> {
-  await person.fetch();
-  await person.checkout('dev');
-  const path = git(person.dir, 'ls-files', 'tml').split('\n').find((p) => p.includes(guid))!;
-  return { path, text: readFileSync(join(person.dir, path), 'utf8') };
-}
+  beforeAll(async () => {
+    emulator = await startEmulator({ logger: log.logger });
+    const remote = stage.server.createRepo('content');
+    configFile = join(stage.work, 'tmlsync.yaml');
+    writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    api: ${api}\n`);
+    person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl: remote, committer });
+    admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
 
-/** A person edits a file in their clone and pushes. */
-async function editInGit(guid: string, from: string, to: string): Promise<void> {
-  const { path, text } = await fileOf(guid);
-  expect(text).toContain(from);
-  writeFileSync(join(person.dir, path), text.replace(from, to));
-  await person.commitAll(`edit ${path}`, committer);
-  await person.push('dev');
-}
+  async function sync(...extra: string[]): Promise<{ code: number; report: Report; imports: number; stderr: string }> {
+    const before = log.count(api, 'tmlImport');
+    const result = await cli(['sync', '--config', configFile, '--env', 'dev', '--format', 'json', ...extra]);
+    const imports = log.count(api, 'tmlImport') - before;
+    return { code: result.code, report: JSON.parse(result.stdout || '{}') as Report, imports, stderr: result.stderr };
+  }
 
-/** Someone edits an object in ThoughtSpot (through the API). */
-async function editInThoughtSpot(guid: string, from: string, to: string): Promise<void> {
-  const [exported] = await admin.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-  const edoc = exported!.ok ? exported!.edoc : '';
-  expect(edoc).toContain(from);
-  await admin.importTml([edoc.replace(from, to)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
-}
+  /** The path of an object's file on the branch, and its text there. */
+  async function fileOf(guid: string): Promise<{ path: string; text: string }> {
+    await person.fetch();
+    await person.checkout('dev');
+    const path = git(person.dir, 'ls-files', 'tml').split('\n').find((p) => p.includes(guid))!;
+    return { path, text: readFileSync(join(person.dir, path), 'utf8') };
+  }
 
-const inThoughtSpot = (guid: string) => JSON.stringify(emulator.state.objects.get(guid)?.document);
+  /** A person edits a file in their clone and pushes. */
+  async function editInGit(guid: string, from: string, to: string): Promise<void> {
+    const { path, text } = await fileOf(guid);
+    expect(text).toContain(from);
+    writeFileSync(join(person.dir, path), text.replace(from, to));
+    await person.commitAll(`edit ${path}`, committer);
+    await person.push('dev');
+  }
 
-describe('direction sync', () => {
+  /** Someone edits an object in ThoughtSpot (through the API). */
+  async function editInThoughtSpot(guid: string, from: string, to: string): Promise<void> {
+    const [exported] = await admin.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
+    const edoc = exported!.ok ? exported!.edoc : '';
+    expect(edoc).toContain(from);
+    await admin.importTml([edoc.replace(from, to)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  }
+
+  const inThoughtSpot = (guid: string) => JSON.stringify(emulator.state.objects.get(guid)?.document);
+
   it('first run exports ThoughtSpot into an empty branch; a second run makes no commit and no import', async () => {
     const first = await sync();
     expect(first.code).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useHttpMock } from '../http-mock.js';
 import { BASE, expectV2Headers, jsonBody, mockToken, testV2Client, v2at } from './fixture.js';
+import type { Principal } from '../../src/thoughtspot/index.js';
 
 const http = useHttpMock();
 
@@ -193,21 +194,20 @@ describe('ThoughtSpot v2 endpoints', () => {
     expect(await testV2Client().listGroups()).toEqual([{ privileges: ['DATADOWNLOADING'], displayName: 'Sales team', header: { id: 'g-1', name: 'Sales' } }]);
   });
 
+  const EMEA_PRINCIPALS: Principal[] = [
+    { name: 'Sales', displayName: 'Sales team', principalTypeEnum: 'LOCAL_GROUP', groupNames: [], visibility: 'DEFAULT' },
+    { name: 'EMEA', principalTypeEnum: 'LOCAL_GROUP', groupNames: ['Sales'] },
+    { name: 'bo', displayName: 'Bo', mail: 'bo@example.com', principalTypeEnum: 'LOCAL_USER', groupNames: ['EMEA'], visibility: 'NON_SHARABLE' },
+    { name: 'cy', displayName: 'Cy', principalTypeEnum: 'LOCAL_USER', groupNames: ['Sales', 'EMEA'] },
+  ];
+
   it('groups/import then users/import: v1 user/sync as a server-side dry run, deleting unspecified principals only when asked', async () => {
     const ts = session();
     ts.post(v2at('groups/import')).reply(200, { groups_added: [{ name: 'EMEA' }], groups_updated: [], groups_deleted: [] });
     ts.post(v2at('users/import')).reply(200, { users_added: [{ id: 'u-9', name: 'bo' }], users_updated: [{ name: 'ana' }], users_deleted: [] });
-    const result = await testV2Client().syncUsers({
-      principals: [
-        { name: 'Sales', displayName: 'Sales team', principalTypeEnum: 'LOCAL_GROUP', groupNames: [], visibility: 'DEFAULT' },
-        { name: 'EMEA', principalTypeEnum: 'LOCAL_GROUP', groupNames: ['Sales'] },
-        { name: 'bo', displayName: 'Bo', mail: 'bo@example.com', principalTypeEnum: 'LOCAL_USER', groupNames: ['EMEA'], visibility: 'NON_SHARABLE' },
-      ],
-      applyChanges: false,
-      removeDeleted: false,
-      password: 'Initial-Pa55',
-    });
-    expect(result).toEqual({ usersAdded: ['bo'], usersDeleted: [], usersUpdated: ['ana'], groupsAdded: ['EMEA'], groupsDeleted: [], groupsUpdated: [] });
+    const result = await testV2Client().syncUsers({ principals: EMEA_PRINCIPALS, applyChanges: false, removeDeleted: false, password: 'Initial-Pa55' });
+    // cy joins EMEA, a group the dry run would add: a change, though the users' dry run cannot name the group.
+    expect(result).toEqual({ usersAdded: ['bo'], usersDeleted: [], usersUpdated: ['ana', 'cy'], groupsAdded: ['EMEA'], groupsDeleted: [], groupsUpdated: [] });
     expect(jsonBody(sent(1))).toEqual({
       groups: [
         { group_identifier: 'Sales', display_name: 'Sales team', type: 'LOCAL_GROUP', visibility: 'SHARABLE', sub_group_identifiers: ['EMEA'] },
@@ -217,10 +217,27 @@ describe('ThoughtSpot v2 endpoints', () => {
       delete_unspecified_groups: false,
     });
     expect(jsonBody(sent(2))).toEqual({
-      users: [{ user_identifier: 'bo', display_name: 'Bo', account_type: 'LOCAL_USER', email: 'bo@example.com', group_identifiers: ['EMEA'], visibility: 'NON_SHARABLE' }],
+      users: [
+        { user_identifier: 'bo', display_name: 'Bo', account_type: 'LOCAL_USER', email: 'bo@example.com', group_identifiers: [], visibility: 'NON_SHARABLE' },
+        { user_identifier: 'cy', display_name: 'Cy', account_type: 'LOCAL_USER', group_identifiers: ['Sales'] },
+      ],
       default_password: 'Initial-Pa55',
       dry_run: true,
       delete_unspecified_users: false,
+    });
+  });
+
+  it('groups/import then users/import applied: users name the groups just added', async () => {
+    const ts = session();
+    ts.post(v2at('groups/import')).reply(200, { groups_added: [{ id: 'g-2', name: 'EMEA' }], groups_updated: [], groups_deleted: [] });
+    ts.post(v2at('users/import')).reply(200, { users_added: [{ id: 'u-9', name: 'bo' }], users_updated: [{ id: 'u-3', name: 'cy' }], users_deleted: [] });
+    const result = await testV2Client().syncUsers({ principals: EMEA_PRINCIPALS, applyChanges: true, removeDeleted: true });
+    expect(result).toEqual({ usersAdded: ['bo'], usersDeleted: [], usersUpdated: ['cy'], groupsAdded: ['EMEA'], groupsDeleted: [], groupsUpdated: [] });
+    expect(jsonBody(sent(1))).toMatchObject({ dry_run: false, delete_unspecified_groups: true });
+    expect(jsonBody(sent(2))).toMatchObject({
+      users: [expect.objectContaining({ user_identifier: 'bo', group_identifiers: ['EMEA'] }), expect.objectContaining({ user_identifier: 'cy', group_identifiers: ['Sales', 'EMEA'] })],
+      dry_run: false,
+      delete_unspecified_users: true,
     });
   });
 

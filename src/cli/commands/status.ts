@@ -11,7 +11,7 @@ export function statusText(environments: EnvironmentStatus[]): string {
       const lastText = last
         ? `last ${last.loop} ${last.outcome} at ${last.startedAt} (${Object.entries(last.counts).map(([k, v]) => `${v} ${k}`).join(', ')})${last.error ? `: ${last.error}` : ''}${last.checks ? `, data checks ${last.checks.ok} ok, ${last.checks.empty} empty, ${last.checks.failed} failed` : ''}`
         : 'no run yet';
-      return `${e.name} [${e.direction} → ${e.branch}]: ${e.running ? 'running' : 'idle'}${e.pending ? ', run pending' : ''}; ${lastText}${e.nextRun ? `; next ${e.nextRun}` : ''}`;
+      return `${e.name} [${e.direction} → ${e.branch}]: ${e.running ? 'running' : 'idle'}${e.pending ? ', run pending' : ''}; ${lastText}${e.nextRun ? `; next ${e.nextRun}` : ''}${e.api ? `; REST API ${e.api}` : ''}`;
     })
     .join('\n');
 }

@@ -149,13 +149,15 @@ export class ThoughtSpotV2Client {
   async syncUsers(params: Omit<SyncUsersParams, 'orgScope'>): Promise<UserSyncResult> {
     const dryRun = !params.applyChanges;
     const groups = await importGroups(this.#http, { groups: shapes.importGroups(params.principals), dryRun, deleteUnspecifiedGroups: params.removeDeleted });
-    const users = await importUsers(this.#http, {
-      users: shapes.importUsers(params.principals),
+    // A dry run of groups adds none, so the users' dry run cannot name the groups it would add (see shapes.dryRunUsers).
+    const users = shapes.dryRunUsers(shapes.importUsers(params.principals), dryRun ? shapes.refNames(groups.groups_added) : []);
+    const answer = await importUsers(this.#http, {
+      users: users.send,
       ...(params.password ? { defaultPassword: params.password } : {}),
       dryRun,
       deleteUnspecifiedUsers: params.removeDeleted,
     });
-    return shapes.userSyncResult(users, groups);
+    return shapes.userSyncResult(answer, groups, users.joiningNewGroups);
   }
 
   updatePassword(params: UpdatePasswordParams): Promise<void> {

@@ -63,7 +63,8 @@ function v2Visibility(visibility: Visibility | undefined): V2Visibility | undefi
   return visibility === undefined ? undefined : visibility === 'NON_SHARABLE' ? 'NON_SHARABLE' : 'SHARABLE';
 }
 
-function names(refs: readonly V2Ref[] | null | undefined): string[] {
+/** The names of an answer's `{id, name}` list. */
+export function refNames(refs: readonly V2Ref[] | null | undefined): string[] {
   return (refs ?? []).flatMap((ref) => (ref.name ? [ref.name] : []));
 }
 
@@ -80,7 +81,7 @@ function defined<T extends object>(value: T): T {
 export function principals(users: readonly V2User[], groups: readonly V2Group[]): Principal[] {
   const parents = new Map<string, string[]>();
   for (const group of groups) {
-    for (const child of names(group.sub_groups)) parents.set(child, [...(parents.get(child) ?? []), group.name]);
+    for (const child of refNames(group.sub_groups)) parents.set(child, [...(parents.get(child) ?? []), group.name]);
   }
   const asGroups = groups.map((group): Principal =>
     defined({
@@ -100,7 +101,7 @@ export function principals(users: readonly V2User[], groups: readonly V2Group[])
       displayName: user.display_name,
       mail: user.email ?? undefined,
       principalTypeEnum: user.account_type ?? 'LOCAL_USER',
-      groupNames: names(user.user_groups),
+      groupNames: refNames(user.user_groups),
       visibility: v1Visibility(user.visibility),
       created: user.creation_time_in_millis ?? undefined,
       modified: user.modification_time_in_millis ?? undefined,
@@ -145,14 +146,34 @@ export function importUsers(all: readonly Principal[]): ImportUser[] {
     );
 }
 
-export function userSyncResult(users: V2ImportUsersResponse, groups: V2ImportGroupsResponse): UserSyncResult {
+/**
+ * The users of a `users/import` dry run that follows a `groups/import` dry
+ * run: a group that run would add does not exist yet, and naming it is
+ * refused (UNCONFIRMED for a real cluster; the emulator refuses it, as it
+ * refuses any unknown group). It is left out of the users' groups, and each
+ * user that named one is reported by the caller as changed unless added: a
+ * user gaining a group that does not exist yet changes, whatever else does.
+ */
+export function dryRunUsers(users: ImportUser[], newGroups: readonly string[]): { send: ImportUser[]; joiningNewGroups: string[] } {
+  if (newGroups.length === 0) return { send: users, joiningNewGroups: [] };
+  const isNew = (group: string) => newGroups.includes(group);
   return {
-    usersAdded: names(users.users_added),
-    usersDeleted: names(users.users_deleted),
-    usersUpdated: names(users.users_updated),
-    groupsAdded: names(groups.groups_added),
-    groupsDeleted: names(groups.groups_deleted),
-    groupsUpdated: names(groups.groups_updated),
+    send: users.map((user) => (user.group_identifiers?.some(isNew) ? { ...user, group_identifiers: user.group_identifiers.filter((g) => !isNew(g)) } : user)),
+    joiningNewGroups: users.filter((user) => user.group_identifiers?.some(isNew)).map((user) => user.user_identifier),
+  };
+}
+
+/** What `groups/import` and `users/import` did (or would do), as v1's `user/sync` says it; `alsoUpdated` are users known to change. */
+export function userSyncResult(users: V2ImportUsersResponse, groups: V2ImportGroupsResponse, alsoUpdated: readonly string[] = []): UserSyncResult {
+  const added = refNames(users.users_added);
+  const updated = refNames(users.users_updated);
+  return {
+    usersAdded: added,
+    usersDeleted: refNames(users.users_deleted),
+    usersUpdated: [...updated, ...alsoUpdated.filter((name) => !added.includes(name) && !updated.includes(name))],
+    groupsAdded: refNames(groups.groups_added),
+    groupsDeleted: refNames(groups.groups_deleted),
+    groupsUpdated: refNames(groups.groups_updated),
   };
 }
 

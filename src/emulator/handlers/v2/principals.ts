@@ -15,7 +15,8 @@
  * - UNCONFIRMED, our choices: v1 visibility DEFAULT is v2 SHARABLE; a user
  *   of `users/import` without `group_identifiers` keeps its groups; whether
  *   `operation` applies to `privileges` is not documented (reference §6): it
- *   does here, as clients that send ADD or REMOVE expect; only administrators
+ *   does here, as clients that send ADD or REMOVE expect; a user naming a
+ *   group that does not exist is refused (400), dry run or not; only administrators
  *   import users or change groups, as in v1; the search endpoints page like
  *   `metadata/search` (10 by default).
  */
@@ -27,6 +28,7 @@ import type { EmulatorState } from '../../state.js';
 import { patternTest } from '../metadata.js';
 import { changePassword, knownPrivilege, requirePrivilege, setPrivileges, syncPrincipals, type SyncInput } from '../principals.js';
 import { done, findGroup, findUser, page, sortBy, v2Route } from './common.js';
+import { importGroups } from './groups-import.js';
 
 const VISIBILITY = { DEFAULT: 'SHARABLE', NON_SHARABLE: 'NON_SHARABLE' } as const;
 const SORT_FIELDS = ['NAME', 'DISPLAY_NAME', 'AUTHOR', 'CREATED', 'MODIFIED'] as const;
@@ -246,6 +248,7 @@ export const v2PrincipalRoutes: Route[] = [
   v2Route('POST', 'users/search', searchUsers),
   v2Route('POST', 'groups/search', searchGroups),
   v2Route('POST', 'users/import', importUsers),
+  v2Route('POST', 'groups/import', importGroups),
   v2Route('POST', 'groups/{group_identifier}/update', updateGroup),
   v2Route('POST', 'users/change-password', changeUserPassword),
 ];

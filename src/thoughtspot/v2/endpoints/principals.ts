@@ -23,6 +23,9 @@
  *   ImportUserGroupsRequest.ts, GroupsImportListInput.ts, ImportUserGroupsResponse.ts).
  * - UNCONFIRMED (our reading): a group field left out of `groups/import` or
  *   `groups/{id}/update` keeps its current value.
+ * - UNCONFIRMED: a `users/import` naming a group that does not exist is
+ *   refused, dry run or not; so a dry run of users after a dry run of groups
+ *   leaves out the groups that one would add (the emulator refuses them).
  * - CONFIRMED `POST groups/{group_identifier}/update` `{privileges?,
  *   operation: ADD | REMOVE | REPLACE (default REPLACE), …}` → 204 (SDK
  *   updateUserGroup, models/UpdateUserGroupRequest.ts). Whether `operation`
