@@ -45,11 +45,19 @@ export interface DeployedEntry {
   created: boolean;
 }
 
-/** An object a run was about to create, recorded before it sent the import. */
+/**
+ * An object a run was about to create, recorded before it sent the import,
+ * with what a later run needs to prove that an object it finds is this one
+ * (see `adoptPending` in deploy/prepare.ts).
+ */
 export interface PendingCreation {
   kind: string;
   name: string;
   path: string;
+  /** The GUID the import asks for (a target that keeps requested GUIDs gives it this one). */
+  guid?: string;
+  /** GUIDs of the target's objects of this kind and name when the run recorded it: none of them is the one it creates. */
+  before?: string[];
 }
 
 export interface DeployLedger {
