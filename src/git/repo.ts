@@ -2,7 +2,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
-import { silentLogger, type Logger } from '../log/index.js';
+import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
 import { createGit, spawnGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 
 export class GitError extends Error {
@@ -48,16 +48,6 @@ function gitMessage(error: unknown): string {
 }
 
 /**
- * Whether a remote URL carries a credential (config/credentials.ts refuses it at load with
- * advice; this guards every other caller): git would store it in `.git/config`.
- */
-function holdsCredentials(url: string): boolean {
-  if (!URL.canParse(url)) return false;
-  const { protocol, username, password } = new URL(url);
-  return password !== '' || (/^https?:$/.test(protocol) && username !== '');
-}
-
-/**
  * One working tree with its remote `origin`: clone-free (init + fetch, so an
  * empty remote works), branch checkout, commits with a given author, pushes
  * that survive a race, and state commits on refs outside the branches.
@@ -81,7 +71,7 @@ export class GitRepo {
    * of into `.git/config`.
    */
   static async open(dir: string, options: RepoOptions): Promise<GitRepo> {
-    if (holdsCredentials(options.remoteUrl)) throw new GitError('the remote URL holds credentials, which git would store in .git/config; pass the token as httpsToken (repository.tokenEnv)', 'init');
+    if (urlHoldsCredentials(options.remoteUrl)) throw new GitError('the remote URL holds credentials, which git would store in .git/config; pass the token as httpsToken (repository.tokenEnv)', 'init');
     mkdirSync(dir, { recursive: true });
     const repo = new GitRepo(dir, options);
     await repo.#run('init', async (git) => {
