@@ -65,10 +65,13 @@ export class GitRepo {
   }
 
   /**
-   * Two git processes whatever the state of `dir`: `init` (a no-op on a
-   * repository) and the remote's URL (replaced, so a changed `repository.url`
-   * takes effect). The committer's identity goes with every command instead
-   * of into `.git/config`.
+   * A working tree for `remoteUrl` in `dir`: `init` (a no-op on a repository)
+   * and the remote's URL, set once. A work tree is verified against its remote
+   * before use (issue 15, item 10): one whose origin is another URL belongs to
+   * another configuration (its branches and state refs are that remote's) and
+   * is never reused; the caller keys work trees by remote (app/repository.ts),
+   * so a changed `repository.url` gets a tree of its own. The committer's
+   * identity goes with every command instead of into `.git/config`.
    */
   static async open(dir: string, options: RepoOptions): Promise<GitRepo> {
     if (urlHoldsCredentials(options.remoteUrl)) throw new GitError('the remote URL holds credentials, which git would store in .git/config; pass the token as httpsToken (repository.tokenEnv)', 'init');
@@ -76,7 +79,10 @@ export class GitRepo {
     const repo = new GitRepo(dir, options);
     await repo.#run('init', async (git) => {
       await git.raw(['init', '--quiet']);
-      await git.raw(['config', '--replace-all', 'remote.origin.url', options.remoteUrl]);
+      const origin = (await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
+      if (origin === options.remoteUrl) return;
+      if (origin !== '') throw new GitError(`${dir} is the work tree of ${gitOutput(origin)}, not of ${options.remoteUrl}; tmlsync never reuses a work tree for another remote: remove the folder, or give this configuration another workDir`, 'init');
+      await git.raw(['config', 'remote.origin.url', options.remoteUrl]);
     });
     return repo;
   }
@@ -119,6 +125,9 @@ export class GitRepo {
       if (remote) {
         await git.raw(['checkout', '--quiet', '--force', '-B', branch, remote]);
       } else {
+        // The remote has no such branch (a new one, one deleted there, or a remote created
+        // anew): start it empty, dropping what is left of it here from before.
+        await git.raw(['update-ref', '-d', `refs/heads/${branch}`]);
         await git.raw(['checkout', '--quiet', '--force', '--orphan', branch]);
         await git.raw(['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.']);
       }
