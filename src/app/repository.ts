@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
@@ -12,9 +13,25 @@ export function remoteUrl(url: string): string {
   return isAbsolute(url) ? url : resolve(url);
 }
 
-/** Where an environment's working tree lives, under the work dir. */
+/**
+ * Where an environment's working tree lives, under the work dir: keyed by the
+ * environment's name and its remote, so that two configurations (another
+ * remote under the same environment name) never share one, nor do two names
+ * whose readable slugs collide (`ab`, `ab-`). The key is a hash of the name and
+ * the URL without credentials (never written to disk); the slug keeps it readable.
+ */
 export function workTree(config: LoadedConfig, environment: EnvironmentConfig): string {
-  return join(config.workDir, slugify(environment.name), 'repo');
+  const key = createHash('sha256').update(`${environment.name}\0${withoutCredentials(remoteUrl(config.repository.url))}`).digest('hex').slice(0, 12);
+  return join(config.workDir, `${slugify(environment.name)}-${key}`, 'repo');
+}
+
+/** A URL with its user-info part removed; anything that is not a URL (a path, `git@host:repo`) as it is. */
+function withoutCredentials(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
 }
 
 /** The working tree of one environment under the work dir. */

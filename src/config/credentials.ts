@@ -1,5 +1,8 @@
 import { defaultsIn, literalIn } from './interpolate.js';
 
+// One definition, shared with git/ (which may not import config/): see log/redact.ts.
+export { urlHoldsCredentials } from '../log/index.js';
+
 /**
  * The "no literal secret in a tracked file" rule (DESIGN.md, Configuration), for every value
  * that can carry a credential: the secret fields, and URLs, whose user-info part
@@ -24,17 +27,6 @@ export function literalSecretProblem(value: string, environmentUrl: string | und
   if (literal !== 'default') return undefined;
   const demo = environmentUrl !== undefined && LOOPBACK_URL.test(environmentUrl) && defaultsIn(value).every((d) => d === EMULATOR_DEMO_PASSWORD);
   return demo ? undefined : 'a literal secret as the default of a reference (${VAR:-…}) in a file tracked by git; remove the default and set the variable';
-}
-
-/**
- * Whether a URL carries a credential: a password in any scheme, or for http(s) a user name
- * alone (hosts take a token as the user name: `https://<token>@github.com/…`). `ssh://git@host`
- * and scp-like `git@host:repo` name an account, not a secret.
- */
-export function urlHoldsCredentials(url: string): boolean {
-  if (!URL.canParse(url)) return false;
-  const { protocol, username, password } = new URL(url);
-  return password !== '' || (/^https?:$/.test(protocol) && username !== '');
 }
 
 /** What to tell someone whose URL field carries a credential, by field. */

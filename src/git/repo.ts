@@ -2,7 +2,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
-import { silentLogger, type Logger } from '../log/index.js';
+import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
 import { createGit, spawnGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 
 export class GitError extends Error {
@@ -48,16 +48,6 @@ function gitMessage(error: unknown): string {
 }
 
 /**
- * Whether a remote URL carries a credential (config/credentials.ts refuses it at load with
- * advice; this guards every other caller): git would store it in `.git/config`.
- */
-function holdsCredentials(url: string): boolean {
-  if (!URL.canParse(url)) return false;
-  const { protocol, username, password } = new URL(url);
-  return password !== '' || (/^https?:$/.test(protocol) && username !== '');
-}
-
-/**
  * One working tree with its remote `origin`: clone-free (init + fetch, so an
  * empty remote works), branch checkout, commits with a given author, pushes
  * that survive a race, and state commits on refs outside the branches.
@@ -75,18 +65,24 @@ export class GitRepo {
   }
 
   /**
-   * Two git processes whatever the state of `dir`: `init` (a no-op on a
-   * repository) and the remote's URL (replaced, so a changed `repository.url`
-   * takes effect). The committer's identity goes with every command instead
-   * of into `.git/config`.
+   * A working tree for `remoteUrl` in `dir`: `init` (a no-op on a repository)
+   * and the remote's URL, set once. A work tree is verified against its remote
+   * before use (issue 15, item 10): one whose origin is another URL belongs to
+   * another configuration (its branches and state refs are that remote's) and
+   * is never reused; the caller keys work trees by remote (app/repository.ts),
+   * so a changed `repository.url` gets a tree of its own. The committer's
+   * identity goes with every command instead of into `.git/config`.
    */
   static async open(dir: string, options: RepoOptions): Promise<GitRepo> {
-    if (holdsCredentials(options.remoteUrl)) throw new GitError('the remote URL holds credentials, which git would store in .git/config; pass the token as httpsToken (repository.tokenEnv)', 'init');
+    if (urlHoldsCredentials(options.remoteUrl)) throw new GitError('the remote URL holds credentials, which git would store in .git/config; pass the token as httpsToken (repository.tokenEnv)', 'init');
     mkdirSync(dir, { recursive: true });
     const repo = new GitRepo(dir, options);
     await repo.#run('init', async (git) => {
       await git.raw(['init', '--quiet']);
-      await git.raw(['config', '--replace-all', 'remote.origin.url', options.remoteUrl]);
+      const origin = (await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
+      if (origin === options.remoteUrl) return;
+      if (origin !== '') throw new GitError(`${dir} is the work tree of ${gitOutput(origin)}, not of ${options.remoteUrl}; tmlsync never reuses a work tree for another remote: remove the folder, or give this configuration another workDir`, 'init');
+      await git.raw(['config', 'remote.origin.url', options.remoteUrl]);
     });
     return repo;
   }
@@ -129,6 +125,9 @@ export class GitRepo {
       if (remote) {
         await git.raw(['checkout', '--quiet', '--force', '-B', branch, remote]);
       } else {
+        // The remote has no such branch (a new one, one deleted there, or a remote created
+        // anew): start it empty, dropping what is left of it here from before.
+        await git.raw(['update-ref', '-d', `refs/heads/${branch}`]);
         await git.raw(['checkout', '--quiet', '--force', '--orphan', branch]);
         await git.raw(['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.']);
       }

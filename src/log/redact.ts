@@ -76,3 +76,16 @@ export class Redactor {
     return out;
   }
 }
+
+/**
+ * Whether a URL carries a credential: a password in any scheme, or for http(s) a user name
+ * alone (hosts take a token as the user name: `https://<token>@github.com/…`). `ssh://git@host`
+ * and scp-like `git@host:repo` name an account, not a secret. Here, below both config/ (which
+ * refuses such a URL at load) and git/ (which refuses to store one in .git/config), so that
+ * the two share one definition.
+ */
+export function urlHoldsCredentials(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol, username, password } = new URL(url);
+  return password !== '' || (/^https?:$/.test(protocol) && username !== '');
+}

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  contentHash, formatLedger, parseDeployLedger, parseLedger, stateRef, type DeployLedger, type Ledger,
+  contentHash, formatLedger, parseDeployLedger, parseLedger, readDeployLedger, readExportLedger, stateRef, type DeployLedger, type Ledger,
 } from '../../src/sync/kernel/ledger.js';
+import { InvalidInputError } from '../../src/errors/index.js';
+import type { ContentRepo } from '../../src/sync/ports.js';
 
 describe('the ledgers', () => {
   it('reads back an export ledger exactly as it was written', () => {
@@ -34,8 +36,16 @@ describe('the ledgers', () => {
   it('reads a missing ledger as an empty one, and refuses an unknown format', () => {
     expect(parseLedger(undefined)).toEqual({ version: 1, objects: {} });
     expect(parseDeployLedger('')).toEqual({ version: 1, objects: {} });
-    expect(() => parseLedger('{"version":2,"objects":{}}')).toThrow('unsupported ledger format');
-    expect(() => parseDeployLedger('{"version":2,"objects":{}}')).toThrow('unsupported deploy ledger format');
+    expect(() => parseLedger('{"version":2,"objects":{}}')).toThrow('ledger.json: not a tmlsync ledger of version 1');
+    expect(() => parseDeployLedger('{"version":1}')).toThrow('deploy.json: not a tmlsync ledger of version 1');
+  });
+
+  it('a corrupt ledger JSON names the ref it came from (exit 2)', async () => {
+    const repo = { readState: (ref: string) => Promise.resolve(ref.endsWith('/deploy') ? '{"version":1,"objects":' : '[1]') } as unknown as ContentRepo;
+    const deploy = readDeployLedger(repo, 'prod');
+    await expect(deploy).rejects.toThrow(/^refs\/tmlsync\/prod\/deploy:deploy\.json: not valid JSON/);
+    await expect(deploy).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(readExportLedger(repo, 'dev')).rejects.toThrow('refs/tmlsync/dev/export:ledger.json: not a tmlsync ledger of version 1');
   });
 
   it('keeps every piece of state under refs/tmlsync/<env>/', () => {

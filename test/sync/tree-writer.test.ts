@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,15 +64,30 @@ describe('the working-tree writer (issue 15, item 1: symlinks, write)', () => {
     expect(lstatSync(join(tree, 'tml', 'table', 'a.table.tml')).isFile()).toBe(true);
     expect(readFileSync(join(tree, 'tml', 'table', 'a.table.tml'), 'utf8')).toBe('guid: a\n');
     expect(readFileSync(join(tree, 'principals', 'principals.yaml'), 'utf8')).toBe('users:\n- name: ana\n');
-    expect(readdirSync(join(tree, 'principals'))).toEqual(['principals.yaml']);
-    // git sees the links replaced by the exported files.
+    expect(readdirSync(join(tree, 'principals')).sort()).toEqual(['principals.yaml', 'principals.yaml.tmlsync-tmp']);
+    // git sees the links replaced by the exported files; the link at the old temporary name is left as it was.
     expect(git(tree, 'status', '--porcelain', '-uall').split('\n').map((line) => line.trim()).sort()).toEqual([
       '?? tml/liveboard/board.liveboard.tml',
-      'D principals/principals.yaml.tmlsync-tmp',
       'D tml/liveboard',
       'M principals/principals.yaml',
       'T tml/table/a.table.tml',
     ]);
+  });
+
+  it('a pushed *.tmlsync-tmp symlink stays in git as it was: the writer neither follows nor removes it', async () => {
+    const writer = new TreeWriter(tree);
+    try {
+      writer.apply([{ path: 'principals/principals.yaml', text: 'users:\n- name: bo\n', write: true }]);
+      await writer.settled();
+    } finally {
+      await writer.close();
+    }
+    const link = join(tree, 'principals', 'principals.yaml.tmlsync-tmp');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(join(outside, 'secret.txt'));
+    expect(outsideNow()).toEqual(victims);
+    expect(git(tree, 'status', '--porcelain', '--', 'principals/principals.yaml.tmlsync-tmp')).toBe('');
+    expect(readdirSync(join(tree, 'principals')).sort()).toEqual(['principals.yaml', 'principals.yaml.tmlsync-tmp']);
   });
 
   it('refuses a path that climbs out of the tree', async () => {

@@ -157,7 +157,8 @@ async function nothingToDeploy(run: DeployRun): Promise<DeployReport> {
 async function gate(run: DeployRun): Promise<Gated> {
   const { set, options } = run;
   const mapped = new Map(set.changed.map((c) => [c, applyMapping(c.doc, set.mapping)]));
-  const offline = validateOffline([...mapped.values()], set.target).filter((f) => f.severity === 'error');
+  // Identities were checked on the canonical files (prepare); mapped documents carry the target's GUIDs.
+  const offline = validateOffline([...mapped.values()], set.target, { identity: false }).filter((f) => f.severity === 'error');
   if (offline.length > 0) throw new DeployGateError(offline);
   const byDoc = new Map([...mapped].map(([c, d]) => [d, c]));
   const checked = await validateInTarget(options.thoughtspot, [...mapped.values()], set.target, run.batchSize);

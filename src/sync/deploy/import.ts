@@ -1,5 +1,6 @@
 import { applyMapping, format, listedKind, resolveReferences, type KnownObject, type TmlDocument } from '../../tml/index.js';
 import { inBatches } from '../kernel/batches.js';
+import { pendingCreation } from './prepare.js';
 import type { Candidate, ChangeSet } from './types.js';
 import { contentHash, writeDeployLedger } from '../kernel/ledger.js';
 import type { ContentRepo, ImportAnswer, ImportPolicy, ThoughtSpotPort } from '../ports.js';
@@ -77,7 +78,7 @@ function skippedForDependency(c: Candidate, needs: Map<Candidate, Candidate[]>, 
 /** Says what is about to be created before creating it: a run killed now can be resumed without duplicates. */
 async function recordPending({ set, repo, ordered }: ImportStep): Promise<void> {
   const creations = ordered.filter((c) => c.action === 'create');
-  set.ledger.pending = Object.fromEntries(creations.map((c) => [c.canonicalGuid, { kind: c.doc.kind, name: c.doc.name, path: c.path }]));
+  set.ledger.pending = Object.fromEntries(creations.map((c) => [c.canonicalGuid, pendingCreation(c, set.target)]));
   if (creations.length === 0) return;
   await writeDeployLedger(repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): creating ${creations.length} objects, run ${set.run.runId}`);
 }

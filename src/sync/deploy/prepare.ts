@@ -1,11 +1,11 @@
 import type { Logger } from '../../log/index.js';
 import { handlerFor, listedKind, references, type KnownObject, type TmlKind } from '../../tml/index.js';
 import { readContent } from '../kernel/content.js';
-import { DeployGateError, type Candidate, type ChangeSet, type DeployEnvironment, type DeployMapping, type DeployOptions, type PlannedChange } from './types.js';
-import { contentHash, readDeployLedger, type DeployLedger } from '../kernel/ledger.js';
+import { DeployGateError, MissingLedgerError, type Candidate, type ChangeSet, type DeployEnvironment, type DeployMapping, type DeployOptions, type PlannedChange } from './types.js';
+import { contentHash, readDeployLedger, stateRef, type DeployLedger, type PendingCreation } from '../kernel/ledger.js';
 import { startRun } from '../kernel/report.js';
 import { targetObjects } from '../kernel/target.js';
-import type { Finding } from '../kernel/validate.js';
+import { identityFindings, type Finding } from '../kernel/validate.js';
 
 /**
  * Steps 1–3 of a deploy (DESIGN.md "Deploy"), shared with `tmlsync plan`:
@@ -21,6 +21,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
   const ledger = await readDeployLedger(repo, environment.name);
   const { candidates, connections } = readCandidates(repo.dir, ledger);
   const target = await targetObjects(thoughtspot);
+  if (!(await repo.revParse(stateRef(environment.name, 'deploy')))) refuseWithoutLedger(environment.name, candidates, target);
   const present = new Set(target.map((t) => t.guid));
   adoptPending(ledger, target, run.log);
   settleActions(candidates, ledger, present, options.only);
@@ -36,6 +37,8 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
 /** The canonical files, parsed, each with what the ledger says of it; connections apart (canonical name → GUID). */
 function readCandidates(dir: string, ledger: DeployLedger): { candidates: Candidate[]; connections: Map<string, string> } {
   const { files, findings } = readContent(dir);
+  // Every file, not only the changed ones: a copy of an unchanged file is as wrong as a changed one.
+  findings.push(...identityFindings(files.map((f) => f.doc)));
   const candidates: Candidate[] = [];
   const connections = new Map<string, string>();
   for (const { doc, path, text } of files) {
@@ -52,6 +55,22 @@ function readCandidates(dir: string, ledger: DeployLedger): { candidates: Candid
   }
   if (findings.length > 0) throw new DeployGateError(findings);
   return { candidates, connections };
+}
+
+/**
+ * A first deploy has no ledger, and neither has one whose ledger ref was
+ * deleted: they differ in what the target holds. A file whose GUID the target
+ * holds is updated in place, ledger or not (the import names it). But an object
+ * with a file's kind and name under another GUID was made by a deploy whose
+ * ledger is gone (a target that assigns its own GUIDs), or by hand: a deploy
+ * cannot tell which, and would create every such file again (ThoughtSpot's
+ * answer for tables: "Logical table ID to update is compulsory"), so it stops
+ * and says how to recover.
+ */
+function refuseWithoutLedger(environment: string, candidates: Candidate[], target: KnownObject[]): void {
+  const guids = new Set(target.map((t) => t.guid));
+  const found = candidates.filter((c) => !guids.has(c.canonicalGuid) && sameListing(target, c.doc.kind, c.doc.name).length > 0);
+  if (found.length > 0) throw new MissingLedgerError(environment, stateRef(environment, 'deploy'), found.map((c) => `${c.doc.kind} "${c.doc.name}"`));
 }
 
 /** An object the ledger knows but the target lost is created again; outside `only`, nothing changes. */
@@ -114,22 +133,48 @@ function resolveConnections(candidates: Candidate[], target: KnownObject[], envi
   return findings;
 }
 
+/** What a run records before creating `c`: the GUID it asks for, and the same-named objects the target already holds. */
+export function pendingCreation(c: Candidate, target: KnownObject[]): PendingCreation {
+  // An unmapped create is sent with its canonical GUID (applyMapping keeps a GUID it has no mapping for).
+  const before = sameListing(target, c.doc.kind, c.doc.name).map((t) => t.guid);
+  return { kind: c.doc.kind, name: c.doc.name, path: c.path, guid: c.canonicalGuid, before };
+}
+
+/** The target's objects listed as `kind` named `name` (listings cannot tell a worksheet from a model: both `WORKSHEET`). */
+function sameListing(target: KnownObject[], kind: string, name: string): KnownObject[] {
+  return target.filter((t) => listedKind(t.kind) === listedKind(kind as TmlKind) && t.name === name);
+}
+
 /**
  * A run that died after ThoughtSpot created objects but before it recorded
- * them left them in `pending`: each one found in the target, by kind and
- * name, among the objects no ledger entry claims, is adopted (and will be
- * updated, not created again). Only then do names decide anything.
+ * them left them in `pending`; an object found now is adopted (updated, not
+ * created again) only when it is proven to be the one that run created
+ * (issue 15, item 5): one the target did not hold when the run recorded its
+ * intent (`before`, the same listing a deploy takes first), preferring the
+ * GUID the import asked for. Why not names, or times and authors: a person's
+ * object of the same name made earlier would be overwritten and later
+ * pruned; headers' `created` is ThoughtSpot's clock, not ours, and the port
+ * cannot tell the service user's id, while "absent before, present now" needs
+ * neither and holds on v1 and v2 alike. What cannot be proven (a record
+ * without `before`, several new objects of the name, only objects that were
+ * there before) is named in a warning and left alone: never overwritten,
+ * never recorded as created; the file is then created as any new file.
  */
 function adoptPending(ledger: DeployLedger, target: KnownObject[], log: Logger): void {
   const claimed = new Set(Object.values(ledger.objects).map((e) => e.envGuid));
   for (const [canonical, intent] of Object.entries(ledger.pending ?? {})) {
     const known = ledger.objects[canonical];
     if (known && target.some((t) => t.guid === known.envGuid)) continue;
-    // Listings cannot tell a worksheet from a model (both `WORKSHEET`): compare as listed.
-    const found = target.filter((t) => listedKind(t.kind) === listedKind(intent.kind as TmlKind) && t.name === intent.name && !claimed.has(t.guid));
-    if (found.length !== 1) continue;
-    ledger.objects[canonical] = { envGuid: found[0]!.guid, kind: intent.kind, name: intent.name, path: intent.path, hash: '', created: true };
-    claimed.add(found[0]!.guid);
-    log.info({ canonical, envGuid: found[0]!.guid, name: intent.name }, 'adopted an object an interrupted deploy created');
+    const found = sameListing(target, intent.kind, intent.name).filter((t) => !claimed.has(t.guid));
+    if (found.length === 0) continue;
+    const created = intent.before ? found.filter((t) => !intent.before!.includes(t.guid)) : [];
+    const proven = created.find((t) => t.guid === intent.guid) ?? (created.length === 1 ? created[0] : undefined);
+    if (!proven) {
+      log.warn({ canonical, path: intent.path, kind: intent.kind, name: intent.name, found: found.map((t) => t.guid) }, 'an interrupted deploy was creating this object; what the target holds under its name cannot be proven to be it, so it is left alone');
+      continue;
+    }
+    ledger.objects[canonical] = { envGuid: proven.guid, kind: intent.kind, name: intent.name, path: intent.path, hash: '', created: true };
+    claimed.add(proven.guid);
+    log.info({ canonical, envGuid: proven.guid, name: intent.name }, 'adopted an object an interrupted deploy created');
   }
 }

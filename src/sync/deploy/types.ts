@@ -19,6 +19,24 @@ export class DeployGateError extends InvalidInputError {
   }
 }
 
+/**
+ * The deploy ledger is gone while the target holds objects of the repository's
+ * files (issue 15, item 9): without it tmlsync cannot tell its objects from
+ * anyone's, and would create every file again. Exit 2, before anything is written.
+ */
+export class MissingLedgerError extends InvalidInputError {
+  override readonly name = 'MissingLedgerError';
+  constructor(environment: string, ref: string, found: string[]) {
+    const examples = found.slice(0, 5).join(', ') + (found.length > 5 ? ` and ${found.length - 5} more` : '');
+    super(
+      `the deploy ledger of ${environment} (${ref}) is missing, yet ${environment} holds ${found.length} object${found.length === 1 ? '' : 's'} of this repository's files (${examples}). ` +
+        `The ledger records which object in ${environment} each file is; without it a deploy would create every file again. Nothing was written. To recover: ` +
+        `push the ledger back from any clone or work tree that still has it (\`git push origin <commit>:${ref}\`; each deploy's log names its run, and the commit is the ledger's last "deploy(${environment})" commit); ` +
+        `or, if those objects are not tmlsync's to manage (a first deploy to ${environment} meeting objects made by hand) or not to be kept, rename or delete them in ${environment} and deploy again.`,
+    );
+  }
+}
+
 export interface DeployEnvironment {
   name: string;
   branch: string;

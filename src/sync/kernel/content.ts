@@ -79,7 +79,46 @@ function readBounded(fd: number, size: number, shown: string): string {
     if (total > MAX_SOURCE_BYTES) throw new UnsafeSourceError(`${shown}: more than the ${MAX_SOURCE_BYTES} bytes a source file may have; refused`);
     chunk = Buffer.allocUnsafe(64 * 1024);
   }
-  return Buffer.concat(chunks, total).toString('utf8');
+  return decodeUtf8(Buffer.concat(chunks, total), shown);
+}
+
+/** A source file that is not valid UTF-8: the user's input, exit 2. */
+export class InvalidEncodingError extends InvalidInputError {
+  override readonly name = 'InvalidEncodingError';
+}
+
+// Fatal: a lenient decoder turns a bad byte into U+FFFD, which a deploy then wrote into the
+// object's name in ThoughtSpot (issue 15, item 8). ignoreBOM keeps a BOM as text, as before.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of a file's bytes, refused with the byte offset and line of the first invalid sequence. */
+function decodeUtf8(bytes: Buffer, shown: string): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, offset).filter((b) => b === 0x0a).length + 1;
+    throw new InvalidEncodingError(`${shown}:${line}: not valid UTF-8 (byte ${offset}, 0x${bytes[offset]!.toString(16).padStart(2, '0')}); TML files are UTF-8, save it as UTF-8`);
+  }
+}
+
+/** Where the first invalid UTF-8 sequence starts (the well-formed sequences of Unicode's table 3-7). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const [length, low, high] = lead < 0x80 ? [1, 0, 0] : lead >= 0xc2 && lead <= 0xdf ? [2, 0x80, 0xbf] : lead === 0xe0 ? [3, 0xa0, 0xbf]
+      : lead === 0xed ? [3, 0x80, 0x9f] : lead >= 0xe1 && lead <= 0xef ? [3, 0x80, 0xbf] : lead === 0xf0 ? [4, 0x90, 0xbf]
+      : lead >= 0xf1 && lead <= 0xf3 ? [4, 0x80, 0xbf] : lead === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+    if (length === 0) return i;
+    for (let k = 1; k < length; k += 1) {
+      const next = bytes[i + k];
+      const [min, max] = k === 1 ? [low, high] : [0x80, 0xbf];
+      if (next === undefined || next < min || next > max) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { InvalidInputError } from '../../errors/index.js';
 import type { ContentRepo } from '../ports.js';
 
 /**
@@ -45,11 +46,19 @@ export interface DeployedEntry {
   created: boolean;
 }
 
-/** An object a run was about to create, recorded before it sent the import. */
+/**
+ * An object a run was about to create, recorded before it sent the import,
+ * with what a later run needs to prove that an object it finds is this one
+ * (see `adoptPending` in deploy/prepare.ts).
+ */
 export interface PendingCreation {
   kind: string;
   name: string;
   path: string;
+  /** The GUID the import asks for (a target that keeps requested GUIDs gives it this one). */
+  guid?: string;
+  /** GUIDs of the target's objects of this kind and name when the run recorded it: none of them is the one it creates. */
+  before?: string[];
 }
 
 export interface DeployLedger {
@@ -76,18 +85,32 @@ export function emptyDeployLedger(): DeployLedger {
   return { version: 1, objects: {} };
 }
 
-export function parseLedger(text: string | undefined): Ledger {
-  if (!text) return emptyLedger();
-  const parsed = JSON.parse(text) as Ledger;
-  if (parsed.version !== 1 || typeof parsed.objects !== 'object') throw new Error('unsupported ledger format');
-  return parsed;
+/** A ledger in the remote that cannot be read: named by where it came from, exit 2 (someone who can push may have written anything there). */
+export class CorruptLedgerError extends InvalidInputError {
+  override readonly name = 'CorruptLedgerError';
 }
 
-export function parseDeployLedger(text: string | undefined): DeployLedger {
-  if (!text) return emptyDeployLedger();
-  const parsed = JSON.parse(text) as DeployLedger;
-  if (parsed.version !== 1) throw new Error('unsupported deploy ledger format');
-  return parsed;
+/** The ledger's JSON, checked for the shape both ledgers share; `source` names where it came from. */
+function parseState<T extends Ledger | DeployLedger>(text: string, source: string): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptLedgerError(`${source}: not valid JSON (${(error as Error).message}); restore it from the ref's history (git log ${source.split(':')[0]!}) or delete the ref`);
+  }
+  const { version, objects } = (parsed ?? {}) as { version?: unknown; objects?: unknown };
+  if (version !== 1 || typeof objects !== 'object' || objects === null || Array.isArray(objects)) {
+    throw new CorruptLedgerError(`${source}: not a tmlsync ledger of version 1 (it needs "version": 1 and an "objects" map)`);
+  }
+  return parsed as T;
+}
+
+export function parseLedger(text: string | undefined, source = LEDGER_FILE): Ledger {
+  return text ? parseState<Ledger>(text, source) : emptyLedger();
+}
+
+export function parseDeployLedger(text: string | undefined, source = DEPLOY_LEDGER_FILE): DeployLedger {
+  return text ? parseState<DeployLedger>(text, source) : emptyDeployLedger();
 }
 
 /**
@@ -104,11 +127,13 @@ export function formatLedger(ledger: Ledger | DeployLedger): string {
 }
 
 export async function readExportLedger(repo: ContentRepo, environment: string): Promise<Ledger> {
-  return parseLedger(await repo.readState(stateRef(environment, 'export'), LEDGER_FILE));
+  const ref = stateRef(environment, 'export');
+  return parseLedger(await repo.readState(ref, LEDGER_FILE), `${ref}:${LEDGER_FILE}`);
 }
 
 export async function readDeployLedger(repo: ContentRepo, environment: string): Promise<DeployLedger> {
-  return parseDeployLedger(await repo.readState(stateRef(environment, 'deploy'), DEPLOY_LEDGER_FILE));
+  const ref = stateRef(environment, 'deploy');
+  return parseDeployLedger(await repo.readState(ref, DEPLOY_LEDGER_FILE), `${ref}:${DEPLOY_LEDGER_FILE}`);
 }
 
 export async function writeExportLedger(repo: ContentRepo, environment: string, ledger: Ledger, message: string): Promise<void> {

@@ -24,15 +24,17 @@ export interface FileOp {
  * special file where a folder goes is removed (the link, never its target) and a real
  * folder made in its place, as an administrator would expect, since the export is the
  * source of truth and the next commit records the real files; a regular file where a
- * folder goes is an error. The temporary file is created exclusively (an old one, or a
- * link by that name, is removed first), and the rename replaces a link at the file's name
- * rather than following it. Reads and removals follow no link either: a path whose folders
+ * folder goes is an error. The temporary file has a random name of its own, created
+ * exclusively (O_EXCL follows no link): a file or link by that name, which a branch may
+ * hold, is passed over, never followed nor removed, so it stays in git as it was. The
+ * rename replaces a link at the file's name rather than following it. Reads and removals follow no link either: a path whose folders
  * are not all real directories holds nothing in the tree.
  */
 const PROGRAM = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { randomBytes } = require('node:crypto');
 // Folders below the root known to be real directories (checked or made during this run).
 const real = new Set();
 function kindOf(path) {
@@ -78,10 +80,17 @@ function holds(file, text) {
 }
 function write(relative, text) {
   const file = madeInTree(relative);
-  const temp = file + '.tmlsync-tmp';
-  if (kindOf(temp) !== 'none') unlinkSync(temp);
-  writeFileSync(temp, text, { flag: 'wx' });
-  renameSync(temp, file);
+  for (;;) {
+    const temp = file + '.' + randomBytes(6).toString('hex') + '.tmlsync-tmp';
+    try {
+      writeFileSync(temp, text, { flag: 'wx' });
+    } catch (error) {
+      if (error.code === 'EEXIST') continue;
+      throw error;
+    }
+    renameSync(temp, file);
+    return;
+  }
 }
 function remove(relative) {
   const file = inTree(relative);

@@ -1,5 +1,6 @@
 import { dependencyOrder, format, resolveReferences, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../../tml/index.js';
 import { BATCH_SIZE, inBatches } from './batches.js';
+import { guidNameMismatch } from './layout.js';
 import type { ThoughtSpotPort } from '../ports.js';
 
 /** One finding of `tmlsync validate`, offline or from ThoughtSpot. */
@@ -19,9 +20,41 @@ export function fromIssue(issue: TmlIssue): Finding {
   };
 }
 
-/** Offline checks of a set of documents (DESIGN.md "Deploy" step 5, first half). */
-export function validateOffline(docs: TmlDocument[], known: KnownObject[] = []): Finding[] {
-  return validate(docs, { known }).map(fromIssue);
+/**
+ * Offline checks of a set of documents (DESIGN.md "Deploy" step 5, first half):
+ * their identities (`identityFindings`) unless the caller checked them on the
+ * canonical files already (a deploy's mapped documents carry the target's GUIDs),
+ * then their content.
+ */
+export function validateOffline(docs: TmlDocument[], known: KnownObject[] = [], options: { identity?: boolean } = {}): Finding[] {
+  // tml's own duplicate-GUID issue is left to identityFindings, which a deploy runs over every file, not only the changed ones.
+  const content = validate(docs, { known }).filter((issue) => issue.code !== 'duplicate-guid');
+  return [...(options.identity === false ? [] : identityFindings(docs)), ...content.map(fromIssue)];
+}
+
+/**
+ * What makes a file's identity unusable (issue 15, items 6 and 7): a GUID two
+ * files carry (each deploy would rename one object back and forth between
+ * them), and a `guid:` its file name contradicts (a file copied or edited by
+ * hand: the deploy would create a second object where the name promises the
+ * first). Only documents read from a file are checked for their name.
+ */
+export function identityFindings(docs: TmlDocument[]): Finding[] {
+  const findings: Finding[] = [];
+  const files = new Map<string, string[]>();
+  for (const doc of docs) {
+    if (!doc.guid || !doc.file) continue;
+    files.set(doc.guid, [...(files.get(doc.guid) ?? []), doc.file]);
+    const said = guidNameMismatch(doc.file, doc.guid);
+    if (said) findings.push({ severity: 'error', source: 'offline', file: doc.file, message: `${doc.file}: its guid is ${doc.guid}, but its file name says ${said}; restore the guid, or rename the file if it is meant to be another object` });
+  }
+  for (const [guid, paths] of files) {
+    if (paths.length < 2) continue;
+    const sorted = [...paths].sort();
+    const list = `${sorted.slice(0, -1).join(', ')} and ${sorted.at(-1)!}`;
+    findings.push({ severity: 'error', source: 'offline', file: sorted.at(-1)!, message: `duplicate GUID ${guid}: ${list} carry it; an object has one file (give a copy no guid, or its own)` });
+  }
+  return findings;
 }
 
 /**
