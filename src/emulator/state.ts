@@ -55,7 +55,7 @@ interface Snapshot extends OrgContent {
  * every Org.
  */
 export class EmulatorState {
-  readonly users = new Map<string, UserRecord>();
+  readonly users: Map<string, UserRecord> = new OrgUsers(this);
   readonly groups = new Map<string, GroupRecord>();
   readonly objects = new Map<string, ContentRecord>();
   readonly rows = new Map<string, Cell[][]>();
@@ -121,6 +121,24 @@ export class EmulatorState {
   }
 }
 
+/**
+ * An Org's users by name. User names are unique per instance: a user added
+ * to this Org (by `user/sync`, `users/import`, trusted authentication) under
+ * a name another Org already has is that same user, so their record here
+ * takes the other's id and password, whichever handler adds it.
+ */
+class OrgUsers extends Map<string, UserRecord> {
+  constructor(private readonly owner: EmulatorState) {
+    super();
+  }
+
+  override set(name: string, user: UserRecord): this {
+    const known = this.has(name) ? undefined : this.owner.instance.userNamed(name, this.owner);
+    const identity = known ? { id: known.id, ...(known.passwordHash ? { passwordHash: known.passwordHash } : {}) } : {};
+    return super.set(name, { ...user, ...identity });
+  }
+}
+
 /** Org ids as ThoughtSpot hands them out: positive 31-bit integers (SDK `OrgResponse.id` is int32; the docs' example is 1980035173). */
 function newOrgId(taken: ReadonlyMap<number, unknown>): number {
   for (;;) {
@@ -179,6 +197,12 @@ export class EmulatorInstance {
   guidInUse(guid: string): boolean {
     for (const state of this.orgs.values()) if (state.objects.has(guid)) return true;
     return false;
+  }
+
+  /** A user's record in any Org but `except`. */
+  userNamed(name: string, except?: EmulatorState): UserRecord | undefined {
+    for (const state of this.orgs.values()) if (state !== except && state.users.has(name)) return state.users.get(name);
+    return undefined;
   }
 
   /** An Org by numeric id or by name (names compare without case, as ThoughtSpot's do). */
