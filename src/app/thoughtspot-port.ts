@@ -29,6 +29,7 @@ export function connectionOptions(environment: EnvironmentConfig, services: Serv
     ...(environment.password ? { password: environment.password } : {}),
     ...(environment.secretKey ? { secretKey: environment.secretKey } : {}),
     ...(environment.caFile ? { caFile: environment.caFile } : {}),
+    ...(environment.org !== undefined ? { org: environment.org } : {}),
     timeoutMs: environment.timeoutMs,
     rateLimit: {
       ...(rateLimit?.concurrency ? { concurrency: rateLimit.concurrency } : {}),

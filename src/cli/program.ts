@@ -52,7 +52,8 @@ const COMMANDS: readonly CommandSpec[] = [
         .option('--drop-rate <share>', 'reset this share of connections (0..1) mid-response')
         .option('--session-ttl <seconds>', 'expire idle sessions after this many seconds')
         .option('--guid-policy <policy>', 'keep or regenerate the unknown GUIDs of imported documents', 'keep')
-        .option('--api <versions>', 'REST API versions to serve: v1, v2 or v1,v2 (the other answers 404)', 'v1,v2'),
+        .option('--api <versions>', 'REST API versions to serve: v1, v2 or v1,v2 (the other answers 404)', 'v1,v2')
+        .option('--orgs <names>', 'create these Orgs (comma-separated, e.g. "Dev,Prod") besides the Primary Org, unless they exist'),
   },
   {
     name: 'export',

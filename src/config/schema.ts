@@ -60,6 +60,14 @@ export const environmentSchema = z.strictObject({
   secretKey: z.string().optional(),
   /** Extra CA certificates (PEM) for a ThoughtSpot behind a private CA. */
   caFile: z.string().optional(),
+  /**
+   * The Org every call of a run works in: its name or numeric id (absent: the
+   * user's default Org). Two environments may share a URL and differ by Org.
+   */
+  org: z
+    .union([z.string().trim().min(1, 'must name an Org (its name or numeric id)'), z.number().int().min(0)])
+    .transform((org) => String(org))
+    .optional(),
   /** Git branch holding this environment's content; defaults to the environment's name. */
   branch: z
     .string()

@@ -5,7 +5,7 @@ import type { Params } from './params.js';
 import type { UserRecord } from './principals.js';
 import type { BodyEncoding } from './request.js';
 import type { BearerToken, BearerTokens, Session, Sessions, TrustedTokens } from './sessions.js';
-import type { EmulatorState } from './state.js';
+import type { EmulatorInstance, EmulatorState } from './state.js';
 
 export interface EmulatorSettings {
   /** `--trusted-auth-secret`: without one, `session/auth/token` answers 500 as on an instance without trusted auth. */
@@ -31,7 +31,13 @@ export interface HandlerContext {
   body: JsonBody;
   /** v2: the values of a route path's `{name}` segments. */
   pathParams: Record<string, string>;
+  /**
+   * The Org of the request's session or token: everything a handler reads or
+   * changes through it stays in that Org. The Primary Org on routes without a session.
+   */
   state: EmulatorState;
+  /** Every Org: for the routes that manage Orgs or choose one (login, tokens). */
+  instance: EmulatorInstance;
   sessions: Sessions;
   tokens: TrustedTokens;
   settings: EmulatorSettings;
@@ -60,7 +66,7 @@ export interface Reply {
 export interface Route {
   /** v1 when absent. */
   api?: ApiVersion;
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Below the API's prefix; a `{name}` segment matches any one segment (v2 `groups/{group_identifier}/update`). */
   path: string;
   /** Login calls need no session; everything else does (a cookie session, or a bearer token). */

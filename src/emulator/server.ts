@@ -9,7 +9,7 @@ import { JsonBody, readJsonBody } from './json-body.js';
 import { Params } from './params.js';
 import { parseCookies, readBody, readParams } from './request.js';
 import { BearerTokens, Sessions, TrustedTokens } from './sessions.js';
-import type { EmulatorState } from './state.js';
+import type { EmulatorInstance } from './state.js';
 
 export const API_PREFIX = '/callosum/v1/tspublic/v1/';
 export const API_V2_PREFIX = '/api/rest/2.0/';
@@ -48,13 +48,14 @@ const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
  *     and body, the v2 JSON body read as it is;
  *  5. authentication: a `JSESSIONID` cookie, or `Authorization: Bearer` with
  *     a v1 session id or a v2 token (either version's routes take either:
- *     one user, one state), 401 without;
+ *     one user, one state), 401 without; the session's or token's Org becomes
+ *     the state the handler sees (a deleted Org, or a user no longer in it, is a 401);
  *  6. the route's handler;
  *  7. the answer, with the headers a real server sends, and one log line.
  */
 export async function startServer(
   routes: Route[],
-  state: EmulatorState,
+  instance: EmulatorInstance,
   settings: EmulatorSettings,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
@@ -85,7 +86,7 @@ export async function startServer(
     const params = v2 ? new Params(url.searchParams.entries()) : await readParams(req, url, raw, route.body);
     const body = v2 ? readJsonBody(req, raw) : JsonBody.empty();
 
-    const context: HandlerContext = { params, body, pathParams, state, sessions, tokens, bearerTokens, settings, req, secure: false, log };
+    const context: HandlerContext = { params, body, pathParams, state: instance.primary, instance, sessions, tokens, bearerTokens, settings, req, secure: false, log };
     if (route.auth === 'session') authenticate(context);
     return route.handle(context);
   }
@@ -97,10 +98,12 @@ export async function startServer(
     const session = sessions.get(parseCookies(req.headers.cookie).get('JSESSIONID') ?? bearer);
     const token = session ? undefined : bearerTokens.get(bearer);
     const userName = session?.userName ?? token?.userName;
-    const user = userName === undefined ? undefined : state.users.get(userName);
-    if (!user) throw new V1Error(401, CODE.invalidParameter, 'Not authenticated: log in first, or the token has expired or was revoked');
+    const orgState = instance.orgs.get(session?.orgId ?? token?.orgId ?? -1);
+    const user = userName === undefined ? undefined : orgState?.users.get(userName);
+    if (!user || !orgState) throw new V1Error(401, CODE.invalidParameter, 'Not authenticated: log in first, or the token has expired or was revoked');
     if (session) context.session = session;
     if (token) context.token = token;
+    context.state = orgState;
     context.user = user;
   }
 

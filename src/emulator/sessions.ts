@@ -4,6 +4,8 @@ export interface Session {
   id: string;
   clientId: string;
   userName: string;
+  /** The session's current Org: the one it logged into, then whatever `PUT session/orgs` switched it to. */
+  orgId: number;
   expiresAt: number;
 }
 
@@ -17,8 +19,8 @@ export class Sessions {
 
   constructor(private readonly ttlMs: number) {}
 
-  create(userName: string): Session {
-    const session = { id: randomUUID(), clientId: randomUUID(), userName, expiresAt: Date.now() + this.ttlMs };
+  create(userName: string, orgId: number): Session {
+    const session = { id: randomUUID(), clientId: randomUUID(), userName, orgId, expiresAt: Date.now() + this.ttlMs };
     this.#byId.set(session.id, session);
     return session;
   }
@@ -50,6 +52,8 @@ export interface TrustedToken {
   userName: string;
   accessLevel: 'FULL' | 'REPORT_BOOK_VIEW';
   objectId?: string;
+  /** The Org (`orgid`) the token's session logs into; the user's default Org without one. */
+  orgId?: number;
   issuedAt: number;
   /** Set when a newer token is issued for the same user. */
   expiresAt?: number;
@@ -65,12 +69,12 @@ export const SUPERSEDED_TOKEN_GRACE_MS = 5 * 60 * 1000;
 export class TrustedTokens {
   readonly #byToken = new Map<string, TrustedToken>();
 
-  issue(userName: string, accessLevel: TrustedToken['accessLevel'], objectId: string | undefined, now = Date.now()): string {
+  issue(userName: string, accessLevel: TrustedToken['accessLevel'], objectId: string | undefined, now = Date.now(), orgId?: number): string {
     for (const token of this.#byToken.values()) {
       if (token.userName === userName && token.expiresAt === undefined) token.expiresAt = now + SUPERSEDED_TOKEN_GRACE_MS;
     }
     const token = randomBytes(48).toString('base64url');
-    this.#byToken.set(token, { token, userName, accessLevel, issuedAt: now, ...(objectId ? { objectId } : {}) });
+    this.#byToken.set(token, { token, userName, accessLevel, issuedAt: now, ...(objectId ? { objectId } : {}), ...(orgId !== undefined ? { orgId } : {}) });
     return token;
   }
 
@@ -88,6 +92,8 @@ export class TrustedTokens {
 export interface BearerToken {
   token: string;
   userName: string;
+  /** A token is for one Org (`org_id` of `auth/token/full`). */
+  orgId: number;
   createdAt: number;
   expiresAt: number;
 }
@@ -105,10 +111,10 @@ export class BearerTokens {
 
   constructor(private readonly capMs?: number) {}
 
-  issue(userName: string, validityMs: number, now = Date.now()): BearerToken {
+  issue(userName: string, validityMs: number, orgId: number, now = Date.now()): BearerToken {
     if (++this.#issued % 1000 === 0) this.#sweep(now);
     const lifetime = this.capMs === undefined ? validityMs : Math.min(validityMs, this.capMs);
-    const token = { token: randomBytes(32).toString('base64url'), userName, createdAt: now, expiresAt: now + lifetime };
+    const token = { token: randomBytes(32).toString('base64url'), userName, orgId, createdAt: now, expiresAt: now + lifetime };
     this.#byToken.set(token.token, token);
     return token;
   }

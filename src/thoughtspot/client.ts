@@ -3,10 +3,11 @@ import { openConnection, type ConnectionOptions } from './connection.js';
 import { addPrivilege, listGroups, removePrivilege, type PrivilegeParams } from './endpoints/group.js';
 import { exportPinboardPdf, pinboardData, searchData, type PinboardDataParams, type PinboardPdfParams, type SearchDataParams } from './endpoints/data.js';
 import { deleteObjects, listObjectHeaders, listVizHeaders, type DeleteObjectsParams, type ListObjectHeadersParams } from './endpoints/metadata.js';
-import { authToken, login, loginToken, logout, type AuthTokenParams } from './endpoints/session.js';
+import { authToken, login, loginToken, logout, sessionOrgs, switchOrg, type AuthTokenParams } from './endpoints/session.js';
 import { exportTml, importTml, type ExportTmlParams, type ImportTmlParams } from './endpoints/tml.js';
 import { listUsers, syncUsers, transferOwnership, updatePassword, type SyncUsersParams, type TransferOwnershipParams, type UpdatePasswordParams } from './endpoints/user.js';
 import type { ApiCaller, ThoughtSpotHttp } from './http.js';
+import { pickOrg } from './orgs.js';
 import type { HostQueue } from './queue.js';
 import { documentText, exportResults, importResults, throwIfFailed, type TmlExportResult, type TmlImportDocument, type TmlImportResult } from './tml-results.js';
 import { API_BASE_PATH } from './transport.js';
@@ -42,6 +43,8 @@ export class ThoughtSpotClient {
   readonly queue: HostQueue;
   readonly #http: ThoughtSpotHttp;
   readonly #redactor: Redactor | undefined;
+  /** The configured Org's id, once looked up. */
+  readonly #org: { id?: number } = {};
 
   constructor(options: ThoughtSpotClientOptions) {
     this.#redactor = options.redactor;
@@ -49,7 +52,7 @@ export class ThoughtSpotClient {
       api: 'v1',
       basePath: API_BASE_PATH,
       cookies: true,
-      authenticate: (api) => authenticate(api, options),
+      authenticate: (api) => authenticate(api, options, this.#org),
       ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}),
     });
     this.baseUrl = connection.baseUrl;
@@ -185,8 +188,16 @@ export class ThoughtSpotClient {
   }
 }
 
-/** Password login, or trusted authentication: a token for the user, traded for a session (reference §2.3). */
-async function authenticate(api: ApiCaller, options: ThoughtSpotClientOptions): Promise<void> {
+/**
+ * Password login, or trusted authentication: a token for the user, traded
+ * for a session (reference §2.3); then the configured Org, if there is one.
+ */
+async function authenticate(api: ApiCaller, options: ThoughtSpotClientOptions, org: { id?: number }): Promise<void> {
+  await logIn(api, options);
+  if (options.org !== undefined) await enterOrg(api, options.org, options.trustedAuthUser ?? options.username, org);
+}
+
+async function logIn(api: ApiCaller, options: ThoughtSpotClientOptions): Promise<void> {
   if (options.secretKey) {
     const username = options.trustedAuthUser ?? options.username;
     const token = await authToken(api, { secretKey: options.secretKey, username, accessLevel: 'FULL', orgId: options.orgId });
@@ -195,4 +206,20 @@ async function authenticate(api: ApiCaller, options: ThoughtSpotClientOptions): 
   } else {
     await login(api, { username: options.username, password: options.password ?? '', orgId: options.orgId });
   }
+}
+
+/**
+ * Moves a new session into the configured Org (`PUT session/orgs`): every
+ * session starts in the user's default Org, so this follows every login and
+ * re-login. The Org's id is looked up once among the user's Orgs (`GET
+ * session/orgs`); one the user is not in is an `OrgAccessError`.
+ */
+async function enterOrg(api: ApiCaller, wanted: string, username: string, org: { id?: number }): Promise<void> {
+  if (org.id === undefined) {
+    const listed = await sessionOrgs(api);
+    const userOrgs = (listed.orgs ?? []).map((o) => ({ id: o.orgId, name: o.orgName }));
+    org.id = pickOrg(wanted, userOrgs, username).id;
+    if (listed.currentOrgId === org.id) return;
+  }
+  await switchOrg(api, org.id);
 }

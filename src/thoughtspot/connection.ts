@@ -18,6 +18,12 @@ export interface ConnectionOptions {
   secretKey?: string;
   trustedAuthUser?: string;
   orgId?: number;
+  /**
+   * The Org every call works in (config `environments.<name>.org`): a name
+   * or a numeric id, looked up among the user's Orgs at the first login; the
+   * user's default Org without one.
+   */
+  org?: string;
   /** PEM certificate authorities to trust besides Node's bundled ones (read once, here). */
   caFile?: string;
   /** Deadline of every call. */

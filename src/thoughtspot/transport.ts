@@ -40,7 +40,7 @@ export interface ApiRequest {
   endpoint: ApiEndpoint;
   /** The path under the API base when it is not the endpoint's name: one with a path parameter filled in. */
   path?: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   query?: Fields;
   form?: Fields;
   multipart?: Readonly<Record<string, string | FilePart | undefined>>;

@@ -187,7 +187,7 @@ export type AccessLevel = 'FULL' | 'REPORT_BOOK_VIEW';
 
 /** Every v1 endpoint the client speaks, as a path under `/callosum/v1/tspublic/v1/`. */
 export const ENDPOINTS = [
-  'session/login', 'session/logout', 'session/auth/token', 'session/login/token',
+  'session/login', 'session/logout', 'session/auth/token', 'session/login/token', 'session/orgs',
   'user/list', 'user/sync', 'user/updatepassword', 'user/transfer/ownership',
   'group', 'group/addprivilege', 'group/removeprivilege',
   'metadata/listobjectheaders', 'metadata/listvizheaders', 'metadata/tml/export', 'metadata/tml/import', 'metadata/delete',

@@ -19,6 +19,7 @@ export interface EmulatorCommandOptions {
   sessionTtl?: string;
   guidPolicy: string;
   api?: string;
+  orgs?: string;
 }
 
 function number(name: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -36,6 +37,14 @@ function apiList(text: string): EmulatorOptions['apis'] {
   } catch (error) {
     throw error instanceof ApiListError ? new InvalidInputError(error.message) : error;
   }
+}
+
+/** `--orgs "Dev,Prod"`: Org names, each once; a number is refused (Orgs are found by id or name). */
+function orgNames(text: string): string[] {
+  const names = [...new Set(text.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
+  const numeric = names.find((name) => /^\d+$/.test(name));
+  if (names.length === 0 || numeric !== undefined) throw new InvalidInputError(`--orgs must list Org names, e.g. "Dev,Prod" (got '${text}')`);
+  return names;
 }
 
 /** Parses the flags into emulator options; every bad flag is an exit-2 error naming it. */
@@ -60,6 +69,7 @@ export function emulatorOptions(options: EmulatorCommandOptions, env: NodeJS.Pro
   const ttl = number('session-ttl', options.sessionTtl, 1, 7 * 24 * 3600);
   if (ttl !== undefined) result.sessionTtlMs = ttl * 1000;
   if (options.api !== undefined) result.apis = apiList(options.api);
+  if (options.orgs !== undefined) result.orgs = orgNames(options.orgs);
   return result;
 }
 

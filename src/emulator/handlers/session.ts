@@ -5,6 +5,7 @@ import { CODE, invalidParameter, V1Error } from '../errors.js';
 import { checkPassword, type UserRecord } from '../principals.js';
 import type { Session } from '../sessions.js';
 import type { EmulatorState } from '../state.js';
+import { loginOrg, orgOf } from './orgs.js';
 
 /** `JSESSIONID` and `clientId` as a real server sets them (reference §1.4); `Secure` only over https. */
 function sessionCookies(session: Session, secure: boolean, rememberMe: boolean): string[] {
@@ -12,15 +13,22 @@ function sessionCookies(session: Session, secure: boolean, rememberMe: boolean):
   return [`JSESSIONID=${session.id}; ${attributes}`, `clientId=${session.clientId}; ${attributes}`];
 }
 
+/**
+ * Password login, into the Org `orgid` names (the user's default Org
+ * without): the password is checked against the user's record in their
+ * default Org, then the membership of the Org asked for.
+ */
 function login(context: HandlerContext): Reply {
-  const name = context.params.required('username');
-  const password = context.params.required('password');
-  const rememberMe = context.params.bool('rememberme', false);
-  const user = context.state.users.get(name);
+  const { instance, params } = context;
+  const name = params.required('username');
+  const password = params.required('password');
+  const rememberMe = params.bool('rememberme', false);
+  const user = instance.defaultOrgOf(name)?.users.get(name);
   if (!user || !checkPassword(password, user.passwordHash)) {
     throw new V1Error(401, CODE.invalidParameter, 'Invalid username or password');
   }
-  return noContent(sessionCookies(context.sessions.create(user.name), context.secure, rememberMe));
+  const org = loginOrg(instance, name, params.string('orgid'), 'orgid');
+  return noContent(sessionCookies(context.sessions.create(user.name, org.org.id), context.secure, rememberMe));
 }
 
 function logout(context: HandlerContext): Reply {
@@ -51,7 +59,7 @@ export interface JustInTime {
 export function trustedUser(state: EmulatorState, settings: EmulatorSettings, secret: string, name: string, jit: JustInTime): UserRecord {
   if (!settings.trustedAuthSecret) throw new V1Error(500, CODE.generic, 'Trusted authentication is not enabled on this instance');
   if (!sameSecret(secret, settings.trustedAuthSecret)) throw new V1Error(401, CODE.invalidParameter, 'Invalid secret key');
-  const existing = state.users.get(name);
+  const existing = state.users.get(name) ?? state.instance.defaultOrgOf(name)?.users.get(name);
   if (existing) return existing;
   if (!jit.autoCreate) throw new V1Error(401, CODE.invalidParameter, `User ${name} not found`);
   const now = state.now();
@@ -80,21 +88,27 @@ function authToken(context: HandlerContext): Reply {
   if (accessLevel === 'REPORT_BOOK_VIEW' && !objectId) throw invalidParameter('id', 'required with access_level REPORT_BOOK_VIEW');
   const displayName = params.string('display_name');
   const email = params.string('email');
-  trustedUser(state, settings, secret, name, {
+  const requested = params.string('orgid');
+  // A just-in-time user is created in the Org asked for (reference §2.3: "missing groups get created in the org").
+  const orgState = requested ? orgOf(context.instance, requested, 'orgid') : state;
+  trustedUser(orgState, settings, secret, name, {
     autoCreate: params.bool('autocreate', false), groups: params.list('groups') ?? [],
     ...(displayName !== undefined ? { displayName } : {}), ...(email !== undefined ? { email } : {}),
   });
-  return { status: 200, text: context.tokens.issue(name, accessLevel, objectId), contentType: 'text/plain; charset=utf-8' };
+  const org = loginOrg(context.instance, name, requested, 'orgid');
+  return { status: 200, text: context.tokens.issue(name, accessLevel, objectId, Date.now(), org.org.id), contentType: 'text/plain; charset=utf-8' };
 }
 
 /** `session/login/token`: 204 with `no_url_redirection=true`, else a 302 to `redirect_url`. */
 function loginToken(context: HandlerContext): Reply {
   const name = context.params.required('username');
   const token = context.params.required('auth_token');
-  if (!context.tokens.check(name, token) || !context.state.users.has(name)) {
+  const found = context.tokens.check(name, token);
+  const org = found ? context.instance.orgs.get(found.orgId ?? -1) ?? context.instance.defaultOrgOf(name) : undefined;
+  if (!found || !org?.users.has(name)) {
     throw new V1Error(401, CODE.invalidParameter, 'Invalid or expired authentication token');
   }
-  const cookies = sessionCookies(context.sessions.create(name), context.secure, false);
+  const cookies = sessionCookies(context.sessions.create(name, org.org.id), context.secure, false);
   if (context.params.bool('no_url_redirection', false)) return noContent(cookies);
   return { status: 302, cookies, headers: { location: context.params.string('redirect_url') ?? '/' }, text: '' };
 }

@@ -294,10 +294,11 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
       continue;
     }
     if (forceCreate) {
-      p.id = doc.guid && !state.objects.has(doc.guid) && !claimed.has(doc.guid) ? doc.guid : randomUUID();
+      p.id = doc.guid && !state.guidInUse(doc.guid) && !claimed.has(doc.guid) ? doc.guid : randomUUID();
     } else if (existing) {
       p.id = existing.id;
-    } else if (doc.guid && settings.guidPolicy === 'keep' && !claimed.has(doc.guid)) {
+    } else if (doc.guid && settings.guidPolicy === 'keep' && !claimed.has(doc.guid) && !state.guidInUse(doc.guid)) {
+      // Another Org's GUID is never taken over (GUIDs are unique per instance): the object gets a new one.
       p.id = doc.guid;
     } else {
       p.id = randomUUID();

@@ -1,6 +1,6 @@
 import type { ApiCaller } from '../http.js';
 import type { AccessLevel, Guid } from '../types.js';
-import { bool, int, jsonList } from './encode.js';
+import { bool, int, jsonList, parseJson } from './encode.js';
 
 export interface LoginParams {
   username: string;
@@ -88,4 +88,30 @@ export async function loginToken(api: ApiCaller, params: { username: string; aut
     idempotent: true,
     anonymous: true,
   });
+}
+
+/** `GET session/orgs`: the Orgs of the session's user and the session's current one (field names: thoughtspot/cs_tools). */
+export interface SessionOrgs {
+  currentOrgId?: number;
+  orgs?: { orgId: number; orgName: string; description?: string }[];
+}
+
+/**
+ * `GET session/orgs?batchsize=-1&offset=-1`: every Org of the session's
+ * user. Sent while logging in, with the new session's cookies. A read.
+ */
+export async function sessionOrgs(api: ApiCaller): Promise<SessionOrgs> {
+  const response = await api.send({
+    endpoint: 'session/orgs', method: 'GET', query: { batchsize: '-1', offset: '-1' }, accept: 'json', success: [200], idempotent: true, anonymous: true,
+  });
+  return parseJson<SessionOrgs>('session/orgs', response, 'object');
+}
+
+/**
+ * `PUT session/orgs` with the form field `orgid`: the session works in that
+ * Org from the next call on. Sent while logging in; switching to the same
+ * Org again changes nothing, so it may be retried.
+ */
+export async function switchOrg(api: ApiCaller, orgId: number): Promise<void> {
+  await api.send({ endpoint: 'session/orgs', method: 'PUT', form: { orgid: int(orgId) }, accept: 'json', success: [204, 200], idempotent: true, anonymous: true });
 }

@@ -8,10 +8,11 @@ import type { SyncUsersParams, UpdatePasswordParams } from '../endpoints/user.js
 import { ThoughtSpotNetworkError, ThoughtSpotResponseError, ThoughtSpotUncertainWriteError } from '../errors.js';
 import type { ApiCaller, SessionLifetime, ThoughtSpotHttp } from '../http.js';
 import { ASYNC_IMPORT_POLL, DEFAULT_TOKEN_VALIDITY_SEC } from '../limits.js';
+import { pickOrg } from '../orgs.js';
 import { sleep, type HostQueue } from '../queue.js';
 import { documentText, exportResults, importResults, throwIfFailed, type TmlExportResult, type TmlImportDocument, type TmlImportResult } from '../tml-results.js';
 import type { DataBlock, GroupDetails, Guid, LogicalTableSubtype, MetadataType, ObjectHeader, PinboardData, Principal, UserSyncResult, VizHeader } from '../types.js';
-import { currentUser, fullAccessToken, revokeToken } from './endpoints/auth.js';
+import { currentUser, fullAccessToken, revokeToken, type FullAccessTokenParams } from './endpoints/auth.js';
 import { liveboardData, liveboardPdf, searchData } from './endpoints/data.js';
 import { deleteMetadata, searchMetadata } from './endpoints/metadata.js';
 import { changePassword, importGroups, importUsers, searchGroups, searchUsers, updateGroup } from './endpoints/principals.js';
@@ -66,6 +67,8 @@ export class ThoughtSpotV2Client {
   readonly #http: ThoughtSpotHttp;
   readonly #redactor: Redactor | undefined;
   #token: string | undefined;
+  /** The configured Org's id, once looked up. */
+  readonly #org: { id?: number } = {};
 
   constructor(options: ThoughtSpotV2ClientOptions) {
     this.#redactor = options.redactor;
@@ -94,11 +97,38 @@ export class ThoughtSpotV2Client {
     const credential = options.secretKey
       ? { username: options.trustedAuthUser ?? options.username, secretKey: options.secretKey }
       : { username: options.username, password: options.password ?? '' };
-    const token = await fullAccessToken(api, { ...credential, validityTimeInSec, ...(options.orgId !== undefined ? { orgId: options.orgId } : {}) });
-    this.#redactor?.add(token.token);
-    this.#token = token.token;
+    const probe = options.org !== undefined && this.#org.id === undefined ? await this.#lookUpOrg(api, options.org, { ...credential, validityTimeInSec }) : undefined;
+    const orgId = options.org === undefined ? options.orgId : this.#org.id;
+    const token = await fullAccessToken(api, { ...credential, validityTimeInSec, ...(orgId !== undefined ? { orgId } : {}) });
+    this.#useToken(token.token);
+    // The look-up's token is of the default Org: it is not left alive beside the Org's own.
+    if (probe !== undefined) await revokeToken(api, probe).catch(() => undefined);
     const reported = token.expiration_time_in_millis - token.creation_time_in_millis;
     return { ttlMs: Number.isFinite(reported) && reported > 0 ? reported : validityTimeInSec * 1000 };
+  }
+
+  #useToken(token: string): void {
+    this.#redactor?.add(token);
+    this.#token = token;
+  }
+
+  /**
+   * Looks up the configured Org's id among the user's Orgs, once: with a
+   * token for the default Org, whose user lists their Orgs (`auth/session/user`
+   * `orgs`; `orgs/search` would need administration rights). Returns that
+   * token, for the caller to revoke. One the user is not in is an `OrgAccessError`.
+   */
+  async #lookUpOrg(api: ApiCaller, wanted: string, params: FullAccessTokenParams): Promise<string> {
+    const probe = await fullAccessToken(api, params);
+    this.#useToken(probe.token);
+    try {
+      const user = await currentUser(api, true);
+      this.#org.id = pickOrg(wanted, user.orgs ?? [], user.name).id;
+      return probe.token;
+    } catch (error) {
+      await revokeToken(api, probe.token).catch(() => undefined);
+      throw error;
+    }
   }
 
   // ---------------------------------------------------------------- session

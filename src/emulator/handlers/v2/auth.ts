@@ -1,9 +1,9 @@
 /**
- * v2 authentication, the instance and its Orgs.
+ * v2 authentication and the instance (its Orgs: orgs.ts).
  *
  * Contract notes:
  * - CONFIRMED (SDK `ThoughtSpotRestApi.md` getFullAccessToken, revokeToken,
- *   getCurrentUserInfo, getSystemInformation, searchOrgs): the paths; that
+ *   getCurrentUserInfo, getSystemInformation): the paths; that
  *   `auth/token/full` needs no authorization and answers SDK `models/Token.ts`
  *   (`token`, `creation_time_in_millis`, `expiration_time_in_millis`,
  *   `scope{access_type, org_id, metadata_id}`, `valid_for_user_id`,
@@ -16,8 +16,9 @@
  *   defaults to 300 seconds; `secret_key` is trusted authentication.
  * - UNCONFIRMED, our choices: a wrong password is a 401 as in v1; a token
  *   lives its validity and no longer (use does not extend it), and an expired
- *   or revoked one is a 401; `org_id` is accepted for the Primary Org (0) and
- *   any other is a 400 until Orgs are emulated; `auth/token/revoke` without
+ *   or revoked one is a 401; a token is for the Org `org_id` names, and
+ *   without one for the user's default Org (handlers/orgs.ts `loginOrg`: an
+ *   unknown Org is a 400, one the user is not in a 401); `auth/token/revoke` without
  *   fields revokes the token of the request, with `user_identifier` every
  *   token of that user (an administrator's call for another user);
  *   `system.release_version` is a fixed 10.x cloud release.
@@ -28,7 +29,9 @@ import { checkPassword, SYSTEM_ID, TSADMIN_ID } from '../../principals.js';
 import { requirePrivilege } from '../principals.js';
 import { trustedUser } from '../session.js';
 import { done, findUser, v2Route } from './common.js';
-import { PRIMARY_ORG, userForm } from './principals.js';
+import { userForm } from './principals.js';
+import { PRIMARY_ORG } from '../../state.js';
+import { loginOrg, orgOf } from '../orgs.js';
 
 const DEFAULT_VALIDITY_SEC = 300;
 
@@ -39,27 +42,29 @@ function fullAccessToken(context: HandlerContext): Reply {
   const password = body.string('password');
   const validity = body.int('validity_time_in_sec', DEFAULT_VALIDITY_SEC);
   if (validity <= 0) throw invalidParameter('validity_time_in_sec', 'must be more than 0');
-  const orgId = body.int('org_id', PRIMARY_ORG.id);
-  if (orgId !== PRIMARY_ORG.id) throw invalidParameter('org_id', `no Org with id ${orgId}`);
+  const orgId = body.has('org_id') ? body.int('org_id', PRIMARY_ORG.id) : undefined;
   let user;
   if (secret !== undefined) {
     const displayName = body.string('display_name');
     const email = body.string('email');
-    user = trustedUser(state, settings, secret, name, {
+    // A just-in-time user is created in the Org asked for.
+    const orgState = orgId === undefined ? state : orgOf(context.instance, String(orgId), 'org_id');
+    user = trustedUser(orgState, settings, secret, name, {
       autoCreate: body.bool('auto_create', false), groups: body.strings('group_identifiers') ?? [],
       ...(displayName !== undefined ? { displayName } : {}), ...(email !== undefined ? { email } : {}),
     });
   } else {
     if (password === undefined) throw invalidParameter('password', 'password or secret_key is required');
-    user = state.users.get(name);
+    user = context.instance.defaultOrgOf(name)?.users.get(name);
     if (!user || !checkPassword(password, user.passwordHash)) throw new V1Error(401, CODE.invalidParameter, 'Invalid username or password');
   }
-  const token = context.bearerTokens.issue(user.name, validity * 1000);
+  const org = loginOrg(context.instance, user.name, orgId, 'org_id');
+  const token = context.bearerTokens.issue(user.name, validity * 1000, org.org.id);
   return json({
     token: token.token,
     creation_time_in_millis: token.createdAt,
     expiration_time_in_millis: token.expiresAt,
-    scope: { access_type: 'FULL', org_id: PRIMARY_ORG.id, metadata_id: null },
+    scope: { access_type: 'FULL', org_id: org.org.id, metadata_id: null },
     valid_for_user_id: user.id,
     valid_for_username: user.name,
   });
@@ -114,17 +119,9 @@ function systemInfo(context: HandlerContext): Reply {
   });
 }
 
-/** Only the Primary Org for now (Orgs are a later issue), found by id or name. */
-function searchOrgs(context: HandlerContext): Reply {
-  const identifier = context.body.string('org_identifier');
-  const found = identifier === undefined || identifier === String(PRIMARY_ORG.id) || identifier.toLowerCase() === PRIMARY_ORG.name.toLowerCase();
-  return json(found ? [{ ...PRIMARY_ORG, status: 'ACTIVE', description: 'Primary Org', visibility: 'SHOW' }] : []);
-}
-
 export const v2AuthRoutes: Route[] = [
   v2Route('POST', 'auth/token/full', fullAccessToken, 'none'),
   v2Route('POST', 'auth/token/revoke', revokeToken),
   v2Route('GET', 'auth/session/user', sessionUser),
   v2Route('GET', 'system', systemInfo),
-  v2Route('POST', 'orgs/search', searchOrgs),
 ];

@@ -33,9 +33,6 @@ import { importGroups } from './groups-import.js';
 const VISIBILITY = { DEFAULT: 'SHARABLE', NON_SHARABLE: 'NON_SHARABLE' } as const;
 const SORT_FIELDS = ['NAME', 'DISPLAY_NAME', 'AUTHOR', 'CREATED', 'MODIFIED'] as const;
 
-/** The Primary Org, the only one until Orgs are emulated (CONFIRMED: id 0, developer docs `orgs`). */
-export const PRIMARY_ORG = { id: 0, name: 'Primary' } as const;
-
 const idAndName = (p: PrincipalRecord) => ({ id: p.id, name: p.name });
 
 /** A user as SDK `models/User.ts` describes it. */
@@ -50,7 +47,7 @@ export function userForm(user: UserRecord, state: EmulatorState): Record<string,
     can_change_password: user.passwordHash !== undefined,
     complete_detail: true,
     creation_time_in_millis: user.created,
-    current_org: PRIMARY_ORG,
+    current_org: { id: state.org.id, name: state.org.name },
     deleted: false,
     deprecated: false,
     account_type: user.principalTypeEnum,
@@ -60,7 +57,7 @@ export function userForm(user: UserRecord, state: EmulatorState): Record<string,
     hidden: false,
     modification_time_in_millis: user.modified,
     modifier_id: user.id,
-    orgs: [PRIMARY_ORG],
+    orgs: state.instance.orgsOf(user.name).map((org) => ({ id: org.org.id, name: org.org.name })),
     owner_id: user.id,
     parent_type: 'USER',
     privileges: [...state.privilegesOf(user)].sort(),
@@ -104,7 +101,7 @@ export function groupForm(group: GroupRecord, state: EmulatorState): Record<stri
     deprecated: false,
     external: false,
     hidden: false,
-    orgs: [PRIMARY_ORG],
+    orgs: [{ id: state.org.id, name: state.org.name }],
     owner_id: group.id,
     parent_type: 'GROUP',
     privileges: [...group.privileges].sort(),

@@ -63,8 +63,12 @@ export async function revokeToken(api: ApiCaller, token: string): Promise<void> 
   await api.send({ endpoint: 'auth/token/revoke', method: 'POST', json: { token }, accept: 'json', success: [204, 200, 401], idempotent: true, anonymous: true });
 }
 
-/** `GET auth/session/user`: who the token belongs to. A read. */
-export async function currentUser(api: ApiCaller): Promise<V2User> {
-  const response = await api.send({ endpoint: 'auth/session/user', method: 'GET', accept: 'json', success: [200], idempotent: true });
+/**
+ * `GET auth/session/user`: who the token belongs to, with their Orgs
+ * (`orgs`) and the token's (`current_org`). A read; `duringLogin` sends it
+ * with the token just issued, without asking for one first.
+ */
+export async function currentUser(api: ApiCaller, duringLogin = false): Promise<V2User> {
+  const response = await api.send({ endpoint: 'auth/session/user', method: 'GET', accept: 'json', success: [200], idempotent: true, ...(duringLogin ? { anonymous: true } : {}) });
   return parseJson<V2User>('auth/session/user', response, 'object');
 }

@@ -1,0 +1,131 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { EmulatorState } from '../../src/emulator/state.js';
+import { createLogger } from '../../src/log/index.js';
+import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { cli } from '../support/cli.js';
+import { git, startGitServer, type GitServer } from '../support/git-server.js';
+
+/** Not `admin`: the redactor scrubs the password from output, and `tsadmin` holds `admin`. */
+const ADMIN_PASSWORD = 'Org-Admin-Pw1';
+
+/** Everything of an Org that a run could change: its objects and its users' memberships. */
+function snapshotOf(state: EmulatorState): string {
+  const objects = [...state.objects.values()].map((o) => [o.id, o.modified, JSON.stringify(o.document)]).sort();
+  const users = [...state.users.values()].map((u) => [u.name, u.id, [...u.groupNames].sort().join(',')]).sort();
+  const groups = [...state.groups.values()].map((g) => [g.name, g.modified]).sort();
+  return JSON.stringify({ objects, users, groups });
+}
+
+/** Every GUID in the file names of a checked-out branch's tml/ folder. */
+function guidsOnBranch(work: string, remote: string, branch: string): string[] {
+  const clone = mkdtempSync(join(work, `clone-${branch}-`));
+  git(work, 'clone', '--quiet', '-b', branch, remote, clone);
+  const guids: string[] = [];
+  for (const kind of readdirSync(join(clone, 'tml'))) {
+    for (const file of readdirSync(join(clone, 'tml', kind))) guids.push(/\.([0-9a-f-]{36})\./.exec(file)![1]!);
+  }
+  return guids;
+}
+
+/**
+ * dev Org → prod Org on one instance (issue 13): the Primary Org holds the
+ * demo seed, the Dev Org a copy of it under its own GUIDs, the Prod Org only
+ * its own connection; both environments share the emulator's URL.
+ */
+describe.each(['v1', 'v2'] as const)('promotion from Org Dev to Org Prod of one instance, over %s', (api) => {
+  let server: GitServer;
+  let emulator: RunningEmulator;
+  const work = mkdtempSync(join(tmpdir(), `tmlsync-orgs-${api}-`));
+  let remote: string;
+  let configFile: string;
+  const requests: { path?: string }[] = [];
+  const org = (name: string) => emulator.instance.findOrg(name)!;
+
+  beforeAll(async () => {
+    server = await startGitServer();
+    emulator = await startEmulator({ orgs: ['Dev', 'Prod'], adminPassword: ADMIN_PASSWORD, logger: createLogger({ destination: { write: (l: string) => requests.push(JSON.parse(l) as { path?: string }) } }) });
+    const primary = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: ADMIN_PASSWORD, env: {} });
+    const exported = await primary.exportTml([...emulator.state.objects.keys()], { throwOnError: true });
+    const dev = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: ADMIN_PASSWORD, org: 'Dev', env: {} });
+    await dev.importTml(exported.flatMap((r) => (r.ok ? [r.edoc] : [])), { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+    // A user of the Primary Org who is in Dev too (with Dev's own memberships).
+    emulator.instance.addUserToOrg(org('Dev'), 'alex.analyst');
+    const prod = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: ADMIN_PASSWORD, org: String(org('Prod').org.id), env: {} });
+    await prod.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    remote = server.createRepo('content');
+    configFile = join(work, 'tmlsync.yaml');
+    const common = `    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-${ADMIN_PASSWORD}}\n    api: ${api}\n`;
+    // TODO(issue 12): principals are applied over v1 only until the emulator serves v2's groups/import (as in principals.e2e.test.ts).
+    const principals = api === 'v1' ? '    principals:\n      initialPassword: ${TS_INITIAL:-Welcome-Prod-1}\n' : '';
+    writeFileSync(
+      configFile,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n${common}    org: Dev\n    branch: dev\n    direction: export\n  prod:\n${common}    org: prod\n    branch: main\n    direction: deploy\n${principals}    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n  nowhere:\n${common}    org: Staging\n    branch: staging\n    direction: export\n`,
+    );
+  });
+  afterAll(async () => {
+    await emulator.close();
+    await server.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('exports only Org Dev: its objects and principals, none of the Primary Org\'s', async () => {
+    const primaryBefore = snapshotOf(emulator.state);
+    expect((await cli(['export', '--config', configFile, '--env', 'dev'])).code).toBe(0);
+    const guids = guidsOnBranch(work, remote, 'dev');
+    expect(guids.sort()).toEqual([...org('Dev').objects.keys()].sort());
+    expect(guids.filter((g) => emulator.state.objects.has(g))).toEqual([]);
+    const clone = join(work, 'principals-dev');
+    git(work, 'clone', '--quiet', '-b', 'dev', remote, clone);
+    const principals = readFileSync(join(clone, 'principals/principals.yaml'), 'utf8');
+    expect(principals).toContain('alex.analyst');
+    expect(principals).not.toContain('dana.engineer');
+    expect(principals).not.toContain('Analysts');
+    expect(snapshotOf(emulator.state)).toBe(primaryBefore);
+  });
+
+  it('deploys into Org Prod under its own GUIDs with the mappings, touching neither Dev nor the Primary Org', async () => {
+    git(server.pathOf('content'), 'branch', '-f', 'main', 'dev');
+    const [primaryBefore, devBefore] = [snapshotOf(emulator.state), snapshotOf(org('Dev'))];
+    const alexInPrimary = emulator.state.users.get('alex.analyst')!;
+
+    const deployed = await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json']);
+    expect(deployed.stderr).toBe('');
+    expect(JSON.parse(deployed.stdout)).toMatchObject({ outcome: 'ok', counts: { added: 17, failed: 0 } });
+
+    const prod = org('Prod');
+    const objects = [...prod.objects.values()];
+    expect(objects).toHaveLength(18);
+    expect(objects.filter((o) => org('Dev').objects.has(o.id) || emulator.state.objects.has(o.id))).toEqual([]);
+    const prodConnection = objects.find((o) => o.kind === 'connection')!;
+    const table = objects.find((o) => o.name === 'fact_sales')!;
+    expect(table.document.table).toMatchObject({ db: 'RETAIL_PROD', schema: 'ANALYTICS', connection: { name: 'Retail Warehouse PROD', fqn: prodConnection.id } });
+    // Principals of the Org: alex.analyst joins Prod as the same user, and keeps his Primary Org memberships.
+    if (api === 'v1') expect(prod.users.get('alex.analyst')).toMatchObject({ id: alexInPrimary.id });
+    expect(snapshotOf(emulator.state)).toBe(primaryBefore);
+    expect(snapshotOf(org('Dev'))).toBe(devBefore);
+  });
+
+  // A test of its own: two deploys in one would near the 20 s limit on a busy machine.
+  it('writes nothing on a second deploy of the same commit', async () => {
+    const prod = org('Prod');
+    const imports = () => requests.filter((r) => r.path?.endsWith('/metadata/tml/import')).length;
+    const before = imports();
+    expect(before).toBeGreaterThan(0); // the first deploy's imports were seen
+    const prodBefore = snapshotOf(prod);
+    const again = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json'])).stdout) as { counts: Record<string, number> };
+    expect(again.counts).toMatchObject({ unchanged: 17, added: 0, updated: 0 });
+    expect(imports()).toBe(before);
+    expect(snapshotOf(prod)).toBe(prodBefore);
+  });
+
+  it('refuses an Org the user is not in, naming the Org and the user, with exit 2', async () => {
+    const result = await cli(['export', '--config', configFile, '--env', 'nowhere']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Org Staging');
+    expect(result.stderr).toContain('user tsadmin');
+  });
+});
