@@ -72,6 +72,7 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .addOption(configOption())
       .addOption(envOption())
       .option('--dry-run', 'show what would change; write nothing')
+      .option('--full', 'list everything and find deletions now, not only what changed since the last run')
       .addOption(formatOption(['text', 'json'])),
   );
   add('plan', 'show the object-level plan of deploying a git ref into an environment', planCommand, (c) =>
@@ -102,6 +103,7 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .addOption(envOption())
       .addOption(new Option('--policy <policy>', 'conflict policy for this run (default: the environment\'s conflictPolicy)').choices(['manual', 'git-wins', 'thoughtspot-wins']))
       .option('--dry-run', 'show what would change; write nothing')
+      .option('--full', 'list everything and find deletions now, not only what changed since the last run')
       .addOption(formatOption(['text', 'json'])),
   );
   add('rotate-password', "change an environment's service-account password, then log in with the new one", rotatePasswordCommand, (c) =>

@@ -10,6 +10,7 @@ export interface SyncCommandOptions {
   env?: string;
   policy?: ConflictPolicy;
   dryRun?: boolean;
+  full?: boolean;
   format: 'text' | 'json';
 }
 
@@ -40,6 +41,7 @@ export async function syncCommand(options: SyncCommandOptions, _args: string[], 
       committer: config.repository.committer,
       log: context.log,
       dryRun: options.dryRun === true,
+      full: options.full === true,
     }),
   );
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${syncSummary(report)}\n`);

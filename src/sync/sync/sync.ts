@@ -19,6 +19,8 @@ export type { Conflict, ConflictPolicy, SideChange } from './changes.js';
 
 export interface SyncEnvironment extends Omit<DeployEnvironment, 'mappings'> {
   conflicts?: ConflictPolicy;
+  /** Interval between the export half's full listings (config `reconcile`). */
+  reconcileMs?: number;
 }
 
 export interface SyncOptions {
@@ -30,6 +32,8 @@ export interface SyncOptions {
   log?: Logger;
   runId?: string;
   dryRun?: boolean;
+  /** The export half lists everything (and finds deletions), whatever the last full listing. */
+  full?: boolean;
 }
 
 export interface SyncReport extends RunReport {
@@ -76,7 +80,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(options, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = options;
-  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: options.log ?? silentLogger(), runId: run.runId, dryRun, skip: gitSide.skip });
+  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: options.log ?? silentLogger(), runId: run.runId, dryRun, skip: gitSide.skip, full: options.full, reconcileMs: environment.reconcileMs });
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
