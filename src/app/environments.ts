@@ -46,5 +46,5 @@ export function deployEnvironment(environment: EnvironmentConfig): DeployEnviron
 /** What a sync run needs: the deploy side's settings (a sync environment has no mappings) and the conflict policy. */
 export function syncEnvironment(environment: EnvironmentConfig): SyncEnvironment {
   const { mappings: _none, ...deploy } = deployEnvironment(environment);
-  return { ...deploy, conflicts: environment.conflictPolicy, reconcileMs: environment.reconcile };
+  return { ...deploy, conflicts: environment.conflictPolicy };
 }

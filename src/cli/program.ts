@@ -103,7 +103,6 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .addOption(envOption())
       .addOption(new Option('--policy <policy>', 'conflict policy for this run (default: the environment\'s conflictPolicy)').choices(['manual', 'git-wins', 'thoughtspot-wins']))
       .option('--dry-run', 'show what would change; write nothing')
-      .option('--full', 'list everything and find deletions now, not only what changed since the last run')
       .addOption(formatOption(['text', 'json'])),
   );
   add('rotate-password', "change an environment's service-account password, then log in with the new one", rotatePasswordCommand, (c) =>

@@ -42,12 +42,15 @@ interface Report {
   conflictsBranch?: string;
 }
 
-async function sync(...extra: string[]): Promise<{ code: number; report: Report; imports: number; stderr: string }> {
-  const before = requests.filter((r) => r.path.endsWith('tml/import')).length;
+async function sync(...extra: string[]): Promise<{ code: number; report: Report; imports: number; listings: number; stderr: string }> {
+  const count = (endpoint: string) => requests.filter((r) => r.path.endsWith(endpoint)).length;
+  const [imports, listings] = [count('tml/import'), count('metadata/listobjectheaders')];
   const result = await cli(['sync', '--config', configFile, '--env', 'dev', '--format', 'json', ...extra]);
-  const imports = requests.filter((r) => r.path.endsWith('tml/import')).length - before;
-  return { code: result.code, report: JSON.parse(result.stdout || '{}') as Report, imports, stderr: result.stderr };
+  return { code: result.code, report: JSON.parse(result.stdout || '{}') as Report, imports: count('tml/import') - imports, listings: count('metadata/listobjectheaders') - listings, stderr: result.stderr };
 }
+
+/** One listing per content kind, shared by the sync's two halves (issue 16), and the users for commit authors. */
+const ONE_LISTING = 4 + 1;
 
 /** The path of an object's file on the branch, and its text there. */
 async function fileOf(guid: string): Promise<{ path: string; text: string }> {
@@ -88,6 +91,7 @@ describe('direction sync', () => {
     const second = await sync();
     expect(second.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
     expect(second.imports).toBe(0);
+    expect(second.listings).toBe(ONE_LISTING);
   });
 
   it('lands an edit in git and an edit in ThoughtSpot of different objects, then is in step', async () => {
@@ -105,6 +109,7 @@ describe('direction sync', () => {
     const again = await sync();
     expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
     expect(again.imports).toBe(0);
+    expect(again.listings).toBe(ONE_LISTING);
   });
 
   it('reports one object edited on both sides as a conflict and overwrites neither side', async () => {

@@ -10,7 +10,6 @@ export interface SyncCommandOptions {
   env?: string;
   policy?: ConflictPolicy;
   dryRun?: boolean;
-  full?: boolean;
   format: 'text' | 'json';
 }
 
@@ -41,7 +40,6 @@ export async function syncCommand(options: SyncCommandOptions, _args: string[], 
       committer: config.repository.committer,
       log: context.log,
       dryRun: options.dryRun === true,
-      full: options.full === true,
     }),
   );
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${syncSummary(report)}\n`);

@@ -1,10 +1,9 @@
 import { decide, lastBatch, type DecideContext } from './decide.js';
-import { startState, type ExportRun, type ExportState, type Listed } from './types.js';
+import { startState, type ExportOptions, type ExportRun, type ExportState, type Listed } from './types.js';
 import { exportBatch } from './write.js';
 import { readExportLedger, type Ledger } from '../kernel/ledger.js';
-import { listContent, listingMode, type ListingMode } from './listing.js';
-import type { Header, ThoughtSpotPort } from '../ports.js';
-import { CONTENT_TYPES } from '../kernel/target.js';
+import { listContent, listingMode, refreshListing, type ListingMode } from './listing.js';
+import type { Header } from '../ports.js';
 
 /**
  * List, decide and write at once: the ledger is read first (it says whether
@@ -19,7 +18,7 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
   const { ledger, mode } = await readLedger(step);
   step.run.log.info(mode.kind === 'full' ? { listing: 'full', reason: mode.reason } : { listing: 'incremental', since: mode.since }, 'listing ThoughtSpot content');
   const pages = new PagesAfterLedger();
-  const listing = listEverything(step.options.thoughtspot, mode, (page) => pages.add(page));
+  const listing = listEverything(step.options, mode, (page) => pages.add(page));
   const setUp = step.options.repo.checkout(step.options.branch).then(() => {
     const state = startState(ledger, mode);
     pages.open((page) => dispatch(step, state, decide(state, page, decideContext(step))));
@@ -48,14 +47,20 @@ export function decideContext(step: ExportRun): DecideContext {
 async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mode: ListingMode }> {
   await options.repo.fetch();
   const ledger = await readExportLedger(options.repo, options.environment);
+  if (options.listed) return { ledger, mode: { kind: 'full', reason: 'listed by the caller' } };
   const canSort = options.thoughtspot.listHeadersSince !== undefined;
   return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.reconcileMs, canSort, now: Date.now() }) };
 }
 
-/** The content headers the mode asks for (page by page to `onPage`), and every user, principal and privilege. */
-async function listEverything(thoughtspot: ThoughtSpotPort, mode: ListingMode, onPage: (page: Header[]) => void): Promise<Listed> {
+/** The content headers the mode asks for, or the caller's own listing (page by page to `onPage`), and every user, principal and privilege. */
+async function listEverything({ thoughtspot, listed }: ExportOptions, mode: ListingMode, onPage: (page: Header[]) => void): Promise<Listed> {
+  const content = async () => {
+    if (!listed) return listContent(thoughtspot, mode, onPage);
+    if (listed.refresh) return refreshListing(thoughtspot, listed.headers, onPage);
+    onPage(listed.headers);
+  };
   const [, users, principals, privileges] = await Promise.all([
-    Promise.all(CONTENT_TYPES.map((type) => listContent(thoughtspot, mode, type, onPage))),
+    content(),
     thoughtspot.listHeaders('USER'),
     thoughtspot.listPrincipals(),
     thoughtspot.listGroupPrivileges(),

@@ -1,5 +1,6 @@
 import type { Ledger } from '../kernel/ledger.js';
-import type { Header, ThoughtSpotPort } from '../ports.js';
+import type { Header, HeaderType, ThoughtSpotPort } from '../ports.js';
+import { CONTENT_TYPES } from '../kernel/target.js';
 
 /**
  * Which listing an export makes. A full one lists every object of every kind
@@ -9,7 +10,7 @@ import type { Header, ThoughtSpotPort } from '../ports.js';
  */
 export type ListingMode = { kind: 'full'; reason: FullReason } | { kind: 'incremental'; since: number };
 
-export type FullReason = 'asked' | 'first run' | 'reconcile due' | 'listing cannot be sorted';
+export type FullReason = 'asked' | 'first run' | 'reconcile due' | 'listing cannot be sorted' | 'listed by the caller';
 
 /** The default interval between full listings (config `reconcile`). */
 export const RECONCILE_MS = 3_600_000;
@@ -48,10 +49,29 @@ export function listingMode(ledger: Ledger, choice: ListingChoice): ListingMode 
   return { kind: 'incremental', since: ledger.watermark - OVERLAP_MS };
 }
 
-/** The headers of one content type as the mode says: all of them, or those changed since the watermark (and some older). */
-export function listContent(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: Parameters<ThoughtSpotPort['listHeaders']>[0], onPage: (page: Header[]) => void): Promise<Header[]> {
+/** Every content header as the mode says (page by page to `onPage`): all of them, or those changed since the watermark (and some older). */
+export async function listContent(thoughtspot: ThoughtSpotPort, mode: ListingMode, onPage: (page: Header[]) => void): Promise<void> {
+  await Promise.all(CONTENT_TYPES.map((type) => listType(thoughtspot, mode, type, onPage)));
+}
+
+function listType(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: HeaderType, onPage: (page: Header[]) => void): Promise<Header[]> {
   if (mode.kind === 'incremental' && thoughtspot.listHeadersSince) return thoughtspot.listHeadersSince(type, mode.since, onPage);
   return thoughtspot.listHeaders(type, undefined, onPage);
+}
+
+/**
+ * A listing the caller made earlier in the run, brought up to date: what
+ * changed since its newest header (less the overlap), listed newest first,
+ * goes to `onPage` before the listing itself, so that a fresh header is the
+ * one decided (the export keeps the first header it sees of an object).
+ */
+export async function refreshListing(thoughtspot: ThoughtSpotPort, listed: Header[], onPage: (page: Header[]) => void): Promise<void> {
+  let newest = -Infinity;
+  for (const header of listed) newest = Math.max(newest, header.modified);
+  const since = newest - OVERLAP_MS;
+  const fresh = await Promise.all(CONTENT_TYPES.map((type) => (thoughtspot.listHeadersSince ? thoughtspot.listHeadersSince(type, since) : thoughtspot.listHeaders(type))));
+  onPage(fresh.flat());
+  onPage(listed);
 }
 
 /**

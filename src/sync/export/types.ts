@@ -27,6 +27,13 @@ export interface ExportOptions {
   full?: boolean;
   /** Interval between full listings (config `reconcile`); default hourly. */
   reconcileMs?: number;
+  /**
+   * Every content header, as the caller listed them this run (a sync): the
+   * export lists nothing again, and decides deletions from these. With
+   * `refresh` (the caller changed ThoughtSpot since), what changed since that
+   * listing is listed first, newest first, and wins over the stale headers.
+   */
+  listed?: { headers: Header[]; refresh: boolean };
 }
 
 /** One changed object, as the commit phase groups it. */

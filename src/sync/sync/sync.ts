@@ -19,8 +19,6 @@ export type { Conflict, ConflictPolicy, SideChange } from './changes.js';
 
 export interface SyncEnvironment extends Omit<DeployEnvironment, 'mappings'> {
   conflicts?: ConflictPolicy;
-  /** Interval between the export half's full listings (config `reconcile`). */
-  reconcileMs?: number;
 }
 
 export interface SyncOptions {
@@ -32,8 +30,6 @@ export interface SyncOptions {
   log?: Logger;
   runId?: string;
   dryRun?: boolean;
-  /** The export half lists everything (and finds deletions), whatever the last full listing. */
-  full?: boolean;
 }
 
 export interface SyncReport extends RunReport {
@@ -80,7 +76,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(options, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = options;
-  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: options.log ?? silentLogger(), runId: run.runId, dryRun, skip: gitSide.skip, full: options.full, reconcileMs: environment.reconcileMs });
+  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: options.log ?? silentLogger(), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) } });
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
@@ -123,6 +119,11 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
   return outcome;
 }
 
+/** Whether the git side's deploy wrote anything: then the run's listing is stale for those objects. */
+function changedThoughtSpot({ deployed }: GitSideOutcome): boolean {
+  return (deployed?.objects ?? []).some((o) => o.outcome === 'added' || o.outcome === 'updated' || o.outcome === 'deleted');
+}
+
 /** What the record phase needs of the run so far. */
 interface SyncedState {
   changes: SideChanges;
@@ -152,7 +153,7 @@ function syncReport(run: RunStart, reconciled: Reconciled, gitSide: GitSideOutco
   const objects: ObjectResult[] = [...(deployed?.objects ?? []).filter((o) => o.outcome !== 'unchanged'), ...exported.objects];
   const error = [gitSide.error, exported.error].filter(Boolean).join('; ') || undefined;
   const report: SyncReport = {
-    ...finishRun(run, objects, { commits: exported.commits, ...(error ? { error } : {}), failed: deployed?.outcome === 'failed' }),
+    ...finishRun(run, objects, { commits: exported.commits, ...(error ? { error } : {}), failed: deployed?.outcome === 'failed' }), listing: 'full',
     conflicts: reconciled.conflicts, ...(branch ? { conflictsBranch: branch } : {}), ...(deployed ? { deploy: deployed } : {}), export: exported,
   };
   run.log.info({ counts: report.counts, conflicts: reconciled.conflicts.length, commits: report.commits.length }, 'sync finished');
