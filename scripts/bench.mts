@@ -22,6 +22,8 @@
  * the time went. The targets are checked and printed as PASS/FAIL, but the exit
  * code is 0 either way unless something crashed.
  *
+ * `--api v1|v2` (default v1): the REST API the measured runs speak.
+ *
  * Network traffic goes only to the emulator on 127.0.0.1.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -36,7 +38,7 @@ import { ensureBareRepo, GitRepo } from '../src/git/index.js';
 import { runDeploy } from '../src/sync/deploy/deploy.js';
 import { runExport } from '../src/sync/export/export.js';
 import type { ContentCommits, ContentRepo, HeaderType, ThoughtSpotPort } from '../src/sync/ports.js';
-import { DEFAULT_RATE_LIMIT, HostQueue, HostQueues, ThoughtSpotClient, type RateLimit } from '../src/thoughtspot/index.js';
+import { DEFAULT_RATE_LIMIT, HostQueue, HostQueues, ThoughtSpotClient, ThoughtSpotV2Client, type RateLimit } from '../src/thoughtspot/index.js';
 import { format, parse } from '../src/tml/index.js';
 
 const LATENCY_MS = 20;
@@ -49,6 +51,8 @@ const DEPLOY_WRITE_CALLS = 3;
 const SAMPLE_EVERY_MS = 50;
 const PHASE_TIMEOUT_MS = 600_000;
 const EXPORT_ENDPOINT = 'metadata/tml/export';
+/** Calls every export makes besides the content listing: the users (authors), `user/list`, the groups' privileges. */
+const PRINCIPAL_CALLS = 3;
 /** The content types `runExport` lists (its own list is private to src/sync/export/export.ts); the naive exporter lists the same. */
 const CONTENT_TYPES: HeaderType[] = ['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'];
 const COMMITTER = { name: 'tmlsync bench', email: 'bench@localhost' };
@@ -60,6 +64,8 @@ type PhaseName = 'full' | 'incremental' | 'naive' | 'deploy-setup' | 'deploy';
 
 interface PhaseArgs {
   name: PhaseName;
+  /** The REST API the measured runs speak (`--api`). */
+  api: 'v1' | 'v2';
   url: string;
   remote: string;
   workTree: string;
@@ -184,6 +190,7 @@ function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: ()
     // The export loop uses only the four timed below; the rest pass through.
     ...port,
     listHeaders: (type, subtypes, onPage) => timed('list', () => port.listHeaders(type, subtypes, onPage)),
+    listHeadersSince: (type, since, onPage) => timed('list', () => port.listHeadersSince!(type, since, onPage)),
     listPrincipals: () => timed('list', () => port.listPrincipals()),
     listGroupPrivileges: () => timed('list', () => port.listGroupPrivileges()),
     syncPrincipals: (request) => port.syncPrincipals(request),
@@ -281,14 +288,15 @@ async function phase(args: PhaseArgs): Promise<PhaseResult> {
   const flights: Record<string, Span> = {};
   const git: Record<string, Span> = {};
   // The queue limits are the client's defaults (DEFAULT_RATE_LIMIT), the same a real run has.
-  const client = new ThoughtSpotClient({
+  const options = {
     url: args.url,
     username: 'tsadmin',
     password: 'admin',
     env: {},
     queues: new TimedQueues(flights, clock),
-    onCall: (endpoint) => void (calls[endpoint] = (calls[endpoint] ?? 0) + 1),
-  });
+    onCall: (endpoint: string) => void (calls[endpoint] = (calls[endpoint] ?? 0) + 1),
+  };
+  const client = args.api === 'v2' ? new ThoughtSpotV2Client(options) : new ThoughtSpotClient(options);
   const loop: ExportsLoop = {};
   const port = timedPort(thoughtspotPort(client), operations, clock, loop);
 
@@ -469,7 +477,7 @@ function totalCalls(calls: Record<string, number>): number {
 /** Calls split as the table shows them: listing (headers, users), exports, and session calls. */
 function callKinds(calls: Record<string, number>): { listing: number; exports: number; session: number } {
   const exports = calls[EXPORT_ENDPOINT] ?? 0;
-  const session = Object.entries(calls).filter(([endpoint]) => endpoint.startsWith('session/')).reduce((sum, [, n]) => sum + n, 0);
+  const session = Object.entries(calls).filter(([endpoint]) => endpoint.startsWith('session/') || endpoint.startsWith('auth/')).reduce((sum, [, n]) => sum + n, 0);
   return { listing: totalCalls(calls) - exports - session, exports, session };
 }
 
@@ -489,7 +497,7 @@ interface SizeResult {
   emulatorCpuS: Partial<Record<PhaseName, number>>;
 }
 
-async function benchSize(size: number, naiveSample: number): Promise<SizeResult> {
+async function benchSize(size: number, naiveSample: number, api: PhaseArgs['api']): Promise<SizeResult> {
   // 7 generated objects per unit of scale (+1 connection): the least scale that reaches `size`.
   const scale = Math.ceil(size / 7);
   process.stderr.write(`bench ${size}: seeding the emulator with ${7 * scale + 1} objects…\n`);
@@ -508,7 +516,7 @@ async function benchSize(size: number, naiveSample: number): Promise<SizeResult>
       if (before !== undefined && after !== undefined) emulatorCpuS[args.name] = after - before;
       return result;
     };
-    const common = { url: emulator.url, remote, workTree: join(work, 'tree'), naiveSample };
+    const common = { api, url: emulator.url, remote, workTree: join(work, 'tree'), naiveSample };
     const full = await measured({ name: 'full', ...common });
     await changeOneObject(emulator.url);
     // The same work tree as the full export's, as a daemon keeps it between runs.
@@ -657,7 +665,9 @@ function checks(results: SizeResult[]): string[] {
     lines.push(`${verdict(ratio <= RATIO_TARGET)} ${count(full.objects)} objects: full export within ${RATIO_TARGET}× of the queue's bound (${ratio.toFixed(2)}×)`);
     const inc = callKinds(incremental.calls);
     const listing = callKinds(full.calls).listing;
-    lines.push(`${verdict(inc.exports === 1 && inc.listing === listing)} ${count(full.objects)} objects: one change → listing calls + 1 export call (${inc.listing} listing, the full export's ${listing}; ${inc.exports} export)`);
+    // One page per content kind, and the calls every run makes for commit authors and the principals file (users, user/list, groups).
+    const incrementalListing = CONTENT_TYPES.length + PRINCIPAL_CALLS;
+    lines.push(`${verdict(inc.exports === 1 && inc.listing <= incrementalListing)} ${count(full.objects)} objects: one change → at most one listing page per kind + 1 export call (${inc.listing} listing calls of at most ${incrementalListing}, the full export's ${listing}; ${inc.exports} export)`);
     if (r.size >= 10_000) {
       const peak = Math.max(full.peakRssMb, incremental.peakRssMb);
       lines.push(`${verdict(peak < RSS_LIMIT_MB)} ${count(full.objects)} objects: peak RSS under ${RSS_LIMIT_MB} MB (full ${full.peakRssMb.toFixed(0)} MB, incremental ${incremental.peakRssMb.toFixed(0)} MB)`);
@@ -688,11 +698,11 @@ function revision(): string {
   }
 }
 
-function report(results: SizeResult[], naiveSample: number, sizes: number[], loadAtStart: number): string {
+function report(results: SizeResult[], naiveSample: number, sizes: number[], loadAtStart: number, api: PhaseArgs['api']): string {
   const l = DEFAULT_RATE_LIMIT;
   const extrapolated = results.filter((r) => r.naive.naive!.sampled < r.naive.objects);
   return [
-    `tmlsync export benchmark, ${new Date().toISOString().slice(0, 10)}, ${revision()}: node --import tsx scripts/bench.mts --sizes ${sizes.join(',')} --naive-sample ${naiveSample}`,
+    `tmlsync export benchmark, ${new Date().toISOString().slice(0, 10)}, ${revision()}: node --import tsx scripts/bench.mts --sizes ${sizes.join(',')} --naive-sample ${naiveSample} --api ${api}`,
     // The emulator, the exporter and git share the machine's cores: other load skews every number.
     `${cpus().length} CPUs, load average ${loadAtStart.toFixed(2)} at start; emulator at ${LATENCY_MS} ms latency per call; queue ${l.concurrency} in flight, ${l.intervalCap} starts per ${l.intervalMs} ms (sliding)`,
     `queue bound = max(calls × ${l.intervalMs} ms ÷ ${l.intervalCap}, calls × ${LATENCY_MS} ms ÷ ${l.concurrency}); ratio = wall ÷ bound; MB = 10^6 bytes`,
@@ -724,7 +734,7 @@ function report(results: SizeResult[], naiveSample: number, sizes: number[], loa
   ].join('\n');
 }
 
-function parseArgs(argv: string[]): { sizes: number[]; naiveSample: number } {
+function parseArgs(argv: string[]): { sizes: number[]; naiveSample: number; api: PhaseArgs['api'] } {
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -736,11 +746,13 @@ function parseArgs(argv: string[]): { sizes: number[]; naiveSample: number } {
   };
   const sizes = value('--sizes')?.split(/[ ,]+/).filter(Boolean).map((s) => positive(s, '--sizes')) ?? DEFAULT_SIZES;
   const sample = value('--naive-sample');
-  return { sizes, naiveSample: sample === undefined ? DEFAULT_NAIVE_SAMPLE : positive(sample, '--naive-sample') };
+  const api = value('--api') ?? 'v1';
+  if (api !== 'v1' && api !== 'v2') throw new Error(`--api: ${api} is not v1 or v2`);
+  return { sizes, naiveSample: sample === undefined ? DEFAULT_NAIVE_SAMPLE : positive(sample, '--naive-sample'), api };
 }
 
 async function orchestrate(argv: string[]): Promise<void> {
-  const { sizes, naiveSample } = parseArgs(argv);
+  const { sizes, naiveSample, api } = parseArgs(argv);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       cleanUp();
@@ -750,8 +762,8 @@ async function orchestrate(argv: string[]): Promise<void> {
   const [loadAtStart = 0] = loadavg();
   try {
     const results: SizeResult[] = [];
-    for (const size of sizes) results.push(await benchSize(size, naiveSample));
-    process.stdout.write(report(results, naiveSample, sizes, loadAtStart));
+    for (const size of sizes) results.push(await benchSize(size, naiveSample, api));
+    process.stdout.write(report(results, naiveSample, sizes, loadAtStart, api));
   } finally {
     cleanUp();
   }

@@ -14,7 +14,7 @@ import type { Services } from './services.js';
 
 /** What the port calls: the operations both clients have, with the same shapes. */
 type PortMethods =
-  | 'listAllObjectHeaders' | 'listUsers' | 'listGroups' | 'syncUsers' | 'addPrivilege' | 'removePrivilege'
+  | 'listAllObjectHeaders' | 'listObjectHeaders' | 'listUsers' | 'listGroups' | 'syncUsers' | 'addPrivilege' | 'removePrivilege'
   | 'exportTml' | 'importTml' | 'deleteObjects' | 'transferOwnership' | 'listVizHeaders' | 'pinboardData' | 'searchData' | 'exportPinboardPdf';
 export type PortClient = Pick<ThoughtSpotClient, PortMethods> | Pick<ThoughtSpotV2Client, PortMethods>;
 
@@ -49,23 +49,47 @@ export function connectionOptions(environment: EnvironmentConfig, services: Serv
  * repository keeps it (YAML, fqns on every reference so that names never
  * have to be guessed, models as `model:`).
  */
-export function thoughtspotPort(client: PortClient): ThoughtSpotPort {
-  return { ...listingCalls(client), ...principalCalls(client), ...tmlCalls(client), ...afterImportCalls(client) };
+export function thoughtspotPort(client: PortClient, options: PortOptions = {}): ThoughtSpotPort {
+  return { ...listingCalls(client, options.listingPage ?? LISTING_PAGE), ...principalCalls(client), ...tmlCalls(client), ...afterImportCalls(client) };
 }
 
-/** Every header of a type, page by page. */
-function listingCalls(client: PortClient): Pick<ThoughtSpotPort, 'listHeaders'> {
+/** Headers per listing page: the clients' own page size for a full listing. */
+const LISTING_PAGE = 500;
+
+export interface PortOptions {
+  /** Headers per listing page (tests make it small to see where paging stops). */
+  listingPage?: number;
+}
+
+/** Every header of a type, page by page; or, newest first, those modified since a time. */
+function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPort, 'listHeaders' | 'listHeadersSince'> {
   return {
     async listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void) {
       const headers: Header[] = [];
-      await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, undefined, (page) => {
-        const mapped = page.map((h): Header => ({ id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}) }));
+      await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, pageSize, (page) => {
+        const mapped = page.map(portHeader);
         headers.push(...mapped);
         onPage?.(mapped);
       });
       return headers;
     },
+    async listHeadersSince(type: HeaderType, since: number, onPage?: (page: Header[]) => void) {
+      // Offset paging while objects change: a change moves its object to the front, so later pages
+      // shift back and may repeat a header (callers drop repeats), never skip one; the change
+      // itself is newer than anything listed, so the next run's listing sees it.
+      const headers: Header[] = [];
+      for (;;) {
+        const page = (await client.listObjectHeaders({ type, sort: 'MODIFIED', sortAscending: false, offset: headers.length, batchSize: pageSize })).map(portHeader);
+        headers.push(...page);
+        onPage?.(page);
+        if (page.length < pageSize || page[page.length - 1]!.modified < since) return headers;
+      }
+    },
   };
+}
+
+function portHeader(h: { id: string; name: string; modified: number; modifiedBy?: string; author?: string }): Header {
+  return { id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}) };
 }
 
 /** Users, groups and their privileges: listed, synced, changed. */

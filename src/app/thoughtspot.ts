@@ -76,7 +76,7 @@ async function probe(v2: Client): Promise<ApiVersion> {
 
 /** Every method of the port, for `deferredPort` to forward (the compiler checks the list is complete). */
 const PORT_METHODS = {
-  listHeaders: true, listPrincipals: true, listGroupPrivileges: true, syncPrincipals: true, changePrivilege: true, exportTml: true, importTml: true,
+  listHeaders: true, listHeadersSince: true, listPrincipals: true, listGroupPrivileges: true, syncPrincipals: true, changePrivilege: true, exportTml: true, importTml: true,
   deleteObjects: true, transferOwnership: true, listVisualizations: true, liveboardData: true, searchData: true, liveboardPdf: true,
 } satisfies Record<keyof ThoughtSpotPort, true>;
 

@@ -64,6 +64,7 @@ const COMMANDS: readonly CommandSpec[] = [
         .addOption(configOption())
         .addOption(envOption())
         .option('--dry-run', 'show what would change; write nothing')
+        .option('--full', 'list everything and find deletions now, not only what changed since the last run')
         .addOption(formatOption(['text', 'json'])),
   },
   {

@@ -82,7 +82,7 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
   if (problems.length > 0 || !parsed.success) throw new ConfigError(file, problems);
 
   const config = parsed.data;
-  const environments = Object.entries(config.environments).map(([name, e]): EnvironmentConfig => ({ ...e, name, branch: e.branch ?? name }));
+  const environments = Object.entries(config.environments).map(([name, e]): EnvironmentConfig => ({ ...e, name, branch: e.branch ?? name, reconcile: e.reconcile ?? config.reconcile }));
   for (const e of environments) {
     if (!e.secretKey && !(e.username && e.password)) {
       problems.push({ path: `environments.${e.name}`, message: 'needs username and password, or username and secretKey (trusted authentication)' });

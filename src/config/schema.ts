@@ -20,6 +20,14 @@ const cron = z.string().refine(
   { message: 'is not a valid cron expression (5 fields, e.g. "*/10 * * * *")' },
 );
 
+const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration as people write it ("90s", "15m", "1h", "1d"), in milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'must be a number and a unit: s, m, h or d (e.g. "1h")')
+  .transform((text) => Number(text.slice(0, -1)) * DURATION_UNITS_MS[text.slice(-1) as keyof typeof DURATION_UNITS_MS]);
+
 const nameMap = z.record(z.string().min(1), z.string().min(1));
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
@@ -121,6 +129,12 @@ export const environmentSchema = z.strictObject({
       initialPassword: z.string().optional(),
     })
     .optional(),
+  /**
+   * How often an export (or sync) lists everything, and so finds what was deleted in ThoughtSpot;
+   * the runs in between list only what changed, newest first. "0s": every run lists everything.
+   * Default: the top-level `reconcile`.
+   */
+  reconcile: duration.optional(),
   /** direction sync: what to do with an object changed in git and in ThoughtSpot since the last sync. */
   conflictPolicy: z.enum(['manual', 'git-wins', 'thoughtspot-wins']).default('manual'),
   /** direction sync: validate TML files in the working tree as they are saved (true), or in another folder (a path). */
@@ -165,6 +179,8 @@ export const configSchema = z.strictObject({
       leaseSeconds: z.number().int().min(5).max(3600).optional(),
     })
     .default({ host: '127.0.0.1', port: 8080 }),
+  /** Every environment's interval between full listings, unless it sets its own. */
+  reconcile: duration.prefault('1h'),
   environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'environment names are letters, digits, - and _'), environmentSchema).refine((envs) => Object.keys(envs).length > 0, {
     message: 'needs at least one environment',
   }),

@@ -92,6 +92,13 @@ export interface DataSummary {
 export interface ThoughtSpotPort {
   /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages; `onPage` sees each page as it arrives. */
   listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void): Promise<Header[]>;
+  /**
+   * Headers of a type newest first (by `modified`), page by page, until a page
+   * reaches back before `since` (epoch ms, ThoughtSpot's clock): every object
+   * modified at or after `since`, and some older ones. Absent where the listing
+   * cannot be sorted by modification: there only `listHeaders` (a full listing) is trusted.
+   */
+  listHeadersSince?(type: HeaderType, since: number, onPage?: (page: Header[]) => void): Promise<Header[]>;
   /** `user/list`. */
   listPrincipals(): Promise<PrincipalEntry[]>;
   /** Every group's privileges (`GET group`). */

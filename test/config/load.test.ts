@@ -292,3 +292,19 @@ describe('the REST API of an environment (issue 12)', () => {
     expect(problems).toEqual([expect.stringMatching(/^environments\.dev\.api: .*v1.*v2.*auto/)]);
   });
 });
+
+describe('reconcile (issue 16)', () => {
+  const env = { env: { TS_DEV_PASSWORD: 's' }, isTracked: () => true };
+
+  it('lists everything hourly by default; the top level sets every environment\'s interval, an environment its own', () => {
+    expect(loadConfig(file(minimal), env).environments[0]!.reconcile).toBe(3_600_000);
+    expect(loadConfig(file(`reconcile: 15m\n${minimal}`), env).environments[0]!.reconcile).toBe(900_000);
+    expect(loadConfig(file(`reconcile: 15m\n${minimal}    reconcile: 1d\n`), env).environments[0]!.reconcile).toBe(86_400_000);
+  });
+
+  it('refuses a duration without a unit', () => {
+    expect(problemsOf(() => loadConfig(file(`${minimal}    reconcile: "60"\n`), env))).toEqual([
+      'environments.dev.reconcile: must be a number and a unit: s, m, h or d (e.g. "1h")',
+    ]);
+  });
+});

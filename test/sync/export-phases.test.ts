@@ -7,12 +7,16 @@ import { commitChanges } from '../../src/sync/export/commit.js';
 import { decide, decideDeletions, lastBatch, type DecideContext } from '../../src/sync/export/decide.js';
 import { recordLedger } from '../../src/sync/export/record.js';
 import { startState, type ExportRun, type ExportState } from '../../src/sync/export/types.js';
+import type { ListingMode } from '../../src/sync/export/listing.js';
 import { exportBatch } from '../../src/sync/export/write.js';
 import { objectPath } from '../../src/sync/kernel/layout.js';
 import { emptyLedger, parseLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import type { ContentCommits, ContentRepo, ExportedObject, Header, Identity, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { startRun } from '../../src/sync/kernel/report.js';
 import { TreeWriter } from '../../src/sync/kernel/tree-writer.js';
+
+/** The decide and write phases as a full listing runs them (the listing mode matters only to the deletions and the record). */
+const FULL: ListingMode = { kind: 'full', reason: 'first run' };
 
 const TMLSYNC: Identity = { name: 'tmlsync', email: 'tmlsync@example.invalid' };
 const guid = (n: number) => `7b1a0000-0000-0000-0000-00000000000${n}`;
@@ -42,7 +46,7 @@ const context = (batchSize = 50, skip: string[] = []): DecideContext => ({ dir, 
 
 describe('the decide phase of an export', () => {
   it('finds new and changed objects due, and leaves those the ledger holds as they are', () => {
-    const state = startState(ledgerOf(1, 2, 3));
+    const state = startState(ledgerOf(1, 2, 3), FULL);
     putFile(pathOf(1));
     putFile(pathOf(2));
     // 1: same `modified`, file there; 2: modified since; 3: same `modified` but its file was deleted in git; 4: new.
@@ -54,7 +58,7 @@ describe('the decide phase of an export', () => {
   });
 
   it('hands over each batch as soon as it is full, and ignores a header listed twice and the objects to skip', () => {
-    const state = startState(emptyLedger());
+    const state = startState(emptyLedger(), FULL);
     const full = decide(state, [header(1), header(2), header(1), header(3), header(4), header(5)], context(2, [guid(3)]));
     expect(full.map((batch) => batch.map((h) => h.id))).toEqual([[guid(1), guid(2)], [guid(4), guid(5)]]);
     expect(lastBatch(state)).toEqual([]);
@@ -62,7 +66,7 @@ describe('the decide phase of an export', () => {
   });
 
   it('finds deleted what the ledger knew and the listing no longer shows, removing the file only where it still is', () => {
-    const state = startState(ledgerOf(1, 2, 3, 4));
+    const state = startState(ledgerOf(1, 2, 3, 4), FULL);
     putFile(pathOf(2));
     decide(state, [header(1)], context(50, [guid(4)]));
     decideDeletions(state, context(50, [guid(4)]));
@@ -131,7 +135,7 @@ describe('the write phase of an export', () => {
     const { port, calls } = fakeThoughtSpot({ failBatchWith: guid(1) });
     const { commits, files: handed } = fakeCommits();
     const step = exportRun(port, fakeRepo().repo, files, commits);
-    const state = startState(ledgerOf(1));
+    const state = startState(ledgerOf(1), FULL);
     await Promise.all([exportBatch(step, state, [header(1), header(2)]), exportBatch(step, state, [header(3, 1, 'user-1')])]);
     await files.settled();
     expect(calls).toEqual([[guid(1), guid(2)], [guid(3)]]);
@@ -151,7 +155,7 @@ describe('the write phase of an export', () => {
   it('reports an object the answer refused or left out, naming why, and writes the rest of its batch', async () => {
     const { port } = fakeThoughtSpot({ errorFor: guid(1), missing: guid(2) });
     const step = exportRun(port, fakeRepo().repo, files, undefined);
-    const state = startState(emptyLedger());
+    const state = startState(emptyLedger(), FULL);
     await exportBatch(step, state, [header(1), header(2), header(3)]);
     await files.settled();
     expect(state.results.map((r) => [r.id, r.outcome, r.error])).toEqual([
@@ -164,10 +168,10 @@ describe('the write phase of an export', () => {
   it('finds an object unchanged when its file already holds the exported text', async () => {
     const { port } = fakeThoughtSpot();
     const step = exportRun(port, fakeRepo().repo, files, undefined);
-    const first = startState(emptyLedger());
+    const first = startState(emptyLedger(), FULL);
     await exportBatch(step, first, [header(1)]);
     await files.settled();
-    const second = startState(first.ledger);
+    const second = startState(first.ledger, FULL);
     await exportBatch(step, second, [header(1, 2)]);
     await files.settled();
     expect(second.results.map((r) => r.outcome)).toEqual(['unchanged']);
@@ -177,7 +181,7 @@ describe('the write phase of an export', () => {
 
 describe('the commit and record phases of an export', () => {
   function changedState(): ExportState {
-    const state = startState(ledgerOf(9));
+    const state = startState(ledgerOf(9), FULL);
     state.ledger.objects[guid(1)] = { kind: 'table', name: 'Table 1', path: pathOf(1), modified: 1 };
     state.changes.push({ result: { id: guid(1), kind: 'table', name: 'Table 1', outcome: 'added', path: pathOf(1) }, paths: [pathOf(1)], modifiedBy: 'user-1' });
     delete state.ledger.objects[guid(9)];
@@ -205,10 +209,21 @@ describe('the commit and record phases of an export', () => {
     expect(written.lastExport).toBeDefined();
   });
 
-  it('leaves the ledger alone when nothing was committed and no object changed', async () => {
+  it('leaves the ledger alone when an incremental run committed nothing, no object changed and the watermark stayed', async () => {
     const { repo, states } = fakeRepo();
-    await recordLedger(exportRun(fakeThoughtSpot().port, repo, files(), undefined), startState(ledgerOf(1)), []);
+    const ledger = { ...ledgerOf(1), watermark: 5, lastFullListing: '2026-01-01T00:00:00.000Z' };
+    await recordLedger(exportRun(fakeThoughtSpot().port, repo, files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), []);
     expect(states).toEqual([]);
+  });
+
+  it('records the time of a full listing, and the newest modification listed as the watermark', async () => {
+    const { repo, states } = fakeRepo();
+    const state = startState(ledgerOf(1), FULL);
+    state.headers.set(guid(1), { id: guid(1), name: 'one', modified: 42 });
+    const step = exportRun(fakeThoughtSpot().port, repo, files(), undefined);
+    await recordLedger(step, state, []);
+    const written = parseLedger(states[0]!.files['ledger.json']);
+    expect(written).toMatchObject({ watermark: 42, lastFullListing: new Date(step.run.started).toISOString() });
   });
 
   /** The commit and record phases never touch the writer. */

@@ -80,7 +80,8 @@ describe.each(['v1', 'v2'] as const)('tmlsync export against the emulator and a 
     const edoc = ((await exported.json()) as { object: { edoc: string }[] }).object[0]!.edoc;
     await raw(stage.emulator.url, 'POST', 'metadata/tml/import', { cookie: dana, form: { import_objects: JSON.stringify([edoc.replace('name: Sales by Region', 'name: Sales by Region (renamed)')]) } });
     stage.emulator.state.objects.delete(DEMO_GUIDS.answers[5]);
-    const run2 = await exportOnce(file);
+    // A full listing finds the deletion (a run that lists only what changed leaves it to the next full one).
+    const run2 = await exportOnce(file, '--full');
     expect(run2.report!.counts).toMatchObject({ updated: 1, deleted: 1 });
     const bare = stage.server.pathOf('changes');
     const log = git(bare, 'log', '--format=%an|%s', 'dev').split('\n');

@@ -25,6 +25,9 @@ interface Report {
  * as any other client of ThoughtSpot), one remote edited by a person's
  * clone, and `tmlsync sync` in between over the version of the run.
  */
+/** One listing per content kind, shared by the sync's two halves (issue 16), and the users for commit authors. */
+const ONE_LISTING = 4 + 1;
+
 describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
   const stage = useStage(`tmlsync-sync-${api}-`);
   let emulator: RunningEmulator;
@@ -45,11 +48,16 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     await emulator.close();
   });
 
-  async function sync(...extra: string[]): Promise<{ code: number; report: Report; imports: number; stderr: string }> {
-    const before = log.count(api, 'tmlImport');
+  async function sync(...extra: string[]): Promise<{ code: number; report: Report; imports: number; listings: number; stderr: string }> {
+    const [imports, listings] = [log.count(api, 'tmlImport'), log.count(api, 'listing')];
     const result = await cli(['sync', '--config', configFile, '--env', 'dev', '--format', 'json', ...extra]);
-    const imports = log.count(api, 'tmlImport') - before;
-    return { code: result.code, report: JSON.parse(result.stdout || '{}') as Report, imports, stderr: result.stderr };
+    return {
+      code: result.code,
+      report: JSON.parse(result.stdout || '{}') as Report,
+      imports: log.count(api, 'tmlImport') - imports,
+      listings: log.count(api, 'listing') - listings,
+      stderr: result.stderr,
+    };
   }
 
   /** The path of an object's file on the branch, and its text there. */
@@ -90,6 +98,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     const second = await sync();
     expect(second.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
     expect(second.imports).toBe(0);
+    expect(second.listings).toBe(ONE_LISTING);
   });
 
   it('lands an edit in git and an edit in ThoughtSpot of different objects, then is in step', async () => {
@@ -107,6 +116,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     const again = await sync();
     expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
     expect(again.imports).toBe(0);
+    expect(again.listings).toBe(ONE_LISTING);
   });
 
   it('reports one object edited on both sides as a conflict and overwrites neither side', async () => {

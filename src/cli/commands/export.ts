@@ -11,6 +11,7 @@ export interface ExportCommandOptions {
   config?: string;
   env?: string;
   dryRun?: boolean;
+  full?: boolean;
   format: 'text' | 'json';
 }
 
@@ -38,6 +39,8 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
         committer: config.repository.committer,
         log: context.log,
         dryRun: options.dryRun === true,
+        full: options.full === true,
+        reconcileMs: environment.reconcile,
         ...(terminal ? { onProgress: (done, total) => context.io.stderr.write(`\rexporting ${environment.name}: ${done}/${total}${done === total ? '\n' : ''}`) } : {}),
       }),
     );

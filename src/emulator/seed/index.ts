@@ -38,7 +38,24 @@ function importAll(state: EmulatorState, settings: EmulatorSettings, documents: 
   if (failed >= 0) throw new Error(`${seed} seed document ${failed + 1} did not import: ${results[failed]!.response.status.error_message ?? ''}`);
 }
 
-/** `--seed-scale N`: N more generated objects of every kind, through the import path. */
+/** How far back the generated objects' history reaches. */
+const SCALE_HISTORY_MS = 30 * 86_400_000;
+
+/**
+ * `--seed-scale N`: N more generated objects of every kind, through the
+ * import path, then dated as if made over the last 30 days (in the order they
+ * were made, the newest an hour ago): an instance's content is mostly old, and
+ * an incremental export of objects all stamped in the last minutes would list
+ * them all (they fall within its overlap, issue 16).
+ */
 export function seedScale(state: EmulatorState, settings: EmulatorSettings, n: number): void {
+  const before = new Set(state.objects.keys());
   for (const batch of scaleBatches(n)) importAll(state, settings, batch, 'scale');
+  const made = [...state.objects.values()].filter((o) => !before.has(o.id));
+  const start = Date.now() - SCALE_HISTORY_MS;
+  const step = (SCALE_HISTORY_MS - 3_600_000) / Math.max(1, made.length);
+  made.forEach((record, i) => {
+    record.created = Math.round(start + i * step);
+    record.modified = record.created;
+  });
 }

@@ -23,7 +23,10 @@ export function decide(state: ExportState, page: Header[], context: DecideContex
     // Offset paging may show an object twice when others are created meanwhile.
     if (state.headers.has(header.id)) continue;
     state.headers.set(header.id, header);
-    if (context.skip.has(header.id)) continue;
+    if (context.skip.has(header.id)) {
+      state.pending.push(header);
+      continue;
+    }
     const known = state.ledger.objects[header.id];
     if (known && known.modified === header.modified && existsSync(join(context.dir, known.path))) {
       state.results.push({ id: header.id, kind: known.kind, name: header.name, outcome: 'unchanged', path: known.path });
@@ -44,9 +47,11 @@ export function lastBatch(state: ExportState): Header[][] {
 /**
  * Decide, once everything is listed: what the ledger knew and the listing no
  * longer shows was deleted in ThoughtSpot. Its ledger entry goes; its file
- * goes from the branch, unless it is already gone (deleted in git).
+ * goes from the branch, unless it is already gone (deleted in git). Only a
+ * full listing shows what is gone: an incremental one leaves this to the next.
  */
 export function decideDeletions(state: ExportState, context: DecideContext): void {
+  if (state.mode.kind !== 'full') return;
   for (const [id, entry] of Object.entries(state.previous)) {
     if (state.headers.has(id) || context.skip.has(id)) continue;
     const result: ObjectResult = { id, kind: entry.kind, name: entry.name, outcome: 'deleted', path: entry.path };

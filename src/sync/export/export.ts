@@ -39,15 +39,16 @@ async function exportPhases(step: ExportRun): Promise<RunReport> {
   const { state, listed } = await listAndExport(step);
   decideDeletions(state, decideContext(step));
   await writeRest(step, state, listed);
+  const listing = state.mode.kind;
   if (!commits) {
     run.log.info({ changes: state.changes.length + state.deletions.length, principalsChanged: state.principalsChanged }, 'dry run: nothing written');
-    return finishRun(run, state.results);
+    return { ...finishRun(run, state.results), listing };
   }
   const made = await commitChanges(step, commits, state, listed);
   await push(step, made);
   await recordLedger(step, state, made);
-  const final = finishRun(run, state.results, { commits: made });
-  run.log.info({ counts: final.counts, commits: made.length, failed: final.counts.failed }, 'export finished');
+  const final = { ...finishRun(run, state.results, { commits: made }), listing };
+  run.log.info({ counts: final.counts, commits: made.length, failed: final.counts.failed, listing }, 'export finished');
   return final;
 }
 

@@ -1,22 +1,26 @@
 import { decide, lastBatch, type DecideContext } from './decide.js';
-import { startState, type ExportRun, type ExportState, type Listed } from './types.js';
+import { startState, type ExportOptions, type ExportRun, type ExportState, type Listed } from './types.js';
 import { exportBatch } from './write.js';
-import { readExportLedger } from '../kernel/ledger.js';
-import type { Header, ThoughtSpotPort } from '../ports.js';
-import { CONTENT_TYPES } from '../kernel/target.js';
+import { readExportLedger, type Ledger } from '../kernel/ledger.js';
+import { listContent, listingMode, refreshListing, type ListingMode } from './listing.js';
+import type { Header } from '../ports.js';
 
 /**
- * List, decide and write at once: git (fetch, checkout, the ledger) and the
- * listing start together, since neither needs the other. Each page is decided
- * as it arrives, and each full batch of due objects goes to the client at
- * once while later pages are still being listed; the client's per-host queue
- * paces every call (DESIGN.md "The queue"). Returns once every batch is written.
+ * List, decide and write at once: the ledger is read first (it says whether
+ * this run lists everything or only what changed since its watermark), then
+ * the listing and the checkout of the branch start together. Each page is
+ * decided as it arrives, and each full batch of due objects goes to the
+ * client at once while later pages are still being listed; the client's
+ * per-host queue paces every call (DESIGN.md "The queue"). Returns once every
+ * batch is written.
  */
 export async function listAndExport(step: ExportRun): Promise<{ state: ExportState; listed: Listed }> {
+  const { ledger, mode } = await readLedger(step);
+  step.run.log.info(mode.kind === 'full' ? { listing: 'full', reason: mode.reason } : { listing: 'incremental', since: mode.since }, 'listing ThoughtSpot content');
   const pages = new PagesAfterLedger();
-  const listing = listEverything(step.options.thoughtspot, (page) => pages.add(page));
-  const setUp = readLedger(step).then((ledger) => {
-    const state = startState(ledger);
+  const listing = listEverything(step.options, mode, (page) => pages.add(page));
+  const setUp = step.options.repo.checkout(step.options.branch).then(() => {
+    const state = startState(ledger, mode);
     pages.open((page) => dispatch(step, state, decide(state, page, decideContext(step))));
     return state;
   });
@@ -29,7 +33,7 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
     await step.files.settled().catch(() => undefined);
     throw listingOutcome.reason;
   }
-  step.run.log.info({ objects: state.headers.size }, 'listed ThoughtSpot content');
+  step.run.log.info({ objects: state.headers.size, listing: mode.kind }, 'listed ThoughtSpot content');
   dispatch(step, state, lastBatch(state));
   await Promise.all(state.batches);
   return { state, listed: listingOutcome.value };
@@ -39,16 +43,24 @@ export function decideContext(step: ExportRun): DecideContext {
   return { dir: step.options.repo.dir, skip: step.skip, batchSize: step.batchSize };
 }
 
-async function readLedger({ options }: ExportRun) {
+/** The ledger as the remote has it, and the listing it calls for. */
+async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mode: ListingMode }> {
   await options.repo.fetch();
-  await options.repo.checkout(options.branch);
-  return readExportLedger(options.repo, options.environment);
+  const ledger = await readExportLedger(options.repo, options.environment);
+  if (options.listed) return { ledger, mode: { kind: 'full', reason: 'listed by the caller' } };
+  const canSort = options.thoughtspot.listHeadersSince !== undefined;
+  return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.reconcileMs, canSort, now: Date.now() }) };
 }
 
-/** Every content header (page by page to `onPage`), and the users, principals and privileges. */
-async function listEverything(thoughtspot: ThoughtSpotPort, onPage: (page: Header[]) => void): Promise<Listed> {
+/** The content headers the mode asks for, or the caller's own listing (page by page to `onPage`), and every user, principal and privilege. */
+async function listEverything({ thoughtspot, listed }: ExportOptions, mode: ListingMode, onPage: (page: Header[]) => void): Promise<Listed> {
+  const content = async () => {
+    if (!listed) return listContent(thoughtspot, mode, onPage);
+    if (listed.refresh) return refreshListing(thoughtspot, listed.headers, onPage);
+    onPage(listed.headers);
+  };
   const [, users, principals, privileges] = await Promise.all([
-    Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type, undefined, onPage))),
+    content(),
     thoughtspot.listHeaders('USER'),
     thoughtspot.listPrincipals(),
     thoughtspot.listGroupPrivileges(),

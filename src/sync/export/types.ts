@@ -1,4 +1,5 @@
 import type { Logger } from '../../log/index.js';
+import type { ListingMode } from './listing.js';
 import type { Ledger, LedgerEntry } from '../kernel/ledger.js';
 import type { ContentCommits, ContentRepo, GroupPrivileges, Header, Identity, PrincipalEntry, ThoughtSpotPort } from '../ports.js';
 import type { ObjectResult, RunStart } from '../kernel/report.js';
@@ -22,6 +23,17 @@ export interface ExportOptions {
   skip?: ReadonlySet<string>;
   /** Called as objects are exported, for a progress display. */
   onProgress?: (done: number, total: number) => void;
+  /** List everything (and so find deletions), whatever the ledger says. */
+  full?: boolean;
+  /** Interval between full listings (config `reconcile`); default hourly. */
+  reconcileMs?: number;
+  /**
+   * Every content header, as the caller listed them this run (a sync): the
+   * export lists nothing again, and decides deletions from these. With
+   * `refresh` (the caller changed ThoughtSpot since), what changed since that
+   * listing is listed first, newest first, and wins over the stale headers.
+   */
+  listed?: { headers: Header[]; refresh: boolean };
 }
 
 /** One changed object, as the commit phase groups it. */
@@ -48,6 +60,8 @@ export interface ExportRun {
  * read: the phases fill it in (decide, write), the last ones read it (commit, record).
  */
 export interface ExportState {
+  /** Whether this run lists everything or only what changed since the ledger's watermark. */
+  mode: ListingMode;
   /** The ledger as this run leaves it (updated as objects are written or found deleted). */
   ledger: Ledger;
   /** The ledger's objects as the run found them. */
@@ -64,6 +78,8 @@ export interface ExportState {
   results: ObjectResult[];
   /** Objects exported and changed (or new). */
   changes: Change[];
+  /** Listed objects this run did not bring in step (failed, or left alone): the next run must list them again. */
+  pending: Header[];
   /** Objects gone from ThoughtSpot whose file goes from the branch. */
   deletions: Change[];
   principalsChanged: boolean;
@@ -76,9 +92,9 @@ export interface Listed {
   privileges: GroupPrivileges[];
 }
 
-export function startState(ledger: Ledger): ExportState {
+export function startState(ledger: Ledger, mode: ListingMode): ExportState {
   return {
-    ledger, previous: structuredClone(ledger.objects), headers: new Map(), waiting: [], batches: [], due: 0, done: 0,
+    mode, ledger, pending: [], previous: structuredClone(ledger.objects), headers: new Map(), waiting: [], batches: [], due: 0, done: 0,
     results: [], changes: [], deletions: [], principalsChanged: false,
   };
 }

@@ -48,6 +48,7 @@ function prepare(step: ExportRun, state: ExportState, header: Header, item: Expo
   if (!item || 'error' in item) {
     const error = item && 'error' in item ? item.error : 'missing from the export answer';
     step.run.log.warn({ id: header.id, name: header.name, error }, 'object not exported');
+    state.pending.push(header);
     state.results.push({ id: header.id, kind: known?.kind ?? 'unknown', name: header.name, outcome: 'failed', error });
     return undefined;
   }
@@ -55,6 +56,7 @@ function prepare(step: ExportRun, state: ExportState, header: Header, item: Expo
   try {
     doc = parse(item.edoc, { file: `${header.name} (${header.id})` });
   } catch (error) {
+    state.pending.push(header);
     state.results.push({ id: header.id, kind: item.type, name: header.name, outcome: 'failed', error: (error as Error).message });
     return undefined;
   }

@@ -31,6 +31,13 @@ export interface Ledger {
   objects: Record<string, LedgerEntry>;
   /** ISO time of the last complete export. */
   lastExport?: string;
+  /**
+   * ThoughtSpot's `modified` (epoch ms, its clock) up to which every object was
+   * listed and handled: an incremental export lists back to it, less an overlap.
+   */
+  watermark?: number;
+  /** ISO time (this machine's clock) of the last export that listed everything, and so found deletions. */
+  lastFullListing?: string;
 }
 
 /** What tmlsync knows of one object in one environment it deploys to, by canonical GUID. */

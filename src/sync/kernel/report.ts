@@ -26,6 +26,8 @@ export interface RunReport {
   commits: string[];
   objects: ObjectResult[];
   error?: string;
+  /** An export's (or sync's) listing: everything, or only what changed since the last run (issue 16). */
+  listing?: 'incremental' | 'full';
 }
 
 export function countOutcomes(objects: ObjectResult[]): Record<ObjectOutcome, number> {
@@ -36,7 +38,7 @@ export function countOutcomes(objects: ObjectResult[]): Record<ObjectOutcome, nu
 
 export function summaryLine(report: RunReport): string {
   const c = report.counts;
-  return `${report.loop} ${report.environment}${report.dryRun ? ' (dry run)' : ''}: ${report.outcome}, ${c.added} added, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.failed} failed, ${report.commits.length} commit${report.commits.length === 1 ? '' : 's'} in ${(report.durationMs / 1000).toFixed(1)} s`;
+  return `${report.loop} ${report.environment}${report.dryRun ? ' (dry run)' : ''}${report.listing ? ` (${report.listing} listing)` : ''}: ${report.outcome}, ${c.added} added, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.failed} failed, ${report.commits.length} commit${report.commits.length === 1 ? '' : 's'} in ${(report.durationMs / 1000).toFixed(1)} s`;
 }
 
 /** What every report of one run repeats, fixed when it starts; `log` is the run's own logger. */

@@ -76,7 +76,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(options, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = options;
-  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: options.log ?? silentLogger(), runId: run.runId, dryRun, skip: gitSide.skip });
+  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: options.log ?? silentLogger(), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) } });
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
@@ -119,6 +119,11 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
   return outcome;
 }
 
+/** Whether the git side's deploy wrote anything: then the run's listing is stale for those objects. */
+function changedThoughtSpot({ deployed }: GitSideOutcome): boolean {
+  return (deployed?.objects ?? []).some((o) => o.outcome === 'added' || o.outcome === 'updated' || o.outcome === 'deleted');
+}
+
 /** What the record phase needs of the run so far. */
 interface SyncedState {
   changes: SideChanges;
@@ -148,7 +153,7 @@ function syncReport(run: RunStart, reconciled: Reconciled, gitSide: GitSideOutco
   const objects: ObjectResult[] = [...(deployed?.objects ?? []).filter((o) => o.outcome !== 'unchanged'), ...exported.objects];
   const error = [gitSide.error, exported.error].filter(Boolean).join('; ') || undefined;
   const report: SyncReport = {
-    ...finishRun(run, objects, { commits: exported.commits, ...(error ? { error } : {}), failed: deployed?.outcome === 'failed' }),
+    ...finishRun(run, objects, { commits: exported.commits, ...(error ? { error } : {}), failed: deployed?.outcome === 'failed' }), listing: 'full',
     conflicts: reconciled.conflicts, ...(branch ? { conflictsBranch: branch } : {}), ...(deployed ? { deploy: deployed } : {}), export: exported,
   };
   run.log.info({ counts: report.counts, conflicts: reconciled.conflicts.length, commits: report.commits.length }, 'sync finished');

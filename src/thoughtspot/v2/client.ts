@@ -33,6 +33,9 @@ export interface ListHeadersParams {
   /** Case-insensitive name match, `%` as wildcard. */
   pattern?: string;
   tagNames?: readonly string[];
+  /** v1's names: `MODIFIED` with `sortAscending: false` lists newest first (an incremental export). Unset: by creation. */
+  sort?: 'MODIFIED';
+  sortAscending?: boolean;
 }
 
 export type V2ImportTmlOptions = Omit<ImportTmlOptions, 'skipCdwValidationForTables'> & { enableLargeMetadataValidation?: boolean };
@@ -230,14 +233,14 @@ export class ThoughtSpotV2Client {
 
   // ---------------------------------------------------------------- metadata
 
-  /** One page of headers (`metadata/search`, sorted by creation so that pages stay stable while objects change). */
+  /** One page of headers (`metadata/search`, sorted by creation so that pages stay stable while objects change, unless `sort` says otherwise). */
   async listObjectHeaders(params: ListHeadersParams & { offset?: number; batchSize?: number }): Promise<ObjectHeader[]> {
     const items = await searchMetadata(this.#http, {
       metadata: [{ type: shapes.v2Type(params.type), ...(params.subtypes ? { subtypes: params.subtypes } : {}), ...(params.pattern ? { namePattern: params.pattern } : {}) }],
       ...(params.tagNames ? { tagIdentifiers: params.tagNames } : {}),
       recordOffset: params.offset ?? 0,
       recordSize: params.batchSize ?? -1,
-      sort: { field: 'CREATED', order: 'ASC' },
+      sort: params.sort ? { field: params.sort, order: params.sortAscending === false ? 'DESC' : 'ASC' } : { field: 'CREATED', order: 'ASC' },
       includeHeaders: true,
       includeDetails: false,
     });

@@ -1,0 +1,184 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { thoughtspotPort } from '../../src/app/index.js';
+import { bodyOf } from '../../src/emulator/handlers/metadata.js';
+import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
+import { GitRepo } from '../../src/git/index.js';
+import { runExport, type ExportOptions } from '../../src/sync/export/export.js';
+import { OVERLAP_MS } from '../../src/sync/export/listing.js';
+import { parseLedger } from '../../src/sync/kernel/ledger.js';
+import type { Header, ThoughtSpotPort } from '../../src/sync/ports.js';
+import { ThoughtSpotClient, ThoughtSpotV2Client } from '../../src/thoughtspot/index.js';
+import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
+
+const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
+const CONTENT_OBJECTS = 18;
+
+/**
+ * The cheap incremental export (issue 16): after a full listing, runs list
+ * each kind newest first and stop at what the ledger holds. These tests prove
+ * no change is missed: changed during a run, at the watermark's very time,
+ * twice, with a time from a skewed clock; and that deletions wait for the
+ * next full listing. Over both REST APIs, each on a stage of its own.
+ */
+describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
+  const stage = useStage(`tmlsync-incremental-${api}-`);
+  let n = 0;
+
+  // The demo was seeded a moment ago, all within the overlap; an instance's content is mostly older.
+  // Each object an hour apart, a day back, before any run: then the overlap is what decides where a listing stops.
+  beforeAll(() => {
+    let hours = 24;
+    for (const record of stage.emulator.state.objects.values()) record.modified = Date.now() - (hours += 1) * 3_600_000;
+  });
+
+  /** A port to the stage's emulator over the API under test, counting calls per endpoint. */
+  function connect(calls: Map<string, number> = new Map(), listingPage?: number): ThoughtSpotPort {
+    const options = { url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {}, onCall: (endpoint: string) => calls.set(endpoint, (calls.get(endpoint) ?? 0) + 1) };
+    return thoughtspotPort(api === 'v1' ? new ThoughtSpotClient(options) : new ThoughtSpotV2Client(options), listingPage ? { listingPage } : {});
+  }
+
+  /** A repository of its own and a function that runs one export of it. */
+  async function exporter(label: string): Promise<{ bare: string; exportOnce: (extra?: Partial<ExportOptions>) => ReturnType<typeof runExport> }> {
+    const remote = stage.server.createRepo(`${label}-${(n += 1)}`);
+    const bare = stage.server.pathOf(`${label}-${n}`);
+    const repo = await GitRepo.open(join(stage.work, `wd-${label}-${n}`), { remoteUrl: remote, committer });
+    return { bare, exportOnce: (extra = {}) => runExport({ environment: 'dev', branch: 'dev', thoughtspot: connect(), repo, committer, ...extra }) };
+  }
+
+  /** Renames an object in the emulator, as an edit in ThoughtSpot would, stamped `modified` (ThoughtSpot's clock: now unless given). */
+  function rename(id: string, name: string, modified = stage.emulator.state.now()): void {
+    const record = stage.emulator.state.objects.get(id)!;
+    record.name = name;
+    bodyOf(record).name = name;
+    record.modified = modified;
+  }
+
+  const watermarkOf = (bare: string) => parseLedger(git(bare, 'show', 'refs/tmlsync/dev/export:ledger.json')).watermark!;
+  const files = (bare: string) => git(bare, 'ls-tree', '-r', '--name-only', 'dev');
+  const outcomeOf = (report: Awaited<ReturnType<typeof runExport>>, id: string) => report.objects.find((o) => o.id === id)?.outcome;
+
+  it('lists everything on the first run, then one page per kind and no export call when nothing changed', async () => {
+    const { exportOnce } = await exporter('quiet');
+    const first = await exportOnce();
+    expect(first.listing).toBe('full');
+    expect(first.counts).toMatchObject({ added: CONTENT_OBJECTS, failed: 0 });
+
+    const calls = new Map<string, number>();
+    const second = await exportOnce({ thoughtspot: connect(calls) });
+    expect(second.listing).toBe('incremental');
+    expect(second.counts).toMatchObject({ added: 0, updated: 0, deleted: 0, failed: 0 });
+    expect(second.commits).toEqual([]);
+    const listing = api === 'v1' ? 'metadata/listobjectheaders' : 'metadata/search';
+    // Four content kinds, one page each, and the users for commit authors.
+    expect(calls.get(listing)).toBe(5);
+    expect(calls.get('metadata/tml/export')).toBeUndefined();
+  });
+
+  it('exports an object changed after the last run, and one stamped at the watermark\'s very time', async () => {
+    const { bare, exportOnce } = await exporter('equal');
+    await exportOnce();
+    const ledger = parseLedger(git(bare, 'show', 'refs/tmlsync/dev/export:ledger.json'));
+    const watermark = ledger.watermark!;
+    rename(DEMO_GUIDS.answers[1], 'Changed After', stage.emulator.state.now());
+    // Another node stamped a change with the very time of the newest object the last run saw.
+    const same = DEMO_GUIDS.answers.find((id) => id !== DEMO_GUIDS.answers[1] && ledger.objects[id]!.modified !== watermark)!;
+    rename(same, 'Same Millisecond', watermark);
+    const run = await exportOnce();
+    expect(run.listing).toBe('incremental');
+    expect(outcomeOf(run, DEMO_GUIDS.answers[1])).toBe('updated');
+    expect(outcomeOf(run, same)).toBe('updated');
+    expect(files(bare)).toContain(`tml/answer/Changed-After.${DEMO_GUIDS.answers[1]}.answer.tml`);
+    expect(files(bare)).toContain(`tml/answer/Same-Millisecond.${same}.answer.tml`);
+  });
+
+  it('exports the last version of an object changed twice since the last run', async () => {
+    const { bare, exportOnce } = await exporter('twice');
+    await exportOnce();
+    rename(DEMO_GUIDS.liveboards[0], 'First Edit');
+    rename(DEMO_GUIDS.liveboards[0], 'Second Edit');
+    const run = await exportOnce();
+    expect(outcomeOf(run, DEMO_GUIDS.liveboards[0])).toBe('updated');
+    expect(files(bare)).toContain(`tml/liveboard/Second-Edit.${DEMO_GUIDS.liveboards[0]}.liveboard.tml`);
+    expect(files(bare)).not.toContain('First-Edit');
+  });
+
+  it('exports a change made while a run was listing, at the latest on the next run', async () => {
+    const { bare, exportOnce } = await exporter('during');
+    await exportOnce();
+    const port = connect();
+    let changed = false;
+    // The change lands once the run has listed its first page (its object is then behind the run's back).
+    const racing: ThoughtSpotPort = {
+      ...port,
+      listHeadersSince: (type, since, onPage) => port.listHeadersSince!(type, since, (page: Header[]) => {
+        onPage?.(page);
+        if (!changed) {
+          changed = true;
+          rename(DEMO_GUIDS.answers[3], 'Changed While Listing');
+        }
+      }),
+    };
+    await exportOnce({ thoughtspot: racing });
+    expect(changed).toBe(true);
+    const next = await exportOnce();
+    expect(next.listing).toBe('incremental');
+    expect(files(bare)).toContain(`tml/answer/Changed-While-Listing.${DEMO_GUIDS.answers[3]}.answer.tml`);
+  });
+
+  it('exports a change stamped by a clock behind the watermark within the overlap; one further behind at the next full listing', async () => {
+    const { bare, exportOnce } = await exporter('skew');
+    await exportOnce();
+    const watermark = watermarkOf(bare);
+    const [little, older, aLot] = [DEMO_GUIDS.answers[4], DEMO_GUIDS.answers[0], DEMO_GUIDS.answers[2]];
+    rename(little, 'Skewed A Little', watermark - OVERLAP_MS / 2);
+    rename(older, 'Skewed More', watermark - 1.5 * OVERLAP_MS);
+    rename(aLot, 'Skewed A Lot', watermark - 2 * OVERLAP_MS);
+    // One header per page: the listing stops at the first page older than the overlap ("Skewed More").
+    const incremental = await exportOnce({ thoughtspot: connect(new Map(), 1) });
+    expect(incremental.listing).toBe('incremental');
+    expect(outcomeOf(incremental, little)).toBe('updated');
+    expect(outcomeOf(incremental, older)).toBe('updated');
+    expect(outcomeOf(incremental, aLot)).toBeUndefined();
+    // The full listing compares every object's `modified` with the ledger's.
+    const full = await exportOnce({ full: true });
+    expect(full.listing).toBe('full');
+    expect(outcomeOf(full, aLot)).toBe('updated');
+    expect(files(bare)).toContain(`tml/answer/Skewed-A-Lot.${aLot}.answer.tml`);
+  });
+
+  it('finds a deletion at the next full listing: asked for, or when the reconcile interval has passed', async () => {
+    const { bare, exportOnce } = await exporter('deleted');
+    await exportOnce();
+    const { state } = stage.emulator;
+    const [gone, alsoGone] = [DEMO_GUIDS.answers[5], DEMO_GUIDS.liveboards[2]];
+    const saved = [state.objects.get(gone)!, state.objects.get(alsoGone)!];
+    try {
+      state.objects.delete(gone);
+      const incremental = await exportOnce();
+      expect(incremental.listing).toBe('incremental');
+      expect(incremental.counts.deleted).toBe(0);
+      expect(files(bare)).toContain(gone);
+
+      const asked = await exportOnce({ full: true });
+      expect(asked).toMatchObject({ listing: 'full', counts: { deleted: 1 } });
+      expect(files(bare)).not.toContain(gone);
+
+      state.objects.delete(alsoGone);
+      const due = await exportOnce({ reconcileMs: 0 });
+      expect(due).toMatchObject({ listing: 'full', counts: { deleted: 1 } });
+      expect(files(bare)).not.toContain(alsoGone);
+    } finally {
+      for (const record of saved) state.objects.set(record.id, record);
+    }
+  });
+
+  it('lists everything again when the ledger is lost', async () => {
+    const { bare, exportOnce } = await exporter('lost');
+    await exportOnce();
+    git(bare, 'update-ref', '-d', 'refs/tmlsync/dev/export');
+    const again = await exportOnce();
+    expect(again).toMatchObject({ listing: 'full', counts: { unchanged: CONTENT_OBJECTS, added: 0 }, commits: [] });
+  });
+});

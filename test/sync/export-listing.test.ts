@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { thoughtspotPort } from '../../src/app/index.js';
+import { listingMode, nextWatermark, OVERLAP_MS, RECONCILE_MS } from '../../src/sync/export/listing.js';
+import { emptyLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
+import { useHttpMock } from '../http-mock.js';
+import { at, BASE, mockLogin, mockToken, testClient, testV2Client, v2at } from '../thoughtspot/fixture.js';
+
+const http = useHttpMock();
+const NOW = Date.parse('2026-12-05T10:00:00.000Z');
+const listedAt = (msAgo: number): Ledger => ({ ...emptyLedger(), watermark: 5_000_000, lastFullListing: new Date(NOW - msAgo).toISOString() });
+
+describe('the listing an export makes', () => {
+  it('is incremental from the watermark less the overlap while the last full listing is recent', () => {
+    expect(listingMode(listedAt(60_000), { canSort: true, now: NOW })).toEqual({ kind: 'incremental', since: 5_000_000 - OVERLAP_MS });
+  });
+
+  it('is full on the first run, with a ledger from before watermarks, when asked, when due, and when the listing cannot be sorted', () => {
+    expect(listingMode(emptyLedger(), { canSort: true, now: NOW })).toEqual({ kind: 'full', reason: 'first run' });
+    expect(listingMode({ ...emptyLedger(), lastFullListing: new Date(NOW).toISOString() }, { canSort: true, now: NOW })).toEqual({ kind: 'full', reason: 'first run' });
+    expect(listingMode(listedAt(60_000), { canSort: true, now: NOW, full: true })).toEqual({ kind: 'full', reason: 'asked' });
+    expect(listingMode(listedAt(RECONCILE_MS), { canSort: true, now: NOW })).toEqual({ kind: 'full', reason: 'reconcile due' });
+    expect(listingMode(listedAt(60_000), { canSort: true, now: NOW, reconcileMs: 30_000 })).toEqual({ kind: 'full', reason: 'reconcile due' });
+    expect(listingMode(listedAt(0), { canSort: true, now: NOW, reconcileMs: 0 })).toEqual({ kind: 'full', reason: 'reconcile due' });
+    expect(listingMode(listedAt(60_000), { canSort: false, now: NOW })).toEqual({ kind: 'full', reason: 'listing cannot be sorted' });
+  });
+});
+
+describe('the watermark a run leaves', () => {
+  const header = (modified: number) => ({ id: `id-${modified}`, name: 'x', modified });
+
+  it('is the newest modification listed', () => {
+    expect(nextWatermark(10, [header(30), header(50), header(40)], [])).toBe(50);
+  });
+
+  it('stays back at the oldest object listed but not brought in step, so that the next run lists it again', () => {
+    expect(nextWatermark(10, [header(30), header(50), header(40)], [header(40), header(30)])).toBe(30);
+  });
+
+  it('is unchanged when nothing was listed', () => {
+    expect(nextWatermark(10, [], [])).toBe(10);
+    expect(nextWatermark(undefined, [], [])).toBeUndefined();
+  });
+});
+
+describe('listing newest first through the port', () => {
+  const header = (id: string, modified: number) => ({ id, name: id, author: 'u', created: 1, modified, modifiedBy: 'u', owner: id });
+
+  it('over v1: asks for MODIFIED descending and stops at the first page that reaches back past `since`', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('metadata/listobjectheaders')).query({ type: 'LOGICAL_TABLE', sort: 'MODIFIED', sortascending: 'false', offset: '0', batchsize: '2' }).reply(200, [header('a', 90), header('b', 80)]);
+    ts.get(at('metadata/listobjectheaders')).query({ type: 'LOGICAL_TABLE', sort: 'MODIFIED', sortascending: 'false', offset: '2', batchsize: '2' }).reply(200, [header('c', 70), header('d', 40)]);
+    const pages: string[][] = [];
+    const port = thoughtspotPort(testClient(), { listingPage: 2 });
+    const listed = await port.listHeadersSince!('LOGICAL_TABLE', 50, (page) => pages.push(page.map((h) => h.id)));
+    expect(listed.map((h) => h.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(pages).toEqual([['a', 'b'], ['c', 'd']]);
+  });
+
+  it('over v2: asks metadata/search for MODIFIED DESC and stops at a short page', async () => {
+    const ts = http.scope(BASE);
+    mockToken(ts);
+    let body: unknown;
+    ts.post(v2at('metadata/search'), (b: unknown) => ((body = b), true)).reply(200, [
+      { metadata_id: 'a', metadata_name: 'a', metadata_type: 'LIVEBOARD', metadata_header: header('a', 90) },
+    ]);
+    const listed = await thoughtspotPort(testV2Client(), { listingPage: 2 }).listHeadersSince!('PINBOARD_ANSWER_BOOK', 50);
+    expect(listed.map((h) => [h.id, h.modified])).toEqual([['a', 90]]);
+    expect(body).toMatchObject({ record_offset: 0, record_size: 2, sort_options: { field_name: 'MODIFIED', order: 'DESC' } });
+  });
+});
