@@ -7,6 +7,7 @@ import { connect, deployEnvironment, endSession, remoteUrl, repoFor, syncEnviron
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
 import { Metrics } from '../server/metrics.js';
+import { notifierFor, type RunFinishedListener } from '../notify/index.js';
 import { checksSummary, type ChecksSummary } from '../sync/deploy/checks.js';
 import { runDeploy, type DeployReport } from '../sync/deploy/deploy.js';
 import { runExport } from '../sync/export/export.js';
@@ -53,6 +54,8 @@ export class Daemon {
   #http: RunningHttp | undefined;
   #stopping = false;
   #watchers: FSWatcher[] = [];
+  /** Told of each finished run once it is recorded (the notifications); each catches its own failures. */
+  readonly #onRunFinished: RunFinishedListener[];
 
   constructor(
     private readonly config: LoadedConfig,
@@ -61,6 +64,7 @@ export class Daemon {
     this.services = { ...services, onApiCall: (endpoint, result) => this.metrics.apiCalls.inc({ endpoint, result }) };
     this.runs = new RunStore(join(config.workDir, 'runs.json'));
     this.#slots = config.environments.map((environment) => ({ environment, queue: [] }));
+    this.#onRunFinished = [notifierFor(config.notifications ?? [], services)];
   }
 
   async start(): Promise<RunningHttp> {
@@ -184,6 +188,7 @@ export class Daemon {
     this.metrics.runs.inc({ environment: environment.name, loop: run.loop, outcome: slot.last.outcome });
     this.metrics.runDuration.observe({ environment: environment.name, loop: run.loop }, (Date.now() - started) / 1000);
     if (slot.thoughtspot) this.metrics.queueDepth.set({ host: new URL(environment.url).host }, slot.thoughtspot.queue.waiting);
+    for (const listener of this.#onRunFinished) await listener(slot.last);
   }
 
   status(): EnvironmentStatus[] {
