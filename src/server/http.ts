@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/index.js';
-import type { ChecksSummary } from '../sync/deploy/checks.js';
 import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import type { Metrics } from './metrics.js';
+import type { EnvironmentStatus } from './status.js';
 import { bearerToken, mayReadPage, pageCookieHeader, sameSecret } from './page-auth.js';
 import { PAGE_HEADERS, renderLoginPage, renderStatusPage, type StatusPageView } from './status-page.js';
 import { validSignature } from './webhook.js';
@@ -43,31 +43,7 @@ async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer 
   return size > limit ? undefined : Buffer.concat(chunks);
 }
 
-/** What the daemon shows of one environment on `/status`. */
-export interface EnvironmentStatus {
-  name: string;
-  direction: string;
-  branch: string;
-  /** The ThoughtSpot REST API version in use, once known. */
-  api?: string;
-  running: boolean;
-  pending: boolean;
-  nextRun?: string;
-  lastRun?: {
-    runId: string;
-    loop: string;
-    outcome: string;
-    startedAt: string;
-    durationMs: number;
-    counts: Record<string, number>;
-    error?: string;
-    /** A sync run's objects changed on both sides, and what it did about them. */
-    conflicts?: { kind: string; name: string; path: string; resolution: string }[];
-    conflictsBranch?: string;
-    /** A deploy's data checks: counts, and each one that failed or came back empty. */
-    checks?: ChecksSummary;
-  };
-}
+export type { EnvironmentStatus } from './status.js';
 
 export interface StatusSource {
   status(): EnvironmentStatus[];

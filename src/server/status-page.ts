@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RunRecord } from '../sync/kernel/runs.js';
 import { html, SafeHtml } from './html.js';
-import type { EnvironmentStatus } from './http.js';
+import type { EnvironmentStatus } from './status.js';
 
 /**
  * The daemon's status page (issue 17, item 4): what a person watching a

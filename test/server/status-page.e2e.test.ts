@@ -136,20 +136,24 @@ describe('the daemon after a failed deploy and a conflict', () => {
       expect(await page.evaluate(`document.querySelector('h2').textContent`)).toBe('Sign in');
       await page.type('input[name=token]', TOKEN);
       await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-      const sections = (await page.evaluate(`[...document.querySelectorAll('section.environment')].map((s) => s.innerText)`)) as string[];
-      expect(sections).toHaveLength(2);
-      const [dev, prod] = sections;
+      // One read of everything: the page reloads itself every 15 s, and a reload between reads would lose the page.
+      const seen = (await page.evaluate(`({
+        sections: [...document.querySelectorAll('section.environment')].map((s) => s.innerText),
+        runs: [...document.querySelectorAll('section.runs tbody tr')].map((r) => r.innerText),
+        scripts: document.querySelectorAll('script').length,
+      })`)) as { sections: string[]; runs: string[]; scripts: number };
+      expect(seen.sections).toHaveLength(2);
+      const [dev, prod] = seen.sections;
       expect(dev).toMatch(/^dev\n/);
       expect(dev).toContain(`ThoughtSpot's side is on branch tmlsync/conflicts/dev.`);
       expect(dev).toContain(HOSTILE);
       expect(prod).toMatch(/^prod\n/);
       expect(prod).toMatch(/outcome\s+failed deploy/);
       expect(prod).toContain('no_such_table');
-      const runs = (await page.evaluate(`[...document.querySelectorAll('section.runs tbody tr')].map((r) => r.innerText)`)) as string[];
-      expect(runs.filter((r) => /\bprod\s+deploy\s+failed\b/.test(r))).toHaveLength(1);
-      expect(runs.filter((r) => /\bdev\s+sync\s+ok\b/.test(r)).length).toBeGreaterThanOrEqual(2);
+      expect(seen.runs.filter((r) => /\bprod\s+deploy\s+failed\b/.test(r))).toHaveLength(1);
+      expect(seen.runs.filter((r) => /\bdev\s+sync\s+ok\b/.test(r)).length).toBeGreaterThanOrEqual(2);
       // The name is text: no script element made it into the page, and none ran.
-      expect(await page.evaluate(`document.querySelectorAll('script').length`)).toBe(0);
+      expect(seen.scripts).toBe(0);
       expect(dialogs).toBe(0);
       mkdirSync('test-results', { recursive: true });
       await page.screenshot({ path: 'test-results/status-page.png', fullPage: true });
