@@ -10,7 +10,7 @@ export { urlHoldsCredentials } from '../log/index.js';
  */
 
 /** Fields that hold secrets: literal values are refused in files tracked by git. */
-export const SECRET_FIELDS = new Set(['password', 'secretKey', 'webhookSecret', 'apiToken', 'initialPassword']);
+export const SECRET_FIELDS = new Set(['password', 'secretKey', 'webhookSecret', 'apiToken', 'initialPassword', 'webhookUrl']);
 
 /**
  * The embedded emulator's documented demo password (README, "The emulator": tsadmin / admin).

@@ -151,6 +151,19 @@ export const environmentSchema = z.strictObject({
   }
 });
 
+/** What a notification is sent for (issue 17, item 5). */
+export const NOTIFICATION_EVENTS = ['runFailed', 'newConflict', 'checkFailed', 'deploySucceeded'] as const;
+
+/** One place to tell about runs: a Slack-compatible incoming webhook or a generic JSON webhook, with its own events. */
+const notificationSchema = z.strictObject({
+  /** Secret (a Slack webhook's URL is its token): must be a `${VAR}` reference in a tracked file. */
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  /** `slack`: `{ text, blocks }` for Slack (and the tools that take its format); `json`: the run's summary as JSON. */
+  format: z.enum(['slack', 'json']),
+  /** A failed run, a conflict not seen in the previous run, a failed data check; `deploySucceeded` (each deploy that changed something) only when listed. */
+  events: z.array(z.enum(NOTIFICATION_EVENTS)).min(1).default(['runFailed', 'newConflict', 'checkFailed']),
+});
+
 export const configSchema = z.strictObject({
   repository: z.strictObject({
     /** Any git URL: a bare repository path, file://, git://, ssh://, https://. */
@@ -181,6 +194,8 @@ export const configSchema = z.strictObject({
     .default({ host: '127.0.0.1', port: 8080 }),
   /** Every environment's interval between full listings, unless it sets its own. */
   reconcile: duration.prefault('1h'),
+  /** Messages about runs (the daemon's); failing to send one is logged and never fails a run. */
+  notifications: z.array(notificationSchema).optional(),
   environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'environment names are letters, digits, - and _'), environmentSchema).refine((envs) => Object.keys(envs).length > 0, {
     message: 'needs at least one environment',
   }),
@@ -188,4 +203,6 @@ export const configSchema = z.strictObject({
 
 export type TmlsyncConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema> & { name: string; branch: string };
+export type NotificationConfig = z.infer<typeof notificationSchema>;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 

@@ -7,6 +7,7 @@ import { connect, deployEnvironment, endSession, remoteUrl, repoFor, syncEnviron
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
 import { Metrics } from '../server/metrics.js';
+import { notifierFor, type RunFinishedListener } from '../notify/index.js';
 import { checksSummary, type ChecksSummary } from '../sync/deploy/checks.js';
 import { runDeploy, type DeployReport } from '../sync/deploy/deploy.js';
 import { runExport } from '../sync/export/export.js';
@@ -59,6 +60,8 @@ export class Daemon {
   #http: RunningHttp | undefined;
   #stopping = false;
   #watchers: FSWatcher[] = [];
+  /** Told of each finished run once it is recorded (the notifications); each catches its own failures. */
+  readonly #onRunFinished: RunFinishedListener[];
 
   constructor(
     private readonly config: LoadedConfig,
@@ -68,6 +71,7 @@ export class Daemon {
     this.runs = new RunStore(join(config.workDir, 'runs.json'));
     this.leases = new RunLeases(config, this.services);
     this.#slots = config.environments.map((environment) => ({ environment, queue: [] }));
+    this.#onRunFinished = [notifierFor(config.notifications ?? [], services)];
   }
 
   /** Starts serving and running; a `workDir` it cannot use stops it here, before anything listens (`WorkDirError`, exit 2). */
@@ -179,7 +183,7 @@ export class Daemon {
         held = await this.leases.hold(environment, slot.repo, log, () => this.#execute(slot, run, log));
       } catch (error) {
         // The work tree or the lease could not be had (the remote unreachable): the run did not start.
-        if (run.status === 'queued') this.#complete(slot, run, this.#failure(slot, run, log, error, Date.now()), Date.now());
+        if (run.status === 'queued') await this.#complete(slot, run, this.#failure(slot, run, log, error, Date.now()), Date.now());
         return;
       }
       if (held.held) return;
@@ -227,7 +231,7 @@ export class Daemon {
     } catch (error) {
       report = this.#failure(slot, run, log, error, started);
     }
-    this.#complete(slot, run, report, started);
+    await this.#complete(slot, run, report, started);
   }
 
   #failure(slot: Slot, run: RunRecord, log: Logger, error: unknown, started: number): RunReport {
@@ -237,7 +241,7 @@ export class Daemon {
   }
 
   /** Where every run that ran ends: its record, the status, the metrics. */
-  #complete(slot: Slot, run: RunRecord, report: RunReport, started: number): void {
+  async #complete(slot: Slot, run: RunRecord, report: RunReport, started: number): Promise<void> {
     const { environment } = slot;
     slot.last = report;
     Object.assign(run, { status: report.outcome, counts: report.counts, ...(report.error ? { error: report.error } : {}) });
@@ -247,6 +251,7 @@ export class Daemon {
     this.metrics.runs.inc({ environment: environment.name, loop: run.loop, outcome: report.outcome });
     this.metrics.runDuration.observe({ environment: environment.name, loop: run.loop }, (Date.now() - started) / 1000);
     if (slot.thoughtspot) this.metrics.queueDepth.set({ host: new URL(environment.url).host }, slot.thoughtspot.queue.waiting);
+    for (const listener of this.#onRunFinished) await listener(slot.last);
   }
 
   status(): EnvironmentStatus[] {

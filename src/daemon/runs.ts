@@ -38,6 +38,11 @@ export class RunStore {
     this.save();
   }
 
+  /** The most recent runs, newest requested first (the status page lists them). */
+  recent(limit: number): RunRecord[] {
+    return [...this.#runs.values()].slice(-limit).reverse();
+  }
+
   /** Records a webhook delivery id; false when it was seen before (GitHub redelivers). */
   firstDelivery(id: string): boolean {
     if (this.#deliveries.includes(id)) return false;

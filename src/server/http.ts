@@ -1,14 +1,20 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/index.js';
-import type { ChecksSummary } from '../sync/deploy/checks.js';
 import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import type { Metrics } from './metrics.js';
+import type { EnvironmentStatus } from './status.js';
+import { bearerToken, mayReadPage, pageCookieHeader, sameSecret } from './page-auth.js';
+import { PAGE_HEADERS, renderLoginPage, renderStatusPage, type StatusPageView } from './status-page.js';
 import { validSignature } from './webhook.js';
 
 /** GitHub caps payloads at 25 MB; a push of TML changes is far smaller. */
 const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
+/** The login form posts one token; anything longer is not one. */
+const LOGIN_BODY_LIMIT = 4096;
+/** How often the status page reloads itself, and how many recent runs it lists. */
+const PAGE_REFRESH_SECONDS = 15;
+const PAGE_RUNS = 20;
 
 const MALFORMED_PATH = 'the path holds malformed percent-encoding (a % not followed by two hex digits of valid UTF-8)';
 
@@ -37,31 +43,7 @@ async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer 
   return size > limit ? undefined : Buffer.concat(chunks);
 }
 
-/** What the daemon shows of one environment on `/status`. */
-export interface EnvironmentStatus {
-  name: string;
-  direction: string;
-  branch: string;
-  running: boolean;
-  pending: boolean;
-  /** The REST API version the environment's runs speak, once a run has chosen it. */
-  api?: 'v1' | 'v2';
-  nextRun?: string;
-  lastRun?: {
-    runId: string;
-    loop: string;
-    outcome: string;
-    startedAt: string;
-    durationMs: number;
-    counts: Record<string, number>;
-    error?: string;
-    /** A sync run's objects changed on both sides, and what it did about them. */
-    conflicts?: { kind: string; name: string; path: string; resolution: string }[];
-    conflictsBranch?: string;
-    /** A deploy's data checks: counts, and each one that failed or came back empty. */
-    checks?: ChecksSummary;
-  };
-}
+export type { EnvironmentStatus } from './status.js';
 
 export interface StatusSource {
   status(): EnvironmentStatus[];
@@ -69,9 +51,10 @@ export interface StatusSource {
 
 /** What the trigger routes need of the daemon. */
 export interface Triggers {
-  environments(): readonly { name: string; branch: string; direction: string }[];
+  /** The environments (the page shows each one's Org, when configured). */
+  environments(): readonly { name: string; branch: string; direction: string; org?: string | number }[];
   request(name: string, loop: Loop, trigger: string): RunRecord | undefined;
-  runs: { get(id: string): RunRecord | undefined; firstDelivery(id: string): boolean };
+  runs: { get(id: string): RunRecord | undefined; firstDelivery(id: string): boolean; recent?(limit: number): RunRecord[] };
 }
 
 export interface RunningHttp {
@@ -105,6 +88,7 @@ function json(res: ServerResponse, code: number, body: unknown): void {
 async function route(http: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (http.daemon && (await routeTriggers(http, http.daemon, path, req, res))) return;
+  if (await routePage(http, path, req, res)) return;
   if (req.method !== 'GET') return send(res, 405, 'application/json', '{"error":"method not allowed"}');
   if (path === '/healthz') return send(res, 200, 'application/json', '{"status":"ok"}');
   if (path === '/status') return send(res, 200, 'application/json', `${JSON.stringify({ environments: http.status.status() }, null, 2)}\n`);
@@ -153,10 +137,68 @@ function showRun(daemon: Triggers, segment: string, res: ServerResponse): void {
 
 /** The trigger API's bearer token, compared in constant time; without one configured the API is closed. */
 function authorized(apiToken: string | undefined, req: IncomingMessage): boolean {
-  const given = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (!apiToken || !given) return false;
-  const [a, b] = [Buffer.from(given), Buffer.from(apiToken)];
-  return a.length === b.length && timingSafeEqual(a, b);
+  const given = bearerToken(req);
+  return apiToken !== undefined && given !== undefined && sameSecret(given, apiToken);
+}
+
+/**
+ * The status page (`GET /`), its login (`POST /login`) and the run JSON it
+ * links to (`GET /status/runs/{id}`); false when the request is not theirs.
+ * With `server.apiToken` set, each needs the token: as `?token=` or through
+ * the form once (then a cookie), or as a bearer token.
+ */
+async function routePage(http: HttpOptions, path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (path === '/' && req.method === 'GET') {
+    showPage(http, req, res);
+    return true;
+  }
+  if (path === '/login' && req.method === 'POST') {
+    await login(http, req, res);
+    return true;
+  }
+  const runPath = /^\/status\/runs\/([^/]+)$/.exec(path);
+  if (runPath && req.method === 'GET') {
+    if (!mayReadPage(http.apiToken, req)) json(res, 401, { error: 'the API token is required' });
+    else if (!http.daemon) json(res, 404, { error: 'no such run' });
+    else showRun(http.daemon, runPath[1]!, res);
+    return true;
+  }
+  return false;
+}
+
+function page(res: ServerResponse, code: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { ...PAGE_HEADERS, ...headers });
+  res.end(body);
+}
+
+/** `GET /`: the page; with `?token=` a right token becomes the cookie and the address loses it (it stays out of history). */
+function showPage(http: HttpOptions, req: IncomingMessage, res: ServerResponse): void {
+  const token = new URL(req.url ?? '/', 'http://daemon').searchParams.get('token');
+  if (http.apiToken && token !== null) return signIn(http.apiToken, token, res);
+  if (!mayReadPage(http.apiToken, req)) return page(res, 401, renderLoginPage(false));
+  return page(res, 200, renderStatusPage(pageView(http)));
+}
+
+/** `POST /login` from the form: the token checked, then the page. */
+async function login(http: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readLimited(req, LOGIN_BODY_LIMIT);
+  if (!http.apiToken) return page(res, 303, '', { location: '/' });
+  return signIn(http.apiToken, new URLSearchParams(body?.toString('utf8') ?? '').get('token') ?? '', res);
+}
+
+function signIn(apiToken: string, given: string, res: ServerResponse): void {
+  if (!sameSecret(given, apiToken)) return page(res, 401, renderLoginPage(true));
+  return page(res, 303, '', { location: '/', 'set-cookie': pageCookieHeader(apiToken) });
+}
+
+/** What the page shows: each environment's status with its Org, and the recent runs. */
+function pageView(http: HttpOptions): StatusPageView {
+  const orgs = new Map((http.daemon?.environments() ?? []).map((e) => [e.name, e.org]));
+  const environments = http.status.status().map((e) => {
+    const org = orgs.get(e.name);
+    return org === undefined ? e : { ...e, org };
+  });
+  return { environments, runs: http.daemon?.runs.recent?.(PAGE_RUNS) ?? [], now: new Date(), refreshSeconds: PAGE_REFRESH_SECONDS };
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runExport, runImport } from '../../src/emulator/handlers/tml.js';
 import { builtInPrincipals, type UserRecord } from '../../src/emulator/principals.js';
-import { EmulatorState } from '../../src/emulator/state.js';
+import { EmulatorInstance, type EmulatorState } from '../../src/emulator/state.js';
 import { MemoryStore } from '../../src/emulator/store.js';
 import { parse, resolveReferences } from '../../src/tml/index.js';
 
@@ -26,7 +26,7 @@ const sources = [...new Set(exports.map(sourceOf))];
 type ImportResult = { response: { status: { status_code: string; error_message?: string }; header?: { id_guid: string } } };
 
 function instance(store = new MemoryStore()): { state: EmulatorState; admin: UserRecord } {
-  const state = new EmulatorState(store);
+  const state = new EmulatorInstance(store).primary;
   for (const principal of builtInPrincipals('admin-password')) {
     if (principal.kind === 'user') state.users.set(principal.name, principal);
     else state.groups.set(principal.name, principal);
@@ -96,8 +96,9 @@ describe('the real-TML corpus through the emulator (issue 18)', () => {
     const first = instance(store);
     addReferencedObjects(first.state, files);
     runImport(first.state, { guidPolicy: 'keep' }, first.admin, files.map(read), { policy: 'PARTIAL', forceCreate: false, skipDiffCheck: false });
-    const restarted = new EmulatorState(store);
-    expect(restarted.restore()).toBe(true);
+    const instanceAfterRestart = new EmulatorInstance(store);
+    expect(instanceAfterRestart.restore()).toBe(true);
+    const restarted = instanceAfterRestart.primary;
     const id = parse(read(liveboard)).guid!;
     const [exported] = runExport(restarted, [id], { format: 'YAML', associated: false, fqn: /\bfqn\b/.test(read(liveboard)), worksheetForm: false, connections: false }) as { edoc: string }[];
     expect(exported!.edoc).toBe(read(liveboard));

@@ -1,0 +1,167 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { Daemon } from '../../src/daemon/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
+import { GitRepo } from '../../src/git/index.js';
+import { createLogger, Redactor } from '../../src/log/index.js';
+import type { RunningHttp } from '../../src/server/http.js';
+import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { launchChromium } from '../support/browser.js';
+import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
+
+/**
+ * The daemon as an operator meets it (issue 17, items 4 and 5): a deploy
+ * environment whose branch holds TML that cannot be deployed, and a sync
+ * environment where a liveboard, renamed to markup, was changed on both
+ * sides. The webhooks hear about both; the status page, read in a real
+ * headless Chromium, shows both, with the name as text.
+ */
+
+const TOKEN = 'status-page-token-of-the-test';
+const SECRET = 'secret-part-of-the-webhook-url';
+const HOSTILE = `<script>alert("x")</script> & Sales`;
+const LIVEBOARD = DEMO_GUIDS.liveboards[0];
+const committer = { name: 'Person', email: 'person@example.com' };
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-status-page-'));
+const remote = join(work, 'remote.git');
+const lines: string[] = [];
+let emulator: RunningEmulator;
+let receiver: Receiver;
+let daemon: Daemon;
+let http: RunningHttp;
+let hooks: { json: string; slack: string; down: string };
+
+const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const named = (text: string, name: string) => text.replace(/^ {2}name: .*$/m, `  name: '${name}'`);
+
+/** A `prod` branch whose one file refers to a table no environment has: its deploy fails at the gate. */
+function pushUndeployableBranch(): void {
+  const seed = join(work, 'seed');
+  git('clone', '--quiet', remote, seed);
+  git('-C', seed, 'checkout', '--quiet', '-b', 'prod');
+  mkdirSync(join(seed, 'tml', 'answer'), { recursive: true });
+  writeFileSync(join(seed, 'tml', 'answer', 'broken.0b0b0b0b-0000-4000-8000-000000000001.answer.tml'), 'guid: 0b0b0b0b-0000-4000-8000-000000000001\nanswer:\n  name: Broken\n  tables:\n  - name: no_such_table\n');
+  git('-C', seed, 'add', '-A');
+  git('-C', seed, '-c', 'user.name=Person', '-c', 'user.email=person@example.com', 'commit', '--quiet', '-m', 'an answer over a missing table');
+  git('-C', seed, 'push', '--quiet', 'origin', 'prod');
+}
+
+function writeConfig(): string {
+  const file = join(work, 'tmlsync.yaml');
+  const environment = (name: string, direction: string) =>
+    `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: ${name}\n    direction: ${direction}\n    schedule: "0 0 1 1 *"\n`;
+  const notifications = `notifications:\n  - webhookUrl: ${hooks.json}\n    format: json\n  - webhookUrl: ${hooks.slack}\n    format: slack\n  - webhookUrl: ${hooks.down}\n    format: json\n`;
+  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\n  apiToken: ${TOKEN}\n${notifications}environments:\n${environment('dev', 'sync')}${environment('prod', 'deploy')}`);
+  return file;
+}
+
+/** The liveboard renamed in ThoughtSpot and, differently, in git: the next sync finds a conflict. */
+async function changeOnBothSides(): Promise<void> {
+  const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
+  const [exported] = await admin.exportTml([LIVEBOARD], { formatType: 'YAML', exportFqn: true, throwOnError: true });
+  await admin.importTml([named(exported!.ok ? exported!.edoc : '', `${HOSTILE}, as renamed in ThoughtSpot`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  const clone = join(work, 'person');
+  const person = await GitRepo.open(clone, { remoteUrl: remote, committer });
+  await person.fetch();
+  await person.checkout('dev');
+  const path = git('-C', clone, 'ls-files', 'tml').split('\n').find((p) => p.includes(LIVEBOARD))!;
+  writeFileSync(join(clone, path), named(readFileSync(join(clone, path), 'utf8'), HOSTILE));
+  await person.commitAll('rename the liveboard', committer);
+  await person.push('dev');
+}
+
+async function until(what: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!what() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  await daemon.idle();
+}
+
+const status = (name: string) => daemon.status().find((e) => e.name === name)!;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  receiver = await startReceiver();
+  hooks = { json: `${receiver.url}/json/${SECRET}`, slack: `${receiver.url}/slack/${SECRET}`, down: `${await downUrl()}/${SECRET}` };
+  git('init', '--quiet', '--bare', '--initial-branch=main', remote);
+  pushUndeployableBranch();
+  // The logger scrubs nothing of the daemon's secrets (a redactor of its own): a URL in a line would show.
+  const log = createLogger({ level: 'info', destination: { write: (line: string) => lines.push(line) } });
+  daemon = new Daemon(loadConfig(writeConfig(), { env: {} }), { log, redactor: new Redactor(), queues: new HostQueues(), env: {} });
+  http = await daemon.start();
+  await daemon.idle();
+  await changeOnBothSides();
+  await until(() => (status('dev').lastRun?.conflicts?.length ?? 0) > 0);
+}, 120_000);
+afterAll(async () => {
+  await daemon?.stop();
+  await receiver?.close();
+  await emulator?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the daemon after a failed deploy and a conflict', () => {
+  it('tells the webhooks about the failed deploy and the new conflict, in their formats', () => {
+    const json = receiver.received.filter((r) => r.path === `/json/${SECRET}`).map((r) => r.body);
+    expect(json).toEqual([
+      expect.objectContaining({ events: ['runFailed'], environment: 'prod', loop: 'deploy', outcome: 'failed', errors: [expect.stringContaining('no_such_table')] }),
+      expect.objectContaining({ events: ['newConflict'], environment: 'dev', loop: 'sync', conflictsBranch: 'tmlsync/conflicts/dev', conflicts: [expect.objectContaining({ kind: 'liveboard', resolution: 'kept both' })] }),
+    ]);
+    const slack = receiver.received.filter((r) => r.path === `/slack/${SECRET}`).map((r) => r.body.text);
+    expect(slack).toEqual([expect.stringMatching(/^tmlsync: deploy prod failed \(run /), expect.stringMatching(/^tmlsync: sync dev found new conflicts \(run /)]);
+  });
+
+  it('runs on when a webhook is down, warns without its URL, and never logs a webhook URL', () => {
+    expect(status('dev').lastRun).toMatchObject({ outcome: 'ok' });
+    const warnings = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'notification not sent');
+    expect(warnings.map((w) => [w.level, w.notification, w.environment])).toEqual([
+      ['warn', 2, 'prod'],
+      ['warn', 2, 'dev'],
+    ]);
+    expect(lines.join('')).not.toContain(SECRET);
+    expect(lines.join('')).not.toContain(receiver.url);
+  });
+
+  it('shows a person, in a real browser, the environments, the failed run and the conflict, the object name as text', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      let dialogs = 0;
+      page.on('dialog', (dialog) => void dialog.dismiss().then(() => (dialogs += 1)));
+      await page.goto(`${http.url}/`);
+      expect(await page.evaluate(`document.querySelector('h2').textContent`)).toBe('Sign in');
+      await page.type('input[name=token]', TOKEN);
+      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      // One read of everything: the page reloads itself every 15 s, and a reload between reads would lose the page.
+      const seen = (await page.evaluate(`({
+        sections: [...document.querySelectorAll('section.environment')].map((s) => s.innerText),
+        runs: [...document.querySelectorAll('section.runs tbody tr')].map((r) => r.innerText),
+        scripts: document.querySelectorAll('script').length,
+      })`)) as { sections: string[]; runs: string[]; scripts: number };
+      expect(seen.sections).toHaveLength(2);
+      const [dev, prod] = seen.sections;
+      expect(dev).toMatch(/^dev\n/);
+      expect(dev).toContain(`ThoughtSpot's side is on branch tmlsync/conflicts/dev.`);
+      expect(dev).toContain(HOSTILE);
+      expect(prod).toMatch(/^prod\n/);
+      expect(prod).toMatch(/outcome\s+failed deploy/);
+      expect(prod).toContain('no_such_table');
+      expect(seen.runs.filter((r) => /\bprod\s+deploy\s+failed\b/.test(r))).toHaveLength(1);
+      expect(seen.runs.filter((r) => /\bdev\s+sync\s+ok\b/.test(r)).length).toBeGreaterThanOrEqual(2);
+      // The name is text: no script element made it into the page, and none ran.
+      expect(seen.scripts).toBe(0);
+      expect(dialogs).toBe(0);
+      mkdirSync('test-results', { recursive: true });
+      await page.screenshot({ path: 'test-results/status-page.png', fullPage: true });
+      // The run's JSON the page links to opens with the cookie the form set.
+      await Promise.all([page.waitForNavigation(), page.click('section.environment a')]);
+      expect(JSON.parse((await page.evaluate('document.body.innerText')) as string)).toMatchObject({ environment: 'dev', loop: 'sync', status: 'ok' });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
