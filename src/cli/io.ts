@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 export interface CliIo {
   /** Command results: summaries, `--format json`. */
   stdout: { write(text: string): unknown };
-  /** Human messages and, through the logger, JSON log lines. */
-  stderr: { write(text: string): unknown };
+  /** Human messages and, through the logger, log lines (readable on a terminal, JSON otherwise). */
+  stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
 

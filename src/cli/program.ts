@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { createLogger, isLogLevel, Redactor } from '../log/index.js';
+import { createLogger, isLogLevel, logFormat, Redactor, wantsColour, type LogFormat } from '../log/index.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
@@ -29,6 +29,7 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
     .description('GitOps for ThoughtSpot: TML in git, exported on a schedule, planned, validated and deployed per environment.')
     .version(packageVersion(), '-V, --version')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: $LOG_LEVEL or info)')
+    .addOption(new Option('--log-format <format>', 'readable lines (pretty) or JSON lines (json) on stderr (default: pretty on a terminal, else json)').choices(['pretty', 'json']))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -171,7 +172,9 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     io.stderr.write(`error: --log-level must be one of trace, debug, info, warn, error, fatal, silent (got '${level}')\n`);
     return EXIT_INVALID;
   }
-  const log = createLogger({ redactor, ...(level ? { level } : {}), destination: io.stderr });
+  const asked = program.opts<{ logFormat?: LogFormat }>().logFormat;
+  const format = logFormat(asked, io.stderr.isTTY === true);
+  const log = createLogger({ redactor, ...(level ? { level } : {}), destination: io.stderr, format, colour: format === 'pretty' && io.stderr.isTTY === true && wantsColour(io.env) });
   try {
     return await chosen.action(chosen.options as never, chosen.args, { io, log, redactor });
   } catch (error) {
