@@ -1,6 +1,7 @@
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import type { ContentRepo, ThoughtSpotPort } from '../sync/ports.js';
 import { ThoughtSpotApiError } from '../thoughtspot/index.js';
+import { signInName } from './environments.js';
 import { repoFor } from './repository.js';
 import { withSession, type Session } from './session.js';
 import type { Services } from './services.js';
@@ -34,7 +35,7 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
     const version = environment.api === 'auto' ? await probe(asked) : environment.api;
     client = environment.api === 'auto' && version === 'v1' ? clientFor(environment, services) : asked;
     services.log.info({ environment: environment.name, api: version }, `ThoughtSpot REST API ${version} in use${environment.api === 'auto' ? ' (api: auto)' : ''}`);
-    return thoughtspotPort(client);
+    return thoughtspotPort(client, signInName(environment));
   };
   const port = () => {
     // A failed choice (ThoughtSpot unreachable, a wrong password) is not remembered: the next call tries again.
@@ -71,6 +72,7 @@ async function probe(v2: Client): Promise<ApiVersion> {
 const PORT_METHODS = {
   listHeaders: true, listPrincipals: true, listGroupPrivileges: true, syncPrincipals: true, changePrivilege: true, exportTml: true, importTml: true,
   deleteObjects: true, transferOwnership: true, listVisualizations: true, liveboardData: true, searchData: true, liveboardPdf: true,
+  sessionUser: true,
 } satisfies Record<keyof ThoughtSpotPort, true>;
 
 /** A port whose every call waits for the port it forwards to (chosen on first use). */

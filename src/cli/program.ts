@@ -3,6 +3,7 @@ import { createLogger, isLogLevel, logFormat, Redactor, wantsColour, type LogFor
 import { emulatorCommand } from './commands/emulator.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
 import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
 import { planCommand } from './commands/plan.js';
@@ -138,6 +139,9 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .option('--token-env <name>', 'environment variable holding the bearer token', 'TMLSYNC_TOKEN')
       .option('--wait', "follow the run and exit with its outcome")
       .option('--timeout <seconds>', 'give up waiting after this long', '3600'),
+  );
+  add('doctor', 'check an environment before its first run: ThoughtSpot, login, Org, privileges, connections, git access', doctorCommand, (c) =>
+    c.addOption(configOption()).addOption(envOption()).addOption(formatOption(['text', 'json'])),
   );
   return program;
 }

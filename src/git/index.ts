@@ -1,2 +1,3 @@
 export { createGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 export { CommitStream, GitRepo, GitError, ensureBareRepo, isTracked, type Identity, type RepoOptions } from './repo.js';
+export { probeRead, probeWrite, type ProbeResult } from './probe.js';
