@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createLogger, isLogLevel, logFormat, Redactor, wantsColour, type LogFormat } from '../log/index.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { initCommand } from './commands/init.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -139,6 +140,14 @@ export function createProgram(io: CliIo, onAction: (action: CommandAction<never>
       .option('--token-env <name>', 'environment variable holding the bearer token', 'TMLSYNC_TOKEN')
       .option('--wait', "follow the run and exit with its outcome")
       .option('--timeout <seconds>', 'give up waiting after this long', '3600'),
+  );
+  add('init', 'write a starter tmlsync.yaml for a content repository (and with --github its workflows)', initCommand, (c) =>
+    c
+      .option('--dir <dir>', 'the content repository', '.')
+      .option('--remote <url>', "the content repository's git URL (repository.url)")
+      .option('--environment <spec...>', 'an environment: name=dev,url=https://…,user=svc[,direction=export][,branch=dev][,org=Sales][,api=v1|v2|auto][,auth=password|trusted] (asked on a terminal without)')
+      .option('--github', 'also write the three GitHub workflows (export, pull-request plan, deploy) that run the tmlsync action')
+      .option('--force', 'overwrite files that exist'),
   );
   add('doctor', 'check an environment before its first run: ThoughtSpot, login, Org, privileges, connections, git access', doctorCommand, (c) =>
     c.addOption(configOption()).addOption(envOption()).addOption(formatOption(['text', 'json'])),
