@@ -137,6 +137,15 @@ function isCounts(value: unknown): value is Record<string, number> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((n) => typeof n === 'number');
 }
 
+/**
+ * The logger of a step inside a bigger run (the export and deploy of a sync
+ * run): its warnings and errors as they come, its info lines only at debug,
+ * so that a run reads as one line (the run's own summary) at a terminal.
+ */
+export function stepLogger(log: Logger): Logger {
+  return log.isLevelEnabled('debug') ? log : log.child({}, { level: 'warn' });
+}
+
 /** A logger that drops everything, for library callers that pass none. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
