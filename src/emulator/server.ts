@@ -110,7 +110,7 @@ export async function startServer(
     const finish = (reply: Reply) => {
       const micros = Number((process.hrtime.bigint() - started) / 1000n);
       writeReply(res, reply, incidentId, micros);
-      log.debug({ method: req.method, path: req.url?.split('?')[0], status: reply.status, durationMs: Math.round(micros / 1000) }, 'request');
+      log.info({ method: req.method, path: req.url?.split('?')[0], status: reply.status, durationMs: Math.round(micros / 1000) }, 'request');
     };
     const api = apiOf(req.url ?? '/');
     handle(req, res, api).then(

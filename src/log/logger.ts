@@ -138,11 +138,12 @@ function isCounts(value: unknown): value is Record<string, number> {
 }
 
 /**
- * The logger of a step inside a bigger run (the export and deploy of a sync
- * run): its warnings and errors as they come, its info lines only at debug,
- * so that a run reads as one line (the run's own summary) at a terminal.
+ * A logger whose info lines are detail: its warnings and errors as they
+ * come, its info lines only at debug. For the export and deploy inside a
+ * sync run (the run reads as one line, its own summary) and for the demo's
+ * emulator (one line per request).
  */
-export function stepLogger(log: Logger): Logger {
+export function detailLogger(log: Logger): Logger {
   return log.isLevelEnabled('debug') ? log : log.child({}, { level: 'warn' });
 }
 

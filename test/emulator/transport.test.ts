@@ -11,7 +11,7 @@ let cookie: string;
 const logLines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  const logger = createLogger({ level: 'debug', destination: { write: (l: string) => logLines.push(JSON.parse(l) as Record<string, unknown>) } });
+  const logger = createLogger({ destination: { write: (l: string) => logLines.push(JSON.parse(l) as Record<string, unknown>) } });
   emulator = await startEmulator({ logger, maxBodyBytes: 64 * 1024, trustedAuthSecret: 'b1f5c1e4-trusted-secret' });
   cookie = await loginCookie(emulator.url);
 });
@@ -79,7 +79,7 @@ describe('emulator transport', () => {
     expect(res.status).toBe(204);
   });
 
-  it('writes one JSON log line per request at debug level, with method, path, status and duration', () => {
+  it('writes one JSON log line per request with method, path, status and duration', () => {
     const requests = logLines.filter((l) => l.msg === 'request');
     expect(requests.length).toBeGreaterThan(5);
     expect(requests).toContainEqual(expect.objectContaining({ method: 'GET', path: '/callosum/v1/tspublic/v1/user/list', status: 401 }));

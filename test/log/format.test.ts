@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
-import { createLogger, logFormat, progressLogger, REDACTED, Redactor, type LogFormat } from '../../src/log/index.js';
+import { createLogger, logFormat, progressLogger, REDACTED, Redactor, detailLogger, type LogFormat } from '../../src/log/index.js';
 
+/** Starting the CLI under tsx takes seconds on a loaded machine; this is no timing, only room. */
+const SPAWN_TIMEOUT_MS = 90_000;
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[\d+m/g;
@@ -52,6 +54,15 @@ describe('log format', () => {
     else expect(lines[0]).toContain(`failed for ${REDACTED} password=${REDACTED}`);
   });
 
+  it("keeps a step's info lines out of a run at info, and shows them at debug", () => {
+    const { lines, log } = logged('json');
+    detailLogger(log).info('export finished');
+    detailLogger(log).warn('object not exported');
+    log.level = 'debug';
+    detailLogger(log).info('listed at debug');
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['object not exported', 'listed at debug']);
+  });
+
   it('logs progress at most every interval, always the last step, with a rate', () => {
     const { lines, log } = logged('json');
     let clock = 1000;
@@ -76,7 +87,7 @@ describe('tmlsync --log-format', () => {
     expect(result.status).toBe(2);
     const line = result.stderr.split('\n').find((l) => l.startsWith('{'));
     expect(JSON.parse(line!)).toMatchObject({ level: 'debug', msg: 'command failed' });
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it('writes readable lines with --log-format pretty, and no colour on a pipe', () => {
     const result = spawnCli(['--log-format', 'pretty', ...failing]);
@@ -84,7 +95,7 @@ describe('tmlsync --log-format', () => {
     expect(result.stderr).toMatch(/^\[\d\d:\d\d:\d\d\] DEBUG: command failed error=".*no-such-config\.yaml.*"$/m);
     expect(result.stderr).not.toMatch(ANSI);
     expect(result.stderr).not.toContain('{"level"');
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it('writes coloured readable lines when stderr is a terminal, JSON with --log-format json', async () => {
     const runOn = async (args: string[]) => {
