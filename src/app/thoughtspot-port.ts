@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/index.js';
-import type { DataSummary, Header, HeaderType, ImportedObject, ThoughtSpotPort } from '../sync/ports.js';
+import type { DataSummary, Header, HeaderType, ImportedObject, SessionUser, ThoughtSpotPort } from '../sync/ports.js';
 import type { ConnectionOptions, DataBlock, Principal, ThoughtSpotClient, ThoughtSpotV2Client } from '../thoughtspot/index.js';
 import { ThoughtSpotApiError, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { signInName } from './environments.js';
@@ -16,7 +16,7 @@ import type { Services } from './services.js';
 type PortMethods =
   | 'listAllObjectHeaders' | 'listObjectHeaders' | 'listUsers' | 'listGroups' | 'syncUsers' | 'addPrivilege' | 'removePrivilege'
   | 'exportTml' | 'importTml' | 'deleteObjects' | 'transferOwnership' | 'listVizHeaders' | 'pinboardData' | 'searchData' | 'exportPinboardPdf';
-export type PortClient = Pick<ThoughtSpotClient, PortMethods> | Pick<ThoughtSpotV2Client, PortMethods>;
+export type PortClient = Pick<ThoughtSpotClient, PortMethods> | Pick<ThoughtSpotV2Client, PortMethods | 'currentUser'>;
 
 /** What a client of either version is built with from an environment: its credentials, limits and logger, and the process's queue for its host. */
 export function connectionOptions(environment: EnvironmentConfig, services: Services): ConnectionOptions {
@@ -50,7 +50,42 @@ export function connectionOptions(environment: EnvironmentConfig, services: Serv
  * have to be guessed, models as `model:`).
  */
 export function thoughtspotPort(client: PortClient, options: PortOptions = {}): ThoughtSpotPort {
-  return { ...listingCalls(client, options.listingPage ?? LISTING_PAGE), ...principalCalls(client), ...tmlCalls(client), ...afterImportCalls(client) };
+  return {
+    ...listingCalls(client, options.listingPage ?? LISTING_PAGE),
+    ...principalCalls(client),
+    ...tmlCalls(client),
+    ...afterImportCalls(client),
+    sessionUser: () => sessionUser(client, options.username),
+  };
+}
+
+/**
+ * Who the session is. v2 says it in one call (`auth/session/user`: the
+ * user's privileges and current Org); v1 has no such answer, so the
+ * privileges are those of the signed-in user's groups and the groups they
+ * are in (`user/list`, `GET group`), as ThoughtSpot grants them.
+ */
+async function sessionUser(client: PortClient, username: string | undefined): Promise<SessionUser> {
+  if ('currentUser' in client) {
+    const user = await client.currentUser();
+    return { name: user.name, privileges: [...(user.privileges ?? [])].sort(), ...(user.current_org ? { org: { id: user.current_org.id, name: user.current_org.name } } : {}) };
+  }
+  if (!username) throw new Error('sessionUser over API v1 needs the signed-in user\'s name (thoughtspotPort(client, { username }))');
+  const [principals, groups] = await Promise.all([client.listUsers(), client.listGroups()]);
+  const parents = new Map(principals.map((p) => [p.name, p.groupNames ?? []]));
+  const granted = new Map(groups.flatMap((g) => (g.header?.name ? [[g.header.name, g.privileges ?? []] as const] : [])));
+  const privileges = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (names: readonly string[]): void => {
+    for (const name of names) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const privilege of granted.get(name) ?? []) privileges.add(privilege);
+      visit(parents.get(name) ?? []);
+    }
+  };
+  visit(parents.get(username) ?? []);
+  return { name: username, privileges: [...privileges].sort() };
 }
 
 /** Headers per listing page: the clients' own page size for a full listing. */
@@ -59,6 +94,8 @@ const LISTING_PAGE = 500;
 export interface PortOptions {
   /** Headers per listing page (tests make it small to see where paging stops). */
   listingPage?: number;
+  /** Who signs in (`connect` passes it); v1's `sessionUser` needs it, as v1 cannot say who a session is. */
+  username?: string;
 }
 
 /** Every header of a type, page by page; or, newest first, those modified since a time. */

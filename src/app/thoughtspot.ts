@@ -1,6 +1,7 @@
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import type { ContentRepo, ThoughtSpotPort } from '../sync/ports.js';
 import { ThoughtSpotApiError } from '../thoughtspot/index.js';
+import { signInName } from './environments.js';
 import { repoFor } from './repository.js';
 import { withSession, type Session } from './session.js';
 import type { Services } from './services.js';
@@ -38,7 +39,7 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
     client = environment.api === 'auto' && version === 'v1' ? clientFor(environment, services) : asked;
     api = version;
     services.log.info({ environment: environment.name, api: version }, `ThoughtSpot REST API ${version} in use${environment.api === 'auto' ? ' (api: auto)' : ''}`);
-    return thoughtspotPort(client);
+    return thoughtspotPort(client, { username: signInName(environment) });
   };
   const port = () => {
     // A failed choice (ThoughtSpot unreachable, a wrong password) is not remembered: the next call tries again.
@@ -78,6 +79,7 @@ async function probe(v2: Client): Promise<ApiVersion> {
 const PORT_METHODS = {
   listHeaders: true, listHeadersSince: true, listPrincipals: true, listGroupPrivileges: true, syncPrincipals: true, changePrivilege: true, exportTml: true, importTml: true,
   deleteObjects: true, transferOwnership: true, listVisualizations: true, liveboardData: true, searchData: true, liveboardPdf: true,
+  sessionUser: true,
 } satisfies Record<keyof ThoughtSpotPort, true>;
 
 /** A port whose every call waits for the port it forwards to (chosen on first use). */

@@ -1,10 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
-import { createLogger, isLogLevel, Redactor } from '../log/index.js';
+import { createLogger, isLogLevel, logFormat, Redactor, wantsColour, type LogFormat } from '../log/index.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
 import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
+import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
 import { rotatePasswordCommand } from './commands/rotate-password.js';
 import { snapshotCommand } from './commands/snapshot.js';
@@ -33,6 +35,24 @@ const envOption = () => new Option('-e, --env <name>', 'environment from the con
 
 /** The command table. Each command declares its options once; `--help` on every command comes from here. */
 const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'init',
+    description: 'write a starter tmlsync.yaml for a content repository (and with --github its workflows)',
+    action: initCommand,
+    options: (c) =>
+      c
+        .option('--dir <dir>', 'the content repository', '.')
+        .option('--remote <url>', "the content repository's git URL (repository.url)")
+        .option('--environment <spec...>', 'an environment: name=dev,url=https://…,user=svc[,direction=export][,branch=dev][,org=Sales][,api=v1|v2|auto][,auth=password|trusted] (asked on a terminal without)')
+        .option('--github', 'also write the three GitHub workflows (export, pull-request plan, deploy) that run the tmlsync action')
+        .option('--force', 'overwrite files that exist'),
+  },
+  {
+    name: 'doctor',
+    description: 'check an environment before its first run: ThoughtSpot, login, Org, privileges, connections, git access',
+    action: doctorCommand,
+    options: (c) => c.addOption(configOption()).addOption(envOption()).addOption(formatOption(['text', 'json'])),
+  },
   {
     name: 'emulator',
     description: 'run the ThoughtSpot REST API emulator (v1 and v2) on this machine',
@@ -179,6 +199,7 @@ function rootCommand(io: CliIo): Command {
     .description('GitOps for ThoughtSpot: TML in git, exported on a schedule, planned, validated and deployed per environment.')
     .version(packageVersion(), '-V, --version')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: $LOG_LEVEL or info)')
+    .addOption(new Option('--log-format <format>', 'readable lines (pretty) or JSON lines (json) on stderr (default: pretty on a terminal, else json)').choices(['pretty', 'json']))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -236,7 +257,9 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     io.stderr.write(`error: --log-level must be one of trace, debug, info, warn, error, fatal, silent (got '${level}')\n`);
     return EXIT_INVALID;
   }
-  const log = createLogger({ redactor, ...(level ? { level } : {}), destination: io.stderr });
+  const asked = program.opts<{ logFormat?: LogFormat }>().logFormat;
+  const format = logFormat(asked, io.stderr.isTTY === true);
+  const log = createLogger({ redactor, ...(level ? { level } : {}), destination: io.stderr, format, colour: format === 'pretty' && io.stderr.isTTY === true && wantsColour(io.env) });
   try {
     return await chosen.action(chosen.options as never, chosen.args, { io, log, redactor });
   } catch (error) {

@@ -1,2 +1,3 @@
-export { createLogger, silentLogger, isLogLevel, LOG_LEVELS, type Logger, type LoggerOptions, type LogLevel } from './logger.js';
+export { createLogger, silentLogger, detailLogger, isLogLevel, isLogFormat, logFormat, wantsColour, LOG_LEVELS, LOG_FORMATS, type Logger, type LoggerOptions, type LogLevel, type LogFormat } from './logger.js';
 export { Redactor, REDACTED, isSecretKey, urlHoldsCredentials } from './redact.js';
+export { progressLogger, type ProgressOptions } from './progress.js';

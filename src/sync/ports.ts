@@ -89,6 +89,14 @@ export interface DataSummary {
   rowCount: number;
 }
 
+/** Who a session is: the signed-in user, every privilege it holds through its groups, and its current Org where the API says. */
+export interface SessionUser {
+  name: string;
+  privileges: string[];
+  /** v2 names the session's Org; v1 does not (then the user's default Org is in use). */
+  org?: { id: number; name: string };
+}
+
 export interface ThoughtSpotPort {
   /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages; `onPage` sees each page as it arrives. */
   listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void): Promise<Header[]>;
@@ -123,6 +131,8 @@ export interface ThoughtSpotPort {
   searchData(sourceId: string, query: string): Promise<DataSummary>;
   /** `export/pinboard/pdf`: the PDF bytes. */
   liveboardPdf(liveboardId: string): Promise<Buffer>;
+  /** Who this session is (`tmlsync doctor` checks privileges and the Org with it). */
+  sessionUser(): Promise<SessionUser>;
 }
 
 export interface Identity {

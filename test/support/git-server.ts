@@ -41,10 +41,11 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`git daemon did not listen on ${port}`);
 }
 
-export async function startGitServer(): Promise<GitServer> {
+/** `readOnly`: served without receive-pack, so every push (a dry run too) is refused, as by a read-only token. */
+export async function startGitServer(options: { readOnly?: boolean } = {}): Promise<GitServer> {
   const root = mkdtempSync(join(tmpdir(), 'tmlsync-gitd-'));
   const port = await freePort();
-  const child = spawn('git', ['daemon', '--reuseaddr', '--listen=127.0.0.1', `--port=${port}`, `--base-path=${root}`, '--export-all', '--enable=receive-pack', root], { stdio: 'ignore' });
+  const child = spawn('git', ['daemon', '--reuseaddr', '--listen=127.0.0.1', `--port=${port}`, `--base-path=${root}`, '--export-all', ...(options.readOnly ? [] : ['--enable=receive-pack']), root], { stdio: 'ignore' });
   await waitForPort(port, child);
   return {
     root,

@@ -5,6 +5,7 @@ import { Daemon } from '../../daemon/index.js';
 import { startEmulator } from '../../emulator/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { ensureBareRepo } from '../../git/index.js';
+import { detailLogger } from '../../log/index.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
 
@@ -26,7 +27,8 @@ export async function demoCommand(options: { config?: string; dataDir: string },
   const emulator = await startEmulator({
     host: target.hostname, port: Number(target.port || 80), dataDir: resolve(options.dataDir), seed: 'demo',
     ...(environment.password ? { adminPassword: environment.password } : {}),
-    logger: context.log.child({ component: 'emulator' }),
+    // Its request log is for --log-level debug: at a terminal, npm start shows runs, not requests.
+    logger: detailLogger(context.log.child({ component: 'emulator' })),
   }).catch((error: unknown) => {
     throw new InvalidInputError(`cannot start the emulator on ${environment.url}: ${error instanceof Error ? error.message : String(error)}`);
   });

@@ -1,6 +1,7 @@
 import { configFrom, deployEnvironment, environmentsFor, refuseOneWay, withEnvironment, type Services } from '../../app/index.js';
 import type { EnvironmentConfig, LoadedConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
+import { progressLogger } from '../../log/index.js';
 import { runExport } from '../../sync/export/export.js';
 import { runDrift } from '../../sync/plan.js';
 import { summaryLine, type RunReport } from '../../sync/kernel/report.js';
@@ -41,7 +42,7 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
         dryRun: options.dryRun === true,
         full: options.full === true,
         reconcileMs: environment.reconcile,
-        ...(terminal ? { onProgress: (done, total) => context.io.stderr.write(`\rexporting ${environment.name}: ${done}/${total}${done === total ? '\n' : ''}`) } : {}),
+        ...(terminal ? { onProgress: progressLogger(context.log.child({ environment: environment.name }), 'exporting') } : {}),
       }),
     );
     reports.push(report);

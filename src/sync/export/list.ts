@@ -33,7 +33,7 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
     await step.files.settled().catch(() => undefined);
     throw listingOutcome.reason;
   }
-  step.run.log.info({ objects: state.headers.size, listing: mode.kind }, 'listed ThoughtSpot content');
+  step.run.log.debug({ objects: state.headers.size, listing: mode.kind }, 'listed ThoughtSpot content');
   dispatch(step, state, lastBatch(state));
   await Promise.all(state.batches);
   return { state, listed: listingOutcome.value };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { silentLogger, type Logger } from '../../log/index.js';
+import { silentLogger, detailLogger, type Logger } from '../../log/index.js';
 import { handlerFor, type TmlKind } from '../../tml/index.js';
 import { exportBack } from '../kernel/batches.js';
 import { runDeploy, type DeployReport } from '../deploy/deploy.js';
@@ -76,7 +76,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(options, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = options;
-  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: options.log ?? silentLogger(), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) } });
+  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) } });
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
@@ -103,7 +103,7 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
   if (reconciled.git.size > 0) {
     const { environment, thoughtspot, repo, dryRun = false } = options;
     try {
-      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: options.log ?? silentLogger(), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()) });
+      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()) });
     } catch (error) {
       outcome.error = error instanceof Error ? error.message : String(error);
       run.log.error({ error: outcome.error }, 'deploy of the git side failed; those files stay as they are');

@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, type CliIo } from '../../src/cli/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { cli } from '../support/cli.js';
+
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-init-'));
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+let count = 0;
+/** A content repository folder and an empty bare remote for it. */
+function fresh() {
+  count += 1;
+  const remote = join(work, `remote-${count}.git`);
+  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
+  return { dir: join(work, `content-${count}`), remote, env: { TS_DEV_PASSWORD: 'admin', XDG_CACHE_HOME: join(work, `cache-${count}`) } };
+}
+
+const workflows = new URL('../../config/workflows/', import.meta.url);
+
+describe.each(['v1', 'v2'])('tmlsync init, doctor, export over API %s', (api) => {
+  it('writes a configuration that doctor passes and export runs with', async () => {
+    const { dir, remote, env } = fresh();
+    const init = await cli(['init', '--dir', dir, '--remote', remote, '--environment', `name=dev,url=${emulator.url},user=tsadmin,direction=export,api=${api}`], env);
+    expect(init.code).toBe(0);
+    const text = readFileSync(join(dir, 'tmlsync.yaml'), 'utf8');
+    expect(text).toContain('password: ${TS_DEV_PASSWORD}');
+    expect(text).not.toMatch(/: admin$/m);
+    expect(loadConfig(join(dir, 'tmlsync.yaml'), { env }).environments[0]).toMatchObject({ name: 'dev', api, direction: 'export', password: 'admin' });
+
+    const doctor = await cli(['doctor', '--config', join(dir, 'tmlsync.yaml')], env);
+    expect(doctor.stdout).toContain('Ready: every needed check passed.');
+    expect(doctor.code).toBe(0);
+
+    const exported = await cli(['export', '--config', join(dir, 'tmlsync.yaml'), '--env', 'dev'], env);
+    expect(exported.code).toBe(0);
+    const files = execFileSync('git', ['-C', remote, 'ls-tree', '-r', '--name-only', 'dev'], { encoding: 'utf8' });
+    expect(files).toMatch(/^tml\/liveboard\/.+\.liveboard\.tml$/m);
+  });
+});
+
+describe('tmlsync init', () => {
+  it('with --github, copies the three example workflows, renamed to the configured environments and secrets', async () => {
+    const { dir, remote, env } = fresh();
+    const result = await cli(['init', '--dir', dir, '--remote', remote, '--github', '--environment', `name=stage,url=${emulator.url},user=svc`, '--environment', `name=live,url=${emulator.url},user=svc,direction=deploy,auth=trusted`], env);
+    expect(result.code).toBe(0);
+    const written = readdirSync(join(dir, '.github', 'workflows')).sort();
+    expect(written).toEqual(readdirSync(workflows).filter((f) => f.endsWith('.yml')).sort());
+    const exportFlow = readFileSync(join(dir, '.github', 'workflows', 'tmlsync-export.yml'), 'utf8');
+    const original = readFileSync(new URL('tmlsync-export.yml', workflows), 'utf8');
+    expect(exportFlow).toBe(original.replace(/^(\s+environment: )dev$/m, '$1stage').replaceAll('TS_DEV_PASSWORD', 'TS_STAGE_PASSWORD'));
+    const deployFlow = readFileSync(join(dir, '.github', 'workflows', 'tmlsync-deploy.yml'), 'utf8');
+    expect(deployFlow).toContain('environment: live\n');
+    expect(deployFlow).toContain('TS_LIVE_SECRET_KEY: ${{ secrets.TS_LIVE_SECRET_KEY }}');
+    expect(deployFlow).toContain('uses: acme/tmlsync/.github/actions/tmlsync@v1');
+    expect(readFileSync(join(dir, 'tmlsync.yaml'), 'utf8')).toContain('secretKey: ${TS_LIVE_SECRET_KEY}');
+  });
+
+  it('refuses to overwrite a file without --force, naming it, and writes nothing', async () => {
+    const { dir, remote, env } = fresh();
+    const args = ['init', '--dir', dir, '--remote', remote, '--environment', `name=dev,url=${emulator.url},user=tsadmin`];
+    expect((await cli(args, env)).code).toBe(0);
+    writeFileSync(join(dir, 'tmlsync.yaml'), '# mine\n');
+    const again = await cli([...args, '--github'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe(`error: ${join(dir, 'tmlsync.yaml')} exists; tmlsync init overwrites nothing without --force\n`);
+    expect(readFileSync(join(dir, 'tmlsync.yaml'), 'utf8')).toBe('# mine\n');
+    expect(() => readdirSync(join(dir, '.github'))).toThrow();
+    expect((await cli([...args, '--force'], env)).code).toBe(0);
+    expect(readFileSync(join(dir, 'tmlsync.yaml'), 'utf8')).toContain('${TS_DEV_PASSWORD}');
+  });
+
+  it('refuses an environment the configuration schema refuses, naming the field', async () => {
+    const { dir, remote, env } = fresh();
+    const result = await cli(['init', '--dir', dir, '--remote', remote, '--environment', `name=dev,url=${emulator.url},user=svc,direction=sideways`], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: environment dev: direction: /);
+    const unknown = await cli(['init', '--dir', dir, '--remote', remote, '--environment', 'name=dev,password=hunter2'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("'password=hunter2' is not one of name=, url=");
+  });
+
+  it('asks for the remote and the environments on a terminal', async () => {
+    const { dir, remote } = fresh();
+    const answers = [remote, 'dev', 'export', emulator.url, 'svc-tmlsync', 'password', 'Sales', '', 'auto', 'y', 'prod', 'deploy', emulator.url, '', 'trusted', '', 'main', '', 'n'];
+    const stdin = Object.assign(Readable.from([`${answers.join('\n')}\n`]), { isTTY: true });
+    let stderr = '';
+    const io: CliIo = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: { PATH: process.env.PATH }, stdin };
+    expect(await run(['--log-level', 'silent', 'init', '--dir', dir], io)).toBe(0);
+    expect(stderr).toContain('git URL of the content repository: ');
+    const config = loadConfig(join(dir, 'tmlsync.yaml'), { env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y' } });
+    expect(config.repository.url).toBe(remote);
+    expect(config.environments.map(({ name, username, direction, branch, api }) => ({ name, username, direction, branch, api }))).toEqual([
+      { name: 'dev', username: 'svc-tmlsync', direction: 'export', branch: 'dev', api: 'auto' },
+      { name: 'prod', username: 'tsadmin', direction: 'deploy', branch: 'main', api: 'v1' },
+    ]);
+    expect(readFileSync(join(dir, 'tmlsync.yaml'), 'utf8')).toContain('# dev: Org Sales');
+  });
+});
