@@ -74,11 +74,12 @@ describe('leases in the remote', () => {
 
   it('does not take over a lease expired by less than the clock-skew margin', async () => {
     const url = server.createRepo('skew');
-    const a = await replica(url);
+    // A margin of a minute, so that a slow machine's git (seconds under load) cannot use it up.
+    const a = await replica(url, { skewMarginMs: 60_000 });
     const now = Date.now();
     plant(server.pathOf('skew'), JSON.stringify({ holder: 'other', at: new Date(now - 62_000).toISOString(), expires: new Date(now - 2_000).toISOString(), counter: 7 }));
     expect(await a.leases.take(REF, 'a')).toMatchObject({ taken: false, holder: 'other' });
-    plant(server.pathOf('skew'), JSON.stringify({ holder: 'other', at: new Date(now - 70_000).toISOString(), expires: new Date(now - 10_000).toISOString(), counter: 7 }));
+    plant(server.pathOf('skew'), JSON.stringify({ holder: 'other', at: new Date(now - 180_000).toISOString(), expires: new Date(now - 120_000).toISOString(), counter: 7 }));
     expect(await a.leases.take(REF, 'a')).toMatchObject({ taken: true, lease: { record: { counter: 8 } } });
   });
 
