@@ -148,30 +148,40 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     expect(files(bare)).toContain(`tml/answer/Skewed-A-Lot.${aLot}.answer.tml`);
   });
 
-  it('finds a deletion at the next full listing: asked for, or when the reconcile interval has passed', async () => {
+  /** Deletes an object from the emulator for the length of `work`. */
+  async function whileDeleted(id: string, work: () => Promise<void>): Promise<void> {
+    const record = stage.emulator.state.objects.get(id)!;
+    stage.emulator.state.objects.delete(id);
+    try {
+      await work();
+    } finally {
+      stage.emulator.state.objects.set(id, record);
+    }
+  }
+
+  it('leaves a deletion to the next full listing, and finds it with --full', async () => {
     const { bare, exportOnce } = await exporter('deleted');
     await exportOnce();
-    const { state } = stage.emulator;
-    const [gone, alsoGone] = [DEMO_GUIDS.answers[5], DEMO_GUIDS.liveboards[2]];
-    const saved = [state.objects.get(gone)!, state.objects.get(alsoGone)!];
-    try {
-      state.objects.delete(gone);
+    const gone = DEMO_GUIDS.answers[5];
+    await whileDeleted(gone, async () => {
       const incremental = await exportOnce();
-      expect(incremental.listing).toBe('incremental');
-      expect(incremental.counts.deleted).toBe(0);
+      expect(incremental).toMatchObject({ listing: 'incremental', counts: { deleted: 0 } });
       expect(files(bare)).toContain(gone);
-
       const asked = await exportOnce({ full: true });
       expect(asked).toMatchObject({ listing: 'full', counts: { deleted: 1 } });
       expect(files(bare)).not.toContain(gone);
+    });
+  });
 
-      state.objects.delete(alsoGone);
+  it('finds a deletion once the reconcile interval has passed', async () => {
+    const { bare, exportOnce } = await exporter('reconcile');
+    await exportOnce();
+    const gone = DEMO_GUIDS.liveboards[2];
+    await whileDeleted(gone, async () => {
       const due = await exportOnce({ reconcileMs: 0 });
       expect(due).toMatchObject({ listing: 'full', counts: { deleted: 1 } });
-      expect(files(bare)).not.toContain(alsoGone);
-    } finally {
-      for (const record of saved) state.objects.set(record.id, record);
-    }
+      expect(files(bare)).not.toContain(gone);
+    });
   });
 
   it('lists everything again when the ledger is lost', async () => {
