@@ -54,3 +54,4 @@ export type { ExportTmlParams, ImportTmlParams } from './endpoints/tml.js';
 export type { SearchDataParams, PinboardDataParams, PinboardPdfParams } from './endpoints/data.js';
 export * from './types.js';
 export * from './v2/types.js';
+export { OrgAccessError, type OrgRef } from './orgs.js';

@@ -54,7 +54,7 @@ describe.each(API_VERSIONS)('npm start (tmlsync demo on config/default.yaml), ov
       .replace('http://127.0.0.1:4000', `http://127.0.0.1:${tsPort}`)
       // The shipped `api: auto` speaks v2 to the embedded emulator; v1 is the same loop on an instance without v2.
       .replace(/^ {4}api: auto\b/m, `    api: ${api}`);
-    expect(config).toContain(`    api: ${api}\n`);
+    expect(config).toMatch(new RegExp(`^ {4}api: ${api}\\b`, 'm'));
     writeFileSync(join(work, `default-${api}.yaml`), config);
     const child = spawn(process.execPath, ['--import', 'tsx', main, 'demo', '--config', join(work, `default-${api}.yaml`), '--data-dir', join(work, `emulator-${api}`), '--log-level', 'warn'], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,7 @@ let readOnly: GitServer;
 const TRUSTED_SECRET = 'doctor-trusted-secret-1';
 
 beforeAll(async () => {
-  emulator = await startEmulator({ trustedAuthSecret: TRUSTED_SECRET });
+  emulator = await startEmulator({ trustedAuthSecret: TRUSTED_SECRET, orgs: ['Dev'] });
   git = await startGitServer();
   readOnly = await startGitServer({ readOnly: true });
 });
@@ -52,7 +52,22 @@ describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
     ]);
     expect(checks.api!.detail).toBe(`REST API v1 and v2; tmlsync uses ${api}`);
     expect(checks.privileges!.detail).toContain('ADMINISTRATION');
-    if (api === 'v2') expect(checks.org!.detail).toBe('Org Primary (id 0)');
+    if (api === 'v2') expect(checks.org!.detail).toBe("Org Primary (id 0), the user's default");
+  });
+
+  it('passes the org line for the Org the environment names', async () => {
+    const { code, checks } = await doctor(config(git.createRepo(`org-${api}`), [...admin(api), 'org: Dev']));
+    expect(code).toBe(0);
+    expect(checks.org!.detail).toMatch(api === 'v2' ? /^Org Dev \(id \d+\)$/ : /^Org Dev /);
+  });
+
+  it('fails the org line for an Org the user is not in, naming both, and exits 1', async () => {
+    const { code, checks } = await doctor(config(git.createRepo(`no-org-${api}`), [...admin(api), 'org: Nowhere']));
+    expect(code).toBe(1);
+    expect(checks.login!.status).toBe('pass');
+    expect(checks.org).toMatchObject({ status: 'fail', fix: expect.stringContaining('set org: of environment dev') });
+    expect(checks.org!.detail).toContain('Org Nowhere: user tsadmin is not in it');
+    expect(checks.privileges!.status).toBe('skip');
   });
 
   it('fails the login line on a wrong password, with its fix, and exits 1', async () => {

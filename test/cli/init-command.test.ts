@@ -102,10 +102,9 @@ describe('tmlsync init', () => {
     expect(stderr).toContain('git URL of the content repository: ');
     const config = loadConfig(join(dir, 'tmlsync.yaml'), { env: { TS_DEV_PASSWORD: 'x', TS_PROD_SECRET_KEY: 'y' } });
     expect(config.repository.url).toBe(remote);
-    expect(config.environments.map(({ name, username, direction, branch, api }) => ({ name, username, direction, branch, api }))).toEqual([
-      { name: 'dev', username: 'svc-tmlsync', direction: 'export', branch: 'dev', api: 'auto' },
-      { name: 'prod', username: 'tsadmin', direction: 'deploy', branch: 'main', api: 'v1' },
+    expect(config.environments.map(({ name, username, direction, branch, api, org }) => ({ name, username, direction, branch, api, org }))).toEqual([
+      { name: 'dev', username: 'svc-tmlsync', direction: 'export', branch: 'dev', api: 'auto', org: 'Sales' },
+      { name: 'prod', username: 'tsadmin', direction: 'deploy', branch: 'main', api: 'v1', org: undefined },
     ]);
-    expect(readFileSync(join(dir, 'tmlsync.yaml'), 'utf8')).toContain('# dev: Org Sales');
   });
 });

@@ -79,9 +79,6 @@ export function secretVariable(environment: string, auth: Answers['auth']): stri
   return `TS_${environment.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_${auth === 'trusted' ? 'SECRET_KEY' : 'PASSWORD'}`;
 }
 
-/** Whether the configuration has an `org` key yet (Orgs support); until then the Org asked for is kept as a comment. */
-const HAS_ORG_KEY = 'org' in environmentSchema.shape;
-
 /** The configuration text, checked against the schema before anything is written. */
 function configText(remote: string, environments: Answers[]): string {
   const entries = environments.map((a) => {
@@ -91,7 +88,7 @@ function configText(remote: string, environments: Answers[]): string {
       [a.auth === 'trusted' ? 'secretKey' : 'password']: `\${${secretVariable(a.name, a.auth)}}`,
       direction: a.direction,
       ...(a.branch ? { branch: a.branch } : {}),
-      ...(a.org && HAS_ORG_KEY ? { org: a.org } : {}),
+      ...(a.org ? { org: a.org } : {}),
       ...(a.api ? { api: a.api } : {}),
     };
     const parsed = environmentSchema.safeParse(environment);
@@ -101,11 +98,9 @@ function configText(remote: string, environments: Answers[]): string {
     }
     return [a.name, environment] as const;
   });
-  const orgs = HAS_ORG_KEY ? [] : environments.filter((a) => a.org).map((a) => `# ${a.name}: Org ${a.org} (the user's default Org is used until tmlsync reads an org: key)`);
   const header = [
     '# tmlsync configuration, written by `tmlsync init`. Reference: the README of tmlsync.',
     '# Secrets are ${VAR} references: set the variables where tmlsync runs (CI secrets), never here.',
-    ...orgs,
     '',
   ];
   return `${header.join('\n')}${dump({ repository: { url: remote }, environments: Object.fromEntries(entries) }, { lineWidth: 120 })}`;

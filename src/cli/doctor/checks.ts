@@ -2,7 +2,7 @@ import { clientFor, connect, remoteUrl, signInName, v2ClientFor, withSession, ty
 import type { EnvironmentConfig, LoadedConfig } from '../../config/index.js';
 import { probeRead, probeWrite, type GitAccess, type ProbeResult } from '../../git/index.js';
 import type { SessionUser, ThoughtSpotPort } from '../../sync/ports.js';
-import { ThoughtSpotApiError, ThoughtSpotNetworkError } from '../../thoughtspot/index.js';
+import { OrgAccessError, ThoughtSpotApiError, ThoughtSpotNetworkError } from '../../thoughtspot/index.js';
 
 /**
  * `tmlsync doctor`: what a first run needs of an environment, asked before
@@ -32,13 +32,19 @@ export async function checkEnvironment(config: LoadedConfig, environment: Enviro
   const instance = await checkInstance(environment, services);
   const session = instance.loggedIn
     ? await withSession(connect(environment, services), (connection) => checkSession(environment, connection.port))
-    : ['org', 'privileges', 'connections'].map((id) => check(id, 'skip', 'not checked: no session'));
+    : ['org', 'privileges', 'connections'].filter((id) => !instance.checks.some((c) => c.id === id)).map((id) => check(id, 'skip', 'not checked: no session'));
   return [...instance.checks, ...session, ...(await checkRemote(config, environment, services, remotes))];
 }
 
 // ------------------------------------------------------------------ ThoughtSpot
 
-type Answer = { kind: 'ok' } | { kind: 'absent' } | { kind: 'refused'; message: string } | { kind: 'unreachable'; message: string } | { kind: 'error'; message: string };
+type Answer =
+  | { kind: 'ok' }
+  | { kind: 'absent' }
+  | { kind: 'refused'; message: string }
+  | { kind: 'unreachable'; message: string }
+  | { kind: 'org'; message: string }
+  | { kind: 'error'; message: string };
 
 /** One version's login: it works, the instance has no such API (404), the credentials are refused, or nothing answers. */
 async function loginAnswer(client: { login(): Promise<void>; logout(): Promise<void> }): Promise<Answer> {
@@ -48,6 +54,8 @@ async function loginAnswer(client: { login(): Promise<void>; logout(): Promise<v
       return { kind: 'ok' } as const;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      // The credentials were good; the configured Org is not one the user is in.
+      if (error instanceof OrgAccessError) return { kind: 'org', message } as const;
       if (error instanceof ThoughtSpotApiError && error.status === 404) return { kind: 'absent' } as const;
       if (error instanceof ThoughtSpotApiError && (error.status === 401 || error.status === 403)) return { kind: 'refused', message } as const;
       if (error instanceof ThoughtSpotNetworkError) return { kind: 'unreachable', message } as const;
@@ -79,6 +87,10 @@ async function checkInstance(environment: EnvironmentConfig, services: Services)
   const how = environment.secretKey ? 'trusted authentication' : 'password';
   const who = `${signInName(environment)} (${how})`;
   if (login.kind === 'ok') return { checks: [...checks, check('login', 'pass', `logged in as ${who}`)], loggedIn: true };
+  if (login.kind === 'org') {
+    const orgFix = `set org: of environment ${environment.name} to an Org ${signInName(environment)} is in, or add the user to Org ${environment.org ?? ''}`;
+    return { checks: [...checks, check('login', 'pass', `credentials of ${who} accepted`), check('org', 'fail', login.message, orgFix)], loggedIn: false };
+  }
   const fix = environment.secretKey
     ? `check username: and the secret key of environment ${environment.name} (Develop > Customizations > Security settings > Trusted authentication)`
     : `check username: and the password variable of environment ${environment.name}`;
@@ -110,9 +122,15 @@ async function checkSession(environment: EnvironmentConfig, port: ThoughtSpotPor
     const detail = `cannot read who the session is: ${error instanceof Error ? error.message : String(error)}`;
     return [check('org', 'skip', 'not checked'), check('privileges', 'fail', detail, 'the user needs to read its own groups (user/list, group)'), check('connections', 'skip', 'not checked')];
   }
-  // TODO(Orgs): compare with the environment's `org` key once the configuration has one.
-  const org = user.org ? check('org', 'pass', `Org ${user.org.name} (id ${user.org.id})`) : check('org', 'pass', "the user's default Org (API v1 does not name it)");
-  return [org, privilegeCheck(environment, user), await connectionCheck(environment, port)];
+  return [orgCheck(environment, user), privilegeCheck(environment, user), await connectionCheck(environment, port)];
+}
+
+/** The session's Org: the configured one (the login chose it, or refused), else the user's default. */
+function orgCheck(environment: EnvironmentConfig, user: SessionUser): Check {
+  const configured = environment.org;
+  if (user.org) return check('org', 'pass', `Org ${user.org.name} (id ${user.org.id})${configured ? '' : ", the user's default"}`);
+  // API v1 cannot say which Org a session is in; the login switched it to the configured one (session/orgs).
+  return check('org', 'pass', configured ? `Org ${configured} (the session was switched to it)` : "the user's default Org (API v1 does not name it)");
 }
 
 function privilegeCheck(environment: EnvironmentConfig, user: SessionUser): Check {
