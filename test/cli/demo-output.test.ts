@@ -26,13 +26,15 @@ describe('npm start at a terminal (tmlsync demo, readable logs)', () => {
       .replace('workDir: .demo/work', `workDir: ${join(work, 'wd')}`)
       .replace('port: 8787', `port: ${daemonPort}`)
       .replace('http://127.0.0.1:4000', `http://127.0.0.1:${tsPort}`)
-      .replace('    direction: sync\n', '    direction: sync\n    api: v1\n');
+      .replace(/^ {4}api: auto\b/m, '    api: v1');
     writeFileSync(join(work, 'default.yaml'), config);
     // --log-format pretty stands for the terminal npm start runs in (the decision itself: test/log/format.test.ts).
     const child = spawn(process.execPath, ['--import', 'tsx', main, '--log-format', 'pretty', 'demo', '--config', join(work, 'default.yaml'), '--data-dir', join(work, 'emulator')], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
     });
+    // Listened for at once: a demo that stops early (a bad configuration) ends the wait, never hangs it.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     let [stdout, stderr] = ['', ''];
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const runs = new Promise<void>((resolve) => {
@@ -40,10 +42,9 @@ describe('npm start at a terminal (tmlsync demo, readable logs)', () => {
         stderr += chunk.toString();
         if ((stderr.match(/sync finished/g) ?? []).length >= 2) resolve();
       });
-      child.once('exit', () => resolve());
+      void exited.then(() => resolve());
     });
     await runs;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
 
