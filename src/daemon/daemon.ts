@@ -224,7 +224,7 @@ export class Daemon {
       const committer = this.config.repository.committer;
       report =
         run.loop === 'export'
-          ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer })
+          ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer, reconcileMs: environment.reconcile })
           : run.loop === 'sync'
             ? await runSync({ ...common, environment: syncEnvironment(environment), committer })
             : await runDeploy({ ...common, environment: deployEnvironment(environment) });
