@@ -6,7 +6,7 @@
  */
 export { configFrom } from './config.js';
 export { deployEnvironment, environmentsFor, refuseOneWay, signInName, syncEnvironment } from './environments.js';
-export { remoteUrl, repoFor, workTree } from './repository.js';
+export { remoteUrl, repoFor, repositoryAccess, workTree } from './repository.js';
 export { servicesOf, type Host, type Services } from './services.js';
 export { endSession, withSession, type Session } from './session.js';
 export { untilSignal } from './signals.js';

@@ -38,14 +38,18 @@ function withoutCredentials(url: string): string {
 export async function repoFor(config: LoadedConfig, environment: EnvironmentConfig, services: Services): Promise<ContentRepo> {
   const url = remoteUrl(config.repository.url);
   if (url.startsWith('/') && !existsSync(url)) throw new Error(`the git remote ${url} does not exist (repository.url)`);
-  const token = config.repository.tokenEnv ? services.env[config.repository.tokenEnv] : undefined;
-  if (config.repository.tokenEnv && !token) throw new Error(`repository.tokenEnv names ${config.repository.tokenEnv}, which is not set`);
+  return GitRepo.open(workTree(config, environment), { remoteUrl: url, committer: config.repository.committer, logger: services.log, ...repositoryAccess(config, services) });
+}
+
+/**
+ * How git reaches the repository: the key file, or the token from the environment variable
+ * `repository.tokenEnv` names (registered with the redactor). Every git client of the
+ * repository (the work tree, the daemon's leases) gets its access here.
+ */
+export function repositoryAccess(config: LoadedConfig, services: Pick<Services, 'env' | 'redactor'>): { sshKeyFile?: string; httpsToken?: string } {
+  const { tokenEnv, sshKeyFile } = config.repository;
+  const token = tokenEnv ? services.env[tokenEnv] : undefined;
+  if (tokenEnv && !token) throw new Error(`repository.tokenEnv names ${tokenEnv}, which is not set`);
   services.redactor.add(token);
-  return GitRepo.open(workTree(config, environment), {
-    remoteUrl: url,
-    committer: config.repository.committer,
-    logger: services.log,
-    ...(config.repository.sshKeyFile ? { sshKeyFile: config.repository.sshKeyFile } : {}),
-    ...(token ? { httpsToken: token } : {}),
-  });
+  return { ...(sshKeyFile ? { sshKeyFile } : {}), ...(token ? { httpsToken: token } : {}) };
 }

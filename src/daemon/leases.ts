@@ -1,4 +1,4 @@
-import type { Services } from '../app/index.js';
+import { repositoryAccess, type Services } from '../app/index.js';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitLeases, leaseHolder, type HeldLease } from '../git/index.js';
 import type { Logger } from '../log/index.js';
@@ -84,22 +84,15 @@ export class RunLeases {
     };
   }
 
-  /**
-   * The leases of an environment, in its work tree, with the repository's access. The access
-   * is read as app/repository.ts `repoFor` reads it (the key file; the token from the
-   * environment variable it names, already checked there).
-   */
+  /** The leases of an environment, in its work tree, with the repository's access (the work tree's own). */
   #leasesOf(environment: EnvironmentConfig, repo: ContentRepo): GitLeases {
     let leases = this.#leases.get(environment.name);
     if (!leases) {
-      const { repository } = this.config;
-      const token = repository.tokenEnv ? this.services.env[repository.tokenEnv] : undefined;
       leases = new GitLeases(repo.dir, {
         ttlMs: this.timing.ttlMs,
         skewMarginMs: this.timing.skewMarginMs,
-        committer: repository.committer,
-        ...(repository.sshKeyFile ? { sshKeyFile: repository.sshKeyFile } : {}),
-        ...(token ? { httpsToken: token } : {}),
+        committer: this.config.repository.committer,
+        ...repositoryAccess(this.config, this.services),
       });
       this.#leases.set(environment.name, leases);
     }

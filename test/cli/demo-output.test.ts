@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../support/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,13 +10,6 @@ const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-demo-out-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('npm start at a terminal (tmlsync demo, readable logs)', () => {
   it('shows the banner and one readable line per run, without the emulator\'s request log', async () => {

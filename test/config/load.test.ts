@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, interpolate, literalIn, loadConfig } from '../../src/config/index.js';
+import { problemsOf } from '../support/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tmlsync-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,15 +14,6 @@ function file(text: string): string {
   return path;
 }
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-  throw new Error('no ConfigError');
-}
 
 const minimal = `repository:
   url: /srv/tml.git

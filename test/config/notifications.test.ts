@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { problemsOf } from '../support/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tmlsync-notify-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,15 +14,6 @@ function configWith(notifications: string): string {
   return path;
 }
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-  throw new Error('no ConfigError');
-}
 
 describe('notifications in the configuration', () => {
   it('reads webhooks from references, with the default events', () => {
