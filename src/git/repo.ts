@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
@@ -78,7 +78,8 @@ export class GitRepo {
     mkdirSync(dir, { recursive: true });
     const repo = new GitRepo(dir, options);
     await repo.#run('init', async (git) => {
-      await git.raw(['init', '--quiet']);
+      // One git process fewer per run: `init` on a repository only says so.
+      if (!isRepository(dir)) await git.raw(['init', '--quiet']);
       const origin = (await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
       if (origin === options.remoteUrl) return;
       if (origin !== '') throw new GitError(`${dir} is the work tree of ${gitOutput(origin)}, not of ${options.remoteUrl}; tmlsync never reuses a work tree for another remote: remove the folder, or give this configuration another workDir`, 'init');
@@ -435,6 +436,11 @@ function lockOf(text: string): { holder: string; at: string } | undefined {
 /** A path in fast-import's C-style quoting, which holds any file name. */
 function quotePath(path: string): string {
   return `"${path.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
+}
+
+/** Whether `dir` holds a repository of its own: a real `.git/HEAD` file (an `init` cut short may leave less, which `init` then completes). */
+function isRepository(dir: string): boolean {
+  return lstatSync(join(dir, '.git', 'HEAD'), { throwIfNoEntry: false })?.isFile() === true;
 }
 
 /** Whether a file is tracked by the git repository it sits in (false outside any repository). */

@@ -19,7 +19,8 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
   step.run.log.info(mode.kind === 'full' ? { listing: 'full', reason: mode.reason } : { listing: 'incremental', since: mode.since }, 'listing ThoughtSpot content');
   const pages = new PagesAfterLedger();
   const listing = listEverything(step.options, mode, (page) => pages.add(page));
-  const setUp = step.options.repo.checkout(step.options.branch).then(() => {
+  const checkedOut = step.options.prepared ? Promise.resolve() : step.options.repo.checkout(step.options.branch);
+  const setUp = checkedOut.then(() => {
     const state = startState(ledger, mode);
     pages.open((page) => dispatch(step, state, decide(state, page, decideContext(step))));
     return state;
@@ -45,11 +46,15 @@ export function decideContext(step: ExportRun): DecideContext {
 
 /** The ledger as the remote has it, and the listing it calls for. */
 async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mode: ListingMode }> {
-  await options.repo.fetch();
-  const ledger = await readExportLedger(options.repo, options.environment);
+  const ledger = options.prepared?.ledger ?? (await fetchLedger(options));
   if (options.listed) return { ledger, mode: { kind: 'full', reason: 'listed by the caller' } };
   const canSort = options.thoughtspot.listHeadersSince !== undefined;
   return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.reconcileMs, canSort, now: Date.now() }) };
+}
+
+async function fetchLedger({ repo, environment }: ExportOptions): Promise<Ledger> {
+  await repo.fetch();
+  return readExportLedger(repo, environment);
 }
 
 /** The content headers the mode asks for, or the caller's own listing (page by page to `onPage`), and every user, principal and privilege. */

@@ -76,7 +76,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(options, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = options;
-  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) } });
+  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, prepared: { ledger: structuredClone(sides.exportLedger) } });
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
