@@ -19,7 +19,7 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
   step.run.log.info(mode.kind === 'full' ? { listing: 'full', reason: mode.reason } : { listing: 'incremental', since: mode.since }, 'listing ThoughtSpot content');
   const pages = new PagesAfterLedger();
   const listing = listEverything(step.options, mode, (page) => pages.add(page));
-  const setUp = step.options.repo.checkout(step.options.branch).then(() => {
+  const setUp = step.options.repo.checkout(step.options.environment.branch).then(() => {
     const state = startState(ledger, mode);
     pages.open((page) => dispatch(step, state, decide(state, page, decideContext(step))));
     return state;
@@ -46,10 +46,10 @@ export function decideContext(step: ExportRun): DecideContext {
 /** The ledger as the remote has it, and the listing it calls for. */
 async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mode: ListingMode }> {
   await options.repo.fetch();
-  const ledger = await readExportLedger(options.repo, options.environment);
+  const ledger = await readExportLedger(options.repo, options.environment.name);
   if (options.listed) return { ledger, mode: { kind: 'full', reason: 'listed by the caller' } };
   const canSort = options.thoughtspot.listHeadersSince !== undefined;
-  return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.reconcileMs, canSort, now: Date.now() }) };
+  return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.environment.reconcileMs, canSort, now: Date.now() }) };
 }
 
 /** The content headers the mode asks for, or the caller's own listing (page by page to `onPage`), and every user, principal and privilege. */
