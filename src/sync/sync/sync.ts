@@ -73,7 +73,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
 }
 
 /** The branch as fetched, both ledgers, and ThoughtSpot's listing. */
-async function readSides({ environment, thoughtspot, repo }: SyncOptions): Promise<SyncSides> {
+export async function readSides({ environment, thoughtspot, repo }: SyncOptions): Promise<SyncSides> {
   await repo.fetch();
   await repo.checkout(environment.branch);
   const exportLedger = await readExportLedger(repo, environment.name);
@@ -116,7 +116,7 @@ function changedThoughtSpot({ deployed }: GitSideOutcome): boolean {
 }
 
 /** What the record phase needs of the run so far. */
-interface SyncedState {
+export interface SyncedState {
   changes: SideChanges;
   reconciled: Reconciled;
   exported: RunReport;
@@ -124,7 +124,7 @@ interface SyncedState {
 }
 
 /** Brings the deploy ledger in step, and publishes ThoughtSpot's side of the conflicts kept (or removes their branch once none is left). */
-async function recordAndPublish(options: SyncOptions, run: RunStart, state: SyncedState): Promise<string | undefined> {
+export async function recordAndPublish(options: SyncOptions, run: RunStart, state: SyncedState): Promise<string | undefined> {
   const { repo, environment: { name } } = options;
   await recordSynced(repo, name, run.runId, state);
   const kept = state.reconciled.conflicts.filter((c) => c.resolution === 'kept both');
