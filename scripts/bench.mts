@@ -340,7 +340,7 @@ async function phase(args: PhaseArgs): Promise<PhaseResult> {
     const opened = await GitRepo.open(args.workTree, { remoteUrl: args.remote, committer: COMMITTER });
     addSpan(git, 'open', openStart, clock());
     const repo = timedRepo(opened, git, clock);
-    const report = await runExport({ environment: 'bench', branch: 'main', thoughtspot: port, repo, committer: COMMITTER });
+    const report = await runExport({ environment: { name: 'bench', branch: 'main' }, thoughtspot: port, repo, committer: COMMITTER });
     result.objects = report.objects.length;
     result.counts = report.counts;
     result.outcome = report.outcome;

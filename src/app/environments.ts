@@ -1,7 +1,6 @@
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { InvalidInputError } from '../errors/index.js';
-import type { DeployEnvironment } from '../sync/deploy/deploy.js';
-import type { SyncEnvironment } from '../sync/sync/sync.js';
+import type { WorkflowEnvironment } from '../sync/kernel/environment.js';
 
 /** The account tmlsync signs in with when the configuration names none (the emulator's and ThoughtSpot's usual admin). */
 const DEFAULT_USERNAME = 'tsadmin';
@@ -27,24 +26,24 @@ export function refuseOneWay(environments: EnvironmentConfig[], dryRun: boolean)
   if (synced && !dryRun) throw new InvalidInputError(`environment ${synced.name} is synced both ways (direction: sync): run tmlsync sync --env ${synced.name}`);
 }
 
-/** What the deploy loop (and `plan`) needs of an environment's configuration, CLI and daemon alike. */
-export function deployEnvironment(environment: EnvironmentConfig): DeployEnvironment {
-  const { name, branch, importPolicy, prune, maxDeletions, mappings, principals, ownership, dataChecks } = environment;
+/**
+ * The one shape every workflow takes an environment in (export, deploy, sync,
+ * plan, drift), CLI and daemon alike: each reads what it needs of it.
+ */
+export function workflowEnvironment(environment: EnvironmentConfig): WorkflowEnvironment {
+  const { name, branch, reconcile, importPolicy, prune, maxDeletions, mappings, principals, ownership, dataChecks, conflictPolicy } = environment;
   return {
     name,
     branch,
+    ...(reconcile !== undefined ? { reconcileMs: reconcile } : {}),
     policy: importPolicy,
     ...(prune ? { prune: { maxDeletions } } : {}),
+    // The schema refuses mappings on a sync environment: it keeps its own names in git.
     ...(mappings ? { mappings } : {}),
     ...(principals ? { principals } : {}),
     // Without an `ownership` block owners are left as ThoughtSpot sets them; with one, the importing user is the default owner.
     ...(ownership ? { ownership: { ...ownership, importer: signInName(environment) } } : {}),
     dataChecks: { enabled: dataChecks?.enabled ?? true, ...(dataChecks?.searches ? { searches: dataChecks.searches } : {}) },
+    conflicts: conflictPolicy,
   };
-}
-
-/** What a sync run needs: the deploy side's settings (a sync environment has no mappings) and the conflict policy. */
-export function syncEnvironment(environment: EnvironmentConfig): SyncEnvironment {
-  const { mappings: _none, ...deploy } = deployEnvironment(environment);
-  return { ...deploy, conflicts: environment.conflictPolicy };
 }

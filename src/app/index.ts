@@ -5,7 +5,7 @@
  * the working tree and its remote, sessions that always end, and signals.
  */
 export { configFrom } from './config.js';
-export { deployEnvironment, environmentsFor, refuseOneWay, signInName, syncEnvironment } from './environments.js';
+export { environmentsFor, refuseOneWay, signInName, workflowEnvironment } from './environments.js';
 export { remoteUrl, repoFor, repositoryAccess, workTree } from './repository.js';
 export { servicesOf, type Host, type Services } from './services.js';
 export { endSession, withSession, type Session } from './session.js';

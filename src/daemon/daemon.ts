@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { Cron } from 'croner';
-import { connect, deployEnvironment, endSession, remoteUrl, repoFor, syncEnvironment, workTree, type Services, type ThoughtSpotConnection } from '../app/index.js';
+import { connect, endSession, remoteUrl, repoFor, workflowEnvironment, workTree, type Services, type ThoughtSpotConnection } from '../app/index.js';
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
 import { Metrics } from '../server/metrics.js';
@@ -224,10 +224,10 @@ export class Daemon {
       const committer = this.config.repository.committer;
       report =
         run.loop === 'export'
-          ? await runExport({ ...common, environment: environment.name, branch: environment.branch, committer, reconcileMs: environment.reconcile })
+          ? await runExport({ ...common, environment: workflowEnvironment(environment), committer })
           : run.loop === 'sync'
-            ? await runSync({ ...common, environment: syncEnvironment(environment), committer })
-            : await runDeploy({ ...common, environment: deployEnvironment(environment) });
+            ? await runSync({ ...common, environment: workflowEnvironment(environment), committer })
+            : await runDeploy({ ...common, environment: workflowEnvironment(environment) });
     } catch (error) {
       report = this.#failure(slot, run, log, error, started);
     }

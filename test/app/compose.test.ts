@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deployEnvironment, thoughtspotPort } from '../../src/app/index.js';
+import { workflowEnvironment, thoughtspotPort } from '../../src/app/index.js';
 import { format, parse } from '../../src/tml/index.js';
 import { useHttpMock } from '../http-mock.js';
 import { at, BASE, mockLogin, testClient } from '../thoughtspot/fixture.js';
@@ -37,13 +37,19 @@ describe('the ThoughtSpot port after an import', () => {
   });
 });
 
-describe('deployEnvironment', () => {
+describe('workflowEnvironment', () => {
   const base = { name: 'prod', branch: 'main', url: 'https://ts.example.com', direction: 'deploy' as const, schedule: '*/10 * * * *', timeoutMs: 1000, importPolicy: 'ALL_OR_NONE' as const, dataChecks: { enabled: true }, prune: false, maxDeletions: 10, conflictPolicy: 'manual' as const, watch: false, api: 'v1' as const };
 
   it('leaves owners alone without an ownership block, and makes the importing user the default owner with one', () => {
-    expect(deployEnvironment(base).ownership).toBeUndefined();
-    expect(deployEnvironment({ ...base, username: 'bot', ownership: { kinds: { liveboard: 'ann' } } }).ownership).toEqual({ importer: 'bot', kinds: { liveboard: 'ann' } });
-    expect(deployEnvironment({ ...base, ownership: {} }).ownership).toEqual({ importer: 'tsadmin' });
+    expect(workflowEnvironment(base).ownership).toBeUndefined();
+    expect(workflowEnvironment({ ...base, username: 'bot', ownership: { kinds: { liveboard: 'ann' } } }).ownership).toEqual({ importer: 'bot', kinds: { liveboard: 'ann' } });
+    expect(workflowEnvironment({ ...base, ownership: {} }).ownership).toEqual({ importer: 'tsadmin' });
+  });
+
+  it('carries what every workflow reads, so that a sync hands the same environment to its deploy and its export', () => {
+    expect(workflowEnvironment({ ...base, direction: 'sync', reconcile: 60_000, conflictPolicy: 'git-wins', prune: true, maxDeletions: 3 })).toEqual({
+      name: 'prod', branch: 'main', reconcileMs: 60_000, policy: 'ALL_OR_NONE', prune: { maxDeletions: 3 }, dataChecks: { enabled: true }, conflicts: 'git-wins',
+    });
   });
 });
 

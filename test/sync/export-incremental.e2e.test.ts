@@ -44,7 +44,7 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     const remote = stage.server.createRepo(`${label}-${(n += 1)}`);
     const bare = stage.server.pathOf(`${label}-${n}`);
     const repo = await GitRepo.open(join(stage.work, `wd-${label}-${n}`), { remoteUrl: remote, committer });
-    return { bare, exportOnce: (extra = {}) => runExport({ environment: 'dev', branch: 'dev', thoughtspot: connect(), repo, committer, ...extra }) };
+    return { bare, exportOnce: (extra = {}) => runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: connect(), repo, committer, ...extra }) };
   }
 
   /** Renames an object in the emulator, as an edit in ThoughtSpot would, stamped `modified` (ThoughtSpot's clock: now unless given). */
@@ -178,7 +178,7 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     await exportOnce();
     const gone = DEMO_GUIDS.liveboards[2];
     await whileDeleted(gone, async () => {
-      const due = await exportOnce({ reconcileMs: 0 });
+      const due = await exportOnce({ environment: { name: 'dev', branch: 'dev', reconcileMs: 0 } });
       expect(due).toMatchObject({ listing: 'full', counts: { deleted: 1 } });
       expect(files(bare)).not.toContain(gone);
     });

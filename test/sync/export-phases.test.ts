@@ -120,7 +120,7 @@ function fakeRepo() {
 }
 
 function exportRun(thoughtspot: ThoughtSpotPort, repo: ContentRepo, files: TreeWriter, commits: ContentCommits | undefined): ExportRun {
-  const options = { environment: 'dev', branch: 'dev', thoughtspot, repo, committer: TMLSYNC, log: silentLogger(), runId: 'run-1' };
+  const options = { environment: { name: 'dev', branch: 'dev' }, thoughtspot, repo, committer: TMLSYNC, log: silentLogger(), runId: 'run-1' };
   return { options, run: startRun('export', 'dev', options), batchSize: 2, skip: new Set(), files, commits };
 }
 

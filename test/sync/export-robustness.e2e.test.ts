@@ -39,13 +39,13 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
 
   it('ends with exactly the files of a fault-free run under 5xx, 429, dropped connections and expiring sessions', async () => {
     const clean = stage.server.createRepo('clean');
-    await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('clean'), { remoteUrl: clean, committer }), committer });
+    await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('clean'), { remoteUrl: clean, committer }), committer });
     // The same demo content (fixed GUIDs), behind every fault the emulator can inject.
     const faulty = await startEmulator({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 2000, random: mulberry(7) });
     try {
       const remote = stage.server.createRepo('faults');
       const report = await runExport({
-        environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(faulty.url)), repo: await GitRepo.open(dir('faults'), { remoteUrl: remote, committer }), committer, batchSize: 3,
+        environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(faulty.url)), repo: await GitRepo.open(dir('faults'), { remoteUrl: remote, committer }), committer, batchSize: 3,
       });
       expect(report.counts.failed).toBe(0);
       expect(tree('faults')).toBe(tree('clean'));
@@ -85,7 +85,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
         return real.push(branch);
       },
     };
-    const report = await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: racing, committer });
+    const report = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: racing, committer });
     expect(report.outcome).toBe('ok');
     const files = git(stage.server.pathOf('race'), 'ls-tree', '-r', '--name-only', 'dev').split('\n');
     expect(files).toContain('README.md');
@@ -95,7 +95,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
 
   it('leaves no partial commit when killed mid-export, and the next run converges to the uninterrupted tree', async () => {
     const reference = stage.server.createRepo('reference');
-    await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('ref'), { remoteUrl: reference, committer }), committer });
+    await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('ref'), { remoteUrl: reference, committer }), committer });
     const slow = await startEmulator({ latencyMs: 40 });
     for (const [id, record] of stage.emulator.state.objects) slow.state.objects.set(id, structuredClone(record));
     for (const id of [...slow.state.objects.keys()]) if (!stage.emulator.state.objects.has(id)) slow.state.objects.delete(id);
@@ -155,7 +155,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
       await ts.importTml(['connection:\n  name: C\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
       await ts.importTml(names.map((name, i) => table(name, `t${i}`)), { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
       const remote = stage.server.createRepo('hostile');
-      const report = await runExport({ environment: 'dev', branch: 'dev', thoughtspot: thoughtspotPort(ts), repo: await GitRepo.open(dir('hostile'), { remoteUrl: remote, committer }), committer });
+      const report = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(ts), repo: await GitRepo.open(dir('hostile'), { remoteUrl: remote, committer }), committer });
       expect(report.counts).toMatchObject({ added: names.length + 1, failed: 0 });
       const files = git(stage.server.pathOf('hostile'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/table/'));
       expect(files, files.join('\n')).toHaveLength(names.length);

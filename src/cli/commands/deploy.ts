@@ -1,4 +1,4 @@
-import { configFrom, deployEnvironment, environmentsFor, refuseOneWay, withEnvironment } from '../../app/index.js';
+import { configFrom, environmentsFor, refuseOneWay, withEnvironment, workflowEnvironment } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { checkLines } from '../../sync/deploy/checks.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy/deploy.js';
@@ -38,7 +38,7 @@ export async function deployCommand(options: DeployCommandOptions, _args: string
   refuseOneWay([environment!], options.dryRun === true);
   if (environment!.direction === 'export') throw new InvalidInputError(`environment ${environment!.name} is export-only (direction: export); it is not deployed to`);
   const report = await withEnvironment(config, environment!, services, (sides) =>
-    runDeploy({ ...sides, environment: deployEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
+    runDeploy({ ...sides, environment: workflowEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
   );
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
   return report.outcome === 'ok' ? 0 : 1;

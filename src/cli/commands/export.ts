@@ -1,4 +1,4 @@
-import { configFrom, deployEnvironment, environmentsFor, refuseOneWay, withEnvironment, type Services } from '../../app/index.js';
+import { configFrom, environmentsFor, refuseOneWay, withEnvironment, workflowEnvironment, type Services } from '../../app/index.js';
 import type { EnvironmentConfig, LoadedConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { progressLogger } from '../../log/index.js';
@@ -35,13 +35,11 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
     const report = await withEnvironment(config, environment, services, (sides) =>
       runExport({
         ...sides,
-        environment: environment.name,
-        branch: environment.branch,
+        environment: workflowEnvironment(environment),
         committer: config.repository.committer,
         log: context.log,
         dryRun: options.dryRun === true,
         full: options.full === true,
-        reconcileMs: environment.reconcile,
         ...(terminal ? { onProgress: progressLogger(context.log.child({ environment: environment.name }), 'exporting') } : {}),
       }),
     );
@@ -54,7 +52,7 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
 async function driftCommand(config: LoadedConfig, environments: EnvironmentConfig[], services: Services, options: ExportCommandOptions, context: CommandContext): Promise<ExitCode> {
   const results = [];
   for (const environment of environments) {
-    results.push(await withEnvironment(config, environment, services, (sides) => runDrift({ ...sides, environment: deployEnvironment(environment), log: context.log })));
+    results.push(await withEnvironment(config, environment, services, (sides) => runDrift({ ...sides, environment: workflowEnvironment(environment), log: context.log })));
   }
   if (options.format === 'json') {
     context.io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { configFrom, deployEnvironment, environmentsFor, syncEnvironment, withEnvironment } from '../../app/index.js';
+import { configFrom, environmentsFor, withEnvironment, workflowEnvironment } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { planMarkdown, planText, runPlan } from '../../sync/plan.js';
 import type { ExitCode } from '../outcome.js';
@@ -13,7 +13,7 @@ export async function planCommand(options: { config?: string; env?: string; ref?
   const [environment] = environmentsFor(config, options.env, 'deploy');
   const sync = environment!.direction === 'sync';
   const plan = await withEnvironment(config, environment!, services, (sides) =>
-    runPlan({ ...sides, environment: sync ? syncEnvironment(environment!) : deployEnvironment(environment!), sync, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
+    runPlan({ ...sides, environment: workflowEnvironment(environment!), sync, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
   );
   const out = options.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : options.format === 'markdown' ? planMarkdown(plan) : planText(plan);
   context.io.stdout.write(out);

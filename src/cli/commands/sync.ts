@@ -1,4 +1,4 @@
-import { configFrom, environmentsFor, syncEnvironment, withEnvironment } from '../../app/index.js';
+import { configFrom, environmentsFor, withEnvironment, workflowEnvironment } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { summaryLine } from '../../sync/kernel/report.js';
 import { runSync, type ConflictPolicy, type SyncReport } from '../../sync/sync/sync.js';
@@ -32,7 +32,7 @@ export async function syncCommand(options: SyncCommandOptions, _args: string[], 
   const config = await configFrom(options.config, services);
   const [environment] = environmentsFor(config, options.env, 'sync');
   if (environment!.direction !== 'sync') throw new InvalidInputError(`environment ${environment!.name} has direction ${environment!.direction}; sync is for direction: sync (use export or deploy)`);
-  const target = syncEnvironment(environment!);
+  const target = workflowEnvironment(environment!);
   const report = await withEnvironment(config, environment!, services, (sides) =>
     runSync({
       ...sides,

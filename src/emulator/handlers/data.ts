@@ -6,7 +6,7 @@ import { renderLiveboardPdf, type PdfOptions } from '../data/pdf.js';
 import { parseQuery, type FilterOperator, type ParsedQuery, type QueryFilter } from '../data/query.js';
 import { CODE, V1Error, invalidParameter } from '../errors.js';
 import type { Params } from '../params.js';
-import type { ContentRecord } from '../state.js';
+import type { ContentRecord, EmulatorState } from '../state.js';
 import { bodyOf } from './metadata.js';
 
 const FORMATS = ['COMPACT', 'FULL'] as const;
@@ -70,8 +70,18 @@ function searchData(context: HandlerContext): Reply {
   const id = params.required('data_source_guid');
   const source = state.objects.get(id);
   if (!source) throw invalidParameter('data_source_guid', `no data source with id ${id}`);
-  query.filters.push(...filtersOf(context));
-  return json(runQuery(datasetFor(source, state), query, paging(params), params.oneOf('formattype', FORMATS, 'COMPACT')));
+  return json(searchSource(state, source, query, filtersOf(context), paging(params), params.oneOf('formattype', FORMATS, 'COMPACT')));
+}
+
+/**
+ * The one engine call path of every data endpoint, v1 and v2 alike (a search,
+ * a visualization's query): the parsed query with the request's runtime
+ * filters, over the source's dataset. The handlers only read their wire's
+ * parameters and shape its answer.
+ */
+export function searchSource(state: EmulatorState, source: ContentRecord, query: ParsedQuery, filters: QueryFilter[], page: Paging, format: 'COMPACT' | 'FULL'): DataBlock {
+  query.filters.push(...filters);
+  return runQuery(datasetFor(source, state), query, page, format);
 }
 
 export interface Viz {
@@ -99,9 +109,8 @@ export function vizzesOf(record: ContentRecord): Viz[] {
 export function runViz(context: HandlerContext, viz: Viz, extra: QueryFilter[], page: Paging, format: 'COMPACT' | 'FULL'): DataBlock {
   // The injected fault: the whole call fails, as it does when one visualization's query does (UNCONFIRMED, §2.13).
   if (context.settings.failingVisualizations?.includes(viz.name)) throw new V1Error(400, CODE.generic, `Query of visualization ${viz.name} failed in the warehouse (injected fault)`);
-  const query: ParsedQuery = parseQuery(typeof viz.answer.search_query === 'string' ? viz.answer.search_query : '');
-  query.filters.push(...extra);
-  return runQuery(datasetFor(sourceOf(viz.answer, context.state), context.state), query, page, format);
+  const query = parseQuery(typeof viz.answer.search_query === 'string' ? viz.answer.search_query : '');
+  return searchSource(context.state, sourceOf(viz.answer, context.state), query, extra, page, format);
 }
 
 /**

@@ -134,6 +134,7 @@ export interface SyncResult {
  * need a password (their own or the default); passwords of existing users
  * are never changed. Every problem is found before anything changes.
  */
+// eslint-disable-next-line max-lines-per-function -- split in flight by issue 14
 export function syncPrincipals(state: EmulatorState, inputs: SyncInput[], options: SyncOptions): SyncResult {
   const result: SyncResult = { usersAdded: [], usersDeleted: [], usersUpdated: [], groupsAdded: [], groupsDeleted: [], groupsUpdated: [] };
   const { defaultPassword } = options;

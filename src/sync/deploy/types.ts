@@ -1,11 +1,7 @@
 import { InvalidInputError } from '../../errors/index.js';
-import type { Logger } from '../../log/index.js';
 import type { KnownObject, TmlDocument, ValueMapping } from '../../tml/index.js';
-import type { DataChecksPolicy } from './checks.js';
 import type { DeployLedger } from '../kernel/ledger.js';
-import type { OwnershipPolicy } from './ownership.js';
-import type { ContentRepo, ThoughtSpotPort } from '../ports.js';
-import type { PrincipalsSettings } from './principals.js';
+import type { WorkflowEnvironment, WorkflowOptions } from '../kernel/environment.js';
 import type { RunStart } from '../kernel/report.js';
 import type { Finding } from '../kernel/validate.js';
 
@@ -37,30 +33,13 @@ export class MissingLedgerError extends InvalidInputError {
   }
 }
 
-export interface DeployEnvironment {
-  name: string;
-  branch: string;
-  mappings?: { connections?: Record<string, string>; databases?: Record<string, string>; schemas?: Record<string, string> };
-  policy?: 'ALL_OR_NONE' | 'PARTIAL';
-  /** Delete what left the repository, at most `maxDeletions` per run (see prune.ts); off when absent. */
-  prune?: { maxDeletions: number };
-  /** Users, groups and privileges from `principals/principals.yaml`; left alone without. */
-  principals?: PrincipalsSettings;
-  /** Who owns deployed objects; without it owners are left alone. */
-  ownership?: OwnershipPolicy;
-  /** Data checks after the import; off without it. */
-  dataChecks?: DataChecksPolicy;
-}
+/** The environment a deploy (and a plan, and prune) reads: every workflow's one shape, under the name its phases know it by. */
+export type DeployEnvironment = WorkflowEnvironment;
 
-export interface DeployOptions {
-  environment: DeployEnvironment;
-  thoughtspot: ThoughtSpotPort;
-  repo: ContentRepo;
+/** A deploy's own options, besides the environment and the sides every workflow takes. */
+export interface DeployOptions extends WorkflowOptions {
   /** A commit, tag or branch to deploy; the environment's branch by default. */
   ref?: string;
-  dryRun?: boolean;
-  log?: Logger;
-  runId?: string;
   batchSize?: number;
   /** Deploy only these canonical GUIDs (a sync run's git-side changes); every other file is left as it is. */
   only?: ReadonlySet<string>;

@@ -14,7 +14,7 @@ const MESSAGE_OBJECTS = 500;
  * they were written), so every commit changes something. Returns the commits made.
  */
 export async function commitChanges(step: ExportRun, commits: ContentCommits, state: ExportState, listed: Listed): Promise<string[]> {
-  const { environment, committer } = step.options;
+  const { environment: { name: environment }, committer } = step.options;
   const changes = [...state.changes].sort((a, b) => compareText(a.result.path!, b.result.path!));
   const authorOf = authors(listed, committer);
   const groups: [Identity, Change[]][] = [...byAuthor(changes)]

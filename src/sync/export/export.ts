@@ -17,11 +17,11 @@ export type { ExportOptions } from './types.js';
  * ledger on `refs/tmlsync/<env>/export`.
  */
 export async function runExport(options: ExportOptions): Promise<RunReport> {
-  const run = startRun('export', options.environment, options);
+  const run = startRun('export', options.environment.name, options);
   // Files are written on a thread of their own, closed however the run ends.
   const files = new TreeWriter(options.repo.dir);
   // Each file goes to git as it is written, so that its blob is packed while later answers arrive.
-  const commits = run.dryRun ? undefined : options.repo.startCommits(options.branch);
+  const commits = run.dryRun ? undefined : options.repo.startCommits(options.environment.branch);
   try {
     return await exportPhases({ options, run, files, commits, batchSize: options.batchSize ?? BATCH_SIZE, skip: options.skip ?? new Set() });
   } finally {
@@ -53,5 +53,5 @@ async function exportPhases(step: ExportRun): Promise<RunReport> {
 }
 
 async function push({ options }: ExportRun, made: string[]): Promise<void> {
-  if (made.length > 0) await options.repo.push(options.branch);
+  if (made.length > 0) await options.repo.push(options.environment.branch);
 }

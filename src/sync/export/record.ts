@@ -9,7 +9,7 @@ import { writeExportLedger } from '../kernel/ledger.js';
  * spaces the full listings).
  */
 export async function recordLedger(step: ExportRun, state: ExportState, made: string[]): Promise<void> {
-  const { repo, environment } = step.options;
+  const { repo, environment: { name: environment } } = step.options;
   const { ledger } = state;
   const watermark = ledger.watermark;
   ledger.lastExport = new Date().toISOString();

@@ -1,22 +1,16 @@
-import type { Logger } from '../../log/index.js';
 import type { ListingMode } from './listing.js';
 import type { Ledger, LedgerEntry } from '../kernel/ledger.js';
-import type { ContentCommits, ContentRepo, GroupPrivileges, Header, Identity, PrincipalEntry, ThoughtSpotPort } from '../ports.js';
+import type { WorkflowOptions } from '../kernel/environment.js';
+import type { ContentCommits, GroupPrivileges, Header, Identity, PrincipalEntry } from '../ports.js';
 import type { ObjectResult, RunStart } from '../kernel/report.js';
 import type { TreeWriter } from '../kernel/tree-writer.js';
 
 /** The shapes the phases of an export share, kept apart from the workflow so that its phases never import it (no cycle). */
 
-export interface ExportOptions {
-  environment: string;
-  branch: string;
-  thoughtspot: ThoughtSpotPort;
-  repo: ContentRepo;
+/** An export's own options, besides the environment and the sides every workflow takes. */
+export interface ExportOptions extends WorkflowOptions {
   /** Commits without a ThoughtSpot author (deletions, principals) are made as this identity. */
   committer: Identity;
-  log?: Logger;
-  runId?: string;
-  dryRun?: boolean;
   /** Ids per `tml/export` call. */
   batchSize?: number;
   /** Objects to leave exactly as they are, file and ledger (a sync run's conflicts). */
@@ -25,8 +19,6 @@ export interface ExportOptions {
   onProgress?: (done: number, total: number) => void;
   /** List everything (and so find deletions), whatever the ledger says. */
   full?: boolean;
-  /** Interval between full listings (config `reconcile`); default hourly. */
-  reconcileMs?: number;
   /**
    * Every content header, as the caller listed them this run (a sync): the
    * export lists nothing again, and decides deletions from these. With

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { silentLogger, detailLogger, type Logger } from '../../log/index.js';
+import { silentLogger, detailLogger } from '../../log/index.js';
 import { handlerFor, type TmlKind } from '../../tml/index.js';
 import { exportBack } from '../kernel/batches.js';
 import { runDeploy, type DeployReport } from '../deploy/deploy.js';
-import type { DeployEnvironment } from '../deploy/types.js';
+import type { WorkflowOptions } from '../kernel/environment.js';
 import { runExport } from '../export/export.js';
 import { contentHash, readDeployLedger, readExportLedger, writeDeployLedger, type DeployLedger } from '../kernel/ledger.js';
 import type { ContentRepo, Header, Identity, ThoughtSpotPort } from '../ports.js';
@@ -11,25 +11,16 @@ import { finishRun, startRun, type ObjectResult, type RunReport, type RunStart }
 import { readContent, readSourceFile } from '../kernel/content.js';
 import {
   detectChanges, envIdOf, reconcile, toCompare,
-  type Conflict, type ConflictPolicy, type GitFile, type Reconciled, type SideChanges, type SyncSides,
+  type Conflict, type GitFile, type Reconciled, type SideChanges, type SyncSides,
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
 
 export type { Conflict, ConflictPolicy, SideChange } from './changes.js';
 
-export interface SyncEnvironment extends Omit<DeployEnvironment, 'mappings'> {
-  conflicts?: ConflictPolicy;
-}
-
-export interface SyncOptions {
-  environment: SyncEnvironment;
-  thoughtspot: ThoughtSpotPort;
-  repo: ContentRepo;
+/** A sync's own options, besides the environment (its `conflicts` policy) and the sides every workflow takes. */
+export interface SyncOptions extends WorkflowOptions {
   /** Commits without a ThoughtSpot author (deletions, principals, the conflicts branch). */
   committer: Identity;
-  log?: Logger;
-  runId?: string;
-  dryRun?: boolean;
 }
 
 export interface SyncReport extends RunReport {
@@ -76,13 +67,13 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(options, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = options;
-  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, prepared: { ledger: structuredClone(sides.exportLedger) } });
+  const exported = await runExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, prepared: { ledger: structuredClone(sides.exportLedger) } });
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
 
 /** The branch as fetched, both ledgers, and ThoughtSpot's listing. */
-async function readSides({ environment, thoughtspot, repo }: SyncOptions): Promise<SyncSides> {
+export async function readSides({ environment, thoughtspot, repo }: SyncOptions): Promise<SyncSides> {
   await repo.fetch();
   await repo.checkout(environment.branch);
   const exportLedger = await readExportLedger(repo, environment.name);
@@ -125,7 +116,7 @@ function changedThoughtSpot({ deployed }: GitSideOutcome): boolean {
 }
 
 /** What the record phase needs of the run so far. */
-interface SyncedState {
+export interface SyncedState {
   changes: SideChanges;
   reconciled: Reconciled;
   exported: RunReport;
@@ -133,7 +124,7 @@ interface SyncedState {
 }
 
 /** Brings the deploy ledger in step, and publishes ThoughtSpot's side of the conflicts kept (or removes their branch once none is left). */
-async function recordAndPublish(options: SyncOptions, run: RunStart, state: SyncedState): Promise<string | undefined> {
+export async function recordAndPublish(options: SyncOptions, run: RunStart, state: SyncedState): Promise<string | undefined> {
   const { repo, environment: { name } } = options;
   await recordSynced(repo, name, run.runId, state);
   const kept = state.reconciled.conflicts.filter((c) => c.resolution === 'kept both');

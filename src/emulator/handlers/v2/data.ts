@@ -28,13 +28,12 @@
  *   page, as v1's VISUALIZATION layout.
  */
 import { json, type HandlerContext, type Reply, type Route } from '../../context.js';
-import { datasetFor } from '../../data/datasets.js';
-import { runQuery, type DataBlock, type Paging } from '../../data/engine.js';
+import type { DataBlock, Paging } from '../../data/engine.js';
 import { parseQuery } from '../../data/query.js';
 import { invalidParameter } from '../../errors.js';
 import type { JsonBody } from '../../json-body.js';
 import type { ContentRecord } from '../../state.js';
-import { liveboardPdf, runtimeFilters, runViz, vizzesOf, type Viz } from '../data.js';
+import { liveboardPdf, runtimeFilters, runViz, searchSource, vizzesOf, type Viz } from '../data.js';
 import { objectOf, v2Route } from './common.js';
 
 const FORMATS = ['COMPACT', 'FULL'] as const;
@@ -67,8 +66,7 @@ function searchData(context: HandlerContext): Reply {
   const { body, state } = context;
   const query = parseQuery(body.required('query_string'));
   const source = objectOf(state, body.required('logical_table_identifier'), 'LOGICAL_TABLE', 'logical_table_identifier');
-  query.filters.push(...filters(body));
-  return json({ contents: [content(runQuery(datasetFor(source, state), query, paging(body), body.oneOf('data_format', FORMATS, 'COMPACT')))] });
+  return json({ contents: [content(searchSource(state, source, query, filters(body), paging(body), body.oneOf('data_format', FORMATS, 'COMPACT')))] });
 }
 
 function liveboard(context: HandlerContext): ContentRecord {

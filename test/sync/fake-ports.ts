@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { KIND_LISTINGS } from '../../src/tml/index.js';
+import type { ContentRepo, Header, HeaderType, Identity } from '../../src/sync/ports.js';
+
+/**
+ * Fakes of the two ports a workflow phase talks through, for phases called
+ * alone (issue 14): a ThoughtSpot that holds objects by kind and lists them,
+ * and a repository whose working tree is a temporary folder and whose remote
+ * state refs, branches and calls live in memory. Each records what it was
+ * asked, so that a test asserts on what a phase did.
+ */
+
+/** A ThoughtSpot that holds objects (kind, name, id) and lists each kind as the real listing would. */
+export function fakeThoughtSpot(objects: { kind: string; name: string; id: string; modified?: number }[]) {
+  const listed: HeaderType[] = [];
+  const port = {
+    listHeaders(type: HeaderType, subtypes?: string[]): Promise<Header[]> {
+      listed.push(type);
+      // Without subtypes, every object of the type (all logical tables: tables, views, worksheets, models…).
+      const kinds = new Set<string>(KIND_LISTINGS.filter((l) => l.metadataType === type && (!subtypes || l.subtypes.join() === subtypes.join())).map((l) => l.kind));
+      return Promise.resolve(objects.filter((o) => kinds.has(o.kind)).map((o) => ({ id: o.id, name: o.name, modified: o.modified ?? 1 })));
+    },
+  };
+  return { port: port as never, listed };
+}
+
+/** What the fake repository was asked to do, in order. */
+export interface RepoCalls {
+  calls: string[];
+  states: Map<string, Record<string, string>>;
+  published: { branch: string; files: Record<string, string>; message: string; author: Identity }[];
+}
+
+/** A repository over a folder: state refs in memory (those given exist), every call recorded. */
+export function fakeRepo(dir: string, states: Record<string, Record<string, string>> = {}, branches: string[] = []): { repo: ContentRepo } & RepoCalls {
+  const record: RepoCalls = { calls: [], states: new Map(Object.entries(states)), published: [] };
+  const side = new Set(branches);
+  const repo = {
+    dir,
+    fetch: () => Promise.resolve(void record.calls.push('fetch')),
+    checkout: (branch: string) => Promise.resolve(void record.calls.push(`checkout ${branch}`)),
+    revParse: (ref: string) => Promise.resolve(ref === 'HEAD' ? 'c0ffee0000000000000000000000000000000000' : record.states.has(ref) ? 'state' : undefined),
+    readState: (ref: string, file: string) => Promise.resolve(record.states.get(ref)?.[file]),
+    writeState(ref: string, files: Record<string, string>, message: string) {
+      record.calls.push(`writeState ${ref} ${message}`);
+      record.states.set(ref, files);
+      return Promise.resolve();
+    },
+    publishBranch(branch: string, _base: string | undefined, files: Record<string, string>, message: string, author: Identity) {
+      record.calls.push(`publishBranch ${branch}`);
+      record.published.push({ branch, files, message, author });
+      side.add(branch);
+      return Promise.resolve('b0b');
+    },
+    removeBranch(branch: string) {
+      record.calls.push(`removeBranch ${branch}`);
+      return Promise.resolve(side.delete(branch));
+    },
+  };
+  return { repo: repo as unknown as ContentRepo, ...record };
+}
+
+/** Writes a file of the working tree. */
+export function putFile(dir: string, path: string, text: string): void {
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  writeFileSync(join(dir, path), text);
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WorkflowEnvironment } from '../../src/sync/kernel/environment.js';
+import { objectPath } from '../../src/sync/kernel/layout.js';
+import { contentHash, emptyDeployLedger, emptyLedger, formatLedger, parseDeployLedger, type DeployLedger } from '../../src/sync/kernel/ledger.js';
+import { finishRun, startRun, type ObjectResult } from '../../src/sync/kernel/report.js';
+import type { Conflict, Reconciled, SideChanges } from '../../src/sync/sync/changes.js';
+import { readSides, recordAndPublish, type SyncedState } from '../../src/sync/sync/sync.js';
+import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
+import type { Identity } from '../../src/sync/ports.js';
+import { fakeRepo, fakeThoughtSpot, putFile } from './fake-ports.js';
+
+/** The phases of a sync that read and record (readSides, recordAndPublish) called alone, over a fake ThoughtSpot and a fake repository. */
+
+const DEV: WorkflowEnvironment = { name: 'dev', branch: 'dev', conflicts: 'manual' };
+const DEPLOY_REF = 'refs/tmlsync/dev/deploy';
+const TMLSYNC: Identity = { name: 'tmlsync', email: 'tmlsync@example.invalid' };
+const guid = (n: number) => `7b1a0000-0000-0000-0000-00000000000${n}`;
+const pathOf = (n: number) => objectPath('table', `Table ${n}`, guid(n));
+const tableText = (n: number, description = 'sales') =>
+  `guid: ${guid(n)}\ntable:\n  name: Table ${n}\n  description: ${description}\n  db: D\n  schema: S\n  db_table: T${n}\n  connection:\n    name: Conn\n`;
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tmlsync-sync-phases-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function deployLedger(entries: Record<number, string>): DeployLedger {
+  const ledger = emptyDeployLedger();
+  for (const [n, text] of Object.entries(entries)) ledger.objects[guid(Number(n))] = { envGuid: guid(Number(n)), kind: 'table', name: `Table ${n}`, path: pathOf(Number(n)), hash: contentHash(text), created: false };
+  return ledger;
+}
+
+const noChanges = (): SideChanges => ({ thoughtspot: new Map(), git: new Map(), unknown: [] });
+const reconciled = (conflicts: Conflict[] = [], theirs: Record<string, string> = {}): Reconciled => ({ git: new Map(), agreed: new Set(), conflicts, theirs });
+
+function synced(objects: ObjectResult[], extra: Partial<SyncedState> = {}): SyncedState {
+  const run = startRun('export', 'dev', {});
+  return { changes: noChanges(), reconciled: reconciled(), exported: finishRun(run, objects), skip: new Set(), ...extra };
+}
+
+describe('the read phase of a sync', () => {
+  it('fetches and checks out the branch, reads both ledgers, lists every content type once, and reads the branch\'s files but connections', async () => {
+    putFile(dir, pathOf(1), tableText(1));
+    putFile(dir, objectPath('connection', 'Conn', 'c0000000-0000-0000-0000-000000000001'), 'guid: c0000000-0000-0000-0000-000000000001\nconnection:\n  name: Conn\n  type: SNOWFLAKE\n');
+    const ledger = deployLedger({ 1: tableText(1) });
+    const { repo, calls } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(ledger) }, 'refs/tmlsync/dev/export': { 'ledger.json': formatLedger(emptyLedger()) } });
+    const ts = fakeThoughtSpot([{ kind: 'table', name: 'Table 1', id: guid(1), modified: 7 }, { kind: 'table', name: 'Table 2', id: guid(2) }]);
+    const sides = await readSides({ environment: DEV, thoughtspot: ts.port, repo, committer: TMLSYNC });
+    expect(calls).toEqual(['fetch', 'checkout dev']);
+    expect(ts.listed).toEqual([...CONTENT_TYPES]);
+    expect([...sides.headers.keys()]).toEqual([guid(1), guid(2)]);
+    expect(sides.deployLedger).toEqual(ledger);
+    expect([...sides.files]).toEqual([[guid(1), { path: pathOf(1), text: tableText(1), kind: 'table', name: 'Table 1' }]]);
+  });
+});
+
+describe('the record phase of a sync', () => {
+  it('records what the export wrote in the deploy ledger, so that the next deploy does not send it back; a deletion leaves the ledger', async () => {
+    putFile(dir, pathOf(1), tableText(1, 'edited in ThoughtSpot'));
+    const { repo, states, calls } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(deployLedger({ 1: tableText(1), 2: tableText(2) })) } });
+    const state = synced([
+      { id: guid(1), kind: 'table', name: 'Table 1', outcome: 'updated', path: pathOf(1) },
+      { id: guid(2), kind: 'table', name: 'Table 2', outcome: 'deleted', path: pathOf(2) },
+    ]);
+    const run = startRun('sync', 'dev', { runId: 'run-7' });
+    expect(await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, run, state)).toBeUndefined();
+    const ledger = parseDeployLedger(states.get(DEPLOY_REF)!['deploy.json'], DEPLOY_REF);
+    expect(Object.keys(ledger.objects)).toEqual([guid(1)]);
+    expect(ledger.objects[guid(1)]!.hash).toBe(contentHash(tableText(1, 'edited in ThoughtSpot')));
+    expect(calls).toEqual([`writeState ${DEPLOY_REF} sync(dev): in step after run run-7`, 'removeBranch tmlsync/conflicts/dev']);
+  });
+
+  it('leaves the ledger unwritten when nothing changed, and a skipped object (a conflict kept) as the ledger had it', async () => {
+    putFile(dir, pathOf(1), tableText(1, 'ThoughtSpot side'));
+    const before = deployLedger({ 1: tableText(1) });
+    const { repo, calls } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(before) } });
+    const state = synced([{ id: guid(1), kind: 'table', name: 'Table 1', outcome: 'updated', path: pathOf(1) }], { skip: new Set([guid(1)]) });
+    await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, startRun('sync', 'dev', {}), state);
+    expect(calls.filter((c) => c.startsWith('writeState'))).toEqual([]);
+  });
+
+  it('publishes ThoughtSpot\'s side of the conflicts kept on the conflicts branch, naming each', async () => {
+    const { repo, published } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(emptyDeployLedger()) } });
+    const conflict: Conflict = { id: guid(1), kind: 'table', name: 'Table 1', path: pathOf(1), git: 'modified', thoughtspot: 'modified', resolution: 'kept both' };
+    const state = synced([], { reconciled: reconciled([conflict], { [pathOf(1)]: tableText(1, 'ThoughtSpot side') }) });
+    const branch = await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, startRun('sync', 'dev', {}), state);
+    expect(branch).toBe('tmlsync/conflicts/dev');
+    expect(published).toEqual([{
+      branch: 'tmlsync/conflicts/dev', files: { [pathOf(1)]: tableText(1, 'ThoughtSpot side') }, author: TMLSYNC,
+      message: `sync(dev): ThoughtSpot's side of 1 conflict\n\n- table "Table 1" (${pathOf(1)}): modified in git, modified in ThoughtSpot\n`,
+    }]);
+  });
+});
