@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../config/index.js';
-import type { DataSummary, Header, HeaderType, ImportedObject, SessionUser, ThoughtSpotPort } from '../sync/ports.js';
+import type { DataSummary, Header, HeaderType, ImportedObject, SessionUser, ThoughtSpotPort, WriteAnswer } from '../sync/ports.js';
 import type { ConnectionOptions, DataBlock, Principal, ThoughtSpotClient, ThoughtSpotV2Client } from '../thoughtspot/index.js';
 import { ThoughtSpotApiError, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { signInName } from './environments.js';
@@ -15,7 +15,8 @@ import type { Services } from './services.js';
 /** What the port calls: the operations both clients have, with the same shapes. */
 type PortMethods =
   | 'listAllObjectHeaders' | 'listObjectHeaders' | 'listUsers' | 'listGroups' | 'syncUsers' | 'addPrivilege' | 'removePrivilege'
-  | 'exportTml' | 'importTml' | 'deleteObjects' | 'transferOwnership' | 'listVizHeaders' | 'pinboardData' | 'searchData' | 'exportPinboardPdf';
+  | 'exportTml' | 'importTml' | 'deleteObjects' | 'transferOwnership' | 'listVizHeaders' | 'pinboardData' | 'searchData' | 'exportPinboardPdf'
+  | 'updatePassword';
 export type PortClient = Pick<ThoughtSpotClient, PortMethods> | Pick<ThoughtSpotV2Client, PortMethods | 'currentUser'>;
 
 /** What a client of either version is built with from an environment: its credentials, limits and logger, and the process's queue for its host. */
@@ -56,6 +57,7 @@ export function thoughtspotPort(client: PortClient, options: PortOptions = {}): 
     ...tmlCalls(client),
     ...afterImportCalls(client),
     sessionUser: () => sessionUser(client, options.username),
+    changePassword: (user, currentPassword, newPassword) => writeAnswer(() => client.updatePassword({ name: user, currentPassword, newPassword })),
   };
 }
 
@@ -181,18 +183,26 @@ function tmlCalls(client: PortClient): Pick<ThoughtSpotPort, 'exportTml' | 'impo
         throw error;
       }
     },
-    async deleteObjects(type, ids) {
-      try {
-        await client.deleteObjects({ type, ids });
-        return { answered: true, ok: true };
-      } catch (error) {
-        if (error instanceof ThoughtSpotUncertainWriteError) return { answered: false, error: error.message };
-        // A refusal (e.g. others still depend on an object) is an answer: nothing was deleted.
-        if (error instanceof ThoughtSpotApiError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) return { answered: true, ok: false, error: error.message };
-        throw error;
-      }
+    deleteObjects(type, ids) {
+      return writeAnswer(() => client.deleteObjects({ type, ids }));
     },
   };
+}
+
+/**
+ * A write's outcome as the workflows see it. A refusal (others still depend
+ * on an object, a password the policy refuses) is an answer: nothing was
+ * written. A write whose answer was lost says so; anything else throws.
+ */
+async function writeAnswer(write: () => Promise<void>): Promise<WriteAnswer> {
+  try {
+    await write();
+    return { answered: true, ok: true };
+  } catch (error) {
+    if (error instanceof ThoughtSpotUncertainWriteError) return { answered: false, error: error.message };
+    if (error instanceof ThoughtSpotApiError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) return { answered: true, ok: false, error: error.message };
+    throw error;
+  }
 }
 
 /** What follows an import: owners, visualizations, data and PDFs of what was deployed. */

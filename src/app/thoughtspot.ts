@@ -17,6 +17,8 @@ export interface ThoughtSpotConnection extends Session {
   readonly queue: { readonly waiting: number };
   /** The REST API version in use, once the first call has chosen it (`auto` asks the instance). */
   readonly api: ApiVersion | undefined;
+  /** Signs in now, whatever the version (the first call would otherwise): a refused sign-in is its `ThoughtSpotApiError`. */
+  login(): Promise<void>;
 }
 
 type ApiVersion = 'v1' | 'v2';
@@ -56,6 +58,10 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
     get api() {
       return api;
     },
+    login: async () => {
+      await port();
+      await client!.login();
+    },
     logout: async () => client?.logout(),
   };
 }
@@ -79,7 +85,7 @@ async function probe(v2: Client): Promise<ApiVersion> {
 const PORT_METHODS = {
   listHeaders: true, listHeadersSince: true, listPrincipals: true, listGroupPrivileges: true, syncPrincipals: true, changePrivilege: true, exportTml: true, importTml: true,
   deleteObjects: true, transferOwnership: true, listVisualizations: true, liveboardData: true, searchData: true, liveboardPdf: true,
-  sessionUser: true,
+  sessionUser: true, changePassword: true,
 } satisfies Record<keyof ThoughtSpotPort, true>;
 
 /** A port whose every call waits for the port it forwards to (chosen on first use). */

@@ -74,7 +74,14 @@ export type DeletableType = Extract<HeaderType, 'LOGICAL_TABLE' | 'QUESTION_ANSW
  * may have taken effect without an answer: then the caller lists what is
  * still there before sending anything again.
  */
-export type DeleteAnswer = { answered: true; ok: true } | { answered: true; ok: false; error: string } | { answered: false; error: string };
+export type DeleteAnswer = WriteAnswer;
+
+/**
+ * A write that either answered (done, or refused with ThoughtSpot's reason)
+ * or may have taken effect without an answer: then the caller checks what
+ * took effect before sending anything again.
+ */
+export type WriteAnswer = { answered: true; ok: true } | { answered: true; ok: false; error: string } | { answered: false; error: string };
 /** A visualization of a liveboard (`listvizheaders`). */
 export interface Visualization {
   id: string;
@@ -133,6 +140,8 @@ export interface ThoughtSpotPort {
   liveboardPdf(liveboardId: string): Promise<Buffer>;
   /** Who this session is (`tmlsync doctor` checks privileges and the Org with it). */
   sessionUser(): Promise<SessionUser>;
+  /** `user/updatepassword` (v1), `users/change-password` (v2): a user's password, never re-sent. */
+  changePassword(user: string, currentPassword: string, newPassword: string): Promise<WriteAnswer>;
 }
 
 export interface Identity {

@@ -1,23 +1,38 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
-import { startEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
+import { API_VERSIONS } from '../support/api.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 
+// Both API versions share the stage's emulator and git server, and one slow emulator; each case has its own repository.
 const stage = useStage('tmlsync-daemon-');
-const lines: Record<string, unknown>[] = [];
+let slow: RunningEmulator;
+beforeAll(async () => {
+  slow = await startEmulator({ latencyMs: 30 });
+});
+afterAll(() => slow.close());
 
-describe('the daemon', () => {
+describe.each(API_VERSIONS)('the daemon, over %s', (api) => {
+  const lines: Record<string, unknown>[] = [];
+  /** A configuration of one export environment `dev` on `url`, in the version's API, its repository `repo` on the stage's server. */
+  function configFile(repo: string, url: string, schedule = '    schedule: "0 0 1 1 *"\n'): string {
+    const file = join(stage.work, `${repo}.yaml`);
+    writeFileSync(
+      file,
+      `repository:\n  url: ${stage.server.createRepo(repo)}\nworkDir: ${join(stage.work, `wd-${repo}`)}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${url}\n    api: ${api}\n    username: tsadmin\n    password: \${P:-admin}\n${schedule}`,
+    );
+    return file;
+  }
+
   it('exports at start-up, answers healthz, status and metrics, and stops cleanly', async () => {
-    const remote = stage.server.createRepo('daemon');
-    const file = join(stage.work, 'config.yaml');
-    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    schedule: "0 0 1 1 *"\n`);
+    const file = configFile(`daemon-${api}`, stage.emulator.url);
     const redactor = new Redactor();
     const log = createLogger({ redactor, level: 'info', destination: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } });
     const daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor, queues: new HostQueues(), env: {} });
@@ -33,7 +48,8 @@ describe('the daemon', () => {
       expect(metrics).toContain('tmlsync_runs_total{environment="dev",loop="export",outcome="ok"} 1');
       expect(metrics).toMatch(/tmlsync_api_calls_total\{endpoint="metadata\/tml\/export",result="ok"\} [1-9]/);
       expect(metrics).toMatch(/tmlsync_objects_total\{environment="dev",loop="export",kind="liveboard",outcome="added"\} 3/);
-      expect(git(stage.server.pathOf('daemon'), 'rev-list', '--count', 'dev')).toBe('2');
+      expect(git(stage.server.pathOf(`daemon-${api}`), 'rev-list', '--count', 'dev')).toBe('2');
+      expect(lines.find((l) => String(l.msg).startsWith('ThoughtSpot REST API'))).toMatchObject({ api });
       // Every line of the run carries its run id.
       const runId = (status.environments[0] as unknown as { lastRun: { runId: string } }).lastRun.runId;
       expect(lines.filter((l) => l.msg === 'export finished')[0]).toMatchObject({ runId });
@@ -45,9 +61,7 @@ describe('the daemon', () => {
   });
 
   it('runs a run asked for during a run right after it, once', async () => {
-    const remote = stage.server.createRepo('queued');
-    const file = join(stage.work, 'config2.yaml');
-    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd2')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    schedule: "0 0 1 1 *"\n`);
+    const file = configFile(`queued-${api}`, stage.emulator.url);
     const daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
     await daemon.start();
     try {
@@ -62,10 +76,7 @@ describe('the daemon', () => {
   });
 
   it('lets a running export finish on stop, and tmlsync status reports it', async () => {
-    const slow = await startEmulator({ latencyMs: 30 });
-    const remote = stage.server.createRepo('graceful');
-    const file = join(stage.work, 'config3.yaml');
-    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd3')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${slow.url}\n    username: tsadmin\n    password: \${P:-admin}\n`);
+    const file = configFile(`graceful-${api}`, slow.url, '');
     const daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
     const http = await daemon.start();
     try {
@@ -76,9 +87,8 @@ describe('the daemon', () => {
       expect(daemon.status()[0]!.running).toBe(true);
     } finally {
       await daemon.stop();
-      await slow.close();
     }
     expect(daemon.status()[0]).toMatchObject({ running: false, lastRun: { outcome: 'ok' } });
-    expect(git(stage.server.pathOf('graceful'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/'))).toHaveLength(18);
+    expect(git(stage.server.pathOf(`graceful-${api}`), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/'))).toHaveLength(18);
   });
 });

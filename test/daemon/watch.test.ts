@@ -2,50 +2,60 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
-import { startEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { API_VERSIONS } from '../support/api.js';
 
+// Both API versions share one dev emulator (read only: exports) and one prod emulator, where each deploys into an Org of its own.
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-watch-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+let dev: RunningEmulator;
+let prod: RunningEmulator;
+beforeAll(async () => {
+  [dev, prod] = await Promise.all([startEmulator(), startEmulator({ seed: 'none' })]);
+});
+afterAll(async () => {
+  await Promise.all([dev.close(), prod.close()]);
+  rmSync(work, { recursive: true, force: true });
+});
 
-describe('a remote on this machine', () => {
+describe.each(API_VERSIONS)('a remote on this machine, over %s', (api) => {
   it('starts a deploy as soon as its branch is pushed, without polling', async () => {
-    const dev = await startEmulator();
-    const prod = await startEmulator({ seed: 'none' });
+    const org = prod.instance.createOrg(`Prod ${api}`);
     let daemon: Daemon | undefined;
     try {
-      await new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} }).importTml(
+      await new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', org: org.org.name, env: {} }).importTml(
         ['connection:\n  name: Retail Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'],
         { policy: 'PARTIAL', forceCreate: false, throwOnError: true },
       );
-      const remote = join(work, 'remote.git');
+      const remote = join(work, `remote-${api}.git`);
       execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
-      const file = join(work, 'tmlsync.yaml');
+      const file = join(work, `tmlsync-${api}.yaml`);
+      const common = `    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    schedule: "0 0 1 1 *"\n`;
       writeFileSync(
         file,
-        `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${dev.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    schedule: "0 0 1 1 *"\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    schedule: "0 0 1 1 *"\n`,
+        `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${api}`)}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${dev.url}\n${common}    branch: dev\n  prod:\n    url: ${prod.url}\n${common}    org: ${org.org.name}\n    branch: main\n    direction: deploy\n`,
       );
       const io: CliIo = { stdout: { write: () => true }, stderr: { write: () => true }, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
       daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
       await daemon.start();
       await daemon.idle();
-      expect(prod.state.objects.size).toBe(1);
+      expect(org.objects.size).toBe(1);
       expect(await run(['--log-level', 'silent', 'export', '--config', file, '--env', 'dev'], io)).toBe(0);
       // "Merging" dev into main: a ref update in the remote, as a push makes.
       execFileSync('git', ['-C', remote, 'update-ref', 'refs/heads/main', 'refs/heads/dev']);
       const deadline = Date.now() + 15_000;
-      while (prod.state.objects.size < 18 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (org.objects.size < 18 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       await daemon.idle();
-      expect(prod.state.objects.size).toBe(18);
+      expect(org.objects.size).toBe(18);
       expect(daemon.status().find((s) => s.name === 'prod')!.lastRun).toMatchObject({ loop: 'deploy', outcome: 'ok' });
+      expect(daemon.status().find((s) => s.name === 'prod')!.api).toBe(api);
     } finally {
       await daemon?.stop();
-      await Promise.all([dev.close(), prod.close()]);
     }
   });
 });

@@ -25,6 +25,7 @@ const CALLS = {
   tmlExport: { v1: ['metadata/tml/export'], v2: ['metadata/tml/export'] },
   listing: { v1: ['metadata/listobjectheaders'], v2: ['metadata/search'] },
   liveboardPdf: { v1: ['export/pinboard/pdf'], v2: ['report/liveboard'] },
+  passwordChange: { v1: ['user/updatepassword'], v2: ['users/change-password'] },
 } satisfies Record<string, Record<ApiVersion, string[]>>;
 export type Call = keyof typeof CALLS;
 

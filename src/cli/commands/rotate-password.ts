@@ -1,8 +1,8 @@
-import { clientFor, configFrom, environmentsFor, withSession, type Services } from '../../app/index.js';
+import { configFrom, connect, environmentsFor, withSession, type Services, type ThoughtSpotConnection } from '../../app/index.js';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
-import { ThoughtSpotApiError, ThoughtSpotUncertainWriteError, type ThoughtSpotClient } from '../../thoughtspot/index.js';
+import { ThoughtSpotApiError } from '../../thoughtspot/index.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
 
@@ -27,18 +27,19 @@ function readVariable(name: string, source: string, env: NodeJS.ProcessEnv): str
 }
 
 /**
- * A client that logs in with this password, whatever the environment
+ * A connection that logs in with this password, whatever the environment
  * normally uses: what is changed, and proved, is the account's password.
+ * It speaks the environment's `api` (connect chooses v1 or v2).
  */
-function passwordClient(environment: EnvironmentConfig, password: string, services: Services): ThoughtSpotClient {
-  return clientFor({ ...environment, password, secretKey: undefined }, services);
+function passwordConnection(environment: EnvironmentConfig, password: string, services: Services): ThoughtSpotConnection {
+  return connect({ ...environment, password, secretKey: undefined }, services);
 }
 
 /** Whether a fresh session logs in with this password; a refusal is false, anything else an error. */
 async function logsIn(environment: EnvironmentConfig, password: string, services: Services): Promise<boolean> {
-  return withSession(passwordClient(environment, password, services), async (client) => {
+  return withSession(passwordConnection(environment, password, services), async (connection) => {
     try {
-      await client.login();
+      await connection.login();
       return true;
     } catch (error) {
       if (error instanceof ThoughtSpotApiError && error.status === 401) return false;
@@ -65,41 +66,36 @@ interface Rotation {
  * (the current password may no longer be current): which password logs in
  * tells what happened.
  */
-async function changePassword(client: ThoughtSpotClient, rotation: Rotation, dryRun: boolean): Promise<boolean> {
+async function changePassword(connection: ThoughtSpotConnection, rotation: Rotation, dryRun: boolean): Promise<boolean> {
   const { environment, username, current, next, currentName, services, log } = rotation;
   const { name } = environment;
   try {
-    try {
-      await client.login();
-    } catch (error) {
-      if (error instanceof ThoughtSpotApiError && error.status === 401) {
-        throw new InvalidInputError(`${name}: cannot log in as ${username} with the current password${currentName ? ` (from ${currentName})` : ''}; nothing was changed. ${error.message}`);
-      }
-      throw error;
-    }
-    if (dryRun) return false;
-    await client.updatePassword({ name: username, currentPassword: current, newPassword: next });
-    return true;
+    await connection.login();
   } catch (error) {
-    if (error instanceof ThoughtSpotApiError && error.endpoint === 'user/updatepassword' && error.status < 500) {
-      throw new InvalidInputError(`${name}: ThoughtSpot refused to change the password of ${username}, which is unchanged. ${error.message}`);
+    if (error instanceof ThoughtSpotApiError && error.status === 401) {
+      throw new InvalidInputError(`${name}: cannot log in as ${username} with the current password${currentName ? ` (from ${currentName})` : ''}; nothing was changed. ${error.message}`);
     }
-    if (!(error instanceof ThoughtSpotUncertainWriteError)) throw error;
-    log.warn({ error: error.message }, 'password change outcome unknown, checking which password logs in');
-    if (await logsIn(environment, next, services)) return true;
-    const unchanged = await logsIn(environment, current, services);
-    throw new Error(
-      unchanged
-        ? `${name}: the password change of ${username} did not take effect (${error.message}); the current password still applies. Run rotate-password again.`
-        : `${name}: the password change of ${username} may have failed half-way (${error.message}), and neither password logs in: check the account in ThoughtSpot.`,
-    );
+    throw error;
   }
+  if (dryRun) return false;
+  const answer = await connection.port.changePassword(username, current, next);
+  if (answer.answered && answer.ok) return true;
+  if (answer.answered) throw new InvalidInputError(`${name}: ThoughtSpot refused to change the password of ${username}, which is unchanged. ${answer.error}`);
+  log.warn({ error: answer.error }, 'password change outcome unknown, checking which password logs in');
+  if (await logsIn(environment, next, services)) return true;
+  const unchanged = await logsIn(environment, current, services);
+  throw new Error(
+    unchanged
+      ? `${name}: the password change of ${username} did not take effect (${answer.error}); the current password still applies. Run rotate-password again.`
+      : `${name}: the password change of ${username} may have failed half-way (${answer.error}), and neither password logs in: check the account in ThoughtSpot.`,
+  );
 }
 
 /**
  * `tmlsync rotate-password`: changes the environment account's password with
- * `user/updatepassword` (reference §2.6), then proves the new one by logging
- * in with it in a fresh session. Both passwords come from environment
+ * `user/updatepassword` (v1, reference §2.6) or `users/change-password` (v2),
+ * over the API the environment's `api` chooses, then proves the new one by
+ * logging in with it in a fresh session. Both passwords come from environment
  * variables named by flags or `passwordRotation` (the current one by default
  * from the environment's `password`); neither is ever printed or logged, and
  * a password ThoughtSpot refuses leaves the old one in place (exit 2). The
@@ -128,7 +124,7 @@ export async function rotatePasswordCommand(options: RotatePasswordOptions, _arg
 
   const log = context.log.child({ environment: name, username });
   const rotation: Rotation = { environment: environment!, username, current, next, ...(currentName ? { currentName } : {}), services, log };
-  const changed = await withSession(passwordClient(environment!, current, services), (client) => changePassword(client, rotation, options.dryRun === true));
+  const changed = await withSession(passwordConnection(environment!, current, services), (connection) => changePassword(connection, rotation, options.dryRun === true));
   if (!changed) {
     context.io.stdout.write(`dry run: ${name}: logged in as ${username} with the current password; the new one is set in ${newName}. Nothing was changed.\n`);
     return 0;

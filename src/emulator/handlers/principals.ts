@@ -132,81 +132,92 @@ export interface SyncResult {
  * Brings the principals to the input, for v1 `user/sync` and v2
  * `users/import`: built-in principals are never removed; new local users
  * need a password (their own or the default); passwords of existing users
- * are never changed. Every problem is found before anything changes.
+ * are never changed. Every problem is found before anything changes: the
+ * changes are planned first (each a function), then applied together.
  */
 // eslint-disable-next-line max-lines-per-function -- split in flight by issue 14
 export function syncPrincipals(state: EmulatorState, inputs: SyncInput[], options: SyncOptions): SyncResult {
   const result: SyncResult = { usersAdded: [], usersDeleted: [], usersUpdated: [], groupsAdded: [], groupsDeleted: [], groupsUpdated: [] };
-  const { defaultPassword } = options;
-
-  const isGroup = (p: SyncInput) => (GROUP_TYPES as readonly string[]).includes(p.principalTypeEnum);
-  const groupNamesAfter = new Set([...state.groups.keys(), ...inputs.filter(isGroup).map((g) => g.name)]);
-  const changes: (() => void)[] = [];
+  const groupNamesAfter = new Set([...state.groups.keys(), ...inputs.filter(isGroupInput).map((g) => g.name)]);
+  const changes: Change[] = [];
   for (const input of inputs) {
-    const group = isGroup(input);
-    const groupNames = memberships(input, !group);
+    const groupNames = memberships(input, !isGroupInput(input));
     const missing = groupNames.find((g) => !groupNamesAfter.has(g));
     if (missing) throw invalidParameter(options.field, `${input.name}: group ${missing} does not exist`);
-    const now = state.now();
-    if (group) {
-      const existing = state.groups.get(input.name);
-      if (!existing) {
-        result.groupsAdded.push(input.name);
-        changes.push(() => state.groups.set(input.name, {
-          kind: 'group', id: randomUUID(), name: input.name, displayName: input.displayName ?? input.name,
-          ...(input.description ? { description: input.description } : {}), principalTypeEnum: input.principalTypeEnum,
-          groupNames, visibility: (input.visibility as GroupRecord['visibility'] | undefined) ?? 'DEFAULT', created: now, modified: now, privileges: [],
-        }));
-      } else if (differs(existing, input, groupNames)) {
-        result.groupsUpdated.push(input.name);
-        changes.push(() => Object.assign(existing, updated(existing, input, groupNames, now)));
-      }
-    } else {
-      const existing = state.users.get(input.name);
-      if (!existing) {
-        const password = input.password ?? defaultPassword;
-        if (input.principalTypeEnum === 'LOCAL_USER' && !password) {
-          throw invalidParameter(options.field, `new local user ${input.name} needs a password`);
-        }
-        result.usersAdded.push(input.name);
-        changes.push(() => state.users.set(input.name, {
-          kind: 'user', id: randomUUID(), name: input.name, displayName: input.displayName ?? input.name, mail: input.mail ?? '',
-          principalTypeEnum: input.principalTypeEnum, groupNames, visibility: (input.visibility as UserRecord['visibility'] | undefined) ?? 'DEFAULT',
-          created: now, modified: now, ...(password ? { passwordHash: hashPassword(password) } : {}),
-        }));
-      } else if (differs(existing, input, groupNames)) {
-        result.usersUpdated.push(input.name);
-        changes.push(() => Object.assign(existing, updated(existing, input, groupNames, now), input.mail !== undefined ? { mail: input.mail } : {}));
-      }
-    }
+    const change = isGroupInput(input) ? groupChange(state, input, groupNames, result) : userChange(state, input, groupNames, result, options);
+    if (change) changes.push(change);
   }
-  const wanted = new Set(inputs.map((p) => `${isGroup(p) ? 'g' : 'u'}:${p.name}`));
-  if (options.removeUsers) {
-    for (const user of state.users.values()) {
-      if (!user.builtIn && !wanted.has(`u:${user.name}`)) {
-        result.usersDeleted.push(user.name);
-        changes.push(() => state.users.delete(user.name));
-      }
-    }
-  }
-  if (options.removeGroups) {
-    for (const group of state.groups.values()) {
-      if (!group.builtIn && !wanted.has(`g:${group.name}`)) {
-        result.groupsDeleted.push(group.name);
-        changes.push(() => {
-          state.groups.delete(group.name);
-          for (const member of [...state.users.values(), ...state.groups.values()]) {
-            member.groupNames = member.groupNames.filter((g) => g !== group.name);
-          }
-        });
-      }
-    }
-  }
+  changes.push(...removals(state, inputs, options, result));
   if (options.apply && changes.length > 0) {
     for (const change of changes) change();
     state.commit();
   }
   return result;
+}
+
+/** One planned change of the state, applied only when the whole input is valid and the sync is not a dry run. */
+type Change = () => void;
+
+const isGroupInput = (p: SyncInput) => (GROUP_TYPES as readonly string[]).includes(p.principalTypeEnum);
+
+/** A group of the input: added, updated where it differs, or nothing to do. */
+function groupChange(state: EmulatorState, input: SyncInput, groupNames: string[], result: SyncResult): Change | undefined {
+  const now = state.now();
+  const existing = state.groups.get(input.name);
+  if (existing) {
+    if (!differs(existing, input, groupNames)) return undefined;
+    result.groupsUpdated.push(input.name);
+    return () => Object.assign(existing, updated(existing, input, groupNames, now));
+  }
+  result.groupsAdded.push(input.name);
+  return () => state.groups.set(input.name, {
+    kind: 'group', id: randomUUID(), name: input.name, displayName: input.displayName ?? input.name,
+    ...(input.description ? { description: input.description } : {}), principalTypeEnum: input.principalTypeEnum,
+    groupNames, visibility: (input.visibility as GroupRecord['visibility'] | undefined) ?? 'DEFAULT', created: now, modified: now, privileges: [],
+  });
+}
+
+/** A user of the input: added (a new local user needs a password), updated where it differs, or nothing to do. */
+function userChange(state: EmulatorState, input: SyncInput, groupNames: string[], result: SyncResult, options: SyncOptions): Change | undefined {
+  const now = state.now();
+  const existing = state.users.get(input.name);
+  if (existing) {
+    if (!differs(existing, input, groupNames)) return undefined;
+    result.usersUpdated.push(input.name);
+    return () => Object.assign(existing, updated(existing, input, groupNames, now), input.mail !== undefined ? { mail: input.mail } : {});
+  }
+  const password = input.password ?? options.defaultPassword;
+  if (input.principalTypeEnum === 'LOCAL_USER' && !password) throw invalidParameter(options.field, `new local user ${input.name} needs a password`);
+  result.usersAdded.push(input.name);
+  return () => state.users.set(input.name, {
+    kind: 'user', id: randomUUID(), name: input.name, displayName: input.displayName ?? input.name, mail: input.mail ?? '',
+    principalTypeEnum: input.principalTypeEnum, groupNames, visibility: (input.visibility as UserRecord['visibility'] | undefined) ?? 'DEFAULT',
+    created: now, modified: now, ...(password ? { passwordHash: hashPassword(password) } : {}),
+  });
+}
+
+/**
+ * The users and groups absent from the input, when the options remove them
+ * (never built-ins). A removed group leaves every membership in it. Both are
+ * the Org's own: a user removed here stays in their other Orgs.
+ */
+function removals(state: EmulatorState, inputs: SyncInput[], options: SyncOptions, result: SyncResult): Change[] {
+  const wanted = new Set(inputs.map((p) => `${isGroupInput(p) ? 'g' : 'u'}:${p.name}`));
+  const changes: Change[] = [];
+  const users = options.removeUsers ? [...state.users.values()].filter((u) => !u.builtIn && !wanted.has(`u:${u.name}`)) : [];
+  for (const user of users) {
+    result.usersDeleted.push(user.name);
+    changes.push(() => state.users.delete(user.name));
+  }
+  const groups = options.removeGroups ? [...state.groups.values()].filter((g) => !g.builtIn && !wanted.has(`g:${g.name}`)) : [];
+  for (const group of groups) {
+    result.groupsDeleted.push(group.name);
+    changes.push(() => {
+      state.groups.delete(group.name);
+      for (const member of [...state.users.values(), ...state.groups.values()]) member.groupNames = member.groupNames.filter((g) => g !== group.name);
+    });
+  }
+  return changes;
 }
 
 function updated(existing: PrincipalRecord, input: SyncInput, groupNames: string[], now: number): Partial<PrincipalRecord> {
@@ -236,15 +247,18 @@ function updatePassword(context: HandlerContext): Reply {
  * A password change, for both API versions. A wrong current password is a
  * 400, not a 401, so that clients do not take it for an expired session; so
  * is a new password the policy refuses. Either leaves the password as it was.
- * A change ends the user's sessions and bearer tokens: the next call logs in
- * with the new one. `fields` name the request's fields in errors.
+ * A change ends the user's sessions and bearer tokens (in every Org): the
+ * next call logs in with the new one. `fields` name the request's fields in errors.
  */
 export function changePassword(context: HandlerContext, user: UserRecord, current: string, next: string, fields: { current: string; next: string }): void {
   if (currentUser(context).name !== user.name) requirePrivilege(context, 'ADMINISTRATION');
   if (!checkPassword(current, user.passwordHash)) throw invalidParameter(fields.current, 'the current password is wrong');
   const problem = passwordPolicyProblem(next, user.name, current);
   if (problem) throw invalidParameter(fields.next, `the new password does not meet the password policy: ${problem}`);
-  user.passwordHash = hashPassword(next);
+  // A user is one user across the instance: their record in every Org they are in takes the new password.
+  const passwordHash = hashPassword(next);
+  for (const org of context.state.instance.orgsOf(user.name)) org.users.get(user.name)!.passwordHash = passwordHash;
+  user.passwordHash = passwordHash;
   user.modified = context.state.now();
   context.state.commit();
   context.sessions.deleteForUser(user.name);
