@@ -3,6 +3,7 @@ import type { DataSummary, Header, HeaderType, ImportedObject, SessionUser, Thou
 import type { ConnectionOptions, DataBlock, Principal, ThoughtSpotClient, ThoughtSpotV2Client } from '../thoughtspot/index.js';
 import { ThoughtSpotApiError, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { signInName } from './environments.js';
+import { listingSubtypes } from '../tml/index.js';
 import type { Services } from './services.js';
 
 /**
@@ -100,10 +101,14 @@ export interface PortOptions {
   username?: string;
 }
 
-/** Every header of a type, page by page; or, newest first, those modified since a time. */
+/**
+ * Every header of a type, page by page; or, newest first, those modified since a time. A type
+ * that holds far more than content (LOGICAL_COLUMN: cohorts among every column) is narrowed to
+ * its kinds' subtypes (tml listingSubtypes) unless the caller names subtypes.
+ */
 function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPort, 'listHeaders' | 'listHeadersSince'> {
   return {
-    async listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void) {
+    async listHeaders(type: HeaderType, subtypes = listingSubtypes(type), onPage?: (page: Header[]) => void) {
       const headers: Header[] = [];
       await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, pageSize, (page) => {
         const mapped = page.map(portHeader);
@@ -117,8 +122,9 @@ function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPor
       // shift back and may repeat a header (callers drop repeats), never skip one; the change
       // itself is newer than anything listed, so the next run's listing sees it.
       const headers: Header[] = [];
+      const subtypes = listingSubtypes(type);
       for (;;) {
-        const page = (await client.listObjectHeaders({ type, sort: 'MODIFIED', sortAscending: false, offset: headers.length, batchSize: pageSize })).map(portHeader);
+        const page = (await client.listObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}), sort: 'MODIFIED', sortAscending: false, offset: headers.length, batchSize: pageSize })).map(portHeader);
         headers.push(...page);
         onPage?.(page);
         if (page.length < pageSize || page[page.length - 1]!.modified < since) return headers;

@@ -4,7 +4,7 @@
  * and `GitRepo`; tests may plug in anything that keeps these promises.
  */
 
-export type HeaderType = 'DATA_SOURCE' | 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' | 'USER';
+export type HeaderType = 'DATA_SOURCE' | 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' | 'LOGICAL_COLUMN' | 'USER';
 
 export interface Header {
   id: string;

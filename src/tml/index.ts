@@ -15,7 +15,7 @@
  */
 export { TmlParseError, yamlProblem } from './errors.js';
 export { format, toJson } from './format.js';
-export { KIND_LISTINGS, KINDS, handlerFor, handlerForKey, handlers, kindForMetadata, listedKind, metadataTypes, type KindListing } from './kinds/index.js';
+export { KIND_LISTINGS, KINDS, handlerFor, handlerForKey, handlers, kindForMetadata, listedKind, listingSubtypes, metadataTypes, type KindListing } from './kinds/index.js';
 export { fromData, parse, parseYaml } from './parse.js';
 export { PARSE_LIMITS, type ParseLimits } from './limits.js';
 export type { ParseOptions } from './parse.js';

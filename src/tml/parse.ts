@@ -158,8 +158,11 @@ function envelope(data: unknown, context: Context): TmlDocument {
 
   const identity = (key: string): string | undefined => {
     const value = kindKey === null ? undefined : data[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string' || value === '') return fail(`"${key}" must be a non-empty string`, [key]);
+    // `guid:`, `guid: null` and `guid: ""` all say "no GUID yet": hand-made import files and
+    // templates write each (test/fixtures/real-tml: ts_migration's TEMPLATE files, cs_tools'
+    // `guid: null`), and ThoughtSpot creates a new object for them, as for a file without `guid`.
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') return fail(`"${key}" must be a string`, [key]);
     return value;
   };
   const guid = identity('guid');

@@ -17,9 +17,9 @@ export interface TmlMap {
 export type TmlPath = readonly (string | number)[];
 
 /** `metadata_type` values of the v1 API that list the kinds above (§2.10, §2.16). */
-export type ListedMetadataType = 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' | 'DATA_SOURCE';
-/** …and of the kinds whose listing is unknown: `LOGICAL_COLUMN` for cohorts is UNCONFIRMED (kinds/cohort.ts). */
-export type MetadataType = ListedMetadataType | 'LOGICAL_COLUMN';
+/** `LOGICAL_COLUMN` lists cohorts (subtype `COHORT`, UNCONFIRMED: kinds/cohort.ts). */
+export type ListedMetadataType = 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' | 'DATA_SOURCE' | 'LOGICAL_COLUMN';
+export type MetadataType = ListedMetadataType;
 
 export type TmlFormat = 'yaml' | 'json';
 
@@ -126,10 +126,10 @@ export interface KindHandler {
   /** Document keys that select this handler; the first is the one ThoughtSpot exports today. */
   readonly keys: readonly string[];
   readonly metadataType: MetadataType;
-  /** `LOGICAL_TABLE` subtypes (§2.10); empty for the other metadata types. */
+  /** `LOGICAL_TABLE` subtypes (§2.10), `COHORT` of `LOGICAL_COLUMN`; empty for the other metadata types. */
   readonly subtypes: readonly string[];
   /** ThoughtSpot's listing for this kind is not known: it has none among KIND_LISTINGS and
-   * metadataTypes(), so pulls do not look for it (cohorts, kinds/cohort.ts). */
+   * metadataTypes(), so pulls do not look for it (no kind today; cohorts were, kinds/cohort.ts). */
   readonly unlisted?: boolean;
   /** Import order: lower ranks first (connection → table → view/sql_view → worksheet/model →
    * cohort → answer → liveboard, DESIGN.md "Deploy" step 4). Ties and cycles are broken by it. */

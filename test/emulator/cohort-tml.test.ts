@@ -32,4 +32,15 @@ describe('cohorts in the emulator', () => {
     const exported = await post('metadata/tml/export', { export_ids: JSON.stringify(ids) });
     expect(exported.object.map((o) => o.edoc)).toEqual(COHORTS.map(read));
   });
+
+  it('lists the cohorts as LOGICAL_COLUMNs of subtype COHORT (UNCONFIRMED, tml/kinds/cohort.ts), and not among the LOGICAL_TABLEs', async () => {
+    const list = async (query: Record<string, string>) => {
+      const res = await raw(emulator.url, 'GET', 'metadata/listobjectheaders', { cookie, query });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { name: string; type?: string }[]).map((h) => `${h.name} ${h.type ?? ''}`.trim());
+    };
+    expect(await list({ type: 'LOGICAL_COLUMN', subtypes: '["COHORT"]' })).toEqual(['First Purchase Date COHORT', 'Region Groupings COHORT']);
+    expect(await list({ type: 'LOGICAL_COLUMN', subtypes: '["FORMULA"]' })).toEqual([]);
+    expect(await list({ type: 'LOGICAL_TABLE' })).toEqual(['(Sample) Retail - Apparel WORKSHEET']);
+  });
 });

@@ -33,4 +33,15 @@ describe('cohorts through REST API v2', () => {
     expect(exported.map((e) => e.info.type)).toEqual(['cohort', 'cohort']);
     expect(exported.map((e) => e.edoc)).toEqual(COHORTS.map(read));
   });
+
+  it('finds the Sets with metadata/search as LOGICAL_COLUMNs of subtype COHORT (UNCONFIRMED, tml/kinds/cohort.ts)', async () => {
+    type Found = { metadata_type: string; metadata_name: string; metadata_header: { type?: string } };
+    const search = (metadata: unknown[]) => ok<Found[]>(v2(emulator.url, 'POST', 'metadata/search', { metadata }, token));
+    const cohorts = await search([{ type: 'LOGICAL_COLUMN', subtypes: ['COHORT'] }]);
+    expect(cohorts.map((f) => [f.metadata_type, f.metadata_name, f.metadata_header.type]).sort()).toEqual([
+      ['LOGICAL_COLUMN', 'First Purchase Date', 'COHORT'],
+      ['LOGICAL_COLUMN', 'Region Groupings', 'COHORT'],
+    ]);
+    expect((await search([{ type: 'LOGICAL_TABLE' }])).map((f) => f.metadata_name)).toEqual(['(Sample) Retail - Apparel']);
+  });
 });

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSIONS, type ApiVersion } from '../../src/emulator/context.js';
 import { runExport, runImport } from '../../src/emulator/handlers/tml.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { builtInPrincipals, type UserRecord } from '../../src/emulator/principals.js';
 import { EmulatorInstance, type EmulatorState } from '../../src/emulator/state.js';
 import { MemoryStore } from '../../src/emulator/store.js';
 import { parse, resolveReferences } from '../../src/tml/index.js';
+import { raw } from './raw-http.js';
+import { ok, v2, v2Token } from './v2-http.js';
 
 /**
- * Issue 18, item 4: every ThoughtSpot export of the real-TML corpus imports into the emulator
- * and exports back to the same bytes, numbers' written forms included. It goes through the
- * engine that the v1 and v2 endpoints share (runImport/runExport in handlers/tml.ts). Each
- * source is imported into an instance of its own, in one import, so that its objects find each
+ * Issue 18, items 4 and 5: every ThoughtSpot export of the real-TML corpus imports into the
+ * emulator and exports back to the same bytes, numbers' written forms included, through the real
+ * HTTP endpoints of REST API v1 and of v2. One emulator for the whole file; each source, per
+ * version, is imported into an Org of its own, in one import, so that its objects find each
  * other; what they reference outside the corpus (README "Unresolved references") is put in the
- * instance first as a bare header with the name and GUID the reference gives.
+ * Org first as a bare header with the name and GUID the reference gives.
  */
 const root = new URL('../fixtures/real-tml/', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
@@ -22,8 +26,6 @@ if (exports.length < 70) throw new Error(`test/fixtures/real-tml/README.md: ${ex
 const read = (file: string): string => readFileSync(new URL(file, root), 'utf8');
 const sourceOf = (file: string): string => file.slice(file.indexOf('/') + 1, file.indexOf('--'));
 const sources = [...new Set(exports.map(sourceOf))];
-
-type ImportResult = { response: { status: { status_code: string; error_message?: string }; header?: { id_guid: string } } };
 
 function instance(store = new MemoryStore()): { state: EmulatorState; admin: UserRecord } {
   const state = new EmulatorInstance(store).primary;
@@ -62,30 +64,95 @@ function addReferencedObjects(state: EmulatorState, files: readonly string[]): v
   }
 }
 
+type ImportAnswer = { response: { status: { status_code: string; error_message?: string }; header?: { id_guid: string } } };
+type ExportOptionsOf = { format: 'YAML' | 'JSON'; fqn: boolean };
+
+/** How the file was exported, so that it is asked for the same way: JSON or YAML, with fqn or without. */
+function exportOptionsOf(text: string): ExportOptionsOf {
+  return { format: /^\s*\{/.test(text) ? 'JSON' : 'YAML', fqn: /\bfqn\b/.test(text) };
+}
+
+/** One API version's calls, as other real clients send them: one batched import, one batched export per set of options. */
+interface Api {
+  login(org: number): Promise<string>;
+  importAll(auth: string, texts: readonly string[]): Promise<ImportAnswer[]>;
+  exportAll(auth: string, ids: readonly string[], options: ExportOptionsOf): Promise<string[]>;
+}
+
+const apis: Record<ApiVersion, (base: string) => Api> = {
+  v1: (base) => ({
+    async login(org) {
+      const res = await raw(base, 'POST', 'session/login', { form: { username: 'tsadmin', password: 'admin', orgid: String(org) } });
+      if (res.status !== 204) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+      return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    },
+    async importAll(cookie, texts) {
+      const res = await raw(base, 'POST', 'metadata/tml/import', { cookie, headers: { Accept: 'text/plain' }, form: { import_objects: JSON.stringify(texts), import_policy: 'PARTIAL' } });
+      return ((await res.json()) as { object: ImportAnswer[] }).object;
+    },
+    async exportAll(cookie, ids, { format, fqn }) {
+      const form = { export_ids: JSON.stringify(ids), formattype: format, export_fqn: String(fqn), export_associated: 'false', export_schema_version: 'v2' };
+      const res = await raw(base, 'POST', 'metadata/tml/export', { cookie, headers: { Accept: 'text/plain' }, form });
+      return ((await res.json()) as { object: { edoc: string }[] }).object.map((o) => o.edoc);
+    },
+  }),
+  v2: (base) => ({
+    login: (org) => v2Token(base, 'tsadmin', 'admin', { org_id: org }),
+    importAll: (token, texts) => ok<ImportAnswer[]>(v2(base, 'POST', 'metadata/tml/import', { metadata_tmls: texts, import_policy: 'PARTIAL' }, token)),
+    async exportAll(token, ids, { format, fqn }) {
+      const body = { metadata: ids.map((identifier) => ({ identifier })), edoc_format: format, export_fqn: fqn, export_associated: false };
+      return (await ok<{ edoc: string }[]>(v2(base, 'POST', 'metadata/tml/export', body, token))).map((o) => o.edoc);
+    },
+  }),
+};
+
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: 'none' });
+});
+afterAll(() => emulator.close());
+
 describe('the real-TML corpus through the emulator (issue 18)', () => {
   it('covers every source of the corpus', () => {
     expect(sources.length).toBeGreaterThanOrEqual(5);
   });
 
-  describe.each(sources)('source %s', (source) => {
+  /**
+   * Each source in an Org of its own (per version, one after the other), so that its objects
+   * find each other and nothing else; its files in one import, then one export per set of
+   * options, through the real HTTP endpoints of the version.
+   */
+  describe.each(API_VERSIONS.flatMap((version) => sources.map((source) => [version, source] as const)))('over %s, source %s', (version, source) => {
     const files = exports.filter((file) => sourceOf(file) === source);
-    let state: EmulatorState;
-    let results: ImportResult[];
-    beforeAll(() => {
-      const made = instance();
-      state = made.state;
-      addReferencedObjects(state, files);
-      results = runImport(state, { guidPolicy: 'keep' }, made.admin, files.map(read), { policy: 'PARTIAL', forceCreate: false, skipDiffCheck: false }) as ImportResult[];
+    const results = new Map<string, { status: string; edoc?: string }>();
+    let org: EmulatorState;
+    beforeAll(async () => {
+      org = emulator.instance.createOrg(`${version} ${source}`);
+      addReferencedObjects(org, files);
+      const api = apis[version](emulator.url);
+      const auth = await api.login(org.org.id);
+      const answers = await api.importAll(auth, files.map(read));
+      files.forEach((file, i) => {
+        const { status } = answers[i]!.response;
+        results.set(file, { status: status.error_message ?? status.status_code });
+      });
+      const groups = new Map<string, string[]>();
+      for (const file of files.filter((f) => answers[files.indexOf(f)]!.response.header)) {
+        const key = JSON.stringify(exportOptionsOf(read(file)));
+        groups.set(key, [...(groups.get(key) ?? []), file]);
+      }
+      for (const [options, group] of groups) {
+        const ids = group.map((file) => answers[files.indexOf(file)]!.response.header!.id_guid);
+        const edocs = await api.exportAll(auth, ids, JSON.parse(options) as ExportOptionsOf);
+        group.forEach((file, i) => results.set(file, { ...results.get(file)!, edoc: edocs[i]! }));
+      }
     });
+    // GUIDs are unique across Orgs, as in ThoughtSpot: the other version imports the same files.
+    afterAll(() => void emulator.instance.orgs.delete(org.org.id));
 
     it.each(files.map((file) => [file]))('imports %s and exports it back byte for byte', (file) => {
-      const result = results[files.indexOf(file)]!.response;
-      expect(result.status.error_message ?? result.status.status_code).toBe('OK');
-      const text = read(file);
-      const [exported] = runExport(state, [result.header!.id_guid], {
-        format: /^\s*\{/.test(text) ? 'JSON' : 'YAML', associated: false, fqn: /\bfqn\b/.test(text), worksheetForm: false, connections: false,
-      }) as { edoc: string }[];
-      expect(exported!.edoc).toBe(text);
+      expect(results.get(file)?.status).toBe('OK');
+      expect(results.get(file)?.edoc).toBe(read(file));
     });
   });
 

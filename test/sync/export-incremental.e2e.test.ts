@@ -71,8 +71,8 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     expect(second.counts).toMatchObject({ added: 0, updated: 0, deleted: 0, failed: 0 });
     expect(second.commits).toEqual([]);
     const listing = api === 'v1' ? 'metadata/listobjectheaders' : 'metadata/search';
-    // Four content kinds, one page each, and the users for commit authors.
-    expect(calls.get(listing)).toBe(5);
+    // Five content kinds (cohorts among them), one page each, and the users for commit authors.
+    expect(calls.get(listing)).toBe(6);
     expect(calls.get('metadata/tml/export')).toBeUndefined();
   });
 

@@ -25,8 +25,8 @@ interface Report {
  * as any other client of ThoughtSpot), one remote edited by a person's
  * clone, and `tmlsync sync` in between over the version of the run.
  */
-/** One listing per content kind, shared by the sync's two halves (issue 16), and the users for commit authors. */
-const ONE_LISTING = 4 + 1;
+/** One listing per content kind (cohorts among them), shared by the sync's two halves (issue 16), and the users for commit authors. */
+const ONE_LISTING = 5 + 1;
 
 describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
   const stage = useStage(`tmlsync-sync-${api}-`);

@@ -10,6 +10,7 @@ describe('listings derived from the kind registry', () => {
       ['LOGICAL_TABLE', 'SQL_VIEW', 'sql_view'],
       ['LOGICAL_TABLE', 'AGGR_WORKSHEET', 'view'],
       ['LOGICAL_TABLE', 'WORKSHEET', 'model'],
+      ['LOGICAL_COLUMN', 'COHORT', 'cohort'],
       ['QUESTION_ANSWER_BOOK', '', 'answer'],
       ['PINBOARD_ANSWER_BOOK', '', 'liveboard'],
     ]);
@@ -22,8 +23,8 @@ describe('listings derived from the kind registry', () => {
   });
 
   it('lists every content type for the export, and all but the environment-owned connections for owners', () => {
-    expect(CONTENT_TYPES).toEqual(['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK']);
-    expect(DEPLOYED_TYPES).toEqual(['LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK']);
+    expect(CONTENT_TYPES).toEqual(['DATA_SOURCE', 'LOGICAL_TABLE', 'LOGICAL_COLUMN', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK']);
+    expect(DEPLOYED_TYPES).toEqual(['LOGICAL_TABLE', 'LOGICAL_COLUMN', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK']);
     expect(metadataTypes((h) => h.environmentOwned === true)).toEqual(['DATA_SOURCE']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KINDS, KIND_LISTINGS, dependencyOrder, fromData, handlerFor, handlerForKey, handlers, kindForMetadata, parse, references, validate } from '../../src/tml/index.js';
+import { KINDS, KIND_LISTINGS, dependencyOrder, fromData, handlerFor, handlerForKey, handlers, kindForMetadata, listingSubtypes, parse, references, validate } from '../../src/tml/index.js';
 import type { TmlDocument, TmlMap } from '../../src/tml/index.js';
 
 describe('the kind registry', () => {
@@ -14,11 +14,9 @@ describe('the kind registry', () => {
     for (const handler of handlers()) {
       expect(handler.keys[0]).toBe(handler.kind);
       expect(handler.suffix).toBe(`.${handler.kind}.tml`);
-      // A cohort's listing is not known (kinds/cohort.ts): its type is marked unlisted.
-      const types = handler.unlisted === true ? ['LOGICAL_COLUMN'] : ['LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK', 'DATA_SOURCE'];
-      expect(types).toContain(handler.metadataType);
+      expect(['LOGICAL_TABLE', 'LOGICAL_COLUMN', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK', 'DATA_SOURCE']).toContain(handler.metadataType);
     }
-    expect(handlers().filter((h) => h.unlisted === true).map((h) => h.kind)).toEqual(['cohort']);
+    expect(handlers().filter((h) => h.unlisted === true)).toEqual([]);
   });
 
   it('finds handlers by document key and export type, pinboard and sqlview included', () => {
@@ -126,8 +124,12 @@ describe('cohorts (Sets)', () => {
     ]);
   });
 
-  it('have no listing: pulls and target listings are unchanged', () => {
-    expect(KIND_LISTINGS.map((l) => l.kind)).not.toContain('cohort');
-    expect(kindForMetadata('LOGICAL_COLUMN')).toBeUndefined();
+  it('are listed as LOGICAL_COLUMNs of subtype COHORT (UNCONFIRMED), and a listing of that type asks for that subtype only', () => {
+    expect(KIND_LISTINGS.filter((l) => l.kind === 'cohort')).toEqual([{ metadataType: 'LOGICAL_COLUMN', subtypes: ['COHORT'], kind: 'cohort' }]);
+    expect(kindForMetadata('LOGICAL_COLUMN', 'COHORT')).toBe('cohort');
+    // Any other column (a formula, a table's column) is no TML object.
+    expect(kindForMetadata('LOGICAL_COLUMN', 'FORMULA')).toBeUndefined();
+    expect(listingSubtypes('LOGICAL_COLUMN')).toEqual(['COHORT']);
+    expect(listingSubtypes('LOGICAL_TABLE')).toBeUndefined();
   });
 });

@@ -84,7 +84,7 @@ describe('parse', () => {
     ['a list', '- guid: g\n', 'this one is a list'],
     ['a scalar', 'just text\n', 'this one is a string value'],
     ['a kind that is not a mapping', 'guid: g\nanswer: Sales\n', '"answer" must be a mapping'],
-    ['a guid that is not a string', 'guid: 12\nanswer:\n  name: a\n', '"guid" must be a non-empty string'],
+    ['a guid that is not a string', 'guid: 12\nanswer:\n  name: a\n', '"guid" must be a string'],
   ])('rejects %s', (_what, text, message) => {
     expect(parseError(text).message).toContain(message);
   });

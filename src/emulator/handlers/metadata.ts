@@ -10,15 +10,18 @@ export const TYPE_KINDS: Record<string, readonly TmlKind[]> = {
   QUESTION_ANSWER_BOOK: ['answer'],
   PINBOARD_ANSWER_BOOK: ['liveboard'],
   DATA_SOURCE: ['connection'],
+  // Cohorts (Sets) as LOGICAL_COLUMNs of subtype COHORT: UNCONFIRMED (tml/kinds/cohort.ts). The
+  // emulator holds no other columns as objects, so the type lists only its cohorts.
+  LOGICAL_COLUMN: ['cohort'],
 };
 const PRINCIPAL_TYPES = ['USER', 'USER_GROUP'];
 /** Types real clients may ask for that hold nothing here. */
-const EMPTY_TYPES = ['LOGICAL_COLUMN', 'LOGICAL_RELATIONSHIP', 'TAG', 'QUESTION_ANSWER_SHEET', 'PINBOARD_ANSWER_SHEET'];
-const SUBTYPES = ['ONE_TO_ONE_LOGICAL', 'WORKSHEET', 'USER_DEFINED', 'AGGR_WORKSHEET', 'SQL_VIEW', 'PRIVATE_WORKSHEET', 'FORMULA', 'CALENDAR_TYPE', 'CALENDAR_TABLE'];
+const EMPTY_TYPES = ['LOGICAL_RELATIONSHIP', 'TAG', 'QUESTION_ANSWER_SHEET', 'PINBOARD_ANSWER_SHEET'];
+const SUBTYPES = ['ONE_TO_ONE_LOGICAL', 'WORKSHEET', 'USER_DEFINED', 'AGGR_WORKSHEET', 'SQL_VIEW', 'PRIVATE_WORKSHEET', 'FORMULA', 'CALENDAR_TYPE', 'CALENDAR_TABLE', 'COHORT'];
 const SORTS = ['DEFAULT', 'NAME', 'DISPLAY_NAME', 'AUTHOR', 'CREATED', 'MODIFIED'] as const;
 const CATEGORIES = ['ALL', 'MY', 'FAVORITE', 'REQUESTED'] as const;
 
-/** The `LOGICAL_TABLE` subtype of a content object (a model is a `WORKSHEET`, §3.1). */
+/** The `LOGICAL_TABLE` subtype of a content object (a model is a `WORKSHEET`, §3.1); a cohort's is `COHORT`. */
 export function subtypeOf(record: ContentRecord): string | undefined {
   return handlerFor(record.kind as TmlKind).subtypes[0];
 }

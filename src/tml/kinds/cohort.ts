@@ -18,21 +18,22 @@ const COMPARISON_OPERATORS = ['EQ', 'NE', 'LT', 'LE', 'GT', 'GE', 'BW', 'CONTAIN
  * and before the answers and liveboards that may use it.
  *
  * UNCONFIRMED: how ThoughtSpot lists cohorts. A set is a column of its data source, so its
- * headers are presumably `LOGICAL_COLUMN`s, but listing that type returns every column of every
- * table. Looked for again for issue 18, without finding a listing: REST API v2's metadata types
- * (SDK 2.24 `MetadataListItemInput`) have no cohort type and no cohort subtype of LOGICAL_TABLE
+ * headers are taken to be `LOGICAL_COLUMN`s of subtype `COHORT`, as formulas are `LOGICAL_COLUMN`s
+ * of subtype `FORMULA` (thoughtspot/cs_tools `cs_tools/types.py` MetadataObjectSubtype). No source
+ * says so: REST API v2's metadata types (SDK 2.24, the newest on the registry,
+ * `MetadataListItemInput`) have no cohort type and document subtypes only for LOGICAL_TABLE
  * (`ONE_TO_ONE_LOGICAL`, `WORKSHEET`, `PRIVATE_WORKSHEET`, `USER_DEFINED`, `AGGR_WORKSHEET`,
- * `SQL_VIEW`), and the TML and metadata API pages name none. So cohorts stay `unlisted`: read,
- * validated, ordered after their data source and imported from files (the emulator imports and
- * exports them over v1 and v2), but neither discovered by a pull nor matched to target objects
- * by name.
+ * `SQL_VIEW`), and the TML and metadata API pages name none. The listing is narrowed to that
+ * subtype (listingSubtypes in kinds/index.ts), since the whole type is every column of every
+ * table; the emulator lists cohorts so, over v1 and v2. Were ThoughtSpot to list them otherwise,
+ * a pull would not find them (nothing else breaks): the handler's metadataType/subtypes are the
+ * one place to change.
  */
 export const cohort: KindHandler = {
   kind: 'cohort',
   keys: ['cohort'],
   metadataType: 'LOGICAL_COLUMN',
-  subtypes: [],
-  unlisted: true,
+  subtypes: ['COHORT'],
   rank: 4,
   suffix: '.cohort.tml',
   rules: [

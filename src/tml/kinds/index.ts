@@ -76,6 +76,17 @@ export function metadataTypes(which: (handler: KindHandler) => boolean = () => t
   return [...new Set(LISTED.filter(which).map((h) => h.metadataType))];
 }
 
+/**
+ * The subtypes a listing of a whole metadata type asks for, where the type holds far more than
+ * content: `LOGICAL_COLUMN` is every column of every table, of which only cohorts are TML objects.
+ * Undefined for the other types, listed whole (a `LOGICAL_TABLE` of a subtype no kind knows is
+ * still seen, and reported, rather than missed).
+ */
+export function listingSubtypes(type: string): string[] | undefined {
+  if (type !== 'LOGICAL_COLUMN') return undefined;
+  return LISTED.filter((h) => h.metadataType === type).flatMap((h) => h.subtypes);
+}
+
 /** The kind a listing reports an object of `kind` as: a legacy worksheet is listed as a model (both `WORKSHEET`). */
 export function listedKind(kind: TmlKind): TmlKind {
   const handler = handlerFor(kind);

@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { cli } from '../support/cli.js';
+import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { raw } from './raw-http.js';
+
+/**
+ * Issue 18 item 2, end to end over v1 and v2: an export of an instance holding cohorts (Sets)
+ * writes them, and a deploy of a repository holding the cohorts and the model they stand on
+ * imports the model first. One emulator and one git server for the file; each version works in
+ * Orgs of its own. The deploy goes through a recording proxy on loopback, which keeps the TML of
+ * each import call in the order sent (the emulator sorts a batch by itself, so its outcome alone
+ * would not show the order).
+ */
+const realTml = new URL('../fixtures/real-tml/', import.meta.url);
+const read = (file: string) => readFileSync(new URL(file, realTml), 'utf8');
+const COHORTS = ['cohort/thoughtspot_tml--DUMMY_ADVANCED.cohort..tml', 'cohort/thoughtspot_tml--DUMMY_SIMPLE.cohort.tml'];
+const MODEL = 'model:\n  name: (Sample) Retail - Apparel\n  model_tables: []\n  columns: []\n';
+const withoutGuid = (text: string) => text.replace(/^guid: .*\n/m, '');
+
+let emulator: RunningEmulator;
+let server: GitServer;
+let proxy: Server;
+let proxyUrl: string;
+/** The `import_objects` / `metadata_tmls` of each import call through the proxy, in order. */
+const imported: string[][] = [];
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-cohorts-'));
+
+/** Forwards every request to the emulator, keeping the TML each import call sends. */
+function recordingProxy(target: URL): Server {
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (/metadata\/tml\/import$/.test(req.url ?? '')) imported.push(importedTexts(body.toString('utf8')));
+      const forward = request(new URL(req.url ?? '/', target), { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.end(body);
+    });
+  });
+}
+
+function importedTexts(body: string): string[] {
+  if (body.startsWith('{')) return (JSON.parse(body) as { metadata_tmls: string[] }).metadata_tmls;
+  return JSON.parse(new URLSearchParams(body).get('import_objects') ?? '[]') as string[];
+}
+
+beforeAll(async () => {
+  [emulator, server] = await Promise.all([startEmulator({ seed: 'none' }), startGitServer()]);
+  proxy = recordingProxy(new URL(emulator.url));
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => proxy.close(resolve));
+  await Promise.all([emulator.close(), server.close()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe.each(['v1', 'v2'] as const)('cohorts through export and deploy, over %s', (api) => {
+  const dev = `cohorts-dev-${api}`;
+  const prod = `cohorts-prod-${api}`;
+  let remote: string;
+  let config: string;
+
+  beforeAll(async () => {
+    for (const org of [dev, prod]) emulator.instance.createOrg(org);
+    // dev holds the model and both Sets, imported as another client would.
+    const login = await raw(emulator.url, 'POST', 'session/login', { form: { username: 'tsadmin', password: 'admin', orgid: String(emulator.instance.findOrg(dev)!.org.id) } });
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const seeded = await raw(emulator.url, 'POST', 'metadata/tml/import', { cookie, form: { import_objects: JSON.stringify([MODEL, ...COHORTS.map(read)]) } });
+    expect(seeded.status).toBe(200);
+    remote = server.createRepo(`cohorts-${api}`);
+    config = join(work, `tmlsync-${api}.yaml`);
+    const environment = (name: string, url: string, org: string, branch: string, direction: string) =>
+      `  ${name}:\n    url: ${url}\n    org: ${org}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: ${branch}\n    direction: ${direction}\n    api: ${api}\n`;
+    writeFileSync(config, `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${api}`)}\nenvironments:\n${environment('dev', emulator.url, dev, 'dev', 'export')}${environment('prod', proxyUrl, prod, 'main', 'deploy')}`);
+  });
+
+  it('exports the cohorts of the instance beside their model', async () => {
+    const exported = await cli(['export', '--config', config, '--env', 'dev', '--format', 'json']);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const bare = server.pathOf(`cohorts-${api}`);
+    const files = git(bare, 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/'));
+    const cohortFiles = files.filter((f) => f.startsWith('tml/cohort/')).sort();
+    expect(cohortFiles).toHaveLength(2);
+    expect(files.filter((f) => f.startsWith('tml/model/'))).toHaveLength(1);
+    // Each Set as ThoughtSpot exported it, but for the instance's GUIDs (unique across Orgs) and
+    // the fqn of the model it stands on, which an export adds to every reference.
+    const model = [...emulator.instance.findOrg(dev)!.objects.values()].find((o) => o.kind === 'model')!;
+    const written = cohortFiles.map((f) => git(bare, 'show', `dev:${f}`) + '\n');
+    for (const text of written) expect(text).toContain(`fqn: ${model.id}\n`);
+    const withoutFqn = (text: string) => text.replaceAll(new RegExp(`^ +fqn: ${model.id}\n`, 'gm'), '');
+    expect(written.map((text) => withoutFqn(withoutGuid(text))).sort()).toEqual(COHORTS.map((file) => withoutGuid(read(file))).sort());
+  });
+
+  it('deploys a repository holding the cohorts and their model, the model imported first', async () => {
+    git(server.pathOf(`cohorts-${api}`), 'branch', 'main', 'dev');
+    imported.length = 0;
+    const deployed = await cli(['deploy', '--config', config, '--env', 'prod', '--format', 'json']);
+    expect(deployed.stderr).toBe('');
+    expect(JSON.parse(deployed.stdout)).toMatchObject({ outcome: 'ok', counts: { added: 3, failed: 0 } });
+    const kinds = imported.flat().map((text) => /^(model|cohort):/m.exec(text)?.[1]);
+    expect(kinds.indexOf('model')).toBeGreaterThanOrEqual(0);
+    expect(kinds.indexOf('model')).toBeLessThan(kinds.indexOf('cohort'));
+    const objects = [...emulator.instance.findOrg(prod)!.objects.values()];
+    expect(objects.map((o) => o.kind).sort()).toEqual(['cohort', 'cohort', 'model']);
+  });
+});
