@@ -1,5 +1,6 @@
 import { configFrom, deployEnvironment, environmentsFor, refuseOneWay, withEnvironment } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
+import { notifiedRun } from '../../notify/index.js';
 import { checkLines } from '../../sync/deploy/checks.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy/deploy.js';
 import { ownershipLines } from '../../sync/deploy/ownership.js';
@@ -37,8 +38,10 @@ export async function deployCommand(options: DeployCommandOptions, _args: string
   const [environment] = environmentsFor(config, options.env, 'deploy');
   refuseOneWay([environment!], options.dryRun === true);
   if (environment!.direction === 'export') throw new InvalidInputError(`environment ${environment!.name} is export-only (direction: export); it is not deployed to`);
-  const report = await withEnvironment(config, environment!, services, (sides) =>
-    runDeploy({ ...sides, environment: deployEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
+  const report = await notifiedRun(config.notifications, services, { environment: environment!.name, loop: 'deploy', dryRun: options.dryRun === true }, () =>
+    withEnvironment(config, environment!, services, (sides) =>
+      runDeploy({ ...sides, environment: deployEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
+    ),
   );
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
   return report.outcome === 'ok' ? 0 : 1;

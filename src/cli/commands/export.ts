@@ -2,6 +2,7 @@ import { configFrom, deployEnvironment, environmentsFor, refuseOneWay, withEnvir
 import type { EnvironmentConfig, LoadedConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { progressLogger } from '../../log/index.js';
+import { notifiedRun } from '../../notify/index.js';
 import { runExport } from '../../sync/export/export.js';
 import { runDrift } from '../../sync/plan.js';
 import { summaryLine, type RunReport } from '../../sync/kernel/report.js';
@@ -32,7 +33,7 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
   const reports: RunReport[] = [];
   const terminal = (context.io.stderr as { isTTY?: boolean }).isTTY === true;
   for (const environment of environments) {
-    const report = await withEnvironment(config, environment, services, (sides) =>
+    const report = await notifiedRun(config.notifications, services, { environment: environment.name, loop: 'export', dryRun: options.dryRun === true }, () => withEnvironment(config, environment, services, (sides) =>
       runExport({
         ...sides,
         environment: environment.name,
@@ -44,7 +45,7 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
         reconcileMs: environment.reconcile,
         ...(terminal ? { onProgress: progressLogger(context.log.child({ environment: environment.name }), 'exporting') } : {}),
       }),
-    );
+    ));
     reports.push(report);
   }
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n` : `${reports.map(summaryLine).join('\n')}\n`);
