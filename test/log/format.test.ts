@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
-import { createLogger, logFormat, progressLogger, REDACTED, Redactor, detailLogger, type LogFormat } from '../../src/log/index.js';
+import { createLogger, logFormat, REDACTED, Redactor, detailLogger, type LogFormat } from '../../src/log/index.js';
 
 /** Starting the CLI under tsx takes seconds on a loaded machine; this is no timing, only room. */
 const SPAWN_TIMEOUT_MS = 90_000;
@@ -61,17 +61,6 @@ describe('log format', () => {
     log.level = 'debug';
     detailLogger(log).info('listed at debug');
     expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['object not exported', 'listed at debug']);
-  });
-
-  it('logs progress at most every interval, always the last step, with a rate', () => {
-    const { lines, log } = logged('json');
-    let clock = 1000;
-    const progress = progressLogger(log, 'exporting', { everyMs: 2000, now: () => clock });
-    for (const [at, done] of [[1000, 0], [2000, 10], [3500, 20], [4000, 30]] as const) {
-      clock = at;
-      progress(done, 30);
-    }
-    expect(lines.map((l) => (JSON.parse(l) as { progress: unknown }).progress)).toEqual([{ done: 0, total: 30 }, { done: 20, total: 30, perSecond: 8 }, { done: 30, total: 30, perSecond: 10 }]);
   });
 });
 

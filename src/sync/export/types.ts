@@ -21,8 +21,8 @@ export interface ExportOptions {
   batchSize?: number;
   /** Objects to leave exactly as they are, file and ledger (a sync run's conflicts). */
   skip?: ReadonlySet<string>;
-  /** Called as objects are exported, for a progress display. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called as objects are exported, for a progress display: exported, due so far, and listed so far. */
+  onProgress?: (done: number, total: number, listed: number) => void;
   /** List everything (and so find deletions), whatever the ledger says. */
   full?: boolean;
   /** Interval between full listings (config `reconcile`); default hourly. */

@@ -3,7 +3,8 @@ import { silentLogger, detailLogger, type Logger } from '../../log/index.js';
 import { handlerFor, type TmlKind } from '../../tml/index.js';
 import { exportBack } from '../kernel/batches.js';
 import { runDeploy, type DeployReport } from '../deploy/deploy.js';
-import type { DeployEnvironment } from '../deploy/types.js';
+import type { DeployEnvironment, DeployOptions } from '../deploy/types.js';
+import type { ExportOptions } from '../export/types.js';
 import { runExport } from '../export/export.js';
 import { contentHash, readDeployLedger, readExportLedger, writeDeployLedger, type DeployLedger } from '../kernel/ledger.js';
 import type { ContentRepo, Header, Identity, ThoughtSpotPort } from '../ports.js';
@@ -30,6 +31,8 @@ export interface SyncOptions {
   log?: Logger;
   runId?: string;
   dryRun?: boolean;
+  /** Progress of its deploy and its export, for a progress display. */
+  progress?: { imported?: DeployOptions['onProgress']; exported?: ExportOptions['onProgress'] };
 }
 
 export interface SyncReport extends RunReport {
@@ -76,7 +79,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(options, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = options;
-  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) } });
+  const exported = await runExport({ environment: environment.name, branch: environment.branch, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, onProgress: options.progress?.exported });
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
@@ -103,7 +106,7 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
   if (reconciled.git.size > 0) {
     const { environment, thoughtspot, repo, dryRun = false } = options;
     try {
-      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()) });
+      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), onProgress: options.progress?.imported });
     } catch (error) {
       outcome.error = error instanceof Error ? error.message : String(error);
       run.log.error({ error: outcome.error }, 'deploy of the git side failed; those files stay as they are');
