@@ -33,19 +33,21 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
   const reports: RunReport[] = [];
   for (const environment of environments) {
     const progress = progressFor(context, `export ${environment.name}`);
-    const report = await notifiedRun(config.notifications, services, { environment: environment.name, loop: 'export', dryRun: options.dryRun === true }, () => withEnvironment(config, environment, services, (sides) =>
-      runExport({
-        ...sides,
-        environment: environment.name,
-        branch: environment.branch,
-        committer: config.repository.committer,
-        log: context.log,
-        dryRun: options.dryRun === true,
-        full: options.full === true,
-        reconcileMs: environment.reconcile,
-        onProgress: progress?.exported,
-      }),
-    ));
+    const report = await notifiedRun(config.notifications, services, { environment: environment.name, loop: 'export', dryRun: options.dryRun === true }, () =>
+      withEnvironment(config, environment, services, (sides) =>
+        runExport({
+          ...sides,
+          environment: environment.name,
+          branch: environment.branch,
+          committer: config.repository.committer,
+          log: context.log,
+          dryRun: options.dryRun === true,
+          full: options.full === true,
+          reconcileMs: environment.reconcile,
+          onProgress: progress?.exported,
+        }),
+      ),
+    );
     progress?.end();
     reports.push(report);
   }
