@@ -35,7 +35,8 @@ afterAll(async () => {
 });
 
 describe('progress of command-line runs', () => {
-  it('shows an export its objects listed and exported, and a deploy its objects imported, when asked', async () => {
+  // Two runs (an export, then a deploy of 17 objects): about 2 s on a quiet machine; room, not timing, for a loaded one.
+  it('shows an export its objects listed and exported, and a deploy its objects imported, when asked', { timeout: 90_000 }, async () => {
     const exported = await cli(['--progress', 'export', '--config', config, '--env', 'dev']);
     expect(exported.code, exported.stderr).toBe(0);
     const objects = dev.state.objects.size;
