@@ -8,6 +8,8 @@ export interface CommandContext {
   io: CliIo;
   log: Logger;
   redactor: Redactor;
+  /** Whether long runs print their progress on stderr (`wantsProgress`). */
+  progress?: boolean;
 }
 
 export type CommandAction<O> = (options: O, args: string[], context: CommandContext) => Promise<ExitCode>;

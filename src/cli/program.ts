@@ -15,6 +15,7 @@ import { syncCommand } from './commands/sync.js';
 import { triggerCommand } from './commands/trigger.js';
 import { validateCommand } from './commands/validate.js';
 import type { CommandAction } from './context.js';
+import { wantsProgress } from './progress.js';
 import type { CliIo } from './io.js';
 import { packageVersion } from './io.js';
 import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, type ExitCode } from './outcome.js';
@@ -199,6 +200,7 @@ function rootCommand(io: CliIo): Command {
     .description('GitOps for ThoughtSpot: TML in git, exported on a schedule, planned, validated and deployed per environment.')
     .version(packageVersion(), '-V, --version')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: $LOG_LEVEL or info)')
+    .option('--progress', 'print the progress of long runs (objects listed, exported, imported) on stderr even when it is not a terminal')
     .addOption(new Option('--log-format <format>', 'readable lines (pretty) or JSON lines (json) on stderr (default: pretty on a terminal, else json)').choices(['pretty', 'json']))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
@@ -261,7 +263,8 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const format = logFormat(asked, io.stderr.isTTY === true);
   const log = createLogger({ redactor, ...(level ? { level } : {}), destination: io.stderr, format, colour: format === 'pretty' && io.stderr.isTTY === true && wantsColour(io.env) });
   try {
-    return await chosen.action(chosen.options as never, chosen.args, { io, log, redactor });
+    const progress = wantsProgress(program.opts<{ progress?: boolean }>().progress, io.stderr.isTTY === true, format);
+    return await chosen.action(chosen.options as never, chosen.args, { io, log, redactor, progress });
   } catch (error) {
     log.debug({ err: error }, 'command failed');
     const code = exitCodeFor(error);

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawn as ptySpawn } from '@lydell/node-pty';
 import { describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
-import { createLogger, logFormat, progressLogger, REDACTED, Redactor, detailLogger, type LogFormat } from '../../src/log/index.js';
+import { createLogger, logFormat, REDACTED, Redactor, detailLogger, type LogFormat } from '../../src/log/index.js';
 
 /** Starting the CLI under tsx takes seconds on a loaded machine; this is no timing, only room. */
 const SPAWN_TIMEOUT_MS = 90_000;
@@ -62,25 +63,25 @@ describe('log format', () => {
     detailLogger(log).info('listed at debug');
     expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['object not exported', 'listed at debug']);
   });
-
-  it('logs progress at most every interval, always the last step, with a rate', () => {
-    const { lines, log } = logged('json');
-    let clock = 1000;
-    const progress = progressLogger(log, 'exporting', { everyMs: 2000, now: () => clock });
-    for (const [at, done] of [[1000, 0], [2000, 10], [3500, 20], [4000, 30]] as const) {
-      clock = at;
-      progress(done, 30);
-    }
-    expect(lines.map((l) => (JSON.parse(l) as { progress: unknown }).progress)).toEqual([{ done: 0, total: 30 }, { done: 20, total: 30, perSecond: 8 }, { done: 30, total: 30, perSecond: 10 }]);
-  });
 });
 
 describe('tmlsync --log-format', () => {
-  // A real pseudo-terminal needs a native module (node-pty) or a system tool: the decision is
-  // a function of the stream's isTTY (unit-tested above and in-process below), and a spawned
-  // CLI is checked with its stderr a pipe (JSON) and with --log-format pretty.
+  // The CLI as a person and as a machine start it: on a real pseudo-terminal (@lydell/node-pty,
+  // whose native module comes prebuilt inside an npm package: nothing to compile), and with its
+  // stderr a pipe.
   const failing = ['--log-level', 'debug', 'export', '--config', 'no-such-config.yaml'];
   const spawnCli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+
+  it('writes coloured readable lines on a pseudo-terminal', async () => {
+    const terminal = ptySpawn(process.execPath, ['--import', 'tsx', main, ...failing], { cols: 200, rows: 40, cwd: process.cwd(), env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color' } });
+    let screen = '';
+    terminal.onData((data) => (screen += data));
+    const { exitCode } = await new Promise<{ exitCode: number }>((resolve) => terminal.onExit(resolve));
+    expect(exitCode, screen).toBe(2);
+    expect(screen).toMatch(ANSI);
+    expect(screen.replace(ANSI, '')).toMatch(/^\[\d\d:\d\d:\d\d\] DEBUG: command failed error=".*no-such-config\.yaml.*"\r?$/m);
+    expect(screen).not.toContain('{"level"');
+  }, SPAWN_TIMEOUT_MS);
 
   it('writes JSON lines when stderr is a pipe', () => {
     const result = spawnCli(failing);
@@ -89,22 +90,18 @@ describe('tmlsync --log-format', () => {
     expect(JSON.parse(line!)).toMatchObject({ level: 'debug', msg: 'command failed' });
   }, SPAWN_TIMEOUT_MS);
 
-  it('writes readable lines with --log-format pretty, and no colour on a pipe', () => {
-    const result = spawnCli(['--log-format', 'pretty', ...failing]);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^\[\d\d:\d\d:\d\d\] DEBUG: command failed error=".*no-such-config\.yaml.*"$/m);
-    expect(result.stderr).not.toMatch(ANSI);
-    expect(result.stderr).not.toContain('{"level"');
-  }, SPAWN_TIMEOUT_MS);
-
-  it('writes coloured readable lines when stderr is a terminal, JSON with --log-format json', async () => {
-    const runOn = async (args: string[]) => {
+  it('writes coloured readable lines when stderr is a terminal, JSON with --log-format json, and pretty without colour on a pipe when asked', async () => {
+    const runOn = async (args: string[], isTTY = true) => {
       let stderr = '';
-      const io: CliIo = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t), isTTY: true }, env: { PATH: process.env.PATH } };
+      const io: CliIo = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t), isTTY }, env: { PATH: process.env.PATH } };
       await run(args, io);
       return stderr;
     };
     expect(await runOn(failing)).toMatch(ANSI);
     expect((await runOn(['--log-format', 'json', ...failing])).split('\n')[0]).toMatch(/^\{"level":"debug"/);
+    const piped = await runOn(['--log-format', 'pretty', ...failing], false);
+    expect(piped).toMatch(/^\[\d\d:\d\d:\d\d\] DEBUG: command failed error=".*no-such-config\.yaml.*"$/m);
+    expect(piped).not.toMatch(ANSI);
+    expect(piped).not.toContain('{"level"');
   });
 });

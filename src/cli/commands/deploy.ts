@@ -1,5 +1,6 @@
 import { configFrom, environmentsFor, refuseOneWay, withEnvironment, workflowEnvironment } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
+import { notifiedRun } from '../../notify/index.js';
 import { checkLines } from '../../sync/deploy/checks.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy/deploy.js';
 import { ownershipLines } from '../../sync/deploy/ownership.js';
@@ -7,6 +8,7 @@ import { principalsText } from '../../sync/deploy/principals.js';
 import { summaryLine } from '../../sync/kernel/report.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
+import { progressFor } from '../progress.js';
 
 export interface DeployCommandOptions {
   config?: string;
@@ -37,9 +39,13 @@ export async function deployCommand(options: DeployCommandOptions, _args: string
   const [environment] = environmentsFor(config, options.env, 'deploy');
   refuseOneWay([environment!], options.dryRun === true);
   if (environment!.direction === 'export') throw new InvalidInputError(`environment ${environment!.name} is export-only (direction: export); it is not deployed to`);
-  const report = await withEnvironment(config, environment!, services, (sides) =>
-    runDeploy({ ...sides, environment: workflowEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, ...(options.ref ? { ref: options.ref } : {}) }),
+  const progress = progressFor(context, `deploy ${environment!.name}`);
+  const report = await notifiedRun(config.notifications, services, { environment: environment!.name, loop: 'deploy', dryRun: options.dryRun === true }, () =>
+    withEnvironment(config, environment!, services, (sides) =>
+      runDeploy({ ...sides, environment: workflowEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, onProgress: progress?.imported, ...(options.ref ? { ref: options.ref } : {}) }),
+    ),
   );
+  progress?.end();
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
   return report.outcome === 'ok' ? 0 : 1;
 }

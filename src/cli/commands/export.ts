@@ -1,12 +1,13 @@
 import { configFrom, environmentsFor, refuseOneWay, withEnvironment, workflowEnvironment, type Services } from '../../app/index.js';
 import type { EnvironmentConfig, LoadedConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { progressLogger } from '../../log/index.js';
+import { notifiedRun } from '../../notify/index.js';
 import { runExport } from '../../sync/export/export.js';
 import { runDrift } from '../../sync/plan.js';
 import { summaryLine, type RunReport } from '../../sync/kernel/report.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
+import { progressFor } from '../progress.js';
 
 export interface ExportCommandOptions {
   config?: string;
@@ -30,19 +31,22 @@ export async function exportCommand(options: ExportCommandOptions, _args: string
     return driftCommand(config, deployed, services, options, context);
   }
   const reports: RunReport[] = [];
-  const terminal = (context.io.stderr as { isTTY?: boolean }).isTTY === true;
   for (const environment of environments) {
-    const report = await withEnvironment(config, environment, services, (sides) =>
-      runExport({
-        ...sides,
-        environment: workflowEnvironment(environment),
-        committer: config.repository.committer,
-        log: context.log,
-        dryRun: options.dryRun === true,
-        full: options.full === true,
-        ...(terminal ? { onProgress: progressLogger(context.log.child({ environment: environment.name }), 'exporting') } : {}),
-      }),
+    const progress = progressFor(context, `export ${environment.name}`);
+    const report = await notifiedRun(config.notifications, services, { environment: environment.name, loop: 'export', dryRun: options.dryRun === true }, () =>
+      withEnvironment(config, environment, services, (sides) =>
+        runExport({
+          ...sides,
+          environment: workflowEnvironment(environment),
+          committer: config.repository.committer,
+          log: context.log,
+          dryRun: options.dryRun === true,
+          full: options.full === true,
+          onProgress: progress?.exported,
+        }),
+      ),
     );
+    progress?.end();
     reports.push(report);
   }
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n` : `${reports.map(summaryLine).join('\n')}\n`);

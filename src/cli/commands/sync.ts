@@ -1,9 +1,11 @@
 import { configFrom, environmentsFor, withEnvironment, workflowEnvironment } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
+import { notifiedRun } from '../../notify/index.js';
 import { summaryLine } from '../../sync/kernel/report.js';
 import { runSync, type ConflictPolicy, type SyncReport } from '../../sync/sync/sync.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
+import { progressFor } from '../progress.js';
 
 export interface SyncCommandOptions {
   config?: string;
@@ -33,15 +35,20 @@ export async function syncCommand(options: SyncCommandOptions, _args: string[], 
   const [environment] = environmentsFor(config, options.env, 'sync');
   if (environment!.direction !== 'sync') throw new InvalidInputError(`environment ${environment!.name} has direction ${environment!.direction}; sync is for direction: sync (use export or deploy)`);
   const target = workflowEnvironment(environment!);
-  const report = await withEnvironment(config, environment!, services, (sides) =>
-    runSync({
-      ...sides,
-      environment: options.policy ? { ...target, conflicts: options.policy } : target,
-      committer: config.repository.committer,
-      log: context.log,
-      dryRun: options.dryRun === true,
-    }),
+  const progress = progressFor(context, `sync ${environment!.name}`);
+  const report = await notifiedRun(config.notifications, services, { environment: environment!.name, loop: 'sync', dryRun: options.dryRun === true }, () =>
+    withEnvironment(config, environment!, services, (sides) =>
+      runSync({
+        ...sides,
+        environment: options.policy ? { ...target, conflicts: options.policy } : target,
+        committer: config.repository.committer,
+        log: context.log,
+        dryRun: options.dryRun === true,
+        progress: { imported: progress?.imported, exported: progress?.exported },
+      }),
+    ),
   );
+  progress?.end();
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${syncSummary(report)}\n`);
   return report.outcome === 'ok' && !report.conflicts.some((c) => c.resolution === 'kept both') ? 0 : 1;
 }

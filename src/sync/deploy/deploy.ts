@@ -106,7 +106,7 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   const gated = await gate(run);
   if (options.dryRun) return dryRunReport(run, gated);
   run.principals = await applyPrincipals(options.thoughtspot, run.principalsPlan, set.run.log);
-  const imported = await importChanges({ ...run, ...gated, thoughtspot: options.thoughtspot, repo: options.repo });
+  const imported = await importChanges({ ...run, ...gated, thoughtspot: options.thoughtspot, repo: options.repo, onProgress: options.onProgress });
   await record(run, imported);
   const pruned = await pruneGone(run, imported);
   const drift = await verify(run, imported);

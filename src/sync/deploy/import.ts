@@ -20,6 +20,8 @@ export interface ImportStep {
   ordered: Candidate[];
   /** Files the target refused at the gate (PARTIAL imports the rest), with why. */
   rejected: Map<Candidate, string>;
+  /** Called after each batch: files through the import so far, of all. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Per object what the import did, and the canonical GUIDs that failed. */
@@ -49,9 +51,11 @@ export async function importChanges(step: ImportStep): Promise<ImportOutcome> {
   await recordPending(step);
   // What the target holds, kept up to date as batches land (no listing per batch).
   const present = new Set(set.target.map((t) => t.guid));
+  let done = 0;
   for (const batch of inBatches(step.ordered, step.batchSize)) {
     const ready = batch.filter((c) => !rejected.has(c) && !skippedForDependency(c, needs, outcome));
     if (ready.length > 0) await importBatch(step, ready, present, outcome);
+    step.onProgress?.((done += batch.length), step.ordered.length);
   }
   return outcome;
 }

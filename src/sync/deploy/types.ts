@@ -43,6 +43,8 @@ export interface DeployOptions extends WorkflowOptions {
   batchSize?: number;
   /** Deploy only these canonical GUIDs (a sync run's git-side changes); every other file is left as it is. */
   only?: ReadonlySet<string>;
+  /** Called as objects are imported (each batch), for a progress display. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface PlannedChange {

@@ -15,8 +15,8 @@ export interface ExportOptions extends WorkflowOptions {
   batchSize?: number;
   /** Objects to leave exactly as they are, file and ledger (a sync run's conflicts). */
   skip?: ReadonlySet<string>;
-  /** Called as objects are exported, for a progress display. */
-  onProgress?: (done: number, total: number) => void;
+  /** Called as objects are exported, for a progress display: exported, due so far, and listed so far. */
+  onProgress?: (done: number, total: number, listed: number) => void;
   /** List everything (and so find deletions), whatever the ledger says. */
   full?: boolean;
   /**

@@ -30,7 +30,7 @@ export async function exportBatch(step: ExportRun, state: ExportState, batch: He
   const items = batch.flatMap((header) => prepare(step, state, header, byId.get(header.id)) ?? []);
   step.files.apply(items.map((i) => i.op), (same) => items.forEach((item, i) => recordWritten(state, item, same[i]!)));
   state.done += batch.length;
-  step.options.onProgress?.(state.done, state.due);
+  step.options.onProgress?.(state.done, state.due, state.headers.size);
 }
 
 /** The batch's TML; a batch that failed as a whole (after the client's retries) is an error per object, retried next run. */

@@ -4,6 +4,8 @@ import { handlerFor, type TmlKind } from '../../tml/index.js';
 import { exportBack } from '../kernel/batches.js';
 import { runDeploy, type DeployReport } from '../deploy/deploy.js';
 import type { WorkflowOptions } from '../kernel/environment.js';
+import type { DeployOptions } from '../deploy/types.js';
+import type { ExportOptions } from '../export/types.js';
 import { runExport } from '../export/export.js';
 import { contentHash, readDeployLedger, readExportLedger, writeDeployLedger, type DeployLedger } from '../kernel/ledger.js';
 import type { ContentRepo, Header, Identity, ThoughtSpotPort } from '../ports.js';
@@ -21,6 +23,8 @@ export type { Conflict, ConflictPolicy, SideChange } from './changes.js';
 export interface SyncOptions extends WorkflowOptions {
   /** Commits without a ThoughtSpot author (deletions, principals, the conflicts branch). */
   committer: Identity;
+  /** Progress of its deploy and its export, for a progress display. */
+  progress?: { imported?: DeployOptions['onProgress']; exported?: ExportOptions['onProgress'] };
 }
 
 export interface SyncReport extends RunReport {
@@ -67,7 +71,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(options, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = options;
-  const exported = await runExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, prepared: { ledger: structuredClone(sides.exportLedger) } });
+  const exported = await runExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, prepared: { ledger: structuredClone(sides.exportLedger) }, onProgress: options.progress?.exported });
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
@@ -94,7 +98,7 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
   if (reconciled.git.size > 0) {
     const { environment, thoughtspot, repo, dryRun = false } = options;
     try {
-      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()) });
+      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), onProgress: options.progress?.imported });
     } catch (error) {
       outcome.error = error instanceof Error ? error.message : String(error);
       run.log.error({ error: outcome.error }, 'deploy of the git side failed; those files stay as they are');
