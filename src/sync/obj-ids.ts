@@ -19,9 +19,28 @@ import type { HeaderType, ObjIdAssignment, ThoughtSpotPort } from './ports.js';
  * kind, name, GUID, so a second run names the same objects the same way.
  * Connections belong to each environment and are left alone, as a deploy leaves them.
  *
- * UNCONFIRMED: which characters and lengths ThoughtSpot accepts in an obj_id;
- * its examples use letters, digits, `_`, `.` and `-` (`Conn.DB_Name.TableName`,
- * `My_Connection__DATA_CHALLENGE__SALES`), so this rule keeps to `a-z0-9-`.
+ * Contract notes (object ids; used here, in deploy/prepare.ts and the v2 adapter):
+ * - CONFIRMED an `obj_id` is user-settable and unique per Org (not per
+ *   instance); `metadata/search` answers it as `metadata_obj_id` (developer
+ *   docs, "ThoughtSpot objects" → Object identifiers), and takes
+ *   `obj_identifier` to find an object by it (SDK models/MetadataListItemInput.ts).
+ * - CONFIRMED `metadata/update-obj-id` sets it, 10.8.0.cl or later, with
+ *   DATAMANAGEMENT or ADMINISTRATION (SDK updateMetadataObjId).
+ * - CONFIRMED export `export_options` `include_obj_id`, `include_obj_id_ref`,
+ *   `include_guid`, which "work only after the Object ID feature has been
+ *   enabled" by ThoughtSpot support (SDK models/ExportOptions.ts;
+ *   docs.thoughtspot.com "Object ID in TML files"); a TML file then starts
+ *   `guid:` then `obj_id:` (same page).
+ * - CONFIRMED (as guidance) "when you migrate an object between Orgs, use the
+ *   obj_id as the primary method of import" (same page); UNCONFIRMED how an
+ *   import treats a document whose guid and obj_id name different objects:
+ *   the emulator and the deploy let the obj_id win.
+ * - UNCONFIRMED what an instance without the feature answers to
+ *   `include_obj_id` (we assume it ignores the flag, as the SDK's wording
+ *   suggests), and which characters and lengths an obj_id may hold; the
+ *   examples use letters, digits, `_`, `.` and `-` (`Conn.DB_Name.TableName`,
+ *   `My_Connection__DATA_CHALLENGE__SALES`), so this rule keeps to `a-z0-9-`.
+ * - Not in v1: no v1 listing, export or call names obj_ids.
  */
 
 /** The longest slug: an id stays readable in a TML file and a URL. */
