@@ -65,9 +65,10 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
   const { candidates, ledger, mapping, deletions } = prepared;
   const deployed = candidates.filter((c) => ledger.objects[c.canonicalGuid] && c.action !== 'create');
   const exported = await exportBack(options.thoughtspot, deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid), invertMapping(mapping));
+  const identities = new Map(prepared.plan.map((p) => [p.canonicalGuid, p.identity]));
   const entries: PlanEntry[] = candidates.map((c) => {
     const entry = ledger.objects[c.canonicalGuid];
-    const identity = prepared.plan.find((p) => p.canonicalGuid === c.canonicalGuid)?.identity;
+    const identity = identities.get(c.canonicalGuid);
     const base = { kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid, ...(identity ? { identity } : {}), ...(entry ? { envGuid: entry.envGuid } : {}) };
     if (c.action === 'create') return { ...base, action: 'create', fields: [] };
     const item = exported.get(entry!.envGuid);
