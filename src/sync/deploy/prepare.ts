@@ -57,12 +57,15 @@ async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target
     return;
   }
   const byObjId = new Map(target.flatMap((t) => (t.objId ? [[t.objId, t] as const] : [])));
+  // Indexed once: a search of the ledger per file would be 10^8 steps at 10,000 files.
+  const holders = new Map(Object.entries(ledger.objects).map(([canonical, e]) => [e.envGuid, canonical]));
   const files = new Set(candidates.map((c) => c.canonicalGuid));
   const findings: Finding[] = [];
   for (const c of withObjId) {
     const found = byObjId.get(c.doc.objId!);
     if (!found) continue;
-    const holder = Object.entries(ledger.objects).find(([canonical, e]) => e.envGuid === found.guid && canonical !== c.canonicalGuid);
+    const held = holders.get(found.guid);
+    const holder = held !== undefined && held !== c.canonicalGuid && ledger.objects[held] ? ([held, ledger.objects[held]] as const) : undefined;
     if (holder && files.has(holder[0])) {
       findings.push({ severity: 'error', source: 'offline', file: c.path, message: `${c.path}: its obj_id ${c.doc.objId!} names ${found.kind} "${found.name}", which the deploy ledger gives to ${holder[1].path}; one object, one file` });
       continue;
@@ -73,6 +76,7 @@ async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target
     if (!known || known.envGuid !== found.guid) {
       const created = holder?.[1].created ?? false;
       ledger.objects[c.canonicalGuid] = { envGuid: found.guid, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: '', created };
+      holders.set(found.guid, c.canonicalGuid);
       if (c.action === 'create' || c.action === 'unchanged') c.action = 'update';
     }
     c.matchedByObjId = true;
