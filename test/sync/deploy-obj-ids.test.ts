@@ -64,6 +64,15 @@ describe('a deploy matching by obj_id', () => {
     });
   });
 
+  it('stops (exit 2) when a file’s obj_id names an object of another kind in the target', async () => {
+    const repo = tree('kind', { [`sales.${A}.answer.tml`]: answer(A, 'Sales', 'sales') });
+    const liveboards = { listHeaders: (type: HeaderType) => Promise.resolve(type === 'PINBOARD_ANSWER_BOOK' ? [{ id: 'lb-1', name: 'Sales board', modified: 1, objId: 'sales' }] : []), speaksObjIds: () => Promise.resolve(true) };
+    await expect(prepareDeploy({ environment: env, repo, thoughtspot: liveboards as unknown as ThoughtSpotPort })).rejects.toMatchObject({
+      name: 'DeployGateError',
+      message: expect.stringContaining(`tml/answer/sales.${A}.answer.tml: its obj_id sales names liveboard "Sales board" in the target, not an object of kind answer`),
+    });
+  });
+
   it('over v1 matches by the ledger and says so once', async () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'warn', destination: { write: (line: string) => lines.push(line) } });

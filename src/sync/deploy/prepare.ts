@@ -64,6 +64,10 @@ async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target
   for (const c of withObjId) {
     const found = byObjId.get(c.doc.objId!);
     if (!found) continue;
+    if (listedKind(found.kind) !== listedKind(c.doc.kind)) {
+      findings.push({ severity: 'error', source: 'offline', file: c.path, message: `${c.path}: its obj_id ${c.doc.objId!} names ${found.kind} "${found.name}" in the target, not an object of kind ${c.doc.kind}` });
+      continue;
+    }
     const held = holders.get(found.guid);
     const holder = held !== undefined && held !== c.canonicalGuid && ledger.objects[held] ? ([held, ledger.objects[held]] as const) : undefined;
     if (holder && files.has(holder[0])) {
