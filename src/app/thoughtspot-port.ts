@@ -18,7 +18,7 @@ type PortMethods =
   | 'listAllObjectHeaders' | 'listObjectHeaders' | 'listUsers' | 'listGroups' | 'syncUsers' | 'addPrivilege' | 'removePrivilege'
   | 'exportTml' | 'importTml' | 'deleteObjects' | 'transferOwnership' | 'listVizHeaders' | 'pinboardData' | 'searchData' | 'exportPinboardPdf'
   | 'updatePassword';
-export type PortClient = Pick<ThoughtSpotClient, PortMethods> | Pick<ThoughtSpotV2Client, PortMethods | 'currentUser'>;
+export type PortClient = Pick<ThoughtSpotClient, PortMethods> | Pick<ThoughtSpotV2Client, PortMethods | 'currentUser' | 'setObjIds'>;
 
 /** What a client of either version is built with from an environment: its credentials, limits and logger, and the process's queue for its host. */
 export function connectionOptions(environment: EnvironmentConfig, services: Services): ConnectionOptions {
@@ -57,8 +57,24 @@ export function thoughtspotPort(client: PortClient, options: PortOptions = {}): 
     ...principalCalls(client),
     ...tmlCalls(client),
     ...afterImportCalls(client),
+    ...objIdCalls(client),
     sessionUser: () => sessionUser(client, options.username),
     changePassword: (user, currentPassword, newPassword) => writeAnswer(() => client.updatePassword({ name: user, currentPassword, newPassword })),
+  };
+}
+
+/**
+ * Object ids (`obj_id`): v2 has them (listed as `metadata_obj_id`, exported
+ * with `include_obj_id`, set with `metadata/update-obj-id`); v1 has no call
+ * for any of it, so a workflow asks `speaksObjIds` first and falls back.
+ */
+function objIdCalls(client: PortClient): Pick<ThoughtSpotPort, 'speaksObjIds' | 'setObjIds'> {
+  return {
+    speaksObjIds: () => Promise.resolve('setObjIds' in client),
+    async setObjIds(updates) {
+      if (!('setObjIds' in client)) throw new Error('setObjIds over API v1: v1 cannot set obj_ids (ask speaksObjIds first)');
+      await client.setObjIds(updates.map((u) => ({ id: u.id, type: u.type, objId: u.objId })));
+    },
   };
 }
 
@@ -133,8 +149,8 @@ function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPor
   };
 }
 
-function portHeader(h: { id: string; name: string; modified: number; modifiedBy?: string; author?: string }): Header {
-  return { id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}) };
+function portHeader(h: { id: string; name: string; modified: number; modifiedBy?: string; author?: string; objId?: string }): Header {
+  return { id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}), ...(h.objId ? { objId: h.objId } : {}) };
 }
 
 /** Users, groups and their privileges: listed, synced, changed. */
@@ -170,7 +186,10 @@ function tmlCalls(client: PortClient): Pick<ThoughtSpotPort, 'exportTml' | 'impo
       // canonical YAML, and JSON.parse reads a document some 20 times faster than a YAML parser
       // (0.03 ms against 0.63 ms for the conformance TML): at 10,000 objects, the exporter's
       // biggest cost. Both forms parse to the same document (test/tml checks the corpus).
-      const results = await client.exportTml(ids, { formatType: 'JSON', exportFqn: true, schemaVersion: 'v2' });
+      // Over v2 each object's obj_id too, and its GUID beside it (the repository names files by GUID):
+      // `include_guid` is documented only for instances with obj_ids, and sent for those.
+      const options = { formatType: 'JSON', exportFqn: true, schemaVersion: 'v2' } as const;
+      const results = 'setObjIds' in client ? await client.exportTml(ids, { ...options, exportOptions: OBJ_ID_EXPORT }) : await client.exportTml(ids, options);
       return results.map((r) => (r.ok ? { id: r.id, type: r.type, name: r.name, edoc: r.edoc } : { id: r.id ?? '', ...(r.name ? { name: r.name } : {}), error: r.error.message }));
     },
     async importTml(documents, policy) {
@@ -232,6 +251,14 @@ function afterImportCalls(client: PortClient): Pick<ThoughtSpotPort, 'transferOw
     },
   };
 }
+
+/**
+ * v2 `export_options` (SDK `ExportOptions`): the object's own `obj_id` where
+ * it has one. Not `include_obj_id_ref`: references keep their fqns, which the
+ * deploy's mapping rewrites per environment, so existing files do not change
+ * form.
+ */
+const OBJ_ID_EXPORT = { include_obj_id: true, include_guid: true } as const;
 
 /** A data check needs to know whether rows come back, not all of them. */
 const CHECK_ROWS = 10;

@@ -85,7 +85,7 @@ async function probe(v2: Client): Promise<ApiVersion> {
 const PORT_METHODS = {
   listHeaders: true, listHeadersSince: true, listPrincipals: true, listGroupPrivileges: true, syncPrincipals: true, changePrivilege: true, exportTml: true, importTml: true,
   deleteObjects: true, transferOwnership: true, listVisualizations: true, liveboardData: true, searchData: true, liveboardPdf: true,
-  sessionUser: true, changePassword: true,
+  sessionUser: true, changePassword: true, speaksObjIds: true, setObjIds: true,
 } satisfies Record<keyof ThoughtSpotPort, true>;
 
 /** A port whose every call waits for the port it forwards to (chosen on first use). */

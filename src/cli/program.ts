@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createLogger, isLogLevel, logFormat, Redactor, wantsColour, type LogFormat } from '../log/index.js';
+import { assignObjIdsCommand } from './commands/assign-obj-ids.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
@@ -132,6 +133,17 @@ const COMMANDS: readonly CommandSpec[] = [
         .addOption(envOption())
         .addOption(new Option('--policy <policy>', 'conflict policy for this run (default: the environment\'s conflictPolicy)').choices(['manual', 'git-wins', 'thoughtspot-wins']))
         .option('--dry-run', 'show what would change; write nothing')
+        .addOption(formatOption(['text', 'json'])),
+  },
+  {
+    name: 'assign-obj-ids',
+    description: 'give every object of an environment without an object id (obj_id) one: kind and slugged name, unique in the Org (API v2)',
+    action: assignObjIdsCommand,
+    options: (c) =>
+      c
+        .addOption(configOption())
+        .addOption(envOption())
+        .option('--dry-run', 'show the ids it would assign; set nothing')
         .addOption(formatOption(['text', 'json'])),
   },
   {

@@ -15,6 +15,8 @@ export interface ContentRecord {
   modified: number;
   modifiedBy: string;
   tags: string[];
+  /** Its object id (`obj_id`), unique within its Org; kept beside the document, which is exported with it only when asked (`include_obj_id`). */
+  objId?: string;
   document: TmlMap;
   /** How its numbers were written (`decimals: 0.0`), which the JSON the state is stored as cannot keep (handlers/tml.ts). */
   numberForms?: Record<string, string>;
@@ -97,6 +99,12 @@ export class EmulatorState {
    */
   guidInUse(guid: string): boolean {
     return this.instance.guidInUse(guid);
+  }
+
+  /** This Org's object with this `obj_id` (unique per Org, developer docs "ThoughtSpot objects"). */
+  objectWithObjId(objId: string): ContentRecord | undefined {
+    for (const object of this.objects.values()) if (object.objId === objId) return object;
+    return undefined;
   }
 
   userById(id: string): UserRecord | undefined {

@@ -1,7 +1,7 @@
 import { invertMapping, isMap, type TmlValue } from '../tml/index.js';
 import { exportBack } from './kernel/batches.js';
 import { prepareDeploy } from './deploy/prepare.js';
-import type { DeployOptions, PlannedChange } from './deploy/types.js';
+import type { DeployOptions, Identity, PlannedChange } from './deploy/types.js';
 import { contentHash } from './kernel/ledger.js';
 import { planPrune } from './deploy/prune.js';
 import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './deploy/principals.js';
@@ -65,13 +65,17 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
   const { candidates, ledger, mapping, deletions } = prepared;
   const deployed = candidates.filter((c) => ledger.objects[c.canonicalGuid] && c.action !== 'create');
   const exported = await exportBack(options.thoughtspot, deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid), invertMapping(mapping));
+  const identities = new Map(prepared.plan.map((p) => [p.canonicalGuid, p.identity]));
   const entries: PlanEntry[] = candidates.map((c) => {
     const entry = ledger.objects[c.canonicalGuid];
-    const base = { kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid, ...(entry ? { envGuid: entry.envGuid } : {}) };
+    const identity = identities.get(c.canonicalGuid);
+    const base = { kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid, ...(identity ? { identity } : {}), ...(entry ? { envGuid: entry.envGuid } : {}) };
     if (c.action === 'create') return { ...base, action: 'create', fields: [] };
     const item = exported.get(entry!.envGuid);
     if (!item || 'error' in item) return { ...base, action: c.action, fields: [] };
     const current = item.doc;
+    // Matched by obj_id with no deploy of it recorded: nothing to tell a change there from one in git.
+    if (entry!.hash === '') return { ...base, action: c.action, fields: semanticDiff(current.data, c.doc.data), reason: 'matched by its obj_id; no earlier deploy of it recorded here' };
     const editedThere = contentHash(item.text) !== entry!.hash;
     if (c.action === 'unchanged') {
       if (editedThere && options.sync) return { ...base, action: 'unchanged', fields: semanticDiff(c.doc.data, current.data), reason: 'changed in ThoughtSpot; the next sync exports it' };
@@ -92,11 +96,14 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
   return { environment: options.environment.name, commit: prepared.commit, entries, counts, principals: principals.outcome, ...(ownership ? { ownership } : {}) };
 }
 
+/** How `tmlsync plan` names the identity an object was matched by. */
+const IDENTITY_TEXT: Record<Identity, string> = { obj_id: 'by obj_id', ledger: 'by ledger GUID', guid: 'by same GUID', new: 'new' };
+
 export function planText(plan: PlanReport): string {
   const c = plan.counts;
   const lines = [`plan for ${plan.environment} at ${plan.commit.slice(0, 12)}: ${c.create} create, ${c.update} update, ${c.delete} delete, ${c.conflict} conflict, ${c.unchanged} unchanged`];
   for (const e of plan.entries.filter((x) => x.action !== 'unchanged')) {
-    lines.push(`  ${e.action.padEnd(8)} ${e.kind} "${e.name}" (${e.path})${e.reason ? ` — ${e.reason}` : ''}`);
+    lines.push(`  ${e.action.padEnd(8)} ${e.kind} "${e.name}" (${e.path})${e.identity ? ` [${IDENTITY_TEXT[e.identity]}]` : ''}${e.reason ? ` — ${e.reason}` : ''}`);
     for (const field of e.fields) lines.push(`             ~ ${field}`);
   }
   lines.push(...principalsText(plan.principals));

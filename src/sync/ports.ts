@@ -12,6 +12,8 @@ export interface Header {
   modified: number;
   modifiedBy?: string;
   author?: string;
+  /** The object's `obj_id`, where it has one and the API names it (v2). */
+  objId?: string;
 }
 
 export interface PrincipalEntry {
@@ -142,6 +144,21 @@ export interface ThoughtSpotPort {
   sessionUser(): Promise<SessionUser>;
   /** `user/updatepassword` (v1), `users/change-password` (v2): a user's password, never re-sent. */
   changePassword(user: string, currentPassword: string, newPassword: string): Promise<WriteAnswer>;
+  /**
+   * Whether this API speaks object ids (`obj_id`): v2 lists them with the
+   * headers, exports them and sets them; v1 does none of this.
+   */
+  speaksObjIds(): Promise<boolean>;
+  /** `metadata/update-obj-id`: gives each object (by GUID) its new `obj_id`. Only where `speaksObjIds()`. */
+  setObjIds(updates: ObjIdAssignment[]): Promise<void>;
+}
+
+/** One object's new `obj_id`. */
+export interface ObjIdAssignment {
+  id: string;
+  /** Its listing type, which `metadata/update-obj-id` is told. */
+  type: HeaderType;
+  objId: string;
 }
 
 export interface Identity {

@@ -94,6 +94,8 @@ export interface ObjectHeader {
   isExternal?: boolean;
   isDeprecated?: boolean;
   clientState?: Record<string, unknown>;
+  /** The object's `obj_id` (v2 `metadata_obj_id`), where it has one; v1 headers never carry it. */
+  objId?: string;
 }
 
 export interface VizHeader extends Omit<ObjectHeader, 'isAutoCreated' | 'isAutoDelete'> {

@@ -25,12 +25,12 @@ export function requireDataManagement(context: HandlerContext): void {
 }
 
 export function knownObjects(state: EmulatorState): KnownObject[] {
-  return [...state.objects.values()].map((o) => ({ kind: o.kind as TmlKind, name: o.name, guid: o.id }));
+  return [...state.objects.values()].map((o) => ({ kind: o.kind as TmlKind, name: o.name, guid: o.id, ...(o.objId ? { objId: o.objId } : {}) }));
 }
 
 interface IndexedState {
-  /** The records indexed, in the state's order, with the name and kind each had then (a record may be renamed in place). */
-  records: { record: ContentRecord; name: string; kind: string }[];
+  /** The records indexed, in the state's order, with the name, kind and obj_id each had then (a record may be renamed in place). */
+  records: { record: ContentRecord; name: string; kind: string; objId: string | undefined }[];
   index: TargetIndex;
 }
 const indexes = new WeakMap<EmulatorState, IndexedState>();
@@ -41,7 +41,7 @@ function stillIndexed(state: EmulatorState, indexed: IndexedState): boolean {
   let i = 0;
   for (const record of state.objects.values()) {
     const then = indexed.records[i++]!;
-    if (record !== then.record || record.name !== then.name || record.kind !== then.kind) return false;
+    if (record !== then.record || record.name !== then.name || record.kind !== then.kind || record.objId !== then.objId) return false;
   }
   return true;
 }
@@ -55,7 +55,7 @@ function stillIndexed(state: EmulatorState, indexed: IndexedState): boolean {
 export function knownIndex(state: EmulatorState): TargetIndex {
   const cached = indexes.get(state);
   if (cached && stillIndexed(state, cached)) return cached.index;
-  const records = [...state.objects.values()].map((record) => ({ record, name: record.name, kind: record.kind }));
+  const records = [...state.objects.values()].map((record) => ({ record, name: record.name, kind: record.kind, objId: record.objId }));
   const index = indexTargets(knownObjects(state));
   indexes.set(state, { records, index });
   return index;
@@ -158,6 +158,16 @@ export interface ExportOptions {
   worksheetForm: boolean;
   /** `export_connection_as_dependent`. */
   connections: boolean;
+  /** v2 `export_options.include_obj_id`: each object's `obj_id`, where it has one (v1 has no such option). */
+  objIds?: boolean;
+}
+
+/** The document with `obj_id` after its `guid`, where ThoughtSpot writes it (docs.thoughtspot.com "Object ID in TML files": `guid:` then `obj_id:`). */
+function withObjId(document: TmlMap, objId: string): TmlMap {
+  const { guid, ...rest } = document;
+  const out: TmlMap = { ...(guid !== undefined ? { guid } : {}), obj_id: objId, ...rest };
+  carryNumberForms(document, out);
+  return out;
 }
 
 /** The export itself, shared by v1 (`{object: [...]}`) and v2 (the bare list): one entry per object, an ERROR entry per unknown id. */
@@ -177,6 +187,7 @@ export function runExport(state: EmulatorState, ids: string[], options: ExportOp
     for (const item of items) {
       let document = documents.get(item)!;
       if (item.kind === 'model' && options.worksheetForm) document = asWorksheet(document);
+      if (options.objIds && item.objId) document = withObjId(document, item.objId);
       const type = Object.keys(document).find((k) => k !== 'guid' && k !== 'obj_id') ?? item.kind;
       objects.push({
         info: { name: item.name, filename: `${item.name}.${type}.tml`, status: { status_code: 'OK' }, type, id: item.id },
@@ -253,21 +264,31 @@ export interface ImportOptions {
   skipDiffCheck: boolean;
 }
 
-/** The import itself, shared by the endpoint and the seeds (which load through it). */
-// eslint-disable-next-line max-lines-per-function -- split in flight by issue 14
+/** The import itself, shared by the endpoint and the seeds (which load through it): read, check, decide, persist, answer. */
 export function runImport(state: EmulatorState, settings: EmulatorSettings, user: UserRecord, texts: string[], options: ImportOptions): unknown[] {
-  const { policy, forceCreate, skipDiffCheck } = options;
-  const planned: Planned[] = texts.map((text, index) => {
-    try {
-      return { index, doc: parse(text) };
-    } catch (error) {
-      const where = error instanceof TmlParseError && error.line !== undefined ? ` at line ${error.line}` : '';
-      const reason = error instanceof TmlParseError ? error.reason : String(error);
-      return { index, status: errorStatus(CODE.unreadable, `Unable to parse the TML document${where}: ${reason}`) };
-    }
-  });
+  const planned = texts.map(readDocument);
   const docs = planned.flatMap((p) => (p.doc ? [p.doc] : []));
   const known = knownObjects(state);
+  checkDocuments(state, planned, docs, known);
+  decideTargets(state, settings, planned, options.forceCreate);
+  failDependents(planned, docs, known);
+  const anyFailed = planned.some((p) => p.status?.status_code === 'ERROR');
+  persist(state, user, planned, options, options.policy === 'PARTIAL' || (options.policy === 'ALL_OR_NONE' && !anyFailed));
+  return planned.map((p) => answerOf(state, user, p, options.policy === 'ALL_OR_NONE' && anyFailed));
+}
+
+function readDocument(text: string, index: number): Planned {
+  try {
+    return { index, doc: parse(text) };
+  } catch (error) {
+    const where = error instanceof TmlParseError && error.line !== undefined ? ` at line ${error.line}` : '';
+    const reason = error instanceof TmlParseError ? error.reason : String(error);
+    return { index, status: errorStatus(CODE.unreadable, `Unable to parse the TML document${where}: ${reason}`) };
+  }
+}
+
+/** The TML core's validation (required fields, enums, references), then the search checks: a document failing either gets its error. */
+function checkDocuments(state: EmulatorState, planned: Planned[], docs: TmlDocument[], known: KnownObject[]): void {
   const issues = validate(docs, { known });
   const references = resolveReferences(docs, { known: knownIndex(state) });
   for (const p of planned) {
@@ -280,60 +301,75 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
     const search = searchProblems(p.doc, references, state);
     if (search.length > 0) p.status = errorStatus(CODE.search, search.join(' <br/>'));
   }
+}
 
-  // The GUID rules (§3.5): no guid → create; known guid → update; unknown → create with it
-  // (or a fresh one under --guid-policy regenerate); force_create → always a new object.
-  const tables = new Map<string, string>();
-  for (const o of state.objects.values()) if (o.kind === 'table') tables.set(physicalKey(bodyOf(o)) ?? o.id, o.id);
-  const claimed = new Set<string>();
+/** What the batch has taken so far: GUIDs, obj_ids, and tables by their physical table. */
+interface Claims {
+  guids: Set<string>;
+  objIds: Set<string>;
+  tables: Map<string, string>;
+}
+
+/**
+ * Which object each document becomes (§3.5): the Org's object with its
+ * `obj_id` first (UNCONFIRMED, our reading of "use the obj_id as the
+ * primary method of import", docs.thoughtspot.com "Object ID in TML files":
+ * the obj_id wins over a guid naming another object); else the GUID rules:
+ * no guid → create; known guid → update; unknown → create with it (or a
+ * fresh one under --guid-policy regenerate); force_create → always a new object.
+ */
+function decideTargets(state: EmulatorState, settings: EmulatorSettings, planned: Planned[], forceCreate: boolean): void {
+  const claims: Claims = { guids: new Set(), objIds: new Set(), tables: new Map() };
+  for (const o of state.objects.values()) if (o.kind === 'table') claims.tables.set(physicalKey(bodyOf(o)) ?? o.id, o.id);
   for (const p of planned) {
     if (!p.doc || p.status) continue;
-    const { doc } = p;
-    const existing = doc.guid ? state.objects.get(doc.guid) : undefined;
-    if (existing && existing.kind !== doc.kind && !forceCreate) {
-      p.status = errorStatus(CODE.wrongKind, `Object ${doc.guid ?? ''} is a ${existing.kind}, not a ${doc.kind}.`);
+    const decided = targetOf(state, settings, p.doc, forceCreate, claims);
+    if ('status' in decided) {
+      p.status = decided.status;
       continue;
     }
-    if (forceCreate) {
-      p.id = doc.guid && !state.guidInUse(doc.guid) && !claimed.has(doc.guid) ? doc.guid : randomUUID();
-    } else if (existing) {
-      p.id = existing.id;
-    } else if (doc.guid && settings.guidPolicy === 'keep' && !claimed.has(doc.guid) && !state.guidInUse(doc.guid)) {
-      // Another Org's GUID is never taken over (GUIDs are unique per instance): the object gets a new one.
-      p.id = doc.guid;
-    } else {
-      p.id = randomUUID();
-    }
-    if (doc.kind === 'table' && !forceCreate) {
-      const owner = tables.get(physicalKey(doc.body) ?? '');
-      if (owner && owner !== p.id) {
-        if (doc.guid && !existing) {
-          p.status = errorStatus(CODE.tableExists, 'Logical table ID to update is compulsory for UPDATE action.');
-          continue;
-        }
-        p.id = owner;
-      }
-    }
-    claimed.add(p.id);
+    p.id = decided.id;
+    claims.guids.add(p.id);
+    if (p.doc.objId) claims.objIds.add(p.doc.objId);
     p.action = state.objects.has(p.id) ? 'update' : 'create';
   }
+}
 
-  // Dependents of failed documents fail too (PARTIAL skips "things depending on them").
+function targetOf(state: EmulatorState, settings: EmulatorSettings, doc: TmlDocument, forceCreate: boolean, claims: Claims): { id: string } | { status: Status } {
+  if (doc.objId && claims.objIds.has(doc.objId)) return { status: errorStatus(CODE.invalid, `obj_id ${doc.objId} is given to more than one object of this import.`) };
+  const byObjId = doc.objId ? state.objectWithObjId(doc.objId) : undefined;
+  if (byObjId && forceCreate) return { status: errorStatus(CODE.invalid, `obj_id ${doc.objId ?? ''} is already the object id of ${byObjId.name} in this Org.`) };
+  const existing = byObjId ?? (doc.guid ? state.objects.get(doc.guid) : undefined);
+  if (existing && existing.kind !== doc.kind && !forceCreate) return { status: errorStatus(CODE.wrongKind, `Object ${existing.id} is a ${existing.kind}, not a ${doc.kind}.`) };
+  let id: string;
+  if (forceCreate) id = doc.guid && !state.guidInUse(doc.guid) && !claims.guids.has(doc.guid) ? doc.guid : randomUUID();
+  else if (existing) id = existing.id;
+  // Another Org's GUID is never taken over (GUIDs are unique per instance): the object gets a new one.
+  else if (doc.guid && settings.guidPolicy === 'keep' && !claims.guids.has(doc.guid) && !state.guidInUse(doc.guid)) id = doc.guid;
+  else id = randomUUID();
+  if (doc.kind !== 'table' || forceCreate) return { id };
+  const owner = claims.tables.get(physicalKey(doc.body) ?? '');
+  if (!owner || owner === id) return { id };
+  if (doc.guid && !existing) return { status: errorStatus(CODE.tableExists, 'Logical table ID to update is compulsory for UPDATE action.') };
+  return { id: owner };
+}
+
+/** Dependents of failed documents fail too (PARTIAL skips "things depending on them"). */
+function failDependents(planned: Planned[], docs: TmlDocument[], known: KnownObject[]): void {
   const failedDocs = new Set(planned.filter((p) => p.doc && p.status).map((p) => p.doc!));
   const ordered = dependencyOrder(docs, { known });
   for (const { from, resolution } of resolveReferences(ordered, { known })) {
     const target = resolution.status === 'resolved' ? resolution.target.document : undefined;
-    if (target && failedDocs.has(target)) {
-      const p = planned.find((q) => q.doc === from)!;
-      if (!p.status) {
-        p.status = errorStatus(CODE.reference, `Skipped: it depends on ${target.kind} <b> ${target.name} </b>, which failed to import.`);
-        failedDocs.add(from);
-      }
-    }
+    if (!target || !failedDocs.has(target)) continue;
+    const p = planned.find((q) => q.doc === from)!;
+    if (p.status) continue;
+    p.status = errorStatus(CODE.reference, `Skipped: it depends on ${target.kind} <b> ${target.name} </b>, which failed to import.`);
+    failedDocs.add(from);
   }
+}
 
-  const anyFailed = planned.some((p) => p.status?.status_code === 'ERROR');
-  const persist = policy === 'PARTIAL' || (policy === 'ALL_OR_NONE' && !anyFailed);
+/** Writes what passed (when the policy lets it), keeping author and creation; an object whose document and obj_id are as stored is unchanged. */
+function persist(state: EmulatorState, user: UserRecord, planned: Planned[], options: ImportOptions, write: boolean): void {
   const ids = new Map(planned.flatMap((p) => (p.doc?.guid && p.id ? [[p.doc.guid, p.id] as [string, string]] : [])));
   const now = state.now();
   let changed = false;
@@ -341,46 +377,45 @@ export function runImport(state: EmulatorState, settings: EmulatorSettings, user
     if (!p.doc || p.status || !p.id) continue;
     const document = storedForm(p.doc, p.id, ids);
     const previous = state.objects.get(p.id);
-    if (previous && !skipDiffCheck && format(storedDocument(previous)) === format(document)) {
+    // A document without obj_id leaves the object's own alone (an export without include_obj_id has none).
+    const objId = p.doc.objId ?? previous?.objId;
+    if (previous && !options.skipDiffCheck && previous.objId === objId && format(storedDocument(previous)) === format(document)) {
       p.action = 'unchanged';
-    } else if (persist) {
+    } else if (write) {
       const description = typeof p.doc.body.description === 'string' ? p.doc.body.description : undefined;
       state.objects.set(p.id, {
         id: p.id, kind: p.doc.kind, name: p.doc.name, ...(description ? { description } : {}),
         author: previous?.author ?? user.id, created: previous?.created ?? now, modified: now, modifiedBy: user.id,
-        tags: previous?.tags ?? [], document, ...withNumberForms(document),
+        tags: previous?.tags ?? [], ...(objId ? { objId } : {}), document, ...withNumberForms(document),
       });
       changed = true;
     }
     p.status = { status_code: 'OK' };
   }
   if (changed) state.commit();
+}
 
-  const object = planned.map((p) => {
-    if (p.status?.status_code !== 'OK' && p.status) return { response: { status: p.status } };
-    if (policy === 'ALL_OR_NONE' && anyFailed) {
-      return { response: { status: errorStatus(CODE.skipped, 'Not imported: another object of this ALL_OR_NONE import failed.') } };
-    }
-    const doc = p.doc!;
-    const handler = handlerFor(doc.kind);
-    const record = state.objects.get(p.id!);
-    return {
-      response: {
-        status: { status_code: 'OK' },
-        header: {
-          id_guid: p.id,
-          name: doc.name,
-          ...(typeof doc.body.description === 'string' ? { description: doc.body.description } : {}),
-          author_guid: record?.author ?? user.id,
-          owner_guid: p.id,
-          metadata_type: handler.metadataType,
-          ...(record && subtypeOf(record) ? { type: subtypeOf(record) } : {}),
-        },
-        ...(p.action === 'unchanged' ? { diff: {} } : {}),
+/** One document's entry of the answer: its error, or its header (and an empty diff when nothing changed). */
+function answerOf(state: EmulatorState, user: UserRecord, p: Planned, skipped: boolean): unknown {
+  if (p.status?.status_code !== 'OK' && p.status) return { response: { status: p.status } };
+  if (skipped) return { response: { status: errorStatus(CODE.skipped, 'Not imported: another object of this ALL_OR_NONE import failed.') } };
+  const doc = p.doc!;
+  const record = state.objects.get(p.id!);
+  return {
+    response: {
+      status: { status_code: 'OK' },
+      header: {
+        id_guid: p.id,
+        name: doc.name,
+        ...(typeof doc.body.description === 'string' ? { description: doc.body.description } : {}),
+        author_guid: record?.author ?? user.id,
+        owner_guid: p.id,
+        metadata_type: handlerFor(doc.kind).metadataType,
+        ...(record && subtypeOf(record) ? { type: subtypeOf(record) } : {}),
       },
-    };
-  });
-  return object;
+      ...(p.action === 'unchanged' ? { diff: {} } : {}),
+    },
+  };
 }
 
 /**
@@ -401,11 +436,12 @@ function withNumberForms(document: TmlMap): { numberForms?: Record<string, strin
 /**
  * What the emulator keeps: the document with its final GUID first, batch
  * fqns pointing at final ids, and the envelope-less connection form wrapped
- * (a connection exports as `guid:` + `connection:`).
+ * (a connection exports as `guid:` + `connection:`); its `obj_id` is the
+ * record's (`ContentRecord.objId`), not the document's.
  */
 function storedForm(doc: TmlDocument, id: string, ids: Map<string, string>): TmlMap {
   const key = doc.kindKey ?? doc.kind;
-  const rest = Object.fromEntries(Object.entries(doc.data).filter(([k]) => k !== 'guid'));
+  const rest = Object.fromEntries(Object.entries(doc.data).filter(([k]) => k !== 'guid' && k !== 'obj_id'));
   carryNumberForms(doc.data, rest);
   const body = doc.kindKey === null ? { [key]: rest } : rest;
   return remapFqns({ guid: id, ...body }, ids) as TmlMap;

@@ -1,11 +1,12 @@
 import type { Logger } from '../../log/index.js';
 import { handlerFor, listedKind, references, type KnownObject, type TmlKind } from '../../tml/index.js';
 import { readContent } from '../kernel/content.js';
-import { DeployGateError, MissingLedgerError, type Candidate, type ChangeSet, type DeployEnvironment, type DeployMapping, type DeployOptions, type PlannedChange } from './types.js';
+import { DeployGateError, MissingLedgerError, type Candidate, type ChangeSet, type DeployEnvironment, type DeployMapping, type DeployOptions, type Identity, type PlannedChange } from './types.js';
 import { contentHash, readDeployLedger, stateRef, type DeployLedger, type PendingCreation } from '../kernel/ledger.js';
 import { startRun } from '../kernel/report.js';
 import { targetObjects } from '../kernel/target.js';
 import { identityFindings, type Finding } from '../kernel/validate.js';
+import type { ThoughtSpotPort } from '../ports.js';
 
 /**
  * Steps 1–3 of a deploy (DESIGN.md "Deploy"), shared with `tmlsync plan`:
@@ -21,6 +22,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
   const ledger = await readDeployLedger(repo, environment.name);
   const { candidates, connections } = readCandidates(repo.dir, ledger);
   const target = await targetObjects(thoughtspot);
+  await matchObjIds(candidates, ledger, target, thoughtspot, run.log);
   if (!(await repo.revParse(stateRef(environment.name, 'deploy')))) refuseWithoutLedger(environment.name, candidates, target);
   const present = new Set(target.map((t) => t.guid));
   adoptPending(ledger, target, run.log);
@@ -30,8 +32,60 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
   if (findings.length > 0) throw new DeployGateError(findings);
   return {
     run, commit, ledger, candidates, changed: candidates.filter((c) => c.action !== 'unchanged'), target, mapping,
-    plan: candidates.map((c) => plannedChange(c, ledger)), deletions: deletionsOf(ledger, candidates, present, options.only),
+    plan: candidates.map((c) => plannedChange(c, ledger, present)), deletions: deletionsOf(ledger, candidates, present, options.only),
   };
+}
+
+/**
+ * Identity by object id (issue 13): a file with an `obj_id` is the target's
+ * object with that obj_id, whatever the ledger says, so that a target
+ * tmlsync never deployed to (no ledger: another instance, an Org set up by
+ * hand or by ThoughtSpot's own Git integration) is updated, not given a
+ * duplicate. The match goes into the ledger as `adoptPending` does (hash
+ * unknown, so the file is imported; `created` only if tmlsync created that
+ * object), and from there into the mapping, prune and ownership alike.
+ * A ledger entry of another file that held the object moves to this one
+ * when that file is gone (else prune would delete the object); when that
+ * file is still there, two files claim one object: the gate stops.
+ * Over v1 (no obj_ids in listings) the ledger alone decides, said once per run.
+ */
+async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target: KnownObject[], thoughtspot: ThoughtSpotPort, log: Logger): Promise<void> {
+  const withObjId = candidates.filter((c) => c.doc.objId);
+  if (withObjId.length === 0) return;
+  if (!(await thoughtspot.speaksObjIds())) {
+    log.warn({ files: withObjId.length }, 'this API (v1) has no object ids: files with an obj_id are matched by the deploy ledger\'s GUIDs, as files without one');
+    return;
+  }
+  const byObjId = new Map(target.flatMap((t) => (t.objId ? [[t.objId, t] as const] : [])));
+  // Indexed once: a search of the ledger per file would be 10^8 steps at 10,000 files.
+  const holders = new Map(Object.entries(ledger.objects).map(([canonical, e]) => [e.envGuid, canonical]));
+  const files = new Set(candidates.map((c) => c.canonicalGuid));
+  const findings: Finding[] = [];
+  for (const c of withObjId) {
+    const found = byObjId.get(c.doc.objId!);
+    if (!found) continue;
+    if (listedKind(found.kind) !== listedKind(c.doc.kind)) {
+      findings.push({ severity: 'error', source: 'offline', file: c.path, message: `${c.path}: its obj_id ${c.doc.objId!} names ${found.kind} "${found.name}" in the target, not an object of kind ${c.doc.kind}` });
+      continue;
+    }
+    const held = holders.get(found.guid);
+    const holder = held !== undefined && held !== c.canonicalGuid && ledger.objects[held] ? ([held, ledger.objects[held]] as const) : undefined;
+    if (holder && files.has(holder[0])) {
+      findings.push({ severity: 'error', source: 'offline', file: c.path, message: `${c.path}: its obj_id ${c.doc.objId!} names ${found.kind} "${found.name}", which the deploy ledger gives to ${holder[1].path}; one object, one file` });
+      continue;
+    }
+    if (holder) delete ledger.objects[holder[0]];
+    const known = ledger.objects[c.canonicalGuid];
+    if (known && known.envGuid !== found.guid) log.warn({ path: c.path, objId: c.doc.objId, ledger: known.envGuid, found: found.guid }, 'the obj_id of a file names another object than the ledger: the obj_id wins');
+    if (!known || known.envGuid !== found.guid) {
+      const created = holder?.[1].created ?? false;
+      ledger.objects[c.canonicalGuid] = { envGuid: found.guid, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: '', created };
+      holders.set(found.guid, c.canonicalGuid);
+      if (c.action === 'create' || c.action === 'unchanged') c.action = 'update';
+    }
+    c.matchedByObjId = true;
+  }
+  if (findings.length > 0) throw new DeployGateError(findings);
 }
 
 /** The canonical files, parsed, each with what the ledger says of it; connections apart (canonical name → GUID). */
@@ -69,7 +123,8 @@ function readCandidates(dir: string, ledger: DeployLedger): { candidates: Candid
  */
 function refuseWithoutLedger(environment: string, candidates: Candidate[], target: KnownObject[]): void {
   const guids = new Set(target.map((t) => t.guid));
-  const found = candidates.filter((c) => !guids.has(c.canonicalGuid) && sameListing(target, c.doc.kind, c.doc.name).length > 0);
+  // A file matched by its obj_id is known for what it is: no guess, no refusal.
+  const found = candidates.filter((c) => !c.matchedByObjId && !guids.has(c.canonicalGuid) && sameListing(target, c.doc.kind, c.doc.name).length > 0);
   if (found.length > 0) throw new MissingLedgerError(environment, stateRef(environment, 'deploy'), found.map((c) => `${c.doc.kind} "${c.doc.name}"`));
 }
 
@@ -82,9 +137,17 @@ function settleActions(candidates: Candidate[], ledger: DeployLedger, present: R
   }
 }
 
-function plannedChange(c: Candidate, ledger: DeployLedger): PlannedChange {
+function plannedChange(c: Candidate, ledger: DeployLedger, present: ReadonlySet<string>): PlannedChange {
   const known = ledger.objects[c.canonicalGuid];
-  return { action: c.action, kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid, ...(known ? { envGuid: known.envGuid } : {}) };
+  return { action: c.action, identity: identityOf(c, ledger, present), kind: c.doc.kind, name: c.doc.name, path: c.path, canonicalGuid: c.canonicalGuid, ...(known ? { envGuid: known.envGuid } : {}) };
+}
+
+/** How `c` was matched to the target's object (`tmlsync plan` says it). */
+function identityOf(c: Candidate, ledger: DeployLedger, present: ReadonlySet<string>): Identity {
+  if (c.matchedByObjId) return 'obj_id';
+  const known = ledger.objects[c.canonicalGuid];
+  if (known && present.has(known.envGuid)) return 'ledger';
+  return present.has(c.canonicalGuid) ? 'guid' : 'new';
 }
 
 /** What the ledger knows, is still in the target, and has no file any more. */

@@ -47,8 +47,17 @@ export interface DeployOptions extends WorkflowOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * How a file was matched to an object of the target (issue 13): by its
+ * `obj_id`, by the ledger's GUID pair, by its own GUID (the target holds
+ * it, with no ledger entry), or not at all (it is created).
+ */
+export type Identity = 'obj_id' | 'ledger' | 'guid' | 'new';
+
 export interface PlannedChange {
   action: 'create' | 'update' | 'unchanged' | 'delete';
+  /** How the file was matched (absent for deletions: they have no file). */
+  identity?: Identity;
   kind: string;
   name: string;
   path: string;
@@ -63,6 +72,8 @@ export interface Candidate {
   text: string;
   canonicalGuid: string;
   action: 'create' | 'update' | 'unchanged';
+  /** Set when the file was matched to a target object by its obj_id. */
+  matchedByObjId?: boolean;
 }
 
 /** The mapping of a deploy: canonical → environment GUIDs (from the ledger and the resolved connections) and values. */

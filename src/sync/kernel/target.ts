@@ -18,7 +18,7 @@ export async function targetObjects(thoughtspot: ThoughtSpotPort): Promise<Known
   const lists = await Promise.all(
     KIND_LISTINGS.map(async ({ metadataType, subtypes, kind }) => {
       const headers = await thoughtspot.listHeaders(metadataType, subtypes.length > 0 ? [...subtypes] : undefined);
-      return headers.map((h): KnownObject => ({ kind, name: h.name, guid: h.id }));
+      return headers.map((h): KnownObject => ({ kind, name: h.name, guid: h.id, ...(h.objId ? { objId: h.objId } : {}) }));
     }),
   );
   return lists.flat();

@@ -33,28 +33,37 @@ export function validateOffline(docs: TmlDocument[], known: KnownObject[] = [], 
 }
 
 /**
- * What makes a file's identity unusable (issue 15, items 6 and 7): a GUID two
- * files carry (each deploy would rename one object back and forth between
- * them), and a `guid:` its file name contradicts (a file copied or edited by
- * hand: the deploy would create a second object where the name promises the
- * first). Only documents read from a file are checked for their name.
+ * What makes a file's identity unusable (issue 15, items 6 and 7; issue 13):
+ * a GUID two files carry (each deploy would rename one object back and forth
+ * between them), an `obj_id` two files carry (both would be deployed into the
+ * one object it names in the target: an obj_id is unique per Org), and a
+ * `guid:` its file name contradicts (a file copied or edited by hand: the
+ * deploy would create a second object where the name promises the first).
+ * Only documents read from a file are checked.
  */
 export function identityFindings(docs: TmlDocument[]): Finding[] {
   const findings: Finding[] = [];
-  const files = new Map<string, string[]>();
+  const guids = new Map<string, string[]>();
+  const objIds = new Map<string, string[]>();
   for (const doc of docs) {
-    if (!doc.guid || !doc.file) continue;
-    files.set(doc.guid, [...(files.get(doc.guid) ?? []), doc.file]);
+    if (!doc.file) continue;
+    if (doc.objId) objIds.set(doc.objId, [...(objIds.get(doc.objId) ?? []), doc.file]);
+    if (!doc.guid) continue;
+    guids.set(doc.guid, [...(guids.get(doc.guid) ?? []), doc.file]);
     const said = guidNameMismatch(doc.file, doc.guid);
     if (said) findings.push({ severity: 'error', source: 'offline', file: doc.file, message: `${doc.file}: its guid is ${doc.guid}, but its file name says ${said}; restore the guid, or rename the file if it is meant to be another object` });
   }
-  for (const [guid, paths] of files) {
-    if (paths.length < 2) continue;
-    const sorted = [...paths].sort();
-    const list = `${sorted.slice(0, -1).join(', ')} and ${sorted.at(-1)!}`;
-    findings.push({ severity: 'error', source: 'offline', file: sorted.at(-1)!, message: `duplicate GUID ${guid}: ${list} carry it; an object has one file (give a copy no guid, or its own)` });
-  }
+  findings.push(...carriedTwice(guids, (guid, list) => `duplicate GUID ${guid}: ${list} carry it; an object has one file (give a copy no guid, or its own)`));
+  findings.push(...carriedTwice(objIds, (objId, list) => `duplicate obj_id ${objId}: ${list} carry it; an obj_id names one object of an Org (give a copy another obj_id, or none)`));
   return findings;
+}
+
+/** One finding per identity more than one file carries, naming the files in order. */
+function carriedTwice(files: Map<string, string[]>, message: (identity: string, list: string) => string): Finding[] {
+  return [...files].filter(([, paths]) => paths.length > 1).map(([identity, paths]) => {
+    const sorted = [...paths].sort();
+    return { severity: 'error', source: 'offline', file: sorted.at(-1)!, message: message(identity, `${sorted.slice(0, -1).join(', ')} and ${sorted.at(-1)!}`) };
+  });
 }
 
 /**

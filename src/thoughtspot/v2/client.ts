@@ -14,7 +14,7 @@ import { documentText, exportResults, importResults, throwIfFailed, type TmlExpo
 import type { DataBlock, GroupDetails, Guid, LogicalTableSubtype, MetadataType, ObjectHeader, PinboardData, Principal, UserSyncResult, VizHeader } from '../types.js';
 import { currentUser, fullAccessToken, revokeToken, type FullAccessTokenParams } from './endpoints/auth.js';
 import { liveboardData, liveboardPdf, searchData } from './endpoints/data.js';
-import { deleteMetadata, searchMetadata } from './endpoints/metadata.js';
+import { deleteMetadata, searchMetadata, updateObjIds, type ObjIdUpdate } from './endpoints/metadata.js';
 import { changePassword, importGroups, importUsers, searchGroups, searchUsers, updateGroup } from './endpoints/principals.js';
 import { assignAuthor } from './endpoints/security.js';
 import { searchOrgs, systemInfo, type SearchOrgsParams } from './endpoints/system.js';
@@ -271,8 +271,17 @@ export class ThoughtSpotV2Client {
 
   // ---------------------------------------------------------------- TML
 
-  /** Exports objects; one result per returned object, as v1's `exportTml`. */
-  async exportTml(ids: readonly Guid[], options: ExportTmlOptions = {}): Promise<TmlExportResult[]> {
+  /**
+   * Gives objects (by GUID, with v1's type names) their new `obj_id`s
+   * (`metadata/update-obj-id`, 10.8.0.cl+); an outcome left unknown is a
+   * `ThoughtSpotUncertainWriteError`: list the objects to see what took effect.
+   */
+  setObjIds(objects: readonly { id: Guid; type: MetadataType; objId: string }[]): Promise<void> {
+    return updateObjIds(this.#http, objects.map((o): ObjIdUpdate => ({ identifier: o.id, newObjId: o.objId, ...shapes.v2ObjIdType(o.type) })));
+  }
+
+  /** Exports objects; one result per returned object, as v1's `exportTml`, with v2's `export_options` (e.g. `include_obj_id`). */
+  async exportTml(ids: readonly Guid[], options: ExportTmlOptions & { exportOptions?: Readonly<Record<string, boolean>> } = {}): Promise<TmlExportResult[]> {
     const { throwOnError, formatType, schemaVersion, ...flags } = options;
     const items = await exportTml(this.#http, {
       ...flags,

@@ -6,7 +6,7 @@
 import { ThoughtSpotResponseError } from '../errors.js';
 import type { DataBlock, GroupDetails, MetadataType, ObjectHeader, PinboardData, Principal, TmlSchemaVersion, UserSyncResult, VizHeader, Visibility } from '../types.js';
 import type { DeletableType } from '../endpoints/metadata.js';
-import type { V2DeletableType } from './endpoints/metadata.js';
+import type { V2DeletableType, V2ObjIdType } from './endpoints/metadata.js';
 import type { ImportGroup, ImportUser } from './endpoints/principals.js';
 import type { V2DataContent, V2Group, V2ImportGroupsResponse, V2ImportUsersResponse, V2LiveboardDataResponse, V2MetadataItem, V2MetadataType, V2Ref, V2SchemaVersion, V2User, V2Visibility } from './types.js';
 
@@ -31,6 +31,13 @@ export function v2DeletableType(type: DeletableType): V2DeletableType {
   return V2_TYPE[type] as V2DeletableType;
 }
 
+/** `metadata/update-obj-id` names connections DATA_SOURCE, as v1 does (SDK `UpdateObjIdInputTypeEnum`); a GUID alone needs no type. */
+export function v2ObjIdType(type: MetadataType): { type?: V2ObjIdType } {
+  if (type === 'DATA_SOURCE') return { type: 'DATA_SOURCE' };
+  const v2 = V2_TYPE[type];
+  return (['ANSWER', 'LOGICAL_TABLE', 'LOGICAL_COLUMN', 'LIVEBOARD', 'USER', 'USER_GROUP'] as string[]).includes(v2) ? { type: v2 as V2ObjIdType } : {};
+}
+
 /** v1 spells the TML schema versions in lower case, v2 in upper case (SDK `ExportMetadataTMLRequestExportSchemaVersionEnum`). */
 const V2_SCHEMA_VERSION: Record<TmlSchemaVersion, V2SchemaVersion> = { v1: 'V1', v2: 'V2', DEFAULT: 'DEFAULT' };
 
@@ -38,14 +45,15 @@ export function v2SchemaVersion(version: TmlSchemaVersion): V2SchemaVersion {
   return V2_SCHEMA_VERSION[version];
 }
 
-/** A `metadata/search` entry as a v1 object header: the v2 header carries v1's fields; id and name are checked. */
+/** A `metadata/search` entry as a v1 object header: the v2 header carries v1's fields; id and name are checked; its `obj_id`, where it has one, as `objId`. */
 export function objectHeader(item: V2MetadataItem): ObjectHeader {
   const header = item.metadata_header ?? {};
   const id = item.metadata_id ?? header.id;
   const name = item.metadata_name ?? header.name;
   if (typeof id !== 'string' || typeof name !== 'string') throw new ThoughtSpotResponseError('metadata/search', 200, 'an entry without metadata_id or metadata_name');
   if (typeof header.modified !== 'number') throw new ThoughtSpotResponseError('metadata/search', 200, `"${name}" (${id}) has no modified time in its metadata_header`);
-  return { ...(header as Partial<ObjectHeader>), id, name } as ObjectHeader;
+  const objId = typeof item.metadata_obj_id === 'string' && item.metadata_obj_id !== '' ? item.metadata_obj_id : undefined;
+  return { ...(header as Partial<ObjectHeader>), id, name, ...(objId ? { objId } : {}) } as ObjectHeader;
 }
 
 /** The visualization headers of a `metadata/search` entry asked with `include_visualization_headers`. */

@@ -18,7 +18,7 @@ export const V2_ENDPOINTS = [
   'metadata/tml/async/import', 'metadata/tml/async/status',
   'users/search', 'users/import', 'users/change-password',
   'groups/search', 'groups/import', 'groups/{group_identifier}/update',
-  'security/metadata/assign', 'searchdata', 'metadata/liveboard/data', 'report/liveboard',
+  'security/metadata/assign', 'searchdata', 'metadata/liveboard/data', 'report/liveboard', 'metadata/update-obj-id',
 ] as const;
 
 export type V2Endpoint = (typeof V2_ENDPOINTS)[number];

@@ -16,7 +16,8 @@
  *   `created_by_user_identifiers`, `modified_by_user_identifiers`,
  *   `tag_identifiers`, `exclude_objects`), `DeleteMetadataRequest`,
  *   `AssignChangeAuthorRequest` (`metadata[]`, `user_identifier`,
- *   `current_owner_identifier`).
+ *   `current_owner_identifier`); `obj_identifier` in a search item and
+ *   `metadata_obj_id` in its answer (an object's obj_id, or null).
  * - CONFIRMED (reference §6): paging defaults to offset 0, 10 records.
  * - UNCONFIRMED, our choices: without `metadata` (or a type) every content
  *   type is searched; `include_headers` defaults to true; the order by default is
@@ -31,12 +32,12 @@ import type { TmlKind } from '../../../tml/index.js';
 import { json, type HandlerContext, type Reply, type Route } from '../../context.js';
 import { invalidParameter } from '../../errors.js';
 import type { JsonBody } from '../../json-body.js';
-import type { EmulatorState } from '../../state.js';
+import type { ContentRecord, EmulatorState } from '../../state.js';
 import { deleteContent } from '../delete.js';
 import { listed, patternTest, vizHeaders, type Listed } from '../metadata.js';
 import { assignAuthor, requirePrivilege } from '../principals.js';
 import { requireDataManagement } from '../tml.js';
-import { done, findObject, findUser, page, sortBy, V2_TYPE_KINDS, v2TypeOf, v2Route } from './common.js';
+import { done, findObject, findUser, objectOf, page, sortBy, V2_TYPE_KINDS, v2TypeOf, v2Route } from './common.js';
 
 /** v2 types and the v1 `listobjectheaders` type that lists them; the other v2 types hold nothing here. */
 const V1_TYPE: Record<string, string> = {
@@ -61,6 +62,7 @@ interface SearchItem {
   type?: string;
   subtypes?: string[];
   identifier?: string;
+  objIdentifier?: string;
   namePattern?: string;
 }
 
@@ -70,8 +72,9 @@ function searchItem(item: JsonBody): SearchItem {
   if (bad) throw invalidParameter('metadata.subtypes', `invalid subtype ${bad}`);
   const type = item.has('type') ? item.oneOf('type', V2_TYPES, 'LOGICAL_TABLE') : undefined;
   const identifier = item.string('identifier');
+  const objIdentifier = item.string('obj_identifier');
   const namePattern = item.string('name_pattern');
-  return { ...(type ? { type } : {}), ...(subtypes ? { subtypes } : {}), ...(identifier ? { identifier } : {}), ...(namePattern ? { namePattern } : {}) };
+  return { ...(type ? { type } : {}), ...(subtypes ? { subtypes } : {}), ...(identifier ? { identifier } : {}), ...(objIdentifier ? { objIdentifier } : {}), ...(namePattern ? { namePattern } : {}) };
 }
 
 /** Without `metadata`, or an item without a type: every content type (principals only when asked for by type). */
@@ -85,7 +88,7 @@ function itemMatches(state: EmulatorState, item: SearchItem): Found[] {
     if (!v1) return [];
     return listed(state, v1, item.subtypes)
       .map((l) => ({ ...l, type, id: l.header.id as string }))
-      .filter((l) => (!item.identifier || l.id === item.identifier || l.name === item.identifier) && matchesName(l.name));
+      .filter((l) => (!item.identifier || l.id === item.identifier || l.name === item.identifier) && (!item.objIdentifier || l.record?.objId === item.objIdentifier) && matchesName(l.name));
   });
 }
 
@@ -133,7 +136,7 @@ function searchMetadata(context: HandlerContext): Reply {
       metadata_id: f.id,
       metadata_name: f.name,
       metadata_type: f.type,
-      metadata_obj_id: null,
+      metadata_obj_id: f.record?.objId ?? null,
       dependent_objects: null,
       incomplete_objects: null,
       metadata_header: withHeaders ? headerV2(state, f) : null,
@@ -172,7 +175,52 @@ function assignOwner(context: HandlerContext): Reply {
   return done();
 }
 
+/** `metadata/update-obj-id` types and the v2 types that list the same objects (connections are DATA_SOURCE there). */
+const OBJ_ID_TYPES: Record<string, string> = { ANSWER: 'ANSWER', LOGICAL_TABLE: 'LOGICAL_TABLE', LIVEBOARD: 'LIVEBOARD', DATA_SOURCE: 'CONNECTION' };
+
+/** The object one `metadata/update-obj-id` item names: by its current obj_id, or by `metadata_identifier` (a GUID, or a name with `type`). */
+function objIdTarget(state: EmulatorState, item: JsonBody, field: string): ContentRecord {
+  const current = item.string('current_obj_id');
+  const identifier = item.string('metadata_identifier');
+  if (current !== undefined && identifier === undefined) {
+    const found = state.objectWithObjId(current);
+    if (!found) throw invalidParameter(`${field}.current_obj_id`, `no object with obj_id ${current}`);
+    return found;
+  }
+  if (identifier === undefined) throw invalidParameter(`${field}.metadata_identifier`, 'required without current_obj_id');
+  const type = item.string('type');
+  if (type !== undefined && !OBJ_ID_TYPES[type.toUpperCase()]) throw invalidParameter(`${field}.type`, `type ${type} has no objects here`);
+  const record = objectOf(state, identifier, type === undefined ? undefined : OBJ_ID_TYPES[type.toUpperCase()], `${field}.metadata_identifier`);
+  if (current !== undefined && record.objId !== current) throw invalidParameter(`${field}.current_obj_id`, `${record.name} has obj_id ${record.objId ?? '(none)'}, not ${current}`);
+  return record;
+}
+
+/**
+ * `metadata/update-obj-id` (SDK updateMetadataObjId, 10.8.0.cl+): every
+ * item checked before any is applied; an obj_id another object of the Org
+ * keeps is a 400 naming the item (unique per Org, developer docs "ThoughtSpot
+ * objects"). UNCONFIRMED, our choices: all or none; DATAMANAGEMENT suffices.
+ */
+function updateObjIds(context: HandlerContext): Reply {
+  requireDataManagement(context);
+  const { body, state } = context;
+  const items = body.objects('metadata');
+  if (items.length === 0) throw invalidParameter('metadata', 'required');
+  const changes = items.map((item, i) => ({ record: objIdTarget(state, item, `metadata[${i}]`), objId: item.required('new_obj_id'), field: `metadata[${i}].new_obj_id` }));
+  const after = new Map([...state.objects.values()].flatMap((o) => (o.objId ? [[o.id, o.objId] as const] : [])));
+  for (const { record, objId } of changes) after.set(record.id, objId);
+  for (const { record, objId, field } of changes) {
+    const holder = [...after].find(([id, other]) => other === objId && id !== record.id);
+    if (holder) throw invalidParameter(field, `obj_id ${objId} is already that of ${state.objects.get(holder[0])?.name ?? holder[0]} in this Org`);
+  }
+  const now = state.now();
+  for (const { record, objId } of changes) state.objects.set(record.id, { ...record, objId, modified: now });
+  state.commit();
+  return done();
+}
+
 export const v2MetadataRoutes: Route[] = [
+  v2Route('POST', 'metadata/update-obj-id', updateObjIds),
   v2Route('POST', 'metadata/search', searchMetadata),
   v2Route('POST', 'metadata/delete', deleteMetadata),
   v2Route('POST', 'security/metadata/assign', assignOwner),

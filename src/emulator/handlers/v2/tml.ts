@@ -11,7 +11,7 @@
  *   fields: SDK `ExportMetadataTMLRequest` (`metadata[]` of `identifier` +
  *   `type`, `export_associated`, `export_fqn`, `edoc_format` JSON | YAML,
  *   `export_schema_version` DEFAULT | V1 | V2,
- *   `export_connection_as_dependent`), `ImportMetadataTMLRequest`
+ *   `export_connection_as_dependent`, `export_options.include_obj_id`), `ImportMetadataTMLRequest`
  *   (`metadata_tmls`, `import_policy` PARTIAL | ALL_OR_NONE | VALIDATE_ONLY |
  *   PARTIAL_OBJECT, `create_new`, `skip_diff_check`),
  *   `FetchAsyncImportTaskStatusRequest` (`task_ids`, `task_status`,
@@ -50,6 +50,7 @@ function exportTml(context: HandlerContext): Reply {
       fqn: body.bool('export_fqn', false),
       worksheetForm: body.oneOf('export_schema_version', ['DEFAULT', 'V1', 'V2'] as const, 'DEFAULT') === 'V1',
       connections: body.bool('export_connection_as_dependent', false),
+      objIds: body.object('export_options').bool('include_obj_id', false),
     }),
   );
 }

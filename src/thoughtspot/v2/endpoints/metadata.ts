@@ -27,6 +27,17 @@
  *   delete_disabled_objects?}` → 204; delete types `LIVEBOARD`, `ANSWER`,
  *   `LOGICAL_TABLE`, `LOGICAL_COLUMN`, `LOGICAL_RELATIONSHIP`
  *   (SDK deleteMetadata, models/DeleteMetadataRequest.ts, DeleteMetadataTypeInput.ts).
+ * - CONFIRMED `POST metadata/update-obj-id` (10.8.0.cl+) `{metadata: [{metadata_identifier?,
+ *   type?, current_obj_id?, new_obj_id}]}` → 204; an object is named by
+ *   `current_obj_id` alone, or by `metadata_identifier` (a GUID, or a name
+ *   with `type`); `type` is ANSWER | LOGICAL_TABLE | LOGICAL_COLUMN | LIVEBOARD |
+ *   ACTION_OBJECT | DATA_SOURCE | USER | USER_GROUP (note: DATA_SOURCE, not
+ *   CONNECTION); needs DATAMANAGEMENT or ADMINISTRATION (SDK
+ *   updateMetadataObjId; models/UpdateMetadataObjIdRequest.ts, UpdateObjIdInput.ts).
+ * - CONFIRMED `metadata/search` items take `obj_identifier` ("CustomObjectId of
+ *   the metadata", models/MetadataListItemInput.ts) and answers name each
+ *   object's `metadata_obj_id`; an `obj_id` is unique per Org, not per
+ *   instance (developer docs, "ThoughtSpot objects" → Object identifiers).
  */
 import type { ApiCaller } from '../../http.js';
 import { QUEUE_PRIORITY } from '../../limits.js';
@@ -38,6 +49,8 @@ export interface MetadataFilter {
   type?: V2MetadataType;
   /** An object's GUID or name. */
   identifier?: string;
+  /** An object's `obj_id`. */
+  objIdentifier?: string;
   /** Case-insensitive, `%` as wildcard. */
   namePattern?: string;
   subtypes?: readonly LogicalTableSubtype[];
@@ -66,7 +79,7 @@ export async function searchMetadata(api: ApiCaller, params: SearchMetadataParam
     endpoint: 'metadata/search',
     method: 'POST',
     json: {
-      metadata: params.metadata?.map((filter) => ({ type: filter.type, identifier: filter.identifier, name_pattern: filter.namePattern, subtypes: filter.subtypes })),
+      metadata: params.metadata?.map((filter) => ({ type: filter.type, identifier: filter.identifier, obj_identifier: filter.objIdentifier, name_pattern: filter.namePattern, subtypes: filter.subtypes })),
       record_offset: params.recordOffset,
       record_size: params.recordSize,
       sort_options: params.sort ? { field_name: params.sort.field, order: params.sort.order } : undefined,
@@ -102,6 +115,33 @@ export async function deleteMetadata(api: ApiCaller, params: DeleteMetadataParam
     endpoint: 'metadata/delete',
     method: 'POST',
     json: { metadata: params.metadata.map((item) => ({ identifier: item.identifier, type: item.type })) },
+    accept: 'json',
+    success: [204, 200],
+    idempotent: false,
+  });
+}
+
+/** SDK `UpdateObjIdInputTypeEnum`, the types whose `obj_id` can be set. */
+export type V2ObjIdType = 'ANSWER' | 'LOGICAL_TABLE' | 'LOGICAL_COLUMN' | 'LIVEBOARD' | 'ACTION_OBJECT' | 'DATA_SOURCE' | 'USER' | 'USER_GROUP';
+
+/** One object's new `obj_id`, the object named by its GUID (or name with `type`) or by its current `obj_id`. */
+export interface ObjIdUpdate {
+  identifier?: Guid;
+  type?: V2ObjIdType;
+  currentObjId?: string;
+  newObjId: string;
+}
+
+/**
+ * `POST metadata/update-obj-id` → 204. A write; setting the same ids again
+ * changes nothing, yet it is not re-sent after a lost answer (the rule for
+ * every write): the caller lists the objects to see what took effect.
+ */
+export async function updateObjIds(api: ApiCaller, updates: readonly ObjIdUpdate[]): Promise<void> {
+  await api.send({
+    endpoint: 'metadata/update-obj-id',
+    method: 'POST',
+    json: { metadata: updates.map((u) => ({ metadata_identifier: u.identifier, type: u.type, current_obj_id: u.currentObjId, new_obj_id: u.newObjId })) },
     accept: 'json',
     success: [204, 200],
     idempotent: false,

@@ -1,0 +1,84 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { prepareDeploy } from '../../src/sync/deploy/prepare.js';
+import type { DeployedEntry } from '../../src/sync/kernel/ledger.js';
+import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
+import { createLogger } from '../../src/log/index.js';
+
+/** The identity phase of a deploy (issue 13) against a fake ThoughtSpot and a work tree of files, no git. */
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-deploy-objids-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const A = '2a8f3e41-0c6b-4f7e-9a51-6d1f0b9c7e21';
+const B = '9d3c7b52-4e1a-4c8d-b0f6-3a2e9f8d1c04';
+const answer = (guid: string, name: string, objId?: string) => `guid: ${guid}\n${objId ? `obj_id: ${objId}\n` : ''}answer:\n  name: ${name}\n  tables: []\n  search_query: ""\n`;
+
+/** A work tree holding `files` (name → text) under tml/answer, with a ledger of `ledger` (undefined: no ledger ref). */
+function tree(name: string, files: Record<string, string>, ledger?: Record<string, DeployedEntry>): ContentRepo {
+  const dir = join(work, name);
+  mkdirSync(join(dir, 'tml', 'answer'), { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, 'tml', 'answer', file), text);
+  const state = ledger ? JSON.stringify({ version: 1, objects: ledger }) : undefined;
+  return {
+    dir, fetch: () => Promise.resolve(), checkout: () => Promise.resolve(),
+    revParse: (ref: string) => Promise.resolve(ref === 'HEAD' ? 'c0ffee' : state ? 'ledger' : undefined),
+    readState: () => Promise.resolve(state),
+  } as unknown as ContentRepo;
+}
+
+/** A target holding `answers` (listed with their obj_ids when `speaks`). */
+function target(answers: (Header & { objId?: string })[], speaks: boolean): ThoughtSpotPort {
+  return {
+    listHeaders: (type: HeaderType) => Promise.resolve(type === 'QUESTION_ANSWER_BOOK' ? answers.map((a) => (speaks ? a : { ...a, objId: undefined })) : []),
+    speaksObjIds: () => Promise.resolve(speaks),
+  } as unknown as ThoughtSpotPort;
+}
+
+const env = { name: 'prod', branch: 'main' };
+const entry = (envGuid: string, path: string, created: boolean): DeployedEntry => ({ envGuid, kind: 'answer', name: 'Sales', path, hash: 'h', created });
+
+describe('a deploy matching by obj_id', () => {
+  it('without a ledger: updates the object with the file’s obj_id, not created and never prunable; plan says by obj_id', async () => {
+    const repo = tree('fresh', { [`sales.${A}.answer.tml`]: answer(A, 'Sales', 'sales') });
+    const set = await prepareDeploy({ environment: env, repo, thoughtspot: target([{ id: 'prod-1', name: 'Sales (old name)', modified: 1, objId: 'sales' }], true) });
+    expect(set.plan.map((p) => [p.action, p.identity, p.envGuid])).toEqual([['update', 'obj_id', 'prod-1']]);
+    expect(set.mapping.guids.get(A)).toBe('prod-1');
+    expect(set.ledger.objects[A]).toMatchObject({ envGuid: 'prod-1', created: false, hash: '' });
+  });
+
+  it('takes over the ledger entry of a file that is gone (a copy under a new GUID), keeping whether tmlsync created the object', async () => {
+    const repo = tree('moved', { [`sales.${B}.answer.tml`]: answer(B, 'Sales', 'sales') }, { [A]: entry('prod-1', `tml/answer/sales.${A}.answer.tml`, true) });
+    const set = await prepareDeploy({ environment: env, repo, thoughtspot: target([{ id: 'prod-1', name: 'Sales', modified: 1, objId: 'sales' }], true) });
+    expect(Object.keys(set.ledger.objects)).toEqual([B]);
+    expect(set.ledger.objects[B]).toMatchObject({ envGuid: 'prod-1', created: true });
+    expect(set.deletions).toEqual([]);
+  });
+
+  it('stops (exit 2) when the object a file’s obj_id names is another file’s in the ledger', async () => {
+    const repo = tree('claimed', { [`sales.${A}.answer.tml`]: answer(A, 'Sales'), [`copy.${B}.answer.tml`]: answer(B, 'Copy', 'sales') }, { [A]: entry('prod-1', `tml/answer/sales.${A}.answer.tml`, true) });
+    await expect(prepareDeploy({ environment: env, repo, thoughtspot: target([{ id: 'prod-1', name: 'Sales', modified: 1, objId: 'sales' }], true) })).rejects.toMatchObject({
+      name: 'DeployGateError',
+      message: expect.stringContaining(`tml/answer/copy.${B}.answer.tml: its obj_id sales names answer "Sales", which the deploy ledger gives to tml/answer/sales.${A}.answer.tml`),
+    });
+  });
+
+  it('stops (exit 2) when a file’s obj_id names an object of another kind in the target', async () => {
+    const repo = tree('kind', { [`sales.${A}.answer.tml`]: answer(A, 'Sales', 'sales') });
+    const liveboards = { listHeaders: (type: HeaderType) => Promise.resolve(type === 'PINBOARD_ANSWER_BOOK' ? [{ id: 'lb-1', name: 'Sales board', modified: 1, objId: 'sales' }] : []), speaksObjIds: () => Promise.resolve(true) };
+    await expect(prepareDeploy({ environment: env, repo, thoughtspot: liveboards as unknown as ThoughtSpotPort })).rejects.toMatchObject({
+      name: 'DeployGateError',
+      message: expect.stringContaining(`tml/answer/sales.${A}.answer.tml: its obj_id sales names liveboard "Sales board" in the target, not an object of kind answer`),
+    });
+  });
+
+  it('over v1 matches by the ledger and says so once', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', destination: { write: (line: string) => lines.push(line) } });
+    const repo = tree('v1', { [`sales.${A}.answer.tml`]: answer(A, 'Sales', 'sales'), [`other.${B}.answer.tml`]: answer(B, 'Other', 'other') }, { [A]: entry('prod-1', `tml/answer/sales.${A}.answer.tml`, false) });
+    const set = await prepareDeploy({ environment: env, repo, log, thoughtspot: target([{ id: 'prod-1', name: 'Sales', modified: 1, objId: 'sales' }], false) });
+    expect(set.plan.map((p) => [p.name, p.identity])).toEqual([['Other', 'new'], ['Sales', 'ledger']]);
+    expect(lines.filter((l) => l.includes('has no object ids'))).toHaveLength(1);
+  });
+});
