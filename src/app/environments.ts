@@ -40,6 +40,7 @@ export function deployEnvironment(environment: EnvironmentConfig): DeployEnviron
     // Without an `ownership` block owners are left as ThoughtSpot sets them; with one, the importing user is the default owner.
     ...(ownership ? { ownership: { ...ownership, importer: signInName(environment) } } : {}),
     dataChecks: { enabled: dataChecks?.enabled ?? true, ...(dataChecks?.searches ? { searches: dataChecks.searches } : {}) },
+    ...(environment.promoteFrom ? { stage: { promoteFrom: environment.promoteFrom, approval: environment.approval ?? 'auto' } } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { DataChecksPolicy } from './checks.js';
 import type { DeployLedger } from '../kernel/ledger.js';
 import type { OwnershipPolicy } from './ownership.js';
 import type { ContentRepo, ThoughtSpotPort } from '../ports.js';
+import type { StageSettings } from './pipeline.js';
 import type { PrincipalsSettings } from './principals.js';
 import type { RunStart } from '../kernel/report.js';
 import type { Finding } from '../kernel/validate.js';
@@ -50,6 +51,8 @@ export interface DeployEnvironment {
   ownership?: OwnershipPolicy;
   /** Data checks after the import; off without it. */
   dataChecks?: DataChecksPolicy;
+  /** A pipeline stage (pipeline.ts): deploys the commit its source last deployed successfully, not its branch's head. */
+  stage?: StageSettings;
 }
 
 export interface DeployOptions {
@@ -64,6 +67,8 @@ export interface DeployOptions {
   batchSize?: number;
   /** Deploy only these canonical GUIDs (a sync run's git-side changes); every other file is left as it is. */
   only?: ReadonlySet<string>;
+  /** A pipeline stage with `approval: manual`: this run promotes (`tmlsync promote`, the trigger API); else it keeps the stage's commit. */
+  approved?: boolean;
 }
 
 export interface PlannedChange {
