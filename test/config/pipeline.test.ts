@@ -54,4 +54,9 @@ describe('pipeline configuration (promoteFrom, approval)', () => {
       expect.stringMatching(/^environments\.qa\.approval: .*auto.*manual/),
     ]);
   });
+
+  it('loads config/pipeline.yaml, the example of the README', () => {
+    const config = loadConfig(new URL('../../config/pipeline.yaml', import.meta.url).pathname, { env: { TS_PASSWORD: 'x', TMLSYNC_API_TOKEN: 't' }, isTracked: () => true });
+    expect(config.environments.map((e) => `${e.name}:${e.promoteFrom ?? '-'}:${e.approval ?? 'auto'}`)).toEqual(['dev:-:auto', 'staging:dev:auto', 'prod:staging:manual']);
+  });
 });
