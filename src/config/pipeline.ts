@@ -1,4 +1,3 @@
-import type { ConfigProblem } from './load.js';
 import type { EnvironmentConfig } from './schema.js';
 
 /**
@@ -7,9 +6,9 @@ import type { EnvironmentConfig } from './schema.js';
  * the source exists, deploys (its deploy ledger records what passed), and no
  * chain comes back to where it started.
  */
-export function pipelineProblems(environments: readonly EnvironmentConfig[]): ConfigProblem[] {
+export function pipelineProblems(environments: readonly EnvironmentConfig[]): { path: string; message: string }[] {
   const byName = new Map(environments.map((e) => [e.name, e]));
-  const problems: ConfigProblem[] = [];
+  const problems: { path: string; message: string }[] = [];
   for (const stage of environments) {
     if (stage.promoteFrom === undefined) continue;
     const path = `environments.${stage.name}.promoteFrom`;

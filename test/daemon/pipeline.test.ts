@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { statusText } from '../../src/cli/commands/status.js';
 import type { EnvironmentConfig } from '../../src/config/index.js';
 import { DaemonPipeline } from '../../src/daemon/pipeline.js';
 import { silentLogger } from '../../src/log/index.js';
@@ -47,5 +48,7 @@ describe("the daemon's pipeline", () => {
     expect(pipeline.takeApproval('prod')).toBe(false);
     expect([pipeline.approve('prod'), pipeline.approve('dev')]).toEqual([true, false]);
     expect([pipeline.takeApproval('prod'), pipeline.takeApproval('prod')]).toEqual([true, false]);
+    const text = statusText([{ name: 'prod', direction: 'deploy', branch: 'main', running: false, pending: false, ...pipeline.statusOf('prod') }]);
+    expect(text).toBe('prod [deploy → main]: idle; no run yet\n  pipeline: prod ← staging: runs c1, 2 commits behind staging (c3), approval pending (tmlsync promote --env prod)');
   });
 });
