@@ -65,9 +65,9 @@ async function lockedDeploy(options: DeployOptions): Promise<DeployReport> {
 
 /**
  * A pipeline stage deploys the commit its source passed (pipeline.ts), or
- * nothing yet: then the run's report says why and nothing is read or written
- * in ThoughtSpot. The fetch here comes before prepare's own: the ref must be
- * known before the work tree is put on it.
+ * nothing yet: then the run's report says why, and it lists and writes
+ * nothing. The fetch here comes before prepare's own: the ref must be known
+ * before the work tree is put on it.
  */
 async function asStage(options: DeployOptions): Promise<{ options: DeployOptions; promotion?: Promotion } | { waiting: DeployReport }> {
   const { stage, name } = options.environment;

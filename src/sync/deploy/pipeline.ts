@@ -19,8 +19,9 @@ export interface StageSettings {
 
 /**
  * What one run of a stage deploys: the source's commit (`promoted`); for a
- * manual stage not approved, its own last commit again (`held`: it restores
- * drift, and promotes nothing); or nothing at all (`waiting`), with why.
+ * manual stage not approved, its own last commit again (`held`: it promotes
+ * nothing, and re-creates only what was deleted there); or nothing at all
+ * (`waiting`), with why.
  */
 export interface Promotion {
   from: string;
