@@ -148,7 +148,8 @@ describe.each(API_VERSIONS)('a dev → staging → prod pipeline of Orgs, over %
  * through the trigger API.
  */
 describe('the daemon running a pipeline', () => {
-  it('runs an auto stage after its source deployed, and a manual one only when promoted through the trigger API', async () => {
+  // Five runs in one test (three at start-up, the pipeline's, the promotion's): a few seconds alone, far more on a shared machine.
+  it('runs an auto stage after its source deployed, and a manual one only when promoted through the trigger API', { timeout: 60_000 }, async () => {
     const { clone, configFile } = pipelineRepo('daemon', 'v2', 'server:\n  port: 0\n  apiToken: pipeline-token\n');
     const commit = pushToDev(clone, 'orders', { 'tml/table/orders.table.tml': table('00000001-3333-4000-8000-000000000000', 'orders', 'Warehouse', ['id']) });
     // No schedule tick during the test: only start-up, the pipeline and the API start runs.
