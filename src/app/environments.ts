@@ -45,5 +45,6 @@ export function workflowEnvironment(environment: EnvironmentConfig): WorkflowEnv
     ...(ownership ? { ownership: { ...ownership, importer: signInName(environment) } } : {}),
     dataChecks: { enabled: dataChecks?.enabled ?? true, ...(dataChecks?.searches ? { searches: dataChecks.searches } : {}) },
     conflicts: conflictPolicy,
+    ...(environment.promoteFrom ? { stage: { promoteFrom: environment.promoteFrom, approval: environment.approval ?? 'auto' } } : {}),
   };
 }

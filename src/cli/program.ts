@@ -9,6 +9,7 @@ import { deployCommand } from './commands/deploy.js';
 import { exportCommand } from './commands/export.js';
 import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
+import { promoteCommand } from './commands/promote.js';
 import { rotatePasswordCommand } from './commands/rotate-password.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { statusCommand } from './commands/status.js';
@@ -124,6 +125,17 @@ const COMMANDS: readonly CommandSpec[] = [
         .addOption(formatOption(['text', 'json'])),
   },
   {
+    name: 'promote',
+    description: "approve a pipeline stage's promotion: deploy the commit its promoteFrom environment last deployed successfully",
+    action: promoteCommand,
+    options: (c) =>
+      c
+        .addOption(configOption())
+        .addOption(envOption())
+        .option('--dry-run', 'plan and validate; write nothing')
+        .addOption(formatOption(['text', 'json'])),
+  },
+  {
     name: 'sync',
     description: 'one run of a sync environment: deploy git changes, export ThoughtSpot changes, report conflicts',
     action: syncCommand,
@@ -193,11 +205,11 @@ const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'trigger',
-    description: 'ask a running daemon to export or deploy an environment now',
+    description: 'ask a running daemon to export or deploy an environment now (or promote a pipeline stage)',
     action: triggerCommand,
     options: (c) =>
       c
-        .argument('<action>', 'export or deploy')
+        .argument('<action>', 'export, deploy or promote (a pipeline stage\'s approval)')
         .addOption(envOption())
         .option('--url <url>', 'daemon URL')
         .option('--token-env <name>', 'environment variable holding the bearer token', 'TMLSYNC_TOKEN')

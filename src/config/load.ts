@@ -7,6 +7,7 @@ import { parseYaml, TmlParseError, yamlProblem } from '../tml/index.js';
 import { branchNameProblem } from './branch-name.js';
 import { literalSecretProblem, SECRET_FIELDS, urlCredentialsProblem, urlHoldsCredentials } from './credentials.js';
 import { interpolate } from './interpolate.js';
+import { pipelineProblems } from './pipeline.js';
 import { configSchema, type EnvironmentConfig, type TmlsyncConfig } from './schema.js';
 
 export interface ConfigProblem {
@@ -99,6 +100,7 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
     if (other) problems.push({ path: `environments.${e.name}.branch`, message: `branch ${e.branch} is already the branch of environment ${other}` });
     branches.set(e.branch, e.name);
   }
+  problems.push(...pipelineProblems(environments));
   if (problems.length > 0) throw new ConfigError(file, problems);
   return { ...config, file: resolve(file), workDir: resolve(config.workDir ?? defaultWorkDir(env)), environments };
 }

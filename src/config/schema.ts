@@ -139,7 +139,20 @@ export const environmentSchema = z.strictObject({
   conflictPolicy: z.enum(['manual', 'git-wins', 'thoughtspot-wins']).default('manual'),
   /** direction sync: validate TML files in the working tree as they are saved (true), or in another folder (a path). */
   watch: z.union([z.boolean(), z.string().min(1)]).default(false),
+  /**
+   * A pipeline stage (issue 13, item 4): this environment deploys only the commit that the named
+   * deploy environment last deployed successfully, never its own branch's head.
+   */
+  promoteFrom: z.string().min(1).optional(),
+  /** A stage's promotion: `auto` (default) after each successful deploy of `promoteFrom`; `manual` only with `tmlsync promote`. */
+  approval: z.enum(['auto', 'manual']).optional(),
 }).superRefine((environment, ctx) => {
+  if (environment.promoteFrom !== undefined && environment.direction !== 'deploy') {
+    ctx.addIssue({ code: 'custom', path: ['promoteFrom'], message: 'a pipeline stage is deployed from git; promoteFrom is for deploy environments (direction: deploy)' });
+  }
+  if (environment.approval !== undefined && environment.promoteFrom === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['approval'], message: 'approval is for pipeline stages; set promoteFrom too' });
+  }
   if (environment.direction === 'sync' && environment.mappings) {
     ctx.addIssue({ code: 'custom', path: ['mappings'], message: 'a sync environment keeps its own names in git; mappings apply to deploy environments' });
   }

@@ -19,6 +19,7 @@ import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import { RunStore } from './runs.js';
 import { checkWorkDir } from './work-dir.js';
 import { RunLeases, underLease, type Held } from './leases.js';
+import { DaemonPipeline } from './pipeline.js';
 import type { Logger } from '../log/index.js';
 
 /** A deploy's data checks as `/status` shows them: counts and what did not pass. */
@@ -56,6 +57,7 @@ export class Daemon {
   readonly runs: RunStore;
   readonly leases: RunLeases;
   readonly #slots: Slot[];
+  readonly #pipeline: DaemonPipeline;
   private readonly services: Services;
   #http: RunningHttp | undefined;
   #stopping = false;
@@ -71,6 +73,7 @@ export class Daemon {
     this.runs = new RunStore(join(config.workDir, 'runs.json'));
     this.leases = new RunLeases(config, this.services);
     this.#slots = config.environments.map((environment) => ({ environment, queue: [] }));
+    this.#pipeline = new DaemonPipeline(config.environments);
     this.#onRunFinished = [notifierFor(config.notifications ?? [], services)];
   }
 
@@ -145,6 +148,12 @@ export class Daemon {
     slot.queue.push(run);
     this.#next(slot);
     return run;
+  }
+
+  /** Approves and asks for the next run of a pipeline stage (`tmlsync promote`, the trigger API); undefined when the environment is not one. */
+  promote(name: string, trigger: string): RunRecord | undefined {
+    if (this.#stopping || !this.#pipeline.approve(name)) return undefined;
+    return this.request(name, 'deploy', trigger);
   }
 
   #next(slot: Slot): void {
@@ -227,7 +236,7 @@ export class Daemon {
           ? await runExport({ ...common, environment: workflowEnvironment(environment), committer })
           : run.loop === 'sync'
             ? await runSync({ ...common, environment: workflowEnvironment(environment), committer })
-            : await runDeploy({ ...common, environment: workflowEnvironment(environment) });
+            : await runDeploy({ ...common, environment: workflowEnvironment(environment), approved: this.#pipeline.takeApproval(environment.name) });
     } catch (error) {
       report = this.#failure(slot, run, log, error, started);
     }
@@ -252,6 +261,7 @@ export class Daemon {
     this.metrics.runDuration.observe({ environment: environment.name, loop: run.loop }, (Date.now() - started) / 1000);
     if (slot.thoughtspot) this.metrics.queueDepth.set({ host: new URL(environment.url).host }, slot.thoughtspot.queue.waiting);
     for (const listener of this.#onRunFinished) await listener(slot.last);
+    if (slot.repo) await this.#pipeline.afterRun(report, slot.repo, (name, trigger) => this.request(name, 'deploy', trigger), this.services.log.child({ environment: environment.name }));
   }
 
   status(): EnvironmentStatus[] {
@@ -265,6 +275,7 @@ export class Daemon {
         running: slot.current !== undefined,
         pending: slot.queue.length > 0,
         ...(slot.thoughtspot?.api ? { api: slot.thoughtspot.api } : {}),
+        ...this.#pipeline.statusOf(slot.environment.name),
         ...(next ? { nextRun: next.toISOString() } : {}),
         ...(last
           ? { lastRun: { runId: last.runId, loop: last.loop, outcome: last.outcome, startedAt: last.startedAt, durationMs: last.durationMs, counts: last.counts, ...(last.error ? { error: last.error } : {}), ...conflictsOf(last), ...checksStatus(last) } }

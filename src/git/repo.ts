@@ -152,6 +152,12 @@ export class GitRepo {
     return out.split('\0').filter(Boolean);
   }
 
+  /** Commits reachable from `to` and not from `from` (all of `to`'s history without `from`): how far a pipeline stage is behind its source. */
+  async commitsBetween(from: string | undefined, to: string): Promise<number> {
+    const out = await this.#run('rev-list', (git) => git.raw(['rev-list', '--count', to, ...(from ? [`^${from}`] : []), '--']));
+    return Number(out.trim());
+  }
+
   /** Stages everything; commits with `author` if anything changed. Returns the new commit or undefined. */
   async commitAll(message: string, author: Identity): Promise<string | undefined> {
     return this.#run('commit', async (git) => {

@@ -116,6 +116,19 @@ function checksSection(environment: PageEnvironment): SafeHtml | '' {
 ${rows.length > 0 ? html`<table><tbody>${rows}</tbody></table>` : ''}`;
 }
 
+/** A pipeline stage: what it runs, what its source runs, how far behind it is, and whether a promotion waits for an approval. */
+function stageSection(environment: PageEnvironment): SafeHtml | '' {
+  const stage = environment.stage;
+  if (!stage) return '';
+  const short = (commit: string | undefined) => (commit ? html`<code>${commit.slice(0, 12)}</code>` : html`<span class="muted">nothing deployed yet</span>`);
+  const behind = stage.behind === 0 ? html`<span class="badge ok">in step</span>` : html`<span class="badge warn">${stage.behind} commit${stage.behind === 1 ? '' : 's'} behind</span>`;
+  return html`<h3>Pipeline stage</h3>
+<dl class="stage"><dt>promotes from</dt><dd>${stage.promoteFrom} (approval ${stage.approval})</dd>
+<dt>runs</dt><dd>${short(stage.commit)}</dd>
+<dt>${stage.promoteFrom} runs</dt><dd>${short(stage.sourceCommit)}</dd>
+<dt>behind</dt><dd>${behind}${stage.approvalPending ? html` <span class="badge warn">approval pending</span> (<code>tmlsync promote --env ${environment.name}</code>)` : ''}</dd></dl>`;
+}
+
 function environmentSection(environment: PageEnvironment): SafeHtml {
   return html`<section class="environment" data-environment="${environment.name}">
 <h2>${environment.name}</h2>
@@ -126,7 +139,7 @@ ${environment.api ? html`<dt>API</dt><dd>${environment.api}</dd>` : ''}
 <dt>state</dt><dd>${stateOf(environment)}</dd>
 <dt>next run</dt><dd>${environment.nextRun ? when(environment.nextRun) : 'not scheduled'}</dd></dl>
 ${environment.lastRun ? lastRunSection(environment.lastRun) : html`<p class="muted">No run has finished yet.</p>`}
-${conflictsSection(environment)}${checksSection(environment)}
+${stageSection(environment)}${conflictsSection(environment)}${checksSection(environment)}
 </section>`;
 }
 

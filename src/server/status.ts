@@ -1,4 +1,5 @@
 import type { ChecksSummary } from '../sync/deploy/checks.js';
+import type { StageStatus } from '../sync/deploy/pipeline.js';
 
 /** What the daemon shows of one environment on `/status`. */
 export interface EnvironmentStatus {
@@ -9,6 +10,8 @@ export interface EnvironmentStatus {
   api?: 'v1' | 'v2';
   running: boolean;
   pending: boolean;
+  /** A pipeline stage (`promoteFrom`): the commit it runs and how far behind its source it is (undefined until a run of it or its source read them). */
+  stage?: StageStatus;
   nextRun?: string;
   lastRun?: {
     runId: string;

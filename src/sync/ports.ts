@@ -191,6 +191,8 @@ export interface ContentRepo {
   revParse(ref: string): Promise<string | undefined>;
   /** Paths added or changed between a commit (SHA, tag, branch) and HEAD. */
   changedPaths(since: string): Promise<string[]>;
+  /** Commits reachable from `to` and not from `from` (a pipeline stage's distance behind its source). */
+  commitsBetween(from: string | undefined, to: string): Promise<number>;
   /** Takes a lock held in the remote; undefined when taken, else who holds it. */
   acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined>;
   releaseLock(ref: string): Promise<void>;

@@ -20,7 +20,7 @@ describe('the reusable GitHub action', () => {
   });
 
   it('is what the example workflows call, with inputs it has', () => {
-    for (const file of ['tmlsync-export.yml', 'tmlsync-pull-request.yml', 'tmlsync-deploy.yml']) {
+    for (const file of ['tmlsync-export.yml', 'tmlsync-pull-request.yml', 'tmlsync-deploy.yml', 'tmlsync-pipeline.yml']) {
       const workflow = read(`config/workflows/${file}`) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }> };
       const calls = Object.values(workflow.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.includes('.github/actions/tmlsync'));
       expect(calls.length, file).toBeGreaterThan(0);

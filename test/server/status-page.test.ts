@@ -44,6 +44,23 @@ describe('escaping (one function, every printed value)', () => {
   });
 });
 
+describe('pipeline stages on the page', () => {
+  it('shows what a stage runs, what its source runs, how far behind it is and a pending approval, escaped', () => {
+    const stage: EnvironmentStatus = {
+      name: 'prod', direction: 'deploy', branch: 'main', running: false, pending: false,
+      stage: { promoteFrom: HOSTILE, approval: 'manual', commit: 'aaaaaaaaaaaa1111', sourceCommit: 'bbbbbbbbbbbb2222', behind: 2, approvalPending: true },
+    };
+    const page = renderStatusPage({ environments: [stage, { ...stage, name: 'staging', stage: { promoteFrom: 'dev', approval: 'auto', behind: 0, approvalPending: false } }], runs: [], now: new Date('2026-01-01T10:01:00Z'), refreshSeconds: 15 });
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('<dt>promotes from</dt><dd>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39; (approval manual)</dd>');
+    expect(page).toContain('<dt>runs</dt><dd><code>aaaaaaaaaaaa</code></dd>');
+    expect(page).toContain('<code>bbbbbbbbbbbb</code>');
+    expect(page).toContain('<span class="badge warn">2 commits behind</span> <span class="badge warn">approval pending</span> (<code>tmlsync promote --env prod</code>)');
+    expect(page).toContain('<dt>promotes from</dt><dd>dev (approval auto)</dd>\n<dt>runs</dt><dd><span class="muted">nothing deployed yet</span></dd>');
+    expect(page).toContain('<span class="badge ok">in step</span></dd>');
+  });
+});
+
 describe('the status page over HTTP', () => {
   let open: RunningHttp;
   let guarded: RunningHttp;

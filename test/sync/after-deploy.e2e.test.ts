@@ -189,6 +189,11 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
       expect(result.stdout).toContain(`warning: model "Retail Sales", search [Region] [Sales] [Region] = 'Atlantis'`);
       expect(result.stdout).toMatch(/check failed: worksheet "Retail Sales Worksheet", search \[Region\] \[Profit Margin\] \(tml\/worksheet\/.*\): ThoughtSpot searchdata failed with HTTP 400.*Profit Margin/);
       expect(result.stderr).toBe('');
+      // The commit did not pass: the ledger does not record it as deployed, so no pipeline stage promotes it (issue 13, item 4).
+      const bare = stage.server.pathOf('content');
+      const ledger = JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/deploy:deploy.json')) as { deployedCommit?: string };
+      expect(ledger.deployedCommit).toBeDefined();
+      expect(ledger.deployedCommit).not.toBe(git(bare, 'rev-parse', 'main'));
     });
 
     it('shows the last deploy’s checks on the daemon’s /status', async () => {

@@ -71,6 +71,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
       checkoutRef: (r) => real.checkoutRef(r),
       revParse: (r) => real.revParse(r),
       changedPaths: (s) => real.changedPaths(s),
+      commitsBetween: (f, t) => real.commitsBetween(f, t),
       acquireLock: (r, h, s) => real.acquireLock(r, h, s),
       releaseLock: (r) => real.releaseLock(r),
       async push(branch) {

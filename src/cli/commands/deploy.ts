@@ -4,6 +4,7 @@ import { notifiedRun } from '../../notify/index.js';
 import { checkLines } from '../../sync/deploy/checks.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy/deploy.js';
 import { ownershipLines } from '../../sync/deploy/ownership.js';
+import { promotionLine } from '../../sync/deploy/pipeline.js';
 import { principalsText } from '../../sync/deploy/principals.js';
 import { summaryLine } from '../../sync/kernel/report.js';
 import type { ExitCode } from '../outcome.js';
@@ -19,7 +20,7 @@ export interface DeployCommandOptions {
 }
 
 export function deploySummary(report: DeployReport): string {
-  const lines = [`${summaryLine(report)} (commit ${report.commit.slice(0, 12)})`];
+  const lines = [...(report.promotion ? [promotionLine(report.environment, report.promotion)] : []), `${summaryLine(report)}${report.commit ? ` (commit ${report.commit.slice(0, 12)})` : ''}`];
   for (const o of report.objects.filter((x) => x.outcome === 'failed')) lines.push(`  failed ${o.kind} "${o.name}" (${o.path ?? o.id}): ${o.error ?? ''}`);
   for (const path of report.drift) lines.push(`  warning: ${path} differs when exported back`);
   for (const o of report.objects.filter((x) => x.outcome === 'deleted')) lines.push(`  ${report.dryRun ? 'would delete' : 'deleted'} ${o.kind} "${o.name}" (${o.path ?? o.id})`);

@@ -1,6 +1,7 @@
 import { configFrom } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { EnvironmentStatus } from '../../server/http.js';
+import { stageLine } from '../../sync/deploy/pipeline.js';
 import type { ExitCode } from '../outcome.js';
 import type { CommandContext } from '../context.js';
 
@@ -11,7 +12,8 @@ export function statusText(environments: EnvironmentStatus[]): string {
       const lastText = last
         ? `last ${last.loop} ${last.outcome} at ${last.startedAt} (${Object.entries(last.counts).map(([k, v]) => `${v} ${k}`).join(', ')})${last.error ? `: ${last.error}` : ''}${last.checks ? `, data checks ${last.checks.ok} ok, ${last.checks.empty} empty, ${last.checks.failed} failed` : ''}`
         : 'no run yet';
-      return `${e.name} [${e.direction} → ${e.branch}]: ${e.running ? 'running' : 'idle'}${e.pending ? ', run pending' : ''}; ${lastText}${e.nextRun ? `; next ${e.nextRun}` : ''}${e.api ? `; REST API ${e.api}` : ''}`;
+      const line = `${e.name} [${e.direction} → ${e.branch}]: ${e.running ? 'running' : 'idle'}${e.pending ? ', run pending' : ''}; ${lastText}${e.nextRun ? `; next ${e.nextRun}` : ''}${e.api ? `; REST API ${e.api}` : ''}`;
+      return e.stage ? `${line}\n  pipeline: ${stageLine(e.name, e.stage)}` : line;
     })
     .join('\n');
 }

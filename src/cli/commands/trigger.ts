@@ -13,12 +13,12 @@ export interface TriggerCommandOptions {
 }
 
 /**
- * `tmlsync trigger export|deploy --env E --url URL`: asks a running daemon for
+ * `tmlsync trigger export|deploy|promote --env E --url URL`: asks a running daemon for
  * a run (the trigger API); with `--wait`, follows it and exits with its outcome.
  */
 export async function triggerCommand(options: TriggerCommandOptions, args: string[], context: CommandContext): Promise<ExitCode> {
   const action = args[0];
-  if (action !== 'export' && action !== 'deploy') throw new InvalidInputError(`the action must be export or deploy (got '${action ?? ''}')`);
+  if (action !== 'export' && action !== 'deploy' && action !== 'promote') throw new InvalidInputError(`the action must be export, deploy or promote (got '${action ?? ''}')`);
   if (!options.env) throw new InvalidInputError('--env is required');
   if (!options.url) throw new InvalidInputError('--url is required (the daemon, e.g. http://tmlsync.internal:8787)');
   const token = context.io.env[options.tokenEnv];

@@ -5,13 +5,14 @@ import { BATCH_SIZE, exportBack } from '../kernel/batches.js';
 import { checksFailed, runDataChecks, type DataCheck } from './checks.js';
 import { importChanges, type ImportOutcome } from './import.js';
 import { prepareDeploy } from './prepare.js';
+import { StageRefError, stageCommit, type Promotion } from './pipeline.js';
 import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './types.js';
 import { stateRef, writeDeployLedger } from '../kernel/ledger.js';
 import { applyOwnership, ownedObjects, planOwnership, type OwnerChange } from './ownership.js';
 import type { ImportPolicy } from '../ports.js';
 import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsPlan } from './principals.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PrunePlan, type PruneSummary } from './prune.js';
-import { finishRun, type ObjectResult, type RunReport } from '../kernel/report.js';
+import { finishRun, startRun, type ObjectResult, type RunReport } from '../kernel/report.js';
 import { validateInTarget, validateOffline } from '../kernel/validate.js';
 
 export { DeployGateError, type DeployEnvironment, type DeployOptions, type PlannedChange } from './types.js';
@@ -29,6 +30,8 @@ export interface DeployReport extends RunReport {
   ownership?: OwnerChange[];
   /** Data checks of what this run deployed. */
   checks?: DataCheck[];
+  /** A pipeline stage's run: which commit it took from where, or why it deployed nothing. */
+  promotion?: Promotion;
 }
 
 /**
@@ -38,9 +41,17 @@ export interface DeployReport extends RunReport {
  * batch), import in dependency order, record GUIDs, and check by re-export.
  * Connections are the environment's own: never deployed, only resolved.
  */
-export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
+export async function runDeploy(given: DeployOptions): Promise<DeployReport> {
+  const staged = await asStage(given);
+  if ('waiting' in staged) return staged.waiting;
+  const { options, promotion } = staged;
+  const report = await lockedDeploy(options);
+  return promotion ? { ...report, promotion } : report;
+}
+
+/** Two deploys of one environment never overlap, on one machine or several (a dry run writes nothing, and takes no lock). */
+async function lockedDeploy(options: DeployOptions): Promise<DeployReport> {
   if (options.dryRun) return deploy(options);
-  // Two deploys of one environment never overlap, on one machine or several.
   const lock = stateRef(options.environment.name, 'lock');
   const runId = options.runId ?? randomUUID();
   const holder = await options.repo.acquireLock(lock, `${hostname()} pid ${process.pid} run ${runId}`, abandoned);
@@ -50,6 +61,24 @@ export async function runDeploy(options: DeployOptions): Promise<DeployReport> {
   } finally {
     await options.repo.releaseLock(lock).catch(() => undefined);
   }
+}
+
+/**
+ * A pipeline stage deploys the commit its source passed (pipeline.ts), or
+ * nothing yet: then the run's report says why, and it lists and writes
+ * nothing. The fetch here comes before prepare's own: the ref must be known
+ * before the work tree is put on it.
+ */
+async function asStage(options: DeployOptions): Promise<{ options: DeployOptions; promotion?: Promotion } | { waiting: DeployReport }> {
+  const { stage, name } = options.environment;
+  if (!stage) return { options };
+  if (options.ref !== undefined) throw new StageRefError(name, stage.promoteFrom);
+  await options.repo.fetch();
+  const promotion = await stageCommit(options.repo, name, stage, options.approved === true);
+  const run = startRun('deploy', name, options);
+  run.log.info({ promotion }, promotion.state === 'waiting' ? 'pipeline stage: nothing to deploy' : `pipeline stage: deploying ${promotion.commit!.slice(0, 12)} (${promotion.state})`);
+  if (promotion.state === 'waiting') return { waiting: { ...finishRun(run, []), commit: '', drift: [], plan: [], promotion } };
+  return { options: { ...options, ref: promotion.commit! }, promotion };
 }
 
 /** A lock older than this belongs to a run that died; a deploy of thousands of objects takes minutes. */
@@ -107,14 +136,28 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
   if (options.dryRun) return dryRunReport(run, gated);
   run.principals = await applyPrincipals(options.thoughtspot, run.principalsPlan, set.run.log);
   const imported = await importChanges({ ...run, ...gated, thoughtspot: options.thoughtspot, repo: options.repo, onProgress: options.onProgress });
+  const passedBefore = set.ledger.deployedCommit;
   await record(run, imported);
   const pruned = await pruneGone(run, imported);
   const drift = await verify(run, imported);
   const ownership = await setOwners(run, imported);
   const checks = await dataChecks(run, imported);
   const final = withFollowUps({ ...report(run, [...unchangedResults(set), ...imported.results, ...pruned.results], drift), prune: pruned.summary }, ownership, checks);
+  if (final.outcome === 'failed') await unmarkFailed(run, passedBefore);
   set.run.log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
   return final;
+}
+
+/**
+ * Every object landed, but a data check or an owner change failed: the commit
+ * did not pass, and the ledger says so again (`deployedCommit` back to the
+ * last that did), so that a pipeline's next stage never promotes it.
+ */
+async function unmarkFailed({ set, options }: DeployRun, passedBefore: string | undefined): Promise<void> {
+  if (set.ledger.deployedCommit !== set.commit || passedBefore === set.commit) return;
+  if (passedBefore === undefined) delete set.ledger.deployedCommit;
+  else set.ledger.deployedCommit = passedBefore;
+  await writeDeployLedger(options.repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} failed its checks, run ${set.run.runId}`);
 }
 
 /** Steps 1–3, then what principals and prune would do: each may refuse the run before anything is written. */

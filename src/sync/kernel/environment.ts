@@ -1,6 +1,7 @@
 import type { Logger } from '../../log/index.js';
 import type { DataChecksPolicy } from '../deploy/checks.js';
 import type { OwnershipPolicy } from '../deploy/ownership.js';
+import type { StageSettings } from '../deploy/pipeline.js';
 import type { PrincipalsSettings } from '../deploy/principals.js';
 import type { ContentRepo, ThoughtSpotPort } from '../ports.js';
 import type { ConflictPolicy } from '../sync/changes.js';
@@ -36,6 +37,8 @@ export interface WorkflowEnvironment {
   dataChecks?: DataChecksPolicy;
   /** Sync: what to do with an object changed in git and in ThoughtSpot since the last sync; `manual` without it. */
   conflicts?: ConflictPolicy;
+  /** Deploy: a pipeline stage (deploy/pipeline.ts) deploys the commit its source last deployed successfully, not its branch's head. */
+  stage?: StageSettings;
 }
 
 /** What every workflow takes besides its own options: the environment, its two sides, and the run's context. */

@@ -1,0 +1,181 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { Daemon } from '../../src/daemon/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { createLogger, Redactor } from '../../src/log/index.js';
+import { HostQueues } from '../../src/thoughtspot/index.js';
+import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { API_VERSIONS } from '../support/api.js';
+import { cli } from '../support/cli.js';
+import { git, startGitServer, type GitServer } from '../support/git-server.js';
+
+const CONNECTION = (name: string) => `connection:\n  name: ${name}\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n`;
+
+/** A canonical table file: `columns` named, over `connection`. */
+function table(guid: string, name: string, connection: string, columns: string[]): string {
+  const cols = columns.map((c) => `  - name: ${c}\n    db_column_name: ${c}\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: VARCHAR\n`).join('');
+  return `guid: ${guid}\ntable:\n  name: ${name}\n  db: RETAIL\n  schema: PUBLIC\n  db_table: ${name}\n  connection:\n    name: ${connection}\n  columns:\n${cols}`;
+}
+
+/**
+ * dev → staging → prod as three Orgs of one emulator (issue 13, item 4):
+ * staging promotes what dev deployed, prod what staging deployed, and prod
+ * only when approved (`approval: manual`). Dev's Org has a connection the
+ * others lack: a table over it passes dev's gate and fails staging's.
+ */
+let emulator: RunningEmulator;
+let server: GitServer;
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-pipeline-'));
+const ORGS = [...API_VERSIONS, 'daemon'].flatMap((suffix) => ['Dev', 'Staging', 'Prod'].map((stage) => `${stage}-${suffix}`));
+
+beforeAll(async () => {
+  [emulator, server] = await Promise.all([startEmulator({ seed: 'none', orgs: ORGS }), startGitServer()]);
+  for (const org of ORGS) {
+    const client = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', org, env: {} });
+    const connections = [CONNECTION('Warehouse'), ...(org.startsWith('Dev') ? [CONNECTION('Lab Warehouse')] : [])];
+    await client.importTml(connections, { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+  }
+});
+afterAll(async () => {
+  await Promise.all([emulator.close(), server.close()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The tables of an Org, each with its number of columns: `orders(2)`. */
+function tablesOf(org: string): string[] {
+  return [...emulator.instance.findOrg(org)!.objects.values()].filter((o) => o.kind === 'table').map((o) => `${o.name}(${(o.document.table as { columns: unknown[] }).columns.length})`).sort();
+}
+
+/** A content repository with a `dev` branch (and `staging`, `main` at its start), cloned; and a configuration of dev → staging → prod (manual) over the Orgs `<Stage>-<suffix>`. */
+function pipelineRepo(suffix: string, api: string, extra = ''): { clone: string; configFile: string } {
+  const remote = server.createRepo(`pipeline-${suffix}`);
+  const clone = join(work, `clone-${suffix}`);
+  git(work, 'clone', '--quiet', remote, clone);
+  git(clone, 'checkout', '--quiet', '-b', 'dev');
+  git(clone, 'commit', '--quiet', '--allow-empty', '-m', 'start');
+  for (const branch of ['dev', 'main', 'staging']) git(clone, 'push', '--quiet', 'origin', `dev:${branch}`);
+  const env = (name: string, more: string) => `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    direction: deploy\n    org: ${name[0]!.toUpperCase()}${name.slice(1)}-${suffix}\n${more}`;
+  const configFile = join(work, `tmlsync-${suffix}.yaml`);
+  writeFileSync(
+    configFile,
+    `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${suffix}`)}\n${extra}environments:\n${env('dev', '    branch: dev\n')}${env('staging', '    branch: staging\n    promoteFrom: dev\n')}${env('prod', '    branch: main\n    promoteFrom: staging\n    approval: manual\n')}`,
+  );
+  return { clone, configFile };
+}
+
+/** Commits `files` (path → text, null: delete) on the clone's dev branch and pushes; returns the commit. */
+function pushToDev(clone: string, message: string, files: Record<string, string | null>): string {
+  for (const [path, text] of Object.entries(files)) {
+    if (text === null) git(clone, 'rm', '--quiet', path);
+    else {
+      mkdirSync(dirname(join(clone, path)), { recursive: true });
+      writeFileSync(join(clone, path), text);
+    }
+  }
+  git(clone, 'add', '-A');
+  git(clone, 'commit', '--quiet', '-m', message);
+  git(clone, 'push', '--quiet', 'origin', 'dev');
+  return git(clone, 'rev-parse', 'HEAD');
+}
+
+describe.each(API_VERSIONS)('a dev → staging → prod pipeline of Orgs, over %s', (api) => {
+  const guid = (n: number) => `0000000${n}-${api === 'v1' ? '1111' : '2222'}-4000-8000-000000000000`;
+  let configFile: string;
+  let clone: string;
+  const tablesIn = (stage: string) => tablesOf(`${stage}-${api}`);
+  const run = async (args: string[]) => cli([...args, '--config', configFile]);
+  const toDev = (message: string, files: Record<string, string | null>) => pushToDev(clone, message, files);
+
+  beforeAll(() => {
+    ({ clone, configFile } = pipelineRepo(api, api));
+  });
+
+  // Small steps, each a test of its own: every command is a login, a fetch and a listing, and a shared machine is slow.
+  let first: string;
+  it('promotes into staging the commit dev deployed', async () => {
+    first = toDev('orders', { 'tml/table/orders.table.tml': table(guid(1), 'orders', 'Warehouse', ['id']) });
+    expect((await run(['deploy', '--env', 'dev'])).code).toBe(0);
+    const staging = await run(['deploy', '--env', 'staging', '--format', 'json']);
+    expect(JSON.parse(staging.stdout)).toMatchObject({ outcome: 'ok', commit: first, counts: { added: 1 }, promotion: { from: 'dev', state: 'promoted', commit: first } });
+    expect([tablesIn('Dev'), tablesIn('Staging')]).toEqual([['orders(1)'], ['orders(1)']]);
+  });
+
+  it('plans for a manual prod the commit a promotion would bring, and what it brings', async () => {
+    const plan = await run(['plan', '--env', 'prod']);
+    expect(plan.stdout).toContain(`prod promotes from staging: commit ${first.slice(0, 12)}, the last staging deployed successfully (2 commits prod does not run yet); approval: manual`);
+    expect(plan.stdout).toContain('create   table "orders"');
+  });
+
+  it('promotes into prod with tmlsync promote', async () => {
+    expect(tablesIn('Prod')).toEqual([]);
+    const promoted = await run(['promote', '--env', 'prod']);
+    expect([promoted.code, promoted.stdout]).toEqual([0, expect.stringContaining(`prod promoted staging's last successful commit ${first.slice(0, 12)}`)]);
+    expect(tablesIn('Prod')).toEqual(['orders(1)']);
+  });
+
+  it("stops a change at staging's gate", async () => {
+    toDev('lab table', { 'tml/table/lab.table.tml': table(guid(2), 'lab_events', 'Lab Warehouse', ['id']) });
+    expect((await run(['deploy', '--env', 'dev'])).code).toBe(0);
+    const refused = await run(['deploy', '--env', 'staging']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('uses connection "Lab Warehouse", which does not exist in staging');
+  });
+
+  let fixed: string;
+  it('promotes into staging a change that passes its gate', async () => {
+    fixed = toDev('orders gets a column; the lab table goes', { 'tml/table/lab.table.tml': null, 'tml/table/orders.table.tml': table(guid(1), 'orders', 'Warehouse', ['id', 'status']) });
+    expect((await run(['deploy', '--env', 'dev'])).code).toBe(0);
+    expect(JSON.parse((await run(['deploy', '--env', 'staging', '--format', 'json'])).stdout)).toMatchObject({ outcome: 'ok', commit: fixed, counts: { updated: 1 } });
+  });
+
+  it('brings into prod only after tmlsync promote what passed staging, and never what failed it', async () => {
+    const held = JSON.parse((await run(['deploy', '--env', 'prod', '--format', 'json'])).stdout) as { commit: string; promotion: { state: string }; counts: { updated: number } };
+    expect([held.promotion.state, held.commit, held.counts.updated]).toEqual(['held', first, 0]);
+    expect(tablesIn('Prod')).toEqual(['orders(1)']);
+    expect((await run(['promote', '--env', 'prod'])).code).toBe(0);
+    // lab_events was deployed to dev and refused by staging: had it reached prod, it would be there still (prune is off).
+    expect([tablesIn('Dev'), tablesIn('Staging'), tablesIn('Prod')]).toEqual([['lab_events(1)', 'orders(2)'], ['orders(2)'], ['orders(2)']]);
+  });
+});
+
+/**
+ * The daemon's side, once (the API version changes nothing here; the suites
+ * above run both): a successful deploy of dev starts staging's run, which
+ * deploys what dev deployed; prod (manual) waits for its approval, given
+ * through the trigger API.
+ */
+describe('the daemon running a pipeline', () => {
+  // Five runs in one test (three at start-up, the pipeline's, the promotion's): a few seconds alone, far more on a shared machine.
+  it('runs an auto stage after its source deployed, and a manual one only when promoted through the trigger API', { timeout: 60_000 }, async () => {
+    const { clone, configFile } = pipelineRepo('daemon', 'v2', 'server:\n  port: 0\n  apiToken: pipeline-token\n');
+    const commit = pushToDev(clone, 'orders', { 'tml/table/orders.table.tml': table('00000001-3333-4000-8000-000000000000', 'orders', 'Warehouse', ['id']) });
+    // No schedule tick during the test: only start-up, the pipeline and the API start runs.
+    writeFileSync(configFile, readFileSync(configFile, 'utf8').replaceAll('    direction: deploy\n', '    direction: deploy\n    schedule: "0 0 1 1 *"\n'));
+    const daemon = new Daemon(loadConfig(configFile, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
+    const http = await daemon.start();
+    try {
+      await daemon.idle();
+      const triggers = (environment: string) => daemon.runs.recent(50).filter((r) => r.environment === environment).map((r) => r.trigger.replace(/ run .*/, ''));
+      expect(triggers('staging')).toContain('pipeline: after dev');
+      expect(triggers('prod')).toEqual(['start']);
+      expect([tablesOf('Staging-daemon'), tablesOf('Prod-daemon')]).toEqual([['orders(1)'], []]);
+      const waiting = daemon.status().find((e) => e.name === 'prod')!.stage;
+      expect(waiting).toMatchObject({ promoteFrom: 'staging', approval: 'manual', sourceCommit: commit, approvalPending: true });
+      expect(waiting!.commit).toBeUndefined();
+
+      const promoted = await fetch(`${http.url}/api/v1/environments/prod/promote`, { method: 'POST', headers: { authorization: 'Bearer pipeline-token' } });
+      expect(promoted.status).toBe(202);
+      await daemon.idle();
+      expect(tablesOf('Prod-daemon')).toEqual(['orders(1)']);
+      const status = (await (await fetch(`${http.url}/status`)).json()) as { environments: { name: string; stage?: unknown }[] };
+      expect(status.environments.find((e) => e.name === 'prod')!.stage).toEqual({ promoteFrom: 'staging', approval: 'manual', commit, sourceCommit: commit, behind: 0, approvalPending: false });
+      const notStage = await fetch(`${http.url}/api/v1/environments/dev/promote`, { method: 'POST', headers: { authorization: 'Bearer pipeline-token' } });
+      expect(notStage.status).toBe(409);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});

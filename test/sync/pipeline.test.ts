@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { stageCommit, stageLine, stageStatus, type StageSettings } from '../../src/sync/deploy/pipeline.js';
+import type { ContentRepo } from '../../src/sync/ports.js';
+
+/**
+ * A repository that only holds deploy ledgers (`deployedCommit` per environment)
+ * and a linear history `c1 ← c2 ← … ← c9`: all a stage reads to choose its commit.
+ */
+function repoWith(deployed: Record<string, string | undefined>): ContentRepo {
+  return {
+    readState: (ref: string) => {
+      const environment = /^refs\/tmlsync\/([^/]+)\/deploy$/.exec(ref)?.[1];
+      if (!environment || !(environment in deployed)) return Promise.resolve(undefined);
+      const commit = deployed[environment];
+      return Promise.resolve(JSON.stringify({ version: 1, objects: {}, ...(commit ? { deployedCommit: commit } : {}) }));
+    },
+    commitsBetween: (from: string | undefined, to: string) => Promise.resolve(Number(to.slice(1)) - (from ? Number(from.slice(1)) : 0)),
+  } as unknown as ContentRepo;
+}
+
+const auto: StageSettings = { promoteFrom: 'staging', approval: 'auto' };
+const manual: StageSettings = { promoteFrom: 'staging', approval: 'manual' };
+
+describe('which commit a pipeline stage deploys', () => {
+  it("deploys the source's last successful commit, whatever the stage ran before", async () => {
+    const repo = repoWith({ staging: 'c5', prod: 'c2' });
+    expect(await stageCommit(repo, 'prod', auto, false)).toEqual({ from: 'staging', approval: 'auto', state: 'promoted', commit: 'c5' });
+  });
+
+  it('does nothing, and says why, while the source has never deployed successfully', async () => {
+    const promotion = await stageCommit(repoWith({ staging: undefined }), 'prod', auto, false);
+    expect(promotion).toEqual({ from: 'staging', approval: 'auto', state: 'waiting', reason: 'staging has not deployed anything successfully yet: prod has nothing to promote' });
+    expect((await stageCommit(repoWith({}), 'prod', manual, true)).state).toBe('waiting');
+  });
+
+  it('a manual stage keeps its own commit until approved, then takes the source\'s', async () => {
+    const repo = repoWith({ staging: 'c5', prod: 'c2' });
+    expect(await stageCommit(repo, 'prod', manual, false)).toMatchObject({ state: 'held', commit: 'c2', reason: expect.stringContaining('c5, which waits for an approval (tmlsync promote --env prod)') });
+    expect(await stageCommit(repo, 'prod', manual, true)).toMatchObject({ state: 'promoted', commit: 'c5' });
+  });
+
+  it('a manual stage that never deployed waits for its approval rather than deploying anything', async () => {
+    expect(await stageCommit(repoWith({ staging: 'c5' }), 'prod', manual, false)).toMatchObject({ state: 'waiting', reason: expect.stringContaining('promoted only when approved') });
+  });
+});
+
+describe('where a stage stands against its source', () => {
+  it('counts the commits a stage is behind, and a manual one behind waits for an approval', async () => {
+    const status = await stageStatus(repoWith({ staging: 'c5', prod: 'c2' }), 'prod', manual);
+    expect(status).toEqual({ promoteFrom: 'staging', approval: 'manual', commit: 'c2', sourceCommit: 'c5', behind: 3, approvalPending: true });
+    expect(stageLine('prod', status)).toBe('prod ← staging: runs c2, 3 commits behind staging (c5), approval pending (tmlsync promote --env prod)');
+  });
+
+  it('is in step when it runs what its source runs, or while its source has deployed nothing', async () => {
+    expect(await stageStatus(repoWith({ staging: 'c5', prod: 'c5' }), 'prod', manual)).toMatchObject({ behind: 0, approvalPending: false });
+    const fresh = await stageStatus(repoWith({}), 'prod', auto);
+    expect(fresh).toEqual({ promoteFrom: 'staging', approval: 'auto', behind: 0, approvalPending: false });
+    expect(stageLine('prod', fresh)).toBe('prod ← staging: has deployed nothing yet, staging has deployed nothing yet');
+  });
+
+  it('counts all of the source\'s history for a stage that has deployed nothing yet', async () => {
+    expect(await stageStatus(repoWith({ staging: 'c4' }), 'prod', auto)).toMatchObject({ behind: 4, approvalPending: false });
+  });
+});
