@@ -3,6 +3,7 @@ import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitLeases, leaseHolder, type HeldLease } from '../git/index.js';
 import type { Logger } from '../log/index.js';
 import { stateRef } from '../sync/kernel/ledger.js';
+import { repoWith } from '../sync/kernel/repo-view.js';
 import type { ContentRepo } from '../sync/ports.js';
 
 /** How long a lease holds when `server.leaseSeconds` is not set: a minute, renewed every 20 s. */
@@ -105,12 +106,5 @@ export class RunLeases {
  * (the same ref) is already held, by the lease, so taking and releasing it do nothing.
  */
 export function underLease(repo: ContentRepo): ContentRepo {
-  return new Proxy(repo, {
-    get(target, key) {
-      if (key === 'acquireLock') return () => Promise.resolve(undefined);
-      if (key === 'releaseLock') return () => Promise.resolve();
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return repoWith(repo, { acquireLock: () => Promise.resolve(undefined), releaseLock: () => Promise.resolve() });
 }
