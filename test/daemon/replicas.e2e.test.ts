@@ -106,7 +106,7 @@ describe('three daemons on one configuration (issue 15, several replicas)', () =
   // and overwrote a push made in between (test/sync/sync-push-during-run.e2e.test.ts shows it).
   it('run the environment one at a time, survive the holder killed with kill -9, and lose nothing', async () => {
     // The first sync has exported the content to dev.
-    expect(await until(() => gitRefExists('dev'), 90_000), replicas.map((r, i) => `${i}: ${r.log.slice(-1500)}`).join('\n')).toBe(true);
+    expect(await until(() => gitRefExists('dev'), 180_000), replicas.map((r, i) => `${i}: ${r.log.slice(-1500)}`).join('\n')).toBe(true);
     const person = await GitRepo.open(join(work, 'person'), { remoteUrl: remote, committer });
     const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
     const started = Date.now();
@@ -151,7 +151,7 @@ describe('three daemons on one configuration (issue 15, several replicas)', () =
     }
     // The lease was given back at the end.
     expect(leaseHolder()).toBeUndefined();
-  }, 240_000);
+  }, 420_000);
 });
 
 /** The worksheet's description in ThoughtSpot. */
@@ -162,7 +162,18 @@ function worksheetInThoughtSpot(): string {
 
 /** The model's description in git's dev branch. */
 function modelInGit(): string {
-  return gitShow(`dev:${fileOf(DEMO_GUIDS.model)}`).match(/^ {2}description: (.*)$/m)?.[1] ?? '';
+  return descriptionOf(gitShow(`dev:${fileOf(DEMO_GUIDS.model)}`));
+}
+
+/** A TML text's (first) description, as written plain or quoted. */
+function descriptionOf(tml: string): string {
+  const value = /^ {2}description: (.*)$/m.exec(tml)?.[1] ?? '';
+  return value.startsWith('"') ? (JSON.parse(value) as string) : value.startsWith("'") ? value.slice(1, -1).replace(/''/g, "'") : value;
+}
+
+/** The TML text with `text` added to its description (written double-quoted, which YAML reads as JSON does). */
+function appended(tml: string, text: string): string {
+  return tml.replace(/^ {2}description: .*$/m, `  description: ${JSON.stringify(descriptionOf(tml) + text)}`);
 }
 
 /** What a failed convergence looked like: each side's text, and the replicas' warnings. */
@@ -188,7 +199,7 @@ async function pushEdit(person: GitRepo, text: string): Promise<void> {
   await person.checkout('dev');
   const path = execFileSync('git', ['-C', person.dir, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(DEMO_GUIDS.worksheet))!;
   const before = readFileSync(join(person.dir, path), 'utf8');
-  writeFileSync(join(person.dir, path), before.replace(/^( {2}description: .*)$/m, `$1${text}`));
+  writeFileSync(join(person.dir, path), appended(before, text));
   await person.commitAll(`edit: ${text}`, committer);
   await person.push('dev');
 }
@@ -197,7 +208,7 @@ async function pushEdit(person: GitRepo, text: string): Promise<void> {
 async function apiEdit(admin: ThoughtSpotClient, text: string): Promise<void> {
   const [model] = await admin.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
   const edoc = model!.ok ? model!.edoc : '';
-  await admin.importTml([edoc.replace(/^( {2}description: .*)$/m, `$1${text}`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  await admin.importTml([appended(edoc, text)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
 }
 
 /** Kills the replica holding the lease, mid-run, with SIGKILL (no release, no clean-up). */
