@@ -20,7 +20,7 @@ import { startGitServer, type GitServer } from '../support/git-server.js';
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-replicas-'));
 const committer = { name: 'Person', email: 'person@example.com' };
-const LEASE_SECONDS = 8;
+const LEASE_SECONDS = 20;
 const ACTIVITY_MS = 30_000;
 const LOCK = 'refs/tmlsync/dev/lock';
 
