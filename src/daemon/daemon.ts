@@ -18,7 +18,7 @@ import { watchTml } from './watch.js';
 import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import { RunStore } from './runs.js';
 import { checkWorkDir } from './work-dir.js';
-import { RunLeases, underLease, type Held } from './leases.js';
+import { RunLeases, type Held } from './leases.js';
 import { DaemonPipeline } from './pipeline.js';
 import type { Logger } from '../log/index.js';
 
@@ -142,7 +142,10 @@ export class Daemon {
     const loop = loopOf(slot.environment);
     if (asked !== loop && loop !== 'sync') return undefined;
     const queued = slot.queue.find((r) => r.loop === loop);
-    if (queued) return queued;
+    if (queued) {
+      this.services.log.debug({ environment: name, trigger, runId: queued.id }, 'run asked for joins the one queued');
+      return queued;
+    }
     const run: RunRecord = { id: randomUUID(), environment: name, loop, status: 'queued', trigger, requestedAt: new Date().toISOString() };
     this.runs.put(run);
     slot.queue.push(run);
@@ -189,15 +192,15 @@ export class Daemon {
       let held: Held<void>;
       try {
         slot.repo ??= await repoFor(this.config, environment, this.services);
-        held = await this.leases.hold(environment, slot.repo, log, () => this.#execute(slot, run, log));
+        held = await this.leases.hold(environment, slot.repo, log, (fenced) => this.#execute(slot, run, log, fenced));
       } catch (error) {
         // The work tree or the lease could not be had (the remote unreachable): the run did not start.
         if (run.status === 'queued') await this.#complete(slot, run, this.#failure(slot, run, log, error, Date.now()), Date.now());
         return;
       }
       if (held.held) return;
-      this.#standingBy(slot, held.holder, log);
       const waits = !['schedule', 'start'].includes(run.trigger);
+      this.#standingBy(slot, held.holder, log, { trigger: run.trigger, decision: waits ? 'waits for the lease' : 'left to the holder' });
       if (!waits || this.#stopping) {
         // A run asked for ends as the runs queued at a stop do: it did not run, and nobody ran it for it.
         Object.assign(run, waits ? { status: 'failed', error: 'the daemon stopped before the run started' } : { status: 'standby' }, { finishedAt: new Date().toISOString() });
@@ -208,18 +211,18 @@ export class Daemon {
     }
   }
 
-  /** Says once per holder that another daemon runs this environment. */
-  #standingBy(slot: Slot, holder: string, log: Logger): void {
+  /** Says once per holder that another daemon runs this environment (and at debug level what became of each run meanwhile). */
+  #standingBy(slot: Slot, holder: string, log: Logger, run: { trigger: string; decision: string }): void {
     if (slot.standingBy === holder) {
-      log.debug({ holder }, 'standing by');
+      log.debug({ holder, ...run }, 'standing by');
       return;
     }
     slot.standingBy = holder;
     log.info({ holder }, 'another daemon holds this environment; standing by');
   }
 
-  /** The run itself, once the lease is held. */
-  async #execute(slot: Slot, run: RunRecord, log: Logger): Promise<void> {
+  /** The run itself, once the lease is held, on the repository whose ledger writes the lease fences. */
+  async #execute(slot: Slot, run: RunRecord, log: Logger, repo: ContentRepo): Promise<void> {
     const { environment } = slot;
     slot.standingBy = undefined;
     const started = Date.now();
@@ -228,8 +231,7 @@ export class Daemon {
     let report: RunReport;
     try {
       slot.thoughtspot ??= connect(environment, this.services);
-      // The lease is the deploy's lock (the same ref), held already.
-      const common = { thoughtspot: slot.thoughtspot.port, repo: underLease(slot.repo!), log: this.services.log, runId: run.id };
+      const common = { thoughtspot: slot.thoughtspot.port, repo, log: this.services.log, runId: run.id };
       const committer = this.config.repository.committer;
       report =
         run.loop === 'export'

@@ -3,10 +3,22 @@ import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { GitLeases, leaseHolder, type HeldLease } from '../git/index.js';
 import type { Logger } from '../log/index.js';
 import { stateRef } from '../sync/kernel/ledger.js';
+import { repoWith } from '../sync/kernel/repo-view.js';
 import type { ContentRepo } from '../sync/ports.js';
 
 /** How long a lease holds when `server.leaseSeconds` is not set: a minute, renewed every 20 s. */
 const DEFAULT_LEASE_SECONDS = 60;
+
+/**
+ * How long a run may hold its lease: an hour, what a CLI deploy's lock is given (deploy.ts
+ * LOCK_STALE_MS) and far beyond any run seen (a 10,000-object first export took minutes). A run
+ * still going then is taken to hang (a call that never answers, a git process that never ends):
+ * its lease is no longer renewed, runs out, and another replica takes the environment over; the
+ * hung run can then record nothing (`record` is fenced), and its work is done again by the taker.
+ * Stopping renewal rather than the run: nothing can interrupt a hung call safely, but the
+ * fencing makes whatever it does later harmless to the ledgers.
+ */
+const RUN_DEADLINE_MS = 60 * 60 * 1000;
 
 export interface LeaseTiming {
   ttlMs: number;
@@ -14,14 +26,24 @@ export interface LeaseTiming {
   renewEveryMs: number;
   /** A sixth of the lifetime (10 s by default): how far replicas' clocks may disagree; see LeaseOptions. */
   skewMarginMs: number;
+  /** After this long a run's lease is no longer renewed (RUN_DEADLINE_MS). */
+  runDeadlineMs: number;
 }
 
 export function leaseTiming(seconds = DEFAULT_LEASE_SECONDS): LeaseTiming {
   const ttlMs = seconds * 1000;
-  return { ttlMs, renewEveryMs: Math.floor(ttlMs / 3), skewMarginMs: Math.floor(ttlMs / 6) };
+  return { ttlMs, renewEveryMs: Math.floor(ttlMs / 3), skewMarginMs: Math.floor(ttlMs / 6), runDeadlineMs: RUN_DEADLINE_MS };
 }
 
 export type Held<T> = { held: true; value: T } | { held: false; holder: string };
+
+/** A run's write after its lease was lost: refused, so that two holders never both record. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(ref: string) {
+    super(`the lease ${ref} is no longer this run's (it ran out and another replica took over): nothing recorded; the holder runs the environment now`);
+  }
+}
 
 /**
  * The daemon's side of the leases (issue 15, several replicas): every run of an environment
@@ -39,49 +61,27 @@ export class RunLeases {
   constructor(
     private readonly config: LoadedConfig,
     private readonly services: Services,
+    timing: Partial<LeaseTiming> = {},
   ) {
-    this.timing = leaseTiming(config.server.leaseSeconds);
+    this.timing = { ...leaseTiming(config.server.leaseSeconds), ...timing };
   }
 
-  /** Runs `work` holding the environment's lease, or says who holds it. */
-  async hold<T>(environment: EnvironmentConfig, repo: ContentRepo, log: Logger, work: () => Promise<T>): Promise<Held<T>> {
+  /**
+   * Runs `work` holding the environment's lease, or says who holds it. `work` is given the
+   * repository whose state writes (the ledgers) are fenced by the lease.
+   */
+  async hold<T>(environment: EnvironmentConfig, repo: ContentRepo, log: Logger, work: (fenced: ContentRepo) => Promise<T>): Promise<Held<T>> {
     const leases = this.#leasesOf(environment, repo);
     const taken = await leases.take(stateRef(environment.name, 'lock'), this.holder);
     if (!taken.taken) return { held: false, holder: taken.holder };
     log.debug({ counter: taken.lease.record.counter, expires: taken.lease.record.expires }, 'lease taken');
-    const renewal = this.#renewing(leases, taken.lease, log);
+    const keeper = new LeaseKeeper(leases, taken.lease, log, this.timing);
     try {
-      return { held: true, value: await work() };
+      return { held: true, value: await work(underLease(repo, keeper)) };
     } finally {
-      const last = await renewal.stop();
+      const last = await keeper.stop();
       if (last && !(await leases.release(last).catch(() => false))) log.warn({ ref: last.ref }, 'the lease was no longer ours to release');
     }
-  }
-
-  /** Renews the lease every `renewEveryMs` until stopped; `stop` resolves with the lease as last renewed (undefined once lost). */
-  #renewing(leases: GitLeases, first: HeldLease, log: Logger): { stop: () => Promise<HeldLease | undefined> } {
-    let current: HeldLease | undefined = first;
-    let pending: Promise<void> = Promise.resolve();
-    const renew = async () => {
-      if (!current) return;
-      const renewed: HeldLease | undefined = await leases.renew(current).catch((error: unknown) => {
-        log.warn({ err: error }, 'lease renewal failed; trying again');
-        return current;
-      });
-      // Lost: another replica took it over after it ran out (this process stood still longer than the lease holds).
-      if (!renewed) log.error({ ref: current.ref, counter: current.record.counter }, 'lease lost during a run');
-      current = renewed;
-    };
-    const timer = setInterval(() => {
-      pending = pending.then(renew);
-    }, this.timing.renewEveryMs);
-    return {
-      stop: async () => {
-        clearInterval(timer);
-        await pending;
-        return current;
-      },
-    };
   }
 
   /** The leases of an environment, in its work tree, with the repository's access (the work tree's own). */
@@ -101,16 +101,86 @@ export class RunLeases {
 }
 
 /**
- * The repository as a run that holds its environment's lease sees it: the deploy's own lock
- * (the same ref) is already held, by the lease, so taking and releasing it do nothing.
+ * One held lease during a run: renewed every `renewEveryMs` until the run's deadline, and the
+ * run's state writes made through it (fenced). Renewals and writes take turns, each moving the
+ * lease ref from the commit the one before left.
  */
-export function underLease(repo: ContentRepo): ContentRepo {
-  return new Proxy(repo, {
-    get(target, key) {
-      if (key === 'acquireLock') return () => Promise.resolve(undefined);
-      if (key === 'releaseLock') return () => Promise.resolve();
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
+class LeaseKeeper {
+  #current: HeldLease | undefined;
+  #turns: Promise<unknown> = Promise.resolve();
+  readonly #timer: NodeJS.Timeout;
+  readonly #deadline: number;
+
+  constructor(
+    private readonly leases: GitLeases,
+    first: HeldLease,
+    private readonly log: Logger,
+    timing: LeaseTiming,
+  ) {
+    this.#current = first;
+    this.#deadline = Date.now() + timing.runDeadlineMs;
+    this.#timer = setInterval(() => void this.#turn(() => this.#renew()).catch(() => undefined), timing.renewEveryMs);
+  }
+
+  /** Writes a state ref while the lease is still ours; `LeaseLostError` once it is not (nothing written). */
+  record(ref: string, files: Record<string, string>, message: string): Promise<void> {
+    return this.#turn(async () => {
+      const lease = this.#current;
+      const next = lease ? await this.leases.record(lease, ref, files, message) : undefined;
+      if (!next) {
+        if (lease) this.#lost(lease);
+        throw new LeaseLostError(lease?.ref ?? ref);
+      }
+      this.#current = next;
+    });
+  }
+
+  /** Stops renewing; the lease as last renewed, undefined once lost. */
+  async stop(): Promise<HeldLease | undefined> {
+    clearInterval(this.#timer);
+    await this.#turns.catch(() => undefined);
+    return this.#current;
+  }
+
+  #turn<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.#turns.catch(() => undefined).then(step);
+    this.#turns = result;
+    return result;
+  }
+
+  async #renew(): Promise<void> {
+    const lease = this.#current;
+    if (!lease) return;
+    if (Date.now() > this.#deadline) {
+      clearInterval(this.#timer);
+      this.log.error({ ref: lease.ref, expires: lease.record.expires }, 'run past its deadline: its lease is no longer renewed, so that another replica takes the environment over when it runs out');
+      return;
+    }
+    const renewed = await this.leases.renew(lease).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'lease renewal failed; trying again');
+      return lease;
+    });
+    if (!renewed) this.#lost(lease);
+    this.#current = renewed;
+  }
+
+  /** Lost: another replica took it over after it ran out (this process stood still longer than the lease holds). */
+  #lost(lease: HeldLease): void {
+    this.log.error({ ref: lease.ref, counter: lease.record.counter }, 'lease lost during a run');
+    this.#current = undefined;
+    clearInterval(this.#timer);
+  }
+}
+
+/**
+ * The repository as a run that holds its environment's lease sees it: the deploy's own lock
+ * (the same ref) is already held, by the lease, so taking and releasing it do nothing; and every
+ * state write (the ledgers) is made only while the lease is still this run's.
+ */
+export function underLease(repo: ContentRepo, keeper: Pick<LeaseKeeper, 'record'>): ContentRepo {
+  return repoWith(repo, {
+    acquireLock: () => Promise.resolve(undefined),
+    releaseLock: () => Promise.resolve(),
+    writeState: (ref, files, message) => keeper.record(ref, files, message),
   });
 }

@@ -158,6 +158,25 @@ export class GitLeases {
     return this.#swap(lease.ref, lease.commit, lease.record.holder, lease.record.counter + 1);
   }
 
+  /**
+   * Writes a state ref (a ledger) only while `lease` is still held: one atomic push moves the
+   * lease ref from the commit we hold to a new one (its counter raised, its expiry kept: a
+   * record proves the lease, it does not extend it) together with the state ref, so that a
+   * holder that stood still past its expiry, and was taken over, can no longer record anything
+   * (the counter is the fencing token; the remote's compare-and-swap is the check). The local
+   * ref moves only once the remote took both. Returns the lease as it now is, or undefined
+   * when it was lost (nothing was written).
+   */
+  async record(lease: HeldLease, ref: string, files: Record<string, string>, message: string): Promise<HeldLease | undefined> {
+    const parent = (await this.#git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim() || undefined;
+    const state = await this.#commit(files, message, parent);
+    const record: LeaseRecord = { ...lease.record, at: new Date().toISOString(), counter: lease.record.counter + 1 };
+    const commit = await this.#leaseCommit(record);
+    if (!(await this.#push(`--force-with-lease=${lease.ref}:${lease.commit}`, `${commit}:${lease.ref}`, `+${state}:${ref}`))) return undefined;
+    await this.#git.raw(['update-ref', ref, state]);
+    return { ref: lease.ref, commit, record };
+  }
+
   /** Gives the lease back, unless someone else holds it by now; says whether it was still ours. */
   async release(lease: HeldLease): Promise<boolean> {
     return this.#push(`--force-with-lease=${lease.ref}:${lease.commit}`, `:${lease.ref}`);
@@ -167,16 +186,16 @@ export class GitLeases {
   async #swap(ref: string, expected: string | undefined, holder: string, counter: number): Promise<HeldLease | undefined> {
     const now = Date.now();
     const record: LeaseRecord = { holder, at: new Date(now).toISOString(), expires: new Date(now + this.options.ttlMs).toISOString(), counter };
-    const commit = await this.#commit(record, `lease ${counter}: ${holder}`);
+    const commit = await this.#leaseCommit(record);
     const taken = await this.#push(`--force-with-lease=${ref}:${expected ?? ''}`, `${commit}:${ref}`);
     return taken ? { ref, commit, record } : undefined;
   }
 
   /**
-   * A parentless commit holding only `lock.json`, made by one `git fast-import` (blob, tree and
-   * commit in one process) on a local scratch ref; nothing else in the work tree moves.
+   * A commit of exactly `files` (on `parent`, or parentless) made by one `git fast-import` (blobs,
+   * tree and commit in one process) on a local scratch ref; nothing else in the work tree moves.
    */
-  async #commit(record: LeaseRecord, message: string): Promise<string> {
+  async #commit(files: Record<string, string>, message: string, parent?: string): Promise<string> {
     const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
     const { name, email } = this.options.committer;
     const stream = [
@@ -184,16 +203,22 @@ export class GitLeases {
       'commit refs/tmlsync-lease/scratch\nmark :1\n',
       `committer ${name.replace(/[<>\n]/g, '')} <${email.replace(/[<>\n]/g, '')}> ${Math.floor(Date.now() / 1000)} +0000\n`,
       data(message),
-      `M 100644 inline lock.json\n${data(`${JSON.stringify(record)}\n`)}`,
+      parent ? `from ${parent}\n` : '',
+      ...Object.entries(files).map(([file, text]) => `M 100644 inline ${file}\n${data(text)}`),
       '\nget-mark :1\n',
     ].join('');
     return (await createGit(this.dir, this.options, { input: stream }).raw(['fast-import', '--quiet', '--force'])).trim();
   }
 
-  /** A compare-and-swap push: true when the remote took it, false when it had moved (`stale info`, `fetch first`). */
-  async #push(lease: string, refspec: string): Promise<boolean> {
+  /** The commit of a lease record. */
+  #leaseCommit(record: LeaseRecord): Promise<string> {
+    return this.#commit({ 'lock.json': `${JSON.stringify(record)}\n` }, `lease ${record.counter}: ${record.holder}`);
+  }
+
+  /** A compare-and-swap push (all refspecs or none): true when the remote took it, false when it had moved (`stale info`, `fetch first`). */
+  async #push(lease: string, ...refspecs: string[]): Promise<boolean> {
     try {
-      await this.#git.raw(['push', '--quiet', '--porcelain', lease, 'origin', refspec]);
+      await this.#git.raw(['push', '--quiet', '--porcelain', '--atomic', lease, 'origin', ...refspecs]);
       return true;
     } catch (error) {
       if (/stale info|fetch first|non-fast-forward|rejected|failed to lock|cannot lock ref|already exists/i.test(textOf(error))) return false;

@@ -4,7 +4,8 @@ import { ThoughtSpotHttp, type ApiCaller, type SessionLifetime } from './http.js
 import { DEFAULT_RATE_LIMIT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type RateLimit, type RetryOptions } from './limits.js';
 import type { ProxyEnv } from './proxy.js';
 import { HostQueues, type HostQueue } from './queue.js';
-import { Transport } from './transport.js';
+import { logout } from './endpoints/session.js';
+import { Transport, type TransportOptions } from './transport.js';
 
 /** What a client of either API version is configured with. */
 export interface ConnectionOptions {
@@ -54,6 +55,8 @@ export interface ApiFlavour {
   authenticate: (api: ApiCaller) => Promise<SessionLifetime | void>;
   /** Drops the flavour's own credential (the token); cookies are always dropped. */
   forgetSession?: () => void;
+  /** How to end a session an early renewal replaces (the token's revocation); a cookie session is logged out with its cookies. */
+  replacedSession?: () => ((api: ApiCaller) => Promise<void>) | undefined;
   sessionTtlMs?: number;
 }
 
@@ -75,7 +78,7 @@ export function openConnection(options: ConnectionOptions, flavour: ApiFlavour):
   redactor?.add(options.password);
   redactor?.add(options.secretKey);
   const logger = (options.logger ?? silentLogger()).child({ component: 'thoughtspot', api: flavour.api });
-  const transport = new Transport({
+  const transportOptions = {
     url: options.url,
     basePath: flavour.basePath,
     cookies: flavour.cookies,
@@ -84,8 +87,9 @@ export function openConnection(options: ConnectionOptions, flavour: ApiFlavour):
     userAgent: options.userAgent ?? `tmlsync/${packageVersion()}`,
     caFile: options.caFile,
     env: options.env,
-    onCookie: (_name, value) => redactor?.add(value),
-  });
+    onCookie: (_name: string, value: string) => redactor?.add(value),
+  };
+  const transport = new Transport(transportOptions);
   if (transport.proxy) redactor?.add(decodeURIComponent(transport.proxy.password));
   const queue = (options.queues ?? new HostQueues()).for(options.url, withDefaults(DEFAULT_RATE_LIMIT, options.rateLimit));
   const http = new ThoughtSpotHttp({
@@ -99,10 +103,28 @@ export function openConnection(options: ConnectionOptions, flavour: ApiFlavour):
       transport.cookies.clear();
       flavour.forgetSession?.();
     },
+    replacedSession: () => (flavour.cookies ? cookieSessionEnd(transport, transportOptions) : flavour.replacedSession?.()),
     ...(flavour.sessionTtlMs ? { sessionTtlMs: flavour.sessionTtlMs } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
   return { baseUrl: transport.baseUrl, queue, http };
+}
+
+/**
+ * How to log out a cookie session a renewal replaces: with its own cookies, through a transport
+ * of its own, so that the logout's answer (which clears cookies) never reaches the jar of the
+ * session that replaced it. It skips the host's queue: one call, at most once per renewal.
+ */
+function cookieSessionEnd(transport: Transport, options: TransportOptions): ((api: ApiCaller) => Promise<void>) | undefined {
+  const cookies = transport.cookies.snapshot();
+  if (cookies.length === 0) return undefined;
+  return async () => {
+    // A server that kept the session across the login (same cookies) has nothing to end.
+    if (cookies.some(([name, cookie]) => transport.cookies.get(name) === cookie.value)) return;
+    const own = new Transport(options);
+    own.cookies.restore(cookies);
+    await logout(own);
+  };
 }
 
 /** The defaults with every given value on top; an undefined one (an unset config key) keeps its default. */

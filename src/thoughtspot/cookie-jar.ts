@@ -57,6 +57,15 @@ export class SessionCookieJar implements PromiseCookieJar {
     return Promise.resolve(pairs.join('; '));
   }
 
+  /** The cookies held now, to send from elsewhere (the logout of a session a renewal replaced). */
+  snapshot(): [string, StoredCookie][] {
+    return [...this.#cookies].map(([name, cookie]) => [name, { ...cookie }]);
+  }
+
+  restore(cookies: readonly [string, StoredCookie][]): void {
+    for (const [name, cookie] of cookies) this.#cookies.set(name, { ...cookie });
+  }
+
   get(name: string): string | undefined {
     return this.#cookies.get(name)?.value;
   }

@@ -29,6 +29,12 @@ export interface ThoughtSpotHttpOptions {
   /** Drops the session's credential (v1: the cookies; v2: the token), after a 401 or a logout. */
   forgetSession: () => void;
   /**
+   * Before an early renewal: takes hold of the current session's credential and returns how to
+   * end that session once the new one is in use (v1: log out with its cookies; v2: revoke its
+   * token), so that every renewal does not leave a live session behind on the cluster.
+   */
+  replacedSession?: () => ((api: ApiCaller) => Promise<void>) | undefined;
+  /**
    * How long the cluster keeps a session. When set, a session this old (less
    * the margin of `sessionRenewAfterMs`) is renewed before the next call
    * instead of waiting for a 401.
@@ -129,15 +135,26 @@ export class ThoughtSpotHttp implements ApiCaller {
         this.#active = false;
         this.#options.forgetSession();
       }
+      const endReplaced = keepCurrent ? this.#options.replacedSession?.() : undefined;
       const lifetime = await this.#options.authenticate(this);
       this.#sessionTtlMs = lifetime ? lifetime.ttlMs : this.#options.sessionTtlMs;
       this.#sessionStartedAt = started;
       this.#generation += 1;
       this.#active = true;
+      if (endReplaced) await this.#endReplaced(endReplaced);
     })().finally(() => {
       this.#renewal = undefined;
     });
     return this.#renewal;
+  }
+
+  /** Ends the session a renewal replaced; a failure only costs a session that runs out by itself, never the run. */
+  async #endReplaced(end: (api: ApiCaller) => Promise<void>): Promise<void> {
+    try {
+      await end(this);
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'could not end the ThoughtSpot session a renewal replaced; it ends when its lifetime does');
+    }
   }
 
   async #attempts(request: ApiRequest): Promise<ApiResponse> {

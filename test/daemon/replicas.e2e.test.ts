@@ -14,11 +14,13 @@ import { startGitServer, type GitServer } from '../support/git-server.js';
 // Issue 15, several replicas: three daemons (real processes, so that kill -9 is real) on one
 // configuration of a sync environment, a person pushing and someone editing in ThoughtSpot
 // meanwhile, and the lease holder killed halfway. In a file of its own: it takes about a minute.
+// Every round appends to a description (the worksheet's in git, the model's in ThoughtSpot), so
+// that any edit lost on the way, not only the last, is missing from the final text.
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-replicas-'));
 const committer = { name: 'Person', email: 'person@example.com' };
-const LEASE_SECONDS = 6;
+const LEASE_SECONDS = 20;
 const ACTIVITY_MS = 30_000;
 const LOCK = 'refs/tmlsync/dev/lock';
 
@@ -100,13 +102,11 @@ afterAll(async () => {
 });
 
 describe('three daemons on one configuration (issue 15, several replicas)', () => {
-  // FIXME(issue 15): off until understood. On a quiet machine it failed 1 run in 3 (CI clone of
-  // 8aa5deb): after 14 rounds ThoughtSpot's worksheet still said "Pushed 13." 60 s after the last
-  // push, with no warning in any replica's log, while the last API edit had reached git. A push
-  // lost or never seen across the takeover is a data-integrity question, not a timing one.
-  it.skip('run the environment one at a time, survive the holder killed with kill -9, and lose nothing', async () => {
+  // It lost the last push one run in three: a sync's export re-read the branch after its deploy
+  // and overwrote a push made in between (test/sync/sync-push-during-run.e2e.test.ts shows it).
+  it('run the environment one at a time, survive the holder killed with kill -9, and lose nothing', async () => {
     // The first sync has exported the content to dev.
-    expect(await until(() => gitRefExists('dev'), 90_000), replicas.map((r, i) => `${i}: ${r.log.slice(-1500)}`).join('\n')).toBe(true);
+    expect(await until(() => gitRefExists('dev'), 180_000), replicas.map((r, i) => `${i}: ${r.log.slice(-1500)}`).join('\n')).toBe(true);
     const person = await GitRepo.open(join(work, 'person'), { remoteUrl: remote, committer });
     const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
     const started = Date.now();
@@ -114,19 +114,18 @@ describe('three daemons on one configuration (issue 15, several replicas)', () =
     let killed: { replica: Replica; at: number } | undefined;
     while (Date.now() - started < ACTIVITY_MS) {
       edits += 1;
-      await pushEdit(person, `Pushed ${edits}.`);
-      await apiEdit(admin, `Edited ${edits}.`);
+      await pushEdit(person, ` Pushed ${edits}.`);
+      await apiEdit(admin, ` Edited ${edits}.`);
       if (!killed && Date.now() - started > ACTIVITY_MS / 2) killed = await killHolder();
       await sleep(1500);
     }
     expect(killed).toBeDefined();
 
-    // Both edits of the last round reach the other side.
-    const converged = await until(
-      () => JSON.stringify(emulator.state.objects.get(DEMO_GUIDS.worksheet)?.document).includes(`Pushed ${edits}.`) && gitShow(`dev:${fileOf(DEMO_GUIDS.model)}`).includes(`Edited ${edits}.`),
-      60_000,
-    );
+    // Every edit reaches the other side: ThoughtSpot's worksheet holds every push, git's model every API edit.
+    const all = (word: string) => Array.from({ length: edits }, (_, i) => ` ${word} ${i + 1}.`).join('');
+    const converged = await until(() => worksheetInThoughtSpot().endsWith(`${all('Pushed')}`) && modelInGit().endsWith(`${all('Edited')}`), 120_000);
     expect(converged, diagnosis(edits)).toBe(true);
+    expect(gitShow(`dev:${fileOf(DEMO_GUIDS.worksheet)}`)).toContain(all('Pushed'));
     const survivors = replicas.filter((r) => r !== killed!.replica);
     for (const r of survivors) r.child.kill('SIGTERM');
     expect(await Promise.all(survivors.map((r) => r.exited))).toEqual([0, 0]);
@@ -152,13 +151,35 @@ describe('three daemons on one configuration (issue 15, several replicas)', () =
     }
     // The lease was given back at the end.
     expect(leaseHolder()).toBeUndefined();
-  }, 240_000);
+  }, 420_000);
 });
+
+/** The worksheet's description in ThoughtSpot. */
+function worksheetInThoughtSpot(): string {
+  const document = emulator.state.objects.get(DEMO_GUIDS.worksheet)?.document as { worksheet?: { description?: string } } | undefined;
+  return document?.worksheet?.description ?? '';
+}
+
+/** The model's description in git's dev branch. */
+function modelInGit(): string {
+  return descriptionOf(gitShow(`dev:${fileOf(DEMO_GUIDS.model)}`));
+}
+
+/** A TML text's (first) description, as written plain or quoted. */
+function descriptionOf(tml: string): string {
+  const value = /^ {2}description: (.*)$/m.exec(tml)?.[1] ?? '';
+  return value.startsWith('"') ? (JSON.parse(value) as string) : value.startsWith("'") ? value.slice(1, -1).replace(/''/g, "'") : value;
+}
+
+/** The TML text with `text` added to its description (written double-quoted, which YAML reads as JSON does). */
+function appended(tml: string, text: string): string {
+  return tml.replace(/^ {2}description: .*$/m, `  description: ${JSON.stringify(descriptionOf(tml) + text)}`);
+}
 
 /** What a failed convergence looked like: each side's text, and the replicas' warnings. */
 function diagnosis(edits: number): string {
-  const worksheet = JSON.stringify(emulator.state.objects.get(DEMO_GUIDS.worksheet)?.document).match(/"description":"[^"]*"/)?.[0];
-  const model = gitShow(`dev:${fileOf(DEMO_GUIDS.model)}`).match(/^ {2}description: .*$/m)?.[0];
+  const worksheet = worksheetInThoughtSpot();
+  const model = modelInGit();
   const warnings = replicas.flatMap((r, i) => r.log.split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-8).map((l) => `${i}: ${l.slice(0, 400)}`));
   return `after ${edits} edits: ThoughtSpot's worksheet ${worksheet}, git's model ${model}\n${warnings.join('\n')}`;
 }
@@ -172,22 +193,22 @@ function gitRefExists(ref: string): boolean {
   }
 }
 
-/** A person's change to the worksheet's description, pushed to dev (rebased on what the daemons committed meanwhile). */
+/** A person's addition to the worksheet's description, pushed to dev (rebased on what the daemons committed meanwhile). */
 async function pushEdit(person: GitRepo, text: string): Promise<void> {
   await person.fetch();
   await person.checkout('dev');
   const path = execFileSync('git', ['-C', person.dir, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(DEMO_GUIDS.worksheet))!;
   const before = readFileSync(join(person.dir, path), 'utf8');
-  writeFileSync(join(person.dir, path), before.replace(/^ {2}description: .*$/m, `  description: ${text}`));
+  writeFileSync(join(person.dir, path), appended(before, text));
   await person.commitAll(`edit: ${text}`, committer);
   await person.push('dev');
 }
 
-/** Someone's change to the model's description, made in ThoughtSpot. */
+/** Someone's addition to the model's description, made in ThoughtSpot. */
 async function apiEdit(admin: ThoughtSpotClient, text: string): Promise<void> {
   const [model] = await admin.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
   const edoc = model!.ok ? model!.edoc : '';
-  await admin.importTml([edoc.replace(/^ {2}description: .*$/m, `  description: ${text}`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  await admin.importTml([appended(edoc, text)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
 }
 
 /** Kills the replica holding the lease, mid-run, with SIGKILL (no release, no clean-up). */

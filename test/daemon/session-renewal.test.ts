@@ -58,7 +58,8 @@ async function longRun(name: string, auth: string): Promise<{ logins: number; un
     vi.setSystemTime(Date.now() + gapMs);
     expect((await port.listPrincipals()).map((p) => p.name)).toContain('tsadmin');
   }
-  return { logins: logins.length, unauthorized: answers.filter((a) => a.status === 401).length };
+  // The logout of a replaced session the emulator had already dropped as idle answers 401: that is no call meeting one.
+  return { logins: logins.length, unauthorized: answers.filter((a) => a.status === 401 && !a.path?.endsWith('session/logout')).length };
 }
 
 describe('sessions during a run longer than their lifetime', () => {

@@ -111,4 +111,26 @@ describe('leases in the remote', () => {
     expect(await cli.repo.acquireLock(REF, 'host-c pid 8 run c', () => false)).toBeUndefined();
     expect(await daemon.leases.take(REF, 'host-d pid 9 run d')).toMatchObject({ taken: false, holder: 'host-c pid 8 run c' });
   });
+
+  it('fences the state a holder records: once taken over, a holder that stood still past its expiry records nothing', { timeout: 60_000 }, async () => {
+    const url = server.createRepo('fence');
+    const bare = server.pathOf('fence');
+    const state = 'refs/tmlsync/prod/deploy';
+    const a = await replica(url, { ttlMs: 40, skewMarginMs: 0 });
+    const b = await replica(url, { ttlMs: 60_000, skewMarginMs: 0 });
+    const first = await a.leases.take(REF, 'a');
+    if (!first.taken) throw new Error('not taken');
+    const recorded = await a.leases.record(first.lease, state, { 'ledger.json': '{"by":"a"}\n' }, 'a records');
+    expect(recorded?.record).toMatchObject({ holder: 'a', counter: 2, expires: first.lease.record.expires });
+    expect(git(bare, 'show', `${state}:ledger.json`)).toBe('{"by":"a"}');
+    // a stands still; once its lease has run out, b takes over (polled, bounded: no fixed wait).
+    let takeover: Awaited<ReturnType<GitLeases['take']>> = { taken: false, holder: '' };
+    for (let tries = 0; !takeover.taken && tries < 100; tries += 1) takeover = await b.leases.take(REF, 'b');
+    if (!takeover.taken) throw new Error('never taken over');
+    expect(await a.leases.record(recorded!, state, { 'ledger.json': '{"by":"a, late"}\n' }, 'a records late')).toBeUndefined();
+    expect(git(bare, 'show', `${state}:ledger.json`)).toBe('{"by":"a"}');
+    expect(git(a.repo.dir, 'show', `${state}:ledger.json`)).toBe('{"by":"a"}');
+    expect(await b.leases.record(takeover.lease, state, { 'ledger.json': '{"by":"b"}\n' }, 'b records')).toMatchObject({ record: { holder: 'b' } });
+    expect(git(bare, 'show', `${state}:ledger.json`)).toBe('{"by":"b"}');
+  });
 });

@@ -170,6 +170,7 @@ describe('ThoughtSpot session lifetime', () => {
     mockLogin(ts);
     ts.get(at('user/list')).times(2).reply(200, []);
     mockLogin(ts, 'session-2');
+    ts.post(at('session/logout')).reply(204);
     ts.get(at('user/list')).reply(200, []);
     const client = testClient({ sessionTtlMs: 10 * MINUTE, logger });
     await client.listUsers();
@@ -183,6 +184,8 @@ describe('ThoughtSpot session lifetime', () => {
       'user/list JSESSIONID=session-1; clientId=client-session-1',
       // The old session still rides along on the new login: it stays in use until the new cookies replace it.
       'session/login JSESSIONID=session-1; clientId=client-session-1',
+      // The session it replaces is logged out, with its own cookies.
+      'session/logout JSESSIONID=session-1; clientId=client-session-1',
       'user/list JSESSIONID=session-2; clientId=client-session-2',
     ]);
     expect(lines.filter((line) => line.includes('ThoughtSpot session nears its lifetime'))).toHaveLength(1);
@@ -196,6 +199,7 @@ describe('ThoughtSpot session lifetime', () => {
     ts.get(at('user/list')).reply(200, []);
     ts.post(at('session/auth/token')).reply(200, 'TOKEN-2');
     ts.post(at('session/login/token')).reply(204, '', { 'set-cookie': 'JSESSIONID=t-2; Path=/' });
+    ts.post(at('session/logout')).reply(204);
     ts.get(at('user/list')).reply(200, []);
     const client = testClient({ password: undefined, secretKey: 'secret-key-1', sessionTtlMs: 30 * MINUTE });
     await client.listUsers();
@@ -203,7 +207,7 @@ describe('ThoughtSpot session lifetime', () => {
     await client.listUsers();
     expect(calls()).toEqual([
       'session/auth/token -', 'session/login/token -', 'user/list JSESSIONID=t-1',
-      'session/auth/token JSESSIONID=t-1', 'session/login/token JSESSIONID=t-1', 'user/list JSESSIONID=t-2',
+      'session/auth/token JSESSIONID=t-1', 'session/login/token JSESSIONID=t-1', 'session/logout JSESSIONID=t-1', 'user/list JSESSIONID=t-2',
     ]);
     expect(formFields(http.requests[4]!).get('auth_token')).toBe('TOKEN-2');
   });
@@ -214,6 +218,7 @@ describe('ThoughtSpot session lifetime', () => {
     const ts = http.scope(BASE);
     mockLogin(ts);
     mockLogin(ts, 'session-2');
+    ts.post(at('session/logout')).reply(204);
     ts.get(at('user/list')).times(3).reply(200, []);
     const client = testClient({ sessionTtlMs: 10 * MINUTE, logger });
     await client.login();
@@ -247,6 +252,7 @@ describe('ThoughtSpot session lifetime', () => {
     mockLogin(ts);
     ts.post(at('session/login')).reply(401, { code: 10002, debug: '["Invalid username or password"]' });
     mockLogin(ts, 'session-2');
+    ts.post(at('session/logout')).reply(204);
     ts.get(at('user/list')).reply(200, []);
     const client = testClient({ sessionTtlMs: 10 * MINUTE });
     await client.login();
@@ -254,6 +260,34 @@ describe('ThoughtSpot session lifetime', () => {
     await expect(client.listUsers()).rejects.toMatchObject({ endpoint: 'session/login', status: 401 });
     await client.listUsers();
     expect(calls().at(-1)).toBe('user/list JSESSIONID=session-2; clientId=client-session-2');
+  });
+
+  it('a renewal whose logout of the replaced session fails still renews', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    mockLogin(ts, 'session-2');
+    ts.post(at('session/logout')).reply(500, { code: 10000, debug: '["Internal error"]' });
+    ts.get(at('user/list')).reply(200, []);
+    const client = testClient({ sessionTtlMs: 10 * MINUTE, logger });
+    await client.login();
+    later(10 * MINUTE);
+    await expect(client.listUsers()).resolves.toEqual([]);
+    expect(calls().slice(-2)).toEqual(['session/logout JSESSIONID=session-1; clientId=client-session-1', 'user/list JSESSIONID=session-2; clientId=client-session-2']);
+    expect(lines.some((line) => line.includes('"level":50'))).toBe(false);
+  });
+
+  it('a server that keeps the session across the renewal (same cookies) is not logged out', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    mockLogin(ts);
+    ts.get(at('user/list')).reply(200, []);
+    const client = testClient({ sessionTtlMs: 10 * MINUTE });
+    await client.login();
+    later(10 * MINUTE);
+    await client.listUsers();
+    expect(calls()).toEqual(['session/login -', 'session/login JSESSIONID=session-1; clientId=client-session-1', 'user/list JSESSIONID=session-1; clientId=client-session-1']);
   });
 
   it('without a configured lifetime, keeps a session until the server rejects it', async () => {

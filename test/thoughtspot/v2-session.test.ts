@@ -178,6 +178,7 @@ describe('ThoughtSpot v2 token lifetime', () => {
     mockToken(ts, 'token-1', 10 * MINUTE);
     ts.get(v2at('system')).times(2).reply(200, {});
     mockToken(ts, 'token-2', 10 * MINUTE);
+    ts.post(v2at('auth/token/revoke')).reply(204);
     ts.get(v2at('system')).reply(200, {});
     const client = testV2Client();
     await client.systemInfo();
@@ -188,8 +189,11 @@ describe('ThoughtSpot v2 token lifetime', () => {
     expect(calls()).toEqual([
       'auth/token/full -', 'system token-1', 'system token-1',
       // The request for a new token never carries the old one.
-      'auth/token/full -', 'system token-2',
+      'auth/token/full -',
+      // The token it replaces is revoked, with the new one.
+      'auth/token/revoke token-2', 'system token-2',
     ]);
+    expect(jsonBody(http.requests[4])).toEqual({ token: 'token-1' });
   });
 
   it('with trusted authentication, asks for a new token with the secret key before expiry', async () => {
@@ -197,12 +201,29 @@ describe('ThoughtSpot v2 token lifetime', () => {
     mockToken(ts, 'token-1', 5 * MINUTE);
     ts.get(v2at('system')).reply(200, {});
     mockToken(ts, 'token-2', 5 * MINUTE);
+    ts.post(v2at('auth/token/revoke')).reply(204);
     ts.get(v2at('system')).reply(200, {});
     const client = testV2Client({ password: undefined, secretKey: 'secret-key-1' });
     await client.systemInfo();
     later(4.5 * MINUTE);
     await client.systemInfo();
-    expect(calls()).toEqual(['auth/token/full -', 'system token-1', 'auth/token/full -', 'system token-2']);
+    expect(calls()).toEqual(['auth/token/full -', 'system token-1', 'auth/token/full -', 'auth/token/revoke token-2', 'system token-2']);
     expect(jsonBody(http.requests[2])).toMatchObject({ username: 'tsadmin', secret_key: 'secret-key-1' });
+  });
+
+  it('a renewal whose revocation of the replaced token fails still renews, and says so in a warning', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const ts = http.scope(BASE);
+    mockToken(ts, 'token-1', 5 * MINUTE);
+    mockToken(ts, 'token-2', 5 * MINUTE);
+    ts.post(v2at('auth/token/revoke')).reply(400, v2Error(10004, 'Bad request', 'inc-400'));
+    ts.get(v2at('system')).reply(200, {});
+    const client = testV2Client({ logger });
+    await client.login();
+    later(5 * MINUTE);
+    await expect(client.systemInfo()).resolves.toBeDefined();
+    expect(calls()).toEqual(['auth/token/full -', 'auth/token/full -', 'auth/token/revoke token-2', 'system token-2']);
+    expect(lines.filter((line) => line.includes('could not end the ThoughtSpot session a renewal replaced'))).toHaveLength(1);
   });
 });

@@ -16,6 +16,7 @@ import {
   type Conflict, type GitFile, type Reconciled, type SideChanges, type SyncSides,
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
+import { repoWith } from '../kernel/repo-view.js';
 
 export type { Conflict, ConflictPolicy, SideChange } from './changes.js';
 
@@ -64,16 +65,32 @@ interface GitSideOutcome {
 export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const run = startRun('sync', options.environment.name, options);
   const sides = await readSides(options);
+  const read = await options.repo.revParse('HEAD');
+  const asRead = { ...options, repo: branchAsRead(options.repo) };
   const changes = detectChanges(sides);
   const current = await exportTexts(options.thoughtspot, comparedIds(sides, changes));
   const reconciled = reconcile(sides, changes, current, options.environment.conflicts ?? 'manual');
   for (const c of reconciled.conflicts) run.log.warn({ object: `${c.kind} "${c.name}"`, path: c.path, git: c.git, thoughtspot: c.thoughtspot, resolution: c.resolution }, 'changed in git and in ThoughtSpot');
-  const gitSide = await deployGitSide(options, run, sides, reconciled);
+  const gitSide = await deployGitSide(asRead, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
-  const { environment, thoughtspot, repo, dryRun = false } = options;
+  const { environment, thoughtspot, repo, dryRun = false } = asRead;
   const exported = await runExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, prepared: { ledger: structuredClone(sides.exportLedger) }, onProgress: options.progress?.exported });
-  const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip });
+  const exportedAt = exported.commits.at(-1) ?? read;
+  const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip, exportedAt });
   return syncReport(run, reconciled, gitSide, exported, branch);
+}
+
+/**
+ * The repository as the sync's deploy and export see it: the branch as the sync read it. Each
+ * of them fetches and checks out the branch by itself, and so read the remote's tip anew: a push
+ * landing after the deploy's read and before the export's was overwritten by the export with
+ * ThoughtSpot's text of the object the deploy had just changed, a person's push reverted in a
+ * commit of tmlsync's, with no warning (issue 15: one replicas test run in three lost the last
+ * push). On the commit the sync read, the export's commits are rebased onto such a push when
+ * they are pushed, and the next run deploys it.
+ */
+function branchAsRead(repo: ContentRepo): ContentRepo {
+  return repoWith(repo, { fetch: () => Promise.resolve() });
 }
 
 /** The branch as fetched, both ledgers, and ThoughtSpot's listing. */
@@ -125,6 +142,8 @@ export interface SyncedState {
   reconciled: Reconciled;
   exported: RunReport;
   skip: Set<string>;
+  /** The commit holding the texts the export left: its last commit, else the commit the run read (absent: the working tree). */
+  exportedAt?: string;
 }
 
 /** Brings the deploy ledger in step, and publishes ThoughtSpot's side of the conflicts kept (or removes their branch once none is left). */
@@ -173,10 +192,20 @@ async function exportTexts(thoughtspot: ThoughtSpotPort, ids: string[]): Promise
 }
 
 /**
+ * An object's text as the export left it, never as the working tree holds it after the push: a
+ * push that was rebased onto a person's push made during the run holds their edits too, not yet
+ * deployed, and recorded as in step they would never be.
+ */
+async function exportedText(repo: ContentRepo, exportedAt: string | undefined, path: string): Promise<string> {
+  const committed = exportedAt ? await repo.readState(exportedAt, path) : undefined;
+  return committed ?? readSourceFile(join(repo.dir, path), path);
+}
+
+/**
  * Makes the deploy ledger agree with what the export just wrote: a file
  * ThoughtSpot's side put into git is in sync and must not be deployed back.
  */
-async function recordSynced(repo: ContentRepo, environment: string, runId: string, { changes, reconciled, exported, skip }: SyncedState): Promise<void> {
+async function recordSynced(repo: ContentRepo, environment: string, runId: string, { changes, reconciled, exported, skip, exportedAt }: SyncedState): Promise<void> {
   const ledger: DeployLedger = await readDeployLedger(repo, environment);
   const before = JSON.stringify(ledger);
   const byEnvId = new Map(Object.entries(ledger.objects).map(([guid, e]) => [e.envGuid, guid]));
@@ -191,7 +220,7 @@ async function recordSynced(repo: ContentRepo, environment: string, runId: strin
     if (o.outcome === 'unchanged' && !changes.thoughtspot.has(o.id) && !reconciled.agreed.has(o.id) && canonical) continue;
     if (canonical && canonical !== o.id) delete ledger.objects[canonical]; // the file now carries the environment's GUID
     const previous = ledger.objects[o.id];
-    const text = readSourceFile(join(repo.dir, o.path), o.path);
+    const text = await exportedText(repo, exportedAt, o.path);
     ledger.objects[o.id] = { envGuid: o.id, kind: o.kind, name: o.name, path: o.path, hash: contentHash(text), created: previous?.created ?? false };
   }
   if (JSON.stringify(ledger) !== before) await writeDeployLedger(repo, environment, ledger, `sync(${environment}): in step after run ${runId}`);

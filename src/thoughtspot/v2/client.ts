@@ -84,6 +84,11 @@ export class ThoughtSpotV2Client {
       forgetSession: () => {
         this.#token = undefined;
       },
+      // An early renewal revokes the token it replaces (the new one authorises the call).
+      replacedSession: () => {
+        const replaced = this.#token;
+        return replaced === undefined ? undefined : (api) => revokeToken(api, replaced);
+      },
     });
     this.baseUrl = connection.baseUrl;
     this.queue = connection.queue;

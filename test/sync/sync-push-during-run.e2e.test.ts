@@ -1,0 +1,113 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { thoughtspotPort } from '../../src/app/index.js';
+import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
+import { GitRepo } from '../../src/git/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import type { ContentRepo } from '../../src/sync/ports.js';
+import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { runSync } from '../../src/sync/sync/sync.js';
+import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
+import { API_VERSIONS, clientOf } from '../support/api.js';
+
+// Issue 15 (the replicas FIXME): a push that lands while a sync run is under way, after the run
+// read the branch, is neither reverted by the run's export nor recorded as deployed. The push is
+// made at a fixed point of the run (see pushingBefore), so the race is exercised every time, not
+// one run in three as in the replicas test, where it lost the last push.
+
+const committer = { name: 'Person', email: 'person@example.com' };
+const DESCRIPTION = /^ {2}description: .*$/m;
+
+describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
+  const stage = useStage(`tmlsync-push-during-${api}-`);
+  let person: GitRepo;
+  let repo: GitRepo;
+  const environment = { name: 'dev', branch: 'dev' };
+
+  beforeAll(async () => {
+    const remote = stage.server.createRepo('content');
+    person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl: remote, committer });
+    repo = await GitRepo.open(join(stage.work, 'wd'), { remoteUrl: remote, committer });
+    await sync(repo);
+  });
+
+  function sync(content: ContentRepo) {
+    const client = clientOf(api, stage.emulator.url);
+    return runSync({ environment, thoughtspot: thoughtspotPort(client, { username: 'tsadmin' }), repo: content, committer, log: silentLogger() });
+  }
+
+  /**
+   * The repository, with `during` run once before the run's first call of `operation`: `writeState`
+   * of the deploy ledger (after the deploy read the branch, before the export does) or the
+   * export's `push` (after its commits, so that the push must rebase onto `during`'s).
+   */
+  function pushingBefore(operation: 'writeState' | 'push', during: () => Promise<void>): ContentRepo {
+    let done = false;
+    const hooked = (call: (...args: string[]) => Promise<unknown>) => async (...args: string[]) => {
+      if (!done && (operation === 'push' || args[0]!.endsWith('/deploy'))) {
+        done = true;
+        await during();
+      }
+      return call(...args);
+    };
+    return new Proxy(repo, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key, target);
+        const bound = typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        return key === operation ? hooked(bound as (...args: string[]) => Promise<unknown>) : bound;
+      },
+    });
+  }
+
+  async function edit(guid: string, change: (text: string) => string): Promise<void> {
+    await person.fetch();
+    await person.checkout('dev');
+    const path = git(person.dir, 'ls-files', 'tml').split('\n').find((p) => p.includes(guid))!;
+    writeFileSync(join(person.dir, path), change(readFileSync(join(person.dir, path), 'utf8')));
+    await person.commitAll(`edit ${path}`, committer);
+    await person.push('dev');
+  }
+
+  /** Someone edits the model's description in ThoughtSpot; over v1 whatever the run's version, as any other client of ThoughtSpot. */
+  async function editInThoughtSpot(guid: string, description: string): Promise<void> {
+    const client = new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} });
+    const [exported] = await client.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
+    const edoc = exported!.ok ? exported!.edoc : '';
+    await client.importTml([edoc.replace(DESCRIPTION, `  description: ${description}`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  }
+
+  const inThoughtSpot = (guid: string) => JSON.stringify(stage.emulator.state.objects.get(guid)?.document);
+  const onBranch = (guid: string) => {
+    const path = git(stage.server.pathOf('content'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').find((p) => p.includes(guid))!;
+    return git(stage.server.pathOf('content'), 'show', `dev:${path}`);
+  };
+
+  it('a push of an object the run deploys is neither reverted by its export nor lost', { timeout: 60_000 }, async () => {
+    await edit(DEMO_GUIDS.worksheet, (t) => t.replace(DESCRIPTION, `  description: First push ${api}.`));
+    const first = await sync(pushingBefore('writeState', () => edit(DEMO_GUIDS.worksheet, (t) => t.replace(DESCRIPTION, `  description: Second push ${api}.`))));
+    expect(first.outcome).toBe('ok');
+    expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain(`First push ${api}.`);
+    // The run deployed the first push; the second, made meanwhile, stays on the branch…
+    expect(onBranch(DEMO_GUIDS.worksheet)).toContain(`Second push ${api}.`);
+    // …and the next run deploys it.
+    const next = await sync(repo);
+    expect(next.outcome).toBe('ok');
+    expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain(`Second push ${api}.`);
+  });
+
+  it('a push merged with the export of the same file is not recorded as deployed', { timeout: 60_000 }, async () => {
+    // ThoughtSpot's edit is exported into the file; the person's, pushed meanwhile to another line of it, is merged on push.
+    await editInThoughtSpot(DEMO_GUIDS.model, `Edited in ThoughtSpot ${api}.`);
+    const first = await sync(pushingBefore('push', () => edit(DEMO_GUIDS.model, (t) => t.replace('join_progressive: true', 'join_progressive: false'))));
+    expect(first.outcome).toBe('ok');
+    expect(onBranch(DEMO_GUIDS.model)).toContain(`Edited in ThoughtSpot ${api}.`);
+    expect(onBranch(DEMO_GUIDS.model)).toContain('join_progressive: false');
+    // The person's line reached git only: the next run deploys it.
+    const next = await sync(repo);
+    expect(next.outcome).toBe('ok');
+    expect(inThoughtSpot(DEMO_GUIDS.model)).toContain('"join_progressive":false');
+    expect(inThoughtSpot(DEMO_GUIDS.model)).toContain(`Edited in ThoughtSpot ${api}.`);
+  });
+});
