@@ -129,7 +129,7 @@ describe('the import phase of a first promotion', () => {
         inFlight.splice(inFlight.indexOf(names), 1);
         return port.importTml(documents, policy);
       },
-    } as ThoughtSpotPort;
+    };
     const { repo } = fakeRepo();
     const answers = [1, 2, 3].map((n) => candidate(answerText(n), `tml/answer/a${n}.answer.tml`));
     const outcome = await importChanges(step(slow, repo, [candidate(tableText, 'tml/table/sales.table.tml'), ...answers]));
