@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../config/index.js';
-import type { DataSummary, Header, HeaderType, ImportedObject, SessionUser, ThoughtSpotPort, WriteAnswer } from '../sync/ports.js';
-import type { ConnectionOptions, DataBlock, Principal, ThoughtSpotClient, ThoughtSpotV2Client } from '../thoughtspot/index.js';
+import type { DataSummary, Header, HeaderType, ImportedObject, ImportPolicy, SessionUser, ThoughtSpotPort, WriteAnswer } from '../sync/ports.js';
+import type { ConnectionOptions, DataBlock, Principal, ThoughtSpotClient, ThoughtSpotV2Client, TmlImportResult } from '../thoughtspot/index.js';
 import { ThoughtSpotApiError, ThoughtSpotUncertainWriteError } from '../thoughtspot/index.js';
 import { signInName } from './environments.js';
 import { listingSubtypes } from '../tml/index.js';
@@ -18,7 +18,7 @@ type PortMethods =
   | 'listAllObjectHeaders' | 'listObjectHeaders' | 'listUsers' | 'listGroups' | 'syncUsers' | 'addPrivilege' | 'removePrivilege'
   | 'exportTml' | 'importTml' | 'deleteObjects' | 'transferOwnership' | 'listVizHeaders' | 'pinboardData' | 'searchData' | 'exportPinboardPdf'
   | 'updatePassword';
-export type PortClient = Pick<ThoughtSpotClient, PortMethods> | Pick<ThoughtSpotV2Client, PortMethods | 'currentUser' | 'setObjIds'>;
+export type PortClient = Pick<ThoughtSpotClient, PortMethods> | Pick<ThoughtSpotV2Client, PortMethods | 'currentUser' | 'setObjIds' | 'importTmlAsync'>;
 
 /** What a client of either version is built with from an environment: its credentials, limits and logger, and the process's queue for its host. */
 export function connectionOptions(environment: EnvironmentConfig, services: Services): ConnectionOptions {
@@ -178,6 +178,23 @@ function principalCalls(client: PortClient): Pick<ThoughtSpotPort, 'listPrincipa
   };
 }
 
+/**
+ * Documents per import from which v2 imports in the background
+ * (`metadata/tml/async/import`, polled with `async/status`): ThoughtSpot
+ * recommends the asynchronous import for large sets, whose synchronous
+ * call may outlive a gateway's timeout (SDK importMetadataTMLAsync; the
+ * developer docs' "TML async import"). Below it, one synchronous call is
+ * fewer calls and no polling wait. `VALIDATE_ONLY` stays synchronous: it
+ * writes nothing and answers at once. v1 has no asynchronous import.
+ */
+export const ASYNC_IMPORT_FROM = 25;
+
+/** One import, in the background where the client has it and the batch is large. */
+function importCall(client: PortClient, documents: string[], policy: ImportPolicy): Promise<TmlImportResult[]> {
+  const background = 'importTmlAsync' in client && policy !== 'VALIDATE_ONLY' && documents.length >= ASYNC_IMPORT_FROM;
+  return background ? client.importTmlAsync(documents, { policy, forceCreate: false }) : client.importTml(documents, { policy, forceCreate: false });
+}
+
 /** TML out and in, and deletions; a write whose answer was lost says so instead of throwing. */
 function tmlCalls(client: PortClient): Pick<ThoughtSpotPort, 'exportTml' | 'importTml' | 'deleteObjects'> {
   return {
@@ -194,7 +211,7 @@ function tmlCalls(client: PortClient): Pick<ThoughtSpotPort, 'exportTml' | 'impo
     },
     async importTml(documents, policy) {
       try {
-        const results = await client.importTml(documents, { policy, forceCreate: false });
+        const results = await importCall(client, documents, policy);
         return {
           answered: true,
           results: results.map((r): ImportedObject => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../log/index.js';
 import { API_VERSIONS, type ApiVersion, type EmulatorSettings, type HandlerContext, type Reply, type Route } from './context.js';
@@ -60,6 +60,32 @@ export async function startServer(
   settings: EmulatorSettings,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  const chain = requestChain(routes, instance, settings, options);
+  const server = createServer((req, res) => serve(chain, req, res));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** What every request goes through: the server's sessions, tokens, fault knobs and route tables, and steps 1–6 of the chain. */
+interface RequestChain {
+  log: Logger;
+  handle(req: IncomingMessage, res: ServerResponse, api: ApiVersion): Promise<Reply | 'dropped'>;
+}
+
+function requestChain(routes: Route[], instance: EmulatorInstance, settings: EmulatorSettings, options: ServerOptions): RequestChain {
   const log = options.logger ?? silentLogger();
   const sessions = new Sessions(options.sessionTtlMs ?? 30 * 60 * 1000);
   const tokens = new TrustedTokens();
@@ -88,71 +114,58 @@ export async function startServer(
     const body = v2 ? readJsonBody(req, raw) : JsonBody.empty();
 
     const context: HandlerContext = { params, body, pathParams, state: instance.primary, instance, sessions, tokens, bearerTokens, settings, req, secure: false, log };
-    if (route.auth === 'session') authenticate(context);
+    if (route.auth === 'session') authenticate(context, sessions, bearerTokens, instance);
     return route.handle(context);
   }
+  return { log, handle };
+}
 
-  /** A cookie session, or a bearer token: a v1 session id or a v2 token. */
-  function authenticate(context: HandlerContext): void {
-    const { req } = context;
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const session = sessions.get(parseCookies(req.headers.cookie).get('JSESSIONID') ?? bearer);
-    const token = session ? undefined : bearerTokens.get(bearer);
-    const userName = session?.userName ?? token?.userName;
-    const orgState = instance.orgs.get(session?.orgId ?? token?.orgId ?? -1);
-    const user = userName === undefined ? undefined : orgState?.users.get(userName);
-    if (!user || !orgState) throw new V1Error(401, CODE.invalidParameter, 'Not authenticated: log in first, or the token has expired or was revoked');
-    if (session) context.session = session;
-    if (token) context.token = token;
-    context.state = orgState;
-    context.user = user;
-  }
+/** Step 5: a cookie session, or a bearer token (a v1 session id or a v2 token); its Org becomes the state the handler sees. */
+function authenticate(context: HandlerContext, sessions: Sessions, bearerTokens: BearerTokens, instance: EmulatorInstance): void {
+  const { req } = context;
+  const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const session = sessions.get(parseCookies(req.headers.cookie).get('JSESSIONID') ?? bearer);
+  const token = session ? undefined : bearerTokens.get(bearer);
+  const userName = session?.userName ?? token?.userName;
+  const orgState = instance.orgs.get(session?.orgId ?? token?.orgId ?? -1);
+  const user = userName === undefined ? undefined : orgState?.users.get(userName);
+  if (!user || !orgState) throw new V1Error(401, CODE.invalidParameter, 'Not authenticated: log in first, or the token has expired or was revoked');
+  if (session) context.session = session;
+  if (token) context.token = token;
+  context.state = orgState;
+  context.user = user;
+}
 
-  const server: Server = createServer((req, res) => {
-    const started = process.hrtime.bigint();
-    const incidentId = randomUUID();
-    const finish = (reply: Reply) => {
-      const micros = Number((process.hrtime.bigint() - started) / 1000n);
-      writeReply(res, reply, incidentId, micros);
-      log.info({ method: req.method, path: req.url?.split('?')[0], status: reply.status, durationMs: Math.round(micros / 1000) }, 'request');
-    };
-    const api = apiOf(req.url ?? '/');
-    handle(req, res, api).then(
-      (reply) => {
-        if (reply === 'dropped') {
-          log.info({ method: req.method, path: req.url?.split('?')[0], status: 0 }, 'request dropped');
-          return;
-        }
-        finish(reply);
-      },
-      (error: unknown) => {
-        if (error instanceof V1Error) {
-          finish({ status: error.status, json: ERROR_BODIES[api](error, incidentId) });
-          // Drain what the client still sends (e.g. after a 413) so it reads our answer.
-          req.resume();
-          return;
-        }
-        log.error({ err: error, incidentId }, 'emulator handler failed');
-        finish({ status: 500, json: ERROR_BODIES[api](new V1Error(500, CODE.generic, 'Internal error'), incidentId) });
-      },
-    );
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+/** Step 7: one request through the chain, answered (errors in the body of the version asked for) and logged once. */
+function serve(chain: RequestChain, req: IncomingMessage, res: ServerResponse): void {
+  const { log } = chain;
+  const started = process.hrtime.bigint();
+  const incidentId = randomUUID();
+  const finish = (reply: Reply) => {
+    const micros = Number((process.hrtime.bigint() - started) / 1000n);
+    writeReply(res, reply, incidentId, micros);
+    log.info({ method: req.method, path: req.url?.split('?')[0], status: reply.status, durationMs: Math.round(micros / 1000) }, 'request');
   };
+  const api = apiOf(req.url ?? '/');
+  chain.handle(req, res, api).then(
+    (reply) => {
+      if (reply === 'dropped') {
+        log.info({ method: req.method, path: req.url?.split('?')[0], status: 0 }, 'request dropped');
+        return;
+      }
+      finish(reply);
+    },
+    (error: unknown) => {
+      if (error instanceof V1Error) {
+        finish({ status: error.status, json: ERROR_BODIES[api](error, incidentId) });
+        // Drain what the client still sends (e.g. after a 413) so it reads our answer.
+        req.resume();
+        return;
+      }
+      log.error({ err: error, incidentId }, 'emulator handler failed');
+      finish({ status: 500, json: ERROR_BODIES[api](new V1Error(500, CODE.generic, 'Internal error'), incidentId) });
+    },
+  );
 }
 
 /** The API version a path asks for: by prefix; anything else answers as v1 does (a 404 with its body). */

@@ -112,3 +112,29 @@ describe('the import phase of a deploy', () => {
     expect(outcome.results).toEqual([expect.objectContaining({ name: 'Sales', outcome: 'added' })]);
   });
 });
+
+describe('the import phase of a first promotion', () => {
+  it('sends the batches of one dependency level together, and a level only once the one before has landed', async () => {
+    const { port } = fakeThoughtSpot();
+    const inFlight: string[][] = [];
+    const overlaps: string[][] = [];
+    const slow = {
+      ...port,
+      async importTml(documents: string[], policy: ImportPolicy): Promise<ImportAnswer> {
+        const names = documents.map((d) => parse(d).name);
+        inFlight.push(names);
+        overlaps.push(inFlight.flat());
+        // Let every batch sent at once arrive before any answers.
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight.splice(inFlight.indexOf(names), 1);
+        return port.importTml(documents, policy);
+      },
+    };
+    const { repo } = fakeRepo();
+    const answers = [1, 2, 3].map((n) => candidate(answerText(n), `tml/answer/a${n}.answer.tml`));
+    const outcome = await importChanges(step(slow, repo, [candidate(tableText, 'tml/table/sales.table.tml'), ...answers]));
+    // batchSize 1: the table alone, then the three answers (which all use it) in flight together.
+    expect(overlaps).toEqual([['Sales'], ['Answer 1'], ['Answer 1', 'Answer 2'], ['Answer 1', 'Answer 2', 'Answer 3']]);
+    expect(outcome.results.map((r) => r.outcome)).toEqual(['added', 'added', 'added', 'added']);
+  });
+});

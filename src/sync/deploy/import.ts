@@ -1,5 +1,5 @@
 import { applyMapping, format, listedKind, resolveReferences, type KnownObject, type TmlDocument } from '../../tml/index.js';
-import { inBatches } from '../kernel/batches.js';
+import { levelBatches } from '../kernel/batches.js';
 import { pendingCreation } from './prepare.js';
 import type { Candidate, ChangeSet } from './types.js';
 import { contentHash, writeDeployLedger } from '../kernel/ledger.js';
@@ -35,9 +35,12 @@ const result = (c: Candidate, outcome: ObjectResult['outcome'], error?: string):
 });
 
 /**
- * Step 6 of a deploy: imports in dependency order, in batches, each mapped
- * when it is sent with the GUIDs the earlier batches got; a file whose
- * dependency failed is skipped with that reason. The ledger learns each new
+ * Step 6 of a deploy: imports in dependency order, each batch mapped when it
+ * is sent with the GUIDs the earlier batches got; a file whose dependency
+ * failed is skipped with that reason. The batches of one dependency level go
+ * out together (the host's queue bounds how many are in flight): a first
+ * promotion of thousands of objects is a handful of levels, not hundreds of
+ * round trips one after the other (issue 16). The ledger learns each new
  * GUID as it lands (the caller records it).
  */
 export async function importChanges(step: ImportStep): Promise<ImportOutcome> {
@@ -52,12 +55,33 @@ export async function importChanges(step: ImportStep): Promise<ImportOutcome> {
   // What the target holds, kept up to date as batches land (no listing per batch).
   const present = new Set(set.target.map((t) => t.guid));
   let done = 0;
-  for (const batch of inBatches(step.ordered, step.batchSize)) {
-    const ready = batch.filter((c) => !rejected.has(c) && !skippedForDependency(c, needs, outcome));
-    if (ready.length > 0) await importBatch(step, ready, present, outcome);
-    step.onProgress?.((done += batch.length), step.ordered.length);
+  const levels = levelBatches(step.ordered, (c) => needs.get(c) ?? [], (c) => set.mapping.guids.get(c.canonicalGuid) ?? c.canonicalGuid, step.batchSize);
+  for (const batches of levels) {
+    const ready = batches.map((batch) => batch.filter((c) => !rejected.has(c) && !skippedForDependency(c, needs, outcome))).filter((b) => b.length > 0);
+    await importLevel(step, ready, present, outcome);
+    step.onProgress?.((done += batches.reduce((n, batch) => n + batch.length, 0)), step.ordered.length);
   }
   return outcome;
+}
+
+/**
+ * One level's batches, in flight together. A batch whose answer was lost is
+ * checked once the others have settled: what they created is then known
+ * (`present`), so it cannot be mistaken for what the lost batch did.
+ */
+async function importLevel(step: ImportStep, batches: Candidate[][], present: Set<string>, outcome: ImportOutcome): Promise<void> {
+  const { set, thoughtspot, policy } = step;
+  const sent = await Promise.all(batches.map(async (batch) => {
+    const docs = batch.map((c) => applyMapping(c.doc, set.mapping));
+    return { batch, docs, answer: await thoughtspot.importTml(docs.map((d) => format(d)), policy) };
+  }));
+  for (const { batch, answer } of sent) if (answer.answered) recordAnswer(step, batch, answer, present, outcome);
+  for (const { batch, docs, answer } of sent) {
+    if (answer.answered) continue;
+    // The import may have taken effect: look before sending anything again.
+    set.run.log.warn({ error: answer.error }, 'import answer lost; checking what took effect');
+    recordAnswer(step, batch, await verifyLostImport(thoughtspot, batch, docs, present, policy), present, outcome);
+  }
 }
 
 /** For each changed file, the changed files it references. */
@@ -87,16 +111,9 @@ async function recordPending({ set, repo, ordered }: ImportStep): Promise<void> 
   await writeDeployLedger(repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): creating ${creations.length} objects, run ${set.run.runId}`);
 }
 
-/** `present`: the target's GUIDs before this batch (an object the batch adds to it was created by this deploy). */
-async function importBatch(step: ImportStep, batch: Candidate[], present: Set<string>, outcome: ImportOutcome): Promise<void> {
-  const { set, thoughtspot, policy } = step;
-  const docs = batch.map((c) => applyMapping(c.doc, set.mapping));
-  let answer = await thoughtspot.importTml(docs.map((d) => format(d)), policy);
-  if (!answer.answered) {
-    // The import may have taken effect: look before sending anything again.
-    set.run.log.warn({ error: answer.error }, 'import answer lost; checking what took effect');
-    answer = await verifyLostImport(thoughtspot, batch, docs, present, policy);
-  }
+/** `present`: the target's GUIDs before this answer (an object the batch adds to it was created by this deploy). */
+function recordAnswer(step: ImportStep, batch: Candidate[], answer: Extract<ImportAnswer, { answered: true }>, present: Set<string>, outcome: ImportOutcome): void {
+  const { set } = step;
   answer.results.forEach((imported, i) => {
     const c = batch[i]!;
     if (!imported.ok) {
@@ -107,6 +124,8 @@ async function importBatch(step: ImportStep, batch: Candidate[], present: Set<st
     const previous = set.ledger.objects[c.canonicalGuid];
     set.ledger.objects[c.canonicalGuid] = { envGuid: imported.id, kind: c.doc.kind, name: c.doc.name, path: c.path, hash: contentHash(c.text), created: previous?.created ?? !present.has(imported.id) };
     set.mapping.guids.set(c.canonicalGuid, imported.id);
+    // The deploy's one listing learns what the run created, for the phases after the import.
+    if (!present.has(imported.id)) set.target.push({ kind: listedKind(c.doc.kind), name: c.doc.name, guid: imported.id });
     present.add(imported.id);
     outcome.results.push(result(c, c.action === 'create' ? 'added' : 'updated'));
   });
@@ -117,7 +136,8 @@ async function importBatch(step: ImportStep, batch: Candidate[], present: Set<st
  * or the expected ones) count as imported; the rest are sent once more.
  */
 async function verifyLostImport(thoughtspot: ThoughtSpotPort, batch: Candidate[], docs: TmlDocument[], before: Set<string>, policy: ImportPolicy): Promise<Extract<ImportAnswer, { answered: true }>> {
-  const after = await targetObjects(thoughtspot);
+  // Only the batch's kinds are listed again: the rest of the deploy's listing still holds.
+  const after = await targetObjects(thoughtspot, batch.map((c) => c.doc.kind));
   const results = batch.map((c, i) => {
     const doc = docs[i]!;
     const found = after.find((t) => t.kind === listedKind(c.doc.kind) && t.name === doc.name && ((doc.guid && t.guid === doc.guid && before.has(t.guid)) || !before.has(t.guid)));

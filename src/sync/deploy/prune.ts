@@ -237,7 +237,8 @@ async function deleteGroup(thoughtspot: ThoughtSpotPort, type: DeletableType, gr
   const answer = await thoughtspot.deleteObjects(type, group.map((d) => d.envGuid!));
   if (answer.answered) return answer.ok ? undefined : answer.error;
   log.warn({ type, error: answer.error }, 'delete answer lost; checking what is still there');
-  const present = new Set((await targetObjects(thoughtspot)).map((t) => t.guid));
+  // Only the group's kinds are listed again: the rest of the deploy's listing still holds.
+  const present = new Set((await targetObjects(thoughtspot, group.map((d) => d.kind as TmlKind))).map((t) => t.guid));
   const still = group.filter((d) => present.has(d.envGuid!));
   if (still.length === 0) return undefined;
   const again = await thoughtspot.deleteObjects(type, still.map((d) => d.envGuid!));

@@ -46,3 +46,36 @@ function mappedBack(edoc: string, back: ValueMapping | undefined): ExportedBack 
     return { error: error instanceof Error ? error.message : String(error) };
   }
 }
+
+/**
+ * Batches that may be in flight together (issue 16, first promotion): one
+ * entry per dependency level, each level's items in batches of at most
+ * `size`. An item's level is one above its highest dependency's, so every
+ * dependency has landed before an item is sent; the batches of one level are
+ * independent of each other. ThoughtSpot runs no two tasks on one object at
+ * once, so two items with one `key` (one object) never share a level: the
+ * later one moves up. A dependency cycle is broken where it closes (the
+ * order given decides, as it does for sequential batches).
+ */
+export function levelBatches<T>(items: readonly T[], dependenciesOf: (item: T) => readonly T[], keyOf: (item: T) => string, size: number = BATCH_SIZE): T[][][] {
+  const members = new Set(items);
+  const level = new Map<T, number>();
+  const keysAt: Set<string>[] = [];
+  const levels: T[][] = [];
+  const visiting = new Set<T>();
+  // Depth first, dependencies before their dependents: each item is placed once its dependencies are.
+  const place = (item: T): void => {
+    if (level.has(item) || visiting.has(item)) return;
+    visiting.add(item);
+    const dependencies = dependenciesOf(item).filter((d) => members.has(d) && d !== item);
+    for (const d of dependencies) place(d);
+    visiting.delete(item);
+    let at = Math.max(-1, ...dependencies.map((d) => level.get(d) ?? -1)) + 1;
+    while (keysAt[at]?.has(keyOf(item))) at += 1;
+    level.set(item, at);
+    (keysAt[at] ??= new Set()).add(keyOf(item));
+    (levels[at] ??= []).push(item);
+  };
+  for (const item of items) place(item);
+  return levels.filter((l) => l !== undefined).map((l) => inBatches(l, size));
+}

@@ -114,8 +114,10 @@ export async function validateInTarget(thoughtspot: ThoughtSpotPort, docs: TmlDo
   const batches = validationBatches(docs, known, size);
   const rejected = new Map<TmlDocument, string>();
   const findings: Finding[] = [];
-  for (const batch of batches) {
-    const answer = await thoughtspot.importTml(batch.map((d) => format(d)), 'VALIDATE_ONLY');
+  // VALIDATE_ONLY writes nothing: every batch may be in flight at once (the host's queue bounds them), read in order.
+  const answers = await Promise.all(batches.map((batch) => thoughtspot.importTml(batch.map((d) => format(d)), 'VALIDATE_ONLY')));
+  for (const [n, batch] of batches.entries()) {
+    const answer = answers[n]!;
     if (!answer.answered) throw new Error(`validation of a batch got no answer: ${answer.error}`);
     answer.results.forEach((result, i) => {
       const doc = batch[i]!;

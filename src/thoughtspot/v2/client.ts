@@ -5,7 +5,7 @@ import type { DeleteObjectsParams } from '../endpoints/metadata.js';
 import type { PinboardDataParams, PinboardPdfParams, SearchDataParams } from '../endpoints/data.js';
 import type { PrivilegeParams } from '../endpoints/group.js';
 import type { SyncUsersParams, UpdatePasswordParams } from '../endpoints/user.js';
-import { ThoughtSpotNetworkError, ThoughtSpotResponseError, ThoughtSpotUncertainWriteError } from '../errors.js';
+import { ThoughtSpotApiError, ThoughtSpotNetworkError, ThoughtSpotResponseError, ThoughtSpotUncertainWriteError } from '../errors.js';
 import type { ApiCaller, SessionLifetime, ThoughtSpotHttp } from '../http.js';
 import { ASYNC_IMPORT_POLL, DEFAULT_TOKEN_VALIDITY_SEC } from '../limits.js';
 import { pickOrg } from '../orgs.js';
@@ -319,13 +319,27 @@ export class ThoughtSpotV2Client {
     const task = await importTmlAsync(this.#http, { ...this.#importParams(params), documents: documents.map(documentText) });
     const started = Date.now();
     for (;;) {
-      const [status] = await asyncImportStatus(this.#http, [task.task_id]);
+      const [status] = await this.#taskStatus(task.task_id);
       if (status?.task_status === 'COMPLETED' || status?.task_status === 'FAILED') return this.#importResults(finishedItems(status), documents, throwOnError);
       if (Date.now() - started >= maxWaitMs) {
         const stillRunning = new ThoughtSpotNetworkError('metadata/tml/async/status', `task ${task.task_id} is still ${status?.task_status ?? 'unknown'} after ${maxWaitMs} ms`, { code: undefined, timedOut: true, sent: true });
         throw new ThoughtSpotUncertainWriteError('metadata/tml/async/import', stillRunning);
       }
       await sleep(pollIntervalMs);
+    }
+  }
+
+  /**
+   * A submitted task's status. The task may be running or done whatever the
+   * poll says: a poll that fails for good (its retries spent) leaves the
+   * import's outcome unknown, never a reason to submit it again.
+   */
+  async #taskStatus(taskId: string): Promise<V2AsyncImportTask[]> {
+    try {
+      return await asyncImportStatus(this.#http, [taskId]);
+    } catch (error) {
+      if (error instanceof ThoughtSpotApiError || error instanceof ThoughtSpotNetworkError || error instanceof ThoughtSpotResponseError) throw new ThoughtSpotUncertainWriteError('metadata/tml/async/import', error);
+      throw error;
     }
   }
 

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thoughtspotPort } from '../../src/app/index.js';
+import { ASYNC_IMPORT_FROM } from '../../src/app/thoughtspot-port.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { ensureBareRepo, GitRepo } from '../../src/git/index.js';
+import { runDeploy } from '../../src/sync/deploy/deploy.js';
+import { runExport } from '../../src/sync/export/export.js';
+import { KIND_LISTINGS } from '../../src/tml/index.js';
+import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
+
+/** Generated objects of each of 7 kinds, in three dependency levels: tables and SQL views (20); models and worksheets (20); views, answers and liveboards, which use the models (30). */
+const SCALE = 10;
+/** Batches of 25: the last level's two in flight together; over v2 a batch of 25 is asynchronous. */
+const BATCH = 25;
+const COMMITTER = { name: 'tmlsync test', email: 'test@localhost' };
+const CONNECTION = 'connection:\n  name: Scale Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n';
+
+const log = requestLog();
+let emulator: RunningEmulator;
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-first-promotion-'));
+const remote = join(work, 'remote.git');
+let sourceNames: string[];
+
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: 'none', seedScale: SCALE, orgs: API_VERSIONS.map((api) => `Promotion ${api}`), logger: log.logger });
+  sourceNames = [...emulator.state.objects.values()].map((o) => `${o.kind} ${o.name}`).sort();
+  await ensureBareRepo(remote);
+  const repo = await GitRepo.open(join(work, 'source'), { remoteUrl: remote, committer: COMMITTER });
+  const exported = await runExport({ environment: { name: 'source', branch: 'main' }, thoughtspot: thoughtspotPort(clientOf('v1', emulator.url)), repo, committer: COMMITTER });
+  expect(exported.outcome).toBe('ok');
+});
+afterAll(async () => {
+  await emulator.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The deploy of a whole repository into an empty Org of the shared emulator (issue 16, first promotion). */
+describe.each(API_VERSIONS)('first promotion into an empty environment, over %s', (api) => {
+  it('creates every object with one listing of the target, and one import call per batch of each dependency level', async () => {
+    const org = emulator.instance.findOrg(`Promotion ${api}`)!;
+    const client = clientOf(api, emulator.url, { org: String(org.org.id) });
+    await client.importTml([CONNECTION], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+    const before = { listing: log.count(api, 'listing'), imports: log.count(api, 'tmlImport'), async: asyncImports() };
+
+    const repo = await GitRepo.open(join(work, `target-${api}`), { remoteUrl: remote, committer: COMMITTER });
+    const report = await runDeploy({ environment: { name: `promotion-${api}`, branch: 'main' }, thoughtspot: thoughtspotPort(client), repo, batchSize: BATCH });
+
+    expect(report).toMatchObject({ outcome: 'ok', counts: { added: 7 * SCALE, failed: 0 }, drift: [] });
+    expect([...org.objects.values()].map((o) => `${o.kind} ${o.name}`).sort()).toEqual(sourceNames);
+    // One listing of the target, a page per kind, shared by every phase of the deploy.
+    expect(log.count(api, 'listing') - before.listing).toBe(KIND_LISTINGS.length);
+    // VALIDATE_ONLY: 70 objects in batches of 25 (3); imports: a batch per level and its rest (levels of 20, 20 and 30: 1 + 1 + 2).
+    expect(log.count(api, 'tmlImport') - before.imports).toBe(3 + 4);
+    // Over v2 the batch of 25 goes in the background (async import from 25 documents).
+    expect(asyncImports() - before.async).toBe(api === 'v2' && BATCH >= ASYNC_IMPORT_FROM ? 1 : 0);
+  });
+});
+
+function asyncImports(): number {
+  return log.requests.filter((r) => r.path === '/api/rest/2.0/metadata/tml/async/import').length;
+}
