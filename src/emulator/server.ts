@@ -53,7 +53,6 @@ const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
  *  6. the route's handler;
  *  7. the answer, with the headers a real server sends, and one log line.
  */
-// eslint-disable-next-line max-lines-per-function -- split in flight by issue 14
 export async function startServer(
   routes: Route[],
   instance: EmulatorInstance,

@@ -3,7 +3,7 @@ import { handlerFor, type KnownObject } from '../tml/index.js';
 import type { Logger } from '../log/index.js';
 import { BATCH_SIZE, inBatches } from './kernel/batches.js';
 import { targetObjects } from './kernel/target.js';
-import type { HeaderType, ObjIdAssignment, ThoughtSpotPort } from './ports.js';
+import type { ObjIdAssignment, ThoughtSpotPort } from './ports.js';
 
 /**
  * `tmlsync assign-obj-ids` (issue 13, item 3): gives every content object of
@@ -86,7 +86,7 @@ export async function runAssignObjIds(options: AssignObjIdsOptions): Promise<Obj
   if (!options.dryRun) {
     for (const batch of inBatches(assigned, BATCH_SIZE)) {
       // Every content kind is listed under a HeaderType (target.ts lists them so).
-      await thoughtspot.setObjIds(batch.map((a): ObjIdAssignment => ({ id: a.id, type: handlerFor(a.kind as KnownObject['kind']).metadataType as HeaderType, objId: a.objId })));
+      await thoughtspot.setObjIds(batch.map((a): ObjIdAssignment => ({ id: a.id, type: handlerFor(a.kind as KnownObject['kind']).metadataType, objId: a.objId })));
     }
     options.log?.info({ environment, assigned: assigned.length }, 'object ids assigned');
   }

@@ -135,7 +135,6 @@ export interface SyncResult {
  * are never changed. Every problem is found before anything changes: the
  * changes are planned first (each a function), then applied together.
  */
-// eslint-disable-next-line max-lines-per-function -- split in flight by issue 14
 export function syncPrincipals(state: EmulatorState, inputs: SyncInput[], options: SyncOptions): SyncResult {
   const result: SyncResult = { usersAdded: [], usersDeleted: [], usersUpdated: [], groupsAdded: [], groupsDeleted: [], groupsUpdated: [] };
   const groupNamesAfter = new Set([...state.groups.keys(), ...inputs.filter(isGroupInput).map((g) => g.name)]);
