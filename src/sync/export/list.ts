@@ -19,8 +19,7 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
   step.run.log.info(mode.kind === 'full' ? { listing: 'full', reason: mode.reason } : { listing: 'incremental', since: mode.since }, 'listing ThoughtSpot content');
   const pages = new PagesAfterLedger();
   const listing = listEverything(step.options, mode, (page) => pages.add(page));
-  const checkedOut = step.options.prepared ? Promise.resolve() : step.options.repo.checkout(step.options.environment.branch);
-  const setUp = checkedOut.then(() => {
+  const setUp = step.options.repo.checkout(step.options.environment.branch).then(() => {
     const state = startState(ledger, mode);
     pages.open((page) => dispatch(step, state, decide(state, page, decideContext(step))));
     return state;
@@ -46,15 +45,11 @@ export function decideContext(step: ExportRun): DecideContext {
 
 /** The ledger as the remote has it, and the listing it calls for. */
 async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mode: ListingMode }> {
-  const ledger = options.prepared?.ledger ?? (await fetchLedger(options));
+  await options.repo.fetch();
+  const ledger = await readExportLedger(options.repo, options.environment.name);
   if (options.listed) return { ledger, mode: { kind: 'full', reason: 'listed by the caller' } };
   const canSort = options.thoughtspot.listHeadersSince !== undefined;
   return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.environment.reconcileMs, canSort, now: Date.now() }) };
-}
-
-async function fetchLedger({ repo, environment }: ExportOptions): Promise<Ledger> {
-  await repo.fetch();
-  return readExportLedger(repo, environment.name);
 }
 
 /** The content headers the mode asks for, or the caller's own listing (page by page to `onPage`), and every user, principal and privilege. */

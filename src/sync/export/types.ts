@@ -26,14 +26,6 @@ export interface ExportOptions extends WorkflowOptions {
    * listing is listed first, newest first, and wins over the stale headers.
    */
   listed?: { headers: Header[]; refresh: boolean };
-  /**
-   * The caller (a sync) fetched and checked out `branch` earlier in this run,
-   * read the export ledger, and has written nothing to the tree since: the
-   * export neither fetches nor checks out again. A sync run with nothing to do
-   * spawned 20 git processes, 5 of them this repeat; git processes, not
-   * JavaScript, are most of a small run's wall time.
-   */
-  prepared?: { ledger: Ledger };
 }
 
 /** One changed object, as the commit phase groups it. */

@@ -74,7 +74,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(asRead, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = asRead;
-  const exported = await runExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, prepared: { ledger: structuredClone(sides.exportLedger) }, onProgress: options.progress?.exported });
+  const exported = await runExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, onProgress: options.progress?.exported });
   const exportedAt = exported.commits.at(-1) ?? read;
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip, exportedAt });
   return syncReport(run, reconciled, gitSide, exported, branch);
@@ -86,11 +86,14 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
  * landing after the deploy's read and before the export's was overwritten by the export with
  * ThoughtSpot's text of the object the deploy had just changed, a person's push reverted in a
  * commit of tmlsync's, with no warning (issue 15: one replicas test run in three lost the last
- * push). On the commit the sync read, the export's commits are rebased onto such a push when
+ * push). On the commit the sync read, and on the tree its read phase checked out (neither of
+ * them writes it before the export), the export's commits are rebased onto such a push when
  * they are pushed, and the next run deploys it.
  */
 function branchAsRead(repo: ContentRepo): ContentRepo {
-  return repoWith(repo, { fetch: () => Promise.resolve() });
+  // Their checkout would only repeat the sync's (same commit, a tree nothing has written since):
+  // a no-op sync run spawned 20 git processes, a quarter of them these repeats.
+  return repoWith(repo, { fetch: () => Promise.resolve(), checkout: () => Promise.resolve() });
 }
 
 /** The branch as fetched, both ledgers, and ThoughtSpot's listing. */
