@@ -195,13 +195,15 @@ async function exportTexts(thoughtspot: ThoughtSpotPort, ids: string[]): Promise
 }
 
 /**
- * An object's text as the export left it, never as the working tree holds it after the push: a
- * push that was rebased onto a person's push made during the run holds their edits too, not yet
- * deployed, and recorded as in step they would never be.
+ * Where an object's text as the export left it is read: never from the working tree when the push
+ * was rebased onto a person's push made during the run (the tree then holds their edits too, not
+ * yet deployed, and recorded as in step they would never be); from the tree otherwise, without
+ * a `git show` per object.
  */
-async function exportedText(repo: ContentRepo, exportedAt: string | undefined, path: string): Promise<string> {
-  const committed = exportedAt ? await repo.readState(exportedAt, path) : undefined;
-  return committed ?? readSourceFile(join(repo.dir, path), path);
+async function exportedTexts(repo: ContentRepo, exportedAt: string | undefined): Promise<(path: string) => Promise<string>> {
+  const fromTree = (path: string) => readSourceFile(join(repo.dir, path), path);
+  if (exportedAt === undefined || (await repo.revParse('HEAD')) === exportedAt) return (path) => Promise.resolve(fromTree(path));
+  return async (path) => (await repo.readState(exportedAt, path)) ?? fromTree(path);
 }
 
 /**
@@ -212,6 +214,7 @@ async function recordSynced(repo: ContentRepo, environment: string, runId: strin
   const ledger: DeployLedger = await readDeployLedger(repo, environment);
   const before = JSON.stringify(ledger);
   const byEnvId = new Map(Object.entries(ledger.objects).map(([guid, e]) => [e.envGuid, guid]));
+  const exportedText = await exportedTexts(repo, exportedAt);
   for (const o of exported.objects) {
     const canonical = byEnvId.get(o.id);
     if (o.outcome === 'deleted') {
@@ -223,7 +226,7 @@ async function recordSynced(repo: ContentRepo, environment: string, runId: strin
     if (o.outcome === 'unchanged' && !changes.thoughtspot.has(o.id) && !reconciled.agreed.has(o.id) && canonical) continue;
     if (canonical && canonical !== o.id) delete ledger.objects[canonical]; // the file now carries the environment's GUID
     const previous = ledger.objects[o.id];
-    const text = await exportedText(repo, exportedAt, o.path);
+    const text = await exportedText(o.path);
     ledger.objects[o.id] = { envGuid: o.id, kind: o.kind, name: o.name, path: o.path, hash: contentHash(text), created: previous?.created ?? false };
   }
   if (JSON.stringify(ledger) !== before) await writeDeployLedger(repo, environment, ledger, `sync(${environment}): in step after run ${runId}`);
