@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SimpleGit } from 'simple-git';
+import { batchObjects } from './cat-file.js';
 import { createGit, type GitAccess } from './factory.js';
-import { GitError } from './repo.js';
+import { GitError, type RefMove } from './repo.js';
 
 /**
  * What a lease ref holds (`lock.json` of a commit of its own). `holder` and `at` are what a
@@ -26,6 +27,12 @@ export interface HeldLease {
   ref: string;
   commit: string;
   record: LeaseRecord;
+}
+
+/** A held lease's next holding, and the move of its ref that makes it so. */
+export interface Fenced {
+  move: RefMove;
+  next: HeldLease;
 }
 
 /** The lease as the remote has it: absent, or a commit and (when readable) its record. */
@@ -59,15 +66,6 @@ function leaseError(what: string, error: unknown): GitError {
   const lines = textOf(error).replace(/(https?:\/\/)[^/@\s]+@/g, '$1***@').split('\n').map((l) => l.trim()).filter(Boolean);
   const cause = lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[0] ?? 'no message from git';
   return new GitError(`git ${what} of a lease failed: ${cause.replace(/^(fatal|error):\s*/i, '')}`, what);
-}
-
-/** One answer of `git cat-file --batch` at `offset` (sizes in bytes), and where the next begins. */
-function batchEntry(out: Buffer, offset: number): [{ sha: string; type: string; content: Buffer } | undefined, number] {
-  const end = out.indexOf('\n', offset);
-  const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(out.subarray(offset, end < 0 ? undefined : end).toString('utf8'));
-  if (end < 0 || !header) return [undefined, out.length];
-  const size = Number(header[3]);
-  return [{ sha: header[1]!, type: header[2]!, content: out.subarray(end + 1, end + 1 + size) }, end + 1 + size + 1];
 }
 
 /** This process, told apart from a restarted one with the same pid (host and pid are reused). */
@@ -121,9 +119,8 @@ export class GitLeases {
     // One process for the commit's name and its lock.json: `cat-file --batch` answers each line of
     // input with `<sha> <type> <size>` and the content (`missing` for a commit without the file).
     const out = await createGit(this.dir, this.options, { input: `${ref}\n${ref}:lock.json\n` }).raw(['cat-file', '--batch']);
-    const [commit, afterCommit] = batchEntry(Buffer.from(out, 'utf8'), 0);
+    const [commit, blob] = batchObjects(Buffer.from(out, 'utf8'));
     if (commit?.type !== 'commit') throw new GitError(`git cat-file of a lease failed: ${ref} is not a commit`, 'cat-file');
-    const [blob] = batchEntry(Buffer.from(out, 'utf8'), afterCommit);
     // A record that is not a file, or not readable, is unreadable: never taken over.
     const text = blob?.type === 'blob' ? blob.content.toString('utf8') : undefined;
     return { commit: commit.sha, record: text === undefined ? undefined : recordOf(text) };
@@ -170,11 +167,21 @@ export class GitLeases {
   async record(lease: HeldLease, ref: string, files: Record<string, string>, message: string): Promise<HeldLease | undefined> {
     const parent = (await this.#git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim() || undefined;
     const state = await this.#commit(files, message, parent);
+    const { move, next } = await this.fence(lease);
+    if (!(await this.#push(`--force-with-lease=${move.ref}:${move.from}`, `${move.to}:${move.ref}`, `+${state}:${ref}`))) return undefined;
+    await this.#git.raw(['update-ref', ref, state]);
+    return next;
+  }
+
+  /**
+   * The lease's next holding as a compare-and-swap move of its ref, for a push that records
+   * under the lease (`record`, and `GitRepo.publish` of a run's outcome): its counter raised,
+   * its expiry kept. The holding is `next` once the remote took the move.
+   */
+  async fence(lease: HeldLease): Promise<Fenced> {
     const record: LeaseRecord = { ...lease.record, at: new Date().toISOString(), counter: lease.record.counter + 1 };
     const commit = await this.#leaseCommit(record);
-    if (!(await this.#push(`--force-with-lease=${lease.ref}:${lease.commit}`, `${commit}:${lease.ref}`, `+${state}:${ref}`))) return undefined;
-    await this.#git.raw(['update-ref', ref, state]);
-    return { ref: lease.ref, commit, record };
+    return { move: { ref: lease.ref, from: lease.commit, to: commit }, next: { ref: lease.ref, commit, record } };
   }
 
   /** Gives the lease back, unless someone else holds it by now; says whether it was still ours. */

@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
+import { batchObjects } from './cat-file.js';
 import { createGit, spawnGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 
 export class GitError extends Error {
@@ -18,6 +19,30 @@ export class GitError extends Error {
 export interface Identity {
   name: string;
   email: string;
+}
+
+/** A state ref's next commit: exactly `files`, on top of what the ref holds. */
+export interface StateWrite {
+  ref: string;
+  files: Record<string, string>;
+  message: string;
+}
+
+/** A ref moved only if the remote still has it at `from` (compare-and-swap): the daemon's lease, which fences what a run publishes. */
+export interface RefMove {
+  ref: string;
+  from: string;
+  to: string;
+}
+
+/** What a run publishes in one atomic push (`GitRepo.publish`): all of it lands, or none. */
+export interface Publication {
+  /** The checked-out branch, when the run committed to it: its new commits go out. */
+  branch?: string;
+  /** The state refs written with it; asked again after the branch was rebased onto commits pushed meanwhile. */
+  states: () => Promise<StateWrite[]>;
+  /** A ref to move in the same push, asked once and only when there is something to publish; when the remote had moved it first, nothing is published. */
+  fence?: () => Promise<RefMove>;
 }
 
 export interface RepoOptions extends GitAccess {
@@ -192,31 +217,93 @@ export class GitRepo {
     return (await this.#git.raw(['rev-parse', 'HEAD'])).trim();
   }
 
-  /**
-   * Pushes the branch. On a non-fast-forward (another commit landed since the
-   * fetch), fetches, rebases onto it, and tries again.
-   */
+  /** Pushes the branch; on a non-fast-forward (another commit landed since the fetch), fetches, rebases onto it, and tries again. */
   async push(branch: string): Promise<void> {
+    await this.publish({ branch, states: () => Promise.resolve([]) });
+  }
+
+  /**
+   * Publishes a run's outcome in one `git push --atomic`: the branch's new commits, the state
+   * refs (the ledgers) and the fence, so that a run killed at any point has published all of it
+   * or none. Issue 15: a sync killed between its export's push and its deploy ledger's took its
+   * own exported text for a person's edit, and every later run reported that object a conflict.
+   * A branch rejected because a commit landed since the fetch is rebased onto it and the whole
+   * is pushed again (`states` asked anew: what a run records may depend on the rebase), up to
+   * `pushAttempts` times. False when the fence had moved: nothing was published.
+   */
+  async publish({ branch, states, fence }: Publication): Promise<boolean> {
     const attempts = this.options.pushAttempts ?? 4;
+    let move: RefMove | undefined;
     for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.#git.raw(['push', '--quiet', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`]);
-        return;
-      } catch (error) {
-        const rejected = /non-fast-forward|fetch first|rejected|stale info/i.test(gitOutput(error));
-        if (!rejected || attempt >= attempts) throw new GitError(`git push of ${branch} failed: ${gitMessage(error)}`, 'push');
-        this.#log.warn({ branch, attempt }, 'push rejected; rebasing on the remote and retrying');
-        await this.fetch();
-        await this.#run('rebase', async (git) => {
-          try {
-            await git.raw(['rebase', '--quiet', `refs/remotes/origin/${branch}`]);
-          } catch (rebaseError) {
-            await git.raw(['rebase', '--abort']).catch(() => undefined);
-            throw new GitError(`cannot rebase ${branch} on the remote: ${gitMessage(rebaseError)}`, 'rebase');
-          }
-        });
+      const written = await this.#stateCommits(await states());
+      if (branch === undefined && written.length === 0) return true;
+      move ??= await fence?.();
+      const refspecs = [...(branch ? [`HEAD:refs/heads/${branch}`] : []), ...written.map((w) => `+${w.commit}:${w.ref}`), ...(move ? [`${move.to}:${move.ref}`] : [])];
+      const rejected = await this.#pushAtomic(refspecs, move, branch ?? 'the state refs');
+      if (rejected === undefined) {
+        await this.#landStates(written);
+        return true;
       }
+      if (move && isRefused(rejected.get(move.ref))) return false;
+      // Behind: a commit landed on the branch since the fetch (refused by the client, or by the remote under its ref lock).
+      const behind = /non-fast-forward|fetch first|stale info|cannot lock|failed to lock/i;
+      if (branch === undefined || !behind.test(rejected.get(`refs/heads/${branch}`) ?? '') || attempt >= attempts) throw new GitError(`git push of ${branch ?? 'the state refs'} failed: ${causeOf(rejected)}`, 'push');
+      this.#log.warn({ branch, attempt }, 'push rejected; rebasing on the remote and retrying');
+      await this.fetch();
+      await this.#rebase(branch);
     }
+  }
+
+  /** One atomic push; undefined when the remote took it, else each refused ref's reason (git's `--porcelain` status lines). */
+  async #pushAtomic(refspecs: string[], fence: RefMove | undefined, what: string): Promise<Map<string, string> | undefined> {
+    try {
+      await this.#git.raw(['push', '--quiet', '--porcelain', '--atomic', ...(fence ? [`--force-with-lease=${fence.ref}:${fence.from}`] : []), 'origin', ...refspecs]);
+      return undefined;
+    } catch (error) {
+      const rejected = new Map<string, string>();
+      for (const line of gitOutput(error).split('\n')) {
+        const match = /^!\t[^\t]*:([^\t]+)\t(.*)$/.exec(line);
+        if (match) rejected.set(match[1]!, match[2]!.trim());
+      }
+      if (rejected.size === 0) throw new GitError(`git push of ${what} failed: ${gitMessage(error)}`, 'push');
+      return rejected;
+    }
+  }
+
+  async #rebase(branch: string): Promise<void> {
+    await this.#run('rebase', async (git) => {
+      try {
+        await git.raw(['rebase', '--quiet', `refs/remotes/origin/${branch}`]);
+      } catch (rebaseError) {
+        await git.raw(['rebase', '--abort']).catch(() => undefined);
+        throw new GitError(`cannot rebase ${branch} on the remote: ${gitMessage(rebaseError)}`, 'rebase');
+      }
+    });
+  }
+
+  /**
+   * The next commit of each state ref (exactly its files, on what the ref holds), made by one
+   * `fast-import` on scratch refs: the refs themselves move once the remote took them (`#landStates`).
+   */
+  async #stateCommits(writes: StateWrite[]): Promise<{ ref: string; commit: string }[]> {
+    if (writes.length === 0) return [];
+    const parents = await this.#stateTips(writes.map((w) => w.ref));
+    const stream = writes.map((w, i) => commitCommands(`refs/tmlsync-publish/${i}`, i + 1, { files: w.files, message: w.message, committer: this.options.committer, parent: parents.get(w.ref) }));
+    const out = await this.#run('state', async (git) => git.raw(['fast-import', '--quiet', '--force']), this.#instance({ input: `${stream.join('')}${writes.map((_, i) => `get-mark :${i + 1}\n`).join('')}` }));
+    const commits = out.split('\n').filter(Boolean);
+    return writes.map((w, i) => ({ ref: w.ref, commit: commits[i]! }));
+  }
+
+  /** Where each of the local refs points (absent ones left out), in one process. */
+  async #stateTips(refs: string[]): Promise<Map<string, string>> {
+    const out = await this.#run('state', (git) => git.raw(['for-each-ref', '--format=%(refname) %(objectname)', ...refs]));
+    return new Map(out.split('\n').filter(Boolean).map((line): [string, string] => line.split(' ') as [string, string]));
+  }
+
+  /** The local state refs moved to what the remote took. */
+  async #landStates(written: { ref: string; commit: string }[]): Promise<void> {
+    if (written.length === 0) return;
+    await this.#run('state', (git) => git.raw(['update-ref', '--stdin']), this.#instance({ input: written.map((w) => `update ${w.ref} ${w.commit}\n`).join('') }));
   }
 
   /**
@@ -247,13 +334,22 @@ export class GitRepo {
     await this.#run('unlock', (git) => git.raw(['push', '--quiet', 'origin', `:${ref}`]));
   }
 
-  /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`), or undefined when the ref or the file is absent. */
+  /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`) or of a commit, or undefined when the ref or the file is absent. */
   async readState(ref: string, file: string): Promise<string | undefined> {
-    try {
-      return await this.#git.raw(['show', `${ref}:${file}`]);
-    } catch {
-      return undefined;
-    }
+    return (await this.readStates([{ ref, file }]))[0];
+  }
+
+  /**
+   * Files of state refs or commits (`readState` of each) by one `git cat-file --batch`, where
+   * `git show` took a process per file; undefined for each absent one. The contents are UTF-8
+   * (ledgers, tmlsync's own exported texts): the output is read back as bytes to split it.
+   */
+  async readStates(reads: { ref: string; file: string }[]): Promise<(string | undefined)[]> {
+    if (reads.length === 0) return [];
+    const input = reads.map(({ ref, file }) => `${ref}:${file}\n`).join('');
+    const out = await this.#run('cat-file', (git) => git.raw(['cat-file', '--batch']), this.#instance({ input }));
+    const objects = batchObjects(Buffer.from(out, 'utf8'));
+    return reads.map((_, i) => (objects[i]?.type === 'blob' ? objects[i].content.toString('utf8') : undefined));
   }
 
   /**
@@ -261,9 +357,7 @@ export class GitRepo {
    * state that survives the working tree, never seen as content.
    */
   async writeState(ref: string, files: Record<string, string>, message: string): Promise<void> {
-    const parent = await this.revParse(ref);
-    await this.#stateCommit(ref, files, message, parent);
-    await this.#run('state', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${ref}:${ref}`]));
+    await this.publish({ states: () => Promise.resolve([{ ref, files, message }]) });
   }
 
   /**
@@ -291,20 +385,36 @@ export class GitRepo {
    * working tree). Returns its SHA.
    */
   async #stateCommit(ref: string, files: Record<string, string>, message: string, parent?: string, options: { onTop?: boolean; author?: Identity } = {}): Promise<string> {
-    const stream = [
-      // Without a parent, `reset` starts the ref afresh (a lock is a commit of its own).
-      parent ? '' : `reset ${ref}\n\n`,
-      `commit ${ref}\nmark :1\n`,
-      options.author ? signature('author', options.author) : '',
-      signature('committer', this.options.committer),
-      data(message),
-      parent ? `from ${parent}\n` : '',
-      options.onTop ? '' : 'deleteall\n',
-      ...Object.entries(files).map(([file, content]) => `M 100644 inline ${quotePath(file)}\n${data(content)}`),
-      '\nget-mark :1\n',
-    ].join('');
+    const stream = `${commitCommands(ref, 1, { files, message, committer: this.options.committer, parent, ...options })}get-mark :1\n`;
     return this.#run('state', async (git) => (await git.raw(['fast-import', '--quiet', '--force'])).trim(), this.#instance({ input: stream }));
   }
+}
+
+/** One commit in fast-import's commands: exactly `files` (or, `onTop`, `parent`'s tree with them added), on `parent` or on none. */
+function commitCommands(ref: string, mark: number, commit: { files: Record<string, string>; message: string; committer: Identity; parent?: string | undefined; onTop?: boolean; author?: Identity }): string {
+  return [
+    // Without a parent, `reset` starts the ref afresh (a lock is a commit of its own).
+    commit.parent ? '' : `reset ${ref}\n\n`,
+    `commit ${ref}\nmark :${mark}\n`,
+    commit.author ? signature('author', commit.author) : '',
+    signature('committer', commit.committer),
+    data(commit.message),
+    commit.parent ? `from ${commit.parent}\n` : '',
+    commit.onTop ? '' : 'deleteall\n',
+    ...Object.entries(commit.files).map(([file, content]) => `M 100644 inline ${quotePath(file)}\n${data(content)}`),
+    '\n',
+  ].join('');
+}
+
+/** Why an atomic push was refused, as one line: the first ref refused for itself (`remote rejected (pre-receive hook declined)`). */
+function causeOf(rejected: Map<string, string>): string {
+  const reasons = [...rejected.values()];
+  return (reasons.find(isRefused) ?? reasons[0]!).replace(/^\[([^\]]*)\]\s*/, '$1 ').trim();
+}
+
+/** Whether a ref's `--porcelain` status says the remote refused it for itself, not only because another ref of the atomic push was. */
+function isRefused(reason: string | undefined): boolean {
+  return reason !== undefined && !/atomic (push|transaction) failed/i.test(reason);
 }
 
 /** A fast-import `author` or `committer` line, dated now: neither name nor email may hold angle brackets or line breaks. */
