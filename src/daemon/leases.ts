@@ -4,7 +4,7 @@ import { GitLeases, leaseHolder, type HeldLease } from '../git/index.js';
 import type { Logger } from '../log/index.js';
 import { stateRef } from '../sync/kernel/ledger.js';
 import { repoWith } from '../sync/kernel/repo-view.js';
-import type { ContentRepo } from '../sync/ports.js';
+import type { ContentRepo, Publication } from '../sync/ports.js';
 
 /** How long a lease holds when `server.leaseSeconds` is not set: a minute, renewed every 20 s. */
 const DEFAULT_LEASE_SECONDS = 60;
@@ -110,6 +110,7 @@ class LeaseKeeper {
   #turns: Promise<unknown> = Promise.resolve();
   readonly #timer: NodeJS.Timeout;
   readonly #deadline: number;
+  readonly #ref: string;
 
   constructor(
     private readonly leases: GitLeases,
@@ -118,6 +119,7 @@ class LeaseKeeper {
     timing: LeaseTiming,
   ) {
     this.#current = first;
+    this.#ref = first.ref;
     this.#deadline = Date.now() + timing.runDeadlineMs;
     this.#timer = setInterval(() => void this.#turn(() => this.#renew()).catch(() => undefined), timing.renewEveryMs);
   }
@@ -132,6 +134,27 @@ class LeaseKeeper {
         throw new LeaseLostError(lease?.ref ?? ref);
       }
       this.#current = next;
+    });
+  }
+
+  /** Publishes a run's outcome with the lease moved in the same atomic push; `LeaseLostError` once the lease is not ours (nothing published). */
+  publish(repo: ContentRepo, publication: Publication): Promise<boolean> {
+    return this.#turn(async () => {
+      const lease = this.#current;
+      if (!lease) throw new LeaseLostError(this.#ref);
+      let next: HeldLease | undefined;
+      const fence = async () => {
+        const fenced = await this.leases.fence(lease);
+        next = fenced.next;
+        return fenced.move;
+      };
+      if (!(await repo.publish({ ...publication, fence }))) {
+        this.#lost(lease);
+        throw new LeaseLostError(lease.ref);
+      }
+      // Moved only when there was something to publish.
+      if (next) this.#current = next;
+      return true;
     });
   }
 
@@ -175,12 +198,13 @@ class LeaseKeeper {
 /**
  * The repository as a run that holds its environment's lease sees it: the deploy's own lock
  * (the same ref) is already held, by the lease, so taking and releasing it do nothing; and every
- * state write (the ledgers) is made only while the lease is still this run's.
+ * state write (the ledgers) and a run's publication are made only while the lease is still this run's.
  */
-export function underLease(repo: ContentRepo, keeper: Pick<LeaseKeeper, 'record'>): ContentRepo {
+export function underLease(repo: ContentRepo, keeper: Pick<LeaseKeeper, 'record' | 'publish'>): ContentRepo {
   return repoWith(repo, {
     acquireLock: () => Promise.resolve(undefined),
     releaseLock: () => Promise.resolve(),
     writeState: (ref, files, message) => keeper.record(ref, files, message),
+    publish: (publication) => keeper.publish(repo, publication),
   });
 }

@@ -178,14 +178,37 @@ export interface ContentCommits {
   discard(): Promise<void>;
 }
 
+/** A state ref's next commit: exactly `files`, on top of what the ref holds. */
+export interface StateWrite {
+  ref: string;
+  files: Record<string, string>;
+  message: string;
+}
+
+/** What a run publishes in one atomic push: all of it lands, or none (a run killed halfway leaves no half-recorded outcome). */
+export interface Publication {
+  /** The checked-out branch, when the run committed to it: its new commits go out (rebased onto commits pushed meanwhile). */
+  branch?: string;
+  /** The state refs (ledgers) written with it; asked again after a rebase, since what a run records may depend on it. */
+  states: () => Promise<StateWrite[]>;
+  /**
+   * A ref moved in the same push only if the remote still has it at `from` (the daemon's lease,
+   * which fences a run's records); asked once, and only when there is something to publish.
+   */
+  fence?: () => Promise<{ ref: string; from: string; to: string }>;
+}
+
 export interface ContentRepo {
   readonly dir: string;
   fetch(): Promise<void>;
   checkout(branch: string): Promise<void>;
   /** Commits of the checked-out `branch` built from files handed over as they are written (git's `CommitStream`). */
   startCommits(branch: string): ContentCommits;
-  push(branch: string): Promise<void>;
+  /** Publishes the branch's new commits and state refs in one atomic push; false when the fence had moved (nothing published). */
+  publish(publication: Publication): Promise<boolean>;
   readState(ref: string, file: string): Promise<string | undefined>;
+  /** Several files of state refs or commits at once (one git process); undefined for each absent one. */
+  readStates(reads: { ref: string; file: string }[]): Promise<(string | undefined)[]>;
   /** Puts the working tree on a commit (a tag, a SHA) without moving the branch; returns its SHA. */
   checkoutRef(ref: string): Promise<string>;
   revParse(ref: string): Promise<string | undefined>;

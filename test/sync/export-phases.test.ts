@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/index.js';
 import { commitChanges } from '../../src/sync/export/commit.js';
 import { decide, decideDeletions, lastBatch, type DecideContext } from '../../src/sync/export/decide.js';
-import { recordLedger } from '../../src/sync/export/record.js';
+import { ledgerWrite } from '../../src/sync/export/record.js';
 import { startState, type ExportRun, type ExportState } from '../../src/sync/export/types.js';
 import type { ListingMode } from '../../src/sync/export/listing.js';
 import { exportBatch } from '../../src/sync/export/write.js';
@@ -200,29 +200,24 @@ describe('the commit and record phases of an export', () => {
     ]);
   });
 
-  it('writes the ledger as the run leaves it', async () => {
-    const { repo, states } = fakeRepo();
-    await recordLedger(exportRun(fakeThoughtSpot().port, repo, files(), undefined), changedState(), []);
-    expect(states.map((s) => [s.ref, s.message])).toEqual([['refs/tmlsync/dev/export', 'export(dev): ledger after run run-1']]);
-    const written = parseLedger(states[0]!.files['ledger.json']);
-    expect(Object.keys(written.objects)).toEqual([guid(1)]);
-    expect(written.lastExport).toBeDefined();
+  it('writes the ledger as the run leaves it', () => {
+    const written = ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo().repo, files(), undefined), changedState(), []);
+    expect([written?.ref, written?.message]).toEqual(['refs/tmlsync/dev/export', 'export(dev): ledger after run run-1']);
+    const ledger = parseLedger(written!.files['ledger.json']);
+    expect(Object.keys(ledger.objects)).toEqual([guid(1)]);
+    expect(ledger.lastExport).toBeDefined();
   });
 
-  it('leaves the ledger alone when an incremental run committed nothing, no object changed and the watermark stayed', async () => {
-    const { repo, states } = fakeRepo();
+  it('leaves the ledger alone when an incremental run committed nothing, no object changed and the watermark stayed', () => {
     const ledger = { ...ledgerOf(1), watermark: 5, lastFullListing: '2026-01-01T00:00:00.000Z' };
-    await recordLedger(exportRun(fakeThoughtSpot().port, repo, files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), []);
-    expect(states).toEqual([]);
+    expect(ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo().repo, files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), [])).toBeUndefined();
   });
 
-  it('records the time of a full listing, and the newest modification listed as the watermark', async () => {
-    const { repo, states } = fakeRepo();
+  it('records the time of a full listing, and the newest modification listed as the watermark', () => {
     const state = startState(ledgerOf(1), FULL);
     state.headers.set(guid(1), { id: guid(1), name: 'one', modified: 42 });
-    const step = exportRun(fakeThoughtSpot().port, repo, files(), undefined);
-    await recordLedger(step, state, []);
-    const written = parseLedger(states[0]!.files['ledger.json']);
+    const step = exportRun(fakeThoughtSpot().port, fakeRepo().repo, files(), undefined);
+    const written = parseLedger(ledgerWrite(step, state, [])!.files['ledger.json']);
     expect(written).toMatchObject({ watermark: 42, lastFullListing: new Date(step.run.started).toISOString() });
   });
 

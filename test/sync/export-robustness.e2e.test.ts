@@ -65,6 +65,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
       checkout: (b) => real.checkout(b),
       startCommits: (b) => real.startCommits(b),
       readState: (r, f) => real.readState(r, f),
+      readStates: (reads) => real.readStates(reads),
       writeState: (r, f, m) => real.writeState(r, f, m),
       publishBranch: (b, base, f, m, a) => real.publishBranch(b, base, f, m, a),
       removeBranch: (b) => real.removeBranch(b),
@@ -74,16 +75,16 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
       commitsBetween: (f, t) => real.commitsBetween(f, t),
       acquireLock: (r, h, s) => real.acquireLock(r, h, s),
       releaseLock: (r) => real.releaseLock(r),
-      async push(branch) {
-        if (!raced) {
+      async publish(publication) {
+        if (!raced && publication.branch) {
           raced = true;
           await other.fetch();
-          await other.checkout(branch);
+          await other.checkout(publication.branch);
           writeFileSync(join(other.dir, 'README.md'), 'written by someone else\n');
           await other.commitAll('docs: a human commit', { name: 'Human', email: 'h@example.com' });
-          await other.push(branch);
+          await other.push(publication.branch);
         }
-        return real.push(branch);
+        return real.publish(publication);
       },
     };
     const report = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: racing, committer });

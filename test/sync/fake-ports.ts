@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KIND_LISTINGS } from '../../src/tml/index.js';
-import type { ContentRepo, Header, HeaderType, Identity } from '../../src/sync/ports.js';
+import type { ContentRepo, Header, HeaderType, Identity, Publication } from '../../src/sync/ports.js';
 
 /**
  * Fakes of the two ports a workflow phase talks through, for phases called
@@ -42,10 +42,18 @@ export function fakeRepo(dir: string, states: Record<string, Record<string, stri
     checkout: (branch: string) => Promise.resolve(void record.calls.push(`checkout ${branch}`)),
     revParse: (ref: string) => Promise.resolve(ref === 'HEAD' ? 'c0ffee0000000000000000000000000000000000' : record.states.has(ref) ? 'state' : undefined),
     readState: (ref: string, file: string) => Promise.resolve(record.states.get(ref)?.[file]),
+    readStates: (reads: { ref: string; file: string }[]) => Promise.resolve(reads.map(({ ref, file }) => record.states.get(ref)?.[file])),
     writeState(ref: string, files: Record<string, string>, message: string) {
       record.calls.push(`writeState ${ref} ${message}`);
       record.states.set(ref, files);
       return Promise.resolve();
+    },
+    /** One call per publication: its branch (`-` for none) and each state ref's message; the states land at once. */
+    async publish({ branch, states }: Publication) {
+      const writes = await states();
+      record.calls.push(`publish ${branch ?? '-'}${writes.map((w) => `, ${w.ref} ${w.message}`).join('')}`);
+      for (const w of writes) record.states.set(w.ref, w.files);
+      return true;
     },
     publishBranch(branch: string, _base: string | undefined, files: Record<string, string>, message: string, author: Identity) {
       record.calls.push(`publishBranch ${branch}`);

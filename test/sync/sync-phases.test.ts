@@ -71,7 +71,7 @@ describe('the record phase of a sync', () => {
     const ledger = parseDeployLedger(states.get(DEPLOY_REF)!['deploy.json'], DEPLOY_REF);
     expect(Object.keys(ledger.objects)).toEqual([guid(1)]);
     expect(ledger.objects[guid(1)]!.hash).toBe(contentHash(tableText(1, 'edited in ThoughtSpot')));
-    expect(calls).toEqual([`writeState ${DEPLOY_REF} sync(dev): in step after run run-7`, 'removeBranch tmlsync/conflicts/dev']);
+    expect(calls).toEqual([`publish -, ${DEPLOY_REF} sync(dev): in step after run run-7`, 'removeBranch tmlsync/conflicts/dev']);
   });
 
   it('leaves the ledger unwritten when nothing changed, and a skipped object (a conflict kept) as the ledger had it', async () => {
@@ -80,7 +80,29 @@ describe('the record phase of a sync', () => {
     const { repo, calls } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(before) } });
     const state = synced([{ id: guid(1), kind: 'table', name: 'Table 1', outcome: 'updated', path: pathOf(1) }], { skip: new Set([guid(1)]) });
     await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, startRun('sync', 'dev', {}), state);
-    expect(calls.filter((c) => c.startsWith('writeState'))).toEqual([]);
+    expect(calls.filter((c) => c.startsWith('publish'))).toEqual(['publish -']);
+  });
+
+  it('records a promoted environment\'s objects by their GUID there: keeps whether tmlsync created one, and records one whose sides agreed', async () => {
+    // The deploy ledger is keyed by canonical GUID, each entry naming the object's GUID in the
+    // environment (here another one: a promoted environment); the export's results carry the environment's.
+    const envGuid = (n: number) => `e0000000-0000-0000-0000-00000000000${n}`;
+    const envPath = (n: number) => objectPath('table', `Table ${n}`, envGuid(n));
+    const before = emptyDeployLedger();
+    for (const n of [1, 2]) before.objects[guid(n)] = { envGuid: envGuid(n), kind: 'table', name: `Table ${n}`, path: pathOf(n), hash: contentHash(tableText(n)), created: n === 1 };
+    putFile(dir, envPath(1), tableText(1, 'edited in ThoughtSpot'));
+    putFile(dir, envPath(2), tableText(2, 'the same on both sides'));
+    const { repo, states } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(before) } });
+    const state = synced(
+      [{ id: envGuid(1), kind: 'table', name: 'Table 1', outcome: 'updated', path: envPath(1) }, { id: envGuid(2), kind: 'table', name: 'Table 2', outcome: 'unchanged', path: envPath(2) }],
+      { reconciled: { ...reconciled(), agreed: new Set([guid(2)]) } },
+    );
+    await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, startRun('sync', 'dev', {}), state);
+    const ledger = parseDeployLedger(states.get(DEPLOY_REF)!['deploy.json'], DEPLOY_REF);
+    expect(ledger.objects).toEqual({
+      [envGuid(1)]: { envGuid: envGuid(1), kind: 'table', name: 'Table 1', path: envPath(1), hash: contentHash(tableText(1, 'edited in ThoughtSpot')), created: true },
+      [envGuid(2)]: { envGuid: envGuid(2), kind: 'table', name: 'Table 2', path: envPath(2), hash: contentHash(tableText(2, 'the same on both sides')), created: false },
+    });
   });
 
   it('publishes ThoughtSpot\'s side of the conflicts kept on the conflicts branch, naming each', async () => {

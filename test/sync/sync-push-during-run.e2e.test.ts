@@ -5,7 +5,7 @@ import { thoughtspotPort } from '../../src/app/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import type { ContentRepo } from '../../src/sync/ports.js';
+import type { ContentRepo, Publication } from '../../src/sync/ports.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { runSync } from '../../src/sync/sync/sync.js';
 import { git } from '../support/git-server.js';
@@ -41,12 +41,13 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
   /**
    * The repository, with `during` run once before the run's first call of `operation`: `writeState`
    * of the deploy ledger (after the deploy read the branch, before the export does) or the
-   * export's `push` (after its commits, so that the push must rebase onto `during`'s).
+   * publication of the export's commits (after they are made, so that the push must rebase onto `during`'s).
    */
-  function pushingBefore(operation: 'writeState' | 'push', during: () => Promise<void>): ContentRepo {
+  function pushingBefore(operation: 'writeState' | 'publish', during: () => Promise<void>): ContentRepo {
     let done = false;
-    const hooked = (call: (...args: string[]) => Promise<unknown>) => async (...args: string[]) => {
-      if (!done && (operation === 'push' || args[0]!.endsWith('/deploy'))) {
+    const due = (args: unknown[]) => (operation === 'publish' ? (args[0] as Publication).branch !== undefined : (args[0] as string).endsWith('/deploy'));
+    const hooked = (call: (...args: unknown[]) => Promise<unknown>) => async (...args: unknown[]) => {
+      if (!done && due(args)) {
         done = true;
         await during();
       }
@@ -56,7 +57,7 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
       get(target, key) {
         const value: unknown = Reflect.get(target, key, target);
         const bound = typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        return key === operation ? hooked(bound as (...args: string[]) => Promise<unknown>) : bound;
+        return key === operation ? hooked(bound as (...args: unknown[]) => Promise<unknown>) : bound;
       },
     });
   }
@@ -100,7 +101,7 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
   it('a push merged with the export of the same file is not recorded as deployed', { timeout: 60_000 }, async () => {
     // ThoughtSpot's edit is exported into the file; the person's, pushed meanwhile to another line of it, is merged on push.
     await editInThoughtSpot(DEMO_GUIDS.model, `Edited in ThoughtSpot ${api}.`);
-    const first = await sync(pushingBefore('push', () => edit(DEMO_GUIDS.model, (t) => t.replace('join_progressive: true', 'join_progressive: false'))));
+    const first = await sync(pushingBefore('publish', () => edit(DEMO_GUIDS.model, (t) => t.replace('join_progressive: true', 'join_progressive: false'))));
     expect(first.outcome).toBe('ok');
     expect(onBranch(DEMO_GUIDS.model)).toContain(`Edited in ThoughtSpot ${api}.`);
     expect(onBranch(DEMO_GUIDS.model)).toContain('join_progressive: false');

@@ -2,21 +2,34 @@ import { BATCH_SIZE } from '../kernel/batches.js';
 import { commitChanges } from './commit.js';
 import { decideContext, listAndExport } from './list.js';
 import { decideDeletions } from './decide.js';
-import { recordLedger } from './record.js';
-import type { ExportOptions, ExportRun } from './types.js';
+import { ledgerWrite } from './record.js';
+import type { ExportOptions, ExportRun, StagedExport } from './types.js';
 import { writeRest } from './write.js';
 import { finishRun, startRun, type RunReport } from '../kernel/report.js';
 import { TreeWriter } from '../kernel/tree-writer.js';
+import type { ContentRepo } from '../ports.js';
 
-export type { ExportOptions } from './types.js';
+export type { ExportOptions, StagedExport } from './types.js';
 
 /**
  * One run of the export loop (DESIGN.md "The two loops"): list, decide what
  * changed from `modified` and the ledger, export only that in batches, write
- * canonical files, commit per ThoughtSpot author, push, then record the
- * ledger on `refs/tmlsync/<env>/export`.
+ * canonical files, commit per ThoughtSpot author, then publish the commits
+ * and the ledger (`refs/tmlsync/<env>/export`) in one atomic push.
  */
 export async function runExport(options: ExportOptions): Promise<RunReport> {
+  const { report, staged } = await stageExport(options);
+  if (staged) await publishExport(options.repo, staged);
+  return report;
+}
+
+/**
+ * An export up to its publication: its commits made on the checked-out branch
+ * (not pushed) and its ledger's next commit, for the caller to publish (a sync
+ * publishes them with its own deploy ledger, so that a run killed halfway has
+ * recorded all or nothing). Nothing staged in a dry run.
+ */
+export async function stageExport(options: ExportOptions): Promise<{ report: RunReport; staged?: StagedExport }> {
   const run = startRun('export', options.environment.name, options);
   // Files are written on a thread of their own, closed however the run ends.
   const files = new TreeWriter(options.repo.dir);
@@ -29,12 +42,17 @@ export async function runExport(options: ExportOptions): Promise<RunReport> {
   }
 }
 
+/** Publishes what an export staged: its commits and its ledger, in one push. */
+export async function publishExport(repo: ContentRepo, staged: StagedExport): Promise<void> {
+  await repo.publish({ ...(staged.branch ? { branch: staged.branch } : {}), states: () => Promise.resolve(staged.ledger ? [staged.ledger] : []) });
+}
+
 /**
  * The phases of an export: list → decide → write (the three overlap, page by
  * page and batch by batch, see list.ts), then the deletions and the
- * principals file, commit, push, record.
+ * principals file, commit, and the ledger as the run leaves it.
  */
-async function exportPhases(step: ExportRun): Promise<RunReport> {
+async function exportPhases(step: ExportRun): Promise<{ report: RunReport; staged?: StagedExport }> {
   const { run, commits } = step;
   const { state, listed } = await listAndExport(step);
   decideDeletions(state, decideContext(step));
@@ -42,16 +60,11 @@ async function exportPhases(step: ExportRun): Promise<RunReport> {
   const listing = state.mode.kind;
   if (!commits) {
     run.log.info({ changes: state.changes.length + state.deletions.length, principalsChanged: state.principalsChanged }, 'dry run: nothing written');
-    return { ...finishRun(run, state.results), listing };
+    return { report: { ...finishRun(run, state.results), listing } };
   }
   const made = await commitChanges(step, commits, state, listed);
-  await push(step, made);
-  await recordLedger(step, state, made);
+  const ledger = ledgerWrite(step, state, made);
   const final = { ...finishRun(run, state.results, { commits: made }), listing };
   run.log.info({ counts: final.counts, commits: made.length, failed: final.counts.failed, listing }, 'export finished');
-  return final;
-}
-
-async function push({ options }: ExportRun, made: string[]): Promise<void> {
-  if (made.length > 0) await options.repo.push(options.environment.branch);
+  return { report: final, staged: { ...(made.length > 0 ? { branch: step.options.environment.branch } : {}), ...(ledger ? { ledger } : {}) } };
 }

@@ -46,7 +46,8 @@ export function decideContext(step: ExportRun): DecideContext {
 /** The ledger as the remote has it, and the listing it calls for. */
 async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mode: ListingMode }> {
   await options.repo.fetch();
-  const ledger = await readExportLedger(options.repo, options.environment.name);
+  // A copy of the caller's: the run updates its ledger as it goes.
+  const ledger = options.ledger ? structuredClone(options.ledger) : await readExportLedger(options.repo, options.environment.name);
   if (options.listed) return { ledger, mode: { kind: 'full', reason: 'listed by the caller' } };
   const canSort = options.thoughtspot.listHeadersSince !== undefined;
   return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.environment.reconcileMs, canSort, now: Date.now() }) };

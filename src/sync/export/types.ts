@@ -1,7 +1,7 @@
 import type { ListingMode } from './listing.js';
 import type { Ledger, LedgerEntry } from '../kernel/ledger.js';
 import type { WorkflowOptions } from '../kernel/environment.js';
-import type { ContentCommits, GroupPrivileges, Header, Identity, PrincipalEntry } from '../ports.js';
+import type { ContentCommits, GroupPrivileges, Header, Identity, PrincipalEntry, StateWrite } from '../ports.js';
 import type { ObjectResult, RunStart } from '../kernel/report.js';
 import type { TreeWriter } from '../kernel/tree-writer.js';
 
@@ -26,6 +26,14 @@ export interface ExportOptions extends WorkflowOptions {
    * listing is listed first, newest first, and wins over the stale headers.
    */
   listed?: { headers: Header[]; refresh: boolean };
+  /** The export ledger as the caller read it this run (a sync): not read again. */
+  ledger?: Ledger;
+}
+
+/** What an export leaves to publish: the branch its commits are on (when it made any) and its ledger's next commit (when it changed). */
+export interface StagedExport {
+  branch?: string;
+  ledger?: StateWrite;
 }
 
 /** One changed object, as the commit phase groups it. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../errors/index.js';
-import type { ContentRepo } from '../ports.js';
+import type { ContentRepo, StateWrite } from '../ports.js';
 
 /**
  * The state tmlsync keeps per environment outside the content branch
@@ -133,6 +133,13 @@ export function formatLedger(ledger: Ledger | DeployLedger): string {
   return `${JSON.stringify({ ...ledger, objects }, null, 2)}\n`;
 }
 
+/** Both ledgers of an environment, read at once. */
+export async function readLedgers(repo: ContentRepo, environment: string): Promise<{ exportLedger: Ledger; deployLedger: DeployLedger }> {
+  const [exportRef, deployRef] = [stateRef(environment, 'export'), stateRef(environment, 'deploy')];
+  const [exportText, deployText] = await repo.readStates([{ ref: exportRef, file: LEDGER_FILE }, { ref: deployRef, file: DEPLOY_LEDGER_FILE }]);
+  return { exportLedger: parseLedger(exportText, `${exportRef}:${LEDGER_FILE}`), deployLedger: parseDeployLedger(deployText, `${deployRef}:${DEPLOY_LEDGER_FILE}`) };
+}
+
 export async function readExportLedger(repo: ContentRepo, environment: string): Promise<Ledger> {
   const ref = stateRef(environment, 'export');
   return parseLedger(await repo.readState(ref, LEDGER_FILE), `${ref}:${LEDGER_FILE}`);
@@ -143,10 +150,17 @@ export async function readDeployLedger(repo: ContentRepo, environment: string): 
   return parseDeployLedger(await repo.readState(ref, DEPLOY_LEDGER_FILE), `${ref}:${DEPLOY_LEDGER_FILE}`);
 }
 
-export async function writeExportLedger(repo: ContentRepo, environment: string, ledger: Ledger, message: string): Promise<void> {
-  await repo.writeState(stateRef(environment, 'export'), { [LEDGER_FILE]: formatLedger(ledger) }, message);
+/** The export ledger's next commit, for a run's publication. */
+export function exportLedgerWrite(environment: string, ledger: Ledger, message: string): StateWrite {
+  return { ref: stateRef(environment, 'export'), files: { [LEDGER_FILE]: formatLedger(ledger) }, message };
+}
+
+/** The deploy ledger's next commit, for a run's publication. */
+export function deployLedgerWrite(environment: string, ledger: DeployLedger, message: string): StateWrite {
+  return { ref: stateRef(environment, 'deploy'), files: { [DEPLOY_LEDGER_FILE]: formatLedger(ledger) }, message };
 }
 
 export async function writeDeployLedger(repo: ContentRepo, environment: string, ledger: DeployLedger, message: string): Promise<void> {
-  await repo.writeState(stateRef(environment, 'deploy'), { [DEPLOY_LEDGER_FILE]: formatLedger(ledger) }, message);
+  const { ref, files } = deployLedgerWrite(environment, ledger, message);
+  await repo.writeState(ref, files, message);
 }

@@ -6,9 +6,9 @@ import { runDeploy, type DeployReport } from '../deploy/deploy.js';
 import type { WorkflowOptions } from '../kernel/environment.js';
 import type { DeployOptions } from '../deploy/types.js';
 import type { ExportOptions } from '../export/types.js';
-import { runExport } from '../export/export.js';
-import { contentHash, readDeployLedger, readExportLedger, writeDeployLedger, type DeployLedger } from '../kernel/ledger.js';
-import type { ContentRepo, Header, Identity, ThoughtSpotPort } from '../ports.js';
+import { stageExport, type StagedExport } from '../export/export.js';
+import { contentHash, deployLedgerWrite, readDeployLedger, readLedgers, type DeployLedger } from '../kernel/ledger.js';
+import type { ContentRepo, Header, Identity, StateWrite, ThoughtSpotPort } from '../ports.js';
 import { finishRun, startRun, type ObjectResult, type RunReport, type RunStart } from '../kernel/report.js';
 import { readContent, readSourceFile } from '../kernel/content.js';
 import {
@@ -60,7 +60,12 @@ interface GitSideOutcome {
  * ThoughtSpot did not change since its last export, a conflict otherwise.
  *
  * Phases: read both sides → detect changes → compare what changed on both →
- * deploy git's side → export ThoughtSpot's side → record and publish conflicts.
+ * deploy git's side → export ThoughtSpot's side (committed, not pushed) →
+ * publish the export's commits and both ledgers in one atomic push → publish
+ * conflicts. A run killed at any point has recorded all of its outcome or none
+ * of it (issue 15: a run killed between the export's push and the deploy
+ * ledger's made tmlsync's own text look like a person's edit, and that object
+ * a conflict on every later run).
  */
 export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const run = startRun('sync', options.environment.name, options);
@@ -74,9 +79,10 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(asRead, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = asRead;
-  const exported = await runExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, onProgress: options.progress?.exported });
+  const { report: exported, staged } = await stageExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, ledger: sides.exportLedger, onProgress: options.progress?.exported });
   const exportedAt = exported.commits.at(-1) ?? read;
-  const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip, exportedAt });
+  const ledgers = { ...(staged ? { staged } : {}), ...(reconciled.git.size === 0 ? { deployLedger: sides.deployLedger } : {}) };
+  const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip, exportedAt, ...ledgers });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
 
@@ -100,8 +106,7 @@ function branchAsRead(repo: ContentRepo): ContentRepo {
 export async function readSides({ environment, thoughtspot, repo }: SyncOptions): Promise<SyncSides> {
   await repo.fetch();
   await repo.checkout(environment.branch);
-  const exportLedger = await readExportLedger(repo, environment.name);
-  const deployLedger = await readDeployLedger(repo, environment.name);
+  const { exportLedger, deployLedger } = await readLedgers(repo, environment.name);
   const listed = await Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type)));
   return { exportLedger, deployLedger, headers: new Map(listed.flat().map((h): [string, Header] => [h.id, h])), files: gitFiles(repo.dir) };
 }
@@ -147,12 +152,25 @@ export interface SyncedState {
   skip: Set<string>;
   /** The commit holding the texts the export left: its last commit, else the commit the run read (absent: the working tree). */
   exportedAt?: string;
+  /** The export's commits and ledger, published with the deploy ledger. */
+  staged?: StagedExport;
+  /** The deploy ledger as the run read it, when nothing wrote it since (no deploy): not read again. */
+  deployLedger?: DeployLedger;
 }
 
-/** Brings the deploy ledger in step, and publishes ThoughtSpot's side of the conflicts kept (or removes their branch once none is left). */
+/**
+ * Publishes the run's outcome in one atomic push (the export's commits and ledger, and the deploy
+ * ledger brought in step), then ThoughtSpot's side of the conflicts kept (or removes their branch
+ * once none is left): a branch derived anew by every run, outside the atomic publication.
+ */
 export async function recordAndPublish(options: SyncOptions, run: RunStart, state: SyncedState): Promise<string | undefined> {
   const { repo, environment: { name } } = options;
-  await recordSynced(repo, name, run.runId, state);
+  const { staged } = state;
+  await repo.publish({
+    ...(staged?.branch ? { branch: staged.branch } : {}),
+    // Asked again after a rebase: the deploy ledger then reads the exported texts from the export's commit.
+    states: async () => [staged?.ledger, await syncedLedger(repo, name, run.runId, state)].filter((write): write is StateWrite => write !== undefined),
+  });
   const kept = state.reconciled.conflicts.filter((c) => c.resolution === 'kept both');
   if (Object.keys(state.reconciled.theirs).length > 0) {
     const branch = conflictsBranch(name);
@@ -197,24 +215,42 @@ async function exportTexts(thoughtspot: ThoughtSpotPort, ids: string[]): Promise
 /**
  * Where an object's text as the export left it is read: never from the working tree when the push
  * was rebased onto a person's push made during the run (the tree then holds their edits too, not
- * yet deployed, and recorded as in step they would never be); from the tree otherwise, without
- * a `git show` per object.
+ * yet deployed, and recorded as in step they would never be), but from the export's commit, all
+ * `paths` by one `cat-file`; from the tree otherwise, without a git process per object.
  */
-async function exportedTexts(repo: ContentRepo, exportedAt: string | undefined): Promise<(path: string) => Promise<string>> {
+async function exportedTexts(repo: ContentRepo, exportedAt: string | undefined, paths: string[]): Promise<(path: string) => string> {
   const fromTree = (path: string) => readSourceFile(join(repo.dir, path), path);
-  if (exportedAt === undefined || (await repo.revParse('HEAD')) === exportedAt) return (path) => Promise.resolve(fromTree(path));
-  return async (path) => (await repo.readState(exportedAt, path)) ?? fromTree(path);
+  if (exportedAt === undefined || (await repo.revParse('HEAD')) === exportedAt) return fromTree;
+  const texts = await repo.readStates(paths.map((file) => ({ ref: exportedAt, file })));
+  const atExport = new Map(paths.map((path, i) => [path, texts[i]]));
+  return (path) => atExport.get(path) ?? fromTree(path);
 }
 
 /**
- * Makes the deploy ledger agree with what the export just wrote: a file
- * ThoughtSpot's side put into git is in sync and must not be deployed back.
+ * The deploy ledger in agreement with what the export just wrote (a file
+ * ThoughtSpot's side put into git is in sync and must not be deployed back);
+ * undefined when it already agrees.
  */
-async function recordSynced(repo: ContentRepo, environment: string, runId: string, { changes, reconciled, exported, skip, exportedAt }: SyncedState): Promise<void> {
-  const ledger: DeployLedger = await readDeployLedger(repo, environment);
+async function syncedLedger(repo: ContentRepo, environment: string, runId: string, state: SyncedState): Promise<StateWrite | undefined> {
+  // A copy: asked again after a rebase, it starts from the ledger as read each time.
+  const ledger: DeployLedger = state.deployLedger ? structuredClone(state.deployLedger) : await readDeployLedger(repo, environment);
   const before = JSON.stringify(ledger);
+  const recorded = inStep(ledger, state);
+  const textOf = await exportedTexts(repo, state.exportedAt, recorded.map(({ object }) => object.path!));
+  for (const { object: o, created } of recorded) {
+    ledger.objects[o.id] = { envGuid: o.id, kind: o.kind, name: o.name, path: o.path!, hash: contentHash(textOf(o.path!)), created };
+  }
+  return JSON.stringify(ledger) === before ? undefined : deployLedgerWrite(environment, ledger, `sync(${environment}): in step after run ${runId}`);
+}
+
+/**
+ * What the export's results change in the deploy ledger: an object deleted leaves it (in place);
+ * returned, the objects whose entry is written anew with the text the export left, under their
+ * id in ThoughtSpot, and whether tmlsync created them.
+ */
+function inStep(ledger: DeployLedger, { changes, reconciled, exported, skip }: SyncedState): { object: ObjectResult; created: boolean }[] {
   const byEnvId = new Map(Object.entries(ledger.objects).map(([guid, e]) => [e.envGuid, guid]));
-  const exportedText = await exportedTexts(repo, exportedAt);
+  const recorded: { object: ObjectResult; created: boolean }[] = [];
   for (const o of exported.objects) {
     const canonical = byEnvId.get(o.id);
     if (o.outcome === 'deleted') {
@@ -223,11 +259,11 @@ async function recordSynced(repo: ContentRepo, environment: string, runId: strin
     }
     if (o.outcome === 'failed' || !o.path || handlerFor(o.kind as TmlKind).environmentOwned || skip.has(o.id)) continue;
     // An unchanged file the ledger already knows keeps its hash (it may hold a git edit on its way).
-    if (o.outcome === 'unchanged' && !changes.thoughtspot.has(o.id) && !reconciled.agreed.has(o.id) && canonical) continue;
+    // (The export speaks ThoughtSpot's ids, the deploy ledger and `agreed` canonical GUIDs.)
+    if (o.outcome === 'unchanged' && !changes.thoughtspot.has(o.id) && !reconciled.agreed.has(canonical ?? o.id) && canonical) continue;
+    // Whether tmlsync created it stays with the object when its entry moves to the environment's GUID.
+    recorded.push({ object: o, created: ledger.objects[canonical ?? o.id]?.created ?? false });
     if (canonical && canonical !== o.id) delete ledger.objects[canonical]; // the file now carries the environment's GUID
-    const previous = ledger.objects[o.id];
-    const text = await exportedText(o.path);
-    ledger.objects[o.id] = { envGuid: o.id, kind: o.kind, name: o.name, path: o.path, hash: contentHash(text), created: previous?.created ?? false };
   }
-  if (JSON.stringify(ledger) !== before) await writeDeployLedger(repo, environment, ledger, `sync(${environment}): in step after run ${runId}`);
+  return recorded;
 }
