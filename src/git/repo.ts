@@ -245,8 +245,9 @@ export class GitRepo {
         return true;
       }
       if (move && isRefused(rejected.get(move.ref))) return false;
-      // Behind: a commit landed on the branch since the fetch (refused by the client, or by the remote under its ref lock).
-      const behind = /non-fast-forward|fetch first|stale info|cannot lock|failed to lock/i;
+      // Behind: a commit landed on the branch since the fetch, seen by the client (`fetch first`), or by the
+      // remote under its ref lock, when the push raced another (`atomic transaction failed`: any ref of it moved).
+      const behind = /non-fast-forward|fetch first|stale info|cannot lock|failed to lock|failed to update ref|atomic transaction failed/i;
       if (branch === undefined || !behind.test(rejected.get(`refs/heads/${branch}`) ?? '') || attempt >= attempts) throw new GitError(`git push of ${branch ?? 'the state refs'} failed: ${causeOf(rejected)}`, 'push');
       this.#log.warn({ branch, attempt }, 'push rejected; rebasing on the remote and retrying');
       await this.fetch();
