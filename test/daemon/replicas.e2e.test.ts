@@ -13,7 +13,7 @@ import { startGitServer, type GitServer } from '../support/git-server.js';
 
 // Issue 15, several replicas: three daemons (real processes, so that kill -9 is real) on one
 // configuration of a sync environment, a person pushing and someone editing in ThoughtSpot
-// meanwhile, and the lease holder killed halfway. In a file of its own: it takes about a minute.
+// meanwhile, and the lease holder killed halfway. In a file of its own: it takes over a minute.
 // Every round appends to a description (the worksheet's in git, the model's in ThoughtSpot), so
 // that any edit lost on the way, not only the last, is missing from the final text.
 
@@ -21,7 +21,8 @@ const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-replicas-'));
 const committer = { name: 'Person', email: 'person@example.com' };
 const LEASE_SECONDS = 20;
-const ACTIVITY_MS = 30_000;
+// The issue asks for 60 s of pushes and API edits, the holder killed halfway.
+const ACTIVITY_MS = 60_000;
 const LOCK = 'refs/tmlsync/dev/lock';
 
 interface Replica {
@@ -102,13 +103,12 @@ afterAll(async () => {
 });
 
 describe('three daemons on one configuration (issue 15, several replicas)', () => {
-  // It lost the last push one run in three: a sync's export re-read the branch after its deploy
-  // and overwrote a push made in between (test/sync/sync-push-during-run.e2e.test.ts shows it).
-  // FIXME (issue 15): off again. With the cause above fixed it passed twice on a quiet machine, then failed in the
-  // clean-clone CI run: every push reached ThoughtSpot, but git's model stopped at the API edit made just before the
-  // holder was killed (5 of 12), with no warning logged by any replica within 120 s. Suspect: the killed run exported
-  // and pushed but recorded neither ledger, and the next holder's sync then neither exports the model nor says why.
-  it.skip('run the environment one at a time, survive the holder killed with kill -9, and lose nothing', async () => {
+  // It lost the last push one run in three (a sync's export re-read the branch after its deploy and
+  // overwrote a push made in between: test/sync/sync-push-during-run.e2e.test.ts), and then, in CI, every
+  // API edit after the kill (the killed run had pushed its export and recorded neither ledger, and
+  // the object was a conflict on every later run: test/sync/sync-killed.e2e.test.ts). A sync now
+  // publishes its commits and both ledgers in one atomic push.
+  it('run the environment one at a time, survive the holder killed with kill -9, and lose nothing', async () => {
     // The first sync has exported the content to dev.
     expect(await until(() => gitRefExists('dev'), 180_000), replicas.map((r, i) => `${i}: ${r.log.slice(-1500)}`).join('\n')).toBe(true);
     const person = await GitRepo.open(join(work, 'person'), { remoteUrl: remote, committer });

@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import type { Services } from '../../src/app/index.js';
+import type { EnvironmentConfig, LoadedConfig } from '../../src/config/index.js';
+import { LeaseLostError, RunLeases } from '../../src/daemon/leases.js';
+import { GitLeases, GitRepo, ensureBareRepo } from '../../src/git/index.js';
+import { createLogger } from '../../src/log/index.js';
+
+// Issue 15, several replicas: a run still going an hour after it took its environment's lease is
+// taken to hang; its lease is no longer renewed, so that another replica takes the environment
+// over once it runs out, and whatever the hung run does later records nothing. The clock is
+// moved (only `Date` is faked: git, the renewal timer and the polling run for real), not waited for.
+
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-run-deadline-'));
+const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
+const LOCK = 'refs/tmlsync/dev/lock';
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterEach(() => vi.useRealTimers());
+
+async function until(what: () => boolean, tries = 200): Promise<boolean> {
+  for (let i = 0; i < tries && !what(); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+  return what();
+}
+
+describe('a run past its deadline', () => {
+  it('has its lease renewed no more, so that another replica takes the environment over, and then publishes nothing', { timeout: 30_000 }, async () => {
+    const bare = join(work, 'remote.git');
+    await ensureBareRepo(bare);
+    const repo = await GitRepo.open(join(work, 'a'), { remoteUrl: bare, committer });
+    await GitRepo.open(join(work, 'b'), { remoteUrl: bare, committer });
+    const config = { server: { leaseSeconds: 60 }, repository: { url: bare, committer } } as unknown as LoadedConfig;
+    const services = { env: {}, redactor: { add: () => undefined } } as unknown as Services;
+    // The default timing (a 60 s lease, an hour's deadline), renewed every 20 ms so that the renewal after the clock moved comes at once.
+    const leases = new RunLeases(config, services, { renewEveryMs: 20 });
+    expect(leases.timing.runDeadlineMs).toBe(60 * 60 * 1000);
+    const other = new GitLeases(join(work, 'b'), { ttlMs: 60_000, skewMarginMs: 10_000, committer });
+    const lines: { msg: string }[] = [];
+    const log = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) } });
+    vi.useFakeTimers({ toFake: ['Date'] });
+
+    const held = await leases.hold({ name: 'dev', branch: 'dev' } as EnvironmentConfig, repo, log, async (fenced) => {
+      vi.setSystemTime(Date.now() + 61 * 60 * 1000); // an hour and a minute into the run
+      expect(await until(() => lines.some((l) => l.msg.startsWith('run past its deadline')))).toBe(true);
+      // Not renewed: by the other replica's clock the lease has run out, and it takes over.
+      expect(await other.take(LOCK, 'replica b')).toMatchObject({ taken: true, lease: { record: { holder: 'replica b' } } });
+      return fenced.publish({ states: () => Promise.resolve([{ ref: 'refs/tmlsync/dev/deploy', files: { 'deploy.json': '{}\n' }, message: 'late' }]) }).catch((error: unknown) => error);
+    });
+
+    expect(held).toMatchObject({ held: true, value: expect.any(LeaseLostError) });
+    const refs = execFileSync('git', ['for-each-ref', '--format=%(refname)'], { cwd: bare, encoding: 'utf8' });
+    expect(refs.trim()).toBe(LOCK);
+    expect(execFileSync('git', ['show', `${LOCK}:lock.json`], { cwd: bare, encoding: 'utf8' })).toContain('"holder":"replica b"');
+  });
+});
