@@ -54,9 +54,11 @@ async function start(args: string[]): Promise<{ child: ChildProcess; url: string
   return { child, url };
 }
 
-/** Runs finished so far, by outcome, from the daemon's metrics. */
-async function finishedRuns(url: string): Promise<{ ok: number; failed: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/** Runs finished so far, by outcome, from the daemon's metrics; undefined when it did not answer this time. */
+async function finishedRuns(url: string): Promise<{ ok: number; failed: number } | undefined> {
+  // A busy machine's daemon may reset a connection now and then (seen once in 43 runs' polling): try again at the next poll, not end the soak.
+  const text = await fetch(`${url}/metrics`).then((res) => res.text(), () => undefined);
+  if (text === undefined) return undefined;
   const count = (outcome: string) => [...text.matchAll(new RegExp(`^tmlsync_runs_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
   return { ok: count('ok'), failed: count('failed') };
 }
@@ -87,7 +89,7 @@ async function soak(): Promise<void> {
   try {
     let next = 1;
     for (;;) {
-      const { ok, failed } = await finishedRuns(daemon.url);
+      const { ok, failed } = (await finishedRuns(daemon.url)) ?? { ok: 0, failed: 0 };
       if (ok + failed >= next) {
         samples.push(sample(daemon.child.pid!, ok + failed, since));
         console.log(`${ok + failed} runs (${failed} failed): RSS ${samples.at(-1)!.rssMb} MB, ${samples.at(-1)!.fds} open files, ${samples.at(-1)!.seconds} s`);
