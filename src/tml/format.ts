@@ -113,6 +113,10 @@ function jacksonScalarStyle(layout: ScalarLayout): void {
     layout.style = blockable ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.DOUBLE_QUOTED;
   } else if (jacksonQuotes(value, isKey)) {
     layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+  } else if (value === '=' && !isKey) {
+    // js-yaml will not write `=` plain (YAML 1.1's "value" key); SnakeYAML does, and ThoughtSpot
+    // exports `oper: =` so (test/fixtures/real-tml: Mike's Demo With Styling). YAML 1.2 reads it as "=".
+    layout.allowedStylesMask |= 1 << SCALAR_STYLE.PLAIN;
   } else if (!allows(layout, SCALAR_STYLE.PLAIN)) {
     const looksTyped = CORE_SCHEMA.resolveImplicitScalarTag(value).tag.tagName !== STRING_TAG;
     layout.style = !looksTyped && allows(layout, SCALAR_STYLE.SINGLE_QUOTED) ? SCALAR_STYLE.SINGLE_QUOTED : SCALAR_STYLE.DOUBLE_QUOTED;
