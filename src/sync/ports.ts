@@ -69,7 +69,7 @@ export type ImportPolicy = 'ALL_OR_NONE' | 'PARTIAL' | 'VALIDATE_ONLY';
 export type ImportAnswer = { answered: true; results: ImportedObject[] } | { answered: false; error: string };
 
 /** What a delete call takes: content objects of one listing type (never connections, never principals). */
-export type DeletableType = Extract<HeaderType, 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK'>;
+export type DeletableType = Extract<HeaderType, 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' | 'LOGICAL_COLUMN'>;
 
 /**
  * A delete either answered (done, or refused with ThoughtSpot's reason) or

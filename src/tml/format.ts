@@ -1,5 +1,5 @@
-import { CORE_SCHEMA, DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump } from 'js-yaml';
-import type { ScalarLayout } from 'js-yaml';
+import { CORE_SCHEMA, DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump, floatCoreTag, intCoreTag, visit } from 'js-yaml';
+import type { Document, ScalarLayout } from 'js-yaml';
 import { carryNumberForms, stringifyJson, writeNumberForms } from './numbers.js';
 import { isMap } from './path.js';
 import type { TmlDocument, TmlMap } from './types.js';
@@ -33,10 +33,12 @@ import type { TmlDocument, TmlMap } from './types.js';
  * A number is written as it was read (`decimals: 0.0`, numbers.ts); a number the data got
  * from elsewhere is written in JavaScript's shortest form.
  *
- * Where we knowingly differ from Jackson (only for values the corpus does not contain): a
- * string our YAML 1.2 parser would read as a non-string (`1e5`, `0x1F`, `.inf`) is
- * double-quoted; keys that are canonical array indexes (`"0"`, `"12"`) come first, as JavaScript objects
- * order them. The canonical form is a fixed point: format(parse(format(x))) === format(x).
+ * A string that Jackson leaves plain but that YAML 1.2 reads as a number (`1e5`, `1.0E7`,
+ * `0x1F`, `.inf`: Jackson quotes only what PLAIN_NUMBER matches) is written plain too, as
+ * Jackson writes it; parse() reads it back as a number that keeps that written form (a string
+ * field takes any scalar: schema/check.ts), so the text stays a fixed point. Keys that are array
+ * indexes (`"12":`) keep their place in the mapping (numbers.ts, orderedKeys). The canonical form
+ * is a fixed point: format(parse(format(x))) === format(x).
  */
 export function format(input: TmlDocument | TmlMap): string {
   const data = canonicalOrder(dataOf(input));
@@ -47,7 +49,10 @@ export function format(input: TmlDocument | TmlMap): string {
     lineWidth: -1,
     noRefs: true,
     scalarStyleRules: [jacksonScalarStyle, DEFAULT_SCALAR_STYLE_RULES.fallbackToDoubleQuoted],
-    transform: (documents) => writeNumberForms(documents, data),
+    transform: (documents) => {
+      writeNumberForms(documents, data);
+      plainLikeJackson(documents);
+    },
   });
 }
 
@@ -98,6 +103,23 @@ function jacksonQuotes(value: string, isKey: boolean): boolean {
   return false;
 }
 
+const NUMBER_TAGS = new Set([intCoreTag.tagName, floatCoreTag.tagName]);
+
+/**
+ * Strings Jackson writes plain though YAML 1.2 reads them as numbers: tagged as the number they
+ * read as, so that js-yaml prints them plain, without quotes or `!!str`. Values only: Jackson
+ * quotes a key that starts like a number.
+ */
+function plainLikeJackson(documents: Document[]): void {
+  visit(documents, (node, { isKey }) => {
+    if (isKey || node.kind !== 'scalar' || node.tag !== STRING_TAG || !/^[-+.0-9]/.test(node.value)) return;
+    const value = node.value;
+    if (jacksonQuotes(value, false) || !PRINTABLE.test(value) || value.includes('\n')) return;
+    const tag = CORE_SCHEMA.resolveImplicitScalarTag(value).tag.tagName;
+    if (NUMBER_TAGS.has(tag)) node.tag = tag;
+  });
+}
+
 function allows(layout: ScalarLayout, style: number): boolean {
   return (layout.allowedStylesMask & (1 << style)) !== 0;
 }
@@ -113,6 +135,10 @@ function jacksonScalarStyle(layout: ScalarLayout): void {
     layout.style = blockable ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.DOUBLE_QUOTED;
   } else if (jacksonQuotes(value, isKey)) {
     layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+  } else if (value === '=' && !isKey) {
+    // js-yaml will not write `=` plain (YAML 1.1's "value" key); SnakeYAML does, and ThoughtSpot
+    // exports `oper: =` so (test/fixtures/real-tml: Mike's Demo With Styling). YAML 1.2 reads it as "=".
+    layout.allowedStylesMask |= 1 << SCALAR_STYLE.PLAIN;
   } else if (!allows(layout, SCALAR_STYLE.PLAIN)) {
     const looksTyped = CORE_SCHEMA.resolveImplicitScalarTag(value).tag.tagName !== STRING_TAG;
     layout.style = !looksTyped && allows(layout, SCALAR_STYLE.SINGLE_QUOTED) ? SCALAR_STYLE.SINGLE_QUOTED : SCALAR_STYLE.DOUBLE_QUOTED;

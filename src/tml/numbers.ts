@@ -77,9 +77,43 @@ const lexemeTag = (tag: typeof intCoreTag) =>
 const keyOf = (key: unknown): unknown => (key instanceof WrittenNumber ? key.text : key);
 const lexemeMapTag = defineMappingTag(mapTag.tagName, {
   ...mapTag,
-  addPair: (carrier, key, value) => mapTag.addPair(carrier, keyOf(key), value),
+  addPair: (carrier, key, value) => {
+    keepKeyOrder(carrier, String(keyOf(key)));
+    return mapTag.addPair(carrier, keyOf(key), value);
+  },
   has: (carrier, key) => mapTag.has(carrier, keyOf(key)),
 });
+
+/**
+ * Keys in document order, for the mappings whose order a JavaScript object does not keep: one
+ * with a key that is an array index (`"0":`, `"12":`), which JavaScript lists before every other
+ * key. ThoughtSpot's own exports have none (every key is an edoc.proto field name, and its map
+ * fields are written as `key:`/`value:` lists: schema/edoc.ts), but a hand-made file may, and
+ * Jackson writes keys in the order it holds them. Kept per container, as the number forms are.
+ */
+const keyOrders = new WeakMap<object, string[]>();
+
+/** Whether JavaScript moves `key` before the other keys of an object: a canonical array index. */
+function isIndexKey(key: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
+}
+
+function keepKeyOrder(carrier: object, key: string): void {
+  const order = keyOrders.get(carrier);
+  if (order) order.push(key);
+  else if (isIndexKey(key)) keyOrders.set(carrier, [...Object.keys(carrier), key]);
+}
+
+/** The keys of `map` in the order they were read (or given by carryNumberForms), keys added since last. */
+export function orderedKeys(map: TmlMap): string[] {
+  const keys = Object.keys(map);
+  const order = keyOrders.get(map);
+  if (!order) return keys;
+  const present = new Set(keys);
+  const kept = order.filter((key) => present.has(key));
+  const known = new Set(kept);
+  return [...kept, ...keys.filter((key) => !known.has(key))];
+}
 export const NUMBER_FORM_TAGS = [lexemeTag(intCoreTag), lexemeTag(floatCoreTag), lexemeMapTag];
 
 /**
@@ -120,10 +154,12 @@ export function writtenForm(container: object, key: string | number, value: numb
   return form && Object.is(form.value, value) ? form.text : undefined;
 }
 
-/** Gives `to` (a rebuilt copy of `from`, same keys) the written forms of `from`'s numbers. */
+/** Gives `to` (a rebuilt copy of `from`, same keys) the written forms of `from`'s numbers, and its key order. */
 export function carryNumberForms(from: object, to: object): void {
   const kept = forms.get(from);
   if (kept) forms.set(to, new Map<string | number, WrittenForm>(kept));
+  const order = keyOrders.get(from);
+  if (order) keyOrders.set(to, [...order]);
 }
 
 /** A deep copy of TML data that keeps the written forms of its numbers. */
@@ -156,6 +192,7 @@ function visitNode(node: Node, data: TmlValue): void {
       const key = keys[i];
       if (key !== undefined) visitChild(item.value, data, key, data[key]);
     });
+    if (keyOrders.has(data)) putInOrder(node, orderedKeys(data));
   } else if (node.kind === 'sequence' && Array.isArray(data)) {
     node.items.forEach((item, i) => visitChild(item, data, i, data[i]));
   }
@@ -168,6 +205,13 @@ function visitChild(node: Node, container: object, key: string | number, value: 
   } else if (typeof value === 'object' && value !== null) {
     visitNode(node, value);
   }
+}
+
+/** Mapping items in the order of `keys` (js-yaml built them in Object.keys order). */
+function putInOrder(node: Extract<Node, { kind: 'mapping' }>, keys: string[]): void {
+  const rank = new Map(keys.map((key, i) => [key, i]));
+  const at = (item: (typeof node.items)[number]) => (item.key.kind === 'scalar' ? (rank.get(item.key.value) ?? keys.length) : keys.length);
+  node.items.sort((a, b) => at(a) - at(b));
 }
 
 const NUMBER_TAGS = new Set([intCoreTag.tagName, floatCoreTag.tagName]);
@@ -195,7 +239,7 @@ export function stringifyJson(data: TmlValue, indent = ''): string {
     return `[\n${data.map((item, i) => inner + valueJson(data, i, item, inner)).join(',\n')}\n${indent}]`;
   }
   if (isMap(data)) {
-    const keys = Object.keys(data).filter((key) => data[key] !== undefined);
+    const keys = orderedKeys(data).filter((key) => data[key] !== undefined);
     if (keys.length === 0) return '{}';
     const inner = `${indent}  `;
     return `{\n${keys.map((key) => `${inner}${JSON.stringify(key)}: ${valueJson(data, key, data[key], inner)}`).join(',\n')}\n${indent}}`;

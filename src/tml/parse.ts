@@ -4,9 +4,9 @@ import { TmlParseError } from './errors.js';
 import { handlers } from './kinds/index.js';
 import { PARSE_LIMITS, textBreach, treeBreach, type LimitBreach } from './limits.js';
 import { createLineLocator } from './locate.js';
-import { NUMBER_FORM_TAGS, mayHoldWrittenNumbers, readJsonNumber, settleNumbers } from './numbers.js';
+import { NUMBER_FORM_TAGS, mayHoldWrittenNumbers, readJsonNumber, settleNumbers, writtenForm } from './numbers.js';
 import { isMap } from './path.js';
-import type { KindHandler, TmlDocument, TmlFormat, TmlMap, TmlPath, TmlValue } from './types.js';
+import type { KindHandler, TmlDocument, TmlFormat, TmlMap, TmlPath } from './types.js';
 
 export interface ParseOptions {
   /** Named in errors and issues; never opened (this module does no I/O). */
@@ -75,6 +75,9 @@ function readYaml(text: string, file: string | undefined, label = 'YAML'): unkno
 function readJson(text: string, file: string | undefined): unknown {
   try {
     const json = text.replace(/^\uFEFF/, '');
+    // A key that is an array index loses its place in a JavaScript object (numbers.ts, keyOrders);
+    // the YAML reader keeps it, as it keeps numbers' forms. No ThoughtSpot export has such a key.
+    if (INDEX_KEY_IN_JSON.test(json)) return readYaml(text, file, 'JSON');
     return mayHoldWrittenNumbers(json) ? readLosslessJson(json) : JSON.parse(json);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -87,6 +90,9 @@ function readJson(text: string, file: string | undefined): unknown {
     });
   }
 }
+
+/** A JSON key that is an array index (`"12":`); it may match inside a string too, which only costs the slower reader. */
+const INDEX_KEY_IN_JSON = /"(?:0|[1-9]\d*)"\s*:/;
 
 /** A key written twice (which lossless-json refuses) is read as JSON.parse reads it, the last one winning, without the numbers' forms. */
 function readLosslessJson(json: string): unknown {
@@ -172,7 +178,7 @@ function envelope(data: unknown, context: Context): TmlDocument {
     kindKey,
     ...(guid !== undefined && { guid }),
     ...(objId !== undefined && { objId }),
-    name: nameOf(body.name),
+    name: nameOf(body),
     body,
     data,
     format: context.format,
@@ -181,10 +187,12 @@ function envelope(data: unknown, context: Context): TmlDocument {
   };
 }
 
-/** A name written unquoted as a number or boolean (`name: 2024`) still names the object;
- * validation reports that it is not a string. */
-function nameOf(value: TmlValue | undefined): string {
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+/** A name written unquoted as a number or boolean (`name: 2024`, `name: 1e5`) still names the
+ * object, as written. */
+function nameOf(body: TmlMap): string {
+  const value = body.name;
+  if (typeof value === 'number') return writtenForm(body, 'name', value) ?? String(value);
+  return typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : '';
 }
 
 function handlerOf(key: string): KindHandler | undefined {

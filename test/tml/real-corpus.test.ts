@@ -62,6 +62,15 @@ describe('the real-TML corpus (issue 18)', () => {
     expect(unknown.map((issue) => issue.message)).toEqual([]);
   });
 
+  it('holds no mapping key that is an array index in any export (README: the canonical form)', () => {
+    const indexKeys = (value: unknown, at: string): string[] => {
+      if (Array.isArray(value)) return value.flatMap((item, i) => indexKeys(item, `${at}[${i}]`));
+      if (value === null || typeof value !== 'object') return [];
+      return Object.entries(value).flatMap(([key, inner]) => [...(/^(?:0|[1-9]\d*)$/.test(key) ? [`${at}.${key}`] : []), ...indexKeys(inner, `${at}.${key}`)]);
+    };
+    expect(exports.flatMap((file) => indexKeys(load(file).data, file))).toEqual([]);
+  });
+
   it('accepts the Falcon tables of cs_tools, which have no connection', () => {
     const falcon = files.filter((file) => /^table\/cs_tools--(falcon_table_info|introspect_)/.test(file));
     expect(falcon).toHaveLength(5);

@@ -4,8 +4,8 @@ import { invalidParameter, V1Error, CODE } from '../errors.js';
 import { TYPE_KINDS } from './metadata.js';
 import { documentOf, knownObjects, requireDataManagement } from './tml.js';
 
-/** Content types that can be deleted here; connections are out of scope (reference §2.10 types). */
-const DELETABLE = ['LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'] as const;
+/** Content types that can be deleted here; connections are out of scope (reference §2.10 types). LOGICAL_COLUMN: cohorts (UNCONFIRMED, TYPE_KINDS). */
+const DELETABLE = ['LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK', 'LOGICAL_COLUMN'] as const;
 
 /**
  * `POST metadata/delete` with form fields `type` and `id` (a JSON list of

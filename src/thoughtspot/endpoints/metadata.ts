@@ -55,8 +55,12 @@ export async function listVizHeaders(api: ApiCaller, id: Guid): Promise<VizHeade
   return parseJson<VizHeader[]>('metadata/listvizheaders', response, 'array');
 }
 
-/** The types `metadata/delete` takes: content objects only (connections belong to each environment). */
-export type DeletableType = 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK';
+/**
+ * The types `metadata/delete` takes: content objects only (connections belong to each environment).
+ * LOGICAL_COLUMN is how cohorts (Sets) are listed (UNCONFIRMED, tml/kinds/cohort.ts); v2's delete
+ * takes it (SDK `DeleteMetadataTypeInputTypeEnum`), so a pruned cohort is deleted under that type.
+ */
+export type DeletableType = 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' | 'LOGICAL_COLUMN';
 
 export interface DeleteObjectsParams {
   type: DeletableType;

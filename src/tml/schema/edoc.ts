@@ -190,10 +190,20 @@ export const EXPORTED_FIELDS: Readonly<Record<string, string>> = {
   // [answer/de_thoughtspot_cicd--Testing CI_CD…], [liveboard/ts_version_control--Bibek_Params…]
   AnswerEDocProto: 'dynamic_name:s dynamic_description:s',
   ChartVisualization: 'viz_style:s',
-  // [liveboard/de_thoughtspot_cicd--Tenant Configurations…]: style_properties of name/value pairs
-  PinboardEDocProto: 'style:ExportedLiveboardStyle',
-  ExportedLiveboardStyle: 'style_properties:ExportedStyleProperty[]',
+  // [liveboard/de_thoughtspot_cicd--Tenant Configurations…]: style_properties of name/value pairs;
+  // [liveboard/ts_version_control--Mike's Demo With Styling…], [liveboard/ts_version_control--Chasm Trap Example…]:
+  // groups (sections) laid out in `group_layouts` inside a tab, style overrides per group or tile
+  PinboardEDocProto: 'style:ExportedLiveboardStyle groups:ExportedLiveboardGroup[]',
+  ExportedLiveboardStyle: 'style_properties:ExportedStyleProperty[] overrides:ExportedStyleOverride[]',
   ExportedStyleProperty: 'name:s value:s',
+  ExportedStyleOverride: 'object_id:s style_properties:ExportedStyleProperty[]',
+  ExportedLiveboardGroup: 'id:s name:s description:s visualizations:s[] group_guid:s',
+  PinboardLayoutTab: 'group_layouts:ExportedGroupLayout[]',
+  ExportedGroupLayout: 'id:s tiles:PinboardLayoutTile[]',
+  // the same two liveboards: a date filter's `include_current_period`, and axes of custom charts
+  DateFilterProto: 'include_current_period:b',
+  ChartVizConfigCustomChartDimension: 'axes:ExportedCustomChartAxis[] mode:s',
+  ExportedCustomChartAxis: 'type:s column:s columns:s[]',
   // obj_id next to name/fqn in references [model/ts_version_control--retail_apparel_with_ago…], [table/ts_version_control--dim_retapp_products…]
   Identity: 'obj_id:s',
   SchemaSchemaTable: 'obj_id:s',

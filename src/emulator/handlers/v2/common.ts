@@ -20,6 +20,8 @@ export const V2_TYPE_KINDS: Record<string, readonly TmlKind[]> = {
   ANSWER: TYPE_KINDS.QUESTION_ANSWER_BOOK!,
   LOGICAL_TABLE: TYPE_KINDS.LOGICAL_TABLE!,
   CONNECTION: TYPE_KINDS.DATA_SOURCE!,
+  // Cohorts (UNCONFIRMED, tml/kinds/cohort.ts): v2 names them so in metadata inputs, delete included.
+  LOGICAL_COLUMN: TYPE_KINDS.LOGICAL_COLUMN!,
 };
 
 /** The v2 type of a content object. */

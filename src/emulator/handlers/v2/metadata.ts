@@ -50,7 +50,7 @@ const V2_TYPES = ['LIVEBOARD', 'ANSWER', 'LOGICAL_TABLE', 'LOGICAL_COLUMN', 'CON
 const SUBTYPES = ['ONE_TO_ONE_LOGICAL', 'WORKSHEET', 'PRIVATE_WORKSHEET', 'USER_DEFINED', 'AGGR_WORKSHEET', 'SQL_VIEW', 'COHORT'] as const;
 const SORT_FIELDS = ['NAME', 'DISPLAY_NAME', 'AUTHOR', 'CREATED', 'MODIFIED', 'VIEWS', 'FAVORITES', 'LAST_ACCESSED'] as const;
 /** What `metadata/delete` removes here: content but connections (a deploy never deletes one). */
-const DELETABLE_KINDS: readonly TmlKind[] = [...V2_TYPE_KINDS.LIVEBOARD!, ...V2_TYPE_KINDS.ANSWER!, ...V2_TYPE_KINDS.LOGICAL_TABLE!];
+const DELETABLE_KINDS: readonly TmlKind[] = [...V2_TYPE_KINDS.LIVEBOARD!, ...V2_TYPE_KINDS.ANSWER!, ...V2_TYPE_KINDS.LOGICAL_TABLE!, ...V2_TYPE_KINDS.LOGICAL_COLUMN!];
 
 interface Found extends Listed {
   type: string;
