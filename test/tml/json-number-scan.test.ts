@@ -25,9 +25,9 @@ describe('which JSON edocs need the lossless reader', () => {
 
   it('a document read the fast way and one read the lossless way format alike where their numbers agree', () => {
     const guid = 'cfc005be-8bae-41a7-97b6-170190f342ec';
-    const fast = parse(JSON.stringify({ guid, answer: { name: 'A', display_mode: 'TABLE_MODE', table: { ordered_column_ids: ['x'], table_columns: [{ column_id: 'x', show_headline: false }] } } }), 'a.answer.tml');
+    const fast = parse(JSON.stringify({ guid, answer: { name: 'A', display_mode: 'TABLE_MODE', table: { ordered_column_ids: ['x'], table_columns: [{ column_id: 'x', show_headline: false }] } } }), { file: 'a.answer.tml' });
     expect(format(fast.data)).toContain(`guid: ${guid}`);
-    const lossless = parse(`{"guid": "${guid}", "table": {"name": "t", "columns": [{"name": "c", "properties": {"index_priority": 5.0}}]}}`, 't.table.tml');
+    const lossless = parse(`{"guid": "${guid}", "table": {"name": "t", "columns": [{"name": "c", "properties": {"index_priority": 5.0}}]}}`, { file: 't.table.tml' });
     expect(format(lossless.data)).toContain('index_priority: 5.0');
   });
 });
