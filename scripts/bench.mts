@@ -46,7 +46,9 @@ import { ASYNC_IMPORT_FROM } from '../src/app/thoughtspot-port.js';
 import { ensureBareRepo, GitRepo } from '../src/git/index.js';
 import { runDeploy } from '../src/sync/deploy/deploy.js';
 import { runExport } from '../src/sync/export/export.js';
-import type { ContentCommits, ContentRepo, HeaderType, ThoughtSpotPort } from '../src/sync/ports.js';
+// The content types every export lists (cohorts too); the naive exporter lists the same.
+import { CONTENT_TYPES } from '../src/sync/kernel/target.js';
+import type { ContentCommits, ContentRepo, ThoughtSpotPort } from '../src/sync/ports.js';
 import { DEFAULT_RATE_LIMIT, HostQueue, HostQueues, ThoughtSpotClient, ThoughtSpotV2Client, type RateLimit } from '../src/thoughtspot/index.js';
 import { format, parse } from '../src/tml/index.js';
 
@@ -72,8 +74,6 @@ const PHASE_TIMEOUT_MS = 600_000;
 const EXPORT_ENDPOINT = 'metadata/tml/export';
 /** Calls every export makes besides the content listing: the users (authors), `user/list`, the groups' privileges. */
 const PRINCIPAL_CALLS = 3;
-/** The content types `runExport` lists (its own list is private to src/sync/export/export.ts); the naive exporter lists the same. */
-const CONTENT_TYPES: HeaderType[] = ['DATA_SOURCE', 'LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK'];
 const COMMITTER = { name: 'tmlsync bench', email: 'bench@localhost' };
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
