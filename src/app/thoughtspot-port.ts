@@ -127,7 +127,7 @@ function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPor
     async listHeaders(type: HeaderType, subtypes = listingSubtypes(type), onPage?: (page: Header[]) => void) {
       const headers: Header[] = [];
       await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, pageSize, (page) => {
-        const mapped = page.map(portHeader);
+        const mapped = page.map((h) => portHeader(h, type));
         headers.push(...mapped);
         onPage?.(mapped);
       });
@@ -140,7 +140,7 @@ function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPor
       const headers: Header[] = [];
       const subtypes = listingSubtypes(type);
       for (;;) {
-        const page = (await client.listObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}), sort: 'MODIFIED', sortAscending: false, offset: headers.length, batchSize: pageSize })).map(portHeader);
+        const page = (await client.listObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}), sort: 'MODIFIED', sortAscending: false, offset: headers.length, batchSize: pageSize })).map((h) => portHeader(h, type));
         headers.push(...page);
         onPage?.(page);
         if (page.length < pageSize || page[page.length - 1]!.modified < since) return headers;
@@ -149,8 +149,17 @@ function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPor
   };
 }
 
-function portHeader(h: { id: string; name: string; modified: number; modifiedBy?: string; author?: string; objId?: string }): Header {
-  return { id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}), ...(h.objId ? { objId: h.objId } : {}) };
+function portHeader(h: { id: string; name: string; modified: number; modifiedBy?: string; author?: string; objId?: string; type?: string }, type: HeaderType): Header {
+  return { id: h.id, name: h.name, modified: h.modified, ...(h.modifiedBy ? { modifiedBy: h.modifiedBy } : {}), ...(h.author ? { author: h.author } : {}), ...(h.objId ? { objId: h.objId } : {}), listedAs: listedAs(type, h.type) };
+}
+
+/** One `listedAs` per type and subtype, shared by every header of them: 100,000 headers need no 100,000 copies. */
+const LISTED_AS = new Map<string, NonNullable<Header['listedAs']>>();
+function listedAs(type: HeaderType, subtype: string | undefined): NonNullable<Header['listedAs']> {
+  const key = `${type}/${subtype ?? ''}`;
+  let value = LISTED_AS.get(key);
+  if (!value) LISTED_AS.set(key, (value = Object.freeze({ type, ...(subtype ? { subtype } : {}) })));
+  return value;
 }
 
 /** Users, groups and their privileges: listed, synced, changed. */

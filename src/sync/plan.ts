@@ -92,7 +92,7 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
   for (const e of entries) counts[e.action] += 1;
   const principals = await planPrincipals({ thoughtspot: options.thoughtspot, dir: options.repo.dir, environment: options.environment.name, settings: options.environment.principals });
   const policy = options.environment.ownership;
-  const ownership = policy ? await planOwnership(options.thoughtspot, policy, ownedObjects(candidates, mapping.guids)) : undefined;
+  const ownership = policy ? await planOwnership(options.thoughtspot, policy, ownedObjects(candidates, mapping.guids), prepared.authors) : undefined;
   return { environment: options.environment.name, commit: prepared.commit, entries, counts, principals: principals.outcome, ...(ownership ? { ownership } : {}) };
 }
 

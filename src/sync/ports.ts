@@ -14,6 +14,12 @@ export interface Header {
   author?: string;
   /** The object's `obj_id`, where it has one and the API names it (v2). */
   objId?: string;
+  /**
+   * The listing the header came from and the subtype the header names (its `type`, which
+   * `LOGICAL_TABLE` headers carry): what tells the kinds apart in a listing of a whole type, so
+   * that a listing made once (a sync's) serves a deploy too. Absent from headers made by hand.
+   */
+  listedAs?: { type: HeaderType; subtype?: string };
 }
 
 export interface PrincipalEntry {

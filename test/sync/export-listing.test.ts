@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
-import { listingMode, nextWatermark, OVERLAP_MS, RECONCILE_MS } from '../../src/sync/export/listing.js';
+import { listingMode, nextWatermark, OVERLAP_MS, RECONCILE_MS, refreshListing } from '../../src/sync/export/listing.js';
 import { emptyLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
+import type { Header, HeaderType } from '../../src/sync/ports.js';
 import { useHttpMock } from '../http-mock.js';
 import { at, BASE, mockLogin, mockToken, testClient, testV2Client, v2at } from '../thoughtspot/fixture.js';
 
@@ -67,5 +68,21 @@ describe('listing newest first through the port', () => {
     const listed = await thoughtspotPort(testV2Client(), { listingPage: 2 }).listHeadersSince!('PINBOARD_ANSWER_BOOK', 50);
     expect(listed.map((h) => [h.id, h.modified])).toEqual([['a', 90]]);
     expect(body).toMatchObject({ record_offset: 0, record_size: 2, sort_options: { field_name: 'MODIFIED', order: 'DESC' } });
+  });
+});
+
+describe('a listing the caller made earlier in the run (a sync\'s)', () => {
+  it('is listed again, newest first from its newest header less the overlap, only for the types the caller wrote to; fresh headers come first', async () => {
+    const asked: [HeaderType, number][] = [];
+    const fresh: Header = { id: 'w', name: 'Worksheet', modified: 9_000_000 };
+    const port = {
+      listHeaders: () => Promise.reject(new Error('no full listing')),
+      listHeadersSince: (type: HeaderType, since: number) => (asked.push([type, since]), Promise.resolve(type === 'LOGICAL_TABLE' ? [fresh] : [])),
+    };
+    const listed: Header[] = [{ id: 'w', name: 'Worksheet', modified: 5_000_000 }, { id: 'a', name: 'Answer', modified: 7_000_000 }];
+    const pages: string[][] = [];
+    await refreshListing(port as never, listed, ['LOGICAL_TABLE'], (page) => pages.push(page.map((h) => `${h.id}@${h.modified}`)));
+    expect(asked).toEqual([['LOGICAL_TABLE', 7_000_000 - OVERLAP_MS]]);
+    expect(pages).toEqual([['w@9000000'], ['w@5000000', 'a@7000000']]);
   });
 });

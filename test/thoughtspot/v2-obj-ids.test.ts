@@ -36,8 +36,8 @@ describe('object ids over the v2 client', () => {
     ]);
     const headers = await thoughtspotPort(testV2Client()).listHeaders('PINBOARD_ANSWER_BOOK');
     expect(headers).toEqual([
-      { id: 'lb-1', name: 'Sales', modified: 2, modifiedBy: 'u-1', author: 'u-1', objId: 'liveboard-sales' },
-      { id: 'lb-2', name: 'Other', modified: 2, modifiedBy: 'u-1', author: 'u-1' },
+      { id: 'lb-1', name: 'Sales', modified: 2, modifiedBy: 'u-1', author: 'u-1', objId: 'liveboard-sales', listedAs: { type: 'PINBOARD_ANSWER_BOOK' } },
+      { id: 'lb-2', name: 'Other', modified: 2, modifiedBy: 'u-1', author: 'u-1', listedAs: { type: 'PINBOARD_ANSWER_BOOK' } },
     ]);
   });
 

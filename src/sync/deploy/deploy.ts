@@ -188,7 +188,7 @@ async function nothingToDeploy(run: DeployRun): Promise<DeployReport> {
   const { environment, thoughtspot, dryRun } = options;
   set.run.log.info({ objects: set.candidates.length }, 'nothing to deploy');
   if (!dryRun) run.principals = await applyPrincipals(thoughtspot, run.principalsPlan, set.run.log);
-  const ownership = environment.ownership && !dryRun ? await applyOwnership(thoughtspot, environment.ownership, ownedObjects(set.candidates, set.mapping.guids), set.run.log) : undefined;
+  const ownership = environment.ownership && !dryRun ? await applyOwnership(thoughtspot, environment.ownership, ownedObjects(set.candidates, set.mapping.guids), set.run.log, set.authors) : undefined;
   return withFollowUps({ ...report(run, unchangedResults(set), []), prune: pruneSummary(run.prune) }, ownership, []);
 }
 
@@ -216,7 +216,7 @@ async function dryRunReport(run: DeployRun, gated: Gated): Promise<DeployReport>
   const { set, options } = run;
   const policy = options.environment.ownership;
   const refused = new Set([...gated.rejected.keys()].map((c) => c.canonicalGuid));
-  const planned = policy ? await planOwnership(options.thoughtspot, policy, ownedObjects(set.candidates, set.mapping.guids, refused)) : undefined;
+  const planned = policy ? await planOwnership(options.thoughtspot, policy, ownedObjects(set.candidates, set.mapping.guids, refused), set.authors) : undefined;
   const would = set.changed.map((c): ObjectResult => ({ id: c.canonicalGuid, kind: c.doc.kind, name: c.doc.name, outcome: c.action === 'create' ? 'added' : 'updated', path: c.path }));
   return withFollowUps({ ...report(run, [...unchangedResults(set), ...would, ...dryRunDeletions(run.prune)], []), prune: pruneSummary(run.prune) }, planned, []);
 }
@@ -258,7 +258,7 @@ async function verify({ set, options }: DeployRun, imported: ImportOutcome): Pro
 /** Owners of what is deployed, by the environment's policy. */
 async function setOwners({ set, options }: DeployRun, imported: ImportOutcome): Promise<OwnerChange[] | undefined> {
   const policy = options.environment.ownership;
-  return policy ? applyOwnership(options.thoughtspot, policy, ownedObjects(set.candidates, set.mapping.guids, imported.failed), set.run.log) : undefined;
+  return policy ? applyOwnership(options.thoughtspot, policy, ownedObjects(set.candidates, set.mapping.guids, imported.failed), set.run.log, set.authors) : undefined;
 }
 
 /** Data checks of what was imported. */

@@ -54,11 +54,15 @@ export function desiredOwner(policy: OwnershipPolicy, object: OwnedObject): stri
 /**
  * Current owners by environment GUID, as user names. The owner is a header's
  * `author` (a user GUID); its `owner` field is the object's own id
- * (reference §2.7, §2.10).
+ * (reference §2.7, §2.10). With `authors` (the deploy's own listing of its
+ * target, made before the import: an import changes no owner, and an object
+ * it created is the importer's, which an object absent from it is taken to
+ * be), only the users are listed: one listing of the content per run.
  */
-async function owners(thoughtspot: ThoughtSpotPort): Promise<{ byObject: Map<string, string>; users: Map<string, string> }> {
-  const [users, ...lists] = await Promise.all([thoughtspot.listHeaders('USER'), ...DEPLOYED_TYPES.map((type) => thoughtspot.listHeaders(type))]);
+async function owners(thoughtspot: ThoughtSpotPort, authors?: ReadonlyMap<string, string>): Promise<{ byObject: ReadonlyMap<string, string>; users: Map<string, string> }> {
+  const [users, ...lists] = await Promise.all([thoughtspot.listHeaders('USER'), ...(authors ? [] : DEPLOYED_TYPES.map((type) => thoughtspot.listHeaders(type)))]);
   const names = new Map(users.map((u) => [u.id, u.name]));
+  if (authors) return { byObject: authors, users: names };
   const byObject = new Map<string, string>();
   for (const header of lists.flat()) if (header.author) byObject.set(header.id, header.author);
   return { byObject, users: names };
@@ -69,9 +73,9 @@ async function owners(thoughtspot: ThoughtSpotPort): Promise<{ byObject: Map<str
  * object whose owner is already right (so nothing is re-sent). An object not
  * yet in the environment will be owned by the importing user first.
  */
-export async function planOwnership(thoughtspot: ThoughtSpotPort, policy: OwnershipPolicy, objects: OwnedObject[]): Promise<OwnerChange[]> {
+export async function planOwnership(thoughtspot: ThoughtSpotPort, policy: OwnershipPolicy, objects: OwnedObject[], authors?: ReadonlyMap<string, string>): Promise<OwnerChange[]> {
   if (objects.length === 0) return [];
-  const { byObject, users } = await owners(thoughtspot);
+  const { byObject, users } = await owners(thoughtspot, authors);
   const known = new Set(users.values());
   const changes: OwnerChange[] = [];
   for (const object of objects) {
@@ -96,8 +100,8 @@ export async function planOwnership(thoughtspot: ThoughtSpotPort, policy: Owners
  * the policy's, with one `user/transfer/ownership` per pair of users. A
  * rejected transfer marks its objects failed (the run fails); the others go on.
  */
-export async function applyOwnership(thoughtspot: ThoughtSpotPort, policy: OwnershipPolicy, objects: OwnedObject[], log: Logger): Promise<OwnerChange[]> {
-  const changes = await planOwnership(thoughtspot, policy, objects);
+export async function applyOwnership(thoughtspot: ThoughtSpotPort, policy: OwnershipPolicy, objects: OwnedObject[], log: Logger, authors?: ReadonlyMap<string, string>): Promise<OwnerChange[]> {
+  const changes = await planOwnership(thoughtspot, policy, objects, authors);
   for (const change of changes.filter((c) => c.status === 'failed')) log.warn({ path: change.path, to: change.to, error: change.error }, 'owner not set');
   const pairs = new Map<string, OwnerChange[]>();
   for (const change of changes.filter((c) => c.status === 'planned')) {

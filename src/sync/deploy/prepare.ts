@@ -4,7 +4,7 @@ import { readContent } from '../kernel/content.js';
 import { DeployGateError, MissingLedgerError, type Candidate, type ChangeSet, type DeployEnvironment, type DeployMapping, type DeployOptions, type Identity, type PlannedChange } from './types.js';
 import { contentHash, readDeployLedger, stateRef, type DeployLedger, type PendingCreation } from '../kernel/ledger.js';
 import { startRun } from '../kernel/report.js';
-import { targetObjects } from '../kernel/target.js';
+import { listTarget, targetFromHeaders, type Target } from '../kernel/target.js';
 import { identityFindings, type Finding } from '../kernel/validate.js';
 import type { ThoughtSpotPort } from '../ports.js';
 
@@ -21,7 +21,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
   const commit = options.ref ? await repo.checkoutRef(options.ref) : ((await repo.revParse('HEAD')) ?? '');
   const ledger = await readDeployLedger(repo, environment.name);
   const { candidates, connections } = readCandidates(repo.dir, ledger);
-  const target = await targetObjects(thoughtspot);
+  const { objects: target, authors } = await deployTarget(options, run.log);
   await matchObjIds(candidates, ledger, target, thoughtspot, run.log);
   if (!(await repo.revParse(stateRef(environment.name, 'deploy')))) refuseWithoutLedger(environment.name, candidates, target);
   const present = new Set(target.map((t) => t.guid));
@@ -31,9 +31,16 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
   const findings = resolveConnections(candidates, target, environment, connections, mapping);
   if (findings.length > 0) throw new DeployGateError(findings);
   return {
-    run, commit, ledger, candidates, changed: candidates.filter((c) => c.action !== 'unchanged'), target, mapping,
+    run, commit, ledger, candidates, changed: candidates.filter((c) => c.action !== 'unchanged'), target, authors, mapping,
     plan: candidates.map((c) => plannedChange(c, ledger, present)), deletions: deletionsOf(ledger, candidates, present, options.only),
   };
+}
+
+/** The target as the caller listed it this run (a sync's listing: one per run), or as the deploy lists it when there is none it can use. */
+async function deployTarget({ thoughtspot, listed }: DeployOptions, log: Logger): Promise<Target> {
+  const given = listed ? targetFromHeaders(listed) : undefined;
+  if (listed && !given) log.debug('the listing given cannot tell every kind apart: the deploy lists its target itself');
+  return given ?? listTarget(thoughtspot);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DeployLedger } from '../kernel/ledger.js';
 import type { WorkflowEnvironment, WorkflowOptions } from '../kernel/environment.js';
 import type { RunStart } from '../kernel/report.js';
 import type { Finding } from '../kernel/validate.js';
+import type { Header } from '../ports.js';
 
 /** The shapes a deploy, a plan and prune share, kept apart from the workflow so that its parts never import it (no cycle). */
 
@@ -47,6 +48,8 @@ export interface DeployOptions extends WorkflowOptions {
   onProgress?: (done: number, total: number) => void;
   /** A pipeline stage with `approval: manual`: this run promotes (`tmlsync promote`, the trigger API); else it keeps the stage's commit. */
   approved?: boolean;
+  /** Every content header the caller listed this run (a sync, issue 16): the deploy lists nothing again when each header says its kind. */
+  listed?: readonly Header[];
 }
 
 /**
@@ -92,6 +95,8 @@ export interface ChangeSet {
   changed: Candidate[];
   /** What the environment holds. */
   target: KnownObject[];
+  /** Who owned each object of the target when it was listed (user GUID by object GUID), for the ownership step. */
+  authors?: ReadonlyMap<string, string>;
   mapping: DeployMapping;
   plan: PlannedChange[];
   /** Objects the ledger knows that left the repository (prune decides what goes). */

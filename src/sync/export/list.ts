@@ -57,7 +57,7 @@ async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mod
 async function listEverything({ thoughtspot, listed }: ExportOptions, mode: ListingMode, onPage: (page: Header[]) => void): Promise<Listed> {
   const content = async () => {
     if (!listed) return listContent(thoughtspot, mode, onPage);
-    if (listed.refresh) return refreshListing(thoughtspot, listed.headers, onPage);
+    if (listed.refresh.length > 0) return refreshListing(thoughtspot, listed.headers, listed.refresh, onPage);
     onPage(listed.headers);
   };
   const [, users, principals, privileges] = await Promise.all([

@@ -60,16 +60,19 @@ function listType(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: HeaderT
 }
 
 /**
- * A listing the caller made earlier in the run, brought up to date: what
- * changed since its newest header (less the overlap), listed newest first,
- * goes to `onPage` before the listing itself, so that a fresh header is the
- * one decided (the export keeps the first header it sees of an object).
+ * A listing the caller made earlier in the run, brought up to date for the
+ * types it made stale (`types`, those it wrote objects of): what changed in
+ * them since the listing's newest header (less the overlap), listed newest
+ * first, goes to `onPage` before the listing itself, so that a fresh header
+ * is the one decided (the export keeps the first header it sees of an
+ * object). The other types' listings are taken as they are: one listing of
+ * each per run (issue 16).
  */
-export async function refreshListing(thoughtspot: ThoughtSpotPort, listed: Header[], onPage: (page: Header[]) => void): Promise<void> {
+export async function refreshListing(thoughtspot: ThoughtSpotPort, listed: Header[], types: readonly HeaderType[], onPage: (page: Header[]) => void): Promise<void> {
   let newest = -Infinity;
   for (const header of listed) newest = Math.max(newest, header.modified);
   const since = newest - OVERLAP_MS;
-  const fresh = await Promise.all(CONTENT_TYPES.map((type) => (thoughtspot.listHeadersSince ? thoughtspot.listHeadersSince(type, since) : thoughtspot.listHeaders(type))));
+  const fresh = await Promise.all(types.map((type) => (thoughtspot.listHeadersSince ? thoughtspot.listHeadersSince(type, since) : thoughtspot.listHeaders(type))));
   onPage(fresh.flat());
   onPage(listed);
 }

@@ -1,7 +1,7 @@
 import type { ListingMode } from './listing.js';
 import type { Ledger, LedgerEntry } from '../kernel/ledger.js';
 import type { WorkflowOptions } from '../kernel/environment.js';
-import type { ContentCommits, GroupPrivileges, Header, Identity, PrincipalEntry, StateWrite } from '../ports.js';
+import type { ContentCommits, GroupPrivileges, Header, HeaderType, Identity, PrincipalEntry, StateWrite } from '../ports.js';
 import type { ObjectResult, RunStart } from '../kernel/report.js';
 import type { TreeWriter } from '../kernel/tree-writer.js';
 
@@ -21,11 +21,12 @@ export interface ExportOptions extends WorkflowOptions {
   full?: boolean;
   /**
    * Every content header, as the caller listed them this run (a sync): the
-   * export lists nothing again, and decides deletions from these. With
-   * `refresh` (the caller changed ThoughtSpot since), what changed since that
-   * listing is listed first, newest first, and wins over the stale headers.
+   * export lists nothing again, and decides deletions from these. `refresh`:
+   * the types whose listing the caller made stale by writing to ThoughtSpot
+   * since; what changed in those since that listing is listed first, newest
+   * first, and wins over the stale headers.
    */
-  listed?: { headers: Header[]; refresh: boolean };
+  listed?: { headers: Header[]; refresh: readonly HeaderType[] };
   /** The export ledger as the caller read it this run (a sync): not read again. */
   ledger?: Ledger;
 }

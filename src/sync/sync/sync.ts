@@ -8,7 +8,7 @@ import type { DeployOptions } from '../deploy/types.js';
 import type { ExportOptions } from '../export/types.js';
 import { stageExport, type StagedExport } from '../export/export.js';
 import { contentHash, deployLedgerWrite, readDeployLedger, readLedgers, type DeployLedger } from '../kernel/ledger.js';
-import type { ContentRepo, Header, Identity, StateWrite, ThoughtSpotPort } from '../ports.js';
+import type { ContentRepo, Header, HeaderType, Identity, StateWrite, ThoughtSpotPort } from '../ports.js';
 import { finishRun, startRun, type ObjectResult, type RunReport, type RunStart } from '../kernel/report.js';
 import { readContent, readSourceFile } from '../kernel/content.js';
 import {
@@ -79,7 +79,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const gitSide = await deployGitSide(asRead, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = asRead;
-  const { report: exported, staged } = await stageExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: changedThoughtSpot(gitSide) }, ledger: sides.exportLedger, onProgress: options.progress?.exported });
+  const { report: exported, staged } = await stageExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: staleTypes(gitSide) }, ledger: sides.exportLedger, onProgress: options.progress?.exported });
   const exportedAt = exported.commits.at(-1) ?? read;
   const ledgers = { ...(staged ? { staged } : {}), ...(reconciled.git.size === 0 ? { deployLedger: sides.deployLedger } : {}) };
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip, exportedAt, ...ledgers });
@@ -123,7 +123,7 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
   if (reconciled.git.size > 0) {
     const { environment, thoughtspot, repo, dryRun = false } = options;
     try {
-      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), onProgress: options.progress?.imported });
+      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), listed: [...sides.headers.values()], onProgress: options.progress?.imported });
     } catch (error) {
       outcome.error = error instanceof Error ? error.message : String(error);
       run.log.error({ error: outcome.error }, 'deploy of the git side failed; those files stay as they are');
@@ -139,9 +139,10 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
   return outcome;
 }
 
-/** Whether the git side's deploy wrote anything: then the run's listing is stale for those objects. */
-function changedThoughtSpot({ deployed }: GitSideOutcome): boolean {
-  return (deployed?.objects ?? []).some((o) => o.outcome === 'added' || o.outcome === 'updated' || o.outcome === 'deleted');
+/** The types the git side's deploy wrote objects of: the run's listing is stale for those (issue 16: only they are listed again). */
+function staleTypes({ deployed }: GitSideOutcome): HeaderType[] {
+  const wrote = (deployed?.objects ?? []).filter((o) => o.outcome === 'added' || o.outcome === 'updated' || o.outcome === 'deleted');
+  return [...new Set(wrote.map((o) => handlerFor(o.kind as TmlKind).metadataType))];
 }
 
 /** What the record phase needs of the run so far. */
