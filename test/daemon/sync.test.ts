@@ -81,12 +81,13 @@ describe.each(API_VERSIONS)('the daemon on a sync environment, over %s', (api) =
     daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor: new Redactor(), queues: new HostQueues(), env: {} });
     await daemon.start();
     await daemon.idle();
-  });
+  }, 60_000);
   afterAll(async () => {
     await daemon?.stop();
   });
 
-  it('exports at start, imports a push at once, and commits an edit made in ThoughtSpot', async () => {
+  // A push imported and an edit exported, two runs of the daemon: room, not timing, for a loaded machine.
+  it('exports at start, imports a push at once, and commits an edit made in ThoughtSpot', { timeout: 60_000 }, async () => {
     expect(daemon.status()[0]).toMatchObject({ api, lastRun: { loop: 'sync', outcome: 'ok' } });
     await describeInGit(DEMO_GUIDS.worksheet, `Pushed by a person over ${api}.`);
     await until(() => inThoughtSpot(DEMO_GUIDS.worksheet).includes(`Pushed by a person over ${api}.`));
