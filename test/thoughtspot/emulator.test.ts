@@ -13,14 +13,19 @@ const SECRET = 'b1f5c1e4-trusted-secret';
 const NOWHERE = '00000000-0000-4000-8000-000000000000';
 let emulator: RunningEmulator;
 let limited: RunningEmulator;
+/** Sessions and tokens of 300 ms, for the one case that outlives them: a lifetime that short would fail the others on a loaded machine. */
+let expiring: RunningEmulator;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ host: '127.0.0.1', port: 0, trustedAuthSecret: SECRET, sessionTtlMs: 300 });
-  limited = await startEmulator({ host: '127.0.0.1', port: 0, seed: 'none', rateLimit: 3 });
+  [emulator, limited, expiring] = await Promise.all([
+    startEmulator({ host: '127.0.0.1', port: 0, trustedAuthSecret: SECRET }),
+    startEmulator({ host: '127.0.0.1', port: 0, seed: 'none', rateLimit: 3 }),
+    startEmulator({ host: '127.0.0.1', port: 0, seed: 'none', trustedAuthSecret: SECRET, sessionTtlMs: 300 }),
+  ]);
 });
 
 afterAll(async () => {
-  await Promise.all([emulator.close(), limited.close()]);
+  await Promise.all([emulator.close(), limited.close(), expiring.close()]);
 });
 
 describe.each(API_VERSIONS)('ThoughtSpot client against the emulator, over %s', (api) => {
@@ -86,7 +91,7 @@ describe.each(API_VERSIONS)('ThoughtSpot client against the emulator, over %s', 
   });
 
   it('signs in with trusted authentication, and again when the session or token ends', async () => {
-    const ts = client({ password: undefined, secretKey: SECRET });
+    const ts = clientOf(api, expiring.url, { password: undefined, secretKey: SECRET });
     expect(await ts.listUsers()).not.toHaveLength(0);
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(await ts.listUsers()).not.toHaveLength(0);
