@@ -42,16 +42,18 @@ export function errorBody(error: V1Error, incidentId: string = randomUUID()): V1
 /**
  * The same failure as a REST API v2 route answers it. CONFIRMED: the v2
  * description declares only `{"error": object}` (SDK `models/ErrorResponse.ts`).
- * UNCONFIRMED, the nesting inside it: `error.message.debug` holding the v1
- * fields, with `debug` a plain string, as several v2 clients read it
- * (reference §6); a client that only looks for `error` survives either way.
+ * Observed (answers of live 10.x clusters quoted by public v2 clients, reference
+ * §6): the v1 fields nested as `error.message.debug`, whose own `debug` is, as
+ * in v1, a JSON-encoded array of strings, e.g.
+ * `{"error":{"message":{"debug":{"code":10002,"debug":"[\"Column … is not secured\"]"}}}}`.
+ * A client that only looks for `error` survives either way.
  */
 export interface V2ErrorBody {
-  error: { message: { debug: { code: number; incident_id_guid: string; trace_id_guid: string; debug: string } } };
+  error: { message: { debug: V1ErrorBody } };
 }
 
 export function v2ErrorBody(error: V1Error, incidentId: string = randomUUID()): V2ErrorBody {
-  return { error: { message: { debug: { code: error.code, incident_id_guid: incidentId, trace_id_guid: incidentId, debug: error.message } } } };
+  return { error: { message: { debug: errorBody(error, incidentId) } } };
 }
 
 /** The error body of each API version. */

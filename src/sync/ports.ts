@@ -4,6 +4,8 @@
  * and `GitRepo`; tests may plug in anything that keeps these promises.
  */
 
+import type { PrincipalChanges } from '../tml/index.js';
+
 export type HeaderType = 'DATA_SOURCE' | 'LOGICAL_TABLE' | 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' | 'LOGICAL_COLUMN' | 'USER';
 
 export interface Header {
@@ -36,16 +38,6 @@ export interface PrincipalEntry {
 export interface GroupPrivileges {
   name: string;
   privileges: string[];
-}
-
-/** What `user/sync` did, or with `apply: false` would do: names per change. */
-export interface PrincipalsSyncResult {
-  usersAdded: string[];
-  usersDeleted: string[];
-  usersUpdated: string[];
-  groupsAdded: string[];
-  groupsDeleted: string[];
-  groupsUpdated: string[];
 }
 
 export interface PrincipalsSyncRequest {
@@ -127,7 +119,7 @@ export interface ThoughtSpotPort {
   /** Every group's privileges (`GET group`). */
   listGroupPrivileges(): Promise<GroupPrivileges[]>;
   /** `user/sync`. */
-  syncPrincipals(request: PrincipalsSyncRequest): Promise<PrincipalsSyncResult>;
+  syncPrincipals(request: PrincipalsSyncRequest): Promise<PrincipalChanges>;
   /** `group/addprivilege` or `group/removeprivilege`: one privilege for some groups. */
   changePrivilege(change: 'add' | 'remove', privilege: string, groups: string[]): Promise<void>;
   /** TML of many objects in one call (YAML, fqns on every reference, models as `model:`). */

@@ -1,3 +1,4 @@
+import type { PrincipalChanges } from '../tml/index.js';
 import type { Redactor } from '../log/index.js';
 import { openConnection, type ConnectionOptions } from './connection.js';
 import { addPrivilege, listGroups, removePrivilege, type PrivilegeParams } from './endpoints/group.js';
@@ -11,7 +12,7 @@ import { pickOrg } from './orgs.js';
 import type { HostQueue } from './queue.js';
 import { documentText, exportResults, importResults, throwIfFailed, type TmlExportResult, type TmlImportDocument, type TmlImportResult } from './tml-results.js';
 import { API_BASE_PATH } from './transport.js';
-import type { DataBlock, GroupDetails, Guid, ObjectHeader, PinboardData, Principal, UserSyncResult, VizHeader } from './types.js';
+import type { DataBlock, GroupDetails, Guid, ObjectHeader, PinboardData, Principal, VizHeader } from './types.js';
 
 export interface ThoughtSpotClientOptions extends ConnectionOptions {
   /**
@@ -91,7 +92,7 @@ export class ThoughtSpotClient {
     return listUsers(this.#http);
   }
 
-  syncUsers(params: SyncUsersParams): Promise<UserSyncResult> {
+  syncUsers(params: SyncUsersParams): Promise<PrincipalChanges> {
     return syncUsers(this.#http, params);
   }
 

@@ -155,21 +155,27 @@ export class TmlBatchError extends ThoughtSpotError {
 
 /**
  * The text of a v1 error body's `debug`: a plain string or a JSON-encoded
- * array of strings (cs_tools `json.loads` it; reference §1.6).
+ * array of strings (cs_tools `json.loads` it; reference §1.6). Live v2 500s
+ * have been seen with `"debug":"[null]"`: an array with no text says nothing.
  */
 export function decodeDebug(debug: unknown): string | undefined {
-  if (Array.isArray(debug)) return debug.map(String).join('; ');
+  if (Array.isArray(debug)) return joinLines(debug);
   if (typeof debug !== 'string' || debug.trim() === '') return undefined;
   const text = debug.trim();
   if (text.startsWith('[')) {
     try {
       const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) return parsed.map(String).join('; ');
+      if (Array.isArray(parsed)) return joinLines(parsed);
     } catch {
       // not JSON after all: keep the text
     }
   }
   return text;
+}
+
+function joinLines(lines: unknown[]): string | undefined {
+  const text = lines.filter((line) => line !== null && line !== undefined && line !== '').map(String).join('; ');
+  return text === '' ? undefined : text;
 }
 
 const MARKUP = /<\/?(?:b|i|em|strong|u|p|span|div|code)\b[^>]*>/gi;
@@ -225,8 +231,8 @@ export function apiErrorDetails(status: number, body: string, headers: Record<st
  * v2 wraps the same fields: the SDK declares only `{"error": object}`
  * (models/ErrorResponse.ts), and live v2 answers recorded by ThoughtSpot's own
  * tooling nest them as `{"error": {"message": {"debug": {code,
- * incident_id_guid, trace_id_guid, debug}}}}` (reference §6); an `error`
- * or `error.message` that is plain text is kept as the detail.
+ * incident_id_guid, trace_id_guid, debug}}}}` (reference §6); an `error`,
+ * `error.message` or `error.message.debug` that is plain text is kept as the detail.
  */
 function errorFields(value: unknown): V1ErrorBody | undefined {
   if (!isRecord(value)) return undefined;
@@ -236,6 +242,7 @@ function errorFields(value: unknown): V1ErrorBody | undefined {
   const message = isRecord(error) ? error.message : undefined;
   if (typeof message === 'string') return { debug: message };
   const fields = isRecord(message) ? message.debug : undefined;
+  if (typeof fields === 'string') return { debug: fields };
   return isRecord(fields) ? fields : undefined;
 }
 

@@ -39,15 +39,6 @@ export interface Principal {
   activate?: boolean;
 }
 
-export interface UserSyncResult {
-  usersAdded: string[];
-  usersDeleted: string[];
-  usersUpdated: string[];
-  groupsAdded: string[];
-  groupsDeleted: string[];
-  groupsUpdated: string[];
-}
-
 /** Privileges the v1 docs list for `group/addprivilege`; newer names pass through as strings. */
 export type Privilege =
   | 'ADMINISTRATION' | 'DEVELOPER' | 'USERDATAUPLOADING' | 'DATADOWNLOADING' | 'DATAMANAGEMENT' | 'SHAREWITHALL'

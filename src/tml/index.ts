@@ -24,6 +24,7 @@ export { list, text } from './kinds/shared.js';
 export { bodiesOf, dependencyOrder, indexTargets, references, resolveReferences } from './references.js';
 export type { BodyAt, ReferenceTarget, ResolveOptions, Resolution, ResolvedReference, TargetIndex } from './references.js';
 export { slugify } from './slug.js';
+export type { PrincipalChanges } from './principals.js';
 export { applyMapping, invertMapping, type ValueMapping } from './mapping.js';
 export { carryNumberForms, copyTml, numberFormsOf, restoreNumberForms } from './numbers.js';
 export type {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { API_VERSIONS } from '../support/api.js';
 
 const fixtures = new URL('../fixtures/tml/', import.meta.url);
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-validate-'));
@@ -59,12 +60,15 @@ describe('tmlsync validate', () => {
     expect(json.findings.map((f) => `${f.file}:${f.line}`)).toEqual(expect.arrayContaining(['a.answer.tml:5', 'a.answer.tml:7']));
     expect(result.stdout).toMatch(/^::error file=a\.answer\.tml,line=5::.*Missing Model/m);
   });
+});
 
+/** Validation against an environment (`VALIDATE_ONLY` imports) over either REST API, on the one emulator. */
+describe.each(API_VERSIONS)('tmlsync validate --env, over %s', (api) => {
   it('passes the conformance corpus files that stand alone, and validates against an environment with --env', async () => {
-    const dir = join(work, 'env');
+    const dir = join(work, `env-${api}`);
     mkdirSync(dir, { recursive: true });
     const config = join(dir, 'tmlsync.yaml');
-    writeFileSync(config, `repository:\n  url: x.git\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    direction: deploy\n`);
+    writeFileSync(config, `repository:\n  url: x.git\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    direction: deploy\n`);
     writeFileSync(join(dir, 'ok.answer.tml'), 'answer:\n  name: New answer\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n  search_query: "[Region] [Sales]"\n');
     const offline = await validateIn(dir, ['ok.answer.tml']);
     expect(offline.code).toBe(2);
@@ -75,10 +79,10 @@ describe('tmlsync validate', () => {
   });
 
   it('reports ThoughtSpot\'s refusal of a search on a column that does not exist, naming the file', async () => {
-    const dir = join(work, 'env2');
+    const dir = join(work, `env2-${api}`);
     mkdirSync(dir, { recursive: true });
     const config = join(dir, 'tmlsync.yaml');
-    writeFileSync(config, `repository:\n  url: x.git\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n`);
+    writeFileSync(config, `repository:\n  url: x.git\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n`);
     writeFileSync(join(dir, 'broken.answer.tml'), 'answer:\n  name: Broken answer\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n  search_query: "[Region] [Profit Margin]"\n');
     const result = await validateIn(dir, ['broken.answer.tml', '--config', config, '--env', 'dev']);
     expect(result.code).toBe(2);

@@ -9,66 +9,96 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
-import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { HostQueues } from '../../src/thoughtspot/index.js';
+import { API_VERSIONS, clientOf, type ApiVersion } from '../support/api.js';
 
-/** The daemon on a sync environment whose remote is a path: pushes import at once, saves are validated. */
+/**
+ * The daemon on a sync environment whose remote is a path: pushes import at once, saves are
+ * validated. Both API versions share one demo emulator, one after the other, each with its own
+ * remote and daemon; every edit sets a description of its own version, whatever the last one was.
+ */
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-daemon-sync-'));
-const remote = join(work, 'remote.git');
-const clone = join(work, 'person');
 const committer = { name: 'Person', email: 'person@example.com' };
-const logs: { level: string; msg: string; file?: string; line?: number }[] = [];
 let emulator: RunningEmulator;
-let daemon: Daemon;
-let person: GitRepo;
-
-async function until(what: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!what() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  await daemon.idle();
-}
-
-const inThoughtSpot = (guid: string) => JSON.stringify(emulator.state.objects.get(guid)?.document);
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
-  person = await GitRepo.open(clone, { remoteUrl: remote, committer });
-  const file = join(work, 'tmlsync.yaml');
-  writeFileSync(
-    file,
-    `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    watch: ${clone}\n    schedule: "0 0 1 1 *"\n`,
-  );
-  const log = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(JSON.parse(line) as (typeof logs)[number]) } });
-  daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor: new Redactor(), queues: new HostQueues(), env: {} });
-  await daemon.start();
-  await daemon.idle();
 });
 afterAll(async () => {
-  await daemon.stop();
   await emulator.close();
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('the daemon on a sync environment', () => {
-  it('exports at start, imports a push at once, and commits an edit made in ThoughtSpot', async () => {
-    expect(daemon.status()[0]!.lastRun).toMatchObject({ loop: 'sync', outcome: 'ok' });
+const inThoughtSpot = (guid: string) => JSON.stringify(emulator.state.objects.get(guid)?.document);
+
+/** The TML with its object's own description (the first one at the body's level) set to `text`. */
+const described = (tml: string, text: string) => tml.replace(/^( {2}description: ).*$/m, `$1${text}`);
+
+/** An edit made in ThoughtSpot, through the version's API: the object's description. */
+async function describeInThoughtSpot(api: ApiVersion, guid: string, text: string): Promise<void> {
+  const admin = clientOf(api, emulator.url);
+  const [exported] = await admin.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
+  await admin.importTml([described(exported!.ok ? exported!.edoc : '', text)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+}
+
+describe.each(API_VERSIONS)('the daemon on a sync environment, over %s', (api) => {
+  const remote = join(work, `remote-${api}.git`);
+  const clone = join(work, `person-${api}`);
+  const logs: { level: string; msg: string; file?: string; line?: number }[] = [];
+  let daemon: Daemon;
+  let person: GitRepo;
+
+  async function until(what: () => boolean, ms = 15_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!what() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await daemon.idle();
+  }
+
+  /** The person's clone at the remote's dev, and the path of the object's file in it. */
+  async function fileOf(guid: string): Promise<string> {
     await person.fetch();
     await person.checkout('dev');
-    const path = execFileSync('git', ['-C', clone, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(DEMO_GUIDS.worksheet))!;
-    writeFileSync(join(clone, path), readFileSync(join(clone, path), 'utf8').replace('Sales with products, stores and customers (worksheet form).', 'Pushed by a person.'));
-    await person.commitAll('edit the worksheet', committer);
-    await person.push('dev');
-    await until(() => inThoughtSpot(DEMO_GUIDS.worksheet).includes('Pushed by a person.'));
-    expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('Pushed by a person.');
+    return execFileSync('git', ['-C', clone, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(guid))!;
+  }
 
-    const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
-    const [model] = await admin.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-    await admin.importTml([(model!.ok ? model!.edoc : '').replace('Retail sales as a model.', 'Edited in ThoughtSpot.')], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  /** The person's edit of an object's description, committed and pushed. */
+  async function describeInGit(guid: string, text: string): Promise<void> {
+    const path = join(clone, await fileOf(guid));
+    writeFileSync(path, described(readFileSync(path, 'utf8'), text));
+    await person.commitAll(`describe ${guid}`, committer);
+    await person.push('dev');
+  }
+
+  beforeAll(async () => {
+    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
+    person = await GitRepo.open(clone, { remoteUrl: remote, committer });
+    const file = join(work, `tmlsync-${api}.yaml`);
+    writeFileSync(
+      file,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${api}`)}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${emulator.url}\n    api: ${api}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    watch: ${clone}\n    schedule: "0 0 1 1 *"\n`,
+    );
+    const log = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(JSON.parse(line) as (typeof logs)[number]) } });
+    daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor: new Redactor(), queues: new HostQueues(), env: {} });
+    await daemon.start();
+    await daemon.idle();
+  }, 60_000);
+  afterAll(async () => {
+    await daemon?.stop();
+  });
+
+  // A push imported and an edit exported, two runs of the daemon: room, not timing, for a loaded machine.
+  it('exports at start, imports a push at once, and commits an edit made in ThoughtSpot', { timeout: 60_000 }, async () => {
+    expect(daemon.status()[0]).toMatchObject({ api, lastRun: { loop: 'sync', outcome: 'ok' } });
+    await describeInGit(DEMO_GUIDS.worksheet, `Pushed by a person over ${api}.`);
+    await until(() => inThoughtSpot(DEMO_GUIDS.worksheet).includes(`Pushed by a person over ${api}.`));
+    expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain(`Pushed by a person over ${api}.`);
+
+    await describeInThoughtSpot(api, DEMO_GUIDS.model, `Edited in ThoughtSpot over ${api}.`);
     const run = daemon.request('dev', 'export', 'api')!;
     await until(() => daemon.runs.get(run.id)?.status !== 'queued' && daemon.runs.get(run.id)?.status !== 'running');
     expect(daemon.runs.get(run.id)).toMatchObject({ loop: 'sync', status: 'ok' });
     const modelPath = execFileSync('git', ['-C', remote, 'ls-tree', '-r', '--name-only', 'dev'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(DEMO_GUIDS.model))!;
-    expect(execFileSync('git', ['-C', remote, 'show', `dev:${modelPath}`], { encoding: 'utf8' })).toContain('Edited in ThoughtSpot.');
+    expect(execFileSync('git', ['-C', remote, 'show', `dev:${modelPath}`], { encoding: 'utf8' })).toContain(`Edited in ThoughtSpot over ${api}.`);
   });
 
   it('validates a TML file when it is saved, logging the problem with file and line', async () => {
@@ -81,17 +111,13 @@ describe('the daemon on a sync environment', () => {
   });
 
   it('shows a conflict in /status', async () => {
-    await person.fetch();
-    await person.checkout('dev');
-    const path = execFileSync('git', ['-C', clone, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(DEMO_GUIDS.model))!;
-    writeFileSync(join(clone, path), readFileSync(join(clone, path), 'utf8').replace('Edited in ThoughtSpot.', 'Git side.'));
-    const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
-    const [model] = await admin.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-    await admin.importTml([(model!.ok ? model!.edoc : '').replace('Edited in ThoughtSpot.', 'ThoughtSpot side.')], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+    const path = join(clone, await fileOf(DEMO_GUIDS.model));
+    writeFileSync(path, described(readFileSync(path, 'utf8'), `Git side over ${api}.`));
+    await describeInThoughtSpot(api, DEMO_GUIDS.model, `ThoughtSpot side over ${api}.`);
     await person.commitAll('edit the model', committer);
     await person.push('dev');
     await until(() => (daemon.status()[0]!.lastRun?.conflicts ?? []).length > 0);
     expect(daemon.status()[0]!.lastRun).toMatchObject({ loop: 'sync', conflicts: [{ kind: 'model', resolution: 'kept both' }], conflictsBranch: 'tmlsync/conflicts/dev' });
-    expect(inThoughtSpot(DEMO_GUIDS.model)).toContain('ThoughtSpot side.');
+    expect(inThoughtSpot(DEMO_GUIDS.model)).toContain(`ThoughtSpot side over ${api}.`);
   });
 });

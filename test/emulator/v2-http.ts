@@ -38,8 +38,8 @@ export async function ok<T>(response: Promise<Response>): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** The message of a v2 error body (`error.message.debug.debug`). */
+/** The message of a v2 error body (`error.message.debug.debug`, a JSON-encoded array of strings as v1's `debug`). */
 export async function v2Error(res: Response): Promise<{ status: number; code: number; message: string }> {
   const body = (await res.json()) as { error: { message: { debug: { code: number; debug: string } } } };
-  return { status: res.status, code: body.error.message.debug.code, message: body.error.message.debug.debug };
+  return { status: res.status, code: body.error.message.debug.code, message: (JSON.parse(body.error.message.debug.debug) as string[]).join('; ') };
 }

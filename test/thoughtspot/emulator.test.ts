@@ -1,29 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { ThoughtSpotApiError, ThoughtSpotClient, type ThoughtSpotClientOptions } from '../../src/thoughtspot/index.js';
+import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
+import { ThoughtSpotApiError, type ThoughtSpotClient, type ThoughtSpotClientOptions } from '../../src/thoughtspot/index.js';
+import { API_VERSIONS, clientOf } from '../support/api.js';
 import { useHttpMock } from '../http-mock.js';
 
-// The client against the project's emulator on 127.0.0.1: the same encodings, statuses and quirks from the other side.
+// The client of either version against the project's emulator on 127.0.0.1: the same encodings,
+// statuses, error bodies and quirks from the other side. Both versions share the two emulators.
 useHttpMock({ allowLoopback: true });
 
 const SECRET = 'b1f5c1e4-trusted-secret';
+const NOWHERE = '00000000-0000-4000-8000-000000000000';
 let emulator: RunningEmulator;
 let limited: RunningEmulator;
+/** Sessions and tokens of 300 ms, for the one case that outlives them: a lifetime that short would fail the others on a loaded machine. */
+let expiring: RunningEmulator;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ host: '127.0.0.1', port: 0, trustedAuthSecret: SECRET, sessionTtlMs: 300 });
-  limited = await startEmulator({ host: '127.0.0.1', port: 0, seed: 'none', rateLimit: 3 });
+  [emulator, limited, expiring] = await Promise.all([
+    startEmulator({ host: '127.0.0.1', port: 0, trustedAuthSecret: SECRET }),
+    startEmulator({ host: '127.0.0.1', port: 0, seed: 'none', rateLimit: 3 }),
+    startEmulator({ host: '127.0.0.1', port: 0, seed: 'none', trustedAuthSecret: SECRET, sessionTtlMs: 300 }),
+  ]);
 });
 
 afterAll(async () => {
-  await Promise.all([emulator.close(), limited.close()]);
+  await Promise.all([emulator.close(), limited.close(), expiring.close()]);
 });
 
-function client(options: Partial<ThoughtSpotClientOptions> = {}): ThoughtSpotClient {
-  return new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {}, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options });
-}
+describe.each(API_VERSIONS)('ThoughtSpot client against the emulator, over %s', (api) => {
+  function client(options: Partial<ThoughtSpotClientOptions> = {}) {
+    return clientOf(api, emulator.url, { retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options });
+  }
 
-describe('ThoughtSpot client against the emulator', () => {
   it('lists principals and object headers, page by page', async () => {
     const ts = client();
     expect((await ts.listUsers()).map((p) => p.name)).toContain('tsadmin');
@@ -53,9 +62,10 @@ describe('ThoughtSpot client against the emulator', () => {
     const dryRun = await ts.syncUsers({ principals, applyChanges: false, removeDeleted: false });
     expect(dryRun).toMatchObject({ usersAdded: [], usersDeleted: [], groupsAdded: [], groupsDeleted: [] });
     const group = principals.find((p) => p.principalTypeEnum === 'LOCAL_GROUP')!;
-    const added = await ts.addPrivilege({ privilege: 'JOBSCHEDULING', groupNames: [group.name] });
-    expect(added === undefined || Array.isArray(added.privileges)).toBe(true);
+    await ts.addPrivilege({ privilege: 'JOBSCHEDULING', groupNames: [group.name] });
+    expect(emulator.state.groups.get(group.name)!.privileges).toContain('JOBSCHEDULING');
     await ts.removePrivilege({ privilege: 'JOBSCHEDULING', groupNames: [group.name] });
+    expect(emulator.state.groups.get(group.name)!.privileges).not.toContain('JOBSCHEDULING');
   });
 
   it('lists every group with its privileges, the name in the header', async () => {
@@ -80,51 +90,64 @@ describe('ThoughtSpot client against the emulator', () => {
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 
-  it('logs in with trusted authentication, and again when the session expires', async () => {
-    const ts = client({ password: undefined, secretKey: SECRET });
+  it('signs in with trusted authentication, and again when the session or token ends', async () => {
+    const ts = clientOf(api, expiring.url, { password: undefined, secretKey: SECRET });
     expect(await ts.listUsers()).not.toHaveLength(0);
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(await ts.listUsers()).not.toHaveLength(0);
   });
 
-  it('refuses a wrong password with a typed error', async () => {
-    await expect(client({ password: 'wrong' }).listUsers()).rejects.toBeInstanceOf(ThoughtSpotApiError);
+  it('refuses a wrong password with a typed error carrying the emulator’s code, message and incident', async () => {
+    const error = await client({ password: 'wrong' }).listUsers().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThoughtSpotApiError);
+    expect(error).toMatchObject({ status: 401, code: 10002, detail: 'Invalid username or password', incidentId: expect.any(String) });
   });
 
   it('rides out the emulator’s rate limit by honouring Retry-After', async () => {
-    // Login and four calls against a limit of three per second: some are answered 429 with Retry-After: 1.
-    const ts = new ThoughtSpotClient({ url: limited.url, username: 'tsadmin', password: 'admin', env: {}, rateLimit: { intervalCap: 100 } });
+    // A sign-in and four listings against a limit of three per second: some are answered 429 with Retry-After: 1.
+    const ts = clientOf(api, limited.url, { rateLimit: { intervalCap: 100 } });
     const started = Date.now();
     const lists = await Promise.all(Array.from({ length: 4 }, () => ts.listUsers()));
     expect(lists.every((list) => list.length > 0)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
-  it('imports for real, changes a password, transfers ownership and logs out', async () => {
+  it('imports for real, changes a password, transfers ownership and signs out', async () => {
     const ts = client();
-    const doc = 'answer:\n  name: Client-made answer\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n  search_query: "[Region] [Sales]"\n';
+    const doc = `answer:\n  name: Client-made answer ${api}\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n  search_query: "[Region] [Sales]"\n`;
     const [created] = await ts.importTml([doc], { policy: 'PARTIAL', forceCreate: false });
     expect(created).toMatchObject({ ok: true });
     const id = (created?.ok ? created.id : undefined) ?? '';
-    expect(emulator.state.objects.get(id)?.name).toBe('Client-made answer');
+    expect(emulator.state.objects.get(id)?.name).toBe(`Client-made answer ${api}`);
     await ts.transferOwnership({ fromUserName: 'tsadmin', toUserName: 'dana.engineer', objectIds: [id] });
     expect(emulator.state.objects.get(id)?.author).toBe(emulator.state.users.get('dana.engineer')!.id);
-    await expect(ts.transferOwnership({ fromUserName: 'system', toUserName: 'dana.engineer' })).rejects.toMatchObject({ status: 400 });
-    await ts.updatePassword({ name: 'alex.analyst', currentPassword: 'demo-password', newPassword: 'changed-Pass-1' });
-    await expect(client({ username: 'alex.analyst', password: 'changed-Pass-1' }).listUsers()).resolves.not.toHaveLength(0);
-    await expect(ts.updatePassword({ name: 'alex.analyst', currentPassword: 'wrong', newPassword: 'x-Other-2' })).rejects.toMatchObject({ status: 400 });
+    // v1 transfers all of a user's objects unless told which, and refuses a user who has none; v2 always names them.
+    if (api === 'v1') await expect((client() as ThoughtSpotClient).transferOwnership({ fromUserName: 'system', toUserName: 'dana.engineer' })).rejects.toMatchObject({ status: 400 });
+    // Each version changes the password of a user of its own: the emulator is shared.
+    const user = api === 'v1' ? 'alex.analyst' : 'dana.engineer';
+    await ts.updatePassword({ name: user, currentPassword: 'demo-password', newPassword: 'changed-Pass-1' });
+    await expect(client({ username: user, password: 'changed-Pass-1' }).listUsers()).resolves.not.toHaveLength(0);
+    const refused = await ts.updatePassword({ name: user, currentPassword: 'wrong', newPassword: 'x-Other-2' }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'ThoughtSpotApiError', status: 400, code: 10002, detail: expect.stringMatching(/password/i) });
     await ts.logout();
     expect(await ts.listUsers()).not.toHaveLength(0);
   });
 
-  it('surfaces the emulator’s refusals as typed errors', async () => {
+  it('surfaces the emulator’s refusals as typed errors with its code, message and incident', async () => {
     const analyst = client({ username: 'erin.exec', password: 'demo-password' });
-    await expect(analyst.exportTml([[...emulator.state.objects.keys()][0]!])).rejects.toMatchObject({ status: 403, endpoint: 'metadata/tml/export' });
+    await expect(analyst.exportTml([[...emulator.state.objects.keys()][0]!])).rejects.toMatchObject({ status: 403, code: 10023, endpoint: 'metadata/tml/export', incidentId: expect.any(String) });
     const ts = client();
-    await expect(ts.searchData({ queryString: '[No Such Column]', dataSourceGuid: [...emulator.state.objects.keys()][0]! })).rejects.toMatchObject({ status: 400, code: 10002 });
-    await expect(ts.pinboardData({ id: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({ status: 400 });
-    await expect(ts.listVizHeaders('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 400 });
-    const [missing] = await ts.exportTml(['00000000-0000-4000-8000-000000000000']);
+    await expect(ts.searchData({ queryString: '[No Such Column]', dataSourceGuid: DEMO_GUIDS.model })).rejects.toMatchObject({
+      status: 400,
+      code: 10002,
+      detail: expect.stringContaining('No Such Column'),
+      incidentId: expect.any(String),
+    });
+    await expect(ts.pinboardData({ id: NOWHERE })).rejects.toMatchObject({ status: 400, detail: expect.stringContaining(NOWHERE) });
+    // v1's listvizheaders refuses an unknown liveboard; v2 searches metadata, which finds nothing.
+    if (api === 'v1') await expect(ts.listVizHeaders(NOWHERE)).rejects.toMatchObject({ status: 400 });
+    else expect(await ts.listVizHeaders(NOWHERE)).toEqual([]);
+    const [missing] = await ts.exportTml([NOWHERE]);
     expect(missing).toMatchObject({ ok: false });
   });
 });

@@ -133,5 +133,7 @@ describe('ThoughtSpot message text', () => {
     expect(decodeDebug('[not json')).toBe('[not json');
     expect(decodeDebug(['a', 'b'])).toBe('a; b');
     expect(decodeDebug(42)).toBeUndefined();
+    // A live v2 500 without a message: nothing to show rather than "null".
+    expect(decodeDebug('[null]')).toBeUndefined();
   });
 });

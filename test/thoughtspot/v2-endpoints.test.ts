@@ -1,7 +1,9 @@
+import type nock from 'nock';
 import { describe, expect, it } from 'vitest';
+import { CODE, V1Error, v2ErrorBody } from '../../src/emulator/errors.js';
+import { ThoughtSpotApiError, type Principal, type ThoughtSpotUncertainWriteError, type ThoughtSpotV2Client } from '../../src/thoughtspot/index.js';
 import { useHttpMock } from '../http-mock.js';
-import { BASE, expectV2Headers, jsonBody, mockToken, testV2Client, v2at } from './fixture.js';
-import type { Principal } from '../../src/thoughtspot/index.js';
+import { BASE, expectV2Headers, jsonBody, mockToken, testV2Client, v2at, v2Error } from './fixture.js';
 
 const http = useHttpMock();
 
@@ -311,5 +313,230 @@ describe('ThoughtSpot v2 endpoints', () => {
       file_format: 'PDF',
       pdf_options: { page_orientation: 'LANDSCAPE', include_cover_page: false },
     });
+  });
+});
+
+/**
+ * One endpoint of the issue's list, for the failures every v2 endpoint can meet: what the call
+ * sends before it (`before`, with the token already granted), the request itself, and what a
+ * success answers (and what follows a success, `after`).
+ */
+interface EndpointCase {
+  /** The endpoint as errors name it. */
+  endpoint: string;
+  /** The request's path under the v2 base, when it is not the endpoint's name. */
+  path?: string;
+  method?: 'get' | 'post';
+  call: (client: ThoughtSpotV2Client) => Promise<unknown>;
+  ok: [status: number, body?: nock.Body];
+  before?: (ts: nock.Scope) => void;
+  after?: (ts: nock.Scope) => void;
+  /** A write: its answer lost, it is never sent again. */
+  write: boolean;
+  /** A 4xx the SDK documents for it (every v2 endpoint: 400, 401, 403, 500), with a message ThoughtSpot might give. */
+  refusal: [status: 400 | 403, code: number, message: string];
+  /** The client reports this endpoint's failures as the outcome of another call (a background import's status). */
+  reportedAs?: string;
+}
+
+const DOC = 'guid: t-1\ntable:\n  name: orders\n';
+const IMPORTED = [{ request_index: 0, response: { status: { status_code: 'OK' }, header: { id_guid: 't-1', name: 'orders' } } }];
+const NO_GROUP_CHANGES = { groups_added: [], groups_updated: [], groups_deleted: [] };
+const NO_USER_CHANGES = { users_added: [], users_updated: [], users_deleted: [] };
+const SALES = [{ id: 'g-1', name: 'Sales', display_name: 'Sales', visibility: 'SHARABLE', privileges: [] }];
+const TASK = { task_id: 'task-1', task_status: 'IN_QUEUE' };
+const TASK_DONE = { status_list: [{ task_id: 'task-1', task_status: 'COMPLETED', import_response: IMPORTED }], last_batch: true };
+const PDF = Buffer.from('%PDF-1.4\n%%EOF\n', 'latin1');
+const APPLY = { principals: [], applyChanges: true, removeDeleted: false };
+
+const ENDPOINTS: EndpointCase[] = [
+  { endpoint: 'auth/session/user', method: 'get', call: (c) => c.currentUser(), ok: [200, { id: 'u-1', name: 'tsadmin' }], write: false, refusal: [400, 10002, 'Invalid parameter values'] },
+  { endpoint: 'system', method: 'get', call: (c) => c.systemInfo(), ok: [200, { release_version: '10.8.0.cl' }], write: false, refusal: [403, 10023, 'User does not have ADMINISTRATION privilege'] },
+  { endpoint: 'orgs/search', call: (c) => c.listOrgs(), ok: [200, []], write: false, refusal: [403, 10023, 'Org administration required'] },
+  { endpoint: 'metadata/search', call: (c) => c.listObjectHeaders({ type: 'LOGICAL_TABLE' }), ok: [200, []], write: false, refusal: [400, 10002, 'Invalid parameter values metadata[0].type'] },
+  { endpoint: 'metadata/tml/export', call: (c) => c.exportTml(['m-1']), ok: [200, []], write: false, refusal: [403, 10023, 'User does not have access to m-1'] },
+  { endpoint: 'metadata/tml/import', call: (c) => c.importTml([DOC], { policy: 'ALL_OR_NONE', forceCreate: false }), ok: [200, IMPORTED], write: true, refusal: [400, 10002, 'Invalid parameter values metadata_tmls'] },
+  {
+    endpoint: 'metadata/tml/async/import',
+    call: (c) => c.importTmlAsync([DOC], { policy: 'PARTIAL', forceCreate: false, pollIntervalMs: 1 }),
+    ok: [200, TASK],
+    after: (ts) => ts.post(v2at('metadata/tml/async/status')).reply(200, TASK_DONE),
+    write: true,
+    refusal: [400, 10002, 'Invalid parameter values import_policy'],
+  },
+  {
+    endpoint: 'metadata/tml/async/status',
+    call: (c) => c.importTmlAsync([DOC], { policy: 'PARTIAL', forceCreate: false, pollIntervalMs: 1 }),
+    before: (ts) => ts.post(v2at('metadata/tml/async/import')).reply(200, TASK),
+    ok: [200, TASK_DONE],
+    write: false,
+    refusal: [400, 10002, 'Invalid parameter values task_ids'],
+    reportedAs: 'metadata/tml/async/import',
+  },
+  { endpoint: 'metadata/delete', call: (c) => c.deleteObjects({ type: 'LOGICAL_TABLE', ids: ['t-1'] }), ok: [204], write: true, refusal: [400, 10002, 'Object t-1 is used by 2 answers'] },
+  { endpoint: 'metadata/update-obj-id', call: (c) => c.setObjIds([{ id: 't-1', type: 'LOGICAL_TABLE', objId: 'orders' }]), ok: [204], write: true, refusal: [400, 10002, 'obj_id orders is already in use'] },
+  {
+    endpoint: 'users/search',
+    call: (c) => c.listUsers(),
+    before: (ts) => ts.post(v2at('groups/search')).reply(200, []),
+    ok: [200, []],
+    write: false,
+    refusal: [403, 10023, 'User does not have access to users'],
+  },
+  { endpoint: 'groups/search', call: (c) => c.listGroups(), ok: [200, []], write: false, refusal: [400, 10002, 'Invalid parameter values record_size'] },
+  {
+    endpoint: 'groups/import',
+    call: (c) => c.syncUsers(APPLY),
+    ok: [200, NO_GROUP_CHANGES],
+    after: (ts) => ts.post(v2at('users/import')).reply(200, NO_USER_CHANGES),
+    write: true,
+    refusal: [400, 10002, 'Invalid parameter values groups[0].type'],
+  },
+  {
+    endpoint: 'users/import',
+    call: (c) => c.syncUsers(APPLY),
+    before: (ts) => ts.post(v2at('groups/import')).reply(200, NO_GROUP_CHANGES),
+    ok: [200, NO_USER_CHANGES],
+    write: true,
+    refusal: [400, 10002, 'Invalid parameter values users[0].password: new local user cy needs a password'],
+  },
+  {
+    endpoint: 'groups/{group_identifier}/update',
+    path: 'groups/g-1/update',
+    call: (c) => c.addPrivilege({ privilege: 'DEVELOPER', groupNames: ['Sales'] }),
+    before: (ts) => ts.post(v2at('groups/search')).reply(200, SALES),
+    ok: [204],
+    write: true,
+    refusal: [400, 10002, 'Invalid parameter values privileges: FLYING is not a privilege'],
+  },
+  { endpoint: 'users/change-password', call: (c) => c.updatePassword({ name: 'deployer', currentPassword: 'old-1', newPassword: 'new-1' }), ok: [204], write: true, refusal: [400, 10002, 'Invalid parameter values current_password'] },
+  { endpoint: 'security/metadata/assign', call: (c) => c.transferOwnership({ toUserName: 'bo', objectIds: ['lb-1'] }), ok: [204], write: true, refusal: [403, 10023, 'User does not have access to lb-1'] },
+  { endpoint: 'searchdata', call: (c) => c.searchData({ queryString: '[Sales]', dataSourceGuid: 'ws-1' }), ok: [200, { contents: [CONTENT] }], write: false, refusal: [400, 10002, 'Invalid parameter values query_string: no column Profit'] },
+  { endpoint: 'metadata/liveboard/data', call: (c) => c.pinboardData({ id: 'lb-1' }), ok: [200, { metadata_id: 'lb-1', contents: [] }], write: false, refusal: [400, 10002, 'Invalid parameter values metadata_identifier'] },
+  { endpoint: 'report/liveboard', call: (c) => c.exportPinboardPdf({ id: 'lb-1' }), ok: [200, PDF], write: false, refusal: [400, 10002, 'Invalid parameter values file_format'] },
+];
+
+function connectionLost(): Error {
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}
+
+/** The token each request to `path` carried, in order. */
+function tokensTo(path: string): (string | undefined)[] {
+  return http.requests.filter((r) => r.pathname === v2at(path)).map((r) => r.headers.authorization?.replace('Bearer ', ''));
+}
+
+/** The endpoint's request after its `before`, with a success answer of its own mocked by the caller. */
+function request(ts: nock.Scope, c: EndpointCase): nock.Interceptor {
+  const path = v2at(c.path ?? c.endpoint);
+  return c.method === 'get' ? ts.get(path) : ts.post(path);
+}
+
+function succeed(ts: nock.Scope, c: EndpointCase): void {
+  request(ts, c).reply(c.ok[0], c.ok[1]);
+  c.after?.(ts);
+}
+
+/** Every endpoint the issue lists, each with its error body, a 401, a 429 and a lost answer. */
+describe.each(ENDPOINTS.map((c) => [c.endpoint, c] as const))('ThoughtSpot v2 %s when it fails', (endpoint, c) => {
+  it('a refusal with a v2 error body is a typed error with its status, code, incident, trace and message', async () => {
+    const ts = session();
+    c.before?.(ts);
+    const [status, code, message] = c.refusal;
+    request(ts, c).reply(status, v2Error(code, message, 'inc-refused'));
+    const error = await c.call(testV2Client()).catch((e: unknown) => e);
+    const apiError = c.reportedAs ? (error as ThoughtSpotUncertainWriteError).failure : error;
+    if (c.reportedAs) expect(error).toMatchObject({ name: 'ThoughtSpotUncertainWriteError', endpoint: c.reportedAs });
+    expect(apiError).toBeInstanceOf(ThoughtSpotApiError);
+    expect(apiError).toMatchObject({ status, code, endpoint, incidentId: 'inc-refused', traceId: 'trace-v2', detail: message });
+    expect((apiError as Error).message).toBe(`ThoughtSpot ${endpoint} failed with HTTP ${status} (code ${code}): ${message} [incident inc-refused]`);
+    expect(tokensTo(c.path ?? c.endpoint)).toHaveLength(1);
+  });
+
+  it('a 401 gets a new token once and sends the call again with it', async () => {
+    const ts = session();
+    c.before?.(ts);
+    request(ts, c).reply(401, v2Error(10002, 'Token expired', 'inc-401'));
+    mockToken(ts, 'token-2');
+    succeed(ts, c);
+    await c.call(testV2Client());
+    expect(tokensTo(c.path ?? c.endpoint)).toEqual(['token-1', 'token-2']);
+    expect(tokensTo('auth/token/full')).toEqual([undefined, undefined]);
+  });
+
+  it('a 429 waits the Retry-After it names, then sends the call again: the server did not process it', async () => {
+    const ts = session();
+    c.before?.(ts);
+    request(ts, c).reply(429, v2Error(10000, 'Too many requests'), { 'retry-after': '0' });
+    succeed(ts, c);
+    await c.call(testV2Client());
+    expect(tokensTo(c.path ?? c.endpoint)).toHaveLength(2);
+  });
+
+  it(c.write ? 'an answer lost on the way back leaves the outcome unknown: never sent again' : 'an answer lost on the way back is asked for again: a read', async () => {
+    const ts = session();
+    c.before?.(ts);
+    request(ts, c).replyWithError(connectionLost());
+    if (!c.write) succeed(ts, c);
+    const outcome = c.call(testV2Client());
+    if (c.write) await expect(outcome).rejects.toMatchObject({ name: 'ThoughtSpotUncertainWriteError', endpoint, failure: { name: 'ThoughtSpotNetworkError', code: 'ECONNRESET' } });
+    else await outcome;
+    expect(tokensTo(c.path ?? c.endpoint)).toHaveLength(c.write ? 1 : 2);
+  });
+});
+
+describe('ThoughtSpot v2 authentication when it fails', () => {
+  it('auth/token/full: a wrong password is a typed 401 with the v2 body, asked once, never a loop of new tokens', async () => {
+    http.scope(BASE).post(v2at('auth/token/full')).reply(401, v2Error(10002, 'Invalid username or password', 'inc-login'));
+    const error = await testV2Client().systemInfo().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ThoughtSpotApiError', status: 401, code: 10002, endpoint: 'auth/token/full', incidentId: 'inc-login', detail: 'Invalid username or password' });
+    expect(http.requests).toHaveLength(1);
+  });
+
+  it('auth/token/full: an Org the user is not in is a typed 400 naming org_id', async () => {
+    http.scope(BASE).post(v2at('auth/token/full')).reply(400, v2Error(10002, 'Invalid parameter values org_id: no Org 7', 'inc-org'));
+    await expect(testV2Client({ orgId: 7 }).login()).rejects.toMatchObject({ status: 400, endpoint: 'auth/token/full', detail: 'Invalid parameter values org_id: no Org 7' });
+  });
+
+  it('auth/token/revoke: a refusal is a typed error, and the token is dropped all the same', async () => {
+    const ts = session();
+    ts.post(v2at('auth/token/revoke')).reply(400, v2Error(10002, 'Invalid parameter values token', 'inc-revoke'));
+    mockToken(ts, 'token-2');
+    ts.get(v2at('system')).reply(200, {});
+    const client = testV2Client();
+    await client.login();
+    await expect(client.logout()).rejects.toMatchObject({ name: 'ThoughtSpotApiError', status: 400, endpoint: 'auth/token/revoke', detail: 'Invalid parameter values token' });
+    await client.systemInfo();
+    expect(tokensTo('system')).toEqual(['token-2']);
+  });
+});
+
+describe('ThoughtSpot v2 error bodies of other shapes', () => {
+  it.each([
+    ['the v1 fields with a plain-text debug', { error: { message: { debug: { code: 10002, incident_id_guid: 'inc-1', debug: 'Invalid parameter values group_identifier' } } } }, { code: 10002, incidentId: 'inc-1', detail: 'Invalid parameter values group_identifier' }],
+    ['a plain-text debug', { error: { message: { debug: 'Invalid parameter values group_identifier' } } }, { code: undefined, detail: 'Invalid parameter values group_identifier' }],
+    ['a plain-text message', { error: { message: 'Invalid parameter values group_identifier' } }, { code: undefined, detail: 'Invalid parameter values group_identifier' }],
+    ['a plain-text error', { error: 'Invalid parameter values group_identifier' }, { code: undefined, detail: 'Invalid parameter values group_identifier' }],
+    ['no message at all ("[null]", as live 500s have it)', { error: { message: { debug: { code: 10000, incident_id_guid: 'inc-2', trace_id_guid: 'tracing-disabled', debug: '[null]' } } } }, { code: 10000, incidentId: 'inc-2', detail: undefined }],
+  ] as const)('%s', async (_shape, body, fields) => {
+    session().post(v2at('groups/search')).reply(400, body);
+    const error = await testV2Client().listGroups().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ThoughtSpotApiError', status: 400, endpoint: 'groups/search', ...fields });
+    if (fields.detail === undefined) expect((error as Error).message).toBe('ThoughtSpot groups/search failed with HTTP 400 (code 10000) [incident inc-2]');
+  });
+});
+
+/**
+ * The emulator answers every v2 failure with `v2ErrorBody` (src/emulator/errors.ts): the client
+ * reads each field of it, whatever the status, as it reads a live cluster's.
+ */
+describe('ThoughtSpot v2 errors as the emulator words them', () => {
+  it.each([
+    [400, CODE.invalidParameter, 'Invalid parameter values metadata[0].identifier: no object with id x'],
+    [401, CODE.invalidParameter, 'Invalid username or password'],
+    [403, CODE.accessDenied, 'User does not have DATAMANAGEMENT privilege'],
+    [404, CODE.notFound, 'No route for POST /api/rest/2.0/nope'],
+  ] as const)('HTTP %i, code %i', async (status, code, message) => {
+    http.scope(BASE).post(v2at('auth/token/full')).reply(status, v2ErrorBody(new V1Error(status, code, message), 'inc-emulator') as unknown as nock.Body);
+    await expect(testV2Client().login()).rejects.toMatchObject({ status, code, endpoint: 'auth/token/full', incidentId: 'inc-emulator', traceId: 'inc-emulator', detail: message });
   });
 });

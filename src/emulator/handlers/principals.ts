@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PrincipalChanges } from '../../tml/index.js';
 import { currentUser, json, noContent, type HandlerContext, type Reply, type Route } from '../context.js';
 import { CODE, invalidParameter, V1Error } from '../errors.js';
 import {
@@ -119,15 +120,6 @@ export interface SyncOptions {
   field: string;
 }
 
-export interface SyncResult {
-  usersAdded: string[];
-  usersDeleted: string[];
-  usersUpdated: string[];
-  groupsAdded: string[];
-  groupsDeleted: string[];
-  groupsUpdated: string[];
-}
-
 /**
  * Brings the principals to the input, for v1 `user/sync` and v2
  * `users/import`: built-in principals are never removed; new local users
@@ -135,8 +127,8 @@ export interface SyncResult {
  * are never changed. Every problem is found before anything changes: the
  * changes are planned first (each a function), then applied together.
  */
-export function syncPrincipals(state: EmulatorState, inputs: SyncInput[], options: SyncOptions): SyncResult {
-  const result: SyncResult = { usersAdded: [], usersDeleted: [], usersUpdated: [], groupsAdded: [], groupsDeleted: [], groupsUpdated: [] };
+export function syncPrincipals(state: EmulatorState, inputs: SyncInput[], options: SyncOptions): PrincipalChanges {
+  const result: PrincipalChanges = { usersAdded: [], usersDeleted: [], usersUpdated: [], groupsAdded: [], groupsDeleted: [], groupsUpdated: [] };
   const groupNamesAfter = new Set([...state.groups.keys(), ...inputs.filter(isGroupInput).map((g) => g.name)]);
   const changes: Change[] = [];
   for (const input of inputs) {
@@ -160,7 +152,7 @@ type Change = () => void;
 const isGroupInput = (p: SyncInput) => (GROUP_TYPES as readonly string[]).includes(p.principalTypeEnum);
 
 /** A group of the input: added, updated where it differs, or nothing to do. */
-function groupChange(state: EmulatorState, input: SyncInput, groupNames: string[], result: SyncResult): Change | undefined {
+function groupChange(state: EmulatorState, input: SyncInput, groupNames: string[], result: PrincipalChanges): Change | undefined {
   const now = state.now();
   const existing = state.groups.get(input.name);
   if (existing) {
@@ -177,7 +169,7 @@ function groupChange(state: EmulatorState, input: SyncInput, groupNames: string[
 }
 
 /** A user of the input: added (a new local user needs a password), updated where it differs, or nothing to do. */
-function userChange(state: EmulatorState, input: SyncInput, groupNames: string[], result: SyncResult, options: SyncOptions): Change | undefined {
+function userChange(state: EmulatorState, input: SyncInput, groupNames: string[], result: PrincipalChanges, options: SyncOptions): Change | undefined {
   const now = state.now();
   const existing = state.users.get(input.name);
   if (existing) {
@@ -200,7 +192,7 @@ function userChange(state: EmulatorState, input: SyncInput, groupNames: string[]
  * (never built-ins). A removed group leaves every membership in it. Both are
  * the Org's own: a user removed here stays in their other Orgs.
  */
-function removals(state: EmulatorState, inputs: SyncInput[], options: SyncOptions, result: SyncResult): Change[] {
+function removals(state: EmulatorState, inputs: SyncInput[], options: SyncOptions, result: PrincipalChanges): Change[] {
   const wanted = new Set(inputs.map((p) => `${isGroupInput(p) ? 'g' : 'u'}:${p.name}`));
   const changes: Change[] = [];
   const users = options.removeUsers ? [...state.users.values()].filter((u) => !u.builtIn && !wanted.has(`u:${u.name}`)) : [];

@@ -15,7 +15,7 @@ import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PrunePlan
 import { finishRun, startRun, type ObjectResult, type RunReport } from '../kernel/report.js';
 import { validateInTarget, validateOffline } from '../kernel/validate.js';
 
-export { DeployGateError, type DeployEnvironment, type DeployOptions, type PlannedChange } from './types.js';
+export { DeployGateError, type DeployOptions, type PlannedChange } from './types.js';
 export { prepareDeploy } from './prepare.js';
 
 export interface DeployReport extends RunReport {

@@ -1,7 +1,8 @@
 import type { Logger } from '../../log/index.js';
 import { handlerFor, listedKind, references, type KnownObject, type TmlKind } from '../../tml/index.js';
 import { readContent } from '../kernel/content.js';
-import { DeployGateError, MissingLedgerError, type Candidate, type ChangeSet, type DeployEnvironment, type DeployMapping, type DeployOptions, type Identity, type PlannedChange } from './types.js';
+import type { WorkflowEnvironment } from '../kernel/environment.js';
+import { DeployGateError, MissingLedgerError, type Candidate, type ChangeSet, type DeployMapping, type DeployOptions, type Identity, type PlannedChange } from './types.js';
 import { contentHash, readDeployLedger, stateRef, type DeployLedger, type PendingCreation } from '../kernel/ledger.js';
 import { startRun } from '../kernel/report.js';
 import { listTarget, targetFromHeaders, type Target } from '../kernel/target.js';
@@ -165,7 +166,7 @@ function deletionsOf(ledger: DeployLedger, candidates: Candidate[], present: Rea
     .map(([canonical, e]) => ({ action: 'delete', kind: e.kind, name: e.name, path: e.path, canonicalGuid: canonical, envGuid: e.envGuid }));
 }
 
-function mappingOf(ledger: DeployLedger, present: ReadonlySet<string>, environment: DeployEnvironment): DeployMapping {
+function mappingOf(ledger: DeployLedger, present: ReadonlySet<string>, environment: WorkflowEnvironment): DeployMapping {
   const { mappings } = environment;
   return {
     guids: new Map(Object.entries(ledger.objects).filter(([, e]) => present.has(e.envGuid)).map(([canonical, e]) => [canonical, e.envGuid])),
@@ -180,7 +181,7 @@ function mappingOf(ledger: DeployLedger, present: ReadonlySet<string>, environme
  * exactly once, into the mapping. Every file's connections are mapped (so
  * that exports map back); only changed files must resolve.
  */
-function resolveConnections(candidates: Candidate[], target: KnownObject[], environment: DeployEnvironment, connections: Map<string, string>, mapping: DeployMapping): Finding[] {
+function resolveConnections(candidates: Candidate[], target: KnownObject[], environment: WorkflowEnvironment, connections: Map<string, string>, mapping: DeployMapping): Finding[] {
   const owned = (kind: TmlKind) => handlerFor(kind).environmentOwned === true;
   const targetConnections = target.filter((t) => owned(t.kind));
   const findings: Finding[] = [];

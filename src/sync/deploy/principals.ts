@@ -4,7 +4,8 @@ import { silentLogger, type Logger } from '../../log/index.js';
 import { parseYaml, TmlParseError, yamlProblem } from '../../tml/index.js';
 import { readSourceFile, UnsafeSourceError } from '../kernel/content.js';
 import { PRINCIPALS_PATH } from '../kernel/layout.js';
-import type { GroupPrivileges, PrincipalEntry, PrincipalsSyncResult, ThoughtSpotPort } from '../ports.js';
+import type { PrincipalChanges } from '../../tml/index.js';
+import type { GroupPrivileges, PrincipalEntry, ThoughtSpotPort } from '../ports.js';
 import { BUILT_IN_PRINCIPALS, GROUP_TYPES, isGroup, principalEntry, PRIVILEGES, USER_TYPES, VISIBILITIES } from '../kernel/principals.js';
 
 /**
@@ -263,7 +264,7 @@ export async function planPrincipals(options: PlanPrincipalsOptions): Promise<Pr
 export async function applyPrincipals(thoughtspot: ThoughtSpotPort, plan: PrincipalsPlan, log: Logger = silentLogger()): Promise<PrincipalsOutcome> {
   const { apply } = plan;
   if (!apply || plan.outcome.managed === false) return plan.outcome;
-  let result: PrincipalsSyncResult = { usersAdded: [], usersDeleted: [], usersUpdated: [], groupsAdded: [], groupsDeleted: [], groupsUpdated: [] };
+  let result: PrincipalChanges = { usersAdded: [], usersDeleted: [], usersUpdated: [], groupsAdded: [], groupsDeleted: [], groupsUpdated: [] };
   if (apply.syncNeeded) {
     result = await thoughtspot.syncPrincipals({ principals: apply.principals, apply: true, removeDeleted: apply.removeDeleted, ...(apply.password ? { password: apply.password } : {}) });
     log.info(Object.fromEntries(Object.entries(result).map(([k, v]: [string, string[]]) => [k, v.length])), 'principals synced');
@@ -328,7 +329,7 @@ function changedFields(wanted: PrincipalEntry, now: PrincipalEntry | undefined):
 }
 
 /** The changes, per principal, from `user/sync`'s answer and the privilege difference. */
-function changesOf(result: PrincipalsSyncResult, entries: FileEntry[], current: PrincipalEntry[], diffs: Map<string, PrivilegeDiff>, prune: boolean): PrincipalChange[] {
+function changesOf(result: PrincipalChanges, entries: FileEntry[], current: PrincipalEntry[], diffs: Map<string, PrivilegeDiff>, prune: boolean): PrincipalChange[] {
   const wanted = new Map(entries.map((e) => [`${e.kind}:${e.principal.name}`, e.principal]));
   const now = new Map(current.map((p) => [`${isGroup(p) ? 'group' : 'user'}:${p.name}`, p]));
   const change = (action: PrincipalChange['action'], kind: 'user' | 'group', name: string): PrincipalChange => {

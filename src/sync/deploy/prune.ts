@@ -1,7 +1,8 @@
 import { InvalidInputError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import { format, handlerFor, parse, resolveReferences, type KnownObject, type TmlDocument, type TmlKind } from '../../tml/index.js';
-import type { ChangeSet, DeployEnvironment, PlannedChange } from './types.js';
+import type { ChangeSet, PlannedChange } from './types.js';
+import type { WorkflowEnvironment } from '../kernel/environment.js';
 import { hasContentFolder } from '../kernel/content.js';
 import { stateRef, type DeployLedger } from '../kernel/ledger.js';
 import type { ContentRepo, DeletableType, ThoughtSpotPort } from '../ports.js';
@@ -56,7 +57,7 @@ export const BACKUP_MANIFEST = 'backup.json';
 const describe = (c: { kind: string; name: string }) => `${c.kind} "${c.name}"`;
 
 /** Which of a deploy's deletion candidates go, which stay and why; or why prune refuses. Pure but for one look at the content folder. */
-export function planPrune(prepared: Pick<ChangeSet, 'deletions' | 'ledger' | 'candidates' | 'commit'>, environment: DeployEnvironment, dir: string): PrunePlan {
+export function planPrune(prepared: Pick<ChangeSet, 'deletions' | 'ledger' | 'candidates' | 'commit'>, environment: WorkflowEnvironment, dir: string): PrunePlan {
   const enabled = environment.prune !== undefined;
   const deletions: PlannedChange[] = [];
   const kept: KeptObject[] = [];

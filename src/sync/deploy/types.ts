@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../errors/index.js';
 import type { KnownObject, TmlDocument, ValueMapping } from '../../tml/index.js';
 import type { DeployLedger } from '../kernel/ledger.js';
-import type { WorkflowEnvironment, WorkflowOptions } from '../kernel/environment.js';
+import type { WorkflowOptions } from '../kernel/environment.js';
 import type { RunStart } from '../kernel/report.js';
 import type { Finding } from '../kernel/validate.js';
 import type { Header } from '../ports.js';
@@ -33,9 +33,6 @@ export class MissingLedgerError extends InvalidInputError {
     );
   }
 }
-
-/** The environment a deploy (and a plan, and prune) reads: every workflow's one shape, under the name its phases know it by. */
-export type DeployEnvironment = WorkflowEnvironment;
 
 /** A deploy's own options, besides the environment and the sides every workflow takes. */
 export interface DeployOptions extends WorkflowOptions {

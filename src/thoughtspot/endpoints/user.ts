@@ -1,6 +1,7 @@
+import type { PrincipalChanges } from '../../tml/index.js';
 import type { ApiCaller } from '../http.js';
 import { QUEUE_PRIORITY } from '../limits.js';
-import type { Guid, Principal, UserSyncResult } from '../types.js';
+import type { Guid, Principal } from '../types.js';
 import { bool, jsonList, parseJson } from './encode.js';
 
 /** `GET user/list`: every user and group, one JSON array (reference §2.4). */
@@ -27,7 +28,7 @@ export interface SyncUsersParams {
  * `removeDeleted` always sent (reference §2.5). A dry run may be retried; a
  * sync that applies changes is a write.
  */
-export async function syncUsers(api: ApiCaller, params: SyncUsersParams): Promise<UserSyncResult> {
+export async function syncUsers(api: ApiCaller, params: SyncUsersParams): Promise<PrincipalChanges> {
   const response = await api.send({
     endpoint: 'user/sync',
     method: 'POST',
@@ -42,7 +43,7 @@ export async function syncUsers(api: ApiCaller, params: SyncUsersParams): Promis
     success: [200],
     idempotent: !params.applyChanges,
   });
-  return parseJson<UserSyncResult>('user/sync', response, 'object');
+  return parseJson<PrincipalChanges>('user/sync', response, 'object');
 }
 
 export interface UpdatePasswordParams {

@@ -1,3 +1,4 @@
+import type { PrincipalChanges } from '../../tml/index.js';
 import type { Redactor } from '../../log/index.js';
 import { openConnection, type ConnectionOptions } from '../connection.js';
 import type { ExportTmlOptions, ImportTmlOptions } from '../client.js';
@@ -11,7 +12,7 @@ import { ASYNC_IMPORT_POLL, DEFAULT_TOKEN_VALIDITY_SEC } from '../limits.js';
 import { pickOrg } from '../orgs.js';
 import { sleep, type HostQueue } from '../queue.js';
 import { documentText, exportResults, importResults, throwIfFailed, type TmlExportResult, type TmlImportDocument, type TmlImportResult } from '../tml-results.js';
-import type { DataBlock, GroupDetails, Guid, LogicalTableSubtype, MetadataType, ObjectHeader, PinboardData, Principal, UserSyncResult, VizHeader } from '../types.js';
+import type { DataBlock, GroupDetails, Guid, LogicalTableSubtype, MetadataType, ObjectHeader, PinboardData, Principal, VizHeader } from '../types.js';
 import { currentUser, fullAccessToken, revokeToken, type FullAccessTokenParams } from './endpoints/auth.js';
 import { liveboardData, liveboardPdf, searchData } from './endpoints/data.js';
 import { deleteMetadata, searchMetadata, updateObjIds, type ObjIdUpdate } from './endpoints/metadata.js';
@@ -184,7 +185,7 @@ export class ThoughtSpotV2Client {
    * name new groups), then users (`users/import`); `applyChanges: false` is a
    * server-side dry run of both. Each is a write of its own when applied.
    */
-  async syncUsers(params: Omit<SyncUsersParams, 'orgScope'>): Promise<UserSyncResult> {
+  async syncUsers(params: Omit<SyncUsersParams, 'orgScope'>): Promise<PrincipalChanges> {
     const dryRun = !params.applyChanges;
     const groups = await importGroups(this.#http, { groups: shapes.importGroups(params.principals), dryRun, deleteUnspecifiedGroups: params.removeDeleted });
     // A dry run of groups adds none, so the users' dry run cannot name the groups it would add (see shapes.dryRunUsers).

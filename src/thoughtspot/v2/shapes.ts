@@ -3,8 +3,9 @@
  * client's domain operations take and give what `ThoughtSpotClient`'s do and
  * one port adapter can be written against either.
  */
+import type { PrincipalChanges } from '../../tml/index.js';
 import { ThoughtSpotResponseError } from '../errors.js';
-import type { DataBlock, GroupDetails, MetadataType, ObjectHeader, PinboardData, Principal, TmlSchemaVersion, UserSyncResult, VizHeader, Visibility } from '../types.js';
+import type { DataBlock, GroupDetails, MetadataType, ObjectHeader, PinboardData, Principal, TmlSchemaVersion, VizHeader, Visibility } from '../types.js';
 import type { DeletableType } from '../endpoints/metadata.js';
 import type { V2DeletableType, V2ObjIdType } from './endpoints/metadata.js';
 import type { ImportGroup, ImportUser } from './endpoints/principals.js';
@@ -172,7 +173,7 @@ export function dryRunUsers(users: ImportUser[], newGroups: readonly string[]): 
 }
 
 /** What `groups/import` and `users/import` did (or would do), as v1's `user/sync` says it; `alsoUpdated` are users known to change. */
-export function userSyncResult(users: V2ImportUsersResponse, groups: V2ImportGroupsResponse, alsoUpdated: readonly string[] = []): UserSyncResult {
+export function userSyncResult(users: V2ImportUsersResponse, groups: V2ImportGroupsResponse, alsoUpdated: readonly string[] = []): PrincipalChanges {
   const added = refNames(users.users_added);
   const updated = refNames(users.users_updated);
   return {

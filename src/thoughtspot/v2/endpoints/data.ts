@@ -28,6 +28,7 @@
  *   ExportLiveboardReportRequestPdfOptions.ts). We always ask for PDF.
  */
 import type { ApiCaller } from '../../http.js';
+import type { PinboardPdfParams } from '../../endpoints/data.js';
 import { parseJson } from '../../endpoints/encode.js';
 import type { Guid, RuntimeFilter } from '../../types.js';
 import type { V2DataFormat, V2LiveboardDataResponse, V2SearchDataResponse } from '../types.js';
@@ -95,19 +96,11 @@ export async function liveboardData(api: ApiCaller, params: LiveboardDataParams)
   return parseJson<V2LiveboardDataResponse>('metadata/liveboard/data', response, 'object');
 }
 
-export interface LiveboardPdfParams {
-  id: Guid;
-  visualizationIds?: readonly Guid[];
-  orientation?: 'PORTRAIT' | 'LANDSCAPE';
-  truncateTables?: boolean;
-  includeLogo?: boolean;
-  footerText?: string;
-  includePageNumber?: boolean;
-  includeCoverPage?: boolean;
-  includeFilterPage?: boolean;
-  transientContent?: string;
-  filters?: readonly RuntimeFilter[];
-}
+/**
+ * What a liveboard PDF is asked with: v1's parameters (endpoints/data.ts) less
+ * the layout type, which has no v2 counterpart (the visualizations given are the layout).
+ */
+export type LiveboardPdfParams = Omit<PinboardPdfParams, 'layoutType'>;
 
 /** `POST report/liveboard` as a PDF: the body is the file. A read. */
 export async function liveboardPdf(api: ApiCaller, params: LiveboardPdfParams): Promise<Buffer> {
