@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../errors/index.js';
-import type { ContentRepo } from '../ports.js';
+import type { ContentRepo, StateWrite } from '../ports.js';
 
 /**
  * The state tmlsync keeps per environment outside the content branch
@@ -10,7 +10,7 @@ import type { ContentRepo } from '../ports.js';
  * written by one formatter.
  */
 
-export type StateLoop = 'export' | 'deploy' | 'lock' | 'backup';
+export type StateLoop = 'export' | 'deploy' | 'lock' | 'backup' | 'approval';
 
 export function stateRef(environment: string, loop: StateLoop): string {
   return `refs/tmlsync/${environment}/${loop}`;
@@ -147,6 +147,12 @@ export async function writeExportLedger(repo: ContentRepo, environment: string, 
   await repo.writeState(stateRef(environment, 'export'), { [LEDGER_FILE]: formatLedger(ledger) }, message);
 }
 
+/** The deploy ledger as a state write: `writeDeployLedger`'s, or a deploy's last, made with its lock's release. */
+export function deployLedgerWrite(environment: string, ledger: DeployLedger, message: string): StateWrite {
+  return { ref: stateRef(environment, 'deploy'), files: { [DEPLOY_LEDGER_FILE]: formatLedger(ledger) }, message };
+}
+
 export async function writeDeployLedger(repo: ContentRepo, environment: string, ledger: DeployLedger, message: string): Promise<void> {
-  await repo.writeState(stateRef(environment, 'deploy'), { [DEPLOY_LEDGER_FILE]: formatLedger(ledger) }, message);
+  const { ref, files } = deployLedgerWrite(environment, ledger, message);
+  await repo.writeState(ref, files, message);
 }
