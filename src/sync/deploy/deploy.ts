@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { applyMapping, invertMapping, type TmlDocument } from '../../tml/index.js';
+import { applyMapping, format, fromData, invertMapping, type TmlDocument } from '../../tml/index.js';
 import { BATCH_SIZE, exportBack } from '../kernel/batches.js';
 import { checksFailed, runDataChecks, type DataCheck } from './checks.js';
 import { importChanges, type ImportOutcome } from './import.js';
@@ -261,10 +261,17 @@ async function verify({ set, options }: DeployRun, imported: ImportOutcome): Pro
   const back = await exportBack(options.thoughtspot, deployed.map(envGuid), invertMapping(set.mapping));
   const drift = deployed.filter((c) => {
     const item = back.get(envGuid(c))!;
-    return 'error' in item || item.text !== c.text;
+    return 'error' in item || backText(c, item.doc, item.text) !== c.text;
   }).map((c) => c.path);
   for (const path of drift) set.run.log.warn({ path }, 'deployed object differs when exported back');
   return drift;
+}
+
+/** An object exported back, as its file would say it: a file with an obj_id and no guid is compared without the GUID the export adds. */
+function backText(c: Candidate, doc: TmlDocument, text: string): string {
+  if (c.doc.guid !== undefined) return text;
+  const { guid: _added, ...rest } = doc.data;
+  return format(fromData(rest, { format: doc.format }));
 }
 
 /** Owners of what is deployed, by the environment's policy. */
