@@ -153,9 +153,12 @@ export class Daemon {
     return run;
   }
 
-  /** Approves and asks for the next run of a pipeline stage (`tmlsync promote`, the trigger API); undefined when the environment is not one. */
-  promote(name: string, trigger: string): RunRecord | undefined {
-    if (this.#stopping || !this.#pipeline.approve(name)) return undefined;
+  /** Approves (in the remote) and asks for the next run of a pipeline stage (the trigger API); undefined when the environment is not one. */
+  async promote(name: string, trigger: string): Promise<RunRecord | undefined> {
+    const slot = this.#slots.find((s) => s.environment.name === name);
+    if (!slot || this.#stopping || !this.#pipeline.isStage(name)) return undefined;
+    slot.repo ??= await repoFor(this.config, slot.environment, this.services);
+    await this.#pipeline.approve(name, slot.repo, trigger, this.services.log.child({ environment: name }));
     return this.request(name, 'deploy', trigger);
   }
 
@@ -238,7 +241,7 @@ export class Daemon {
           ? await runExport({ ...common, environment: workflowEnvironment(environment), committer })
           : run.loop === 'sync'
             ? await runSync({ ...common, environment: workflowEnvironment(environment), committer })
-            : await runDeploy({ ...common, environment: workflowEnvironment(environment), approved: this.#pipeline.takeApproval(environment.name) });
+            : await runDeploy({ ...common, environment: workflowEnvironment(environment) });
     } catch (error) {
       report = this.#failure(slot, run, log, error, started);
     }

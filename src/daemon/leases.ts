@@ -198,12 +198,13 @@ class LeaseKeeper {
 /**
  * The repository as a run that holds its environment's lease sees it: the deploy's own lock
  * (the same ref) is already held, by the lease, so taking and releasing it do nothing; and every
- * state write (the ledgers) and a run's publication are made only while the lease is still this run's.
+ * state write (the ledgers, a deploy's last one too) and a run's publication are made only while the lease is still this run's.
  */
 export function underLease(repo: ContentRepo, keeper: Pick<LeaseKeeper, 'record' | 'publish'>): ContentRepo {
   return repoWith(repo, {
     acquireLock: () => Promise.resolve(undefined),
-    releaseLock: () => Promise.resolve(),
+    // A deploy's last write (the commit it passed) goes with the release of its lock: here, fenced by the lease, which `hold` releases.
+    releaseLock: (_ref, last) => (last ? keeper.record(last.ref, last.files, last.message) : Promise.resolve()),
     writeState: (ref, files, message) => keeper.record(ref, files, message),
     publish: (publication) => keeper.publish(repo, publication),
   });

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { stageStatus, type StageSettings, type StageStatus } from '../sync/deploy/pipeline.js';
+import { approvePromotion, approver, stageStatus, type Approval, type StageSettings, type StageStatus } from '../sync/deploy/pipeline.js';
 import type { RunReport } from '../sync/kernel/report.js';
 import type { ContentRepo } from '../sync/ports.js';
 
@@ -11,29 +11,29 @@ type RequestDeploy = (environment: string, trigger: string) => void;
  * The daemon's side of promotion pipelines (issue 13, item 4): after a
  * successful deploy that changed something, the stages that promote from
  * that environment with `approval: auto` run next; a `manual` one waits for
- * `promote` (the trigger API or `tmlsync promote`), which approves its next
- * run. A failed run starts nothing: the pipeline stops there. It also keeps
- * where each stage stands, for `/status` and the page.
+ * `promote` (the trigger API or `tmlsync promote`), whose approval is kept in
+ * the remote (deploy/pipeline.ts `Approval`): a restarted daemon, or another
+ * replica, runs it. A failed run starts nothing: the pipeline stops there. It
+ * also keeps where each stage stands, for `/status` and the page.
  */
 export class DaemonPipeline {
   readonly #stages: Map<string, StageSettings>;
-  readonly #approved = new Set<string>();
   readonly #status = new Map<string, StageStatus>();
 
   constructor(environments: readonly EnvironmentConfig[]) {
     this.#stages = new Map(environments.flatMap((e) => (e.promoteFrom ? [[e.name, { promoteFrom: e.promoteFrom, approval: e.approval ?? 'auto' }] as const] : [])));
   }
 
-  /** Approves the next run of a stage; false when the environment is not one. */
-  approve(environment: string): boolean {
-    if (!this.#stages.has(environment)) return false;
-    this.#approved.add(environment);
-    return true;
+  isStage(environment: string): boolean {
+    return this.#stages.has(environment);
   }
 
-  /** Whether the run starting now was approved (the approval is used up by it). */
-  takeApproval(environment: string): boolean {
-    return this.#approved.delete(environment);
+  /** Approves, in the remote, the promotion of what the stage's source last deployed; undefined when there is nothing to approve yet (said in the log). */
+  async approve(environment: string, repo: ContentRepo, via: string, log: Logger): Promise<Approval | undefined> {
+    const approved = await approvePromotion(repo, environment, this.#stages.get(environment)!, approver(via));
+    if ('nothing' in approved) log.info({ stage: environment, reason: approved.nothing }, 'nothing to approve');
+    else log.info({ stage: environment, approval: approved.approval }, 'promotion approved');
+    return 'approval' in approved ? approved.approval : undefined;
   }
 
   /** Where a stage stands, as of the last run of it or of its source (`/status`'s `stage`; nothing before). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SimpleGit } from 'simple-git';
 import { batchObjects } from './cat-file.js';
+import { compareAndSwapPush } from './atomic-push.js';
 import { createGit, type GitAccess } from './factory.js';
 import { GitError, type RefMove } from './repo.js';
 
@@ -223,13 +224,7 @@ export class GitLeases {
   }
 
   /** A compare-and-swap push (all refspecs or none): true when the remote took it, false when it had moved (`stale info`, `fetch first`). */
-  async #push(lease: string, ...refspecs: string[]): Promise<boolean> {
-    try {
-      await this.#git.raw(['push', '--quiet', '--porcelain', '--atomic', lease, 'origin', ...refspecs]);
-      return true;
-    } catch (error) {
-      if (/stale info|fetch first|non-fast-forward|rejected|failed to lock|cannot lock ref|already exists/i.test(textOf(error))) return false;
-      throw leaseError('push', error);
-    }
+  #push(lease: string, ...refspecs: string[]): Promise<boolean> {
+    return compareAndSwapPush(this.#git, lease, refspecs, (error) => leaseError('push', error));
   }
 }

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
 import { batchObjects } from './cat-file.js';
+import { compareAndSwapPush } from './atomic-push.js';
 import { createGit, spawnGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 
 export class GitError extends Error {
@@ -14,6 +15,13 @@ export class GitError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A state ref's files, written as one commit (`writeState`; the last write of a run, with its lock's release). */
+export interface StateWrite {
+  ref: string;
+  files: Record<string, string>;
+  message: string;
 }
 
 export interface Identity {
@@ -80,6 +88,8 @@ function gitMessage(error: unknown): string {
 export class GitRepo {
   readonly #git: SimpleGit;
   readonly #log: Logger;
+  /** The commit this repository pushed to each lock it holds: its release is fenced on it. */
+  readonly #locks = new Map<string, string>();
 
   private constructor(
     readonly dir: string,
@@ -316,6 +326,7 @@ export class GitRepo {
     const commit = await this.#stateCommit(ref, { 'lock.json': `${JSON.stringify({ holder, at: new Date().toISOString() })}\n` }, `lock: ${holder}`);
     try {
       await this.#git.raw(['push', '--quiet', '--porcelain', 'origin', `${commit}:${ref}`]);
+      this.#locks.set(ref, commit);
       return undefined;
     } catch {
       await this.#run('fetch', (git) => git.fetch(['--quiet', 'origin', `+${ref}:${ref}`])).catch(() => undefined);
@@ -324,6 +335,7 @@ export class GitRepo {
       if (parsed && isStale(parsed.holder, new Date(parsed.at))) {
         this.#log.warn({ ref, holder: parsed.holder, since: parsed.at }, 'taking over a stale lock');
         await this.#run('lock', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${commit}:${ref}`]));
+        this.#locks.set(ref, commit);
         return undefined;
       }
       if (current !== undefined && !parsed) return `a lock whose lock.json cannot be read (delete ${ref} in the remote to release it)`;
@@ -331,8 +343,27 @@ export class GitRepo {
     }
   }
 
-  async releaseLock(ref: string): Promise<void> {
-    await this.#run('unlock', (git) => git.raw(['push', '--quiet', 'origin', `:${ref}`]));
+  /**
+   * Gives a lock back. With `last`, the run's last state write (a deploy's
+   * ledger naming the commit it passed) goes in the same push: `--atomic`, so
+   * the remote takes the write and the release together or neither. Fenced on
+   * the lock commit this repository pushed, as git/lease.ts records under a
+   * lease: a run whose lock was taken over as stale never deletes the new
+   * holder's lock, and records nothing (a `GitError` says so).
+   */
+  async releaseLock(ref: string, last?: StateWrite): Promise<void> {
+    const held = this.#locks.get(ref);
+    this.#locks.delete(ref);
+    const failure = (error: unknown) => new GitError(`git push releasing ${ref} failed: ${gitMessage(error)}`, 'unlock');
+    if (!last) {
+      // A lock taken elsewhere (a person releasing one by hand) is deleted as it is.
+      if (held) await compareAndSwapPush(this.#git, `--force-with-lease=${ref}:${held}`, [`:${ref}`], failure);
+      else await this.#run('unlock', (git) => git.raw(['push', '--quiet', 'origin', `:${ref}`]));
+      return;
+    }
+    if (!held) throw lockLost(ref, last.ref);
+    const state = await this.#stateCommit(last.ref, last.files, last.message, await this.revParse(last.ref));
+    if (!(await compareAndSwapPush(this.#git, `--force-with-lease=${ref}:${held}`, [`:${ref}`, `+${state}:${last.ref}`], failure))) throw lockLost(ref, last.ref);
   }
 
   /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`) or of a commit, or undefined when the ref or the file is absent. */
@@ -416,6 +447,11 @@ function causeOf(rejected: Map<string, string>): string {
 /** Whether a ref's `--porcelain` status says the remote refused it for itself, not only because another ref of the atomic push was. */
 function isRefused(reason: string | undefined): boolean {
   return reason !== undefined && !/atomic (push|transaction) failed/i.test(reason);
+}
+
+/** A run's last write refused: its lock is not this repository's (never taken here, or taken over as stale by another run meanwhile). */
+function lockLost(lock: string, ref: string): GitError {
+  return new GitError(`the lock ${lock} is no longer this run's (another run took it over as stale): ${ref} was not written, the lock not released`, 'unlock');
 }
 
 /** A fast-import `author` or `committer` line, dated now: neither name nor email may hold angle brackets or line breaks. */

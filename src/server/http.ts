@@ -55,7 +55,7 @@ export interface Triggers {
   environments(): readonly { name: string; branch: string; direction: string; org?: string | number }[];
   request(name: string, loop: Loop, trigger: string): RunRecord | undefined;
   /** Approves and asks for the next run of a pipeline stage; undefined when the environment is not one. */
-  promote?(name: string, trigger: string): RunRecord | undefined;
+  promote?(name: string, trigger: string): Promise<RunRecord | undefined>;
   runs: { get(id: string): RunRecord | undefined; firstDelivery(id: string): boolean; recent?(limit: number): RunRecord[] };
 }
 
@@ -106,7 +106,7 @@ async function routeTriggers(http: HttpOptions, daemon: Triggers, path: string, 
   }
   const trigger = /^\/api\/v1\/environments\/([^/]+)\/(deploy|export|promote)$/.exec(path);
   if (trigger && req.method === 'POST') {
-    if (authorized(http.apiToken, req)) requestRun(daemon, trigger[1]!, trigger[2] as Loop | 'promote', res);
+    if (authorized(http.apiToken, req)) await requestRun(daemon, trigger[1]!, trigger[2] as Loop | 'promote', res);
     else json(res, 401, { error: 'a bearer token is required' });
     return true;
   }
@@ -120,11 +120,11 @@ async function routeTriggers(http: HttpOptions, daemon: Triggers, path: string, 
 }
 
 /** `POST /api/v1/environments/{name}/{loop}` (or `/promote`, a pipeline stage's approval): a run requested (202), or why not. */
-function requestRun(daemon: Triggers, segment: string, loop: Loop | 'promote', res: ServerResponse): void {
+async function requestRun(daemon: Triggers, segment: string, loop: Loop | 'promote', res: ServerResponse): Promise<void> {
   const name = decodeSegment(segment);
   if (name === undefined) return json(res, 400, { error: MALFORMED_PATH });
   if (!daemon.environments().some((e) => e.name === name)) return json(res, 404, { error: `no environment ${name}` });
-  const run = loop === 'promote' ? daemon.promote?.(name, 'api promote') : daemon.request(name, loop, 'api');
+  const run = loop === 'promote' ? await daemon.promote?.(name, 'api promote') : daemon.request(name, loop, 'api');
   if (!run) return json(res, 409, { error: loop === 'promote' ? `environment ${name} is not a pipeline stage (it has no promoteFrom)` : `environment ${name} does not ${loop} (its direction forbids it)` });
   return json(res, 202, { runId: run.id, status: run.status });
 }

@@ -126,7 +126,15 @@ function stageSection(environment: PageEnvironment): SafeHtml | '' {
 <dl class="stage"><dt>promotes from</dt><dd>${stage.promoteFrom} (approval ${stage.approval})</dd>
 <dt>runs</dt><dd>${short(stage.commit)}</dd>
 <dt>${stage.promoteFrom} runs</dt><dd>${short(stage.sourceCommit)}</dd>
-<dt>behind</dt><dd>${behind}${stage.approvalPending ? html` <span class="badge warn">approval pending</span> (<code>tmlsync promote --env ${environment.name}</code>)` : ''}</dd></dl>`;
+<dt>behind</dt><dd>${behind}${stage.approvalPending ? html` <span class="badge warn">approval pending</span> (<code>tmlsync promote --env ${environment.name}</code>)` : ''}</dd>${approvalRows(stage)}</dl>`;
+}
+
+/** A manual stage's approval: the one its next run promotes, or a stale one that is not used. */
+function approvalRows(stage: NonNullable<PageEnvironment['stage']>): SafeHtml | '' {
+  const { approved, staleApproval } = stage;
+  if (approved) return html`<dt>approved</dt><dd><code>${approved.commit.slice(0, 12)}</code> by ${approved.by} at ${approved.at}: the next run promotes it</dd>`;
+  if (staleApproval) return html`<dt>approval</dt><dd><span class="badge warn">stale</span> <code>${staleApproval.commit.slice(0, 12)}</code> by ${staleApproval.by} at ${staleApproval.at}, which ${stage.promoteFrom} has moved on from: not used</dd>`;
+  return '';
 }
 
 function environmentSection(environment: PageEnvironment): SafeHtml {

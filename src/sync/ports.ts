@@ -216,7 +216,8 @@ export interface ContentRepo {
   commitsBetween(from: string | undefined, to: string): Promise<number>;
   /** Takes a lock held in the remote; undefined when taken, else who holds it. */
   acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined>;
-  releaseLock(ref: string): Promise<void>;
+  /** Gives a lock back; with `last`, the run's last state write goes with the release, one atomic push (both or neither). */
+  releaseLock(ref: string, last?: StateWrite): Promise<void>;
   writeState(ref: string, files: Record<string, string>, message: string): Promise<void>;
   /** Makes a side branch of the remote hold `base` plus `files`, without touching the working tree; returns its commit. */
   publishBranch(branch: string, base: string | undefined, files: Record<string, string>, message: string, author: Identity): Promise<string>;

@@ -19,7 +19,9 @@ import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
  * environment whose branch holds TML that cannot be deployed, and a sync
  * environment where a liveboard, renamed to markup, was changed on both
  * sides. The webhooks hear about both; the status page, read in a real
- * headless Chromium, shows both, with the name as text.
+ * headless Chromium, shows both, with the name as text. And a pipeline
+ * (issue 13) in an Org of its own: `staging` deploys a table, `release`
+ * promotes from it only when approved, and waits.
  */
 
 const TOKEN = 'status-page-token-of-the-test';
@@ -35,6 +37,7 @@ let receiver: Receiver;
 let daemon: Daemon;
 let http: RunningHttp;
 let hooks: { json: string; slack: string; down: string };
+let staged: string;
 
 const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const named = (text: string, name: string) => text.replace(/^ {2}name: .*$/m, `  name: '${name}'`);
@@ -51,12 +54,28 @@ function pushUndeployableBranch(): void {
   git('-C', seed, 'push', '--quiet', 'origin', 'prod');
 }
 
+/** A `staging` branch of one commit holding one table over the Pipeline Org's connection; returns the commit. */
+function pushStagingBranch(): string {
+  const seed = join(work, 'staging-seed');
+  git('clone', '--quiet', remote, seed);
+  git('-C', seed, 'checkout', '--quiet', '--orphan', 'staging');
+  git('-C', seed, 'rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.');
+  mkdirSync(join(seed, 'tml', 'table'), { recursive: true });
+  const column = '  - name: id\n    db_column_name: id\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: VARCHAR\n';
+  writeFileSync(join(seed, 'tml', 'table', 'orders.table.tml'), `guid: 0c0c0c0c-0000-4000-8000-000000000001\ntable:\n  name: orders\n  db: RETAIL\n  schema: PUBLIC\n  db_table: orders\n  connection:\n    name: Warehouse\n  columns:\n${column}`);
+  git('-C', seed, 'add', 'tml');
+  git('-C', seed, '-c', 'user.name=Person', '-c', 'user.email=person@example.com', 'commit', '--quiet', '-m', 'orders');
+  git('-C', seed, 'push', '--quiet', 'origin', 'staging');
+  return git('-C', seed, 'rev-parse', 'HEAD').trim();
+}
+
 function writeConfig(): string {
   const file = join(work, 'tmlsync.yaml');
-  const environment = (name: string, direction: string) =>
-    `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: ${name}\n    direction: ${direction}\n    schedule: "0 0 1 1 *"\n`;
+  const environment = (name: string, direction: string, more = '') =>
+    `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: ${name}\n    direction: ${direction}\n    schedule: "0 0 1 1 *"\n${more}`;
+  const pipeline = environment('staging', 'deploy', '    org: Pipeline\n') + environment('release', 'deploy', '    org: Pipeline\n    promoteFrom: staging\n    approval: manual\n');
   const notifications = `notifications:\n  - webhookUrl: ${hooks.json}\n    format: json\n  - webhookUrl: ${hooks.slack}\n    format: slack\n  - webhookUrl: ${hooks.down}\n    format: json\n`;
-  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\n  apiToken: ${TOKEN}\n${notifications}environments:\n${environment('dev', 'sync')}${environment('prod', 'deploy')}`);
+  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\n  apiToken: ${TOKEN}\n${notifications}environments:\n${environment('dev', 'sync')}${environment('prod', 'deploy')}${pipeline}`);
   return file;
 }
 
@@ -84,11 +103,14 @@ async function until(what: () => boolean): Promise<void> {
 const status = (name: string) => daemon.status().find((e) => e.name === name)!;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
+  emulator = await startEmulator({ orgs: ['Pipeline'] });
+  const pipelineOrg = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', org: 'Pipeline', env: {} });
+  await pipelineOrg.importTml(['connection:\n  name: Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
   receiver = await startReceiver();
   hooks = { json: `${receiver.url}/json/${SECRET}`, slack: `${receiver.url}/slack/${SECRET}`, down: `${await downUrl()}/${SECRET}` };
   git('init', '--quiet', '--bare', '--initial-branch=main', remote);
   pushUndeployableBranch();
+  staged = pushStagingBranch();
   // The logger scrubs nothing of the daemon's secrets (a redactor of its own): a URL in a line would show.
   const log = createLogger({ level: 'info', destination: { write: (line: string) => lines.push(line) } });
   daemon = new Daemon(loadConfig(writeConfig(), { env: {} }), { log, redactor: new Redactor(), queues: new HostQueues(), env: {} });
@@ -142,8 +164,8 @@ describe('the daemon after a failed deploy and a conflict', () => {
         runs: [...document.querySelectorAll('section.runs tbody tr')].map((r) => r.innerText),
         scripts: document.querySelectorAll('script').length,
       })`)) as { sections: string[]; runs: string[]; scripts: number };
-      expect(seen.sections).toHaveLength(2);
-      const [dev, prod] = seen.sections;
+      expect(seen.sections).toHaveLength(4);
+      const [dev, prod, staging, release] = seen.sections;
       expect(dev).toMatch(/^dev\n/);
       expect(dev).toContain(`ThoughtSpot's side is on branch tmlsync/conflicts/dev.`);
       expect(dev).toContain(HOSTILE);
@@ -151,6 +173,12 @@ describe('the daemon after a failed deploy and a conflict', () => {
       expect(prod).toMatch(/outcome\s+failed deploy/);
       expect(prod).toContain('no_such_table');
       expect(seen.runs.filter((r) => /\bprod\s+deploy\s+failed\b/.test(r))).toHaveLength(1);
+      // The pipeline: staging deployed its commit; release, a manual stage, runs nothing yet, one commit behind, its approval pending.
+      expect(staging).not.toContain('Pipeline stage');
+      expect(release).toMatch(/Pipeline stage\s+promotes from\s+staging \(approval manual\)/);
+      expect(release).toMatch(/\bruns\s+nothing deployed yet/);
+      expect(release).toMatch(new RegExp(`staging runs\\s+${staged.slice(0, 12)}\\b`));
+      expect(release).toMatch(/behind\s+1 commit behind\s+approval pending \(tmlsync promote --env release\)/);
       expect(seen.runs.filter((r) => /\bdev\s+sync\s+ok\b/.test(r)).length).toBeGreaterThanOrEqual(2);
       // The name is text: no script element made it into the page, and none ran.
       expect(seen.scripts).toBe(0);

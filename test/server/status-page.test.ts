@@ -59,6 +59,19 @@ describe('pipeline stages on the page', () => {
     expect(page).toContain('<dt>promotes from</dt><dd>dev (approval auto)</dd>\n<dt>runs</dt><dd><span class="muted">nothing deployed yet</span></dd>');
     expect(page).toContain('<span class="badge ok">in step</span></dd>');
   });
+
+  it('shows the approval a stage\'s next run carries out, and a stale one as not used, escaped', () => {
+    const base: EnvironmentStatus = { name: 'prod', direction: 'deploy', branch: 'main', running: false, pending: false };
+    const stage = { promoteFrom: 'staging', approval: 'manual' as const, commit: 'aaaaaaaaaaaa1111', sourceCommit: 'bbbbbbbbbbbb2222', behind: 1 };
+    const approval = { commit: 'bbbbbbbbbbbb2222', by: HOSTILE, at: '2026-01-01T10:00:00.000Z' };
+    const approved = renderStatusPage({ environments: [{ ...base, stage: { ...stage, approvalPending: false, approved: approval } }], runs: [], now: new Date('2026-01-01T10:01:00Z'), refreshSeconds: 15 });
+    expect(approved).not.toContain('<script>');
+    expect(approved).toContain('<dt>approved</dt><dd><code>bbbbbbbbbbbb</code> by &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39; at 2026-01-01T10:00:00.000Z: the next run promotes it</dd>');
+    expect(approved).not.toContain('approval pending');
+    const stale = renderStatusPage({ environments: [{ ...base, stage: { ...stage, approvalPending: true, staleApproval: { ...approval, commit: 'cccccccccccc3333', by: 'dana' } } }], runs: [], now: new Date('2026-01-01T10:01:00Z'), refreshSeconds: 15 });
+    expect(stale).toContain('<span class="badge warn">approval pending</span>');
+    expect(stale).toContain('<dt>approval</dt><dd><span class="badge warn">stale</span> <code>cccccccccccc</code> by dana at 2026-01-01T10:00:00.000Z, which staging has moved on from: not used</dd>');
+  });
 });
 
 describe('the status page over HTTP', () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { prepareDeploy } from '../../src/sync/deploy/prepare.js';
 import type { DeployedEntry } from '../../src/sync/kernel/ledger.js';
 import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
+import { InvalidInputError } from '../../src/errors/index.js';
 import { createLogger } from '../../src/log/index.js';
 
 /** The identity phase of a deploy (issue 13) against a fake ThoughtSpot and a work tree of files, no git. */
@@ -80,5 +81,41 @@ describe('a deploy matching by obj_id', () => {
     const set = await prepareDeploy({ environment: env, repo, log, thoughtspot: target([{ id: 'prod-1', name: 'Sales', modified: 1, objId: 'sales' }], false) });
     expect(set.plan.map((p) => [p.name, p.identity])).toEqual([['Other', 'new'], ['Sales', 'ledger']]);
     expect(lines.filter((l) => l.includes('has no object ids'))).toHaveLength(1);
+  });
+});
+
+/** A file as ThoughtSpot's own Git integration writes it with object ids on: `obj_id`, no `guid`. */
+const objIdOnly = (objId: string, name: string) => `obj_id: ${objId}\nanswer:\n  name: ${name}\n  tables: []\n  search_query: ""\n`;
+
+describe('a deploy of files with an obj_id and no guid', () => {
+  it('matches each by its obj_id in a target never deployed to, tracks it by that id, and creates what the target lacks', async () => {
+    const repo = tree('objid-only', { 'sales.answer.tml': objIdOnly('sales', 'Sales'), 'new.answer.tml': objIdOnly('new-one', 'New one') });
+    const set = await prepareDeploy({ environment: env, repo, thoughtspot: target([{ id: 'prod-1', name: 'Sales (old name)', modified: 1, objId: 'sales' }], true) });
+    expect(set.plan.map((p) => [p.name, p.action, p.identity, p.canonicalGuid, p.envGuid])).toEqual([
+      ['New one', 'create', 'new', 'obj_id:new-one', undefined],
+      ['Sales', 'update', 'obj_id', 'obj_id:sales', 'prod-1'],
+    ]);
+    expect(set.ledger.objects['obj_id:sales']).toMatchObject({ envGuid: 'prod-1', created: false });
+  });
+
+  it('stops (exit 2) naming both files when two carry one obj_id, with a guid or without', async () => {
+    const repo = tree('objid-twice', { 'sales.answer.tml': objIdOnly('sales', 'Sales'), [`copy.${B}.answer.tml`]: answer(B, 'Copy', 'sales') });
+    await expect(prepareDeploy({ environment: env, repo, thoughtspot: target([], true) })).rejects.toMatchObject({
+      name: 'DeployGateError',
+      message: expect.stringContaining(`duplicate obj_id sales: tml/answer/copy.${B}.answer.tml and tml/answer/sales.answer.tml carry it`),
+    });
+  });
+
+  it('stops (exit 2) over v1, which has no object ids, naming the file', async () => {
+    const repo = tree('objid-v1', { 'sales.answer.tml': objIdOnly('sales', 'Sales'), [`other.${B}.answer.tml`]: answer(B, 'Other', 'other') });
+    const refused = prepareDeploy({ environment: env, repo, thoughtspot: target([], false) });
+    await expect(refused).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(refused).rejects.toThrow(/tml\/answer\/sales\.answer\.tml: answer "Sales" has an obj_id \(sales\) and no guid, and this environment is reached over REST API v1, which has no object ids/);
+    await expect(refused).rejects.not.toThrow(/other/);
+  });
+
+  it('still refuses a file with neither a guid nor an obj_id, naming it', async () => {
+    const repo = tree('no-identity', { 'bare.answer.tml': 'answer:\n  name: Bare\n  tables: []\n  search_query: ""\n' });
+    await expect(prepareDeploy({ environment: env, repo, thoughtspot: target([], true) })).rejects.toThrow('tml/answer/bare.answer.tml: answer "Bare" has neither a guid nor an obj_id');
   });
 });

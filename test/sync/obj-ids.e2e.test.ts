@@ -34,13 +34,14 @@ describe.each(['v1', 'v2'] as const)('object ids over %s', (api) => {
   let remote: string;
   let target: EmulatorState;
   let assign: EmulatorState;
+  let gitIntegration: EmulatorState;
   const work = join(stage.work, api);
 
-  /** Pushes `files` (path → text) to main as the repository's whole tml/ folder. */
-  function pushFiles(files: Record<string, string>, message: string): void {
+  /** Pushes `files` (path → text) to `branch` as the repository's whole tml/ folder. */
+  function pushFiles(files: Record<string, string>, message: string, branch = 'main'): void {
     const clone = join(work, `clone-${Date.now()}-${Math.random().toString(36).slice(2)}`);
     git(work, 'clone', '--quiet', remote, clone);
-    git(clone, 'checkout', '--quiet', '-B', 'main');
+    git(clone, 'checkout', '--quiet', '-B', branch);
     git(clone, 'rm', '-r', '--quiet', '--ignore-unmatch', 'tml');
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(join(clone, path, '..'), { recursive: true });
@@ -48,7 +49,7 @@ describe.each(['v1', 'v2'] as const)('object ids over %s', (api) => {
     }
     git(clone, 'add', '-A');
     git(clone, 'commit', '--quiet', '--allow-empty', '-m', message);
-    git(clone, 'push', '--quiet', 'origin', 'main');
+    git(clone, 'push', '--quiet', 'origin', branch);
   }
 
   beforeAll(async () => {
@@ -56,8 +57,10 @@ describe.each(['v1', 'v2'] as const)('object ids over %s', (api) => {
     const { emulator, server } = stage;
     target = emulator.instance.createOrg(`Target-${api}`);
     assign = emulator.instance.createOrg(`Assign-${api}`);
+    gitIntegration = emulator.instance.createOrg(`GitIntegration-${api}`);
     // The target Org holds the table already, made there (not by tmlsync) under its own GUID and with an obj_id.
     await clientOf('v2', emulator.url, { org: target.org.name }).importTml([CONNECTION, table('Orders', { objId: 'orders' })], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+    await clientOf('v2', emulator.url, { org: gitIntegration.org.name }).importTml([CONNECTION, table('Orders', { objId: 'orders' })], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
     await clientOf('v2', emulator.url, { org: assign.org.name }).importTml([CONNECTION, table('Orders')], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
     remote = server.createRepo(`content-${api}`);
     configFile = join(work, 'tmlsync.yaml');
@@ -66,7 +69,8 @@ describe.each(['v1', 'v2'] as const)('object ids over %s', (api) => {
       configFile,
       `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n` +
         `  prod:\n${common}    org: ${target.org.name}\n    branch: main\n    direction: deploy\n` +
-        `  assign:\n${common}    org: ${assign.org.name}\n    branch: assign\n    direction: export\n`,
+        `  assign:\n${common}    org: ${assign.org.name}\n    branch: assign\n    direction: export\n` +
+        `  gitint:\n${common}    org: ${gitIntegration.org.name}\n    branch: gitint\n    direction: deploy\n`,
     );
     pushFiles({ [`tml/table/orders.${CANONICAL}.table.tml`]: table('Orders', { guid: CANONICAL, objId: 'orders', description: 'From git' }) }, 'the orders table, with its obj_id');
   });
@@ -109,6 +113,24 @@ describe.each(['v1', 'v2'] as const)('object ids over %s', (api) => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`duplicate obj_id orders: tml/table/orders-copy.${COPY}.table.tml and tml/table/orders.${CANONICAL}.table.tml carry it`);
     expect(JSON.stringify(tables(target))).toBe(before);
+  });
+
+  it("deploys files with an obj_id and no guid (ThoughtSpot's Git integration) by their obj_id over v2; names them with exit 2 over v1", async () => {
+    const [existing] = tables(gitIntegration);
+    pushFiles({ 'tml/table/Orders.table.tml': table('Orders', { objId: 'orders', description: 'From the Git integration' }) }, 'an obj_id-only file', 'gitint');
+    const deploy = () => cli(['--log-level', 'warn', 'deploy', '--config', configFile, '--env', 'gitint', '--format', 'json']);
+    const first = await deploy();
+    if (api === 'v1') {
+      expect(first.code).toBe(2);
+      expect(first.stderr).toContain('tml/table/Orders.table.tml: table "Orders" has an obj_id (orders) and no guid, and this environment is reached over REST API v1, which has no object ids');
+      expect(tables(gitIntegration)).toEqual([existing]);
+      return;
+    }
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ outcome: 'ok', counts: { added: 0, updated: 1 } });
+    expect(tables(gitIntegration).map((t) => [t.id, t.objId, t.document.table])).toEqual([[existing!.id, 'orders', expect.objectContaining({ description: 'From the Git integration' })]]);
+    // Tracked by its obj_id: the same commit again writes nothing.
+    expect(JSON.parse((await deploy()).stdout)).toMatchObject({ counts: { unchanged: 1, updated: 0, added: 0 } });
   });
 
   it('assigns obj_ids from kind and name (v2), which the next export writes; refuses over v1', async () => {

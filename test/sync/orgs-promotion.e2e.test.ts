@@ -59,8 +59,7 @@ describe.each(['v1', 'v2'] as const)('promotion from Org Dev to Org Prod of one 
     remote = server.createRepo('content');
     configFile = join(work, 'tmlsync.yaml');
     const common = `    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-${ADMIN_PASSWORD}}\n    api: ${api}\n`;
-    // TODO(issue 12): principals are applied over v1 only until the emulator serves v2's groups/import (as in principals.e2e.test.ts).
-    const principals = api === 'v1' ? '    principals:\n      initialPassword: ${TS_INITIAL:-Welcome-Prod-1}\n' : '';
+    const principals = '    principals:\n      initialPassword: ${TS_INITIAL:-Welcome-Prod-1}\n';
     writeFileSync(
       configFile,
       `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n${common}    org: Dev\n    branch: dev\n    direction: export\n  prod:\n${common}    org: prod\n    branch: main\n    direction: deploy\n${principals}    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n  nowhere:\n${common}    org: Staging\n    branch: staging\n    direction: export\n`,
@@ -104,7 +103,7 @@ describe.each(['v1', 'v2'] as const)('promotion from Org Dev to Org Prod of one 
     const table = objects.find((o) => o.name === 'fact_sales')!;
     expect(table.document.table).toMatchObject({ db: 'RETAIL_PROD', schema: 'ANALYTICS', connection: { name: 'Retail Warehouse PROD', fqn: prodConnection.id } });
     // Principals of the Org: alex.analyst joins Prod as the same user, and keeps his Primary Org memberships.
-    if (api === 'v1') expect(prod.users.get('alex.analyst')).toMatchObject({ id: alexInPrimary.id });
+    expect(prod.users.get('alex.analyst')).toMatchObject({ id: alexInPrimary.id });
     expect(snapshotOf(emulator.state)).toBe(primaryBefore);
     expect(snapshotOf(org('Dev'))).toBe(devBefore);
   });

@@ -6,8 +6,8 @@ import { loadConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
-import { HostQueues } from '../../src/thoughtspot/index.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { GitRepo } from '../../src/git/index.js';
+import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS } from '../support/api.js';
 import { cli } from '../support/cli.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
@@ -145,16 +145,26 @@ describe.each(API_VERSIONS)('a dev → staging → prod pipeline of Orgs, over %
  * The daemon's side, once (the API version changes nothing here; the suites
  * above run both): a successful deploy of dev starts staging's run, which
  * deploys what dev deployed; prod (manual) waits for its approval, given
- * through the trigger API.
+ * through the trigger API. A change that fails staging stops there. An
+ * approval is kept in the remote: given by `tmlsync promote` while the
+ * deploy could not run, it is carried out by a daemon started afterwards.
  */
 describe('the daemon running a pipeline', () => {
-  // Five runs in one test (three at start-up, the pipeline's, the promotion's): a few seconds alone, far more on a shared machine.
-  it('runs an auto stage after its source deployed, and a manual one only when promoted through the trigger API', { timeout: 60_000 }, async () => {
-    const { clone, configFile } = pipelineRepo('daemon', 'v2', 'server:\n  port: 0\n  apiToken: pipeline-token\n');
-    const commit = pushToDev(clone, 'orders', { 'tml/table/orders.table.tml': table('00000001-3333-4000-8000-000000000000', 'orders', 'Warehouse', ['id']) });
+  const daemonOf = (configFile: string) => new Daemon(loadConfig(configFile, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
+  const post = (url: string, path: string) => fetch(`${url}${path}`, { method: 'POST', headers: { authorization: 'Bearer pipeline-token' } });
+  type Status = { environments: { name: string; stage?: Record<string, unknown>; lastRun?: { outcome: string; error?: string } }[] };
+  const statusOf = async (url: string, name: string) => ((await (await fetch(`${url}/status`)).json()) as Status).environments.find((e) => e.name === name)!;
+  let clone: string;
+  let configFile: string;
+  let commit: string;
+
+  // Several runs per test (three at start-up, the pipeline's, the promotion's): a few seconds alone, far more on a shared machine.
+  it('runs an auto stage after its source deployed, a manual one only when promoted through the trigger API, and stops at a failed stage', { timeout: 60_000 }, async () => {
+    ({ clone, configFile } = pipelineRepo('daemon', 'v2', 'server:\n  port: 0\n  apiToken: pipeline-token\n'));
+    commit = pushToDev(clone, 'orders', { 'tml/table/orders.table.tml': table('00000001-3333-4000-8000-000000000000', 'orders', 'Warehouse', ['id']) });
     // No schedule tick during the test: only start-up, the pipeline and the API start runs.
     writeFileSync(configFile, readFileSync(configFile, 'utf8').replaceAll('    direction: deploy\n', '    direction: deploy\n    schedule: "0 0 1 1 *"\n'));
-    const daemon = new Daemon(loadConfig(configFile, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
+    const daemon = daemonOf(configFile);
     const http = await daemon.start();
     try {
       await daemon.idle();
@@ -166,14 +176,50 @@ describe('the daemon running a pipeline', () => {
       expect(waiting).toMatchObject({ promoteFrom: 'staging', approval: 'manual', sourceCommit: commit, approvalPending: true });
       expect(waiting!.commit).toBeUndefined();
 
-      const promoted = await fetch(`${http.url}/api/v1/environments/prod/promote`, { method: 'POST', headers: { authorization: 'Bearer pipeline-token' } });
-      expect(promoted.status).toBe(202);
+      expect((await post(http.url, '/api/v1/environments/prod/promote')).status).toBe(202);
       await daemon.idle();
       expect(tablesOf('Prod-daemon')).toEqual(['orders(1)']);
-      const status = (await (await fetch(`${http.url}/status`)).json()) as { environments: { name: string; stage?: unknown }[] };
-      expect(status.environments.find((e) => e.name === 'prod')!.stage).toEqual({ promoteFrom: 'staging', approval: 'manual', commit, sourceCommit: commit, behind: 0, approvalPending: false });
-      const notStage = await fetch(`${http.url}/api/v1/environments/dev/promote`, { method: 'POST', headers: { authorization: 'Bearer pipeline-token' } });
-      expect(notStage.status).toBe(409);
+      expect((await statusOf(http.url, 'prod')).stage).toEqual({ promoteFrom: 'staging', approval: 'manual', commit, sourceCommit: commit, behind: 0, approvalPending: false });
+      expect((await post(http.url, '/api/v1/environments/dev/promote')).status).toBe(409);
+
+      // A change that fails staging's gate: staging's run fails, and says why; nothing starts after it.
+      pushToDev(clone, 'lab table', { 'tml/table/lab.table.tml': table('00000002-3333-4000-8000-000000000000', 'lab_events', 'Lab Warehouse', ['id']) });
+      expect((await post(http.url, '/api/v1/environments/dev/deploy')).status).toBe(202);
+      await daemon.idle();
+      expect(daemon.runs.recent(50).find((r) => r.environment === 'staging')).toMatchObject({ trigger: expect.stringMatching(/^pipeline: after dev/) as string, status: 'failed' });
+      expect(triggers('prod')).toEqual(['api promote', 'start']);
+      const staging = await statusOf(http.url, 'staging');
+      expect(staging.lastRun).toMatchObject({ outcome: 'failed', error: expect.stringContaining('uses connection "Lab Warehouse", which does not exist in staging') as string });
+      expect(staging.stage).toMatchObject({ commit, behind: 1 });
+      expect((await statusOf(http.url, 'prod')).stage).toMatchObject({ commit, sourceCommit: commit, behind: 0, approvalPending: false });
+      expect([tablesOf('Dev-daemon'), tablesOf('Staging-daemon'), tablesOf('Prod-daemon')]).toEqual([['lab_events(1)', 'orders(1)'], ['orders(1)'], ['orders(1)']]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('carries out, after a restart, the approval tmlsync promote gave while another deploy of prod ran', { timeout: 60_000 }, async () => {
+    const fixed = pushToDev(clone, 'orders gets a column; the lab table goes', { 'tml/table/lab.table.tml': null, 'tml/table/orders.table.tml': table('00000001-3333-4000-8000-000000000000', 'orders', 'Warehouse', ['id', 'status']) });
+    expect((await cli(['deploy', '--env', 'dev', '--config', configFile])).code).toBe(0);
+    expect((await cli(['deploy', '--env', 'staging', '--config', configFile])).code).toBe(0);
+    // Another run holds prod's lock (a CI job elsewhere): the promotion cannot deploy now, and its approval stays in the remote.
+    const holder = await GitRepo.open(join(work, 'prod-lock-holder'), { remoteUrl: git(clone, 'remote', 'get-url', 'origin'), committer: { name: 't', email: 't@x' } });
+    expect(await holder.acquireLock('refs/tmlsync/prod/lock', 'ci-runner-7 pid 1 run abc', () => false)).toBeUndefined();
+    try {
+      const refused = await cli(['promote', '--env', 'prod', '--config', configFile]);
+      expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('another deploy of prod is running (ci-runner-7 pid 1 run abc since')]);
+    } finally {
+      await holder.releaseLock('refs/tmlsync/prod/lock');
+    }
+    expect(tablesOf('Prod-daemon')).toEqual(['orders(1)']);
+
+    const daemon = daemonOf(configFile);
+    const http = await daemon.start();
+    try {
+      await daemon.idle();
+      expect(tablesOf('Prod-daemon')).toEqual(['orders(2)']);
+      expect((await statusOf(http.url, 'prod')).stage).toMatchObject({ commit: fixed, sourceCommit: fixed, behind: 0, approvalPending: false });
+      expect(commit).not.toBe(fixed);
     } finally {
       await daemon.stop();
     }

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { stageCommit, stageLine, stageStatus, type StageSettings } from '../../src/sync/deploy/pipeline.js';
+import { stageCommit, stageLine, stageStatus, type Approval, type StageSettings } from '../../src/sync/deploy/pipeline.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 
 /**
- * A repository that only holds deploy ledgers (`deployedCommit` per environment)
- * and a linear history `c1 ← c2 ← … ← c9`: all a stage reads to choose its commit.
+ * A repository that only holds deploy ledgers (`deployedCommit` per environment),
+ * prod's approval if given, and a linear history `c1 ← c2 ← … ← c9`: all a
+ * stage reads to choose its commit.
  */
-function repoWith(deployed: Record<string, string | undefined>): ContentRepo {
+function repoWith(deployed: Record<string, string | undefined>, approval?: Approval | string): ContentRepo {
   return {
     readState: (ref: string) => {
+      if (ref === 'refs/tmlsync/prod/approval') return Promise.resolve(typeof approval === 'string' ? approval : approval && JSON.stringify(approval));
       const environment = /^refs\/tmlsync\/([^/]+)\/deploy$/.exec(ref)?.[1];
       if (!environment || !(environment in deployed)) return Promise.resolve(undefined);
       const commit = deployed[environment];
@@ -24,7 +26,7 @@ const manual: StageSettings = { promoteFrom: 'staging', approval: 'manual' };
 describe('which commit a pipeline stage deploys', () => {
   it("deploys the source's last successful commit, whatever the stage ran before", async () => {
     const repo = repoWith({ staging: 'c5', prod: 'c2' });
-    expect(await stageCommit(repo, 'prod', auto, false)).toEqual({ from: 'staging', approval: 'auto', state: 'promoted', commit: 'c5' });
+    expect(await stageCommit(repo, 'prod', auto)).toEqual({ from: 'staging', approval: 'auto', state: 'promoted', commit: 'c5' });
   });
 
   it('does nothing, and says why, while the source has never deployed successfully', async () => {
@@ -39,6 +41,28 @@ describe('which commit a pipeline stage deploys', () => {
     expect(await stageCommit(repo, 'prod', manual, true)).toMatchObject({ state: 'promoted', commit: 'c5' });
   });
 
+  it("a manual stage promotes by an approval of the source's commit, kept in the remote", async () => {
+    const approval = { commit: 'c5', by: 'dana on ci-7 (tmlsync promote)', at: '2026-01-01T10:00:00.000Z' };
+    expect(await stageCommit(repoWith({ staging: 'c5', prod: 'c2' }, approval), 'prod', manual)).toEqual({ from: 'staging', approval: 'manual', state: 'promoted', commit: 'c5', approved: approval });
+  });
+
+  it('never uses an approval of a commit the source has moved on from, and says it is stale', async () => {
+    const stale = { commit: 'c4', by: 'dana on ci-7 (tmlsync promote)', at: '2026-01-01T10:00:00.000Z' };
+    const promotion = await stageCommit(repoWith({ staging: 'c5', prod: 'c2' }, stale), 'prod', manual);
+    expect(promotion).toMatchObject({ state: 'held', commit: 'c2' });
+    expect(promotion.reason).toContain('the approval of c4 (by dana on ci-7 (tmlsync promote), at 2026-01-01T10:00:00.000Z) is stale: staging has deployed c5 since, which needs an approval of its own');
+    const status = await stageStatus(repoWith({ staging: 'c5', prod: 'c2' }, stale), 'prod', manual);
+    expect(status).toMatchObject({ approvalPending: true, staleApproval: stale });
+    expect(stageLine('prod', status)).toContain('approval pending (tmlsync promote --env prod); a stale approval of c4 (by dana on ci-7 (tmlsync promote), at 2026-01-01T10:00:00.000Z) is not used');
+  });
+
+  it('an approval is spent once the stage runs its commit, and an unreadable one is none', async () => {
+    const spent = { commit: 'c5', by: 'dana', at: '2026-01-01T10:00:00.000Z' };
+    expect(await stageCommit(repoWith({ staging: 'c5', prod: 'c5' }, spent), 'prod', manual)).toMatchObject({ state: 'held', commit: 'c5' });
+    expect(await stageStatus(repoWith({ staging: 'c5', prod: 'c5' }, spent), 'prod', manual)).toEqual({ promoteFrom: 'staging', approval: 'manual', commit: 'c5', sourceCommit: 'c5', behind: 0, approvalPending: false });
+    expect(await stageCommit(repoWith({ staging: 'c5', prod: 'c2' }, '{"commit": 5'), 'prod', manual)).toMatchObject({ state: 'held', commit: 'c2' });
+  });
+
   it('a manual stage that never deployed waits for its approval rather than deploying anything', async () => {
     expect(await stageCommit(repoWith({ staging: 'c5' }), 'prod', manual, false)).toMatchObject({ state: 'waiting', reason: expect.stringContaining('promoted only when approved') });
   });
@@ -49,6 +73,9 @@ describe('where a stage stands against its source', () => {
     const status = await stageStatus(repoWith({ staging: 'c5', prod: 'c2' }), 'prod', manual);
     expect(status).toEqual({ promoteFrom: 'staging', approval: 'manual', commit: 'c2', sourceCommit: 'c5', behind: 3, approvalPending: true });
     expect(stageLine('prod', status)).toBe('prod ← staging: runs c2, 3 commits behind staging (c5), approval pending (tmlsync promote --env prod)');
+    const approved = await stageStatus(repoWith({ staging: 'c5', prod: 'c2' }, { commit: 'c5', by: 'dana', at: '2026-01-01T10:00:00.000Z' }), 'prod', manual);
+    expect(approved).toMatchObject({ behind: 3, approvalPending: false, approved: { commit: 'c5' } });
+    expect(stageLine('prod', approved)).toBe('prod ← staging: runs c2, 3 commits behind staging (c5), approved c5 (by dana, at 2026-01-01T10:00:00.000Z): its next run promotes it');
   });
 
   it('is in step when it runs what its source runs, or while its source has deployed nothing', async () => {

@@ -1,6 +1,7 @@
 import { configFrom, workflowEnvironment, environmentsFor, withEnvironment } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { runDeploy } from '../../sync/deploy/deploy.js';
+import { approvePromotion, approver } from '../../sync/deploy/pipeline.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
 import { deploySummary } from './deploy.js';
@@ -14,8 +15,9 @@ export interface PromoteCommandOptions {
 
 /**
  * `tmlsync promote --env prod`: the approval of a pipeline stage (issue 13,
- * item 4): deploys into it the commit its source (`promoteFrom`) last
- * deployed successfully, also when the stage says `approval: manual`.
+ * item 4): approves, in the remote, the commit its source (`promoteFrom`)
+ * last deployed successfully, and deploys it into the stage, also when the
+ * stage says `approval: manual`.
  * Exit codes as `deploy`; a source that has deployed nothing yet is 0, said.
  */
 export async function promoteCommand(options: PromoteCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
@@ -24,9 +26,15 @@ export async function promoteCommand(options: PromoteCommandOptions, _args: stri
   const config = await configFrom(options.config, services);
   const [environment] = environmentsFor(config, options.env, 'deploy');
   if (!environment!.promoteFrom) throw new InvalidInputError(`environment ${environment!.name} is not a pipeline stage (it has no promoteFrom): deploy it with tmlsync deploy --env ${environment!.name}`);
-  const report = await withEnvironment(config, environment!, services, (sides) =>
-    runDeploy({ ...sides, environment: workflowEnvironment(environment!), approved: true, dryRun: options.dryRun === true, log: context.log }),
-  );
+  const stage = workflowEnvironment(environment!);
+  const report = await withEnvironment(config, environment!, services, async (sides) => {
+    // A dry run shows what the approval would promote, and writes none.
+    if (options.dryRun) return runDeploy({ ...sides, environment: stage, approved: true, dryRun: true, log: context.log });
+    // The approval is kept in the remote first: a deploy that cannot run now (another holds the lock) leaves it to the next run, a daemon's too.
+    const approved = await approvePromotion(sides.repo, stage.name, stage.stage!, approver('tmlsync promote'));
+    context.log.info(approved, 'approved' in approved ? 'promotion approved' : 'nothing to approve');
+    return runDeploy({ ...sides, environment: stage, log: context.log });
+  });
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
   return report.outcome === 'ok' ? 0 : 1;
 }

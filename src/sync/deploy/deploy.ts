@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { applyMapping, invertMapping, type TmlDocument } from '../../tml/index.js';
+import { applyMapping, format, fromData, invertMapping, type TmlDocument } from '../../tml/index.js';
 import { BATCH_SIZE, exportBack } from '../kernel/batches.js';
 import { checksFailed, runDataChecks, type DataCheck } from './checks.js';
 import { importChanges, type ImportOutcome } from './import.js';
 import { prepareDeploy } from './prepare.js';
 import { StageRefError, stageCommit, type Promotion } from './pipeline.js';
 import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './types.js';
-import { stateRef, writeDeployLedger } from '../kernel/ledger.js';
+import { deployLedgerWrite, stateRef, writeDeployLedger } from '../kernel/ledger.js';
 import { applyOwnership, ownedObjects, planOwnership, type OwnerChange } from './ownership.js';
-import type { ImportPolicy } from '../ports.js';
+import type { ImportPolicy, StateWrite } from '../ports.js';
 import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsPlan } from './principals.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PrunePlan, type PruneSummary } from './prune.js';
 import { finishRun, startRun, type ObjectResult, type RunReport } from '../kernel/report.js';
@@ -49,18 +49,28 @@ export async function runDeploy(given: DeployOptions): Promise<DeployReport> {
   return promotion ? { ...report, promotion } : report;
 }
 
-/** Two deploys of one environment never overlap, on one machine or several (a dry run writes nothing, and takes no lock). */
+/**
+ * Two deploys of one environment never overlap, on one machine or several (a
+ * dry run writes nothing, and takes no lock). A run that passed everything
+ * records its commit as deployed in the push that releases the lock (one
+ * atomic push: both or neither), so that no crash can leave a commit marked
+ * deployed before its checks passed; a run that failed, or threw, only
+ * releases the lock.
+ */
 async function lockedDeploy(options: DeployOptions): Promise<DeployReport> {
-  if (options.dryRun) return deploy(options);
+  if (options.dryRun) return (await deploy(options)).report;
   const lock = stateRef(options.environment.name, 'lock');
   const runId = options.runId ?? randomUUID();
   const holder = await options.repo.acquireLock(lock, `${hostname()} pid ${process.pid} run ${runId}`, abandoned);
   if (holder) throw new DeployLockedError(options.environment.name, holder);
-  try {
-    return await deploy({ ...options, runId });
-  } finally {
+  const finished = await deploy({ ...options, runId }).catch(async (error: unknown) => {
     await options.repo.releaseLock(lock).catch(() => undefined);
-  }
+    throw error;
+  });
+  // Without a last write, a failed release leaves a lock that `abandoned` lets the next run take over.
+  if (finished.passed) await options.repo.releaseLock(lock, finished.passed);
+  else await options.repo.releaseLock(lock).catch(() => undefined);
+  return finished.report;
 }
 
 /**
@@ -115,6 +125,12 @@ interface DeployRun {
   prune: PrunePlan;
 }
 
+/** A deploy's report and, when it passed everything, the deploy ledger naming its commit: the run's last write. */
+interface Finished {
+  report: DeployReport;
+  passed?: StateWrite;
+}
+
 /** The gate's verdict: each changed file mapped, in dependency order, and those the target refused. */
 interface Gated {
   mapped: Map<Candidate, TmlDocument>;
@@ -128,36 +144,33 @@ interface Gated {
  * refuse the run (the files, principals, prune, the gate) does so before
  * anything is written.
  */
-async function deploy(options: DeployOptions): Promise<DeployReport> {
+async function deploy(options: DeployOptions): Promise<Finished> {
   const run = await prepare(options);
   const { set } = run;
-  if (set.changed.length === 0 && run.prune.deletions.length === 0) return nothingToDeploy(run);
+  if (set.changed.length === 0 && run.prune.deletions.length === 0) return { report: await nothingToDeploy(run) };
   const gated = await gate(run);
-  if (options.dryRun) return dryRunReport(run, gated);
+  if (options.dryRun) return { report: await dryRunReport(run, gated) };
   run.principals = await applyPrincipals(options.thoughtspot, run.principalsPlan, set.run.log);
   const imported = await importChanges({ ...run, ...gated, thoughtspot: options.thoughtspot, repo: options.repo, onProgress: options.onProgress });
-  const passedBefore = set.ledger.deployedCommit;
-  await record(run, imported);
+  await record(run);
   const pruned = await pruneGone(run, imported);
   const drift = await verify(run, imported);
   const ownership = await setOwners(run, imported);
   const checks = await dataChecks(run, imported);
   const final = withFollowUps({ ...report(run, [...unchangedResults(set), ...imported.results, ...pruned.results], drift), prune: pruned.summary }, ownership, checks);
-  if (final.outcome === 'failed') await unmarkFailed(run, passedBefore);
   set.run.log.info({ counts: final.counts, drift: drift.length }, 'deploy finished');
-  return final;
+  return { report: final, ...(final.outcome === 'ok' ? { passed: passed(run) } : {}) };
 }
 
 /**
- * Every object landed, but a data check or an owner change failed: the commit
- * did not pass, and the ledger says so again (`deployedCommit` back to the
- * last that did), so that a pipeline's next stage never promotes it.
+ * The commit passed everything (imports, prune, verify, owners, checks): the
+ * ledger names it as deployed, the one thing a pipeline's next stage promotes.
+ * Written last, with the lock's release (`lockedDeploy`), never before: a run
+ * that dies on the way leaves the last commit that passed.
  */
-async function unmarkFailed({ set, options }: DeployRun, passedBefore: string | undefined): Promise<void> {
-  if (set.ledger.deployedCommit !== set.commit || passedBefore === set.commit) return;
-  if (passedBefore === undefined) delete set.ledger.deployedCommit;
-  else set.ledger.deployedCommit = passedBefore;
-  await writeDeployLedger(options.repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} failed its checks, run ${set.run.runId}`);
+function passed({ set }: DeployRun): StateWrite {
+  set.ledger.deployedCommit = set.commit;
+  return deployLedgerWrite(set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} passed, run ${set.run.runId}`);
 }
 
 /** Steps 1–3, then what principals and prune would do: each may refuse the run before anything is written. */
@@ -221,9 +234,8 @@ async function dryRunReport(run: DeployRun, gated: Gated): Promise<DeployReport>
   return withFollowUps({ ...report(run, [...unchangedResults(set), ...would, ...dryRunDeletions(run.prune)], []), prune: pruneSummary(run.prune) }, planned, []);
 }
 
-/** Step 6, recorded: the new GUIDs and, when everything landed, the deployed commit. */
-async function record({ set, options }: DeployRun, imported: ImportOutcome): Promise<void> {
-  if (imported.failed.size === 0) set.ledger.deployedCommit = set.commit;
+/** Step 6, recorded: the new GUIDs (the deployed commit waits for the run's end: `passed`). */
+async function record({ set, options }: DeployRun): Promise<void> {
   delete set.ledger.pending;
   await writeDeployLedger(options.repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} run ${set.run.runId}`);
 }
@@ -249,10 +261,17 @@ async function verify({ set, options }: DeployRun, imported: ImportOutcome): Pro
   const back = await exportBack(options.thoughtspot, deployed.map(envGuid), invertMapping(set.mapping));
   const drift = deployed.filter((c) => {
     const item = back.get(envGuid(c))!;
-    return 'error' in item || item.text !== c.text;
+    return 'error' in item || backText(c, item.doc, item.text) !== c.text;
   }).map((c) => c.path);
   for (const path of drift) set.run.log.warn({ path }, 'deployed object differs when exported back');
   return drift;
+}
+
+/** An object exported back, as its file would say it: a file with an obj_id and no guid is compared without the GUID the export adds. */
+function backText(c: Candidate, doc: TmlDocument, text: string): string {
+  if (c.doc.guid !== undefined) return text;
+  const { guid: _added, ...rest } = doc.data;
+  return format(fromData(rest, { format: doc.format }));
 }
 
 /** Owners of what is deployed, by the environment's policy. */

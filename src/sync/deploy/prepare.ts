@@ -61,6 +61,7 @@ async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target
   const withObjId = candidates.filter((c) => c.doc.objId);
   if (withObjId.length === 0) return;
   if (!(await thoughtspot.speaksObjIds())) {
+    refuseObjIdOnly(withObjId);
     log.warn({ files: withObjId.length }, 'this API (v1) has no object ids: files with an obj_id are matched by the deploy ledger\'s GUIDs, as files without one');
     return;
   }
@@ -96,6 +97,26 @@ async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target
   if (findings.length > 0) throw new DeployGateError(findings);
 }
 
+/**
+ * What the deploy ledger tracks a file by: its GUID, or for a file with an
+ * `obj_id` and no `guid` (what ThoughtSpot's own Git integration writes with
+ * object ids on) `obj_id:<id>`, which no GUID can be. Such a file is matched
+ * in the target by its obj_id only (`matchObjIds`), and imported without a
+ * GUID: ThoughtSpot finds the object by its obj_id, or creates it.
+ */
+export function canonicalKey(doc: { guid?: string; objId?: string }): string | undefined {
+  return doc.guid ?? (doc.objId !== undefined ? `obj_id:${doc.objId}` : undefined);
+}
+
+/** Over v1 a file with an obj_id and no guid has no identity at all: exit 2, naming each. */
+function refuseObjIdOnly(withObjId: Candidate[]): void {
+  const findings = withObjId.filter((c) => c.doc.guid === undefined).map((c): Finding => ({
+    severity: 'error', source: 'offline', file: c.path,
+    message: `${c.path}: ${c.doc.kind} "${c.doc.name}" has an obj_id (${c.doc.objId!}) and no guid, and this environment is reached over REST API v1, which has no object ids: deploy it over v2 (api: v2 or auto), or give the file its guid`,
+  }));
+  if (findings.length > 0) throw new DeployGateError(findings);
+}
+
 /** The canonical files, parsed, each with what the ledger says of it; connections apart (canonical name → GUID). */
 function readCandidates(dir: string, ledger: DeployLedger): { candidates: Candidate[]; connections: Map<string, string> } {
   const { files, findings } = readContent(dir);
@@ -108,12 +129,13 @@ function readCandidates(dir: string, ledger: DeployLedger): { candidates: Candid
       if (doc.guid) connections.set(doc.name, doc.guid);
       continue;
     }
-    if (!doc.guid) {
-      findings.push({ severity: 'error', source: 'offline', file: path, message: `${path}: ${doc.kind} "${doc.name}" has no guid; canonical files carry the GUID tmlsync tracks them by` });
+    const key = canonicalKey(doc);
+    if (!key) {
+      findings.push({ severity: 'error', source: 'offline', file: path, message: `${path}: ${doc.kind} "${doc.name}" has neither a guid nor an obj_id; canonical files carry the GUID (or the object id) tmlsync tracks them by` });
       continue;
     }
-    const known = ledger.objects[doc.guid];
-    candidates.push({ doc, path, text, canonicalGuid: doc.guid, action: known ? (known.hash === contentHash(text) ? 'unchanged' : 'update') : 'create' });
+    const known = ledger.objects[key];
+    candidates.push({ doc, path, text, canonicalGuid: key, action: known ? (known.hash === contentHash(text) ? 'unchanged' : 'update') : 'create' });
   }
   if (findings.length > 0) throw new DeployGateError(findings);
   return { candidates, connections };
@@ -206,9 +228,9 @@ function resolveConnections(candidates: Candidate[], target: KnownObject[], envi
 
 /** What a run records before creating `c`: the GUID it asks for, and the same-named objects the target already holds. */
 export function pendingCreation(c: Candidate, target: KnownObject[]): PendingCreation {
-  // An unmapped create is sent with its canonical GUID (applyMapping keeps a GUID it has no mapping for).
+  // An unmapped create is sent with its canonical GUID (applyMapping keeps a GUID it has no mapping for); an obj_id-only file with none.
   const before = sameListing(target, c.doc.kind, c.doc.name).map((t) => t.guid);
-  return { kind: c.doc.kind, name: c.doc.name, path: c.path, guid: c.canonicalGuid, before };
+  return { kind: c.doc.kind, name: c.doc.name, path: c.path, ...(c.doc.guid !== undefined ? { guid: c.doc.guid } : {}), before };
 }
 
 /** The target's objects listed as `kind` named `name` (listings cannot tell a worksheet from a model: both `WORKSHEET`). */

@@ -43,7 +43,7 @@ export interface DeployOptions extends WorkflowOptions {
   only?: ReadonlySet<string>;
   /** Called as objects are imported (each batch), for a progress display. */
   onProgress?: (done: number, total: number) => void;
-  /** A pipeline stage with `approval: manual`: this run promotes (`tmlsync promote`, the trigger API); else it keeps the stage's commit. */
+  /** A pipeline stage with `approval: manual`: this run is taken as approved without an approval in the remote (a dry run of `tmlsync promote`, which writes none). */
   approved?: boolean;
   /** Every content header the caller listed this run (a sync, issue 16): the deploy lists nothing again when each header says its kind. */
   listed?: readonly Header[];

@@ -10,7 +10,7 @@ import type { ContentRepo, StateWrite } from '../ports.js';
  * written by one formatter.
  */
 
-export type StateLoop = 'export' | 'deploy' | 'lock' | 'backup';
+export type StateLoop = 'export' | 'deploy' | 'lock' | 'backup' | 'approval';
 
 export function stateRef(environment: string, loop: StateLoop): string {
   return `refs/tmlsync/${environment}/${loop}`;

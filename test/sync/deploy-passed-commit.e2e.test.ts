@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thoughtspotPort } from '../../src/app/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { ensureBareRepo, GitRepo } from '../../src/git/index.js';
+import { runDeploy } from '../../src/sync/deploy/deploy.js';
+import { runExport } from '../../src/sync/export/export.js';
+import { repoWith } from '../../src/sync/kernel/repo-view.js';
+import type { WorkflowEnvironment } from '../../src/sync/kernel/environment.js';
+import type { ContentRepo, StateWrite } from '../../src/sync/ports.js';
+import { API_VERSIONS, clientOf } from '../support/api.js';
+import { git } from '../support/git-server.js';
+
+const COMMITTER = { name: 'tmlsync test', email: 'test@localhost' };
+const CONNECTION = 'connection:\n  name: Scale Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n';
+/** The one visualization of the generated liveboard (`--seed-scale 1`: one object of each kind). */
+const TILE = 'Scale Answer 0';
+
+/**
+ * When a deploy's commit is recorded as deployed (issue 13, item 4: what a
+ * pipeline's next stage promotes): only once the run passed everything, in
+ * the one push that also releases the deploy's lock. Generated content (one
+ * object of each kind) is exported once; each case deploys it into an empty
+ * Org of the same emulator, whose warehouse fails the liveboard's tile.
+ */
+let emulator: RunningEmulator;
+const work = mkdtempSync(join(tmpdir(), 'tmlsync-passed-commit-'));
+const remote = join(work, 'remote.git');
+const ORGS = API_VERSIONS.flatMap((api) => [`Checked ${api}`, `Clean ${api}`]);
+
+beforeAll(async () => {
+  emulator = await startEmulator({ seed: 'none', seedScale: 1, orgs: ORGS, failingVisualizations: [TILE] });
+  await ensureBareRepo(remote);
+  const source = await GitRepo.open(join(work, 'source'), { remoteUrl: remote, committer: COMMITTER });
+  const exported = await runExport({ environment: { name: 'source', branch: 'main' }, thoughtspot: thoughtspotPort(clientOf('v1', emulator.url)), repo: source, committer: COMMITTER });
+  expect(exported.outcome).toBe('ok');
+});
+afterAll(async () => {
+  await emulator.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/**
+ * Every state write a run makes, in order (its ledger writes, and the last one made with the
+ * lock's release), as `how ref deployedCommit`: a run killed at any point leaves the last of
+ * those that landed, so a commit in none of them but the release is never marked early.
+ */
+function recording(repo: ContentRepo): { repo: ContentRepo; writes: string[] } {
+  const writes: string[] = [];
+  const note = (write: StateWrite, how: string) => {
+    const ledger = write.files['deploy.json'];
+    writes.push(`${how} ${write.ref} ${ledger ? ((JSON.parse(ledger) as { deployedCommit?: string }).deployedCommit ?? 'none') : ''}`.trim());
+  };
+  return {
+    writes,
+    repo: repoWith(repo, {
+      writeState: async (ref, files, message) => {
+        note({ ref, files, message }, 'write');
+        await repo.writeState(ref, files, message);
+      },
+      releaseLock: async (ref, last) => {
+        if (last) note(last, 'release');
+        await repo.releaseLock(ref, last);
+      },
+    }),
+  };
+}
+
+describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', (api) => {
+  const main = () => git(remote, 'rev-parse', 'main');
+  const remoteLedger = (environment: string) => JSON.parse(git(remote, 'show', `refs/tmlsync/${environment}/deploy:deploy.json`)) as { deployedCommit?: string; objects: object };
+  const remoteRefs = () => git(remote, 'for-each-ref', '--format=%(refname)', 'refs/tmlsync/');
+
+  async function deployInto(org: string, environment: WorkflowEnvironment) {
+    const client = clientOf(api, emulator.url, { org: String(emulator.instance.findOrg(org)!.org.id) });
+    await client.importTml([CONNECTION], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    const real = await GitRepo.open(join(work, `${environment.name}-wd`), { remoteUrl: remote, committer: COMMITTER });
+    const recorded = recording(real);
+    const run = runDeploy({ environment, thoughtspot: thoughtspotPort(client), repo: recorded.repo });
+    return { run, writes: recorded.writes };
+  }
+
+  it('never records a commit whose data check failed, at any point of the run', async () => {
+    const name = `checked-${api}`;
+    const { run, writes } = await deployInto(`Checked ${api}`, { name, branch: 'main', dataChecks: { enabled: true } });
+    const report = await run;
+    expect(report.outcome).toBe('failed');
+    expect(report.checks?.filter((c) => c.status === 'failed').map((c) => [c.kind, c.visualization])).toEqual([['liveboard', TILE]]);
+    // The GUIDs were recorded (pending creations, then the imports); the commit never was.
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.every((w) => w.endsWith(' none'))).toBe(true);
+    expect(writes.some((w) => w.startsWith('release'))).toBe(false);
+    expect(remoteLedger(name).deployedCommit).toBeUndefined();
+    expect(Object.keys(remoteLedger(name).objects).length).toBeGreaterThan(0);
+    expect(remoteRefs()).not.toContain(`refs/tmlsync/${name}/lock`);
+  });
+
+  it('records a commit that passed in the push that releases the lock, as the run\'s last write', async () => {
+    const name = `clean-${api}`;
+    const { run, writes } = await deployInto(`Clean ${api}`, { name, branch: 'main' });
+    expect((await run).outcome).toBe('ok');
+    expect(writes.at(-1)).toBe(`release refs/tmlsync/${name}/deploy ${main()}`);
+    expect(writes.slice(0, -1).every((w) => w.endsWith(' none'))).toBe(true);
+    expect(remoteLedger(name).deployedCommit).toBe(main());
+    expect(remoteRefs()).not.toContain(`refs/tmlsync/${name}/lock`);
+  });
+});
