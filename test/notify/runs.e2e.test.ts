@@ -152,18 +152,43 @@ describe.each(API_VERSIONS)('notifications from command-line runs, over %s', (ap
     expect(result.stderr).toContain('the webhook could not be reached (ECONNREFUSED)');
     expect(result.stderr).not.toContain('secret-part-of-the-url');
   });
+});
+
+// What follows does not depend on the API version (the workflows are tested over both in test/sync/;
+// what is told of their reports is the same): once, over v1.
+const ANY_API = 'v1';
+describe('notifications from command-line and daemon runs, whatever the API version', () => {
+  it.each(['deploy', 'export', 'sync'] as const)('tells a %s run that could not log in as a failed run, and exits as before', async (command) => {
+    const environment = { deploy: 'prod', export: 'dev', sync: 'both' }[command];
+    const hook = `${receiver.url}/${ANY_API}/${command}-login${SECRET_PATH}`;
+    const result = await cli(['--log-level', 'info', '--log-format', 'json', command, '--config', configFile(ANY_API, copyOfSeed(`login-${command}`)), '--env', environment], { HOOK: hook, P: 'wrong' });
+    expect(result.code, result.stderr).toBe(2);
+    expect(messagesTo(`/${ANY_API}/${command}-login${SECRET_PATH}`)).toEqual([
+      expect.objectContaining({ events: ['runFailed'], environment, loop: command, outcome: 'failed', errors: [expect.any(String)] }),
+    ]);
+    expect(result.stderr).not.toContain('secret-part-of-the-url');
+  });
+
+  it('tells nothing of a dry run', async () => {
+    const remote = copyOfSeed('dry');
+    push(remote, 'main', addOrphanTable);
+    const hook = `${receiver.url}/${ANY_API}/dry${SECRET_PATH}`;
+    const result = await cli(['deploy', '--dry-run', '--config', configFile(ANY_API, remote), '--env', 'prod'], { HOOK: hook });
+    expect(result.code, result.stderr).toBe(2);
+    expect(messagesTo(`/${ANY_API}/dry${SECRET_PATH}`)).toEqual([]);
+  });
 
   it('tells a deploy that changed something, then one whose data check failed', async () => {
-    const remote = copyOfSeed(`checks-${api}`);
-    const file = configFile(api, remote);
-    const env = { HOOK: `${receiver.url}/${api}/checks${SECRET_PATH}` };
-    push(remote, 'main', editObject(DEMO_GUIDS.worksheet, WORKSHEET_DESCRIPTION, `Deployed over ${api}.`));
+    const remote = copyOfSeed('checks');
+    const file = configFile(ANY_API, remote);
+    const env = { HOOK: `${receiver.url}/${ANY_API}/checks${SECRET_PATH}` };
+    push(remote, 'main', editObject(DEMO_GUIDS.worksheet, WORKSHEET_DESCRIPTION, `Deployed over ${ANY_API}.`));
     const deployed = await cli(['deploy', '--config', file, '--env', 'prod'], env);
     expect(deployed.code, deployed.stdout).toBe(0);
-    push(remote, 'main', editObject(DEMO_GUIDS.model, MODEL_DESCRIPTION, `Checked over ${api}.`));
+    push(remote, 'main', editObject(DEMO_GUIDS.model, MODEL_DESCRIPTION, `Checked over ${ANY_API}.`));
     const checked = await cli(['deploy', '--config', file, '--env', 'prod'], env);
     expect(checked.code, checked.stdout).toBe(1);
-    expect(messagesTo(`/${api}/checks${SECRET_PATH}`)).toEqual([
+    expect(messagesTo(`/${ANY_API}/checks${SECRET_PATH}`)).toEqual([
       expect.objectContaining({ events: ['deploySucceeded'], environment: 'prod', loop: 'deploy', outcome: 'ok', counts: expect.objectContaining({ updated: 1, failed: 0 }), errors: [] }),
       expect.objectContaining({
         events: ['runFailed', 'checkFailed'],
@@ -175,15 +200,15 @@ describe.each(API_VERSIONS)('notifications from command-line runs, over %s', (ap
   });
 
   it('tells the conflict a sync run leaves, with the branch that holds ThoughtSpot\'s side', async () => {
-    const remote = copyOfSeed(`conflict-${api}`);
+    const remote = copyOfSeed('conflict');
     const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
     const [exported] = await admin.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-    await admin.importTml([(exported!.ok ? exported!.edoc : '').replace(/^ {2}description: .*$/m, `  description: Changed in ThoughtSpot over ${api}.`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
-    push(remote, 'shared', editObject(DEMO_GUIDS.model, /^ {2}description: .*$/m, `  description: Changed in git over ${api}.`));
-    const hook = `${receiver.url}/${api}/conflict${SECRET_PATH}`;
-    const result = await cli(['sync', '--config', configFile(api, remote), '--env', 'both'], { HOOK: hook });
+    await admin.importTml([(exported!.ok ? exported!.edoc : '').replace(/^ {2}description: .*$/m, `  description: Changed in ThoughtSpot over ${ANY_API}.`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+    push(remote, 'shared', editObject(DEMO_GUIDS.model, /^ {2}description: .*$/m, `  description: Changed in git over ${ANY_API}.`));
+    const hook = `${receiver.url}/${ANY_API}/conflict${SECRET_PATH}`;
+    const result = await cli(['sync', '--config', configFile(ANY_API, remote), '--env', 'both'], { HOOK: hook });
     expect(result.code, result.stdout).toBe(1);
-    expect(messagesTo(`/${api}/conflict${SECRET_PATH}`)).toEqual([
+    expect(messagesTo(`/${ANY_API}/conflict${SECRET_PATH}`)).toEqual([
       expect.objectContaining({
         events: ['newConflict'],
         environment: 'both',
@@ -195,22 +220,22 @@ describe.each(API_VERSIONS)('notifications from command-line runs, over %s', (ap
   });
 
   it('tells, from the daemon, a deploy that changed something and one whose data check failed, and shows no webhook URL on its pages', async () => {
-    const remote = copyOfSeed(`daemon-${api}`);
-    const hook = `${receiver.url}/${api}/daemon${SECRET_PATH}`;
+    const remote = copyOfSeed('daemon');
+    const hook = `${receiver.url}/${ANY_API}/daemon${SECRET_PATH}`;
     const lines: string[] = [];
     const log = createLogger({ level: 'info', destination: { write: (line: string) => lines.push(line) } });
     // file://: a remote path on this machine would be watched, and a push would start a run of its own.
-    const config = loadConfig(configFile(api, `file://${remote}`, { only: 'prod' }), { env: { HOOK: hook } });
+    const config = loadConfig(configFile(ANY_API, `file://${remote}`, { only: 'prod' }), { env: { HOOK: hook } });
     const daemon = new Daemon(config, { log, redactor: new Redactor(), queues: new HostQueues(), env: { HOOK: hook } });
+    // Pushed before the start: the daemon's run at start-up deploys it.
+    push(remote, 'main', editObject(DEMO_GUIDS.worksheet, WORKSHEET_DESCRIPTION, 'Deployed by the daemon.'));
     const http = await daemon.start();
     try {
       await daemon.idle();
-      for (const [guid, from] of [[DEMO_GUIDS.worksheet, WORKSHEET_DESCRIPTION], [DEMO_GUIDS.model, MODEL_DESCRIPTION]] as const) {
-        push(remote, 'main', editObject(guid, from, `Deployed by the daemon over ${api}.`));
-        daemon.request('prod', 'deploy', 'test');
-        await daemon.idle();
-      }
-      expect(messagesTo(`/${api}/daemon${SECRET_PATH}`).map((m) => [m.events, m.outcome, (m.failedChecks as unknown[]).length])).toEqual([
+      push(remote, 'main', editObject(DEMO_GUIDS.model, MODEL_DESCRIPTION, 'Checked by the daemon.'));
+      daemon.request('prod', 'deploy', 'test');
+      await daemon.idle();
+      expect(messagesTo(`/${ANY_API}/daemon${SECRET_PATH}`).map((m) => [m.events, m.outcome, (m.failedChecks as unknown[]).length])).toEqual([
         [['deploySucceeded'], 'ok', 0],
         [['runFailed', 'checkFailed'], 'failed', 1],
       ]);
@@ -223,30 +248,5 @@ describe.each(API_VERSIONS)('notifications from command-line runs, over %s', (ap
     } finally {
       await daemon.stop();
     }
-  });
-});
-
-// What follows does not depend on the API version: once, over v1.
-const ANY_API = 'v1';
-describe('notifications from command-line runs, whatever the API version', () => {
-  it.each(['deploy', 'export', 'sync'] as const)('tells a %s run that could not log in as a failed run, and exits as before', async (command) => {
-    const environment = { deploy: 'prod', export: 'dev', sync: 'both' }[command];
-    const hook = `${receiver.url}/${ANY_API}/${command}-login${SECRET_PATH}`;
-    const result = await cli(['--log-level', 'info', '--log-format', 'json', command, '--config', configFile(ANY_API, copyOfSeed(`login-${command}`)), '--env', environment], { HOOK: hook, P: 'wrong' });
-    expect(result.code, result.stderr).toBe(2);
-    expect(messagesTo(`/${ANY_API}/${command}-login${SECRET_PATH}`)).toEqual([
-      expect.objectContaining({ events: ['runFailed'], environment, loop: command, outcome: 'failed', errors: [expect.any(String)] }),
-    ]);
-    expect(result.stderr).not.toContain('secret-part-of-the-url');
-  });
-
-  it('tells nothing of a dry run, not even of a deploy that would change something', async () => {
-    const remote = copyOfSeed('dry');
-    push(remote, 'main', editObject(DEMO_GUIDS.worksheet, WORKSHEET_DESCRIPTION, 'Tried in a dry run.'));
-    const hook = `${receiver.url}/${ANY_API}/dry${SECRET_PATH}`;
-    const result = await cli(['deploy', '--dry-run', '--config', configFile(ANY_API, remote), '--env', 'prod', '--format', 'json'], { HOOK: hook });
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ dryRun: true, counts: { updated: 1 } });
-    expect(messagesTo(`/${ANY_API}/dry${SECRET_PATH}`)).toEqual([]);
   });
 });
