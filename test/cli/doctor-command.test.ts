@@ -155,8 +155,10 @@ describe('tmlsync doctor', () => {
   });
 
   it('prints a readable checklist with a fix under each failure', async () => {
-    const result = await cli(['doctor', '--config', config(git.createRepo('text'), ['username: alex.analyst', 'password: demo-password'])]);
+    const result = await cli(['--log-level', 'info', 'doctor', '--config', config(git.createRepo('text'), ['username: alex.analyst', 'password: demo-password'])]);
     expect(result.code).toBe(1);
+    // The checklist is the whole output: no log line beside it at info (the API chosen is its api line).
+    expect(result.stderr).toBe('');
     expect(result.stdout).toContain('dev (direction export, branch dev)\n  [ok]   thoughtspot:');
     expect(result.stdout).toMatch(/\[FAIL\] privileges: alex\.analyst lacks DATAMANAGEMENT or ADMINISTRATION \(TML export\)\n {9}fix: add alex\.analyst to a group with DATAMANAGEMENT in dev/);
     expect(result.stdout).toContain('1 check failed.');
