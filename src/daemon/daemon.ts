@@ -282,6 +282,9 @@ export class Daemon {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    const running = this.#slots.filter((s) => s.current !== undefined).map((s) => s.environment.name);
+    // A run can take a while: said, so that a person who pressed Ctrl-C knows what the wait is for.
+    if (running.length > 0) this.services.log.info({ environments: running }, 'stopping: letting the running runs finish');
     await Promise.all(this.#watchers.map((w) => w.close()));
     for (const slot of this.#slots) {
       slot.cron?.stop();
