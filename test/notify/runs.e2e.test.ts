@@ -45,6 +45,8 @@ table:
 const FAILING_SEARCH = '[No Such Column]';
 const WORKSHEET_DESCRIPTION = 'Sales with products, stores and customers (worksheet form).';
 const MODEL_DESCRIPTION = 'Retail sales as a model.';
+/** Two or three runs in one case: room for a loaded machine (no timing is asserted). */
+const MULTI_RUN_TIMEOUT_MS = 90_000;
 const committer = ['-c', 'user.name=Person', '-c', 'user.email=person@example.com'];
 
 let emulator: RunningEmulator;
@@ -197,7 +199,7 @@ describe('notifications from command-line and daemon runs, whatever the API vers
         failedChecks: [expect.objectContaining({ kind: 'model', name: 'Retail Sales', query: FAILING_SEARCH, message: expect.stringContaining('HTTP 400') })],
       }),
     ]);
-  });
+  }, MULTI_RUN_TIMEOUT_MS);
 
   it('tells the conflict a sync run leaves, with the branch that holds ThoughtSpot\'s side', async () => {
     const remote = copyOfSeed('conflict');
@@ -217,7 +219,7 @@ describe('notifications from command-line and daemon runs, whatever the API vers
         conflicts: [expect.objectContaining({ kind: 'model', name: 'Retail Sales', resolution: 'kept both' })],
       }),
     ]);
-  });
+  }, MULTI_RUN_TIMEOUT_MS);
 
   it('tells, from the daemon, a deploy that changed something and one whose data check failed, and shows no webhook URL on its pages', async () => {
     const remote = copyOfSeed('daemon');
@@ -248,5 +250,5 @@ describe('notifications from command-line and daemon runs, whatever the API vers
     } finally {
       await daemon.stop();
     }
-  });
+  }, MULTI_RUN_TIMEOUT_MS);
 });
