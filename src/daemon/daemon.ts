@@ -7,12 +7,12 @@ import { connect, endSession, remoteUrl, repoFor, workflowEnvironment, workTree,
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import { startHttp, type EnvironmentStatus, type RunningHttp } from '../server/http.js';
 import { Metrics } from '../server/metrics.js';
-import { notifierFor, type RunFinishedListener } from '../notify/index.js';
+import { failedRun, notifierFor, settledRun, type RunAbout, type RunFinishedListener } from '../notify/index.js';
 import { checksSummary, type ChecksSummary } from '../sync/deploy/checks.js';
 import { runDeploy, type DeployReport } from '../sync/deploy/deploy.js';
 import { runExport } from '../sync/export/export.js';
 import type { ContentRepo } from '../sync/ports.js';
-import { finishRun, type RunReport } from '../sync/kernel/report.js';
+import type { RunReport } from '../sync/kernel/report.js';
 import { runSync, type SyncReport } from '../sync/sync/sync.js';
 import { watchTml } from './watch.js';
 import type { Loop, RunRecord } from '../sync/kernel/runs.js';
@@ -198,7 +198,9 @@ export class Daemon {
         held = await this.leases.hold(environment, slot.repo, log, (fenced) => this.#execute(slot, run, log, fenced));
       } catch (error) {
         // The work tree or the lease could not be had (the remote unreachable): the run did not start.
-        if (run.status === 'queued') await this.#complete(slot, run, this.#failure(slot, run, log, error, Date.now()), Date.now());
+        if (run.status !== 'queued') return;
+        logFailure(run, log, error);
+        await this.#complete(slot, run, failedRun(aboutRun(slot, run), Date.now(), error), Date.now());
         return;
       }
       if (held.held) return;
@@ -226,32 +228,24 @@ export class Daemon {
 
   /** The run itself, once the lease is held, on the repository whose ledger writes the lease fences. */
   async #execute(slot: Slot, run: RunRecord, log: Logger, repo: ContentRepo): Promise<void> {
-    const { environment } = slot;
     slot.standingBy = undefined;
     const started = Date.now();
     Object.assign(run, { status: 'running', startedAt: new Date(started).toISOString() });
     this.runs.put(run);
-    let report: RunReport;
-    try {
-      slot.thoughtspot ??= connect(environment, this.services);
-      const common = { thoughtspot: slot.thoughtspot.port, repo, log: this.services.log, runId: run.id };
-      const committer = this.config.repository.committer;
-      report =
-        run.loop === 'export'
-          ? await runExport({ ...common, environment: workflowEnvironment(environment), committer })
-          : run.loop === 'sync'
-            ? await runSync({ ...common, environment: workflowEnvironment(environment), committer })
-            : await runDeploy({ ...common, environment: workflowEnvironment(environment) });
-    } catch (error) {
-      report = this.#failure(slot, run, log, error, started);
-    }
-    await this.#complete(slot, run, report, started);
+    const settled = await settledRun(aboutRun(slot, run), () => this.#workflow(slot, run, repo));
+    if (settled.failed) logFailure(run, log, settled.error);
+    await this.#complete(slot, run, settled.report, started);
   }
 
-  #failure(slot: Slot, run: RunRecord, log: Logger, error: unknown, started: number): RunReport {
-    log.error({ err: error }, `${run.loop} run failed`);
-    const message = error instanceof Error ? error.message : String(error);
-    return finishRun({ runId: run.id, environment: slot.environment.name, loop: run.loop, dryRun: false, started }, [], { error: message });
+  /** The run's workflow: export where ThoughtSpot leads, deploy where git does, sync where both do. */
+  async #workflow(slot: Slot, run: RunRecord, repo: ContentRepo): Promise<RunReport> {
+    const { environment } = slot;
+    slot.thoughtspot ??= connect(environment, this.services);
+    const common = { thoughtspot: slot.thoughtspot.port, repo, log: this.services.log, runId: run.id, environment: workflowEnvironment(environment) };
+    const committer = this.config.repository.committer;
+    if (run.loop === 'export') return runExport({ ...common, committer });
+    if (run.loop === 'sync') return runSync({ ...common, committer });
+    return runDeploy(common);
   }
 
   /** Where every run that ran ends: its record, the status, the metrics. */
@@ -291,6 +285,9 @@ export class Daemon {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    const running = this.#slots.filter((s) => s.current !== undefined).map((s) => s.environment.name);
+    // A run can take a while: said, so that a person who pressed Ctrl-C knows what the wait is for.
+    if (running.length > 0) this.services.log.info({ environments: running }, 'stopping: letting the running runs finish');
     await Promise.all(this.#watchers.map((w) => w.close()));
     for (const slot of this.#slots) {
       slot.cron?.stop();
@@ -301,6 +298,16 @@ export class Daemon {
     await this.#http?.close();
     this.services.log.info('daemon stopped');
   }
+}
+
+/** A daemon run as the notifications' `settledRun` and `failedRun` know it: a failed one keeps the run's id. */
+function aboutRun(slot: Slot, run: RunRecord): RunAbout {
+  return { runId: run.id, environment: slot.environment.name, loop: run.loop, dryRun: false };
+}
+
+/** A run that threw: the error with its stack in the log (the report keeps its message). */
+function logFailure(run: RunRecord, log: Logger, error: unknown): void {
+  log.error({ err: error }, `${run.loop} run failed`);
 }
 
 /** A sync run's conflicts, as `/status` shows them. */

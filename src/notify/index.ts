@@ -2,4 +2,4 @@
 export { notifierFor, type RunFinishedListener } from './notifier.js';
 export { noticeOf, type RunNotice } from './events.js';
 export { jsonMessage, slackMessage } from './messages.js';
-export { failedRun, notifiedRun, type RunAbout } from './run.js';
+export { failedRun, notifiedRun, settledRun, type RunAbout, type SettledRun } from './run.js';

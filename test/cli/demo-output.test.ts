@@ -42,6 +42,7 @@ describe('npm start at a terminal (tmlsync demo, readable logs)', () => {
     await exited;
 
     expect(stdout).toContain('tmlsync demo is running.');
+    expect(stdout).toMatch(/^ {2}status page: +http:\/\/127\.0\.0\.1:\d+\/ {2}\(JSON for scripts: http:\/\/127\.0\.0\.1:\d+\/status\)$/m);
     const lines = stderr.trim().split('\n');
     for (const line of lines) expect(line).toMatch(/^\[\d\d:\d\d:\d\d\] (INFO|WARN): /);
     expect(stderr).not.toMatch(/INFO: \[emulator\] request/);

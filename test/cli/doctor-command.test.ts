@@ -27,9 +27,9 @@ afterAll(async () => {
 
 let files = 0;
 /** A configuration of one environment `dev` (its YAML lines given), on `remote`. */
-function config(remote: string, environment: string[]): string {
+function config(remote: string, environment: string[], top: string[] = []): string {
   const file = join(work, `tmlsync-${(files += 1)}.yaml`);
-  writeFileSync(file, ['repository:', `  url: ${remote}`, `workDir: ${join(work, 'wd')}`, 'environments:', '  dev:', `    url: ${emulator.url}`, ...environment.map((l) => `    ${l}`), ''].join('\n'));
+  writeFileSync(file, ['repository:', `  url: ${remote}`, `workDir: ${join(work, 'wd')}`, ...top, 'environments:', '  dev:', `    url: ${emulator.url}`, ...environment.map((l) => `    ${l}`), ''].join('\n'));
   return file;
 }
 
@@ -52,6 +52,8 @@ describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
     ]);
     expect(checks.api!.detail).toBe(`REST API v1 and v2; tmlsync uses ${api}`);
     expect(checks.privileges!.detail).toContain('ADMINISTRATION');
+    // The daemon's secrets are warnings: worth knowing, not needed by a command run.
+    expect(report.checks.map((c) => `${c.id} ${c.status}`)).toEqual(['configuration pass', 'webhook-secret warn', 'api-token warn']);
     if (api === 'v2') expect(checks.org!.detail).toBe("Org Primary (id 0), the user's default");
   });
 
@@ -83,7 +85,11 @@ describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
     const { code, checks } = await doctor(config(git.createRepo(`priv-${api}`), ['username: alex.analyst', 'password: demo-password', `api: ${api}`]));
     expect(code).toBe(1);
     expect(checks.login!.status).toBe('pass');
-    expect(checks.privileges).toMatchObject({ status: 'fail', detail: 'alex.analyst lacks DATAMANAGEMENT or ADMINISTRATION (TML export)' });
+    expect(checks.privileges).toMatchObject({
+      status: 'fail',
+      detail: 'alex.analyst lacks DATAMANAGEMENT or ADMINISTRATION (TML export)',
+      fix: 'add alex.analyst to a group with DATAMANAGEMENT in dev, or sign in as a user who has it',
+    });
   });
 
   it('passes the privileges line for a user with DATAMANAGEMENT through a group', async () => {
@@ -94,7 +100,7 @@ describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
   it('fails the connections line for a mapped connection the target does not have', async () => {
     const { code, checks } = await doctor(config(git.createRepo(`conn-${api}`), [...admin(api, 'deploy'), 'mappings:', '  connections:', '    Retail Warehouse: Prod Warehouse']));
     expect(code).toBe(1);
-    expect(checks.connections).toMatchObject({ status: 'fail', detail: 'mapped connection "Prod Warehouse" not found in dev' });
+    expect(checks.connections).toMatchObject({ status: 'fail', detail: 'mapped connection "Prod Warehouse" not found in dev', fix: 'create it in ThoughtSpot, or correct mappings.connections of environment dev' });
   });
 });
 
@@ -111,7 +117,7 @@ describe('tmlsync doctor', () => {
     await gone.close();
     const { code, checks } = await doctor(config(url, admin('v1')));
     expect(code).toBe(1);
-    expect(checks['git-read']).toMatchObject({ status: 'fail', detail: expect.stringContaining(`cannot read ${url}`) });
+    expect(checks['git-read']).toMatchObject({ status: 'fail', detail: expect.stringContaining(`cannot read ${url}`), fix: expect.stringContaining('check repository.url and the credentials') });
     expect(checks['git-write']!.status).toBe('skip');
   });
 
@@ -128,7 +134,17 @@ describe('tmlsync doctor', () => {
     writeFileSync(file, ['repository:', `  url: ${git.createRepo('unreachable')}`, 'environments:', '  dev:', '    url: http://127.0.0.1:9', '    username: tsadmin', '    password: ${TS_PASSWORD}', ''].join('\n'));
     const { code, checks } = await doctor(file);
     expect(code).toBe(1);
-    expect(checks.thoughtspot).toMatchObject({ status: 'fail', detail: expect.stringContaining('no answer from http://127.0.0.1:9') });
+    expect(checks.thoughtspot).toMatchObject({ status: 'fail', detail: expect.stringContaining('no answer from http://127.0.0.1:9'), fix: 'check url: (and the network, proxy or caFile) for environment dev' });
+  });
+
+  it("passes the daemon's webhook secret and API token when they are set, and never prints them", async () => {
+    const secrets = { TS_PASSWORD: 'admin', HOOK_SECRET: 'doctor-webhook-secret-1', API_TOKEN: 'doctor-api-token-1' };
+    const file = config(git.createRepo('daemon-secrets'), admin('v1'), ['server:', '  webhookSecret: ${HOOK_SECRET}', '  apiToken: ${API_TOKEN}']);
+    const { code, report, stdout } = await doctor(file, secrets);
+    expect(code).toBe(0);
+    expect(report.checks.map((c) => `${c.id} ${c.status}`)).toEqual(['configuration pass', 'webhook-secret pass', 'api-token pass']);
+    expect(stdout).not.toContain(secrets.HOOK_SECRET);
+    expect(stdout).not.toContain(secrets.API_TOKEN);
   });
 
   it('reports a configuration that does not load, and exits 2', async () => {
@@ -139,8 +155,10 @@ describe('tmlsync doctor', () => {
   });
 
   it('prints a readable checklist with a fix under each failure', async () => {
-    const result = await cli(['doctor', '--config', config(git.createRepo('text'), ['username: alex.analyst', 'password: demo-password'])]);
+    const result = await cli(['--log-level', 'info', 'doctor', '--config', config(git.createRepo('text'), ['username: alex.analyst', 'password: demo-password'])]);
     expect(result.code).toBe(1);
+    // The checklist is the whole output: no log line beside it at info (the API chosen is its api line).
+    expect(result.stderr).toBe('');
     expect(result.stdout).toContain('dev (direction export, branch dev)\n  [ok]   thoughtspot:');
     expect(result.stdout).toMatch(/\[FAIL\] privileges: alex\.analyst lacks DATAMANAGEMENT or ADMINISTRATION \(TML export\)\n {9}fix: add alex\.analyst to a group with DATAMANAGEMENT in dev/);
     expect(result.stdout).toContain('1 check failed.');

@@ -104,7 +104,7 @@ describe('tmlsync init', () => {
     expect(config.repository.url).toBe(remote);
     expect(config.environments.map(({ name, username, direction, branch, api, org }) => ({ name, username, direction, branch, api, org }))).toEqual([
       { name: 'dev', username: 'svc-tmlsync', direction: 'export', branch: 'dev', api: 'auto', org: 'Sales' },
-      { name: 'prod', username: 'tsadmin', direction: 'deploy', branch: 'main', api: 'v1', org: undefined },
+      { name: 'prod', username: 'tsadmin', direction: 'deploy', branch: 'main', api: 'auto', org: undefined },
     ]);
   });
 });

@@ -9,6 +9,7 @@ import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS } from '../support/api.js';
 import { git } from '../support/git-server.js';
+import { startReceiver } from '../support/receiver.js';
 import { useStage } from '../support/stage.js';
 
 // Both API versions share the stage's emulator and git server, and one slow emulator; each case has its own repository.
@@ -90,5 +91,30 @@ describe.each(API_VERSIONS)('the daemon, over %s', (api) => {
     }
     expect(daemon.status()[0]).toMatchObject({ running: false, lastRun: { outcome: 'ok' } });
     expect(git(stage.server.pathOf(`graceful-${api}`), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/'))).toHaveLength(18);
+  });
+});
+
+describe('the daemon, whatever the API version', () => {
+  it('records a run that cannot log in as failed, with the error, and tells the webhooks under the same run id', async () => {
+    const receiver = await startReceiver();
+    const file = join(stage.work, 'refused.yaml');
+    writeFileSync(
+      file,
+      `repository:\n  url: ${stage.server.createRepo('refused')}\nworkDir: ${join(stage.work, 'wd-refused')}\nserver:\n  port: 0\nnotifications:\n  - webhookUrl: \${HOOK}\n    format: json\n` +
+        `environments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P}\n    schedule: "0 0 1 1 *"\n`,
+    );
+    const env = { HOOK: `${receiver.url}/refused`, P: 'not-the-password' };
+    const daemon = new Daemon(loadConfig(file, { env }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env });
+    try {
+      await daemon.start();
+      await daemon.idle();
+      const last = daemon.status()[0]!.lastRun!;
+      expect(last).toMatchObject({ loop: 'export', outcome: 'failed', error: expect.stringMatching(/./), counts: { added: 0, failed: 0 } });
+      expect(daemon.runs.get(last.runId)).toMatchObject({ status: 'failed', error: last.error, trigger: 'start' });
+      expect(receiver.received.map((r) => r.body)).toEqual([expect.objectContaining({ events: ['runFailed'], runId: last.runId, environment: 'dev', outcome: 'failed', errors: [last.error] })]);
+    } finally {
+      await daemon.stop();
+      await receiver.close();
+    }
   });
 });

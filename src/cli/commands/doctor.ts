@@ -1,5 +1,6 @@
 import { configFrom, environmentsFor } from '../../app/index.js';
 import { ConfigError, type LoadedConfig } from '../../config/index.js';
+import { detailLogger } from '../../log/index.js';
 import { check, checkEnvironment, checkServer, type Check, type RemoteProbes } from '../doctor/checks.js';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
@@ -24,7 +25,8 @@ export interface DoctorReport {
  * failed, 2 when the configuration itself cannot be loaded.
  */
 export async function doctorCommand(options: DoctorOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
-  const services = commandServices(context);
+  // The checklist is the output: what connecting logs at info (the API version chosen) is a line of it already.
+  const services = commandServices({ ...context, log: detailLogger(context.log) });
   let config: LoadedConfig;
   try {
     config = await configFrom(options.config, services);

@@ -153,7 +153,7 @@ async function askAll(io: CliIo, remote: string | undefined): Promise<{ remote: 
       environments.push({
         name, url: await ask('ThoughtSpot URL'), user: await ask('user', 'tsadmin'), direction,
         auth: (await ask('login with password or trusted (authentication)', 'password')) === 'trusted' ? 'trusted' : 'password',
-        ...optional('org', await ask('Org (empty: the user\'s default)')), ...optional('branch', await ask('git branch', name)), ...optional('api', await ask('REST API (v1, v2, auto)', 'v1')),
+        ...optional('org', await ask('Org (empty: the user\'s default)')), ...optional('branch', await ask('git branch', name)), ...optional('api', await ask('REST API (v1, v2, auto)', 'auto')),
       });
     } while ((await ask('another environment? (y/n)', 'n')).toLowerCase().startsWith('y'));
     return { remote: url, environments };
