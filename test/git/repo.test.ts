@@ -1,27 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
-import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { git, useGitServer } from '../support/git-server.js';
 
-let server: GitServer;
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tmlsync-wt-'));
-  dirs.push(dir);
-  return dir;
-};
-beforeAll(async () => {
-  server = await startGitServer();
-});
-afterAll(async () => {
-  await server.close();
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
+const server = useGitServer('tmlsync-wt-');
+const tempDir = () => server.tempDir();
 
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 
@@ -182,6 +169,23 @@ describe('GitRepo locks', () => {
     await a.releaseLock('refs/tmlsync/prod/lock');
     expect(await b.acquireLock('refs/tmlsync/prod/lock', 'host-b run 2', () => false)).toBeUndefined();
     expect(await a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 3', (holder) => holder.startsWith('host-b'))).toBeUndefined();
+  });
+});
+
+describe('GitRepo lock release with state', () => {
+  it('records the state in the push that releases the lock, and records it alone when the lock is already gone', async () => {
+    const url = server.createRepo('release');
+    const bare = server.pathOf('release');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const [lock, ledger] = ['refs/tmlsync/prod/lock', 'refs/tmlsync/prod/deploy'];
+    expect(await repo.acquireLock(lock, 'host-a run 1', () => false)).toBeUndefined();
+    await repo.releaseLock(lock, { ref: ledger, files: { 'deploy.json': '{"run":1}\n' }, message: 'deploy 1' });
+    expect(git(bare, 'for-each-ref', '--format=%(refname)')).toBe(ledger);
+    expect(git(bare, 'show', `${ledger}:deploy.json`)).toBe('{"run":1}');
+    // No lock to delete (say, deleted by hand): the state still lands, on top of the last.
+    await repo.releaseLock(lock, { ref: ledger, files: { 'deploy.json': '{"run":2}\n' }, message: 'deploy 2' });
+    expect(git(bare, 'for-each-ref', '--format=%(refname)')).toBe(ledger);
+    expect(git(bare, 'log', '--format=%s', ledger).split('\n')).toEqual(['deploy 2', 'deploy 1']);
   });
 });
 
