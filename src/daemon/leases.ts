@@ -180,7 +180,8 @@ class LeaseKeeper {
 export function underLease(repo: ContentRepo, keeper: Pick<LeaseKeeper, 'record'>): ContentRepo {
   return repoWith(repo, {
     acquireLock: () => Promise.resolve(undefined),
-    releaseLock: () => Promise.resolve(),
+    // The lease stays; the state a release would carry is recorded under it.
+    releaseLock: (_ref, last) => (last ? keeper.record(last.ref, last.files, last.message) : Promise.resolve()),
     writeState: (ref, files, message) => keeper.record(ref, files, message),
   });
 }

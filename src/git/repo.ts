@@ -20,6 +20,13 @@ export interface Identity {
   email: string;
 }
 
+/** Files to record as the next commit of a state ref (`writeState`'s arguments, as one value). */
+export interface StateWrite {
+  ref: string;
+  files: Record<string, string>;
+  message: string;
+}
+
 export interface RepoOptions extends GitAccess {
   remoteUrl: string;
   committer: Identity;
@@ -243,8 +250,25 @@ export class GitRepo {
     }
   }
 
-  async releaseLock(ref: string): Promise<void> {
-    await this.#run('unlock', (git) => git.raw(['push', '--quiet', 'origin', `:${ref}`]));
+  /**
+   * Releases a lock. With `last`, the state the run leaves is recorded in the
+   * same push, atomically: one push fewer per run (a deploy's last ledger write
+   * is the push that ends it), and no next holder sees the lock gone before the
+   * state has landed. Should that push fail (the lock deleted by hand: there is
+   * no ref to delete), the state is pushed alone and the error, if any, is git's.
+   */
+  async releaseLock(ref: string, last?: StateWrite): Promise<void> {
+    if (!last) {
+      await this.#run('unlock', (git) => git.raw(['push', '--quiet', 'origin', `:${ref}`]));
+      return;
+    }
+    await this.#commitState(last);
+    try {
+      await this.#git.raw(['push', '--quiet', '--porcelain', '--atomic', 'origin', `+${last.ref}:${last.ref}`, `:${ref}`]);
+    } catch {
+      await this.#run('state', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${last.ref}:${last.ref}`]));
+      await this.releaseLock(ref).catch(() => undefined);
+    }
   }
 
   /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`), or undefined when the ref or the file is absent. */
@@ -261,9 +285,13 @@ export class GitRepo {
    * state that survives the working tree, never seen as content.
    */
   async writeState(ref: string, files: Record<string, string>, message: string): Promise<void> {
-    const parent = await this.revParse(ref);
-    await this.#stateCommit(ref, files, message, parent);
+    await this.#commitState({ ref, files, message });
     await this.#run('state', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${ref}:${ref}`]));
+  }
+
+  /** The local commit of a state write, on top of what the ref holds. */
+  async #commitState({ ref, files, message }: StateWrite): Promise<void> {
+    await this.#stateCommit(ref, files, message, await this.revParse(ref));
   }
 
   /**

@@ -178,6 +178,13 @@ export interface ContentCommits {
   discard(): Promise<void>;
 }
 
+/** Files to record as the next commit of a state ref. */
+export interface StateWrite {
+  ref: string;
+  files: Record<string, string>;
+  message: string;
+}
+
 export interface ContentRepo {
   readonly dir: string;
   fetch(): Promise<void>;
@@ -195,7 +202,8 @@ export interface ContentRepo {
   commitsBetween(from: string | undefined, to: string): Promise<number>;
   /** Takes a lock held in the remote; undefined when taken, else who holds it. */
   acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined>;
-  releaseLock(ref: string): Promise<void>;
+  /** Releases a lock; with `last`, records that state in the same push (the lock goes only once it has landed). */
+  releaseLock(ref: string, last?: StateWrite): Promise<void>;
   writeState(ref: string, files: Record<string, string>, message: string): Promise<void>;
   /** Makes a side branch of the remote hold `base` plus `files`, without touching the working tree; returns its commit. */
   publishBranch(branch: string, base: string | undefined, files: Record<string, string>, message: string, author: Identity): Promise<string>;

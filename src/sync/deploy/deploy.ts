@@ -7,9 +7,9 @@ import { importChanges, type ImportOutcome } from './import.js';
 import { prepareDeploy } from './prepare.js';
 import { StageRefError, stageCommit, type Promotion } from './pipeline.js';
 import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './types.js';
-import { stateRef, writeDeployLedger } from '../kernel/ledger.js';
+import { deployLedgerWrite, stateRef, writeDeployLedger } from '../kernel/ledger.js';
 import { applyOwnership, ownedObjects, planOwnership, type OwnerChange } from './ownership.js';
-import type { ImportPolicy } from '../ports.js';
+import type { ImportPolicy, StateWrite } from '../ports.js';
 import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsPlan } from './principals.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PrunePlan, type PruneSummary } from './prune.js';
 import { finishRun, startRun, type ObjectResult, type RunReport } from '../kernel/report.js';
@@ -56,11 +56,24 @@ async function lockedDeploy(options: DeployOptions): Promise<DeployReport> {
   const runId = options.runId ?? randomUUID();
   const holder = await options.repo.acquireLock(lock, `${hostname()} pid ${process.pid} run ${runId}`, abandoned);
   if (holder) throw new DeployLockedError(options.environment.name, holder);
+  const release: Release = {};
+  let report: DeployReport;
   try {
-    return await deploy({ ...options, runId });
-  } finally {
-    await options.repo.releaseLock(lock).catch(() => undefined);
+    report = await deploy({ ...options, runId }, release);
+  } catch (error) {
+    // The ledger still goes with the release if the run got that far; the run's own error is the one to report.
+    await options.repo.releaseLock(lock, release.ledger).catch(() => undefined);
+    throw error;
   }
+  // A release carrying the ledger must land, or the run failed; a bare one may fail (a stale lock is taken over).
+  if (release.ledger) await options.repo.releaseLock(lock, release.ledger);
+  else await options.repo.releaseLock(lock).catch(() => undefined);
+  return report;
+}
+
+/** What the push that releases the deploy lock carries: the ledger's last write, when a run defers it there (`saveLedger`). */
+interface Release {
+  ledger?: StateWrite;
 }
 
 /**
@@ -107,6 +120,8 @@ export class DeployLockedError extends Error {
 /** One deploy as it goes: the change set, the plans made before anything is written, and what was done. */
 interface DeployRun {
   options: DeployOptions;
+  /** The lock's release, when the run holds the lock (not in a dry run). */
+  release?: Release;
   set: ChangeSet;
   policy: ImportPolicy;
   batchSize: number;
@@ -128,8 +143,8 @@ interface Gated {
  * refuse the run (the files, principals, prune, the gate) does so before
  * anything is written.
  */
-async function deploy(options: DeployOptions): Promise<DeployReport> {
-  const run = await prepare(options);
+async function deploy(options: DeployOptions, release?: Release): Promise<DeployReport> {
+  const run = { ...(await prepare(options)), ...(release ? { release } : {}) };
   const { set } = run;
   if (set.changed.length === 0 && run.prune.deletions.length === 0) return nothingToDeploy(run);
   const gated = await gate(run);
@@ -153,11 +168,12 @@ async function deploy(options: DeployOptions): Promise<DeployReport> {
  * did not pass, and the ledger says so again (`deployedCommit` back to the
  * last that did), so that a pipeline's next stage never promotes it.
  */
-async function unmarkFailed({ set, options }: DeployRun, passedBefore: string | undefined): Promise<void> {
+async function unmarkFailed(run: DeployRun, passedBefore: string | undefined): Promise<void> {
+  const { set } = run;
   if (set.ledger.deployedCommit !== set.commit || passedBefore === set.commit) return;
   if (passedBefore === undefined) delete set.ledger.deployedCommit;
   else set.ledger.deployedCommit = passedBefore;
-  await writeDeployLedger(options.repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} failed its checks, run ${set.run.runId}`);
+  await saveLedger(run, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} failed its checks, run ${set.run.runId}`);
 }
 
 /** Steps 1–3, then what principals and prune would do: each may refuse the run before anything is written. */
@@ -222,10 +238,24 @@ async function dryRunReport(run: DeployRun, gated: Gated): Promise<DeployReport>
 }
 
 /** Step 6, recorded: the new GUIDs and, when everything landed, the deployed commit. */
-async function record({ set, options }: DeployRun, imported: ImportOutcome): Promise<void> {
+async function record(run: DeployRun, imported: ImportOutcome): Promise<void> {
+  const { set } = run;
   if (imported.failed.size === 0) set.ledger.deployedCommit = set.commit;
   delete set.ledger.pending;
-  await writeDeployLedger(options.repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} run ${set.run.runId}`);
+  await saveLedger(run, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} run ${set.run.runId}`);
+}
+
+/**
+ * Writes the ledger, or, when the run holds the lock and prunes nothing, leaves
+ * it to the lock's release: the push that ends the run carries it, one push
+ * fewer per deploy. Until then only verify, owners and checks run (ThoughtSpot
+ * calls); a run killed among them leaves what a kill mid-import leaves (its
+ * creations pending, adopted by the next run; its updates sent again). Prune
+ * needs the ledger in the remote before it backs up and deletes.
+ */
+async function saveLedger({ set, options, release, prune }: DeployRun, message: string): Promise<void> {
+  if (release && prune.deletions.length === 0) release.ledger = deployLedgerWrite(set.run.environment, set.ledger, message);
+  else await writeDeployLedger(options.repo, set.run.environment, set.ledger, message);
 }
 
 /** Step 8 (prune.ts), once the imports are recorded; held back when any import failed. */

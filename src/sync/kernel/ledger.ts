@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../errors/index.js';
-import type { ContentRepo } from '../ports.js';
+import type { ContentRepo, StateWrite } from '../ports.js';
 
 /**
  * The state tmlsync keeps per environment outside the content branch
@@ -148,5 +148,11 @@ export async function writeExportLedger(repo: ContentRepo, environment: string, 
 }
 
 export async function writeDeployLedger(repo: ContentRepo, environment: string, ledger: DeployLedger, message: string): Promise<void> {
-  await repo.writeState(stateRef(environment, 'deploy'), { [DEPLOY_LEDGER_FILE]: formatLedger(ledger) }, message);
+  const { ref, files } = deployLedgerWrite(environment, ledger, message);
+  await repo.writeState(ref, files, message);
+}
+
+/** The deploy ledger as a state write, for a push that carries it with something else (a lock's release). */
+export function deployLedgerWrite(environment: string, ledger: DeployLedger, message: string): StateWrite {
+  return { ref: stateRef(environment, 'deploy'), files: { [DEPLOY_LEDGER_FILE]: formatLedger(ledger) }, message };
 }
