@@ -1,4 +1,5 @@
-import { API_V2_PREFIX } from '../../src/emulator/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { API_V2_PREFIX, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 
 /** Plain HTTP against the emulator's REST API v2, as other real clients send it: JSON in, bearer token. */
 export async function v2(base: string, method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -42,4 +43,36 @@ export async function ok<T>(response: Promise<Response>): Promise<T> {
 export async function v2Error(res: Response): Promise<{ status: number; code: number; message: string }> {
   const body = (await res.json()) as { error: { message: { debug: { code: number; debug: string } } } };
   return { status: res.status, code: body.error.message.debug.code, message: (JSON.parse(body.error.message.debug.debug) as string[]).join('; ') };
+}
+
+/** A file's emulator and tsadmin's bearer token on it. */
+export interface V2Emulator {
+  readonly emulator: RunningEmulator;
+  readonly url: string;
+  readonly token: string;
+}
+
+/**
+ * One emulator for the calling file's tests, with a token of tsadmin (`tokenFields`
+ * adds fields to its `auth/token/full` request, e.g. an Org): started before them, stopped after.
+ */
+export function useV2Emulator(options: EmulatorOptions = {}, tokenFields: (emulator: RunningEmulator) => Record<string, unknown> = () => ({})): V2Emulator {
+  let emulator: RunningEmulator | undefined;
+  let token = '';
+  beforeAll(async () => {
+    emulator = await startEmulator(options);
+    token = await v2Token(emulator.url, 'tsadmin', 'admin', tokenFields(emulator));
+  });
+  afterAll(() => emulator?.close());
+  return {
+    get emulator() {
+      return emulator!;
+    },
+    get url() {
+      return emulator!.url;
+    },
+    get token() {
+      return token;
+    },
+  };
 }

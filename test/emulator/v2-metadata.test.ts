@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { loginCookie, raw } from './raw-http.js';
-import { ok, v2, v2Error, v2Token } from './v2-http.js';
+import { ok, useV2Emulator, v2, v2Error } from './v2-http.js';
 
 interface Found {
   metadata_id: string;
@@ -13,17 +12,13 @@ interface Found {
   visualization_headers: Record<string, unknown>[] | null;
 }
 
-let emulator: RunningEmulator;
-let token: string;
+const stage = useV2Emulator();
 let cookie: string;
 beforeAll(async () => {
-  emulator = await startEmulator();
-  token = await v2Token(emulator.url);
-  cookie = await loginCookie(emulator.url);
+  cookie = await loginCookie(stage.url);
 });
-afterAll(() => emulator.close());
 
-const search = (body: Record<string, unknown>) => ok<Found[]>(v2(emulator.url, 'POST', 'metadata/search', body, token));
+const search = (body: Record<string, unknown>) => ok<Found[]>(v2(stage.url, 'POST', 'metadata/search', body, stage.token));
 
 describe('v2 metadata/search', () => {
   it('pages with record_offset and record_size, 10 records by default, -1 for all', async () => {
@@ -51,7 +46,7 @@ describe('v2 metadata/search', () => {
     const times = byModified.map((f) => f.metadata_header!.modified as number);
     expect(times).toEqual([...times].sort((a, b) => b - a));
     const header = byModified[0]!.metadata_header!;
-    expect(header).toMatchObject({ author: emulator.state.users.get('tsadmin')!.id, authorName: 'tsadmin', owner: emulator.state.users.get('tsadmin')!.id });
+    expect(header).toMatchObject({ author: stage.emulator.state.users.get('tsadmin')!.id, authorName: 'tsadmin', owner: stage.emulator.state.users.get('tsadmin')!.id });
     expect(typeof header.modified).toBe('number');
   });
 
@@ -65,12 +60,12 @@ describe('v2 metadata/search', () => {
   });
 
   it('filters by author and excludes objects', async () => {
-    const admin = emulator.state.users.get('tsadmin')!.id;
+    const admin = stage.emulator.state.users.get('tsadmin')!.id;
     const mine = await search({ created_by_user_identifiers: ['tsadmin'], record_size: -1 });
-    expect(mine.length).toBe([...emulator.state.objects.values()].filter((o) => o.author === admin).length);
+    expect(mine.length).toBe([...stage.emulator.state.objects.values()].filter((o) => o.author === admin).length);
     const without = await search({ metadata: [{ type: 'LIVEBOARD' }], exclude_objects: [{ identifier: DEMO_GUIDS.liveboards[0] }] });
     expect(without.map((f) => f.metadata_id)).not.toContain(DEMO_GUIDS.liveboards[0]);
-    expect(await v2Error(await v2(emulator.url, 'POST', 'metadata/search', { metadata: [{ type: 'NOPE' }] }, token))).toMatchObject({ status: 400 });
+    expect(await v2Error(await v2(stage.url, 'POST', 'metadata/search', { metadata: [{ type: 'NOPE' }] }, stage.token))).toMatchObject({ status: 400 });
   });
 });
 
@@ -79,15 +74,15 @@ const answerDoc = (name: string, guid?: string) =>
 
 describe('one state under both versions', () => {
   it('shows an object imported through v1 to v2 search and export, and one imported through v2 to v1', async () => {
-    const viaV1 = await raw(emulator.url, 'POST', 'metadata/tml/import', { cookie, form: { import_objects: JSON.stringify([answerDoc('Made in v1')]) } });
+    const viaV1 = await raw(stage.url, 'POST', 'metadata/tml/import', { cookie, form: { import_objects: JSON.stringify([answerDoc('Made in v1')]) } });
     const v1Id = ((await viaV1.json()) as { object: { response: { header: { id_guid: string } } }[] }).object[0]!.response.header.id_guid;
     expect((await search({ metadata: [{ identifier: v1Id }] })).map((f) => f.metadata_name)).toEqual(['Made in v1']);
-    const exported = await ok<{ info: { id: string }; edoc: string }[]>(v2(emulator.url, 'POST', 'metadata/tml/export', { metadata: [{ identifier: v1Id }] }, token));
+    const exported = await ok<{ info: { id: string }; edoc: string }[]>(v2(stage.url, 'POST', 'metadata/tml/export', { metadata: [{ identifier: v1Id }] }, stage.token));
     expect(JSON.parse(exported[0]!.edoc)).toMatchObject({ guid: v1Id, answer: { name: 'Made in v1' } });
 
-    const viaV2 = await ok<{ response: { header: { id_guid: string } } }[]>(v2(emulator.url, 'POST', 'metadata/tml/import', { metadata_tmls: [answerDoc('Made in v2')] }, token));
+    const viaV2 = await ok<{ response: { header: { id_guid: string } } }[]>(v2(stage.url, 'POST', 'metadata/tml/import', { metadata_tmls: [answerDoc('Made in v2')] }, stage.token));
     const v2Id = viaV2[0]!.response.header.id_guid;
-    const listed = await raw(emulator.url, 'GET', 'metadata/listobjectheaders', { cookie, query: { type: 'QUESTION_ANSWER_BOOK', fetchids: JSON.stringify([v2Id]) } });
+    const listed = await raw(stage.url, 'GET', 'metadata/listobjectheaders', { cookie, query: { type: 'QUESTION_ANSWER_BOOK', fetchids: JSON.stringify([v2Id]) } });
     expect(((await listed.json()) as { name: string }[]).map((h) => h.name)).toEqual(['Made in v2']);
   });
 });
@@ -95,28 +90,28 @@ describe('one state under both versions', () => {
 describe('v2 metadata/delete and security/metadata/assign', () => {
   it('deletes by GUID or by name with a type (204), and refuses to break a dependent (400)', async () => {
     const [first, second] = await ok<{ response: { header: { id_guid: string } } }[]>(
-      v2(emulator.url, 'POST', 'metadata/tml/import', { metadata_tmls: [answerDoc('Doomed One'), answerDoc('Doomed Two')] }, token),
+      v2(stage.url, 'POST', 'metadata/tml/import', { metadata_tmls: [answerDoc('Doomed One'), answerDoc('Doomed Two')] }, stage.token),
     );
-    const res = await v2(emulator.url, 'POST', 'metadata/delete', { metadata: [{ identifier: first!.response.header.id_guid }, { identifier: 'Doomed Two', type: 'ANSWER' }] }, token);
+    const res = await v2(stage.url, 'POST', 'metadata/delete', { metadata: [{ identifier: first!.response.header.id_guid }, { identifier: 'Doomed Two', type: 'ANSWER' }] }, stage.token);
     expect(res.status).toBe(204);
-    expect(emulator.state.objects.has(first!.response.header.id_guid)).toBe(false);
-    expect(emulator.state.objects.has(second!.response.header.id_guid)).toBe(false);
-    const blocked = await v2(emulator.url, 'POST', 'metadata/delete', { metadata: [{ identifier: DEMO_GUIDS.model }] }, token);
+    expect(stage.emulator.state.objects.has(first!.response.header.id_guid)).toBe(false);
+    expect(stage.emulator.state.objects.has(second!.response.header.id_guid)).toBe(false);
+    const blocked = await v2(stage.url, 'POST', 'metadata/delete', { metadata: [{ identifier: DEMO_GUIDS.model }] }, stage.token);
     expect(await v2Error(blocked)).toMatchObject({ status: 400, message: expect.stringContaining('is used by') });
-    expect(emulator.state.objects.has(DEMO_GUIDS.model)).toBe(true);
+    expect(stage.emulator.state.objects.has(DEMO_GUIDS.model)).toBe(true);
   });
 
   it('assigns the author of objects to another user, optionally only those of the current owner', async () => {
     const analyst = [{ user_identifier: 'owner.to.be', display_name: 'Owner', password: 'owner-pass-1' }];
-    expect((await v2(emulator.url, 'POST', 'users/import', { users: analyst, dry_run: false }, token)).status).toBe(200);
-    const target = emulator.state.users.get('owner.to.be')!;
-    const res = await v2(emulator.url, 'POST', 'security/metadata/assign', { metadata: [{ identifier: DEMO_GUIDS.liveboards[2], type: 'LIVEBOARD' }], user_identifier: 'owner.to.be' }, token);
+    expect((await v2(stage.url, 'POST', 'users/import', { users: analyst, dry_run: false }, stage.token)).status).toBe(200);
+    const target = stage.emulator.state.users.get('owner.to.be')!;
+    const res = await v2(stage.url, 'POST', 'security/metadata/assign', { metadata: [{ identifier: DEMO_GUIDS.liveboards[2], type: 'LIVEBOARD' }], user_identifier: 'owner.to.be' }, stage.token);
     expect(res.status).toBe(204);
-    expect(emulator.state.objects.get(DEMO_GUIDS.liveboards[2])!.author).toBe(target.id);
+    expect(stage.emulator.state.objects.get(DEMO_GUIDS.liveboards[2])!.author).toBe(target.id);
     const [found] = await search({ metadata: [{ identifier: DEMO_GUIDS.liveboards[2] }] });
     expect(found!.metadata_header).toMatchObject({ author: target.id, authorName: 'owner.to.be' });
     // current_owner_identifier filters: tsadmin no longer owns it, so nothing moves.
-    await v2(emulator.url, 'POST', 'security/metadata/assign', { metadata: [{ identifier: DEMO_GUIDS.liveboards[2] }], user_identifier: 'tsadmin', current_owner_identifier: 'tsadmin' }, token);
-    expect(emulator.state.objects.get(DEMO_GUIDS.liveboards[2])!.author).toBe(target.id);
+    await v2(stage.url, 'POST', 'security/metadata/assign', { metadata: [{ identifier: DEMO_GUIDS.liveboards[2] }], user_identifier: 'tsadmin', current_owner_identifier: 'tsadmin' }, stage.token);
+    expect(stage.emulator.state.objects.get(DEMO_GUIDS.liveboards[2])!.author).toBe(target.id);
   });
 });

@@ -1,25 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorState } from '../../src/emulator/state.js';
-import { ok, v2, v2Error, v2Token } from './v2-http.js';
+import { ok, useV2Emulator, v2, v2Error, v2Token } from './v2-http.js';
 
 /** Object ids in the emulator (issue 13): per Org, exported when asked, matched by import, set and searched over v2. */
-let emulator: RunningEmulator;
+const stage = useV2Emulator({ seed: 'none', orgs: ['Ids'] }, (e) => ({ org_id: e.instance.findOrg('Ids')!.org.id }));
 let org: EmulatorState;
-let token: string;
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 'none', orgs: ['Ids'] });
-  org = emulator.instance.findOrg('Ids')!;
-  token = await v2Token(emulator.url, 'tsadmin', 'admin', { org_id: org.org.id });
+beforeAll(() => {
+  org = stage.emulator.instance.findOrg('Ids')!;
 });
-afterAll(() => emulator.close());
 
 const CONNECTION = 'connection:\n  name: Conn\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n';
 const table = (name: string, head = '', table = 'ORDERS') =>
   `${head}table:\n  name: ${name}\n  db: D\n  schema: S\n  db_table: ${table}\n  connection:\n    name: Conn\n  columns:\n  - name: Id\n    db_column_name: ID\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: INT64\n`;
 
 type Imported = { response: { status: { status_code: string; error_message?: string }; header?: { id_guid: string } } }[];
-const post = (path: string, body: unknown) => v2(emulator.url, 'POST', path, body, token);
+const post = (path: string, body: unknown) => v2(stage.url, 'POST', path, body, stage.token);
 const importTml = (docs: string[]) => ok<Imported>(post('metadata/tml/import', { metadata_tmls: docs, import_policy: 'PARTIAL' }));
 const exportTml = (id: string, withObjId: boolean) =>
   ok<{ edoc: string }[]>(post('metadata/tml/export', { metadata: [{ identifier: id }], edoc_format: 'YAML', ...(withObjId ? { export_options: { include_obj_id: true } } : {}) }));
@@ -35,8 +30,8 @@ describe('obj_id in the emulator (v2)', () => {
     const found = await ok<{ metadata_id: string; metadata_obj_id: string | null }[]>(post('metadata/search', { metadata: [{ obj_identifier: 'orders' }] }));
     expect(found.map((f) => [f.metadata_id, f.metadata_obj_id])).toEqual([[orders.id, 'orders']]);
     // Objects without one answer null; other Orgs never see this Org's obj_ids.
-    const primary = await v2Token(emulator.url);
-    expect(await ok<unknown[]>(v2(emulator.url, 'POST', 'metadata/search', { metadata: [{ obj_identifier: 'orders' }] }, primary))).toEqual([]);
+    const primary = await v2Token(stage.url);
+    expect(await ok<unknown[]>(v2(stage.url, 'POST', 'metadata/search', { metadata: [{ obj_identifier: 'orders' }] }, primary))).toEqual([]);
   });
 
   it('updates the object with a document’s obj_id whatever guid the document has; two documents of one obj_id in one import fail', async () => {

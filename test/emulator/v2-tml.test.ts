@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
-import { ok, v2, v2Token } from './v2-http.js';
+import { ok, useV2Emulator, v2 } from './v2-http.js';
 
 type Exported = { info: { name: string; id: string; type: string; status: { status_code: string; error_message?: string } }; edoc?: string };
 type Imported = { request_index: number; response: { status: { status_code: string; error_code?: number; error_message?: string }; header?: { id_guid: string; name: string }; diff?: unknown } };
 type Task = { task_id: string; task_status: string; total_object_count: number; object_processed_count: number; import_policy: string; import_response: Imported[] | null };
 
-let emulator: RunningEmulator;
-let token: string;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  token = await v2Token(emulator.url);
-});
-afterAll(() => emulator.close());
+const stage = useV2Emulator();
 
-const exportTml = (body: Record<string, unknown>) => ok<Exported[]>(v2(emulator.url, 'POST', 'metadata/tml/export', body, token));
-const importTml = (body: Record<string, unknown>) => ok<Imported[]>(v2(emulator.url, 'POST', 'metadata/tml/import', body, token));
+const exportTml = (body: Record<string, unknown>) => ok<Exported[]>(v2(stage.url, 'POST', 'metadata/tml/export', body, stage.token));
+const importTml = (body: Record<string, unknown>) => ok<Imported[]>(v2(stage.url, 'POST', 'metadata/tml/import', body, stage.token));
 const answerDoc = (name: string, query = '[Region] [Sales]') =>
   `answer:\n  name: ${name}\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n    fqn: ${DEMO_GUIDS.model}\n  search_query: "${query}"\n`;
 
@@ -56,39 +49,39 @@ describe('v2 metadata/tml/import', () => {
   });
 
   it('validates without writing under VALIDATE_ONLY, and reports each error in place', async () => {
-    const count = emulator.state.objects.size;
+    const count = stage.emulator.state.objects.size;
     const answers = await importTml({ metadata_tmls: [answerDoc('Checked Only'), answerDoc('Broken', '[No Such Column]')], import_policy: 'VALIDATE_ONLY' });
     expect(answers.map((a) => [a.request_index, a.response.status.status_code])).toEqual([[0, 'OK'], [1, 'ERROR']]);
     expect(answers[1]!.response.status.error_message).toContain('No Such Column');
-    expect(emulator.state.objects.size).toBe(count);
+    expect(stage.emulator.state.objects.size).toBe(count);
   });
 
   it('writes nothing under ALL_OR_NONE when one document fails, and creates copies with create_new', async () => {
-    const count = emulator.state.objects.size;
+    const count = stage.emulator.state.objects.size;
     await importTml({ metadata_tmls: [answerDoc('All Or None'), answerDoc('Broken', '[No Such Column]')], import_policy: 'ALL_OR_NONE' });
-    expect(emulator.state.objects.size).toBe(count);
+    expect(stage.emulator.state.objects.size).toBe(count);
     const [original] = await exportTml({ metadata: [{ identifier: DEMO_GUIDS.answers[0] }] });
     const [copy] = await importTml({ metadata_tmls: [original!.edoc!], create_new: true });
     expect(copy!.response.header!.id_guid).not.toBe(DEMO_GUIDS.answers[0]);
-    expect(emulator.state.objects.size).toBe(count + 1);
+    expect(stage.emulator.state.objects.size).toBe(count + 1);
   });
 });
 
 describe('v2 metadata/tml/async/import', () => {
   it('queues the import, and the status call reports it COMPLETED with the per-object answers', async () => {
-    const submitted = await ok<Task>(v2(emulator.url, 'POST', 'metadata/tml/async/import', { metadata_tmls: [answerDoc('Async One'), answerDoc('Async Two')], import_policy: 'PARTIAL_OBJECT' }, token));
+    const submitted = await ok<Task>(v2(stage.url, 'POST', 'metadata/tml/async/import', { metadata_tmls: [answerDoc('Async One'), answerDoc('Async Two')], import_policy: 'PARTIAL_OBJECT' }, stage.token));
     expect(submitted).toMatchObject({ task_status: 'IN_QUEUE', total_object_count: 2, import_policy: 'PARTIAL_OBJECT' });
     let task: Task | undefined;
     for (let polls = 0; polls < 50 && task?.task_status !== 'COMPLETED'; polls += 1) {
-      const status = await ok<{ status_list: Task[]; last_batch: boolean }>(v2(emulator.url, 'POST', 'metadata/tml/async/status', { task_ids: [submitted.task_id], include_import_response: true }, token));
+      const status = await ok<{ status_list: Task[]; last_batch: boolean }>(v2(stage.url, 'POST', 'metadata/tml/async/status', { task_ids: [submitted.task_id], include_import_response: true }, stage.token));
       expect(status.last_batch).toBe(true);
       task = status.status_list[0];
     }
     expect(task).toMatchObject({ task_status: 'COMPLETED', object_processed_count: 2 });
     expect(task!.import_response!.map((r) => r.response.status.status_code)).toEqual(['OK', 'OK']);
-    const names = [...emulator.state.objects.values()].map((o) => o.name);
+    const names = [...stage.emulator.state.objects.values()].map((o) => o.name);
     expect(names).toEqual(expect.arrayContaining(['Async One', 'Async Two']));
-    const withoutResponse = await ok<{ status_list: Task[] }>(v2(emulator.url, 'POST', 'metadata/tml/async/status', { task_ids: [submitted.task_id] }, token));
+    const withoutResponse = await ok<{ status_list: Task[] }>(v2(stage.url, 'POST', 'metadata/tml/async/status', { task_ids: [submitted.task_id] }, stage.token));
     expect(withoutResponse.status_list[0]!.import_response).toBeNull();
   });
 });

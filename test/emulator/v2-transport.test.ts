@@ -1,49 +1,43 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseApis, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { parseApis, startEmulator } from '../../src/emulator/index.js';
 import { raw } from './raw-http.js';
-import { v2, v2Error, v2Token } from './v2-http.js';
+import { useV2Emulator, v2, v2Error, v2Token } from './v2-http.js';
 
-let emulator: RunningEmulator;
-let token: string;
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 'none' });
-  token = await v2Token(emulator.url);
-});
-afterAll(() => emulator.close());
+const stage = useV2Emulator({ seed: 'none' });
 
 describe('v2 transport', () => {
   it('answers an unknown path 404 and a wrong method 405, with the v2 error body', async () => {
-    const missing = await v2(emulator.url, 'POST', 'no/such/thing', {}, token);
+    const missing = await v2(stage.url, 'POST', 'no/such/thing', {}, stage.token);
     expect(await v2Error(missing)).toMatchObject({ status: 404, code: 10004 });
     expect(missing.headers.get('x-callosum-incident-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await v2(emulator.url, 'GET', 'metadata/search', undefined, token)).status).toBe(405);
+    expect((await v2(stage.url, 'GET', 'metadata/search', undefined, stage.token)).status).toBe(405);
   });
 
   it('needs no X-Requested-By, refuses a body that is not JSON (415) or not valid JSON (400)', async () => {
-    const form = await fetch(new URL('/api/rest/2.0/metadata/search', emulator.url), {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'record_size=1',
+    const form = await fetch(new URL('/api/rest/2.0/metadata/search', stage.url), {
+      method: 'POST', headers: { authorization: `Bearer ${stage.token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'record_size=1',
     });
     expect(form.status).toBe(415);
-    const broken = await fetch(new URL('/api/rest/2.0/metadata/search', emulator.url), {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"record_size": ',
+    const broken = await fetch(new URL('/api/rest/2.0/metadata/search', stage.url), {
+      method: 'POST', headers: { authorization: `Bearer ${stage.token}`, 'content-type': 'application/json' }, body: '{"record_size": ',
     });
     expect(await v2Error(broken)).toMatchObject({ status: 400, message: 'The request body is not valid JSON' });
   });
 
   it('names a field of the wrong type, nested ones by their path', async () => {
-    expect((await v2Error(await v2(emulator.url, 'POST', 'metadata/search', { record_size: 'ten' }, token))).message).toContain('record_size');
-    const nested = await v2(emulator.url, 'POST', 'metadata/tml/export', { metadata: [{ type: 'LIVEBOARD' }] }, token);
+    expect((await v2Error(await v2(stage.url, 'POST', 'metadata/search', { record_size: 'ten' }, stage.token))).message).toContain('record_size');
+    const nested = await v2(stage.url, 'POST', 'metadata/tml/export', { metadata: [{ type: 'LIVEBOARD' }] }, stage.token);
     expect(await v2Error(nested)).toMatchObject({ status: 400, message: expect.stringContaining('metadata[0].identifier') });
   });
 
   it('answers 403 when the user lacks the privilege v2 documents for the call', async () => {
-    const admin = await v2Token(emulator.url);
+    const admin = await v2Token(stage.url);
     const users = [{ user_identifier: 'reader', display_name: 'Reader', password: 'reader-pass-1', group_identifiers: ['All'] }];
-    expect((await v2(emulator.url, 'POST', 'users/import', { users, dry_run: false }, admin)).status).toBe(200);
-    const reader = await v2Token(emulator.url, 'reader', 'reader-pass-1');
-    const res = await v2(emulator.url, 'POST', 'metadata/tml/export', { metadata: [{ identifier: 'x' }] }, reader);
+    expect((await v2(stage.url, 'POST', 'users/import', { users, dry_run: false }, admin)).status).toBe(200);
+    const reader = await v2Token(stage.url, 'reader', 'reader-pass-1');
+    const res = await v2(stage.url, 'POST', 'metadata/tml/export', { metadata: [{ identifier: 'x' }] }, reader);
     expect(await v2Error(res)).toMatchObject({ status: 403, code: 10023 });
-    expect((await v2(emulator.url, 'POST', 'users/import', { users: [] }, reader)).status).toBe(403);
+    expect((await v2(stage.url, 'POST', 'users/import', { users: [] }, reader)).status).toBe(403);
   });
 });
 
@@ -107,7 +101,7 @@ describe('fault knobs on v2 routes', () => {
     }
   });
 
-  it('caps every token at --session-ttl', async () => {
+  it('caps every stage.token at --session-ttl', async () => {
     const short = await startEmulator({ seed: 'none', sessionTtlMs: 5_000 });
     try {
       const res = await v2(short.url, 'POST', 'auth/token/full', { username: 'tsadmin', password: 'admin', validity_time_in_sec: 3600 });

@@ -1,27 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
-import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { git, useGitServer } from '../support/git-server.js';
 
-let server: GitServer;
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tmlsync-wt-'));
-  dirs.push(dir);
-  return dir;
-};
-beforeAll(async () => {
-  server = await startGitServer();
-});
-afterAll(async () => {
-  await server.close();
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-});
+const server = useGitServer('tmlsync-wt-');
+const tempDir = () => server.tempDir();
 
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 

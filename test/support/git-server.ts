@@ -1,9 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { freePort } from './net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { freePort } from './net.js';
 
 /** A real git remote for tests: bare repositories served by `git daemon` on 127.0.0.1. */
 export interface GitServer {
@@ -49,6 +50,41 @@ export async function startGitServer(options: { readOnly?: boolean } = {}): Prom
       child.kill();
       await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
       rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A file's git server (its remotes) and temporary folders for its work trees. */
+export interface GitServerStage extends Omit<GitServer, 'close'> {
+  /** A new temporary folder, removed after the file's tests. */
+  tempDir(): string;
+}
+
+/**
+ * One `git daemon` for the calling file's tests: started before them, stopped
+ * after, with the temporary folders they asked for removed. Each test makes the
+ * remotes it needs on it (`createRepo`): repositories are cheap, servers are not.
+ */
+export function useGitServer(prefix = 'tmlsync-wt-'): GitServerStage {
+  let server: GitServer | undefined;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    server = await startGitServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get root() {
+      return server!.root;
+    },
+    createRepo: (name) => server!.createRepo(name),
+    pathOf: (name) => server!.pathOf(name),
+    tempDir() {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
     },
   };
 }

@@ -99,11 +99,13 @@ describe.each(['v1', 'v2'] as const)('deploy integrity, over %s', (api) => {
     const bare = server.pathOf(name);
     execFileSync('git', ['clone', '--quiet', '--bare', server.pathOf('base'), bare]);
     const remote = base.replace('base.git', `${name}.git`);
+    // One work tree per remote, as a daemon keeps it: its later deploys fetch only what changed.
+    const workDir = join(work, `wd-${name}`);
     const config = (url: string) => {
       const file = join(work, `config-${(n += 1)}.yaml`);
       writeFileSync(
         file,
-        `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${n}`)}\nenvironments:\n  prod:\n    url: ${url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
+        `repository:\n  url: ${remote}\nworkDir: ${workDir}\nenvironments:\n  prod:\n    url: ${url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
       );
       return file;
     };
@@ -166,6 +168,8 @@ describe.each(['v1', 'v2'] as const)('deploy integrity, over %s', (api) => {
     const ledger = ledgerOf(bare);
     expect(Object.values(ledger.objects).filter((e) => e.created)).toHaveLength(17);
     expect(ledger.pending).toBeUndefined();
+    // The ledger came with the lock's release: the lock is gone.
+    expect(git(bare, 'for-each-ref', 'refs/tmlsync/prod/lock')).toBe('');
   });
 
   it('duplicate GUID: a copy of a deployed file under its GUID stops the deploy (exit 2) before anything is written, naming both files', { timeout: DEPLOYS_TIMEOUT }, async () => {

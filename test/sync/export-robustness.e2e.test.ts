@@ -31,6 +31,17 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
     return git(stage.server.pathOf(repo), 'ls-tree', '-r', branch);
   }
 
+  let reference: Promise<string> | undefined;
+  /** The branch a fault-free export of the stage's emulator makes: exported once, for every test that compares with it. */
+  function faultFreeTree(): Promise<string> {
+    reference ??= (async () => {
+      const remote = stage.server.createRepo('reference');
+      await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('ref'), { remoteUrl: remote, committer }), committer });
+      return tree('reference');
+    })();
+    return reference;
+  }
+
   function config(remote: string, url: string, extra = ''): string {
     const file = join(stage.work, `config-${(n += 1)}.yaml`);
     writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${dir('wd')}\nenvironments:\n  dev:\n    url: ${url}\n    username: tsadmin\n    api: ${api}\n    password: \${TS_PASSWORD:-admin}\n${extra}`);
@@ -38,8 +49,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
   }
 
   it('ends with exactly the files of a fault-free run under 5xx, 429, dropped connections and expiring sessions', async () => {
-    const clean = stage.server.createRepo('clean');
-    await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('clean'), { remoteUrl: clean, committer }), committer });
+    const expected = await faultFreeTree();
     // The same demo content (fixed GUIDs), behind every fault the emulator can inject.
     const faulty = await startEmulator({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 2000, random: mulberry(7) });
     try {
@@ -48,7 +58,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
         environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(faulty.url)), repo: await GitRepo.open(dir('faults'), { remoteUrl: remote, committer }), committer, batchSize: 3,
       });
       expect(report.counts.failed).toBe(0);
-      expect(tree('faults')).toBe(tree('clean'));
+      expect(tree('faults')).toBe(expected);
     } finally {
       await faulty.close();
     }
@@ -96,8 +106,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
   });
 
   it('leaves no partial commit when killed mid-export, and the next run converges to the uninterrupted tree', async () => {
-    const reference = stage.server.createRepo('reference');
-    await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('ref'), { remoteUrl: reference, committer }), committer });
+    const expected = await faultFreeTree();
     const slow = await startEmulator({ latencyMs: 40 });
     for (const [id, record] of stage.emulator.state.objects) slow.state.objects.set(id, structuredClone(record));
     for (const id of [...slow.state.objects.keys()]) if (!stage.emulator.state.objects.has(id)) slow.state.objects.delete(id);
@@ -116,7 +125,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
       expect(git(stage.server.pathOf('killed'), 'for-each-ref', '--format=%(refname)')).toBe('');
       const again = await cli(['export', '--config', file]);
       expect(again.code).toBe(0);
-      expect(tree('killed').replace(/^.*principals.yaml$/m, '')).toBe(tree('reference').replace(/^.*principals.yaml$/m, ''));
+      expect(tree('killed').replace(/^.*principals.yaml$/m, '')).toBe(expected.replace(/^.*principals.yaml$/m, ''));
     } finally {
       await slow.close();
     }

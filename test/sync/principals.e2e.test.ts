@@ -43,7 +43,7 @@ describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
     const block = principals === undefined ? '' : `    principals:\n${principals.replace(/^/gm, '      ')}\n`;
     writeFileSync(
       file,
-      `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, `wd-${n}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n${block}`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n${block}`,
     );
     return file;
   }

@@ -33,7 +33,7 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
     const file = join(work, `config-${(n += 1)}.yaml`);
     writeFileSync(
       file,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${n}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${prune}`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${prune}`,
     );
     return file;
   }
