@@ -184,8 +184,18 @@ function appended(tml: string, text: string): string {
 function diagnosis(edits: number): string {
   const worksheet = worksheetInThoughtSpot();
   const model = modelInGit();
-  const warnings = replicas.flatMap((r, i) => r.log.split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-8).map((l) => `${i}: ${l.slice(0, 400)}`));
-  return `after ${edits} edits: ThoughtSpot's worksheet ${worksheet}, git's model ${model}\n${warnings.join('\n')}`;
+  const warnings = replicas.flatMap((r, i) => r.log.split('\n').filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(-8).map((l) => `${i}: ${l.slice(0, 400)}`));
+  const runs = replicas.flatMap((r, i) => runsOf(r).filter((run) => run.finishedAt).slice(-6).map((run) => `${i}: ${run.status} ${run.startedAt} ${JSON.stringify(run.counts ?? {})} ${run.error ?? ''}`));
+  return `after ${edits} edits: ThoughtSpot's worksheet ${worksheet}, git's model ${model}\nwarnings:\n${warnings.join('\n')}\nlast runs:\n${runs.join('\n')}\ndeploy ledger's worksheet: ${deployLedgerEntry(DEMO_GUIDS.worksheet)}`;
+}
+
+/** The deploy ledger's entry of an object, as recorded (for a failure's diagnosis). */
+function deployLedgerEntry(guid: string): string {
+  try {
+    return JSON.stringify((JSON.parse(gitShow('refs/tmlsync/dev/deploy:deploy.json')) as { objects: Record<string, unknown> }).objects[guid]);
+  } catch (error) {
+    return String(error);
+  }
 }
 
 function gitRefExists(ref: string): boolean {

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
@@ -61,8 +62,10 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
 
   // One repository, its first sync made once: each case starts from a run that ended in step.
   let repo: GitRepo;
+  let remoteUrl: string;
   beforeAll(async () => {
-    repo = await GitRepo.open(join(stage.work, 'wd'), { remoteUrl: stage.server.createRepo('content'), committer });
+    remoteUrl = stage.server.createRepo('content');
+    repo = await GitRepo.open(join(stage.work, 'wd'), { remoteUrl, committer });
     expect((await sync(repo)).outcome).toBe('ok');
   });
 
@@ -76,5 +79,36 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
       expect(report.outcome).toBe('ok');
     }
     expect(modelOnBranch(stage.server.pathOf('content'))).toContain(`Edited after a kill of ${what} ${api}.`);
+  });
+
+  /** The worksheet's description in ThoughtSpot. */
+  function worksheetInThoughtSpot(): string {
+    const document = stage.emulator.state.objects.get(DEMO_GUIDS.worksheet)?.document as { worksheet?: { description?: string } } | undefined;
+    return document?.worksheet?.description ?? '';
+  }
+
+  /** A person pushes a new description of the worksheet to dev. */
+  async function pushWorksheetEdit(person: GitRepo, description: string): Promise<void> {
+    await person.fetch();
+    await person.checkout('dev');
+    const path = git(person.dir, 'ls-files', 'tml').split('\n').find((p) => p.includes(DEMO_GUIDS.worksheet))!;
+    writeFileSync(join(person.dir, path), readFileSync(join(person.dir, path), 'utf8').replace(DESCRIPTION, `  description: ${description}`));
+    await person.commitAll(`edit: ${description}`, committer);
+    await person.push('dev');
+  }
+
+  it('killed after its deploy landed and before it published: the next runs deploy what was pushed since, and report no conflict', { timeout: 60_000 }, async () => {
+    const person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl, committer });
+    await pushWorksheetEdit(person, `Pushed before a kill ${api}.`);
+    const killed = repoWith(repo, { publish: () => Promise.reject(new Error('killed before it published')) });
+    await expect(sync(killed)).rejects.toThrow('killed before it published');
+    expect(worksheetInThoughtSpot()).toBe(`Pushed before a kill ${api}.`);
+    await pushWorksheetEdit(person, `Pushed after a kill ${api}.`);
+    for (const run of ['first', 'second']) {
+      const report = await sync(repo);
+      expect(report.conflicts, `the ${run} run after the kill`).toEqual([]);
+      expect(report.outcome).toBe('ok');
+    }
+    expect(worksheetInThoughtSpot()).toBe(`Pushed after a kill ${api}.`);
   });
 });

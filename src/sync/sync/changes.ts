@@ -135,7 +135,7 @@ export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<s
       continue;
     }
     const git = result.git.get(guid) ?? 'modified';
-    const thoughtspot = changes.thoughtspot.get(id) ?? (sides.exportLedger.objects[id] ? undefined : 'added');
+    const thoughtspot = holdsLastDeployed(sides, guid, text) ? undefined : (changes.thoughtspot.get(id) ?? (sides.exportLedger.objects[id] ? undefined : 'added'));
     if (!thoughtspot) {
       result.git.set(guid, git);
       continue;
@@ -146,6 +146,18 @@ export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<s
     if (policy !== 'git-wins') result.git.delete(guid);
   }
   return result;
+}
+
+/**
+ * Whether ThoughtSpot holds exactly the text tmlsync last deployed of the object: then what
+ * changed it there was tmlsync's own deploy, whatever the export ledger says, and only git
+ * changed since. A run killed after its deploy had landed and before it published the export
+ * ledger (issue 15, the replicas test: a replica killed with kill -9) left ThoughtSpot's side
+ * looking changed, and a push made meanwhile was a conflict ("kept both") on every later run.
+ */
+function holdsLastDeployed(sides: SyncSides, guid: string, text: string | undefined): boolean {
+  const deployed = sides.deployLedger.objects[guid];
+  return text !== undefined && deployed !== undefined && deployed.hash === contentHash(text);
 }
 
 const RESOLUTIONS: Record<ConflictPolicy, Conflict['resolution']> = {
