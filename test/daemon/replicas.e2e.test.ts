@@ -9,6 +9,7 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import type { RunRecord } from '../../src/sync/kernel/runs.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 
 // Issue 15, several replicas: three daemons (real processes, so that kill -9 is real) on one
@@ -118,8 +119,9 @@ describe('three daemons on one configuration (issue 15, several replicas)', () =
     let killed: { replica: Replica; at: number } | undefined;
     while (Date.now() - started < ACTIVITY_MS) {
       edits += 1;
-      await pushEdit(person, ` Pushed ${edits}.`);
-      await apiEdit(admin, ` Edited ${edits}.`);
+      // A person's addition to the worksheet's description, pushed (rebased on what the daemons committed meanwhile), and someone's to the model's, in ThoughtSpot.
+      await pushEdit(person, DEMO_GUIDS.worksheet, (tml) => appended(tml, ` Pushed ${edits}.`), committer);
+      await editInThoughtSpot(admin, DEMO_GUIDS.model, (tml) => appended(tml, ` Edited ${edits}.`));
       if (!killed && Date.now() - started > ACTIVITY_MS / 2) killed = await killHolder();
       await sleep(1500);
     }
@@ -205,24 +207,6 @@ function gitRefExists(ref: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A person's addition to the worksheet's description, pushed to dev (rebased on what the daemons committed meanwhile). */
-async function pushEdit(person: GitRepo, text: string): Promise<void> {
-  await person.fetch();
-  await person.checkout('dev');
-  const path = execFileSync('git', ['-C', person.dir, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(DEMO_GUIDS.worksheet))!;
-  const before = readFileSync(join(person.dir, path), 'utf8');
-  writeFileSync(join(person.dir, path), appended(before, text));
-  await person.commitAll(`edit: ${text}`, committer);
-  await person.push('dev');
-}
-
-/** Someone's addition to the model's description, made in ThoughtSpot. */
-async function apiEdit(admin: ThoughtSpotClient, text: string): Promise<void> {
-  const [model] = await admin.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-  const edoc = model!.ok ? model!.edoc : '';
-  await admin.importTml([appended(edoc, text)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
 }
 
 /** Kills the replica holding the lease, mid-run, with SIGKILL (no release, no clean-up). */

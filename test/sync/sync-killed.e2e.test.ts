@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
@@ -9,6 +8,7 @@ import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { runSync } from '../../src/sync/sync/sync.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
@@ -21,7 +21,6 @@ import { API_VERSIONS, clientOf } from '../support/api.js';
 // The kill is simulated by a repository that fails when the run reaches its write of one of them.
 
 const committer = { name: 'Person', email: 'person@example.com' };
-const DESCRIPTION = /^ {2}description: .*$/m;
 const KILL_POINTS = ['the branch', 'the export ledger', 'the deploy ledger'] as const;
 type KillPoint = (typeof KILL_POINTS)[number];
 
@@ -48,11 +47,8 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
   }
 
   /** Someone edits the model's description in ThoughtSpot (over v1, as any other client of ThoughtSpot). */
-  async function editInThoughtSpot(description: string): Promise<void> {
-    const client = new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} });
-    const [exported] = await client.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-    const edoc = exported!.ok ? exported!.edoc : '';
-    await client.importTml([edoc.replace(DESCRIPTION, `  description: ${description}`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  function editModelInThoughtSpot(description: string): Promise<void> {
+    return editInThoughtSpot(new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} }), DEMO_GUIDS.model, describedAs(description));
   }
 
   function modelOnBranch(bare: string): string {
@@ -70,9 +66,9 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
   });
 
   it.each(KILL_POINTS)('killed before %s is written: the next runs export ThoughtSpot\'s edits and report no conflict', { timeout: 60_000 }, async (what) => {
-    await editInThoughtSpot(`Edited before a kill of ${what} ${api}.`);
+    await editModelInThoughtSpot(`Edited before a kill of ${what} ${api}.`);
     await expect(sync(killedAt(repo, what))).rejects.toThrow(`killed before ${what}`);
-    await editInThoughtSpot(`Edited after a kill of ${what} ${api}.`);
+    await editModelInThoughtSpot(`Edited after a kill of ${what} ${api}.`);
     for (const run of ['first', 'second']) {
       const report = await sync(repo);
       expect(report.conflicts, `the ${run} run after the kill`).toEqual([]);
@@ -87,23 +83,14 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
     return document?.worksheet?.description ?? '';
   }
 
-  /** A person pushes a new description of the worksheet to dev. */
-  async function pushWorksheetEdit(person: GitRepo, description: string): Promise<void> {
-    await person.fetch();
-    await person.checkout('dev');
-    const path = git(person.dir, 'ls-files', 'tml').split('\n').find((p) => p.includes(DEMO_GUIDS.worksheet))!;
-    writeFileSync(join(person.dir, path), readFileSync(join(person.dir, path), 'utf8').replace(DESCRIPTION, `  description: ${description}`));
-    await person.commitAll(`edit: ${description}`, committer);
-    await person.push('dev');
-  }
 
   it('killed after its deploy landed and before it published: the next runs deploy what was pushed since, and report no conflict', { timeout: 60_000 }, async () => {
     const person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl, committer });
-    await pushWorksheetEdit(person, `Pushed before a kill ${api}.`);
+    await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Pushed before a kill ${api}.`), committer);
     const killed = repoWith(repo, { publish: () => Promise.reject(new Error('killed before it published')) });
     await expect(sync(killed)).rejects.toThrow('killed before it published');
     expect(worksheetInThoughtSpot()).toBe(`Pushed before a kill ${api}.`);
-    await pushWorksheetEdit(person, `Pushed after a kill ${api}.`);
+    await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Pushed after a kill ${api}.`), committer);
     for (const run of ['first', 'second']) {
       const report = await sync(repo);
       expect(report.conflicts, `the ${run} run after the kill`).toEqual([]);

@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
@@ -9,7 +8,7 @@ import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { runSync } from '../../src/sync/sync/sync.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
-import { git } from '../support/git-server.js';
+import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
@@ -17,7 +16,6 @@ import { API_VERSIONS, clientOf } from '../support/api.js';
 // listing; the export lists again, newest first, only the type the deploy wrote objects of.
 
 const committer = { name: 'Person', email: 'person@example.com' };
-const DESCRIPTION = /^ {2}description: .*$/m;
 
 /** What a run asked of ThoughtSpot: full listings and newest-first listings by type, imports by policy, exports by ids. */
 interface Asked {
@@ -62,26 +60,16 @@ describe.each(API_VERSIONS)('the listings of a sync run, over %s', (api) => {
     expect((await sync()).report.outcome).toBe('ok');
   });
 
-  async function editInGit(guid: string, description: string): Promise<void> {
-    await person.fetch();
-    await person.checkout('dev');
-    const path = git(person.dir, 'ls-files', 'tml').split('\n').find((p) => p.includes(guid))!;
-    writeFileSync(join(person.dir, path), readFileSync(join(person.dir, path), 'utf8').replace(DESCRIPTION, `  description: ${description}`));
-    await person.commitAll(`edit ${path}`, committer);
-    await person.push('dev');
-  }
-
-  async function editInThoughtSpot(guid: string, description: string): Promise<void> {
+  /** Someone edits an object's description in ThoughtSpot, over v1 as any other client, in a session of its own. */
+  async function editInThoughtSpotAlone(guid: string, description: string): Promise<void> {
     const client = new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} });
-    const [exported] = await client.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-    const edoc = exported!.ok ? exported!.edoc : '';
-    await client.importTml([edoc.replace(DESCRIPTION, `  description: ${description}`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+    await editInThoughtSpot(client, guid, describedAs(description));
     await client.logout();
   }
 
   it('with one change on each side: one listing per type, the deploy\'s type refreshed newest first, three write-path calls', { timeout: 60_000 }, async () => {
-    await editInGit(DEMO_GUIDS.worksheet, `Edited in git over ${api}.`);
-    await editInThoughtSpot(DEMO_GUIDS.model, `Edited in ThoughtSpot over ${api}.`);
+    await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Edited in git over ${api}.`), committer);
+    await editInThoughtSpotAlone(DEMO_GUIDS.model, `Edited in ThoughtSpot over ${api}.`);
 
     const { report, asked } = await sync();
 

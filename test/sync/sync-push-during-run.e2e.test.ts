@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
@@ -8,6 +7,7 @@ import { silentLogger } from '../../src/log/index.js';
 import type { ContentRepo, Publication } from '../../src/sync/ports.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { runSync } from '../../src/sync/sync/sync.js';
+import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
@@ -18,7 +18,6 @@ import { API_VERSIONS, clientOf } from '../support/api.js';
 // one run in three as in the replicas test, where it lost the last push.
 
 const committer = { name: 'Person', email: 'person@example.com' };
-const DESCRIPTION = /^ {2}description: .*$/m;
 
 describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
   const stage = useStage(`tmlsync-push-during-${api}-`);
@@ -62,22 +61,7 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
     });
   }
 
-  async function edit(guid: string, change: (text: string) => string): Promise<void> {
-    await person.fetch();
-    await person.checkout('dev');
-    const path = git(person.dir, 'ls-files', 'tml').split('\n').find((p) => p.includes(guid))!;
-    writeFileSync(join(person.dir, path), change(readFileSync(join(person.dir, path), 'utf8')));
-    await person.commitAll(`edit ${path}`, committer);
-    await person.push('dev');
-  }
 
-  /** Someone edits the model's description in ThoughtSpot; over v1 whatever the run's version, as any other client of ThoughtSpot. */
-  async function editInThoughtSpot(guid: string, description: string): Promise<void> {
-    const client = new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} });
-    const [exported] = await client.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-    const edoc = exported!.ok ? exported!.edoc : '';
-    await client.importTml([edoc.replace(DESCRIPTION, `  description: ${description}`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
-  }
 
   const inThoughtSpot = (guid: string) => JSON.stringify(stage.emulator.state.objects.get(guid)?.document);
   const onBranch = (guid: string) => {
@@ -86,8 +70,8 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
   };
 
   it('a push of an object the run deploys is neither reverted by its export nor lost', { timeout: 60_000 }, async () => {
-    await edit(DEMO_GUIDS.worksheet, (t) => t.replace(DESCRIPTION, `  description: First push ${api}.`));
-    const first = await sync(pushingBefore('writeState', () => edit(DEMO_GUIDS.worksheet, (t) => t.replace(DESCRIPTION, `  description: Second push ${api}.`))));
+    await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`First push ${api}.`), committer);
+    const first = await sync(pushingBefore('writeState', () => pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Second push ${api}.`), committer)));
     expect(first.outcome).toBe('ok');
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain(`First push ${api}.`);
     // The run deployed the first push; the second, made meanwhile, stays on the branch…
@@ -100,8 +84,9 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
 
   it('a push merged with the export of the same file is not recorded as deployed', { timeout: 60_000 }, async () => {
     // ThoughtSpot's edit is exported into the file; the person's, pushed meanwhile to another line of it, is merged on push.
-    await editInThoughtSpot(DEMO_GUIDS.model, `Edited in ThoughtSpot ${api}.`);
-    const first = await sync(pushingBefore('publish', () => edit(DEMO_GUIDS.model, (t) => t.replace('join_progressive: true', 'join_progressive: false'))));
+    // Over v1 whatever the run's version, as any other client of ThoughtSpot.
+    await editInThoughtSpot(new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} }), DEMO_GUIDS.model, describedAs(`Edited in ThoughtSpot ${api}.`));
+    const first = await sync(pushingBefore('publish', () => pushEdit(person, DEMO_GUIDS.model, (t) => t.replace('join_progressive: true', 'join_progressive: false'), committer)));
     expect(first.outcome).toBe('ok');
     expect(onBranch(DEMO_GUIDS.model)).toContain(`Edited in ThoughtSpot ${api}.`);
     expect(onBranch(DEMO_GUIDS.model)).toContain('join_progressive: false');
