@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SimpleGit } from 'simple-git';
 import { batchObjects } from './cat-file.js';
-import { compareAndSwapPush } from './atomic-push.js';
+import { compareAndSwapPush, type Expected } from './atomic-push.js';
 import { createGit, type GitAccess } from './factory.js';
 import { GitError, type RefMove } from './repo.js';
 
@@ -169,7 +169,7 @@ export class GitLeases {
     const parent = (await this.#git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim() || undefined;
     const state = await this.#commit(files, message, parent);
     const { move, next } = await this.fence(lease);
-    if (!(await this.#push(`--force-with-lease=${move.ref}:${move.from}`, `${move.to}:${move.ref}`, `+${state}:${ref}`))) return undefined;
+    if (!(await this.#push(move, `${move.to}:${move.ref}`, `+${state}:${ref}`))) return undefined;
     await this.#git.raw(['update-ref', ref, state]);
     return next;
   }
@@ -187,7 +187,7 @@ export class GitLeases {
 
   /** Gives the lease back, unless someone else holds it by now; says whether it was still ours. */
   async release(lease: HeldLease): Promise<boolean> {
-    return this.#push(`--force-with-lease=${lease.ref}:${lease.commit}`, `:${lease.ref}`);
+    return this.#push({ ref: lease.ref, from: lease.commit }, `:${lease.ref}`);
   }
 
   /** Moves `ref` from `expected` (absent: undefined) to a new record; the lease, or undefined when the remote had moved on. */
@@ -195,7 +195,7 @@ export class GitLeases {
     const now = Date.now();
     const record: LeaseRecord = { holder, at: new Date(now).toISOString(), expires: new Date(now + this.options.ttlMs).toISOString(), counter };
     const commit = await this.#leaseCommit(record);
-    const taken = await this.#push(`--force-with-lease=${ref}:${expected ?? ''}`, `${commit}:${ref}`);
+    const taken = await this.#push({ ref, from: expected ?? '' }, `${commit}:${ref}`);
     return taken ? { ref, commit, record } : undefined;
   }
 
@@ -224,7 +224,7 @@ export class GitLeases {
   }
 
   /** A compare-and-swap push (all refspecs or none): true when the remote took it, false when it had moved (`stale info`, `fetch first`). */
-  #push(lease: string, ...refspecs: string[]): Promise<boolean> {
+  #push(lease: Expected, ...refspecs: string[]): Promise<boolean> {
     return compareAndSwapPush(this.#git, lease, refspecs, (error) => leaseError('push', error));
   }
 }

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
 import { batchObjects } from './cat-file.js';
-import { compareAndSwapPush } from './atomic-push.js';
+import { atomicPush, compareAndSwapPush } from './atomic-push.js';
 import { createGit, spawnGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 
 export class GitError extends Error {
@@ -249,7 +249,7 @@ export class GitRepo {
       if (branch === undefined && written.length === 0) return true;
       move ??= await fence?.();
       const refspecs = [...(branch ? [`HEAD:refs/heads/${branch}`] : []), ...written.map((w) => `+${w.commit}:${w.ref}`), ...(move ? [`${move.to}:${move.ref}`] : [])];
-      const rejected = await this.#pushAtomic(refspecs, move, branch ?? 'the state refs');
+      const rejected = await atomicPush(this.#git, move, refspecs, (error) => new GitError(`git push of ${branch ?? 'the state refs'} failed: ${gitMessage(error)}`, 'push'));
       if (rejected === undefined) {
         await this.#landStates(written);
         return true;
@@ -262,22 +262,6 @@ export class GitRepo {
       this.#log.warn({ branch, attempt }, 'push rejected; rebasing on the remote and retrying');
       await this.fetch();
       await this.#rebase(branch);
-    }
-  }
-
-  /** One atomic push; undefined when the remote took it, else each refused ref's reason (git's `--porcelain` status lines). */
-  async #pushAtomic(refspecs: string[], fence: RefMove | undefined, what: string): Promise<Map<string, string> | undefined> {
-    try {
-      await this.#git.raw(['push', '--quiet', '--porcelain', '--atomic', ...(fence ? [`--force-with-lease=${fence.ref}:${fence.from}`] : []), 'origin', ...refspecs]);
-      return undefined;
-    } catch (error) {
-      const rejected = new Map<string, string>();
-      for (const line of gitOutput(error).split('\n')) {
-        const match = /^!\t[^\t]*:([^\t]+)\t(.*)$/.exec(line);
-        if (match) rejected.set(match[1]!, match[2]!.trim());
-      }
-      if (rejected.size === 0) throw new GitError(`git push of ${what} failed: ${gitMessage(error)}`, 'push');
-      return rejected;
     }
   }
 
@@ -357,13 +341,13 @@ export class GitRepo {
     const failure = (error: unknown) => new GitError(`git push releasing ${ref} failed: ${gitMessage(error)}`, 'unlock');
     if (!last) {
       // A lock taken elsewhere (a person releasing one by hand) is deleted as it is.
-      if (held) await compareAndSwapPush(this.#git, `--force-with-lease=${ref}:${held}`, [`:${ref}`], failure);
+      if (held) await compareAndSwapPush(this.#git, { ref, from: held }, [`:${ref}`], failure);
       else await this.#run('unlock', (git) => git.raw(['push', '--quiet', 'origin', `:${ref}`]));
       return;
     }
     if (!held) throw lockLost(ref, last.ref);
     const state = await this.#stateCommit(last.ref, last.files, last.message, await this.revParse(last.ref));
-    if (!(await compareAndSwapPush(this.#git, `--force-with-lease=${ref}:${held}`, [`:${ref}`, `+${state}:${last.ref}`], failure))) throw lockLost(ref, last.ref);
+    if (!(await compareAndSwapPush(this.#git, { ref, from: held }, [`:${ref}`, `+${state}:${last.ref}`], failure))) throw lockLost(ref, last.ref);
   }
 
   /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`) or of a commit, or undefined when the ref or the file is absent. */
