@@ -36,7 +36,11 @@ export interface StateWrite {
   message: string;
 }
 
-/** A ref moved only if the remote still has it at `from` (compare-and-swap): the daemon's lease, which fences what a run publishes. */
+/**
+ * A ref moved only if the remote still has it at `from` (compare-and-swap): the daemon's lease,
+ * which fences what a run publishes, or a deploy's lock, released with its last write. `to: ''`
+ * deletes the ref (the refspec `:<ref>`).
+ */
 export interface RefMove {
   ref: string;
   from: string;
@@ -331,23 +335,23 @@ export class GitRepo {
    * Gives a lock back. With `last`, the run's last state write (a deploy's
    * ledger naming the commit it passed) goes in the same push: `--atomic`, so
    * the remote takes the write and the release together or neither. Fenced on
-   * the lock commit this repository pushed, as git/lease.ts records under a
-   * lease: a run whose lock was taken over as stale never deletes the new
+   * the lock commit this repository pushed (`publish` with the lock's deletion
+   * as its fence, as the daemon's lease fences a run's publication): a run whose lock was taken over as stale never deletes the new
    * holder's lock, and records nothing (a `GitError` says so).
    */
   async releaseLock(ref: string, last?: StateWrite): Promise<void> {
     const held = this.#locks.get(ref);
     this.#locks.delete(ref);
-    const failure = (error: unknown) => new GitError(`git push releasing ${ref} failed: ${gitMessage(error)}`, 'unlock');
     if (!last) {
+      const failure = (error: unknown) => new GitError(`git push releasing ${ref} failed: ${gitMessage(error)}`, 'unlock');
       // A lock taken elsewhere (a person releasing one by hand) is deleted as it is.
       if (held) await compareAndSwapPush(this.#git, { ref, from: held }, [`:${ref}`], failure);
       else await this.#run('unlock', (git) => git.raw(['push', '--quiet', 'origin', `:${ref}`]));
       return;
     }
     if (!held) throw lockLost(ref, last.ref);
-    const state = await this.#stateCommit(last.ref, last.files, last.message, await this.revParse(last.ref));
-    if (!(await compareAndSwapPush(this.#git, { ref, from: held }, [`:${ref}`, `+${state}:${last.ref}`], failure))) throw lockLost(ref, last.ref);
+    // Through `publish`, so that the state ref moves here only once the remote took the write.
+    if (!(await this.publish({ states: () => Promise.resolve([last]), fence: () => Promise.resolve({ ref, from: held, to: '' }) }))) throw lockLost(ref, last.ref);
   }
 
   /** Reads a file of a state ref (e.g. `refs/tmlsync/dev/export`) or of a commit, or undefined when the ref or the file is absent. */

@@ -44,6 +44,8 @@ describe('releasing a lock with the run\'s last write', () => {
     await expect(a.releaseLock(LOCK, last('from the run that lost its lock'))).rejects.toThrow(`the lock ${LOCK} is no longer this run's (another run took it over as stale): ${LEDGER} was not written`);
     expect(refsOf(remote)).toBe(LOCK);
     expect(git(remote, 'show', `${LOCK}:lock.json`)).toContain('host-b run 2');
+    // Nor here: the refused write left no ledger commit in the run's own repository either.
+    expect(git(a.dir, 'for-each-ref', '--format=%(refname)', LEDGER)).toBe('');
     await b.releaseLock(LOCK, last('from the holder'));
     expect([refsOf(remote), git(remote, 'show', `${LEDGER}:deploy.json`)]).toEqual([LEDGER, 'from the holder']);
   });
