@@ -200,7 +200,7 @@ class LeaseKeeper {
  * (the same ref) is already held, by the lease, so taking and releasing it do nothing; and every
  * state write (the ledgers, a deploy's last one too) and a run's publication are made only while the lease is still this run's.
  */
-export function underLease(repo: ContentRepo, keeper: Pick<LeaseKeeper, 'record' | 'publish'>): ContentRepo {
+function underLease(repo: ContentRepo, keeper: Pick<LeaseKeeper, 'record' | 'publish'>): ContentRepo {
   return repoWith(repo, {
     acquireLock: () => Promise.resolve(undefined),
     // A deploy's last write (the commit it passed) goes with the release of its lock: here, fenced by the lease, which `hold` releases.

@@ -17,19 +17,12 @@ export class GitError extends Error {
   }
 }
 
-/** A state ref's files, written as one commit (`writeState`; the last write of a run, with its lock's release). */
-export interface StateWrite {
-  ref: string;
-  files: Record<string, string>;
-  message: string;
-}
-
 export interface Identity {
   name: string;
   email: string;
 }
 
-/** A state ref's next commit: exactly `files`, on top of what the ref holds. */
+/** A state ref's next commit: exactly `files`, on top of what the ref holds (`writeState`, `publish`; a run's last write, with its lock's release). */
 export interface StateWrite {
   ref: string;
   files: Record<string, string>;
