@@ -4,7 +4,7 @@ import { GitLeases, leaseHolder, type HeldLease } from '../git/index.js';
 import type { Logger } from '../log/index.js';
 import { stateRef } from '../sync/kernel/ledger.js';
 import { repoWith } from '../sync/kernel/repo-view.js';
-import type { ContentRepo, Publication } from '../sync/ports.js';
+import type { ContentRepo, Publication, StateWrite } from '../sync/ports.js';
 
 /** How long a lease holds when `server.leaseSeconds` is not set: a minute, renewed every 20 s. */
 const DEFAULT_LEASE_SECONDS = 60;
@@ -14,7 +14,7 @@ const DEFAULT_LEASE_SECONDS = 60;
  * LOCK_STALE_MS) and far beyond any run seen (a 10,000-object first export took minutes). A run
  * still going then is taken to hang (a call that never answers, a git process that never ends):
  * its lease is no longer renewed, runs out, and another replica takes the environment over; the
- * hung run can then record nothing (`record` is fenced), and its work is done again by the taker.
+ * hung run can then record nothing (its writes are fenced), and its work is done again by the taker.
  * Stopping renewal rather than the run: nothing can interrupt a hung call safely, but the
  * fencing makes whatever it does later harmless to the ledgers.
  */
@@ -124,19 +124,6 @@ class LeaseKeeper {
     this.#timer = setInterval(() => void this.#turn(() => this.#renew()).catch(() => undefined), timing.renewEveryMs);
   }
 
-  /** Writes a state ref while the lease is still ours; `LeaseLostError` once it is not (nothing written). */
-  record(ref: string, files: Record<string, string>, message: string): Promise<void> {
-    return this.#turn(async () => {
-      const lease = this.#current;
-      const next = lease ? await this.leases.record(lease, ref, files, message) : undefined;
-      if (!next) {
-        if (lease) this.#lost(lease);
-        throw new LeaseLostError(lease?.ref ?? ref);
-      }
-      this.#current = next;
-    });
-  }
-
   /** Publishes a run's outcome with the lease moved in the same atomic push; `LeaseLostError` once the lease is not ours (nothing published). */
   publish(repo: ContentRepo, publication: Publication): Promise<boolean> {
     return this.#turn(async () => {
@@ -200,12 +187,14 @@ class LeaseKeeper {
  * (the same ref) is already held, by the lease, so taking and releasing it do nothing; and every
  * state write (the ledgers, a deploy's last one too) and a run's publication are made only while the lease is still this run's.
  */
-function underLease(repo: ContentRepo, keeper: Pick<LeaseKeeper, 'record' | 'publish'>): ContentRepo {
+function underLease(repo: ContentRepo, keeper: Pick<LeaseKeeper, 'publish'>): ContentRepo {
+  // Every write is a publication fenced by the lease: one way to write a state ref, the repository's (exactly the files given).
+  const write = (state: StateWrite) => keeper.publish(repo, { states: () => Promise.resolve([state]) }).then(() => undefined);
   return repoWith(repo, {
     acquireLock: () => Promise.resolve(undefined),
     // A deploy's last write (the commit it passed) goes with the release of its lock: here, fenced by the lease, which `hold` releases.
-    releaseLock: (_ref, last) => (last ? keeper.record(last.ref, last.files, last.message) : Promise.resolve()),
-    writeState: (ref, files, message) => keeper.record(ref, files, message),
+    releaseLock: (_ref, last) => (last ? write(last) : Promise.resolve()),
+    writeState: (ref, files, message) => write({ ref, files, message }),
     publish: (publication) => keeper.publish(repo, publication),
   });
 }

@@ -157,27 +157,12 @@ export class GitLeases {
   }
 
   /**
-   * Writes a state ref (a ledger) only while `lease` is still held: one atomic push moves the
-   * lease ref from the commit we hold to a new one (its counter raised, its expiry kept: a
-   * record proves the lease, it does not extend it) together with the state ref, so that a
-   * holder that stood still past its expiry, and was taken over, can no longer record anything
-   * (the counter is the fencing token; the remote's compare-and-swap is the check). The local
-   * ref moves only once the remote took both. Returns the lease as it now is, or undefined
-   * when it was lost (nothing was written).
-   */
-  async record(lease: HeldLease, ref: string, files: Record<string, string>, message: string): Promise<HeldLease | undefined> {
-    const parent = (await this.#git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '')).trim() || undefined;
-    const state = await this.#commit(files, message, parent);
-    const { move, next } = await this.fence(lease);
-    if (!(await this.#push(move, `${move.to}:${move.ref}`, `+${state}:${ref}`))) return undefined;
-    await this.#git.raw(['update-ref', ref, state]);
-    return next;
-  }
-
-  /**
    * The lease's next holding as a compare-and-swap move of its ref, for a push that records
-   * under the lease (`record`, and `GitRepo.publish` of a run's outcome): its counter raised,
-   * its expiry kept. The holding is `next` once the remote took the move.
+   * under the lease (`GitRepo.publish` of a run's outcome or state write): its counter raised,
+   * its expiry kept (a record proves the lease, it does not extend it), so that a holder that
+   * stood still past its expiry, and was taken over, can no longer record anything (the counter
+   * is the fencing token; the remote's compare-and-swap is the check). The holding is `next`
+   * once the remote took the move.
    */
   async fence(lease: HeldLease): Promise<Fenced> {
     const record: LeaseRecord = { ...lease.record, at: new Date().toISOString(), counter: lease.record.counter + 1 };
@@ -200,27 +185,21 @@ export class GitLeases {
   }
 
   /**
-   * A commit of exactly `files` (on `parent`, or parentless) made by one `git fast-import` (blobs,
-   * tree and commit in one process) on a local scratch ref; nothing else in the work tree moves.
+   * The parentless commit of a lease record, made by one `git fast-import` (blob, tree and commit
+   * in one process) on a local scratch ref; nothing else in the work tree moves.
    */
-  async #commit(files: Record<string, string>, message: string, parent?: string): Promise<string> {
+  async #leaseCommit(record: LeaseRecord): Promise<string> {
     const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
     const { name, email } = this.options.committer;
     const stream = [
       'reset refs/tmlsync-lease/scratch\n\n',
       'commit refs/tmlsync-lease/scratch\nmark :1\n',
       `committer ${name.replace(/[<>\n]/g, '')} <${email.replace(/[<>\n]/g, '')}> ${Math.floor(Date.now() / 1000)} +0000\n`,
-      data(message),
-      parent ? `from ${parent}\n` : '',
-      ...Object.entries(files).map(([file, text]) => `M 100644 inline ${file}\n${data(text)}`),
+      data(`lease ${record.counter}: ${record.holder}`),
+      `M 100644 inline lock.json\n${data(`${JSON.stringify(record)}\n`)}`,
       '\nget-mark :1\n',
     ].join('');
     return (await createGit(this.dir, this.options, { input: stream }).raw(['fast-import', '--quiet', '--force'])).trim();
-  }
-
-  /** The commit of a lease record. */
-  #leaseCommit(record: LeaseRecord): Promise<string> {
-    return this.#commit({ 'lock.json': `${JSON.stringify(record)}\n` }, `lease ${record.counter}: ${record.holder}`);
   }
 
   /** A compare-and-swap push (all refspecs or none): true when the remote took it, false when it had moved (`stale info`, `fetch first`). */

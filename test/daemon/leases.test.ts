@@ -55,3 +55,23 @@ describe('a run past its deadline', () => {
     expect(execFileSync('git', ['show', `${LOCK}:lock.json`], { cwd: bare, encoding: 'utf8' })).toContain('"holder":"replica b"');
   });
 });
+
+describe('a state write under the lease', () => {
+  it('holds exactly the files given, as the repository writes it, with the lease moved in the same push', { timeout: 30_000 }, async () => {
+    const bare = join(work, 'exact.git');
+    await ensureBareRepo(bare);
+    const repo = await GitRepo.open(join(work, 'exact'), { remoteUrl: bare, committer });
+    const config = { server: { leaseSeconds: 60 }, repository: { url: bare, committer } } as unknown as LoadedConfig;
+    const services = { env: {}, redactor: { add: () => undefined } } as unknown as Services;
+    const leases = new RunLeases(config, services);
+    const backup = 'refs/tmlsync/dev/prune-backup';
+    const held = await leases.hold({ name: 'dev', branch: 'dev' } as EnvironmentConfig, repo, createLogger({ level: 'silent' }), async (fenced) => {
+      await fenced.writeState(backup, { 'old.tml': 'old\n', 'kept.tml': 'kept\n' }, 'first backup');
+      await fenced.writeState(backup, { 'kept.tml': 'kept again\n' }, 'second backup');
+      return execFileSync('git', ['show', `${LOCK}:lock.json`], { cwd: bare, encoding: 'utf8' });
+    });
+    // Not the first backup's files with the second's on top: a write under the lease kept its parent's files.
+    expect(execFileSync('git', ['ls-tree', '--name-only', backup], { cwd: bare, encoding: 'utf8' }).trim()).toBe('kept.tml');
+    expect(held).toMatchObject({ held: true, value: expect.stringContaining('"counter":3') });
+  });
+});

@@ -120,17 +120,22 @@ describe('leases in the remote', () => {
     const b = await replica(url, { ttlMs: 60_000, skewMarginMs: 0 });
     const first = await a.leases.take(REF, 'a');
     if (!first.taken) throw new Error('not taken');
-    const recorded = await a.leases.record(first.lease, state, { 'ledger.json': '{"by":"a"}\n' }, 'a records');
-    expect(recorded?.record).toMatchObject({ holder: 'a', counter: 2, expires: first.lease.record.expires });
+    const write = (by: string) => () => Promise.resolve([{ ref: state, files: { 'ledger.json': `{"by":"${by}"}\n` }, message: `${by} records` }]);
+    const recorded = await a.leases.fence(first.lease);
+    expect(recorded.next.record).toMatchObject({ holder: 'a', counter: 2, expires: first.lease.record.expires });
+    expect(await a.repo.publish({ states: write('a'), fence: () => Promise.resolve(recorded.move) })).toBe(true);
     expect(git(bare, 'show', `${state}:ledger.json`)).toBe('{"by":"a"}');
     // a stands still; once its lease has run out, b takes over (polled, bounded: no fixed wait).
     let takeover: Awaited<ReturnType<GitLeases['take']>> = { taken: false, holder: '' };
     for (let tries = 0; !takeover.taken && tries < 100; tries += 1) takeover = await b.leases.take(REF, 'b');
     if (!takeover.taken) throw new Error('never taken over');
-    expect(await a.leases.record(recorded!, state, { 'ledger.json': '{"by":"a, late"}\n' }, 'a records late')).toBeUndefined();
+    const late = await a.leases.fence(recorded.next);
+    expect(await a.repo.publish({ states: write('a, late'), fence: () => Promise.resolve(late.move) })).toBe(false);
     expect(git(bare, 'show', `${state}:ledger.json`)).toBe('{"by":"a"}');
     expect(git(a.repo.dir, 'show', `${state}:ledger.json`)).toBe('{"by":"a"}');
-    expect(await b.leases.record(takeover.lease, state, { 'ledger.json': '{"by":"b"}\n' }, 'b records')).toMatchObject({ record: { holder: 'b' } });
+    const byB = await b.leases.fence(takeover.lease);
+    expect(byB.next).toMatchObject({ record: { holder: 'b' } });
+    expect(await b.repo.publish({ states: write('b'), fence: () => Promise.resolve(byB.move) })).toBe(true);
     expect(git(bare, 'show', `${state}:ledger.json`)).toBe('{"by":"b"}');
   });
 });
