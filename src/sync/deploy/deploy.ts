@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { applyMapping, format, fromData, invertMapping, type TmlDocument } from '../../tml/index.js';
+import { applyMapping, invertMapping, type TmlDocument } from '../../tml/index.js';
 import { BATCH_SIZE, exportBack } from '../kernel/batches.js';
 import { checksFailed, runDataChecks, type DataCheck } from './checks.js';
 import { importChanges, type ImportOutcome } from './import.js';
-import { prepareDeploy } from './prepare.js';
+import { guidlessIn, prepareDeploy } from './prepare.js';
 import { StageRefError, stageCommit, type Promotion } from './pipeline.js';
 import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './types.js';
 import { deployLedgerWrite, stateRef, writeDeployLedger } from '../kernel/ledger.js';
@@ -258,20 +258,13 @@ async function verify({ set, options }: DeployRun, imported: ImportOutcome): Pro
   const deployed = landed(set, imported);
   if (deployed.length === 0) return [];
   const envGuid = (c: Candidate) => set.ledger.objects[c.canonicalGuid]!.envGuid;
-  const back = await exportBack(options.thoughtspot, deployed.map(envGuid), invertMapping(set.mapping));
+  const back = await exportBack(options.thoughtspot, deployed.map(envGuid), invertMapping(set.mapping), guidlessIn(set.ledger));
   const drift = deployed.filter((c) => {
     const item = back.get(envGuid(c))!;
-    return 'error' in item || backText(c, item.doc, item.text) !== c.text;
+    return 'error' in item || item.text !== c.text;
   }).map((c) => c.path);
   for (const path of drift) set.run.log.warn({ path }, 'deployed object differs when exported back');
   return drift;
-}
-
-/** An object exported back, as its file would say it: a file with an obj_id and no guid is compared without the GUID the export adds. */
-function backText(c: Candidate, doc: TmlDocument, text: string): string {
-  if (c.doc.guid !== undefined) return text;
-  const { guid: _added, ...rest } = doc.data;
-  return format(fromData(rest, { format: doc.format }));
 }
 
 /** Owners of what is deployed, by the environment's policy. */

@@ -105,7 +105,14 @@ async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target
  * GUID: ThoughtSpot finds the object by its obj_id, or creates it.
  */
 export function canonicalKey(doc: { guid?: string; objId?: string }): string | undefined {
-  return doc.guid ?? (doc.objId !== undefined ? `obj_id:${doc.objId}` : undefined);
+  return doc.guid ?? (doc.objId !== undefined ? `${OBJ_ID_KEY}${doc.objId}` : undefined);
+}
+
+const OBJ_ID_KEY = 'obj_id:';
+
+/** The environment GUIDs of the ledger's objects whose files carry no guid (`canonicalKey`): what `exportBack` gives back without the GUID the export adds. */
+export function guidlessIn(ledger: DeployLedger): Set<string> {
+  return new Set(Object.entries(ledger.objects).flatMap(([key, entry]) => (key.startsWith(OBJ_ID_KEY) ? [entry.envGuid] : [])));
 }
 
 /** Over v1 a file with an obj_id and no guid has no identity at all: exit 2, naming each. */
