@@ -42,7 +42,9 @@ export interface DeployReport extends RunReport {
  * Connections are the environment's own: never deployed, only resolved.
  */
 export async function runDeploy(given: DeployOptions): Promise<DeployReport> {
-  const staged = await asStage(given);
+  // One id for the run, the stage's log line included.
+  const runId = given.runId ?? randomUUID();
+  const staged = await asStage({ ...given, runId });
   if ('waiting' in staged) return staged.waiting;
   const { options, promotion } = staged;
   const report = await lockedDeploy(options);
