@@ -3,6 +3,7 @@ import { configFrom, environmentsFor, withEnvironment, workflowEnvironment, type
 import type { EnvironmentConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { StageRefError, stageCommit, stageStatus, type Promotion, type StageSettings } from '../../sync/deploy/pipeline.js';
+import { repoWith } from '../../sync/kernel/repo-view.js';
 import { planMarkdown, planText, runPlan, type PlanReport } from '../../sync/plan.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
@@ -40,11 +41,13 @@ export async function planCommand(options: PlanCommandOptions, _args: string[], 
 async function planOf(environment: EnvironmentConfig, options: PlanCommandOptions, sides: Sides, context: CommandContext): Promise<Partial<StagePlan>> {
   const sync = environment.direction === 'sync';
   const shape = workflowEnvironment(environment);
-  const plan = (ref: string | undefined) => runPlan({ ...sides, environment: shape, sync, log: context.log, ...(ref ? { ref } : {}) });
+  const plan = (ref: string | undefined, repo = sides.repo) => runPlan({ ...sides, repo, environment: shape, sync, log: context.log, ...(ref ? { ref } : {}) });
   if (!shape.stage) return { plan: await plan(options.ref) };
   if (options.ref !== undefined) throw new StageRefError(environment.name, shape.stage.promoteFrom);
   const promotion = await promotionOf(sides, environment.name, shape.stage);
-  return { promotion, ...(promotion.commit ? { plan: await plan(promotion.commit) } : {}) };
+  // The plan reads the remote as promotionOf fetched it, without a fetch of its own.
+  const fetched = repoWith(sides.repo, { fetch: () => Promise.resolve() });
+  return { promotion, ...(promotion.commit ? { plan: await plan(promotion.commit, fetched) } : {}) };
 }
 
 /** What an approved promotion of the stage would deploy (a plan shows it whether or not the stage waits for an approval). */

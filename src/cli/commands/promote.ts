@@ -33,7 +33,7 @@ export async function promoteCommand(options: PromoteCommandOptions, _args: stri
     // The approval is kept in the remote first: a deploy that cannot run now (another holds the lock) leaves it to the next run, a daemon's too.
     const approved = await approvePromotion(sides.repo, stage.name, stage.stage!, approver('tmlsync promote'));
     context.log.info(approved, 'approved' in approved ? 'promotion approved' : 'nothing to approve');
-    return runDeploy({ ...sides, environment: stage, log: context.log });
+    return runDeploy({ ...sides, environment: stage, log: context.log, fetched: true });
   });
   context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
   return report.outcome === 'ok' ? 0 : 1;

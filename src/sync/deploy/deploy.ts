@@ -12,6 +12,7 @@ import { applyOwnership, ownedObjects, planOwnership, type OwnerChange } from '.
 import type { ImportPolicy, StateWrite } from '../ports.js';
 import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsPlan } from './principals.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PrunePlan, type PruneSummary } from './prune.js';
+import { repoWith } from '../kernel/repo-view.js';
 import { finishRun, startRun, type ObjectResult, type RunReport } from '../kernel/report.js';
 import { validateInTarget, validateOffline } from '../kernel/validate.js';
 
@@ -78,19 +79,23 @@ async function lockedDeploy(options: DeployOptions): Promise<DeployReport> {
 /**
  * A pipeline stage deploys the commit its source passed (pipeline.ts), or
  * nothing yet: then the run's report says why, and it lists and writes
- * nothing. The fetch here comes before prepare's own: the ref must be known
- * before the work tree is put on it.
+ * nothing. The fetch here (none when the caller has just fetched) comes
+ * before prepare's own: the ref must be known before the work tree is put on
+ * it. A dry run's prepare reads what this fetch brought; a deploy's fetches
+ * again once it holds the lock, so that it reads the ledger a run that held
+ * the lock before it left.
  */
 async function asStage(options: DeployOptions): Promise<{ options: DeployOptions; promotion?: Promotion } | { waiting: DeployReport }> {
   const { stage, name } = options.environment;
   if (!stage) return { options };
   if (options.ref !== undefined) throw new StageRefError(name, stage.promoteFrom);
-  await options.repo.fetch();
+  if (!options.fetched) await options.repo.fetch();
   const promotion = await stageCommit(options.repo, name, stage, options.approved === true);
   const run = startRun('deploy', name, options);
   run.log.info({ promotion }, promotion.state === 'waiting' ? 'pipeline stage: nothing to deploy' : `pipeline stage: deploying ${promotion.commit!.slice(0, 12)} (${promotion.state})`);
   if (promotion.state === 'waiting') return { waiting: { ...finishRun(run, []), commit: '', drift: [], plan: [], promotion } };
-  return { options: { ...options, ref: promotion.commit! }, promotion };
+  const repo = options.dryRun ? repoWith(options.repo, { fetch: () => Promise.resolve() }) : options.repo;
+  return { options: { ...options, ref: promotion.commit!, repo }, promotion };
 }
 
 /** A lock older than this belongs to a run that died; a deploy of thousands of objects takes minutes. */

@@ -83,11 +83,12 @@ export async function readApproval(repo: ContentRepo, environment: string): Prom
 /**
  * Approves the promotion into `environment` of what its source last deployed
  * successfully, in the remote (see `Approval`), as the remote has it now (a
- * fetch first). Says why when there is nothing to approve.
+ * fetch first, also for an `auto` stage: its caller deploys from that fetch).
+ * Says why when there is nothing to approve.
  */
 export async function approvePromotion(repo: ContentRepo, environment: string, stage: StageSettings, by: string): Promise<{ approval: Approval } | { nothing: string }> {
-  if (stage.approval === 'auto') return { nothing: `${environment} promotes without approvals (approval: auto)` };
   await repo.fetch();
+  if (stage.approval === 'auto') return { nothing: `${environment} promotes without approvals (approval: auto)` };
   const source = await passedCommit(repo, stage.promoteFrom);
   if (source === undefined) return { nothing: `${stage.promoteFrom} has not deployed anything successfully yet: nothing to approve for ${environment}` };
   if (source === (await passedCommit(repo, environment))) return { nothing: `${environment} runs ${source.slice(0, 12)}, what ${stage.promoteFrom} last deployed, already` };
