@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { configFrom, environmentsFor, withEnvironment, workflowEnvironment, type Sides } from '../../app/index.js';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { StageRefError, stageCommit, stageStatus, type Promotion, type StageSettings } from '../../sync/deploy/pipeline.js';
+import { commitsBehind, StageRefError, stageCommit, type Promotion, type StageSettings } from '../../sync/deploy/pipeline.js';
 import { repoWith } from '../../sync/kernel/repo-view.js';
 import { planMarkdown, planText, runPlan, type PlanReport } from '../../sync/plan.js';
 import type { ExitCode } from '../outcome.js';
@@ -54,8 +54,7 @@ async function planOf(environment: EnvironmentConfig, options: PlanCommandOption
 async function promotionOf(sides: Sides, name: string, stage: StageSettings): Promise<StagePlan['promotion']> {
   await sides.repo.fetch();
   const promotion = await stageCommit(sides.repo, name, stage, true);
-  const { behind } = await stageStatus(sides.repo, name, stage);
-  return { ...promotion, behind };
+  return { ...promotion, behind: await commitsBehind(sides.repo, name, promotion.commit) };
 }
 
 function promotionHead(name: string, promotion: StagePlan['promotion'], format: PlanCommandOptions['format']): string {

@@ -159,6 +159,13 @@ export interface StageStatus {
   staleApproval?: Approval;
 }
 
+/** How many commits up to `commit` (a promotion's) the stage `environment` does not run yet; 0 without one (its ledger as of the last fetch). */
+export async function commitsBehind(repo: ContentRepo, environment: string, commit: string | undefined): Promise<number> {
+  if (commit === undefined) return 0;
+  const own = await passedCommit(repo, environment);
+  return commit === own ? 0 : repo.commitsBetween(own, commit);
+}
+
 /** Where `environment`, a stage, stands (ledgers and approval as the last fetch left them). */
 export async function stageStatus(repo: ContentRepo, environment: string, stage: StageSettings): Promise<StageStatus> {
   const [commit, sourceCommit] = [await passedCommit(repo, environment), await passedCommit(repo, stage.promoteFrom)];
