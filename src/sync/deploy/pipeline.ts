@@ -65,12 +65,12 @@ export class StageRefError extends InvalidInputError {
 }
 
 /** The commit an environment last deployed successfully, from its deploy ledger (as of the last fetch). */
-export async function passedCommit(repo: ContentRepo, environment: string): Promise<string | undefined> {
+async function passedCommit(repo: ContentRepo, environment: string): Promise<string | undefined> {
   return (await readDeployLedger(repo, environment)).deployedCommit;
 }
 
 /** The approval kept for a stage (as of the last fetch); undefined when there is none, or it cannot be read (anyone who can push may have written anything there). */
-export async function readApproval(repo: ContentRepo, environment: string): Promise<Approval | undefined> {
+async function readApproval(repo: ContentRepo, environment: string): Promise<Approval | undefined> {
   const text = await repo.readState(stateRef(environment, 'approval'), APPROVAL_FILE);
   try {
     const { commit, by, at } = JSON.parse(text ?? 'null') as Partial<Record<keyof Approval, unknown>>;

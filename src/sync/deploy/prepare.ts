@@ -104,7 +104,7 @@ async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target
  * in the target by its obj_id only (`matchObjIds`), and imported without a
  * GUID: ThoughtSpot finds the object by its obj_id, or creates it.
  */
-export function canonicalKey(doc: { guid?: string; objId?: string }): string | undefined {
+function canonicalKey(doc: { guid?: string; objId?: string }): string | undefined {
   return doc.guid ?? (doc.objId !== undefined ? `${OBJ_ID_KEY}${doc.objId}` : undefined);
 }
 
