@@ -2,7 +2,7 @@ import type { LogFormat } from '../log/index.js';
 import type { CommandContext } from './context.js';
 
 /** What a long run does to objects, in the order a run does it. */
-export type ProgressStep = 'listed' | 'exported' | 'imported';
+type ProgressStep = 'listed' | 'exported' | 'imported';
 const STEPS: readonly ProgressStep[] = ['listed', 'exported', 'imported'];
 
 /**
@@ -31,7 +31,6 @@ interface StepState {
 
 /** The progress of one run, told as plain lines: `export dev: 340 listed, 120/340 exported (40/s)`. */
 export interface ProgressReporter {
-  update: (step: ProgressStep, done: number, total?: number) => void;
   /** The export's progress hook: objects exported of those due, and listed so far. */
   exported: (done: number, total: number, listed?: number) => void;
   /** The deploy's progress hook: objects imported of those to import. */
@@ -58,26 +57,25 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
     unprinted = false;
     options.stream.write(`${options.label}: ${progressText(steps, moving, at)}\n`);
   };
-  const reporter: ProgressReporter = {
-    update(step, done, total) {
-      const at = now();
-      steps.set(step, { done, ...(total !== undefined ? { total } : {}), first: steps.get(step)?.first ?? { at, done } });
-      moving = step;
-      unprinted = true;
-      if (printedAt === undefined || at - printedAt >= every) print(at);
-    },
+  const update = (step: ProgressStep, done: number, total?: number) => {
+    const at = now();
+    steps.set(step, { done, ...(total !== undefined ? { total } : {}), first: steps.get(step)?.first ?? { at, done } });
+    moving = step;
+    unprinted = true;
+    if (printedAt === undefined || at - printedAt >= every) print(at);
+  };
+  return {
     exported(done, total, listed) {
       if (listed !== undefined) steps.set('listed', { done: listed, first: steps.get('listed')?.first ?? { at: now(), done: listed } });
-      reporter.update('exported', done, total);
+      update('exported', done, total);
     },
     imported(done, total) {
-      reporter.update('imported', done, total);
+      update('imported', done, total);
     },
     end() {
       if (unprinted) print(now());
     },
   };
-  return reporter;
 }
 
 /**

@@ -158,7 +158,14 @@ export class Daemon {
     const slot = this.#slots.find((s) => s.environment.name === name);
     if (!slot || this.#stopping || !this.#pipeline.isStage(name)) return undefined;
     slot.repo ??= await repoFor(this.config, slot.environment, this.services);
-    await this.#pipeline.approve(name, slot.repo, trigger, this.services.log.child({ environment: name }));
+    // The approval fetches and pushes in the slot's work tree: it waits for the slot's run, and holds the slot as one while it goes.
+    while (slot.current) await slot.current.catch(() => undefined);
+    const approving = this.#pipeline.approve(name, slot.repo, trigger, this.services.log.child({ environment: name }));
+    slot.current = approving.catch(() => undefined).then(() => {
+      slot.current = undefined;
+      this.#next(slot);
+    });
+    await approving;
     return this.request(name, 'deploy', trigger);
   }
 

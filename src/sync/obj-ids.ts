@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/index.js';
-import { handlerFor, type KnownObject } from '../tml/index.js';
+import { handlerFor, KINDS, type KnownObject } from '../tml/index.js';
 import type { Logger } from '../log/index.js';
 import { BATCH_SIZE, inBatches } from './kernel/batches.js';
 import { targetObjects } from './kernel/target.js';
@@ -55,7 +55,7 @@ export class ObjIdsUnsupportedError extends InvalidInputError {
 }
 
 export interface AssignedObjId {
-  kind: string;
+  kind: KnownObject['kind'];
   name: string;
   id: string;
   objId: string;
@@ -81,12 +81,13 @@ export interface AssignObjIdsOptions {
 export async function runAssignObjIds(options: AssignObjIdsOptions): Promise<ObjIdReport> {
   const { environment, thoughtspot } = options;
   if (!(await thoughtspot.speaksObjIds())) throw new ObjIdsUnsupportedError(environment);
-  const content = (await targetObjects(thoughtspot)).filter((t) => !handlerFor(t.kind).environmentOwned);
+  // Content kinds only (connections are the environment's own), so none of theirs is listed.
+  const content = await targetObjects(thoughtspot, KINDS.filter((kind) => !handlerFor(kind).environmentOwned));
   const assigned = newObjIds(content);
   if (!options.dryRun) {
     for (const batch of inBatches(assigned, BATCH_SIZE)) {
       // Every content kind is listed under a HeaderType (target.ts lists them so).
-      await thoughtspot.setObjIds(batch.map((a): ObjIdAssignment => ({ id: a.id, type: handlerFor(a.kind as KnownObject['kind']).metadataType, objId: a.objId })));
+      await thoughtspot.setObjIds(batch.map((a): ObjIdAssignment => ({ id: a.id, type: handlerFor(a.kind).metadataType, objId: a.objId })));
     }
     options.log?.info({ environment, assigned: assigned.length }, 'object ids assigned');
   }

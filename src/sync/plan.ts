@@ -1,6 +1,6 @@
 import { invertMapping, isMap, type TmlValue } from '../tml/index.js';
 import { exportBack } from './kernel/batches.js';
-import { prepareDeploy } from './deploy/prepare.js';
+import { guidlessIn, prepareDeploy } from './deploy/prepare.js';
 import type { DeployOptions, Identity, PlannedChange } from './deploy/types.js';
 import { contentHash } from './kernel/ledger.js';
 import { planPrune } from './deploy/prune.js';
@@ -64,7 +64,7 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
   const prepared = await prepareDeploy(options);
   const { candidates, ledger, mapping, deletions } = prepared;
   const deployed = candidates.filter((c) => ledger.objects[c.canonicalGuid] && c.action !== 'create');
-  const exported = await exportBack(options.thoughtspot, deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid), invertMapping(mapping));
+  const exported = await exportBack(options.thoughtspot, deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid), invertMapping(mapping), guidlessIn(ledger));
   const identities = new Map(prepared.plan.map((p) => [p.canonicalGuid, p.identity]));
   const entries: PlanEntry[] = candidates.map((c) => {
     const entry = ledger.objects[c.canonicalGuid];
@@ -148,7 +148,7 @@ export async function runDrift(options: DeployOptions): Promise<{ environment: s
   const prepared = await prepareDeploy(options);
   const { ledger, mapping, candidates } = prepared;
   const entries = Object.values(ledger.objects);
-  const exported = await exportBack(options.thoughtspot, entries.map((e) => e.envGuid), invertMapping(mapping));
+  const exported = await exportBack(options.thoughtspot, entries.map((e) => e.envGuid), invertMapping(mapping), guidlessIn(ledger));
   const drift: DriftEntry[] = [];
   for (const entry of entries) {
     const item = exported.get(entry.envGuid)!;

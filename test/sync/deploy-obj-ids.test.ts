@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareDeploy } from '../../src/sync/deploy/prepare.js';
-import type { DeployedEntry } from '../../src/sync/kernel/ledger.js';
+import { contentHash, type DeployedEntry } from '../../src/sync/kernel/ledger.js';
+import { runDrift, runPlan } from '../../src/sync/plan.js';
 import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { InvalidInputError } from '../../src/errors/index.js';
 import { createLogger } from '../../src/log/index.js';
@@ -117,5 +118,25 @@ describe('a deploy of files with an obj_id and no guid', () => {
   it('still refuses a file with neither a guid nor an obj_id, naming it', async () => {
     const repo = tree('no-identity', { 'bare.answer.tml': 'answer:\n  name: Bare\n  tables: []\n  search_query: ""\n' });
     await expect(prepareDeploy({ environment: env, repo, thoughtspot: target([], true) })).rejects.toThrow('tml/answer/bare.answer.tml: answer "Bare" has neither a guid nor an obj_id');
+  });
+});
+
+describe('a plan and drift of a deployed file with an obj_id and no guid', () => {
+  const file = objIdOnly('sales', 'Sales');
+  const deployed = () => tree('objid-deployed', { 'sales.answer.tml': file }, { 'obj_id:sales': { ...entry('prod-1', 'tml/answer/sales.answer.tml', false), hash: contentHash(file) } });
+  // The export gives the object its GUID, which the file never had.
+  const exporting = (): ThoughtSpotPort => ({
+    ...target([{ id: 'prod-1', name: 'Sales', modified: 1, objId: 'sales' }], true),
+    exportTml: (ids: string[]) => Promise.resolve(ids.map((id) => ({ id, edoc: `guid: ${id}\n${file}` }))),
+  }) as unknown as ThoughtSpotPort;
+
+  it('plans nothing when the object is as deployed', async () => {
+    const plan = await runPlan({ environment: env, repo: deployed(), thoughtspot: exporting() });
+    expect(plan.entries.map((e) => [e.path, e.action, e.reason])).toEqual([['tml/answer/sales.answer.tml', 'unchanged', undefined]]);
+  });
+
+  it('finds no drift when the object is as deployed', async () => {
+    const drift = await runDrift({ environment: env, repo: deployed(), thoughtspot: exporting() });
+    expect(drift).toMatchObject({ checked: 1, drift: [] });
   });
 });

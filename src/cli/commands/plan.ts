@@ -2,7 +2,8 @@ import { appendFileSync } from 'node:fs';
 import { configFrom, environmentsFor, withEnvironment, workflowEnvironment, type Sides } from '../../app/index.js';
 import type { EnvironmentConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { StageRefError, stageCommit, stageStatus, type Promotion, type StageSettings } from '../../sync/deploy/pipeline.js';
+import { commitsBehind, StageRefError, stageCommit, type Promotion, type StageSettings } from '../../sync/deploy/pipeline.js';
+import { repoWith } from '../../sync/kernel/repo-view.js';
 import { planMarkdown, planText, runPlan, type PlanReport } from '../../sync/plan.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
@@ -40,19 +41,20 @@ export async function planCommand(options: PlanCommandOptions, _args: string[], 
 async function planOf(environment: EnvironmentConfig, options: PlanCommandOptions, sides: Sides, context: CommandContext): Promise<Partial<StagePlan>> {
   const sync = environment.direction === 'sync';
   const shape = workflowEnvironment(environment);
-  const plan = (ref: string | undefined) => runPlan({ ...sides, environment: shape, sync, log: context.log, ...(ref ? { ref } : {}) });
+  const plan = (ref: string | undefined, repo = sides.repo) => runPlan({ ...sides, repo, environment: shape, sync, log: context.log, ...(ref ? { ref } : {}) });
   if (!shape.stage) return { plan: await plan(options.ref) };
   if (options.ref !== undefined) throw new StageRefError(environment.name, shape.stage.promoteFrom);
   const promotion = await promotionOf(sides, environment.name, shape.stage);
-  return { promotion, ...(promotion.commit ? { plan: await plan(promotion.commit) } : {}) };
+  // The plan reads the remote as promotionOf fetched it, without a fetch of its own.
+  const fetched = repoWith(sides.repo, { fetch: () => Promise.resolve() });
+  return { promotion, ...(promotion.commit ? { plan: await plan(promotion.commit, fetched) } : {}) };
 }
 
 /** What an approved promotion of the stage would deploy (a plan shows it whether or not the stage waits for an approval). */
 async function promotionOf(sides: Sides, name: string, stage: StageSettings): Promise<StagePlan['promotion']> {
   await sides.repo.fetch();
   const promotion = await stageCommit(sides.repo, name, stage, true);
-  const { behind } = await stageStatus(sides.repo, name, stage);
-  return { ...promotion, behind };
+  return { ...promotion, behind: await commitsBehind(sides.repo, name, promotion.commit) };
 }
 
 function promotionHead(name: string, promotion: StagePlan['promotion'], format: PlanCommandOptions['format']): string {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { applyMapping, format, fromData, invertMapping, type TmlDocument } from '../../tml/index.js';
+import { applyMapping, invertMapping, type TmlDocument } from '../../tml/index.js';
 import { BATCH_SIZE, exportBack } from '../kernel/batches.js';
 import { checksFailed, runDataChecks, type DataCheck } from './checks.js';
 import { importChanges, type ImportOutcome } from './import.js';
-import { prepareDeploy } from './prepare.js';
+import { guidlessIn, prepareDeploy } from './prepare.js';
 import { StageRefError, stageCommit, type Promotion } from './pipeline.js';
 import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './types.js';
 import { deployLedgerWrite, stateRef, writeDeployLedger } from '../kernel/ledger.js';
@@ -12,6 +12,7 @@ import { applyOwnership, ownedObjects, planOwnership, type OwnerChange } from '.
 import type { ImportPolicy, StateWrite } from '../ports.js';
 import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsPlan } from './principals.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PrunePlan, type PruneSummary } from './prune.js';
+import { repoWith } from '../kernel/repo-view.js';
 import { finishRun, startRun, type ObjectResult, type RunReport } from '../kernel/report.js';
 import { validateInTarget, validateOffline } from '../kernel/validate.js';
 
@@ -42,7 +43,9 @@ export interface DeployReport extends RunReport {
  * Connections are the environment's own: never deployed, only resolved.
  */
 export async function runDeploy(given: DeployOptions): Promise<DeployReport> {
-  const staged = await asStage(given);
+  // One id for the run, the stage's log line included.
+  const runId = given.runId ?? randomUUID();
+  const staged = await asStage({ ...given, runId });
   if ('waiting' in staged) return staged.waiting;
   const { options, promotion } = staged;
   const report = await lockedDeploy(options);
@@ -76,19 +79,23 @@ async function lockedDeploy(options: DeployOptions): Promise<DeployReport> {
 /**
  * A pipeline stage deploys the commit its source passed (pipeline.ts), or
  * nothing yet: then the run's report says why, and it lists and writes
- * nothing. The fetch here comes before prepare's own: the ref must be known
- * before the work tree is put on it.
+ * nothing. The fetch here (none when the caller has just fetched) comes
+ * before prepare's own: the ref must be known before the work tree is put on
+ * it. A dry run's prepare reads what this fetch brought; a deploy's fetches
+ * again once it holds the lock, so that it reads the ledger a run that held
+ * the lock before it left.
  */
 async function asStage(options: DeployOptions): Promise<{ options: DeployOptions; promotion?: Promotion } | { waiting: DeployReport }> {
   const { stage, name } = options.environment;
   if (!stage) return { options };
   if (options.ref !== undefined) throw new StageRefError(name, stage.promoteFrom);
-  await options.repo.fetch();
+  if (!options.fetched) await options.repo.fetch();
   const promotion = await stageCommit(options.repo, name, stage, options.approved === true);
   const run = startRun('deploy', name, options);
   run.log.info({ promotion }, promotion.state === 'waiting' ? 'pipeline stage: nothing to deploy' : `pipeline stage: deploying ${promotion.commit!.slice(0, 12)} (${promotion.state})`);
   if (promotion.state === 'waiting') return { waiting: { ...finishRun(run, []), commit: '', drift: [], plan: [], promotion } };
-  return { options: { ...options, ref: promotion.commit! }, promotion };
+  const repo = options.dryRun ? repoWith(options.repo, { fetch: () => Promise.resolve() }) : options.repo;
+  return { options: { ...options, ref: promotion.commit!, repo }, promotion };
 }
 
 /** A lock older than this belongs to a run that died; a deploy of thousands of objects takes minutes. */
@@ -258,20 +265,13 @@ async function verify({ set, options }: DeployRun, imported: ImportOutcome): Pro
   const deployed = landed(set, imported);
   if (deployed.length === 0) return [];
   const envGuid = (c: Candidate) => set.ledger.objects[c.canonicalGuid]!.envGuid;
-  const back = await exportBack(options.thoughtspot, deployed.map(envGuid), invertMapping(set.mapping));
+  const back = await exportBack(options.thoughtspot, deployed.map(envGuid), invertMapping(set.mapping), guidlessIn(set.ledger));
   const drift = deployed.filter((c) => {
     const item = back.get(envGuid(c))!;
-    return 'error' in item || backText(c, item.doc, item.text) !== c.text;
+    return 'error' in item || item.text !== c.text;
   }).map((c) => c.path);
   for (const path of drift) set.run.log.warn({ path }, 'deployed object differs when exported back');
   return drift;
-}
-
-/** An object exported back, as its file would say it: a file with an obj_id and no guid is compared without the GUID the export adds. */
-function backText(c: Candidate, doc: TmlDocument, text: string): string {
-  if (c.doc.guid !== undefined) return text;
-  const { guid: _added, ...rest } = doc.data;
-  return format(fromData(rest, { format: doc.format }));
 }
 
 /** Owners of what is deployed, by the environment's policy. */

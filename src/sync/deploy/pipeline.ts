@@ -65,12 +65,12 @@ export class StageRefError extends InvalidInputError {
 }
 
 /** The commit an environment last deployed successfully, from its deploy ledger (as of the last fetch). */
-export async function passedCommit(repo: ContentRepo, environment: string): Promise<string | undefined> {
+async function passedCommit(repo: ContentRepo, environment: string): Promise<string | undefined> {
   return (await readDeployLedger(repo, environment)).deployedCommit;
 }
 
 /** The approval kept for a stage (as of the last fetch); undefined when there is none, or it cannot be read (anyone who can push may have written anything there). */
-export async function readApproval(repo: ContentRepo, environment: string): Promise<Approval | undefined> {
+async function readApproval(repo: ContentRepo, environment: string): Promise<Approval | undefined> {
   const text = await repo.readState(stateRef(environment, 'approval'), APPROVAL_FILE);
   try {
     const { commit, by, at } = JSON.parse(text ?? 'null') as Partial<Record<keyof Approval, unknown>>;
@@ -83,11 +83,12 @@ export async function readApproval(repo: ContentRepo, environment: string): Prom
 /**
  * Approves the promotion into `environment` of what its source last deployed
  * successfully, in the remote (see `Approval`), as the remote has it now (a
- * fetch first). Says why when there is nothing to approve.
+ * fetch first, also for an `auto` stage: its caller deploys from that fetch).
+ * Says why when there is nothing to approve.
  */
 export async function approvePromotion(repo: ContentRepo, environment: string, stage: StageSettings, by: string): Promise<{ approval: Approval } | { nothing: string }> {
-  if (stage.approval === 'auto') return { nothing: `${environment} promotes without approvals (approval: auto)` };
   await repo.fetch();
+  if (stage.approval === 'auto') return { nothing: `${environment} promotes without approvals (approval: auto)` };
   const source = await passedCommit(repo, stage.promoteFrom);
   if (source === undefined) return { nothing: `${stage.promoteFrom} has not deployed anything successfully yet: nothing to approve for ${environment}` };
   if (source === (await passedCommit(repo, environment))) return { nothing: `${environment} runs ${source.slice(0, 12)}, what ${stage.promoteFrom} last deployed, already` };
@@ -156,6 +157,13 @@ export interface StageStatus {
   approved?: Approval;
   /** A manual stage's approval of a commit the source has moved on from: never used. */
   staleApproval?: Approval;
+}
+
+/** How many commits up to `commit` (a promotion's) the stage `environment` does not run yet; 0 without one (its ledger as of the last fetch). */
+export async function commitsBehind(repo: ContentRepo, environment: string, commit: string | undefined): Promise<number> {
+  if (commit === undefined) return 0;
+  const own = await passedCommit(repo, environment);
+  return commit === own ? 0 : repo.commitsBetween(own, commit);
 }
 
 /** Where `environment`, a stage, stands (ledgers and approval as the last fetch left them). */

@@ -45,6 +45,8 @@ export interface DeployOptions extends WorkflowOptions {
   onProgress?: (done: number, total: number) => void;
   /** A pipeline stage with `approval: manual`: this run is taken as approved without an approval in the remote (a dry run of `tmlsync promote`, which writes none). */
   approved?: boolean;
+  /** The caller has just fetched (a promotion's approval): a pipeline stage takes its commit from that fetch, without one of its own. */
+  fetched?: boolean;
   /** Every content header the caller listed this run (a sync, issue 16): the deploy lists nothing again when each header says its kind. */
   listed?: readonly Header[];
 }

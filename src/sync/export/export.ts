@@ -43,7 +43,7 @@ export async function stageExport(options: ExportOptions): Promise<{ report: Run
 }
 
 /** Publishes what an export staged: its commits and its ledger, in one push. */
-export async function publishExport(repo: ContentRepo, staged: StagedExport): Promise<void> {
+async function publishExport(repo: ContentRepo, staged: StagedExport): Promise<void> {
   await repo.publish({ ...(staged.branch ? { branch: staged.branch } : {}), states: () => Promise.resolve(staged.ledger ? [staged.ledger] : []) });
 }
 

@@ -1,4 +1,4 @@
-import { applyMapping, format, parse, type TmlDocument, type ValueMapping } from '../../tml/index.js';
+import { applyMapping, format, fromData, parse, type TmlDocument, type ValueMapping } from '../../tml/index.js';
 import type { ThoughtSpotPort } from '../ports.js';
 
 /**
@@ -22,29 +22,38 @@ export type ExportedBack = { doc: TmlDocument; text: string } | { error: string 
  * Re-exports objects by their GUIDs in the environment, in batches, and maps
  * each back to the repository's canonical form (with `back`, the inverted
  * mapping of a deploy environment): what a deploy, a plan, drift and sync
- * compare with the files. An object missing from the answer, or whose TML
- * does not parse, comes back with why.
+ * compare with the files. The objects of `guidless` (their files carry an
+ * obj_id and no guid) come back without the GUID the export adds, as their
+ * files say them, so that each of those compares one text with its file. An
+ * object missing from the answer, or whose TML does not parse, comes back
+ * with why.
  */
-export async function exportBack(thoughtspot: ThoughtSpotPort, ids: readonly string[], back?: ValueMapping): Promise<Map<string, ExportedBack>> {
+export async function exportBack(thoughtspot: ThoughtSpotPort, ids: readonly string[], back?: ValueMapping, guidless: ReadonlySet<string> = new Set()): Promise<Map<string, ExportedBack>> {
   const found = new Map<string, ExportedBack>();
   for (const batch of inBatches([...new Set(ids)])) {
     for (const item of await thoughtspot.exportTml(batch)) {
       if ('error' in item) found.set(item.id, { error: item.error });
-      else found.set(item.id, mappedBack(item.edoc, back));
+      else found.set(item.id, mappedBack(item.edoc, back, guidless.has(item.id)));
     }
   }
   for (const id of ids) if (!found.has(id)) found.set(id, { error: 'missing from the export answer' });
   return found;
 }
 
-function mappedBack(edoc: string, back: ValueMapping | undefined): ExportedBack {
+function mappedBack(edoc: string, back: ValueMapping | undefined, guidless: boolean): ExportedBack {
   try {
     const parsed = parse(edoc);
-    const doc = back ? applyMapping(parsed, back) : parsed;
+    const mapped = back ? applyMapping(parsed, back) : parsed;
+    const doc = guidless ? withoutGuid(mapped) : mapped;
     return { doc, text: format(doc) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+function withoutGuid(doc: TmlDocument): TmlDocument {
+  const { guid: _added, ...rest } = doc.data;
+  return fromData(rest, { format: doc.format });
 }
 
 /**
