@@ -175,8 +175,11 @@ function assignOwner(context: HandlerContext): Reply {
   return done();
 }
 
-/** `metadata/update-obj-id` types and the v2 types that list the same objects (connections are DATA_SOURCE there). */
-const OBJ_ID_TYPES: Record<string, string> = { ANSWER: 'ANSWER', LOGICAL_TABLE: 'LOGICAL_TABLE', LIVEBOARD: 'LIVEBOARD', DATA_SOURCE: 'CONNECTION' };
+/**
+ * `metadata/update-obj-id` types and the v2 types that list the same objects:
+ * every v2 type, cohorts included, derived so none is left out; connections are DATA_SOURCE there.
+ */
+const OBJ_ID_TYPES: Record<string, string> = Object.fromEntries(Object.keys(V2_TYPE_KINDS).map((type) => [type === 'CONNECTION' ? 'DATA_SOURCE' : type, type]));
 
 /** The object one `metadata/update-obj-id` item names: by its current obj_id, or by `metadata_identifier` (a GUID, or a name with `type`). */
 function objIdTarget(state: EmulatorState, item: JsonBody, field: string): ContentRecord {
