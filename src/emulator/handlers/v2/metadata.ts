@@ -34,7 +34,7 @@ import { invalidParameter } from '../../errors.js';
 import type { JsonBody } from '../../json-body.js';
 import type { ContentRecord, EmulatorState } from '../../state.js';
 import { deleteContent } from '../delete.js';
-import { listed, patternTest, vizHeaders, type Listed } from '../metadata.js';
+import { idOf, listed, patternTest, vizHeaders, type Listed } from '../metadata.js';
 import { assignAuthor, requirePrivilege } from '../principals.js';
 import { requireDataManagement } from '../tml.js';
 import { done, findObject, findUser, objectOf, page, sortBy, V2_TYPE_KINDS, v2TypeOf, v2Route } from './common.js';
@@ -87,7 +87,8 @@ function itemMatches(state: EmulatorState, item: SearchItem): Found[] {
     const v1 = V1_TYPE[type];
     if (!v1) return [];
     return listed(state, v1, item.subtypes)
-      .map((l) => ({ ...l, type, id: l.header.id as string }))
+      // Extended in place, not spread: a spread would read the lazy header of every object listed.
+      .map((l): Found => Object.assign(l, { type, id: idOf(l) }))
       .filter((l) => (!item.identifier || l.id === item.identifier || l.name === item.identifier) && (!item.objIdentifier || l.record?.objId === item.objIdentifier) && matchesName(l.name));
   });
 }
