@@ -101,12 +101,6 @@ export class EmulatorState {
     return this.instance.guidInUse(guid);
   }
 
-  /** This Org's object with this `obj_id` (unique per Org, developer docs "ThoughtSpot objects"). */
-  objectWithObjId(objId: string): ContentRecord | undefined {
-    for (const object of this.objects.values()) if (object.objId === objId) return object;
-    return undefined;
-  }
-
   userById(id: string): UserRecord | undefined {
     for (const user of this.users.values()) if (user.id === id) return user;
     return undefined;
