@@ -155,8 +155,8 @@ function newOrgId(taken: ReadonlyMap<number, unknown>): number {
  * Everything the emulator knows, with the store it persists to: the Orgs,
  * each an `EmulatorState`. A user is in an Org when that Org holds a record
  * of them (their memberships there); the records of one user in several Orgs
- * share the id and password hash. UNCONFIRMED, our choice: a password change
- * made in one Org changes only that Org's record.
+ * share the id and password hash: a password change made in one Org writes
+ * every Org's record of the user (handlers/principals.ts `changePassword`).
  */
 export class EmulatorInstance {
   readonly orgs = new Map<number, EmulatorState>();
