@@ -35,7 +35,6 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +42,7 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { thoughtspotPort } from '../src/app/index.js';
 import { ASYNC_IMPORT_FROM } from '../src/app/thoughtspot-port.js';
+import { scaleConnection } from '../src/emulator/seed/scale.js';
 import { ensureBareRepo, GitRepo } from '../src/git/index.js';
 import { runDeploy } from '../src/sync/deploy/deploy.js';
 import { runExport } from '../src/sync/export/export.js';
@@ -663,8 +663,7 @@ async function benchDeploys(result: SizeResult, common: Omit<PhaseArgs, 'name' |
 /** The connection the generated content uses, which an environment has of its own (a deploy never creates one). */
 async function createScaleConnection(url: string): Promise<void> {
   const client = new ThoughtSpotClient({ url, username: 'tsadmin', password: 'admin', env: {} });
-  const connection = { guid: randomUUID(), connection: { name: 'Scale Warehouse', type: 'RDBMS_SNOWFLAKE', authentication_type: 'SERVICE_ACCOUNT', properties: [{ key: 'password', value: '' }] } };
-  await client.importTml([format(connection)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  await client.importTml([format(scaleConnection())], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
   await client.logout();
 }
 

@@ -101,12 +101,6 @@ export class EmulatorState {
     return this.instance.guidInUse(guid);
   }
 
-  /** This Org's object with this `obj_id` (unique per Org, developer docs "ThoughtSpot objects"). */
-  objectWithObjId(objId: string): ContentRecord | undefined {
-    for (const object of this.objects.values()) if (object.objId === objId) return object;
-    return undefined;
-  }
-
   userById(id: string): UserRecord | undefined {
     for (const user of this.users.values()) if (user.id === id) return user;
     return undefined;
@@ -161,8 +155,8 @@ function newOrgId(taken: ReadonlyMap<number, unknown>): number {
  * Everything the emulator knows, with the store it persists to: the Orgs,
  * each an `EmulatorState`. A user is in an Org when that Org holds a record
  * of them (their memberships there); the records of one user in several Orgs
- * share the id and password hash. UNCONFIRMED, our choice: a password change
- * made in one Org changes only that Org's record.
+ * share the id and password hash: a password change made in one Org writes
+ * every Org's record of the user (handlers/principals.ts `changePassword`).
  */
 export class EmulatorInstance {
   readonly orgs = new Map<number, EmulatorState>();

@@ -110,6 +110,9 @@ export function openConnection(options: ConnectionOptions, flavour: ApiFlavour):
   return { baseUrl: transport.baseUrl, queue, http };
 }
 
+/** The cookie that names a v1 session (reference §1.4); the others do not identify it. */
+const SESSION_COOKIE = 'JSESSIONID';
+
 /**
  * How to log out a cookie session a renewal replaces: with its own cookies, through a transport
  * of its own, so that the logout's answer (which clears cookies) never reaches the jar of the
@@ -119,8 +122,10 @@ function cookieSessionEnd(transport: Transport, options: TransportOptions): ((ap
   const cookies = transport.cookies.snapshot();
   if (cookies.length === 0) return undefined;
   return async () => {
-    // A server that kept the session across the login (same cookies) has nothing to end.
-    if (cookies.some(([name, cookie]) => transport.cookies.get(name) === cookie.value)) return;
+    // A server that kept the session across the login (same JSESSIONID) has nothing to end; other
+    // cookies, such as a load balancer's, may keep their value while the session changes.
+    const session = cookies.find(([name]) => name === SESSION_COOKIE)?.[1];
+    if (session && transport.cookies.get(SESSION_COOKIE) === session.value) return;
     const own = new Transport(options);
     own.cookies.restore(cookies);
     await logout(own);

@@ -1,6 +1,6 @@
-import { CORE_SCHEMA, DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump, floatCoreTag, intCoreTag, visit } from 'js-yaml';
+import { CORE_SCHEMA, DEFAULT_SCALAR_STYLE_RULES, SCALAR_STYLE, dump, visit } from 'js-yaml';
 import type { Document, ScalarLayout } from 'js-yaml';
-import { carryNumberForms, stringifyJson, writeNumberForms } from './numbers.js';
+import { carryNumberForms, NUMBER_TAGS, stringifyJson, writeNumberForms } from './numbers.js';
 import { isMap } from './path.js';
 import type { TmlDocument, TmlMap } from './types.js';
 
@@ -102,8 +102,6 @@ function jacksonQuotes(value: string, isKey: boolean): boolean {
   if (PLAIN_NUMBER.test(value) || /[[\]{},]|[ \t]#|:[ \t]/.test(value)) return true;
   return false;
 }
-
-const NUMBER_TAGS = new Set([intCoreTag.tagName, floatCoreTag.tagName]);
 
 /**
  * Strings Jackson writes plain though YAML 1.2 reads them as numbers: tagged as the number they

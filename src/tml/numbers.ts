@@ -222,7 +222,8 @@ function putInOrder(node: Extract<Node, { kind: 'mapping' }>, keys: string[]): v
   node.items.sort((a, b) => at(a) - at(b));
 }
 
-const NUMBER_TAGS = new Set([intCoreTag.tagName, floatCoreTag.tagName]);
+/** The YAML 1.2 core tags of numbers: the forms a scalar's text may be written in plain. */
+export const NUMBER_TAGS: ReadonlySet<string> = new Set([intCoreTag.tagName, floatCoreTag.tagName]);
 
 /** The text in place of js-yaml's, with the tag it reads back as (`0.0` is a float, whatever 0 was), so that no `!!int` is printed. */
 function writeForm(node: Extract<Node, { kind: 'scalar' }>, text: string | undefined): void {

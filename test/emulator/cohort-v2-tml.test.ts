@@ -44,4 +44,18 @@ describe('cohorts through REST API v2', () => {
     ]);
     expect((await search([{ type: 'LOGICAL_TABLE' }])).map((f) => f.metadata_name)).toEqual(['(Sample) Retail - Apparel']);
   });
+
+  it('sets a Set’s obj_id with metadata/update-obj-id by name and type LOGICAL_COLUMN, in one batch with its model', async () => {
+    const state = emulator.state;
+    const model = [...state.objects.values()].find((o) => o.kind === 'model')!;
+    const res = await v2(emulator.url, 'POST', 'metadata/update-obj-id', { metadata: [
+      { metadata_identifier: model.id, new_obj_id: 'apparel' },
+      { metadata_identifier: 'Region Groupings', type: 'LOGICAL_COLUMN', new_obj_id: 'region-groupings' },
+    ] }, token);
+    expect(res.status).toBe(204);
+    expect([...state.objects.values()].filter((o) => o.objId).map((o) => [o.name, o.objId]).sort()).toEqual([
+      ['(Sample) Retail - Apparel', 'apparel'],
+      ['Region Groupings', 'region-groupings'],
+    ]);
+  });
 });

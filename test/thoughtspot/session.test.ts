@@ -290,6 +290,20 @@ describe('ThoughtSpot session lifetime', () => {
     expect(calls()).toEqual(['session/login -', 'session/login JSESSIONID=session-1; clientId=client-session-1', 'user/list JSESSIONID=session-1; clientId=client-session-1']);
   });
 
+  it('a renewal that changes the session but keeps another cookie (a load balancer\'s) logs out the replaced session', async () => {
+    const ts = http.scope(BASE);
+    const login = (session: string) => ts.post(at('session/login')).reply(204, '', { 'set-cookie': [`JSESSIONID=${session}; Path=/`, 'AWSALB=lb-1; Path=/'] });
+    login('session-1');
+    login('session-2');
+    ts.post(at('session/logout')).reply(204);
+    ts.get(at('user/list')).reply(200, []);
+    const client = testClient({ sessionTtlMs: 10 * MINUTE });
+    await client.login();
+    later(10 * MINUTE);
+    await client.listUsers();
+    expect(calls().slice(-2)).toEqual(['session/logout JSESSIONID=session-1; AWSALB=lb-1', 'user/list JSESSIONID=session-2; AWSALB=lb-1']);
+  });
+
   it('without a configured lifetime, keeps a session until the server rejects it', async () => {
     const ts = http.scope(BASE);
     mockLogin(ts);

@@ -116,9 +116,12 @@ const FRAGMENTS = [
   'null', 'true', 'False', 'y', 'on', 'NO', '~', '123', '-1.5', '0x1F', '1e5', '.inf', '.nan', '2020-01-01', '12:30:00', '---', '...', '<<', '=', '/', '..', '../..',
 ];
 
-function writtenPlainAsNumber(value: string): boolean {
-  return typeof parse(format({ guid: 'g', answer: { name: 'n', v: value } })).body.v === 'number';
-}
+/**
+ * The YAML 1.2 core-schema numbers (spec 10.3.2) outside Jackson's PLAIN_NUMBER, which Jackson
+ * therefore writes plain: exponents, hexadecimal and octal, infinities, NaN. Spelled out here, not
+ * asked of format and parse: were format to stop quoting `123`, the fuzz must not skip it.
+ */
+const JACKSON_PLAIN_NUMBER = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 function hostileString(next: () => number): string {
   const length = Math.floor(next() * 6);
@@ -138,8 +141,9 @@ describe('format on hostile data', () => {
       const text = format(data);
       const back = parse(text);
       // A string Jackson writes plain though YAML 1.2 reads a number (`1e5`, `.inf`) comes back
-      // as that number, written as before (the test above); every other value comes back as is.
-      if (!writtenPlainAsNumber(value)) expect(back.data, JSON.stringify(value)).toEqual(data);
+      // as that number (an overflowing one, `1e500`, as the string), written as before (the test
+      // above): its text survives, checked below for every value; every other value comes back as is.
+      if (!JACKSON_PLAIN_NUMBER.test(value)) expect(back.data, JSON.stringify(value)).toEqual(data);
       expect(format(back), JSON.stringify(value)).toBe(text);
       expect(parse(toJson(data)).data, JSON.stringify(value)).toEqual(data);
     }

@@ -3,6 +3,7 @@ import { currentUser, json, type HandlerContext, type Reply, type Route } from '
 import { CODE, invalidParameter, V1Error } from '../errors.js';
 import type { PrincipalRecord } from '../principals.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
+import { sortedByKey } from './sorted.js';
 
 /** `listobjectheaders` types (reference §2.10) and the kinds each one lists. */
 export const TYPE_KINDS: Record<string, readonly TmlKind[]> = {
@@ -112,7 +113,8 @@ export function listed(state: EmulatorState, type: string, subtypes: string[] | 
     });
 }
 
-const idOf = (item: Listed) => item.record?.id ?? (item.header.id as string);
+/** A listed item's id, without building a content object's header. */
+export const idOf = (item: Listed): string => item.record?.id ?? (item.header.id as string);
 
 function listObjectHeaders(context: HandlerContext): Reply {
   const { params, state } = context;
@@ -150,13 +152,7 @@ function listObjectHeaders(context: HandlerContext): Reply {
     CREATED: (item) => item.created,
     MODIFIED: (item) => item.modified,
   };
-  const sign = ascending === false ? -1 : 1;
-  // Each item's key computed once, not twice per comparison: offset paging sorts the whole listing for
-  // every page, and lowercasing names in the comparisons took 2 s a page at 71,000 logical tables (issue 16).
-  const keyOf = key[sort];
-  const keyed = items.map((item) => ({ item, key: keyOf(item) }));
-  keyed.sort((a, b) => sign * (a.key < b.key ? -1 : a.key > b.key ? 1 : idOf(a.item).localeCompare(idOf(b.item))));
-  items = keyed.map((k) => k.item);
+  items = sortedByKey(items, key[sort], ascending === false ? -1 : 1, (a, b) => idOf(a).localeCompare(idOf(b)));
   const page = batchsize > 0 ? items.slice(offset, offset + batchsize) : items.slice(offset);
   return json(page.map((item) => item.header));
 }

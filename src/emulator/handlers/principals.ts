@@ -248,8 +248,8 @@ export function changePassword(context: HandlerContext, user: UserRecord, curren
   if (problem) throw invalidParameter(fields.next, `the new password does not meet the password policy: ${problem}`);
   // A user is one user across the instance: their record in every Org they are in takes the new password.
   const passwordHash = hashPassword(next);
+  // `user` is this Org's record of them, so the loop writes it too.
   for (const org of context.state.instance.orgsOf(user.name)) org.users.get(user.name)!.passwordHash = passwordHash;
-  user.passwordHash = passwordHash;
   user.modified = context.state.now();
   context.state.commit();
   context.sessions.deleteForUser(user.name);

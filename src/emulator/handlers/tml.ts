@@ -303,11 +303,13 @@ function checkDocuments(state: EmulatorState, planned: Planned[], docs: TmlDocum
   }
 }
 
-/** What the batch has taken so far: GUIDs, obj_ids, and tables by their physical table. */
+/** What the batch has taken so far: GUIDs, obj_ids, and tables by their physical table; and the Org's objects by obj_id. */
 interface Claims {
   guids: Set<string>;
   objIds: Set<string>;
   tables: Map<string, string>;
+  /** Looked up per document: a scan of the Org's objects for each would make an import quadratic. */
+  withObjId: Map<string, ContentRecord>;
 }
 
 /**
@@ -319,8 +321,11 @@ interface Claims {
  * fresh one under --guid-policy regenerate); force_create → always a new object.
  */
 function decideTargets(state: EmulatorState, settings: EmulatorSettings, planned: Planned[], forceCreate: boolean): void {
-  const claims: Claims = { guids: new Set(), objIds: new Set(), tables: new Map() };
-  for (const o of state.objects.values()) if (o.kind === 'table') claims.tables.set(physicalKey(bodyOf(o)) ?? o.id, o.id);
+  const claims: Claims = { guids: new Set(), objIds: new Set(), tables: new Map(), withObjId: new Map() };
+  for (const o of state.objects.values()) {
+    if (o.kind === 'table') claims.tables.set(physicalKey(bodyOf(o)) ?? o.id, o.id);
+    if (o.objId) claims.withObjId.set(o.objId, o);
+  }
   for (const p of planned) {
     if (!p.doc || p.status) continue;
     const decided = targetOf(state, settings, p.doc, forceCreate, claims);
@@ -337,7 +342,7 @@ function decideTargets(state: EmulatorState, settings: EmulatorSettings, planned
 
 function targetOf(state: EmulatorState, settings: EmulatorSettings, doc: TmlDocument, forceCreate: boolean, claims: Claims): { id: string } | { status: Status } {
   if (doc.objId && claims.objIds.has(doc.objId)) return { status: errorStatus(CODE.invalid, `obj_id ${doc.objId} is given to more than one object of this import.`) };
-  const byObjId = doc.objId ? state.objectWithObjId(doc.objId) : undefined;
+  const byObjId = doc.objId ? claims.withObjId.get(doc.objId) : undefined;
   if (byObjId && forceCreate) return { status: errorStatus(CODE.invalid, `obj_id ${doc.objId ?? ''} is already the object id of ${byObjId.name} in this Org.`) };
   const existing = byObjId ?? (doc.guid ? state.objects.get(doc.guid) : undefined);
   if (existing && existing.kind !== doc.kind && !forceCreate) return { status: errorStatus(CODE.wrongKind, `Object ${existing.id} is a ${existing.kind}, not a ${doc.kind}.`) };

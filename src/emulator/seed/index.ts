@@ -56,12 +56,13 @@ export function seedScale(state: EmulatorState, settings: EmulatorSettings, n: n
   const before = new Set(state.objects.keys());
   const admin = state.userById(TSADMIN_ID);
   if (!admin) throw new Error('the scale seed needs tsadmin');
-  let first = true;
-  // The first batch small (10 objects of each kind): enough to prove every shape, cheap to import.
+  // Batch 0 is the connection, batch 1 the first content, small (10 objects of each kind): enough
+  // to prove every shape, cheap to import. Both are imported; the rest are stored.
+  let index = 0;
   for (const batch of scaleBatches(n, 70)) {
-    if (first || batch.length === 1) importAll(state, settings, batch, 'scale');
+    if (index < 2) importAll(state, settings, batch, 'scale');
     else storeDirectly(state, admin.id, batch);
-    if (batch.length > 1) first = false;
+    index += 1;
   }
   const made = [...state.objects.values()].filter((o) => !before.has(o.id));
   const start = Date.now() - SCALE_HISTORY_MS;

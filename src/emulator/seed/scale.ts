@@ -9,12 +9,20 @@ function column(name: string, type: 'ATTRIBUTE' | 'MEASURE', dataType: string): 
 }
 
 /**
+ * The connection the generated content stands on; the benchmark creates it in an environment of
+ * its own (a deploy never creates one), so both build it here.
+ */
+export function scaleConnection(): TmlMap {
+  return { guid: randomUUID(), connection: { name: CONNECTION, type: 'RDBMS_SNOWFLAKE', authentication_type: 'SERVICE_ACCOUNT', properties: [{ key: 'password', value: '' }] } };
+}
+
+/**
  * `--seed-scale N`: N generated objects of every kind but connection (one
  * connection holds them), each small and valid, for benchmarks. Batches are
  * self-contained: each object's dependencies come in the same batch or earlier.
  */
 export function* scaleBatches(n: number, batchSize = 500): Generator<TmlMap[]> {
-  yield [{ guid: randomUUID(), connection: { name: CONNECTION, type: 'RDBMS_SNOWFLAKE', authentication_type: 'SERVICE_ACCOUNT', properties: [{ key: 'password', value: '' }] } }];
+  yield [scaleConnection()];
   const perBatch = Math.max(1, Math.floor(batchSize / 7));
   for (let start = 0; start < n; start += perBatch) {
     const batch: TmlMap[] = [];

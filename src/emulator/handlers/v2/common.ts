@@ -5,6 +5,7 @@ import type { JsonBody } from '../../json-body.js';
 import type { GroupRecord, UserRecord } from '../../principals.js';
 import type { ContentRecord, EmulatorState } from '../../state.js';
 import { TYPE_KINDS } from '../metadata.js';
+import { sortedByKey } from '../sorted.js';
 
 /** A v2 route: JSON body, authenticated unless `auth: 'none'`. */
 export function v2Route(method: Route['method'], path: string, handle: Route['handle'], auth: Route['auth'] = 'session'): Route {
@@ -90,11 +91,7 @@ export function sortBy<T>(items: T[], body: JsonBody, key: (item: T, field: stri
   const options = body.object('sort_options');
   const field = options.oneOf('field_name', fields, fallback);
   const sign = options.oneOf('order', ['ASC', 'DESC'] as const, 'ASC') === 'DESC' ? -1 : 1;
-  return [...items].sort((a, b) => {
-    const x = key(a, field);
-    const y = key(b, field);
-    return sign * (x < y ? -1 : x > y ? 1 : 0);
-  });
+  return sortedByKey(items, (item) => key(item, field), sign);
 }
 
 /** The 204 of v2 writes that answer nothing. */

@@ -34,7 +34,7 @@ import { invalidParameter } from '../../errors.js';
 import type { JsonBody } from '../../json-body.js';
 import type { ContentRecord, EmulatorState } from '../../state.js';
 import { deleteContent } from '../delete.js';
-import { listed, patternTest, vizHeaders, type Listed } from '../metadata.js';
+import { idOf, listed, patternTest, vizHeaders, type Listed } from '../metadata.js';
 import { assignAuthor, requirePrivilege } from '../principals.js';
 import { requireDataManagement } from '../tml.js';
 import { done, findObject, findUser, objectOf, page, sortBy, V2_TYPE_KINDS, v2TypeOf, v2Route } from './common.js';
@@ -87,7 +87,8 @@ function itemMatches(state: EmulatorState, item: SearchItem): Found[] {
     const v1 = V1_TYPE[type];
     if (!v1) return [];
     return listed(state, v1, item.subtypes)
-      .map((l) => ({ ...l, type, id: l.header.id as string }))
+      // Extended in place, not spread: a spread would read the lazy header of every object listed.
+      .map((l): Found => Object.assign(l, { type, id: idOf(l) }))
       .filter((l) => (!item.identifier || l.id === item.identifier || l.name === item.identifier) && (!item.objIdentifier || l.record?.objId === item.objIdentifier) && matchesName(l.name));
   });
 }
@@ -175,15 +176,18 @@ function assignOwner(context: HandlerContext): Reply {
   return done();
 }
 
-/** `metadata/update-obj-id` types and the v2 types that list the same objects (connections are DATA_SOURCE there). */
-const OBJ_ID_TYPES: Record<string, string> = { ANSWER: 'ANSWER', LOGICAL_TABLE: 'LOGICAL_TABLE', LIVEBOARD: 'LIVEBOARD', DATA_SOURCE: 'CONNECTION' };
+/**
+ * `metadata/update-obj-id` types and the v2 types that list the same objects:
+ * every v2 type, cohorts included, derived so none is left out; connections are DATA_SOURCE there.
+ */
+const OBJ_ID_TYPES: Record<string, string> = Object.fromEntries(Object.keys(V2_TYPE_KINDS).map((type) => [type === 'CONNECTION' ? 'DATA_SOURCE' : type, type]));
 
 /** The object one `metadata/update-obj-id` item names: by its current obj_id, or by `metadata_identifier` (a GUID, or a name with `type`). */
-function objIdTarget(state: EmulatorState, item: JsonBody, field: string): ContentRecord {
+function objIdTarget(state: EmulatorState, withObjId: ReadonlyMap<string, ContentRecord>, item: JsonBody, field: string): ContentRecord {
   const current = item.string('current_obj_id');
   const identifier = item.string('metadata_identifier');
   if (current !== undefined && identifier === undefined) {
-    const found = state.objectWithObjId(current);
+    const found = withObjId.get(current);
     if (!found) throw invalidParameter(`${field}.current_obj_id`, `no object with obj_id ${current}`);
     return found;
   }
@@ -206,12 +210,20 @@ function updateObjIds(context: HandlerContext): Reply {
   const { body, state } = context;
   const items = body.objects('metadata');
   if (items.length === 0) throw invalidParameter('metadata', 'required');
-  const changes = items.map((item, i) => ({ record: objIdTarget(state, item, `metadata[${i}]`), objId: item.required('new_obj_id'), field: `metadata[${i}].new_obj_id` }));
-  const after = new Map([...state.objects.values()].flatMap((o) => (o.objId ? [[o.id, o.objId] as const] : [])));
+  // Each item looked up in maps built once, not in a scan of the Org's objects per item.
+  const withObjId = new Map([...state.objects.values()].flatMap((o) => (o.objId ? [[o.objId, o] as const] : [])));
+  const changes = items.map((item, i) => ({ record: objIdTarget(state, withObjId, item, `metadata[${i}]`), objId: item.required('new_obj_id'), field: `metadata[${i}].new_obj_id` }));
+  const after = new Map([...withObjId].map(([objId, o]) => [o.id, objId]));
   for (const { record, objId } of changes) after.set(record.id, objId);
+  const holders = new Map<string, string[]>();
+  for (const [id, objId] of after) {
+    const ids = holders.get(objId);
+    if (ids) ids.push(id);
+    else holders.set(objId, [id]);
+  }
   for (const { record, objId, field } of changes) {
-    const holder = [...after].find(([id, other]) => other === objId && id !== record.id);
-    if (holder) throw invalidParameter(field, `obj_id ${objId} is already that of ${state.objects.get(holder[0])?.name ?? holder[0]} in this Org`);
+    const holder = holders.get(objId)?.find((id) => id !== record.id);
+    if (holder) throw invalidParameter(field, `obj_id ${objId} is already that of ${state.objects.get(holder)?.name ?? holder} in this Org`);
   }
   const now = state.now();
   for (const { record, objId } of changes) state.objects.set(record.id, { ...record, objId, modified: now });

@@ -49,8 +49,6 @@ export interface MetadataFilter {
   type?: V2MetadataType;
   /** An object's GUID or name. */
   identifier?: string;
-  /** An object's `obj_id`. */
-  objIdentifier?: string;
   /** Case-insensitive, `%` as wildcard. */
   namePattern?: string;
   subtypes?: readonly LogicalTableSubtype[];
@@ -79,7 +77,7 @@ export async function searchMetadata(api: ApiCaller, params: SearchMetadataParam
     endpoint: 'metadata/search',
     method: 'POST',
     json: {
-      metadata: params.metadata?.map((filter) => ({ type: filter.type, identifier: filter.identifier, obj_identifier: filter.objIdentifier, name_pattern: filter.namePattern, subtypes: filter.subtypes })),
+      metadata: params.metadata?.map((filter) => ({ type: filter.type, identifier: filter.identifier, name_pattern: filter.namePattern, subtypes: filter.subtypes })),
       record_offset: params.recordOffset,
       record_size: params.recordSize,
       sort_options: params.sort ? { field_name: params.sort.field, order: params.sort.order } : undefined,
@@ -124,11 +122,10 @@ export async function deleteMetadata(api: ApiCaller, params: DeleteMetadataParam
 /** SDK `UpdateObjIdInputTypeEnum`, the types whose `obj_id` can be set. */
 export type V2ObjIdType = 'ANSWER' | 'LOGICAL_TABLE' | 'LOGICAL_COLUMN' | 'LIVEBOARD' | 'ACTION_OBJECT' | 'DATA_SOURCE' | 'USER' | 'USER_GROUP';
 
-/** One object's new `obj_id`, the object named by its GUID (or name with `type`) or by its current `obj_id`. */
+/** One object's new `obj_id`, the object named by its GUID (or name with `type`). */
 export interface ObjIdUpdate {
   identifier?: Guid;
   type?: V2ObjIdType;
-  currentObjId?: string;
   newObjId: string;
 }
 
@@ -141,7 +138,7 @@ export async function updateObjIds(api: ApiCaller, updates: readonly ObjIdUpdate
   await api.send({
     endpoint: 'metadata/update-obj-id',
     method: 'POST',
-    json: { metadata: updates.map((u) => ({ metadata_identifier: u.identifier, type: u.type, current_obj_id: u.currentObjId, new_obj_id: u.newObjId })) },
+    json: { metadata: updates.map((u) => ({ metadata_identifier: u.identifier, type: u.type, new_obj_id: u.newObjId })) },
     accept: 'json',
     success: [204, 200],
     idempotent: false,
