@@ -4,7 +4,8 @@ import { thoughtspotPort } from '../../src/app/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import type { ContentRepo, Publication } from '../../src/sync/ports.js';
+import { repoWith } from '../../src/sync/kernel/repo-view.js';
+import type { ContentRepo } from '../../src/sync/ports.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
@@ -44,24 +45,26 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
    */
   function pushingBefore(operation: 'writeState' | 'publish', during: () => Promise<void>): ContentRepo {
     let done = false;
-    const due = (args: unknown[]) => (operation === 'publish' ? (args[0] as Publication).branch !== undefined : (args[0] as string).endsWith('/deploy'));
-    const hooked = (call: (...args: unknown[]) => Promise<unknown>) => async (...args: unknown[]) => {
-      if (!done && due(args)) {
-        done = true;
-        await during();
-      }
-      return call(...args);
+    const once = async () => {
+      if (done) return;
+      done = true;
+      await during();
     };
-    return new Proxy(repo, {
-      get(target, key) {
-        const value: unknown = Reflect.get(target, key, target);
-        const bound = typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        return key === operation ? hooked(bound as (...args: unknown[]) => Promise<unknown>) : bound;
+    if (operation === 'publish') {
+      return repoWith(repo, {
+        publish: async (publication) => {
+          if (publication.branch !== undefined) await once();
+          return repo.publish(publication);
+        },
+      });
+    }
+    return repoWith(repo, {
+      writeState: async (ref, files, message) => {
+        if (ref.endsWith('/deploy')) await once();
+        return repo.writeState(ref, files, message);
       },
     });
   }
-
-
 
   const inThoughtSpot = (guid: string) => JSON.stringify(stage.emulator.state.objects.get(guid)?.document);
   const onBranch = (guid: string) => {
