@@ -6,7 +6,6 @@ import { GitRepo } from '../../src/git/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { git } from '../support/git-server.js';
@@ -88,7 +87,7 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
   it('a push merged with the export of the same file is not recorded as deployed', { timeout: 60_000 }, async () => {
     // ThoughtSpot's edit is exported into the file; the person's, pushed meanwhile to another line of it, is merged on push.
     // Over v1 whatever the run's version, as any other client of ThoughtSpot.
-    await editInThoughtSpot(new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} }), DEMO_GUIDS.model, describedAs(`Edited in ThoughtSpot ${api}.`));
+    await editInThoughtSpot(clientOf('v1', stage.emulator.url), DEMO_GUIDS.model, describedAs(`Edited in ThoughtSpot ${api}.`));
     const first = await sync(pushingBefore('publish', () => pushEdit(person, DEMO_GUIDS.model, (t) => t.replace('join_progressive: true', 'join_progressive: false'), committer)));
     expect(first.outcome).toBe('ok');
     expect(onBranch(DEMO_GUIDS.model)).toContain(`Edited in ThoughtSpot ${api}.`);
