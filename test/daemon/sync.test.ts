@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
-import { API_VERSIONS, clientOf, type ApiVersion } from '../support/api.js';
+import { API_VERSIONS, clientOf } from '../support/api.js';
+import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 
 /**
  * The daemon on a sync environment whose remote is a path: pushes import at once, saves are
@@ -31,16 +32,6 @@ afterAll(async () => {
 
 const inThoughtSpot = (guid: string) => JSON.stringify(emulator.state.objects.get(guid)?.document);
 
-/** The TML with its object's own description (the first one at the body's level) set to `text`. */
-const described = (tml: string, text: string) => tml.replace(/^( {2}description: ).*$/m, `$1${text}`);
-
-/** An edit made in ThoughtSpot, through the version's API: the object's description. */
-async function describeInThoughtSpot(api: ApiVersion, guid: string, text: string): Promise<void> {
-  const admin = clientOf(api, emulator.url);
-  const [exported] = await admin.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-  await admin.importTml([described(exported!.ok ? exported!.edoc : '', text)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
-}
-
 describe.each(API_VERSIONS)('the daemon on a sync environment, over %s', (api) => {
   const remote = join(work, `remote-${api}.git`);
   const clone = join(work, `person-${api}`);
@@ -52,21 +43,6 @@ describe.each(API_VERSIONS)('the daemon on a sync environment, over %s', (api) =
     const deadline = Date.now() + ms;
     while (!what() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await daemon.idle();
-  }
-
-  /** The person's clone at the remote's dev, and the path of the object's file in it. */
-  async function fileOf(guid: string): Promise<string> {
-    await person.fetch();
-    await person.checkout('dev');
-    return execFileSync('git', ['-C', clone, 'ls-files', 'tml'], { encoding: 'utf8' }).split('\n').find((p) => p.includes(guid))!;
-  }
-
-  /** The person's edit of an object's description, committed and pushed. */
-  async function describeInGit(guid: string, text: string): Promise<void> {
-    const path = join(clone, await fileOf(guid));
-    writeFileSync(path, described(readFileSync(path, 'utf8'), text));
-    await person.commitAll(`describe ${guid}`, committer);
-    await person.push('dev');
   }
 
   beforeAll(async () => {
@@ -89,11 +65,11 @@ describe.each(API_VERSIONS)('the daemon on a sync environment, over %s', (api) =
   // A push imported and an edit exported, two runs of the daemon: room, not timing, for a loaded machine.
   it('exports at start, imports a push at once, and commits an edit made in ThoughtSpot', { timeout: 60_000 }, async () => {
     expect(daemon.status()[0]).toMatchObject({ api, lastRun: { loop: 'sync', outcome: 'ok' } });
-    await describeInGit(DEMO_GUIDS.worksheet, `Pushed by a person over ${api}.`);
+    await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Pushed by a person over ${api}.`), committer);
     await until(() => inThoughtSpot(DEMO_GUIDS.worksheet).includes(`Pushed by a person over ${api}.`));
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain(`Pushed by a person over ${api}.`);
 
-    await describeInThoughtSpot(api, DEMO_GUIDS.model, `Edited in ThoughtSpot over ${api}.`);
+    await editInThoughtSpot(clientOf(api, emulator.url), DEMO_GUIDS.model, describedAs(`Edited in ThoughtSpot over ${api}.`));
     const run = daemon.request('dev', 'export', 'api')!;
     await until(() => daemon.runs.get(run.id)?.status !== 'queued' && daemon.runs.get(run.id)?.status !== 'running');
     expect(daemon.runs.get(run.id)).toMatchObject({ loop: 'sync', status: 'ok' });
@@ -111,11 +87,9 @@ describe.each(API_VERSIONS)('the daemon on a sync environment, over %s', (api) =
   });
 
   it('shows a conflict in /status', async () => {
-    const path = join(clone, await fileOf(DEMO_GUIDS.model));
-    writeFileSync(path, described(readFileSync(path, 'utf8'), `Git side over ${api}.`));
-    await describeInThoughtSpot(api, DEMO_GUIDS.model, `ThoughtSpot side over ${api}.`);
-    await person.commitAll('edit the model', committer);
-    await person.push('dev');
+    // ThoughtSpot's edit first: the push is imported at once.
+    await editInThoughtSpot(clientOf(api, emulator.url), DEMO_GUIDS.model, describedAs(`ThoughtSpot side over ${api}.`));
+    await pushEdit(person, DEMO_GUIDS.model, describedAs(`Git side over ${api}.`), committer);
     await until(() => (daemon.status()[0]!.lastRun?.conflicts ?? []).length > 0);
     expect(daemon.status()[0]!.lastRun).toMatchObject({ loop: 'sync', conflicts: [{ kind: 'model', resolution: 'kept both' }], conflictsBranch: 'tmlsync/conflicts/dev' });
     expect(inThoughtSpot(DEMO_GUIDS.model)).toContain(`ThoughtSpot side over ${api}.`);

@@ -8,8 +8,8 @@ import { loadConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
-import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
-import { API_VERSIONS } from '../support/api.js';
+import { HostQueues } from '../../src/thoughtspot/index.js';
+import { API_VERSIONS, clientOf } from '../support/api.js';
 
 // Both API versions share one dev emulator (read only: exports) and one prod emulator, where each deploys into an Org of its own.
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-watch-'));
@@ -28,7 +28,7 @@ describe.each(API_VERSIONS)('a remote on this machine, over %s', (api) => {
     const org = prod.instance.createOrg(`Prod ${api}`);
     let daemon: Daemon | undefined;
     try {
-      await new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', org: org.org.name, env: {} }).importTml(
+      await clientOf('v1', prod.url, { org: org.org.name }).importTml(
         ['connection:\n  name: Retail Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'],
         { policy: 'PARTIAL', forceCreate: false, throwOnError: true },
       );

@@ -8,11 +8,12 @@ import { Daemon } from '../../src/daemon/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
-import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { HostQueues } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
-import { API_VERSIONS } from '../support/api.js';
+import { API_VERSIONS, clientOf } from '../support/api.js';
+import { DESCRIPTION, describedAs, editInThoughtSpot } from '../support/edits.js';
 
 /**
  * Notifications (issue 17, item 5) as a webhook receives them, from
@@ -203,10 +204,8 @@ describe('notifications from command-line and daemon runs, whatever the API vers
 
   it('tells the conflict a sync run leaves, with the branch that holds ThoughtSpot\'s side', async () => {
     const remote = copyOfSeed('conflict');
-    const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
-    const [exported] = await admin.exportTml([DEMO_GUIDS.model], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-    await admin.importTml([(exported!.ok ? exported!.edoc : '').replace(/^ {2}description: .*$/m, `  description: Changed in ThoughtSpot over ${ANY_API}.`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
-    push(remote, 'shared', editObject(DEMO_GUIDS.model, /^ {2}description: .*$/m, `  description: Changed in git over ${ANY_API}.`));
+    await editInThoughtSpot(clientOf(ANY_API, emulator.url), DEMO_GUIDS.model, describedAs(`Changed in ThoughtSpot over ${ANY_API}.`));
+    push(remote, 'shared', editObject(DEMO_GUIDS.model, DESCRIPTION, `  description: Changed in git over ${ANY_API}.`));
     const hook = `${receiver.url}/${ANY_API}/conflict${SECRET_PATH}`;
     const result = await cli(['sync', '--config', configFile(ANY_API, remote), '--env', 'both'], { HOOK: hook });
     expect(result.code, result.stdout).toBe(1);

@@ -10,8 +10,10 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import type { RunningHttp } from '../../src/server/http.js';
-import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { HostQueues } from '../../src/thoughtspot/index.js';
+import { clientOf } from '../support/api.js';
 import { launchChromium } from '../support/browser.js';
+import { editInThoughtSpot } from '../support/edits.js';
 import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
 
 /**
@@ -81,9 +83,7 @@ function writeConfig(): string {
 
 /** The liveboard renamed in ThoughtSpot and, differently, in git: the next sync finds a conflict. */
 async function changeOnBothSides(): Promise<void> {
-  const admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
-  const [exported] = await admin.exportTml([LIVEBOARD], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-  await admin.importTml([named(exported!.ok ? exported!.edoc : '', `${HOSTILE}, as renamed in ThoughtSpot`)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  await editInThoughtSpot(clientOf('v1', emulator.url), LIVEBOARD, (edoc) => named(edoc, `${HOSTILE}, as renamed in ThoughtSpot`));
   const clone = join(work, 'person');
   const person = await GitRepo.open(clone, { remoteUrl: remote, committer });
   await person.fetch();
@@ -104,7 +104,7 @@ const status = (name: string) => daemon.status().find((e) => e.name === name)!;
 
 beforeAll(async () => {
   emulator = await startEmulator({ orgs: ['Pipeline'] });
-  const pipelineOrg = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', org: 'Pipeline', env: {} });
+  const pipelineOrg = clientOf('v1', emulator.url, { org: 'Pipeline' });
   await pipelineOrg.importTml(['connection:\n  name: Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
   receiver = await startReceiver();
   hooks = { json: `${receiver.url}/json/${SECRET}`, slack: `${receiver.url}/slack/${SECRET}`, down: `${await downUrl()}/${SECRET}` };

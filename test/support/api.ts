@@ -22,6 +22,7 @@ const CALLS = {
   privilegeChange: { v1: ['group/addprivilege', 'group/removeprivilege'], v2: ['groups/*/update'] },
   ownership: { v1: ['user/transfer/ownership'], v2: ['security/metadata/assign'] },
   tmlImport: { v1: ['metadata/tml/import'], v2: ['metadata/tml/import', 'metadata/tml/async/import'] },
+  asyncImport: { v1: [], v2: ['metadata/tml/async/import'] },
   tmlExport: { v1: ['metadata/tml/export'], v2: ['metadata/tml/export'] },
   listing: { v1: ['metadata/listobjectheaders'], v2: ['metadata/search'] },
   liveboardPdf: { v1: ['export/pinboard/pdf'], v2: ['report/liveboard'] },

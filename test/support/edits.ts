@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitRepo, Identity } from '../../src/git/index.js';
-import type { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import type { ThoughtSpotClient, ThoughtSpotV2Client } from '../../src/thoughtspot/index.js';
 import { git } from './git-server.js';
 
 /** The (first) `description:` line of a TML text, at the document's first level of nesting. */
@@ -23,8 +23,8 @@ export async function pushEdit(person: GitRepo, guid: string, change: (text: str
   await person.push(branch);
 }
 
-/** Someone edits object `guid` in ThoughtSpot: its TML exported, changed and imported back, as any other client would. */
-export async function editInThoughtSpot(client: ThoughtSpotClient, guid: string, change: (edoc: string) => string): Promise<void> {
+/** Someone edits object `guid` in ThoughtSpot: its TML exported, changed and imported back, as any other client would (over either API version, e.g. `clientOf`'s). */
+export async function editInThoughtSpot(client: ThoughtSpotClient | ThoughtSpotV2Client, guid: string, change: (edoc: string) => string): Promise<void> {
   const [exported] = await client.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
   const edoc = exported!.ok ? exported!.edoc : '';
   await client.importTml([change(edoc)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });

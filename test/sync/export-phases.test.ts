@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/index.js';
 import { commitChanges } from '../../src/sync/export/commit.js';
@@ -14,6 +14,7 @@ import { emptyLedger, parseLedger, type Ledger } from '../../src/sync/kernel/led
 import type { ContentCommits, ContentRepo, ExportedObject, Header, Identity, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { startRun } from '../../src/sync/kernel/report.js';
 import { TreeWriter } from '../../src/sync/kernel/tree-writer.js';
+import { putFile } from './fake-ports.js';
 
 /** The decide and write phases as a full listing runs them (the listing mode matters only to the deletions and the record). */
 const FULL: ListingMode = { kind: 'full', reason: 'first run' };
@@ -30,11 +31,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function putFile(path: string, text = 'old\n'): void {
-  mkdirSync(dirname(join(dir, path)), { recursive: true });
-  writeFileSync(join(dir, path), text);
-}
-
 /** A ledger that knows objects 1..n as exported at `modified` 1. */
 function ledgerOf(...ns: number[]): Ledger {
   const ledger = emptyLedger();
@@ -47,8 +43,8 @@ const context = (batchSize = 50, skip: string[] = []): DecideContext => ({ dir, 
 describe('the decide phase of an export', () => {
   it('finds new and changed objects due, and leaves those the ledger holds as they are', () => {
     const state = startState(ledgerOf(1, 2, 3), FULL);
-    putFile(pathOf(1));
-    putFile(pathOf(2));
+    putFile(dir, pathOf(1), 'old\n');
+    putFile(dir, pathOf(2), 'old\n');
     // 1: same `modified`, file there; 2: modified since; 3: same `modified` but its file was deleted in git; 4: new.
     const full = decide(state, [header(1), header(2, 5), header(3), header(4)], context());
     expect(full).toEqual([]);
@@ -67,7 +63,7 @@ describe('the decide phase of an export', () => {
 
   it('finds deleted what the ledger knew and the listing no longer shows, removing the file only where it still is', () => {
     const state = startState(ledgerOf(1, 2, 3, 4), FULL);
-    putFile(pathOf(2));
+    putFile(dir, pathOf(2), 'old\n');
     decide(state, [header(1)], context(50, [guid(4)]));
     decideDeletions(state, context(50, [guid(4)]));
     expect(state.results.filter((r) => r.outcome === 'deleted').map((r) => r.id)).toEqual([guid(2), guid(3)]);
@@ -106,17 +102,9 @@ function fakeCommits() {
   return { commits, files, made };
 }
 
-/** A repository that only keeps the state it is given. */
-function fakeRepo() {
-  const states: { ref: string; files: Record<string, string>; message: string }[] = [];
-  const repo = {
-    dir,
-    writeState(ref: string, files: Record<string, string>, message: string): Promise<void> {
-      states.push({ ref, files, message });
-      return Promise.resolve();
-    },
-  } as unknown as ContentRepo;
-  return { repo, states };
+/** A repository that is only its working tree: the export's phases write state through ledgerWrite's result, not the repository. */
+function fakeRepo(): ContentRepo {
+  return { dir } as unknown as ContentRepo;
 }
 
 function exportRun(thoughtspot: ThoughtSpotPort, repo: ContentRepo, files: TreeWriter, commits: ContentCommits | undefined): ExportRun {
@@ -134,7 +122,7 @@ describe('the write phase of an export', () => {
   it('reports each object of a failed batch as failed, and writes the objects of the other batches', async () => {
     const { port, calls } = fakeThoughtSpot({ failBatchWith: guid(1) });
     const { commits, files: handed } = fakeCommits();
-    const step = exportRun(port, fakeRepo().repo, files, commits);
+    const step = exportRun(port, fakeRepo(), files, commits);
     const state = startState(ledgerOf(1), FULL);
     await Promise.all([exportBatch(step, state, [header(1), header(2)]), exportBatch(step, state, [header(3, 1, 'user-1')])]);
     await files.settled();
@@ -154,7 +142,7 @@ describe('the write phase of an export', () => {
 
   it('reports an object the answer refused or left out, naming why, and writes the rest of its batch', async () => {
     const { port } = fakeThoughtSpot({ errorFor: guid(1), missing: guid(2) });
-    const step = exportRun(port, fakeRepo().repo, files, undefined);
+    const step = exportRun(port, fakeRepo(), files, undefined);
     const state = startState(emptyLedger(), FULL);
     await exportBatch(step, state, [header(1), header(2), header(3)]);
     await files.settled();
@@ -167,7 +155,7 @@ describe('the write phase of an export', () => {
 
   it('finds an object unchanged when its file already holds the exported text', async () => {
     const { port } = fakeThoughtSpot();
-    const step = exportRun(port, fakeRepo().repo, files, undefined);
+    const step = exportRun(port, fakeRepo(), files, undefined);
     const first = startState(emptyLedger(), FULL);
     await exportBatch(step, first, [header(1)]);
     await files.settled();
@@ -191,7 +179,7 @@ describe('the commit and record phases of an export', () => {
 
   it('commits each change as its ThoughtSpot author and the deletions as tmlsync', async () => {
     const { commits, made } = fakeCommits();
-    const step = exportRun(fakeThoughtSpot().port, fakeRepo().repo, files(), commits);
+    const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), commits);
     const listed = { users: [{ id: 'user-1', name: 'ana', modified: 0 }], principals: [{ name: 'ana', displayName: 'Ana Lima', mail: 'ana@example.com', principalTypeEnum: 'LOCAL_USER' }], privileges: [] };
     expect(await commitChanges(step, commits, changedState(), listed)).toEqual(['commit-1', 'commit-2']);
     expect(made.map((c) => [c.paths, c.message.split('\n')[0], c.author.name])).toEqual([
@@ -201,7 +189,7 @@ describe('the commit and record phases of an export', () => {
   });
 
   it('writes the ledger as the run leaves it', () => {
-    const written = ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo().repo, files(), undefined), changedState(), []);
+    const written = ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), changedState(), []);
     expect([written?.ref, written?.message]).toEqual(['refs/tmlsync/dev/export', 'export(dev): ledger after run run-1']);
     const ledger = parseLedger(written!.files['ledger.json']);
     expect(Object.keys(ledger.objects)).toEqual([guid(1)]);
@@ -210,13 +198,13 @@ describe('the commit and record phases of an export', () => {
 
   it('leaves the ledger alone when an incremental run committed nothing, no object changed and the watermark stayed', () => {
     const ledger = { ...ledgerOf(1), watermark: 5, lastFullListing: '2026-01-01T00:00:00.000Z' };
-    expect(ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo().repo, files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), [])).toBeUndefined();
+    expect(ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), [])).toBeUndefined();
   });
 
   it('records the time of a full listing, and the newest modification listed as the watermark', () => {
     const state = startState(ledgerOf(1), FULL);
     state.headers.set(guid(1), { id: guid(1), name: 'one', modified: 42 });
-    const step = exportRun(fakeThoughtSpot().port, fakeRepo().repo, files(), undefined);
+    const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
     const written = parseLedger(ledgerWrite(step, state, [])!.files['ledger.json']);
     expect(written).toMatchObject({ watermark: 42, lastFullListing: new Date(step.run.started).toISOString() });
   });

@@ -7,7 +7,6 @@ import { silentLogger } from '../../src/log/index.js';
 import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { runSync } from '../../src/sync/sync/sync.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
@@ -48,7 +47,7 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
 
   /** Someone edits the model's description in ThoughtSpot (over v1, as any other client of ThoughtSpot). */
   function editModelInThoughtSpot(description: string): Promise<void> {
-    return editInThoughtSpot(new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} }), DEMO_GUIDS.model, describedAs(description));
+    return editInThoughtSpot(clientOf('v1', stage.emulator.url), DEMO_GUIDS.model, describedAs(description));
   }
 
   function modelOnBranch(bare: string): string {

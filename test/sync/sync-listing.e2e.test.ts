@@ -7,7 +7,6 @@ import { silentLogger } from '../../src/log/index.js';
 import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { runSync } from '../../src/sync/sync/sync.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
@@ -62,7 +61,7 @@ describe.each(API_VERSIONS)('the listings of a sync run, over %s', (api) => {
 
   /** Someone edits an object's description in ThoughtSpot, over v1 as any other client, in a session of its own. */
   async function editInThoughtSpotAlone(guid: string, description: string): Promise<void> {
-    const client = new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} });
+    const client = clientOf('v1', stage.emulator.url);
     await editInThoughtSpot(client, guid, describedAs(description));
     await client.logout();
   }

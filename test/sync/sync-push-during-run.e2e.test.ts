@@ -4,8 +4,8 @@ import { thoughtspotPort } from '../../src/app/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import type { ContentRepo, Publication } from '../../src/sync/ports.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { repoWith } from '../../src/sync/kernel/repo-view.js';
+import type { ContentRepo } from '../../src/sync/ports.js';
 import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { git } from '../support/git-server.js';
@@ -44,24 +44,26 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
    */
   function pushingBefore(operation: 'writeState' | 'publish', during: () => Promise<void>): ContentRepo {
     let done = false;
-    const due = (args: unknown[]) => (operation === 'publish' ? (args[0] as Publication).branch !== undefined : (args[0] as string).endsWith('/deploy'));
-    const hooked = (call: (...args: unknown[]) => Promise<unknown>) => async (...args: unknown[]) => {
-      if (!done && due(args)) {
-        done = true;
-        await during();
-      }
-      return call(...args);
+    const once = async () => {
+      if (done) return;
+      done = true;
+      await during();
     };
-    return new Proxy(repo, {
-      get(target, key) {
-        const value: unknown = Reflect.get(target, key, target);
-        const bound = typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        return key === operation ? hooked(bound as (...args: unknown[]) => Promise<unknown>) : bound;
+    if (operation === 'publish') {
+      return repoWith(repo, {
+        publish: async (publication) => {
+          if (publication.branch !== undefined) await once();
+          return repo.publish(publication);
+        },
+      });
+    }
+    return repoWith(repo, {
+      writeState: async (ref, files, message) => {
+        if (ref.endsWith('/deploy')) await once();
+        return repo.writeState(ref, files, message);
       },
     });
   }
-
-
 
   const inThoughtSpot = (guid: string) => JSON.stringify(stage.emulator.state.objects.get(guid)?.document);
   const onBranch = (guid: string) => {
@@ -85,7 +87,7 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
   it('a push merged with the export of the same file is not recorded as deployed', { timeout: 60_000 }, async () => {
     // ThoughtSpot's edit is exported into the file; the person's, pushed meanwhile to another line of it, is merged on push.
     // Over v1 whatever the run's version, as any other client of ThoughtSpot.
-    await editInThoughtSpot(new ThoughtSpotClient({ url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {} }), DEMO_GUIDS.model, describedAs(`Edited in ThoughtSpot ${api}.`));
+    await editInThoughtSpot(clientOf('v1', stage.emulator.url), DEMO_GUIDS.model, describedAs(`Edited in ThoughtSpot ${api}.`));
     const first = await sync(pushingBefore('publish', () => pushEdit(person, DEMO_GUIDS.model, (t) => t.replace('join_progressive: true', 'join_progressive: false'), committer)));
     expect(first.outcome).toBe('ok');
     expect(onBranch(DEMO_GUIDS.model)).toContain(`Edited in ThoughtSpot ${api}.`);

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
-import { API_VERSIONS, requestLog } from '../support/api.js';
+import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
+import { editInThoughtSpot, pushEdit } from '../support/edits.js';
 
 const committer = { name: 'Person', email: 'person@example.com' };
 
@@ -34,7 +34,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
   const log = requestLog();
   let configFile: string;
   let person: GitRepo;
-  let admin: ThoughtSpotClient;
+  let admin: ReturnType<typeof clientOf>;
 
   beforeAll(async () => {
     emulator = await startEmulator({ logger: log.logger });
@@ -42,7 +42,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     configFile = join(stage.work, 'tmlsync.yaml');
     writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    api: ${api}\n`);
     person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl: remote, committer });
-    admin = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: 'admin', env: {} });
+    admin = clientOf('v1', emulator.url);
   });
   afterAll(async () => {
     await emulator.close();
@@ -68,22 +68,11 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     return { path, text: readFileSync(join(person.dir, path), 'utf8') };
   }
 
-  /** A person edits a file in their clone and pushes. */
-  async function editInGit(guid: string, from: string, to: string): Promise<void> {
-    const { path, text } = await fileOf(guid);
+  /** A change that replaces `from` by `to`, which the text must hold (an edit is never silently a no-op). */
+  const replacing = (from: string, to: string) => (text: string) => {
     expect(text).toContain(from);
-    writeFileSync(join(person.dir, path), text.replace(from, to));
-    await person.commitAll(`edit ${path}`, committer);
-    await person.push('dev');
-  }
-
-  /** Someone edits an object in ThoughtSpot (through the API). */
-  async function editInThoughtSpot(guid: string, from: string, to: string): Promise<void> {
-    const [exported] = await admin.exportTml([guid], { formatType: 'YAML', exportFqn: true, throwOnError: true });
-    const edoc = exported!.ok ? exported!.edoc : '';
-    expect(edoc).toContain(from);
-    await admin.importTml([edoc.replace(from, to)], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
-  }
+    return text.replace(from, to);
+  };
 
   const inThoughtSpot = (guid: string) => JSON.stringify(emulator.state.objects.get(guid)?.document);
 
@@ -102,8 +91,8 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
   });
 
   it('lands an edit in git and an edit in ThoughtSpot of different objects, then is in step', async () => {
-    await editInGit(DEMO_GUIDS.worksheet, 'Sales with products, stores and customers (worksheet form).', 'Edited in git.');
-    await editInThoughtSpot(DEMO_GUIDS.model, 'Retail sales as a model.', 'Edited in ThoughtSpot.');
+    await pushEdit(person, DEMO_GUIDS.worksheet, replacing('Sales with products, stores and customers (worksheet form).', 'Edited in git.'), committer);
+    await editInThoughtSpot(admin, DEMO_GUIDS.model, replacing('Retail sales as a model.', 'Edited in ThoughtSpot.'));
 
     const run = await sync();
     expect(run.code).toBe(0);
@@ -120,8 +109,8 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
   });
 
   it('reports one object edited on both sides as a conflict and overwrites neither side', async () => {
-    await editInGit(DEMO_GUIDS.worksheet, 'Edited in git.', 'Git says this.');
-    await editInThoughtSpot(DEMO_GUIDS.worksheet, 'Edited in git.', 'ThoughtSpot says that.');
+    await pushEdit(person, DEMO_GUIDS.worksheet, replacing('Edited in git.', 'Git says this.'), committer);
+    await editInThoughtSpot(admin, DEMO_GUIDS.worksheet, replacing('Edited in git.', 'ThoughtSpot says that.'));
     const branchBefore = git(stage.server.pathOf('content'), 'rev-parse', 'dev');
 
     const run = await sync();
@@ -162,8 +151,8 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
   });
 
   it('resolves a conflict by policy: thoughtspot-wins exports the ThoughtSpot side over the git one', async () => {
-    await editInGit(DEMO_GUIDS.worksheet, 'Git says this.', 'Git again.');
-    await editInThoughtSpot(DEMO_GUIDS.worksheet, 'Git says this.', 'ThoughtSpot again.');
+    await pushEdit(person, DEMO_GUIDS.worksheet, replacing('Git says this.', 'Git again.'), committer);
+    await editInThoughtSpot(admin, DEMO_GUIDS.worksheet, replacing('Git says this.', 'ThoughtSpot again.'));
     const run = await sync('--policy', 'thoughtspot-wins');
     expect(run.code).toBe(0);
     expect(run.report.conflicts).toMatchObject([{ id: DEMO_GUIDS.worksheet, resolution: 'ThoughtSpot version exported' }]);
