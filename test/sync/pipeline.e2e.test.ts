@@ -219,7 +219,6 @@ describe('the daemon running a pipeline', () => {
       await daemon.idle();
       expect(tablesOf('Prod-daemon')).toEqual(['orders(2)']);
       expect((await statusOf(http.url, 'prod')).stage).toMatchObject({ commit: fixed, sourceCommit: fixed, behind: 0, approvalPending: false });
-      expect(commit).not.toBe(fixed);
     } finally {
       await daemon.stop();
     }
