@@ -5,7 +5,7 @@
  * request a scope answers is recorded, so tests assert on what was sent.
  */
 import nock from 'nock';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 
 export interface RecordedRequest {
   method: string;
@@ -84,6 +84,13 @@ export function useHttpMock(options: HttpMockOptions = {}): HttpMock {
     nock.disableNetConnect();
     const problems = [...unused.map((mock) => `unused mock: ${mock}`), ...unmatched.map((request) => `unmatched request: ${request}`)];
     if (problems.length > 0) throw new Error(`HTTP mock:\n${problems.join('\n')}`);
+  });
+
+  // Test files share a worker's module cache (vitest `isolate: false`): leave the network as
+  // the next file expects it, real and unmocked.
+  afterAll(() => {
+    nock.enableNetConnect();
+    nock.restore();
   });
 
   return {
