@@ -91,6 +91,21 @@ describe('dependencyOrder', () => {
   it('does not wait for objects outside the set', () => {
     expect(dependencyOrder([answer, table]).map((d) => d.name)).toEqual(['sales', 'answer']);
   });
+
+  // Row-level security rules name the tables their table paths go through (LogicalTableEDocProto
+  // RlsRule `tables`, Identity list): the table itself, as a real export does
+  // (test/fixtures/real-tml, DIM_RETAPP_PRODUCTS 287df18d…), and the tables it joins to.
+  it('puts a table after the tables its row-level security rules go through, itself aside', () => {
+    const region = doc('table', 'region');
+    const rls = { tables: [{ name: 'orders', fqn: 'table-orders' }, { name: 'region', fqn: 'table-region' }], rules: [{ name: 'r', expr: 'ts_groups = [region_1::name]' }] };
+    const orders = doc('table', 'orders', { rls_rules: rls });
+    expect(references(orders).map((r) => [r.path.join('.'), r.fqn])).toEqual([
+      ['table.rls_rules.tables.0.name', 'table-orders'],
+      ['table.rls_rules.tables.1.name', 'table-region'],
+    ]);
+    expect(dependencyOrder([orders, region]).map((d) => d.name)).toEqual(['region', 'orders']);
+    expect(validate([orders]).filter((i) => i.code === 'missing-reference').map((i) => i.path)).toEqual(['table->rls_rules->tables(2nd)->name']);
+  });
 });
 
 describe('cohorts (Sets)', () => {

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { format, parse, toJson, validate } from '../../src/tml/index.js';
+import { format, parse, resolveReferences, toJson, validate } from '../../src/tml/index.js';
 import type { TmlDocument } from '../../src/tml/index.js';
 
 /**
@@ -76,6 +76,14 @@ describe('the real-TML corpus (issue 18)', () => {
     expect(falcon).toHaveLength(5);
     const errors = validateBySource().filter((issue) => issue.severity === 'error' && issue.code !== 'missing-reference' && falcon.includes(issue.file ?? ''));
     expect(errors.map((issue) => issue.message)).toEqual([]);
+  });
+
+  it('reads the row-level security rules of a YAML export, which name their own table by fqn', () => {
+    const doc = load('table/ts_version_control--DIM_RETAPP_PRODUCTS.287df18d-a6db-4b8e-bdbf-169b664daeaa.table.tml');
+    const rls = doc.body.rls_rules as { rules: { name: string; expr: string }[] };
+    expect(rls.rules).toEqual([{ name: 'RLS Rule Product Category', expr: 'ts_groups = [DIM_RETAPP_PRODUCTS_1::Product Category]' }]);
+    const own = resolveReferences([doc]).filter(({ reference }) => reference.path.includes('rls_rules'));
+    expect(own.map(({ resolution }) => resolution.status === 'resolved' && resolution.target.document === doc)).toEqual([true]);
   });
 
   it('reads both cohorts, simple and advanced, on the worksheet they stand on', () => {

@@ -1,9 +1,11 @@
 import type { KindHandler } from '../types.js';
-import { DATA_TYPES, JOINS_WITH_RULES, columnRules, identityRef, joinsWithRefs } from './shared.js';
+import { DATA_TYPES, JOINS_WITH_RULES, LOGICAL_TABLE_KINDS, columnRules, identityRef, identityRefs, joinsWithRefs } from './shared.js';
 
 /**
- * Table (§3.2 `LogicalTableEDocProto`): depends on its connection and on the destinations of
- * its `joins_with`.
+ * Table (§3.2 `LogicalTableEDocProto`): depends on its connection, on the destinations of its
+ * `joins_with`, and on the tables its row-level security rules go through (`rls_rules.tables`,
+ * an Identity list that names the table itself too, as ThoughtSpot exports it: a rule on a
+ * joined table's column cannot be imported before that table exists).
  *
  * A table without `connection` is a Falcon table: it lives in ThoughtSpot Software's own
  * in-memory database, whose tables are created by TQL, not mapped from a warehouse. The
@@ -38,5 +40,9 @@ export const table: KindHandler = {
     { path: 'columns[].db_column_properties.data_type', required: true, enum: DATA_TYPES },
     ...JOINS_WITH_RULES,
   ],
-  references: (body) => [...identityRef(body.connection, ['connection'], ['connection']), ...joinsWithRefs(body)],
+  references: (body) => [
+    ...identityRef(body.connection, ['connection'], ['connection']),
+    ...joinsWithRefs(body),
+    ...identityRefs(body, ['rls_rules', 'tables'], LOGICAL_TABLE_KINDS),
+  ],
 };
