@@ -7,13 +7,22 @@ export interface Store {
   save(snapshot: unknown): void;
 }
 
+/**
+ * The state kept in memory: the snapshot is held as given and turned into
+ * JSON only when loaded (a restart in a test), as a file store would give it
+ * back. Serialising it on every save cost 160 ms a commit at 10,000 objects,
+ * once per import call: most of the emulator's 17 s of CPU in the first
+ * promotion of 10,003 objects (issue 16). The snapshot shares its records
+ * with the live state, so a load shows them as they are then: every write
+ * request commits, so that is what was committed.
+ */
 export class MemoryStore implements Store {
-  #snapshot: string | undefined;
+  #snapshot: unknown;
   load(): unknown {
-    return this.#snapshot === undefined ? undefined : JSON.parse(this.#snapshot);
+    return this.#snapshot === undefined ? undefined : JSON.parse(JSON.stringify(this.#snapshot));
   }
   save(snapshot: unknown): void {
-    this.#snapshot = JSON.stringify(snapshot);
+    this.#snapshot = snapshot;
   }
 }
 

@@ -3,6 +3,7 @@ import { currentUser, json, type HandlerContext, type Reply, type Route } from '
 import { CODE, invalidParameter, V1Error } from '../errors.js';
 import type { PrincipalRecord } from '../principals.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
+import { cachedListing } from '../listing-cache.js';
 import { sortedByKey } from './sorted.js';
 
 /** `listobjectheaders` types (reference §2.10) and the kinds each one lists. */
@@ -137,24 +138,43 @@ function listObjectHeaders(context: HandlerContext): Reply {
   const matchesPattern = patternTest(params.string('pattern'));
   const me = currentUser(context).id;
 
-  let items = listed(state, type, subtypes)
+  // Sorted once and sliced per page while the Org is unchanged (listing-cache.ts).
+  const query = JSON.stringify(['listobjectheaders', type, subtypes, category, category === 'MY' ? me : '', fetch, [...skip], tags, params.string('pattern'), sort, ascending]);
+  const items = cachedListing(state, query, () => sortedListing(listed(state, type, subtypes), { category, me, fetch, skip, tags, matchesPattern, sort, ascending }));
+  const page = batchsize > 0 ? items.slice(offset, offset + batchsize) : items.slice(offset);
+  return json(page.map((item) => item.header));
+}
+
+interface ListingQuery {
+  category: (typeof CATEGORIES)[number];
+  me: string;
+  fetch: string[] | undefined;
+  skip: Set<string>;
+  tags: string[] | undefined;
+  matchesPattern: (text: string) => boolean;
+  sort: (typeof SORTS)[number];
+  ascending: boolean | undefined;
+}
+
+const SORT_KEYS: Record<(typeof SORTS)[number], (item: Listed) => string | number> = {
+  DEFAULT: (item) => item.name.toLowerCase(),
+  NAME: (item) => item.name.toLowerCase(),
+  DISPLAY_NAME: (item) => item.displayName.toLowerCase(),
+  AUTHOR: (item) => item.authorName,
+  CREATED: (item) => item.created,
+  MODIFIED: (item) => item.modified,
+};
+
+/** The listed items a query keeps, in its order (ties by id). */
+function sortedListing(items: Listed[], query: ListingQuery): Listed[] {
+  const { category, me, fetch, skip, tags, matchesPattern, sort, ascending } = query;
+  const kept = items
     .filter((item) => category === 'ALL' || (category === 'MY' && item.author === me))
     .filter((item) => !fetch || fetch.length === 0 || fetch.includes(idOf(item)))
     .filter((item) => !skip.has(idOf(item)))
     .filter((item) => !tags || tags.length === 0 || item.tags.some((t) => tags.includes(t)))
     .filter((item) => matchesPattern(item.name) || matchesPattern(item.authorName));
-
-  const key: Record<(typeof SORTS)[number], (item: Listed) => string | number> = {
-    DEFAULT: (item) => item.name.toLowerCase(),
-    NAME: (item) => item.name.toLowerCase(),
-    DISPLAY_NAME: (item) => item.displayName.toLowerCase(),
-    AUTHOR: (item) => item.authorName,
-    CREATED: (item) => item.created,
-    MODIFIED: (item) => item.modified,
-  };
-  items = sortedByKey(items, key[sort], ascending === false ? -1 : 1, (a, b) => idOf(a).localeCompare(idOf(b)));
-  const page = batchsize > 0 ? items.slice(offset, offset + batchsize) : items.slice(offset);
-  return json(page.map((item) => item.header));
+  return sortedByKey(kept, SORT_KEYS[sort], ascending === false ? -1 : 1, (a, b) => idOf(a).localeCompare(idOf(b)));
 }
 
 const SIZES = ['m', 'ls', 'ms', 'xs'];

@@ -31,6 +31,7 @@
 import type { TmlKind } from '../../../tml/index.js';
 import { json, type HandlerContext, type Reply, type Route } from '../../context.js';
 import { invalidParameter } from '../../errors.js';
+import { cachedListing } from '../../listing-cache.js';
 import type { JsonBody } from '../../json-body.js';
 import type { ContentRecord, EmulatorState } from '../../state.js';
 import { deleteContent } from '../delete.js';
@@ -106,11 +107,43 @@ function headerV2(state: EmulatorState, found: Found): Record<string, unknown> {
 function searchMetadata(context: HandlerContext): Reply {
   const { body, state } = context;
   const items = body.objects('metadata');
-  const everything = (items.length === 0 ? [{}] : items.map(searchItem)).flatMap((item) => itemMatches(state, item));
+  const searched = items.length === 0 ? [{}] : items.map(searchItem);
   const createdBy = byUser(state, body.strings('created_by_user_identifiers'), 'created_by_user_identifiers');
   const modifiedBy = byUser(state, body.strings('modified_by_user_identifiers'), 'modified_by_user_identifiers');
   const tags = body.strings('tag_identifiers');
   const excluded = new Set(body.objects('exclude_objects').map((e) => e.required('identifier')));
+  const sortOptions = body.object('sort_options');
+  const query = JSON.stringify(['metadata/search', searched, [...(createdBy ?? [])], [...(modifiedBy ?? [])], tags, [...excluded], sortOptions.string('field_name'), sortOptions.string('order')]);
+  // Sorted once and sliced per page while the Org is unchanged (listing-cache.ts).
+  const sorted = cachedListing(state, query, () => sortedFound(searched.flatMap((item) => itemMatches(state, item)), body, { createdBy, modifiedBy, tags, excluded }));
+  const withHeaders = body.bool('include_headers', true);
+  const withDetails = body.bool('include_details', false);
+  const withVizHeaders = body.bool('include_visualization_headers', false);
+  return json(
+    page(sorted, body).map((f) => ({
+      metadata_id: f.id,
+      metadata_name: f.name,
+      metadata_type: f.type,
+      metadata_obj_id: f.record?.objId ?? null,
+      dependent_objects: null,
+      incomplete_objects: null,
+      metadata_header: withHeaders ? headerV2(state, f) : null,
+      metadata_detail: withDetails ? { ...headerV2(state, f), complete: true } : null,
+      visualization_headers: withVizHeaders && f.record && (f.record.kind === 'liveboard' || f.record.kind === 'answer') ? vizHeaders(f.record) : null,
+      stats: null,
+    })),
+  );
+}
+
+interface SearchFilters {
+  createdBy: Set<string> | undefined;
+  modifiedBy: Set<string> | undefined;
+  tags: string[] | undefined;
+  excluded: Set<string>;
+}
+
+/** The objects found, each once, that the search's filters keep, in the order of `sort_options`. */
+function sortedFound(everything: Found[], body: JsonBody, { createdBy, modifiedBy, tags, excluded }: SearchFilters): Found[] {
   const seen = new Set<string>();
   const found = everything.filter((f) => {
     if (seen.has(f.id)) return false;
@@ -128,24 +161,7 @@ function searchMetadata(context: HandlerContext): Reply {
     if (field === 'AUTHOR') return f.authorName;
     return (field === 'DISPLAY_NAME' ? f.displayName : f.name).toLowerCase();
   };
-  const withHeaders = body.bool('include_headers', true);
-  const withDetails = body.bool('include_details', false);
-  const withVizHeaders = body.bool('include_visualization_headers', false);
-  const sorted = sortBy(found, body, key, SORT_FIELDS, 'NAME');
-  return json(
-    page(sorted, body).map((f) => ({
-      metadata_id: f.id,
-      metadata_name: f.name,
-      metadata_type: f.type,
-      metadata_obj_id: f.record?.objId ?? null,
-      dependent_objects: null,
-      incomplete_objects: null,
-      metadata_header: withHeaders ? headerV2(state, f) : null,
-      metadata_detail: withDetails ? { ...headerV2(state, f), complete: true } : null,
-      visualization_headers: withVizHeaders && f.record && (f.record.kind === 'liveboard' || f.record.kind === 'answer') ? vizHeaders(f.record) : null,
-      stats: null,
-    })),
-  );
+  return sortBy(found, body, key, SORT_FIELDS, 'NAME');
 }
 
 function deleteMetadata(context: HandlerContext): Reply {
