@@ -196,6 +196,19 @@ describe('ThoughtSpot v2 endpoints', () => {
     expect(await testV2Client().listGroups()).toEqual([{ privileges: ['DATADOWNLOADING'], displayName: 'Sales team', header: { id: 'g-1', name: 'Sales' } }]);
   });
 
+  it('groups/search: once for principals and privileges asked at once (as an export does), afresh after', async () => {
+    const ts = session();
+    ts.post(v2at('users/search')).reply(200, []);
+    ts.post(v2at('groups/search')).reply(200, [{ id: 'g-1', name: 'Sales', display_name: 'Sales team', visibility: 'SHARABLE', type: 'LOCAL_GROUP', privileges: ['DATADOWNLOADING'] }]);
+    ts.post(v2at('groups/search')).reply(200, []);
+    const client = testV2Client();
+    const [principals, groups] = await Promise.all([client.listUsers(), client.listGroups()]);
+    expect(principals.map((p) => p.name)).toEqual(['Sales']);
+    expect(groups.map((g) => g.header?.name)).toEqual(['Sales']);
+    expect(http.requests.filter((r) => r.pathname === v2at('groups/search'))).toHaveLength(1);
+    expect(await client.listGroups()).toEqual([]);
+  });
+
   const EMEA_PRINCIPALS: Principal[] = [
     { name: 'Sales', displayName: 'Sales team', principalTypeEnum: 'LOCAL_GROUP', groupNames: [], visibility: 'DEFAULT' },
     { name: 'EMEA', principalTypeEnum: 'LOCAL_GROUP', groupNames: ['Sales'] },
