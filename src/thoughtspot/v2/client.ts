@@ -280,10 +280,10 @@ export class ThoughtSpotV2Client {
     }
   }
 
-  /** The visualizations of a liveboard or answer. */
+  /** The visualizations of a liveboard or answer; any other id is refused, as over v1. */
   async listVizHeaders(id: Guid): Promise<VizHeader[]> {
     const [item] = await searchMetadata(this.#http, { metadata: [{ identifier: id }], includeHeaders: false, includeVisualizationHeaders: true, recordOffset: 0, recordSize: -1 });
-    return shapes.vizHeaders(item);
+    return shapes.vizHeaders(id, item);
   }
 
   /** Deletes objects of one type; an outcome left unknown is a `ThoughtSpotUncertainWriteError`: list what is still there. */
