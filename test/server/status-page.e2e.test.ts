@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
+import { demoDocuments } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import type { RunningHttp } from '../../src/server/http.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
-import { clientOf } from '../support/api.js';
-import { launchChromium } from '../support/browser.js';
+import { format, type TmlMap } from '../../src/tml/index.js';
+import { API_VERSIONS, clientOf, type ApiVersion } from '../support/api.js';
+import { launchChromium, type HeadlessBrowser } from '../support/browser.js';
 import { editInThoughtSpot } from '../support/edits.js';
 import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
 
@@ -24,29 +25,28 @@ import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
  * headless Chromium, shows both, with the name as text. And a pipeline
  * (issue 13) in an Org of its own: `staging` deploys a table, `release`
  * promotes from it only when approved, and waits.
+ * Over v1 and v2 (issue 12): a daemon per version, each on Orgs and a remote
+ * of its own, one emulator, receiver and browser for both.
  */
 
-const TOKEN = 'status-page-token-of-the-test';
+/** A token per version: the browser, shared, keeps the first one's cookie for 127.0.0.1 (cookies ignore the port). */
+const tokenOf = (api: ApiVersion) => `status-page-token-of-the-test-${api}`;
 const SECRET = 'secret-part-of-the-webhook-url';
 const HOSTILE = `<script>alert("x")</script> & Sales`;
-const LIVEBOARD = DEMO_GUIDS.liveboards[0];
 const committer = { name: 'Person', email: 'person@example.com' };
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-status-page-'));
-const remote = join(work, 'remote.git');
-const lines: string[] = [];
 let emulator: RunningEmulator;
 let receiver: Receiver;
-let daemon: Daemon;
-let http: RunningHttp;
-let hooks: { json: string; slack: string; down: string };
-let staged: string;
+let browser: HeadlessBrowser;
+/** The Orgs of a version: `dev` syncs the demo (the Primary Org's over v1, a copy's over v2), the pipeline deploys into one of its own. */
+const ORGS: Record<ApiVersion, { demo?: string; pipeline: string }> = { v1: { pipeline: 'Pipeline v1' }, v2: { demo: 'Demo v2', pipeline: 'Pipeline v2' } };
 
 const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const named = (text: string, name: string) => text.replace(/^ {2}name: .*$/m, `  name: '${name}'`);
 
 /** A `prod` branch whose one file refers to a table no environment has: its deploy fails at the gate. */
-function pushUndeployableBranch(): void {
-  const seed = join(work, 'seed');
+function pushUndeployableBranch(dir: string, remote: string): void {
+  const seed = join(dir, 'seed');
   git('clone', '--quiet', remote, seed);
   git('-C', seed, 'checkout', '--quiet', '-b', 'prod');
   mkdirSync(join(seed, 'tml', 'answer'), { recursive: true });
@@ -57,8 +57,8 @@ function pushUndeployableBranch(): void {
 }
 
 /** A `staging` branch of one commit holding one table over the Pipeline Org's connection; returns the commit. */
-function pushStagingBranch(): string {
-  const seed = join(work, 'staging-seed');
+function pushStagingBranch(dir: string, remote: string): string {
+  const seed = join(dir, 'staging-seed');
   git('clone', '--quiet', remote, seed);
   git('-C', seed, 'checkout', '--quiet', '--orphan', 'staging');
   git('-C', seed, 'rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.');
@@ -71,125 +71,159 @@ function pushStagingBranch(): string {
   return git('-C', seed, 'rev-parse', 'HEAD').trim();
 }
 
-function writeConfig(): string {
-  const file = join(work, 'tmlsync.yaml');
+/** One version's daemon, its webhooks, its log and what it was given. */
+interface Stage {
+  api: ApiVersion;
+  dir: string;
+  remote: string;
+  hooks: { json: string; slack: string; down: string };
+  lines: string[];
+  daemon: Daemon;
+  http: RunningHttp;
+  staged: string;
+  liveboard: string;
+}
+
+function writeConfig(stage: Omit<Stage, 'daemon' | 'http' | 'staged' | 'liveboard'>): string {
+  const file = join(stage.dir, 'tmlsync.yaml');
+  const orgs = ORGS[stage.api];
   const environment = (name: string, direction: string, more = '') =>
-    `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: ${name}\n    direction: ${direction}\n    schedule: "0 0 1 1 *"\n${more}`;
-  const pipeline = environment('staging', 'deploy', '    org: Pipeline\n') + environment('release', 'deploy', '    org: Pipeline\n    promoteFrom: staging\n    approval: manual\n');
-  const notifications = `notifications:\n  - webhookUrl: ${hooks.json}\n    format: json\n  - webhookUrl: ${hooks.slack}\n    format: slack\n  - webhookUrl: ${hooks.down}\n    format: json\n`;
-  writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\n  apiToken: ${TOKEN}\n${notifications}environments:\n${environment('dev', 'sync')}${environment('prod', 'deploy')}${pipeline}`);
+    `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    api: ${stage.api}\n    branch: ${name}\n    direction: ${direction}\n    schedule: "0 0 1 1 *"\n${more}`;
+  const pipeline = environment('staging', 'deploy', `    org: ${orgs.pipeline}\n`) + environment('release', 'deploy', `    org: ${orgs.pipeline}\n    promoteFrom: staging\n    approval: manual\n`);
+  const notifications = `notifications:\n  - webhookUrl: ${stage.hooks.json}\n    format: json\n  - webhookUrl: ${stage.hooks.slack}\n    format: slack\n  - webhookUrl: ${stage.hooks.down}\n    format: json\n`;
+  const dev = environment('dev', 'sync', orgs.demo ? `    org: ${orgs.demo}\n` : '');
+  writeFileSync(file, `repository:\n  url: ${stage.remote}\nworkDir: ${join(stage.dir, 'wd')}\nserver:\n  port: 0\n  apiToken: ${tokenOf(stage.api)}\n${notifications}environments:\n${dev}${environment('prod', 'deploy')}${pipeline}`);
   return file;
 }
 
 /** The liveboard renamed in ThoughtSpot and, differently, in git: the next sync finds a conflict. */
-async function changeOnBothSides(): Promise<void> {
-  await editInThoughtSpot(clientOf('v1', emulator.url), LIVEBOARD, (edoc) => named(edoc, `${HOSTILE}, as renamed in ThoughtSpot`));
-  const clone = join(work, 'person');
-  const person = await GitRepo.open(clone, { remoteUrl: remote, committer });
+async function changeOnBothSides(stage: Stage): Promise<void> {
+  const demo = ORGS[stage.api].demo;
+  await editInThoughtSpot(clientOf(stage.api, emulator.url, demo ? { org: demo } : {}), stage.liveboard, (edoc) => named(edoc, `${HOSTILE}, as renamed in ThoughtSpot`));
+  const clone = join(stage.dir, 'person');
+  const person = await GitRepo.open(clone, { remoteUrl: stage.remote, committer });
   await person.fetch();
   await person.checkout('dev');
-  const path = git('-C', clone, 'ls-files', 'tml').split('\n').find((p) => p.includes(LIVEBOARD))!;
+  const path = git('-C', clone, 'ls-files', 'tml').split('\n').find((p) => p.includes(stage.liveboard))!;
   writeFileSync(join(clone, path), named(readFileSync(join(clone, path), 'utf8'), HOSTILE));
   await person.commitAll('rename the liveboard', committer);
   await person.push('dev');
 }
 
-async function until(what: () => boolean): Promise<void> {
+async function until(daemon: Daemon, what: () => boolean): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (!what() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   await daemon.idle();
 }
 
-const status = (name: string) => daemon.status().find((e) => e.name === name)!;
+const statusOf = (daemon: Daemon, name: string) => daemon.status().find((e) => e.name === name)!;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ orgs: ['Pipeline'] });
-  const pipelineOrg = clientOf('v1', emulator.url, { org: 'Pipeline' });
-  await pipelineOrg.importTml(['connection:\n  name: Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-  receiver = await startReceiver();
-  hooks = { json: `${receiver.url}/json/${SECRET}`, slack: `${receiver.url}/slack/${SECRET}`, down: `${await downUrl()}/${SECRET}` };
+/** The Org of a name (the Primary Org without one). */
+const orgState = (name?: string) => (name ? [...emulator.instance.orgs.values()].find((state) => state.org.name === name)! : emulator.state);
+
+/** A version's stage: its Orgs' content, a remote with the prod and staging branches, and its daemon after a failed deploy and a conflict. */
+async function startStage(api: ApiVersion): Promise<Stage> {
+  const orgs = ORGS[api];
+  if (orgs.demo) await clientOf(api, emulator.url, { org: orgs.demo }).importTml((demoDocuments() as TmlMap[]).map((d) => format(d)), { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  await clientOf(api, emulator.url, { org: orgs.pipeline }).importTml(['connection:\n  name: Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+  const dir = join(work, api);
+  const remote = join(dir, 'remote.git');
+  mkdirSync(dir);
   git('init', '--quiet', '--bare', '--initial-branch=main', remote);
-  pushUndeployableBranch();
-  staged = pushStagingBranch();
+  pushUndeployableBranch(dir, remote);
+  const staged = pushStagingBranch(dir, remote);
+  const hooks = { json: `${receiver.url}/json-${api}/${SECRET}`, slack: `${receiver.url}/slack-${api}/${SECRET}`, down: `${await downUrl()}/${SECRET}` };
+  const lines: string[] = [];
   // The logger scrubs nothing of the daemon's secrets (a redactor of its own): a URL in a line would show.
   const log = createLogger({ level: 'info', destination: { write: (line: string) => lines.push(line) } });
-  daemon = new Daemon(loadConfig(writeConfig(), { env: {} }), { log, redactor: new Redactor(), queues: new HostQueues(), env: {} });
-  http = await daemon.start();
+  const daemon = new Daemon(loadConfig(writeConfig({ api, dir, remote, hooks, lines }), { env: {} }), { log, redactor: new Redactor(), queues: new HostQueues(), env: {} });
+  const http = await daemon.start();
+  // The demo's first liveboard, by name: the copy in a second Org has GUIDs of its own.
+  const liveboard = [...orgState(orgs.demo).objects.values()].filter((o) => o.kind === 'liveboard').sort((a, b) => a.name.localeCompare(b.name))[0]!.id;
+  const stage: Stage = { api, dir, remote, hooks, lines, daemon, http, staged, liveboard };
   await daemon.idle();
-  await changeOnBothSides();
-  await until(() => (status('dev').lastRun?.conflicts?.length ?? 0) > 0);
+  await changeOnBothSides(stage);
+  await until(daemon, () => (statusOf(daemon, 'dev').lastRun?.conflicts?.length ?? 0) > 0);
+  return stage;
+}
+
+beforeAll(async () => {
+  [emulator, receiver, browser] = await Promise.all([startEmulator({ orgs: [...new Set(Object.values(ORGS).flatMap((o) => [o.demo, o.pipeline]).filter((o) => o !== undefined))] }), startReceiver(), launchChromium()]);
 }, 120_000);
 afterAll(async () => {
-  await daemon?.stop();
+  await browser?.close();
   await receiver?.close();
   await emulator?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('the daemon after a failed deploy and a conflict', () => {
+describe.each(API_VERSIONS)('the daemon after a failed deploy and a conflict, over %s', (api) => {
+  let stage: Stage;
+  beforeAll(async () => {
+    stage = await startStage(api);
+  }, 120_000);
+  afterAll(async () => {
+    await stage?.daemon.stop();
+  });
+
   it('tells the webhooks about the failed deploy and the new conflict, in their formats', () => {
-    const json = receiver.received.filter((r) => r.path === `/json/${SECRET}`).map((r) => r.body);
+    const json = receiver.received.filter((r) => r.path === `/json-${api}/${SECRET}`).map((r) => r.body);
     expect(json).toEqual([
       expect.objectContaining({ events: ['runFailed'], environment: 'prod', loop: 'deploy', outcome: 'failed', errors: [expect.stringContaining('no_such_table')] }),
       expect.objectContaining({ events: ['newConflict'], environment: 'dev', loop: 'sync', conflictsBranch: 'tmlsync/conflicts/dev', conflicts: [expect.objectContaining({ kind: 'liveboard', resolution: 'kept both' })] }),
     ]);
-    const slack = receiver.received.filter((r) => r.path === `/slack/${SECRET}`).map((r) => r.body.text);
+    const slack = receiver.received.filter((r) => r.path === `/slack-${api}/${SECRET}`).map((r) => r.body.text);
     expect(slack).toEqual([expect.stringMatching(/^tmlsync: deploy prod failed \(run /), expect.stringMatching(/^tmlsync: sync dev found new conflicts \(run /)]);
   });
 
   it('runs on when a webhook is down, warns without its URL, and never logs a webhook URL', () => {
-    expect(status('dev').lastRun).toMatchObject({ outcome: 'ok' });
-    const warnings = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'notification not sent');
+    expect(statusOf(stage.daemon, 'dev').lastRun).toMatchObject({ outcome: 'ok' });
+    const warnings = stage.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'notification not sent');
     expect(warnings.map((w) => [w.level, w.notification, w.environment])).toEqual([
       ['warn', 2, 'prod'],
       ['warn', 2, 'dev'],
     ]);
-    expect(lines.join('')).not.toContain(SECRET);
-    expect(lines.join('')).not.toContain(receiver.url);
+    expect(stage.lines.join('')).not.toContain(SECRET);
+    expect(stage.lines.join('')).not.toContain(receiver.url);
   });
 
   it('shows a person, in a real browser, the environments, the failed run and the conflict, the object name as text', async () => {
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage();
-      let dialogs = 0;
-      page.on('dialog', (dialog) => void dialog.dismiss().then(() => (dialogs += 1)));
-      await page.goto(`${http.url}/`);
-      expect(await page.evaluate(`document.querySelector('h2').textContent`)).toBe('Sign in');
-      await page.type('input[name=token]', TOKEN);
-      await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-      // One read of everything: the page reloads itself every 15 s, and a reload between reads would lose the page.
-      const seen = (await page.evaluate(`({
-        sections: [...document.querySelectorAll('section.environment')].map((s) => s.innerText),
-        runs: [...document.querySelectorAll('section.runs tbody tr')].map((r) => r.innerText),
-        scripts: document.querySelectorAll('script').length,
-      })`)) as { sections: string[]; runs: string[]; scripts: number };
-      expect(seen.sections).toHaveLength(4);
-      const [dev, prod, staging, release] = seen.sections;
-      expect(dev).toMatch(/^dev\n/);
-      expect(dev).toContain(`ThoughtSpot's side is on branch tmlsync/conflicts/dev.`);
-      expect(dev).toContain(HOSTILE);
-      expect(prod).toMatch(/^prod\n/);
-      expect(prod).toMatch(/outcome\s+failed deploy/);
-      expect(prod).toContain('no_such_table');
-      expect(seen.runs.filter((r) => /\bprod\s+deploy\s+failed\b/.test(r))).toHaveLength(1);
-      // The pipeline: staging deployed its commit; release, a manual stage, runs nothing yet, one commit behind, its approval pending.
-      expect(staging).not.toContain('Pipeline stage');
-      expect(release).toMatch(/Pipeline stage\s+promotes from\s+staging \(approval manual\)/);
-      expect(release).toMatch(/\bruns\s+nothing deployed yet/);
-      expect(release).toMatch(new RegExp(`staging runs\\s+${staged.slice(0, 12)}\\b`));
-      expect(release).toMatch(/behind\s+1 commit behind\s+approval pending \(tmlsync promote --env release\)/);
-      expect(seen.runs.filter((r) => /\bdev\s+sync\s+ok\b/.test(r)).length).toBeGreaterThanOrEqual(2);
-      // The name is text: no script element made it into the page, and none ran.
-      expect(seen.scripts).toBe(0);
-      expect(dialogs).toBe(0);
-      mkdirSync('test-results', { recursive: true });
-      await page.screenshot({ path: 'test-results/status-page.png', fullPage: true });
-      // The run's JSON the page links to opens with the cookie the form set.
-      await Promise.all([page.waitForNavigation(), page.click('section.environment a')]);
-      expect(JSON.parse((await page.evaluate('document.body.innerText')) as string)).toMatchObject({ environment: 'dev', loop: 'sync', status: 'ok' });
-    } finally {
-      await browser.close();
-    }
+    const page = await browser.newPage();
+    let dialogs = 0;
+    page.on('dialog', (dialog) => void dialog.dismiss().then(() => (dialogs += 1)));
+    await page.goto(`${stage.http.url}/`);
+    expect(await page.evaluate(`document.querySelector('h2').textContent`)).toBe('Sign in');
+    await page.type('input[name=token]', tokenOf(api));
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    // One read of everything: the page reloads itself every 15 s, and a reload between reads would lose the page.
+    const seen = (await page.evaluate(`({
+      sections: [...document.querySelectorAll('section.environment')].map((s) => s.innerText),
+      runs: [...document.querySelectorAll('section.runs tbody tr')].map((r) => r.innerText),
+      scripts: document.querySelectorAll('script').length,
+    })`)) as { sections: string[]; runs: string[]; scripts: number };
+    expect(seen.sections).toHaveLength(4);
+    const [dev, prod, staging, release] = seen.sections;
+    expect(dev).toMatch(/^dev\n/);
+    expect(dev).toContain(`ThoughtSpot's side is on branch tmlsync/conflicts/dev.`);
+    expect(dev).toContain(HOSTILE);
+    expect(prod).toMatch(/^prod\n/);
+    expect(prod).toMatch(/outcome\s+failed deploy/);
+    expect(prod).toContain('no_such_table');
+    expect(seen.runs.filter((r) => /\bprod\s+deploy\s+failed\b/.test(r))).toHaveLength(1);
+    // The pipeline: staging deployed its commit; release, a manual stage, runs nothing yet, one commit behind, its approval pending.
+    expect(staging).not.toContain('Pipeline stage');
+    expect(release).toMatch(/Pipeline stage\s+promotes from\s+staging \(approval manual\)/);
+    expect(release).toMatch(/\bruns\s+nothing deployed yet/);
+    expect(release).toMatch(new RegExp(`staging runs\\s+${stage.staged.slice(0, 12)}\\b`));
+    expect(release).toMatch(/behind\s+1 commit behind\s+approval pending \(tmlsync promote --env release\)/);
+    expect(seen.runs.filter((r) => /\bdev\s+sync\s+ok\b/.test(r)).length).toBeGreaterThanOrEqual(2);
+    // The name is text: no script element made it into the page, and none ran.
+    expect(seen.scripts).toBe(0);
+    expect(dialogs).toBe(0);
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: `test-results/status-page-${api}.png`, fullPage: true });
+    // The run's JSON the page links to opens with the cookie the form set.
+    await Promise.all([page.waitForNavigation(), page.click('section.environment a')]);
+    expect(JSON.parse((await page.evaluate('document.body.innerText')) as string)).toMatchObject({ environment: 'dev', loop: 'sync', status: 'ok' });
   }, 120_000);
 });

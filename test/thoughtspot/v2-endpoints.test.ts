@@ -96,6 +96,15 @@ describe('ThoughtSpot v2 endpoints', () => {
     });
   });
 
+  it('metadata/search with include_visualization_headers: an id that is no liveboard or answer is refused, as v1 refuses it', async () => {
+    const ts = session();
+    ts.post(v2at('metadata/search')).reply(200, []);
+    ts.post(v2at('metadata/search')).reply(200, [{ ...ITEM, metadata_id: 'ws-1', metadata_type: 'LOGICAL_TABLE', visualization_headers: null }]);
+    const client = testV2Client();
+    await expect(client.listVizHeaders('nope')).rejects.toMatchObject({ name: 'ThoughtSpotResponseError', message: 'ThoughtSpot metadata/search answered HTTP 200 with an unexpected body: no liveboard or answer with id nope' });
+    await expect(client.listVizHeaders('ws-1')).rejects.toThrow('no liveboard or answer with id ws-1');
+  });
+
   it('metadata/search with include_visualization_headers: a liveboard’s visualizations', async () => {
     session().post(v2at('metadata/search')).reply(200, [{ ...ITEM, visualization_headers: [{ id: 'viz-1', name: 'By region', vizType: 'CHART' }] }]);
     expect(await testV2Client().listVizHeaders('lb-1')).toEqual([{ id: 'viz-1', name: 'By region', vizType: 'CHART' }]);
@@ -194,6 +203,19 @@ describe('ThoughtSpot v2 endpoints', () => {
   it('groups/search: group privileges in v1’s GET group shape', async () => {
     session().post(v2at('groups/search')).reply(200, [{ id: 'g-1', name: 'Sales', display_name: 'Sales team', visibility: 'SHARABLE', privileges: ['DATADOWNLOADING'] }]);
     expect(await testV2Client().listGroups()).toEqual([{ privileges: ['DATADOWNLOADING'], displayName: 'Sales team', header: { id: 'g-1', name: 'Sales' } }]);
+  });
+
+  it('groups/search: once for principals and privileges asked at once (as an export does), afresh after', async () => {
+    const ts = session();
+    ts.post(v2at('users/search')).reply(200, []);
+    ts.post(v2at('groups/search')).reply(200, [{ id: 'g-1', name: 'Sales', display_name: 'Sales team', visibility: 'SHARABLE', type: 'LOCAL_GROUP', privileges: ['DATADOWNLOADING'] }]);
+    ts.post(v2at('groups/search')).reply(200, []);
+    const client = testV2Client();
+    const [principals, groups] = await Promise.all([client.listUsers(), client.listGroups()]);
+    expect(principals.map((p) => p.name)).toEqual(['Sales']);
+    expect(groups.map((g) => g.header?.name)).toEqual(['Sales']);
+    expect(http.requests.filter((r) => r.pathname === v2at('groups/search'))).toHaveLength(1);
+    expect(await client.listGroups()).toEqual([]);
   });
 
   const EMEA_PRINCIPALS: Principal[] = [

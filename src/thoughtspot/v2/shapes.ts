@@ -57,9 +57,16 @@ export function objectHeader(item: V2MetadataItem): ObjectHeader {
   return { ...(header as Partial<ObjectHeader>), id, name, ...(objId ? { objId } : {}) } as ObjectHeader;
 }
 
-/** The visualization headers of a `metadata/search` entry asked with `include_visualization_headers`. */
-export function vizHeaders(item: V2MetadataItem | undefined): VizHeader[] {
-  return (item?.visualization_headers ?? []) as unknown as VizHeader[];
+/**
+ * The visualization headers of the `metadata/search` entry of liveboard or
+ * answer `id`, asked with `include_visualization_headers`. No such entry is
+ * refused, as v1's `listvizheaders` refuses the id (endpoints/metadata.ts).
+ */
+export function vizHeaders(id: string, item: V2MetadataItem | undefined): VizHeader[] {
+  if (item?.metadata_type !== 'LIVEBOARD' && item?.metadata_type !== 'ANSWER') {
+    throw new ThoughtSpotResponseError('metadata/search', 200, `no liveboard or answer with id ${id}`);
+  }
+  return (item.visualization_headers ?? []) as unknown as VizHeader[];
 }
 
 const VISIBILITY: Record<V2Visibility, Visibility> = { SHARABLE: 'DEFAULT', NON_SHARABLE: 'NON_SHARABLE' };

@@ -23,6 +23,12 @@
  *   for `modified`, the author and the owner, so `include_details` (heavy) stays off.
  * - UNCONFIRMED (SDK: `visualization_headers: any[]`): a visualization header
  *   has v1's `listvizheaders` fields (`id`, `name`, `vizType`, …).
+ * - UNCONFIRMED: an `identifier` no object has is a search that finds nothing,
+ *   200 with `[]` (the SDK lists 400 only for an invalid request, and public
+ *   clients of real instances read an empty answer as "no liveboard found"),
+ *   where v1's `listvizheaders` answers 400 (documented, reference §2.11). The
+ *   client gives one answer for both: `listVizHeaders` refuses an id that is not
+ *   a liveboard or answer (a data check of a liveboard gone fails, over either).
  * - CONFIRMED `POST metadata/delete` `{metadata: [{identifier, type}],
  *   delete_disabled_objects?}` → 204; delete types `LIVEBOARD`, `ANSWER`,
  *   `LOGICAL_TABLE`, `LOGICAL_COLUMN`, `LOGICAL_RELATIONSHIP`
