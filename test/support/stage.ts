@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { startGitServer, type GitServer } from './git-server.js';
 
 export interface Stage {
@@ -12,25 +12,32 @@ export interface Stage {
   readonly work: string;
 }
 
+export interface StageOptions {
+  /** How the emulator starts (its seed, Orgs, request log…); the demo seed without. */
+  emulator?: EmulatorOptions;
+  /** `false`: no `git daemon`, for files whose remotes are bare repositories on disk (`server` is then an error). */
+  gitServer?: boolean;
+}
+
 /**
- * The usual stage of an end-to-end test file: a demo-seeded emulator and a
- * `git daemon` on 127.0.0.1, started before the file's tests and stopped after.
+ * The usual stage of an end-to-end test file: an emulator (demo-seeded
+ * unless `options.emulator` says otherwise) and a `git daemon` on 127.0.0.1,
+ * started before the file's tests and stopped after.
  */
-export function useStage(prefix: string): Stage {
+export function useStage(prefix: string, options: StageOptions = {}): Stage {
   const work = mkdtempSync(join(tmpdir(), prefix));
   let server: GitServer | undefined;
   let emulator: RunningEmulator | undefined;
   beforeAll(async () => {
-    server = await startGitServer();
-    emulator = await startEmulator();
+    [emulator, server] = await Promise.all([startEmulator(options.emulator), options.gitServer === false ? undefined : startGitServer()]);
   });
   afterAll(async () => {
-    await emulator?.close();
-    await server?.close();
+    await Promise.all([emulator?.close(), server?.close()]);
     rmSync(work, { recursive: true, force: true });
   });
   return {
     get server() {
+      if (options.gitServer === false) throw new Error('this stage has no git server (useStage gitServer: false)');
       return server!;
     },
     get emulator() {

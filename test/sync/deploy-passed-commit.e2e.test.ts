@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { ensureBareRepo, GitRepo } from '../../src/git/index.js';
 import { runDeploy } from '../../src/sync/deploy/deploy.js';
 import { runExport } from '../../src/sync/export/export.js';
@@ -12,6 +9,7 @@ import type { WorkflowEnvironment } from '../../src/sync/kernel/environment.js';
 import type { ContentRepo, StateWrite } from '../../src/sync/ports.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
 
 const COMMITTER = { name: 'tmlsync test', email: 'test@localhost' };
 const CONNECTION = 'connection:\n  name: Scale Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n';
@@ -25,21 +23,15 @@ const TILE = 'Scale Answer 0';
  * object of each kind) is exported once; each case deploys it into an empty
  * Org of the same emulator, whose warehouse fails the liveboard's tile.
  */
-let emulator: RunningEmulator;
-const work = mkdtempSync(join(tmpdir(), 'tmlsync-passed-commit-'));
-const remote = join(work, 'remote.git');
 const ORGS = API_VERSIONS.flatMap((api) => [`Checked ${api}`, `Clean ${api}`]);
+const stage = useStage('tmlsync-passed-commit-', { emulator: { seed: 'none', seedScale: 1, orgs: ORGS, failingVisualizations: [TILE] }, gitServer: false });
+const remote = join(stage.work, 'remote.git');
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: 'none', seedScale: 1, orgs: ORGS, failingVisualizations: [TILE] });
   await ensureBareRepo(remote);
-  const source = await GitRepo.open(join(work, 'source'), { remoteUrl: remote, committer: COMMITTER });
-  const exported = await runExport({ environment: { name: 'source', branch: 'main' }, thoughtspot: thoughtspotPort(clientOf('v1', emulator.url)), repo: source, committer: COMMITTER });
+  const source = await GitRepo.open(join(stage.work, 'source'), { remoteUrl: remote, committer: COMMITTER });
+  const exported = await runExport({ environment: { name: 'source', branch: 'main' }, thoughtspot: thoughtspotPort(clientOf('v1', stage.emulator.url)), repo: source, committer: COMMITTER });
   expect(exported.outcome).toBe('ok');
-});
-afterAll(async () => {
-  await emulator.close();
-  rmSync(work, { recursive: true, force: true });
 });
 
 /**
@@ -74,6 +66,7 @@ describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', 
   const remoteRefs = () => git(remote, 'for-each-ref', '--format=%(refname)', 'refs/tmlsync/');
 
   async function deployInto(org: string, environment: WorkflowEnvironment) {
+    const { emulator, work } = stage;
     const client = clientOf(api, emulator.url, { org: String(emulator.instance.findOrg(org)!.org.id) });
     await client.importTml([CONNECTION], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
     const real = await GitRepo.open(join(work, `${environment.name}-wd`), { remoteUrl: remote, committer: COMMITTER });

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { ensureBareRepo, GitRepo } from '../../src/git/index.js';
 import { runDeploy } from '../../src/sync/deploy/deploy.js';
 import { runExport } from '../../src/sync/export/export.js';
 import { KIND_LISTINGS } from '../../src/tml/index.js';
 import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
+import { useStage } from '../support/stage.js';
 
 /** Generated objects of each of 7 kinds, in three dependency levels: tables and SQL views (20); models and worksheets (20); views, answers and liveboards, which use the models (30). */
 const SCALE = 10;
@@ -18,27 +16,23 @@ const COMMITTER = { name: 'tmlsync test', email: 'test@localhost' };
 const CONNECTION = 'connection:\n  name: Scale Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n';
 
 const log = requestLog();
-let emulator: RunningEmulator;
-const work = mkdtempSync(join(tmpdir(), 'tmlsync-first-promotion-'));
-const remote = join(work, 'remote.git');
+const stage = useStage('tmlsync-first-promotion-', { emulator: { seed: 'none', seedScale: SCALE, orgs: API_VERSIONS.map((api) => `Promotion ${api}`), logger: log.logger }, gitServer: false });
+const remote = join(stage.work, 'remote.git');
 let sourceNames: string[];
 
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: 'none', seedScale: SCALE, orgs: API_VERSIONS.map((api) => `Promotion ${api}`), logger: log.logger });
+  const { emulator, work } = stage;
   sourceNames = [...emulator.state.objects.values()].map((o) => `${o.kind} ${o.name}`).sort();
   await ensureBareRepo(remote);
   const repo = await GitRepo.open(join(work, 'source'), { remoteUrl: remote, committer: COMMITTER });
   const exported = await runExport({ environment: { name: 'source', branch: 'main' }, thoughtspot: thoughtspotPort(clientOf('v1', emulator.url)), repo, committer: COMMITTER });
   expect(exported.outcome).toBe('ok');
 });
-afterAll(async () => {
-  await emulator.close();
-  rmSync(work, { recursive: true, force: true });
-});
 
 /** The deploy of a whole repository into an empty Org of the shared emulator (issue 16, first promotion). */
 describe.each(API_VERSIONS)('first promotion into an empty environment, over %s', (api) => {
   it('creates every object with one listing of the target, and one import call per batch of each dependency level', async () => {
+    const { emulator, work } = stage;
     const org = emulator.instance.findOrg(`Promotion ${api}`)!;
     const client = clientOf(api, emulator.url, { org: String(org.org.id) });
     await client.importTml([CONNECTION], { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });

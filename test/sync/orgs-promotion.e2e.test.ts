@@ -1,13 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorState } from '../../src/emulator/state.js';
-import { createLogger } from '../../src/log/index.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { cli } from '../support/cli.js';
-import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
 
 /** Not `admin`: the redactor scrubs the password from output, and `tsadmin` holds `admin`. */
 const ADMIN_PASSWORD = 'Org-Admin-Pw1';
@@ -33,52 +31,54 @@ function guidsOnBranch(work: string, remote: string, branch: string): string[] {
 
 /**
  * dev Org → prod Org on one instance (issue 13): the Primary Org holds the
- * demo seed, the Dev Org a copy of it under its own GUIDs, the Prod Org only
- * its own connection; both environments share the emulator's URL.
+ * demo seed, the Dev Org a copy of it under its own GUIDs, each version's
+ * Prod Org only its own connection; the environments share the emulator's
+ * URL. Both versions share the emulator, the Dev Org and the git server.
  */
-describe.each(['v1', 'v2'] as const)('promotion from Org Dev to Org Prod of one instance, over %s', (api) => {
-  let server: GitServer;
-  let emulator: RunningEmulator;
-  const work = mkdtempSync(join(tmpdir(), `tmlsync-orgs-${api}-`));
+const log = requestLog();
+const stage = useStage('tmlsync-orgs-', { emulator: { orgs: ['Dev', ...API_VERSIONS.map((api) => `Prod ${api}`)], adminPassword: ADMIN_PASSWORD, logger: log.logger } });
+const org = (name: string) => stage.emulator.instance.findOrg(name)!;
+
+beforeAll(async () => {
+  const { emulator } = stage;
+  const primary = clientOf('v1', emulator.url, { password: ADMIN_PASSWORD });
+  const exported = await primary.exportTml([...emulator.state.objects.keys()], { throwOnError: true });
+  const dev = clientOf('v1', emulator.url, { password: ADMIN_PASSWORD, org: 'Dev' });
+  await dev.importTml(exported.flatMap((r) => (r.ok ? [r.edoc] : [])), { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
+  // A user of the Primary Org who is in Dev too (with Dev's own memberships).
+  emulator.instance.addUserToOrg(org('Dev'), 'alex.analyst');
+});
+
+describe.each(API_VERSIONS)('promotion from Org Dev to Org Prod of one instance, over %s', (api) => {
+  const work = join(stage.work, api);
+  const prodName = `Prod ${api}`;
   let remote: string;
   let configFile: string;
-  const requests: { path?: string }[] = [];
-  const org = (name: string) => emulator.instance.findOrg(name)!;
 
   beforeAll(async () => {
-    server = await startGitServer();
-    emulator = await startEmulator({ orgs: ['Dev', 'Prod'], adminPassword: ADMIN_PASSWORD, logger: createLogger({ destination: { write: (l: string) => requests.push(JSON.parse(l) as { path?: string }) } }) });
-    const primary = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: ADMIN_PASSWORD, env: {} });
-    const exported = await primary.exportTml([...emulator.state.objects.keys()], { throwOnError: true });
-    const dev = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: ADMIN_PASSWORD, org: 'Dev', env: {} });
-    await dev.importTml(exported.flatMap((r) => (r.ok ? [r.edoc] : [])), { policy: 'ALL_OR_NONE', forceCreate: false, throwOnError: true });
-    // A user of the Primary Org who is in Dev too (with Dev's own memberships).
-    emulator.instance.addUserToOrg(org('Dev'), 'alex.analyst');
-    const prod = new ThoughtSpotClient({ url: emulator.url, username: 'tsadmin', password: ADMIN_PASSWORD, org: String(org('Prod').org.id), env: {} });
+    const { emulator, server } = stage;
+    // Prod's Org by its id: an Org is named by name or number.
+    const prod = clientOf('v1', emulator.url, { password: ADMIN_PASSWORD, org: String(org(prodName).org.id) });
     await prod.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-    remote = server.createRepo('content');
-    configFile = join(work, 'tmlsync.yaml');
+    remote = server.createRepo(`content-${api}`);
+    configFile = join(stage.work, `tmlsync-${api}.yaml`);
     const common = `    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-${ADMIN_PASSWORD}}\n    api: ${api}\n`;
     const principals = '    principals:\n      initialPassword: ${TS_INITIAL:-Welcome-Prod-1}\n';
     writeFileSync(
       configFile,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n${common}    org: Dev\n    branch: dev\n    direction: export\n  prod:\n${common}    org: prod\n    branch: main\n    direction: deploy\n${principals}    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n  nowhere:\n${common}    org: Staging\n    branch: staging\n    direction: export\n`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n${common}    org: Dev\n    branch: dev\n    direction: export\n  prod:\n${common}    org: ${prodName.toLowerCase()}\n    branch: main\n    direction: deploy\n${principals}    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n  nowhere:\n${common}    org: Staging\n    branch: staging\n    direction: export\n`,
     );
-  });
-  afterAll(async () => {
-    await emulator.close();
-    await server.close();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('exports only Org Dev: its objects and principals, none of the Primary Org\'s', async () => {
+    const { emulator } = stage;
     const primaryBefore = snapshotOf(emulator.state);
     expect((await cli(['export', '--config', configFile, '--env', 'dev'])).code).toBe(0);
-    const guids = guidsOnBranch(work, remote, 'dev');
+    const guids = guidsOnBranch(stage.work, remote, 'dev');
     expect(guids.sort()).toEqual([...org('Dev').objects.keys()].sort());
     expect(guids.filter((g) => emulator.state.objects.has(g))).toEqual([]);
     const clone = join(work, 'principals-dev');
-    git(work, 'clone', '--quiet', '-b', 'dev', remote, clone);
+    git(stage.work, 'clone', '--quiet', '-b', 'dev', remote, clone);
     const principals = readFileSync(join(clone, 'principals/principals.yaml'), 'utf8');
     expect(principals).toContain('alex.analyst');
     expect(principals).not.toContain('dana.engineer');
@@ -87,7 +87,8 @@ describe.each(['v1', 'v2'] as const)('promotion from Org Dev to Org Prod of one 
   });
 
   it('deploys into Org Prod under its own GUIDs with the mappings, touching neither Dev nor the Primary Org', async () => {
-    git(server.pathOf('content'), 'branch', '-f', 'main', 'dev');
+    const { emulator } = stage;
+    git(stage.server.pathOf(`content-${api}`), 'branch', '-f', 'main', 'dev');
     const [primaryBefore, devBefore] = [snapshotOf(emulator.state), snapshotOf(org('Dev'))];
     const alexInPrimary = emulator.state.users.get('alex.analyst')!;
 
@@ -95,7 +96,7 @@ describe.each(['v1', 'v2'] as const)('promotion from Org Dev to Org Prod of one 
     expect(deployed.stderr).toBe('');
     expect(JSON.parse(deployed.stdout)).toMatchObject({ outcome: 'ok', counts: { added: 17, failed: 0 } });
 
-    const prod = org('Prod');
+    const prod = org(prodName);
     const objects = [...prod.objects.values()];
     expect(objects).toHaveLength(18);
     expect(objects.filter((o) => org('Dev').objects.has(o.id) || emulator.state.objects.has(o.id))).toEqual([]);
@@ -110,8 +111,8 @@ describe.each(['v1', 'v2'] as const)('promotion from Org Dev to Org Prod of one 
 
   // A test of its own: two deploys in one would near the 20 s limit on a busy machine.
   it('writes nothing on a second deploy of the same commit', async () => {
-    const prod = org('Prod');
-    const imports = () => requests.filter((r) => r.path?.endsWith('/metadata/tml/import')).length;
+    const prod = org(prodName);
+    const imports = () => log.requests.filter((r) => r.path?.endsWith('/metadata/tml/import')).length;
     const before = imports();
     expect(before).toBeGreaterThan(0); // the first deploy's imports were seen
     const prodBefore = snapshotOf(prod);

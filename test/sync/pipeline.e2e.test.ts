@@ -56,7 +56,8 @@ function pipelineRepo(suffix: string, api: string, extra = ''): { clone: string;
   git(work, 'clone', '--quiet', remote, clone);
   git(clone, 'checkout', '--quiet', '-b', 'dev');
   git(clone, 'commit', '--quiet', '--allow-empty', '-m', 'start');
-  for (const branch of ['dev', 'main', 'staging']) git(clone, 'push', '--quiet', 'origin', `dev:${branch}`);
+  // One push for the three branches: each push is a receive-pack and its follow-ups on the server.
+  git(clone, 'push', '--quiet', 'origin', 'dev:dev', 'dev:main', 'dev:staging');
   const env = (name: string, more: string) => `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    direction: deploy\n    org: ${name[0]!.toUpperCase()}${name.slice(1)}-${suffix}\n${more}`;
   const configFile = join(work, `tmlsync-${suffix}.yaml`);
   writeFileSync(

@@ -1,51 +1,62 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
+import type { EmulatorState } from '../../src/emulator/state.js';
+import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { cli } from '../support/cli.js';
-import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { git } from '../support/git-server.js';
+import { useStage } from '../support/stage.js';
 
-/** The same promotion over either REST API (issue 12), each version with emulators of its own. */
-describe.each(['v1', 'v2'] as const)('promotion from dev to prod, over %s', (api) => {
-  let server: GitServer;
-  let dev: RunningEmulator;
-  let prod: RunningEmulator;
-  const work = mkdtempSync(join(tmpdir(), `tmlsync-promote-${api}-`));
+/**
+ * The same promotion over either REST API (issue 12), from one instance to
+ * another: dev is the demo-seeded emulator of the stage, prod a second
+ * emulator that assigns its own GUIDs. Both versions share the two emulators
+ * and the git server; each version deploys into an Org of prod of its own.
+ */
+const stage = useStage('tmlsync-promote-');
+/** prod's requests: its import and export calls are counted. */
+const log = requestLog();
+let prodEmulator: RunningEmulator;
+
+beforeAll(async () => {
+  prodEmulator = await startEmulator({ seed: 'none', guidPolicy: 'regenerate', orgs: API_VERSIONS.map((api) => `Prod ${api}`), logger: log.logger });
+});
+afterAll(async () => {
+  await prodEmulator.close();
+});
+
+describe.each(API_VERSIONS)('promotion from dev to prod, over %s', (api) => {
+  const work = join(stage.work, api);
   let remote: string;
   let configFile: string;
+  /** This version's prod: an Org of the prod instance. */
+  let prod: EmulatorState;
+  /** A v1 client of this version's prod, as a person's script would use. */
+  const prodClient = () => clientOf('v1', prodEmulator.url, { org: prod.org.name });
 
-  /** Counts prod's import calls through the emulator's log of requests. */
-  const prodRequests: { path: string }[] = [];
   /** Where the API version in use serves an endpoint. */
   const pathOf = (endpoint: string) => `${api === 'v1' ? '/callosum/v1/tspublic/v1' : '/api/rest/2.0'}/${endpoint}`;
+  /** How many calls of `endpoint` prod answered so far. */
+  const count = (endpoint: string) => log.requests.filter((r) => r.path === pathOf(endpoint)).length;
 
   beforeAll(async () => {
-    server = await startGitServer();
-    dev = await startEmulator();
-    const { createLogger } = await import('../../src/log/index.js');
-    prod = await startEmulator({ seed: 'none', guidPolicy: 'regenerate', logger: createLogger({ destination: { write: (l: string) => prodRequests.push(JSON.parse(l) as { path: string }) } }) });
+    mkdirSync(work, { recursive: true });
+    prod = prodEmulator.instance.findOrg(`Prod ${api}`)!;
     // prod has only its own connection.
-    const admin = new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} });
-    await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-    remote = server.createRepo('content');
-    configFile = join(work, 'tmlsync.yaml');
+    await prodClient().importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    remote = stage.server.createRepo(`content-${api}`);
+    configFile = join(stage.work, `tmlsync-${api}.yaml`);
     writeFileSync(
       configFile,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${dev.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n    api: ${api}\n  prod:\n    url: ${prodEmulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    org: Prod ${api}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
     );
-  });
-  afterAll(async () => {
-    await Promise.all([dev.close(), prod.close()]);
-    await server.close();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('exports dev, merges to main, deploys to prod with mappings, and a second deploy writes nothing', async () => {
     expect((await cli(['export', '--config', configFile, '--env', 'dev'])).code).toBe(0);
-    git(server.pathOf('content'), 'branch', 'main', 'dev');
+    git(stage.server.pathOf(`content-${api}`), 'branch', 'main', 'dev');
 
     const deployed = await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json']);
     expect(deployed.stderr).toBe('');
@@ -53,7 +64,7 @@ describe.each(['v1', 'v2'] as const)('promotion from dev to prod, over %s', (api
     expect(report).toMatchObject({ outcome: 'ok', counts: { added: 17, failed: 0 } });
     expect(report.drift).toEqual([]);
 
-    const objects = [...prod.state.objects.values()];
+    const objects = [...prod.objects.values()];
     expect(objects).toHaveLength(18);
     // Regenerated GUIDs: nothing in prod carries dev's ids.
     expect(objects.some((o) => o.id === DEMO_GUIDS.model)).toBe(false);
@@ -62,16 +73,15 @@ describe.each(['v1', 'v2'] as const)('promotion from dev to prod, over %s', (api
     const prodConnection = objects.find((o) => o.kind === 'connection')!;
     expect(body).toMatchObject({ db: 'RETAIL_PROD', schema: 'ANALYTICS', connection: { name: 'Retail Warehouse PROD', fqn: prodConnection.id } });
 
-    const client = new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} });
     const board = objects.find((o) => o.name === 'Retail Overview')!;
-    const data = await client.pinboardData({ id: board.id });
+    const data = await prodClient().pinboardData({ id: board.id });
     expect(Object.keys(data).length).toBeGreaterThanOrEqual(8);
 
     const drift = JSON.parse((await cli(['export', '--config', configFile, '--env', 'prod', '--dry-run', '--format', 'json'])).stdout) as { drift: unknown[]; checked: number };
     expect(drift).toMatchObject({ drift: [], checked: 17 });
     expect((await cli(['export', '--config', configFile, '--env', 'prod'])).code).toBe(2);
 
-    const imports = () => prodRequests.filter((r) => r.path === pathOf('metadata/tml/import')).length;
+    const imports = () => count('metadata/tml/import');
     const before = imports();
     expect(before).toBeGreaterThan(0); // the first deploy's imports were seen on this version's path
     const again = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json'])).stdout) as { counts: Record<string, number> };
@@ -81,24 +91,22 @@ describe.each(['v1', 'v2'] as const)('promotion from dev to prod, over %s', (api
 
   it('stops at the gate when an answer searches a column that does not exist, naming the file, with nothing written', async () => {
     const clone = join(work, 'clone');
-    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
+    git(stage.work, 'clone', '--quiet', '-b', 'main', remote, clone);
     const file = `tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`;
-    const { readFileSync } = await import('node:fs');
     writeFileSync(join(clone, file), readFileSync(join(clone, file), 'utf8').replace('search_query: "[Region] [Sales]"', 'search_query: "[Region] [Profit Margin]"'));
     git(clone, 'commit', '--quiet', '-am', 'break an answer');
     git(clone, 'push', '--quiet', 'origin', 'main');
-    const modified = new Map([...prod.state.objects.values()].map((o) => [o.id, o.modified]));
+    const modified = new Map([...prod.objects.values()].map((o) => [o.id, o.modified]));
     const result = await cli(['deploy', '--config', configFile, '--env', 'prod']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(file);
     expect(result.stderr).toContain('Search did not find "[Profit Margin]"');
-    expect(new Map([...prod.state.objects.values()].map((o) => [o.id, o.modified]))).toEqual(modified);
+    expect(new Map([...prod.objects.values()].map((o) => [o.id, o.modified]))).toEqual(modified);
   });
 
   it('plans a change with the fields it touches, in Markdown and in the job summary', async () => {
     const clone = join(work, 'clone-plan');
-    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
-    const { readFileSync } = await import('node:fs');
+    git(stage.work, 'clone', '--quiet', '-b', 'main', remote, clone);
     const broken = `tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`;
     git(clone, 'checkout', '--quiet', 'HEAD~1', '--', broken);
     const file = `tml/answer/Sales-by-Category.${DEMO_GUIDS.answers[1]}.answer.tml`;
@@ -111,7 +119,6 @@ describe.each(['v1', 'v2'] as const)('promotion from dev to prod, over %s', (api
     expect(stdout, stdout).toContain('**0 create, 1 update, 0 delete, 0 conflict**, 16 unchanged');
     expect(stdout).toMatch(/\| update \| answer \| Sales by Category \| `answer->chart->type` \|/);
     expect(readFileSync(summary, 'utf8')).toBe(stdout);
-    const count = (path: string) => prodRequests.filter((r) => r.path === pathOf(path)).length;
     const [imports, exports] = [count('metadata/tml/import'), count('metadata/tml/export')];
     const deployed = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json'])).stdout) as { counts: Record<string, number> };
     expect(deployed.counts).toMatchObject({ updated: 1, unchanged: 16 });
@@ -120,8 +127,8 @@ describe.each(['v1', 'v2'] as const)('promotion from dev to prod, over %s', (api
   });
 
   it('reports drift when someone edits prod directly', async () => {
-    const client = new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} });
-    const answer = [...prod.state.objects.values()].find((o) => o.name === 'Top 10 Products')!;
+    const client = prodClient();
+    const answer = [...prod.objects.values()].find((o) => o.name === 'Top 10 Products')!;
     const [exported] = await client.exportTml([answer.id]);
     const edoc = exported?.ok ? exported.edoc : '';
     await client.importTml([edoc.replace('search_query: "[Product] [Sales] top 10"', 'search_query: "[Product] [Sales] top 5"')], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
