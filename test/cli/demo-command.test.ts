@@ -26,11 +26,18 @@ async function until<T>(what: () => T | undefined | false, ms = 20_000): Promise
   }
 }
 
-/** `tmlsync demo` in-process, its stdout and logs captured, until a SIGTERM; resolves with its exit code. */
-function startDemo(args: string[]): { out: () => string; logged: () => string; exited: Promise<number> } {
+/** `tmlsync demo` in-process, its stdout and logs captured; `stop` ends it as Ctrl-C does and resolves with its exit code. */
+function startDemo(args: string[]): { out: () => string; logged: () => string; stop: () => Promise<number> } {
   let [out, logged] = ['', ''];
   const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (logged += t) }, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
-  return { out: () => out, logged: () => logged, exited: run(args, io) };
+  const exited = run(args, io);
+  const stop = async () => {
+    // It listens for SIGTERM once it says it is running: a demo still starting would miss the signal and stay up in this worker.
+    await Promise.race([exited, until(() => out.includes('tmlsync demo is running'))]).catch(() => undefined);
+    process.emit('SIGTERM', 'SIGTERM');
+    return exited;
+  };
+  return { out: () => out, logged: () => logged, stop };
 }
 
 const branchFile = (remote: string, guid: string) => {
@@ -57,6 +64,7 @@ describe.each(API_VERSIONS)('npm start (tmlsync demo on config/default.yaml), ov
       .replace(/^ {4}api: auto\b/m, `    api: ${api}`);
     expect(config).toMatch(new RegExp(`^ {4}api: ${api}\\b`, 'm'));
     writeFileSync(join(work, `default-${api}.yaml`), config);
+    let exitCode: number;
     const demo = startDemo(['demo', '--config', join(work, `default-${api}.yaml`), '--data-dir', join(work, `emulator-${api}`), '--log-level', 'warn']);
     try {
       await until(() => demo.out().includes('tmlsync demo is running'));
@@ -91,8 +99,8 @@ describe.each(API_VERSIONS)('npm start (tmlsync demo on config/default.yaml), ov
       expect(demo.logged()).not.toContain('differs when exported back');
       await client.logout();
     } finally {
-      process.emit('SIGTERM', 'SIGTERM');
+      exitCode = await demo.stop();
     }
-    expect(await demo.exited).toBe(0);
+    expect(exitCode).toBe(0);
   });
 });

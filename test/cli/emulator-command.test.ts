@@ -11,9 +11,16 @@ import { loginCookie, raw } from '../emulator/raw-http.js';
 // The real binary is started where the point is the process: its output, SIGTERM, SIGKILL. Each
 // start under tsx costs 2-3 s of CPU, so the file starts it twice (it used to start it seven
 // times); a restart on a data dir loads it in-process, the code `tmlsync emulator` runs.
+/** Room for a tsx start-up on a loaded machine (over 15 s was seen in npm test); no timing. */
+const START_TIMEOUT_MS = 60_000;
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  // A start that timed out leaves its process waiting for a signal.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 function dataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tmlsync-cli-emu-'));
   dirs.push(dir);
@@ -29,6 +36,7 @@ interface Started {
 /** Starts the real binary and resolves with its URL once it prints `listening on`. */
 async function start(args: string[]): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', main, 'emulator', '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -63,10 +71,10 @@ describe('tmlsync emulator, started with a data dir, an admin password and a tru
   let emulator: Started;
   beforeAll(async () => {
     emulator = await start(['--data-dir', dir, '--admin-password', 'cli-pass', '--trusted-auth-secret', secret]);
-  });
+  }, START_TIMEOUT_MS);
   afterAll(async () => {
-    emulator.child.kill('SIGTERM');
-    await emulator.exited;
+    emulator?.child.kill('SIGTERM');
+    await emulator?.exited;
   });
 
   it('prints its URL once listening and serves logins with the admin password', async () => {
@@ -100,7 +108,7 @@ describe('tmlsync emulator, killed with SIGKILL during writes', () => {
   let emulator: Started;
   beforeAll(async () => {
     emulator = await start(['--data-dir', dir]);
-  });
+  }, START_TIMEOUT_MS);
 
   it('leaves the previous state readable', async () => {
     const cookie = await loginCookie(emulator.url);
