@@ -1,16 +1,17 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../support/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { run, type CliIo } from '../../src/cli/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
-import { API_VERSIONS } from '../support/api.js';
+import { API_VERSIONS, clientOf } from '../support/api.js';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+// `tmlsync demo` runs in-process, stopped by the SIGTERM it waits for (emitted on this process,
+// whose workers listen for none). npm start as its own process, at a terminal, is
+// test/cli/demo-output.test.ts: a tsx start costs 2-3 s of CPU, and one is enough.
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-demo-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -23,6 +24,20 @@ async function until<T>(what: () => T | undefined | false, ms = 20_000): Promise
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** `tmlsync demo` in-process, its stdout and logs captured; `stop` ends it as Ctrl-C does and resolves with its exit code. */
+function startDemo(args: string[]): { out: () => string; logged: () => string; stop: () => Promise<number> } {
+  let [out, logged] = ['', ''];
+  const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (logged += t) }, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
+  const exited = run(args, io);
+  const stop = async () => {
+    // It listens for SIGTERM once it says it is running: a demo still starting would miss the signal and stay up in this worker.
+    await Promise.race([exited, until(() => out.includes('tmlsync demo is running'))]).catch(() => undefined);
+    process.emit('SIGTERM', 'SIGTERM');
+    return exited;
+  };
+  return { out: () => out, logged: () => logged, stop };
 }
 
 const branchFile = (remote: string, guid: string) => {
@@ -49,19 +64,12 @@ describe.each(API_VERSIONS)('npm start (tmlsync demo on config/default.yaml), ov
       .replace(/^ {4}api: auto\b/m, `    api: ${api}`);
     expect(config).toMatch(new RegExp(`^ {4}api: ${api}\\b`, 'm'));
     writeFileSync(join(work, `default-${api}.yaml`), config);
-    const child = spawn(process.execPath, ['--import', 'tsx', main, 'demo', '--config', join(work, `default-${api}.yaml`), '--data-dir', join(work, `emulator-${api}`), '--log-level', 'warn'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    let out = '';
-    let logged = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+    let exitCode: number;
+    const demo = startDemo(['demo', '--config', join(work, `default-${api}.yaml`), '--data-dir', join(work, `emulator-${api}`), '--log-level', 'warn']);
     try {
-      await until(() => out.includes('tmlsync demo is running'));
-      expect(out).toContain(`git clone -b dev ${remote} tml`);
-      expect(out).toContain('npm run demo:edit');
+      await until(() => demo.out().includes('tmlsync demo is running'));
+      expect(demo.out()).toContain(`git clone -b dev ${remote} tml`);
+      expect(demo.out()).toContain('npm run demo:edit');
       await until(() => branchFile(remote, DEMO_GUIDS.worksheet));
 
       // git → ThoughtSpot: a person's push is imported within seconds.
@@ -73,7 +81,7 @@ describe.each(API_VERSIONS)('npm start (tmlsync demo on config/default.yaml), ov
       writeFileSync(join(person.dir, path), readFileSync(join(person.dir, path), 'utf8').replace(/^ {2}description: .*$/m, '  description: Edited in git'));
       await person.commitAll('Describe the worksheet', committer);
       await person.push('dev');
-      const client = new ThoughtSpotClient({ url: `http://127.0.0.1:${tsPort}`, username: 'tsadmin', password: 'admin', env: {} });
+      const client = clientOf(api, `http://127.0.0.1:${tsPort}`);
       const worksheetText = async () => {
         const [item] = await client.exportTml([DEMO_GUIDS.worksheet], { formatType: 'YAML' });
         return item?.ok ? item.edoc : '';
@@ -88,11 +96,11 @@ describe.each(API_VERSIONS)('npm start (tmlsync demo on config/default.yaml), ov
       const committed = await until(() => branchFile(remote, DEMO_GUIDS.model)?.includes('description: Edited in ThoughtSpot'), 30_000);
       expect(committed).toBe(true);
       // The pushed worksheet, exported back after its import, is what was pushed (no drift warning at --log-level warn).
-      expect(logged).not.toContain('differs when exported back');
+      expect(demo.logged()).not.toContain('differs when exported back');
       await client.logout();
     } finally {
-      child.kill('SIGTERM');
+      exitCode = await demo.stop();
     }
-    expect(await exited).toBe(0);
+    expect(exitCode).toBe(0);
   });
 });

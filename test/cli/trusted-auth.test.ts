@@ -23,20 +23,21 @@ const LOGIN = {
   v2: { calls: ['auth/token/full 200'], endpoint: 'auth/token/full' },
 } as const;
 
+// Both API versions share the git server and the emulator with the secret; each case has its own repository.
+const stage = useStage('tmlsync-trusted-');
+const answered: { path: string; status: number }[] = [];
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void answered.push(JSON.parse(line) as { path: string; status: number }) } });
+  emulator = await startEmulator({ trustedAuthSecret: SECRET, logger });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
 describe.each(API_VERSIONS)('trusted authentication, over %s', (api) => {
-  const stage = useStage(`tmlsync-trusted-${api}-`);
-  const answered: { path: string; status: number }[] = [];
-  let emulator: RunningEmulator;
-
-  beforeAll(async () => {
-    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void answered.push(JSON.parse(line) as { path: string; status: number }) } });
-    emulator = await startEmulator({ trustedAuthSecret: SECRET, logger });
-  });
-  afterAll(async () => {
-    await emulator.close();
-  });
-
-  function configFile(name: string): string {
+  function configFile(kind: string): string {
+    const name = `${kind}-${api}`;
     const file = join(stage.work, `${name}.yaml`);
     const remote = stage.server.createRepo(name);
     writeFileSync(
@@ -52,7 +53,7 @@ describe.each(API_VERSIONS)('trusted authentication, over %s', (api) => {
     expect(result.stderr).not.toMatch(/^error:/m);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/prod/);
-    expect(git(stage.server.pathOf('ok'), 'rev-list', '--count', 'main')).not.toBe('0');
+    expect(git(stage.server.pathOf(`ok-${api}`), 'rev-list', '--count', 'main')).not.toBe('0');
     const paths = answered.map((a) => `${a.path.replace(API_PREFIX, '').replace(API_V2_PREFIX, '')} ${a.status}`);
     expect(paths.slice(0, LOGIN[api].calls.length)).toEqual(LOGIN[api].calls);
     // The configuration has no password: a v2 token could only come from the key.

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
+import type { RunningHttp } from '../../src/server/http.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS } from '../support/api.js';
 import { git } from '../support/git-server.js';
@@ -32,13 +33,24 @@ describe.each(API_VERSIONS)('the daemon, over %s', (api) => {
     return file;
   }
 
-  it('exports at start-up, answers healthz, status and metrics, and stops cleanly', async () => {
-    const file = configFile(`daemon-${api}`, stage.emulator.url);
+  // One daemon for the start-up, queueing and stop cases, in that order: a daemon's start-up
+  // export of the demo seed is most of a case's cost, and the cases only differ by what they ask.
+  describe('started on an empty repository', () => {
     const redactor = new Redactor();
-    const log = createLogger({ redactor, level: 'info', destination: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } });
-    const daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor, queues: new HostQueues(), env: {} });
-    const http = await daemon.start();
-    try {
+    let daemon: Daemon;
+    let http: RunningHttp;
+    let stopped = false;
+    beforeAll(async () => {
+      const file = configFile(`daemon-${api}`, stage.emulator.url);
+      const log = createLogger({ redactor, level: 'info', destination: { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) } });
+      daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor, queues: new HostQueues(), env: {} });
+      http = await daemon.start();
+    });
+    afterAll(async () => {
+      if (!stopped) await daemon?.stop();
+    });
+
+    it('exports at start-up, answers healthz, status and metrics', async () => {
       const health = await fetch(`${http.url}/healthz`);
       expect(health.status).toBe(200);
       await daemon.idle();
@@ -55,25 +67,21 @@ describe.each(API_VERSIONS)('the daemon, over %s', (api) => {
       const runId = (status.environments[0] as unknown as { lastRun: { runId: string } }).lastRun.runId;
       expect(lines.filter((l) => l.msg === 'export finished')[0]).toMatchObject({ runId });
       expect(JSON.stringify(lines)).not.toContain('"admin"');
-    } finally {
-      await daemon.stop();
-    }
-    await expect(fetch(`${http.url}/healthz`)).rejects.toThrow();
-  });
+    });
 
-  it('runs a run asked for during a run right after it, once', async () => {
-    const file = configFile(`queued-${api}`, stage.emulator.url);
-    const daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
-    await daemon.start();
-    try {
+    it('runs a run asked for during a run right after it, once', async () => {
       daemon.request('dev', 'export', 'test');
       daemon.request('dev', 'export', 'test');
       expect(daemon.status()[0]).toMatchObject({ running: true, pending: true });
       await daemon.idle();
       expect(daemon.status()[0]).toMatchObject({ running: false, pending: false, lastRun: { outcome: 'ok', counts: { unchanged: 18 } } });
-    } finally {
+    });
+
+    it('stops cleanly', async () => {
+      stopped = true;
       await daemon.stop();
-    }
+      await expect(fetch(`${http.url}/healthz`)).rejects.toThrow();
+    });
   });
 
   it('lets a running export finish on stop, and tmlsync status reports it', async () => {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { spawn as ptySpawn } from '@lydell/node-pty';
 import { describe, expect, it } from 'vitest';
@@ -66,11 +65,17 @@ describe('log format', () => {
 });
 
 describe('tmlsync --log-format', () => {
-  // The CLI as a person and as a machine start it: on a real pseudo-terminal (@lydell/node-pty,
-  // whose native module comes prebuilt inside an npm package: nothing to compile), and with its
-  // stderr a pipe.
+  // The CLI as a person starts it: on a real pseudo-terminal (@lydell/node-pty, whose native
+  // module comes prebuilt inside an npm package: nothing to compile). The other cases run it
+  // in-process (a tsx start costs 2-3 s of CPU), its stderr a terminal or a pipe's stream.
   const failing = ['--log-level', 'debug', 'export', '--config', 'no-such-config.yaml'];
-  const spawnCli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  /** The CLI in-process, its stderr a terminal or not (a pipe's stream has no isTTY); that main.ts hands it the real stderr is the pseudo-terminal case. */
+  const runOn = async (args: string[], isTTY?: boolean) => {
+    let stderr = '';
+    const io: CliIo = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t), ...(isTTY === undefined ? {} : { isTTY }) }, env: { PATH: process.env.PATH } };
+    const code = await run(args, io);
+    return { code, stderr };
+  };
 
   it('writes coloured readable lines on a pseudo-terminal', async () => {
     const terminal = ptySpawn(process.execPath, ['--import', 'tsx', main, ...failing], { cols: 200, rows: 40, cwd: process.cwd(), env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color' } });
@@ -83,23 +88,17 @@ describe('tmlsync --log-format', () => {
     expect(screen).not.toContain('{"level"');
   }, SPAWN_TIMEOUT_MS);
 
-  it('writes JSON lines when stderr is a pipe', () => {
-    const result = spawnCli(failing);
-    expect(result.status).toBe(2);
+  it('writes JSON lines when stderr is a pipe', async () => {
+    const result = await runOn(failing);
+    expect(result.code).toBe(2);
     const line = result.stderr.split('\n').find((l) => l.startsWith('{'));
     expect(JSON.parse(line!)).toMatchObject({ level: 'debug', msg: 'command failed' });
-  }, SPAWN_TIMEOUT_MS);
+  });
 
   it('writes coloured readable lines when stderr is a terminal, JSON with --log-format json, and pretty without colour on a pipe when asked', async () => {
-    const runOn = async (args: string[], isTTY = true) => {
-      let stderr = '';
-      const io: CliIo = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t), isTTY }, env: { PATH: process.env.PATH } };
-      await run(args, io);
-      return stderr;
-    };
-    expect(await runOn(failing)).toMatch(ANSI);
-    expect((await runOn(['--log-format', 'json', ...failing])).split('\n')[0]).toMatch(/^\{"level":"debug"/);
-    const piped = await runOn(['--log-format', 'pretty', ...failing], false);
+    expect((await runOn(failing, true)).stderr).toMatch(ANSI);
+    expect((await runOn(['--log-format', 'json', ...failing], true)).stderr.split('\n')[0]).toMatch(/^\{"level":"debug"/);
+    const piped = (await runOn(['--log-format', 'pretty', ...failing], false)).stderr;
     expect(piped).toMatch(/^\[\d\d:\d\d:\d\d\] DEBUG: command failed error=".*no-such-config\.yaml.*"$/m);
     expect(piped).not.toMatch(ANSI);
     expect(piped).not.toContain('{"level"');
