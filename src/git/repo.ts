@@ -87,6 +87,10 @@ export class GitRepo {
   readonly #log: Logger;
   /** The commit this repository pushed to each lock it holds: its release is fenced on it. */
   readonly #locks = new Map<string, string>();
+  /** Where `TIPS` refs point (commits only), read once per fetch by `#tips`; dropped by whatever moves them here. */
+  #tipsRead: Promise<Map<string, string>> | undefined;
+  /** What HEAD is since this repository last moved it (`on`: the branch checked out), unknown before. */
+  #head: { on?: string; sha: string | undefined } | undefined;
 
   private constructor(
     readonly dir: string,
@@ -137,10 +141,21 @@ export class GitRepo {
 
   /** Fetches every branch and every tmlsync state ref. */
   async fetch(): Promise<void> {
+    this.#tipsRead = undefined;
     await this.#run('fetch', (git) => git.fetch(['--prune', '--quiet', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tmlsync/*:refs/tmlsync/*']));
   }
 
+  /**
+   * The commit `ref` names. HEAD, the remote's branches and the state refs are answered from what
+   * this repository knows (`#head`, `#tips`): a run asked for them one `rev-parse` at a time, 4 of
+   * a no-op sync's 13 git processes and 7 of the 29 of a sync with one change on each side.
+   */
   async revParse(ref: string): Promise<string | undefined> {
+    if (ref === 'HEAD' && this.#head) return this.#head.sha;
+    if (TIPS.test(ref)) {
+      const tips = await this.#tips();
+      if (!tips.has(NOT_A_COMMIT)) return tips.get(ref);
+    }
     try {
       return (await this.#git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || undefined;
     } catch {
@@ -149,11 +164,30 @@ export class GitRepo {
   }
 
   /**
+   * Where the `TIPS` refs point, by one `for-each-ref` after each fetch (`NOT_A_COMMIT` among them
+   * when one does not name a commit: `revParse` then asks git). Only this repository moves them
+   * between fetches, and it brings this in step when it does (`#landStates`, `acquireLock`).
+   */
+  #tips(): Promise<Map<string, string>> {
+    this.#tipsRead ??= this.#run('for-each-ref', async (git) => {
+      const out = await git.raw(['for-each-ref', '--format=%(objectname) %(objecttype) %(refname)', 'refs/remotes/origin/', 'refs/tmlsync/']);
+      const tips = new Map<string, string>();
+      for (const [sha, type, ref] of out.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string, string])) {
+        if (!TIPS.test(ref)) continue;
+        tips.set(type === 'commit' ? ref : NOT_A_COMMIT, sha);
+      }
+      return tips;
+    });
+    return this.#tipsRead;
+  }
+
+  /**
    * Puts the working tree on `branch` as the remote has it, discarding local
    * leftovers of an interrupted run; an empty branch when the remote has none.
    */
   async checkout(branch: string): Promise<void> {
     const remote = await this.revParse(`refs/remotes/origin/${branch}`);
+    this.#head = undefined;
     await this.#run('checkout', async (git) => {
       if (remote) {
         await git.raw(['checkout', '--quiet', '--force', '-B', branch, remote]);
@@ -166,13 +200,16 @@ export class GitRepo {
       }
       await git.raw(['clean', '-fdxq']);
     });
+    this.#head = { on: branch, sha: remote };
   }
 
   /** Puts the working tree on a commit (tag, SHA, remote branch) without moving any branch. */
   async checkoutRef(ref: string): Promise<string> {
     const sha = (await this.revParse(ref)) ?? (await this.revParse(`refs/remotes/origin/${ref}`));
     if (!sha) throw new GitError(`no commit ${ref} in the remote`, 'checkout');
+    this.#head = undefined;
     await this.#run('checkout', (git) => git.raw(['checkout', '--quiet', '--force', '--detach', sha]));
+    this.#head = { sha };
     return sha;
   }
 
@@ -205,6 +242,10 @@ export class GitRepo {
   startCommits(branch: string): CommitStream {
     return new CommitStream(this.dir, this.options, branch, {
       parent: () => this.revParse('HEAD'),
+      // The commits went onto the branch: HEAD's when it is checked out, else HEAD is left to git.
+      committed: (tip) => {
+        this.#head = this.#head?.on === branch ? { on: branch, sha: tip } : undefined;
+      },
       // A mixed reset: the index takes the new HEAD's tree, keeping the file stat of what did not
       // change and reading only the rest, so `status` and the next checkout see a clean tree.
       syncIndex: () => this.#run('reset', (git) => git.raw(['reset', '--quiet'])).then(() => undefined),
@@ -214,14 +255,21 @@ export class GitRepo {
   /** Commits the index; undefined when it holds no change. */
   async #commitStaged(message: string, author: Identity): Promise<string | undefined> {
     const commit = this.#instance({ input: message, failOnExitCode: true });
+    const head = this.#head;
+    this.#head = undefined;
     try {
       await commit.raw(['commit', '--quiet', '--no-verify', `--author=${author.name} <${author.email}>`, '-F', '-']);
     } catch (error) {
       // Nothing staged is the one failure that is not an error: say so by returning no commit.
-      if ((await this.#git.raw(['diff', '--cached', '--name-only'])).trim() === '') return undefined;
+      if ((await this.#git.raw(['diff', '--cached', '--name-only'])).trim() === '') {
+        this.#head = head;
+        return undefined;
+      }
       throw error;
     }
-    return (await this.#git.raw(['rev-parse', 'HEAD'])).trim();
+    const sha = (await this.#git.raw(['rev-parse', 'HEAD'])).trim();
+    this.#head = head?.on ? { on: head.on, sha } : undefined;
+    return sha;
   }
 
   /** Pushes the branch; on a non-fast-forward (another commit landed since the fetch), fetches, rebases onto it, and tries again. */
@@ -263,6 +311,7 @@ export class GitRepo {
   }
 
   async #rebase(branch: string): Promise<void> {
+    this.#head = undefined;
     await this.#run('rebase', async (git) => {
       try {
         await git.raw(['rebase', '--quiet', `refs/remotes/origin/${branch}`]);
@@ -286,8 +335,12 @@ export class GitRepo {
     return writes.map((w, i) => ({ ref: w.ref, commit: commits[i]! }));
   }
 
-  /** Where each of the local refs points (absent ones left out), in one process. */
+  /** Where each of the local refs points (absent ones left out): known since the fetch, else by one process. */
   async #stateTips(refs: string[]): Promise<Map<string, string>> {
+    if (refs.every((ref) => TIPS.test(ref))) {
+      const tips = await this.#tips();
+      if (!tips.has(NOT_A_COMMIT)) return new Map(refs.flatMap((ref): [string, string][] => (tips.has(ref) ? [[ref, tips.get(ref)!]] : [])));
+    }
     const out = await this.#run('state', (git) => git.raw(['for-each-ref', '--format=%(refname) %(objectname)', ...refs]));
     return new Map(out.split('\n').filter(Boolean).map((line): [string, string] => line.split(' ') as [string, string]));
   }
@@ -295,7 +348,11 @@ export class GitRepo {
   /** The local state refs moved to what the remote took. */
   async #landStates(written: { ref: string; commit: string }[]): Promise<void> {
     if (written.length === 0) return;
+    const tips = this.#tipsRead;
+    this.#tipsRead = undefined;
     await this.#run('state', (git) => git.raw(['update-ref', '--stdin']), this.#instance({ input: written.map((w) => `update ${w.ref} ${w.commit}\n`).join('') }));
+    // Known again: as read at the fetch, but for the refs just moved.
+    this.#tipsRead = tips?.then((known) => new Map([...known, ...written.map((w): [string, string] => [w.ref, w.commit])]));
   }
 
   /**
@@ -403,6 +460,15 @@ export class GitRepo {
   }
 }
 
+/**
+ * The refs whose tips `GitRepo` keeps from one `for-each-ref` after each fetch: the remote's
+ * branches and the state refs, which only the repository itself moves between fetches. Not the
+ * locks (`refs/tmlsync/<env>/lock`): the daemon's leases move them in the same work tree.
+ */
+const TIPS = /^refs\/(remotes\/origin\/|tmlsync\/(?!.*\/lock$))/;
+/** Stands among the tips for a ref that names no commit (a tag object): `revParse` then asks git. */
+const NOT_A_COMMIT = '';
+
 /** One commit in fast-import's commands: exactly `files` (or, `onTop`, `parent`'s tree with them added), on `parent` or on none. */
 function commitCommands(ref: string, mark: number, commit: { files: Record<string, string>; message: string; committer: Identity; parent?: string | undefined; onTop?: boolean; author?: Identity }): string {
   return [
@@ -462,51 +528,54 @@ function data(text: string): string {
  * (the blobs already packed stay unreferenced until git's garbage collection).
  */
 export class CommitStream {
-  readonly #process: ChildProcessWithoutNullStreams;
-  readonly #exit: Promise<{ code: number | null; out: string; err: string }>;
+  #git: { process: ChildProcessWithoutNullStreams; exit: Promise<GitExit> } | undefined;
   readonly #marks = new Map<string, number>();
   readonly #commits: { paths: string[]; message: string; author: Identity }[] = [];
   #next = 0;
   #ended = false;
   /** Blobs handed over since the last write: one write per turn of the event loop, not one per file. */
   #pending: string[] = [];
+  #pendingBytes = 0;
+  #flushing = false;
 
   constructor(
-    dir: string,
+    private readonly dir: string,
     private readonly options: RepoOptions,
     private readonly branch: string,
-    private readonly repo: { parent: () => Promise<string | undefined>; syncIndex: () => Promise<void> },
-  ) {
-    // --done: a stream cut off before its end (the process died mid-way) commits nothing.
-    this.#process = spawnGit(dir, options, [], ['fast-import', '--quiet', '--done']);
-    // A fast-import that stopped early fails at `finish` with its own message, not as an EPIPE here.
-    this.#process.stdin.on('error', () => undefined);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    this.#process.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    this.#process.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    this.#exit = new Promise((resolve) => {
-      const done = (code: number | null) => resolve({ code, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') });
-      this.#process.on('close', done);
-      this.#process.on('error', (error) => {
-        err.push(Buffer.from(error.message));
-        done(-1);
-      });
-    });
+    private readonly repo: { parent: () => Promise<string | undefined>; syncIndex: () => Promise<void>; committed: (tip: string) => void },
+  ) {}
+
+  /**
+   * The fast-import process, started once `LAZY_START` bytes of blobs wait, or at the first
+   * commit: a run that hands over only a few unchanged files (a no-op export or sync: the
+   * principals file) spawns none.
+   */
+  #started(): ChildProcessWithoutNullStreams {
+    this.#git ??= startFastImport(this.dir, this.options);
+    return this.#git.process;
   }
 
   /** Hands over a file's content as written to the working tree. */
   file(path: string, text: string): void {
     const mark = (this.#next += 1);
     this.#marks.set(path, mark);
-    if (this.#pending.length === 0) setImmediate(() => this.#flush());
-    this.#pending.push(`blob\nmark :${mark}\n${data(text)}`);
+    if (!this.#flushing) {
+      this.#flushing = true;
+      setImmediate(() => this.#flush());
+    }
+    const blob = `blob\nmark :${mark}\n${data(text)}`;
+    this.#pending.push(blob);
+    this.#pendingBytes += blob.length;
   }
 
-  #flush(): void {
+  /** Writes the blobs handed over; before the process runs, only once enough wait (or `now`, for a commit). */
+  #flush(now = false): void {
+    this.#flushing = false;
     if (this.#pending.length === 0 || this.#ended) return;
-    this.#process.stdin.write(this.#pending.join(''));
+    if (!this.#git && !now && this.#pendingBytes < LAZY_START) return;
+    this.#started().stdin.write(this.#pending.join(''));
     this.#pending = [];
+    this.#pendingBytes = 0;
   }
 
   /** Queues one commit of `paths` by `author`. */
@@ -516,8 +585,12 @@ export class CommitStream {
 
   /** Makes the queued commits on the branch and brings the index in step; returns the new commits, oldest first. */
   async finish(): Promise<string[]> {
-    const parent = this.#commits.length > 0 ? await this.repo.parent() : undefined;
-    this.#flush();
+    if (this.#commits.length === 0) {
+      await this.discard();
+      return [];
+    }
+    const parent = await this.repo.parent();
+    this.#flush(true);
     const ref = `refs/heads/${this.branch}`;
     this.#commits.forEach(({ paths, message, author }, i) => {
       const mark = (this.#next += 1);
@@ -525,14 +598,17 @@ export class CommitStream {
         const blob = this.#marks.get(path);
         return blob === undefined ? `D ${quotePath(path)}\n` : `M 100644 :${blob} ${quotePath(path)}\n`;
       });
-      this.#process.stdin.write(
+      this.#started().stdin.write(
         [`commit ${ref}\nmark :${mark}\n`, signature('author', author), signature('committer', this.options.committer), data(message), i === 0 && parent ? `from ${parent}\n` : '', ...changes, `\nget-mark :${mark}\n`].join(''),
       );
     });
     const { code, out, err } = await this.#end();
     if (code !== 0) throw new GitError(`git fast-import failed: ${gitMessage(err || `exit code ${code}`)}`, 'commit');
     const commits = out.split('\n').filter(Boolean);
-    if (commits.length > 0) await this.repo.syncIndex();
+    if (commits.length > 0) {
+      this.repo.committed(commits.at(-1)!);
+      await this.repo.syncIndex();
+    }
     return commits;
   }
 
@@ -543,14 +619,45 @@ export class CommitStream {
     await this.#end();
   }
 
-  async #end(): Promise<{ code: number | null; out: string; err: string }> {
+  async #end(): Promise<GitExit> {
     if (!this.#ended) {
-      this.#flush();
+      if (this.#git) this.#flush(true);
       this.#ended = true;
-      this.#process.stdin.end('done\n');
+      this.#git?.process.stdin.end('done\n');
     }
-    return this.#exit;
+    return this.#git?.exit ?? { code: 0, out: '', err: '' };
   }
+}
+
+/** Blobs waiting before `CommitStream` starts its process: more than a few changed objects' files (a TML file is 1-20 KiB). */
+const LAZY_START = 256 * 1024;
+
+/** How a git process ended: its exit code and its whole output. */
+interface GitExit {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** A `git fast-import` fed by `CommitStream`, and its exit. */
+function startFastImport(dir: string, options: RepoOptions): { process: ChildProcessWithoutNullStreams; exit: Promise<GitExit> } {
+  // --done: a stream cut off before its end (the process died mid-way) commits nothing.
+  const child = spawnGit(dir, options, [], ['fast-import', '--quiet', '--done']);
+  // A fast-import that stopped early fails at `finish` with its own message, not as an EPIPE here.
+  child.stdin.on('error', () => undefined);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const exit = new Promise<GitExit>((resolve) => {
+    const done = (code: number | null) => resolve({ code, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') });
+    child.on('close', done);
+    child.on('error', (error) => {
+      err.push(Buffer.from(error.message));
+      done(-1);
+    });
+  });
+  return { process: child, exit };
 }
 
 /**

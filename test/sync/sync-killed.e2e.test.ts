@@ -10,6 +10,7 @@ import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { createQuietRemote } from '../support/sync-remote.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
 // Issue 15 (the replicas FIXME's cause): a sync run killed (kill -9 of a replica) after some of its
@@ -37,8 +38,11 @@ function killedAt(repo: ContentRepo, what: KillPoint): ContentRepo {
   });
 }
 
+/** One emulator and one git server for the file: each version's half has its own remote and work trees, and edits of its own. */
+const stage = useStage('tmlsync-sync-killed-');
+
 describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
-  const stage = useStage(`tmlsync-sync-killed-${api}-`);
+  const content = `content-${api}`;
   const environment = { name: 'dev', branch: 'dev' };
 
   function sync(repo: ContentRepo) {
@@ -59,8 +63,8 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
   let repo: GitRepo;
   let remoteUrl: string;
   beforeAll(async () => {
-    remoteUrl = stage.server.createRepo('content');
-    repo = await GitRepo.open(join(stage.work, 'wd'), { remoteUrl, committer });
+    remoteUrl = createQuietRemote(stage.server, content);
+    repo = await GitRepo.open(join(stage.work, `wd-${api}`), { remoteUrl, committer });
     expect((await sync(repo)).outcome).toBe('ok');
   });
 
@@ -73,7 +77,7 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
       expect(report.conflicts, `the ${run} run after the kill`).toEqual([]);
       expect(report.outcome).toBe('ok');
     }
-    expect(modelOnBranch(stage.server.pathOf('content'))).toContain(`Edited after a kill of ${what} ${api}.`);
+    expect(modelOnBranch(stage.server.pathOf(content))).toContain(`Edited after a kill of ${what} ${api}.`);
   });
 
   /** The worksheet's description in ThoughtSpot. */
@@ -84,7 +88,7 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
 
 
   it('killed after its deploy landed and before it published: the next runs deploy what was pushed since, and report no conflict', { timeout: 60_000 }, async () => {
-    const person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl, committer });
+    const person = await GitRepo.open(join(stage.work, `person-${api}`), { remoteUrl, committer });
     await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Pushed before a kill ${api}.`), committer);
     const killed = repoWith(repo, { publish: () => Promise.reject(new Error('killed before it published')) });
     await expect(sync(killed)).rejects.toThrow('killed before it published');

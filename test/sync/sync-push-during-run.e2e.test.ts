@@ -10,6 +10,7 @@ import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { createQuietRemote } from '../support/sync-remote.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
 // Issue 15 (the replicas FIXME): a push that lands while a sync run is under way, after the run
@@ -19,16 +20,19 @@ import { API_VERSIONS, clientOf } from '../support/api.js';
 
 const committer = { name: 'Person', email: 'person@example.com' };
 
+/** One emulator and one git server for the file: each version's half has its own remote and work trees, and edits of its own. */
+const stage = useStage('tmlsync-push-during-');
+
 describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
-  const stage = useStage(`tmlsync-push-during-${api}-`);
+  const remoteName = `content-${api}`;
   let person: GitRepo;
   let repo: GitRepo;
   const environment = { name: 'dev', branch: 'dev' };
 
   beforeAll(async () => {
-    const remote = stage.server.createRepo('content');
-    person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl: remote, committer });
-    repo = await GitRepo.open(join(stage.work, 'wd'), { remoteUrl: remote, committer });
+    const remote = createQuietRemote(stage.server, remoteName);
+    person = await GitRepo.open(join(stage.work, `person-${api}`), { remoteUrl: remote, committer });
+    repo = await GitRepo.open(join(stage.work, `wd-${api}`), { remoteUrl: remote, committer });
     await sync(repo);
   });
 
@@ -67,8 +71,8 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
 
   const inThoughtSpot = (guid: string) => JSON.stringify(stage.emulator.state.objects.get(guid)?.document);
   const onBranch = (guid: string) => {
-    const path = git(stage.server.pathOf('content'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').find((p) => p.includes(guid))!;
-    return git(stage.server.pathOf('content'), 'show', `dev:${path}`);
+    const path = git(stage.server.pathOf(remoteName), 'ls-tree', '-r', '--name-only', 'dev').split('\n').find((p) => p.includes(guid))!;
+    return git(stage.server.pathOf(remoteName), 'show', `dev:${path}`);
   };
 
   it('a push of an object the run deploys is neither reverted by its export nor lost', { timeout: 60_000 }, async () => {
@@ -88,14 +92,22 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
     // ThoughtSpot's edit is exported into the file; the person's, pushed meanwhile to another line of it, is merged on push.
     // Over v1 whatever the run's version, as any other client of ThoughtSpot.
     await editInThoughtSpot(clientOf('v1', stage.emulator.url), DEMO_GUIDS.model, describedAs(`Edited in ThoughtSpot ${api}.`));
-    const first = await sync(pushingBefore('publish', () => pushEdit(person, DEMO_GUIDS.model, (t) => t.replace('join_progressive: true', 'join_progressive: false'), committer)));
+    // The person flips the line whichever way the file has it (the halves share the emulator: one half's push is the other's start).
+    let to = '';
+    const flip = (text: string) => {
+      const from = /join_progressive: (true|false)/.exec(text)?.[1];
+      expect(from).toBeDefined();
+      to = from === 'true' ? 'false' : 'true';
+      return text.replace(`join_progressive: ${from}`, `join_progressive: ${to}`);
+    };
+    const first = await sync(pushingBefore('publish', () => pushEdit(person, DEMO_GUIDS.model, flip, committer)));
     expect(first.outcome).toBe('ok');
     expect(onBranch(DEMO_GUIDS.model)).toContain(`Edited in ThoughtSpot ${api}.`);
-    expect(onBranch(DEMO_GUIDS.model)).toContain('join_progressive: false');
+    expect(onBranch(DEMO_GUIDS.model)).toContain(`join_progressive: ${to}`);
     // The person's line reached git only: the next run deploys it.
     const next = await sync(repo);
     expect(next.outcome).toBe('ok');
-    expect(inThoughtSpot(DEMO_GUIDS.model)).toContain('"join_progressive":false');
+    expect(inThoughtSpot(DEMO_GUIDS.model)).toContain(`"join_progressive":${to}`);
     expect(inThoughtSpot(DEMO_GUIDS.model)).toContain(`Edited in ThoughtSpot ${api}.`);
   });
 });

@@ -5,8 +5,8 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { cli } from '../support/cli.js';
-import { git } from '../support/git-server.js';
-import { useStage } from '../support/stage.js';
+import { git, useGitServer } from '../support/git-server.js';
+import { createQuietRemote } from '../support/sync-remote.js';
 import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { editInThoughtSpot, pushEdit } from '../support/edits.js';
 
@@ -28,8 +28,12 @@ interface Report {
 /** One listing per content kind (cohorts among them), shared by the sync's two halves (issue 16), and the users for commit authors. */
 const ONE_LISTING = 5 + 1;
 
+/** One git server for the file; each version's half has its own remote and its own emulator (their edits of one object would meet). */
+const server = useGitServer('tmlsync-sync-');
+
 describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
-  const stage = useStage(`tmlsync-sync-${api}-`);
+  const content = `content-${api}`;
+  let work: string;
   let emulator: RunningEmulator;
   const log = requestLog();
   let configFile: string;
@@ -38,10 +42,11 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
 
   beforeAll(async () => {
     emulator = await startEmulator({ logger: log.logger });
-    const remote = stage.server.createRepo('content');
-    configFile = join(stage.work, 'tmlsync.yaml');
-    writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    api: ${api}\n`);
-    person = await GitRepo.open(join(stage.work, 'person'), { remoteUrl: remote, committer });
+    work = server.tempDir();
+    const remote = createQuietRemote(server, content);
+    configFile = join(work, 'tmlsync.yaml');
+    writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    api: ${api}\n`);
+    person = await GitRepo.open(join(work, 'person'), { remoteUrl: remote, committer });
     admin = clientOf('v1', emulator.url);
   });
   afterAll(async () => {
@@ -111,7 +116,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
   it('reports one object edited on both sides as a conflict and overwrites neither side', async () => {
     await pushEdit(person, DEMO_GUIDS.worksheet, replacing('Edited in git.', 'Git says this.'), committer);
     await editInThoughtSpot(admin, DEMO_GUIDS.worksheet, replacing('Edited in git.', 'ThoughtSpot says that.'));
-    const branchBefore = git(stage.server.pathOf('content'), 'rev-parse', 'dev');
+    const branchBefore = git(server.pathOf(content), 'rev-parse', 'dev');
 
     const run = await sync();
     expect(run.code).toBe(1);
@@ -119,11 +124,11 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(run.report.conflictsBranch).toBe('tmlsync/conflicts/dev');
     expect(run.imports).toBe(0);
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('ThoughtSpot says that.');
-    expect(git(stage.server.pathOf('content'), 'rev-parse', 'dev')).toBe(branchBefore);
+    expect(git(server.pathOf(content), 'rev-parse', 'dev')).toBe(branchBefore);
     expect((await fileOf(DEMO_GUIDS.worksheet)).text).toContain('Git says this.');
     // Both versions are kept: ThoughtSpot's on the conflicts branch.
     const { path } = await fileOf(DEMO_GUIDS.worksheet);
-    expect(git(stage.server.pathOf('content'), 'show', `tmlsync/conflicts/dev:${path}`)).toContain('ThoughtSpot says that.');
+    expect(git(server.pathOf(content), 'show', `tmlsync/conflicts/dev:${path}`)).toContain('ThoughtSpot says that.');
 
     // The plan shows it too.
     const plan = await cli(['plan', '--config', configFile, '--env', 'dev', '--format', 'json']);
@@ -143,7 +148,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(run.report.conflicts).toMatchObject([{ id: DEMO_GUIDS.worksheet, resolution: 'git version deployed' }]);
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('Git says this.');
     // Nothing left to settle: the conflicts branch is gone.
-    expect(git(stage.server.pathOf('content'), 'branch', '--list', 'tmlsync/conflicts/dev')).toBe('');
+    expect(git(server.pathOf(content), 'branch', '--list', 'tmlsync/conflicts/dev')).toBe('');
 
     const again = await sync();
     expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });

@@ -7,7 +7,8 @@ import type { Header } from '../ports.js';
 
 /**
  * List, decide and write at once: the ledger is read first (it says whether
- * this run lists everything or only what changed since its watermark), then
+ * this run lists everything or only what changed since its watermark; the
+ * users, principals and privileges are listed meanwhile), then
  * the listing and the checkout of the branch start together. Each page is
  * decided as it arrives, and each full batch of due objects goes to the
  * client at once while later pages are still being listed; the client's
@@ -15,10 +16,22 @@ import type { Header } from '../ports.js';
  * batch is written.
  */
 export async function listAndExport(step: ExportRun): Promise<{ state: ExportState; listed: Listed }> {
-  const { ledger, mode } = await readLedger(step);
+  // The listings the ledger does not decide start beside the fetch that reads it (issue 16: git's
+  // 0.5-1.2 s of an incremental run came before ThoughtSpot's first call); both end before a failure is reported.
+  const people = listPeople(step.options.thoughtspot);
+  // Observed from the start: a listing that fails while git still runs is reported with the rest, not as unhandled.
+  people.catch(() => undefined);
+  let read: Awaited<ReturnType<typeof readLedger>>;
+  try {
+    read = await readLedger(step);
+  } catch (error) {
+    await people.catch(() => undefined);
+    throw error;
+  }
+  const { ledger, mode } = read;
   step.run.log.info(mode.kind === 'full' ? { listing: 'full', reason: mode.reason } : { listing: 'incremental', since: mode.since }, 'listing ThoughtSpot content');
   const pages = new PagesAfterLedger();
-  const listing = listEverything(step.options, mode, (page) => pages.add(page));
+  const listing = listEverything(step.options, mode, (page) => pages.add(page), people);
   const setUp = step.options.repo.checkout(step.options.environment.branch).then(() => {
     const state = startState(ledger, mode);
     pages.open((page) => dispatch(step, state, decide(state, page, decideContext(step))));
@@ -53,19 +66,20 @@ async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mod
   return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.environment.reconcileMs, canSort, now: Date.now() }) };
 }
 
-/** The content headers the mode asks for, or the caller's own listing (page by page to `onPage`), and every user, principal and privilege. */
-async function listEverything({ thoughtspot, listed }: ExportOptions, mode: ListingMode, onPage: (page: Header[]) => void): Promise<Listed> {
+/** The content headers the mode asks for, or the caller's own listing (page by page to `onPage`), with `people`'s listing. */
+async function listEverything({ thoughtspot, listed }: ExportOptions, mode: ListingMode, onPage: (page: Header[]) => void, people: Promise<Listed>): Promise<Listed> {
   const content = async () => {
     if (!listed) return listContent(thoughtspot, mode, onPage);
     if (listed.refresh.length > 0) return refreshListing(thoughtspot, listed.headers, listed.refresh, onPage);
     onPage(listed.headers);
   };
-  const [, users, principals, privileges] = await Promise.all([
-    content(),
-    thoughtspot.listHeaders('USER'),
-    thoughtspot.listPrincipals(),
-    thoughtspot.listGroupPrivileges(),
-  ]);
+  const [, everyone] = await Promise.all([content(), people]);
+  return everyone;
+}
+
+/** Every user, principal and privilege: the commits' authors and the principals file. */
+async function listPeople(thoughtspot: ExportOptions['thoughtspot']): Promise<Listed> {
+  const [users, principals, privileges] = await Promise.all([thoughtspot.listHeaders('USER'), thoughtspot.listPrincipals(), thoughtspot.listGroupPrivileges()]);
   return { users, principals, privileges };
 }
 
