@@ -81,6 +81,7 @@ function commitPrincipals(remote: string, edits: { branch: string; edit: (file: 
   git(clone, 'push', '--quiet', 'origin', ...edits.map((e) => e.branch));
 }
 
+// An export, five commits and a push: more than the default 30 s for a hook on a loaded 2-core machine.
 beforeAll(async () => {
   seed = stage.server.createRepo('seed');
   const file = join(stage.work, 'seed.yaml');
@@ -88,7 +89,7 @@ beforeAll(async () => {
   expect((await cli(['export', '--config', file, '--env', 'dev'])).code).toBe(0);
   git(stage.server.pathOf('seed'), 'branch', 'main', 'dev');
   commitPrincipals(seed, PROBLEMS.map(({ problem, edit }) => ({ branch: branchOf(problem), edit })));
-});
+}, 120_000);
 
 describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
   // prod starts with only the built-ins.

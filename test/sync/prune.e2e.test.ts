@@ -43,6 +43,7 @@ function copy(clone: string, from: string, to: string, guid: string, name: [stri
   writeFileSync(join(clone, to), text);
 }
 
+// An export and the commits of five branches: more than the default 30 s for a hook on a loaded 2-core machine.
 beforeAll(async () => {
   seed = stage.server.createRepo('seed');
   const config = join(work, 'seed.yaml');
@@ -72,7 +73,7 @@ beforeAll(async () => {
   git(clone, 'rm', '--quiet', `tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, `tml/answer/Sales-by-Segment.${ADOPTED}.answer.tml`);
   git(clone, 'commit', '--quiet', '-m', 'remove four objects');
   git(clone, 'push', '--quiet', 'origin', 'adopted', 'own', 'no-source', 'connection-only', 'main');
-});
+}, 120_000);
 
 describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
   let remote: string;
