@@ -12,7 +12,7 @@ import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
-import { copyRemote } from '../support/seeded-remote.js';
+import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, requestLog } from '../support/api.js';
 
@@ -27,11 +27,7 @@ const stage = useStage('tmlsync-after-deploy-');
 /** dev's content, exported once; each version deploys a copy of it. */
 let seed: string;
 beforeAll(async () => {
-  seed = stage.server.createRepo('seed');
-  const file = join(stage.work, 'seed.yaml');
-  writeFileSync(file, `repository:\n  url: ${seed}\nworkDir: ${join(stage.work, 'wd-seed')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: admin\n    branch: dev\n`);
-  expect((await cli(['export', '--config', file, '--env', 'dev'])).code).toBe(0);
-  git(stage.server.pathOf('seed'), 'branch', 'main', 'dev');
+  seed = await exportedRemote(stage);
 });
 
 describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, over %s', (api) => {

@@ -8,7 +8,7 @@ import { loginCookie } from '../emulator/raw-http.js';
 import { API_VERSIONS, requestLog } from '../support/api.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
-import { copyRemote } from '../support/seeded-remote.js';
+import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 
 const INITIAL = 'Welcome-Prod-1';
@@ -83,11 +83,7 @@ function commitPrincipals(remote: string, edits: { branch: string; edit: (file: 
 
 // An export, five commits and a push: more than the default 30 s for a hook on a loaded 2-core machine.
 beforeAll(async () => {
-  seed = stage.server.createRepo('seed');
-  const file = join(stage.work, 'seed.yaml');
-  writeFileSync(file, `repository:\n  url: ${seed}\nworkDir: ${join(stage.work, 'wd-seed')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: admin\n    branch: dev\n`);
-  expect((await cli(['export', '--config', file, '--env', 'dev'])).code).toBe(0);
-  git(stage.server.pathOf('seed'), 'branch', 'main', 'dev');
+  seed = await exportedRemote(stage);
   commitPrincipals(seed, PROBLEMS.map(({ problem, edit }) => ({ branch: branchOf(problem), edit })));
 }, 120_000);
 

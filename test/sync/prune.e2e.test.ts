@@ -9,7 +9,7 @@ import { runDeploy } from '../../src/sync/deploy/deploy.js';
 import type { DeletableType, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
-import { copyRemote } from '../support/seeded-remote.js';
+import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
@@ -45,10 +45,7 @@ function copy(clone: string, from: string, to: string, guid: string, name: [stri
 
 // An export and the commits of five branches: more than the default 30 s for a hook on a loaded 2-core machine.
 beforeAll(async () => {
-  seed = stage.server.createRepo('seed');
-  const config = join(work, 'seed.yaml');
-  writeFileSync(config, `repository:\n  url: ${seed}\nworkDir: ${join(work, 'wd-seed')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: admin\n    branch: dev\n`);
-  expect((await cli(['export', '--config', config, '--env', 'dev'])).code).toBe(0);
+  seed = await exportedRemote(stage);
 
   const clone = join(work, 'seed-clone');
   git(work, 'clone', '--quiet', '-b', 'dev', seed, clone);

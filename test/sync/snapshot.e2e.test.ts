@@ -6,7 +6,7 @@ import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { pdfText } from '../support/pdf-text.js';
-import { copyRemote } from '../support/seeded-remote.js';
+import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, endpointOf } from '../support/api.js';
 
@@ -14,10 +14,7 @@ import { API_VERSIONS, endpointOf } from '../support/api.js';
 const stage = useStage('tmlsync-snapshot-');
 let seed: string;
 beforeAll(async () => {
-  seed = stage.server.createRepo('seed');
-  const file = join(stage.work, 'seed.yaml');
-  writeFileSync(file, `repository:\n  url: ${seed}\nworkDir: ${join(stage.work, 'wd-seed')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: admin\n    branch: dev\n`);
-  expect((await cli(['export', '--config', file, '--env', 'dev'])).code).toBe(0);
+  seed = await exportedRemote(stage);
 });
 
 describe.each(API_VERSIONS)('tmlsync snapshot, over %s', (api) => {
