@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
@@ -12,6 +12,7 @@ import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
+import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, requestLog } from '../support/api.js';
 
@@ -22,18 +23,25 @@ import { API_VERSIONS, requestLog } from '../support/api.js';
  * but for its connection and three users, and fails the data of any
  * visualization named "Broken Tile".
  */
+const stage = useStage('tmlsync-after-deploy-');
+/** dev's content, exported once; each version deploys a copy of it. */
+let seed: string;
+beforeAll(async () => {
+  seed = await exportedRemote(stage);
+});
+
 describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, over %s', (api) => {
-  const stage = useStage(`tmlsync-after-deploy-${api}-`);
+  const work = join(stage.work, api);
   let prod: RunningEmulator;
   const prodLog = requestLog();
   let remote: string;
-  const configFile = join(stage.work, 'tmlsync.yaml');
+  const configFile = join(stage.work, `tmlsync-${api}.yaml`);
   const USERS = ['dana.engineer', 'alex.analyst', 'erin.exec'];
 
   function writeConfig(prodExtra: string): void {
     writeFileSync(
       configFile,
-      `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    schedule: "0 0 1 1 *"\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n${prodExtra}`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    schedule: "0 0 1 1 *"\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n${prodExtra}`,
     );
   }
 
@@ -47,8 +55,8 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
 
   /** Clones main, edits files, pushes. */
   function change(name: string, edit: (read: (file: string) => string, write: (file: string, text: string) => void) => void): void {
-    const clone = join(stage.work, name);
-    git(stage.work, 'clone', '--quiet', '-b', 'main', remote, clone);
+    const clone = join(work, name);
+    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
     edit(
       (file) => readFileSync(join(clone, file), 'utf8'),
       (file, text) => writeFileSync(join(clone, file), text),
@@ -76,10 +84,8 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
       removeDeleted: false,
       password: 'first-Password-1',
     });
-    remote = stage.server.createRepo('content');
-    writeConfig('');
-    expect((await cli(['export', '--config', configFile, '--env', 'dev'])).code).toBe(0);
-    git(stage.server.pathOf('content'), 'branch', 'main', 'dev');
+    mkdirSync(work);
+    remote = copyRemote(stage.server, seed, `content-${api}`);
   });
   afterAll(async () => {
     await prod.close();
@@ -190,7 +196,7 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
       expect(result.stdout).toMatch(/check failed: worksheet "Retail Sales Worksheet", search \[Region\] \[Profit Margin\] \(tml\/worksheet\/.*\): ThoughtSpot searchdata failed with HTTP 400.*Profit Margin/);
       expect(result.stderr).toBe('');
       // The commit did not pass: the ledger does not record it as deployed, so no pipeline stage promotes it (issue 13, item 4).
-      const bare = stage.server.pathOf('content');
+      const bare = stage.server.pathOf(`content-${api}`);
       const ledger = JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/deploy:deploy.json')) as { deployedCommit?: string };
       expect(ledger.deployedCommit).toBeDefined();
       expect(ledger.deployedCommit).not.toBe(git(bare, 'rev-parse', 'main'));
@@ -222,7 +228,7 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
 
   describe('liveboard snapshots of a deploy environment', () => {
     it('renders the changed liveboards by their GUIDs in the environment, from the deploy ledger', async () => {
-      const out = join(stage.work, 'pdfs');
+      const out = join(work, 'pdfs');
       const result = await cli(['snapshot', '--config', configFile, '--env', 'prod', '--changed-since', 'HEAD~1', '--out', out, '--format', 'json']);
       expect(result.code, result.stderr).toBe(0);
       const { snapshots } = JSON.parse(result.stdout) as SnapshotReport;

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,40 +9,52 @@ import { prng } from '../../src/emulator/seed/demo.js';
 import { createLogger } from '../../src/log/index.js';
 import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
-import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
+import { useStage } from '../support/stage.js';
 import { API_VERSIONS } from '../support/api.js';
 
+// One stage for both versions: dev (the demo) exported once into a seed remote; each version
+// deploys a copy of it (its deploy ledger and lock are its own), each case to a prod of its own.
+const stage = useStage('tmlsync-deploy-');
+const { work } = stage;
+const emulators: RunningEmulator[] = [];
+let seed: string;
+let n = 0;
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+beforeAll(async () => {
+  seed = await exportedRemote(stage);
+});
+afterAll(() => Promise.all(emulators.map((e) => e.close())));
+
+/** An empty prod with its own connection (and `extra`), behind the given faults once set up. */
+async function prod(faults: EmulatorOptions = {}, extra: string[] = []): Promise<RunningEmulator> {
+  const dataDir = join(work, `prod-${(n += 1)}`);
+  const setup = await startEmulator({ seed: 'none', dataDir });
+  const admin = new ThoughtSpotClient({ url: setup.url, username: 'tsadmin', password: 'admin', env: {} });
+  await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n', ...extra], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+  await setup.close();
+  const emulator = await startEmulator({ seed: 'none', dataDir, guidPolicy: 'regenerate', ...faults });
+  emulators.push(emulator);
+  return emulator;
+}
+
+const names = (e: RunningEmulator) => [...e.state.objects.values()].map((o) => `${o.kind}:${o.name}`).sort();
+
 describe.each(API_VERSIONS)('deploy robustness, over %s', (api) => {
-  let server: GitServer;
-  let dev: RunningEmulator;
-  const emulators: RunningEmulator[] = [];
-  const work = mkdtempSync(join(tmpdir(), `tmlsync-deploy-${api}-`));
   let remote: string;
-  let n = 0;
-  const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+  beforeAll(() => {
+    remote = copyRemote(stage.server, seed, `content-${api}`);
+  });
 
   function configFor(prodUrl: string, extra = ''): string {
     const file = join(work, `config-${(n += 1)}.yaml`);
     writeFileSync(
       file,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${dev.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    api: ${api}\n  prod:\n    url: ${prodUrl}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${extra}    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${api}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    api: ${api}\n  prod:\n    url: ${prodUrl}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${extra}    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
     );
     return file;
   }
-
-  /** An empty prod with its own connection (and `extra`), behind the given faults once set up. */
-  async function prod(faults: EmulatorOptions = {}, extra: string[] = []): Promise<RunningEmulator> {
-    const dataDir = join(work, `prod-${(n += 1)}`);
-    const setup = await startEmulator({ seed: 'none', dataDir });
-    const admin = new ThoughtSpotClient({ url: setup.url, username: 'tsadmin', password: 'admin', env: {} });
-    await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n', ...extra], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-    await setup.close();
-    const emulator = await startEmulator({ seed: 'none', dataDir, guidPolicy: 'regenerate', ...faults });
-    emulators.push(emulator);
-    return emulator;
-  }
-
-  const names = (e: RunningEmulator) => [...e.state.objects.values()].map((o) => `${o.kind}:${o.name}`).sort();
 
   let reference: Promise<string[]> | undefined;
   /** What a fault-free deploy leaves in an empty prod: deployed once, for every test that compares with it. */
@@ -55,19 +66,6 @@ describe.each(API_VERSIONS)('deploy robustness, over %s', (api) => {
     })();
     return reference;
   }
-
-  beforeAll(async () => {
-    server = await startGitServer();
-    dev = await startEmulator();
-    remote = server.createRepo('content');
-    expect((await cli(['export', '--config', configFor('http://127.0.0.1:1'), '--env', 'dev'])).code).toBe(0);
-    git(server.pathOf('content'), 'branch', 'main', 'dev');
-  });
-  afterAll(async () => {
-    await Promise.all([dev.close(), ...emulators.map((e) => e.close())]);
-    await server.close();
-    rmSync(work, { recursive: true, force: true });
-  });
 
   it('with PARTIAL, skips the dependents of a table the target rejects, and says why', async () => {
     const taken = 'table:\n  name: products_legacy\n  db: RETAIL_PROD\n  schema: ANALYTICS\n  db_table: dim_products\n  connection:\n    name: Retail Warehouse PROD\n  columns:\n  - name: product_id\n    db_column_name: product_id\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: INT64\n';
@@ -101,7 +99,7 @@ describe.each(API_VERSIONS)('deploy robustness, over %s', (api) => {
 
   it('refuses a second deploy of the same environment while one runs, naming the holder', async () => {
     const target = await prod();
-    const holder = await GitRepo.open(join(work, 'holder'), { remoteUrl: remote, committer: { name: 't', email: 't@x' } });
+    const holder = await GitRepo.open(join(work, `holder-${api}`), { remoteUrl: remote, committer: { name: 't', email: 't@x' } });
     expect(await holder.acquireLock('refs/tmlsync/prod/lock', 'ci-runner-7 pid 1 run abc', () => false)).toBeUndefined();
     try {
       const refused = await cli(['deploy', '--config', configFor(target.url), '--env', 'prod']);

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { loginCookie, raw } from '../emulator/raw-http.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
+import { copyRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 
 async function exportOnce(file: string, ...extra: string[]) {
@@ -22,10 +23,19 @@ describe.each(['v1', 'v2'] as const)('tmlsync export against the emulator and a 
     return file;
   }
 
+  // The first run is made once: the first case asserts on it, the others start from copies of its remote.
+  let remote: string;
+  let file: string;
+  let first: Awaited<ReturnType<typeof exportOnce>>;
+  const copies: Record<string, string> = {};
+  beforeAll(async () => {
+    remote = stage.server.createRepo('demo');
+    file = configFile(remote, join(stage.work, 'wd1'));
+    first = await exportOnce(file);
+    for (const name of ['lost-ledger', 'changes']) copies[name] = copyRemote(stage.server, remote, name);
+  });
+
   it('exports everything on the first run, then nothing changes and no commit is made', async () => {
-    const remote = stage.server.createRepo('demo');
-    const file = configFile(remote, join(stage.work, 'wd1'));
-    const first = await exportOnce(file);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.report!.counts).toMatchObject({ added: 18, failed: 0 });
@@ -56,8 +66,7 @@ describe.each(['v1', 'v2'] as const)('tmlsync export against the emulator and a 
   });
 
   it('re-exports everything when the ledger is lost, and commits nothing when the files already hold it', async () => {
-    const remote = stage.server.createRepo('lost-ledger');
-    await exportOnce(configFile(remote, join(stage.work, 'wd-lost-1')));
+    const remote = copies['lost-ledger']!;
     const bare = stage.server.pathOf('lost-ledger');
     const head = git(bare, 'rev-parse', 'dev');
     git(bare, 'update-ref', '-d', 'refs/tmlsync/dev/export');
@@ -72,9 +81,7 @@ describe.each(['v1', 'v2'] as const)('tmlsync export against the emulator and a 
   });
 
   it('commits a change as its ThoughtSpot author, and removes the file of a deleted object', async () => {
-    const remote = stage.server.createRepo('changes');
-    const file = configFile(remote, join(stage.work, 'wd3'));
-    await exportOnce(file);
+    const file = configFile(copies.changes!, join(stage.work, 'wd3'));
     const dana = await loginCookie(stage.emulator.url, 'dana.engineer', 'demo-password');
     const exported = await raw(stage.emulator.url, 'POST', 'metadata/tml/export', { cookie: dana, form: { export_ids: JSON.stringify([DEMO_GUIDS.answers[0]]) } });
     const edoc = ((await exported.json()) as { object: { edoc: string }[] }).object[0]!.edoc;

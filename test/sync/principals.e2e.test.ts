@@ -8,6 +8,7 @@ import { loginCookie } from '../emulator/raw-http.js';
 import { API_VERSIONS, requestLog } from '../support/api.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
+import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 
 const INITIAL = 'Welcome-Prod-1';
@@ -27,9 +28,67 @@ interface PrincipalsFile {
 
 const group = (file: PrincipalsFile, name: string) => file.groups.find((g) => g.name === name)!;
 
+/** The principals files a deploy must refuse, each on a branch of its own off main. */
+const PROBLEMS = [
+  {
+    problem: 'a membership in an unknown group',
+    edit: (f: PrincipalsFile) => void f.users.find((u) => u.name === 'alex.analyst')!.groupNames.push('Ghosts'),
+    message: 'users[0] "alex.analyst": group "Ghosts" is unknown: neither in the file nor in prod',
+  },
+  {
+    problem: 'duplicate names',
+    edit: (f: PrincipalsFile) => void f.groups.push({ ...group(f, 'Analysts') }),
+    message: 'groups[3] "Analysts": duplicate name (also groups[0])',
+  },
+  {
+    problem: 'a group cycle',
+    edit: (f: PrincipalsFile) => void (group(f, 'Analysts').groupNames = ['Executives']),
+    message: 'groups[0] "Analysts": group cycle "Analysts" → "Executives" → "Analysts"',
+  },
+  {
+    problem: 'an unknown privilege',
+    edit: (f: PrincipalsFile) => void (group(f, 'Analysts').privileges = ['DATADOWNLOADING', 'CAN_FLY']),
+    message: `groups[0] "Analysts": unknown privilege 'CAN_FLY'`,
+  },
+  {
+    problem: 'a new local user without a password source',
+    edit: () => undefined,
+    message: 'users[0] "alex.analyst": a new local user needs a first password, and prod has none: set principals.initialPassword',
+    block: 'prune: false',
+  },
+];
+const branchOf = (problem: string) => `bad-${problem.replace(/\W+/g, '-')}`;
+
+// dev is the stage's demo emulator (three users, three groups with privileges), exported once into
+// `seed` (main as dev, and a branch per problem); each version deploys a copy of it to a prod of its own.
+const stage = useStage('tmlsync-principals-');
+let seed: string;
+let clones = 0;
+
+/** Commits an edited principals file (and optionally other edits) on each branch, off main of `remote`, and pushes them. */
+function commitPrincipals(remote: string, edits: { branch: string; edit: (file: PrincipalsFile) => unknown; other?: (clone: string) => void }[]): void {
+  const clone = join(stage.work, `clone-${(clones += 1)}`);
+  git(stage.work, 'clone', '--quiet', '-b', 'main', remote, clone);
+  const path = join(clone, 'principals/principals.yaml');
+  for (const { branch, edit, other } of edits) {
+    git(clone, 'checkout', '--quiet', '-B', branch, 'origin/main');
+    const file = load(readFileSync(path, 'utf8')) as PrincipalsFile;
+    const edited = edit(file) ?? file;
+    writeFileSync(path, dump(edited, { lineWidth: -1 }));
+    other?.(clone);
+    git(clone, 'commit', '--quiet', '--allow-empty', '-am', `principals: ${branch}`);
+  }
+  git(clone, 'push', '--quiet', 'origin', ...edits.map((e) => e.branch));
+}
+
+// An export, five commits and a push: more than the default 30 s for a hook on a loaded 2-core machine.
+beforeAll(async () => {
+  seed = await exportedRemote(stage);
+  commitPrincipals(seed, PROBLEMS.map(({ problem, edit }) => ({ branch: branchOf(problem), edit })));
+}, 120_000);
+
 describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
-  // dev is the stage's demo emulator (three users, three groups with privileges); prod starts with only the built-ins.
-  const stage = useStage(`tmlsync-principals-${api}-`);
+  // prod starts with only the built-ins.
   let prod: RunningEmulator;
   let remote: string;
   /** prod's requests, from its log. */
@@ -39,28 +98,13 @@ describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
 
   /** A configuration with dev (export) and prod (deploy), prod's `principals:` block as given (none when undefined). */
   function config(principals?: string): string {
-    const file = join(stage.work, `config-${(n += 1)}.yaml`);
+    const file = join(stage.work, `config-${api}-${(n += 1)}.yaml`);
     const block = principals === undefined ? '' : `    principals:\n${principals.replace(/^/gm, '      ')}\n`;
     writeFileSync(
       file,
-      `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n${block}`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, `wd-${api}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n${block}`,
     );
     return file;
-  }
-
-  /** Commits an edited principals file (and optionally other edits) on a branch of the remote; returns the branch. */
-  function commitPrincipals(branch: string, edit: (file: PrincipalsFile) => unknown, other?: (clone: string) => void): string {
-    const clone = join(stage.work, `clone-${branch}`);
-    git(stage.work, 'clone', '--quiet', '-b', 'main', remote, clone);
-    const path = join(clone, 'principals/principals.yaml');
-    const file = load(readFileSync(path, 'utf8')) as PrincipalsFile;
-    const edited = edit(file) ?? file;
-    writeFileSync(path, dump(edited, { lineWidth: -1 }));
-    other?.(clone);
-    git(clone, 'checkout', '--quiet', '-B', branch);
-    git(clone, 'commit', '--quiet', '--allow-empty', '-am', `principals: ${branch}`);
-    git(clone, 'push', '--quiet', 'origin', branch);
-    return branch;
   }
 
   beforeAll(async () => {
@@ -71,9 +115,7 @@ describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
     });
     const admin = new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} });
     await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-    remote = stage.server.createRepo('content');
-    expect((await cli(['export', '--config', config(), '--env', 'dev'])).code).toBe(0);
-    git(stage.server.pathOf('content'), 'branch', 'main', 'dev');
+    remote = copyRemote(stage.server, seed, `content-${api}`);
   });
   afterAll(() => prod.close());
 
@@ -92,35 +134,8 @@ describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
       expect(count('principalsSync') + count('groupsImport') + count('groupListing') + count('privilegeChange')).toBe(0);
     });
 
-    it.each([
-      {
-        problem: 'a membership in an unknown group',
-        edit: (f: PrincipalsFile) => void f.users.find((u) => u.name === 'alex.analyst')!.groupNames.push('Ghosts'),
-        message: 'users[0] "alex.analyst": group "Ghosts" is unknown: neither in the file nor in prod',
-      },
-      {
-        problem: 'duplicate names',
-        edit: (f: PrincipalsFile) => void f.groups.push({ ...group(f, 'Analysts') }),
-        message: 'groups[3] "Analysts": duplicate name (also groups[0])',
-      },
-      {
-        problem: 'a group cycle',
-        edit: (f: PrincipalsFile) => void (group(f, 'Analysts').groupNames = ['Executives']),
-        message: 'groups[0] "Analysts": group cycle "Analysts" → "Executives" → "Analysts"',
-      },
-      {
-        problem: 'an unknown privilege',
-        edit: (f: PrincipalsFile) => void (group(f, 'Analysts').privileges = ['DATADOWNLOADING', 'CAN_FLY']),
-        message: `groups[0] "Analysts": unknown privilege 'CAN_FLY'`,
-      },
-      {
-        problem: 'a new local user without a password source',
-        edit: () => undefined,
-        message: 'users[0] "alex.analyst": a new local user needs a first password, and prod has none: set principals.initialPassword',
-        block: 'prune: false',
-      },
-    ])('refuses $problem, naming the entry, and applies nothing', async ({ problem, edit, message, block }) => {
-      const branch = commitPrincipals(`bad-${problem.replace(/\W+/g, '-')}`, edit);
+    it.each(PROBLEMS)('refuses $problem, naming the entry, and applies nothing', async ({ problem, message, block }) => {
+      const branch = branchOf(problem);
       const before = principalsOf(prod);
       const [syncs, changes] = [count('principalsSync'), count('privilegeChange')];
       const result = await cli(['deploy', '--config', config(block ?? 'initialPassword: ${TS_INITIAL}'), '--env', 'prod', '--ref', branch], env);
@@ -188,18 +203,18 @@ describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
 
     it('applies only the privilege difference with content changes, keeps principals absent from the file, and removes them with prune', async () => {
       const board = 'tml/answer/Sales-by-Category.';
-      commitPrincipals(
-        'main',
-        (f) => {
+      commitPrincipals(remote, [{
+        branch: 'main',
+        edit: (f) => {
           group(f, 'Analysts').privileges = ['DATADOWNLOADING', 'SHAREWITHALL'];
           group(f, 'Data Engineers').privileges = ['DATAMANAGEMENT'];
           f.users = f.users.filter((u) => u.name !== 'erin.exec');
         },
-        (clone) => {
+        other: (clone) => {
           const answer = git(clone, 'ls-files', 'tml/answer').split('\n').find((p) => p.startsWith(board))!;
           writeFileSync(join(clone, answer), readFileSync(join(clone, answer), 'utf8').replace('type: PIE', 'type: BAR'));
         },
-      );
+      }]);
       const changes = count('privilegeChange');
       const deployed = await cli(['deploy', '--config', config('initialPassword: ${TS_INITIAL}'), '--env', 'prod'], env);
       expect(deployed.code).toBe(0);

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -9,6 +9,7 @@ import { runDeploy } from '../../src/sync/deploy/deploy.js';
 import type { DeletableType, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
+import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
@@ -19,21 +20,68 @@ import { API_VERSIONS, clientOf } from '../support/api.js';
  * answer and a liveboard on it), and a commit removes those three files and
  * one adopted answer.
  */
+const COPY = { model: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e01', answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e02', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e03' };
+const ADOPTED = DEMO_GUIDS.answers[5]; // "Sales by Segment"
+
+const stage = useStage('tmlsync-prune-');
+const { work } = stage;
+/**
+ * The demo content exported once from dev, on a branch for each step of a
+ * version's set-up: `adopted` (dev's content), `own` (three objects of our
+ * own more), `no-source` (no tml/), `connection-only`, and `main` (our three
+ * and one adopted answer removed). Each version deploys a copy of it.
+ */
+let seed: string;
+
+/** A copy of a file of the clone under a new GUID and name, its references to the model pointed at the model's copy. */
+function copy(clone: string, from: string, to: string, guid: string, name: [string, string]): void {
+  const text = readFileSync(join(clone, from), 'utf8')
+    .replace(/^guid: .*$/m, `guid: ${guid}`)
+    .replace(new RegExp(`^  name: ${name[0]}$`, 'm'), `  name: ${name[1]}`)
+    .replaceAll(DEMO_GUIDS.model, COPY.model)
+    .replace(/: Retail Sales$/gm, ': Retail Sales Copy');
+  writeFileSync(join(clone, to), text);
+}
+
+// An export and the commits of five branches: more than the default 30 s for a hook on a loaded 2-core machine.
+beforeAll(async () => {
+  seed = await exportedRemote(stage);
+
+  const clone = join(work, 'seed-clone');
+  git(work, 'clone', '--quiet', '-b', 'dev', seed, clone);
+  git(clone, 'checkout', '--quiet', '-b', 'adopted');
+  git(clone, 'checkout', '--quiet', '-b', 'own');
+  copy(clone, `tml/model/Retail-Sales.${DEMO_GUIDS.model}.model.tml`, `tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, COPY.model, ['Retail Sales', 'Retail Sales Copy']);
+  copy(clone, `tml/answer/Top-10-Products.${DEMO_GUIDS.answers[3]}.answer.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, COPY.answer, ['Top 10 Products', 'Top 10 Copy']);
+  copy(clone, `tml/liveboard/Product-Insights.${DEMO_GUIDS.liveboards[2]}.liveboard.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, COPY.liveboard, ['Product Insights', 'Insights Copy']);
+  git(clone, 'add', '-A');
+  git(clone, 'commit', '--quiet', '-m', 'three objects of our own');
+
+  // A source with no tml/ at all, and one with only a connection, on branches of their own.
+  git(clone, 'checkout', '--quiet', '-b', 'no-source');
+  git(clone, 'rm', '-r', '--quiet', 'tml');
+  git(clone, 'commit', '--quiet', '-m', 'no tml/');
+  git(clone, 'checkout', '--quiet', '-b', 'connection-only', 'own');
+  for (const kind of ['table', 'model', 'worksheet', 'view', 'sql_view', 'answer', 'liveboard']) git(clone, 'rm', '-r', '--quiet', `tml/${kind}`);
+  git(clone, 'commit', '--quiet', '-m', 'only the connection');
+
+  // main loses our three objects and one adopted answer.
+  git(clone, 'checkout', '--quiet', '-b', 'main', 'own');
+  git(clone, 'rm', '--quiet', `tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, `tml/answer/Sales-by-Segment.${ADOPTED}.answer.tml`);
+  git(clone, 'commit', '--quiet', '-m', 'remove four objects');
+  git(clone, 'push', '--quiet', 'origin', 'adopted', 'own', 'no-source', 'connection-only', 'main');
+}, 120_000);
+
 describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
-  const stage = useStage(`tmlsync-prune-${api}-`);
-  const { work } = stage;
   let remote: string;
   let bare: string;
   let n = 0;
 
-  const COPY = { model: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e01', answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e02', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e03' };
-  const ADOPTED = DEMO_GUIDS.answers[5]; // "Sales by Segment"
-
   function configFor(prune = ''): string {
-    const file = join(work, `config-${(n += 1)}.yaml`);
+    const file = join(work, `config-${api}-${(n += 1)}.yaml`);
     writeFileSync(
       file,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${prune}`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${api}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${prune}`,
     );
     return file;
   }
@@ -62,58 +110,24 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
     return { code: result.code, stderr: result.stderr, ...(result.stdout ? { report: JSON.parse(result.stdout) as Report } : {}) };
   }
 
-  /** A copy of a file of the clone under a new GUID and name, its references to the model pointed at the model's copy. */
-  function copy(clone: string, from: string, to: string, guid: string, name: [string, string]): void {
-    const text = readFileSync(join(clone, from), 'utf8')
-      .replace(/^guid: .*$/m, `guid: ${guid}`)
-      .replace(new RegExp(`^  name: ${name[0]}$`, 'm'), `  name: ${name[1]}`)
-      .replaceAll(DEMO_GUIDS.model, COPY.model)
-      .replace(/: Retail Sales$/gm, ': Retail Sales Copy');
-    writeFileSync(join(clone, to), text);
-  }
-
   afterAll(() => prod?.close());
-  // An export and two deploys: more than the default 30 s for a hook on a loaded 2-core machine.
+  // Two deploys, main set to each step of the seed in turn.
   beforeAll(async () => {
     prod = await startEmulator();
-    remote = stage.server.createRepo('content');
-    bare = stage.server.pathOf('content');
+    remote = copyRemote(stage.server, seed, `content-${api}`);
+    bare = stage.server.pathOf(`content-${api}`);
     const config = configFor();
-    expect((await cli(['export', '--config', config, '--env', 'dev'])).code).toBe(0);
-    git(bare, 'branch', 'main', 'dev');
+    const main = git(bare, 'rev-parse', 'main');
     // prod already holds every object: the first deploy adopts them all.
+    git(bare, 'update-ref', 'refs/heads/main', 'adopted');
     expect((await deploy(config)).code).toBe(0);
     expect(Object.values(ledger().objects).every((e) => !e.created)).toBe(true);
 
-    const clone = join(work, 'clone');
-    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
-    copy(clone, `tml/model/Retail-Sales.${DEMO_GUIDS.model}.model.tml`, `tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, COPY.model, ['Retail Sales', 'Retail Sales Copy']);
-    copy(clone, `tml/answer/Top-10-Products.${DEMO_GUIDS.answers[3]}.answer.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, COPY.answer, ['Top 10 Products', 'Top 10 Copy']);
-    copy(clone, `tml/liveboard/Product-Insights.${DEMO_GUIDS.liveboards[2]}.liveboard.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, COPY.liveboard, ['Product Insights', 'Insights Copy']);
-    git(clone, 'add', '-A');
-    git(clone, 'commit', '--quiet', '-m', 'three objects of our own');
-    git(clone, 'push', '--quiet', 'origin', 'main');
+    git(bare, 'update-ref', 'refs/heads/main', 'own');
     const created = await deploy(config);
     expect(created.report?.counts, created.stderr).toMatchObject({ added: 3, failed: 0 });
     expect(Object.values(COPY).every(inProd)).toBe(true);
-
-    // A source with no tml/ at all, and one with only a connection, on branches of their own.
-    git(clone, 'checkout', '--quiet', '-b', 'no-source');
-    git(clone, 'rm', '-r', '--quiet', 'tml');
-    git(clone, 'commit', '--quiet', '-m', 'no tml/');
-    git(clone, 'push', '--quiet', 'origin', 'no-source');
-    git(clone, 'checkout', '--quiet', '-b', 'connection-only', 'main');
-    for (const kind of ['table', 'model', 'worksheet', 'view', 'sql_view', 'answer', 'liveboard']) git(clone, 'rm', '-r', '--quiet', `tml/${kind}`);
-    git(clone, 'commit', '--quiet', '-m', 'only the connection');
-    git(clone, 'push', '--quiet', 'origin', 'connection-only');
-
-    // main loses our three objects and one adopted answer.
-    git(clone, 'checkout', '--quiet', 'main');
-    for (const file of [`tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, `tml/answer/Sales-by-Segment.${ADOPTED}.answer.tml`]) {
-      rmSync(join(clone, file));
-    }
-    git(clone, 'commit', '--quiet', '-am', 'remove four objects');
-    git(clone, 'push', '--quiet', 'origin', 'main');
+    git(bare, 'update-ref', 'refs/heads/main', main);
   }, 120_000);
 
   it('deletes nothing with prune off, and the plan says why each object is kept', async () => {
@@ -195,8 +209,8 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
   });
 
   it('checks by listing when a delete answer is lost: sends again only what is still there', async () => {
-    const clone = join(work, 'clone');
-    git(clone, 'pull', '--quiet', 'origin', 'main');
+    const clone = join(work, `clone-${api}`);
+    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
     const ids = { answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e04', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e05' };
     const files = [`tml/answer/Region-Copy.${ids.answer}.answer.tml`, `tml/liveboard/Store-Copy.${ids.liveboard}.liveboard.tml`];
     const rename = (from: string, to: string, guid: string, name: [string, string]) =>
@@ -224,7 +238,7 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
         return type === 'PINBOARD_ANSWER_BOOK' && first ? { answered: false, error: 'socket hang up' } : answer;
       },
     };
-    const repo = await GitRepo.open(join(work, 'lossy'), { remoteUrl: remote, committer: { name: 'tmlsync', email: 'tmlsync@localhost' } });
+    const repo = await GitRepo.open(join(work, `lossy-${api}`), { remoteUrl: remote, committer: { name: 'tmlsync', email: 'tmlsync@localhost' } });
     const report = await runDeploy({ environment: { name: 'prod', branch: 'main', prune: { maxDeletions: 10 } }, thoughtspot: lossy, repo });
     expect(report.objects.filter((o) => o.outcome === 'deleted').map((o) => o.name).sort()).toEqual(['Region Copy', 'Store Copy']);
     expect(inProd(ids.answer) || inProd(ids.liveboard)).toBe(false);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
@@ -6,23 +6,30 @@ import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { pdfText } from '../support/pdf-text.js';
+import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, endpointOf } from '../support/api.js';
 
-/** `tmlsync snapshot` against the demo emulator, exported into a git remote first. */
+/** `tmlsync snapshot` against the demo emulator, exported into a git remote once; each version snapshots from a copy of it. */
+const stage = useStage('tmlsync-snapshot-');
+let seed: string;
+beforeAll(async () => {
+  seed = await exportedRemote(stage);
+});
+
 describe.each(API_VERSIONS)('tmlsync snapshot, over %s', (api) => {
-  const stage = useStage(`tmlsync-snapshot-${api}-`);
-  const configFile = join(stage.work, 'tmlsync.yaml');
+  const work = join(stage.work, api);
+  const configFile = join(stage.work, `tmlsync-${api}.yaml`);
   let remote: string;
 
-  beforeAll(async () => {
-    remote = stage.server.createRepo('content');
-    writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    api: ${api}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n`);
-    expect((await cli(['export', '--config', configFile, '--env', 'dev'])).code).toBe(0);
+  beforeAll(() => {
+    mkdirSync(work);
+    remote = copyRemote(stage.server, seed, `content-${api}`);
+    writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    api: ${api}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n`);
   });
 
     it('saves a PDF of every liveboard, named after its file, as the environment renders it', async () => {
-      const out = join(stage.work, 'all');
+      const out = join(work, 'all');
       const result = await cli(['snapshot', '--config', configFile, '--env', 'dev', '--out', out]);
       expect(result.code, result.stderr).toBe(0);
       expect(readdirSync(out).sort()).toEqual([
@@ -37,15 +44,15 @@ describe.each(API_VERSIONS)('tmlsync snapshot, over %s', (api) => {
     });
 
     it('saves only the liveboards changed since a commit, and fails naming a liveboard the environment cannot render', async () => {
-      const clone = join(stage.work, 'clone');
-      git(stage.work, 'clone', '--quiet', '-b', 'dev', remote, clone);
+      const clone = join(work, 'clone');
+      git(work, 'clone', '--quiet', '-b', 'dev', remote, clone);
       const before = git(clone, 'rev-parse', 'HEAD');
       const file = `tml/liveboard/Product-Insights.${DEMO_GUIDS.liveboards[2]}.liveboard.tml`;
       writeFileSync(join(clone, file), readFileSync(join(clone, file), 'utf8').replace(/^( {2}name: .*)$/m, '$1\n  description: For the snapshot'));
       git(clone, 'commit', '--quiet', '-am', 'describe a liveboard');
       git(clone, 'push', '--quiet', 'origin', 'dev');
 
-      const out = join(stage.work, 'changed');
+      const out = join(work, 'changed');
       const result = await cli(['snapshot', '--config', configFile, '--env', 'dev', '--changed-since', before, '--out', out, '--format', 'json']);
       expect(result.code, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout) as SnapshotReport;
@@ -59,16 +66,16 @@ describe.each(API_VERSIONS)('tmlsync snapshot, over %s', (api) => {
       git(clone, 'add', stray);
       git(clone, 'commit', '--quiet', '-m', 'a liveboard dev never had');
       git(clone, 'push', '--quiet', 'origin', 'dev');
-      const failed = await cli(['snapshot', '--config', configFile, '--env', 'dev', '--changed-since', 'HEAD~1', '--out', join(stage.work, 'stray')]);
+      const failed = await cli(['snapshot', '--config', configFile, '--env', 'dev', '--changed-since', 'HEAD~1', '--out', join(work, 'stray')]);
       expect(failed.code).toBe(1);
       expect(failed.stdout).toMatch(/failed {2}liveboard "Stray" \(tml\/liveboard\/Stray\.[^)]+\): ThoughtSpot (\S+) failed with HTTP 400/);
       expect(failed.stdout).toContain(`ThoughtSpot ${endpointOf(api, 'liveboardPdf')} failed with HTTP 400`);
-      expect(existsSync(join(stage.work, 'stray'))).toBe(true);
-      expect(readdirSync(join(stage.work, 'stray'))).toEqual([]);
+      expect(existsSync(join(work, 'stray'))).toBe(true);
+      expect(readdirSync(join(work, 'stray'))).toEqual([]);
     });
 
     it('refuses an unknown --changed-since with exit 2, and needs --out', async () => {
-      const unknown = await cli(['snapshot', '--config', configFile, '--env', 'dev', '--changed-since', 'no-such-ref', '--out', join(stage.work, 'x')]);
+      const unknown = await cli(['snapshot', '--config', configFile, '--env', 'dev', '--changed-since', 'no-such-ref', '--out', join(work, 'x')]);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain('--changed-since no-such-ref: no such commit in the remote');
       const noOut = await cli(['snapshot', '--config', configFile, '--env', 'dev']);
