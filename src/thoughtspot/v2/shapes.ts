@@ -99,31 +99,32 @@ export function principals(users: readonly V2User[], groups: readonly V2Group[])
   for (const group of groups) {
     for (const child of refNames(group.sub_groups)) parents.set(child, [...(parents.get(child) ?? []), group.name]);
   }
-  const asGroups = groups.map((group): Principal =>
-    defined({
-      name: group.name,
-      displayName: group.display_name,
+  const asGroups = groups.map((group) =>
+    principal(group, {
       description: group.description ?? undefined,
       principalTypeEnum: group.type ?? 'LOCAL_GROUP',
       groupNames: parents.get(group.name) ?? [],
-      visibility: v1Visibility(group.visibility),
-      created: group.creation_time_in_millis ?? undefined,
-      modified: group.modification_time_in_millis ?? undefined,
     }),
   );
-  const asUsers = users.map((user): Principal =>
-    defined({
-      name: user.name,
-      displayName: user.display_name,
-      mail: user.email ?? undefined,
-      principalTypeEnum: user.account_type ?? 'LOCAL_USER',
-      groupNames: refNames(user.user_groups),
-      visibility: v1Visibility(user.visibility),
-      created: user.creation_time_in_millis ?? undefined,
-      modified: user.modification_time_in_millis ?? undefined,
-    }),
+  const asUsers = users.map((user) =>
+    principal(user, { mail: user.email ?? undefined, principalTypeEnum: user.account_type ?? 'LOCAL_USER', groupNames: refNames(user.user_groups) }),
   );
   return [...asGroups, ...asUsers];
+}
+
+/** What a v2 user and a v2 group say alike, in v1's names, around the fields of their own (in v1's key order). */
+function principal(
+  from: Pick<V2User | V2Group, 'name' | 'display_name' | 'visibility' | 'creation_time_in_millis' | 'modification_time_in_millis'>,
+  own: Pick<Principal, 'principalTypeEnum' | 'groupNames'> & Pick<Partial<Principal>, 'description' | 'mail'>,
+): Principal {
+  return defined({
+    name: from.name,
+    displayName: from.display_name,
+    ...own,
+    visibility: v1Visibility(from.visibility),
+    created: from.creation_time_in_millis ?? undefined,
+    modified: from.modification_time_in_millis ?? undefined,
+  });
 }
 
 export function isGroupPrincipal(principal: Principal): boolean {
