@@ -216,7 +216,7 @@ export class ThoughtSpotV2Client {
   }
 
   updatePassword(params: UpdatePasswordParams): Promise<void> {
-    return changePassword(this.#http, { user: params.name, currentPassword: params.currentPassword, newPassword: params.newPassword });
+    return changePassword(this.#http, params);
   }
 
   /** Makes `toUserName` the author of the objects (only those `fromUserName` authored, when given). */

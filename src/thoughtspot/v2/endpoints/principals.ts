@@ -38,6 +38,7 @@
 import type { ApiCaller } from '../../http.js';
 import { QUEUE_PRIORITY } from '../../limits.js';
 import { parseJson } from '../../endpoints/encode.js';
+import type { UpdatePasswordParams } from '../../endpoints/user.js';
 import type { V2AccountType, V2Group, V2GroupType, V2ImportGroupsResponse, V2ImportUsersResponse, V2User, V2Visibility } from '../types.js';
 
 export interface SearchPrincipalsParams {
@@ -166,19 +167,12 @@ export async function updateGroup(api: ApiCaller, params: UpdateGroupParams): Pr
   });
 }
 
-export interface ChangePasswordParams {
-  /** The user's GUID or name. */
-  user: string;
-  currentPassword: string;
-  newPassword: string;
-}
-
-/** `POST users/change-password` → 204. Not re-sent: after a success the current password is no longer current. */
-export async function changePassword(api: ApiCaller, params: ChangePasswordParams): Promise<void> {
+/** `POST users/change-password` → 204; the user by GUID or name (`user_identifier`), v1's `name`. Not re-sent: after a success the current password is no longer current. */
+export async function changePassword(api: ApiCaller, params: UpdatePasswordParams): Promise<void> {
   await api.send({
     endpoint: 'users/change-password',
     method: 'POST',
-    json: { user_identifier: params.user, current_password: params.currentPassword, new_password: params.newPassword },
+    json: { user_identifier: params.name, current_password: params.currentPassword, new_password: params.newPassword },
     accept: 'json',
     success: [204, 200],
     idempotent: false,
