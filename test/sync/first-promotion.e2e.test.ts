@@ -48,7 +48,8 @@ describe.each(API_VERSIONS)('first promotion into an empty environment, over %s'
     // VALIDATE_ONLY: 70 objects in batches of 25 (3); imports: a batch per level and its rest (levels of 20, 20 and 30: 1 + 1 + 2).
     expect(log.count(api, 'tmlImport') - before.imports).toBe(3 + 4);
     // Of those imports one holds 25 documents (the level of 30's first batch): over v2 it goes in
-    // the background (async import from 25 documents); v1 has no async import.
-    expect(log.count(api, 'asyncImport') - before.async).toBe(api === 'v2' ? 1 : 0);
+    // the background (async import from 25 documents). v1 has no async endpoint: its imports are
+    // all `metadata/tml/import`, counted on the line above.
+    if (api === 'v2') expect(log.count(api, 'asyncImport') - before.async).toBe(1);
   });
 });
