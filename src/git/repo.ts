@@ -166,7 +166,8 @@ export class GitRepo {
   /**
    * Where the `TIPS` refs point, by one `for-each-ref` after each fetch (`NOT_A_COMMIT` among them
    * when one does not name a commit: `revParse` then asks git). Only this repository moves them
-   * between fetches, and it brings this in step when it does (`#landStates`, `acquireLock`).
+   * between fetches, and it brings this in step when it does (`#landStates`); lock refs, which the
+   * daemon's leases move in the same work tree, are not among them.
    */
   #tips(): Promise<Map<string, string>> {
     this.#tipsRead ??= this.#run('for-each-ref', async (git) => {

@@ -3,7 +3,7 @@ import { configFrom, environmentsFor, withEnvironment, workflowEnvironment, type
 import type { EnvironmentConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { commitsBehind, StageRefError, stageCommit, type Promotion, type StageSettings } from '../../sync/deploy/pipeline.js';
-import { repoWith } from '../../sync/kernel/repo-view.js';
+import { asFetched } from '../../sync/kernel/repo-view.js';
 import { planMarkdown, planText, runPlan, type PlanReport } from '../../sync/plan.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
@@ -46,7 +46,7 @@ async function planOf(environment: EnvironmentConfig, options: PlanCommandOption
   if (options.ref !== undefined) throw new StageRefError(environment.name, shape.stage.promoteFrom);
   const promotion = await promotionOf(sides, environment.name, shape.stage);
   // The plan reads the remote as promotionOf fetched it, without a fetch of its own.
-  const fetched = repoWith(sides.repo, { fetch: () => Promise.resolve() });
+  const fetched = asFetched(sides.repo);
   return { promotion, ...(promotion.commit ? { plan: await plan(promotion.commit, fetched) } : {}) };
 }
 

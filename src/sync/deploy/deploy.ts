@@ -12,7 +12,7 @@ import { applyOwnership, ownedObjects, planOwnership, type OwnerChange } from '.
 import type { ImportPolicy, StateWrite } from '../ports.js';
 import { applyPrincipals, planPrincipals, type PrincipalsOutcome, type PrincipalsPlan } from './principals.js';
 import { dryRunDeletions, planPrune, PruneRefusedError, runPrune, type PrunePlan, type PruneSummary } from './prune.js';
-import { repoWith } from '../kernel/repo-view.js';
+import { asFetched } from '../kernel/repo-view.js';
 import { finishRun, startRun, type ObjectResult, type RunReport } from '../kernel/report.js';
 import { validateInTarget, validateOffline } from '../kernel/validate.js';
 
@@ -94,7 +94,7 @@ async function asStage(options: DeployOptions): Promise<{ options: DeployOptions
   const run = startRun('deploy', name, options);
   run.log.info({ promotion }, promotion.state === 'waiting' ? 'pipeline stage: nothing to deploy' : `pipeline stage: deploying ${promotion.commit!.slice(0, 12)} (${promotion.state})`);
   if (promotion.state === 'waiting') return { waiting: { ...finishRun(run, []), commit: '', drift: [], plan: [], promotion } };
-  const repo = options.dryRun ? repoWith(options.repo, { fetch: () => Promise.resolve() }) : options.repo;
+  const repo = options.dryRun ? asFetched(options.repo) : options.repo;
   return { options: { ...options, ref: promotion.commit!, repo }, promotion };
 }
 

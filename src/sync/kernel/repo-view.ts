@@ -15,3 +15,8 @@ export function repoWith(repo: ContentRepo, overrides: Partial<ContentRepo>): Co
     },
   });
 }
+
+/** The repository as its caller just fetched it: a workflow's own fetch is a no-op (a plan after its promotion's fetch, a dry-run deploy, a sync's halves). */
+export function asFetched(repo: ContentRepo, overrides: Partial<ContentRepo> = {}): ContentRepo {
+  return repoWith(repo, { fetch: () => Promise.resolve(), ...overrides });
+}

@@ -16,7 +16,7 @@ import {
   type Conflict, type GitFile, type Reconciled, type SideChanges, type SyncSides,
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
-import { repoWith } from '../kernel/repo-view.js';
+import { asFetched } from '../kernel/repo-view.js';
 
 export type { Conflict, ConflictPolicy, SideChange } from './changes.js';
 
@@ -99,7 +99,7 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
 function branchAsRead(repo: ContentRepo): ContentRepo {
   // Their checkout would only repeat the sync's (same commit, a tree nothing has written since):
   // a no-op sync run spawned 20 git processes, a quarter of them these repeats.
-  return repoWith(repo, { fetch: () => Promise.resolve(), checkout: () => Promise.resolve() });
+  return asFetched(repo, { checkout: () => Promise.resolve() });
 }
 
 /**
