@@ -101,6 +101,13 @@ export class EmulatorState {
     return this.instance.guidInUse(guid);
   }
 
+  /** This Org's objects by `obj_id` (unique per Org, developer docs "ThoughtSpot objects"): one map for a request that looks up many, not a scan per lookup. */
+  objectsByObjId(): Map<string, ContentRecord> {
+    const found = new Map<string, ContentRecord>();
+    for (const object of this.objects.values()) if (object.objId) found.set(object.objId, object);
+    return found;
+  }
+
   userById(id: string): UserRecord | undefined {
     for (const user of this.users.values()) if (user.id === id) return user;
     return undefined;

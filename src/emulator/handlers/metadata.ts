@@ -156,7 +156,8 @@ interface ListingQuery {
   ascending: boolean | undefined;
 }
 
-const SORT_KEYS: Record<(typeof SORTS)[number], (item: Listed) => string | number> = {
+/** Each sort field's key of a listed item (v1's `sort`; v2's `sort_options.field_name` takes the same). */
+export const SORT_KEYS: Record<(typeof SORTS)[number], (item: Listed) => string | number> = {
   DEFAULT: (item) => item.name.toLowerCase(),
   NAME: (item) => item.name.toLowerCase(),
   DISPLAY_NAME: (item) => item.displayName.toLowerCase(),

@@ -321,10 +321,9 @@ interface Claims {
  * fresh one under --guid-policy regenerate); force_create → always a new object.
  */
 function decideTargets(state: EmulatorState, settings: EmulatorSettings, planned: Planned[], forceCreate: boolean): void {
-  const claims: Claims = { guids: new Set(), objIds: new Set(), tables: new Map(), withObjId: new Map() };
+  const claims: Claims = { guids: new Set(), objIds: new Set(), tables: new Map(), withObjId: state.objectsByObjId() };
   for (const o of state.objects.values()) {
     if (o.kind === 'table') claims.tables.set(physicalKey(bodyOf(o)) ?? o.id, o.id);
-    if (o.objId) claims.withObjId.set(o.objId, o);
   }
   for (const p of planned) {
     if (!p.doc || p.status) continue;

@@ -35,7 +35,7 @@ import { cachedListing } from '../../listing-cache.js';
 import type { JsonBody } from '../../json-body.js';
 import type { ContentRecord, EmulatorState } from '../../state.js';
 import { deleteContent } from '../delete.js';
-import { idOf, listed, patternTest, vizHeaders, type Listed } from '../metadata.js';
+import { SORT_KEYS, idOf, listed, patternTest, vizHeaders, type Listed } from '../metadata.js';
 import { assignAuthor, requirePrivilege } from '../principals.js';
 import { requireDataManagement } from '../tml.js';
 import { done, findObject, findUser, objectOf, page, sortBy, V2_TYPE_KINDS, v2TypeOf, v2Route } from './common.js';
@@ -155,12 +155,7 @@ function sortedFound(everything: Found[], body: JsonBody, { createdBy, modifiedB
       (!tags || f.tags.some((t) => tags.includes(t)))
     );
   });
-  const key = (f: Found, field: string): string | number => {
-    if (field === 'CREATED') return f.created;
-    if (field === 'MODIFIED') return f.modified;
-    if (field === 'AUTHOR') return f.authorName;
-    return (field === 'DISPLAY_NAME' ? f.displayName : f.name).toLowerCase();
-  };
+  const key = (f: Found, field: string): string | number => (SORT_KEYS[field as keyof typeof SORT_KEYS] ?? SORT_KEYS.NAME)(f);
   return sortBy(found, body, key, SORT_FIELDS, 'NAME');
 }
 
@@ -226,8 +221,7 @@ function updateObjIds(context: HandlerContext): Reply {
   const { body, state } = context;
   const items = body.objects('metadata');
   if (items.length === 0) throw invalidParameter('metadata', 'required');
-  // Each item looked up in maps built once, not in a scan of the Org's objects per item.
-  const withObjId = new Map([...state.objects.values()].flatMap((o) => (o.objId ? [[o.objId, o] as const] : [])));
+  const withObjId = state.objectsByObjId();
   const changes = items.map((item, i) => ({ record: objIdTarget(state, withObjId, item, `metadata[${i}]`), objId: item.required('new_obj_id'), field: `metadata[${i}].new_obj_id` }));
   const after = new Map([...withObjId].map(([objId, o]) => [o.id, objId]));
   for (const { record, objId } of changes) after.set(record.id, objId);
