@@ -108,6 +108,15 @@ describe('the real-TML corpus (issue 18)', () => {
     expect(own.map(({ resolution }) => resolution.status === 'resolved' && resolution.target.document === doc)).toEqual([true]);
   });
 
+  it('reads the ${PARAMETER:…} in a liveboard\'s titles as the text ThoughtSpot substitutes at display time', () => {
+    type Viz = { answer?: { dynamic_name?: string; dynamic_description?: string; answer_columns?: { dynamic_title?: string }[] } };
+    const doc = load('liveboard/de_thoughtspot_cicd--Search.636fc994-527b-4efa-bb8d-62345ca6b66e.liveboard.tml');
+    const answer = (doc.body.visualizations as Viz[])[3]!.answer!;
+    const parameter = '[${PARAMETER:User Parameter}]';
+    expect([answer.dynamic_name, answer.answer_columns![1]!.dynamic_title]).toEqual([`Most searches performed by ${parameter}`, parameter]);
+    expect(validateBySource().filter((issue) => issue.file === doc.file && issue.code !== 'missing-reference')).toEqual([]);
+  });
+
   it('reads every cohort, simple and advanced, on the worksheet it stands on', () => {
     const cohorts = files.filter((file) => file.startsWith('cohort/')).map(load);
     const worksheetOf = (doc: TmlDocument): string | undefined => (doc.body.worksheet as { name?: string } | undefined)?.name;
