@@ -91,6 +91,32 @@ describe('schema-checked fields (issue 18)', () => {
     expect(findings(text)).toEqual([]);
   });
 
+  it('knows the fields of an exported query set (cohort) that the published definitions lack, and checks their types', () => {
+    // As ThoughtSpot exported the "Customer State set" in 2026 (test/fixtures/real-tml/cohort/ts_agent_skills--Customer State set…).
+    const cohort = `guid: 33333333-3333-3333-3333-333333333333
+cohort:
+  name: Top states
+  worksheet:
+    id: Sales
+    name: Sales
+  config:
+    cohort_type: ADVANCED
+    anchor_column_id: State
+    return_column_id: State
+    cohort_grouping_type: COLUMN_BASED
+    hide_excluded_query_values: true
+    group_excluded_query_values: Excluded values
+    pass_thru_filter:
+      accept_all: false
+`;
+    expect(findings(cohort, 'top.cohort.tml')).toEqual([]);
+    const wrong = findings(cohort.replace('accept_all: false', 'accept_all: sometimes').replace('hide_excluded_query_values', 'hide_excluded_query_value'), 'top.cohort.tml');
+    expect(wrong.map((issue) => [issue.severity, issue.code, issue.path])).toEqual([
+      ['warning', 'unknown-field', 'cohort->config->hide_excluded_query_value'],
+      ['error', 'invalid-type', 'cohort->config->pass_thru_filter->accept_all'],
+    ]);
+  });
+
   it('checks a JSON document like a YAML one, on its line', () => {
     const json = JSON.stringify({ guid: 'g', answer: { name: 'A', tables: [], search_query: '[x]', chart: { type: 'COLUMN', chart_columns: [{ column_id: 'x', type: 'SOMETHING' }] } } }, null, 2);
     const issues = findings(json, 'a.answer.tml').filter((issue) => issue.code === 'invalid-enum');

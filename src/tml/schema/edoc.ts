@@ -174,7 +174,7 @@ export const MESSAGES: Readonly<Record<string, string>> = {
  * Fields that ThoughtSpot's exports carry and the definitions above do not have yet (ThoughtSpot's
  * builds move faster than its published library), each seen in real exports of
  * test/fixtures/real-tml (the file named in brackets), with the type its values have there. Merged
- * into MESSAGES (schema/check.ts), so that a real export gets no unknown-field warning. The three
+ * into MESSAGES (schema/check.ts), so that a real export gets no unknown-field warning. The
  * messages named `Exported…` are ours: the definitions have no name for those shapes.
  */
 export const EXPORTED_FIELDS: Readonly<Record<string, string>> = {
@@ -209,7 +209,14 @@ export const EXPORTED_FIELDS: Readonly<Record<string, string>> = {
   SchemaSchemaTable: 'obj_id:s',
   // [table/ts_version_control--…] joins_with with cardinality; [cohort/thoughtspot_tml--DUMMY_*] column ids
   RelationEDocProto: 'cardinality:s',
-  CohortEDocProtoCohortConfig: 'anchor_column_id:s return_column_id:s',
+  // and [cohort/ts_agent_skills--Customer State set…]: a query set (ADVANCED, COLUMN_BASED) exported
+  // in 2026, whose excluded values are hidden or grouped under a label, and its pass-through filter
+  CohortEDocProtoCohortConfig:
+    'anchor_column_id:s return_column_id:s hide_excluded_query_values:b group_excluded_query_values:s pass_thru_filter:ExportedPassThruFilter',
+  ExportedPassThruFilter: 'accept_all:b',
+  // [cohort/ts_agent_skills--Focus Categories…]: the type of a set group's condition values; a
+  // hand-made file that ThoughtSpot imported (its source says so), not seen in an export yet
+  FilterCondition: 'filter_value_type:s',
   // geometryType's name in the library's older definitions (commit 3cb6590658521191ce4899ef44b6fdbe68444cc8)
   ColumnPropertiesGeoConfigProto: 'geometry_type:GeometryTypeEnumProtoE',
 };
