@@ -12,6 +12,7 @@ import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
+import { skipGcOnPush } from '../support/remote-gc.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, requestLog } from '../support/api.js';
@@ -24,10 +25,11 @@ import { API_VERSIONS, requestLog } from '../support/api.js';
  * visualization named "Broken Tile".
  */
 const stage = useStage('tmlsync-after-deploy-');
-/** dev's content, exported once; each version deploys a copy of it. */
+/** dev's content, exported once; each version deploys a copy of it. Pushes to the copies skip `gc --auto`. */
 let seed: string;
 beforeAll(async () => {
   seed = await exportedRemote(stage);
+  skipGcOnPush(stage.server, 'seed');
 });
 
 describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, over %s', (api) => {
