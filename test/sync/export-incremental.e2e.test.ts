@@ -109,32 +109,40 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     expect(calls.get('metadata/tml/export')).toBeUndefined();
   });
 
-  it('exports an object changed after the last run, and one stamped at the watermark\'s very time', async () => {
-    const { bare, exportOnce } = await exporter('equal');
-    const ledger = parseLedger(git(bare, 'show', 'refs/tmlsync/dev/export:ledger.json'));
-    const watermark = ledger.watermark!;
-    rename(DEMO_GUIDS.answers[1], 'Changed After', stage.emulator.state.now());
-    // Another node stamped a change with the very time of the newest object the last run saw.
-    const same = DEMO_GUIDS.answers.find((id) => id !== DEMO_GUIDS.answers[1] && ledger.objects[id]!.modified !== watermark)!;
-    rename(same, 'Same Millisecond', watermark);
-    const run = await exportOnce();
-    expect(run.listing).toBe('incremental');
-    expect(outcomeOf(run, DEMO_GUIDS.answers[1])).toBe('updated');
-    expect(outcomeOf(run, same)).toBe('updated');
-    const tree = files(bare);
-    expect(tree).toContain(`tml/answer/Changed-After.${DEMO_GUIDS.answers[1]}.answer.tml`);
-    expect(tree).toContain(`tml/answer/Same-Millisecond.${same}.answer.tml`);
-  });
+  describe('after objects changed since the last run', () => {
+    // One run shows both cases: their changes are of different objects.
+    let bare: string;
+    let run: Awaited<ReturnType<typeof runExport>>;
+    let same: string;
+    beforeAll(async () => {
+      const copy = await exporter('changed');
+      bare = copy.bare;
+      const ledger = parseLedger(git(bare, 'show', 'refs/tmlsync/dev/export:ledger.json'));
+      const watermark = ledger.watermark!;
+      rename(DEMO_GUIDS.answers[1], 'Changed After', stage.emulator.state.now());
+      // Another node stamped a change with the very time of the newest object the last run saw.
+      same = DEMO_GUIDS.answers.find((id) => id !== DEMO_GUIDS.answers[1] && ledger.objects[id]!.modified !== watermark)!;
+      rename(same, 'Same Millisecond', watermark);
+      rename(DEMO_GUIDS.liveboards[0], 'First Edit');
+      rename(DEMO_GUIDS.liveboards[0], 'Second Edit');
+      run = await copy.exportOnce();
+    });
 
-  it('exports the last version of an object changed twice since the last run', async () => {
-    const { bare, exportOnce } = await exporter('twice');
-    rename(DEMO_GUIDS.liveboards[0], 'First Edit');
-    rename(DEMO_GUIDS.liveboards[0], 'Second Edit');
-    const run = await exportOnce();
-    expect(outcomeOf(run, DEMO_GUIDS.liveboards[0])).toBe('updated');
-    const tree = files(bare);
-    expect(tree).toContain(`tml/liveboard/Second-Edit.${DEMO_GUIDS.liveboards[0]}.liveboard.tml`);
-    expect(tree).not.toContain('First-Edit');
+    it('exports an object changed after the last run, and one stamped at the watermark\'s very time', () => {
+      expect(run.listing).toBe('incremental');
+      expect(outcomeOf(run, DEMO_GUIDS.answers[1])).toBe('updated');
+      expect(outcomeOf(run, same)).toBe('updated');
+      const tree = files(bare);
+      expect(tree).toContain(`tml/answer/Changed-After.${DEMO_GUIDS.answers[1]}.answer.tml`);
+      expect(tree).toContain(`tml/answer/Same-Millisecond.${same}.answer.tml`);
+    });
+
+    it('exports the last version of an object changed twice since the last run', () => {
+      expect(outcomeOf(run, DEMO_GUIDS.liveboards[0])).toBe('updated');
+      const tree = files(bare);
+      expect(tree).toContain(`tml/liveboard/Second-Edit.${DEMO_GUIDS.liveboards[0]}.liveboard.tml`);
+      expect(tree).not.toContain('First-Edit');
+    });
   });
 
   it('exports a change made while a run was listing, at the latest on the next run', async () => {
