@@ -40,10 +40,11 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
   const configFile = join(stage.work, `tmlsync-${api}.yaml`);
   const USERS = ['dana.engineer', 'alex.analyst', 'erin.exec'];
 
+  /** prod alone: dev's content is in the seed, and a dev environment here would only add an export to the daemon's start-up. */
   function writeConfig(prodExtra: string): void {
     writeFileSync(
       configFile,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    schedule: "0 0 1 1 *"\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n${prodExtra}`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    schedule: "0 0 1 1 *"\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n${prodExtra}`,
     );
   }
 
