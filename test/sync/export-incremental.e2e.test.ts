@@ -77,8 +77,8 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
    * One full export, made once: the first run of the first case, and the
    * remote every other case copies. The emulator is back in the seed's state
    * at each case's start, so a copy is in step with it: a case's first run
-   * shows its own change, with no run before it to catch up (38 runs of the
-   * file were 26). Its pushes skip `gc --auto`, and so do its copies'.
+   * shows its own change, with no run before it to catch up (the file ran
+   * 38 exports, now 22). Its pushes skip `gc --auto`, and so do its copies'.
    */
   let seed: { url: string; first: Awaited<ReturnType<typeof runExport>> };
   beforeAll(async () => {
