@@ -12,6 +12,7 @@ import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
+import { skipGcOnPush } from '../support/remote-gc.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, requestLog } from '../support/api.js';
@@ -24,10 +25,11 @@ import { API_VERSIONS, requestLog } from '../support/api.js';
  * visualization named "Broken Tile".
  */
 const stage = useStage('tmlsync-after-deploy-');
-/** dev's content, exported once; each version deploys a copy of it. */
+/** dev's content, exported once; each version deploys a copy of it. Pushes to the copies skip `gc --auto`. */
 let seed: string;
 beforeAll(async () => {
   seed = await exportedRemote(stage);
+  skipGcOnPush(stage.server, 'seed');
 });
 
 describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, over %s', (api) => {
@@ -38,10 +40,11 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
   const configFile = join(stage.work, `tmlsync-${api}.yaml`);
   const USERS = ['dana.engineer', 'alex.analyst', 'erin.exec'];
 
+  /** prod alone: dev's content is in the seed, and a dev environment here would only add an export to the daemon's start-up. */
   function writeConfig(prodExtra: string): void {
     writeFileSync(
       configFile,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n    api: ${api}\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    schedule: "0 0 1 1 *"\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n${prodExtra}`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nserver:\n  port: 0\nenvironments:\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    schedule: "0 0 1 1 *"\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n${prodExtra}`,
     );
   }
 

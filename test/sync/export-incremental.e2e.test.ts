@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
 import { bodyOf } from '../../src/emulator/handlers/metadata.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
@@ -12,6 +12,7 @@ import { ThoughtSpotClient, ThoughtSpotV2Client } from '../../src/thoughtspot/in
 import { git } from '../support/git-server.js';
 import { copyRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
+import { createQuietRemote } from '../support/sync-remote.js';
 
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 const CONTENT_OBJECTS = 18;
@@ -21,18 +22,41 @@ const CONTENT_OBJECTS = 18;
  * each kind newest first and stop at what the ledger holds. These tests prove
  * no change is missed: changed during a run, at the watermark's very time,
  * twice, with a time from a skewed clock; and that deletions wait for the
- * next full listing. Over both REST APIs, each on a stage of its own.
+ * next full listing. Over both REST APIs, on one stage: each case puts back
+ * what it changed in the emulator, so every case starts from the seed's state.
  */
-describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
-  const stage = useStage(`tmlsync-incremental-${api}-`);
-  let n = 0;
+const stage = useStage('tmlsync-incremental-');
 
-  // The demo was seeded a moment ago, all within the overlap; an instance's content is mostly older.
-  // Each object an hour apart, a day back, before any run: then the overlap is what decides where a listing stops.
-  beforeAll(() => {
-    let hours = 24;
-    for (const record of stage.emulator.state.objects.values()) record.modified = Date.now() - (hours += 1) * 3_600_000;
-  });
+// The demo was seeded a moment ago, all within the overlap; an instance's content is mostly older.
+// Each object an hour apart, a day back, before any run: then the overlap is what decides where a listing stops.
+beforeAll(() => {
+  let hours = 24;
+  for (const record of stage.emulator.state.objects.values()) record.modified = Date.now() - (hours += 1) * 3_600_000;
+});
+
+/** The name and time of each object a case renamed, as they were before it: put back after the case. */
+const renamed = new Map<string, { name: string; modified: number }>();
+afterEach(() => {
+  for (const [id, was] of renamed) {
+    const record = stage.emulator.state.objects.get(id)!;
+    record.name = was.name;
+    bodyOf(record).name = was.name;
+    record.modified = was.modified;
+  }
+  renamed.clear();
+});
+
+/** Renames an object in the emulator, as an edit in ThoughtSpot would, stamped `modified` (ThoughtSpot's clock: now unless given). */
+function rename(id: string, name: string, modified = stage.emulator.state.now()): void {
+  const record = stage.emulator.state.objects.get(id)!;
+  if (!renamed.has(id)) renamed.set(id, { name: record.name, modified: record.modified });
+  record.name = name;
+  bodyOf(record).name = name;
+  record.modified = modified;
+}
+
+describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
+  let n = 0;
 
   /** A port to the stage's emulator over the API under test, counting calls per endpoint. */
   function connect(calls: Map<string, number> = new Map(), listingPage?: number): ThoughtSpotPort {
@@ -42,7 +66,7 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
 
   /** A repository of its own, a copy of the seed's, and a function that runs one export of it. */
   async function exporter(label: string): Promise<{ bare: string; exportOnce: (extra?: Partial<ExportOptions>) => ReturnType<typeof runExport> }> {
-    const name = `${label}-${(n += 1)}`;
+    const name = `${api}-${label}-${(n += 1)}`;
     const remote = copyRemote(stage.server, seed.url, name);
     const bare = stage.server.pathOf(name);
     const repo = await GitRepo.open(join(stage.work, `wd-${name}`), { remoteUrl: remote, committer });
@@ -51,24 +75,18 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
 
   /**
    * One full export, made once: the first run of the first case, and the
-   * remote every other case copies. Each case's own first run then exports
-   * only what the cases before it changed, not all 18 objects again.
+   * remote every other case copies. The emulator is back in the seed's state
+   * at each case's start, so a copy is in step with it: a case's first run
+   * shows its own change, with no run before it to catch up (the file ran
+   * 38 exports, now 22). Its pushes skip `gc --auto`, and so do its copies'.
    */
   let seed: { url: string; first: Awaited<ReturnType<typeof runExport>> };
   beforeAll(async () => {
-    const url = stage.server.createRepo('seed');
-    const repo = await GitRepo.open(join(stage.work, 'wd-seed'), { remoteUrl: url, committer });
+    const url = createQuietRemote(stage.server, `seed-${api}`);
+    const repo = await GitRepo.open(join(stage.work, `wd-seed-${api}`), { remoteUrl: url, committer });
     const first = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: connect(), repo, committer });
     seed = { url, first };
   });
-
-  /** Renames an object in the emulator, as an edit in ThoughtSpot would, stamped `modified` (ThoughtSpot's clock: now unless given). */
-  function rename(id: string, name: string, modified = stage.emulator.state.now()): void {
-    const record = stage.emulator.state.objects.get(id)!;
-    record.name = name;
-    bodyOf(record).name = name;
-    record.modified = modified;
-  }
 
   const watermarkOf = (bare: string) => parseLedger(git(bare, 'show', 'refs/tmlsync/dev/export:ledger.json')).watermark!;
   const files = (bare: string) => git(bare, 'ls-tree', '-r', '--name-only', 'dev');
@@ -91,37 +109,44 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     expect(calls.get('metadata/tml/export')).toBeUndefined();
   });
 
-  it('exports an object changed after the last run, and one stamped at the watermark\'s very time', async () => {
-    const { bare, exportOnce } = await exporter('equal');
-    await exportOnce();
-    const ledger = parseLedger(git(bare, 'show', 'refs/tmlsync/dev/export:ledger.json'));
-    const watermark = ledger.watermark!;
-    rename(DEMO_GUIDS.answers[1], 'Changed After', stage.emulator.state.now());
-    // Another node stamped a change with the very time of the newest object the last run saw.
-    const same = DEMO_GUIDS.answers.find((id) => id !== DEMO_GUIDS.answers[1] && ledger.objects[id]!.modified !== watermark)!;
-    rename(same, 'Same Millisecond', watermark);
-    const run = await exportOnce();
-    expect(run.listing).toBe('incremental');
-    expect(outcomeOf(run, DEMO_GUIDS.answers[1])).toBe('updated');
-    expect(outcomeOf(run, same)).toBe('updated');
-    expect(files(bare)).toContain(`tml/answer/Changed-After.${DEMO_GUIDS.answers[1]}.answer.tml`);
-    expect(files(bare)).toContain(`tml/answer/Same-Millisecond.${same}.answer.tml`);
-  });
+  describe('after objects changed since the last run', () => {
+    // One run shows both cases: their changes are of different objects.
+    let bare: string;
+    let run: Awaited<ReturnType<typeof runExport>>;
+    let same: string;
+    beforeAll(async () => {
+      const copy = await exporter('changed');
+      bare = copy.bare;
+      const ledger = parseLedger(git(bare, 'show', 'refs/tmlsync/dev/export:ledger.json'));
+      const watermark = ledger.watermark!;
+      rename(DEMO_GUIDS.answers[1], 'Changed After', stage.emulator.state.now());
+      // Another node stamped a change with the very time of the newest object the last run saw.
+      same = DEMO_GUIDS.answers.find((id) => id !== DEMO_GUIDS.answers[1] && ledger.objects[id]!.modified !== watermark)!;
+      rename(same, 'Same Millisecond', watermark);
+      rename(DEMO_GUIDS.liveboards[0], 'First Edit');
+      rename(DEMO_GUIDS.liveboards[0], 'Second Edit');
+      run = await copy.exportOnce();
+    });
 
-  it('exports the last version of an object changed twice since the last run', async () => {
-    const { bare, exportOnce } = await exporter('twice');
-    await exportOnce();
-    rename(DEMO_GUIDS.liveboards[0], 'First Edit');
-    rename(DEMO_GUIDS.liveboards[0], 'Second Edit');
-    const run = await exportOnce();
-    expect(outcomeOf(run, DEMO_GUIDS.liveboards[0])).toBe('updated');
-    expect(files(bare)).toContain(`tml/liveboard/Second-Edit.${DEMO_GUIDS.liveboards[0]}.liveboard.tml`);
-    expect(files(bare)).not.toContain('First-Edit');
+    it('exports an object changed after the last run, and one stamped at the watermark\'s very time', () => {
+      expect(run.listing).toBe('incremental');
+      expect(outcomeOf(run, DEMO_GUIDS.answers[1])).toBe('updated');
+      expect(outcomeOf(run, same)).toBe('updated');
+      const tree = files(bare);
+      expect(tree).toContain(`tml/answer/Changed-After.${DEMO_GUIDS.answers[1]}.answer.tml`);
+      expect(tree).toContain(`tml/answer/Same-Millisecond.${same}.answer.tml`);
+    });
+
+    it('exports the last version of an object changed twice since the last run', () => {
+      expect(outcomeOf(run, DEMO_GUIDS.liveboards[0])).toBe('updated');
+      const tree = files(bare);
+      expect(tree).toContain(`tml/liveboard/Second-Edit.${DEMO_GUIDS.liveboards[0]}.liveboard.tml`);
+      expect(tree).not.toContain('First-Edit');
+    });
   });
 
   it('exports a change made while a run was listing, at the latest on the next run', async () => {
     const { bare, exportOnce } = await exporter('during');
-    await exportOnce();
     const port = connect();
     let changed = false;
     // The change lands once the run has listed its first page (its object is then behind the run's back).
@@ -144,7 +169,6 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
 
   it('exports a change stamped by a clock behind the watermark within the overlap; one further behind at the next full listing', async () => {
     const { bare, exportOnce } = await exporter('skew');
-    await exportOnce();
     const watermark = watermarkOf(bare);
     const [little, older, aLot] = [DEMO_GUIDS.answers[4], DEMO_GUIDS.answers[0], DEMO_GUIDS.answers[2]];
     rename(little, 'Skewed A Little', watermark - OVERLAP_MS / 2);
@@ -176,7 +200,6 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
 
   it('leaves a deletion to the next full listing, and finds it with --full', async () => {
     const { bare, exportOnce } = await exporter('deleted');
-    await exportOnce();
     const gone = DEMO_GUIDS.answers[5];
     await whileDeleted(gone, async () => {
       const incremental = await exportOnce();
@@ -190,7 +213,6 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
 
   it('finds a deletion once the reconcile interval has passed', async () => {
     const { bare, exportOnce } = await exporter('reconcile');
-    await exportOnce();
     const gone = DEMO_GUIDS.liveboards[2];
     await whileDeleted(gone, async () => {
       const due = await exportOnce({ environment: { name: 'dev', branch: 'dev', reconcileMs: 0 } });
@@ -201,7 +223,6 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
 
   it('lists everything again when the ledger is lost', async () => {
     const { bare, exportOnce } = await exporter('lost');
-    await exportOnce();
     git(bare, 'update-ref', '-d', 'refs/tmlsync/dev/export');
     const again = await exportOnce();
     expect(again).toMatchObject({ listing: 'full', counts: { unchanged: CONTENT_OBJECTS, added: 0 }, commits: [] });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS } from '../support/api.js';
 import { cli } from '../support/cli.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { copyRemote } from '../support/seeded-remote.js';
+import { createQuietRemote } from '../support/sync-remote.js';
 
 const CONNECTION = (name: string) => `connection:\n  name: ${name}\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n`;
 
@@ -49,15 +51,30 @@ function tablesOf(org: string): string[] {
   return [...emulator.instance.findOrg(org)!.objects.values()].filter((o) => o.kind === 'table').map((o) => `${o.name}(${(o.document.table as { columns: unknown[] }).columns.length})`).sort();
 }
 
-/** A content repository with a `dev` branch (and `staging`, `main` at its start), cloned; and a configuration of dev → staging → prod (manual) over the Orgs `<Stage>-<suffix>`. */
-function pipelineRepo(suffix: string, api: string, extra = ''): { clone: string; configFile: string } {
-  const remote = server.createRepo(`pipeline-${suffix}`);
-  const clone = join(work, `clone-${suffix}`);
-  git(work, 'clone', '--quiet', remote, clone);
+/**
+ * The start of every content repository: a `dev` branch (and `staging`, `main` at its start), and
+ * a clone of it. Made once and copied per pipeline (a copy is no git process; making one was ten,
+ * the server's among them). Pushes to it skip `gc --auto` (createQuietRemote), and so do its copies'.
+ */
+let seed: { url: string; clone: string };
+beforeAll(() => {
+  const url = createQuietRemote(server, 'pipeline-seed');
+  const clone = join(work, 'clone-seed');
+  git(work, 'clone', '--quiet', url, clone);
   git(clone, 'checkout', '--quiet', '-b', 'dev');
   git(clone, 'commit', '--quiet', '--allow-empty', '-m', 'start');
   // One push for the three branches: each push is a receive-pack and its follow-ups on the server.
   git(clone, 'push', '--quiet', 'origin', 'dev:dev', 'dev:main', 'dev:staging');
+  seed = { url, clone };
+});
+
+/** A copy of the seed's content repository and its clone; and a configuration of dev → staging → prod (manual) over the Orgs `<Stage>-<suffix>`. */
+function pipelineRepo(suffix: string, api: string, extra = ''): { clone: string; configFile: string } {
+  const remote = copyRemote(server, seed.url, `pipeline-${suffix}`);
+  const clone = join(work, `clone-${suffix}`);
+  cpSync(seed.clone, clone, { recursive: true });
+  const config = join(clone, '.git', 'config');
+  writeFileSync(config, readFileSync(config, 'utf8').replace(seed.url, remote));
   const env = (name: string, more: string) => `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    direction: deploy\n    org: ${name[0]!.toUpperCase()}${name.slice(1)}-${suffix}\n${more}`;
   const configFile = join(work, `tmlsync-${suffix}.yaml`);
   writeFileSync(

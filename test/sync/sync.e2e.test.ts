@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -65,11 +65,15 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     };
   }
 
-  /** The path of an object's file on the branch, and its text there. */
-  async function fileOf(guid: string): Promise<{ path: string; text: string }> {
+  /** The person's clone fetched and on `dev`: the branch as the remote has it, for `fileOf` to read. */
+  async function fetchDev(): Promise<void> {
     await person.fetch();
     await person.checkout('dev');
-    const path = git(person.dir, 'ls-files', 'tml').split('\n').find((p) => p.includes(guid))!;
+  }
+
+  /** The path of an object's file on the fetched branch (`fetchDev`), and its text there (found on disk: no git process). */
+  function fileOf(guid: string): { path: string; text: string } {
+    const path = join('tml', readdirSync(join(person.dir, 'tml'), { recursive: true, encoding: 'utf8' }).find((p) => p.includes(guid))!);
     return { path, text: readFileSync(join(person.dir, path), 'utf8') };
   }
 
@@ -103,8 +107,9 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(run.code).toBe(0);
     expect(run.report.conflicts).toEqual([]);
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('Edited in git.');
-    expect((await fileOf(DEMO_GUIDS.model)).text).toContain('Edited in ThoughtSpot.');
-    expect((await fileOf(DEMO_GUIDS.worksheet)).text).toContain('Edited in git.');
+    await fetchDev();
+    expect(fileOf(DEMO_GUIDS.model).text).toContain('Edited in ThoughtSpot.');
+    expect(fileOf(DEMO_GUIDS.worksheet).text).toContain('Edited in git.');
 
     // After the deploy, the export makes no commit; after the export, the deploy no write call.
     const again = await sync();
@@ -125,9 +130,10 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(run.imports).toBe(0);
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('ThoughtSpot says that.');
     expect(git(server.pathOf(content), 'rev-parse', 'dev')).toBe(branchBefore);
-    expect((await fileOf(DEMO_GUIDS.worksheet)).text).toContain('Git says this.');
+    await fetchDev();
+    const { path, text } = fileOf(DEMO_GUIDS.worksheet);
+    expect(text).toContain('Git says this.');
     // Both versions are kept: ThoughtSpot's on the conflicts branch.
-    const { path } = await fileOf(DEMO_GUIDS.worksheet);
     expect(git(server.pathOf(content), 'show', `tmlsync/conflicts/dev:${path}`)).toContain('ThoughtSpot says that.');
 
     // The plan shows it too.
@@ -162,7 +168,8 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(run.code).toBe(0);
     expect(run.report.conflicts).toMatchObject([{ id: DEMO_GUIDS.worksheet, resolution: 'ThoughtSpot version exported' }]);
     expect(run.imports).toBe(0);
-    expect((await fileOf(DEMO_GUIDS.worksheet)).text).toContain('ThoughtSpot again.');
+    await fetchDev();
+    expect(fileOf(DEMO_GUIDS.worksheet).text).toContain('ThoughtSpot again.');
 
     const again = await sync();
     expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
