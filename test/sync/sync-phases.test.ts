@@ -56,6 +56,13 @@ describe('the read phase of a sync', () => {
     expect(sides.deployLedger).toEqual(ledger);
     expect([...sides.files]).toEqual([[guid(1), { path: pathOf(1), text: tableText(1), kind: 'table', name: 'Table 1' }]]);
   });
+  it('reads a file with an obj_id and no guid under its obj_id, as the deploy ledger tracks it (it was left out: never deployed, and exported beside it anew)', async () => {
+    const text = 'obj_id: sales\ntable:\n  name: Sales\n  db: D\n  schema: S\n  db_table: SALES\n  connection:\n    name: Conn\n';
+    putFile(dir, 'tml/table/Sales.table.tml', text);
+    const { repo } = fakeRepo(dir);
+    const sides = await readSides({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC });
+    expect([...sides.files]).toEqual([['obj_id:sales', { path: 'tml/table/Sales.table.tml', text, kind: 'table', name: 'Sales' }]]);
+  });
 });
 
 describe('the record phase of a sync', () => {
