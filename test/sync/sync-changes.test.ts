@@ -131,12 +131,19 @@ describe('a file with an obj_id and no guid (ThoughtSpot\'s Git integration)', (
     expect(toExportBack(sides, changes)).toEqual({ ids: [SALES_TS], guidless: new Set([SALES_TS]), files: new Map([[SALES_TS, file('sales', 's1')]]) });
   });
 
-  it('agrees with ThoughtSpot\'s text without the GUID: nothing deployed, no conflict', () => {
+  it('agrees with ThoughtSpot\'s text without the GUID: nothing deployed, no conflict, and the deploy ledger tracks it from then on (the export, which leaves it alone, never records it)', () => {
     const sides = withObjIdFile(false);
     const result = reconcile(sides, detectChanges(sides), new Map([[SALES_TS, 's1']]), 'manual');
     expect([...result.agreed]).toEqual([SALES]);
     expect(result.git.size).toBe(0);
     expect(result.conflicts).toEqual([]);
+    expect(result.tracked).toEqual({ [SALES]: { envGuid: SALES_TS, kind: 'answer', name: 'sales', path: file('sales', '').path, hash: contentHash('s1'), created: false } });
+    // Tracked, a later git edit is git's change (ThoughtSpot holds what was agreed), not a conflict on every run.
+    sides.deployLedger.objects[SALES] = result.tracked![SALES]!;
+    sides.files.set(SALES, file('sales', 's-git'));
+    const edited = reconcile(sides, detectChanges(sides), new Map([[SALES_TS, 's1']]), 'manual');
+    expect(edited.conflicts).toEqual([]);
+    expect(Object.fromEntries(edited.git)).toEqual({ [SALES]: 'modified' });
   });
 
   it('is deployed when edited in git, and its object is left out of the export, which would write a second file of it with a GUID', () => {

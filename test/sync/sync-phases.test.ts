@@ -112,6 +112,13 @@ describe('the record phase of a sync', () => {
     });
   });
 
+  it('records a file with no guid whose sides agreed, which the export leaves alone, under its obj_id', async () => {
+    const { repo, states } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(emptyDeployLedger()) } });
+    const tracked = { 'obj_id:sales': { envGuid: guid(3), kind: 'table', name: 'Sales', path: 'tml/table/Sales.table.tml', hash: 'h', created: false } };
+    await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, startRun('sync', 'dev', {}), synced([], { reconciled: { ...reconciled(), agreed: new Set(['obj_id:sales']), tracked } }));
+    expect(parseDeployLedger(states.get(DEPLOY_REF)!['deploy.json'], DEPLOY_REF).objects).toEqual(tracked);
+  });
+
   it('publishes ThoughtSpot\'s side of the conflicts kept on the conflicts branch, naming each', async () => {
     const { repo, published } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(emptyDeployLedger()) } });
     const conflict: Conflict = { id: guid(1), kind: 'table', name: 'Table 1', path: pathOf(1), git: 'modified', thoughtspot: 'modified', resolution: 'kept both' };

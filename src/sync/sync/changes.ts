@@ -1,5 +1,5 @@
 import { guidlessIn, OBJ_ID_KEY } from '../deploy/prepare.js';
-import type { DeployLedger, Ledger } from '../kernel/ledger.js';
+import type { DeployedEntry, DeployLedger, Ledger } from '../kernel/ledger.js';
 import { contentHash } from '../kernel/ledger.js';
 import type { Header } from '../ports.js';
 
@@ -63,6 +63,8 @@ export interface Reconciled {
   conflicts: Conflict[];
   /** ThoughtSpot's side of the conflicts left to a person, by path. */
   theirs: Record<string, string>;
+  /** Files with no guid found equal to their object, which the deploy ledger did not track: what it records of them. */
+  tracked?: Record<string, DeployedEntry>;
 }
 
 /**
@@ -169,6 +171,7 @@ export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<s
     if (bothDeleted || (file && text !== undefined && text === file.text)) {
       result.agreed.add(guid);
       result.git.delete(guid);
+      if (file) trackGuidless(result, sides, guid, id, file);
       continue;
     }
     const git = result.git.get(guid) ?? 'modified';
@@ -183,6 +186,17 @@ export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<s
     if (policy !== 'git-wins') result.git.delete(guid);
   }
   return result;
+}
+
+/**
+ * An agreed file with no guid the deploy ledger does not track: it is tracked from now on, as a deploy
+ * would have recorded it. The export leaves such an object alone (`guidlessIds`), so nothing else
+ * records it, and a later git edit of it would be compared anew on every run and, ThoughtSpot's side
+ * never exported, be a conflict every time; tracked, ThoughtSpot holding what was agreed makes it git's.
+ */
+function trackGuidless(result: Reconciled, sides: SyncSides, key: string, id: string, file: GitFile): void {
+  if (!key.startsWith(OBJ_ID_KEY) || sides.deployLedger.objects[key]) return;
+  (result.tracked ??= {})[key] = { envGuid: id, kind: file.kind, name: file.name, path: file.path, hash: contentHash(file.text), created: false };
 }
 
 /**

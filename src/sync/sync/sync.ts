@@ -251,6 +251,7 @@ async function syncedLedger(repo: ContentRepo, environment: string, runId: strin
   for (const { object: o, created } of recorded) {
     ledger.objects[o.id] = { envGuid: o.id, kind: o.kind, name: o.name, path: o.path!, hash: contentHash(textOf(o.path!)), created };
   }
+  Object.assign(ledger.objects, state.reconciled.tracked);
   return JSON.stringify(ledger) === before ? undefined : deployLedgerWrite(environment, ledger, `sync(${environment}): in step after run ${runId}`);
 }
 
