@@ -3,6 +3,7 @@ import { exportBack } from './kernel/batches.js';
 import { guidlessIn, prepareDeploy } from './deploy/prepare.js';
 import type { DeployOptions, Identity, PlannedChange } from './deploy/types.js';
 import { contentHash } from './kernel/ledger.js';
+import { exportedAsFileSays } from './kernel/filled-fqns.js';
 import { planPrune } from './deploy/prune.js';
 import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './deploy/principals.js';
 import { ownedObjects, ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './deploy/ownership.js';
@@ -73,10 +74,10 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
     if (c.action === 'create') return { ...base, action: 'create', fields: [] };
     const item = exported.get(entry!.envGuid);
     if (!item || 'error' in item) return { ...base, action: c.action, fields: [] };
-    const current = item.doc;
+    const { doc: current, text } = exportedAsFileSays(item, c.doc);
     // Matched by obj_id with no deploy of it recorded: nothing to tell a change there from one in git.
     if (entry!.hash === '') return { ...base, action: c.action, fields: semanticDiff(current.data, c.doc.data), reason: 'matched by its obj_id; no earlier deploy of it recorded here' };
-    const editedThere = contentHash(item.text) !== entry!.hash;
+    const editedThere = contentHash(text) !== entry!.hash;
     if (c.action === 'unchanged') {
       if (editedThere && options.sync) return { ...base, action: 'unchanged', fields: semanticDiff(c.doc.data, current.data), reason: 'changed in ThoughtSpot; the next sync exports it' };
       return editedThere ? { ...base, action: 'update', fields: semanticDiff(current.data, c.doc.data), reason: 'changed in ThoughtSpot since the last deploy; the deploy restores the repository version' } : { ...base, action: 'unchanged', fields: [] };
@@ -157,9 +158,10 @@ export async function runDrift(options: DeployOptions): Promise<{ environment: s
       drift.push({ ...base, state: 'missing', fields: [] });
       continue;
     }
-    if (contentHash(item.text) === entry.hash) continue;
     const file = candidates.find((c) => c.path === entry.path);
-    drift.push({ ...base, state: 'changed', fields: file ? semanticDiff(file.doc.data, item.doc.data) : [] });
+    const current = exportedAsFileSays(item, file?.doc);
+    if (contentHash(current.text) === entry.hash) continue;
+    drift.push({ ...base, state: 'changed', fields: file ? semanticDiff(file.doc.data, current.doc.data) : [] });
   }
   return { environment: options.environment.name, ...(ledger.deployedCommit ? { commit: ledger.deployedCommit } : {}), drift, checked: entries.length };
 }

@@ -140,3 +140,36 @@ describe('a plan and drift of a deployed file with an obj_id and no guid', () =>
     expect(drift).toMatchObject({ checked: 1, drift: [] });
   });
 });
+
+describe('drift of a deployed table that names its connection without an fqn', () => {
+  const TABLE = '7b1a0000-0000-0000-0000-000000000001';
+  const file = `guid: ${TABLE}\ntable:\n  name: Orders\n  db: D\n  schema: S\n  db_table: ORDERS\n  connection:\n    name: Conn\n`;
+  const path = `tml/table/orders.${TABLE}.table.tml`;
+  // The export names the connection by its GUID too, which the file never did.
+  const exporting = (description?: string): ThoughtSpotPort => ({
+    listHeaders: (type: HeaderType) => Promise.resolve(type === 'LOGICAL_TABLE' ? [{ id: TABLE, name: 'Orders', modified: 1 }] : []),
+    speaksObjIds: () => Promise.resolve(true),
+    exportTml: (ids: string[]) => Promise.resolve(ids.map((id) => ({ id, edoc: file.replace('    name: Conn\n', `    name: Conn\n    fqn: c0000000-0000-0000-0000-000000000001\n`).replace('  db: D\n', description ? `  description: ${description}\n  db: D\n` : '  db: D\n') }))),
+  }) as unknown as ThoughtSpotPort;
+  const deployed = (name: string) => {
+    const dir = join(work, name);
+    mkdirSync(join(dir, 'tml', 'table'), { recursive: true });
+    writeFileSync(join(dir, path), file);
+    const state = JSON.stringify({ version: 1, objects: { [TABLE]: { envGuid: TABLE, kind: 'table', name: 'Orders', path, hash: contentHash(file), created: true } } });
+    return { dir, fetch: () => Promise.resolve(), checkout: () => Promise.resolve(), revParse: (ref: string) => Promise.resolve(ref === 'HEAD' ? 'c0ffee' : 'ledger'), readState: () => Promise.resolve(state) } as unknown as ContentRepo;
+  };
+
+  it('finds none: the fqn is what the export fills in', async () => {
+    expect(await runDrift({ environment: env, repo: deployed('fqn-drift'), thoughtspot: exporting() })).toMatchObject({ checked: 1, drift: [] });
+  });
+
+  it('still finds an edit made in ThoughtSpot, naming the field and not the fqn', async () => {
+    const drift = await runDrift({ environment: env, repo: deployed('fqn-edited'), thoughtspot: exporting('edited there') });
+    expect(drift.drift.map((d) => [d.path, d.state, d.fields])).toEqual([[path, 'changed', ['table->description']]]);
+  });
+
+  it('plans nothing for it', async () => {
+    const plan = await runPlan({ environment: env, repo: deployed('fqn-plan'), thoughtspot: exporting() });
+    expect(plan.entries.map((e) => [e.path, e.action, e.fields])).toEqual([[path, 'unchanged', []]]);
+  });
+});

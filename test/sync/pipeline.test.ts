@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stageCommit, stageLine, stageStatus, type Approval, type StageSettings } from '../../src/sync/deploy/pipeline.js';
+import { commitsBehind, stageCommit, stageLine, stageStatus, type Approval, type StageSettings } from '../../src/sync/deploy/pipeline.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 
 /**
@@ -87,5 +87,13 @@ describe('where a stage stands against its source', () => {
 
   it('counts all of the source\'s history for a stage that has deployed nothing yet', async () => {
     expect(await stageStatus(repoWith({ staging: 'c4' }), 'prod', auto)).toMatchObject({ behind: 4, approvalPending: false });
+  });
+
+  it('counts what a promotion of a commit brings as the status counts it (a plan\'s "commits it does not run yet")', async () => {
+    const repo = repoWith({ staging: 'c5', prod: 'c2' });
+    expect(await commitsBehind(repo, 'prod', 'c5')).toBe((await stageStatus(repo, 'prod', auto)).behind);
+    expect(await commitsBehind(repo, 'prod', 'c2')).toBe(0);
+    expect(await commitsBehind(repo, 'prod', undefined)).toBe(0);
+    expect(await commitsBehind(repoWith({ staging: 'c4' }), 'prod', 'c4')).toBe(4);
   });
 });

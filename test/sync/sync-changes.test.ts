@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contentHash, emptyDeployLedger, emptyLedger, type DeployLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import type { Header } from '../../src/sync/ports.js';
-import { detectChanges, reconcile, toCompare, type GitFile, type SyncSides } from '../../src/sync/sync/changes.js';
+import { detectChanges, guidlessIds, reconcile, toCompare, toExportBack, type GitFile, type SyncSides } from '../../src/sync/sync/changes.js';
 
 const A = 'aaaaaaaa-0000-0000-0000-000000000001';
 const B = 'bbbbbbbb-0000-0000-0000-000000000002';
@@ -107,5 +107,50 @@ describe('reconciling an object changed on both sides', () => {
     const result = reconcile(sides, detectChanges(sides), new Map([[A, 'a1']]), 'manual');
     expect(result.conflicts).toEqual([]);
     expect(Object.fromEntries(result.git)).toEqual({ [A]: 'modified' });
+  });
+});
+
+describe('a file with an obj_id and no guid (ThoughtSpot\'s Git integration)', () => {
+  const SALES = 'obj_id:sales';
+  const SALES_TS = 'eeeeeeee-0000-0000-0000-000000000005';
+
+  /** In step, plus the file sales.answer.tml (obj_id sales, no guid) and ThoughtSpot's object with that obj_id; `deployed`: the deploy ledger tracks it. */
+  function withObjIdFile(deployed: boolean): SyncSides {
+    const sides = inStep();
+    sides.files.set(SALES, file('sales', 's1'));
+    sides.headers.set(SALES_TS, { ...header(SALES_TS, 1), objId: 'sales' });
+    if (deployed) sides.deployLedger.objects[SALES] = { envGuid: SALES_TS, kind: 'answer', name: 'sales', path: file('sales', '').path, hash: contentHash('s1'), created: false };
+    return sides;
+  }
+
+  it('is compared with the object ThoughtSpot lists with its obj_id when the deploy ledger does not know it, by that object\'s id and without the GUID the export adds', () => {
+    const sides = withObjIdFile(false);
+    const changes = detectChanges(sides);
+    expect(changes.git.size).toBe(0);
+    expect(changes.unknown).toEqual([SALES]);
+    expect(toExportBack(sides, changes)).toEqual({ ids: [SALES_TS], guidless: new Set([SALES_TS]), files: new Map([[SALES_TS, file('sales', 's1')]]) });
+  });
+
+  it('agrees with ThoughtSpot\'s text without the GUID: nothing deployed, no conflict, and the deploy ledger tracks it from then on (the export, which leaves it alone, never records it)', () => {
+    const sides = withObjIdFile(false);
+    const result = reconcile(sides, detectChanges(sides), new Map([[SALES_TS, 's1']]), 'manual');
+    expect([...result.agreed]).toEqual([SALES]);
+    expect(result.git.size).toBe(0);
+    expect(result.conflicts).toEqual([]);
+    expect(result.tracked).toEqual({ [SALES]: { envGuid: SALES_TS, kind: 'answer', name: 'sales', path: file('sales', '').path, hash: contentHash('s1'), created: false } });
+    // Tracked, a later git edit is git's change (ThoughtSpot holds what was agreed), not a conflict on every run.
+    sides.deployLedger.objects[SALES] = result.tracked![SALES]!;
+    sides.files.set(SALES, file('sales', 's-git'));
+    const edited = reconcile(sides, detectChanges(sides), new Map([[SALES_TS, 's1']]), 'manual');
+    expect(edited.conflicts).toEqual([]);
+    expect(Object.fromEntries(edited.git)).toEqual({ [SALES]: 'modified' });
+  });
+
+  it('is deployed when edited in git, and its object is left out of the export, which would write a second file of it with a GUID', () => {
+    const sides = withObjIdFile(true);
+    sides.files.set(SALES, file('sales', 's-git'));
+    const changes = detectChanges(sides);
+    expect(Object.fromEntries(changes.git)).toEqual({ [SALES]: 'modified' });
+    expect(guidlessIds(sides)).toEqual(new Set([SALES_TS]));
   });
 });

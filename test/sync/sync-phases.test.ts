@@ -56,6 +56,13 @@ describe('the read phase of a sync', () => {
     expect(sides.deployLedger).toEqual(ledger);
     expect([...sides.files]).toEqual([[guid(1), { path: pathOf(1), text: tableText(1), kind: 'table', name: 'Table 1' }]]);
   });
+  it('reads a file with an obj_id and no guid under its obj_id, as the deploy ledger tracks it (it was left out: never deployed, and exported beside it anew)', async () => {
+    const text = 'obj_id: sales\ntable:\n  name: Sales\n  db: D\n  schema: S\n  db_table: SALES\n  connection:\n    name: Conn\n';
+    putFile(dir, 'tml/table/Sales.table.tml', text);
+    const { repo } = fakeRepo(dir);
+    const sides = await readSides({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC });
+    expect([...sides.files]).toEqual([['obj_id:sales', { path: 'tml/table/Sales.table.tml', text, kind: 'table', name: 'Sales' }]]);
+  });
 });
 
 describe('the record phase of a sync', () => {
@@ -103,6 +110,13 @@ describe('the record phase of a sync', () => {
       [envGuid(1)]: { envGuid: envGuid(1), kind: 'table', name: 'Table 1', path: envPath(1), hash: contentHash(tableText(1, 'edited in ThoughtSpot')), created: true },
       [envGuid(2)]: { envGuid: envGuid(2), kind: 'table', name: 'Table 2', path: envPath(2), hash: contentHash(tableText(2, 'the same on both sides')), created: false },
     });
+  });
+
+  it('records a file with no guid whose sides agreed, which the export leaves alone, under its obj_id', async () => {
+    const { repo, states } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(emptyDeployLedger()) } });
+    const tracked = { 'obj_id:sales': { envGuid: guid(3), kind: 'table', name: 'Sales', path: 'tml/table/Sales.table.tml', hash: 'h', created: false } };
+    await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, startRun('sync', 'dev', {}), synced([], { reconciled: { ...reconciled(), agreed: new Set(['obj_id:sales']), tracked } }));
+    expect(parseDeployLedger(states.get(DEPLOY_REF)!['deploy.json'], DEPLOY_REF).objects).toEqual(tracked);
   });
 
   it('publishes ThoughtSpot\'s side of the conflicts kept on the conflicts branch, naming each', async () => {

@@ -1,8 +1,10 @@
-import { configFrom, environmentsFor, refuseOneWay, withEnvironment, workflowEnvironment } from '../../app/index.js';
+import { configFrom, environmentsFor, refuseOneWay, withEnvironment, workflowEnvironment, type Services, type Sides } from '../../app/index.js';
+import type { EnvironmentConfig, LoadedConfig } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { notifiedRun } from '../../notify/index.js';
 import { checkLines } from '../../sync/deploy/checks.js';
 import { runDeploy, type DeployReport } from '../../sync/deploy/deploy.js';
+import type { DeployOptions } from '../../sync/deploy/types.js';
 import { ownershipLines } from '../../sync/deploy/ownership.js';
 import { promotionLine } from '../../sync/deploy/pipeline.js';
 import { principalsText } from '../../sync/deploy/principals.js';
@@ -40,13 +42,35 @@ export async function deployCommand(options: DeployCommandOptions, _args: string
   const [environment] = environmentsFor(config, options.env, 'deploy');
   refuseOneWay([environment!], options.dryRun === true);
   if (environment!.direction === 'export') throw new InvalidInputError(`environment ${environment!.name} is export-only (direction: export); it is not deployed to`);
-  const progress = progressFor(context, `deploy ${environment!.name}`);
-  const report = await notifiedRun(config.notifications, services, { environment: environment!.name, loop: 'deploy', dryRun: options.dryRun === true }, () =>
-    withEnvironment(config, environment!, services, (sides) =>
-      runDeploy({ ...sides, environment: workflowEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, onProgress: progress?.imported, ...(options.ref ? { ref: options.ref } : {}) }),
-    ),
+  const run = { config, services, environment: environment!, label: `deploy ${environment!.name}`, dryRun: options.dryRun === true, format: options.format };
+  return notifiedDeploy(run, context, (sides, onProgress) =>
+    runDeploy({ ...sides, environment: workflowEnvironment(environment!), dryRun: options.dryRun === true, log: context.log, onProgress, ...(options.ref ? { ref: options.ref } : {}) }),
+  );
+}
+
+/** What a command's deploy runs against, and how it is shown. */
+export interface CommandDeploy {
+  config: LoadedConfig;
+  services: Services;
+  environment: EnvironmentConfig;
+  /** What its progress lines start with: `deploy prod`, `promote prod`. */
+  label: string;
+  dryRun: boolean;
+  format: 'text' | 'json';
+}
+
+/**
+ * A deploy as `deploy` and `promote` run one: notified as the configuration says, its progress
+ * shown, against the environment's ThoughtSpot and work tree, its summary (or JSON report) on
+ * stdout. 0 ok, 1 something failed (a gate's exit 2 is thrown).
+ */
+export async function notifiedDeploy(run: CommandDeploy, context: CommandContext, deploy: (sides: Sides, onProgress: DeployOptions['onProgress']) => Promise<DeployReport>): Promise<ExitCode> {
+  const { config, services, environment } = run;
+  const progress = progressFor(context, run.label);
+  const report = await notifiedRun(config.notifications, services, { environment: environment.name, loop: 'deploy', dryRun: run.dryRun }, () =>
+    withEnvironment(config, environment, services, (sides) => deploy(sides, progress?.imported)),
   );
   progress?.end();
-  context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
+  context.io.stdout.write(run.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
   return report.outcome === 'ok' ? 0 : 1;
 }

@@ -1,12 +1,10 @@
-import { configFrom, workflowEnvironment, environmentsFor, withEnvironment } from '../../app/index.js';
+import { configFrom, workflowEnvironment, environmentsFor } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { runDeploy } from '../../sync/deploy/deploy.js';
-import { notifiedRun } from '../../notify/index.js';
 import { approvePromotion, approver } from '../../sync/deploy/pipeline.js';
 import type { ExitCode } from '../outcome.js';
 import { commandServices, type CommandContext } from '../context.js';
-import { progressFor } from '../progress.js';
-import { deploySummary } from './deploy.js';
+import { notifiedDeploy } from './deploy.js';
 
 export interface PromoteCommandOptions {
   config?: string;
@@ -29,20 +27,14 @@ export async function promoteCommand(options: PromoteCommandOptions, _args: stri
   const [environment] = environmentsFor(config, options.env, 'deploy');
   if (!environment!.promoteFrom) throw new InvalidInputError(`environment ${environment!.name} is not a pipeline stage (it has no promoteFrom): deploy it with tmlsync deploy --env ${environment!.name}`);
   const stage = workflowEnvironment(environment!);
-  // A deploy like tmlsync deploy's: notified, and its progress shown.
-  const progress = progressFor(context, `promote ${stage.name}`);
-  const report = await notifiedRun(config.notifications, services, { environment: stage.name, loop: 'deploy', dryRun: options.dryRun === true }, () =>
-    withEnvironment(config, environment!, services, async (sides) => {
-      const deploy = { ...sides, environment: stage, log: context.log, onProgress: progress?.imported };
-      // A dry run shows what the approval would promote, and writes none.
-      if (options.dryRun) return runDeploy({ ...deploy, approved: true, dryRun: true });
-      // The approval is kept in the remote first: a deploy that cannot run now (another holds the lock) leaves it to the next run, a daemon's too.
-      const approved = await approvePromotion(sides.repo, stage.name, stage.stage!, approver('tmlsync promote'));
-      context.log.info(approved, 'approved' in approved ? 'promotion approved' : 'nothing to approve');
-      return runDeploy({ ...deploy, fetched: true });
-    }),
-  );
-  progress?.end();
-  context.io.stdout.write(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${deploySummary(report)}\n`);
-  return report.outcome === 'ok' ? 0 : 1;
+  const run = { config, services, environment: environment!, label: `promote ${stage.name}`, dryRun: options.dryRun === true, format: options.format };
+  return notifiedDeploy(run, context, async (sides, onProgress) => {
+    const deploy = { ...sides, environment: stage, log: context.log, onProgress };
+    // A dry run shows what the approval would promote, and writes none.
+    if (options.dryRun) return runDeploy({ ...deploy, approved: true, dryRun: true });
+    // The approval is kept in the remote first: a deploy that cannot run now (another holds the lock) leaves it to the next run, a daemon's too.
+    const approved = await approvePromotion(sides.repo, stage.name, stage.stage!, approver('tmlsync promote'));
+    context.log.info(approved, 'approved' in approved ? 'promotion approved' : 'nothing to approve');
+    return runDeploy({ ...deploy, fetched: true });
+  });
 }

@@ -5,6 +5,7 @@ import { BATCH_SIZE, exportBack } from '../kernel/batches.js';
 import { checksFailed, runDataChecks, type DataCheck } from './checks.js';
 import { importChanges, type ImportOutcome } from './import.js';
 import { guidlessIn, prepareDeploy } from './prepare.js';
+import { exportedAsFileSays } from '../kernel/filled-fqns.js';
 import { StageRefError, stageCommit, type Promotion } from './pipeline.js';
 import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './types.js';
 import { deployLedgerWrite, stateRef, writeDeployLedger } from '../kernel/ledger.js';
@@ -268,7 +269,7 @@ async function verify({ set, options }: DeployRun, imported: ImportOutcome): Pro
   const back = await exportBack(options.thoughtspot, deployed.map(envGuid), invertMapping(set.mapping), guidlessIn(set.ledger));
   const drift = deployed.filter((c) => {
     const item = back.get(envGuid(c))!;
-    return 'error' in item || item.text !== c.text;
+    return 'error' in item || exportedAsFileSays(item, c.doc).text !== c.text;
   }).map((c) => c.path);
   for (const path of drift) set.run.log.warn({ path }, 'deployed object differs when exported back');
   return drift;

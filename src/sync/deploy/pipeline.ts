@@ -161,15 +161,18 @@ export interface StageStatus {
 
 /** How many commits up to `commit` (a promotion's) the stage `environment` does not run yet; 0 without one (its ledger as of the last fetch). */
 export async function commitsBehind(repo: ContentRepo, environment: string, commit: string | undefined): Promise<number> {
-  if (commit === undefined) return 0;
-  const own = await passedCommit(repo, environment);
-  return commit === own ? 0 : repo.commitsBetween(own, commit);
+  return commit === undefined ? 0 : behind(repo, await passedCommit(repo, environment), commit);
+}
+
+/** The one count of "behind": the commits up to `commit` that a stage running `own` does not run yet. */
+function behind(repo: ContentRepo, own: string | undefined, commit: string | undefined): Promise<number> {
+  return commit === undefined || commit === own ? Promise.resolve(0) : repo.commitsBetween(own, commit);
 }
 
 /** Where `environment`, a stage, stands (ledgers and approval as the last fetch left them). */
 export async function stageStatus(repo: ContentRepo, environment: string, stage: StageSettings): Promise<StageStatus> {
   const [commit, sourceCommit] = [await passedCommit(repo, environment), await passedCommit(repo, stage.promoteFrom)];
-  const behind = sourceCommit === undefined || sourceCommit === commit ? 0 : await repo.commitsBetween(commit, sourceCommit);
+  const commitsBehindSource = await behind(repo, commit, sourceCommit);
   const approval = stage.approval === 'manual' ? await readApproval(repo, environment) : undefined;
   const state = approvalState(approval, sourceCommit, commit);
   return {
@@ -177,8 +180,8 @@ export async function stageStatus(repo: ContentRepo, environment: string, stage:
     approval: stage.approval,
     ...(commit ? { commit } : {}),
     ...(sourceCommit ? { sourceCommit } : {}),
-    behind,
-    approvalPending: stage.approval === 'manual' && behind > 0 && state !== 'usable',
+    behind: commitsBehindSource,
+    approvalPending: stage.approval === 'manual' && commitsBehindSource > 0 && state !== 'usable',
     ...(state === 'usable' ? { approved: approval! } : state === 'stale' ? { staleApproval: approval! } : {}),
   };
 }

@@ -104,11 +104,11 @@ async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target
  * in the target by its obj_id only (`matchObjIds`), and imported without a
  * GUID: ThoughtSpot finds the object by its obj_id, or creates it.
  */
-function canonicalKey(doc: { guid?: string; objId?: string }): string | undefined {
+export function canonicalKey(doc: { guid?: string; objId?: string }): string | undefined {
   return doc.guid ?? (doc.objId !== undefined ? `${OBJ_ID_KEY}${doc.objId}` : undefined);
 }
 
-const OBJ_ID_KEY = 'obj_id:';
+export const OBJ_ID_KEY = 'obj_id:';
 
 /** The environment GUIDs of the ledger's objects whose files carry no guid (`canonicalKey`): what `exportBack` gives back without the GUID the export adds. */
 export function guidlessIn(ledger: DeployLedger): Set<string> {

@@ -45,7 +45,11 @@ export interface DeployOptions extends WorkflowOptions {
   onProgress?: (done: number, total: number) => void;
   /** A pipeline stage with `approval: manual`: this run is taken as approved without an approval in the remote (a dry run of `tmlsync promote`, which writes none). */
   approved?: boolean;
-  /** The caller has just fetched (a promotion's approval): a pipeline stage takes its commit from that fetch, without one of its own. */
+  /**
+   * The caller has just fetched (a promotion's approval): a pipeline stage takes its commit from that fetch, without one of its own.
+   * Not `asFetched(repo)`: that would also make the fetch after the lock a no-op, and the deploy must read the ledger a run that
+   * held the lock before it left.
+   */
   fetched?: boolean;
   /** Every content header the caller listed this run (a sync, issue 16): the deploy lists nothing again when each header says its kind. */
   listed?: readonly Header[];

@@ -1,4 +1,5 @@
-import type { DeployLedger, Ledger } from '../kernel/ledger.js';
+import { guidlessIn, OBJ_ID_KEY } from '../deploy/prepare.js';
+import type { DeployedEntry, DeployLedger, Ledger } from '../kernel/ledger.js';
 import { contentHash } from '../kernel/ledger.js';
 import type { Header } from '../ports.js';
 
@@ -39,7 +40,7 @@ export interface SyncSides {
   deployLedger: DeployLedger;
   /** ThoughtSpot's objects, by their ids there. */
   headers: Map<string, Header>;
-  /** The branch's files, by canonical GUID. */
+  /** The branch's files, by canonical GUID (`obj_id:<id>` for a file with an obj_id and no guid, as the deploy ledger tracks it). */
   files: Map<string, GitFile>;
 }
 
@@ -62,11 +63,39 @@ export interface Reconciled {
   conflicts: Conflict[];
   /** ThoughtSpot's side of the conflicts left to a person, by path. */
   theirs: Record<string, string>;
+  /** Files with no guid found equal to their object, which the deploy ledger did not track: what it records of them. */
+  tracked?: Record<string, DeployedEntry>;
 }
 
-/** An object's id in ThoughtSpot: the deploy ledger's where it assigned its own GUID, else the canonical one. */
-export function envIdOf(deployLedger: DeployLedger): (guid: string) => string {
-  return (guid) => deployLedger.objects[guid]?.envGuid ?? guid;
+/**
+ * An object's id in ThoughtSpot: the deploy ledger's where it tracks the object (it may have
+ * assigned its own GUID); for a file with an obj_id and no guid it does not track yet, the object
+ * ThoughtSpot lists with that obj_id (v2 names them; the deploy matches it so, `matchObjIds`);
+ * else the canonical GUID.
+ */
+export function envIdOf({ deployLedger, headers }: Pick<SyncSides, 'deployLedger' | 'headers'>): (key: string) => string {
+  let byObjId: Map<string, string> | undefined;
+  return (key) => {
+    const tracked = deployLedger.objects[key]?.envGuid;
+    if (tracked !== undefined || !key.startsWith(OBJ_ID_KEY)) return tracked ?? key;
+    byObjId ??= new Map([...headers.values()].flatMap((h): [string, string][] => (h.objId ? [[h.objId, h.id]] : [])));
+    return byObjId.get(key.slice(OBJ_ID_KEY.length)) ?? key;
+  };
+}
+
+/**
+ * ThoughtSpot ids of the objects whose files carry an obj_id and no guid: those the deploy ledger
+ * tracks so (`guidlessIn`), and those it does not know yet that ThoughtSpot lists by their obj_id.
+ * Their export is compared without the GUID it adds, and the export leaves them alone: it would
+ * write each again beside its file, under a name with the GUID and with the file's obj_id (a
+ * second file of one object, which the next deploy refuses as a duplicate obj_id), and a git
+ * edit of the file was never deployed. A change made in ThoughtSpot to such an object is therefore
+ * not written back to its file: git is the side that speaks for it.
+ */
+export function guidlessIds(sides: SyncSides): Set<string> {
+  const envId = envIdOf(sides);
+  const untracked = [...sides.files.keys()].filter((key) => key.startsWith(OBJ_ID_KEY) && !sides.deployLedger.objects[key]).map(envId);
+  return new Set([...guidlessIn(sides.deployLedger), ...untracked.filter((id) => sides.headers.has(id))]);
 }
 
 /**
@@ -90,8 +119,9 @@ function thoughtspotChanges({ headers, exportLedger }: SyncSides): Map<string, S
   return changes;
 }
 
-function gitChanges({ files, headers, exportLedger, deployLedger }: SyncSides): Omit<SideChanges, 'thoughtspot'> {
-  const envId = envIdOf(deployLedger);
+function gitChanges(sides: SyncSides): Omit<SideChanges, 'thoughtspot'> {
+  const { files, headers, exportLedger, deployLedger } = sides;
+  const envId = envIdOf(sides);
   const git = new Map<string, SideChange>();
   const unknown: string[] = [];
   for (const [guid, file] of files) {
@@ -104,15 +134,24 @@ function gitChanges({ files, headers, exportLedger, deployLedger }: SyncSides): 
       git.set(guid, 'added');
     }
   }
-  for (const guid of Object.keys(deployLedger.objects)) if (!files.has(guid) && exportLedger.objects[envId(guid)]) git.set(guid, 'deleted');
+  // A file with no guid is never the export's (`guidlessIds`): gone from the branch, git deleted it.
+  for (const guid of Object.keys(deployLedger.objects)) if (!files.has(guid) && (exportLedger.objects[envId(guid)] || guid.startsWith(OBJ_ID_KEY))) git.set(guid, 'deleted');
   return { git, unknown };
 }
 
 /** Canonical GUIDs whose two sides must be compared: changed on both, or never compared. */
 export function toCompare(sides: SyncSides, changes: SideChanges): string[] {
-  const envId = envIdOf(sides.deployLedger);
+  const envId = envIdOf(sides);
   const both = [...changes.git.keys()].filter((guid) => changes.thoughtspot.has(envId(guid)));
   return [...new Set([...both, ...changes.unknown])];
+}
+
+/** What to export to compare: the ThoughtSpot ids of the objects of `toCompare` it still has, those of them to compare without a GUID, and the file of each. */
+export function toExportBack(sides: SyncSides, changes: SideChanges): { ids: string[]; guidless: Set<string>; files: Map<string, GitFile> } {
+  const envId = envIdOf(sides);
+  const compared = toCompare(sides, changes).filter((key) => sides.headers.has(envId(key)));
+  const files = new Map(compared.flatMap((key): [string, GitFile][] => (sides.files.has(key) ? [[envId(key), sides.files.get(key)!]] : [])));
+  return { ids: compared.map(envId), guidless: guidlessIds(sides), files };
 }
 
 /**
@@ -122,7 +161,7 @@ export function toCompare(sides: SyncSides, changes: SideChanges): string[] {
  * anything else is a conflict, resolved as the policy says.
  */
 export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<string, string>, policy: ConflictPolicy): Reconciled {
-  const envId = envIdOf(sides.deployLedger);
+  const envId = envIdOf(sides);
   const result: Reconciled = { git: new Map(changes.git), agreed: new Set(), conflicts: [], theirs: {} };
   for (const guid of toCompare(sides, changes)) {
     const file = sides.files.get(guid);
@@ -132,6 +171,7 @@ export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<s
     if (bothDeleted || (file && text !== undefined && text === file.text)) {
       result.agreed.add(guid);
       result.git.delete(guid);
+      if (file) trackGuidless(result, sides, guid, id, file);
       continue;
     }
     const git = result.git.get(guid) ?? 'modified';
@@ -146,6 +186,17 @@ export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<s
     if (policy !== 'git-wins') result.git.delete(guid);
   }
   return result;
+}
+
+/**
+ * An agreed file with no guid the deploy ledger does not track: it is tracked from now on, as a deploy
+ * would have recorded it. The export leaves such an object alone (`guidlessIds`), so nothing else
+ * records it, and a later git edit of it would be compared anew on every run and, ThoughtSpot's side
+ * never exported, be a conflict every time; tracked, ThoughtSpot holding what was agreed makes it git's.
+ */
+function trackGuidless(result: Reconciled, sides: SyncSides, key: string, id: string, file: GitFile): void {
+  if (!key.startsWith(OBJ_ID_KEY) || sides.deployLedger.objects[key]) return;
+  (result.tracked ??= {})[key] = { envGuid: id, kind: file.kind, name: file.name, path: file.path, hash: contentHash(file.text), created: false };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { silentLogger, detailLogger } from '../../log/index.js';
-import { handlerFor, type TmlKind } from '../../tml/index.js';
+import { handlerFor, parse, type TmlKind } from '../../tml/index.js';
 import { exportBack } from '../kernel/batches.js';
 import { runDeploy, type DeployReport } from '../deploy/deploy.js';
+import { canonicalKey } from '../deploy/prepare.js';
 import type { WorkflowOptions } from '../kernel/environment.js';
 import type { DeployOptions } from '../deploy/types.js';
 import type { ExportOptions } from '../export/types.js';
@@ -12,11 +13,12 @@ import type { ContentRepo, Header, HeaderType, Identity, StateWrite, ThoughtSpot
 import { finishRun, startRun, type ObjectResult, type RunReport, type RunStart } from '../kernel/report.js';
 import { readContent, readSourceFile } from '../kernel/content.js';
 import {
-  detectChanges, envIdOf, reconcile, toCompare,
+  detectChanges, envIdOf, guidlessIds, reconcile, toExportBack,
   type Conflict, type GitFile, type Reconciled, type SideChanges, type SyncSides,
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
 import { asFetched } from '../kernel/repo-view.js';
+import { exportedAsFileSays } from '../kernel/filled-fqns.js';
 
 export type { Conflict, ConflictPolicy, SideChange } from './changes.js';
 
@@ -73,13 +75,13 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const read = await options.repo.revParse('HEAD');
   const asRead = { ...options, repo: branchAsRead(options.repo) };
   const changes = detectChanges(sides);
-  const current = await exportTexts(options.thoughtspot, comparedIds(sides, changes));
+  const current = await exportTexts(options.thoughtspot, toExportBack(sides, changes));
   const reconciled = reconcile(sides, changes, current, options.environment.conflicts ?? 'manual');
   for (const c of reconciled.conflicts) run.log.warn({ object: `${c.kind} "${c.name}"`, path: c.path, git: c.git, thoughtspot: c.thoughtspot, resolution: c.resolution }, 'changed in git and in ThoughtSpot');
   const gitSide = await deployGitSide(asRead, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = asRead;
-  const { report: exported, staged } = await stageExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: gitSide.skip, listed: { headers: [...sides.headers.values()], refresh: staleTypes(gitSide) }, ledger: sides.exportLedger, onProgress: options.progress?.exported });
+  const { report: exported, staged } = await stageExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: new Set([...gitSide.skip, ...guidlessIds(sides)]), listed: { headers: [...sides.headers.values()], refresh: staleTypes(gitSide) }, ledger: sides.exportLedger, onProgress: options.progress?.exported });
   const exportedAt = exported.commits.at(-1) ?? read;
   const ledgers = { ...(staged ? { staged } : {}), ...(reconciled.git.size === 0 ? { deployLedger: sides.deployLedger } : {}) };
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip, exportedAt, ...ledgers });
@@ -121,12 +123,6 @@ export async function readSides({ environment, thoughtspot, repo }: SyncOptions)
   return { exportLedger, deployLedger, headers: new Map(listed.value.flat().map((h): [string, Header] => [h.id, h])), files: gitFiles(repo.dir) };
 }
 
-/** ThoughtSpot ids of the objects to compare that ThoughtSpot still has. */
-function comparedIds(sides: SyncSides, changes: SideChanges): string[] {
-  const envId = envIdOf(sides.deployLedger);
-  return toCompare(sides, changes).map(envId).filter((id) => sides.headers.has(id));
-}
-
 /** git → ThoughtSpot: only git's changes; a failed deploy leaves those files for the next run. */
 async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSides, reconciled: Reconciled): Promise<GitSideOutcome> {
   const outcome: GitSideOutcome = { skip: new Set(reconciled.conflicts.filter((c) => c.resolution === 'kept both').map((c) => c.id)) };
@@ -140,7 +136,7 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
     }
   }
   const deployedOk = new Set((outcome.deployed?.objects ?? []).filter((o) => o.outcome === 'added' || o.outcome === 'updated' || o.outcome === 'deleted').map((o) => o.id));
-  const envId = envIdOf(sides.deployLedger);
+  const envId = envIdOf(sides);
   for (const [guid, change] of reconciled.git) {
     // A git-side change that did not reach ThoughtSpot must not be overwritten by the export;
     // nor may a file deleted in git come back while ThoughtSpot keeps the object.
@@ -211,15 +207,19 @@ function gitFiles(dir: string): Map<string, GitFile> {
   const files = new Map<string, GitFile>();
   // Unreadable files are the deploy gate's to report; here they are just not compared.
   for (const { doc, path, text } of readContent(dir).files) {
-    if (doc.guid && !handlerFor(doc.kind).environmentOwned) files.set(doc.guid, { path, text, kind: doc.kind, name: doc.name });
+    const key = canonicalKey(doc);
+    if (key && !handlerFor(doc.kind).environmentOwned) files.set(key, { path, text, kind: doc.kind, name: doc.name });
   }
   return files;
 }
 
 /** ThoughtSpot's current TML of some objects, in the repository's canonical form; unparsable ones are left out (compared as different, so a person looks at them). */
-async function exportTexts(thoughtspot: ThoughtSpotPort, ids: string[]): Promise<Map<string, string>> {
+async function exportTexts(thoughtspot: ThoughtSpotPort, { ids, guidless, files }: ReturnType<typeof toExportBack>): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
-  for (const [id, item] of await exportBack(thoughtspot, ids)) if (!('error' in item)) texts.set(id, item.text);
+  for (const [id, item] of await exportBack(thoughtspot, ids, undefined, guidless)) {
+    const file = files.get(id);
+    if (!('error' in item)) texts.set(id, exportedAsFileSays(item, file && parse(file.text)).text);
+  }
   return texts;
 }
 
@@ -251,6 +251,7 @@ async function syncedLedger(repo: ContentRepo, environment: string, runId: strin
   for (const { object: o, created } of recorded) {
     ledger.objects[o.id] = { envGuid: o.id, kind: o.kind, name: o.name, path: o.path!, hash: contentHash(textOf(o.path!)), created };
   }
+  Object.assign(ledger.objects, state.reconciled.tracked);
   return JSON.stringify(ledger) === before ? undefined : deployLedgerWrite(environment, ledger, `sync(${environment}): in step after run ${runId}`);
 }
 
