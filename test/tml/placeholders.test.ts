@@ -26,7 +26,7 @@ interface Body {
 
 function withPlaceholders(): string {
   const doc = parse(WORKSHEET, { file: 'BI Server.worksheet.tml' });
-  const worksheet = doc.data.worksheet as Body;
+  const worksheet = doc.data.worksheet as unknown as Body;
   worksheet.formulas[0]!.expr = PLACEHOLDERS.expr;
   worksheet.worksheet_columns[0]!.name = PLACEHOLDERS.name;
   worksheet.worksheet_columns[0]!.description = PLACEHOLDERS.description;
@@ -36,7 +36,7 @@ function withPlaceholders(): string {
 describe('placeholders inside TML values', () => {
   it('writes them so that they read back as the same text, and writes that text again byte for byte', () => {
     const text = withPlaceholders();
-    const back = parse(text, { file: 'BI Server.worksheet.tml' }).data.worksheet as Body;
+    const back = parse(text, { file: 'BI Server.worksheet.tml' }).data.worksheet as unknown as Body;
     expect(back.formulas[0]!.expr).toBe(PLACEHOLDERS.expr);
     expect(back.worksheet_columns[0]!.name).toBe(PLACEHOLDERS.name);
     expect(back.worksheet_columns[0]!.description).toBe(PLACEHOLDERS.description);
