@@ -1,11 +1,13 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
 import { batchObjects } from './cat-file.js';
 import { atomicPush, compareAndSwapPush } from './atomic-push.js';
 import { createGit, spawnGit, type GitAccess, type GitInstanceOptions } from './factory.js';
+import { maintenanceDue } from './maintenance.js';
+import { originUrlIn } from './config-file.js';
 
 export class GitError extends Error {
   override readonly name = 'GitError';
@@ -114,9 +116,10 @@ export class GitRepo {
     mkdirSync(dir, { recursive: true });
     const repo = new GitRepo(dir, options);
     await repo.#run('init', async (git) => {
-      // One git process fewer per run: `init` on a repository only says so.
-      if (!isRepository(dir)) await git.raw(['init', '--quiet']);
-      const origin = (await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
+      // Two git processes fewer per run: `init` on a repository only says so, and the URL is read from the file.
+      const fresh = !isRepository(dir);
+      if (fresh) await git.raw(['init', '--quiet']);
+      const origin = fresh ? '' : (originUrlIn(join(dir, '.git')) ?? (await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim());
       if (origin === options.remoteUrl) return;
       if (origin !== '') throw new GitError(`${dir} is the work tree of ${gitOutput(origin)}, not of ${options.remoteUrl}; tmlsync never reuses a work tree for another remote: remove the folder, or give this configuration another workDir`, 'init');
       await git.raw(['config', 'remote.origin.url', options.remoteUrl]);
@@ -124,10 +127,11 @@ export class GitRepo {
     return repo;
   }
 
-  /** A git instance for this working tree: access options, the committer's identity, and what the command needs. */
+  /** A git instance for this working tree: access options, the committer's identity, the remote's tracking refs, and what the command needs. */
   #instance(instance: GitInstanceOptions = {}): SimpleGit {
     const { name, email } = this.options.committer;
-    return createGit(this.dir, this.options, { ...instance, config: [`user.name=${name}`, `user.email=${email}`, ...(instance.config ?? [])] });
+    const tracking = REFSPECS.map((refspec) => `remote.origin.fetch=${refspec}`);
+    return createGit(this.dir, this.options, { ...instance, config: [`user.name=${name}`, `user.email=${email}`, ...tracking, ...(instance.config ?? [])] });
   }
 
   async #run<T>(what: string, task: (git: SimpleGit) => Promise<T>, git: SimpleGit = this.#git): Promise<T> {
@@ -139,10 +143,22 @@ export class GitRepo {
     }
   }
 
-  /** Fetches every branch and every tmlsync state ref. */
+  /** Fetches every branch and every tmlsync state ref; then git's maintenance, when it has work. */
   async fetch(): Promise<void> {
     this.#tipsRead = undefined;
-    await this.#run('fetch', (git) => git.fetch(['--prune', '--quiet', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tmlsync/*:refs/tmlsync/*']));
+    await this.#run('fetch', (git) => git.fetch(['--prune', '--quiet', 'origin', ...REFSPECS]));
+    await this.#maintain();
+  }
+
+  /**
+   * `git maintenance run --auto` where git ran it itself after every fetch (factory.ts turns that
+   * off), but only when it would do something (`maintenanceDue`): a work tree that lives for years
+   * still has its loose objects and small packs packed. Its `gc` goes on in the background
+   * (`gc.autoDetach`); a failure costs the run nothing, and the next fetch tries again.
+   */
+  async #maintain(): Promise<void> {
+    if (!maintenanceDue(join(this.dir, '.git', 'objects'))) return;
+    await this.#git.raw(['maintenance', 'run', '--auto', '--quiet']).catch((error: unknown) => this.#log.warn({ error: gitMessage(error) }, 'git maintenance failed'));
   }
 
   /**
@@ -166,7 +182,7 @@ export class GitRepo {
   /**
    * Where the `TIPS` refs point, by one `for-each-ref` after each fetch (`NOT_A_COMMIT` among them
    * when one does not name a commit: `revParse` then asks git). Only this repository moves them
-   * between fetches, and it brings this in step when it does (`#landStates`); lock refs, which the
+   * between fetches, and it brings this in step when it does (`#pushed`); lock refs, which the
    * daemon's leases move in the same work tree, are not among them.
    */
   #tips(): Promise<Map<string, string>> {
@@ -297,7 +313,7 @@ export class GitRepo {
       const refspecs = [...(branch ? [`HEAD:refs/heads/${branch}`] : []), ...written.map((w) => `+${w.commit}:${w.ref}`), ...(move ? [`${move.to}:${move.ref}`] : [])];
       const rejected = await atomicPush(this.#git, move, refspecs, (error) => new GitError(`git push of ${branch ?? 'the state refs'} failed: ${gitMessage(error)}`, 'push'));
       if (rejected === undefined) {
-        await this.#landStates(written);
+        this.#pushed([...written.map((w): [string, string] => [w.ref, w.commit]), ...(branch ? [[`refs/remotes/origin/${branch}`, this.#head?.sha ?? UNKNOWN] as [string, string]] : [])]);
         return true;
       }
       if (move && isRefused(rejected.get(move.ref))) return false;
@@ -325,7 +341,7 @@ export class GitRepo {
 
   /**
    * The next commit of each state ref (exactly its files, on what the ref holds), made by one
-   * `fast-import` on scratch refs: the refs themselves move once the remote took them (`#landStates`).
+   * `fast-import` on scratch refs: the refs themselves move once the remote took them (git's tracking refs, `REFSPECS`).
    */
   async #stateCommits(writes: StateWrite[]): Promise<{ ref: string; commit: string }[]> {
     if (writes.length === 0) return [];
@@ -346,14 +362,16 @@ export class GitRepo {
     return new Map(out.split('\n').filter(Boolean).map((line): [string, string] => line.split(' ') as [string, string]));
   }
 
-  /** The local state refs moved to what the remote took. */
-  async #landStates(written: { ref: string; commit: string }[]): Promise<void> {
-    if (written.length === 0) return;
+  /**
+   * The tips known since the fetch, in step with the refs a push the remote took has moved here
+   * (git moves their tracking refs: `REFSPECS`): each to its commit, `''` deleted, `UNKNOWN` to a
+   * commit this repository cannot name, when the tips are read again at the next question.
+   */
+  #pushed(moved: [ref: string, sha: string][]): void {
     const tips = this.#tipsRead;
-    this.#tipsRead = undefined;
-    await this.#run('state', (git) => git.raw(['update-ref', '--stdin']), this.#instance({ input: written.map((w) => `update ${w.ref} ${w.commit}\n`).join('') }));
-    // Known again: as read at the fetch, but for the refs just moved.
-    this.#tipsRead = tips?.then((known) => new Map([...known, ...written.map((w): [string, string] => [w.ref, w.commit])]));
+    const known = moved.filter(([ref]) => TIPS.test(ref));
+    if (known.some(([, sha]) => sha === UNKNOWN)) this.#tipsRead = undefined;
+    else if (known.length > 0) this.#tipsRead = tips?.then((read) => withMoves(read, known));
   }
 
   /**
@@ -439,6 +457,7 @@ export class GitRepo {
   async publishBranch(branch: string, base: string | undefined, files: Record<string, string>, message: string, author: Identity): Promise<string> {
     const commit = await this.#stateCommit(`refs/tmlsync-publish/${branch}`, files, message, base, { onTop: true, author });
     await this.#run('push', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${commit}:refs/heads/${branch}`]));
+    this.#pushed([[`refs/remotes/origin/${branch}`, commit]]);
     return commit;
   }
 
@@ -446,6 +465,7 @@ export class GitRepo {
   async removeBranch(branch: string): Promise<boolean> {
     if (!(await this.revParse(`refs/remotes/origin/${branch}`))) return false;
     await this.#run('push', (git) => git.raw(['push', '--quiet', 'origin', `:refs/heads/${branch}`]));
+    this.#pushed([[`refs/remotes/origin/${branch}`, '']]);
     return true;
   }
 
@@ -462,6 +482,14 @@ export class GitRepo {
 }
 
 /**
+ * What a fetch brings: every branch of the remote, as `origin/<branch>`, and every tmlsync ref
+ * (ledgers, locks) under its own name. Given to every command of the work tree as the remote's
+ * `fetch` refspecs too, so that a push moves the refs it pushed here once the remote took them
+ * (git's tracking refs), where an `update-ref` after each publication took a process of its own.
+ */
+const REFSPECS = ['+refs/heads/*:refs/remotes/origin/*', '+refs/tmlsync/*:refs/tmlsync/*'];
+
+/**
  * The refs whose tips `GitRepo` keeps from one `for-each-ref` after each fetch: the remote's
  * branches and the state refs, which only the repository itself moves between fetches. Not the
  * locks (`refs/tmlsync/<env>/lock`): the daemon's leases move them in the same work tree.
@@ -469,6 +497,18 @@ export class GitRepo {
 const TIPS = /^refs\/(remotes\/origin\/|tmlsync\/(?!.*\/lock$))/;
 /** Stands among the tips for a ref that names no commit (a tag object): `revParse` then asks git. */
 const NOT_A_COMMIT = '';
+/** A ref a push moved to a commit this repository does not know by name (`GitRepo.#pushed`). */
+const UNKNOWN = 'unknown';
+
+/** `tips` with each of `moved` pointing at its commit, or gone (`''`). */
+function withMoves(tips: Map<string, string>, moved: [string, string][]): Map<string, string> {
+  const next = new Map(tips);
+  for (const [ref, sha] of moved) {
+    if (sha === '') next.delete(ref);
+    else next.set(ref, sha);
+  }
+  return next;
+}
 
 /** One commit in fast-import's commands: exactly `files` (or, `onTop`, `parent`'s tree with them added), on `parent` or on none. */
 function commitCommands(ref: string, mark: number, commit: { files: Record<string, string>; message: string; committer: Identity; parent?: string | undefined; onTop?: boolean; author?: Identity }): string {
@@ -685,13 +725,26 @@ function isRepository(dir: string): boolean {
   return lstatSync(join(dir, '.git', 'HEAD'), { throwIfNoEntry: false })?.isFile() === true;
 }
 
-/** Whether a file is tracked by the git repository it sits in (false outside any repository). */
+/**
+ * Whether a file is tracked by the git repository it sits in (false outside any repository). Asked
+ * of every configuration file a command loads: one outside any repository (no `.git` in its folder
+ * or above) is answered without a git process.
+ */
 export async function isTracked(file: string): Promise<boolean> {
+  if (!insideRepository(dirname(resolve(file)))) return false;
   try {
     await createGit(dirname(file)).raw(['ls-files', '--error-unmatch', '--', basename(file)]);
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Whether `dir` or a folder above it holds a `.git` (a repository's folder, or a work tree's or submodule's file). */
+function insideRepository(dir: string): boolean {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, '.git'))) return true;
+    if (dirname(at) === at) return false;
   }
 }
 

@@ -42,6 +42,8 @@ describe('publishing a run', () => {
     expect(await repo.publish({ branch: 'dev', states: stateOf('first'), fence: () => Promise.resolve(fenced.move) })).toBe(true);
     expect([git(bare, 'rev-parse', 'dev'), git(bare, 'show', `${STATE}:deploy.json`), git(bare, 'rev-parse', LOCK)]).toEqual([first, 'first', fenced.move.to]);
     expect(git(repo.dir, 'show', `${STATE}:deploy.json`)).toBe('first');
+    // What the remote took is here too, by the push itself (tracking refs), and known as such.
+    expect([git(repo.dir, 'rev-parse', 'refs/remotes/origin/dev'), await repo.revParse('refs/remotes/origin/dev'), await repo.revParse(STATE)]).toEqual([first, first, git(bare, 'rev-parse', STATE)]);
 
     // The same move again: the remote's lease is no longer where it expects it (as after a takeover).
     await commitFile(repo, 'two.txt', '2\n');
