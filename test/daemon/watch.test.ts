@@ -10,6 +10,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
+import { createLocalRemote } from '../support/local-remote.js';
 
 // Both API versions share one dev emulator (read only: exports) and one prod emulator, where each deploys into an Org of its own.
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-watch-'));
@@ -33,7 +34,7 @@ describe.each(API_VERSIONS)('a remote on this machine, over %s', (api) => {
         { policy: 'PARTIAL', forceCreate: false, throwOnError: true },
       );
       const remote = join(work, `remote-${api}.git`);
-      execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
+      createLocalRemote(remote);
       const file = join(work, `tmlsync-${api}.yaml`);
       const common = `    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    schedule: "0 0 1 1 *"\n`;
       writeFileSync(
