@@ -6,17 +6,24 @@ import type { DoctorReport } from '../../src/cli/commands/doctor.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { cli } from '../support/cli.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
+import { freePort } from '../support/net.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-doctor-'));
 let emulator: RunningEmulator;
 let git: GitServer;
 let readOnly: GitServer;
+/**
+ * The writable remote of every case that is not about the remote: doctor only reads it and
+ * dry-runs a push, so the cases share it (a repository each cost a `git init` each, 21 in all).
+ */
+let remote: string;
 const TRUSTED_SECRET = 'doctor-trusted-secret-1';
 
 beforeAll(async () => {
   emulator = await startEmulator({ trustedAuthSecret: TRUSTED_SECRET, orgs: ['Dev'] });
   git = await startGitServer();
   readOnly = await startGitServer({ readOnly: true });
+  remote = git.createRepo('content');
 });
 afterAll(async () => {
   await emulator.close();
@@ -44,7 +51,7 @@ const admin = (api: string, direction = 'export') => ['username: tsadmin', 'pass
 
 describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
   it('passes every check against the emulator and a writable remote, and exits 0', async () => {
-    const { code, report, checks } = await doctor(config(git.createRepo(`green-${api}`), [...admin(api, 'deploy'), 'mappings:', '  connections:', '    Retail Warehouse: Retail Warehouse']));
+    const { code, report, checks } = await doctor(config(remote, [...admin(api, 'deploy'), 'mappings:', '  connections:', '    Retail Warehouse: Retail Warehouse']));
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
     expect(Object.values(checks).map((c) => `${c.id} ${c.status}`)).toEqual([
@@ -58,13 +65,13 @@ describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
   });
 
   it('passes the org line for the Org the environment names', async () => {
-    const { code, checks } = await doctor(config(git.createRepo(`org-${api}`), [...admin(api), 'org: Dev']));
+    const { code, checks } = await doctor(config(remote, [...admin(api), 'org: Dev']));
     expect(code).toBe(0);
     expect(checks.org!.detail).toMatch(api === 'v2' ? /^Org Dev \(id \d+\)$/ : /^Org Dev /);
   });
 
   it('fails the org line for an Org the user is not in, naming both, and exits 1', async () => {
-    const { code, checks } = await doctor(config(git.createRepo(`no-org-${api}`), [...admin(api), 'org: Nowhere']));
+    const { code, checks } = await doctor(config(remote, [...admin(api), 'org: Nowhere']));
     expect(code).toBe(1);
     expect(checks.login!.status).toBe('pass');
     expect(checks.org).toMatchObject({ status: 'fail', fix: expect.stringContaining('set org: of environment dev') });
@@ -73,7 +80,7 @@ describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
   });
 
   it('fails the login line on a wrong password, with its fix, and exits 1', async () => {
-    const { code, checks } = await doctor(config(git.createRepo(`pw-${api}`), admin(api)), { TS_PASSWORD: 'wrong-password' });
+    const { code, checks } = await doctor(config(remote, admin(api)), { TS_PASSWORD: 'wrong-password' });
     expect(code).toBe(1);
     expect(checks.login).toMatchObject({ status: 'fail', fix: expect.stringContaining('password variable of environment dev') });
     expect(checks.login!.detail).toMatch(/^login as tsadmin \(password\) refused/);
@@ -82,7 +89,7 @@ describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
   });
 
   it('fails the privileges line for a user without DATAMANAGEMENT or ADMINISTRATION', async () => {
-    const { code, checks } = await doctor(config(git.createRepo(`priv-${api}`), ['username: alex.analyst', 'password: demo-password', `api: ${api}`]));
+    const { code, checks } = await doctor(config(remote, ['username: alex.analyst', 'password: demo-password', `api: ${api}`]));
     expect(code).toBe(1);
     expect(checks.login!.status).toBe('pass');
     expect(checks.privileges).toMatchObject({
@@ -93,12 +100,12 @@ describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
   });
 
   it('passes the privileges line for a user with DATAMANAGEMENT through a group', async () => {
-    const { checks } = await doctor(config(git.createRepo(`dm-${api}`), ['username: dana.engineer', 'password: demo-password', `api: ${api}`]));
+    const { checks } = await doctor(config(remote, ['username: dana.engineer', 'password: demo-password', `api: ${api}`]));
     expect(checks.privileges).toMatchObject({ status: 'pass', detail: expect.stringContaining('DATAMANAGEMENT') });
   });
 
   it('fails the connections line for a mapped connection the target does not have', async () => {
-    const { code, checks } = await doctor(config(git.createRepo(`conn-${api}`), [...admin(api, 'deploy'), 'mappings:', '  connections:', '    Retail Warehouse: Prod Warehouse']));
+    const { code, checks } = await doctor(config(remote, [...admin(api, 'deploy'), 'mappings:', '  connections:', '    Retail Warehouse: Prod Warehouse']));
     expect(code).toBe(1);
     expect(checks.connections).toMatchObject({ status: 'fail', detail: 'mapped connection "Prod Warehouse" not found in dev', fix: 'create it in ThoughtSpot, or correct mappings.connections of environment dev' });
   });
@@ -106,15 +113,14 @@ describe.each(['v1', 'v2'])('tmlsync doctor over API %s', (api) => {
 
 describe('tmlsync doctor', () => {
   it('logs in with trusted authentication', async () => {
-    const { code, checks } = await doctor(config(git.createRepo('trusted'), ['username: tsadmin', 'secretKey: ${TS_SECRET}']), { TS_SECRET: TRUSTED_SECRET });
+    const { code, checks } = await doctor(config(remote, ['username: tsadmin', 'secretKey: ${TS_SECRET}']), { TS_SECRET: TRUSTED_SECRET });
     expect(code).toBe(0);
     expect(checks.login!.detail).toBe('logged in as tsadmin (trusted authentication)');
   });
 
   it('fails the git-read line for a remote nothing answers at', async () => {
-    const gone = await startGitServer();
-    const url = gone.createRepo('gone');
-    await gone.close();
+    // A port nothing listens on: no git daemon started (and stopped) for it.
+    const url = `git://127.0.0.1:${await freePort()}/gone.git`;
     const { code, checks } = await doctor(config(url, admin('v1')));
     expect(code).toBe(1);
     expect(checks['git-read']).toMatchObject({ status: 'fail', detail: expect.stringContaining(`cannot read ${url}`), fix: expect.stringContaining('check repository.url and the credentials') });
@@ -131,7 +137,7 @@ describe('tmlsync doctor', () => {
 
   it('fails the thoughtspot line when the instance does not answer', async () => {
     const file = join(work, 'unreachable.yaml');
-    writeFileSync(file, ['repository:', `  url: ${git.createRepo('unreachable')}`, 'environments:', '  dev:', '    url: http://127.0.0.1:9', '    username: tsadmin', '    password: ${TS_PASSWORD}', ''].join('\n'));
+    writeFileSync(file, ['repository:', `  url: ${remote}`, 'environments:', '  dev:', '    url: http://127.0.0.1:9', '    username: tsadmin', '    password: ${TS_PASSWORD}', ''].join('\n'));
     const { code, checks } = await doctor(file);
     expect(code).toBe(1);
     expect(checks.thoughtspot).toMatchObject({ status: 'fail', detail: expect.stringContaining('no answer from http://127.0.0.1:9'), fix: 'check url: (and the network, proxy or caFile) for environment dev' });
@@ -139,7 +145,7 @@ describe('tmlsync doctor', () => {
 
   it("passes the daemon's webhook secret and API token when they are set, and never prints them", async () => {
     const secrets = { TS_PASSWORD: 'admin', HOOK_SECRET: 'doctor-webhook-secret-1', API_TOKEN: 'doctor-api-token-1' };
-    const file = config(git.createRepo('daemon-secrets'), admin('v1'), ['server:', '  webhookSecret: ${HOOK_SECRET}', '  apiToken: ${API_TOKEN}']);
+    const file = config(remote, admin('v1'), ['server:', '  webhookSecret: ${HOOK_SECRET}', '  apiToken: ${API_TOKEN}']);
     const { code, report, stdout } = await doctor(file, secrets);
     expect(code).toBe(0);
     expect(report.checks.map((c) => `${c.id} ${c.status}`)).toEqual(['configuration pass', 'webhook-secret pass', 'api-token pass']);
@@ -148,14 +154,14 @@ describe('tmlsync doctor', () => {
   });
 
   it('reports a configuration that does not load, and exits 2', async () => {
-    const file = config(git.createRepo('bad-config'), ['username: tsadmin', 'password: ${TS_PASSWORD}', 'direction: sideways']);
+    const file = config(remote, ['username: tsadmin', 'password: ${TS_PASSWORD}', 'direction: sideways']);
     const { code, report } = await doctor(file);
     expect(code).toBe(2);
     expect(report.checks[0]).toMatchObject({ id: 'configuration', status: 'fail', detail: expect.stringContaining('environments.dev.direction') });
   });
 
   it('prints a readable checklist with a fix under each failure', async () => {
-    const result = await cli(['--log-level', 'info', 'doctor', '--config', config(git.createRepo('text'), ['username: alex.analyst', 'password: demo-password'])]);
+    const result = await cli(['--log-level', 'info', 'doctor', '--config', config(remote, ['username: alex.analyst', 'password: demo-password'])]);
     expect(result.code).toBe(1);
     // The checklist is the whole output: no log line beside it at info (the API chosen is its api line).
     expect(result.stderr).toBe('');

@@ -11,6 +11,7 @@ import { GitRepo } from '../../src/git/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
+import { createLocalRemote } from '../support/local-remote.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 
 /**
@@ -46,7 +47,7 @@ describe.each(API_VERSIONS)('the daemon on a sync environment, over %s', (api) =
   }
 
   beforeAll(async () => {
-    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
+    createLocalRemote(remote);
     person = await GitRepo.open(clone, { remoteUrl: remote, committer });
     const file = join(work, `tmlsync-${api}.yaml`);
     writeFileSync(

@@ -10,6 +10,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
+import { createLocalRemote } from '../support/local-remote.js';
 
 // Both API versions share one dev emulator (read only: exports) and one prod emulator, where each deploys into an Org of its own.
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-watch-'));
@@ -33,15 +34,17 @@ describe.each(API_VERSIONS)('a remote on this machine, over %s', (api) => {
         { policy: 'PARTIAL', forceCreate: false, throwOnError: true },
       );
       const remote = join(work, `remote-${api}.git`);
-      execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
+      createLocalRemote(remote);
+      // The daemon runs prod only, the export of dev is the command's: with dev in the daemon's
+      // configuration too, its start-up export made the command's a second, empty run.
+      const common = `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${api}`)}\nserver:\n  port: 0\nenvironments:\n`;
+      const account = `    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    schedule: "0 0 1 1 *"\n`;
       const file = join(work, `tmlsync-${api}.yaml`);
-      const common = `    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    schedule: "0 0 1 1 *"\n`;
-      writeFileSync(
-        file,
-        `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${api}`)}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${dev.url}\n${common}    branch: dev\n  prod:\n    url: ${prod.url}\n${common}    org: ${org.org.name}\n    branch: main\n    direction: deploy\n`,
-      );
+      writeFileSync(file, `${common}  dev:\n    url: ${dev.url}\n${account}    branch: dev\n`);
+      const daemonFile = join(work, `tmlsync-daemon-${api}.yaml`);
+      writeFileSync(daemonFile, `${common}  prod:\n    url: ${prod.url}\n${account}    org: ${org.org.name}\n    branch: main\n    direction: deploy\n`);
       const io: CliIo = { stdout: { write: () => true }, stderr: { write: () => true }, env: { PATH: process.env.PATH, HOME: process.env.HOME } };
-      daemon = new Daemon(loadConfig(file, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
+      daemon = new Daemon(loadConfig(daemonFile, { env: {} }), { log: createLogger({ level: 'silent' }), redactor: new Redactor(), queues: new HostQueues(), env: {} });
       await daemon.start();
       await daemon.idle();
       expect(org.objects.size).toBe(1);

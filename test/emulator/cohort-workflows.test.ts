@@ -127,10 +127,14 @@ describe.each(['v1', 'v2'] as const)('cohorts through export and deploy, over %s
     expect(objects.map((o) => o.kind).sort()).toEqual(['cohort', 'cohort', 'model', 'model']);
   });
 
-  /** Removes files from `main` in a clone of the repository, as a person's commit would. */
+  /**
+   * Removes files from `main` in a clone of the repository, as a person's commit would: cloned
+   * from and pushed to the bare repository's path (the one the server serves), which spares the
+   * server's serve, upload-pack and pack-objects of a clone over git://.
+   */
   function removeFromMain(match: (file: string) => boolean): string[] {
     const clone = join(work, `clone-${api}`);
-    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
+    git(work, 'clone', '--quiet', '-b', 'main', server.pathOf(`cohorts-${api}`), clone);
     const gone = git(clone, 'ls-files', 'tml').split('\n').filter(match);
     git(clone, 'rm', '--quiet', ...gone);
     git(clone, 'commit', '--quiet', '-m', `remove ${gone.length} files`);

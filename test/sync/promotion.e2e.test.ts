@@ -89,9 +89,15 @@ describe.each(API_VERSIONS)('promotion from dev to prod, over %s', (api) => {
     expect(imports()).toBe(before);
   });
 
+  /**
+   * A person's clone of main, made by the gate case and committed to again by the plan case:
+   * cloned from the bare repository's path, which copies it without the server's upload-pack
+   * and pack-objects, and pushed to that path (the server serves the same repository).
+   */
+  const clone = join(work, 'clone');
+
   it('stops at the gate when an answer searches a column that does not exist, naming the file, with nothing written', async () => {
-    const clone = join(work, 'clone');
-    git(stage.work, 'clone', '--quiet', '-b', 'main', remote, clone);
+    git(stage.work, 'clone', '--quiet', '-b', 'main', stage.server.pathOf(`content-${api}`), clone);
     const file = `tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`;
     writeFileSync(join(clone, file), readFileSync(join(clone, file), 'utf8').replace('search_query: "[Region] [Sales]"', 'search_query: "[Region] [Profit Margin]"'));
     git(clone, 'commit', '--quiet', '-am', 'break an answer');
@@ -105,8 +111,6 @@ describe.each(API_VERSIONS)('promotion from dev to prod, over %s', (api) => {
   });
 
   it('plans a change with the fields it touches, in Markdown and in the job summary', async () => {
-    const clone = join(work, 'clone-plan');
-    git(stage.work, 'clone', '--quiet', '-b', 'main', remote, clone);
     const broken = `tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`;
     git(clone, 'checkout', '--quiet', 'HEAD~1', '--', broken);
     const file = `tml/answer/Sales-by-Category.${DEMO_GUIDS.answers[1]}.answer.tml`;
