@@ -11,7 +11,7 @@ import { GitRepo } from '../../src/git/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
-import { createLocalRemote } from '../support/local-remote.js';
+import { createLocalRemote } from '../support/git-server.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 
 /**

@@ -10,7 +10,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
-import { createLocalRemote } from '../support/local-remote.js';
+import { createLocalRemote } from '../support/git-server.js';
 
 // Both API versions share one dev emulator (read only: exports) and one prod emulator, where each deploys into an Org of its own.
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-watch-'));

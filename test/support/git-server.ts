@@ -34,18 +34,18 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
 }
 
 /**
- * The empty bare repository every remote of a server is copied from (`cpSync`, no process; a
- * `git init --bare` per remote was one): no sample hooks (an empty `hooks` folder), and `receive.autogc` off, so that a push
- * does not end in `gc --auto` (a process of its own on the server for every push, ~25 ms of CPU,
- * for remotes that never grow to where it would pack anything: 1 of the 6 server processes of a push).
+ * A bare repository at `path` that pushes leave quiet: `receive.autogc` off, so that a push does
+ * not end in `gc --auto` and its `for-each-ref` (processes of their own for every push, ~25 ms of
+ * CPU each, for remotes that never grow to where gc would pack anything: 2 of the 6 server
+ * processes of a push), and no sample hooks (an empty `hooks` folder, for a test to put one in).
+ * For a configuration whose remote is a path on this machine; the git server copies one such
+ * repository for each of its remotes (`cpSync`, no process, where a `git init --bare` was one).
  */
-function remoteTemplate(): string {
-  const template = mkdtempSync(join(tmpdir(), 'tmlsync-gitd-template-'));
-  execFileSync('git', ['init', '--quiet', '--bare', '--template=', '--initial-branch=main', template]);
-  appendFileSync(join(template, 'config'), '[receive]\n\tautogc = false\n');
-  // Empty, for a test to put a hook in.
-  mkdirSync(join(template, 'hooks'));
-  return template;
+export function createLocalRemote(path: string): string {
+  execFileSync('git', ['init', '--quiet', '--bare', '--template=', '--initial-branch=main', path]);
+  appendFileSync(join(path, 'config'), '[receive]\n\tautogc = false\n');
+  mkdirSync(join(path, 'hooks'));
+  return path;
 }
 
 /** `readOnly`: served without receive-pack, so every push (a dry run too) is refused, as by a read-only token. */
@@ -53,7 +53,7 @@ export async function startGitServer(options: { readOnly?: boolean } = {}): Prom
   const root = mkdtempSync(join(tmpdir(), 'tmlsync-gitd-'));
   const port = await freePort();
   const child = spawn('git', ['daemon', '--reuseaddr', '--listen=127.0.0.1', `--port=${port}`, `--base-path=${root}`, '--export-all', ...(options.readOnly ? [] : ['--enable=receive-pack']), root], { stdio: 'ignore' });
-  const template = remoteTemplate();
+  const template = createLocalRemote(mkdtempSync(join(tmpdir(), 'tmlsync-gitd-template-')));
   await waitForPort(port, child);
   return {
     root,
@@ -68,11 +68,6 @@ export async function startGitServer(options: { readOnly?: boolean } = {}): Prom
       for (const dir of [root, template]) rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A remote on `server` (`createRepo`); every remote of the server is quiet now, see `remoteTemplate`. Kept for the files that still call it. */
-export function createQuietRemote(server: Pick<GitServer, 'createRepo'>, name: string): string {
-  return server.createRepo(name);
 }
 
 /** A file's git server (its remotes) and temporary folders for its work trees. */

@@ -12,7 +12,6 @@ import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
-import { skipGcOnPush } from '../support/remote-gc.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, requestLog } from '../support/api.js';
@@ -29,7 +28,6 @@ const stage = useStage('tmlsync-after-deploy-');
 let seed: string;
 beforeAll(async () => {
   seed = await exportedRemote(stage);
-  skipGcOnPush(stage.server, 'seed');
 });
 
 describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, over %s', (api) => {

@@ -12,7 +12,6 @@ import { ThoughtSpotClient, ThoughtSpotV2Client } from '../../src/thoughtspot/in
 import { git } from '../support/git-server.js';
 import { copyRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
-import { createQuietRemote } from '../support/sync-remote.js';
 
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 const CONTENT_OBJECTS = 18;
@@ -82,7 +81,7 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
    */
   let seed: { url: string; first: Awaited<ReturnType<typeof runExport>> };
   beforeAll(async () => {
-    const url = createQuietRemote(stage.server, `seed-${api}`);
+    const url = stage.server.createRepo(`seed-${api}`);
     const repo = await GitRepo.open(join(stage.work, `wd-seed-${api}`), { remoteUrl: url, committer });
     const first = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: connect(), repo, committer });
     seed = { url, first };

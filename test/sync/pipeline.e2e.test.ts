@@ -12,7 +12,6 @@ import { API_VERSIONS } from '../support/api.js';
 import { cli } from '../support/cli.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 import { copyRemote } from '../support/seeded-remote.js';
-import { createQuietRemote } from '../support/sync-remote.js';
 
 const CONNECTION = (name: string) => `connection:\n  name: ${name}\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n`;
 
@@ -54,11 +53,11 @@ function tablesOf(org: string): string[] {
 /**
  * The start of every content repository: a `dev` branch (and `staging`, `main` at its start), and
  * a clone of it. Made once and copied per pipeline (a copy is no git process; making one was ten,
- * the server's among them). Pushes to it skip `gc --auto` (createQuietRemote), and so do its copies'.
+ * the server's among them). Pushes to it skip `gc --auto`, as to every remote of the server, and so do its copies'.
  */
 let seed: { url: string; clone: string };
 beforeAll(() => {
-  const url = createQuietRemote(server, 'pipeline-seed');
+  const url = server.createRepo('pipeline-seed');
   const clone = join(work, 'clone-seed');
   git(work, 'clone', '--quiet', url, clone);
   git(clone, 'checkout', '--quiet', '-b', 'dev');

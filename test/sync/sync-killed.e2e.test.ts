@@ -10,7 +10,6 @@ import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
-import { createQuietRemote } from '../support/sync-remote.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
 // Issue 15 (the replicas FIXME's cause): a sync run killed (kill -9 of a replica) after some of its
@@ -63,7 +62,7 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
   let repo: GitRepo;
   let remoteUrl: string;
   beforeAll(async () => {
-    remoteUrl = createQuietRemote(stage.server, content);
+    remoteUrl = stage.server.createRepo(content);
     repo = await GitRepo.open(join(stage.work, `wd-${api}`), { remoteUrl, committer });
     expect((await sync(repo)).outcome).toBe('ok');
   });

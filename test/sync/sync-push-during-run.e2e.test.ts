@@ -10,7 +10,6 @@ import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
-import { createQuietRemote } from '../support/sync-remote.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
 // Issue 15 (the replicas FIXME): a push that lands while a sync run is under way, after the run
@@ -30,7 +29,7 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
   const environment = { name: 'dev', branch: 'dev' };
 
   beforeAll(async () => {
-    const remote = createQuietRemote(stage.server, remoteName);
+    const remote = stage.server.createRepo(remoteName);
     person = await GitRepo.open(join(stage.work, `person-${api}`), { remoteUrl: remote, committer });
     repo = await GitRepo.open(join(stage.work, `wd-${api}`), { remoteUrl: remote, committer });
     await sync(repo);

@@ -6,7 +6,6 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { cli } from '../support/cli.js';
 import { git, useGitServer } from '../support/git-server.js';
-import { createQuietRemote } from '../support/sync-remote.js';
 import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { editInThoughtSpot, pushEdit } from '../support/edits.js';
 
@@ -43,7 +42,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
   beforeAll(async () => {
     emulator = await startEmulator({ logger: log.logger });
     work = server.tempDir();
-    const remote = createQuietRemote(server, content);
+    const remote = server.createRepo(content);
     configFile = join(work, 'tmlsync.yaml');
     writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    api: ${api}\n`);
     person = await GitRepo.open(join(work, 'person'), { remoteUrl: remote, committer });
