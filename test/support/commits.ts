@@ -42,11 +42,27 @@ export function prepareCommits(bare: string, commits: PreparedCommit[]): string[
   }
 }
 
-/** The path and text of the file at `ref` whose path contains `part` (an object's GUID). */
-export function fileAt(bare: string, ref: string, part: string): { path: string; text: string } {
-  const path = git(bare, 'ls-tree', '-r', '--name-only', ref).split('\n').find((p) => p.includes(part));
-  if (!path) throw new Error(`no file at ${ref} has ${part} in its path`);
-  return { path, text: execFileSync('git', ['show', `${ref}:${path}`], { cwd: bare, encoding: 'utf8' }) };
+/**
+ * The path and text of each file at `ref` whose path contains the matching
+ * `parts` (objects' GUIDs), read by two git processes whatever their number.
+ */
+export function filesAt(bare: string, ref: string, parts: string[]): { path: string; text: string }[] {
+  const all = git(bare, 'ls-tree', '-r', '--name-only', ref).split('\n');
+  const paths = parts.map((part) => {
+    const path = all.find((p) => p.includes(part));
+    if (!path) throw new Error(`no file at ${ref} has ${part} in its path`);
+    return path;
+  });
+  const out = execFileSync('git', ['cat-file', '--batch'], { cwd: bare, input: paths.map((path) => `${ref}:${path}\n`).join('') });
+  // Each answer: "<id> blob <size>\n", the contents, "\n".
+  let at = 0;
+  return paths.map((path) => {
+    const header = out.subarray(at, out.indexOf(10, at)).toString();
+    const size = Number(header.split(' ')[2]);
+    const start = at + header.length + 1;
+    at = start + size + 1;
+    return { path, text: out.subarray(start, start + size).toString('utf8') };
+  });
 }
 
 /**
