@@ -9,7 +9,7 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
-import { createLocalRemote, filesAt, prepareCommits, setBranch, type PreparedCommit } from '../support/commits.js';
+import { createLocalRemote, filesAt, prepareCommits, setBranch, type CommittedFile, type PreparedCommit } from '../support/commits.js';
 import { git } from '../support/git-server.js';
 import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
@@ -92,10 +92,8 @@ function copyOfSeed(name: string): string {
   return remote;
 }
 
-type File = ReturnType<typeof filesAt>[number];
-
 /** The seed's `file` with `from` replaced by `to` (which it must have). */
-function edited(file: File, from: string | RegExp, to: string): Record<string, string> {
+function edited(file: CommittedFile, from: string | RegExp, to: string): Record<string, string> {
   expect(file.text).toMatch(from);
   return { [file.path]: file.text.replace(from, to) };
 }
@@ -106,8 +104,8 @@ function edited(file: File, from: string | RegExp, to: string): Record<string, s
  * one, where it used to clone, commit and push (some 13 git processes a change).
  */
 function prepareChanges(): Record<string, string> {
-  const [worksheet, model] = filesAt(seed, 'main', [DEMO_GUIDS.worksheet, DEMO_GUIDS.model]) as [File, File];
-  const [shared] = filesAt(seed, 'shared', [DEMO_GUIDS.model]) as [File];
+  const [worksheet, model] = filesAt(seed, 'main', [DEMO_GUIDS.worksheet, DEMO_GUIDS.model]) as [CommittedFile, CommittedFile];
+  const [shared] = filesAt(seed, 'shared', [DEMO_GUIDS.model]) as [CommittedFile];
   const changes: [string, PreparedCommit][] = [['orphan', { ref: 'refs/prepared/orphan', from: 'main', message: 'a table on a connection prod lacks', files: { [ORPHAN_PATH]: ORPHAN_TABLE } }]];
   for (const api of API_VERSIONS) {
     // checks-…: the worksheet deployed, then the model checked; daemon-…: the same, each version's own texts (the other's are in ThoughtSpot already).

@@ -42,11 +42,17 @@ export function prepareCommits(bare: string, commits: PreparedCommit[]): string[
   }
 }
 
+/** A file of a commit: its path and its text. */
+export interface CommittedFile {
+  path: string;
+  text: string;
+}
+
 /**
  * The path and text of each file at `ref` whose path contains the matching
  * `parts` (objects' GUIDs), read by two git processes whatever their number.
  */
-export function filesAt(bare: string, ref: string, parts: string[]): { path: string; text: string }[] {
+export function filesAt(bare: string, ref: string, parts: string[]): CommittedFile[] {
   const all = git(bare, 'ls-tree', '-r', '--name-only', ref).split('\n');
   const paths = parts.map((part) => {
     const path = all.find((p) => p.includes(part));

@@ -57,7 +57,7 @@ const MORE_FILES = [`tml/answer/Region-Copy.${MORE.answer}.answer.tml`, `tml/liv
 beforeAll(async () => {
   seed = await exportedRemote(stage);
   const bare = stage.server.pathOf('seed');
-  const [model, top10, insights, region, store] = filesAt(bare, 'dev', [DEMO_GUIDS.model, DEMO_GUIDS.answers[3], DEMO_GUIDS.liveboards[2], DEMO_GUIDS.answers[0], DEMO_GUIDS.liveboards[1]]) as { text: string }[];
+  const [model, top10, insights, region, store] = filesAt(bare, 'dev', [DEMO_GUIDS.model, DEMO_GUIDS.answers[3], DEMO_GUIDS.liveboards[2], DEMO_GUIDS.answers[0], DEMO_GUIDS.liveboards[1]]);
   const dev = git(bare, 'rev-parse', 'dev');
   const ours = {
     [`tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`]: copied(model!, COPY.model, ['Retail Sales', 'Retail Sales Copy']),
