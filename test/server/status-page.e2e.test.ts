@@ -13,8 +13,9 @@ import { HostQueues } from '../../src/thoughtspot/index.js';
 import { format, type TmlMap } from '../../src/tml/index.js';
 import { API_VERSIONS, clientOf, type ApiVersion } from '../support/api.js';
 import { launchChromium, type HeadlessBrowser } from '../support/browser.js';
-import { createLocalRemote, prepareCommits } from '../support/commits.js';
+import { prepareCommits } from '../support/commits.js';
 import { editInThoughtSpot, pushEdit } from '../support/edits.js';
+import { createLocalRemote } from '../support/local-remote.js';
 import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
 
 /**

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { git } from './git-server.js';
@@ -79,14 +79,4 @@ export function setBranch(bare: string, branch: string, commit: string): void {
   const file = join(bare, 'refs', 'heads', branch);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${commit}\n`);
-}
-
-/**
- * A new bare repository on disk whose pushes skip `git gc --auto`, like
- * `createQuietRemote` for a remote the test reaches by its path.
- */
-export function createLocalRemote(path: string): string {
-  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', path]);
-  appendFileSync(join(path, 'config'), '[receive]\n\tautogc = false\n');
-  return path;
 }

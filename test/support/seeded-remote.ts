@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { cli } from './cli.js';
 import { git, type GitServer } from './git-server.js';
 import type { Stage } from './stage.js';
-import { createQuietRemote } from './sync-remote.js';
 
 /**
  * A copy of the server's bare repository at `url` under `name`, with every
@@ -19,11 +18,10 @@ export function copyRemote(server: Pick<GitServer, 'pathOf'>, url: string, name:
 
 /**
  * The stage's demo content exported once (as `dev`) into a new remote `name`,
- * with `main` a copy of `dev`; returns its URL, for the file's cases to copy
- * (quiet, like `createQuietRemote`'s: the copies' pushes run no `gc --auto`).
+ * with `main` a copy of `dev`; returns its URL, for the file's cases to copy.
  */
 export async function exportedRemote(stage: Stage, name = 'seed'): Promise<string> {
-  const url = createQuietRemote(stage.server, name);
+  const url = stage.server.createRepo(name);
   const file = join(stage.work, `${name}.yaml`);
   writeFileSync(file, `repository:\n  url: ${url}\nworkDir: ${join(stage.work, `wd-${name}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: admin\n    branch: dev\n`);
   const { code, stderr } = await cli(['export', '--config', file, '--env', 'dev']);

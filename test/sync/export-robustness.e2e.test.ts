@@ -11,7 +11,6 @@ import { thoughtspotPort } from '../../src/app/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
-import { createQuietRemote } from '../support/sync-remote.js';
 import { API_VERSIONS, clientOf, endpointOf } from '../support/api.js';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -23,8 +22,8 @@ const stage = useStage('tmlsync-robust-');
 describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
   let n = 0;
   const dir = (label: string) => join(stage.work, `${api}-${label}-${(n += 1)}`);
-  /** A new remote of this version's (quiet: its pushes run no `gc --auto`); `tree` and `bare` name it without the version. */
-  const createRemote = (name: string) => createQuietRemote(stage.server, `${name}-${api}`);
+  /** A new remote of this version's; `tree` and `bare` name it without the version. */
+  const createRemote = (name: string) => stage.server.createRepo(`${name}-${api}`);
   const bare = (name: string) => stage.server.pathOf(`${name}-${api}`);
 
   /** The workflow's client in this version, with retries for the fault knobs. */
