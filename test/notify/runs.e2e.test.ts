@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,8 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { HostQueues } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
+import { createLocalRemote } from '../support/local-remote.js';
+import { filesAt, prepareCommits, setBranch, type CommittedFile, type PreparedCommit } from '../support/commits.js';
 import { git } from '../support/git-server.js';
 import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
@@ -21,8 +22,9 @@ import { DESCRIPTION, describedAs, editInThoughtSpot } from '../support/edits.js
  * daemon: a failed run, a new conflict, a failed data check and (listed) a
  * deploy that changed something; a webhook that is down fails nothing; no
  * webhook URL in a log line or on the status page. One demo emulator, one
- * receiver, and one seed repository (exported, deployed and synced once)
- * that every case copies, so that each case runs only the change it is about.
+ * receiver, and one seed repository (exported, deployed and synced once,
+ * with the people's changes the cases need prepared in it) that every case
+ * copies, so that each case runs only the change it is about.
  * Every case over v1 and v2 (issue 12), on the one emulator, each version
  * with texts of its own (the other's edits are in ThoughtSpot already); the
  * login cases share one copy of the seed and the dry run the failed deploys'
@@ -46,19 +48,21 @@ table:
     db_column_properties:
       data_type: INT64
 `;
+const ORPHAN_PATH = 'tml/table/orphan_orders.0b6e33b6-1b8b-4a54-9a34-3d1f3c6d3a01.table.tml';
 /** prod's data check of a deployed model: a search over a column no model has, which ThoughtSpot answers with HTTP 400. */
 const FAILING_SEARCH = '[No Such Column]';
 const WORKSHEET_DESCRIPTION = 'Sales with products, stores and customers (worksheet form).';
 const MODEL_DESCRIPTION = 'Retail sales as a model.';
 /** Two or three runs in one case: room for a loaded machine (no timing is asserted). */
 const MULTI_RUN_TIMEOUT_MS = 90_000;
-const committer = ['-c', 'user.name=Person', '-c', 'user.email=person@example.com'];
 
 let emulator: RunningEmulator;
 let receiver: Receiver;
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-notify-runs-'));
 const seed = join(work, 'seed.git');
 let n = 0;
+/** The prepared changes' commits, by name (`prepareChanges`). */
+let prepared: Record<string, string>;
 
 /**
  * prod deploys main, dev exports to dev, both syncs shared (or `only` one of them): all on the
@@ -82,43 +86,47 @@ function configFile(api: string, remote: string, { only, seeding = false }: { on
   return file;
 }
 
-/** A copy of the seed repository (its branches and tmlsync's ledgers), for one case. */
+/** A copy of the seed repository (its branches, tmlsync's ledgers and the prepared commits), for one case: a folder copied, no git process. */
 function copyOfSeed(name: string): string {
   const remote = join(work, `${name}.git`);
-  execFileSync('git', ['clone', '--quiet', '--mirror', seed, remote]);
+  cpSync(seed, remote, { recursive: true });
   return remote;
 }
 
-/** A person's change to one branch: `edit` gets the clone, the commit is pushed. */
-function push(remote: string, branch: string, edit: (clone: string) => void): void {
-  const clone = join(work, `clone-${(n += 1)}`);
-  git(work, 'clone', '--quiet', '-b', branch, remote, clone);
-  edit(clone);
-  git(clone, 'add', '-A');
-  execFileSync('git', [...committer, 'commit', '--quiet', '-m', 'a change'], { cwd: clone });
-  git(clone, 'push', '--quiet', 'origin', branch);
+/** The seed's `file` with `from` replaced by `to` (which it must have). */
+function edited(file: CommittedFile, from: string | RegExp, to: string): Record<string, string> {
+  expect(file.text).toMatch(from);
+  return { [file.path]: file.text.replace(from, to) };
 }
 
-/** Replaces `from` with `to` in the file of the object `guid`. */
-function editObject(guid: string, from: string | RegExp, to: string): (clone: string) => void {
-  return (clone) => {
-    const path = join(clone, git(clone, 'ls-files', 'tml').split('\n').find((p) => p.includes(guid))!);
-    const text = readFileSync(path, 'utf8');
-    expect(text).toMatch(from);
-    writeFileSync(path, text.replace(from, to));
-  };
+/**
+ * The people's changes the cases need, each a commit on top of the seed's branch,
+ * prepared once in the seed (refs/prepared/…): a case moves its copy's branch to
+ * one, where it used to clone, commit and push (some 13 git processes a change).
+ */
+function prepareChanges(): Record<string, string> {
+  const [worksheet, model] = filesAt(seed, 'main', [DEMO_GUIDS.worksheet, DEMO_GUIDS.model]) as [CommittedFile, CommittedFile];
+  const [shared] = filesAt(seed, 'shared', [DEMO_GUIDS.model]) as [CommittedFile];
+  const changes: [string, PreparedCommit][] = [['orphan', { ref: 'refs/prepared/orphan', from: 'main', message: 'a table on a connection prod lacks', files: { [ORPHAN_PATH]: ORPHAN_TABLE } }]];
+  for (const api of API_VERSIONS) {
+    // checks-…: the worksheet deployed, then the model checked; daemon-…: the same, each version's own texts (the other's are in ThoughtSpot already).
+    for (const [name, by] of [['checks', ''], ['daemon', ' by the daemon']] as const) {
+      changes.push(
+        [`${name}-${api}-deployed`, { ref: `refs/prepared/${name}-${api}`, from: 'main', message: 'the worksheet', files: edited(worksheet, WORKSHEET_DESCRIPTION, `Deployed${by} over ${api}.`) }],
+        [`${name}-${api}-checked`, { ref: `refs/prepared/${name}-${api}`, message: 'the model', files: edited(model, MODEL_DESCRIPTION, `Checked${by} over ${api}.`) }],
+      );
+    }
+    changes.push([`conflict-${api}`, { ref: `refs/prepared/conflict-${api}`, from: 'shared', message: 'the model', files: edited(shared, DESCRIPTION, `  description: Changed in git over ${api}.`) }]);
+  }
+  const ids = prepareCommits(seed, changes.map(([, commit]) => commit));
+  return Object.fromEntries(changes.map(([name], i) => [name, ids[i]!]));
 }
-
-const addOrphanTable = (clone: string) => {
-  mkdirSync(join(clone, 'tml', 'table'), { recursive: true });
-  writeFileSync(join(clone, 'tml', 'table', 'orphan_orders.0b6e33b6-1b8b-4a54-9a34-3d1f3c6d3a01.table.tml'), ORPHAN_TABLE);
-};
 
 const messagesTo = (path: string) => receiver.received.filter((r) => r.path === path).map((r) => r.body);
 
 beforeAll(async () => {
   [emulator, receiver] = await Promise.all([startEmulator(), startReceiver()]);
-  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', seed]);
+  createLocalRemote(seed);
   const file = configFile('v1', seed, { seeding: true });
   const env = { HOOK: `${receiver.url}/seed` };
   expect((await cli(['export', '--config', file, '--env', 'dev'], env)).code).toBe(0);
@@ -127,6 +135,7 @@ beforeAll(async () => {
     const result = await cli([command!, '--config', file, '--env', environment!], env);
     expect(result.code, result.stdout + result.stderr).toBe(0);
   }
+  prepared = prepareChanges();
 }, 120_000);
 afterAll(async () => {
   await Promise.all([emulator.close(), receiver.close()]);
@@ -140,7 +149,7 @@ describe.each(API_VERSIONS)('notifications from command-line and daemon runs, ov
   let login: string;
   beforeAll(() => {
     orphan = copyOfSeed(`orphan-${api}`);
-    push(orphan, 'main', addOrphanTable);
+    setBranch(orphan, 'main', prepared.orphan!);
     login = copyOfSeed(`login-${api}`);
   });
 
@@ -186,10 +195,10 @@ describe.each(API_VERSIONS)('notifications from command-line and daemon runs, ov
     const remote = copyOfSeed(`checks-${api}`);
     const file = configFile(api, remote);
     const env = { HOOK: `${receiver.url}/${api}/checks${SECRET_PATH}` };
-    push(remote, 'main', editObject(DEMO_GUIDS.worksheet, WORKSHEET_DESCRIPTION, `Deployed over ${api}.`));
+    setBranch(remote, 'main', prepared[`checks-${api}-deployed`]!);
     const deployed = await cli(['deploy', '--config', file, '--env', 'prod'], env);
     expect(deployed.code, deployed.stdout).toBe(0);
-    push(remote, 'main', editObject(DEMO_GUIDS.model, MODEL_DESCRIPTION, `Checked over ${api}.`));
+    setBranch(remote, 'main', prepared[`checks-${api}-checked`]!);
     const checked = await cli(['deploy', '--config', file, '--env', 'prod'], env);
     expect(checked.code, checked.stdout).toBe(1);
     expect(messagesTo(`/${api}/checks${SECRET_PATH}`)).toEqual([
@@ -206,7 +215,7 @@ describe.each(API_VERSIONS)('notifications from command-line and daemon runs, ov
   it('tells the conflict a sync run leaves, with the branch that holds ThoughtSpot\'s side', async () => {
     const remote = copyOfSeed(`conflict-${api}`);
     await editInThoughtSpot(clientOf(api, emulator.url), DEMO_GUIDS.model, describedAs(`Changed in ThoughtSpot over ${api}.`));
-    push(remote, 'shared', editObject(DEMO_GUIDS.model, DESCRIPTION, `  description: Changed in git over ${api}.`));
+    setBranch(remote, 'shared', prepared[`conflict-${api}`]!);
     const hook = `${receiver.url}/${api}/conflict${SECRET_PATH}`;
     const result = await cli(['sync', '--config', configFile(api, remote), '--env', 'both'], { HOOK: hook });
     expect(result.code, result.stdout).toBe(1);
@@ -230,11 +239,11 @@ describe.each(API_VERSIONS)('notifications from command-line and daemon runs, ov
     const config = loadConfig(configFile(api, `file://${remote}`, { only: 'prod' }), { env: { HOOK: hook } });
     const daemon = new Daemon(config, { log, redactor: new Redactor(), queues: new HostQueues(), env: { HOOK: hook } });
     // Pushed before the start: the daemon's run at start-up deploys it. Each version's own text: the other's is in ThoughtSpot already.
-    push(remote, 'main', editObject(DEMO_GUIDS.worksheet, WORKSHEET_DESCRIPTION, `Deployed by the daemon over ${api}.`));
+    setBranch(remote, 'main', prepared[`daemon-${api}-deployed`]!);
     const http = await daemon.start();
     try {
       await daemon.idle();
-      push(remote, 'main', editObject(DEMO_GUIDS.model, MODEL_DESCRIPTION, `Checked by the daemon over ${api}.`));
+      setBranch(remote, 'main', prepared[`daemon-${api}-checked`]!);
       daemon.request('prod', 'deploy', 'test');
       await daemon.idle();
       expect(messagesTo(`/${api}/daemon${SECRET_PATH}`).map((m) => [m.events, m.outcome, (m.failedChecks as unknown[]).length])).toEqual([

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,9 @@ import { HostQueues } from '../../src/thoughtspot/index.js';
 import { format, type TmlMap } from '../../src/tml/index.js';
 import { API_VERSIONS, clientOf, type ApiVersion } from '../support/api.js';
 import { launchChromium, type HeadlessBrowser } from '../support/browser.js';
-import { editInThoughtSpot } from '../support/edits.js';
+import { prepareCommits } from '../support/commits.js';
+import { editInThoughtSpot, pushEdit } from '../support/edits.js';
+import { createLocalRemote } from '../support/local-remote.js';
 import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
 
 /**
@@ -41,34 +42,29 @@ let browser: HeadlessBrowser;
 /** The Orgs of a version: `dev` syncs the demo (the Primary Org's over v1, a copy's over v2), the pipeline deploys into one of its own. */
 const ORGS: Record<ApiVersion, { demo?: string; pipeline: string }> = { v1: { pipeline: 'Pipeline v1' }, v2: { demo: 'Demo v2', pipeline: 'Pipeline v2' } };
 
-const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const named = (text: string, name: string) => text.replace(/^ {2}name: .*$/m, `  name: '${name}'`);
 
-/** A `prod` branch whose one file refers to a table no environment has: its deploy fails at the gate. */
-function pushUndeployableBranch(dir: string, remote: string): void {
-  const seed = join(dir, 'seed');
-  git('clone', '--quiet', remote, seed);
-  git('-C', seed, 'checkout', '--quiet', '-b', 'prod');
-  mkdirSync(join(seed, 'tml', 'answer'), { recursive: true });
-  writeFileSync(join(seed, 'tml', 'answer', 'broken.0b0b0b0b-0000-4000-8000-000000000001.answer.tml'), 'guid: 0b0b0b0b-0000-4000-8000-000000000001\nanswer:\n  name: Broken\n  tables:\n  - name: no_such_table\n');
-  git('-C', seed, 'add', '-A');
-  git('-C', seed, '-c', 'user.name=Person', '-c', 'user.email=person@example.com', 'commit', '--quiet', '-m', 'an answer over a missing table');
-  git('-C', seed, 'push', '--quiet', 'origin', 'prod');
-}
-
-/** A `staging` branch of one commit holding one table over the Pipeline Org's connection; returns the commit. */
-function pushStagingBranch(dir: string, remote: string): string {
-  const seed = join(dir, 'staging-seed');
-  git('clone', '--quiet', remote, seed);
-  git('-C', seed, 'checkout', '--quiet', '--orphan', 'staging');
-  git('-C', seed, 'rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.');
-  mkdirSync(join(seed, 'tml', 'table'), { recursive: true });
+/**
+ * The remote's first two branches, each one commit, by one `git fast-import`:
+ * `prod`, whose one file refers to a table no environment has (its deploy fails
+ * at the gate), and `staging`, one table over the Pipeline Org's connection.
+ * Returns the staging commit.
+ */
+function prepareBranches(remote: string): string {
   const column = '  - name: id\n    db_column_name: id\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: VARCHAR\n';
-  writeFileSync(join(seed, 'tml', 'table', 'orders.table.tml'), `guid: 0c0c0c0c-0000-4000-8000-000000000001\ntable:\n  name: orders\n  db: RETAIL\n  schema: PUBLIC\n  db_table: orders\n  connection:\n    name: Warehouse\n  columns:\n${column}`);
-  git('-C', seed, 'add', 'tml');
-  git('-C', seed, '-c', 'user.name=Person', '-c', 'user.email=person@example.com', 'commit', '--quiet', '-m', 'orders');
-  git('-C', seed, 'push', '--quiet', 'origin', 'staging');
-  return git('-C', seed, 'rev-parse', 'HEAD').trim();
+  const [, staged] = prepareCommits(remote, [
+    {
+      ref: 'refs/heads/prod',
+      message: 'an answer over a missing table',
+      files: { 'tml/answer/broken.0b0b0b0b-0000-4000-8000-000000000001.answer.tml': 'guid: 0b0b0b0b-0000-4000-8000-000000000001\nanswer:\n  name: Broken\n  tables:\n  - name: no_such_table\n' },
+    },
+    {
+      ref: 'refs/heads/staging',
+      message: 'orders',
+      files: { 'tml/table/orders.table.tml': `guid: 0c0c0c0c-0000-4000-8000-000000000001\ntable:\n  name: orders\n  db: RETAIL\n  schema: PUBLIC\n  db_table: orders\n  connection:\n    name: Warehouse\n  columns:\n${column}` },
+    },
+  ]);
+  return staged!;
 }
 
 /** One version's daemon, its webhooks, its log and what it was given. */
@@ -100,14 +96,8 @@ function writeConfig(stage: Omit<Stage, 'daemon' | 'http' | 'staged' | 'liveboar
 async function changeOnBothSides(stage: Stage): Promise<void> {
   const demo = ORGS[stage.api].demo;
   await editInThoughtSpot(clientOf(stage.api, emulator.url, demo ? { org: demo } : {}), stage.liveboard, (edoc) => named(edoc, `${HOSTILE}, as renamed in ThoughtSpot`));
-  const clone = join(stage.dir, 'person');
-  const person = await GitRepo.open(clone, { remoteUrl: stage.remote, committer });
-  await person.fetch();
-  await person.checkout('dev');
-  const path = git('-C', clone, 'ls-files', 'tml').split('\n').find((p) => p.includes(stage.liveboard))!;
-  writeFileSync(join(clone, path), named(readFileSync(join(clone, path), 'utf8'), HOSTILE));
-  await person.commitAll('rename the liveboard', committer);
-  await person.push('dev');
+  const person = await GitRepo.open(join(stage.dir, 'person'), { remoteUrl: stage.remote, committer });
+  await pushEdit(person, stage.liveboard, (text) => named(text, HOSTILE), committer);
 }
 
 async function until(daemon: Daemon, what: () => boolean): Promise<void> {
@@ -129,9 +119,8 @@ async function startStage(api: ApiVersion): Promise<Stage> {
   const dir = join(work, api);
   const remote = join(dir, 'remote.git');
   mkdirSync(dir);
-  git('init', '--quiet', '--bare', '--initial-branch=main', remote);
-  pushUndeployableBranch(dir, remote);
-  const staged = pushStagingBranch(dir, remote);
+  createLocalRemote(remote);
+  const staged = prepareBranches(remote);
   const hooks = { json: `${receiver.url}/json-${api}/${SECRET}`, slack: `${receiver.url}/slack-${api}/${SECRET}`, down: `${await downUrl()}/${SECRET}` };
   const lines: string[] = [];
   // The logger scrubs nothing of the daemon's secrets (a redactor of its own): a URL in a line would show.

@@ -7,11 +7,10 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../..
 import { GitRepo } from '../../src/git/index.js';
 import { prng } from '../../src/emulator/seed/demo.js';
 import { createLogger } from '../../src/log/index.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
-import { API_VERSIONS } from '../support/api.js';
+import { API_VERSIONS, clientOf } from '../support/api.js';
 
 // One stage for both versions: dev (the demo) exported once into a seed remote; each version
 // deploys a copy of it (its deploy ledger and lock are its own), each case to a prod of its own.
@@ -31,13 +30,16 @@ afterAll(() => Promise.all(emulators.map((e) => e.close())));
 async function prod(faults: EmulatorOptions = {}, extra: string[] = []): Promise<RunningEmulator> {
   const dataDir = join(work, `prod-${(n += 1)}`);
   const setup = await startEmulator({ seed: 'none', dataDir });
-  const admin = new ThoughtSpotClient({ url: setup.url, username: 'tsadmin', password: 'admin', env: {} });
+  const admin = clientOf('v1', setup.url);
   await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n', ...extra], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
   await setup.close();
   const emulator = await startEmulator({ seed: 'none', dataDir, guidPolicy: 'regenerate', ...faults });
   emulators.push(emulator);
   return emulator;
 }
+
+/** What a fault-free deploy leaves in an empty prod (`faultFree`): the same objects over either version. */
+let reference: Promise<string[]> | undefined;
 
 const names = (e: RunningEmulator) => [...e.state.objects.values()].map((o) => `${o.kind}:${o.name}`).sort();
 
@@ -56,8 +58,7 @@ describe.each(API_VERSIONS)('deploy robustness, over %s', (api) => {
     return file;
   }
 
-  let reference: Promise<string[]> | undefined;
-  /** What a fault-free deploy leaves in an empty prod: deployed once, for every test that compares with it. */
+  /** What a fault-free deploy leaves in an empty prod: deployed once, over the version that asks first, for every test of either version that compares with it. */
   function faultFree(): Promise<string[]> {
     reference ??= (async () => {
       const clean = await prod();

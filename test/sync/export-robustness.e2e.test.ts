@@ -16,10 +16,15 @@ import { API_VERSIONS, clientOf, endpointOf } from '../support/api.js';
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 
+// One emulator and one git server for both versions: each version's remotes and folders are its own.
+const stage = useStage('tmlsync-robust-');
+
 describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
-  const stage = useStage(`tmlsync-robust-${api}-`);
   let n = 0;
-  const dir = (label: string) => join(stage.work, `${label}-${(n += 1)}`);
+  const dir = (label: string) => join(stage.work, `${api}-${label}-${(n += 1)}`);
+  /** A new remote of this version's; `tree` and `bare` name it without the version. */
+  const createRemote = (name: string) => stage.server.createRepo(`${name}-${api}`);
+  const bare = (name: string) => stage.server.pathOf(`${name}-${api}`);
 
   /** The workflow's client in this version, with retries for the fault knobs. */
   function client(url: string) {
@@ -28,14 +33,14 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
 
   /** The branch's files with their blob ids: equal trees mean equal content. */
   function tree(repo: string, branch = 'dev'): string {
-    return git(stage.server.pathOf(repo), 'ls-tree', '-r', branch);
+    return git(bare(repo), 'ls-tree', '-r', branch);
   }
 
   let reference: Promise<string> | undefined;
   /** The branch a fault-free export of the stage's emulator makes: exported once, for every test that compares with it. */
   function faultFreeTree(): Promise<string> {
     reference ??= (async () => {
-      const remote = stage.server.createRepo('reference');
+      const remote = createRemote('reference');
       await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: await GitRepo.open(dir('ref'), { remoteUrl: remote, committer }), committer });
       return tree('reference');
     })();
@@ -43,7 +48,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
   }
 
   function config(remote: string, url: string, extra = ''): string {
-    const file = join(stage.work, `config-${(n += 1)}.yaml`);
+    const file = join(stage.work, `config-${api}-${(n += 1)}.yaml`);
     writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${dir('wd')}\nenvironments:\n  dev:\n    url: ${url}\n    username: tsadmin\n    api: ${api}\n    password: \${TS_PASSWORD:-admin}\n${extra}`);
     return file;
   }
@@ -53,7 +58,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
     // The same demo content (fixed GUIDs), behind every fault the emulator can inject.
     const faulty = await startEmulator({ failRate: 0.1, rateLimit: 20, dropRate: 0.05, sessionTtlMs: 2000, random: mulberry(7) });
     try {
-      const remote = stage.server.createRepo('faults');
+      const remote = createRemote('faults');
       const report = await runExport({
         environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(faulty.url)), repo: await GitRepo.open(dir('faults'), { remoteUrl: remote, committer }), committer, batchSize: 3,
       });
@@ -65,7 +70,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
   });
 
   it('lands and loses nothing when another commit reaches the branch between fetch and push', async () => {
-    const remote = stage.server.createRepo('race');
+    const remote = createRemote('race');
     const real = await GitRepo.open(dir('race'), { remoteUrl: remote, committer });
     const other = await GitRepo.open(dir('other'), { remoteUrl: remote, committer });
     let raced = false;
@@ -99,10 +104,10 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
     };
     const report = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: racing, committer });
     expect(report.outcome).toBe('ok');
-    const files = git(stage.server.pathOf('race'), 'ls-tree', '-r', '--name-only', 'dev').split('\n');
+    const files = git(bare('race'), 'ls-tree', '-r', '--name-only', 'dev').split('\n');
     expect(files).toContain('README.md');
     expect(files.filter((f) => f.startsWith('tml/'))).toHaveLength(stage.emulator.state.objects.size);
-    expect(git(stage.server.pathOf('race'), 'log', '--format=%s', 'dev')).toContain('docs: a human commit');
+    expect(git(bare('race'), 'log', '--format=%s', 'dev')).toContain('docs: a human commit');
   });
 
   it('leaves no partial commit when killed mid-export, and the next run converges to the uninterrupted tree', async () => {
@@ -111,7 +116,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
     for (const [id, record] of stage.emulator.state.objects) slow.state.objects.set(id, structuredClone(record));
     for (const id of [...slow.state.objects.keys()]) if (!stage.emulator.state.objects.has(id)) slow.state.objects.delete(id);
     try {
-      const remote = stage.server.createRepo('killed');
+      const remote = createRemote('killed');
       const file = config(remote, slow.url);
       const child = spawn(process.execPath, ['--import', 'tsx', main, '--log-level', 'debug', 'export', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
       await new Promise<void>((resolve) => {
@@ -122,7 +127,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
       });
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
-      expect(git(stage.server.pathOf('killed'), 'for-each-ref', '--format=%(refname)')).toBe('');
+      expect(git(bare('killed'), 'for-each-ref', '--format=%(refname)')).toBe('');
       const again = await cli(['export', '--config', file]);
       expect(again.code).toBe(0);
       expect(tree('killed').replace(/^.*principals.yaml$/m, '')).toBe(expected.replace(/^.*principals.yaml$/m, ''));
@@ -132,8 +137,8 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
   });
 
   it('names the problem and exits 2 for bad configuration or credentials, 1 for unreachable systems, writing nothing', async () => {
-    const remote = stage.server.createRepo('errors');
-    const unknownKey = join(stage.work, 'unknown-key.yaml');
+    const remote = createRemote('errors');
+    const unknownKey = join(stage.work, `unknown-key-${api}.yaml`);
     writeFileSync(unknownKey, `repository:\n  url: ${remote}\n  colour: blue\nenvironments: {}\n`);
     const bad = await cli(['export', '--config', unknownKey]);
     expect(bad.code).toBe(2);
@@ -153,7 +158,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
     expect(unreachableGit.code).toBe(1);
     expect(unreachableGit.stderr).toMatch(/^error: git fetch failed/m);
     for (const result of [bad, creds, unreachableTs, unreachableGit]) expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(git(stage.server.pathOf('errors'), 'for-each-ref')).toBe('');
+    expect(git(bare('errors'), 'for-each-ref')).toBe('');
   });
 
   it('writes unique, stable, path-safe files for hostile names', async () => {
@@ -165,10 +170,10 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
       const names = ['Ventes 🐢 été', 'a/b/../../etc/passwd', '..', 'x'.repeat(300), 'Same name', 'Same name', '.hidden', 'CON'];
       await ts.importTml(['connection:\n  name: C\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
       await ts.importTml(names.map((name, i) => table(name, `t${i}`)), { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
-      const remote = stage.server.createRepo('hostile');
+      const remote = createRemote('hostile');
       const report = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(ts), repo: await GitRepo.open(dir('hostile'), { remoteUrl: remote, committer }), committer });
       expect(report.counts).toMatchObject({ added: names.length + 1, failed: 0 });
-      const files = git(stage.server.pathOf('hostile'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/table/'));
+      const files = git(bare('hostile'), 'ls-tree', '-r', '--name-only', 'dev').split('\n').filter((f) => f.startsWith('tml/table/'));
       expect(files, files.join('\n')).toHaveLength(names.length);
       for (const file of files) {
         expect(file.split('/')).toHaveLength(3);

@@ -1,13 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { loginCookie } from '../emulator/raw-http.js';
-import { API_VERSIONS, requestLog } from '../support/api.js';
+import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { cli } from '../support/cli.js';
-import { git } from '../support/git-server.js';
+import { filesAt, prepareCommits, setBranch, type CommittedFile } from '../support/commits.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 
@@ -63,28 +62,34 @@ const branchOf = (problem: string) => `bad-${problem.replace(/\W+/g, '-')}`;
 // `seed` (main as dev, and a branch per problem); each version deploys a copy of it to a prod of its own.
 const stage = useStage('tmlsync-principals-');
 let seed: string;
-let clones = 0;
 
-/** Commits an edited principals file (and optionally other edits) on each branch, off main of `remote`, and pushes them. */
-function commitPrincipals(remote: string, edits: { branch: string; edit: (file: PrincipalsFile) => unknown; other?: (clone: string) => void }[]): void {
-  const clone = join(stage.work, `clone-${(clones += 1)}`);
-  git(stage.work, 'clone', '--quiet', '-b', 'main', remote, clone);
-  const path = join(clone, 'principals/principals.yaml');
-  for (const { branch, edit, other } of edits) {
-    git(clone, 'checkout', '--quiet', '-B', branch, 'origin/main');
-    const file = load(readFileSync(path, 'utf8')) as PrincipalsFile;
-    const edited = edit(file) ?? file;
-    writeFileSync(path, dump(edited, { lineWidth: -1 }));
-    other?.(clone);
-    git(clone, 'commit', '--quiet', '--allow-empty', '-am', `principals: ${branch}`);
-  }
-  git(clone, 'push', '--quiet', 'origin', ...edits.map((e) => e.branch));
+const PRINCIPALS = 'principals/principals.yaml';
+/** The answer the privileges case changes with its principals (a pie made a bar). */
+const BOARD = 'tml/answer/Sales-by-Category.';
+/** The seed's main with its principals file edited (and `other` files), as one commit. */
+function principalsEdit(main: CommittedFile, edit: (file: PrincipalsFile) => unknown, other: Record<string, string> = {}): Record<string, string> {
+  const file = load(main.text) as PrincipalsFile;
+  return { [PRINCIPALS]: dump(edit(file) ?? file, { lineWidth: -1 }), ...other };
 }
+/** The privileges case's change, prepared in the seed: each version moves its copy's main to it. */
+let privileges: string;
 
-// An export, five commits and a push: more than the default 30 s for a hook on a loaded 2-core machine.
+// An export, then the problem branches and the privileges change in one fast-import: more than the default 30 s for a hook on a loaded 2-core machine.
 beforeAll(async () => {
   seed = await exportedRemote(stage);
-  commitPrincipals(seed, PROBLEMS.map(({ problem, edit }) => ({ branch: branchOf(problem), edit })));
+  const bare = stage.server.pathOf('seed');
+  const [principals, answer] = filesAt(bare, 'main', [PRINCIPALS, BOARD]) as [CommittedFile, CommittedFile];
+  const problems = PROBLEMS.map(({ problem, edit }) => ({ ref: `refs/heads/${branchOf(problem)}`, from: 'main', message: `principals: ${branchOf(problem)}`, files: principalsEdit(principals, edit) }));
+  const change = principalsEdit(
+    principals,
+    (f) => {
+      group(f, 'Analysts').privileges = ['DATADOWNLOADING', 'SHAREWITHALL'];
+      group(f, 'Data Engineers').privileges = ['DATAMANAGEMENT'];
+      f.users = f.users.filter((u) => u.name !== 'erin.exec');
+    },
+    { [answer.path]: answer.text.replace('type: PIE', 'type: BAR') },
+  );
+  privileges = prepareCommits(bare, [...problems, { ref: 'refs/prepared/privileges', from: 'main', message: 'principals: privileges', files: change }]).at(-1)!;
 }, 120_000);
 
 describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
@@ -113,7 +118,7 @@ describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
       guidPolicy: 'regenerate',
       logger: prodLog.logger,
     });
-    const admin = new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} });
+    const admin = clientOf('v1', prod.url);
     await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
     remote = copyRemote(stage.server, seed, `content-${api}`);
   });
@@ -202,19 +207,7 @@ describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
     });
 
     it('applies only the privilege difference with content changes, keeps principals absent from the file, and removes them with prune', async () => {
-      const board = 'tml/answer/Sales-by-Category.';
-      commitPrincipals(remote, [{
-        branch: 'main',
-        edit: (f) => {
-          group(f, 'Analysts').privileges = ['DATADOWNLOADING', 'SHAREWITHALL'];
-          group(f, 'Data Engineers').privileges = ['DATAMANAGEMENT'];
-          f.users = f.users.filter((u) => u.name !== 'erin.exec');
-        },
-        other: (clone) => {
-          const answer = git(clone, 'ls-files', 'tml/answer').split('\n').find((p) => p.startsWith(board))!;
-          writeFileSync(join(clone, answer), readFileSync(join(clone, answer), 'utf8').replace('type: PIE', 'type: BAR'));
-        },
-      }]);
+      setBranch(stage.server.pathOf(`content-${api}`), 'main', privileges);
       const changes = count('privilegeChange');
       const deployed = await cli(['deploy', '--config', config('initialPassword: ${TS_INITIAL}'), '--env', 'prod'], env);
       expect(deployed.code).toBe(0);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -9,6 +9,7 @@ import { runDeploy } from '../../src/sync/deploy/deploy.js';
 import type { DeletableType, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
+import { filesAt, prepareCommits, setBranch } from '../support/commits.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
@@ -26,50 +27,62 @@ const ADOPTED = DEMO_GUIDS.answers[5]; // "Sales by Segment"
 const stage = useStage('tmlsync-prune-');
 const { work } = stage;
 /**
- * The demo content exported once from dev, on a branch for each step of a
- * version's set-up: `adopted` (dev's content), `own` (three objects of our
- * own more), `no-source` (no tml/), `connection-only`, and `main` (our three
- * and one adopted answer removed). Each version deploys a copy of it.
+ * The demo content exported once from dev, with commits for each step of a
+ * version's set-up: dev's content (adopted), `own` (three objects of our own
+ * more), `main` (our three and one adopted answer removed); and branches
+ * `no-source` (no tml/), `connection-only` and `more` (main and two more of
+ * our own). Each version deploys a copy of it.
  */
 let seed: string;
+/** The commits main is set to in turn by each version's set-up. */
+let steps: { adopted: string; own: string; main: string };
 
-/** A copy of a file of the clone under a new GUID and name, its references to the model pointed at the model's copy. */
-function copy(clone: string, from: string, to: string, guid: string, name: [string, string]): void {
-  const text = readFileSync(join(clone, from), 'utf8')
+/** `file` (of the seed's dev) under a new GUID and name, its references to the model pointed at the model's copy. */
+function copied(file: { text: string }, guid: string, name: [string, string]): string {
+  return file.text
     .replace(/^guid: .*$/m, `guid: ${guid}`)
     .replace(new RegExp(`^  name: ${name[0]}$`, 'm'), `  name: ${name[1]}`)
     .replaceAll(DEMO_GUIDS.model, COPY.model)
     .replace(/: Retail Sales$/gm, ': Retail Sales Copy');
-  writeFileSync(join(clone, to), text);
 }
 
-// An export and the commits of five branches: more than the default 30 s for a hook on a loaded 2-core machine.
+/** `file` (of the seed's dev) under a new GUID and name, nothing else changed. */
+const renamed = (file: { text: string }, guid: string, name: [string, string]) => file.text.replace(/^guid: .*$/m, `guid: ${guid}`).replace(`  name: ${name[0]}\n`, `  name: ${name[1]}\n`);
+
+/** Two more answers and liveboards of our own, on branch `more` (main and them), for the case of a lost delete answer. */
+const MORE = { answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e04', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e05' };
+const MORE_FILES = [`tml/answer/Region-Copy.${MORE.answer}.answer.tml`, `tml/liveboard/Store-Copy.${MORE.liveboard}.liveboard.tml`] as const;
+
+// An export, then the seed's branches in one fast-import: more than the default 30 s for a hook on a loaded 2-core machine.
 beforeAll(async () => {
   seed = await exportedRemote(stage);
-
-  const clone = join(work, 'seed-clone');
-  git(work, 'clone', '--quiet', '-b', 'dev', seed, clone);
-  git(clone, 'checkout', '--quiet', '-b', 'adopted');
-  git(clone, 'checkout', '--quiet', '-b', 'own');
-  copy(clone, `tml/model/Retail-Sales.${DEMO_GUIDS.model}.model.tml`, `tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, COPY.model, ['Retail Sales', 'Retail Sales Copy']);
-  copy(clone, `tml/answer/Top-10-Products.${DEMO_GUIDS.answers[3]}.answer.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, COPY.answer, ['Top 10 Products', 'Top 10 Copy']);
-  copy(clone, `tml/liveboard/Product-Insights.${DEMO_GUIDS.liveboards[2]}.liveboard.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, COPY.liveboard, ['Product Insights', 'Insights Copy']);
-  git(clone, 'add', '-A');
-  git(clone, 'commit', '--quiet', '-m', 'three objects of our own');
-
-  // A source with no tml/ at all, and one with only a connection, on branches of their own.
-  git(clone, 'checkout', '--quiet', '-b', 'no-source');
-  git(clone, 'rm', '-r', '--quiet', 'tml');
-  git(clone, 'commit', '--quiet', '-m', 'no tml/');
-  git(clone, 'checkout', '--quiet', '-b', 'connection-only', 'own');
-  for (const kind of ['table', 'model', 'worksheet', 'view', 'sql_view', 'answer', 'liveboard']) git(clone, 'rm', '-r', '--quiet', `tml/${kind}`);
-  git(clone, 'commit', '--quiet', '-m', 'only the connection');
-
-  // main loses our three objects and one adopted answer.
-  git(clone, 'checkout', '--quiet', '-b', 'main', 'own');
-  git(clone, 'rm', '--quiet', `tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`, `tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`, `tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`, `tml/answer/Sales-by-Segment.${ADOPTED}.answer.tml`);
-  git(clone, 'commit', '--quiet', '-m', 'remove four objects');
-  git(clone, 'push', '--quiet', 'origin', 'adopted', 'own', 'no-source', 'connection-only', 'main');
+  const bare = stage.server.pathOf('seed');
+  const [model, top10, insights, region, store] = filesAt(bare, 'dev', [DEMO_GUIDS.model, DEMO_GUIDS.answers[3], DEMO_GUIDS.liveboards[2], DEMO_GUIDS.answers[0], DEMO_GUIDS.liveboards[1]]);
+  const dev = git(bare, 'rev-parse', 'dev');
+  const ours = {
+    [`tml/model/Retail-Sales-Copy.${COPY.model}.model.tml`]: copied(model!, COPY.model, ['Retail Sales', 'Retail Sales Copy']),
+    [`tml/answer/Top-10-Copy.${COPY.answer}.answer.tml`]: copied(top10!, COPY.answer, ['Top 10 Products', 'Top 10 Copy']),
+    [`tml/liveboard/Insights-Copy.${COPY.liveboard}.liveboard.tml`]: copied(insights!, COPY.liveboard, ['Product Insights', 'Insights Copy']),
+  };
+  const gone = (paths: string[]) => Object.fromEntries(paths.map((path) => [path, null]));
+  const [own, , , main] = prepareCommits(bare, [
+    { ref: 'refs/heads/own', from: 'dev', message: 'three objects of our own', files: ours },
+    // A source with no tml/ at all, and one with only a connection, on branches of their own.
+    { ref: 'refs/heads/no-source', from: 'refs/heads/own', message: 'no tml/', files: { tml: null } },
+    { ref: 'refs/heads/connection-only', from: 'refs/heads/own', message: 'only the connection', files: gone(['table', 'model', 'worksheet', 'view', 'sql_view', 'answer', 'liveboard'].map((kind) => `tml/${kind}`)) },
+    // main loses our three objects and one adopted answer.
+    { ref: 'refs/heads/main', from: 'refs/heads/own', message: 'remove four objects', files: gone([...Object.keys(ours), `tml/answer/Sales-by-Segment.${ADOPTED}.answer.tml`]) },
+    {
+      ref: 'refs/heads/more',
+      from: ':4',
+      message: 'two more of our own',
+      files: {
+        [MORE_FILES[0]]: renamed(region!, MORE.answer, ['Sales by Region', 'Region Copy']),
+        [MORE_FILES[1]]: renamed(store!, MORE.liveboard, ['Store Performance', 'Store Copy']),
+      },
+    },
+  ]);
+  steps = { adopted: dev, own: own!, main: main! };
 }, 120_000);
 
 describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
@@ -117,17 +130,16 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
     remote = copyRemote(stage.server, seed, `content-${api}`);
     bare = stage.server.pathOf(`content-${api}`);
     const config = configFor();
-    const main = git(bare, 'rev-parse', 'main');
     // prod already holds every object: the first deploy adopts them all.
-    git(bare, 'update-ref', 'refs/heads/main', 'adopted');
+    setBranch(bare, 'main', steps.adopted);
     expect((await deploy(config)).code).toBe(0);
     expect(Object.values(ledger().objects).every((e) => !e.created)).toBe(true);
 
-    git(bare, 'update-ref', 'refs/heads/main', 'own');
+    setBranch(bare, 'main', steps.own);
     const created = await deploy(config);
     expect(created.report?.counts, created.stderr).toMatchObject({ added: 3, failed: 0 });
     expect(Object.values(COPY).every(inProd)).toBe(true);
-    git(bare, 'update-ref', 'refs/heads/main', main);
+    setBranch(bare, 'main', steps.main);
   }, 120_000);
 
   it('deletes nothing with prune off, and the plan says why each object is kept', async () => {
@@ -209,21 +221,8 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
   });
 
   it('checks by listing when a delete answer is lost: sends again only what is still there', async () => {
-    const clone = join(work, `clone-${api}`);
-    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
-    const ids = { answer: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e04', liveboard: '7d1c9a52-0b7e-4f43-9a7e-1f0c2b3d4e05' };
-    const files = [`tml/answer/Region-Copy.${ids.answer}.answer.tml`, `tml/liveboard/Store-Copy.${ids.liveboard}.liveboard.tml`];
-    const rename = (from: string, to: string, guid: string, name: [string, string]) =>
-      writeFileSync(join(clone, to), readFileSync(join(clone, from), 'utf8').replace(/^guid: .*$/m, `guid: ${guid}`).replace(`  name: ${name[0]}\n`, `  name: ${name[1]}\n`));
-    rename(`tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`, files[0]!, ids.answer, ['Sales by Region', 'Region Copy']);
-    rename(`tml/liveboard/Store-Performance.${DEMO_GUIDS.liveboards[1]}.liveboard.tml`, files[1]!, ids.liveboard, ['Store Performance', 'Store Copy']);
-    git(clone, 'add', '-A');
-    git(clone, 'commit', '--quiet', '-m', 'two more of our own');
-    git(clone, 'push', '--quiet', 'origin', 'main');
-    expect((await deploy(configFor())).report?.counts.added).toBe(2);
-    git(clone, 'rm', '--quiet', ...files);
-    git(clone, 'commit', '--quiet', '-m', 'and gone again');
-    git(clone, 'push', '--quiet', 'origin', 'main');
+    // Our two more, deployed from `more`; main, without them, is what the lossy run deploys.
+    expect((await deploy(configFor(), '--ref', 'more')).report?.counts.added).toBe(2);
 
     // The liveboard's delete takes effect but its answer is lost; the answer's first delete is lost before it arrives.
     const real = thoughtspotPort(clientOf(api, prod.url));
@@ -241,8 +240,8 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
     const repo = await GitRepo.open(join(work, `lossy-${api}`), { remoteUrl: remote, committer: { name: 'tmlsync', email: 'tmlsync@localhost' } });
     const report = await runDeploy({ environment: { name: 'prod', branch: 'main', prune: { maxDeletions: 10 } }, thoughtspot: lossy, repo });
     expect(report.objects.filter((o) => o.outcome === 'deleted').map((o) => o.name).sort()).toEqual(['Region Copy', 'Store Copy']);
-    expect(inProd(ids.answer) || inProd(ids.liveboard)).toBe(false);
+    expect(inProd(MORE.answer) || inProd(MORE.liveboard)).toBe(false);
     expect(calls.filter(([t]) => t === 'PINBOARD_ANSWER_BOOK')).toHaveLength(1);
-    expect(calls.filter(([t]) => t === 'QUESTION_ANSWER_BOOK')).toEqual([['QUESTION_ANSWER_BOOK', [ids.answer]], ['QUESTION_ANSWER_BOOK', [ids.answer]]]);
+    expect(calls.filter(([t]) => t === 'QUESTION_ANSWER_BOOK')).toEqual([['QUESTION_ANSWER_BOOK', [MORE.answer]], ['QUESTION_ANSWER_BOOK', [MORE.answer]]]);
   });
 });
