@@ -15,7 +15,7 @@ import { API_VERSIONS, clientOf, type ApiVersion } from '../support/api.js';
 import { launchChromium, type HeadlessBrowser } from '../support/browser.js';
 import { prepareCommits } from '../support/commits.js';
 import { editInThoughtSpot, pushEdit } from '../support/edits.js';
-import { createLocalRemote } from '../support/local-remote.js';
+import { createLocalRemote } from '../support/git-server.js';
 import { downUrl, startReceiver, type Receiver } from '../support/receiver.js';
 
 /**
