@@ -4,7 +4,9 @@ import type { OwnershipPolicy } from '../deploy/ownership.js';
 import type { StageSettings } from '../deploy/pipeline.js';
 import type { PrincipalsSettings } from '../deploy/principals.js';
 import type { ContentRepo, ThoughtSpotPort } from '../ports.js';
-import type { ConflictPolicy } from '../sync/changes.js';
+
+/** Who wins when one object changed in git and in ThoughtSpot since the last sync (a sync environment's `conflicts`). */
+export type ConflictPolicy = 'manual' | 'git-wins' | 'thoughtspot-wins';
 
 /**
  * One environment as every workflow sees it (export, deploy, sync, plan,

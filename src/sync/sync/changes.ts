@@ -1,4 +1,5 @@
 import { guidlessIn, OBJ_ID_KEY } from '../deploy/prepare.js';
+import type { ConflictPolicy } from '../kernel/environment.js';
 import type { DeployedEntry, DeployLedger, Ledger } from '../kernel/ledger.js';
 import { contentHash } from '../kernel/ledger.js';
 import type { Header } from '../ports.js';
@@ -8,9 +9,6 @@ import type { Header } from '../ports.js';
  * changed what since the last sync, and which objects changed on both sides.
  * No I/O here, so each rule can be tested on a few records (test/sync/sync-changes.test.ts).
  */
-
-/** Who wins when one object changed in git and in ThoughtSpot since the last sync. */
-export type ConflictPolicy = 'manual' | 'git-wins' | 'thoughtspot-wins';
 
 export type SideChange = 'added' | 'modified' | 'deleted';
 

@@ -20,7 +20,8 @@ import { CONTENT_TYPES } from '../kernel/target.js';
 import { asFetched } from '../kernel/repo-view.js';
 import { exportedAsFileSays } from '../kernel/filled-fqns.js';
 
-export type { Conflict, ConflictPolicy, SideChange } from './changes.js';
+export type { Conflict, SideChange } from './changes.js';
+export type { ConflictPolicy } from '../kernel/environment.js';
 
 /** A sync's own options, besides the environment (its `conflicts` policy) and the sides every workflow takes. */
 export interface SyncOptions extends WorkflowOptions {
