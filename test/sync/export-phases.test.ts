@@ -55,10 +55,12 @@ describe('the decide phase of an export', () => {
 
   it('hands over each batch as soon as it is full, and ignores a header listed twice and the objects to skip', () => {
     const state = startState(emptyLedger(), FULL);
-    const full = decide(state, [header(1), header(2), header(1), header(3), header(4), header(5)], context(2, [guid(3)]));
+    const full = decide(state, [header(1), header(2, 7), header(1, 9), header(3), header(4), header(5)], context(2, [guid(3)]));
     expect(full.map((batch) => batch.map((h) => h.id))).toEqual([[guid(1), guid(2)], [guid(4), guid(5)]]);
     expect(lastBatch(state)).toEqual([]);
-    expect(state.headers.size).toBe(5);
+    expect(state.listed.size).toBe(5);
+    // The newest `modified` of the objects listed (the repeat of 1 is not one of them).
+    expect(state.newest).toBe(7);
   });
 
   it('finds deleted what the ledger knew and the listing no longer shows, removing the file only where it still is', () => {
@@ -201,9 +203,20 @@ describe('the commit and record phases of an export', () => {
     expect(ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), [])).toBeUndefined();
   });
 
+  it('records the ledger of an incremental run that committed nothing when an object was learned anew, and not when it was learned as it was', () => {
+    const ledger = { ...ledgerOf(1, 2), watermark: 5, lastFullListing: '2026-01-01T00:00:00.000Z' };
+    const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
+    const same = startState(ledger, { kind: 'incremental', since: 0 });
+    same.ledger.objects[guid(1)] = { ...ledger.objects[guid(1)]! };
+    expect(ledgerWrite(step, same, [])).toBeUndefined();
+    const moved = startState(ledger, { kind: 'incremental', since: 0 });
+    moved.ledger.objects[guid(2)] = { ...ledger.objects[guid(2)]!, modified: 3 };
+    expect(parseLedger(ledgerWrite(step, moved, [])!.files['ledger.json']).objects[guid(2)]?.modified).toBe(3);
+  });
+
   it('records the time of a full listing, and the newest modification listed as the watermark', () => {
     const state = startState(ledgerOf(1), FULL);
-    state.headers.set(guid(1), { id: guid(1), name: 'one', modified: 42 });
+    decide(state, [{ id: guid(1), name: 'one', modified: 42 }], context());
     const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
     const written = parseLedger(ledgerWrite(step, state, [])!.files['ledger.json']);
     expect(written).toMatchObject({ watermark: 42, lastFullListing: new Date(step.run.started).toISOString() });
