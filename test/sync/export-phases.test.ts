@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { commitChanges } from '../../src/sync/export/commit.js';
 import { decide, decideDeletions, lastBatch, type DecideContext } from '../../src/sync/export/decide.js';
 import { ledgerWrite } from '../../src/sync/export/record.js';
-import { startState, type ExportRun, type ExportState } from '../../src/sync/export/types.js';
+import { changedPaths, startState, type ExportRun, type ExportState } from '../../src/sync/export/types.js';
 import type { ListingMode } from '../../src/sync/export/listing.js';
 import { exportBatch } from '../../src/sync/export/write.js';
 import { objectPath } from '../../src/sync/kernel/layout.js';
@@ -69,7 +69,7 @@ describe('the decide phase of an export', () => {
     decide(state, [header(1)], context(50, [guid(4)]));
     decideDeletions(state, context(50, [guid(4)]));
     expect(state.results.filter((r) => r.outcome === 'deleted').map((r) => r.id)).toEqual([guid(2), guid(3)]);
-    expect(state.deletions.map((d) => d.paths)).toEqual([[pathOf(2)]]);
+    expect(state.deletions.map(changedPaths)).toEqual([[pathOf(2)]]);
     expect(Object.keys(state.ledger.objects)).toEqual([guid(1), guid(4)]);
   });
 });
@@ -136,7 +136,8 @@ describe('the write phase of an export', () => {
     ]);
     expect(readFileSync(join(dir, pathOf(3)), 'utf8')).toContain('name: Table 3');
     expect([...handed.keys()]).toEqual([pathOf(3)]);
-    expect(state.changes).toEqual([{ result: expect.objectContaining({ id: guid(3) }), paths: [pathOf(3)], modifiedBy: 'user-1' }]);
+    expect(state.changes).toEqual([{ result: expect.objectContaining({ id: guid(3) }), modifiedBy: 'user-1' }]);
+    expect(state.changes.map(changedPaths)).toEqual([[pathOf(3)]]);
     // A failed object keeps what the ledger knew of it, so that the next run tries it again.
     expect(Object.keys(state.ledger.objects)).toEqual([guid(1), guid(3)]);
     expect(state.done).toBe(3);
@@ -173,9 +174,9 @@ describe('the commit and record phases of an export', () => {
   function changedState(): ExportState {
     const state = startState(ledgerOf(9), FULL);
     state.ledger.objects[guid(1)] = { kind: 'table', name: 'Table 1', path: pathOf(1), modified: 1 };
-    state.changes.push({ result: { id: guid(1), kind: 'table', name: 'Table 1', outcome: 'added', path: pathOf(1) }, paths: [pathOf(1)], modifiedBy: 'user-1' });
+    state.changes.push({ result: { id: guid(1), kind: 'table', name: 'Table 1', outcome: 'added', path: pathOf(1) }, modifiedBy: 'user-1' });
     delete state.ledger.objects[guid(9)];
-    state.deletions.push({ result: { id: guid(9), kind: 'table', name: 'Table 9', outcome: 'deleted', path: pathOf(9) }, paths: [pathOf(9)] });
+    state.deletions.push({ result: { id: guid(9), kind: 'table', name: 'Table 9', outcome: 'deleted', path: pathOf(9) } });
     return state;
   }
 

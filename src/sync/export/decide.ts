@@ -58,6 +58,6 @@ export function decideDeletions(state: ExportState, context: DecideContext): voi
     const result: ObjectResult = { id, kind: entry.kind, name: entry.name, outcome: 'deleted', path: entry.path };
     state.results.push(result);
     delete state.ledger.objects[id];
-    if (existsSync(join(context.dir, entry.path))) state.deletions.push({ result, paths: [entry.path] });
+    if (existsSync(join(context.dir, entry.path))) state.deletions.push({ result });
   }
 }

@@ -88,7 +88,7 @@ function recordWritten(state: ExportState, outcome: Exported['outcome'], same: b
   const result: ObjectResult = { id, kind: outcome.kind, name: outcome.name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
   state.results.push(result);
   if (same) return;
-  state.changes.push({ result, paths: remove ? [path, remove] : [path], ...(modifiedBy ? { modifiedBy } : {}) });
+  state.changes.push({ result, ...(remove ? { renamedFrom: remove } : {}), ...(modifiedBy ? { modifiedBy } : {}) });
 }
 
 /** Write, once everything is exported: the deleted objects' files go, the principals file is written; then waits for the writer. */
