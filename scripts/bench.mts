@@ -935,7 +935,23 @@ function report(results: SizeResult[], options: BenchOptions, sizes: number[], l
   ].join('\n');
 }
 
-function parseArgs(argv: string[]): BenchOptions & { sizes: number[] } {
+const USAGE = `usage: npm run bench -- [--sizes 1000,10000] [--repeats 3] [--naive-sample 1000] [--api v1|v2] [--deploy-max 10000]
+  --sizes         objects per emulator, comma-separated (default 1,000 and 10,000)
+  --repeats       runs of each phase: the median and the spread are reported (default 3)
+  --naive-sample  objects the naive exporter exports, extrapolated to all (default 1,000)
+  --api           the REST API the measured runs speak (default v1)
+  --deploy-max    sizes above this skip the deploy phases (default 10,000)
+`;
+const FLAGS = new Set(['--sizes', '--repeats', '--naive-sample', '--api', '--deploy-max']);
+
+/** The settings of the command line; undefined after `--help` (printed). An unknown flag is refused: a run of several minutes should not start on a typo. */
+function parseArgs(argv: string[]): (BenchOptions & { sizes: number[] }) | undefined {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return undefined;
+  }
+  const unknown = argv.filter((arg, i) => arg.startsWith('-') && !FLAGS.has(arg) && !FLAGS.has(argv[i - 1] ?? ''));
+  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(', ')}\n${USAGE}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -958,7 +974,9 @@ function parseArgs(argv: string[]): BenchOptions & { sizes: number[] } {
 }
 
 async function orchestrate(argv: string[]): Promise<void> {
-  const { sizes, ...options } = parseArgs(argv);
+  const parsed = parseArgs(argv);
+  if (!parsed) return;
+  const { sizes, ...options } = parsed;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       cleanUp();

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { commitChanges } from '../../src/sync/export/commit.js';
 import { decide, decideDeletions, lastBatch, type DecideContext } from '../../src/sync/export/decide.js';
 import { ledgerWrite } from '../../src/sync/export/record.js';
-import { startState, type ExportRun, type ExportState } from '../../src/sync/export/types.js';
+import { changedPaths, startState, type ExportRun, type ExportState } from '../../src/sync/export/types.js';
 import type { ListingMode } from '../../src/sync/export/listing.js';
 import { exportBatch } from '../../src/sync/export/write.js';
 import { objectPath } from '../../src/sync/kernel/layout.js';
@@ -55,10 +55,12 @@ describe('the decide phase of an export', () => {
 
   it('hands over each batch as soon as it is full, and ignores a header listed twice and the objects to skip', () => {
     const state = startState(emptyLedger(), FULL);
-    const full = decide(state, [header(1), header(2), header(1), header(3), header(4), header(5)], context(2, [guid(3)]));
+    const full = decide(state, [header(1), header(2, 7), header(1, 9), header(3), header(4), header(5)], context(2, [guid(3)]));
     expect(full.map((batch) => batch.map((h) => h.id))).toEqual([[guid(1), guid(2)], [guid(4), guid(5)]]);
     expect(lastBatch(state)).toEqual([]);
-    expect(state.headers.size).toBe(5);
+    expect(state.listed.size).toBe(5);
+    // The newest `modified` of the objects listed (the repeat of 1 is not one of them).
+    expect(state.newest).toBe(7);
   });
 
   it('finds deleted what the ledger knew and the listing no longer shows, removing the file only where it still is', () => {
@@ -67,7 +69,7 @@ describe('the decide phase of an export', () => {
     decide(state, [header(1)], context(50, [guid(4)]));
     decideDeletions(state, context(50, [guid(4)]));
     expect(state.results.filter((r) => r.outcome === 'deleted').map((r) => r.id)).toEqual([guid(2), guid(3)]);
-    expect(state.deletions.map((d) => d.paths)).toEqual([[pathOf(2)]]);
+    expect(state.deletions.map(changedPaths)).toEqual([[pathOf(2)]]);
     expect(Object.keys(state.ledger.objects)).toEqual([guid(1), guid(4)]);
   });
 });
@@ -134,7 +136,8 @@ describe('the write phase of an export', () => {
     ]);
     expect(readFileSync(join(dir, pathOf(3)), 'utf8')).toContain('name: Table 3');
     expect([...handed.keys()]).toEqual([pathOf(3)]);
-    expect(state.changes).toEqual([{ result: expect.objectContaining({ id: guid(3) }), paths: [pathOf(3)], modifiedBy: 'user-1' }]);
+    expect(state.changes).toEqual([{ result: expect.objectContaining({ id: guid(3) }), modifiedBy: 'user-1' }]);
+    expect(state.changes.map(changedPaths)).toEqual([[pathOf(3)]]);
     // A failed object keeps what the ledger knew of it, so that the next run tries it again.
     expect(Object.keys(state.ledger.objects)).toEqual([guid(1), guid(3)]);
     expect(state.done).toBe(3);
@@ -171,9 +174,9 @@ describe('the commit and record phases of an export', () => {
   function changedState(): ExportState {
     const state = startState(ledgerOf(9), FULL);
     state.ledger.objects[guid(1)] = { kind: 'table', name: 'Table 1', path: pathOf(1), modified: 1 };
-    state.changes.push({ result: { id: guid(1), kind: 'table', name: 'Table 1', outcome: 'added', path: pathOf(1) }, paths: [pathOf(1)], modifiedBy: 'user-1' });
+    state.changes.push({ result: { id: guid(1), kind: 'table', name: 'Table 1', outcome: 'added', path: pathOf(1) }, modifiedBy: 'user-1' });
     delete state.ledger.objects[guid(9)];
-    state.deletions.push({ result: { id: guid(9), kind: 'table', name: 'Table 9', outcome: 'deleted', path: pathOf(9) }, paths: [pathOf(9)] });
+    state.deletions.push({ result: { id: guid(9), kind: 'table', name: 'Table 9', outcome: 'deleted', path: pathOf(9) } });
     return state;
   }
 
@@ -201,9 +204,20 @@ describe('the commit and record phases of an export', () => {
     expect(ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), [])).toBeUndefined();
   });
 
+  it('records the ledger of an incremental run that committed nothing when an object was learned anew, and not when it was learned as it was', () => {
+    const ledger = { ...ledgerOf(1, 2), watermark: 5, lastFullListing: '2026-01-01T00:00:00.000Z' };
+    const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
+    const same = startState(ledger, { kind: 'incremental', since: 0 });
+    same.ledger.objects[guid(1)] = { ...ledger.objects[guid(1)]! };
+    expect(ledgerWrite(step, same, [])).toBeUndefined();
+    const moved = startState(ledger, { kind: 'incremental', since: 0 });
+    moved.ledger.objects[guid(2)] = { ...ledger.objects[guid(2)]!, modified: 3 };
+    expect(parseLedger(ledgerWrite(step, moved, [])!.files['ledger.json']).objects[guid(2)]?.modified).toBe(3);
+  });
+
   it('records the time of a full listing, and the newest modification listed as the watermark', () => {
     const state = startState(ledgerOf(1), FULL);
-    state.headers.set(guid(1), { id: guid(1), name: 'one', modified: 42 });
+    decide(state, [{ id: guid(1), name: 'one', modified: 42 }], context());
     const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
     const written = parseLedger(ledgerWrite(step, state, [])!.files['ledger.json']);
     expect(written).toMatchObject({ watermark: 42, lastFullListing: new Date(step.run.started).toISOString() });

@@ -268,7 +268,10 @@ export interface ImportOptions {
 export function runImport(state: EmulatorState, settings: EmulatorSettings, user: UserRecord, texts: string[], options: ImportOptions): unknown[] {
   const planned = texts.map(readDocument);
   const docs = planned.flatMap((p) => (p.doc ? [p.doc] : []));
-  const known = knownObjects(state);
+  // One index of the Org's objects for the whole call, cached while they stay as they are (see knownIndex): an
+  // index per check (validation, then twice for the dependents of failures) was 5.8 s of the emulator's CPU in
+  // the first promotion of 10,003 objects, a third of it.
+  const known = knownIndex(state);
   checkDocuments(state, planned, docs, known);
   decideTargets(state, settings, planned, options.forceCreate);
   failDependents(planned, docs, known);
@@ -288,9 +291,9 @@ function readDocument(text: string, index: number): Planned {
 }
 
 /** The TML core's validation (required fields, enums, references), then the search checks: a document failing either gets its error. */
-function checkDocuments(state: EmulatorState, planned: Planned[], docs: TmlDocument[], known: KnownObject[]): void {
+function checkDocuments(state: EmulatorState, planned: Planned[], docs: TmlDocument[], known: TargetIndex): void {
   const issues = validate(docs, { known });
-  const references = resolveReferences(docs, { known: knownIndex(state) });
+  const references = resolveReferences(docs, { known });
   for (const p of planned) {
     if (!p.doc) continue;
     const errors = issues.filter((i) => i.severity === 'error' && i.object.name === p.doc!.name && i.object.kind === p.doc!.kind && i.object.guid === p.doc!.guid);
@@ -359,7 +362,7 @@ function targetOf(state: EmulatorState, settings: EmulatorSettings, doc: TmlDocu
 }
 
 /** Dependents of failed documents fail too (PARTIAL skips "things depending on them"). */
-function failDependents(planned: Planned[], docs: TmlDocument[], known: KnownObject[]): void {
+function failDependents(planned: Planned[], docs: TmlDocument[], known: TargetIndex): void {
   const failedDocs = new Set(planned.filter((p) => p.doc && p.status).map((p) => p.doc!));
   const ordered = dependencyOrder(docs, { known });
   for (const { from, resolution } of resolveReferences(ordered, { known })) {

@@ -1,4 +1,4 @@
-import type { Change, ExportRun, ExportState, Listed } from './types.js';
+import { changedPaths, type Change, type ExportRun, type ExportState, type Listed } from './types.js';
 import { PRINCIPALS_PATH } from '../kernel/layout.js';
 import { compareText } from '../kernel/ledger.js';
 import type { ContentCommits, Identity } from '../ports.js';
@@ -22,7 +22,7 @@ export async function commitChanges(step: ExportRun, commits: ContentCommits, st
     .sort((a, b) => compareText(a[0].name, b[0].name));
   if (state.deletions.length > 0) groups.push([committer, state.deletions]);
   for (const [author, list] of groups) {
-    commits.commit(list.flatMap((c) => c.paths), message(environment, list, author === committer ? undefined : author), author);
+    commits.commit(list.flatMap(changedPaths), message(environment, list, author === committer ? undefined : author), author);
   }
   if (state.principalsChanged) commits.commit([PRINCIPALS_PATH], `export(${environment}): principals`, committer);
   return commits.finish();

@@ -21,8 +21,9 @@ export function decide(state: ExportState, page: Header[], context: DecideContex
   const full: Header[][] = [];
   for (const header of page) {
     // Offset paging may show an object twice when others are created meanwhile.
-    if (state.headers.has(header.id)) continue;
-    state.headers.set(header.id, header);
+    if (state.listed.has(header.id)) continue;
+    state.listed.add(header.id);
+    if (state.newest === undefined || header.modified > state.newest) state.newest = header.modified;
     if (context.skip.has(header.id)) {
       state.pending.push(header);
       continue;
@@ -53,10 +54,10 @@ export function lastBatch(state: ExportState): Header[][] {
 export function decideDeletions(state: ExportState, context: DecideContext): void {
   if (state.mode.kind !== 'full') return;
   for (const [id, entry] of Object.entries(state.previous)) {
-    if (state.headers.has(id) || context.skip.has(id)) continue;
+    if (state.listed.has(id) || context.skip.has(id)) continue;
     const result: ObjectResult = { id, kind: entry.kind, name: entry.name, outcome: 'deleted', path: entry.path };
     state.results.push(result);
     delete state.ledger.objects[id];
-    if (existsSync(join(context.dir, entry.path))) state.deletions.push({ result, paths: [entry.path] });
+    if (existsSync(join(context.dir, entry.path))) state.deletions.push({ result });
   }
 }

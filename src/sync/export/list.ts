@@ -46,7 +46,7 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
     await step.files.settled().catch(() => undefined);
     throw listingOutcome.reason;
   }
-  step.run.log.debug({ objects: state.headers.size, listing: mode.kind }, 'listed ThoughtSpot content');
+  step.run.log.debug({ objects: state.listed.size, listing: mode.kind }, 'listed ThoughtSpot content');
   dispatch(step, state, lastBatch(state));
   await Promise.all(state.batches);
   return { state, listed: listingOutcome.value };
@@ -59,8 +59,8 @@ export function decideContext(step: ExportRun): DecideContext {
 /** The ledger as the remote has it, and the listing it calls for. */
 async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mode: ListingMode }> {
   await options.repo.fetch();
-  // A copy of the caller's: the run updates its ledger as it goes.
-  const ledger = options.ledger ? structuredClone(options.ledger) : await readExportLedger(options.repo, options.environment.name);
+  // A copy of the caller's: the run updates its ledger as it goes (replacing entries, never changing one in place).
+  const ledger = options.ledger ? { ...options.ledger, objects: { ...options.ledger.objects } } : await readExportLedger(options.repo, options.environment.name);
   if (options.listed) return { ledger, mode: { kind: 'full', reason: 'listed by the caller' } };
   const canSort = options.thoughtspot.listHeadersSince !== undefined;
   return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.environment.reconcileMs, canSort, now: Date.now() }) };

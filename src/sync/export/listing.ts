@@ -83,10 +83,9 @@ export async function refreshListing(thoughtspot: ThoughtSpotPort, listed: Heade
  * object a sync left alone), so that the next incremental listing reaches it
  * again. Unchanged when the run listed nothing.
  */
-export function nextWatermark(previous: number | undefined, listed: Iterable<Header>, pending: Iterable<Header>): number | undefined {
-  let newest: number | undefined;
-  for (const header of listed) newest = newest === undefined ? header.modified : Math.max(newest, header.modified);
-  if (newest === undefined) return previous;
-  for (const header of pending) newest = Math.min(newest, header.modified);
-  return newest;
+export function nextWatermark(previous: number | undefined, newestListed: number | undefined, pending: Iterable<Header>): number | undefined {
+  if (newestListed === undefined) return previous;
+  let next = newestListed;
+  for (const header of pending) next = Math.min(next, header.modified);
+  return next;
 }

@@ -9,14 +9,15 @@ import { principalsDocument } from '../kernel/principals.js';
 import type { ObjectResult } from '../kernel/report.js';
 import type { FileOp } from '../kernel/tree-writer.js';
 
-/** An exported object parsed and formatted, with the file operation that puts it in the tree. */
+/**
+ * An exported object parsed and formatted, with the file operation that puts it in the tree.
+ * What waits for the writer's answer is only `outcome`: the file's text goes with `op` to the
+ * writer and is not held meanwhile (the writer falls behind on a loaded machine, and texts
+ * waiting for it held their batches' memory).
+ */
 interface Exported {
-  header: Header;
-  known: LedgerEntry | undefined;
-  kind: string;
-  name: string;
-  path: string;
   op: FileOp;
+  outcome: { id: string; modifiedBy: string | undefined; known: LedgerEntry | undefined; kind: string; name: string; path: string; remove: string | undefined };
 }
 
 /**
@@ -28,9 +29,10 @@ interface Exported {
 export async function exportBatch(step: ExportRun, state: ExportState, batch: Header[]): Promise<void> {
   const byId = new Map((await exportAll(step, batch)).map((e) => [e.id, e]));
   const items = batch.flatMap((header) => prepare(step, state, header, byId.get(header.id)) ?? []);
-  step.files.apply(items.map((i) => i.op), (same) => items.forEach((item, i) => recordWritten(state, item, same[i]!)));
+  const outcomes = items.map((item) => item.outcome);
+  step.files.apply(items.map((item) => item.op), (same) => outcomes.forEach((outcome, i) => recordWritten(state, outcome, same[i]!)));
   state.done += batch.length;
-  step.options.onProgress?.(state.done, state.due, state.headers.size);
+  step.options.onProgress?.(state.done, state.due, state.listed.size);
 }
 
 /** The batch's TML; a batch that failed as a whole (after the client's retries) is an error per object, retried next run. */
@@ -67,17 +69,26 @@ function prepare(step: ExportRun, state: ExportState, header: Header, item: Expo
   const moved = known && known.path !== path && existsSync(join(step.options.repo.dir, known.path));
   const text = format(doc);
   step.commits?.file(path, text);
-  const op: FileOp = { path, text, write: !step.run.dryRun, ...(moved ? { remove: known.path } : {}) };
-  return { header, known, kind: doc.kind, name, path, op };
+  const remove = moved ? known.path : undefined;
+  const op: FileOp = { path, text, write: !step.run.dryRun, ...(remove ? { remove } : {}) };
+  return { op, outcome: { id: header.id, modifiedBy: header.modifiedBy && oneCopy(state.authors, header.modifiedBy), known, kind: doc.kind, name, path, remove } };
+}
+
+/** One string per user among the changes: each header brings its own copy of its author's GUID, and a first export keeps 100,000 of them. */
+function oneCopy(copies: Map<string, string>, text: string): string {
+  const copy = copies.get(text);
+  if (copy !== undefined) return copy;
+  copies.set(text, text);
+  return text;
 }
 
 /** An object's outcome once its file is compared: unchanged when the tree already held its text, else a change to commit. */
-function recordWritten(state: ExportState, item: Exported, same: boolean): void {
-  const { header, known, path } = item;
-  const result: ObjectResult = { id: header.id, kind: item.kind, name: item.name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
+function recordWritten(state: ExportState, outcome: Exported['outcome'], same: boolean): void {
+  const { id, modifiedBy, known, path, remove } = outcome;
+  const result: ObjectResult = { id, kind: outcome.kind, name: outcome.name, outcome: same ? 'unchanged' : known ? 'updated' : 'added', path };
   state.results.push(result);
   if (same) return;
-  state.changes.push({ result, paths: item.op.remove ? [path, item.op.remove] : [path], ...(header.modifiedBy ? { modifiedBy: header.modifiedBy } : {}) });
+  state.changes.push({ result, ...(remove ? { renamedFrom: remove } : {}), ...(modifiedBy ? { modifiedBy } : {}) });
 }
 
 /** Write, once everything is exported: the deleted objects' files go, the principals file is written; then waits for the writer. */
