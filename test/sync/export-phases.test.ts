@@ -7,7 +7,7 @@ import { commitChanges } from '../../src/sync/export/commit.js';
 import { decide, decideDeletions, lastBatch, type DecideContext } from '../../src/sync/export/decide.js';
 import { ledgerWrite } from '../../src/sync/export/record.js';
 import { changedPaths, startState, type ExportRun, type ExportState } from '../../src/sync/export/types.js';
-import type { ListingMode } from '../../src/sync/export/listing.js';
+import { RECONCILE_MS, type ListingMode } from '../../src/sync/export/listing.js';
 import { exportBatch } from '../../src/sync/export/write.js';
 import { objectPath } from '../../src/sync/kernel/layout.js';
 import { emptyLedger, parseLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
@@ -221,6 +221,18 @@ describe('the commit and record phases of an export', () => {
     const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
     const written = parseLedger(ledgerWrite(step, state, [])!.files['ledger.json']);
     expect(written).toMatchObject({ watermark: 42, lastFullListing: new Date(step.run.started).toISOString() });
+  });
+
+  it('leaves the ledger alone after a full listing that found nothing new while the recorded one is under half a reconcile interval old, and records one that is older', () => {
+    const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
+    const listedAgo = (ms: number) => {
+      const state = startState({ ...ledgerOf(1), watermark: 1, lastFullListing: new Date(step.run.started - ms).toISOString() }, FULL);
+      expect(decide(state, [header(1)], context())).toEqual([]);
+      return state;
+    };
+    expect(ledgerWrite(step, listedAgo(RECONCILE_MS / 2 - 1_000), [])).toBeUndefined();
+    const written = parseLedger(ledgerWrite(step, listedAgo(RECONCILE_MS / 2), [])!.files['ledger.json']);
+    expect(written.lastFullListing).toBe(new Date(step.run.started).toISOString());
   });
 
   /** The commit and record phases never touch the writer. */

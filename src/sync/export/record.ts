@@ -1,14 +1,15 @@
 import type { ExportRun, ExportState } from './types.js';
-import { nextWatermark } from './listing.js';
+import { nextWatermark, RECONCILE_MS } from './listing.js';
 import { exportLedgerWrite, type LedgerEntry } from '../kernel/ledger.js';
 import type { StateWrite } from '../ports.js';
 
 /**
  * Record: the ledger as this run leaves it, for `refs/tmlsync/<env>/export`,
  * when the run committed something, learned anything new of an object, moved
- * the watermark, or listed everything (the time of that listing is what
- * spaces the full listings); undefined when there is nothing to record. It is
- * published with the run's commits, in one push (`publishExport`).
+ * the watermark, or listed everything while the recorded full listing is half a
+ * reconcile interval old (`fullListingToRecord`); undefined when there is
+ * nothing to record. It is published with the run's commits, in one push
+ * (`publishExport`).
  */
 export function ledgerWrite(step: ExportRun, state: ExportState, made: string[]): StateWrite | undefined {
   const { environment: { name: environment } } = step.options;
@@ -18,11 +19,26 @@ export function ledgerWrite(step: ExportRun, state: ExportState, made: string[])
   const next = nextWatermark(watermark, state.newest, state.pending);
   if (next === undefined) delete ledger.watermark;
   else ledger.watermark = next;
-  if (state.mode.kind === 'full') ledger.lastFullListing = new Date(step.run.started).toISOString();
-  if (made.length > 0 || state.mode.kind === 'full' || ledger.watermark !== watermark || objectsChanged(state.previous, ledger.objects)) {
+  const fullListing = fullListingToRecord(state, step.run.started, step.options.environment.reconcileMs ?? RECONCILE_MS);
+  if (fullListing) ledger.lastFullListing = fullListing;
+  if (made.length > 0 || fullListing !== undefined || ledger.watermark !== watermark || objectsChanged(state.previous, ledger.objects)) {
     return exportLedgerWrite(environment, ledger, `export(${environment}): ledger after run ${step.run.runId}`);
   }
   return undefined;
+}
+
+/**
+ * The time of this run's full listing, when it is worth a ledger write of its own: the recorded one
+ * spaces the full listings (`listingMode`), so recording it again while it is less than half a
+ * reconcile interval old only moves the next one by that much. A sync lists everything on every
+ * run, and recording each one pushed the ledger after every sync that found nothing (3 git processes
+ * here and 5 on the remote, every few minutes). The full listings then come at most half an interval
+ * early, never late: a deletion is still found within one interval.
+ */
+function fullListingToRecord(state: ExportState, started: number, reconcileMs: number): string | undefined {
+  if (state.mode.kind !== 'full') return undefined;
+  const recorded = state.ledger.lastFullListing ? Date.parse(state.ledger.lastFullListing) : Number.NaN;
+  return started - recorded < reconcileMs / 2 ? undefined : new Date(started).toISOString();
 }
 
 /**
