@@ -56,10 +56,13 @@ describe('GitRepo', () => {
     const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
     await repo.fetch();
     await repo.writeState('refs/tmlsync/dev/export', { 'ledger.json': '{"a":1}\n' }, 'state 1');
-    await repo.writeState('refs/tmlsync/dev/export', { 'ledger.json': '{"a":2}\n' }, 'state 2');
+    // Larger than the pipe and than a slice of what is written to fast-import (1 MiB), with a
+    // character of two UTF-16 units across the first slice's end: written whole, not cut in two.
+    const large = `{"a":"${'x'.repeat((1 << 20) - 7)}🐢${'é'.repeat(1 << 20)}"}\n`;
+    await repo.writeState('refs/tmlsync/dev/export', { 'ledger.json': large }, 'state 2');
     const fresh = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
     await fresh.fetch();
-    expect(await fresh.readState('refs/tmlsync/dev/export', 'ledger.json')).toBe('{"a":2}\n');
+    expect(await fresh.readState('refs/tmlsync/dev/export', 'ledger.json')).toBe(large);
     expect(await fresh.readState('refs/tmlsync/prod/export', 'ledger.json')).toBeUndefined();
     expect(git(server.pathOf('state'), 'for-each-ref', '--format=%(refname)')).toBe('refs/tmlsync/dev/export');
     expect(git(server.pathOf('state'), 'log', '--format=%s|%cn', 'refs/tmlsync/dev/export').split('\n')).toEqual(['state 2|tmlsync', 'state 1|tmlsync']);
