@@ -1,7 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
 import { batchObjects } from './cat-file.js';
@@ -527,7 +527,6 @@ function withMoves(tips: Map<string, string>, moved: [string, string][]): Map<st
   return next;
 }
 
-/** One commit in fast-import's commands: exactly `files` (or, `onTop`, `parent`'s tree with them added), on `parent` or on none. */
 /** What a commit of `commitCommands` is made of. */
 interface CommitSpec {
   files: Record<string, string>;
@@ -741,7 +740,7 @@ interface GitExit {
   err: string;
 }
 
-/** A `git fast-import` fed by `CommitStream`, and its exit. */
+/** A `git fast-import` (fed by `CommitStream`, or by `GitRepo`'s state commits), and its exit. */
 function startFastImport(dir: string, options: RepoOptions, args: string[] = []): { process: ChildProcessWithoutNullStreams; exit: Promise<GitExit> } {
   // --done: a stream cut off before its end (the process died mid-way) commits nothing.
   const child = spawnGit(dir, options, [], ['fast-import', '--quiet', '--done', ...args]);

@@ -3,7 +3,6 @@ import { exportBack } from './kernel/batches.js';
 import { guidlessIn, prepareDeploy } from './deploy/prepare.js';
 import type { DeployOptions, Identity, PlannedChange } from './deploy/types.js';
 import { contentHash } from './kernel/ledger.js';
-import { exportedAsFileSays } from './kernel/filled-fqns.js';
 import { planPrune } from './deploy/prune.js';
 import { planPrincipals, principalsMarkdown, principalsText, type PrincipalsOutcome } from './deploy/principals.js';
 import { ownedObjects, ownershipLines, ownershipMarkdown, planOwnership, type OwnerChange } from './deploy/ownership.js';
@@ -65,7 +64,8 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
   const prepared = await prepareDeploy(options);
   const { candidates, ledger, mapping, deletions } = prepared;
   const deployed = candidates.filter((c) => ledger.objects[c.canonicalGuid] && c.action !== 'create');
-  const exported = await exportBack(options.thoughtspot, deployed.map((c) => ledger.objects[c.canonicalGuid]!.envGuid), invertMapping(mapping), guidlessIn(ledger));
+  const files = new Map(deployed.map((c) => [ledger.objects[c.canonicalGuid]!.envGuid, c.doc]));
+  const exported = await exportBack(options.thoughtspot, [...files.keys()], { back: invertMapping(mapping), guidless: guidlessIn(ledger), files });
   const identities = new Map(prepared.plan.map((p) => [p.canonicalGuid, p.identity]));
   const entries: PlanEntry[] = candidates.map((c) => {
     const entry = ledger.objects[c.canonicalGuid];
@@ -74,7 +74,7 @@ export async function runPlan(options: DeployOptions & { /** A sync environment:
     if (c.action === 'create') return { ...base, action: 'create', fields: [] };
     const item = exported.get(entry!.envGuid);
     if (!item || 'error' in item) return { ...base, action: c.action, fields: [] };
-    const { doc: current, text } = exportedAsFileSays(item, c.doc);
+    const { doc: current, text } = item;
     // Matched by obj_id with no deploy of it recorded: nothing to tell a change there from one in git.
     if (entry!.hash === '') return { ...base, action: c.action, fields: semanticDiff(current.data, c.doc.data), reason: 'matched by its obj_id; no earlier deploy of it recorded here' };
     const editedThere = contentHash(text) !== entry!.hash;
@@ -149,7 +149,8 @@ export async function runDrift(options: DeployOptions): Promise<{ environment: s
   const prepared = await prepareDeploy(options);
   const { ledger, mapping, candidates } = prepared;
   const entries = Object.values(ledger.objects);
-  const exported = await exportBack(options.thoughtspot, entries.map((e) => e.envGuid), invertMapping(mapping), guidlessIn(ledger));
+  const files = new Map(entries.map((e) => [e.envGuid, candidates.find((c) => c.path === e.path)?.doc]));
+  const exported = await exportBack(options.thoughtspot, entries.map((e) => e.envGuid), { back: invertMapping(mapping), guidless: guidlessIn(ledger), files });
   const drift: DriftEntry[] = [];
   for (const entry of entries) {
     const item = exported.get(entry.envGuid)!;
@@ -158,10 +159,9 @@ export async function runDrift(options: DeployOptions): Promise<{ environment: s
       drift.push({ ...base, state: 'missing', fields: [] });
       continue;
     }
-    const file = candidates.find((c) => c.path === entry.path);
-    const current = exportedAsFileSays(item, file?.doc);
-    if (contentHash(current.text) === entry.hash) continue;
-    drift.push({ ...base, state: 'changed', fields: file ? semanticDiff(file.doc.data, current.doc.data) : [] });
+    if (contentHash(item.text) === entry.hash) continue;
+    const file = files.get(entry.envGuid);
+    drift.push({ ...base, state: 'changed', fields: file ? semanticDiff(file.data, item.doc.data) : [] });
   }
   return { environment: options.environment.name, ...(ledger.deployedCommit ? { commit: ledger.deployedCommit } : {}), drift, checked: entries.length };
 }

@@ -5,7 +5,6 @@ import { BATCH_SIZE, exportBack } from '../kernel/batches.js';
 import { checksFailed, runDataChecks, type DataCheck } from './checks.js';
 import { importChanges, type ImportOutcome } from './import.js';
 import { guidlessIn, prepareDeploy } from './prepare.js';
-import { exportedAsFileSays } from '../kernel/filled-fqns.js';
 import { StageRefError, stageCommit, type Promotion } from './pipeline.js';
 import { DeployGateError, type Candidate, type ChangeSet, type DeployOptions, type PlannedChange } from './types.js';
 import { deployLedgerWrite, stateRef, writeDeployLedger } from '../kernel/ledger.js';
@@ -266,10 +265,11 @@ async function verify({ set, options }: DeployRun, imported: ImportOutcome): Pro
   const deployed = landed(set, imported);
   if (deployed.length === 0) return [];
   const envGuid = (c: Candidate) => set.ledger.objects[c.canonicalGuid]!.envGuid;
-  const back = await exportBack(options.thoughtspot, deployed.map(envGuid), invertMapping(set.mapping), guidlessIn(set.ledger));
+  const files = new Map(deployed.map((c) => [envGuid(c), c.doc]));
+  const back = await exportBack(options.thoughtspot, deployed.map(envGuid), { back: invertMapping(set.mapping), guidless: guidlessIn(set.ledger), files });
   const drift = deployed.filter((c) => {
     const item = back.get(envGuid(c))!;
-    return 'error' in item || exportedAsFileSays(item, c.doc).text !== c.text;
+    return 'error' in item || item.text !== c.text;
   }).map((c) => c.path);
   for (const path of drift) set.run.log.warn({ path }, 'deployed object differs when exported back');
   return drift;

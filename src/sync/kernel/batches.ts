@@ -1,5 +1,6 @@
 import { applyMapping, format, fromData, parse, type TmlDocument, type ValueMapping } from '../../tml/index.js';
 import type { ThoughtSpotPort } from '../ports.js';
+import { asFileSays } from './filled-fqns.js';
 
 /**
  * Objects per call of the bulk endpoints (TML export and import, ownership
@@ -15,6 +16,16 @@ export function inBatches<T>(items: readonly T[], size: number = BATCH_SIZE): T[
   return batches;
 }
 
+/** What `exportBack` brings objects back to, besides the repository's canonical form. */
+export interface BackTo {
+  /** The inverted mapping of a deploy environment. */
+  back?: ValueMapping;
+  /** Objects whose files carry an obj_id and no guid: they come back without the GUID the export adds. */
+  guidless?: ReadonlySet<string>;
+  /** Each object's file, by id: the fqns the export fills in where the file names the reference alone are left out (`asFileSays`). */
+  files?: ReadonlyMap<string, TmlDocument | undefined>;
+}
+
 /** An object as an environment has it, mapped back to the repository's form; or why it is not there. */
 export type ExportedBack = { doc: TmlDocument; text: string } | { error: string };
 
@@ -22,29 +33,29 @@ export type ExportedBack = { doc: TmlDocument; text: string } | { error: string 
  * Re-exports objects by their GUIDs in the environment, in batches, and maps
  * each back to the repository's canonical form (with `back`, the inverted
  * mapping of a deploy environment): what a deploy, a plan, drift and sync
- * compare with the files. The objects of `guidless` (their files carry an
- * obj_id and no guid) come back without the GUID the export adds, as their
- * files say them, so that each of those compares one text with its file. An
+ * compare with the files. Each comes back as its file says it (`BackTo`):
+ * without the GUID the export adds where the file has none, without the fqns
+ * it fills in, so that each compares one text with its file. An
  * object missing from the answer, or whose TML does not parse, comes back
  * with why.
  */
-export async function exportBack(thoughtspot: ThoughtSpotPort, ids: readonly string[], back?: ValueMapping, guidless: ReadonlySet<string> = new Set()): Promise<Map<string, ExportedBack>> {
+export async function exportBack(thoughtspot: ThoughtSpotPort, ids: readonly string[], { back, guidless = new Set(), files = new Map() }: BackTo = {}): Promise<Map<string, ExportedBack>> {
   const found = new Map<string, ExportedBack>();
   for (const batch of inBatches([...new Set(ids)])) {
     for (const item of await thoughtspot.exportTml(batch)) {
       if ('error' in item) found.set(item.id, { error: item.error });
-      else found.set(item.id, mappedBack(item.edoc, back, guidless.has(item.id)));
+      else found.set(item.id, mappedBack(item.edoc, back, guidless.has(item.id), files.get(item.id)));
     }
   }
   for (const id of ids) if (!found.has(id)) found.set(id, { error: 'missing from the export answer' });
   return found;
 }
 
-function mappedBack(edoc: string, back: ValueMapping | undefined, guidless: boolean): ExportedBack {
+function mappedBack(edoc: string, back: ValueMapping | undefined, guidless: boolean, file: TmlDocument | undefined): ExportedBack {
   try {
     const parsed = parse(edoc);
     const mapped = back ? applyMapping(parsed, back) : parsed;
-    const doc = guidless ? withoutGuid(mapped) : mapped;
+    const doc = asFileSays(guidless ? withoutGuid(mapped) : mapped, file);
     return { doc, text: format(doc) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };

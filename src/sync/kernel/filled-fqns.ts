@@ -1,4 +1,4 @@
-import { format, fromData, isMap, type TmlDocument, type TmlValue } from '../../tml/index.js';
+import { fromData, isMap, type TmlDocument, type TmlValue } from '../../tml/index.js';
 
 /**
  * ThoughtSpot's export writes an `fqn` (the GUID) beside the `name` of every reference it resolved,
@@ -7,21 +7,13 @@ import { format, fromData, isMap, type TmlDocument, type TmlValue } from '../../
  * table that names its connection without `fqn` came back different from its own deploy, and verify
  * and drift warned of it on every run.
  *
- * The rule, one for verify, drift, plan and sync: an `fqn` in the export where the file has, at the
+ * The rule, applied where every comparison gets ThoughtSpot's text (`exportBack`): an `fqn` in the export where the file has, at the
  * same place, a reference of the same `name` and no `fqn` is one the export filled in, not a
  * difference. A reference of another name, or one the file gives an fqn, is compared as it is.
  */
-export function exportedAsFileSays(exported: Exported, file: TmlDocument | undefined): Exported {
-  const data = file ? withoutFilledFqns(exported.doc.data, file.data) : exported.doc.data;
-  if (data === exported.doc.data) return exported;
-  const doc = fromData(data as Record<string, TmlValue>, { format: exported.doc.format });
-  return { doc, text: format(doc) };
-}
-
-/** An object as exported back (`exportBack`): its document and canonical text. */
-interface Exported {
-  doc: TmlDocument;
-  text: string;
+export function asFileSays(exported: TmlDocument, file: TmlDocument | undefined): TmlDocument {
+  const data = file ? withoutFilledFqns(exported.data, file.data) : exported.data;
+  return data === exported.data ? exported : fromData(data as Record<string, TmlValue>, { format: exported.format });
 }
 
 /** `exported` without the fqns `file` does not have (the rule above); the same value when none is dropped. */

@@ -18,7 +18,6 @@ import {
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
 import { asFetched } from '../kernel/repo-view.js';
-import { exportedAsFileSays } from '../kernel/filled-fqns.js';
 
 export type { Conflict, SideChange } from './changes.js';
 export type { ConflictPolicy } from '../kernel/environment.js';
@@ -217,10 +216,8 @@ function gitFiles(dir: string): Map<string, GitFile> {
 /** ThoughtSpot's current TML of some objects, in the repository's canonical form; unparsable ones are left out (compared as different, so a person looks at them). */
 async function exportTexts(thoughtspot: ThoughtSpotPort, { ids, guidless, files }: ReturnType<typeof toExportBack>): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
-  for (const [id, item] of await exportBack(thoughtspot, ids, undefined, guidless)) {
-    const file = files.get(id);
-    if (!('error' in item)) texts.set(id, exportedAsFileSays(item, file && parse(file.text)).text);
-  }
+  const docs = new Map([...files].map(([id, file]) => [id, parse(file.text)]));
+  for (const [id, item] of await exportBack(thoughtspot, ids, { guidless, files: docs })) if (!('error' in item)) texts.set(id, item.text);
   return texts;
 }
 
