@@ -49,7 +49,7 @@ const branchFile = (remote: string, guid: string) => {
   }
 };
 
-describe.each(API_VERSIONS)('npm start (tmlsync demo on config/default.yaml), over %s', (api) => {
+describe.each(API_VERSIONS)('tmlsync demo on config/default.yaml (npm start\'s command, in-process), over %s', (api) => {
   // Its waits on the daemon are bounded by their own windows (20 s, 20 s, 30 s); the default 20 s for the whole test is not enough on a loaded machine (measured 32 s over v1, 38 s over v2 at a load average of 24 on 2 cores).
   it('runs the whole loop: first export, a push imported, an edit in ThoughtSpot committed', { timeout: 90_000 }, async () => {
     const [tsPort, daemonPort] = [await freePort(), await freePort()];

@@ -105,7 +105,7 @@ describe.each(API_VERSIONS)('triggers of the daemon, over %s', (api) => {
     });
 
     // The run asked for through the trigger API by the case before: another export would only cost one.
-    it('keeps runs across a restart', async () => {
+    it('writes each run to runs.json as it ends, where a restarted daemon reads it', async () => {
       const { runId } = daemon.status().find((s) => s.name === 'dev')!.lastRun!;
       expect(daemon.runs.get(runId)).toMatchObject({ trigger: 'api' });
       const { RunStore } = await import('../../src/daemon/runs.js');

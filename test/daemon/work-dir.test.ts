@@ -45,11 +45,18 @@ async function daemonWith(workDir: string): Promise<{ code: number | null; stder
 
 /**
  * `tmlsync daemon` in-process, the same command without a process of its own (a tsx start costs
- * 2-3 s of CPU): its exit code and output. A daemon that kept running would never return, and the
- * case would fail on the test's timeout.
+ * 2-3 s of CPU): its exit code and output. A daemon that kept running is stopped as a person would
+ * stop it (SIGTERM) after 15 s, within the test's 20 s, so that it fails on its exit code (0, not 2)
+ * and leaves no daemon running in the test worker for the files after it.
  */
 async function daemonInProcess(workDir: string): Promise<{ code: number; stderr: string; stdout: string }> {
-  return cli(['--log-level', 'warn', 'daemon', '--config', configWith(workDir)]);
+  const running = cli(['--log-level', 'warn', 'daemon', '--config', configWith(workDir)]);
+  const stop = setTimeout(() => process.emit('SIGTERM', 'SIGTERM'), 15_000);
+  try {
+    return await running;
+  } finally {
+    clearTimeout(stop);
+  }
 }
 
 /** The one line a user reads: names the folder and why, no stack trace. */

@@ -7,6 +7,7 @@ import { EmulatorInstance } from '../../src/emulator/state.js';
 import { MemoryStore } from '../../src/emulator/store.js';
 import { loginCookie, raw } from './raw-http.js';
 import { ok, v2, v2Token } from './v2-http.js';
+import { API_VERSIONS, type ApiVersion } from '../support/api.js';
 
 let emulator: RunningEmulator;
 let cookie: string;
@@ -19,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 /** One page of the answers by name, over either API. */
-async function answerPage(api: 'v1' | 'v2', offset: number, size: number): Promise<string[]> {
+async function answerPage(api: ApiVersion, offset: number, size: number): Promise<string[]> {
   if (api === 'v2') {
     const found = await ok<{ metadata_name: string }[]>(v2(emulator.url, 'POST', 'metadata/search', { metadata: [{ type: 'ANSWER' }], sort_options: { field_name: 'NAME' }, record_offset: offset, record_size: size }, token));
     return found.map((f) => f.metadata_name);
@@ -31,7 +32,7 @@ async function answerPage(api: 'v1' | 'v2', offset: number, size: number): Promi
 
 const answerNamed = (name: string) => [...emulator.state.objects.values()].find((o) => o.kind === 'answer' && o.name === name)!;
 
-describe.each(['v1', 'v2'] as const)('a listing paged over %s, sorted once', (api) => {
+describe.each(API_VERSIONS)('a listing paged over %s, sorted once', (api) => {
   it('sees a write made between two pages', async () => {
     const renamed = answerNamed('Scale Answer 1');
     const removed = answerNamed('Scale Answer 2');

@@ -29,7 +29,7 @@ describe('the listing an export makes', () => {
 describe('the watermark a run leaves', () => {
   const header = (modified: number) => ({ id: `id-${modified}`, name: 'x', modified });
 
-  it('is the newest modification listed', () => {
+  it('is the newest modification listed, when nothing listed waits (the run finds the newest as it decides: export-phases)', () => {
     expect(nextWatermark(10, 50, [])).toBe(50);
   });
 

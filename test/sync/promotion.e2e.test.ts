@@ -83,7 +83,7 @@ describe.each(API_VERSIONS)('promotion from dev to prod, over %s', (api) => {
 
     const imports = () => count('metadata/tml/import');
     const before = imports();
-    expect(before).toBeGreaterThan(0); // the first deploy's imports were seen on this version's path
+    expect(before).toBeGreaterThan(0); // the log sees imports on this version's path, so an unchanged count below means the deploy made none
     const again = JSON.parse((await cli(['deploy', '--config', configFile, '--env', 'prod', '--format', 'json'])).stdout) as { counts: Record<string, number> };
     expect(again.counts).toMatchObject({ unchanged: 17, added: 0, updated: 0 });
     expect(imports()).toBe(before);

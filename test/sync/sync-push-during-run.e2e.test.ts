@@ -101,6 +101,7 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
     };
     const first = await sync(pushingBefore('publish', () => pushEdit(person, DEMO_GUIDS.model, flip, committer)));
     expect(first.outcome).toBe('ok');
+    expect(to).not.toBe(''); // the person's push happened during the run
     expect(onBranch(DEMO_GUIDS.model)).toContain(`Edited in ThoughtSpot ${api}.`);
     expect(onBranch(DEMO_GUIDS.model)).toContain(`join_progressive: ${to}`);
     // The person's line reached git only: the next run deploys it.
