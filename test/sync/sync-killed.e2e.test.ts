@@ -8,8 +8,8 @@ import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
-import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { filesAt } from '../support/commits.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
 // Issue 15 (the replicas FIXME's cause): a sync run killed (kill -9 of a replica) after some of its
@@ -53,11 +53,6 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
     return editInThoughtSpot(clientOf('v1', stage.emulator.url), DEMO_GUIDS.model, describedAs(description));
   }
 
-  function modelOnBranch(bare: string): string {
-    const path = git(bare, 'ls-tree', '-r', '--name-only', 'dev').split('\n').find((p) => p.includes(DEMO_GUIDS.model))!;
-    return git(bare, 'show', `dev:${path}`);
-  }
-
   // One repository, its first sync made once: each case starts from a run that ended in step.
   let repo: GitRepo;
   let remoteUrl: string;
@@ -76,7 +71,7 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
       expect(report.conflicts, `the ${run} run after the kill`).toEqual([]);
       expect(report.outcome).toBe('ok');
     }
-    expect(modelOnBranch(stage.server.pathOf(content))).toContain(`Edited after a kill of ${what} ${api}.`);
+    expect(filesAt(stage.server.pathOf(content), 'dev', [DEMO_GUIDS.model])[0]!.text).toContain(`Edited after a kill of ${what} ${api}.`);
   });
 
   /** The worksheet's description in ThoughtSpot. */

@@ -8,8 +8,8 @@ import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
-import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { filesAt } from '../support/commits.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
 // Issue 15 (the replicas FIXME): a push that lands while a sync run is under way, after the run
@@ -69,10 +69,7 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
   }
 
   const inThoughtSpot = (guid: string) => JSON.stringify(stage.emulator.state.objects.get(guid)?.document);
-  const onBranch = (guid: string) => {
-    const path = git(stage.server.pathOf(remoteName), 'ls-tree', '-r', '--name-only', 'dev').split('\n').find((p) => p.includes(guid))!;
-    return git(stage.server.pathOf(remoteName), 'show', `dev:${path}`);
-  };
+  const onBranch = (guid: string) => filesAt(stage.server.pathOf(remoteName), 'dev', [guid])[0]!.text;
 
   it('a push of an object the run deploys is neither reverted by its export nor lost', { timeout: 60_000 }, async () => {
     await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`First push ${api}.`), committer);
