@@ -97,7 +97,7 @@ function fileOf(branch: string, guid: string): string {
 
 /** The Org an environment syncs, in the emulator. */
 function stateOf(synced: Synced): EmulatorState {
-  return synced.org ? [...emulator.instance.orgs.values()].find((state) => state.org.name === synced.org)! : emulator.state;
+  return synced.org ? emulator.instance.findOrg(synced.org)! : emulator.state;
 }
 
 /**

@@ -109,7 +109,7 @@ async function until(daemon: Daemon, what: () => boolean): Promise<void> {
 const statusOf = (daemon: Daemon, name: string) => daemon.status().find((e) => e.name === name)!;
 
 /** The Org of a name (the Primary Org without one). */
-const orgState = (name?: string) => (name ? [...emulator.instance.orgs.values()].find((state) => state.org.name === name)! : emulator.state);
+const orgState = (name?: string) => (name ? emulator.instance.findOrg(name)! : emulator.state);
 
 /** A version's stage: its Orgs' content, a remote with the prod and staging branches, and its daemon after a failed deploy and a conflict. */
 async function startStage(api: ApiVersion): Promise<Stage> {
