@@ -5,10 +5,11 @@ import tseslint from 'typescript-eslint';
 /**
  * The module boundaries of src/ (DESIGN.md module map, issue 14): import-x
  * resolves every import to its file (`.js` specifiers to the `.ts` sources)
- * and refuses those that cross a boundary, and any import cycle that runs.
- * `no-restricted-paths` sees our own folders; packages and node builtins are
- * named in `no-restricted-imports`. no-cycle skips `import type`: cycles of
- * types are found by test/app/import-cycles.test.ts.
+ * and refuses those that cross a boundary. `no-restricted-paths` sees our own
+ * folders; packages and node builtins are named in `no-restricted-imports`.
+ * Import cycles are found by test/app/import-cycles.test.ts, type-only imports
+ * included: import-x/no-cycle found a subset of them and was a fifth of lint's
+ * time (9 of 46 s of rule time, TIMING=15 on a 2-core machine).
  */
 const zone = (target, from, message, except) => ({ target, from, message, ...(except ? { except } : {}) });
 const boundaries = [
@@ -40,12 +41,8 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } })],
-      // Without these, no-cycle does not read the TypeScript files it follows.
-      'import-x/extensions': ['.ts', '.js'],
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
     },
     rules: {
-      'import-x/no-cycle': 'error',
       'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: [...boundaries, cliFromDaemon()] }],
     },
   },
