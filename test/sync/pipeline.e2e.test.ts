@@ -1,6 +1,6 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { Daemon } from '../../src/daemon/index.js';
@@ -10,7 +10,8 @@ import { GitRepo } from '../../src/git/index.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS } from '../support/api.js';
 import { cli } from '../support/cli.js';
-import { git, startGitServer, type GitServer } from '../support/git-server.js';
+import { prepareCommits, setBranch } from '../support/commits.js';
+import { startGitServer, type GitServer } from '../support/git-server.js';
 import { copyRemote } from '../support/seeded-remote.js';
 
 const CONNECTION = (name: string) => `connection:\n  name: ${name}\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n`;
@@ -51,63 +52,45 @@ function tablesOf(org: string): string[] {
 }
 
 /**
- * The start of every content repository: a `dev` branch (and `staging`, `main` at its start), and
- * a clone of it. Made once and copied per pipeline (a copy is no git process; making one was ten,
- * the server's among them). Pushes to it skip `gc --auto`, as to every remote of the server, and so do its copies'.
+ * The start of every content repository: a `dev` branch, and `staging` and `main` at its start.
+ * Made once and copied per pipeline (a copy is no git process). Commits are written into the
+ * remote with one fast-import each (`prepareCommits`), as a person's push would leave them: a
+ * clone, add, commit and push were five git processes on this side and four on the server's.
  */
-let seed: { url: string; clone: string };
+let seed: string;
 beforeAll(() => {
-  const url = server.createRepo('pipeline-seed');
-  const clone = join(work, 'clone-seed');
-  git(work, 'clone', '--quiet', url, clone);
-  git(clone, 'checkout', '--quiet', '-b', 'dev');
-  git(clone, 'commit', '--quiet', '--allow-empty', '-m', 'start');
-  // One push for the three branches: each push is a receive-pack and its follow-ups on the server.
-  git(clone, 'push', '--quiet', 'origin', 'dev:dev', 'dev:main', 'dev:staging');
-  seed = { url, clone };
+  seed = server.createRepo('pipeline-seed');
+  const [start] = prepareCommits(server.pathOf('pipeline-seed'), [{ ref: 'refs/heads/dev', message: 'start', files: {} }]);
+  for (const branch of ['main', 'staging']) setBranch(server.pathOf('pipeline-seed'), branch, start!);
 });
 
-/** A copy of the seed's content repository and its clone; and a configuration of dev → staging → prod (manual) over the Orgs `<Stage>-<suffix>`. */
-function pipelineRepo(suffix: string, api: string, extra = ''): { clone: string; configFile: string } {
-  const remote = copyRemote(server, seed.url, `pipeline-${suffix}`);
-  const clone = join(work, `clone-${suffix}`);
-  cpSync(seed.clone, clone, { recursive: true });
-  const config = join(clone, '.git', 'config');
-  writeFileSync(config, readFileSync(config, 'utf8').replace(seed.url, remote));
+/** A copy of the seed's content repository (its path on disk and its URL); and a configuration of dev → staging → prod (manual) over the Orgs `<Stage>-<suffix>`. */
+function pipelineRepo(suffix: string, api: string, extra = ''): { bare: string; remote: string; configFile: string } {
+  const remote = copyRemote(server, seed, `pipeline-${suffix}`);
   const env = (name: string, more: string) => `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    direction: deploy\n    org: ${name[0]!.toUpperCase()}${name.slice(1)}-${suffix}\n${more}`;
   const configFile = join(work, `tmlsync-${suffix}.yaml`);
   writeFileSync(
     configFile,
     `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${suffix}`)}\n${extra}environments:\n${env('dev', '    branch: dev\n')}${env('staging', '    branch: staging\n    promoteFrom: dev\n')}${env('prod', '    branch: main\n    promoteFrom: staging\n    approval: manual\n')}`,
   );
-  return { clone, configFile };
+  return { bare: server.pathOf(`pipeline-${suffix}`), remote, configFile };
 }
 
-/** Commits `files` (path → text, null: delete) on the clone's dev branch and pushes; returns the commit. */
-function pushToDev(clone: string, message: string, files: Record<string, string | null>): string {
-  for (const [path, text] of Object.entries(files)) {
-    if (text === null) git(clone, 'rm', '--quiet', path);
-    else {
-      mkdirSync(dirname(join(clone, path)), { recursive: true });
-      writeFileSync(join(clone, path), text);
-    }
-  }
-  git(clone, 'add', '-A');
-  git(clone, 'commit', '--quiet', '-m', message);
-  git(clone, 'push', '--quiet', 'origin', 'dev');
-  return git(clone, 'rev-parse', 'HEAD');
+/** Commits `files` (path → text, null: delete) on the remote's dev branch, as a person's push would; returns the commit. */
+function pushToDev(bare: string, message: string, files: Record<string, string | null>): string {
+  return prepareCommits(bare, [{ ref: 'refs/heads/dev', from: 'refs/heads/dev^0', message, files }])[0]!;
 }
 
 describe.each(API_VERSIONS)('a dev → staging → prod pipeline of Orgs, over %s', (api) => {
   const guid = (n: number) => `0000000${n}-${api === 'v1' ? '1111' : '2222'}-4000-8000-000000000000`;
   let configFile: string;
-  let clone: string;
+  let bare: string;
   const tablesIn = (stage: string) => tablesOf(`${stage}-${api}`);
   const run = async (args: string[]) => cli([...args, '--config', configFile]);
-  const toDev = (message: string, files: Record<string, string | null>) => pushToDev(clone, message, files);
+  const toDev = (message: string, files: Record<string, string | null>) => pushToDev(bare, message, files);
 
   beforeAll(() => {
-    ({ clone, configFile } = pipelineRepo(api, api));
+    ({ bare, configFile } = pipelineRepo(api, api));
   });
 
   // Small steps, each a test of its own: every command is a login, a fetch and a listing, and a shared machine is slow.
@@ -171,14 +154,15 @@ describe('the daemon running a pipeline', () => {
   const post = (url: string, path: string) => fetch(`${url}${path}`, { method: 'POST', headers: { authorization: 'Bearer pipeline-token' } });
   type Status = { environments: { name: string; stage?: Record<string, unknown>; lastRun?: { outcome: string; error?: string } }[] };
   const statusOf = async (url: string, name: string) => ((await (await fetch(`${url}/status`)).json()) as Status).environments.find((e) => e.name === name)!;
-  let clone: string;
+  let bare: string;
+  let remote: string;
   let configFile: string;
   let commit: string;
 
   // Several runs per test (three at start-up, the pipeline's, the promotion's): a few seconds alone, far more on a shared machine.
   it('runs an auto stage after its source deployed, a manual one only when promoted through the trigger API, and stops at a failed stage', { timeout: 60_000 }, async () => {
-    ({ clone, configFile } = pipelineRepo('daemon', 'v2', 'server:\n  port: 0\n  apiToken: pipeline-token\n'));
-    commit = pushToDev(clone, 'orders', { 'tml/table/orders.table.tml': table('00000001-3333-4000-8000-000000000000', 'orders', 'Warehouse', ['id']) });
+    ({ bare, remote, configFile } = pipelineRepo('daemon', 'v2', 'server:\n  port: 0\n  apiToken: pipeline-token\n'));
+    commit = pushToDev(bare, 'orders', { 'tml/table/orders.table.tml': table('00000001-3333-4000-8000-000000000000', 'orders', 'Warehouse', ['id']) });
     // No schedule tick during the test: only start-up, the pipeline and the API start runs.
     writeFileSync(configFile, readFileSync(configFile, 'utf8').replaceAll('    direction: deploy\n', '    direction: deploy\n    schedule: "0 0 1 1 *"\n'));
     const daemon = daemonOf(configFile);
@@ -200,7 +184,7 @@ describe('the daemon running a pipeline', () => {
       expect((await post(http.url, '/api/v1/environments/dev/promote')).status).toBe(409);
 
       // A change that fails staging's gate: staging's run fails, and says why; nothing starts after it.
-      pushToDev(clone, 'lab table', { 'tml/table/lab.table.tml': table('00000002-3333-4000-8000-000000000000', 'lab_events', 'Lab Warehouse', ['id']) });
+      pushToDev(bare, 'lab table', { 'tml/table/lab.table.tml': table('00000002-3333-4000-8000-000000000000', 'lab_events', 'Lab Warehouse', ['id']) });
       expect((await post(http.url, '/api/v1/environments/dev/deploy')).status).toBe(202);
       await daemon.idle();
       expect(daemon.runs.recent(50).find((r) => r.environment === 'staging')).toMatchObject({ trigger: expect.stringMatching(/^pipeline: after dev/) as string, status: 'failed' });
@@ -216,11 +200,11 @@ describe('the daemon running a pipeline', () => {
   });
 
   it('carries out, after a restart, the approval tmlsync promote gave while another deploy of prod ran', { timeout: 60_000 }, async () => {
-    const fixed = pushToDev(clone, 'orders gets a column; the lab table goes', { 'tml/table/lab.table.tml': null, 'tml/table/orders.table.tml': table('00000001-3333-4000-8000-000000000000', 'orders', 'Warehouse', ['id', 'status']) });
+    const fixed = pushToDev(bare, 'orders gets a column; the lab table goes', { 'tml/table/lab.table.tml': null, 'tml/table/orders.table.tml': table('00000001-3333-4000-8000-000000000000', 'orders', 'Warehouse', ['id', 'status']) });
     expect((await cli(['deploy', '--env', 'dev', '--config', configFile])).code).toBe(0);
     expect((await cli(['deploy', '--env', 'staging', '--config', configFile])).code).toBe(0);
     // Another run holds prod's lock (a CI job elsewhere): the promotion cannot deploy now, and its approval stays in the remote.
-    const holder = await GitRepo.open(join(work, 'prod-lock-holder'), { remoteUrl: git(clone, 'remote', 'get-url', 'origin'), committer: { name: 't', email: 't@x' } });
+    const holder = await GitRepo.open(join(work, 'prod-lock-holder'), { remoteUrl: remote, committer: { name: 't', email: 't@x' } });
     expect(await holder.acquireLock('refs/tmlsync/prod/lock', 'ci-runner-7 pid 1 run abc', () => false)).toBeUndefined();
     try {
       const refused = await cli(['promote', '--env', 'prod', '--config', configFile]);
