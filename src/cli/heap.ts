@@ -9,9 +9,10 @@ import { setFlagsFromString } from 'node:v8';
  * collections look cheap, as they do to an export: the full export of 100,003 objects keeps
  * about 72 MB after a full collection, and its heap grew to 260-340 MB between its five or six
  * full collections, most of its peak RSS of 475-509 MB (issue 16). At a factor of 2 the same
- * export peaks at 343-357 MB with twelve full collections, mostly concurrent with the run, for
- * no measurable CPU (32.6-34.8 s against 34.7-35.9 s; the bench's full phase, back to back). A
- * daemon, which runs such exports all its life, keeps its heap as close to what it holds.
+ * export peaks at 343-357 MB with 12-15 full collections, which take 1.3-1.5 s of the main
+ * thread instead of 0.2-0.5 s (`--trace-gc`; 0.6-0.8 s of it pauses), within the noise of the
+ * run's 33-36 s of CPU (the bench's full phase, back to back). A daemon, which runs such exports
+ * all its life, keeps its heap as close to what it holds.
  */
 const HEAP_GROWING_PERCENT = 100;
 
