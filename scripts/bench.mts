@@ -21,7 +21,9 @@
  * Each phase runs in a child process of its own (this file with `--phase`,
  * printing JSON), so that its peak RSS is its own and not the high-water mark
  * of an earlier phase or of the emulator; the emulator is a process of its
- * own too, and its CPU time (from /proc) is reported beside ours.
+ * own too, and its CPU time (from /proc) is reported beside ours. A phase
+ * bounds its heap's growth as the CLI does (`boundHeapGrowth`), so that its
+ * RSS is the one a `tmlsync` process has.
  *
  * Reported per phase: wall time, API calls by kind, peak RSS, CPU, and the ratio of
  * the wall time to the bound the queue's limits set (`queueBound`), plus where
@@ -41,6 +43,7 @@ import { join } from 'node:path';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { thoughtspotPort } from '../src/app/index.js';
+import { boundHeapGrowth } from '../src/cli/heap.js';
 import { ASYNC_IMPORT_FROM } from '../src/app/thoughtspot-port.js';
 import { scaleConnection } from '../src/emulator/seed/scale.js';
 import { ensureBareRepo, GitRepo } from '../src/git/index.js';
@@ -340,6 +343,7 @@ async function firstPromotion(args: PhaseArgs, port: ThoughtSpotPort, result: Pa
 
 /** Runs inside a phase child: one phase, measured; its result goes to stdout as one JSON line. */
 async function phase(args: PhaseArgs): Promise<PhaseResult> {
+  boundHeapGrowth();
   const origin = performance.now();
   const clock = () => performance.now() - origin;
   const baselineRss = process.memoryUsage().rss;

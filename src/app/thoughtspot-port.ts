@@ -15,7 +15,7 @@ import type { Services } from './services.js';
 
 /** What the port calls: the operations both clients have, with the same shapes. */
 type PortMethods =
-  | 'listAllObjectHeaders' | 'listObjectHeaders' | 'listUsers' | 'listGroups' | 'syncUsers' | 'addPrivilege' | 'removePrivilege'
+  | 'eachObjectHeaderPage' | 'listObjectHeaders' | 'listUsers' | 'listGroups' | 'syncUsers' | 'addPrivilege' | 'removePrivilege'
   | 'exportTml' | 'importTml' | 'deleteObjects' | 'transferOwnership' | 'listVizHeaders' | 'pinboardData' | 'searchData' | 'exportPinboardPdf'
   | 'updatePassword';
 export type PortClient = Pick<ThoughtSpotClient, PortMethods> | Pick<ThoughtSpotV2Client, PortMethods | 'currentUser' | 'setObjIds' | 'importTmlAsync'>;
@@ -126,7 +126,7 @@ function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPor
   return {
     async listHeaders(type: HeaderType, subtypes = listingSubtypes(type), onPage?: (page: Header[]) => void) {
       const headers: Header[] = [];
-      await client.listAllObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, pageSize, (page) => {
+      await client.eachObjectHeaderPage({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, pageSize, (page) => {
         const mapped = page.map((h) => portHeader(h, type));
         headers.push(...mapped);
         onPage?.(mapped);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+import { boundHeapGrowth } from './heap.js';
 import { processIo } from './io.js';
 import { run } from './program.js';
 
+boundHeapGrowth();
 const io = processIo();
 run(process.argv.slice(2), io).then(
   (code) => {

@@ -123,14 +123,24 @@ export class ThoughtSpotClient {
     return listObjectHeaders(this.#http, params);
   }
 
-  /** Every header of a type, fetched page by page (`offset` skips, from 0); `onPage` sees each page as it arrives. */
-  async listAllObjectHeaders(params: Omit<ListObjectHeadersParams, 'offset' | 'batchSize'>, pageSize = 500, onPage?: (page: ObjectHeader[]) => void): Promise<ObjectHeader[]> {
+  /** Every header of a type, fetched page by page (`offset` skips, from 0). */
+  async listAllObjectHeaders(params: Omit<ListObjectHeadersParams, 'offset' | 'batchSize'>, pageSize = 500): Promise<ObjectHeader[]> {
     const headers: ObjectHeader[] = [];
-    for (;;) {
-      const page = await listObjectHeaders(this.#http, { ...params, offset: headers.length, batchSize: pageSize });
-      headers.push(...page);
-      onPage?.(page);
-      if (page.length < pageSize) return headers;
+    await this.eachObjectHeaderPage(params, pageSize, (page) => headers.push(...page));
+    return headers;
+  }
+
+  /**
+   * Every header of a type, page by page to `onPage` as it arrives, none kept here: a caller
+   * that handles each page (an export) need not hold the whole listing (issue 16: at 100,003
+   * objects, the listing kept whole held every raw header until its type was listed).
+   */
+  async eachObjectHeaderPage(params: Omit<ListObjectHeadersParams, 'offset' | 'batchSize'>, pageSize: number, onPage: (page: ObjectHeader[]) => void): Promise<void> {
+    for (let offset = 0; ; ) {
+      const page = await listObjectHeaders(this.#http, { ...params, offset, batchSize: pageSize });
+      offset += page.length;
+      onPage(page);
+      if (page.length < pageSize) return;
     }
   }
 

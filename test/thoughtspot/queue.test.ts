@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { backoffDelay, DEFAULT_RATE_LIMIT, HostQueue, HostQueues, parseRetryAfter, THOUGHTSPOT_PUBLISHED_LIMIT } from '../../src/thoughtspot/index.js';
 import { useHttpMock } from '../http-mock.js';
@@ -16,6 +18,23 @@ function busiestWindow(starts: readonly number[], windowMs: number): number {
 }
 
 const INTERVAL_MS = 300;
+
+/** `count` requests run through `queue`, their answers handled and dropped: weak references to them. */
+async function answeredAndDropped(queue: HostQueue, count: number): Promise<WeakRef<object>[]> {
+  const answers = await Promise.all(Array.from({ length: count }, () => queue.run(() => Promise.resolve({ body: new Uint8Array(1_000) }))));
+  return answers.map((answer) => new WeakRef(answer));
+}
+
+/** A full garbage collection, once the current job has let go of what its weak references were made from. */
+async function collectGarbage(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  setFlagsFromString('--expose-gc');
+  try {
+    (runInNewContext('gc') as () => void)();
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+}
 
 /**
  * Runs `count` tasks of `taskMs` each through the queues given, on a fake
@@ -123,6 +142,20 @@ describe('ThoughtSpot host queue', () => {
     const { starts } = await paced([first.queue, second.queue], 6, 10);
     expect(busiestWindow(starts, INTERVAL_MS), `starts: ${starts.join(', ')}`).toBe(2);
     expect(Math.max(...starts)).toBeGreaterThanOrEqual(2 * INTERVAL_MS);
+  });
+
+  it('keeps no answer its caller has, while later requests still wait', async () => {
+    const queue = new HostQueue(BASE, { concurrency: 1, intervalCap: 1_000, intervalMs: 1_000 });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // 100 answered, then 200 that wait: p-queue keeps its spent tasks until half its array is spent.
+    const answered = answeredAndDropped(queue, 100);
+    const waiting = Array.from({ length: 200 }, () => queue.run(() => gate));
+    const handled = await answered;
+    await collectGarbage();
+    expect(handled.filter((answer) => answer.deref() !== undefined)).toHaveLength(0);
+    open();
+    await Promise.all(waiting);
   });
 
   it('holds a host for the longest Retry-After it was given', async () => {

@@ -1,7 +1,7 @@
 import type nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { CODE, V1Error, v2ErrorBody } from '../../src/emulator/errors.js';
-import { ThoughtSpotApiError, type Principal, type ThoughtSpotUncertainWriteError, type ThoughtSpotV2Client } from '../../src/thoughtspot/index.js';
+import { ThoughtSpotApiError, type ObjectHeader, type Principal, type ThoughtSpotUncertainWriteError, type ThoughtSpotV2Client } from '../../src/thoughtspot/index.js';
 import { useHttpMock } from '../http-mock.js';
 import { BASE, expectV2Headers, jsonBody, mockToken, testV2Client, v2at, v2Error } from './fixture.js';
 
@@ -58,7 +58,11 @@ describe('ThoughtSpot v2 endpoints', () => {
     ts.post(v2at('metadata/search')).reply(200, [ITEM, { ...ITEM, metadata_id: 'lb-2', metadata_header: { ...HEADER, id: 'lb-2' } }]);
     ts.post(v2at('metadata/search')).reply(200, [{ ...ITEM, metadata_id: 'lb-3', metadata_header: { ...HEADER, id: 'lb-3' } }]);
     const pages: number[] = [];
-    const headers = await testV2Client().listAllObjectHeaders({ type: 'PINBOARD_ANSWER_BOOK' }, 2, (page) => pages.push(page.length));
+    const headers: ObjectHeader[] = [];
+    await testV2Client().eachObjectHeaderPage({ type: 'PINBOARD_ANSWER_BOOK' }, 2, (page) => {
+      pages.push(page.length);
+      headers.push(...page);
+    });
     expect(headers.map((h) => h.id)).toEqual(['lb-1', 'lb-2', 'lb-3']);
     expect(headers[0]).toEqual(HEADER);
     expect(pages).toEqual([2, 1]);

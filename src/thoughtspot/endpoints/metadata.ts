@@ -2,6 +2,7 @@ import type { ApiCaller } from '../http.js';
 import { QUEUE_PRIORITY } from '../limits.js';
 import type { Guid, HeaderCategory, HeaderSort, LogicalTableSubtype, MetadataType, ObjectHeader, VizHeader } from '../types.js';
 import { bool, int, jsonList, parseJson } from './encode.js';
+import { shareGuids } from '../headers.js';
 
 export interface ListObjectHeadersParams {
   /** Required here: the default when omitted is UNCONFIRMED (reference §2.10). */
@@ -46,7 +47,7 @@ export async function listObjectHeaders(api: ApiCaller, params: ListObjectHeader
     idempotent: true,
     priority: QUEUE_PRIORITY.listing,
   });
-  return parseJson<ObjectHeader[]>('metadata/listobjectheaders', response, 'array');
+  return shareGuids(parseJson<ObjectHeader[]>('metadata/listobjectheaders', response, 'array'));
 }
 
 /** `GET metadata/listvizheaders?id=`: the visualizations of a liveboard or answer (reference §2.11). */

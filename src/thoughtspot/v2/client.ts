@@ -9,6 +9,7 @@ import type { SyncUsersParams, UpdatePasswordParams } from '../endpoints/user.js
 import { ThoughtSpotApiError, ThoughtSpotNetworkError, ThoughtSpotResponseError, ThoughtSpotUncertainWriteError } from '../errors.js';
 import type { ApiCaller, SessionLifetime, ThoughtSpotHttp } from '../http.js';
 import { ASYNC_IMPORT_POLL, DEFAULT_TOKEN_VALIDITY_SEC } from '../limits.js';
+import { shareGuids } from '../headers.js';
 import { pickOrg } from '../orgs.js';
 import { sleep, type HostQueue } from '../queue.js';
 import { documentText, exportResults, importResults, throwIfFailed, type TmlExportResult, type TmlImportDocument, type TmlImportResult } from '../tml-results.js';
@@ -266,17 +267,23 @@ export class ThoughtSpotV2Client {
       includeHeaders: true,
       includeDetails: false,
     });
-    return items.map(shapes.objectHeader);
+    return shareGuids(items.map(shapes.objectHeader));
   }
 
-  /** Every header of a type, fetched page by page; `onPage` sees each page as it arrives. */
-  async listAllObjectHeaders(params: ListHeadersParams, pageSize = 500, onPage?: (page: ObjectHeader[]) => void): Promise<ObjectHeader[]> {
+  /** Every header of a type, fetched page by page. */
+  async listAllObjectHeaders(params: ListHeadersParams, pageSize = 500): Promise<ObjectHeader[]> {
     const headers: ObjectHeader[] = [];
-    for (;;) {
-      const page = await this.listObjectHeaders({ ...params, offset: headers.length, batchSize: pageSize });
-      headers.push(...page);
-      onPage?.(page);
-      if (page.length < pageSize) return headers;
+    await this.eachObjectHeaderPage(params, pageSize, (page) => headers.push(...page));
+    return headers;
+  }
+
+  /** Every header of a type, page by page to `onPage` as it arrives, none kept here (as v1's, client.ts). */
+  async eachObjectHeaderPage(params: ListHeadersParams, pageSize: number, onPage: (page: ObjectHeader[]) => void): Promise<void> {
+    for (let offset = 0; ; ) {
+      const page = await this.listObjectHeaders({ ...params, offset, batchSize: pageSize });
+      offset += page.length;
+      onPage(page);
+      if (page.length < pageSize) return;
     }
   }
 
