@@ -15,6 +15,7 @@ import { git } from '../support/git-server.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, requestLog } from '../support/api.js';
+import { addProdConnection } from '../support/prod.js';
 
 /**
  * After the import (issue 7): owners set per kind, path and object with
@@ -78,7 +79,7 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
       logger: prodLog.logger,
     });
     const admin = new ThoughtSpotClient({ url: prod.url, username: 'tsadmin', password: 'admin', env: {} });
-    await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    await addProdConnection(admin);
     await admin.syncUsers({
       principals: USERS.map((name) => ({ name, displayName: name, principalTypeEnum: 'LOCAL_USER', groupNames: [] })),
       applyChanges: true,

@@ -8,6 +8,7 @@ import { API_VERSIONS, clientOf } from '../support/api.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { PROD_CONNECTION, PROD_MAPPINGS } from '../support/prod.js';
 
 /**
  * Issue 15, items 5, 6, 7 and 9: a deploy's identity of objects, over either
@@ -25,7 +26,6 @@ let n = 0;
 /** dev's export, on `dev` and `main`. */
 let base: string;
 
-const CONNECTION = 'connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n';
 /** A table a person made in prod before any deploy, with the name of one of the repository's tables. */
 const PERSONS_TABLE = 'table:\n  name: dim_stores\n  db: RETAIL_PROD\n  schema: ANALYTICS\n  db_table: stores_by_hand\n  connection:\n    name: Retail Warehouse PROD\n  columns:\n  - name: store\n    db_column_name: store\n    properties:\n      column_type: ATTRIBUTE\n    db_column_properties:\n      data_type: VARCHAR\n';
 
@@ -44,7 +44,7 @@ afterAll(async () => {
 /** An empty prod: a fresh Org with its own connection, and `extra` made there by a person. */
 async function prod(extra: string[] = []): Promise<EmulatorState> {
   const org = stage.emulator.instance.createOrg(`Prod ${(n += 1)}`);
-  await clientOf('v2', stage.emulator.url, { org: org.org.name }).importTml([CONNECTION, ...extra], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+  await clientOf('v2', stage.emulator.url, { org: org.org.name }).importTml([PROD_CONNECTION, ...extra], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
   return org;
 }
 
@@ -104,7 +104,7 @@ describe.each(API_VERSIONS)('deploy integrity, over %s', (api) => {
       const file = join(stage.work, `config-${(n += 1)}.yaml`);
       writeFileSync(
         file,
-        `repository:\n  url: ${remote}\nworkDir: ${workDir}\nenvironments:\n  prod:\n    url: ${url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    org: ${org.org.name}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
+        `repository:\n  url: ${remote}\nworkDir: ${workDir}\nenvironments:\n  prod:\n    url: ${url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    org: ${org.org.name}\n${PROD_MAPPINGS}`,
       );
       return file;
     };

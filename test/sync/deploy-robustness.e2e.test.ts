@@ -11,6 +11,7 @@ import { cli } from '../support/cli.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
+import { addProdConnection, PROD_MAPPINGS } from '../support/prod.js';
 
 // One stage for both versions: dev (the demo) exported once into a seed remote; each version
 // deploys a copy of it (its deploy ledger and lock are its own), each case to a prod of its own.
@@ -31,7 +32,7 @@ async function prod(faults: EmulatorOptions = {}, extra: string[] = []): Promise
   const dataDir = join(work, `prod-${(n += 1)}`);
   const setup = await startEmulator({ seed: 'none', dataDir });
   const admin = clientOf('v1', setup.url);
-  await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n', ...extra], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+  await addProdConnection(admin, extra);
   await setup.close();
   const emulator = await startEmulator({ seed: 'none', dataDir, guidPolicy: 'regenerate', ...faults });
   emulators.push(emulator);
@@ -53,7 +54,7 @@ describe.each(API_VERSIONS)('deploy robustness, over %s', (api) => {
     const file = join(work, `config-${(n += 1)}.yaml`);
     writeFileSync(
       file,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${api}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    api: ${api}\n  prod:\n    url: ${prodUrl}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${extra}    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, `wd-${api}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    api: ${api}\n  prod:\n    url: ${prodUrl}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${extra}${PROD_MAPPINGS}`,
     );
     return file;
   }

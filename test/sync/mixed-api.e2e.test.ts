@@ -6,6 +6,7 @@ import { ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { addProdConnection, PROD_MAPPINGS } from '../support/prod.js';
 
 /**
  * One configuration, two API versions (issue 12, "Mixed"): dev exported over
@@ -28,14 +29,14 @@ beforeAll(async () => {
   for (const name of ['From v1', 'From v2']) {
     instance.createOrg(name);
     const admin = new ThoughtSpotClient({ url, username: 'tsadmin', password: 'admin', org: name, env: {} });
-    await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    await addProdConnection(admin);
   }
   remote = stage.server.createRepo('content');
   configFile = join(stage.work, 'tmlsync.yaml');
   const common = `    url: ${url}\n    username: tsadmin\n    password: \${P:-admin}\n`;
   const dev = (api: string) => `  dev-${api}:\n${common}    api: ${api}\n    branch: dev-${api}\n    direction: export\n`;
   const prod = (api: string) =>
-    `  prod-${api}:\n${common}    api: v2\n    org: From ${api}\n    branch: main-${api}\n    direction: deploy\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`;
+    `  prod-${api}:\n${common}    api: v2\n    org: From ${api}\n    branch: main-${api}\n    direction: deploy\n${PROD_MAPPINGS}`;
   writeFileSync(configFile, `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, 'wd')}\nenvironments:\n${dev('v1')}${dev('v2')}${prod('v1')}${prod('v2')}`);
 });
 

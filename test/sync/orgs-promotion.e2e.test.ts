@@ -6,6 +6,7 @@ import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { addProdConnection, PROD_MAPPINGS } from '../support/prod.js';
 
 /** Not `admin`: the redactor scrubs the password from output, and `tsadmin` holds `admin`. */
 const ADMIN_PASSWORD = 'Org-Admin-Pw1';
@@ -56,14 +57,14 @@ describe.each(API_VERSIONS)('promotion from Org Dev to Org Prod of one instance,
     const { emulator, server } = stage;
     // Prod's Org by its id: an Org is named by name or number.
     const prod = clientOf('v1', emulator.url, { password: ADMIN_PASSWORD, org: String(org(prodName).org.id) });
-    await prod.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    await addProdConnection(prod);
     remote = server.createRepo(`content-${api}`);
     configFile = join(stage.work, `tmlsync-${api}.yaml`);
     const common = `    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-${ADMIN_PASSWORD}}\n    api: ${api}\n`;
     const principals = '    principals:\n      initialPassword: ${TS_INITIAL:-Welcome-Prod-1}\n';
     writeFileSync(
       configFile,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n${common}    org: Dev\n    branch: dev\n    direction: export\n  prod:\n${common}    org: ${prodName.toLowerCase()}\n    branch: main\n    direction: deploy\n${principals}    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n  nowhere:\n${common}    org: Staging\n    branch: staging\n    direction: export\n`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n${common}    org: Dev\n    branch: dev\n    direction: export\n  prod:\n${common}    org: ${prodName.toLowerCase()}\n    branch: main\n    direction: deploy\n${principals}${PROD_MAPPINGS}  nowhere:\n${common}    org: Staging\n    branch: staging\n    direction: export\n`,
     );
   });
 

@@ -9,6 +9,7 @@ import { cli } from '../support/cli.js';
 import { filesAt, prepareCommits, setBranch, type CommittedFile } from '../support/commits.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
+import { addProdConnection, PROD_MAPPINGS } from '../support/prod.js';
 
 const INITIAL = 'Welcome-Prod-1';
 const env = { TS_INITIAL: INITIAL };
@@ -107,7 +108,7 @@ describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
     const block = principals === undefined ? '' : `    principals:\n${principals.replace(/^/gm, '      ')}\n`;
     writeFileSync(
       file,
-      `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, `wd-${api}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n${block}`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(stage.work, `wd-${api}`)}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n  prod:\n    url: ${prod.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: main\n    direction: deploy\n    api: ${api}\n${PROD_MAPPINGS}${block}`,
     );
     return file;
   }
@@ -119,7 +120,7 @@ describe.each(API_VERSIONS)('principals as code, over %s', (api) => {
       logger: prodLog.logger,
     });
     const admin = clientOf('v1', prod.url);
-    await admin.importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties: []\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    await addProdConnection(admin);
     remote = copyRemote(stage.server, seed, `content-${api}`);
   });
   afterAll(() => prod.close());

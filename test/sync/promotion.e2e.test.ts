@@ -8,6 +8,7 @@ import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { addProdConnection, PROD_MAPPINGS } from '../support/prod.js';
 
 /**
  * The same promotion over either REST API (issue 12), from one instance to
@@ -45,12 +46,12 @@ describe.each(API_VERSIONS)('promotion from dev to prod, over %s', (api) => {
     mkdirSync(work, { recursive: true });
     prod = prodEmulator.instance.findOrg(`Prod ${api}`)!;
     // prod has only its own connection.
-    await prodClient().importTml(['connection:\n  name: Retail Warehouse PROD\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n'], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    await addProdConnection(prodClient());
     remote = stage.server.createRepo(`content-${api}`);
     configFile = join(stage.work, `tmlsync-${api}.yaml`);
     writeFileSync(
       configFile,
-      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n    api: ${api}\n  prod:\n    url: ${prodEmulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    org: Prod ${api}\n    branch: main\n    direction: deploy\n    api: ${api}\n    mappings:\n      connections: { "Retail Warehouse": "Retail Warehouse PROD" }\n      databases: { RETAIL: RETAIL_PROD }\n      schemas: { PUBLIC: ANALYTICS }\n`,
+      `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd')}\nenvironments:\n  dev:\n    url: ${stage.emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: export\n    api: ${api}\n  prod:\n    url: ${prodEmulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    org: Prod ${api}\n    branch: main\n    direction: deploy\n    api: ${api}\n${PROD_MAPPINGS}`,
     );
   });
 
