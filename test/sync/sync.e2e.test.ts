@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { cli } from '../support/cli.js';
+import { filesAt, type CommittedFile } from '../support/commits.js';
 import { git, useGitServer } from '../support/git-server.js';
 import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { editInThoughtSpot, pushEdit } from '../support/edits.js';
@@ -64,17 +65,8 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     };
   }
 
-  /** The person's clone fetched and on `dev`: the branch as the remote has it, for `fileOf` to read. */
-  async function fetchDev(): Promise<void> {
-    await person.fetch();
-    await person.checkout('dev');
-  }
-
-  /** The path of an object's file on the fetched branch (`fetchDev`), and its text there (found on disk: no git process). */
-  function fileOf(guid: string): { path: string; text: string } {
-    const path = join('tml', readdirSync(join(person.dir, 'tml'), { recursive: true, encoding: 'utf8' }).find((p) => p.includes(guid))!);
-    return { path, text: readFileSync(join(person.dir, path), 'utf8') };
-  }
+  /** The path and text of each object's file on the remote's `dev` (two git processes, where a fetch and a checkout of the person's clone were some ten). */
+  const onDev = (...guids: string[]) => filesAt(server.pathOf(content), 'dev', guids);
 
   /** A change that replaces `from` by `to`, which the text must hold (an edit is never silently a no-op). */
   const replacing = (from: string, to: string) => (text: string) => {
@@ -106,9 +98,9 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(run.code).toBe(0);
     expect(run.report.conflicts).toEqual([]);
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('Edited in git.');
-    await fetchDev();
-    expect(fileOf(DEMO_GUIDS.model).text).toContain('Edited in ThoughtSpot.');
-    expect(fileOf(DEMO_GUIDS.worksheet).text).toContain('Edited in git.');
+    const [model, worksheet] = onDev(DEMO_GUIDS.model, DEMO_GUIDS.worksheet);
+    expect(model!.text).toContain('Edited in ThoughtSpot.');
+    expect(worksheet!.text).toContain('Edited in git.');
 
     // After the deploy, the export makes no commit; after the export, the deploy no write call.
     const again = await sync();
@@ -129,8 +121,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(run.imports).toBe(0);
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain('ThoughtSpot says that.');
     expect(git(server.pathOf(content), 'rev-parse', 'dev')).toBe(branchBefore);
-    await fetchDev();
-    const { path, text } = fileOf(DEMO_GUIDS.worksheet);
+    const [{ path, text }] = onDev(DEMO_GUIDS.worksheet) as [CommittedFile];
     expect(text).toContain('Git says this.');
     // Both versions are kept: ThoughtSpot's on the conflicts branch.
     expect(git(server.pathOf(content), 'show', `tmlsync/conflicts/dev:${path}`)).toContain('ThoughtSpot says that.');
@@ -167,8 +158,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(run.code).toBe(0);
     expect(run.report.conflicts).toMatchObject([{ id: DEMO_GUIDS.worksheet, resolution: 'ThoughtSpot version exported' }]);
     expect(run.imports).toBe(0);
-    await fetchDev();
-    expect(fileOf(DEMO_GUIDS.worksheet).text).toContain('ThoughtSpot again.');
+    expect(onDev(DEMO_GUIDS.worksheet)[0]!.text).toContain('ThoughtSpot again.');
 
     const again = await sync();
     expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
