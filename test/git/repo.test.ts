@@ -135,6 +135,38 @@ describe('GitRepo', () => {
     expect(() => readFileSync(join(repo.dir, 'half-written.tml'))).toThrow();
   });
 
+  it('leaves the tree as a finished run left it on the next checkout, and puts it back after a run cut short', async () => {
+    const url = server.createRepo('tree-mark');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const run = async (path: string, text: string) => {
+      await repo.fetch();
+      await repo.checkout('main');
+      const stream = repo.startCommits('main');
+      writeFileSync(join(repo.dir, path), text);
+      stream.file(path, text);
+      stream.commit([path], `write ${path}`, committer);
+      await stream.finish();
+      await repo.push('main');
+    };
+    await run('a.tml', 'a\n');
+    // Not written by a run: a checkout that went over the tree would remove it.
+    writeFileSync(join(repo.dir, 'stray.tml'), 'stray\n');
+    await run('b.tml', 'b\n');
+    expect(readFileSync(join(repo.dir, 'stray.tml'), 'utf8')).toBe('stray\n');
+    rmSync(join(repo.dir, 'stray.tml'));
+    expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
+    // A run cut short after its checkout, having written a file: the next checkout puts the tree back.
+    await repo.fetch();
+    await repo.checkout('main');
+    writeFileSync(join(repo.dir, 'half-written.tml'), 'half');
+    writeFileSync(join(repo.dir, 'a.tml'), 'changed');
+    await run('c.tml', 'c\n');
+    expect(readFileSync(join(repo.dir, 'a.tml'), 'utf8')).toBe('a\n');
+    expect(() => readFileSync(join(repo.dir, 'half-written.tml'))).toThrow();
+    expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
+    expect(git(server.pathOf('tree-mark'), 'ls-tree', '--name-only', 'main').split('\n')).toEqual(['a.tml', 'b.tml', 'c.tml']);
+  });
+
   it('fails with a GitError naming the operation when the remote is unreachable', async () => {
     const repo = await GitRepo.open(tempDir(), { remoteUrl: 'git://127.0.0.1:1/none.git', committer, timeoutMs: 10_000 });
     await expect(repo.fetch()).rejects.toThrow(GitError);
