@@ -30,6 +30,10 @@ export interface StateWrite {
   ref: string;
   files: Record<string, string>;
   message: string;
+  /** On top of what the ref holds (only `files` and `removed` change), instead of exactly `files`. */
+  onTop?: boolean;
+  /** Files that go, `onTop`. */
+  removed?: string[];
 }
 
 /**
@@ -361,7 +365,9 @@ export class GitRepo {
   async #stateCommits(writes: StateWrite[]): Promise<{ ref: string; commit: string }[]> {
     if (writes.length === 0) return [];
     const parents = await this.#stateTips(writes.map((w) => w.ref));
-    const commits = await this.#fastImportCommits(writes.map((w, i) => ({ ref: `refs/tmlsync-publish/${i}`, files: w.files, message: w.message, committer: this.options.committer, parent: parents.get(w.ref) })));
+    const commits = await this.#fastImportCommits(
+      writes.map((w, i) => ({ ref: `refs/tmlsync-publish/${i}`, files: w.files, removed: w.removed, onTop: w.onTop, message: w.message, committer: this.options.committer, parent: parents.get(w.ref) })),
+    );
     return writes.map((w, i) => ({ ref: w.ref, commit: commits[i]! }));
   }
 
@@ -544,14 +550,16 @@ function withMoves(tips: Map<string, string>, moved: [string, string][]): Map<st
 /** What a commit of `commitCommands` is made of. */
 interface CommitSpec {
   files: Record<string, string>;
+  /** Paths that go, `onTop`. */
+  removed?: string[] | undefined;
   message: string;
   committer: Identity;
   parent?: string | undefined;
-  onTop?: boolean;
+  onTop?: boolean | undefined;
   author?: Identity;
 }
 
-/** One commit in fast-import's commands, as pieces (each file's text one of them): exactly `files` (or, `onTop`, `parent`'s tree with them added), on `parent` or on none. */
+/** One commit in fast-import's commands, as pieces (each file's text one of them): exactly `files` (or, `onTop`, `parent`'s tree with them added and `removed` taken away), on `parent` or on none. */
 function commitCommands(ref: string, mark: number, commit: CommitSpec): string[] {
   return [
     // Without a parent, `reset` starts the ref afresh (a lock is a commit of its own).
@@ -562,6 +570,7 @@ function commitCommands(ref: string, mark: number, commit: CommitSpec): string[]
     data(commit.message),
     commit.parent ? `from ${commit.parent}\n` : '',
     commit.onTop ? '' : 'deleteall\n',
+    ...(commit.onTop ? (commit.removed ?? []) : []).map((file) => `D ${quotePath(file)}\n`),
     ...Object.entries(commit.files).flatMap(([file, content]) => [`M 100644 inline ${quotePath(file)}\ndata ${Buffer.byteLength(content)}\n`, content, '\n']),
     '\n',
   ];

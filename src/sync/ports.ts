@@ -185,6 +185,10 @@ export interface StateWrite {
   ref: string;
   files: Record<string, string>;
   message: string;
+  /** On top of what the ref holds (only `files` and `removed` change), instead of exactly `files`. */
+  onTop?: boolean;
+  /** Files that go, `onTop`. */
+  removed?: string[];
 }
 
 /** What a run publishes in one atomic push: all of it lands, or none (a run killed halfway leaves no half-recorded outcome). */

@@ -67,6 +67,12 @@ describe('GitRepo', () => {
     expect(git(server.pathOf('state'), 'for-each-ref', '--format=%(refname)')).toBe('refs/tmlsync/dev/export');
     expect(git(server.pathOf('state'), 'log', '--format=%s|%cn', 'refs/tmlsync/dev/export').split('\n')).toEqual(['state 2|tmlsync', 'state 1|tmlsync']);
     expect(git(server.pathOf('state'), 'ls-tree', '--name-only', 'refs/tmlsync/dev/export')).toBe('ledger.json');
+    // On top of what the ref holds: only the files named change, and those removed go.
+    const onTop = (files: Record<string, string>, removed: string[], message: string) => repo.publish({ states: () => Promise.resolve([{ ref: 'refs/tmlsync/dev/export', files, removed, onTop: true, message }]) });
+    await onTop({ 'objects/a.json': 'a\n' }, [], 'state 3');
+    await onTop({ 'head.json': 'h\n' }, ['ledger.json'], 'state 4');
+    expect(git(server.pathOf('state'), 'ls-tree', '-r', '--name-only', 'refs/tmlsync/dev/export').split('\n')).toEqual(['head.json', 'objects/a.json']);
+    expect(git(server.pathOf('state'), 'log', '--format=%s', 'refs/tmlsync/dev/export').split('\n')).toEqual(['state 4', 'state 3', 'state 2', 'state 1']);
   });
 
   it('commits exactly the files handed over and the paths named, whatever their names, and nothing else', async () => {
