@@ -15,8 +15,9 @@ export interface DecideContext {
  * Decide, per page as it is listed: an object whose `modified` the ledger
  * already holds, and whose file is still in the branch, is unchanged; every
  * other one is due for export, except, in an incremental run, one modified
- * before the listing's reach (the next full listing compares it). Returns the full batches of due objects, which
- * go out at once while later pages are still being listed.
+ * before the listing's reach (the next full listing compares it). Returns the
+ * full batches of due objects, which go out at once while later pages are
+ * still being listed.
  */
 export function decide(state: ExportState, page: Header[], context: DecideContext): Header[][] {
   const full: Header[][] = [];

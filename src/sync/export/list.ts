@@ -9,8 +9,9 @@ import type { Header } from '../ports.js';
  * List, decide and write at once: the ledger is read first (it says whether
  * this run lists everything or only what changed since its watermark; the
  * users, principals and privileges are listed meanwhile), then
- * the listing and the checkout of the branch start together. Each page is
- * decided as it arrives, and each full batch of due objects goes to the
+ * the listing and the checkout of the branch start together. Each page of a
+ * full listing is decided as it arrives (an incremental one's once it has
+ * ended), and each full batch of due objects goes to the
  * client at once while later pages are still being listed; the client's
  * per-host queue paces every call (DESIGN.md "The queue"). Returns once every
  * batch is written.
@@ -98,7 +99,7 @@ function dispatch(step: ExportRun, state: ExportState, batches: Header[][]): voi
   for (const batch of batches) state.batches.push(exportBatch(step, state, batch));
 }
 
-/** Pages listed before the ledger is read wait for it; after that each page is handled as it arrives. */
+/** Pages listed before the ledger is read (in an incremental run, before the listing ends) wait for it; after that each page is handled as it arrives. */
 class PagesAfterLedger {
   #early: Header[][] = [];
   #handle: ((page: Header[]) => void) | undefined;
