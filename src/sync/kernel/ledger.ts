@@ -5,9 +5,9 @@ import type { ContentRepo, StateWrite } from '../ports.js';
 /**
  * The state tmlsync keeps per environment outside the content branch
  * (DESIGN.md "Repository layout"): on refs under `refs/tmlsync/<env>/`, the
- * export ledger (what each object was when last exported) and the deploy
- * ledger (what was deployed, and the GUID it has there), each a JSON file
- * written by one formatter.
+ * export ledger (what each object was when last exported: a head and shards,
+ * see `LedgerStore`) and the deploy ledger (what was deployed, and the GUID it
+ * has there, one file), JSON written by one formatter (`formatState`).
  */
 
 export type StateLoop = 'export' | 'deploy' | 'lock' | 'backup' | 'approval';
