@@ -7,7 +7,7 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { runExport, type ExportOptions } from '../../src/sync/export/export.js';
 import { OVERLAP_MS } from '../../src/sync/export/listing.js';
-import { formatLedger } from '../../src/sync/kernel/ledger.js';
+import { formatLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import type { Header, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { ThoughtSpotClient, ThoughtSpotV2Client } from '../../src/thoughtspot/index.js';
 import { git } from '../support/git-server.js';
@@ -110,15 +110,26 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     expect(calls.get('metadata/tml/export')).toBeUndefined();
   });
 
+  /** Puts `ledger` on the remote's export ledger ref as releases before issue 16 wrote it: one ledger.json. */
+  function asOneFile(bare: string, ledger: Ledger): void {
+    const input = (args: string[], text: string) => execFileSync('git', args, { cwd: bare, input: text, encoding: 'utf8' }).trim();
+    const blob = input(['hash-object', '-w', '--stdin'], formatLedger(ledger));
+    const tree = input(['mktree'], `100644 blob ${blob}\tledger.json\n`);
+    git(bare, 'update-ref', 'refs/tmlsync/dev/export', input(['commit-tree', tree, '-p', 'refs/tmlsync/dev/export', '-m', 'one file'], ''));
+  }
+
   describe('after objects changed since the last run', () => {
-    // One run shows both cases: their changes are of different objects.
+    // One run shows all three cases: their changes are of different objects, and the ledger it
+    // starts from is one ledger.json, as releases before issue 16 wrote it.
     let bare: string;
     let run: Awaited<ReturnType<typeof runExport>>;
     let same: string;
+    let before: Ledger;
     beforeAll(async () => {
       const copy = await exporter('changed');
       bare = copy.bare;
-      const ledger = await exportLedgerIn(bare);
+      const ledger = (before = await exportLedgerIn(bare));
+      asOneFile(bare, ledger);
       const watermark = ledger.watermark!;
       rename(DEMO_GUIDS.answers[1], 'Changed After', stage.emulator.state.now());
       // Another node stamped a change with the very time of the newest object the last run saw.
@@ -136,6 +147,14 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
       const tree = files(bare);
       expect(tree).toContain(`tml/answer/Changed-After.${DEMO_GUIDS.answers[1]}.answer.tml`);
       expect(tree).toContain(`tml/answer/Same-Millisecond.${same}.answer.tml`);
+    });
+
+    it('reads a ledger of one ledger.json, and leaves it in shards', async () => {
+      expect(git(bare, 'ls-tree', '--name-only', 'refs/tmlsync/dev/export').split('\n')).toEqual(['head.json', 'objects']);
+      const after = await exportLedgerIn(bare);
+      const renamedTo = (name: string): unknown => expect.objectContaining({ name });
+      expect(after.objects).toEqual({ ...before.objects, [DEMO_GUIDS.answers[1]]: renamedTo('Changed After'), [same]: renamedTo('Same Millisecond'), [DEMO_GUIDS.liveboards[0]]: renamedTo('Second Edit') });
+      expect(after.watermark).toBeGreaterThan(before.watermark!);
     });
 
     it('exports the last version of an object changed twice since the last run', () => {
@@ -223,23 +242,6 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
       expect(due).toMatchObject({ listing: 'full', counts: { deleted: 1 } });
       expect(files(bare)).not.toContain(gone);
     });
-  });
-
-  it('reads a ledger of one ledger.json, as releases before issue 16 wrote it, and leaves it in shards', async () => {
-    const { bare, exportOnce } = await exporter('one-file');
-    const ledger = await exportLedgerIn(bare);
-    const input = (args: string[], text: string) => execFileSync('git', args, { cwd: bare, input: text, encoding: 'utf8' }).trim();
-    const blob = input(['hash-object', '-w', '--stdin'], formatLedger(ledger));
-    const tree = input(['mktree'], `100644 blob ${blob}\tledger.json\n`);
-    git(bare, 'update-ref', 'refs/tmlsync/dev/export', input(['commit-tree', tree, '-p', 'refs/tmlsync/dev/export', '-m', 'one file'], ''));
-    rename(DEMO_GUIDS.answers[1], 'Changed Under One File');
-    const run = await exportOnce();
-    expect(run.listing).toBe('incremental');
-    expect(outcomeOf(run, DEMO_GUIDS.answers[1])).toBe('updated');
-    expect(git(bare, 'ls-tree', '--name-only', 'refs/tmlsync/dev/export').split('\n')).toEqual(['head.json', 'objects']);
-    const after = await exportLedgerIn(bare);
-    expect(after.objects).toEqual({ ...ledger.objects, [DEMO_GUIDS.answers[1]]: expect.objectContaining({ name: 'Changed Under One File' }) });
-    expect(after.watermark).toBeGreaterThan(ledger.watermark!);
   });
 
   it('lists everything again when the ledger is lost', async () => {
