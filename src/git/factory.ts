@@ -38,7 +38,9 @@ export interface GitInstanceOptions {
 // started `unpack-objects` to turn its pack into loose objects, a second process for each; its pack is
 // kept instead, and the packs are packed into one when there are more than 50 (`gc --auto`, maintenance.ts),
 // with the deltas of the pack before reused: 0.06 s of CPU for 10,000 files.
-const CONFIG = ['core.quotepath=off', 'core.autocrlf=false', 'advice.detachedHead=false', 'init.defaultBranch=main', 'maintenance.auto=false', 'fastimport.unpackLimit=0'];
+// fetch.recurseSubmodules off: a content repository has no submodules, and looking for them every fetch
+// (the work tree's, and the daemon's lease fetches in it) read the whole index: 0.15 s at 100,003 files.
+const CONFIG = ['core.quotepath=off', 'core.autocrlf=false', 'advice.detachedHead=false', 'init.defaultBranch=main', 'maintenance.auto=false', 'fastimport.unpackLimit=0', 'fetch.recurseSubmodules=false'];
 
 /**
  * The environment every git process gets (renovate's `lib/util/git` rule): a

@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { SimpleGit } from 'simple-git';
@@ -30,6 +30,10 @@ export interface StateWrite {
   ref: string;
   files: Record<string, string>;
   message: string;
+  /** On top of what the ref holds (only `files` and `removed` change), instead of exactly `files`. */
+  onTop?: boolean;
+  /** Files that go, `onTop`. */
+  removed?: string[];
 }
 
 /**
@@ -206,6 +210,12 @@ export class GitRepo {
   async checkout(branch: string): Promise<void> {
     const remote = await this.revParse(`refs/remotes/origin/${branch}`);
     this.#head = undefined;
+    // The tree as the last run left it, at the commit the remote still has: nothing to put back,
+    // and a checkout and a clean each stat every file (0.2 s at 10,004 objects, issue 16).
+    if (remote !== undefined && takeTreeMark(this.dir) === treeMark(branch, remote)) {
+      this.#head = { on: branch, sha: remote };
+      return;
+    }
     await this.#run('checkout', async (git) => {
       if (remote) {
         await git.raw(['checkout', '--quiet', '--force', '-B', branch, remote]);
@@ -226,6 +236,7 @@ export class GitRepo {
     const sha = (await this.revParse(ref)) ?? (await this.revParse(`refs/remotes/origin/${ref}`));
     if (!sha) throw new GitError(`no commit ${ref} in the remote`, 'checkout');
     this.#head = undefined;
+    takeTreeMark(this.dir);
     await this.#run('checkout', (git) => git.raw(['checkout', '--quiet', '--force', '--detach', sha]));
     this.#head = { sha };
     return sha;
@@ -247,6 +258,7 @@ export class GitRepo {
 
   /** Stages everything; commits with `author` if anything changed. Returns the new commit or undefined. */
   async commitAll(message: string, author: Identity): Promise<string | undefined> {
+    takeTreeMark(this.dir);
     return this.#run('commit', async (git) => {
       await git.raw(['add', '--all']);
       return this.#commitStaged(message, author);
@@ -264,9 +276,14 @@ export class GitRepo {
       committed: (tip) => {
         this.#head = this.#head?.on === branch ? { on: branch, sha: tip } : undefined;
       },
-      // A mixed reset: the index takes the new HEAD's tree, keeping the file stat of what did not
-      // change and reading only the rest, so `status` and the next checkout see a clean tree.
-      syncIndex: () => this.#run('reset', (git) => git.raw(['reset', '--quiet'])).then(() => undefined),
+      // A mixed reset: the index takes the new HEAD's tree, so that `status` and the next checkout
+      // see a clean tree. Without its refresh, which stats every file of the tree (0.12 s of a run
+      // with one change at 10,004 objects, issue 16): only the entries it changed lose their file
+      // stat, and git compares those few files' content when it next looks.
+      syncIndex: () => this.#run('reset', (git) => git.raw(['reset', '--quiet', '--no-refresh'])).then(() => undefined),
+      settled: () => {
+        if (this.#head?.on === branch && this.#head.sha !== undefined) markTree(this.dir, treeMark(branch, this.#head.sha));
+      },
     });
   }
 
@@ -330,6 +347,7 @@ export class GitRepo {
 
   async #rebase(branch: string): Promise<void> {
     this.#head = undefined;
+    takeTreeMark(this.dir);
     await this.#run('rebase', async (git) => {
       try {
         await git.raw(['rebase', '--quiet', `refs/remotes/origin/${branch}`]);
@@ -347,7 +365,9 @@ export class GitRepo {
   async #stateCommits(writes: StateWrite[]): Promise<{ ref: string; commit: string }[]> {
     if (writes.length === 0) return [];
     const parents = await this.#stateTips(writes.map((w) => w.ref));
-    const commits = await this.#fastImportCommits(writes.map((w, i) => ({ ref: `refs/tmlsync-publish/${i}`, files: w.files, message: w.message, committer: this.options.committer, parent: parents.get(w.ref) })));
+    const commits = await this.#fastImportCommits(
+      writes.map((w, i) => ({ ref: `refs/tmlsync-publish/${i}`, files: w.files, removed: w.removed, onTop: w.onTop, message: w.message, committer: this.options.committer, parent: parents.get(w.ref) })),
+    );
     return writes.map((w, i) => ({ ref: w.ref, commit: commits[i]! }));
   }
 
@@ -530,14 +550,16 @@ function withMoves(tips: Map<string, string>, moved: [string, string][]): Map<st
 /** What a commit of `commitCommands` is made of. */
 interface CommitSpec {
   files: Record<string, string>;
+  /** Paths that go, `onTop`. */
+  removed?: string[] | undefined;
   message: string;
   committer: Identity;
   parent?: string | undefined;
-  onTop?: boolean;
+  onTop?: boolean | undefined;
   author?: Identity;
 }
 
-/** One commit in fast-import's commands, as pieces (each file's text one of them): exactly `files` (or, `onTop`, `parent`'s tree with them added), on `parent` or on none. */
+/** One commit in fast-import's commands, as pieces (each file's text one of them): exactly `files` (or, `onTop`, `parent`'s tree with them added and `removed` taken away), on `parent` or on none. */
 function commitCommands(ref: string, mark: number, commit: CommitSpec): string[] {
   return [
     // Without a parent, `reset` starts the ref afresh (a lock is a commit of its own).
@@ -548,6 +570,7 @@ function commitCommands(ref: string, mark: number, commit: CommitSpec): string[]
     data(commit.message),
     commit.parent ? `from ${commit.parent}\n` : '',
     commit.onTop ? '' : 'deleteall\n',
+    ...(commit.onTop ? (commit.removed ?? []) : []).map((file) => `D ${quotePath(file)}\n`),
     ...Object.entries(commit.files).flatMap(([file, content]) => [`M 100644 inline ${quotePath(file)}\ndata ${Buffer.byteLength(content)}\n`, content, '\n']),
     '\n',
   ];
@@ -643,7 +666,7 @@ export class CommitStream {
     private readonly dir: string,
     private readonly options: RepoOptions,
     private readonly branch: string,
-    private readonly repo: { parent: () => Promise<string | undefined>; syncIndex: () => Promise<void>; committed: (tip: string) => void },
+    private readonly repo: { parent: () => Promise<string | undefined>; syncIndex: () => Promise<void>; committed: (tip: string) => void; settled: () => void },
   ) {}
 
   /**
@@ -688,6 +711,7 @@ export class CommitStream {
   async finish(): Promise<string[]> {
     if (this.#commits.length === 0) {
       await this.discard();
+      this.repo.settled();
       return [];
     }
     const parent = await this.repo.parent();
@@ -710,6 +734,7 @@ export class CommitStream {
       this.repo.committed(commits.at(-1)!);
       await this.repo.syncIndex();
     }
+    this.repo.settled();
     return commits;
   }
 
@@ -778,6 +803,35 @@ function lockOf(text: string): { holder: string; at: string } | undefined {
 /** A path in fast-import's C-style quoting, which holds any file name. */
 function quotePath(path: string): string {
   return `"${path.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
+}
+
+/**
+ * The tree mark (issue 16): a file in `.git` naming the branch and commit whose tree the work tree
+ * holds, no more and no less, as a commit stream's `finish` left it (the caller hands over and
+ * names every file it wrote). A checkout takes it away, whatever it then does, since the run
+ * writes into the tree next: a run cut short leaves no mark, and the next checkout puts the tree
+ * back whole. Only the export writes into the tree, and only tmlsync works in it.
+ */
+const TREE_MARK = 'tmlsync-tree';
+
+function treeMark(branch: string, sha: string): string {
+  return `${branch}\n${sha}\n`;
+}
+
+function markTree(dir: string, mark: string): void {
+  writeFileSync(join(dir, '.git', TREE_MARK), mark);
+}
+
+/** The tree mark, removed (undefined when there was none). */
+function takeTreeMark(dir: string): string | undefined {
+  const file = join(dir, '.git', TREE_MARK);
+  try {
+    const mark = readFileSync(file, 'utf8');
+    rmSync(file, { force: true });
+    return mark;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether `dir` holds a repository of its own: a real `.git/HEAD` file (an `init` cut short may leave less, which `init` then completes). */

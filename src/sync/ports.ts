@@ -170,7 +170,11 @@ export interface ContentCommits {
   file(path: string, text: string): void;
   /** One commit of `paths`: those handed over with `file` as they were given, any other removed. */
   commit(paths: string[], message: string, author: Identity): void;
-  /** Makes the commits in order; returns them, oldest first. */
+  /**
+   * Makes the commits in order; returns them, oldest first. The work tree is then taken to hold
+   * exactly the branch's new tip (the next checkout of the branch leaves it as it is, issue 16):
+   * every file written into it was handed over, and named in a commit unless unchanged.
+   */
   finish(): Promise<string[]>;
   /** Ends without committing. */
   discard(): Promise<void>;
@@ -181,6 +185,10 @@ export interface StateWrite {
   ref: string;
   files: Record<string, string>;
   message: string;
+  /** On top of what the ref holds (only `files` and `removed` change), instead of exactly `files`. */
+  onTop?: boolean;
+  /** Files that go, `onTop`. */
+  removed?: string[];
 }
 
 /** What a run publishes in one atomic push: all of it lands, or none (a run killed halfway leaves no half-recorded outcome). */

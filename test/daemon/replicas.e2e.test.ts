@@ -13,6 +13,7 @@ import { format, type TmlMap } from '../../src/tml/index.js';
 import { clientOf, type ApiVersion } from '../support/api.js';
 import { editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
+import { exportLedgerIn } from '../support/ledger.js';
 
 // Issue 15, several replicas: three daemons (real processes, so that kill -9 is real) on one
 // configuration of two sync environments, a person pushing and someone editing in ThoughtSpot
@@ -179,7 +180,7 @@ describe('three daemons on one configuration of two environments, one over v1 an
     for (const r of survivors) r.child.kill('SIGTERM');
     expect(await Promise.all(survivors.map((r) => r.exited))).toEqual(survivors.map(() => 0));
     expect(survivors.some((r) => r.log.includes('standing by'))).toBe(true);
-    for (const e of SYNCED) expectRanOneAtATime(e, killed!);
+    for (const e of SYNCED) await expectRanOneAtATime(e, killed!);
   }, 420_000);
 });
 
@@ -190,7 +191,7 @@ interface Killed {
 }
 
 /** One environment's runs never overlapped, were taken over after the kill, and left its Org and ledgers sound. */
-function expectRanOneAtATime(e: Synced, killed: Killed): void {
+async function expectRanOneAtATime(e: Synced, killed: Killed): Promise<void> {
   // No two runs overlap: each run from its start to its end (a killed replica's run: to the kill).
   const runs = replicas.flatMap((r) => runsOf(r).filter((run) => run.environment === e.name && run.startedAt).map((run) => ({ replica: replicas.indexOf(r), start: Date.parse(run.startedAt!), end: run.finishedAt ? Date.parse(run.finishedAt) : killed.replicas.has(r) ? killed.at : Infinity, status: run.status })));
   runs.sort((a, b) => a.start - b.start);
@@ -204,7 +205,7 @@ function expectRanOneAtATime(e: Synced, killed: Killed): void {
   const state = stateOf(e);
   const objects = [...state.objects.values()];
   expect(new Set(objects.map((o) => `${o.kind}/${o.name}`)).size).toBe(objects.length);
-  const ledger = JSON.parse(gitShow(`refs/tmlsync/${e.name}/export:ledger.json`)) as { version: number; objects: Record<string, { path: string }> };
+  const ledger = await exportLedgerIn(server.pathOf('content'), e.name);
   expect(ledger.version).toBe(1);
   for (const [guid, entry] of Object.entries(ledger.objects)) {
     expect(state.objects.has(guid), `${e.name}: ${guid}`).toBe(true);

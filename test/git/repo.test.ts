@@ -67,6 +67,12 @@ describe('GitRepo', () => {
     expect(git(server.pathOf('state'), 'for-each-ref', '--format=%(refname)')).toBe('refs/tmlsync/dev/export');
     expect(git(server.pathOf('state'), 'log', '--format=%s|%cn', 'refs/tmlsync/dev/export').split('\n')).toEqual(['state 2|tmlsync', 'state 1|tmlsync']);
     expect(git(server.pathOf('state'), 'ls-tree', '--name-only', 'refs/tmlsync/dev/export')).toBe('ledger.json');
+    // On top of what the ref holds: only the files named change, and those removed go.
+    const onTop = (files: Record<string, string>, removed: string[], message: string) => repo.publish({ states: () => Promise.resolve([{ ref: 'refs/tmlsync/dev/export', files, removed, onTop: true, message }]) });
+    await onTop({ 'objects/a.json': 'a\n' }, [], 'state 3');
+    await onTop({ 'head.json': 'h\n' }, ['ledger.json'], 'state 4');
+    expect(git(server.pathOf('state'), 'ls-tree', '-r', '--name-only', 'refs/tmlsync/dev/export').split('\n')).toEqual(['head.json', 'objects/a.json']);
+    expect(git(server.pathOf('state'), 'log', '--format=%s', 'refs/tmlsync/dev/export').split('\n')).toEqual(['state 4', 'state 3', 'state 2', 'state 1']);
   });
 
   it('commits exactly the files handed over and the paths named, whatever their names, and nothing else', async () => {
@@ -133,6 +139,38 @@ describe('GitRepo', () => {
     await repo.checkout('main');
     expect(readFileSync(join(repo.dir, 'kept.tml'), 'utf8')).toBe('kept\n');
     expect(() => readFileSync(join(repo.dir, 'half-written.tml'))).toThrow();
+  });
+
+  it('leaves the tree as a finished run left it on the next checkout, and puts it back after a run cut short', async () => {
+    const url = server.createRepo('tree-mark');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const run = async (path: string, text: string) => {
+      await repo.fetch();
+      await repo.checkout('main');
+      const stream = repo.startCommits('main');
+      writeFileSync(join(repo.dir, path), text);
+      stream.file(path, text);
+      stream.commit([path], `write ${path}`, committer);
+      await stream.finish();
+      await repo.push('main');
+    };
+    await run('a.tml', 'a\n');
+    // Not written by a run: a checkout that went over the tree would remove it.
+    writeFileSync(join(repo.dir, 'stray.tml'), 'stray\n');
+    await run('b.tml', 'b\n');
+    expect(readFileSync(join(repo.dir, 'stray.tml'), 'utf8')).toBe('stray\n');
+    rmSync(join(repo.dir, 'stray.tml'));
+    expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
+    // A run cut short after its checkout, having written a file: the next checkout puts the tree back.
+    await repo.fetch();
+    await repo.checkout('main');
+    writeFileSync(join(repo.dir, 'half-written.tml'), 'half');
+    writeFileSync(join(repo.dir, 'a.tml'), 'changed');
+    await run('c.tml', 'c\n');
+    expect(readFileSync(join(repo.dir, 'a.tml'), 'utf8')).toBe('a\n');
+    expect(() => readFileSync(join(repo.dir, 'half-written.tml'))).toThrow();
+    expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
+    expect(git(server.pathOf('tree-mark'), 'ls-tree', '--name-only', 'main').split('\n')).toEqual(['a.tml', 'b.tml', 'c.tml']);
   });
 
   it('fails with a GitError naming the operation when the remote is unreachable', async () => {

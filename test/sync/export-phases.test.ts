@@ -10,11 +10,12 @@ import { changedPaths, startState, type ExportRun, type ExportState } from '../.
 import { RECONCILE_MS, type ListingMode } from '../../src/sync/export/listing.js';
 import { exportBatch } from '../../src/sync/export/write.js';
 import { objectPath } from '../../src/sync/kernel/layout.js';
-import { emptyLedger, parseLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
+import { emptyLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import type { ContentCommits, ContentRepo, ExportedObject, Header, Identity, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { startRun } from '../../src/sync/kernel/report.js';
 import { TreeWriter } from '../../src/sync/kernel/tree-writer.js';
 import { putFile } from './fake-ports.js';
+import { writtenLedger } from '../support/ledger.js';
 
 /** The decide and write phases as a full listing runs them (the listing mode matters only to the deletions and the record). */
 const FULL: ListingMode = { kind: 'full', reason: 'first run' };
@@ -191,10 +192,10 @@ describe('the commit and record phases of an export', () => {
     ]);
   });
 
-  it('writes the ledger as the run leaves it', () => {
+  it('writes the ledger as the run leaves it', async () => {
     const written = ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), changedState(), []);
     expect([written?.ref, written?.message]).toEqual(['refs/tmlsync/dev/export', 'export(dev): ledger after run run-1']);
-    const ledger = parseLedger(written!.files['ledger.json']);
+    const ledger = await writtenLedger(written!);
     expect(Object.keys(ledger.objects)).toEqual([guid(1)]);
     expect(ledger.lastExport).toBeDefined();
   });
@@ -204,7 +205,7 @@ describe('the commit and record phases of an export', () => {
     expect(ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), [])).toBeUndefined();
   });
 
-  it('records the ledger of an incremental run that committed nothing when an object was learned anew, and not when it was learned as it was', () => {
+  it('records the ledger of an incremental run that committed nothing when an object was learned anew, and not when it was learned as it was', async () => {
     const ledger = { ...ledgerOf(1, 2), watermark: 5, lastFullListing: '2026-01-01T00:00:00.000Z' };
     const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
     const same = startState(ledger, { kind: 'incremental', since: 0 });
@@ -212,18 +213,18 @@ describe('the commit and record phases of an export', () => {
     expect(ledgerWrite(step, same, [])).toBeUndefined();
     const moved = startState(ledger, { kind: 'incremental', since: 0 });
     moved.ledger.objects[guid(2)] = { ...ledger.objects[guid(2)]!, modified: 3 };
-    expect(parseLedger(ledgerWrite(step, moved, [])!.files['ledger.json']).objects[guid(2)]?.modified).toBe(3);
+    expect((await writtenLedger(ledgerWrite(step, moved, [])!)).objects[guid(2)]?.modified).toBe(3);
   });
 
-  it('records the time of a full listing, and the newest modification listed as the watermark', () => {
+  it('records the time of a full listing, and the newest modification listed as the watermark', async () => {
     const state = startState(ledgerOf(1), FULL);
     decide(state, [{ id: guid(1), name: 'one', modified: 42 }], context());
     const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
-    const written = parseLedger(ledgerWrite(step, state, [])!.files['ledger.json']);
+    const written = await writtenLedger(ledgerWrite(step, state, [])!);
     expect(written).toMatchObject({ watermark: 42, lastFullListing: new Date(step.run.started).toISOString() });
   });
 
-  it('leaves the ledger alone after a full listing that found nothing new while the recorded one is under half a reconcile interval old, and records one that is older', () => {
+  it('leaves the ledger alone after a full listing that found nothing new while the recorded one is under half a reconcile interval old, and records one that is older', async () => {
     const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
     const listedAgo = (ms: number) => {
       const state = startState({ ...ledgerOf(1), watermark: 1, lastFullListing: new Date(step.run.started - ms).toISOString() }, FULL);
@@ -231,7 +232,7 @@ describe('the commit and record phases of an export', () => {
       return state;
     };
     expect(ledgerWrite(step, listedAgo(RECONCILE_MS / 2 - 1_000), [])).toBeUndefined();
-    const written = parseLedger(ledgerWrite(step, listedAgo(RECONCILE_MS / 2), [])!.files['ledger.json']);
+    const written = await writtenLedger(ledgerWrite(step, listedAgo(RECONCILE_MS / 2), [])!);
     expect(written.lastFullListing).toBe(new Date(step.run.started).toISOString());
   });
 

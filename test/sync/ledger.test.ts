@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  contentHash, formatLedger, parseDeployLedger, parseLedger, readDeployLedger, readExportLedger, stateRef, type DeployLedger, type Ledger,
+  contentHash, exportLedgerWrite, formatLedger, loadShards, parseDeployLedger, parseLedger, readDeployLedger, readExportLedger, stateRef, type DeployLedger, type Ledger,
 } from '../../src/sync/kernel/ledger.js';
 import { InvalidInputError } from '../../src/errors/index.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
+
+const [A, B, OTHER] = ['0a1b0000-0000-0000-0000-000000000001', 'f3c20000-0000-0000-0000-000000000002', 'obj-id-without-guid'];
+const entry = (name: string) => ({ kind: 'table', name, path: `tml/table/${name}.table.tml`, modified: 1 });
+
+/** A repository whose export ledger ref holds exactly `files`. */
+function refHolding(files: Record<string, string>): ContentRepo {
+  return { readStates: (reads: { ref: string; file: string }[]) => Promise.resolve(reads.map(({ ref, file }) => (ref === 'refs/tmlsync/dev/export' ? files[file] : undefined))) } as unknown as ContentRepo;
+}
 
 describe('the ledgers', () => {
   it('reads back an export ledger exactly as it was written', () => {
@@ -45,7 +53,45 @@ describe('the ledgers', () => {
     const deploy = readDeployLedger(repo, 'prod');
     await expect(deploy).rejects.toThrow(/^refs\/tmlsync\/prod\/deploy:deploy\.json: not valid JSON/);
     await expect(deploy).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(readExportLedger(repo, 'dev')).rejects.toThrow('refs/tmlsync/dev/export:ledger.json: not a tmlsync ledger of version 1');
+    await expect(readExportLedger(refHolding({ 'ledger.json': '[1]' }), 'dev')).rejects.toThrow('refs/tmlsync/dev/export:ledger.json: not a tmlsync ledger of version 1');
+    await expect(readExportLedger(refHolding({ 'head.json': '{"version":3}' }), 'dev')).rejects.toThrow('refs/tmlsync/dev/export:head.json: not the head of a tmlsync ledger of version 2');
+    const badShard = readExportLedger(refHolding({ 'head.json': '{"version":2}', 'objects/7b.json': '{"7b":' }), 'dev');
+    await expect(badShard).rejects.toThrow(/^refs\/tmlsync\/dev\/export:objects\/7b\.json: not valid JSON/);
+    await expect(badShard).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it('keeps the export ledger in shards by GUID, and rewrites only the shards whose entries changed, with its head', async () => {
+    const ledger: Ledger = { version: 1, objects: { [A]: entry('A'), [B]: entry('B'), [OTHER]: entry('Other') }, watermark: 7, lastFullListing: '2026-01-01T00:00:00.000Z' };
+    const first = exportLedgerWrite('dev', ledger, 'first', []);
+    expect(first).toMatchObject({ ref: 'refs/tmlsync/dev/export', message: 'first' });
+    expect(first.onTop).toBeUndefined();
+    expect(Object.keys(first.files).sort()).toEqual(['head.json', 'objects/0a.json', 'objects/f3.json', 'objects/other.json']);
+    expect(JSON.parse(first.files['head.json']!)).toEqual({ version: 2, watermark: 7, lastFullListing: '2026-01-01T00:00:00.000Z' });
+    const ref = refHolding(first.files);
+    // The head alone, then the shards the run needs: an entry of another shard is never read.
+    const read = await readExportLedger(ref, 'dev', { all: false });
+    expect(read).toMatchObject({ watermark: 7, objects: {} });
+    expect(await loadShards(ref, 'dev', read, [A])).toEqual({ [A]: entry('A') });
+    expect(await loadShards(ref, 'dev', read, [A])).toEqual({});
+    expect(Object.keys(read.objects)).toEqual([A]);
+    delete read.objects[A];
+    const next = exportLedgerWrite('dev', { ...read, watermark: 9 }, 'next', [A]);
+    expect(next).toMatchObject({ onTop: true, removed: ['objects/0a.json'] });
+    expect(Object.keys(next.files)).toEqual(['head.json']);
+    // A shard of entries not read is never written from part of them.
+    expect(() => exportLedgerWrite('dev', read, 'bad', [B])).toThrow('shards f3 were changed without being read');
+    expect(await readExportLedger(ref, 'dev')).toEqual({ ...ledger, store: { sharded: true, loaded: 'all' } });
+  });
+
+  it('reads a ledger of one ledger.json (before issue 16) whole, and writes every shard in its place at the next write', async () => {
+    const old: Ledger = { version: 1, objects: { [A]: entry('A'), [B]: entry('B') }, watermark: 3, lastExport: '2026-01-01T00:00:00.000Z', lastFullListing: '2026-01-01T00:00:00.000Z' };
+    const read = await readExportLedger(refHolding({ 'ledger.json': formatLedger(old) }), 'dev', { all: false });
+    expect(read).toEqual({ ...old, store: { sharded: false, loaded: 'all' } });
+    const write = exportLedgerWrite('dev', read, 'sharded', [B]);
+    // Exactly these files: ledger.json goes.
+    expect(write.onTop).toBeUndefined();
+    expect(Object.keys(write.files).sort()).toEqual(['head.json', 'objects/0a.json', 'objects/f3.json']);
+    expect(await readExportLedger(refHolding(write.files), 'dev')).toEqual({ ...old, store: { sharded: true, loaded: 'all' } });
   });
 
   it('keeps every piece of state under refs/tmlsync/<env>/', () => {

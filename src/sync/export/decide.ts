@@ -14,8 +14,10 @@ export interface DecideContext {
 /**
  * Decide, per page as it is listed: an object whose `modified` the ledger
  * already holds, and whose file is still in the branch, is unchanged; every
- * other one is due for export. Returns the full batches of due objects, which
- * go out at once while later pages are still being listed.
+ * other one is due for export, except, in an incremental run, one modified
+ * before the listing's reach (the next full listing compares it). Returns the
+ * full batches of due objects, which go out at once while later pages are
+ * still being listed.
  */
 export function decide(state: ExportState, page: Header[], context: DecideContext): Header[][] {
   const full: Header[][] = [];
@@ -28,6 +30,10 @@ export function decide(state: ExportState, page: Header[], context: DecideContex
       state.pending.push(header);
       continue;
     }
+    // Older than the incremental listing's reach: an earlier run brought it in step (else the
+    // watermark would have stayed at it), and its ledger entry is not read (issue 16: the newest
+    // page of each kind reaches far back, and looking its 1,500 objects up read every shard).
+    if (state.mode.kind === 'incremental' && header.modified < state.mode.since) continue;
     const known = state.ledger.objects[header.id];
     if (known && known.modified === header.modified && existsSync(join(context.dir, known.path))) {
       state.results.push({ id: header.id, kind: known.kind, name: header.name, outcome: 'unchanged', path: known.path });

@@ -1,7 +1,7 @@
 import { decide, lastBatch, type DecideContext } from './decide.js';
 import { startState, type ExportOptions, type ExportRun, type ExportState, type Listed } from './types.js';
 import { exportBatch } from './write.js';
-import { readExportLedger, type Ledger } from '../kernel/ledger.js';
+import { loadShards, readExportLedger, type Ledger } from '../kernel/ledger.js';
 import { listContent, listingMode, refreshListing, type ListingMode } from './listing.js';
 import type { Header } from '../ports.js';
 
@@ -9,8 +9,9 @@ import type { Header } from '../ports.js';
  * List, decide and write at once: the ledger is read first (it says whether
  * this run lists everything or only what changed since its watermark; the
  * users, principals and privileges are listed meanwhile), then
- * the listing and the checkout of the branch start together. Each page is
- * decided as it arrives, and each full batch of due objects goes to the
+ * the listing and the checkout of the branch start together. Each page of a
+ * full listing is decided as it arrives (an incremental one's once it has
+ * ended), and each full batch of due objects goes to the
  * client at once while later pages are still being listed; the client's
  * per-host queue paces every call (DESIGN.md "The queue"). Returns once every
  * batch is written.
@@ -32,8 +33,14 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
   step.run.log.info(mode.kind === 'full' ? { listing: 'full', reason: mode.reason } : { listing: 'incremental', since: mode.since }, 'listing ThoughtSpot content');
   const pages = new PagesAfterLedger();
   const listing = listEverything(step.options, mode, (page) => pages.add(page), people);
-  const setUp = step.options.repo.checkout(step.options.environment.branch).then(() => {
+  const setUp = step.options.repo.checkout(step.options.environment.branch).then(async () => {
     const state = startState(ledger, mode);
+    // An incremental listing is a page or two per kind: its objects are decided once it has
+    // ended, after one read of the ledger's shards that hold those it reached for.
+    if (mode.kind === 'incremental') {
+      await listing;
+      Object.assign(state.previous, await loadShards(step.options.repo, step.options.environment.name, ledger, pages.idsSince(mode.since)));
+    }
     pages.open((page) => dispatch(step, state, decide(state, page, decideContext(step))));
     return state;
   });
@@ -56,14 +63,19 @@ export function decideContext(step: ExportRun): DecideContext {
   return { dir: step.options.repo.dir, skip: step.skip, batchSize: step.batchSize };
 }
 
-/** The ledger as the remote has it, and the listing it calls for. */
+/**
+ * The ledger as the remote has it, and the listing it calls for: every entry for a full listing,
+ * else only its head (an incremental run reads the shards it needs once it has listed).
+ */
 async function readLedger({ options }: ExportRun): Promise<{ ledger: Ledger; mode: ListingMode }> {
-  await options.repo.fetch();
-  // A copy of the caller's: the run updates its ledger as it goes (replacing entries, never changing one in place).
-  const ledger = options.ledger ? { ...options.ledger, objects: { ...options.ledger.objects } } : await readExportLedger(options.repo, options.environment.name);
-  if (options.listed) return { ledger, mode: { kind: 'full', reason: 'listed by the caller' } };
+  const { repo, environment: { name } } = options;
+  await repo.fetch();
   const canSort = options.thoughtspot.listHeadersSince !== undefined;
-  return { ledger, mode: listingMode(ledger, { full: options.full, reconcileMs: options.environment.reconcileMs, canSort, now: Date.now() }) };
+  // A copy of the caller's: the run updates its ledger as it goes (replacing entries, never changing one in place).
+  const ledger = options.ledger ? { ...options.ledger, objects: { ...options.ledger.objects } } : await readExportLedger(repo, name, { all: options.full === true || !canSort });
+  const mode: ListingMode = options.listed ? { kind: 'full', reason: 'listed by the caller' } : listingMode(ledger, { full: options.full, reconcileMs: options.environment.reconcileMs, canSort, now: Date.now() });
+  if (mode.kind === 'full') await loadShards(repo, name, ledger, 'all');
+  return { ledger, mode };
 }
 
 /** The content headers the mode asks for, or the caller's own listing (page by page to `onPage`), with `people`'s listing. */
@@ -87,7 +99,7 @@ function dispatch(step: ExportRun, state: ExportState, batches: Header[][]): voi
   for (const batch of batches) state.batches.push(exportBatch(step, state, batch));
 }
 
-/** Pages listed before the ledger is read wait for it; after that each page is handled as it arrives. */
+/** Pages listed before the ledger is read (in an incremental run, before the listing ends) wait for it; after that each page is handled as it arrives. */
 class PagesAfterLedger {
   #early: Header[][] = [];
   #handle: ((page: Header[]) => void) | undefined;
@@ -100,5 +112,10 @@ class PagesAfterLedger {
   open(handle: (page: Header[]) => void): void {
     this.#handle = handle;
     this.#early.splice(0).forEach(handle);
+  }
+
+  /** The ids of the waiting pages' objects modified at or after `since`. */
+  idsSince(since: number): string[] {
+    return this.#early.flatMap((page) => page.filter((header) => header.modified >= since).map((header) => header.id));
   }
 }

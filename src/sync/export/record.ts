@@ -21,8 +21,9 @@ export function ledgerWrite(step: ExportRun, state: ExportState, made: string[])
   else ledger.watermark = next;
   const fullListing = fullListingToRecord(state, step.run.started, step.options.environment.reconcileMs ?? RECONCILE_MS);
   if (fullListing) ledger.lastFullListing = fullListing;
-  if (made.length > 0 || fullListing !== undefined || ledger.watermark !== watermark || objectsChanged(state.previous, ledger.objects)) {
-    return exportLedgerWrite(environment, ledger, `export(${environment}): ledger after run ${step.run.runId}`);
+  const changed = changedEntries(state.previous, ledger.objects);
+  if (made.length > 0 || fullListing !== undefined || ledger.watermark !== watermark || changed.length > 0) {
+    return exportLedgerWrite(environment, ledger, `export(${environment}): ledger after run ${step.run.runId}`, changed);
   }
   return undefined;
 }
@@ -42,15 +43,16 @@ function fullListingToRecord(state: ExportState, started: number, reconcileMs: n
 }
 
 /**
- * Whether the run changed the ledger's objects. An entry the run did not touch is the entry it
- * found (see `startState`), so most are told by identity; the JSON of both, compared before,
- * made two strings of some 17 MB each at 100,000 objects on every incremental run.
+ * The ids whose entry the run added, changed or removed (the ledger's shards to write). An entry
+ * the run did not touch is the entry it found (see `startState`), so most are told by identity;
+ * the JSON of both, compared before, made two strings of some 17 MB each at 100,000 objects on
+ * every incremental run.
  */
-function objectsChanged(previous: Record<string, LedgerEntry>, objects: Record<string, LedgerEntry>): boolean {
-  const ids = Object.keys(objects);
-  if (ids.length !== Object.keys(previous).length) return true;
-  return ids.some((id) => {
-    const [before, now] = [previous[id], objects[id]!];
-    return before !== now && (!before || before.kind !== now.kind || before.name !== now.name || before.path !== now.path || before.modified !== now.modified);
-  });
+function changedEntries(previous: Record<string, LedgerEntry>, objects: Record<string, LedgerEntry>): string[] {
+  const changed = Object.keys(previous).filter((id) => !(id in objects));
+  for (const [id, now] of Object.entries(objects)) {
+    const before = previous[id];
+    if (before !== now && (!before || before.kind !== now.kind || before.name !== now.name || before.path !== now.path || before.modified !== now.modified)) changed.push(id);
+  }
+  return changed;
 }

@@ -5,9 +5,9 @@ import type { ContentRepo, StateWrite } from '../ports.js';
 /**
  * The state tmlsync keeps per environment outside the content branch
  * (DESIGN.md "Repository layout"): on refs under `refs/tmlsync/<env>/`, the
- * export ledger (what each object was when last exported) and the deploy
- * ledger (what was deployed, and the GUID it has there), each a JSON file
- * written by one formatter.
+ * export ledger (what each object was when last exported: a head and shards,
+ * see `LedgerStore`) and the deploy ledger (what was deployed, and the GUID it
+ * has there, one file), JSON written by one formatter (`formatState`).
  */
 
 export type StateLoop = 'export' | 'deploy' | 'lock' | 'backup' | 'approval';
@@ -28,6 +28,7 @@ export interface LedgerEntry {
 
 export interface Ledger {
   version: 1;
+  /** The entries read so far: all of them, or (`store.loaded`) those of the shards an incremental run needed. */
   objects: Record<string, LedgerEntry>;
   /** ISO time of the last complete export. */
   lastExport?: string;
@@ -38,6 +39,37 @@ export interface Ledger {
   watermark?: number;
   /** ISO time (this machine's clock) of the last export that listed everything, and so found deletions. */
   lastFullListing?: string;
+  /** How the state ref holds the entries, and which of them were read (not itself stored); absent: all read, not in shards. */
+  store?: LedgerStore;
+}
+
+/**
+ * The export ledger in its state ref (issue 16): a head (`head.json`: the watermark and the times)
+ * and the entries in shards by their GUID's first two hex digits (`objects/3f.json`), so that a
+ * run reads the shards of the objects it needs to look up and rewrites the shards it changed. One
+ * `ledger.json` of every entry, read and written whole on every run, was 24 MB at 100,003 objects:
+ * its read, format, `fast-import` and push were most of an incremental run's 5 s there.
+ */
+export interface LedgerStore {
+  /** Whether the ref holds shards; false: one `ledger.json` (before issue 16) or nothing, and the next write writes every shard. */
+  sharded: boolean;
+  /** The shards read. */
+  loaded: 'all' | Set<string>;
+}
+
+export const LEDGER_HEAD_FILE = 'head.json';
+/** The shard of a GUID that does not start with two hex digits. */
+const OTHER_SHARD = 'other';
+const SHARDS = [...Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')), OTHER_SHARD];
+
+/** The shard an object's entry is kept in. */
+export function shardOf(id: string): string {
+  const prefix = id.slice(0, 2).toLowerCase();
+  return /^[0-9a-f]{2}$/.test(prefix) ? prefix : OTHER_SHARD;
+}
+
+function shardFile(shard: string): string {
+  return `objects/${shard}.json`;
 }
 
 /** What tmlsync knows of one object in one environment it deploys to, by canonical GUID. */
@@ -116,6 +148,25 @@ export function parseLedger(text: string | undefined, source = LEDGER_FILE): Led
   return text ? parseState<Ledger>(text, source) : emptyLedger();
 }
 
+/** A JSON text of the state ref, an object; `source` names where it came from. */
+function parseJsonObject(text: string, source: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptLedgerError(`${source}: not valid JSON (${(error as Error).message}); restore it from the ref's history (git log ${source.split(':')[0]!}) or delete the ref`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CorruptLedgerError(`${source}: not a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+/** The export ledger's head (its entries still to read), checked for its version. */
+function parseHead(text: string, source: string): Ledger {
+  const { version, lastExport, watermark, lastFullListing } = parseJsonObject(text, source) as { version?: unknown; lastExport?: string; watermark?: number; lastFullListing?: string };
+  if (version !== 2) throw new CorruptLedgerError(`${source}: not the head of a tmlsync ledger of version 2 (it needs "version": 2)`);
+  return { version: 1, objects: {}, ...(lastExport ? { lastExport } : {}), ...(watermark !== undefined ? { watermark } : {}), ...(lastFullListing ? { lastFullListing } : {}), store: { sharded: true, loaded: new Set() } };
+}
+
 export function parseDeployLedger(text: string | undefined, source = DEPLOY_LEDGER_FILE): DeployLedger {
   return text ? parseState<DeployLedger>(text, source) : emptyDeployLedger();
 }
@@ -127,22 +178,76 @@ export function parseDeployLedger(text: string | undefined, source = DEPLOY_LEDG
  */
 export const compareText: (a: string, b: string) => number = new Intl.Collator().compare;
 
-/** Stable text of either ledger: objects sorted by key, so that an unchanged ledger is an unchanged blob. */
+/** Stable text of a ledger: objects sorted by key, so that an unchanged ledger is an unchanged blob. */
 export function formatLedger(ledger: Ledger | DeployLedger): string {
-  const objects = Object.fromEntries(Object.entries(ledger.objects).sort(([a], [b]) => compareText(a, b)));
-  return `${JSON.stringify({ ...ledger, objects }, null, 2)}\n`;
+  // `store` says how the ledger was read, never stored.
+  return formatState({ ...ledger, objects: sortedByKey<LedgerEntry | DeployedEntry>(ledger.objects), store: undefined });
 }
 
-/** Both ledgers of an environment, read at once. */
+/** The one text of every file of the state refs: indented JSON, a line break at its end (fields `undefined` left out). */
+function formatState(value: object): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function sortedByKey<T>(objects: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(objects).sort(([a], [b]) => compareText(a, b)));
+}
+
+/** Both ledgers of an environment, read at once (every entry of the export ledger). */
 export async function readLedgers(repo: ContentRepo, environment: string): Promise<{ exportLedger: Ledger; deployLedger: DeployLedger }> {
   const [exportRef, deployRef] = [stateRef(environment, 'export'), stateRef(environment, 'deploy')];
-  const [exportText, deployText] = await repo.readStates([{ ref: exportRef, file: LEDGER_FILE }, { ref: deployRef, file: DEPLOY_LEDGER_FILE }]);
-  return { exportLedger: parseLedger(exportText, `${exportRef}:${LEDGER_FILE}`), deployLedger: parseDeployLedger(deployText, `${deployRef}:${DEPLOY_LEDGER_FILE}`) };
+  const reads = exportLedgerReads(exportRef, true);
+  const texts = await repo.readStates([...reads, { ref: deployRef, file: DEPLOY_LEDGER_FILE }]);
+  return { exportLedger: exportLedgerFrom(exportRef, texts.slice(0, reads.length), true), deployLedger: parseDeployLedger(texts.at(-1), `${deployRef}:${DEPLOY_LEDGER_FILE}`) };
 }
 
-export async function readExportLedger(repo: ContentRepo, environment: string): Promise<Ledger> {
+/**
+ * The export ledger: its head, and every entry unless `all` is false (an incremental run reads the
+ * shards it needs with `loadShards`). A ledger of one `ledger.json` (before issue 16) is read whole.
+ */
+export async function readExportLedger(repo: ContentRepo, environment: string, { all = true }: { all?: boolean } = {}): Promise<Ledger> {
   const ref = stateRef(environment, 'export');
-  return parseLedger(await repo.readState(ref, LEDGER_FILE), `${ref}:${LEDGER_FILE}`);
+  return exportLedgerFrom(ref, await repo.readStates(exportLedgerReads(ref, all)), all);
+}
+
+/** The files of the export ledger's ref to read: the head, a ledger of one file, and (`all`) every shard; by one process. */
+function exportLedgerReads(ref: string, all: boolean): { ref: string; file: string }[] {
+  return [LEDGER_HEAD_FILE, LEDGER_FILE, ...(all ? SHARDS.map(shardFile) : [])].map((file) => ({ ref, file }));
+}
+
+function exportLedgerFrom(ref: string, [head, whole, ...shards]: (string | undefined)[], all: boolean): Ledger {
+  if (head === undefined) return { ...parseLedger(whole, `${ref}:${LEDGER_FILE}`), store: { sharded: false, loaded: 'all' } };
+  const ledger = parseHead(head, `${ref}:${LEDGER_HEAD_FILE}`);
+  if (all) addShards(ledger, ref, SHARDS, shards);
+  return ledger;
+}
+
+/**
+ * Reads the shards that hold `ids` (or every shard) and were not read yet into the ledger; returns
+ * the entries it added. One process, none when every shard needed was read.
+ */
+export async function loadShards(repo: ContentRepo, environment: string, ledger: Ledger, ids: Iterable<string> | 'all'): Promise<Record<string, LedgerEntry>> {
+  const loaded = ledger.store?.loaded;
+  if (loaded === undefined || loaded === 'all') return {};
+  const wanted = ids === 'all' ? SHARDS : [...new Set([...ids].map(shardOf))];
+  const missing = wanted.filter((shard) => !loaded.has(shard));
+  if (missing.length === 0) return {};
+  const ref = stateRef(environment, 'export');
+  return addShards(ledger, ref, missing, await repo.readStates(missing.map((shard) => ({ ref, file: shardFile(shard) }))));
+}
+
+function addShards(ledger: Ledger, ref: string, shards: string[], texts: (string | undefined)[]): Record<string, LedgerEntry> {
+  const store = ledger.store!;
+  const loaded = store.loaded === 'all' ? new Set(SHARDS) : store.loaded;
+  const added: Record<string, LedgerEntry> = {};
+  shards.forEach((shard, i) => {
+    const text = texts[i];
+    if (text !== undefined) Object.assign(added, parseJsonObject(text, `${ref}:${shardFile(shard)}`));
+    loaded.add(shard);
+  });
+  store.loaded = loaded.size === SHARDS.length ? 'all' : loaded;
+  Object.assign(ledger.objects, added);
+  return added;
 }
 
 export async function readDeployLedger(repo: ContentRepo, environment: string): Promise<DeployLedger> {
@@ -150,9 +255,32 @@ export async function readDeployLedger(repo: ContentRepo, environment: string): 
   return parseDeployLedger(await repo.readState(ref, DEPLOY_LEDGER_FILE), `${ref}:${DEPLOY_LEDGER_FILE}`);
 }
 
-/** The export ledger's next commit, for a run's publication. */
-export function exportLedgerWrite(environment: string, ledger: Ledger, message: string): StateWrite {
-  return { ref: stateRef(environment, 'export'), files: { [LEDGER_FILE]: formatLedger(ledger) }, message };
+/**
+ * The export ledger's next commit, for a run's publication: its head and the shards of the
+ * `changed` entries, on top of the ref's last commit (`git fast-import` loads only the trees it
+ * touches); every shard, and nothing else, when the ref holds none yet (the first run, or a
+ * ledger of one `ledger.json`, which goes). A shard left empty goes.
+ */
+export function exportLedgerWrite(environment: string, ledger: Ledger, message: string, changed: Iterable<string>): StateWrite {
+  const ref = stateRef(environment, 'export');
+  const { watermark, lastExport, lastFullListing } = ledger;
+  const head = formatState({ version: 2, lastExport, watermark, lastFullListing });
+  const store = ledger.store;
+  const shards = store?.sharded ? new Set([...changed].map(shardOf)) : new Set(SHARDS);
+  const loaded = store?.loaded ?? 'all';
+  const unread = [...shards].filter((shard) => loaded !== 'all' && !loaded.has(shard));
+  // A shard written from part of its entries would lose the rest.
+  if (unread.length > 0) throw new Error(`the export ledger's shards ${unread.join(', ')} were changed without being read`);
+  // Ids by shard, each shard's entries gathered as it is formatted: records of every shard at once held some 10 MB more at 100,000 objects.
+  const ids = new Map<string, string[]>([...shards].map((shard) => [shard, []]));
+  for (const id of Object.keys(ledger.objects)) ids.get(shardOf(id))?.push(id);
+  const files: Record<string, string> = { [LEDGER_HEAD_FILE]: head };
+  const removed: string[] = [];
+  for (const [shard, inShard] of ids) {
+    if (inShard.length > 0) files[shardFile(shard)] = formatState(sortedByKey(Object.fromEntries(inShard.map((id) => [id, ledger.objects[id]!]))));
+    else removed.push(shardFile(shard));
+  }
+  return store?.sharded ? { ref, files, removed, onTop: true, message } : { ref, files, message };
 }
 
 /** The deploy ledger's next commit, for a run's publication. */
