@@ -113,7 +113,9 @@ describe.each(API_VERSIONS)('deploy robustness, over %s', (api) => {
     }
   });
 
-  it('converges without duplicates after a deploy killed with SIGKILL mid-import', async () => {
+  // A CLI process of its own (tsx loads the sources), then a deploy in-process: 7 s in CI, past the 20 s default when
+  // the machine runs four test files at once (`--maxWorkers=4`, load 6): it timed out there with nothing wrong.
+  it('converges without duplicates after a deploy killed with SIGKILL mid-import', { timeout: 60_000 }, async () => {
     const expected = await faultFree();
     const target = await prod({ latencyMs: 25 });
     const file = configFor(target.url, '    importPolicy: PARTIAL\n');
