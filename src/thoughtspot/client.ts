@@ -7,6 +7,7 @@ import { deleteObjects, listObjectHeaders, listVizHeaders, type DeleteObjectsPar
 import { authToken, login, loginToken, logout, sessionOrgs, switchOrg, type AuthTokenParams } from './endpoints/session.js';
 import { exportTml, importTml, type ExportTmlParams, type ImportTmlParams } from './endpoints/tml.js';
 import { listUsers, syncUsers, transferOwnership, updatePassword, type SyncUsersParams, type TransferOwnershipParams, type UpdatePasswordParams } from './endpoints/user.js';
+import { eachPage } from './headers.js';
 import type { ApiCaller, ThoughtSpotHttp } from './http.js';
 import { pickOrg } from './orgs.js';
 import type { HostQueue } from './queue.js';
@@ -136,12 +137,7 @@ export class ThoughtSpotClient {
    * objects, the listing kept whole held every raw header until its type was listed).
    */
   async eachObjectHeaderPage(params: Omit<ListObjectHeadersParams, 'offset' | 'batchSize'>, pageSize: number, onPage: (page: ObjectHeader[]) => void): Promise<void> {
-    for (let offset = 0; ; ) {
-      const page = await listObjectHeaders(this.#http, { ...params, offset, batchSize: pageSize });
-      offset += page.length;
-      onPage(page);
-      if (page.length < pageSize) return;
-    }
+    await eachPage((offset) => listObjectHeaders(this.#http, { ...params, offset, batchSize: pageSize }), pageSize, onPage);
   }
 
   listVizHeaders(id: Guid): Promise<VizHeader[]> {

@@ -22,3 +22,17 @@ export function shareGuids<T extends Partial<ObjectHeader>>(page: T[]): T[] {
   }
   return page;
 }
+
+/**
+ * Every page of a listing paged by offset, each to `onPage` as it arrives and none kept here, until
+ * a page shorter than `pageSize`: the one paging loop of both clients (v1 `listobjectheaders`, v2
+ * `metadata/search`).
+ */
+export async function eachPage<T>(fetchPage: (offset: number) => Promise<T[]>, pageSize: number, onPage: (page: T[]) => void): Promise<void> {
+  for (let offset = 0; ; ) {
+    const page = await fetchPage(offset);
+    offset += page.length;
+    onPage(page);
+    if (page.length < pageSize) return;
+  }
+}

@@ -9,7 +9,7 @@ import type { SyncUsersParams, UpdatePasswordParams } from '../endpoints/user.js
 import { ThoughtSpotApiError, ThoughtSpotNetworkError, ThoughtSpotResponseError, ThoughtSpotUncertainWriteError } from '../errors.js';
 import type { ApiCaller, SessionLifetime, ThoughtSpotHttp } from '../http.js';
 import { ASYNC_IMPORT_POLL, DEFAULT_TOKEN_VALIDITY_SEC } from '../limits.js';
-import { shareGuids } from '../headers.js';
+import { eachPage, shareGuids } from '../headers.js';
 import { pickOrg } from '../orgs.js';
 import { sleep, type HostQueue } from '../queue.js';
 import { documentText, exportResults, importResults, throwIfFailed, type TmlExportResult, type TmlImportDocument, type TmlImportResult } from '../tml-results.js';
@@ -279,12 +279,7 @@ export class ThoughtSpotV2Client {
 
   /** Every header of a type, page by page to `onPage` as it arrives, none kept here (as v1's, client.ts). */
   async eachObjectHeaderPage(params: ListHeadersParams, pageSize: number, onPage: (page: ObjectHeader[]) => void): Promise<void> {
-    for (let offset = 0; ; ) {
-      const page = await this.listObjectHeaders({ ...params, offset, batchSize: pageSize });
-      offset += page.length;
-      onPage(page);
-      if (page.length < pageSize) return;
-    }
+    await eachPage((offset) => this.listObjectHeaders({ ...params, offset, batchSize: pageSize }), pageSize, onPage);
   }
 
   /** The visualizations of a liveboard or answer; any other id is refused, as over v1. */
