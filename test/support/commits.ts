@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { batchObjects } from '../../src/git/cat-file.js';
 import { git } from './git-server.js';
 
 /** A commit a test prepares in a bare repository: `files` written (a text) or removed (`null`, a folder too) on top of `from`. */
@@ -60,15 +61,7 @@ export function filesAt(bare: string, ref: string, parts: string[]): CommittedFi
     return path;
   });
   const out = execFileSync('git', ['cat-file', '--batch'], { cwd: bare, input: paths.map((path) => `${ref}:${path}\n`).join('') });
-  // Each answer: "<id> blob <size>\n", the contents, "\n".
-  let at = 0;
-  return paths.map((path) => {
-    const header = out.subarray(at, out.indexOf(10, at)).toString();
-    const size = Number(header.split(' ')[2]);
-    const start = at + header.length + 1;
-    at = start + size + 1;
-    return { path, text: out.subarray(start, start + size).toString('utf8') };
-  });
+  return batchObjects(out).map((object, i) => ({ path: paths[i]!, text: object!.content.toString('utf8') }));
 }
 
 /**
