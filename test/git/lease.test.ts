@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,15 @@ function plant(bare: string, text: string): void {
   const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: bare, input: text }).toString().trim();
   const tree = execFileSync('git', ['mktree'], { cwd: bare, input: `100644 blob ${blob}\tlock.json\n` }).toString().trim();
   git(bare, 'update-ref', REF, git(bare, 'commit-tree', tree, '-m', 'planted'));
+}
+
+/** Where the work tree's own ref of the lease points (undefined: absent), which `read` leaves as the remote has it. */
+function localLease(dir: string): string | undefined {
+  try {
+    return git(dir, 'rev-parse', '--verify', '--quiet', REF);
+  } catch {
+    return undefined;
+  }
 }
 
 describe('leases in the remote', () => {
@@ -137,5 +146,61 @@ describe('leases in the remote', () => {
     expect(byB.next).toMatchObject({ record: { holder: 'b' } });
     expect(await b.repo.publish({ states: write('b'), fence: () => Promise.resolve(byB.move) })).toBe(true);
     expect(git(bare, 'show', `${state}:ledger.json`)).toBe('{"by":"b"}');
+  });
+});
+
+// A take tries the create first and reads the lease only when the remote refused it. Every git
+// fetch writes .git/FETCH_HEAD, even one of a ref the remote does not have: its absence in a fresh
+// work tree says the take read nothing.
+describe('an optimistic take', () => {
+  it('takes a free lease without reading it, and leaves the work tree\'s ref as the remote has it', async () => {
+    const url = server.createRepo('free');
+    const a = await replica(url);
+    const taken = await a.leases.take(REF, 'a');
+    if (!taken.taken) throw new Error('not taken');
+    expect(taken.lease.record).toMatchObject({ holder: 'a', counter: 1 });
+    expect(existsSync(join(a.repo.dir, '.git', 'FETCH_HEAD'))).toBe(false);
+    expect(git(server.pathOf('free'), 'rev-parse', REF)).toBe(taken.lease.commit);
+    expect(localLease(a.repo.dir)).toBe(taken.lease.commit);
+    expect(await a.leases.release(taken.lease)).toBe(true);
+    expect(localLease(a.repo.dir)).toBeUndefined();
+  });
+
+  it('does not take a held lease, names its holder, and takes it once released', async () => {
+    const url = server.createRepo('held');
+    const [a, b] = [await replica(url), await replica(url)];
+    const first = await a.leases.take(REF, 'a');
+    if (!first.taken) throw new Error('not taken');
+    const refused = { taken: false, holder: 'a', expires: first.lease.record.expires };
+    expect(await b.leases.take(REF, 'b')).toEqual(refused);
+    // b now reads first: the same answer.
+    expect(await b.leases.take(REF, 'b')).toEqual(refused);
+    expect(localLease(b.repo.dir)).toBe(first.lease.commit);
+    expect(await a.leases.release(first.lease)).toBe(true);
+    const second = await b.leases.take(REF, 'b');
+    expect(second).toMatchObject({ taken: true, lease: { record: { holder: 'b', counter: 1 } } });
+    expect(localLease(b.repo.dir)).toBe(second.taken ? second.lease.commit : '');
+  });
+
+  it('takes over an expired lease with the next counter', async () => {
+    const url = server.createRepo('expired');
+    const a = await replica(url, { skewMarginMs: 0 });
+    const now = Date.now();
+    plant(server.pathOf('expired'), JSON.stringify({ holder: 'gone', at: new Date(now - 120_000).toISOString(), expires: new Date(now - 60_000).toISOString(), counter: 4 }));
+    const taken = await a.leases.take(REF, 'a');
+    expect(taken).toMatchObject({ taken: true, lease: { record: { holder: 'a', counter: 5 } } });
+    expect(git(server.pathOf('expired'), 'rev-parse', REF)).toBe(taken.taken ? taken.lease.commit : '');
+    expect(localLease(a.repo.dir)).toBe(taken.taken ? taken.lease.commit : '');
+  });
+
+  it('gives a free lease to one of two takers racing for it, and the other names the winner', async () => {
+    const url = server.createRepo('pair');
+    const [a, b] = [await replica(url), await replica(url)];
+    const results = await Promise.all([a.leases.take(REF, 'a'), b.leases.take(REF, 'b')]);
+    const winner = results.find((r) => r.taken);
+    const loser = results.find((r) => !r.taken);
+    if (!winner?.taken || !loser) throw new Error(`not one winner: ${JSON.stringify(results)}`);
+    expect(loser).toEqual({ taken: false, holder: winner.lease.record.holder, expires: winner.lease.record.expires });
+    expect(JSON.parse(git(server.pathOf('pair'), 'show', `${REF}:lock.json`))).toMatchObject({ holder: winner.lease.record.holder, counter: 1 });
   });
 });
