@@ -44,13 +44,28 @@ function localLease(dir: string): string | undefined {
 }
 
 describe('leases in the remote', () => {
-  it('lets one holder take a free lease and tells the next who holds it', async () => {
+  // A take tries the create first and reads the lease only when the remote refused it. Every git
+  // fetch writes .git/FETCH_HEAD, even one of a ref the remote does not have: its absence in a
+  // fresh work tree says the take read nothing.
+  it('lets one holder take a free lease without reading it, tells the next who holds it, and gives it to the next once released', async () => {
     const url = server.createRepo('one');
     const [a, b] = [await replica(url), await replica(url)];
     const taken = await a.leases.take(REF, 'host-a pid 1 run x');
     expect(taken).toMatchObject({ taken: true, lease: { ref: REF, record: { holder: 'host-a pid 1 run x', counter: 1 } } });
-    expect(git(server.pathOf('one'), 'rev-parse', REF)).toBe(taken.taken ? taken.lease.commit : '');
-    expect(await b.leases.take(REF, 'host-b pid 2 run y')).toMatchObject({ taken: false, holder: 'host-a pid 1 run x' });
+    if (!taken.taken) throw new Error('not taken');
+    expect(git(server.pathOf('one'), 'rev-parse', REF)).toBe(taken.lease.commit);
+    expect(existsSync(join(a.repo.dir, '.git', 'FETCH_HEAD'))).toBe(false);
+    expect(localLease(a.repo.dir)).toBe(taken.lease.commit);
+    const refused = { taken: false, holder: 'host-a pid 1 run x', expires: taken.lease.record.expires };
+    expect(await b.leases.take(REF, 'host-b pid 2 run y')).toEqual(refused);
+    // b now reads first, where a create would be refused: the same answer.
+    expect(await b.leases.take(REF, 'host-b pid 2 run y')).toEqual(refused);
+    expect(localLease(b.repo.dir)).toBe(taken.lease.commit);
+    expect(await a.leases.release(taken.lease)).toBe(true);
+    expect(localLease(a.repo.dir)).toBeUndefined();
+    const next = await b.leases.take(REF, 'host-b pid 2 run y');
+    expect(next).toMatchObject({ taken: true, lease: { record: { holder: 'host-b pid 2 run y', counter: 1 } } });
+    expect(localLease(b.repo.dir)).toBe(next.taken ? next.lease.commit : '');
   });
 
   it('gives a lease to exactly one of several replicas taking it at once', async () => {
@@ -59,8 +74,9 @@ describe('leases in the remote', () => {
     const results = await Promise.all(replicas.map((r, i) => r.leases.take(REF, `host pid ${i} run r`)));
     const winners = results.filter((r) => r.taken);
     expect(winners).toHaveLength(1);
-    const holder = winners[0]!.taken ? winners[0]!.lease.record.holder : '';
-    for (const loser of results.filter((r) => !r.taken)) expect(loser).toMatchObject({ holder: expect.any(String) });
+    const { holder, expires } = winners[0]!.taken ? winners[0]!.lease.record : { holder: '', expires: '' };
+    // Each loser's create was refused; it read the lease and names the winner.
+    for (const loser of results.filter((r) => !r.taken)) expect(loser).toEqual({ taken: false, holder, expires });
     expect(JSON.parse(git(server.pathOf('race'), 'show', `${REF}:lock.json`))).toMatchObject({ holder, counter: 1 });
   });
 
@@ -75,7 +91,9 @@ describe('leases in the remote', () => {
     expect(Date.parse(renewed!.record.expires!)).toBeGreaterThanOrEqual(Date.parse(first.lease.record.expires!));
     await new Promise((resolve) => setTimeout(resolve, 80)); // past the 40 ms the renewal holds
     const takeover = await b.leases.take(REF, 'b');
+    // b's create was refused; it read the expired lease and took it over with the next counter.
     expect(takeover).toMatchObject({ taken: true, lease: { record: { holder: 'b', counter: 3 } } });
+    expect(localLease(b.repo.dir)).toBe(takeover.taken ? takeover.lease.commit : '');
     expect(await a.leases.renew(renewed!)).toBeUndefined();
     expect(await a.leases.release(renewed!)).toBe(false);
     expect(JSON.parse(git(server.pathOf('renew'), 'show', `${REF}:lock.json`))).toMatchObject({ holder: 'b' });
@@ -149,58 +167,3 @@ describe('leases in the remote', () => {
   });
 });
 
-// A take tries the create first and reads the lease only when the remote refused it. Every git
-// fetch writes .git/FETCH_HEAD, even one of a ref the remote does not have: its absence in a fresh
-// work tree says the take read nothing.
-describe('an optimistic take', () => {
-  it('takes a free lease without reading it, and leaves the work tree\'s ref as the remote has it', async () => {
-    const url = server.createRepo('free');
-    const a = await replica(url);
-    const taken = await a.leases.take(REF, 'a');
-    if (!taken.taken) throw new Error('not taken');
-    expect(taken.lease.record).toMatchObject({ holder: 'a', counter: 1 });
-    expect(existsSync(join(a.repo.dir, '.git', 'FETCH_HEAD'))).toBe(false);
-    expect(git(server.pathOf('free'), 'rev-parse', REF)).toBe(taken.lease.commit);
-    expect(localLease(a.repo.dir)).toBe(taken.lease.commit);
-    expect(await a.leases.release(taken.lease)).toBe(true);
-    expect(localLease(a.repo.dir)).toBeUndefined();
-  });
-
-  it('does not take a held lease, names its holder, and takes it once released', async () => {
-    const url = server.createRepo('held');
-    const [a, b] = [await replica(url), await replica(url)];
-    const first = await a.leases.take(REF, 'a');
-    if (!first.taken) throw new Error('not taken');
-    const refused = { taken: false, holder: 'a', expires: first.lease.record.expires };
-    expect(await b.leases.take(REF, 'b')).toEqual(refused);
-    // b now reads first: the same answer.
-    expect(await b.leases.take(REF, 'b')).toEqual(refused);
-    expect(localLease(b.repo.dir)).toBe(first.lease.commit);
-    expect(await a.leases.release(first.lease)).toBe(true);
-    const second = await b.leases.take(REF, 'b');
-    expect(second).toMatchObject({ taken: true, lease: { record: { holder: 'b', counter: 1 } } });
-    expect(localLease(b.repo.dir)).toBe(second.taken ? second.lease.commit : '');
-  });
-
-  it('takes over an expired lease with the next counter', async () => {
-    const url = server.createRepo('expired');
-    const a = await replica(url, { skewMarginMs: 0 });
-    const now = Date.now();
-    plant(server.pathOf('expired'), JSON.stringify({ holder: 'gone', at: new Date(now - 120_000).toISOString(), expires: new Date(now - 60_000).toISOString(), counter: 4 }));
-    const taken = await a.leases.take(REF, 'a');
-    expect(taken).toMatchObject({ taken: true, lease: { record: { holder: 'a', counter: 5 } } });
-    expect(git(server.pathOf('expired'), 'rev-parse', REF)).toBe(taken.taken ? taken.lease.commit : '');
-    expect(localLease(a.repo.dir)).toBe(taken.taken ? taken.lease.commit : '');
-  });
-
-  it('gives a free lease to one of two takers racing for it, and the other names the winner', async () => {
-    const url = server.createRepo('pair');
-    const [a, b] = [await replica(url), await replica(url)];
-    const results = await Promise.all([a.leases.take(REF, 'a'), b.leases.take(REF, 'b')]);
-    const winner = results.find((r) => r.taken);
-    const loser = results.find((r) => !r.taken);
-    if (!winner?.taken || !loser) throw new Error(`not one winner: ${JSON.stringify(results)}`);
-    expect(loser).toEqual({ taken: false, holder: winner.lease.record.holder, expires: winner.lease.record.expires });
-    expect(JSON.parse(git(server.pathOf('pair'), 'show', `${REF}:lock.json`))).toMatchObject({ holder: winner.lease.record.holder, counter: 1 });
-  });
-});
