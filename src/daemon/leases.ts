@@ -108,6 +108,7 @@ export class RunLeases {
 class LeaseKeeper {
   #current: HeldLease | undefined;
   #turns: Promise<unknown> = Promise.resolve();
+  #stopped = false;
   readonly #timer: NodeJS.Timeout;
   readonly #deadline: number;
   readonly #ref: string;
@@ -147,6 +148,7 @@ class LeaseKeeper {
 
   /** Stops renewing; the lease as last renewed, undefined once lost. */
   async stop(): Promise<HeldLease | undefined> {
+    this.#stopped = true;
     clearInterval(this.#timer);
     await this.#turns.catch(() => undefined);
     return this.#current;
@@ -160,7 +162,9 @@ class LeaseKeeper {
 
   async #renew(): Promise<void> {
     const lease = this.#current;
-    if (!lease) return;
+    // A renewal that fell due behind the run's last write, of a lease about to be released: a
+    // push (a fast-import and 6 processes with the server's) for nothing.
+    if (!lease || this.#stopped) return;
     if (Date.now() > this.#deadline) {
       clearInterval(this.#timer);
       this.log.error({ ref: lease.ref, expires: lease.record.expires }, 'run past its deadline: its lease is no longer renewed, so that another replica takes the environment over when it runs out');

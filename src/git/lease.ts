@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SimpleGit } from 'simple-git';
 import { batchObjects } from './cat-file.js';
-import { compareAndSwapPush, type Expected } from './atomic-push.js';
+import { compareAndSwapPush } from './atomic-push.js';
 import { createGit, type GitAccess } from './factory.js';
 import { GitError, type RefMove } from './repo.js';
 
@@ -69,6 +69,11 @@ function leaseError(what: string, error: unknown): GitError {
   return new GitError(`git ${what} of a lease failed: ${cause.replace(/^(fatal|error):\s*/i, '')}`, what);
 }
 
+/** A push of a lease that failed for another reason than a moved ref (a lost race is no error: `compareAndSwapPush`). */
+function pushFailure(error: unknown): GitError {
+  return leaseError('push', error);
+}
+
 /** This process, told apart from a restarted one with the same pid (host and pid are reused). */
 export function leaseHolder(): string {
   return `${hostname()} pid ${process.pid} run ${randomBytes(6).toString('hex')}`;
@@ -99,13 +104,28 @@ function recordOf(text: string): LeaseRecord | undefined {
  */
 export class GitLeases {
   readonly #git: SimpleGit;
+  /**
+   * The same, for the pushes of a take and a release: they move the work tree's ref of the lease
+   * once the remote took them (git's tracking refs, as `GitRepo` pushes), so that the local ref is
+   * what a `read` would leave, without a process of its own. Not a renewal's: it runs beside the
+   * run's own fetches in the same work tree, which move that ref too (nothing else reads it).
+   */
+  readonly #tracking: SimpleGit;
+  /**
+   * The refs whose last take found them held by another replica: the next take reads first, as
+   * today's take always did, where a create would be refused (a replica standing by asks every
+   * `renewEveryMs`). Only the order of the steps; every take still judges what the remote has.
+   */
+  readonly #heldElsewhere = new Set<string>();
 
   constructor(
     readonly dir: string,
     private readonly options: LeaseOptions,
   ) {
     const { name, email } = options.committer;
-    this.#git = createGit(dir, options, { config: [`user.name=${name}`, `user.email=${email}`] });
+    const config = [`user.name=${name}`, `user.email=${email}`];
+    this.#git = createGit(dir, options, { config });
+    this.#tracking = createGit(dir, options, { config: [...config, 'remote.origin.fetch=+refs/tmlsync/*:refs/tmlsync/*'] });
   }
 
   /** What the remote's ref holds now (fetched into the local ref of the same name, as `GitRepo.fetch` does). */
@@ -136,8 +156,27 @@ export class GitLeases {
   /**
    * Takes the lease when it is free or has expired. An unreadable record is never taken
    * over (nothing says its holder is gone): it is reported as the holder.
+   *
+   * Optimistic: a create-only swap first (expected absent, counter 1, what a take of an absent
+   * lease wrote after reading it), and a read only when the remote refused it. In one replica,
+   * and in most runs of several, the lease is free: the read (a fetch, 3 processes with the
+   * server's, and an `update-ref -d`) was wasted on 4 of a free take's 11 git processes. A
+   * refused create costs about as much (a `fast-import` and a push the remote refuses before
+   * any pack is sent), so it is tried only while the last take did not find the lease held.
    */
   async take(ref: string, holder: string): Promise<TakeResult> {
+    if (!this.#heldElsewhere.has(ref)) {
+      const created = await this.#swap(this.#tracking, ref, undefined, holder, 1);
+      if (created) return { taken: true, lease: created };
+    }
+    const result = await this.#takeAsRead(ref, holder);
+    if (result.taken) this.#heldElsewhere.delete(ref);
+    else this.#heldElsewhere.add(ref);
+    return result;
+  }
+
+  /** Reads the lease, judges it and swaps from what was read; a lost race reads the winner. */
+  async #takeAsRead(ref: string, holder: string): Promise<TakeResult> {
     const current = await this.read(ref);
     if (current.commit !== undefined) {
       if (!current.record) return { taken: false, holder: `an unreadable lease (delete ${ref} in the remote to release it)` };
@@ -145,7 +184,7 @@ export class GitLeases {
       if (record.holder !== holder && !this.expired(record)) return { taken: false, holder: record.holder, ...(record.expires ? { expires: record.expires } : {}) };
     }
     const counter = (current.commit !== undefined ? (current.record?.counter ?? 0) : 0) + 1;
-    const lease = await this.#swap(ref, current.commit, holder, counter);
+    const lease = await this.#swap(this.#tracking, ref, current.commit, holder, counter);
     if (lease) return { taken: true, lease };
     const winner = await this.read(ref);
     return { taken: false, holder: winner.commit !== undefined ? (winner.record?.holder ?? 'an unreadable lease') : 'another replica, which has released it since' };
@@ -153,7 +192,7 @@ export class GitLeases {
 
   /** Extends a held lease; undefined when it was lost (another holder took it over, or it was deleted). */
   async renew(lease: HeldLease): Promise<HeldLease | undefined> {
-    return this.#swap(lease.ref, lease.commit, lease.record.holder, lease.record.counter + 1);
+    return this.#swap(this.#git, lease.ref, lease.commit, lease.record.holder, lease.record.counter + 1);
   }
 
   /**
@@ -172,15 +211,15 @@ export class GitLeases {
 
   /** Gives the lease back, unless someone else holds it by now; says whether it was still ours. */
   async release(lease: HeldLease): Promise<boolean> {
-    return this.#push({ ref: lease.ref, from: lease.commit }, `:${lease.ref}`);
+    return compareAndSwapPush(this.#tracking, { ref: lease.ref, from: lease.commit }, [`:${lease.ref}`], pushFailure);
   }
 
   /** Moves `ref` from `expected` (absent: undefined) to a new record; the lease, or undefined when the remote had moved on. */
-  async #swap(ref: string, expected: string | undefined, holder: string, counter: number): Promise<HeldLease | undefined> {
+  async #swap(git: SimpleGit, ref: string, expected: string | undefined, holder: string, counter: number): Promise<HeldLease | undefined> {
     const now = Date.now();
     const record: LeaseRecord = { holder, at: new Date(now).toISOString(), expires: new Date(now + this.options.ttlMs).toISOString(), counter };
     const commit = await this.#leaseCommit(record);
-    const taken = await this.#push({ ref, from: expected ?? '' }, `${commit}:${ref}`);
+    const taken = await compareAndSwapPush(git, { ref, from: expected ?? '' }, [`${commit}:${ref}`], pushFailure);
     return taken ? { ref, commit, record } : undefined;
   }
 
@@ -200,10 +239,5 @@ export class GitLeases {
       '\nget-mark :1\n',
     ].join('');
     return (await createGit(this.dir, this.options, { input: stream }).raw(['fast-import', '--quiet', '--force'])).trim();
-  }
-
-  /** A compare-and-swap push (all refspecs or none): true when the remote took it, false when it had moved (`stale info`, `fetch first`). */
-  #push(lease: Expected, ...refspecs: string[]): Promise<boolean> {
-    return compareAndSwapPush(this.#git, lease, refspecs, (error) => leaseError('push', error));
   }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,14 +34,38 @@ function plant(bare: string, text: string): void {
   git(bare, 'update-ref', REF, git(bare, 'commit-tree', tree, '-m', 'planted'));
 }
 
+/** Where the work tree's own ref of the lease points (undefined: absent), which `read` leaves as the remote has it. */
+function localLease(dir: string): string | undefined {
+  try {
+    return git(dir, 'rev-parse', '--verify', '--quiet', REF);
+  } catch {
+    return undefined;
+  }
+}
+
 describe('leases in the remote', () => {
-  it('lets one holder take a free lease and tells the next who holds it', async () => {
+  // A take tries the create first and reads the lease only when the remote refused it. Every git
+  // fetch writes .git/FETCH_HEAD, even one of a ref the remote does not have: its absence in a
+  // fresh work tree says the take read nothing.
+  it('lets one holder take a free lease without reading it, tells the next who holds it, and gives it to the next once released', async () => {
     const url = server.createRepo('one');
     const [a, b] = [await replica(url), await replica(url)];
     const taken = await a.leases.take(REF, 'host-a pid 1 run x');
     expect(taken).toMatchObject({ taken: true, lease: { ref: REF, record: { holder: 'host-a pid 1 run x', counter: 1 } } });
-    expect(git(server.pathOf('one'), 'rev-parse', REF)).toBe(taken.taken ? taken.lease.commit : '');
-    expect(await b.leases.take(REF, 'host-b pid 2 run y')).toMatchObject({ taken: false, holder: 'host-a pid 1 run x' });
+    if (!taken.taken) throw new Error('not taken');
+    expect(git(server.pathOf('one'), 'rev-parse', REF)).toBe(taken.lease.commit);
+    expect(existsSync(join(a.repo.dir, '.git', 'FETCH_HEAD'))).toBe(false);
+    expect(localLease(a.repo.dir)).toBe(taken.lease.commit);
+    const refused = { taken: false, holder: 'host-a pid 1 run x', expires: taken.lease.record.expires };
+    expect(await b.leases.take(REF, 'host-b pid 2 run y')).toEqual(refused);
+    // b now reads first, where a create would be refused: the same answer.
+    expect(await b.leases.take(REF, 'host-b pid 2 run y')).toEqual(refused);
+    expect(localLease(b.repo.dir)).toBe(taken.lease.commit);
+    expect(await a.leases.release(taken.lease)).toBe(true);
+    expect(localLease(a.repo.dir)).toBeUndefined();
+    const next = await b.leases.take(REF, 'host-b pid 2 run y');
+    expect(next).toMatchObject({ taken: true, lease: { record: { holder: 'host-b pid 2 run y', counter: 1 } } });
+    expect(localLease(b.repo.dir)).toBe(next.taken ? next.lease.commit : '');
   });
 
   it('gives a lease to exactly one of several replicas taking it at once', async () => {
@@ -50,8 +74,9 @@ describe('leases in the remote', () => {
     const results = await Promise.all(replicas.map((r, i) => r.leases.take(REF, `host pid ${i} run r`)));
     const winners = results.filter((r) => r.taken);
     expect(winners).toHaveLength(1);
-    const holder = winners[0]!.taken ? winners[0]!.lease.record.holder : '';
-    for (const loser of results.filter((r) => !r.taken)) expect(loser).toMatchObject({ holder: expect.any(String) });
+    const { holder, expires } = winners[0]!.taken ? winners[0]!.lease.record : { holder: '', expires: '' };
+    // Each loser's create was refused; it read the lease and names the winner.
+    for (const loser of results.filter((r) => !r.taken)) expect(loser).toEqual({ taken: false, holder, expires });
     expect(JSON.parse(git(server.pathOf('race'), 'show', `${REF}:lock.json`))).toMatchObject({ holder, counter: 1 });
   });
 
@@ -66,7 +91,9 @@ describe('leases in the remote', () => {
     expect(Date.parse(renewed!.record.expires!)).toBeGreaterThanOrEqual(Date.parse(first.lease.record.expires!));
     await new Promise((resolve) => setTimeout(resolve, 80)); // past the 40 ms the renewal holds
     const takeover = await b.leases.take(REF, 'b');
+    // b's create was refused; it read the expired lease and took it over with the next counter.
     expect(takeover).toMatchObject({ taken: true, lease: { record: { holder: 'b', counter: 3 } } });
+    expect(localLease(b.repo.dir)).toBe(takeover.taken ? takeover.lease.commit : '');
     expect(await a.leases.renew(renewed!)).toBeUndefined();
     expect(await a.leases.release(renewed!)).toBe(false);
     expect(JSON.parse(git(server.pathOf('renew'), 'show', `${REF}:lock.json`))).toMatchObject({ holder: 'b' });
@@ -139,3 +166,4 @@ describe('leases in the remote', () => {
     expect(git(bare, 'show', `${state}:ledger.json`)).toBe('{"by":"b"}');
   });
 });
+
