@@ -28,7 +28,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      // One program from tsconfig.json, which holds every TypeScript file we lint (the .js and
+      // .mjs files are linted without types, below): `npx eslint .` took 44 s of CPU so, against
+      // 49 s with the project service, back to back on the 2-core machine.
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
