@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
+import { prepareCommits, type PreparedCommit } from '../support/commits.js';
 import { git, useGitServer } from '../support/git-server.js';
 
 const server = useGitServer('tmlsync-wt-');
@@ -275,5 +276,155 @@ describe('git credentials (issue 15, item 4)', () => {
     } finally {
       await new Promise((resolve) => remote.close(resolve));
     }
+  });
+});
+
+/**
+ * Every checkout leaves exactly the branch's tree, whatever was left in it, with as few git
+ * processes as that takes. They are counted by a `git` first on the PATH of the repositories
+ * opened here (the tool hands git the PATH it had when the repository's instance was made), which
+ * notes its arguments and runs the next `git` on the PATH: git's own trace would be redirected
+ * when the test runs under a trace of its own.
+ */
+describe('GitRepo checkout', () => {
+  const base = { '.gitignore': '*.log\n', 'a.tml': 'a\n', 'tml/b.tml': 'b\n' };
+  let shim: string | undefined;
+  const counter = () => {
+    if (!shim) {
+      shim = tempDir();
+      writeFileSync(join(shim, 'git'), `#!/bin/sh\necho "$*" >> '${shim}/log'\nPATH="\${PATH#'${shim}':}" exec git "$@"\n`, { mode: 0o755 });
+      writeFileSync(join(shim, 'log'), '');
+    }
+    return shim;
+  };
+  const open = (remote: string, dir = tempDir()) => {
+    const path = process.env.PATH;
+    process.env.PATH = `${counter()}:${path ?? ''}`;
+    try {
+      return GitRepo.open(dir, { remoteUrl: server.createRepo(remote), committer });
+    } finally {
+      if (path === undefined) delete process.env.PATH;
+      else process.env.PATH = path;
+    }
+  };
+  const started = () => readFileSync(join(counter(), 'log'), 'utf8').split('\n').length - 1;
+  /** The git processes `checkout(branch)` started, besides the remote's tips, read once per fetch by whatever asks first. */
+  const checkout = async (repo: GitRepo, branch: string) => {
+    await repo.revParse(`refs/remotes/origin/${branch}`);
+    const before = started();
+    await repo.checkout(branch);
+    return started() - before;
+  };
+  /** A remote with `main` at `base`, and the commits given on top. */
+  const seeded = (name: string, commits: PreparedCommit[] = []) => {
+    const url = server.createRepo(name);
+    const ids = prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', message: 'base', files: base }, ...commits]);
+    return { url, ids };
+  };
+  /** What an interrupted run or a person leaves: a file git does not know, one it ignores, a tracked one changed and one deleted. */
+  const leaveLeftovers = (dir: string) => {
+    writeFileSync(join(dir, 'half-written.tml'), 'half');
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    writeFileSync(join(dir, 'logs', 'debug.log'), 'ignored');
+    writeFileSync(join(dir, 'a.tml'), 'changed');
+    rmSync(join(dir, 'tml', 'b.tml'), { force: true });
+  };
+  /** The work tree holds exactly `ref`'s tree ('' for none) on `branch`: nothing more, nothing changed, ignored files included. */
+  const expectExact = (dir: string, branch: string, ref: string) => {
+    expect(git(dir, 'symbolic-ref', 'HEAD')).toBe(`refs/heads/${branch}`);
+    expect(git(dir, 'status', '--porcelain', '--ignored', '-uall')).toBe('');
+    expect(git(dir, 'ls-files')).toBe(ref ? git(dir, 'ls-tree', '-r', '--name-only', ref) : '');
+    if (!ref) expect(readdirSync(dir)).toEqual(['.git']);
+  };
+  /** A run's commit of `files` on the checked-out `branch`, as the export makes it: it leaves the tree mark. */
+  const run = async (repo: GitRepo, branch: string, files: Record<string, string>) => {
+    const stream = repo.startCommits(branch);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(repo.dir, path)), { recursive: true });
+      writeFileSync(join(repo.dir, path), text);
+      stream.file(path, text);
+    }
+    stream.commit(Object.keys(files), 'run', committer);
+    return (await stream.finish())[0]!;
+  };
+
+  it('checks a branch out into a fresh work tree with one process, and puts every leftover back without a mark', async () => {
+    seeded('co-fresh');
+    const repo = await open('co-fresh');
+    await repo.fetch();
+    expect(await checkout(repo, 'main')).toBe(1);
+    expectExact(repo.dir, 'main', 'origin/main');
+    leaveLeftovers(repo.dir);
+    expect(await checkout(repo, 'main')).toBe(2);
+    expectExact(repo.dir, 'main', 'origin/main');
+    expect(readFileSync(join(repo.dir, 'a.tml'), 'utf8')).toBe('a\n');
+  });
+
+  it('goes from the tree a run left to where the remote moved, another commit or another branch, with one process', async () => {
+    const name = 'co-moved';
+    seeded(name);
+    const repo = await open(name);
+    await repo.fetch();
+    await checkout(repo, 'main');
+    const mine = await run(repo, 'main', { 'mine.tml': 'mine\n', 'a.tml': 'a, mine\n' });
+    // Forced over the run's commit, elsewhere: its files go, the remote's come.
+    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', from: 'main', message: 'theirs', files: { 'c.tml': 'c\n', 'tml/b.tml': null } }]);
+    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/other', from: 'main', message: 'other', files: { 'other.tml': 'o\n' } }]);
+    await repo.fetch();
+    expect(await checkout(repo, 'main')).toBe(1);
+    expectExact(repo.dir, 'main', 'origin/main');
+    expect(git(repo.dir, 'log', '--format=%s', 'main').split('\n')).toEqual(['theirs', 'base']);
+    expect(readFileSync(join(repo.dir, 'a.tml'), 'utf8')).toBe('a\n');
+    expect(() => readFileSync(join(repo.dir, 'mine.tml'))).toThrow();
+    expect(git(repo.dir, 'cat-file', '-t', mine)).toBe('commit');
+    await run(repo, 'main', { 'd.tml': 'd\n' });
+    expect(await checkout(repo, 'other')).toBe(1);
+    expectExact(repo.dir, 'other', 'origin/other');
+    // The mark promises nothing once a run is cut short after its checkout: the next one puts the tree back whole.
+    leaveLeftovers(repo.dir);
+    expect(await checkout(repo, 'main')).toBe(2);
+    expectExact(repo.dir, 'main', 'origin/main');
+  });
+
+  it('starts a branch the remote does not have in a fresh work tree by naming it in HEAD: one process, none for the branch init names', async () => {
+    const dev = await open('co-new');
+    await dev.fetch();
+    expect(await checkout(dev, 'dev')).toBe(1);
+    expectExact(dev.dir, 'dev', '');
+    expect(existsSync(join(dev.dir, '.git', 'index'))).toBe(false);
+    const first = await run(dev, 'dev', { 'a.tml': 'a\n' });
+    expect(git(dev.dir, 'rev-list', '--parents', 'dev')).toBe(first);
+    const main = await open('co-new-main');
+    expect(await checkout(main, 'main')).toBe(0);
+    expectExact(main.dir, 'main', '');
+    const root = await run(main, 'main', { 'a.tml': 'a\n' });
+    expect(git(main.dir, 'rev-list', '--parents', 'main')).toBe(root);
+    // A folder with files in it before the repository was made: they are not the branch's.
+    const cluttered = tempDir();
+    writeFileSync(join(cluttered, 'stray.tml'), 'stray\n');
+    const repo = await open('co-new-cluttered', cluttered);
+    expect(await checkout(repo, 'dev')).toBe(2);
+    expectExact(repo.dir, 'dev', '');
+  });
+
+  it('starts a branch the remote does not have, or no longer has, empty over what a work tree holds, with or without a mark', async () => {
+    const name = 'co-gone';
+    seeded(name);
+    const repo = await open(name);
+    await repo.fetch();
+    await checkout(repo, 'main');
+    // A branch of that name left here from before: a first commit must not land on it.
+    git(repo.dir, 'branch', 'gone', 'HEAD');
+    leaveLeftovers(repo.dir);
+    expect(await checkout(repo, 'gone')).toBe(4);
+    expectExact(repo.dir, 'gone', '');
+    const first = await run(repo, 'gone', { 'g.tml': 'g\n' });
+    expect(git(repo.dir, 'rev-list', '--parents', 'gone')).toBe(first);
+    // With the mark, the tree is the commit's exactly: its files go with the index, and nothing is left to clean.
+    git(repo.dir, 'branch', 'stale', 'origin/main');
+    expect(await checkout(repo, 'stale')).toBe(3);
+    expectExact(repo.dir, 'stale', '');
+    await checkout(repo, 'main');
+    expectExact(repo.dir, 'main', 'origin/main');
   });
 });
