@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { SimpleGit } from 'simple-git';
@@ -121,13 +121,14 @@ export class GitRepo {
     mkdirSync(dir, { recursive: true });
     const repo = new GitRepo(dir, options);
     await repo.#run('init', async (git) => {
-      // Two git processes fewer per run: `init` on a repository only says so, and the URL is read from the file.
+      // Two git processes fewer per run: `init` on a repository only says so, and the URL is read from the file;
+      // in a repository `init` has just made, it is written there.
       const fresh = !isRepository(dir);
       if (fresh) await git.raw(['init', '--quiet']);
       const origin = fresh ? '' : (originUrlIn(join(dir, '.git')) ?? (await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim());
       if (origin === options.remoteUrl) return;
       if (origin !== '') throw new GitError(`${dir} is the work tree of ${gitOutput(origin)}, not of ${options.remoteUrl}; tmlsync never reuses a work tree for another remote: remove the folder, or give this configuration another workDir`, 'init');
-      await git.raw(['config', 'remote.origin.url', options.remoteUrl]);
+      if (!(fresh && addOrigin(join(dir, '.git'), options.remoteUrl))) await git.raw(['config', 'remote.origin.url', options.remoteUrl]);
     });
     return repo;
   }
@@ -849,6 +850,20 @@ function takeTreeMark(dir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A URL git writes into its config as it is: no quoting, no escape, no whitespace at either end. */
+const WRITTEN_AS_IS = /^[^\s"\\;#](?:[^"\\;#\n\r\t\b]*[^\s"\\;#])?$/;
+
+/**
+ * Adds `remote.origin.url` to the config `init` just wrote, as `git config` would add it, where
+ * that took a process of its own (one of the two of every work tree made). Only a URL git writes
+ * as it is, which `originUrlIn` reads back: false for any other, which git then writes.
+ */
+function addOrigin(gitDir: string, url: string): boolean {
+  if (!WRITTEN_AS_IS.test(url)) return false;
+  appendFileSync(join(gitDir, 'config'), `[remote "origin"]\n\turl = ${url}\n`);
+  return true;
 }
 
 /** Whether the work tree `dir` holds nothing but its `.git`. */

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
-import { prepareCommits, type PreparedCommit } from '../support/commits.js';
+import { prepareCommits } from '../support/commits.js';
 import { git, useGitServer } from '../support/git-server.js';
 
 const server = useGitServer('tmlsync-wt-');
@@ -297,11 +297,11 @@ describe('GitRepo checkout', () => {
     }
     return shim;
   };
-  const open = (remote: string, dir = tempDir()) => {
+  const open = (remoteUrl: string, dir = tempDir()) => {
     const path = process.env.PATH;
     process.env.PATH = `${counter()}:${path ?? ''}`;
     try {
-      return GitRepo.open(dir, { remoteUrl: server.createRepo(remote), committer });
+      return GitRepo.open(dir, { remoteUrl, committer });
     } finally {
       if (path === undefined) delete process.env.PATH;
       else process.env.PATH = path;
@@ -315,11 +315,11 @@ describe('GitRepo checkout', () => {
     await repo.checkout(branch);
     return started() - before;
   };
-  /** A remote with `main` at `base`, and the commits given on top. */
-  const seeded = (name: string, commits: PreparedCommit[] = []) => {
+  /** A remote with `main` at `base`. */
+  const seeded = (name: string) => {
     const url = server.createRepo(name);
-    const ids = prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', message: 'base', files: base }, ...commits]);
-    return { url, ids };
+    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', message: 'base', files: base }]);
+    return url;
   };
   /** What an interrupted run or a person leaves: a file git does not know, one it ignores, a tracked one changed and one deleted. */
   const leaveLeftovers = (dir: string) => {
@@ -348,9 +348,21 @@ describe('GitRepo checkout', () => {
     return (await stream.finish())[0]!;
   };
 
+  it('makes a work tree with one process, writing the remote URL as git would, and opens it again with none', async () => {
+    // git writes the second URL quoted and escaped (and reads it back), the third with a space in it as it is.
+    for (const [url, made, opened] of [[server.createRepo('co-url'), 1, 0], [join(tempDir(), 'odd #;"\\ name.git'), 2, 1], ['git://127.0.0.1:9/a b.git', 1, 0]] as const) {
+      const before = started();
+      const repo = await open(url);
+      expect(started() - before).toBe(made);
+      expect(git(repo.dir, 'config', '--get-all', 'remote.origin.url')).toBe(url);
+      await open(url, repo.dir);
+      expect(started() - before).toBe(made + opened);
+    }
+    await expect(open('git://127.0.0.1:9/other.git', (await open(server.createRepo('co-url-2'))).dir)).rejects.toThrow(/is the work tree of git:\/\/127\.0\.0\.1:\d+\/co-url-2\.git, not of git:\/\/127\.0\.0\.1:9\/other\.git/);
+  });
+
   it('checks a branch out into a fresh work tree with one process, and puts every leftover back without a mark', async () => {
-    seeded('co-fresh');
-    const repo = await open('co-fresh');
+    const repo = await open(seeded('co-fresh'));
     await repo.fetch();
     expect(await checkout(repo, 'main')).toBe(1);
     expectExact(repo.dir, 'main', 'origin/main');
@@ -362,8 +374,7 @@ describe('GitRepo checkout', () => {
 
   it('goes from the tree a run left to where the remote moved, another commit or another branch, with one process', async () => {
     const name = 'co-moved';
-    seeded(name);
-    const repo = await open(name);
+    const repo = await open(seeded(name));
     await repo.fetch();
     await checkout(repo, 'main');
     const mine = await run(repo, 'main', { 'mine.tml': 'mine\n', 'a.tml': 'a, mine\n' });
@@ -387,14 +398,14 @@ describe('GitRepo checkout', () => {
   });
 
   it('starts a branch the remote does not have in a fresh work tree by naming it in HEAD: one process, none for the branch init names', async () => {
-    const dev = await open('co-new');
+    const dev = await open(server.createRepo('co-new'));
     await dev.fetch();
     expect(await checkout(dev, 'dev')).toBe(1);
     expectExact(dev.dir, 'dev', '');
     expect(existsSync(join(dev.dir, '.git', 'index'))).toBe(false);
     const first = await run(dev, 'dev', { 'a.tml': 'a\n' });
     expect(git(dev.dir, 'rev-list', '--parents', 'dev')).toBe(first);
-    const main = await open('co-new-main');
+    const main = await open(server.createRepo('co-new-main'));
     expect(await checkout(main, 'main')).toBe(0);
     expectExact(main.dir, 'main', '');
     const root = await run(main, 'main', { 'a.tml': 'a\n' });
@@ -402,15 +413,14 @@ describe('GitRepo checkout', () => {
     // A folder with files in it before the repository was made: they are not the branch's.
     const cluttered = tempDir();
     writeFileSync(join(cluttered, 'stray.tml'), 'stray\n');
-    const repo = await open('co-new-cluttered', cluttered);
+    const repo = await open(server.createRepo('co-new-cluttered'), cluttered);
     expect(await checkout(repo, 'dev')).toBe(2);
     expectExact(repo.dir, 'dev', '');
   });
 
   it('starts a branch the remote does not have, or no longer has, empty over what a work tree holds, with or without a mark', async () => {
     const name = 'co-gone';
-    seeded(name);
-    const repo = await open(name);
+    const repo = await open(seeded(name));
     await repo.fetch();
     await checkout(repo, 'main');
     // A branch of that name left here from before: a first commit must not land on it.
