@@ -471,11 +471,27 @@ export class GitRepo {
    * (ledgers, tmlsync's own exported texts): the output is read back as bytes to split it.
    */
   async readStates(reads: { ref: string; file: string }[]): Promise<(string | undefined)[]> {
-    if (reads.length === 0) return [];
-    const input = reads.map(({ ref, file }) => `${ref}:${file}\n`).join('');
+    const absent = await this.#absentTips(reads.map(({ ref }) => ref));
+    const asked = reads.filter(({ ref }) => !absent.has(ref));
+    if (asked.length === 0) return reads.map(() => undefined);
+    const input = asked.map(({ ref, file }) => `${ref}:${file}\n`).join('');
     const out = await this.#run('cat-file', (git) => git.raw(['cat-file', '--batch']), this.#instance({ input }));
     const objects = batchObjects(Buffer.from(out, 'utf8'));
-    return reads.map((_, i) => (objects[i]?.type === 'blob' ? objects[i].content.toString('utf8') : undefined));
+    const texts = asked.map((_, i) => (objects[i]?.type === 'blob' ? objects[i].content.toString('utf8') : undefined));
+    return reads.map(({ ref }) => (absent.has(ref) ? undefined : texts.shift()));
+  }
+
+  /**
+   * Which of `refs` are state refs or remote branches this repository knows to be absent (`#tips`):
+   * they hold no file, and an environment's first run asked git for its ledgers by a `cat-file` of
+   * its own. The tips are read only when one of `refs` is among them (a run reads them anyway, at
+   * its checkout).
+   */
+  async #absentTips(refs: string[]): Promise<Set<string>> {
+    if (!refs.some((ref) => TIPS.test(ref))) return new Set();
+    const tips = await this.#tips();
+    if (tips.has(NOT_A_COMMIT)) return new Set();
+    return new Set(refs.filter((ref) => TIPS.test(ref) && !tips.has(ref)));
   }
 
   /**

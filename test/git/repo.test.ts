@@ -280,13 +280,13 @@ describe('git credentials (issue 15, item 4)', () => {
 });
 
 /**
- * Every checkout leaves exactly the branch's tree, whatever was left in it, with as few git
- * processes as that takes. They are counted by a `git` first on the PATH of the repositories
- * opened here (the tool hands git the PATH it had when the repository's instance was made), which
- * notes its arguments and runs the next `git` on the PATH: git's own trace would be redirected
- * when the test runs under a trace of its own.
+ * Every checkout leaves exactly the branch's tree, whatever was left in it, and a work tree is
+ * made and its state read, with as few git processes as that takes. They are counted by a `git`
+ * put first on the PATH (`counted`), which notes its arguments and runs the next `git` on the
+ * PATH: the tool hands git the PATH it had when a repository's instance was made (at `open`, or
+ * for the command). git's own trace would be redirected when the test runs under a trace of its own.
  */
-describe('GitRepo checkout', () => {
+describe('GitRepo with as few git processes as it takes', () => {
   const base = { '.gitignore': '*.log\n', 'a.tml': 'a\n', 'tml/b.tml': 'b\n' };
   let shim: string | undefined;
   const counter = () => {
@@ -297,23 +297,24 @@ describe('GitRepo checkout', () => {
     }
     return shim;
   };
-  const open = (remoteUrl: string, dir = tempDir()) => {
+  /** What `task` returns, and the git processes it started, the tool's own (its repositories' instances made meanwhile take that PATH). */
+  const counted = async <T>(task: () => Promise<T>): Promise<[T, number]> => {
     const path = process.env.PATH;
+    const log = join(counter(), 'log');
+    const before = readFileSync(log, 'utf8').split('\n').length;
     process.env.PATH = `${counter()}:${path ?? ''}`;
     try {
-      return GitRepo.open(dir, { remoteUrl, committer });
+      return [await task(), readFileSync(log, 'utf8').split('\n').length - before];
     } finally {
       if (path === undefined) delete process.env.PATH;
       else process.env.PATH = path;
     }
   };
-  const started = () => readFileSync(join(counter(), 'log'), 'utf8').split('\n').length - 1;
+  const open = async (remoteUrl: string, dir = tempDir()) => (await counted(() => GitRepo.open(dir, { remoteUrl, committer })))[0];
   /** The git processes `checkout(branch)` started, besides the remote's tips, read once per fetch by whatever asks first. */
   const checkout = async (repo: GitRepo, branch: string) => {
     await repo.revParse(`refs/remotes/origin/${branch}`);
-    const before = started();
-    await repo.checkout(branch);
-    return started() - before;
+    return (await counted(() => repo.checkout(branch)))[1];
   };
   /** A remote with `main` at `base`. */
   const seeded = (name: string) => {
@@ -348,15 +349,26 @@ describe('GitRepo checkout', () => {
     return (await stream.finish())[0]!;
   };
 
+  it('reads no file of a state ref the remote does not have with a process of its own', async () => {
+    const name = 'co-states';
+    const url = seeded(name);
+    prepareCommits(server.pathOf(name), [{ ref: 'refs/tmlsync/dev/export', message: 'ledger', files: { 'head.json': '{}\n' } }]);
+    const repo = await open(url);
+    await repo.fetch();
+    await repo.revParse('refs/remotes/origin/main');
+    expect(await counted(() => repo.readStates([{ ref: 'refs/tmlsync/prod/export', file: 'head.json' }, { ref: 'refs/tmlsync/prod/deploy', file: 'deploy.json' }]))).toEqual([[undefined, undefined], 0]);
+    const reads = [{ ref: 'refs/tmlsync/prod/export', file: 'head.json' }, { ref: 'refs/tmlsync/dev/export', file: 'head.json' }, { ref: 'refs/tmlsync/dev/export', file: 'none.json' }, { ref: 'main', file: 'a.tml' }];
+    expect(await counted(() => repo.readStates(reads))).toEqual([[undefined, '{}\n', undefined, undefined], 1]);
+    expect(await counted(() => repo.readStates([{ ref: 'refs/remotes/origin/main', file: 'a.tml' }, { ref: 'refs/remotes/origin/dev', file: 'a.tml' }]))).toEqual([['a\n', undefined], 1]);
+  });
+
   it('makes a work tree with one process, writing the remote URL as git would, and opens it again with none', async () => {
     // git writes the second URL quoted and escaped (and reads it back), the third with a space in it as it is.
     for (const [url, made, opened] of [[server.createRepo('co-url'), 1, 0], [join(tempDir(), 'odd #;"\\ name.git'), 2, 1], ['git://127.0.0.1:9/a b.git', 1, 0]] as const) {
-      const before = started();
-      const repo = await open(url);
-      expect(started() - before).toBe(made);
-      expect(git(repo.dir, 'config', '--get-all', 'remote.origin.url')).toBe(url);
-      await open(url, repo.dir);
-      expect(started() - before).toBe(made + opened);
+      const dir = tempDir();
+      expect((await counted(() => GitRepo.open(dir, { remoteUrl: url, committer })))[1]).toBe(made);
+      expect(git(dir, 'config', '--get-all', 'remote.origin.url')).toBe(url);
+      expect((await counted(() => GitRepo.open(dir, { remoteUrl: url, committer })))[1]).toBe(opened);
     }
     await expect(open('git://127.0.0.1:9/other.git', (await open(server.createRepo('co-url-2'))).dir)).rejects.toThrow(/is the work tree of git:\/\/127\.0\.0\.1:\d+\/co-url-2\.git, not of git:\/\/127\.0\.0\.1:9\/other\.git/);
   });
