@@ -330,12 +330,15 @@ describe('GitRepo with as few git processes as it takes', () => {
     writeFileSync(join(dir, 'a.tml'), 'changed');
     rmSync(join(dir, 'tml', 'b.tml'), { force: true });
   };
-  /** The work tree holds exactly `ref`'s tree ('' for none) on `branch`: nothing more, nothing changed, ignored files included. */
-  const expectExact = (dir: string, branch: string, ref: string) => {
-    expect(git(dir, 'symbolic-ref', 'HEAD')).toBe(`refs/heads/${branch}`);
-    expect(git(dir, 'status', '--porcelain', '--ignored', '-uall')).toBe('');
-    expect(git(dir, 'ls-files')).toBe(ref ? git(dir, 'ls-tree', '-r', '--name-only', ref) : '');
-    if (!ref) expect(readdirSync(dir)).toEqual(['.git']);
+  /**
+   * The work tree holds exactly the commit `ref` names (none: an empty branch) on `branch`: nothing
+   * more, nothing changed, ignored files included, and the index the same. One git process: the
+   * commit is the remote's tip (known to the repository since its fetch), and `status` says the rest.
+   */
+  const expectExact = async (repo: GitRepo, branch: string, ref?: string) => {
+    const commit = ref === undefined ? '(initial)' : await repo.revParse(ref);
+    expect(git(repo.dir, 'status', '--porcelain=v2', '--branch', '--ignored', '-uall').split('\n')).toEqual([`# branch.oid ${commit}`, `# branch.head ${branch}`]);
+    if (ref === undefined) expect(readdirSync(repo.dir)).toEqual(['.git']);
   };
   /** A run's commit of `files` on the checked-out `branch`, as the export makes it: it leaves the tree mark. */
   const run = async (repo: GitRepo, branch: string, files: Record<string, string>) => {
@@ -377,10 +380,10 @@ describe('GitRepo with as few git processes as it takes', () => {
     const repo = await open(seeded('co-fresh'));
     await repo.fetch();
     expect(await checkout(repo, 'main')).toBe(1);
-    expectExact(repo.dir, 'main', 'origin/main');
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
     leaveLeftovers(repo.dir);
     expect(await checkout(repo, 'main')).toBe(2);
-    expectExact(repo.dir, 'main', 'origin/main');
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
     expect(readFileSync(join(repo.dir, 'a.tml'), 'utf8')).toBe('a\n');
   });
 
@@ -389,37 +392,35 @@ describe('GitRepo with as few git processes as it takes', () => {
     const repo = await open(seeded(name));
     await repo.fetch();
     await checkout(repo, 'main');
-    const mine = await run(repo, 'main', { 'mine.tml': 'mine\n', 'a.tml': 'a, mine\n' });
+    await run(repo, 'main', { 'mine.tml': 'mine\n', 'a.tml': 'a, mine\n' });
     // Forced over the run's commit, elsewhere: its files go, the remote's come.
     prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', from: 'main', message: 'theirs', files: { 'c.tml': 'c\n', 'tml/b.tml': null } }]);
     prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/other', from: 'main', message: 'other', files: { 'other.tml': 'o\n' } }]);
     await repo.fetch();
     expect(await checkout(repo, 'main')).toBe(1);
-    expectExact(repo.dir, 'main', 'origin/main');
-    expect(git(repo.dir, 'log', '--format=%s', 'main').split('\n')).toEqual(['theirs', 'base']);
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
     expect(readFileSync(join(repo.dir, 'a.tml'), 'utf8')).toBe('a\n');
     expect(() => readFileSync(join(repo.dir, 'mine.tml'))).toThrow();
-    expect(git(repo.dir, 'cat-file', '-t', mine)).toBe('commit');
     await run(repo, 'main', { 'd.tml': 'd\n' });
     expect(await checkout(repo, 'other')).toBe(1);
-    expectExact(repo.dir, 'other', 'origin/other');
+    await expectExact(repo, 'other', 'refs/remotes/origin/other');
     // The mark promises nothing once a run is cut short after its checkout: the next one puts the tree back whole.
     leaveLeftovers(repo.dir);
     expect(await checkout(repo, 'main')).toBe(2);
-    expectExact(repo.dir, 'main', 'origin/main');
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
   });
 
   it('starts a branch the remote does not have in a fresh work tree by naming it in HEAD: one process, none for the branch init names', async () => {
     const dev = await open(server.createRepo('co-new'));
     await dev.fetch();
     expect(await checkout(dev, 'dev')).toBe(1);
-    expectExact(dev.dir, 'dev', '');
+    await expectExact(dev, 'dev');
     expect(existsSync(join(dev.dir, '.git', 'index'))).toBe(false);
     const first = await run(dev, 'dev', { 'a.tml': 'a\n' });
     expect(git(dev.dir, 'rev-list', '--parents', 'dev')).toBe(first);
     const main = await open(server.createRepo('co-new-main'));
     expect(await checkout(main, 'main')).toBe(0);
-    expectExact(main.dir, 'main', '');
+    await expectExact(main, 'main');
     const root = await run(main, 'main', { 'a.tml': 'a\n' });
     expect(git(main.dir, 'rev-list', '--parents', 'main')).toBe(root);
     // A folder with files in it before the repository was made: they are not the branch's.
@@ -427,7 +428,7 @@ describe('GitRepo with as few git processes as it takes', () => {
     writeFileSync(join(cluttered, 'stray.tml'), 'stray\n');
     const repo = await open(server.createRepo('co-new-cluttered'), cluttered);
     expect(await checkout(repo, 'dev')).toBe(2);
-    expectExact(repo.dir, 'dev', '');
+    await expectExact(repo, 'dev');
   });
 
   it('starts a branch the remote does not have, or no longer has, empty over what a work tree holds, with or without a mark', async () => {
@@ -439,14 +440,14 @@ describe('GitRepo with as few git processes as it takes', () => {
     git(repo.dir, 'branch', 'gone', 'HEAD');
     leaveLeftovers(repo.dir);
     expect(await checkout(repo, 'gone')).toBe(4);
-    expectExact(repo.dir, 'gone', '');
+    await expectExact(repo, 'gone');
     const first = await run(repo, 'gone', { 'g.tml': 'g\n' });
     expect(git(repo.dir, 'rev-list', '--parents', 'gone')).toBe(first);
     // With the mark, the tree is the commit's exactly: its files go with the index, and nothing is left to clean.
     git(repo.dir, 'branch', 'stale', 'origin/main');
     expect(await checkout(repo, 'stale')).toBe(3);
-    expectExact(repo.dir, 'stale', '');
+    await expectExact(repo, 'stale');
     await checkout(repo, 'main');
-    expectExact(repo.dir, 'main', 'origin/main');
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
   });
 });
