@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { SimpleGit } from 'simple-git';
@@ -121,13 +121,14 @@ export class GitRepo {
     mkdirSync(dir, { recursive: true });
     const repo = new GitRepo(dir, options);
     await repo.#run('init', async (git) => {
-      // Two git processes fewer per run: `init` on a repository only says so, and the URL is read from the file.
+      // Two git processes fewer per run: `init` on a repository only says so, and the URL is read from the file;
+      // in a repository `init` has just made, it is written there.
       const fresh = !isRepository(dir);
       if (fresh) await git.raw(['init', '--quiet']);
       const origin = fresh ? '' : (originUrlIn(join(dir, '.git')) ?? (await git.raw(['config', '--get', 'remote.origin.url']).catch(() => '')).trim());
       if (origin === options.remoteUrl) return;
       if (origin !== '') throw new GitError(`${dir} is the work tree of ${gitOutput(origin)}, not of ${options.remoteUrl}; tmlsync never reuses a work tree for another remote: remove the folder, or give this configuration another workDir`, 'init');
-      await git.raw(['config', 'remote.origin.url', options.remoteUrl]);
+      if (!(fresh && addOrigin(join(dir, '.git'), options.remoteUrl))) await git.raw(['config', 'remote.origin.url', options.remoteUrl]);
     });
     return repo;
   }
@@ -210,25 +211,42 @@ export class GitRepo {
   async checkout(branch: string): Promise<void> {
     const remote = await this.revParse(`refs/remotes/origin/${branch}`);
     this.#head = undefined;
+    const mark = takeTreeMark(this.dir);
     // The tree as the last run left it, at the commit the remote still has: nothing to put back,
     // and a checkout and a clean each stat every file (0.2 s at 10,004 objects, issue 16).
-    if (remote !== undefined && takeTreeMark(this.dir) === treeMark(branch, remote)) {
+    if (remote !== undefined && mark === treeMark(branch, remote)) {
       this.#head = { on: branch, sha: remote };
       return;
     }
+    // A forced checkout puts back every tracked file; only what git does not track can be left, and
+    // a clean (a process, ~20 ms of CPU) removes it. There is none in a tree that holds nothing but
+    // `.git` (a fresh `init`: every environment's first run), nor in one the mark says holds exactly
+    // a commit's tree (the remote moved since: another run pushed, or another branch is checked out).
+    const untracked = mark === undefined && !holdsNothing(this.dir);
     await this.#run('checkout', async (git) => {
-      if (remote) {
-        await git.raw(['checkout', '--quiet', '--force', '-B', branch, remote]);
-      } else {
-        // The remote has no such branch (a new one, one deleted there, or a remote created
-        // anew): start it empty, dropping what is left of it here from before.
-        await git.raw(['update-ref', '-d', `refs/heads/${branch}`]);
-        await git.raw(['checkout', '--quiet', '--force', '--orphan', branch]);
-        await git.raw(['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.']);
-      }
-      await git.raw(['clean', '-fdxq']);
+      if (remote) await git.raw(['checkout', '--quiet', '--force', '-B', branch, remote]);
+      else await this.#startEmpty(git, branch, untracked);
+      if (untracked) await git.raw(['clean', '-fdxq']);
     });
     this.#head = { on: branch, sha: remote };
+  }
+
+  /**
+   * Puts HEAD on `branch` as a branch of its own with nothing in it, for a branch the remote does
+   * not have (a new one, one deleted there, or a remote created anew). A repository as `init` left
+   * it (no branch, no index) only needs HEAD to name it: 0 or 1 process where it took 4. Else what
+   * is left of the branch here from before is dropped, and the index emptied; with nothing
+   * `untracked`, the files go from the tree with it, so that no clean is needed.
+   */
+  async #startEmpty(git: SimpleGit, branch: string, untracked: boolean): Promise<void> {
+    const unborn = unbornBranch(join(this.dir, '.git'));
+    if (unborn !== undefined) {
+      if (unborn !== branch) await git.raw(['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
+      return;
+    }
+    await git.raw(['update-ref', '-d', `refs/heads/${branch}`]);
+    await git.raw(['checkout', '--quiet', '--force', '--orphan', branch]);
+    await git.raw(['rm', '-r', '--quiet', untracked ? '--cached' : '--force', '--ignore-unmatch', '.']);
   }
 
   /** Puts the working tree on a commit (tag, SHA, remote branch) without moving any branch. */
@@ -453,11 +471,27 @@ export class GitRepo {
    * (ledgers, tmlsync's own exported texts): the output is read back as bytes to split it.
    */
   async readStates(reads: { ref: string; file: string }[]): Promise<(string | undefined)[]> {
-    if (reads.length === 0) return [];
-    const input = reads.map(({ ref, file }) => `${ref}:${file}\n`).join('');
+    const absent = await this.#absentTips(reads.map(({ ref }) => ref));
+    const asked = reads.filter(({ ref }) => !absent.has(ref));
+    if (asked.length === 0) return reads.map(() => undefined);
+    const input = asked.map(({ ref, file }) => `${ref}:${file}\n`).join('');
     const out = await this.#run('cat-file', (git) => git.raw(['cat-file', '--batch']), this.#instance({ input }));
     const objects = batchObjects(Buffer.from(out, 'utf8'));
-    return reads.map((_, i) => (objects[i]?.type === 'blob' ? objects[i].content.toString('utf8') : undefined));
+    const texts = asked.map((_, i) => (objects[i]?.type === 'blob' ? objects[i].content.toString('utf8') : undefined));
+    return reads.map(({ ref }) => (absent.has(ref) ? undefined : texts.shift()));
+  }
+
+  /**
+   * Which of `refs` are state refs or remote branches this repository knows to be absent (`#tips`):
+   * they hold no file, and an environment's first run asked git for its ledgers by a `cat-file` of
+   * its own. The tips are read only when one of `refs` is among them (a run reads them anyway, at
+   * its checkout).
+   */
+  async #absentTips(refs: string[]): Promise<Set<string>> {
+    if (!refs.some((ref) => TIPS.test(ref))) return new Set();
+    const tips = await this.#tips();
+    if (tips.has(NOT_A_COMMIT)) return new Set();
+    return new Set(refs.filter((ref) => TIPS.test(ref) && !tips.has(ref)));
   }
 
   /**
@@ -829,6 +863,42 @@ function takeTreeMark(dir: string): string | undefined {
     const mark = readFileSync(file, 'utf8');
     rmSync(file, { force: true });
     return mark;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A URL git writes into its config as it is: no quoting, no escape, no whitespace at either end. */
+const WRITTEN_AS_IS = /^[^\s"\\;#](?:[^"\\;#\n\r\t\b]*[^\s"\\;#])?$/;
+
+/**
+ * Adds `remote.origin.url` to the config `init` just wrote, as `git config` would add it, where
+ * that took a process of its own (one of the two of every work tree made). Only a URL git writes
+ * as it is, which `originUrlIn` reads back: false for any other, which git then writes.
+ */
+function addOrigin(gitDir: string, url: string): boolean {
+  if (!WRITTEN_AS_IS.test(url)) return false;
+  appendFileSync(join(gitDir, 'config'), `[remote "origin"]\n\turl = ${url}\n`);
+  return true;
+}
+
+/** Whether the work tree `dir` holds nothing but its `.git`. */
+function holdsNothing(dir: string): boolean {
+  return readdirSync(dir).every((name) => name === '.git');
+}
+
+/**
+ * The branch HEAD names in a repository as `init` left it: no index, and no branch at all (none
+ * loose in `refs/heads`, none packed), so HEAD's is unborn and no stale branch of any name is
+ * left. Undefined otherwise, and for anything this reading does not know (a ref storage other
+ * than files', a detached HEAD).
+ */
+function unbornBranch(gitDir: string): string | undefined {
+  try {
+    if (existsSync(join(gitDir, 'index')) || readdirSync(join(gitDir, 'refs', 'heads')).length > 0) return undefined;
+    const packed = join(gitDir, 'packed-refs');
+    if (existsSync(packed) && /^[0-9a-f]+ refs\/heads\//m.test(readFileSync(packed, 'utf8'))) return undefined;
+    return /^ref: refs\/heads\/(\S+)\n?$/.exec(readFileSync(join(gitDir, 'HEAD'), 'utf8'))?.[1];
   } catch {
     return undefined;
   }

@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
+import { prepareCommits } from '../support/commits.js';
 import { git, useGitServer } from '../support/git-server.js';
 
 const server = useGitServer('tmlsync-wt-');
@@ -275,5 +276,178 @@ describe('git credentials (issue 15, item 4)', () => {
     } finally {
       await new Promise((resolve) => remote.close(resolve));
     }
+  });
+});
+
+/**
+ * Every checkout leaves exactly the branch's tree, whatever was left in it, and a work tree is
+ * made and its state read, with as few git processes as that takes. They are counted by a `git`
+ * put first on the PATH (`counted`), which notes its arguments and runs the next `git` on the
+ * PATH: the tool hands git the PATH it had when a repository's instance was made (at `open`, or
+ * for the command). git's own trace would be redirected when the test runs under a trace of its own.
+ */
+describe('GitRepo with as few git processes as it takes', () => {
+  const base = { '.gitignore': '*.log\n', 'a.tml': 'a\n', 'tml/b.tml': 'b\n' };
+  let shim: string | undefined;
+  const counter = () => {
+    if (!shim) {
+      shim = tempDir();
+      writeFileSync(join(shim, 'git'), `#!/bin/sh\necho "$*" >> '${shim}/log'\nPATH="\${PATH#'${shim}':}" exec git "$@"\n`, { mode: 0o755 });
+      writeFileSync(join(shim, 'log'), '');
+    }
+    return shim;
+  };
+  /** What `task` returns, and the git processes it started, the tool's own (its repositories' instances made meanwhile take that PATH). */
+  const counted = async <T>(task: () => Promise<T>): Promise<[T, number]> => {
+    const path = process.env.PATH;
+    const log = join(counter(), 'log');
+    const before = readFileSync(log, 'utf8').split('\n').length;
+    process.env.PATH = `${counter()}:${path ?? ''}`;
+    try {
+      return [await task(), readFileSync(log, 'utf8').split('\n').length - before];
+    } finally {
+      if (path === undefined) delete process.env.PATH;
+      else process.env.PATH = path;
+    }
+  };
+  const open = async (remoteUrl: string, dir = tempDir()) => (await counted(() => GitRepo.open(dir, { remoteUrl, committer })))[0];
+  /** The git processes `checkout(branch)` started, besides the remote's tips, read once per fetch by whatever asks first. */
+  const checkout = async (repo: GitRepo, branch: string) => {
+    await repo.revParse(`refs/remotes/origin/${branch}`);
+    return (await counted(() => repo.checkout(branch)))[1];
+  };
+  /** A remote with `main` at `base`. */
+  const seeded = (name: string) => {
+    const url = server.createRepo(name);
+    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', message: 'base', files: base }]);
+    return url;
+  };
+  /** What an interrupted run or a person leaves: a file git does not know, one it ignores, a tracked one changed and one deleted. */
+  const leaveLeftovers = (dir: string) => {
+    writeFileSync(join(dir, 'half-written.tml'), 'half');
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    writeFileSync(join(dir, 'logs', 'debug.log'), 'ignored');
+    writeFileSync(join(dir, 'a.tml'), 'changed');
+    rmSync(join(dir, 'tml', 'b.tml'), { force: true });
+  };
+  /**
+   * The work tree holds exactly the commit `ref` names (none: an empty branch) on `branch`: nothing
+   * more, nothing changed, ignored files included, and the index the same. One git process: the
+   * commit is the remote's tip (known to the repository since its fetch), and `status` says the rest.
+   */
+  const expectExact = async (repo: GitRepo, branch: string, ref?: string) => {
+    const commit = ref === undefined ? '(initial)' : await repo.revParse(ref);
+    expect(git(repo.dir, 'status', '--porcelain=v2', '--branch', '--ignored', '-uall').split('\n')).toEqual([`# branch.oid ${commit}`, `# branch.head ${branch}`]);
+    if (ref === undefined) expect(readdirSync(repo.dir)).toEqual(['.git']);
+  };
+  /** A run's commit of `files` on the checked-out `branch`, as the export makes it: it leaves the tree mark. */
+  const run = async (repo: GitRepo, branch: string, files: Record<string, string>) => {
+    const stream = repo.startCommits(branch);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(repo.dir, path)), { recursive: true });
+      writeFileSync(join(repo.dir, path), text);
+      stream.file(path, text);
+    }
+    stream.commit(Object.keys(files), 'run', committer);
+    return (await stream.finish())[0]!;
+  };
+
+  it('reads no file of a state ref the remote does not have with a process of its own', async () => {
+    const name = 'co-states';
+    const url = seeded(name);
+    prepareCommits(server.pathOf(name), [{ ref: 'refs/tmlsync/dev/export', message: 'ledger', files: { 'head.json': '{}\n' } }]);
+    const repo = await open(url);
+    await repo.fetch();
+    await repo.revParse('refs/remotes/origin/main');
+    expect(await counted(() => repo.readStates([{ ref: 'refs/tmlsync/prod/export', file: 'head.json' }, { ref: 'refs/tmlsync/prod/deploy', file: 'deploy.json' }]))).toEqual([[undefined, undefined], 0]);
+    const reads = [{ ref: 'refs/tmlsync/prod/export', file: 'head.json' }, { ref: 'refs/tmlsync/dev/export', file: 'head.json' }, { ref: 'refs/tmlsync/dev/export', file: 'none.json' }, { ref: 'main', file: 'a.tml' }];
+    expect(await counted(() => repo.readStates(reads))).toEqual([[undefined, '{}\n', undefined, undefined], 1]);
+    expect(await counted(() => repo.readStates([{ ref: 'refs/remotes/origin/main', file: 'a.tml' }, { ref: 'refs/remotes/origin/dev', file: 'a.tml' }]))).toEqual([['a\n', undefined], 1]);
+  });
+
+  it('makes a work tree with one process, writing the remote URL as git would, and opens it again with none', async () => {
+    // git writes the second URL quoted and escaped (and reads it back), the third with a space in it as it is.
+    for (const [url, made, opened] of [[server.createRepo('co-url'), 1, 0], [join(tempDir(), 'odd #;"\\ name.git'), 2, 1], ['git://127.0.0.1:9/a b.git', 1, 0]] as const) {
+      const dir = tempDir();
+      expect((await counted(() => GitRepo.open(dir, { remoteUrl: url, committer })))[1]).toBe(made);
+      expect(git(dir, 'config', '--get-all', 'remote.origin.url')).toBe(url);
+      expect((await counted(() => GitRepo.open(dir, { remoteUrl: url, committer })))[1]).toBe(opened);
+    }
+    await expect(open('git://127.0.0.1:9/other.git', (await open(server.createRepo('co-url-2'))).dir)).rejects.toThrow(/is the work tree of git:\/\/127\.0\.0\.1:\d+\/co-url-2\.git, not of git:\/\/127\.0\.0\.1:9\/other\.git/);
+  });
+
+  it('checks a branch out into a fresh work tree with one process, and puts every leftover back without a mark', async () => {
+    const repo = await open(seeded('co-fresh'));
+    await repo.fetch();
+    expect(await checkout(repo, 'main')).toBe(1);
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
+    leaveLeftovers(repo.dir);
+    expect(await checkout(repo, 'main')).toBe(2);
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
+    expect(readFileSync(join(repo.dir, 'a.tml'), 'utf8')).toBe('a\n');
+  });
+
+  it('goes from the tree a run left to where the remote moved, another commit or another branch, with one process', async () => {
+    const name = 'co-moved';
+    const repo = await open(seeded(name));
+    await repo.fetch();
+    await checkout(repo, 'main');
+    await run(repo, 'main', { 'mine.tml': 'mine\n', 'a.tml': 'a, mine\n' });
+    // Forced over the run's commit, elsewhere: its files go, the remote's come.
+    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', from: 'main', message: 'theirs', files: { 'c.tml': 'c\n', 'tml/b.tml': null } }]);
+    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/other', from: 'main', message: 'other', files: { 'other.tml': 'o\n' } }]);
+    await repo.fetch();
+    expect(await checkout(repo, 'main')).toBe(1);
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
+    expect(readFileSync(join(repo.dir, 'a.tml'), 'utf8')).toBe('a\n');
+    expect(() => readFileSync(join(repo.dir, 'mine.tml'))).toThrow();
+    await run(repo, 'main', { 'd.tml': 'd\n' });
+    expect(await checkout(repo, 'other')).toBe(1);
+    await expectExact(repo, 'other', 'refs/remotes/origin/other');
+    // The mark promises nothing once a run is cut short after its checkout: the next one puts the tree back whole.
+    leaveLeftovers(repo.dir);
+    expect(await checkout(repo, 'main')).toBe(2);
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
+  });
+
+  it('starts a branch the remote does not have in a fresh work tree by naming it in HEAD: one process, none for the branch init names', async () => {
+    const dev = await open(server.createRepo('co-new'));
+    await dev.fetch();
+    expect(await checkout(dev, 'dev')).toBe(1);
+    await expectExact(dev, 'dev');
+    expect(existsSync(join(dev.dir, '.git', 'index'))).toBe(false);
+    const first = await run(dev, 'dev', { 'a.tml': 'a\n' });
+    expect(git(dev.dir, 'rev-list', '--parents', 'dev')).toBe(first);
+    const main = await open(server.createRepo('co-new-main'));
+    expect(await checkout(main, 'main')).toBe(0);
+    await expectExact(main, 'main');
+    const root = await run(main, 'main', { 'a.tml': 'a\n' });
+    expect(git(main.dir, 'rev-list', '--parents', 'main')).toBe(root);
+    // A folder with files in it before the repository was made: they are not the branch's.
+    const cluttered = tempDir();
+    writeFileSync(join(cluttered, 'stray.tml'), 'stray\n');
+    const repo = await open(server.createRepo('co-new-cluttered'), cluttered);
+    expect(await checkout(repo, 'dev')).toBe(2);
+    await expectExact(repo, 'dev');
+  });
+
+  it('starts a branch the remote does not have, or no longer has, empty over what a work tree holds, with or without a mark', async () => {
+    const name = 'co-gone';
+    const repo = await open(seeded(name));
+    await repo.fetch();
+    await checkout(repo, 'main');
+    // A branch of that name left here from before: a first commit must not land on it.
+    git(repo.dir, 'branch', 'gone', 'HEAD');
+    leaveLeftovers(repo.dir);
+    expect(await checkout(repo, 'gone')).toBe(4);
+    await expectExact(repo, 'gone');
+    const first = await run(repo, 'gone', { 'g.tml': 'g\n' });
+    expect(git(repo.dir, 'rev-list', '--parents', 'gone')).toBe(first);
+    // With the mark, the tree is the commit's exactly: its files go with the index, and nothing is left to clean.
+    git(repo.dir, 'branch', 'stale', 'origin/main');
+    expect(await checkout(repo, 'stale')).toBe(3);
+    await expectExact(repo, 'stale');
+    await checkout(repo, 'main');
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
   });
 });
