@@ -207,8 +207,11 @@ export class GitRepo {
   /**
    * Puts the working tree on `branch` as the remote has it, discarding local
    * leftovers of an interrupted run; an empty branch when the remote has none.
+   * A caller that only `reads` the tree (a deploy, a plan) leaves the tree mark
+   * for the remote's commit: nothing it does changes the tree, so the next run,
+   * killed or not, finds it as the mark says.
    */
-  async checkout(branch: string): Promise<void> {
+  async checkout(branch: string, { reads = false }: { reads?: boolean } = {}): Promise<void> {
     const remote = await this.revParse(`refs/remotes/origin/${branch}`);
     this.#head = undefined;
     const mark = takeTreeMark(this.dir);
@@ -216,6 +219,7 @@ export class GitRepo {
     // and a checkout and a clean each stat every file (0.2 s at 10,004 objects, issue 16).
     if (remote !== undefined && mark === treeMark(branch, remote)) {
       this.#head = { on: branch, sha: remote };
+      if (reads) markTree(this.dir, mark);
       return;
     }
     // A forced checkout puts back every tracked file; only what git does not track can be left, and
@@ -229,6 +233,7 @@ export class GitRepo {
       if (untracked) await git.raw(['clean', '-fdxq']);
     });
     this.#head = { on: branch, sha: remote };
+    if (reads && remote !== undefined) markTree(this.dir, treeMark(branch, remote));
   }
 
   /**
@@ -844,7 +849,8 @@ function quotePath(path: string): string {
  * holds, no more and no less, as a commit stream's `finish` left it (the caller hands over and
  * names every file it wrote). A checkout takes it away, whatever it then does, since the run
  * writes into the tree next: a run cut short leaves no mark, and the next checkout puts the tree
- * back whole. Only the export writes into the tree, and only tmlsync works in it.
+ * back whole; a checkout for a caller that only reads the tree (`reads`: a deploy, a plan) puts it
+ * back at once. Only the export writes into the tree, and only tmlsync works in it.
  */
 const TREE_MARK = 'tmlsync-tree';
 

@@ -207,7 +207,8 @@ export interface Publication {
 export interface ContentRepo {
   readonly dir: string;
   fetch(): Promise<void>;
-  checkout(branch: string): Promise<void>;
+  /** The branch as the remote has it; `reads`: the caller only reads the tree (a deploy), which lets the next run skip putting it back. */
+  checkout(branch: string, options?: { reads?: boolean }): Promise<void>;
   /** Commits of the checked-out `branch` built from files handed over as they are written (git's `CommitStream`). */
   startCommits(branch: string): ContentCommits;
   /** Publishes the branch's new commits and state refs in one atomic push; false when the fence had moved (nothing published). */

@@ -410,6 +410,26 @@ describe('GitRepo with as few git processes as it takes', () => {
     await expectExact(repo, 'main', 'refs/remotes/origin/main');
   });
 
+  it('leaves the mark after a checkout for a caller that only reads the tree: the next checkout starts no process, or one once the remote moved', async () => {
+    const name = 'co-reads';
+    const repo = await open(seeded(name));
+    await repo.fetch();
+    await repo.revParse('refs/remotes/origin/main');
+    expect((await counted(() => repo.checkout('main', { reads: true })))[1]).toBe(1);
+    expect(await checkout(repo, 'main')).toBe(0);
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
+    // That checkout was a writer's: it took the mark, and a reader's puts the tree back whole.
+    leaveLeftovers(repo.dir);
+    expect((await counted(() => repo.checkout('main', { reads: true })))[1]).toBe(2);
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
+    // Again a reader's with nothing to do keeps the mark; the remote moves on, and the tree follows with no clean.
+    expect((await counted(() => repo.checkout('main', { reads: true })))[1]).toBe(0);
+    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', from: 'main', message: 'theirs', files: { 'c.tml': 'c\n', 'tml/b.tml': null } }]);
+    await repo.fetch();
+    expect(await checkout(repo, 'main')).toBe(1);
+    await expectExact(repo, 'main', 'refs/remotes/origin/main');
+  });
+
   it('starts a branch the remote does not have in a fresh work tree by naming it in HEAD: one process, none for the branch init names', async () => {
     const dev = await open(server.createRepo('co-new'));
     await dev.fetch();

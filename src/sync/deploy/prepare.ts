@@ -18,7 +18,8 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
   const { environment, thoughtspot, repo } = options;
   const run = startRun('deploy', environment.name, options);
   await repo.fetch();
-  await repo.checkout(environment.branch);
+  // A deploy never writes into the tree: the next run finds it as this checkout leaves it (issue 16).
+  await repo.checkout(environment.branch, { reads: true });
   const commit = options.ref ? await repo.checkoutRef(options.ref) : ((await repo.revParse('HEAD')) ?? '');
   const ledger = await readDeployLedger(repo, environment.name);
   const { candidates, connections } = readCandidates(repo.dir, ledger);
