@@ -7,21 +7,20 @@ import { git } from '../support/git-server.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-tree-writer-'));
 const outside = join(work, 'outside');
-const tree = join(work, 'tree');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** What lies outside the tree, as the links in the branch could reach it. */
 const victims = { 'secret.txt': 'not tmlsync\'s\n', 'table.txt': 'guid: t\n' };
+const origin = join(work, 'origin');
 
 /**
- * A branch pushed by someone hostile, checked out by git as the exporter's working tree:
- * `tml/liveboard` is a link to a folder outside, `tml/table/a.table.tml` a link to a file
- * outside, and the temporary file of `principals/principals.yaml` a link too.
+ * A branch pushed by someone hostile: `tml/liveboard` is a link to a folder outside,
+ * `tml/table/a.table.tml` a link to a file outside, and the temporary file of
+ * `principals/principals.yaml` a link too. Each way of writing checks out a clone of its own.
  */
 beforeAll(() => {
   mkdirSync(outside);
   for (const [name, text] of Object.entries(victims)) writeFileSync(join(outside, name), text);
-  const origin = join(work, 'origin');
   mkdirSync(join(origin, 'tml', 'table'), { recursive: true });
   mkdirSync(join(origin, 'principals'));
   git(origin, 'init', '--quiet', '--initial-branch=dev');
@@ -31,17 +30,24 @@ beforeAll(() => {
   writeFileSync(join(origin, 'principals', 'principals.yaml'), 'users: []\n');
   git(origin, 'add', '.');
   git(origin, 'commit', '--quiet', '-m', 'hostile links');
-  git(work, 'clone', '--quiet', '--branch', 'dev', origin, tree);
-  expect(lstatSync(join(tree, 'tml', 'liveboard')).isSymbolicLink()).toBe(true);
 });
 
 function outsideNow(): Record<string, string> {
   return Object.fromEntries(readdirSync(outside).map((name) => [name, readFileSync(join(outside, name), 'utf8')]));
 }
 
-describe('the working-tree writer (issue 15, item 1: symlinks, write)', () => {
+/** The operations a run applies on its own thread (a run's first few) or on the worker (the rest of a full export). */
+const WAYS = [['on the caller\'s thread', { inlineOps: Infinity }], ['on its worker', { inlineOps: 0 }]] as const;
+
+describe.each(WAYS)('the working-tree writer %s (issue 15, item 1: symlinks, write)', (way, options) => {
+  const tree = join(work, `tree-${options.inlineOps}`);
+  beforeAll(() => {
+    git(work, 'clone', '--quiet', '--branch', 'dev', origin, tree);
+    expect(lstatSync(join(tree, 'tml', 'liveboard')).isSymbolicLink(), way).toBe(true);
+  });
+
   it('never writes, reads or removes through a symlink in the branch; the export lands inside the tree', async () => {
-    const writer = new TreeWriter(tree);
+    const writer = new TreeWriter(tree, options);
     const same: boolean[][] = [];
     try {
       // A dry run compares without reading through the link or changing anything.
@@ -75,7 +81,7 @@ describe('the working-tree writer (issue 15, item 1: symlinks, write)', () => {
   });
 
   it('a pushed *.tmlsync-tmp symlink stays in git as it was: the writer neither follows nor removes it', async () => {
-    const writer = new TreeWriter(tree);
+    const writer = new TreeWriter(tree, options);
     try {
       writer.apply([{ path: 'principals/principals.yaml', text: 'users:\n- name: bo\n', write: true }]);
       await writer.settled();
@@ -91,7 +97,7 @@ describe('the working-tree writer (issue 15, item 1: symlinks, write)', () => {
   });
 
   it('refuses a path that climbs out of the tree', async () => {
-    const writer = new TreeWriter(tree);
+    const writer = new TreeWriter(tree, options);
     try {
       writer.apply([{ path: '../outside/secret.txt', text: 'x', write: true }]);
       await expect(writer.settled()).rejects.toThrow(/refusing a path outside the working tree/);
@@ -99,5 +105,27 @@ describe('the working-tree writer (issue 15, item 1: symlinks, write)', () => {
       await writer.close();
     }
     expect(outsideNow()).toEqual(victims);
+  });
+});
+
+describe('the working-tree writer from its own thread to its worker', () => {
+  it('keeps the order of the operations across the switch, and reports the worker\'s failure as its own', async () => {
+    const dir = join(work, 'switch');
+    mkdirSync(dir);
+    const writer = new TreeWriter(dir, { inlineOps: 2 });
+    const same: boolean[][] = [];
+    try {
+      writer.apply([{ path: 'tml/a.tml', text: 'a1\n', write: true }, { path: 'tml/b.tml', text: 'b\n', write: true }], (s) => same.push(s));
+      // Beyond the two: the worker, after what this thread wrote.
+      writer.apply([{ path: 'tml/a.tml', text: 'a1\n', write: true }, { path: 'tml/a.tml', text: 'a2\n', write: true }, { remove: 'tml/b.tml', write: true }], (s) => same.push(s));
+      await writer.settled();
+      writer.apply([{ path: '../climbing.tml', text: 'x', write: true }]);
+      await expect(writer.settled()).rejects.toThrow(/^cannot write the working tree: refusing a path outside the working tree/);
+    } finally {
+      await writer.close();
+    }
+    expect(same).toEqual([[false, false], [true, false, false]]);
+    expect(readdirSync(join(dir, 'tml'))).toEqual(['a.tml']);
+    expect(readFileSync(join(dir, 'tml', 'a.tml'), 'utf8')).toBe('a2\n');
   });
 });

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { runInThisContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 
 /** One file operation in a working tree. */
@@ -12,8 +14,9 @@ export interface FileOp {
 }
 
 /**
- * The worker's whole program. CommonJS in a string, so that it runs the same
- * from src/ under tsx, from dist/, and under vitest. Each write goes through a
+ * The file operations (`makeApply(root)`, one operation at a time), run by the
+ * worker or, for a run with few files, by this thread. CommonJS in a string, so
+ * that it runs the same from src/ under tsx, from dist/, and under vitest. Each write goes through a
  * temporary file and a rename: no reader, and no run killed midway, ever sees
  * half a file (the next run's checkout removes a leftover temporary one).
  *
@@ -30,11 +33,11 @@ export interface FileOp {
  * rename replaces a link at the file's name rather than following it. Reads and removals follow no link either: a path whose folders
  * are not all real directories holds nothing in the tree.
  */
-const PROGRAM = `
-const { parentPort, workerData } = require('node:worker_threads');
+const CORE = `
 const { lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { randomBytes } = require('node:crypto');
+function makeApply(root) {
 // Folders below the root known to be real directories (checked or made during this run).
 const real = new Set();
 function kindOf(path) {
@@ -50,7 +53,7 @@ function partsOf(relative) {
 /** The file's full path when every folder on its way is a real directory; undefined otherwise (it cannot be in the tree). */
 function inTree(relative) {
   const parts = partsOf(relative);
-  let dir = workerData.root;
+  let dir = root;
   for (const part of parts.slice(0, -1)) {
     dir = join(dir, part);
     if (real.has(dir)) continue;
@@ -62,7 +65,7 @@ function inTree(relative) {
 /** The file's full path, every folder on its way made a real directory inside the tree. */
 function madeInTree(relative) {
   const parts = partsOf(relative);
-  let dir = workerData.root;
+  let dir = root;
   for (const part of parts.slice(0, -1)) {
     dir = join(dir, part);
     if (real.has(dir)) continue;
@@ -105,6 +108,14 @@ function apply(op) {
   if (op.remove !== undefined && op.write) remove(op.remove);
   return false;
 }
+return apply;
+}
+`;
+
+/** The worker's whole program: the operations, on the tree its data names, one message at a time. */
+const PROGRAM = `${CORE}
+const { parentPort, workerData } = require('node:worker_threads');
+const apply = makeApply(workerData.root);
 parentPort.on('message', ({ id, ops }) => {
   try {
     parentPort.postMessage({ id, same: ops.map(apply) });
@@ -120,36 +131,50 @@ interface Answer {
   error?: string;
 }
 
+/** `makeApply` of `CORE`, compiled once for this thread. */
+let applyFactory: ((root: string) => (op: FileOp) => boolean) | undefined;
+
+function applyHere(root: string): (op: FileOp) => boolean {
+  applyFactory ??= (runInThisContext(`(function (require) {${CORE}\nreturn makeApply;\n})`) as (load: NodeJS.Require) => typeof applyFactory)(createRequire(import.meta.url));
+  return applyFactory!(root);
+}
+
+/**
+ * How many operations a run applies on its own thread before it starts the worker. A worker costs
+ * 65 ms of CPU and 60 ms to start (30 starts, node 20, the 2-core machine), paid by every export
+ * run, and most runs write a few files or none (an incremental run, a sync); 200 writes keep the
+ * event loop busy for less than that. A full export hands the rest to the worker.
+ */
+export const INLINE_OPS = 200;
+
 /**
  * Writes, compares and removes files of a working tree on a thread of its
  * own, so that the export's event loop goes on reading answers meanwhile
  * (written on the event loop, files kept it busy a good part of the exports
- * window at 10,000 objects, and answers waited). Operations run in the order
- * given; `settled()` waits for all and reports the first failure.
+ * window at 10,000 objects, and answers waited). The first `inlineOps`
+ * operations of a run are applied on the caller's thread; the worker starts
+ * with the first batch beyond them. Operations run in the order given;
+ * `settled()` waits for all and reports the first failure.
  */
 export class TreeWriter {
-  readonly #worker: Worker;
+  #worker: Worker | undefined;
+  readonly #here: (op: FileOp) => boolean;
+  #hereLeft: number;
   readonly #waiting = new Map<number, { resolve: (same: boolean[]) => void; reject: (error: Error) => void }>();
   readonly #done: Promise<void>[] = [];
   #next = 0;
 
-  constructor(root: string) {
-    this.#worker = new Worker(PROGRAM, { eval: true, workerData: { root } });
-    this.#worker.on('message', ({ id, same, error }: Answer) => {
-      const waiter = this.#waiting.get(id);
-      this.#waiting.delete(id);
-      if (error !== undefined || !same) waiter?.reject(new Error(`cannot write the working tree: ${error ?? 'no answer'}`));
-      else waiter?.resolve(same);
-    });
-    this.#worker.on('error', (error) => this.#failAll(error));
-    this.#worker.on('exit', () => this.#failAll(new Error('the working-tree writer stopped')));
+  constructor(
+    readonly root: string,
+    { inlineOps = INLINE_OPS }: { inlineOps?: number } = {},
+  ) {
+    this.#here = applyHere(root);
+    this.#hereLeft = inlineOps;
   }
 
   /** Applies `ops`, then hands `then` whether each op's file already held its text. */
   apply(ops: FileOp[], then: (same: boolean[]) => void = () => undefined): void {
-    const id = (this.#next += 1);
-    const answer = new Promise<boolean[]>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
-    this.#worker.postMessage({ id, ops });
+    const answer = this.#worker === undefined && ops.length <= this.#hereLeft ? this.#applyHere(ops) : this.#applyThere(ops);
     const done = answer.then(then);
     done.catch(() => undefined); // reported by settled(), not as an unhandled rejection
     this.#done.push(done);
@@ -162,11 +187,45 @@ export class TreeWriter {
   }
 
   async close(): Promise<void> {
-    await this.#worker.terminate();
+    await this.#worker?.terminate();
+  }
+
+  #applyHere(ops: FileOp[]): Promise<boolean[]> {
+    this.#hereLeft -= ops.length;
+    try {
+      return Promise.resolve(ops.map((op) => this.#here(op)));
+    } catch (error) {
+      return Promise.reject(writeFailure(error instanceof Error ? error.message : String(error)));
+    }
+  }
+
+  #applyThere(ops: FileOp[]): Promise<boolean[]> {
+    const worker = (this.#worker ??= this.#startWorker());
+    const id = (this.#next += 1);
+    const answer = new Promise<boolean[]>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
+    worker.postMessage({ id, ops });
+    return answer;
+  }
+
+  #startWorker(): Worker {
+    const worker = new Worker(PROGRAM, { eval: true, workerData: { root: this.root } });
+    worker.on('message', ({ id, same, error }: Answer) => {
+      const waiter = this.#waiting.get(id);
+      this.#waiting.delete(id);
+      if (error !== undefined || !same) waiter?.reject(writeFailure(error ?? 'no answer'));
+      else waiter?.resolve(same);
+    });
+    worker.on('error', (error) => this.#failAll(error));
+    worker.on('exit', () => this.#failAll(new Error('the working-tree writer stopped')));
+    return worker;
   }
 
   #failAll(error: Error): void {
     for (const waiter of this.#waiting.values()) waiter.reject(error);
     this.#waiting.clear();
   }
+}
+
+function writeFailure(message: string): Error {
+  return new Error(`cannot write the working tree: ${message}`);
 }
