@@ -85,8 +85,12 @@ async function listEverything({ thoughtspot, listed }: ExportOptions, mode: List
     if (listed.refresh.length > 0) return refreshListing(thoughtspot, listed.headers, listed.refresh, onPage);
     onPage(listed.headers);
   };
-  const [, everyone] = await Promise.all([content(), people]);
-  return everyone;
+  // Both end before either's failure is reported: a listing that failed left the other listing
+  // (and its login) running after the run had reported, and its calls went on against ThoughtSpot.
+  const [listedContent, everyone] = await Promise.allSettled([content(), people]);
+  if (listedContent.status === 'rejected') throw listedContent.reason;
+  if (everyone.status === 'rejected') throw everyone.reason;
+  return everyone.value;
 }
 
 /** Every user, principal and privilege: the commits' authors and the principals file. */
