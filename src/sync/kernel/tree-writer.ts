@@ -142,10 +142,11 @@ function applyHere(root: string): (op: FileOp) => boolean {
 /**
  * How many operations a run applies on its own thread before it starts the worker. A worker costs
  * 65 ms of CPU and 60 ms to start (30 starts, node 20, the 2-core machine), paid by every export
- * run, and most runs write a few files or none (an incremental run, a sync); 200 writes keep the
- * event loop busy for less than that. A full export hands the rest to the worker.
+ * run, and most runs write a few files or none (an incremental run, a sync). 200 writes of 1 kB
+ * kept the event loop busy 66-78 ms (warm, the same machine under load): 100 keep it under the
+ * worker's start. A full export hands the rest to the worker.
  */
-export const INLINE_OPS = 200;
+export const INLINE_OPS = 100;
 
 /**
  * Writes, compares and removes files of a working tree on a thread of its
