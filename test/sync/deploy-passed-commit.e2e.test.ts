@@ -6,7 +6,7 @@ import { runDeploy } from '../../src/sync/deploy/deploy.js';
 import { runExport } from '../../src/sync/export/export.js';
 import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import type { WorkflowEnvironment } from '../../src/sync/kernel/environment.js';
-import type { ContentRepo, StateWrite } from '../../src/sync/ports.js';
+import type { ContentRepo, StateWrite, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
@@ -23,7 +23,7 @@ const TILE = 'Scale Answer 0';
  * object of each kind) is exported once; each case deploys it into an empty
  * Org of the same emulator, whose warehouse fails the liveboard's tile.
  */
-const ORGS = API_VERSIONS.flatMap((api) => [`Checked ${api}`, `Clean ${api}`]);
+const ORGS = API_VERSIONS.flatMap((api) => [`Checked ${api}`, `Clean ${api}`, `Thrown ${api}`]);
 const stage = useStage('tmlsync-passed-commit-', { emulator: { seed: 'none', seedScale: 1, orgs: ORGS, failingVisualizations: [TILE] }, gitServer: false });
 const remote = join(stage.work, 'remote.git');
 
@@ -65,13 +65,13 @@ describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', 
   const remoteLedger = (environment: string) => JSON.parse(git(remote, 'show', `refs/tmlsync/${environment}/deploy:deploy.json`)) as { deployedCommit?: string; objects: object };
   const remoteRefs = () => git(remote, 'for-each-ref', '--format=%(refname)', 'refs/tmlsync/');
 
-  async function deployInto(org: string, environment: WorkflowEnvironment) {
+  async function deployInto(org: string, environment: WorkflowEnvironment, port: (real: ThoughtSpotPort) => ThoughtSpotPort = (real) => real) {
     const { emulator, work } = stage;
     const client = clientOf(api, emulator.url, { org: String(emulator.instance.findOrg(org)!.org.id) });
     await client.importTml([CONNECTION], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
     const real = await GitRepo.open(join(work, `${environment.name}-wd`), { remoteUrl: remote, committer: COMMITTER });
     const recorded = recording(real);
-    const run = runDeploy({ environment, thoughtspot: thoughtspotPort(client), repo: recorded.repo });
+    const run = runDeploy({ environment, thoughtspot: port(thoughtspotPort(client)), repo: recorded.repo });
     return { run, writes: recorded.writes };
   }
 
@@ -81,10 +81,10 @@ describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', 
     const report = await run;
     expect(report.outcome).toBe('failed');
     expect(report.checks?.filter((c) => c.status === 'failed').map((c) => [c.kind, c.visualization])).toEqual([['liveboard', TILE]]);
-    // The GUIDs were recorded (pending creations, then the imports); the commit never was.
-    expect(writes.length).toBeGreaterThan(0);
+    // The GUIDs were recorded (pending creations, then the imports, with the lock's release); the commit never was.
+    expect(writes.length).toBeGreaterThan(1);
     expect(writes.every((w) => w.endsWith(' none'))).toBe(true);
-    expect(writes.some((w) => w.startsWith('release'))).toBe(false);
+    expect(writes.at(-1)).toBe(`release refs/tmlsync/${name}/deploy none`);
     expect(remoteLedger(name).deployedCommit).toBeUndefined();
     expect(Object.keys(remoteLedger(name).objects).length).toBeGreaterThan(0);
     expect(remoteRefs()).not.toContain(`refs/tmlsync/${name}/lock`);
@@ -97,6 +97,29 @@ describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', 
     expect(writes.at(-1)).toBe(`release refs/tmlsync/${name}/deploy ${main()}`);
     expect(writes.slice(0, -1).every((w) => w.endsWith(' none'))).toBe(true);
     expect(remoteLedger(name).deployedCommit).toBe(main());
+    expect(remoteRefs()).not.toContain(`refs/tmlsync/${name}/lock`);
+  });
+
+  it('records what it imported with the lock\'s release when it throws after its imports, and not the commit', async () => {
+    const name = `thrown-${api}`;
+    // The re-export that verifies the imports (step 7) fails: the run throws once every import landed.
+    const failingVerify = (real: ThoughtSpotPort): ThoughtSpotPort => {
+      let imported = false;
+      return {
+        ...real,
+        importTml: (...args) => real.importTml(...args).finally(() => (imported = true)),
+        exportTml: (...args) => (imported ? Promise.reject(new Error('verify failed')) : real.exportTml(...args)),
+      };
+    };
+    const { run, writes } = await deployInto(`Thrown ${api}`, { name, branch: 'main' }, failingVerify);
+    await expect(run).rejects.toThrow('verify failed');
+    expect(writes.at(-1)).toBe(`release refs/tmlsync/${name}/deploy none`);
+    const ledger = remoteLedger(name) as { deployedCommit?: string; objects: Record<string, { hash: string }>; pending?: object };
+    expect(ledger.deployedCommit).toBeUndefined();
+    expect(ledger.pending).toBeUndefined();
+    // Every imported object is in the ledger with its text's hash: the next run imports nothing again.
+    expect(Object.values(ledger.objects).length).toBeGreaterThan(0);
+    expect(Object.values(ledger.objects).every((o) => o.hash !== '')).toBe(true);
     expect(remoteRefs()).not.toContain(`refs/tmlsync/${name}/lock`);
   });
 });

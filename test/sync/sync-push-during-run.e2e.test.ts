@@ -41,11 +41,11 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
   }
 
   /**
-   * The repository, with `during` run once before the run's first call of `operation`: `writeState`
-   * of the deploy ledger (after the deploy read the branch, before the export does) or the
+   * The repository, with `during` run once before the run's first call of `operation`: `releaseLock`
+   * with the deploy ledger (after the deploy read the branch, before the export does) or the
    * publication of the export's commits (after they are made, so that the push must rebase onto `during`'s).
    */
-  function pushingBefore(operation: 'writeState' | 'publish', during: () => Promise<void>): ContentRepo {
+  function pushingBefore(operation: 'releaseLock' | 'publish', during: () => Promise<void>): ContentRepo {
     let done = false;
     const once = async () => {
       if (done) return;
@@ -61,9 +61,9 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
       });
     }
     return repoWith(repo, {
-      writeState: async (ref, files, message) => {
-        if (ref.endsWith('/deploy')) await once();
-        return repo.writeState(ref, files, message);
+      releaseLock: async (ref, last) => {
+        if (last?.ref.endsWith('/deploy')) await once();
+        return repo.releaseLock(ref, last);
       },
     });
   }
@@ -73,7 +73,7 @@ describe.each(API_VERSIONS)('a push during a sync run, over %s', (api) => {
 
   it('a push of an object the run deploys is neither reverted by its export nor lost', { timeout: 60_000 }, async () => {
     await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`First push ${api}.`), committer);
-    const first = await sync(pushingBefore('writeState', () => pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Second push ${api}.`), committer)));
+    const first = await sync(pushingBefore('releaseLock', () => pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Second push ${api}.`), committer)));
     expect(first.outcome).toBe('ok');
     expect(inThoughtSpot(DEMO_GUIDS.worksheet)).toContain(`First push ${api}.`);
     // The run deployed the first push; the second, made meanwhile, stays on the branch…

@@ -57,21 +57,24 @@ export async function runDeploy(given: DeployOptions): Promise<DeployReport> {
  * dry run writes nothing, and takes no lock). A run that passed everything
  * records its commit as deployed in the push that releases the lock (one
  * atomic push: both or neither), so that no crash can leave a commit marked
- * deployed before its checks passed; a run that failed, or threw, only
- * releases the lock.
+ * deployed before its checks passed; a run that imported and then failed, or
+ * threw, records what it imported in that push (`Recording`); one that
+ * imported nothing only releases the lock.
  */
 async function lockedDeploy(options: DeployOptions): Promise<DeployReport> {
-  if (options.dryRun) return (await deploy(options)).report;
+  if (options.dryRun) return (await deploy(options, {})).report;
   const lock = stateRef(options.environment.name, 'lock');
   const runId = options.runId ?? randomUUID();
   const holder = await options.repo.acquireLock(lock, `${hostname()} pid ${process.pid} run ${runId}`, abandoned);
   if (holder) throw new DeployLockedError(options.environment.name, holder);
-  const finished = await deploy({ ...options, runId }).catch(async (error: unknown) => {
-    await options.repo.releaseLock(lock).catch(() => undefined);
+  const recording: Recording = {};
+  const finished = await deploy({ ...options, runId }, recording).catch(async (error: unknown) => {
+    await options.repo.releaseLock(lock, recording.ledger?.()).catch(() => undefined);
     throw error;
   });
+  const last = finished.passed ?? recording.ledger?.();
   // Without a last write, a failed release leaves a lock that `abandoned` lets the next run take over.
-  if (finished.passed) await options.repo.releaseLock(lock, finished.passed);
+  if (last) await options.repo.releaseLock(lock, last);
   else await options.repo.releaseLock(lock).catch(() => undefined);
   return finished.report;
 }
@@ -132,6 +135,19 @@ interface DeployRun {
   prune: PrunePlan;
 }
 
+/**
+ * The deploy ledger once a run's imports are in it, for the push that releases the lock to write
+ * (`lockedDeploy`), whether the run then passes, fails a check or throws. It used to be a push of
+ * its own right after the imports: one push more per deploy, 6 git processes between client and
+ * server. Read when the lock is released, so that it holds what prune has taken out since (prune
+ * writes the ledger itself once it deleted something). A run killed between its imports and that
+ * push leaves the ledger as it read it: the next run imports those files again, in place, and the
+ * pending creations written before any import (import.ts) keep it from creating anything twice.
+ */
+interface Recording {
+  ledger?: () => StateWrite;
+}
+
 /** A deploy's report and, when it passed everything, the deploy ledger naming its commit: the run's last write. */
 interface Finished {
   report: DeployReport;
@@ -151,7 +167,7 @@ interface Gated {
  * refuse the run (the files, principals, prune, the gate) does so before
  * anything is written.
  */
-async function deploy(options: DeployOptions): Promise<Finished> {
+async function deploy(options: DeployOptions, recording: Recording): Promise<Finished> {
   const run = await prepare(options);
   const { set } = run;
   if (set.changed.length === 0 && run.prune.deletions.length === 0) return { report: await nothingToDeploy(run) };
@@ -159,7 +175,7 @@ async function deploy(options: DeployOptions): Promise<Finished> {
   if (options.dryRun) return { report: await dryRunReport(run, gated) };
   run.principals = await applyPrincipals(options.thoughtspot, run.principalsPlan, set.run.log);
   const imported = await importChanges({ ...run, ...gated, thoughtspot: options.thoughtspot, repo: options.repo, onProgress: options.onProgress });
-  await record(run);
+  record(run, recording);
   const pruned = await pruneGone(run, imported);
   const drift = await verify(run, imported);
   const ownership = await setOwners(run, imported);
@@ -241,12 +257,14 @@ async function dryRunReport(run: DeployRun, gated: Gated): Promise<DeployReport>
   return withFollowUps({ ...report(run, [...unchangedResults(set), ...would, ...dryRunDeletions(run.prune)], []), prune: pruneSummary(run.prune) }, planned, []);
 }
 
-/** Step 6, recorded: the new GUIDs (the deployed commit waits for the run's end: `passed`). */
-async function record({ set, options }: DeployRun): Promise<void> {
+/**
+ * Step 6, recorded: the imports' outcome goes into the ledger (the new GUIDs, the texts' hashes),
+ * pushed with the lock's release (`Recording`); the deployed commit waits for the run's end (`passed`).
+ */
+function record({ set }: DeployRun, recording: Recording): void {
   delete set.ledger.pending;
-  await writeDeployLedger(options.repo, set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} run ${set.run.runId}`);
+  recording.ledger = () => deployLedgerWrite(set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} run ${set.run.runId}`);
 }
-
 /** Step 8 (prune.ts), once the imports are recorded; held back when any import failed. */
 function pruneGone({ set, options, prune: plan }: DeployRun, imported: ImportOutcome): ReturnType<typeof runPrune> {
   const { environment, thoughtspot, repo } = options;
