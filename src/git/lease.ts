@@ -166,10 +166,7 @@ export class GitLeases {
    */
   async take(ref: string, holder: string): Promise<TakeResult> {
     if (!this.#heldElsewhere.has(ref)) {
-      // Any refusal leads to the read, which says what the remote holds (or fails with its own
-      // error): replicas creating the ref at the same moment are refused by the server's ref lock
-      // with no status line a lost race is told by (the race case failed so in one CI run).
-      const created = await this.#swap(this.#tracking, ref, undefined, holder, 1).catch(() => undefined);
+      const created = await this.#swap(this.#tracking, ref, undefined, holder, 1);
       if (created) return { taken: true, lease: created };
     }
     const result = await this.#takeAsRead(ref, holder);
