@@ -482,12 +482,8 @@ export class GitRepo {
     const input = asked.map(({ ref, file }) => `${ref}:${file}\n`).join('');
     const out = await this.#run('cat-file', (git) => git.raw(['cat-file', '--batch']), this.#instance({ input }));
     const objects = batchObjects(Buffer.from(out, 'utf8'));
-    let next = 0;
-    return reads.map(({ ref }) => {
-      if (absent.has(ref)) return undefined;
-      const object = objects[next++];
-      return object?.type === 'blob' ? object.content.toString('utf8') : undefined;
-    });
+    const texts = asked.map((_, i) => (objects[i]?.type === 'blob' ? objects[i].content.toString('utf8') : undefined));
+    return reads.map(({ ref }) => (absent.has(ref) ? undefined : texts.shift()));
   }
 
   /**

@@ -159,15 +159,16 @@ export const INLINE_OPS = 100;
  */
 export class TreeWriter {
   #worker: Worker | undefined;
-  readonly #root: string;
   readonly #here: (op: FileOp) => boolean;
   #hereLeft: number;
   readonly #waiting = new Map<number, { resolve: (same: boolean[]) => void; reject: (error: Error) => void }>();
   readonly #done: Promise<void>[] = [];
   #next = 0;
 
-  constructor(root: string, { inlineOps = INLINE_OPS }: { inlineOps?: number } = {}) {
-    this.#root = root;
+  constructor(
+    readonly root: string,
+    { inlineOps = INLINE_OPS }: { inlineOps?: number } = {},
+  ) {
     this.#here = applyHere(root);
     this.#hereLeft = inlineOps;
   }
@@ -208,7 +209,7 @@ export class TreeWriter {
   }
 
   #startWorker(): Worker {
-    const worker = new Worker(PROGRAM, { eval: true, workerData: { root: this.#root } });
+    const worker = new Worker(PROGRAM, { eval: true, workerData: { root: this.root } });
     worker.on('message', ({ id, same, error }: Answer) => {
       const waiter = this.#waiting.get(id);
       this.#waiting.delete(id);
