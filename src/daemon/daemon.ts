@@ -122,8 +122,14 @@ export class Daemon {
       const dir = setting === true ? workTree(this.config, slot.environment) : resolve(setting);
       mkdirSync(dir, { recursive: true });
       const log = this.services.log.child({ environment: slot.environment.name, component: 'watch' });
-      this.#watchers.push(watchTml({ dir, log, busy: () => slot.current !== undefined }));
-      log.info({ dir }, 'validating TML files as they are saved');
+      // Only the run's own work tree is written by the run: its saves are not a person's. A folder
+      // of the person's own (`watch: <path>`) is checked during runs too; it used to be skipped, and
+      // a file saved while a run was in progress was never checked (test/daemon/watch.test.ts).
+      const busy = setting === true ? () => slot.current !== undefined : undefined;
+      const watcher = watchTml({ dir, log, busy });
+      this.#watchers.push(watcher);
+      // Said once chokidar has scanned the folder: a file saved before then is taken for one that was there.
+      watcher.once('ready', () => log.info({ dir }, 'validating TML files as they are saved'));
     }
   }
 

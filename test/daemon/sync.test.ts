@@ -80,9 +80,10 @@ describe.each(API_VERSIONS)('the daemon on a sync environment, over %s', (api) =
 
   it('validates a TML file when it is saved, logging the problem with file and line', { timeout: 60_000 }, async () => {
     writeFileSync(join(clone, 'tml', 'broken.answer.tml'), 'guid: 0b0b0b0b-0000-4000-8000-000000000001\nanswer:\n  name: Broken\n  tables:\n  - name: no_such_table\n  search_query: "[x"\n  answer_columns: [\n');
-    // 30 s: in CI, beside the heaviest files, the v2 half once went 10 s without the watcher's log
-    // (the v1 half took 155 ms in the same run); the last lines say what the daemon did meanwhile.
-    await until(() => logs.some((l) => l.file === 'tml/broken.answer.tml'), 30_000);
+    // It failed now and then, in either half: the save landed while the run the last push started was
+    // in progress, and the watcher skipped every save during a run, of the person's folder too
+    // (test/daemon/watch.test.ts). The last lines say what the daemon did meanwhile.
+    await until(() => logs.some((l) => l.file === 'tml/broken.answer.tml'));
     const problem = logs.find((l) => l.file === 'tml/broken.answer.tml')!;
     expect(problem, JSON.stringify(logs.slice(-12))).toMatchObject({ level: 'error' });
     expect(problem.line).toBeGreaterThan(0);

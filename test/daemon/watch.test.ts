@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,36 @@ describe.each(API_VERSIONS)('a remote on this machine, over %s', (api) => {
       expect(daemon.status().find((s) => s.name === 'prod')!.api).toBe(api);
     } finally {
       await daemon?.stop();
+    }
+  });
+});
+
+// The watcher reads files and calls no API: one version is enough.
+describe('a folder of TML files watched beside the runs', () => {
+  it('checks a file saved while a run is in progress', async () => {
+    // Every call answered 300 ms late: the start-up run is still in progress when the file is saved.
+    const slow = await startEmulator({ latencyMs: 300 });
+    const logs: { level: string; msg: string; file?: string }[] = [];
+    const folder = join(work, 'saves');
+    mkdirSync(join(folder, 'tml'), { recursive: true });
+    const remote = createLocalRemote(join(work, 'remote-saves.git'));
+    const file = join(work, 'tmlsync-saves.yaml');
+    writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd-saves')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${slow.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    watch: ${folder}\n    schedule: "0 0 1 1 *"\n`);
+    const log = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(JSON.parse(line) as (typeof logs)[number]) } });
+    const daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor: new Redactor(), queues: new HostQueues(), env: {} });
+    try {
+      await daemon.start();
+      while (!logs.some((l) => l.msg === 'validating TML files as they are saved')) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(daemon.status()[0]!.running).toBe(true);
+      writeFileSync(join(folder, 'tml', 'broken.answer.tml'), 'guid: 0b0b0b0b-0000-4000-8000-000000000002\nanswer:\n  name: Broken\n  answer_columns: [\n');
+      const deadline = Date.now() + 15_000;
+      while (!logs.some((l) => l.file === 'tml/broken.answer.tml') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(logs.find((l) => l.file === 'tml/broken.answer.tml'), JSON.stringify(logs.slice(-8))).toMatchObject({ level: 'error', msg: expect.stringMatching(/invalid TML/) });
+      // Checked during the run, not after it.
+      expect(daemon.status()[0]!.running).toBe(true);
+    } finally {
+      await daemon.stop();
+      await slow.close();
     }
   });
 });
