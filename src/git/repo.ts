@@ -273,6 +273,40 @@ export class GitRepo {
     return out.split('\0').filter(Boolean);
   }
 
+  /**
+   * The texts each of `paths` had in the commits of `since..HEAD` that changed it, newest first
+   * (the last `limit` commits that changed any): one `log` and one `cat-file`, for any number of
+   * paths. A `since` this repository does not have (a branch rewritten, its commits gone) has no
+   * versions to tell.
+   */
+  async fileVersions(paths: string[], since: string, limit: number): Promise<Map<string, string[]>> {
+    const versions = new Map<string, string[]>();
+    if (paths.length === 0) return versions;
+    let out: string;
+    try {
+      // -z: `commit <sha>` and each path a NUL-terminated field; a commit's first path comes after a newline.
+      out = await this.#run('log', (git) => git.raw(['--literal-pathspecs', 'log', '-z', '--format=commit %H', '--name-only', `--max-count=${limit}`, `${since}..HEAD`, '--', ...paths]));
+    } catch (error) {
+      if (/bad revision|unknown revision|invalid revision range|ambiguous argument|invalid object name/i.test(gitMessage(error))) return versions;
+      throw error;
+    }
+    const asked = new Set(paths);
+    const reads: { ref: string; file: string }[] = [];
+    let commit: string | undefined;
+    for (const field of out.split('\0')) {
+      const path = field.replace(/^\n/, '');
+      const header = /^commit ([0-9a-f]{40,64})$/.exec(field);
+      if (header && !asked.has(path)) commit = header[1];
+      else if (commit && asked.has(path)) reads.push({ ref: commit, file: path });
+    }
+    const texts = await this.readStates(reads);
+    reads.forEach(({ file }, i) => {
+      const text = texts[i];
+      if (text !== undefined) versions.set(file, [...(versions.get(file) ?? []), text]);
+    });
+    return versions;
+  }
+
   /** Commits reachable from `to` and not from `from` (all of `to`'s history without `from`): how far a pipeline stage is behind its source. */
   async commitsBetween(from: string | undefined, to: string): Promise<number> {
     const out = await this.#run('rev-list', (git) => git.raw(['rev-list', '--count', to, ...(from ? [`^${from}`] : []), '--']));

@@ -219,6 +219,11 @@ export interface ContentRepo {
   /** Puts the working tree on a commit (a tag, a SHA) without moving the branch; returns its SHA. */
   checkoutRef(ref: string): Promise<string>;
   revParse(ref: string): Promise<string | undefined>;
+  /**
+   * The texts each of `paths` had in the commits after `since` up to HEAD (the last `limit` of
+   * them that changed any), newest first; none when `since` is not a commit of this repository.
+   */
+  fileVersions(paths: string[], since: string, limit: number): Promise<Map<string, string[]>>;
   /** Paths added or changed between a commit (SHA, tag, branch) and HEAD. */
   changedPaths(since: string): Promise<string[]>;
   /** Commits reachable from `to` and not from `from` (a pipeline stage's distance behind its source). */

@@ -106,6 +106,32 @@ describe('GitRepo', () => {
     expect(git(server.pathOf('paths'), 'rev-parse', 'main')).toBe(remove);
   });
 
+  it('tells the texts files had since a commit, newest first, whatever their names', async () => {
+    const url = server.createRepo('versions');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await repo.fetch();
+    await repo.checkout('main');
+    mkdirSync(join(repo.dir, 'tml'), { recursive: true });
+    // A name git would quote, and one a pathspec would take for a pattern.
+    const [odd, star] = ['tml/Ünïcode "quoted" \\ x.tml', 'tml/*.tml'];
+    const commit = async (files: Record<string, string | undefined>) => {
+      for (const [path, text] of Object.entries(files)) {
+        if (text === undefined) rmSync(join(repo.dir, path));
+        else writeFileSync(join(repo.dir, path), text);
+      }
+      return (await repo.commitAll('edit', committer))!;
+    };
+    const since = await commit({ [odd]: 'odd 1\n', [star]: 'star 1\n', 'tml/other.tml': 'other 1\n' });
+    await commit({ [odd]: 'odd 2\n' });
+    await commit({ [star]: 'star 2\n', 'tml/other.tml': 'other 2\n' });
+    await commit({ [odd]: 'odd 3\n' });
+    await commit({ [star]: undefined });
+    expect(Object.fromEntries(await repo.fileVersions([odd, star], since, 100))).toEqual({ [odd]: ['odd 3\n', 'odd 2\n'], [star]: ['star 2\n'] });
+    // The last 2 commits that changed either: the deletion, which has no text, and odd's third.
+    expect(Object.fromEntries(await repo.fileVersions([odd, star], since, 2))).toEqual({ [odd]: ['odd 3\n'] });
+    expect((await repo.fileVersions([odd], '0'.repeat(40), 100)).size).toBe(0);
+  });
+
   it('makes a first commit on a branch the remote does not have, and moves nothing when discarded', async () => {
     const url = server.createRepo('fresh');
     const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { GitRepo } from '../../src/git/index.js';
 import { runExport } from '../../src/sync/export/export.js';
+import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { thoughtspotPort } from '../../src/app/index.js';
 import { cli } from '../support/cli.js';
@@ -74,22 +75,8 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
     const real = await GitRepo.open(dir('race'), { remoteUrl: remote, committer });
     const other = await GitRepo.open(dir('other'), { remoteUrl: remote, committer });
     let raced = false;
-    const racing: ContentRepo = {
-      dir: real.dir,
-      fetch: () => real.fetch(),
-      checkout: (b) => real.checkout(b),
-      startCommits: (b) => real.startCommits(b),
-      readState: (r, f) => real.readState(r, f),
-      readStates: (reads) => real.readStates(reads),
-      writeState: (r, f, m) => real.writeState(r, f, m),
-      publishBranch: (b, base, f, m, a) => real.publishBranch(b, base, f, m, a),
-      removeBranch: (b) => real.removeBranch(b),
-      checkoutRef: (r) => real.checkoutRef(r),
-      revParse: (r) => real.revParse(r),
-      changedPaths: (s) => real.changedPaths(s),
-      commitsBetween: (f, t) => real.commitsBetween(f, t),
-      acquireLock: (r, h, s) => real.acquireLock(r, h, s),
-      releaseLock: (r) => real.releaseLock(r),
+    // The repository, whose publication meets a commit someone else pushed just before it.
+    const racing: ContentRepo = repoWith(real, {
       async publish(publication) {
         if (!raced && publication.branch) {
           raced = true;
@@ -101,7 +88,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
         }
         return real.publish(publication);
       },
-    };
+    });
     const report = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: racing, committer });
     expect(report.outcome).toBe('ok');
     const files = git(bare('race'), 'ls-tree', '-r', '--name-only', 'dev').split('\n');

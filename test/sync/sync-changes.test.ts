@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contentHash, emptyDeployLedger, emptyLedger, type DeployLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import type { Header } from '../../src/sync/ports.js';
-import { detectChanges, guidlessIds, reconcile, toCompare, toExportBack, type GitFile, type SyncSides } from '../../src/sync/sync/changes.js';
+import { detectChanges, guidlessIds, reconcile, toCompare, toExportBack, unrecordedDeploys, type GitFile, type SyncSides } from '../../src/sync/sync/changes.js';
 
 const A = 'aaaaaaaa-0000-0000-0000-000000000001';
 const B = 'bbbbbbbb-0000-0000-0000-000000000002';
@@ -107,6 +107,33 @@ describe('reconciling an object changed on both sides', () => {
     const result = reconcile(sides, detectChanges(sides), new Map([[A, 'a1']]), 'manual');
     expect(result.conflicts).toEqual([]);
     expect(Object.fromEntries(result.git)).toEqual({ [A]: 'modified' });
+  });
+
+  // A run that imported b-pushed and was killed before recording it; b-git was pushed since.
+  it('takes ThoughtSpot holding a version pushed since the last recorded deploy for that deploy, and deploys git\'s side', () => {
+    const sides = editedOnBothSides();
+    sides.deployLedger.deployedCommit = 'c0ffee';
+    const changes = detectChanges(sides);
+    const current = new Map([[B_PROD, 'b-pushed']]);
+    expect(Object.fromEntries(unrecordedDeploys(sides, changes, current))).toEqual({ [B]: 'tml/answer/B.answer.tml' });
+    const result = reconcile(sides, changes, current, 'manual', new Map([[B, new Set([contentHash('b-git'), contentHash('b-pushed')])]]));
+    expect(result.conflicts).toEqual([]);
+    expect(Object.fromEntries(result.git)).toEqual({ [B]: 'modified' });
+  });
+
+  it('still reports a conflict when ThoughtSpot holds a text the branch never had since the last recorded deploy', () => {
+    const sides = editedOnBothSides();
+    sides.deployLedger.deployedCommit = 'c0ffee';
+    const result = reconcile(sides, detectChanges(sides), new Map([[B_PROD, 'b-ts']]), 'manual', new Map([[B, new Set([contentHash('b-git'), contentHash('b-pushed')])]]));
+    expect(result.conflicts.map((c) => c.resolution)).toEqual(['kept both']);
+    expect(result.git.size).toBe(0);
+  });
+
+  it('reads no versions when no commit was ever recorded as deployed, nor for sides that agree or ThoughtSpot holding the last deployed text', () => {
+    const sides = editedOnBothSides();
+    expect(unrecordedDeploys(sides, detectChanges(sides), new Map([[B_PROD, 'b-pushed']])).size).toBe(0);
+    sides.deployLedger.deployedCommit = 'c0ffee';
+    for (const text of ['b-git', 'b1']) expect(unrecordedDeploys(sides, detectChanges(sides), new Map([[B_PROD, text]])).size).toBe(0);
   });
 });
 

@@ -95,4 +95,24 @@ describe.each(API_VERSIONS)('a sync run killed halfway, over %s', (api) => {
     }
     expect(worksheetInThoughtSpot()).toBe(`Pushed after a kill ${api}.`);
   });
+
+  // A daemon's run records its imports with its lease's release (deploy.ts `Recording`): killed right
+  // after an import, it recorded nothing of it. ThoughtSpot then holds a version git had, and the next
+  // push made both sides look changed: a conflict ("kept both") on every later run, in the replicas test.
+  it('killed right after its imports, before it recorded anything: the next runs deploy what was pushed since, and report no conflict', { timeout: 60_000 }, async () => {
+    const person = await GitRepo.open(join(stage.work, `person-imports-${api}`), { remoteUrl, committer });
+    await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Pushed before a kill after imports ${api}.`), committer);
+    const killed = () => Promise.reject(new Error('killed after its imports'));
+    // Its lock taken as a daemon's lease holds it (nothing to take), every write after the imports lost.
+    const dying = repoWith(repo, { acquireLock: () => Promise.resolve(undefined), releaseLock: killed, writeState: killed, publish: killed });
+    await expect(sync(dying)).rejects.toThrow('killed after its imports');
+    expect(worksheetInThoughtSpot()).toBe(`Pushed before a kill after imports ${api}.`);
+    await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Pushed after a kill after imports ${api}.`), committer);
+    for (const run of ['first', 'second']) {
+      const report = await sync(repo);
+      expect(report.conflicts, `the ${run} run after the kill`).toEqual([]);
+      expect(report.outcome).toBe('ok');
+    }
+    expect(worksheetInThoughtSpot()).toBe(`Pushed after a kill after imports ${api}.`);
+  });
 });

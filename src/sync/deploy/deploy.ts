@@ -142,7 +142,9 @@ interface DeployRun {
  * server. Read when the lock is released, so that it holds what prune has taken out since (prune
  * writes the ledger itself once it deleted something). A run killed between its imports and that
  * push leaves the ledger as it read it: the next run imports those files again, in place, and the
- * pending creations written before any import (import.ts) keep it from creating anything twice.
+ * pending creations written before any import (import.ts) keep it from creating anything twice. A
+ * sync's next run finds ThoughtSpot changed too; it takes a text the branch had since the last
+ * recorded deploy for such an import, not for a conflict (sync/changes.ts `holdsOwnDeploy`).
  */
 interface Recording {
   ledger?: () => StateWrite;

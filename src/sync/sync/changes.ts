@@ -158,7 +158,7 @@ export function toExportBack(sides: SyncSides, changes: SideChanges): { ids: str
  * file the deploy ledger did not know, edited in git only, is git's change;
  * anything else is a conflict, resolved as the policy says.
  */
-export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<string, string>, policy: ConflictPolicy): Reconciled {
+export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<string, string>, policy: ConflictPolicy, pushed: PushedVersions = new Map()): Reconciled {
   const envId = envIdOf(sides);
   const result: Reconciled = { git: new Map(changes.git), agreed: new Set(), conflicts: [], theirs: {} };
   for (const guid of toCompare(sides, changes)) {
@@ -173,7 +173,7 @@ export function reconcile(sides: SyncSides, changes: SideChanges, current: Map<s
       continue;
     }
     const git = result.git.get(guid) ?? 'modified';
-    const thoughtspot = holdsLastDeployed(sides, guid, text) ? undefined : (changes.thoughtspot.get(id) ?? (sides.exportLedger.objects[id] ? undefined : 'added'));
+    const thoughtspot = holdsOwnDeploy(sides, guid, text, pushed) ? undefined : (changes.thoughtspot.get(id) ?? (sides.exportLedger.objects[id] ? undefined : 'added'));
     if (!thoughtspot) {
       result.git.set(guid, git);
       continue;
@@ -198,15 +198,48 @@ function trackGuidless(result: Reconciled, sides: SyncSides, key: string, id: st
 }
 
 /**
- * Whether ThoughtSpot holds exactly the text tmlsync last deployed of the object: then what
- * changed it there was tmlsync's own deploy, whatever the export ledger says, and only git
- * changed since. A run killed after its deploy had landed and before it published the export
- * ledger (issue 15, the replicas test: a replica killed with kill -9) left ThoughtSpot's side
- * looking changed, and a push made meanwhile was a conflict ("kept both") on every later run.
+ * Hashes of the texts a file had on the branch since the deploy ledger's last deployed commit, by
+ * canonical GUID (`unrecordedDeploys` says of which objects): versions a run may have imported
+ * and been killed before recording.
  */
-function holdsLastDeployed(sides: SyncSides, guid: string, text: string | undefined): boolean {
+export type PushedVersions = Map<string, Set<string>>;
+
+/**
+ * Whether ThoughtSpot holds a text tmlsync deployed of the object: then what changed it there was
+ * tmlsync's own deploy, whatever the export ledger says, and only git changed since.
+ * - The text the deploy ledger last recorded: a run killed after its deploy had landed and before
+ *   it published the export ledger (issue 15, the replicas test: a replica killed with kill -9)
+ *   left ThoughtSpot's side looking changed, and a push made meanwhile was a conflict ("kept
+ *   both") on every later run.
+ * - A version the branch had since the last recorded deploy (`pushed`): a daemon's run records its
+ *   imports with its lease's release, so one killed between an import and that push recorded
+ *   nothing of it, and the same conflict followed.
+ */
+function holdsOwnDeploy(sides: SyncSides, guid: string, text: string | undefined, pushed: PushedVersions): boolean {
   const deployed = sides.deployLedger.objects[guid];
-  return text !== undefined && deployed !== undefined && deployed.hash === contentHash(text);
+  if (text === undefined || deployed === undefined) return false;
+  const hash = contentHash(text);
+  return deployed.hash === hash || (pushed.get(guid)?.has(hash) ?? false);
+}
+
+/**
+ * The objects whose ThoughtSpot text could be a deploy that was never recorded (`holdsOwnDeploy`),
+ * canonical GUID → path: tracked by the deploy ledger, changed on both sides, and ThoughtSpot
+ * holding neither the file's text nor the last deployed one. Empty when no commit was ever
+ * recorded as deployed: there is nothing to read the versions since.
+ */
+export function unrecordedDeploys(sides: SyncSides, changes: SideChanges, current: Map<string, string>): Map<string, string> {
+  const envId = envIdOf(sides);
+  const candidates = new Map<string, string>();
+  if (sides.deployLedger.deployedCommit === undefined) return candidates;
+  for (const guid of toCompare(sides, changes)) {
+    const file = sides.files.get(guid);
+    const text = current.get(envId(guid));
+    const deployed = sides.deployLedger.objects[guid];
+    if (!file || text === undefined || text === file.text || !deployed || !changes.thoughtspot.has(envId(guid))) continue;
+    if (deployed.hash !== contentHash(text)) candidates.set(guid, file.path);
+  }
+  return candidates;
 }
 
 const RESOLUTIONS: Record<ConflictPolicy, Conflict['resolution']> = {

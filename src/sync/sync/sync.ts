@@ -13,8 +13,8 @@ import type { ContentRepo, Header, HeaderType, Identity, StateWrite, ThoughtSpot
 import { finishRun, startRun, type ObjectResult, type RunReport, type RunStart } from '../kernel/report.js';
 import { readContent, readSourceFile } from '../kernel/content.js';
 import {
-  detectChanges, envIdOf, guidlessIds, reconcile, toExportBack,
-  type Conflict, type GitFile, type Reconciled, type SideChanges, type SyncSides,
+  detectChanges, envIdOf, guidlessIds, reconcile, toExportBack, unrecordedDeploys,
+  type Conflict, type GitFile, type PushedVersions, type Reconciled, type SideChanges, type SyncSides,
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
 import { asFetched } from '../kernel/repo-view.js';
@@ -76,7 +76,8 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const asRead = { ...options, repo: branchAsRead(options.repo) };
   const changes = detectChanges(sides);
   const current = await exportTexts(options.thoughtspot, toExportBack(sides, changes));
-  const reconciled = reconcile(sides, changes, current, options.environment.conflicts ?? 'manual');
+  const pushed = await pushedSinceDeploy(options.repo, sides, unrecordedDeploys(sides, changes, current));
+  const reconciled = reconcile(sides, changes, current, options.environment.conflicts ?? 'manual', pushed);
   for (const c of reconciled.conflicts) run.log.warn({ object: `${c.kind} "${c.name}"`, path: c.path, git: c.git, thoughtspot: c.thoughtspot, resolution: c.resolution }, 'changed in git and in ThoughtSpot');
   const gitSide = await deployGitSide(asRead, run, sides, reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
@@ -86,6 +87,24 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const ledgers = { ...(staged ? { staged } : {}), ...(reconciled.git.size === 0 ? { deployLedger: sides.deployLedger } : {}) };
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip, exportedAt, ...ledgers });
   return syncReport(run, reconciled, gitSide, exported, branch);
+}
+
+/**
+ * How many commits back `pushedSinceDeploy` looks: a killed run's import is of a commit pushed
+ * since the last deploy it recorded, and the next run comes minutes later at most.
+ */
+const PUSHED_VERSIONS_LIMIT = 100;
+
+/**
+ * The hashes of the texts the files of `candidates` (canonical GUID → path) had on the branch since
+ * the last recorded deploy (`holdsOwnDeploy`): two git processes, and only when an object looks
+ * changed on both sides.
+ */
+async function pushedSinceDeploy(repo: ContentRepo, sides: SyncSides, candidates: Map<string, string>): Promise<PushedVersions> {
+  const since = sides.deployLedger.deployedCommit;
+  if (candidates.size === 0 || since === undefined) return new Map();
+  const versions = await repo.fileVersions([...new Set(candidates.values())], since, PUSHED_VERSIONS_LIMIT);
+  return new Map([...candidates].map(([guid, path]) => [guid, new Set((versions.get(path) ?? []).map(contentHash))]));
 }
 
 /**
