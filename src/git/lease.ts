@@ -166,13 +166,28 @@ export class GitLeases {
    */
   async take(ref: string, holder: string): Promise<TakeResult> {
     if (!this.#heldElsewhere.has(ref)) {
-      const created = await this.#swap(this.#tracking, ref, undefined, holder, 1);
+      const created = await this.#create(ref, holder);
       if (created) return { taken: true, lease: created };
     }
     const result = await this.#takeAsRead(ref, holder);
     if (result.taken) this.#heldElsewhere.delete(ref);
     else this.#heldElsewhere.add(ref);
     return result;
+  }
+
+  /**
+   * The optimistic create: the lease, or undefined when the remote refused it. A refusal git gives
+   * no reason for (no status line for the ref: "failed to push some refs" alone, seen once in CI
+   * in a race of four creates) is judged by what the remote then holds: a lease there is a lost
+   * race, none is a failure of the push.
+   */
+  async #create(ref: string, holder: string): Promise<HeldLease | undefined> {
+    try {
+      return await this.#swap(this.#tracking, ref, undefined, holder, 1);
+    } catch (error) {
+      if ((await this.read(ref)).commit !== undefined) return undefined;
+      throw error;
+    }
   }
 
   /** Reads the lease, judges it and swaps from what was read; a lost race reads the winner. */

@@ -80,6 +80,23 @@ describe('leases in the remote', () => {
     expect(JSON.parse(git(server.pathOf('race'), 'show', `${REF}:lock.json`))).toMatchObject({ holder, counter: 1 });
   });
 
+  // In CI, one loser of the race above had its create refused with git's "failed to push some refs"
+  // and no status line for the ref, which is not a lost race by what git says: what the remote then
+  // holds decides. A read-only remote refuses every push so, with no status line.
+  it('takes a create refused without a reason for a lost race when the remote then holds a lease, and fails when it does not', async () => {
+    const readOnly = await startGitServer({ readOnly: true });
+    try {
+      const url = readOnly.createRepo('refused');
+      const a = await replica(url);
+      await expect(a.leases.take(REF, 'a')).rejects.toThrow(/git push of a lease failed/);
+      plant(readOnly.pathOf('refused'), JSON.stringify({ holder: 'other', at: new Date().toISOString(), expires: new Date(Date.now() + 60_000).toISOString(), counter: 1 }));
+      const fresh = await replica(url);
+      expect(await fresh.leases.take(REF, 'a')).toMatchObject({ taken: false, holder: 'other' });
+    } finally {
+      await readOnly.close();
+    }
+  });
+
   it('renews a held lease with a higher counter, and a renewal after a takeover fails', async () => {
     const url = server.createRepo('renew');
     const a = await replica(url, { ttlMs: 40, skewMarginMs: 0 });
