@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Makes the build the tests that start tmlsync as a process run, when a source is newer than it.
+    globalSetup: ['test/global-setup.ts'],
     // Integration suites start real servers on 127.0.0.1; keep the pool small on 2-core machines.
     // Three, not two: e2e files wait on git processes, loopback servers and the replicas test's
     // leases, and a third worker fills those waits (quiet 2-core machine, one run each:

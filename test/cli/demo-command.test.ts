@@ -11,7 +11,7 @@ import { API_VERSIONS, clientOf } from '../support/api.js';
 
 // `tmlsync demo` runs in-process, stopped by the SIGTERM it waits for (emitted on this process,
 // whose workers listen for none). npm start as its own process, at a terminal, is
-// test/cli/demo-output.test.ts: a tsx start costs 2-3 s of CPU, and one is enough.
+// test/cli/demo-output.test.ts: a start costs about 1 s of CPU, and one is enough.
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-demo-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

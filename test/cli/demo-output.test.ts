@@ -3,10 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../support/net.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CLI_MAIN } from '../support/cli.js';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-demo-out-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -22,7 +21,7 @@ describe('npm start at a terminal (tmlsync demo, readable logs)', () => {
       .replace(/^ {4}api: auto\b/m, '    api: v1');
     writeFileSync(join(work, 'default.yaml'), config);
     // --log-format pretty stands for the terminal npm start runs in (the decision itself: test/log/format.test.ts).
-    const child = spawn(process.execPath, ['--import', 'tsx', main, '--log-format', 'pretty', 'demo', '--config', join(work, 'default.yaml'), '--data-dir', join(work, 'emulator')], {
+    const child = spawn(process.execPath, [CLI_MAIN, '--log-format', 'pretty', 'demo', '--config', join(work, 'default.yaml'), '--data-dir', join(work, 'emulator')], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
     });

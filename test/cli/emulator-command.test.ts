@@ -2,18 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import { cli } from '../support/cli.js';
+import { CLI_MAIN, cli } from '../support/cli.js';
 import { loginCookie, raw } from '../emulator/raw-http.js';
 
 // The real binary is started where the point is the process: its output, SIGTERM, SIGKILL. Each
-// start under tsx costs 2-3 s of CPU, so the file starts it twice (it used to start it seven
+// start costs about 1 s of CPU (2-3 s under tsx), so the file starts it twice (it used to start it seven
 // times); a restart on a data dir loads it in-process, the code `tmlsync emulator` runs.
-/** Room for a tsx start-up on a loaded machine (over 15 s was seen in npm test); no timing. */
+/** Room for a start-up on a loaded machine (over 15 s was seen in npm test, under tsx); no timing. */
 const START_TIMEOUT_MS = 60_000;
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -35,7 +33,7 @@ interface Started {
 
 /** Starts the real binary and resolves with its URL once it prints `listening on`. */
 async function start(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'emulator', '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_MAIN, 'emulator', '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
+import { CLI_MAIN } from '../support/cli.js';
 
 function memoryIo(env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
@@ -52,11 +52,10 @@ describe('tmlsync CLI', () => {
   });
 
   it('runs the real binary: help on stdout, no stack trace on failure', async () => {
-    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-    const exec = promisify(execFile);
-    const help = await exec(process.execPath, ['--import', 'tsx', main, '--help']);
+        const exec = promisify(execFile);
+    const help = await exec(process.execPath, [CLI_MAIN, '--help']);
     expect(help.stdout).toContain('Usage: tmlsync');
-    const failed = await exec(process.execPath, ['--import', 'tsx', main, 'deploy', '--no-such-flag']).catch((e: unknown) => e as { code: number; stderr: string });
+    const failed = await exec(process.execPath, [CLI_MAIN, 'deploy', '--no-such-flag']).catch((e: unknown) => e as { code: number; stderr: string });
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
   });

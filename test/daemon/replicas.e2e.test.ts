@@ -2,7 +2,6 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { demoDocuments } from '../../src/emulator/seed/demo.js';
@@ -14,6 +13,7 @@ import { clientOf, type ApiVersion } from '../support/api.js';
 import { editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { exportLedgerIn } from '../support/ledger.js';
+import { CLI_MAIN } from '../support/cli.js';
 
 // Issue 15, several replicas: three daemons (real processes, so that kill -9 is real) on one
 // configuration of two sync environments, a person pushing and someone editing in ThoughtSpot
@@ -24,7 +24,6 @@ import { exportLedgerIn } from '../support/ledger.js';
 // (an Org of its own holding the demo too, branch dev-v2), in the same daemons and the same 60 s:
 // both versions for one window's time and three processes' start-up, not two of each.
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-replicas-'));
 const committer = { name: 'Person', email: 'person@example.com' };
 const LEASE_SECONDS = 20;
@@ -56,7 +55,7 @@ let remote: string;
 const replicas: Replica[] = [];
 
 function startReplica(config: string, workDir: string): Replica {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'daemon', '--config', config, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  const child = spawn(process.execPath, [CLI_MAIN, 'daemon', '--config', config, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
   const replica: Replica = { child, workDir, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))), log: '' };
   child.stdout.on('data', (chunk: Buffer) => (replica.log += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (replica.log += chunk.toString()));

@@ -2,15 +2,13 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from '../support/cli.js';
+import { CLI_MAIN, cli } from '../support/cli.js';
 
 // Issue 15, defect 11: a daemon whose workDir it cannot use printed an error and kept running
 // with /healthz "ok" (a file, a read-only folder), crashed later with a stack trace, or spun
 // forever (under /proc, where a recursive mkdir never ends). It must stop at start, exit 2.
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-workdir-'));
 afterAll(() => {
   chmodSync(join(work, 'read-only'), 0o755);
@@ -28,7 +26,7 @@ function configWith(workDir: string): string {
 
 /** Starts the real `tmlsync daemon` on a configuration with this workDir; a daemon still up after 45 s is killed and reported as such. */
 async function daemonWith(workDir: string): Promise<{ code: number | null; stderr: string; stdout: string; killed: boolean }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'daemon', '--config', configWith(workDir), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_MAIN, 'daemon', '--config', configWith(workDir), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -37,15 +35,15 @@ async function daemonWith(workDir: string): Promise<{ code: number | null; stder
   const timer = setTimeout(() => {
     killed = true;
     child.kill('SIGKILL');
-  }, 45_000); // a tsx start-up takes seconds on a loaded machine (over 15 s was seen in npm test)
+  }, 45_000); // a start-up takes seconds on a loaded machine (over 15 s was seen in npm test, under tsx)
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(timer);
   return { code, stderr, stdout, killed };
 }
 
 /**
- * `tmlsync daemon` in-process, the same command without a process of its own (a tsx start costs
- * 2-3 s of CPU): its exit code and output. A daemon that kept running is stopped as a person would
+ * `tmlsync daemon` in-process, the same command without a process of its own (a start costs
+ * about 1 s of CPU): its exit code and output. A daemon that kept running is stopped as a person would
  * stop it (SIGTERM) after 15 s, within the test's 20 s, so that it fails on its exit code (0, not 2)
  * and leaves no daemon running in the test worker for the files after it.
  */

@@ -1,12 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { spawn as ptySpawn } from '@lydell/node-pty';
 import { describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
 import { createLogger, logFormat, REDACTED, Redactor, detailLogger, type LogFormat } from '../../src/log/index.js';
+import { CLI_MAIN } from '../support/cli.js';
 
-/** Starting the CLI under tsx takes seconds on a loaded machine; this is no timing, only room. */
+/** Starting the CLI takes seconds on a loaded machine; this is no timing, only room. */
 const SPAWN_TIMEOUT_MS = 90_000;
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[\d+m/g;
 
@@ -67,7 +66,7 @@ describe('log format', () => {
 describe('tmlsync --log-format', () => {
   // The CLI as a person starts it: on a real pseudo-terminal (@lydell/node-pty, whose native
   // module comes prebuilt inside an npm package: nothing to compile). The other cases run it
-  // in-process (a tsx start costs 2-3 s of CPU), its stderr a terminal or a pipe's stream.
+  // in-process (a start costs about 1 s of CPU), its stderr a terminal or a pipe's stream.
   const failing = ['--log-level', 'debug', 'export', '--config', 'no-such-config.yaml'];
   /** The CLI in-process, its stderr a terminal or not (a pipe's stream has no isTTY); that main.ts hands it the real stderr is the pseudo-terminal case. */
   const runOn = async (args: string[], isTTY?: boolean) => {
@@ -78,7 +77,7 @@ describe('tmlsync --log-format', () => {
   };
 
   it('writes coloured readable lines on a pseudo-terminal', async () => {
-    const terminal = ptySpawn(process.execPath, ['--import', 'tsx', main, ...failing], { cols: 200, rows: 40, cwd: process.cwd(), env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color' } });
+    const terminal = ptySpawn(process.execPath, [CLI_MAIN, ...failing], { cols: 200, rows: 40, cwd: process.cwd(), env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color' } });
     let screen = '';
     terminal.onData((data) => (screen += data));
     const { exitCode } = await new Promise<{ exitCode: number }>((resolve) => terminal.onExit(resolve));

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { GitRepo } from '../../src/git/index.js';
 import { prng } from '../../src/emulator/seed/demo.js';
 import { createLogger } from '../../src/log/index.js';
-import { cli } from '../support/cli.js';
+import { CLI_MAIN, cli } from '../support/cli.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
@@ -20,7 +19,6 @@ const { work } = stage;
 const emulators: RunningEmulator[] = [];
 let seed: string;
 let n = 0;
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 beforeAll(async () => {
   seed = await exportedRemote(stage);
@@ -113,13 +111,13 @@ describe.each(API_VERSIONS)('deploy robustness, over %s', (api) => {
     }
   });
 
-  // A CLI process of its own (tsx loads the sources), then a deploy in-process: 7 s in CI, past the 20 s default when
+  // A CLI process of its own (it loads the build), then a deploy in-process: 7 s in CI, past the 20 s default when
   // the machine runs four test files at once (`--maxWorkers=4`, load 6): it timed out there with nothing wrong.
   it('converges without duplicates after a deploy killed with SIGKILL mid-import', { timeout: 60_000 }, async () => {
     const expected = await faultFree();
     const target = await prod({ latencyMs: 25 });
     const file = configFor(target.url, '    importPolicy: PARTIAL\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', main, '--log-level', 'debug', 'deploy', '--config', file, '--env', 'prod'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_MAIN, '--log-level', 'debug', 'deploy', '--config', file, '--env', 'prod'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let imports = 0;
     await new Promise<void>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { GitRepo } from '../../src/git/index.js';
@@ -9,12 +8,11 @@ import { runExport } from '../../src/sync/export/export.js';
 import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { thoughtspotPort } from '../../src/app/index.js';
-import { cli } from '../support/cli.js';
+import { CLI_MAIN, cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf, endpointOf } from '../support/api.js';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 
 // One emulator and one git server for both versions: each version's remotes and folders are its own.
@@ -105,7 +103,7 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
     try {
       const remote = createRemote('killed');
       const file = config(remote, slow.url);
-      const child = spawn(process.execPath, ['--import', 'tsx', main, '--log-level', 'debug', 'export', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI_MAIN, '--log-level', 'debug', 'export', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
       await new Promise<void>((resolve) => {
         child.stderr.on('data', (chunk: Buffer) => {
           if (chunk.toString().includes('listed ThoughtSpot content')) resolve();
