@@ -116,17 +116,20 @@ describe('reconciling an object changed on both sides', () => {
     const changes = detectChanges(sides);
     const current = new Map([[B_PROD, 'b-pushed']]);
     expect(Object.fromEntries(unrecordedDeploys(sides, changes, current))).toEqual({ [B]: 'tml/answer/B.answer.tml' });
-    const result = reconcile(sides, changes, current, 'manual', new Map([[B, new Set([contentHash('b-git'), contentHash('b-pushed')])]]));
+    const result = reconcile(sides, changes, current, 'manual', new Map([[B, ['b-git', 'b-pushed', 'b1', 'b0'].map(contentHash)]]));
     expect(result.conflicts).toEqual([]);
     expect(Object.fromEntries(result.git)).toEqual({ [B]: 'modified' });
   });
 
-  it('still reports a conflict when ThoughtSpot holds a text the branch never had since the last recorded deploy', () => {
+  // b0 came before b1, the text the ledger records: ThoughtSpot put back to it is a person's edit there.
+  it('still reports a conflict when ThoughtSpot holds a text the branch did not have after the one the ledger records', () => {
     const sides = editedOnBothSides();
     sides.deployLedger.deployedCommit = 'c0ffee';
-    const result = reconcile(sides, detectChanges(sides), new Map([[B_PROD, 'b-ts']]), 'manual', new Map([[B, new Set([contentHash('b-git'), contentHash('b-pushed')])]]));
-    expect(result.conflicts.map((c) => c.resolution)).toEqual(['kept both']);
-    expect(result.git.size).toBe(0);
+    for (const text of ['b-ts', 'b0']) {
+      const result = reconcile(sides, detectChanges(sides), new Map([[B_PROD, text]]), 'manual', new Map([[B, ['b-git', 'b-pushed', 'b1', 'b0'].map(contentHash)]]));
+      expect(result.conflicts.map((c) => c.resolution), text).toEqual(['kept both']);
+      expect(result.git.size).toBe(0);
+    }
   });
 
   it('reads no versions when no commit was ever recorded as deployed, nor for sides that agree or ThoughtSpot holding the last deployed text', () => {

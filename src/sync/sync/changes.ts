@@ -198,11 +198,11 @@ function trackGuidless(result: Reconciled, sides: SyncSides, key: string, id: st
 }
 
 /**
- * Hashes of the texts a file had on the branch since the deploy ledger's last deployed commit, by
- * canonical GUID (`unrecordedDeploys` says of which objects): versions a run may have imported
- * and been killed before recording.
+ * Hashes of the texts a file had on the branch since the deploy ledger's last deployed commit,
+ * newest first, by canonical GUID (`unrecordedDeploys` says of which objects): versions a run may
+ * have imported and been killed before recording.
  */
-export type PushedVersions = Map<string, Set<string>>;
+export type PushedVersions = Map<string, string[]>;
 
 /**
  * Whether ThoughtSpot holds a text tmlsync deployed of the object: then what changed it there was
@@ -211,15 +211,22 @@ export type PushedVersions = Map<string, Set<string>>;
  *   it published the export ledger (issue 15, the replicas test: a replica killed with kill -9)
  *   left ThoughtSpot's side looking changed, and a push made meanwhile was a conflict ("kept
  *   both") on every later run.
- * - A version the branch had since the last recorded deploy (`pushed`): a daemon's run records its
- *   imports with its lease's release, so one killed between an import and that push recorded
- *   nothing of it, and the same conflict followed.
+ * - A version the branch gave the file after the one the ledger records (`pushed`, newest first, up
+ *   to that one): a daemon's run records its imports with its lease's release, so one killed
+ *   between an import and that push recorded nothing of it, and the same conflict followed. Older
+ *   versions do not count: ThoughtSpot put back to one of them (its own text, exported before) is
+ *   a person's edit there.
  */
 function holdsOwnDeploy(sides: SyncSides, guid: string, text: string | undefined, pushed: PushedVersions): boolean {
   const deployed = sides.deployLedger.objects[guid];
   if (text === undefined || deployed === undefined) return false;
   const hash = contentHash(text);
-  return deployed.hash === hash || (pushed.get(guid)?.has(hash) ?? false);
+  if (deployed.hash === hash) return true;
+  for (const version of pushed.get(guid) ?? []) {
+    if (version === deployed.hash) return false;
+    if (version === hash) return true;
+  }
+  return false;
 }
 
 /**

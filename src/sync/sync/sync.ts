@@ -97,14 +97,14 @@ const PUSHED_VERSIONS_LIMIT = 100;
 
 /**
  * The hashes of the texts the files of `candidates` (canonical GUID → path) had on the branch since
- * the last recorded deploy (`holdsOwnDeploy`): two git processes, and only when an object looks
- * changed on both sides.
+ * the last recorded deploy, newest first (`holdsOwnDeploy`): two git processes, and only when an
+ * object looks changed on both sides.
  */
 async function pushedSinceDeploy(repo: ContentRepo, sides: SyncSides, candidates: Map<string, string>): Promise<PushedVersions> {
   const since = sides.deployLedger.deployedCommit;
   if (candidates.size === 0 || since === undefined) return new Map();
   const versions = await repo.fileVersions([...new Set(candidates.values())], since, PUSHED_VERSIONS_LIMIT);
-  return new Map([...candidates].map(([guid, path]) => [guid, new Set((versions.get(path) ?? []).map(contentHash))]));
+  return new Map([...candidates].map(([guid, path]) => [guid, (versions.get(path) ?? []).map(contentHash)]));
 }
 
 /**
