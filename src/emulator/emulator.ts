@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '../log/index.js';
-import { API_VERSIONS, type ApiVersion, type EmulatorSettings, type Route } from './context.js';
+import type { EmulatorSettings, Route } from './context.js';
 import { dataRoutes } from './handlers/data.js';
 import { deleteRoutes } from './handlers/delete.js';
 import { metadataRoutes } from './handlers/metadata.js';
@@ -44,18 +44,6 @@ export const ROUTES: readonly Route[] = [
   ...sessionRoutes, ...orgRoutes, ...principalRoutes, ...metadataRoutes, ...tmlRoutes, ...deleteRoutes, ...dataRoutes,
   ...v2AuthRoutes, ...v2OrgRoutes, ...v2PrincipalRoutes, ...v2MetadataRoutes, ...v2TmlRoutes, ...v2DataRoutes,
 ];
-
-export class ApiListError extends Error {
-  override readonly name = 'ApiListError';
-}
-
-/** `--api v1|v2|v1,v2`: the versions to serve, in the order given, each once. */
-export function parseApis(text: string): ApiVersion[] {
-  const apis = text.split(',').map((part) => part.trim().toLowerCase());
-  const bad = apis.find((api) => !(API_VERSIONS as readonly string[]).includes(api));
-  if (bad !== undefined || apis.length === 0) throw new ApiListError(`--api must be v1, v2 or v1,v2 (got '${text}')`);
-  return [...new Set(apis as ApiVersion[])];
-}
 
 /**
  * Loads (or seeds) the state, then binds the port: a client that can connect

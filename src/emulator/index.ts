@@ -1,4 +1,5 @@
-export { startEmulator, parseApis, ApiListError, ROUTES, type EmulatorOptions, type RunningEmulator } from './emulator.js';
+export { startEmulator, ROUTES, type EmulatorOptions, type RunningEmulator } from './emulator.js';
+export { parseApis, ApiListError } from './apis.js';
 export { API_PREFIX, API_V2_PREFIX } from './server.js';
 export type { ApiVersion } from './context.js';
 export { parseList, ListSyntaxError } from './lists.js';

@@ -1,8 +1,5 @@
 import { resolve } from 'node:path';
 import { configFrom, remoteUrl, untilSignal } from '../../app/index.js';
-// The service itself: this command and `daemon` start it, and import nothing else of the daemon (eslint.config.js).
-import { Daemon } from '../../daemon/index.js';
-import { startEmulator } from '../../emulator/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { ensureBareRepo } from '../../git/index.js';
 import { detailLogger } from '../../log/index.js';
@@ -23,6 +20,9 @@ export async function demoCommand(options: { config?: string; dataDir: string },
   const remote = remoteUrl(config.repository.url);
   if (!remote.startsWith('/')) throw new InvalidInputError(`tmlsync demo keeps its remote on disk; repository.url must be a local path (is ${config.repository.url})`);
   const created = await ensureBareRepo(remote);
+  // The service itself (this command and `daemon` start it, and import nothing else of the daemon:
+  // eslint.config.js) and the emulator, loaded here, not by every command (program.ts).
+  const [{ Daemon }, { startEmulator }] = await Promise.all([import('../../daemon/index.js'), import('../../emulator/index.js')]);
 
   const emulator = await startEmulator({
     host: target.hostname, port: Number(target.port || 80), dataDir: resolve(options.dataDir), seed: 'demo',

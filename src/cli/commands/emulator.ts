@@ -1,5 +1,6 @@
 import { untilSignal } from '../../app/index.js';
-import { ApiListError, parseApis, startEmulator, type EmulatorOptions } from '../../emulator/index.js';
+import { ApiListError, parseApis } from '../../emulator/apis.js';
+import type { EmulatorOptions } from '../../emulator/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { ExitCode } from '../outcome.js';
 import type { CommandContext } from '../context.js';
@@ -81,6 +82,7 @@ export async function emulatorCommand(options: EmulatorCommandOptions, _args: st
   const parsed = emulatorOptions(options, context.io.env);
   context.redactor.add(parsed.adminPassword);
   context.redactor.add(parsed.trustedAuthSecret);
+  const { startEmulator } = await import('../../emulator/index.js');
   const emulator = await startEmulator({ ...parsed, logger: context.log.child({ component: 'emulator' }) });
   context.io.stdout.write(`listening on ${emulator.url}\n`);
   await untilSignal();
