@@ -75,3 +75,23 @@ describe('a state write under the lease', () => {
     expect(held).toMatchObject({ held: true, value: expect.stringContaining('"counter":3') });
   });
 });
+
+describe('the end of a run', () => {
+  // Renewals fall due every 5 ms while the run's one write is pushed, and wait behind it: none is
+  // made once the run has stopped, where each was a push (6 git processes) before the release.
+  it('makes no renewal that fell due behind its last write', { timeout: 30_000 }, async () => {
+    const bare = join(work, 'last-write.git');
+    await ensureBareRepo(bare);
+    const repo = await GitRepo.open(join(work, 'last-write'), { remoteUrl: bare, committer });
+    const config = { server: { leaseSeconds: 60 }, repository: { url: bare, committer } } as unknown as LoadedConfig;
+    const services = { env: {}, redactor: { add: () => undefined } } as unknown as Services;
+    const leases = new RunLeases(config, services, { renewEveryMs: 5 });
+    const renew = vi.spyOn(GitLeases.prototype, 'renew');
+    const held = await leases.hold({ name: 'dev', branch: 'dev' } as EnvironmentConfig, repo, createLogger({ level: 'silent' }), (fenced) =>
+      fenced.publish({ states: () => Promise.resolve([{ ref: 'refs/tmlsync/dev/deploy', files: { 'deploy.json': '{}\n' }, message: 'last' }]) }));
+    expect(held).toEqual({ held: true, value: true });
+    expect(renew).not.toHaveBeenCalled();
+    // Released: the run's write landed, the lease is gone.
+    expect(execFileSync('git', ['for-each-ref', '--format=%(refname)'], { cwd: bare, encoding: 'utf8' }).trim()).toBe('refs/tmlsync/dev/deploy');
+  });
+});
