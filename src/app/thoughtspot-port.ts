@@ -128,8 +128,8 @@ function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPor
       const headers: Header[] = [];
       await client.eachObjectHeaderPage({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, pageSize, (page) => {
         const mapped = page.map((h) => portHeader(h, type));
-        headers.push(...mapped);
-        onPage?.(mapped);
+        if (onPage) onPage(mapped);
+        else headers.push(...mapped);
       });
       return headers;
     },

@@ -105,7 +105,11 @@ export interface SessionUser {
 }
 
 export interface ThoughtSpotPort {
-  /** Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages; `onPage` sees each page as it arrives. */
+  /**
+   * Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages. With `onPage`,
+   * each page goes to it as it arrives and is not kept: the result is then empty (an export, which
+   * decides page by page, does not hold a second copy of a whole instance's headers).
+   */
   listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void): Promise<Header[]>;
   /**
    * Headers of a type newest first (by `modified`), page by page, until a page

@@ -58,6 +58,21 @@ describe('listing newest first through the port', () => {
     expect(pages).toEqual([['a', 'b'], ['c', 'd']]);
   });
 
+  // Issue 16: an export decides page by page; the port kept a second copy of every header for it.
+  it('hands a full listing over page by page and keeps none of it when asked to, all of it otherwise', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    for (let round = 0; round < 2; round += 1) {
+      ts.get(at('metadata/listobjectheaders')).query({ type: 'LOGICAL_TABLE', offset: '0', batchsize: '2' }).reply(200, [header('a', 90), header('b', 80)]);
+      ts.get(at('metadata/listobjectheaders')).query({ type: 'LOGICAL_TABLE', offset: '2', batchsize: '2' }).reply(200, [header('c', 70)]);
+    }
+    const port = thoughtspotPort(testClient(), { listingPage: 2 });
+    const pages: string[][] = [];
+    expect(await port.listHeaders('LOGICAL_TABLE', undefined, (page) => pages.push(page.map((h) => h.id)))).toEqual([]);
+    expect(pages).toEqual([['a', 'b'], ['c']]);
+    expect((await port.listHeaders('LOGICAL_TABLE')).map((h) => h.id)).toEqual(['a', 'b', 'c']);
+  });
+
   it('over v2: asks metadata/search for MODIFIED DESC and stops at a short page', async () => {
     const ts = http.scope(BASE);
     mockToken(ts);
