@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { Services } from '../../src/app/index.js';
 import type { EnvironmentConfig, LoadedConfig } from '../../src/config/index.js';
-import { LeaseLostError, RunLeases } from '../../src/daemon/leases.js';
+import { LeaseLostError, RunLeases, type LeaseTiming } from '../../src/daemon/leases.js';
 import { GitLeases, GitRepo, ensureBareRepo } from '../../src/git/index.js';
 import { createLogger } from '../../src/log/index.js';
 
@@ -20,6 +20,16 @@ const LOCK = 'refs/tmlsync/dev/lock';
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 afterEach(() => vi.useRealTimers());
 
+/** A remote of its own on this machine, a work tree on it (`dir`), and a daemon's leases there with `timing`. */
+async function daemonOn(name: string, dir: string, timing: Partial<LeaseTiming> = {}): Promise<{ bare: string; repo: GitRepo; leases: RunLeases }> {
+  const bare = join(work, `${name}.git`);
+  await ensureBareRepo(bare);
+  const repo = await GitRepo.open(join(work, dir), { remoteUrl: bare, committer });
+  const config = { server: { leaseSeconds: 60 }, repository: { url: bare, committer } } as unknown as LoadedConfig;
+  const services = { env: {}, redactor: { add: () => undefined } } as unknown as Services;
+  return { bare, repo, leases: new RunLeases(config, services, timing) };
+}
+
 async function until(what: () => boolean, tries = 200): Promise<boolean> {
   for (let i = 0; i < tries && !what(); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
   return what();
@@ -27,14 +37,9 @@ async function until(what: () => boolean, tries = 200): Promise<boolean> {
 
 describe('a run past its deadline', () => {
   it('has its lease renewed no more, so that another replica takes the environment over, and then publishes nothing', { timeout: 30_000 }, async () => {
-    const bare = join(work, 'remote.git');
-    await ensureBareRepo(bare);
-    const repo = await GitRepo.open(join(work, 'a'), { remoteUrl: bare, committer });
-    await GitRepo.open(join(work, 'b'), { remoteUrl: bare, committer });
-    const config = { server: { leaseSeconds: 60 }, repository: { url: bare, committer } } as unknown as LoadedConfig;
-    const services = { env: {}, redactor: { add: () => undefined } } as unknown as Services;
     // The default timing (a 60 s lease, an hour's deadline), renewed every 20 ms so that the renewal after the clock moved comes at once.
-    const leases = new RunLeases(config, services, { renewEveryMs: 20 });
+    const { bare, repo, leases } = await daemonOn('remote', 'a', { renewEveryMs: 20 });
+    await GitRepo.open(join(work, 'b'), { remoteUrl: bare, committer });
     expect(leases.timing.runDeadlineMs).toBe(60 * 60 * 1000);
     const other = new GitLeases(join(work, 'b'), { ttlMs: 60_000, skewMarginMs: 10_000, committer });
     const lines: { msg: string }[] = [];
@@ -58,12 +63,7 @@ describe('a run past its deadline', () => {
 
 describe('a state write under the lease', () => {
   it('holds exactly the files given, as the repository writes it, with the lease moved in the same push', { timeout: 30_000 }, async () => {
-    const bare = join(work, 'exact.git');
-    await ensureBareRepo(bare);
-    const repo = await GitRepo.open(join(work, 'exact'), { remoteUrl: bare, committer });
-    const config = { server: { leaseSeconds: 60 }, repository: { url: bare, committer } } as unknown as LoadedConfig;
-    const services = { env: {}, redactor: { add: () => undefined } } as unknown as Services;
-    const leases = new RunLeases(config, services);
+    const { bare, repo, leases } = await daemonOn('exact', 'exact');
     const backup = 'refs/tmlsync/dev/prune-backup';
     const held = await leases.hold({ name: 'dev', branch: 'dev' } as EnvironmentConfig, repo, createLogger({ level: 'silent' }), async (fenced) => {
       await fenced.writeState(backup, { 'old.tml': 'old\n', 'kept.tml': 'kept\n' }, 'first backup');
@@ -80,12 +80,7 @@ describe('the end of a run', () => {
   // Renewals fall due every 5 ms while the run's one write is pushed, and wait behind it: none is
   // made once the run has stopped, where each was a push (6 git processes) before the release.
   it('makes no renewal that fell due behind its last write', { timeout: 30_000 }, async () => {
-    const bare = join(work, 'last-write.git');
-    await ensureBareRepo(bare);
-    const repo = await GitRepo.open(join(work, 'last-write'), { remoteUrl: bare, committer });
-    const config = { server: { leaseSeconds: 60 }, repository: { url: bare, committer } } as unknown as LoadedConfig;
-    const services = { env: {}, redactor: { add: () => undefined } } as unknown as Services;
-    const leases = new RunLeases(config, services, { renewEveryMs: 5 });
+    const { bare, repo, leases } = await daemonOn('last-write', 'last-write', { renewEveryMs: 5 });
     const renew = vi.spyOn(GitLeases.prototype, 'renew');
     const held = await leases.hold({ name: 'dev', branch: 'dev' } as EnvironmentConfig, repo, createLogger({ level: 'silent' }), (fenced) =>
       fenced.publish({ states: () => Promise.resolve([{ ref: 'refs/tmlsync/dev/deploy', files: { 'deploy.json': '{}\n' }, message: 'last' }]) }));
