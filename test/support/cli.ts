@@ -1,11 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { run, type CliIo } from '../../src/cli/index.js';
 
-/**
- * The `tmlsync` program for a test that starts it as a process of its own (`node CLI_MAIN …`):
- * the build `npm ci` made, made again by the suite's global setup when a source is newer.
- */
-export const CLI_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export { CLI_MAIN } from './build.js';
 
 export interface CliResult {
   code: number;
