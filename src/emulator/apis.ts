@@ -1,7 +1,8 @@
+/**
+ * The API versions an emulator serves, apart from the emulator itself (emulator.ts), which the CLI
+ * loads only to start one: `tmlsync emulator` parses its flags with this before.
+ */
 import { API_VERSIONS, type ApiVersion } from './context.js';
-
-// Apart from the emulator (emulator.ts), which the CLI loads only to start one: `tmlsync emulator`
-// parses its flags with this before.
 
 export class ApiListError extends Error {
   override readonly name = 'ApiListError';

@@ -295,14 +295,16 @@ export class GitRepo {
     let commit: string | undefined;
     for (const field of out.split('\0')) {
       const path = field.replace(/^\n/, '');
-      const header = /^commit ([0-9a-f]{40,64})$/.exec(field);
-      if (header && !asked.has(path)) commit = header[1];
-      else if (commit && asked.has(path)) reads.push({ ref: commit, file: path });
+      if (!asked.has(path)) commit = /^commit ([0-9a-f]{40,64})$/.exec(field)?.[1] ?? commit;
+      else if (commit) reads.push({ ref: commit, file: path });
     }
     const texts = await this.readStates(reads);
     reads.forEach(({ file }, i) => {
       const text = texts[i];
-      if (text !== undefined) versions.set(file, [...(versions.get(file) ?? []), text]);
+      if (text === undefined) return;
+      const known = versions.get(file);
+      if (known) known.push(text);
+      else versions.set(file, [text]);
     });
     return versions;
   }

@@ -183,4 +183,3 @@ describe('leases in the remote', () => {
     expect(git(bare, 'show', `${state}:ledger.json`)).toBe('{"by":"b"}');
   });
 });
-

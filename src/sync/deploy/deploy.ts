@@ -267,6 +267,7 @@ function record({ set }: DeployRun, recording: Recording): void {
   delete set.ledger.pending;
   recording.ledger = () => deployLedgerWrite(set.run.environment, set.ledger, `deploy(${set.run.environment}): ${set.commit.slice(0, 12)} run ${set.run.runId}`);
 }
+
 /** Step 8 (prune.ts), once the imports are recorded; held back when any import failed. */
 function pruneGone({ set, options, prune: plan }: DeployRun, imported: ImportOutcome): ReturnType<typeof runPrune> {
   const { environment, thoughtspot, repo } = options;

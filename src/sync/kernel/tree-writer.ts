@@ -131,12 +131,15 @@ interface Answer {
   error?: string;
 }
 
+/** `CORE`'s `makeApply`: the operations on the tree at `root`, one at a time. */
+type MakeApply = (root: string) => (op: FileOp) => boolean;
+
 /** `makeApply` of `CORE`, compiled once for this thread. */
-let applyFactory: ((root: string) => (op: FileOp) => boolean) | undefined;
+let compiled: MakeApply | undefined;
 
 function applyHere(root: string): (op: FileOp) => boolean {
-  applyFactory ??= (runInThisContext(`(function (require) {${CORE}\nreturn makeApply;\n})`) as (load: NodeJS.Require) => typeof applyFactory)(createRequire(import.meta.url));
-  return applyFactory!(root);
+  compiled ??= (runInThisContext(`(function (require) {${CORE}\nreturn makeApply;\n})`) as (load: NodeJS.Require) => MakeApply)(createRequire(import.meta.url));
+  return compiled(root);
 }
 
 /**
@@ -165,10 +168,10 @@ export class TreeWriter {
   readonly #done: Promise<void>[] = [];
   #next = 0;
 
-  constructor(
-    readonly root: string,
-    { inlineOps = INLINE_OPS }: { inlineOps?: number } = {},
-  ) {
+  readonly #root: string;
+
+  constructor(root: string, { inlineOps = INLINE_OPS }: { inlineOps?: number } = {}) {
+    this.#root = root;
     this.#here = applyHere(root);
     this.#hereLeft = inlineOps;
   }
@@ -209,7 +212,7 @@ export class TreeWriter {
   }
 
   #startWorker(): Worker {
-    const worker = new Worker(PROGRAM, { eval: true, workerData: { root: this.root } });
+    const worker = new Worker(PROGRAM, { eval: true, workerData: { root: this.#root } });
     worker.on('message', ({ id, same, error }: Answer) => {
       const waiter = this.#waiting.get(id);
       this.#waiting.delete(id);
