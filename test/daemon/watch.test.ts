@@ -65,7 +65,7 @@ describe.each(API_VERSIONS)('a remote on this machine, over %s', (api) => {
 
 // The watcher reads files and calls no API: one version is enough.
 describe('a folder of TML files watched beside the runs', () => {
-  it('checks a file saved while a run is in progress', async () => {
+  it('checks a file saved while a run is in progress', { timeout: 45_000 }, async () => {
     // Every call answered 300 ms late: the start-up run is still in progress when the file is saved.
     const slow = await startEmulator({ latencyMs: 300 });
     const logs: { level: string; msg: string; file?: string }[] = [];
@@ -75,14 +75,17 @@ describe('a folder of TML files watched beside the runs', () => {
     const file = join(work, 'tmlsync-saves.yaml');
     writeFileSync(file, `repository:\n  url: ${remote}\nworkDir: ${join(work, 'wd-saves')}\nserver:\n  port: 0\nenvironments:\n  dev:\n    url: ${slow.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: dev\n    direction: sync\n    watch: ${folder}\n    schedule: "0 0 1 1 *"\n`);
     const log = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(JSON.parse(line) as (typeof logs)[number]) } });
+    /** Waits, at most 15 s, for a log line; the assertions after it say what was missing. */
+    const logged = async (line: (l: (typeof logs)[number]) => boolean) => {
+      for (const deadline = Date.now() + 15_000; !logs.some(line) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
     const daemon = new Daemon(loadConfig(file, { env: {} }), { log, redactor: new Redactor(), queues: new HostQueues(), env: {} });
     try {
       await daemon.start();
-      while (!logs.some((l) => l.msg === 'validating TML files as they are saved')) await new Promise((resolve) => setTimeout(resolve, 20));
+      await logged((l) => l.msg === 'validating TML files as they are saved');
       expect(daemon.status()[0]!.running).toBe(true);
       writeFileSync(join(folder, 'tml', 'broken.answer.tml'), 'guid: 0b0b0b0b-0000-4000-8000-000000000002\nanswer:\n  name: Broken\n  answer_columns: [\n');
-      const deadline = Date.now() + 15_000;
-      while (!logs.some((l) => l.file === 'tml/broken.answer.tml') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await logged((l) => l.file === 'tml/broken.answer.tml');
       expect(logs.find((l) => l.file === 'tml/broken.answer.tml'), JSON.stringify(logs.slice(-8))).toMatchObject({ level: 'error', msg: expect.stringMatching(/invalid TML/) });
       // Checked during the run, not after it.
       expect(daemon.status()[0]!.running).toBe(true);

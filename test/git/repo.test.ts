@@ -13,6 +13,14 @@ const tempDir = () => server.tempDir();
 
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 
+/** A work tree on a new remote `name`, on its branch main (empty: the remote has none yet). */
+async function onMain(name: string): Promise<GitRepo> {
+  const repo = await GitRepo.open(tempDir(), { remoteUrl: server.createRepo(name), committer });
+  await repo.fetch();
+  await repo.checkout('main');
+  return repo;
+}
+
 describe('GitRepo', () => {
   it('works on an empty remote: creates the branch with the given author', async () => {
     const url = server.createRepo('empty');
@@ -77,10 +85,7 @@ describe('GitRepo', () => {
   });
 
   it('commits exactly the files handed over and the paths named, whatever their names, and nothing else', async () => {
-    const url = server.createRepo('paths');
-    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
-    await repo.fetch();
-    await repo.checkout('main');
+    const repo = await onMain('paths');
     mkdirSync(join(repo.dir, 'tml'), { recursive: true });
     for (const name of ['old.tml', 'kept.tml', 'other.tml']) writeFileSync(join(repo.dir, 'tml', name), `${name}\n`);
     await repo.commitAll('base', committer);
@@ -107,10 +112,7 @@ describe('GitRepo', () => {
   });
 
   it('tells the texts files had since a commit, newest first, whatever their names', async () => {
-    const url = server.createRepo('versions');
-    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
-    await repo.fetch();
-    await repo.checkout('main');
+    const repo = await onMain('versions');
     mkdirSync(join(repo.dir, 'tml'), { recursive: true });
     // A name git would quote, and one a pathspec would take for a pattern.
     const [odd, star] = ['tml/Ünïcode "quoted" \\ x.tml', 'tml/*.tml'];
@@ -153,10 +155,7 @@ describe('GitRepo', () => {
   });
 
   it('discards the leftovers of an interrupted run on checkout', async () => {
-    const url = server.createRepo('leftovers');
-    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
-    await repo.fetch();
-    await repo.checkout('main');
+    const repo = await onMain('leftovers');
     writeFileSync(join(repo.dir, 'kept.tml'), 'kept\n');
     await repo.commitAll('kept', committer);
     await repo.push('main');
@@ -209,10 +208,7 @@ describe('GitRepo', () => {
 
 describe('GitRepo at scale', () => {
   it('commits thousands of paths with a message longer than any argument list', async () => {
-    const url = server.createRepo('many');
-    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
-    await repo.fetch();
-    await repo.checkout('main');
+    const repo = await onMain('many');
     const paths = Array.from({ length: 3000 }, (_, i) => `tml/table/t-${i}.tml`);
     mkdirSync(join(repo.dir, 'tml', 'table'), { recursive: true });
     for (const path of paths) writeFileSync(join(repo.dir, path), `${path}\n`);
