@@ -110,6 +110,14 @@ async function sessionUser(client: PortClient, username: string | undefined): Pr
 /** Headers per listing page: the clients' own page size for a full listing. */
 const LISTING_PAGE = 500;
 
+/**
+ * Headers on the first page of a newest-first listing (`listHeadersSince`), the pages after it
+ * full-sized: a run every few minutes finds a few changes per kind, and a first page of 500 brought
+ * some 2,500 headers per run that were older than its reach (the bench's incremental run at 10,004
+ * objects: 0.45 → 0.42 s, median of 5, with one change).
+ */
+const SINCE_FIRST_PAGE = 50;
+
 export interface PortOptions {
   /** Headers per listing page (tests make it small to see where paging stops). */
   listingPage?: number;
@@ -140,10 +148,11 @@ function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPor
       const headers: Header[] = [];
       const subtypes = listingSubtypes(type);
       for (;;) {
-        const page = (await client.listObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}), sort: 'MODIFIED', sortAscending: false, offset: headers.length, batchSize: pageSize })).map((h) => portHeader(h, type));
+        const size = headers.length === 0 ? Math.min(pageSize, SINCE_FIRST_PAGE) : pageSize;
+        const page = (await client.listObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}), sort: 'MODIFIED', sortAscending: false, offset: headers.length, batchSize: size })).map((h) => portHeader(h, type));
         headers.push(...page);
         onPage?.(page);
-        if (page.length < pageSize || page[page.length - 1]!.modified < since) return headers;
+        if (page.length < size || page[page.length - 1]!.modified < since) return headers;
       }
     },
   };

@@ -58,6 +58,16 @@ describe('listing newest first through the port', () => {
     expect(pages).toEqual([['a', 'b'], ['c', 'd']]);
   });
 
+  it('asks for a first page of 50 headers, then full pages of the listing\'s size', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    const newer = Array.from({ length: 50 }, (_, i) => header(`n${i}`, 1_000 - i));
+    ts.get(at('metadata/listobjectheaders')).query({ type: 'LOGICAL_TABLE', sort: 'MODIFIED', sortascending: 'false', offset: '0', batchsize: '50' }).reply(200, newer);
+    ts.get(at('metadata/listobjectheaders')).query({ type: 'LOGICAL_TABLE', sort: 'MODIFIED', sortascending: 'false', offset: '50', batchsize: '500' }).reply(200, [header('old', 40)]);
+    const listed = await thoughtspotPort(testClient()).listHeadersSince!('LOGICAL_TABLE', 50);
+    expect(listed).toHaveLength(51);
+  });
+
   // Issue 16: an export decides page by page; the port kept a second copy of every header for it.
   it('hands a full listing over page by page and keeps none of it when asked to, all of it otherwise', async () => {
     const ts = http.scope(BASE);
