@@ -152,7 +152,12 @@ export class GitRepo {
   /** Fetches every branch and every tmlsync state ref; then git's maintenance, when it has work. */
   async fetch(): Promise<void> {
     this.#tipsRead = undefined;
-    await this.#run('fetch', (git) => git.fetch(['--prune', '--quiet', 'origin', ...REFSPECS]));
+    try {
+      await this.#run('fetch', (git) => git.fetch(['--prune', '--quiet', 'origin', ...REFSPECS]));
+    } finally {
+      // Tips read while the fetch ran (an export reads its ledger beside it) may predate it: read again when asked.
+      this.#tipsRead = undefined;
+    }
     await this.#maintain();
   }
 
@@ -183,6 +188,16 @@ export class GitRepo {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Where `ref` points in this work tree now, read from git's files (the ref's own, else
+   * `packed-refs`) without a process: what the last fetch or push here left, whatever the remote
+   * holds meanwhile. An export goes by its ledger's while its fetch runs (sync/export/list.ts).
+   * Undefined when the ref is absent, or names no commit by itself (a symbolic ref).
+   */
+  localTip(ref: string): Promise<string | undefined> {
+    return Promise.resolve(refInFiles(join(this.dir, '.git'), ref));
   }
 
   /**
@@ -934,6 +949,25 @@ function addOrigin(gitDir: string, url: string): boolean {
   if (!WRITTEN_AS_IS.test(url)) return false;
   appendFileSync(join(gitDir, 'config'), `[remote "origin"]\n\turl = ${url}\n`);
   return true;
+}
+
+/** An object name on a line of its own (a loose ref's file). */
+const LOOSE_REF = /^([0-9a-f]{40}|[0-9a-f]{64})\n?$/;
+
+/** A ref's commit as `gitDir`'s files hold it, loose or packed (`GitRepo.localTip`); undefined for anything else. */
+function refInFiles(gitDir: string, ref: string): string | undefined {
+  if (!ref.startsWith('refs/') || ref.split('/').some((part) => part === '' || part === '.' || part === '..')) return undefined;
+  try {
+    return LOOSE_REF.exec(readFileSync(join(gitDir, ref), 'utf8'))?.[1];
+  } catch {
+    // Not loose (or a folder of refs): git then keeps it in packed-refs, if anywhere.
+  }
+  try {
+    const line = readFileSync(join(gitDir, 'packed-refs'), 'utf8').split('\n').find((entry) => entry.endsWith(` ${ref}`));
+    return line === undefined ? undefined : /^([0-9a-f]{40}|[0-9a-f]{64}) /.exec(line)?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the work tree `dir` holds nothing but its `.git`. */

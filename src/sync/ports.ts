@@ -223,6 +223,8 @@ export interface ContentRepo {
   /** Puts the working tree on a commit (a tag, a SHA) without moving the branch; returns its SHA. */
   checkoutRef(ref: string): Promise<string>;
   revParse(ref: string): Promise<string | undefined>;
+  /** Where a ref points in this work tree as it is, before any fetch: read from git's files, without a process (undefined when absent). */
+  localTip(ref: string): Promise<string | undefined>;
   /**
    * The texts each of `paths` had in the commits after `since` up to HEAD (the last `limit` of
    * them that changed any), newest first; none when `since` is not a commit of this repository.

@@ -154,6 +154,20 @@ describe('GitRepo', () => {
     expect(await repo.startCommits('dev').finish()).toEqual([]);
   });
 
+  it('says where a ref points in the work tree from git\'s files, loose or packed', async () => {
+    const repo = await onMain('local-tip');
+    writeFileSync(join(repo.dir, 'a.tml'), 'a\n');
+    const sha = (await repo.commitAll('a', committer))!;
+    expect(await repo.localTip('refs/tmlsync/dev/export')).toBeUndefined();
+    git(repo.dir, 'update-ref', 'refs/tmlsync/dev/export', sha);
+    expect(await repo.localTip('refs/tmlsync/dev/export')).toBe(sha);
+    git(repo.dir, 'pack-refs', '--all');
+    expect(existsSync(join(repo.dir, '.git', 'refs', 'tmlsync', 'dev', 'export'))).toBe(false);
+    expect(await repo.localTip('refs/tmlsync/dev/export')).toBe(sha);
+    expect(await repo.localTip('refs/tmlsync/dev')).toBeUndefined();
+    expect(await repo.localTip('refs/../HEAD')).toBeUndefined();
+  });
+
   it('discards the leftovers of an interrupted run on checkout', async () => {
     const repo = await onMain('leftovers');
     writeFileSync(join(repo.dir, 'kept.tml'), 'kept\n');

@@ -5,6 +5,7 @@ import { thoughtspotPort } from '../../src/app/index.js';
 import { bodyOf } from '../../src/emulator/handlers/metadata.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
+import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import { runExport, type ExportOptions } from '../../src/sync/export/export.js';
 import { OVERLAP_MS } from '../../src/sync/export/listing.js';
 import { formatLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
@@ -65,13 +66,13 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     return thoughtspotPort(api === 'v1' ? new ThoughtSpotClient(options) : new ThoughtSpotV2Client(options), listingPage ? { listingPage } : {});
   }
 
-  /** A repository of its own, a copy of the seed's, and a function that runs one export of it. */
-  async function exporter(label: string): Promise<{ bare: string; exportOnce: (extra?: Partial<ExportOptions>) => ReturnType<typeof runExport> }> {
+  /** A repository of its own, a copy of the seed's, its work tree, and a function that runs one export of it. */
+  async function exporter(label: string): Promise<{ bare: string; repo: GitRepo; exportOnce: (extra?: Partial<ExportOptions>) => ReturnType<typeof runExport> }> {
     const name = `${api}-${label}-${(n += 1)}`;
     const remote = copyRemote(stage.server, seed.url, name);
     const bare = stage.server.pathOf(name);
     const repo = await GitRepo.open(join(stage.work, `wd-${name}`), { remoteUrl: remote, committer });
-    return { bare, exportOnce: (extra = {}) => runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: connect(), repo, committer, ...extra }) };
+    return { bare, repo, exportOnce: (extra = {}) => runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: connect(), repo, committer, ...extra }) };
   }
 
   /**
@@ -185,6 +186,47 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     const next = await exportOnce();
     expect(next.listing).toBe('incremental');
     expect(files(bare)).toContain(`tml/answer/Changed-While-Listing.${DEMO_GUIDS.answers[3]}.answer.tml`);
+  });
+
+  it('starts listing before its fetch has ended when the work tree holds the remote\'s ledger', async () => {
+    const { bare, repo, exportOnce } = await exporter('early');
+    await exportOnce();
+    const port = connect();
+    let listed!: () => void;
+    const listing = new Promise<void>((resolve) => (listed = resolve));
+    const counting: ThoughtSpotPort = { ...port, listHeadersSince: (type, since, onPage) => (listed(), port.listHeadersSince!(type, since, onPage)) };
+    // The fetch ends only once ThoughtSpot is being listed (or fails the run after 10 s).
+    const waiting = repoWith(repo, {
+      fetch: async () => {
+        const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the listing waited for the fetch')), 10_000).unref());
+        await Promise.race([listing, late]);
+        await repo.fetch();
+      },
+    });
+    rename(DEMO_GUIDS.answers[2], 'Listed Early');
+    const run = await exportOnce({ thoughtspot: counting, repo: waiting });
+    expect(run).toMatchObject({ outcome: 'ok', listing: 'incremental' });
+    expect(outcomeOf(run, DEMO_GUIDS.answers[2])).toBe('updated');
+    expect(files(bare)).toContain(`tml/answer/Listed-Early.${DEMO_GUIDS.answers[2]}.answer.tml`);
+  });
+
+  it('lists again from the remote\'s ledger when another run published one since this work tree\'s', async () => {
+    const { bare, exportOnce } = await exporter('moved');
+    await exportOnce();
+    // Another replica's run left an object behind, so its ledger's watermark is older than this work tree's.
+    const ledger = await exportLedgerIn(bare);
+    const lowered = ledger.watermark! - 3 * OVERLAP_MS;
+    asOneFile(bare, { ...ledger, watermark: lowered });
+    // Within the fetched ledger's reach, before the reach of the one this work tree holds.
+    const behind = DEMO_GUIDS.liveboards[1];
+    rename(behind, 'Left Behind', ledger.watermark! - 2 * OVERLAP_MS);
+    const calls = new Map<string, number>();
+    const run = await exportOnce({ thoughtspot: connect(calls) });
+    expect(run.listing).toBe('incremental');
+    expect(outcomeOf(run, behind)).toBe('updated');
+    expect(files(bare)).toContain(`tml/liveboard/Left-Behind.${behind}.liveboard.tml`);
+    // Five content kinds listed twice (from this work tree's ledger, then from the remote's), and the users once.
+    expect(calls.get(api === 'v1' ? 'metadata/listobjectheaders' : 'metadata/search')).toBe(11);
   });
 
   it('exports a change stamped by a clock behind the watermark within the overlap; those further behind at the next full listing', async () => {

@@ -204,10 +204,11 @@ export async function readLedgers(repo: ContentRepo, environment: string): Promi
 /**
  * The export ledger: its head, and every entry unless `all` is false (an incremental run reads the
  * shards it needs with `loadShards`). A ledger of one `ledger.json` (before issue 16) is read whole.
+ * `at`: as a commit of its ref holds it, not as the ref holds it when git reads it.
  */
-export async function readExportLedger(repo: ContentRepo, environment: string, { all = true }: { all?: boolean } = {}): Promise<Ledger> {
+export async function readExportLedger(repo: ContentRepo, environment: string, { all = true, at }: { all?: boolean; at?: string } = {}): Promise<Ledger> {
   const ref = stateRef(environment, 'export');
-  return exportLedgerFrom(ref, await repo.readStates(exportLedgerReads(ref, all)), all);
+  return exportLedgerFrom(ref, await repo.readStates(exportLedgerReads(at ?? ref, all)), all);
 }
 
 /** The files of the export ledger's ref to read: the head, a ledger of one file, and (`all`) every shard; by one process. */
