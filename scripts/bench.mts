@@ -50,6 +50,7 @@ import { scaleConnection } from '../src/emulator/seed/scale.js';
 import { ensureBareRepo, GitRepo } from '../src/git/index.js';
 import { runDeploy } from '../src/sync/deploy/deploy.js';
 import { runExport } from '../src/sync/export/export.js';
+import { runSync } from '../src/sync/sync/sync.js';
 // The content types every export lists (cohorts too); the naive exporter lists the same.
 import { CONTENT_TYPES } from '../src/sync/kernel/target.js';
 import type { ContentCommits, ContentRepo, ThoughtSpotPort } from '../src/sync/ports.js';
@@ -103,7 +104,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where `compilePhases` puts this file and the sources it imports, compiled: in the project, whose node_modules the packages resolve from. */
 const PHASES_BUILD = join(ROOT, 'node_modules', '.cache', 'tmlsync-bench');
 
-type PhaseName = 'full' | 'incremental' | 'naive' | 'deploy-setup' | 'deploy-edit' | 'deploy' | 'promotion';
+type PhaseName = 'full' | 'incremental' | 'naive' | 'deploy-setup' | 'deploy-edit' | 'deploy' | 'promotion' | 'sync-setup' | 'sync-edit' | 'sync';
 
 interface PhaseArgs {
   name: PhaseName;
@@ -155,6 +156,10 @@ export interface PhaseResult {
   deploy?: { changed: string; drift: number };
   /** Most requests of each operation in flight at once (what the queue let through together). */
   inFlightPeak: Record<string, number>;
+  /** Listings by type: whole (`listHeaders`) and newest first (`listHeadersSince`), each call once however many pages. */
+  listings: { whole: Record<string, number>; since: Record<string, number> };
+  /** The sync: conflicts it found (none expected: the two changes are of different objects). */
+  conflicts?: number;
   /** CPU seconds the emulator (a process of its own) spent during the phase: the server's work, apart from ours. */
   emulatorCpuS?: number;
 }
@@ -231,7 +236,7 @@ interface ExportsLoop {
 }
 
 /** The port `runExport` gets, timing each operation (queue wait included) and naming it for the queue. */
-function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: () => number, loop: ExportsLoop): ThoughtSpotPort {
+function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: () => number, loop: ExportsLoop, listings: PhaseResult['listings']): ThoughtSpotPort {
   async function timed<T>(kind: string, work: () => Promise<T>): Promise<T> {
     const start = clock();
     if (kind === 'export') loop.first ??= performance.eventLoopUtilization();
@@ -245,8 +250,8 @@ function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: ()
   return {
     // The export loop uses only the four timed below; the rest pass through.
     ...port,
-    listHeaders: (type, subtypes, onPage) => timed('list', () => port.listHeaders(type, subtypes, onPage)),
-    listHeadersSince: (type, since, onPage) => timed('list', () => port.listHeadersSince!(type, since, onPage)),
+    listHeaders: (type, subtypes, onPage) => ((listings.whole[type] = (listings.whole[type] ?? 0) + 1), timed('list', () => port.listHeaders(type, subtypes, onPage))),
+    listHeadersSince: (type, since, onPage) => ((listings.since[type] = (listings.since[type] ?? 0) + 1), timed('list', () => port.listHeadersSince!(type, since, onPage))),
     listPrincipals: () => timed('list', () => port.listPrincipals()),
     listGroupPrivileges: () => timed('list', () => port.listGroupPrivileges()),
     syncPrincipals: (request) => port.syncPrincipals(request),
@@ -313,6 +318,7 @@ const deployTree = (args: PhaseArgs) => `${args.workTree}-deploy`;
 
 /** An engineer's commit on the content branch: one answer's description changed. Returns its path. */
 async function changeOneFile(args: PhaseArgs): Promise<string> {
+  // The phase in the text, so that the sync's first edit is a change after the deploy's last.
   const editor = await GitRepo.open(`${args.workTree}-edit`, { remoteUrl: args.remote, committer: COMMITTER });
   await editor.fetch();
   await editor.checkout('main');
@@ -321,7 +327,7 @@ async function changeOneFile(args: PhaseArgs): Promise<string> {
   if (!name) throw new Error('the content branch has no answer to change');
   const path = `tml/answer/${name}`;
   const doc = parse(readFileSync(join(editor.dir, path), 'utf8'));
-  doc.body.description = `changed in git by the benchmark (${args.repeat + 1})`;
+  doc.body.description = `changed in git by the benchmark's ${args.name} (${args.repeat + 1})`;
   writeFileSync(join(editor.dir, path), format(doc));
   await editor.commitAll('bench: change one answer', COMMITTER);
   await editor.push('main');
@@ -342,6 +348,35 @@ async function firstPromotion(args: PhaseArgs, port: ThoughtSpotPort, result: Pa
   result.counts = report.counts;
   result.outcome = report.outcome;
   result.deploy = { changed: '', drift: report.drift.length };
+}
+
+/** The sync's work tree: its own, on the branch the full export wrote, as a daemon keeps one. */
+const syncTree = (args: PhaseArgs) => `${args.workTree}-sync`;
+
+/**
+ * The sync phases (issue 16: one listing per kind, at most three write-path calls). `sync-setup`,
+ * unmeasured: a first sync of the deploy's environment (its deploy ledger primed by the deploy
+ * phases), which lists and exports everything once and records the export ledger. `sync-edit`:
+ * one answer's description changed in git and pushed, and one liveboard's in ThoughtSpot (other
+ * objects: no conflict). `sync`: the sync of both, measured.
+ */
+async function syncPhase(args: PhaseArgs, port: ThoughtSpotPort, result: Partial<PhaseResult>, git: Record<string, Span>, clock: () => number): Promise<void> {
+  if (args.name === 'sync-edit') {
+    result.deploy = { changed: await changeOneFile(args), drift: 0 };
+    await changeOneObject(args.url, 'PINBOARD_ANSWER_BOOK');
+    return;
+  }
+  const openStart = clock();
+  const opened = await GitRepo.open(syncTree(args), { remoteUrl: args.remote, committer: COMMITTER });
+  addSpan(git, 'open', openStart, clock());
+  const report = await runSync({ environment: DEPLOY_ENVIRONMENT, thoughtspot: port, repo: args.name === 'sync' ? timedRepo(opened, git, clock) : opened, committer: COMMITTER });
+  if (report.outcome !== 'ok') throw new Error(`the ${args.name} phase's sync failed: ${report.error ?? JSON.stringify(report.counts)}`);
+  result.objects = report.objects.length;
+  result.counts = report.counts;
+  result.outcome = report.outcome;
+  result.conflicts = report.conflicts.length;
+  const updated = (objects: { outcome: string; path?: string }[] | undefined) => (objects ?? []).filter((o) => o.outcome === 'updated').map((o) => o.path).join(', ');
+  result.deploy = { changed: `deployed ${updated(report.deploy?.objects) || 'none'}; exported ${updated(report.export?.objects) || 'none'}`, drift: report.deploy?.drift.length ?? 0 };
 }
 
 /** Runs inside a phase child: one phase, measured; its result goes to stdout as one JSON line. */
@@ -372,11 +407,14 @@ async function phase(args: PhaseArgs): Promise<PhaseResult> {
   };
   const client = args.api === 'v2' ? new ThoughtSpotV2Client(options) : new ThoughtSpotClient(options);
   const loop: ExportsLoop = {};
-  const port = timedPort(thoughtspotPort(client), operations, clock, loop);
+  const listings: PhaseResult['listings'] = { whole: {}, since: {} };
+  const port = timedPort(thoughtspotPort(client), operations, clock, loop, listings);
 
-  const result: Omit<PhaseResult, 'wallMs' | 'peakRssMb' | 'baselineRssMb' | 'cpuS' | 'gitCpuS' | 'exportsLoopBusy'> = { name: args.name, calls, objects: 0, operations, flights, git, inFlightPeak };
+  const result: Omit<PhaseResult, 'wallMs' | 'peakRssMb' | 'baselineRssMb' | 'cpuS' | 'gitCpuS' | 'exportsLoopBusy'> = { name: args.name, calls, objects: 0, operations, flights, git, inFlightPeak, listings };
   if (args.name === 'promotion') {
     await firstPromotion(args, port, result, git, clock);
+  } else if (args.name === 'sync-setup' || args.name === 'sync-edit' || args.name === 'sync') {
+    await syncPhase(args, port, result, git, clock);
   } else if (args.name === 'deploy-edit') {
     result.deploy = { changed: await changeOneFile(args), drift: 0 };
   } else if (args.name === 'naive') {
@@ -519,11 +557,11 @@ async function runPhase(script: string, args: PhaseArgs, timeoutMs: number): Pro
   return JSON.parse(out.trim().split('\n').at(-1)!) as PhaseResult;
 }
 
-/** Changes exactly one object in the emulator: an answer re-imported with a new description, which moves its `modified`. */
-async function changeOneObject(url: string): Promise<string> {
+/** Changes exactly one object in the emulator: the first of `type` (an answer) re-imported with a new description, which moves its `modified`. */
+async function changeOneObject(url: string, type: 'QUESTION_ANSWER_BOOK' | 'PINBOARD_ANSWER_BOOK' = 'QUESTION_ANSWER_BOOK'): Promise<string> {
   const client = new ThoughtSpotClient({ url, username: 'tsadmin', password: 'admin', env: {} });
-  const [answer] = await client.listObjectHeaders({ type: 'QUESTION_ANSWER_BOOK', batchSize: 1 });
-  if (!answer) throw new Error('the emulator has no answer to change');
+  const [answer] = await client.listObjectHeaders({ type, batchSize: 1 });
+  if (!answer) throw new Error(`the emulator has no ${type} to change`);
   const [exported] = await client.exportTml([answer.id], { formatType: 'YAML', exportFqn: true, schemaVersion: 'v2', throwOnError: true });
   if (!exported?.ok) throw new Error(`cannot export ${answer.id}`);
   const doc = parse(exported.edoc);
@@ -602,6 +640,8 @@ interface SizeResult {
   /** The deploy of one changed file, and the unmeasured deploy of everything before it (up to `deployMax` objects). */
   deploy?: PhaseResult;
   deploySetup?: PhaseResult;
+  sync?: PhaseResult;
+  syncSetup?: PhaseResult;
   /** The first promotion into an empty environment (up to `deployMax` objects). */
   promotion?: PhaseResult;
   runs: Partial<Record<PhaseName, PhaseResult[]>>;
@@ -673,6 +713,12 @@ async function benchDeploys(result: SizeResult, common: Omit<PhaseArgs, 'name' |
     await measured({ name: 'deploy', ...common, repeat });
   }
   result.deploy = medianRun(result.runs.deploy!);
+  result.syncSetup = await measured({ name: 'sync-setup', ...common, repeat: 0 });
+  for (let repeat = 0; repeat < options.repeats; repeat += 1) {
+    await measured({ name: 'sync-edit', ...common, repeat });
+    await measured({ name: 'sync', ...common, repeat });
+  }
+  result.sync = medianRun(result.runs.sync!);
   for (let repeat = 0; repeat < options.repeats; repeat += 1) {
     const target = await startEmulator(0);
     try {
@@ -828,6 +874,58 @@ function deployTable(results: SizeResult[]): string[] {
   return lines;
 }
 
+/** A sync's write path: `VALIDATE_ONLY` imports, imports, and export calls (the deploy's round-trip export, and the export half's of ThoughtSpot's change). */
+function syncCalls(p: PhaseResult): { validate: number; import: number; export: number } {
+  return { validate: p.operations.validate?.count ?? 0, import: p.operations.import?.count ?? 0, export: p.operations.export?.count ?? 0 };
+}
+
+/** The types a phase listed whole, with how often (`LOGICAL_TABLE ×1`), and those listed again newest first. */
+function listingsCell(p: PhaseResult): string {
+  const cell = (counts: Record<string, number>) => Object.entries(counts).sort().map(([type, n]) => `${type} ×${n}`).join(', ') || 'none';
+  return `${cell(p.listings.whole)} / ${cell(p.listings.since)}`;
+}
+
+function syncTable(results: SizeResult[]): string[] {
+  const lines = [
+    '| objects | sync | wall s, median (min–max) | API calls | listings: whole / newest first | validate + import + export calls | queue bound s | ratio | CPU s, tmlsync / emulator | git s | peak RSS MB |',
+    '|---:|---|---:|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const p = r.sync;
+    if (!p) continue;
+    const c = syncCalls(p);
+    const bound = queueBound(totalCalls(p.calls));
+    const gitTotal = Object.values(p.git).reduce((sum, span) => sum + span.totalMs, 0);
+    lines.push(
+      row([
+        count(p.objects), 'one change in git, one in ThoughtSpot', wallCell(r.runs.sync, p), `${count(totalCalls(p.calls))}: ${callList(p.calls)}`, listingsCell(p),
+        `${c.validate} + ${c.import} + ${c.export}`, seconds(bound, 2), `${(p.wallMs / bound).toFixed(2)}×`, cpuCell(p), seconds(gitTotal, 2), p.peakRssMb.toFixed(0),
+      ]),
+    );
+  }
+  return lines;
+}
+
+/**
+ * The sync's targets (issue 16): each content type listed whole once, shared by both halves, and
+ * only a type the deploy wrote listed again (newest first); at most three write-path calls
+ * (validate, import, the round-trip export), beside the export half's one export call for
+ * ThoughtSpot's change.
+ */
+function syncChecks(r: SizeResult, verdict: (ok: boolean) => string): string[] {
+  const p = r.sync;
+  if (!p || !r.syncSetup) return [];
+  const wholeOnce = CONTENT_TYPES.every((type) => p.listings.whole[type] === 1);
+  const again = Object.keys(p.listings.since);
+  const c = syncCalls(p);
+  const objects = count(p.objects);
+  return [
+    `${verdict(wholeOnce && again.length <= 1)} ${objects} objects: sync with one change on each side → one listing per kind (the ${CONTENT_TYPES.length} content types listed whole once each: ${wholeOnce ? 'yes' : 'no'}; listed again newest first: ${again.join(', ') || 'none'})`,
+    `${verdict(c.validate <= 1 && c.import <= 1 && c.export <= 2)} ${objects} objects: sync with one change on each side → at most 3 write-path calls (${c.validate} validate, ${c.import} import, ${Math.max(0, c.export - 1)} round-trip export) beside the export of ThoughtSpot's change (${c.export} export calls in all)`,
+    `${verdict(p.outcome === 'ok' && p.conflicts === 0 && /deployed tml\/answer\//.test(p.deploy?.changed ?? '') && /exported .*tml\/liveboard\//.test(p.deploy?.changed ?? '') && p.deploy?.drift === 0)} ${objects} objects: sync sanity (${p.deploy?.changed ?? 'nothing'}; conflicts ${p.conflicts ?? 'n/a'}; drift ${p.deploy?.drift ?? 'n/a'}; the priming sync took ${seconds(r.syncSetup.wallMs)} s)`,
+  ];
+}
+
 /** API calls of a phase by endpoint, most first: "200 metadata/tml/import, 7 metadata/listobjectheaders". */
 const callList = (calls: Record<string, number>) => Object.entries(calls).sort((a, b) => b[1] - a[1]).map(([endpoint, n]) => `${n} ${endpoint}`).join(', ');
 
@@ -900,7 +998,7 @@ function checks(results: SizeResult[], repeats: number): string[] {
     const fullOk = full.outcome === 'ok' && full.counts?.added === full.objects;
     const incOk = incremental.outcome === 'ok' && incremental.counts?.updated === 1 && incremental.counts.added === 0 && incremental.counts.deleted === 0;
     const naiveOk = r.naive.naive!.failed === 0;
-    lines.push(...deployChecks(r, verdict));
+    lines.push(...deployChecks(r, verdict), ...syncChecks(r, verdict));
     lines.push(
       `${verdict(fullOk && incOk && naiveOk)} ${count(full.objects)} objects: sanity (full added ${full.counts?.added ?? 0}/${full.objects}; incremental updated ${incremental.counts?.updated ?? 0}, unchanged ${incremental.counts?.unchanged ?? 0}; naive failures ${r.naive.naive!.failed})`,
     );
@@ -949,6 +1047,11 @@ function report(results: SizeResult[], options: BenchOptions, sizes: number[], l
     'emulator once, unmeasured; then one answer\'s description is changed in git and pushed, and the deploy of that commit is measured.',
     '',
     ...deployTable(results),
+    '',
+    'Sync with one change on each side (`runSync`): the deploy\'s environment synced once, unmeasured (it lists and exports everything and',
+    'records the export ledger); then one answer\'s description is changed in git and pushed, one liveboard\'s in ThoughtSpot, and the sync of both is measured.',
+    '',
+    ...syncTable(results),
     '',
     `First promotion: that branch deployed whole into an empty environment (an emulator of its own holding only the connection), as a new`,
     `environment; imports of one dependency level in flight together, over v2 as async imports from ${ASYNC_IMPORT_FROM} documents. Sizes above ${count(options.deployMax)} skip both deploys.`,
