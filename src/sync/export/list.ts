@@ -81,8 +81,7 @@ interface LedgerRead {
  * the listing starts again from the fetched ledger.
  */
 async function readLedger(step: ExportRun): Promise<LedgerRead> {
-  const { options } = step;
-  const { repo, environment: { name } } = options;
+  const { repo, environment: { name } } = step.options;
   const fetched = repo.fetch();
   const early = listEarly(step);
   try {
@@ -92,17 +91,30 @@ async function readLedger(step: ExportRun): Promise<LedgerRead> {
     throw error;
   }
   const started = await early;
-  if (started && (await repo.revParse(stateRef(name, 'export'))) === started.commit) return started;
-  if (started) step.run.log.debug({ ledger: stateRef(name, 'export') }, 'the remote\'s export ledger is not the one this work tree held: listing again from it');
-  const dropped = started?.content.catch(() => undefined);
+  if (!started) return readFetched(step);
+  if ((await repo.revParse(stateRef(name, 'export'))) === started.commit) return started;
+  step.run.log.debug({ ledger: stateRef(name, 'export') }, 'the remote\'s export ledger is not the one this work tree held: listing again from it');
+  // The dropped listing ends before the run goes on or fails: none of its calls outlives the run.
+  const dropped = started.content.catch(() => undefined);
+  try {
+    const read = await readFetched(step);
+    return { ...read, content: Promise.all([read.content, dropped]).then(() => undefined) };
+  } catch (error) {
+    await dropped;
+    throw error;
+  }
+}
+
+/** The ledger as the fetch brought it (or the caller's), and the listing it calls for, started. */
+async function readFetched({ options }: ExportRun): Promise<LedgerRead> {
+  const { repo, environment: { name } } = options;
   const canSort = options.thoughtspot.listHeadersSince !== undefined;
   // A copy of the caller's: the run updates its ledger as it goes (replacing entries, never changing one in place).
   const ledger = options.ledger ? { ...options.ledger, objects: { ...options.ledger.objects } } : await readExportLedger(repo, name, { all: options.full === true || !canSort });
   const mode: ListingMode = options.listed ? { kind: 'full', reason: 'listed by the caller' } : modeOf(options, ledger);
   if (mode.kind === 'full') await loadShards(repo, name, ledger, 'all');
   const pages = new PagesAfterLedger();
-  const content = listAsked(options, mode, (page) => pages.add(page));
-  return { ledger, mode, pages, content: dropped ? Promise.all([content, dropped]).then(() => undefined) : content };
+  return { ledger, mode, pages, content: listAsked(options, mode, (page) => pages.add(page)) };
 }
 
 /** The listing `ledger` calls for: full when asked, due, or impossible to sort; else incremental from its watermark. */
