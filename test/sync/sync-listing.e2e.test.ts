@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
@@ -6,8 +7,10 @@ import { GitRepo } from '../../src/git/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
+import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import { runSync } from '../../src/sync/sync/sync.js';
 import { describedAs, editInThoughtSpot, pushEdit } from '../support/edits.js';
+import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 
@@ -65,6 +68,27 @@ describe.each(API_VERSIONS)('the listings of a sync run, over %s', (api) => {
     await editInThoughtSpot(client, guid, describedAs(description));
     await client.logout();
   }
+
+  it('deploys the files as the sync read them: its deploy half reads and parses the tree no second time', async () => {
+    await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Read once over ${api}.`), committer);
+    // Once the sync has read the tree (its next step asks for HEAD), another file there stops parsing: a deploy that read the tree again would stop at it.
+    const spoiled = join(repo.dir, git(repo.dir, 'ls-files', 'tml/liveboard').split('\n')[0]!);
+    const original = readFileSync(spoiled, 'utf8');
+    const watched = repoWith(repo, {
+      revParse: (ref) => {
+        if (ref === 'HEAD') writeFileSync(spoiled, 'guid: [not closed\n');
+        return repo.revParse(ref);
+      },
+    });
+    try {
+      const report = await runSync({ environment, thoughtspot: thoughtspotPort(clientOf(api, stage.emulator.url), { username: 'tsadmin' }), repo: watched, committer, log: silentLogger() });
+      expect(report.outcome).toBe('ok');
+      expect(report.deploy?.objects.find((o) => o.id === DEMO_GUIDS.worksheet)?.outcome).toBe('updated');
+      expect(JSON.stringify(stage.emulator.state.objects.get(DEMO_GUIDS.worksheet)?.document)).toContain(`Read once over ${api}.`);
+    } finally {
+      writeFileSync(spoiled, original);
+    }
+  });
 
   it('with one change on each side: one listing per type, the deploy\'s type refreshed newest first, three write-path calls', { timeout: 60_000 }, async () => {
     await pushEdit(person, DEMO_GUIDS.worksheet, describedAs(`Edited in git over ${api}.`), committer);

@@ -1,6 +1,6 @@
 import type { Logger } from '../../log/index.js';
 import { handlerFor, listedKind, references, type KnownObject, type TmlKind } from '../../tml/index.js';
-import { readContent } from '../kernel/content.js';
+import { readContent, type Content } from '../kernel/content.js';
 import type { WorkflowEnvironment } from '../kernel/environment.js';
 import { DeployGateError, MissingLedgerError, type Candidate, type ChangeSet, type DeployMapping, type DeployOptions, type Identity, type PlannedChange } from './types.js';
 import { contentHash, readDeployLedger, stateRef, type DeployLedger, type PendingCreation } from '../kernel/ledger.js';
@@ -22,7 +22,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
   await repo.checkout(environment.branch, { reads: true });
   const commit = options.ref ? await repo.checkoutRef(options.ref) : ((await repo.revParse('HEAD')) ?? '');
   const ledger = await readDeployLedger(repo, environment.name);
-  const { candidates, connections } = readCandidates(repo.dir, ledger);
+  const { candidates, connections } = readCandidates((!options.ref && options.content) || readContent(repo.dir), ledger);
   const { objects: target, authors } = await deployTarget(options, run.log);
   await matchObjIds(candidates, ledger, target, thoughtspot, run.log);
   if (!(await repo.revParse(stateRef(environment.name, 'deploy')))) refuseWithoutLedger(environment.name, candidates, target);
@@ -126,10 +126,9 @@ function refuseObjIdOnly(withObjId: Candidate[]): void {
 }
 
 /** The canonical files, parsed, each with what the ledger says of it; connections apart (canonical name → GUID). */
-function readCandidates(dir: string, ledger: DeployLedger): { candidates: Candidate[]; connections: Map<string, string> } {
-  const { files, findings } = readContent(dir);
+function readCandidates({ files, findings: read }: Content, ledger: DeployLedger): { candidates: Candidate[]; connections: Map<string, string> } {
   // Every file, not only the changed ones: a copy of an unchanged file is as wrong as a changed one.
-  findings.push(...identityFindings(files.map((f) => f.doc)));
+  const findings = [...read, ...identityFindings(files.map((f) => f.doc))];
   const candidates: Candidate[] = [];
   const connections = new Map<string, string>();
   for (const { doc, path, text } of files) {

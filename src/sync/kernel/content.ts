@@ -200,11 +200,17 @@ export function hasContentFolder(dir: string): boolean {
   return true;
 }
 
+/** The content folder of a work tree as `readContent` read it. */
+export interface Content {
+  files: ContentFile[];
+  findings: Finding[];
+}
+
 /**
  * The content folder of a work tree, read and parsed: each file with its
  * text; files that do not parse as findings. No folder, no files.
  */
-export function readContent(dir: string): { files: ContentFile[]; findings: Finding[] } {
+export function readContent(dir: string): Content {
   if (!hasContentFolder(dir)) return { files: [], findings: [] };
   const sources = readTmlFiles([CONTENT_FOLDER], dir);
   const { docs, findings } = parseFiles(sources);

@@ -2,6 +2,7 @@ import { guidlessIn, OBJ_ID_KEY } from '../deploy/prepare.js';
 import type { ConflictPolicy } from '../kernel/environment.js';
 import type { DeployedEntry, DeployLedger, Ledger } from '../kernel/ledger.js';
 import { contentHash } from '../kernel/ledger.js';
+import type { Content } from '../kernel/content.js';
 import type { Header } from '../ports.js';
 
 /**
@@ -40,6 +41,8 @@ export interface SyncSides {
   headers: Map<string, Header>;
   /** The branch's files, by canonical GUID (`obj_id:<id>` for a file with an obj_id and no guid, as the deploy ledger tracks it). */
   files: Map<string, GitFile>;
+  /** The work tree's content as read for `files`, for the deploy half to use instead of reading and parsing it again. */
+  content?: Content;
 }
 
 /** What changed on each side since the last sync. */

@@ -11,7 +11,7 @@ import { stageExport, type StagedExport } from '../export/export.js';
 import { contentHash, deployLedgerWrite, readDeployLedger, readLedgers, type DeployLedger } from '../kernel/ledger.js';
 import type { ContentRepo, Header, HeaderType, Identity, StateWrite, ThoughtSpotPort } from '../ports.js';
 import { finishRun, startRun, type ObjectResult, type RunReport, type RunStart } from '../kernel/report.js';
-import { readContent, readSourceFile } from '../kernel/content.js';
+import { readContent, readSourceFile, type Content } from '../kernel/content.js';
 import {
   detectChanges, envIdOf, guidlessIds, reconcile, toExportBack, unrecordedDeploys,
   type Conflict, type GitFile, type PushedVersions, type Reconciled, type SideChanges, type SyncSides,
@@ -139,7 +139,8 @@ export async function readSides({ environment, thoughtspot, repo }: SyncOptions)
   if (ledgers.status === 'rejected') throw ledgers.reason;
   if (listed.status === 'rejected') throw listed.reason;
   const { exportLedger, deployLedger } = ledgers.value;
-  return { exportLedger, deployLedger, headers: new Map(listed.value.flat().map((h): [string, Header] => [h.id, h])), files: gitFiles(repo.dir) };
+  const content = readContent(repo.dir);
+  return { exportLedger, deployLedger, headers: new Map(listed.value.flat().map((h): [string, Header] => [h.id, h])), files: gitFiles(content), content };
 }
 
 /** git → ThoughtSpot: only git's changes; a failed deploy leaves those files for the next run. */
@@ -148,7 +149,7 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
   if (reconciled.git.size > 0) {
     const { environment, thoughtspot, repo, dryRun = false } = options;
     try {
-      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), listed: [...sides.headers.values()], onProgress: options.progress?.imported });
+      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), listed: [...sides.headers.values()], ...(sides.content ? { content: sides.content } : {}), onProgress: options.progress?.imported });
     } catch (error) {
       outcome.error = error instanceof Error ? error.message : String(error);
       run.log.error({ error: outcome.error }, 'deploy of the git side failed; those files stay as they are');
@@ -222,10 +223,10 @@ function syncReport(run: RunStart, reconciled: Reconciled, gitSide: GitSideOutco
 }
 
 /** The branch's TML files by GUID (connections are the environment's own and never deployed). */
-function gitFiles(dir: string): Map<string, GitFile> {
+function gitFiles(content: Content): Map<string, GitFile> {
   const files = new Map<string, GitFile>();
   // Unreadable files are the deploy gate's to report; here they are just not compared.
-  for (const { doc, path, text } of readContent(dir).files) {
+  for (const { doc, path, text } of content.files) {
     const key = canonicalKey(doc);
     if (key && !handlerFor(doc.kind).environmentOwned) files.set(key, { path, text, kind: doc.kind, name: doc.name });
   }
