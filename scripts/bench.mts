@@ -818,8 +818,7 @@ function breakdownTable(results: SizeResult[]): string[] {
     for (const p of [r.full, r.incremental, r.naive]) {
       const exportFlights = p.flights.export;
       const g = (keys: readonly string[]) => keys.reduce((sum, key) => sum + (p.git[key]?.totalMs ?? 0), 0);
-      const gitTotal = Object.values(p.git).reduce((sum, s) => sum + s.totalMs, 0);
-      const gitCell = p.name === 'naive' ? 'none (writes nothing)' : `${seconds(gitTotal, 2)} (${GIT_STEPS.map(([, keys]) => seconds(g(keys), 2)).join(' / ')})`;
+      const gitColumn = p.name === 'naive' ? 'none (writes nothing)' : `${gitCell(p)} (${GIT_STEPS.map(([, keys]) => seconds(g(keys), 2)).join(' / ')})`;
       // Listing and exports overlap (batches go out while pages arrive), and git's setup overlaps the listing: what is
       // left outside every timed step (git, listing, exports) is local work (the last writes, grouping, the ledger).
       const other = p.wallMs - unionMs([p.operations.list, p.operations.export, ...Object.values(p.git)]);
@@ -831,7 +830,7 @@ function breakdownTable(results: SizeResult[]): string[] {
           spanS(p.operations.export),
           exportFlights ? (exportFlights.totalMs / exportFlights.count).toFixed(1) : '–',
           p.exportsLoopBusy === undefined ? '–' : `${(p.exportsLoopBusy * 100).toFixed(0)} %`,
-          gitCell,
+          gitColumn,
           seconds(other, 2),
           p.cpuS.toFixed(2),
           p.gitCpuS === undefined ? 'n/a' : p.gitCpuS.toFixed(2),
@@ -852,6 +851,15 @@ function deployCalls(p: PhaseResult): { listing: number; validate: number; impor
 
 const writePath = (c: ReturnType<typeof deployCalls>) => c.validate + c.import + c.export;
 
+/** A phase's queue bound and its wall time's ratio to it, as table cells. */
+function boundCells(p: PhaseResult): [bound: string, ratio: string] {
+  const bound = queueBound(totalCalls(p.calls));
+  return [seconds(bound, 2), `${(p.wallMs / bound).toFixed(2)}×`];
+}
+
+/** The time a phase spent in git, as a table cell. */
+const gitCell = (p: PhaseResult) => seconds(Object.values(p.git).reduce((sum, span) => sum + span.totalMs, 0), 2);
+
 function deployTable(results: SizeResult[]): string[] {
   const lines = [
     '| objects in the repository | deploy | wall s, median (min–max) | API calls: listing + validate + import + round-trip export | write-path calls | queue bound s | ratio | CPU s, tmlsync / emulator | git s | peak RSS MB |',
@@ -861,22 +869,15 @@ function deployTable(results: SizeResult[]): string[] {
     const p = r.deploy;
     if (!p) continue;
     const c = deployCalls(p);
-    const bound = queueBound(totalCalls(p.calls));
-    const gitTotal = Object.values(p.git).reduce((sum, span) => sum + span.totalMs, 0);
     lines.push(
       row([
         count(p.objects), '1 changed file', wallCell(r.runs.deploy, p),
         `${c.listing} + ${c.validate} + ${c.import} + ${c.export}${c.session ? ` (+${c.session} login)` : ''}`,
-        String(writePath(c)), seconds(bound, 2), `${(p.wallMs / bound).toFixed(2)}×`, cpuCell(p), seconds(gitTotal, 2), p.peakRssMb.toFixed(0),
+        String(writePath(c)), ...boundCells(p), cpuCell(p), gitCell(p), p.peakRssMb.toFixed(0),
       ]),
     );
   }
   return lines;
-}
-
-/** A sync's write path: `VALIDATE_ONLY` imports, imports, and export calls (the deploy's round-trip export, and the export half's of ThoughtSpot's change). */
-function syncCalls(p: PhaseResult): { validate: number; import: number; export: number } {
-  return { validate: p.operations.validate?.count ?? 0, import: p.operations.import?.count ?? 0, export: p.operations.export?.count ?? 0 };
 }
 
 /** The types a phase listed whole, with how often (`LOGICAL_TABLE ×1`), and those listed again newest first. */
@@ -893,13 +894,12 @@ function syncTable(results: SizeResult[]): string[] {
   for (const r of results) {
     const p = r.sync;
     if (!p) continue;
-    const c = syncCalls(p);
-    const bound = queueBound(totalCalls(p.calls));
-    const gitTotal = Object.values(p.git).reduce((sum, span) => sum + span.totalMs, 0);
+    // Its export calls: the deploy half's round-trip export, and the export half's of ThoughtSpot's change.
+    const c = deployCalls(p);
     lines.push(
       row([
         count(p.objects), 'one change in git, one in ThoughtSpot', wallCell(r.runs.sync, p), `${count(totalCalls(p.calls))}: ${callList(p.calls)}`, listingsCell(p),
-        `${c.validate} + ${c.import} + ${c.export}`, seconds(bound, 2), `${(p.wallMs / bound).toFixed(2)}×`, cpuCell(p), seconds(gitTotal, 2), p.peakRssMb.toFixed(0),
+        `${c.validate} + ${c.import} + ${c.export}`, ...boundCells(p), cpuCell(p), gitCell(p), p.peakRssMb.toFixed(0),
       ]),
     );
   }
@@ -917,7 +917,7 @@ function syncChecks(r: SizeResult, verdict: (ok: boolean) => string): string[] {
   if (!p || !r.syncSetup) return [];
   const wholeOnce = CONTENT_TYPES.every((type) => p.listings.whole[type] === 1);
   const again = Object.keys(p.listings.since);
-  const c = syncCalls(p);
+  const c = deployCalls(p);
   const objects = count(p.objects);
   return [
     `${verdict(wholeOnce && again.length <= 1)} ${objects} objects: sync with one change on each side → one listing per kind (the ${CONTENT_TYPES.length} content types listed whole once each: ${wholeOnce ? 'yes' : 'no'}; listed again newest first: ${again.join(', ') || 'none'})`,
@@ -937,11 +937,10 @@ function promotionTable(results: SizeResult[]): string[] {
   for (const r of results) {
     const p = r.promotion;
     if (!p) continue;
-    const bound = queueBound(totalCalls(p.calls));
     lines.push(
       row([
         count(p.objects), 'whole repository into an empty environment', wallCell(r.runs.promotion, p), `${count(totalCalls(p.calls))}: ${callList(p.calls)}`,
-        seconds(bound, 2), `${(p.wallMs / bound).toFixed(2)}×`, String(p.inFlightPeak.import ?? 0), cpuCell(p), p.peakRssMb.toFixed(0),
+        ...boundCells(p), String(p.inFlightPeak.import ?? 0), cpuCell(p), p.peakRssMb.toFixed(0),
       ]),
     );
   }
