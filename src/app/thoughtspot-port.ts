@@ -113,8 +113,9 @@ const LISTING_PAGE = 500;
 /**
  * Headers on the first page of a newest-first listing (`listHeadersSince`), the pages after it
  * full-sized: a run every few minutes finds a few changes per kind, and a first page of 500 brought
- * some 2,500 headers per run that were older than its reach (the bench's incremental run at 10,004
- * objects: 0.45 → 0.42 s, median of 5, with one change).
+ * some 2,500 headers per run that were older than its reach, for the server to build and the client
+ * to parse (the bench's incremental run at 10,004 objects: 0.45 → 0.42 s, median of 5, one run of
+ * each: within this machine's noise, which later side-by-side runs put at ±0.05 s).
  */
 const SINCE_FIRST_PAGE = 50;
 
