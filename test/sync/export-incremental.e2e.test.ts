@@ -194,7 +194,7 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     const port = connect();
     let listed!: () => void;
     const listing = new Promise<void>((resolve) => (listed = resolve));
-    const counting: ThoughtSpotPort = { ...port, listHeadersSince: (type, since, onPage) => (listed(), port.listHeadersSince!(type, since, onPage)) };
+    const signalling: ThoughtSpotPort = { ...port, listHeadersSince: (type, since, onPage) => (listed(), port.listHeadersSince!(type, since, onPage)) };
     // The fetch ends only once ThoughtSpot is being listed (or fails the run after 10 s).
     const waiting = repoWith(repo, {
       fetch: async () => {
@@ -204,7 +204,7 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
       },
     });
     rename(DEMO_GUIDS.answers[2], 'Listed Early');
-    const run = await exportOnce({ thoughtspot: counting, repo: waiting });
+    const run = await exportOnce({ thoughtspot: signalling, repo: waiting });
     expect(run).toMatchObject({ outcome: 'ok', listing: 'incremental' });
     expect(outcomeOf(run, DEMO_GUIDS.answers[2])).toBe('updated');
     expect(files(bare)).toContain(`tml/answer/Listed-Early.${DEMO_GUIDS.answers[2]}.answer.tml`);
