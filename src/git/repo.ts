@@ -951,8 +951,12 @@ function addOrigin(gitDir: string, url: string): boolean {
   return true;
 }
 
-/** An object name on a line of its own (a loose ref's file). */
-const LOOSE_REF = /^([0-9a-f]{40}|[0-9a-f]{64})\n?$/;
+/** An object name, SHA-1 or SHA-256. */
+const OBJECT_NAME = '[0-9a-f]{40}|[0-9a-f]{64}';
+/** A loose ref's file: the object name on a line of its own. */
+const LOOSE_REF = new RegExp(`^(${OBJECT_NAME})\\n?$`);
+/** A line of packed-refs: the object name, then the ref. */
+const PACKED_REF = new RegExp(`^(${OBJECT_NAME}) `);
 
 /** A ref's commit as `gitDir`'s files hold it, loose or packed (`GitRepo.localTip`); undefined for anything else. */
 function refInFiles(gitDir: string, ref: string): string | undefined {
@@ -964,7 +968,7 @@ function refInFiles(gitDir: string, ref: string): string | undefined {
   }
   try {
     const line = readFileSync(join(gitDir, 'packed-refs'), 'utf8').split('\n').find((entry) => entry.endsWith(` ${ref}`));
-    return line === undefined ? undefined : /^([0-9a-f]{40}|[0-9a-f]{64}) /.exec(line)?.[1];
+    return line === undefined ? undefined : PACKED_REF.exec(line)?.[1];
   } catch {
     return undefined;
   }

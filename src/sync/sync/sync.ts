@@ -149,7 +149,7 @@ async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSid
   if (reconciled.git.size > 0) {
     const { environment, thoughtspot, repo, dryRun = false } = options;
     try {
-      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), listed: [...sides.headers.values()], ...(sides.content ? { content: sides.content } : {}), onProgress: options.progress?.imported });
+      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), listed: [...sides.headers.values()], content: sides.content, onProgress: options.progress?.imported });
     } catch (error) {
       outcome.error = error instanceof Error ? error.message : String(error);
       run.log.error({ error: outcome.error }, 'deploy of the git side failed; those files stay as they are');
