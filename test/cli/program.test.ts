@@ -52,7 +52,7 @@ describe('tmlsync CLI', () => {
   });
 
   it('runs the real binary: help on stdout, no stack trace on failure', async () => {
-        const exec = promisify(execFile);
+    const exec = promisify(execFile);
     const help = await exec(process.execPath, [CLI_MAIN, '--help']);
     expect(help.stdout).toContain('Usage: tmlsync');
     const failed = await exec(process.execPath, [CLI_MAIN, 'deploy', '--no-such-flag']).catch((e: unknown) => e as { code: number; stderr: string });

@@ -154,20 +154,6 @@ describe('GitRepo', () => {
     expect(await repo.startCommits('dev').finish()).toEqual([]);
   });
 
-  it('says where a ref points in the work tree from git\'s files, loose or packed', async () => {
-    const repo = await onMain('local-tip');
-    writeFileSync(join(repo.dir, 'a.tml'), 'a\n');
-    const sha = (await repo.commitAll('a', committer))!;
-    expect(await repo.localTip('refs/tmlsync/dev/export')).toBeUndefined();
-    git(repo.dir, 'update-ref', 'refs/tmlsync/dev/export', sha);
-    expect(await repo.localTip('refs/tmlsync/dev/export')).toBe(sha);
-    git(repo.dir, 'pack-refs', '--all');
-    expect(existsSync(join(repo.dir, '.git', 'refs', 'tmlsync', 'dev', 'export'))).toBe(false);
-    expect(await repo.localTip('refs/tmlsync/dev/export')).toBe(sha);
-    expect(await repo.localTip('refs/tmlsync/dev')).toBeUndefined();
-    expect(await repo.localTip('refs/../HEAD')).toBeUndefined();
-  });
-
   it('discards the leftovers of an interrupted run on checkout', async () => {
     const repo = await onMain('leftovers');
     writeFileSync(join(repo.dir, 'kept.tml'), 'kept\n');
@@ -387,6 +373,25 @@ describe('GitRepo with as few git processes as it takes', () => {
     stream.commit(Object.keys(files), 'run', committer);
     return (await stream.finish())[0]!;
   };
+
+  it('says where a ref points in the work tree from git\'s files, loose or packed, without a process', async () => {
+    const repo = await open(seeded('local-tip'));
+    await repo.fetch();
+    const sha = (await repo.revParse('refs/remotes/origin/main'))!;
+    const tip = async (ref: string) => {
+      const [found, processes] = await counted(() => repo.localTip(ref));
+      expect(processes).toBe(0);
+      return found;
+    };
+    expect(await tip('refs/tmlsync/dev/export')).toBeUndefined();
+    git(repo.dir, 'update-ref', 'refs/tmlsync/dev/export', sha);
+    expect(await tip('refs/tmlsync/dev/export')).toBe(sha);
+    git(repo.dir, 'pack-refs', '--all');
+    expect(existsSync(join(repo.dir, '.git', 'refs', 'tmlsync', 'dev', 'export'))).toBe(false);
+    expect(await tip('refs/tmlsync/dev/export')).toBe(sha);
+    expect(await tip('refs/tmlsync/dev')).toBeUndefined();
+    expect(await tip('refs/../HEAD')).toBeUndefined();
+  });
 
   it('reads no file of a state ref the remote does not have with a process of its own', async () => {
     const name = 'co-states';
