@@ -165,34 +165,38 @@ export class GitLeases {
    * any pack is sent), so it is tried only while the last take did not find the lease held.
    */
   async take(ref: string, holder: string): Promise<TakeResult> {
+    let known: RemoteLease | undefined;
     if (!this.#heldElsewhere.has(ref)) {
       const created = await this.#create(ref, holder);
-      if (created) return { taken: true, lease: created };
+      if ('lease' in created) return { taken: true, lease: created.lease };
+      known = created.read;
     }
-    const result = await this.#takeAsRead(ref, holder);
+    const result = await this.#takeAsRead(ref, holder, known);
     if (result.taken) this.#heldElsewhere.delete(ref);
     else this.#heldElsewhere.add(ref);
     return result;
   }
 
   /**
-   * The optimistic create: the lease, or undefined when the remote refused it. A refusal git gives
-   * no reason for (no status line for the ref: "failed to push some refs" alone, seen once in CI
-   * in a race of four creates) is judged by what the remote then holds: a lease there is a lost
-   * race, none is a failure of the push.
+   * The optimistic create: the lease, or a refusal by the remote. A refusal git gives no reason
+   * for (no status line for the ref: "failed to push some refs" alone, seen once in CI in a race
+   * of four creates) is judged by what the remote then holds: a lease there is a lost race, and
+   * that read is the one the take goes by (it was read twice); none is a failure of the push.
    */
-  async #create(ref: string, holder: string): Promise<HeldLease | undefined> {
+  async #create(ref: string, holder: string): Promise<{ lease: HeldLease } | { read?: RemoteLease }> {
     try {
-      return await this.#swap(this.#tracking, ref, undefined, holder, 1);
+      const lease = await this.#swap(this.#tracking, ref, undefined, holder, 1);
+      return lease ? { lease } : {};
     } catch (error) {
-      if ((await this.read(ref)).commit !== undefined) return undefined;
+      const read = await this.read(ref);
+      if (read.commit !== undefined) return { read };
       throw error;
     }
   }
 
-  /** Reads the lease, judges it and swaps from what was read; a lost race reads the winner. */
-  async #takeAsRead(ref: string, holder: string): Promise<TakeResult> {
-    const current = await this.read(ref);
+  /** Judges the lease (read now, unless `known` was just read) and swaps from it; a lost race reads the winner. */
+  async #takeAsRead(ref: string, holder: string, known?: RemoteLease): Promise<TakeResult> {
+    const current = known ?? (await this.read(ref));
     if (current.commit !== undefined) {
       if (!current.record) return { taken: false, holder: `an unreadable lease (delete ${ref} in the remote to release it)` };
       const { record } = current;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitLeases, GitRepo, type LeaseOptions } from '../../src/git/index.js';
+import { gitProcessCounter } from '../support/git-count.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 
 let server: GitServer;
@@ -19,10 +20,15 @@ afterAll(async () => {
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 const REF = 'refs/tmlsync/prod/lock';
 
-/** A replica: its own work tree on the remote, and its leases. */
-async function replica(url: string, options: Partial<LeaseOptions> = {}): Promise<{ leases: GitLeases; repo: GitRepo }> {
+function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tmlsync-lease-'));
   dirs.push(dir);
+  return dir;
+}
+
+/** A replica: its own work tree on the remote, and its leases. */
+async function replica(url: string, options: Partial<LeaseOptions> = {}): Promise<{ leases: GitLeases; repo: GitRepo }> {
+  const dir = tempDir();
   const repo = await GitRepo.open(dir, { remoteUrl: url, committer });
   return { repo, leases: new GitLeases(dir, { ttlMs: 60_000, skewMarginMs: 5_000, committer, ...options }) };
 }
@@ -90,8 +96,10 @@ describe('leases in the remote', () => {
       const a = await replica(url);
       await expect(a.leases.take(REF, 'a')).rejects.toThrow(/git push of a lease failed/);
       plant(readOnly.pathOf('refused'), JSON.stringify({ holder: 'other', at: new Date().toISOString(), expires: new Date(Date.now() + 60_000).toISOString(), counter: 1 }));
-      const fresh = await replica(url);
-      expect(await fresh.leases.take(REF, 'a')).toMatchObject({ taken: false, holder: 'other' });
+      // The read that judged the refusal is the one the take goes by: one fetch of the lease, not two.
+      const [taken, processes] = await gitProcessCounter(tempDir()).logged(async () => (await replica(url)).leases.take(REF, 'a'));
+      expect(taken).toMatchObject({ taken: false, holder: 'other' });
+      expect(processes.filter((args) => args.split(' ').includes('fetch'))).toHaveLength(1);
     } finally {
       await readOnly.close();
     }

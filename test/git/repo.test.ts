@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
 import { prepareCommits } from '../support/commits.js';
+import { gitProcessCounter } from '../support/git-count.js';
 import { git, useGitServer } from '../support/git-server.js';
 
 const server = useGitServer('tmlsync-wt-');
@@ -303,35 +304,13 @@ describe('git credentials (issue 15, item 4)', () => {
 
 /**
  * Every checkout leaves exactly the branch's tree, whatever was left in it, and a work tree is
- * made and its state read, with as few git processes as that takes. They are counted by a `git`
- * put first on the PATH (`counted`), which notes its arguments and runs the next `git` on the
- * PATH: the tool hands git the PATH it had when a repository's instance was made (at `open`, or
- * for the command). git's own trace would be redirected when the test runs under a trace of its own.
+ * made and its state read, with as few git processes as that takes (counted by `counted`).
  */
 describe('GitRepo with as few git processes as it takes', () => {
   const base = { '.gitignore': '*.log\n', 'a.tml': 'a\n', 'tml/b.tml': 'b\n' };
-  let shim: string | undefined;
-  const counter = () => {
-    if (!shim) {
-      shim = tempDir();
-      writeFileSync(join(shim, 'git'), `#!/bin/sh\necho "$*" >> '${shim}/log'\nPATH="\${PATH#'${shim}':}" exec git "$@"\n`, { mode: 0o755 });
-      writeFileSync(join(shim, 'log'), '');
-    }
-    return shim;
-  };
-  /** What `task` returns, and the git processes it started, the tool's own (its repositories' instances made meanwhile take that PATH). */
-  const counted = async <T>(task: () => Promise<T>): Promise<[T, number]> => {
-    const path = process.env.PATH;
-    const log = join(counter(), 'log');
-    const before = readFileSync(log, 'utf8').split('\n').length;
-    process.env.PATH = `${counter()}:${path ?? ''}`;
-    try {
-      return [await task(), readFileSync(log, 'utf8').split('\n').length - before];
-    } finally {
-      if (path === undefined) delete process.env.PATH;
-      else process.env.PATH = path;
-    }
-  };
+  let counter: ReturnType<typeof gitProcessCounter> | undefined;
+  /** What `task` returns, and the git processes it started (test/support/git-count.ts). */
+  const counted = <T>(task: () => Promise<T>): Promise<[T, number]> => (counter ??= gitProcessCounter(tempDir())).counted(task);
   const open = async (remoteUrl: string, dir = tempDir()) => (await counted(() => GitRepo.open(dir, { remoteUrl, committer })))[0];
   /** The git processes `checkout(branch)` started, besides the remote's tips, read once per fetch by whatever asks first. */
   const checkout = async (repo: GitRepo, branch: string) => {
