@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { cli } from '../support/cli.js';
+import { prepareCommits } from '../support/commits.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 import { raw } from './raw-http.js';
 
@@ -128,17 +129,14 @@ describe.each(['v1', 'v2'] as const)('cohorts through export and deploy, over %s
   });
 
   /**
-   * Removes files from `main` in a clone of the repository, as a person's commit would: cloned
-   * from and pushed to the bare repository's path (the one the server serves), which spares the
-   * server's serve, upload-pack and pack-objects of a clone over git://.
+   * Removes files from `main`, written into the repository as a person's commit would leave it
+   * (`prepareCommits`: one git process to list the files and one to commit, where a clone, a
+   * removal, a commit and a push took some ten).
    */
   function removeFromMain(match: (file: string) => boolean): string[] {
-    const clone = join(work, `clone-${api}`);
-    git(work, 'clone', '--quiet', '-b', 'main', server.pathOf(`cohorts-${api}`), clone);
-    const gone = git(clone, 'ls-files', 'tml').split('\n').filter(match);
-    git(clone, 'rm', '--quiet', ...gone);
-    git(clone, 'commit', '--quiet', '-m', `remove ${gone.length} files`);
-    git(clone, 'push', '--quiet', 'origin', 'main');
+    const bare = server.pathOf(`cohorts-${api}`);
+    const gone = git(bare, 'ls-tree', '-r', '--name-only', 'main', '--', 'tml').split('\n').filter(match);
+    prepareCommits(bare, [{ ref: 'refs/heads/main', from: 'refs/heads/main^0', message: `remove ${gone.length} files`, files: Object.fromEntries(gone.map((file) => [file, null])) }]);
     return gone;
   }
 

@@ -43,6 +43,11 @@ export function prepareCommits(bare: string, commits: PreparedCommit[]): string[
   }
 }
 
+/** The text of the file at `path` in `ref` of the bare repository at `bare`: one git process, nothing checked out. */
+export function textAt(bare: string, ref: string, path: string): string {
+  return execFileSync('git', ['cat-file', 'blob', `${ref}:${path}`], { cwd: bare, encoding: 'utf8' });
+}
+
 /** A file of a commit: its path and its text. */
 export interface CommittedFile {
   path: string;

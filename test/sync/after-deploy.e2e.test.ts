@@ -11,6 +11,7 @@ import type { OwnerChange } from '../../src/sync/deploy/ownership.js';
 import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
+import { prepareCommits, textAt } from '../support/commits.js';
 import { git } from '../support/git-server.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
@@ -55,16 +56,18 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
     return [...prod.state.users.values()].find((u) => u.id === object.author)?.name;
   };
 
-  /** Clones main, edits files, pushes. */
+  /**
+   * Edits files of main and commits the edit on it, written into the remote as a person's push
+   * would leave it (`prepareCommits`): a clone, a commit and a push were some fifteen git processes.
+   */
   function change(name: string, edit: (read: (file: string) => string, write: (file: string, text: string) => void) => void): void {
-    const clone = join(work, name);
-    git(work, 'clone', '--quiet', '-b', 'main', remote, clone);
+    const bare = stage.server.pathOf(`content-${api}`);
+    const written: Record<string, string> = {};
     edit(
-      (file) => readFileSync(join(clone, file), 'utf8'),
-      (file, text) => writeFileSync(join(clone, file), text),
+      (file) => written[file] ?? textAt(bare, 'main', file),
+      (file, text) => void (written[file] = text),
     );
-    git(clone, 'commit', '--quiet', '-am', name);
-    git(clone, 'push', '--quiet', 'origin', 'main');
+    prepareCommits(bare, [{ ref: 'refs/heads/main', from: 'refs/heads/main^0', message: name, files: written }]);
   }
 
   const board = (name: string, guid: string) => `tml/liveboard/${name}.${guid}.liveboard.tml`;

@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorState } from '../../src/emulator/state.js';
 import { clientOf } from '../support/api.js';
 import { cli } from '../support/cli.js';
+import { prepareCommits } from '../support/commits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 
@@ -37,19 +38,16 @@ describe.each(['v1', 'v2'] as const)('object ids over %s', (api) => {
   let gitIntegration: EmulatorState;
   const work = join(stage.work, api);
 
-  /** Pushes `files` (path → text) to `branch` as the repository's whole tml/ folder. */
+  /**
+   * Commits `files` (path → text) on `branch`, on main's last commit, as the repository's whole
+   * tml/ folder: written into the remote as a person's push would leave it (`prepareCommits`, one
+   * git process, where a clone, a checkout, an add, a commit and a push took some fifteen).
+   */
   function pushFiles(files: Record<string, string>, message: string, branch = 'main'): void {
-    const clone = join(work, `clone-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-    git(work, 'clone', '--quiet', remote, clone);
-    git(clone, 'checkout', '--quiet', '-B', branch);
-    git(clone, 'rm', '-r', '--quiet', '--ignore-unmatch', 'tml');
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(join(clone, path, '..'), { recursive: true });
-      writeFileSync(join(clone, path), text);
-    }
-    git(clone, 'add', '-A');
-    git(clone, 'commit', '--quiet', '--allow-empty', '-m', message);
-    git(clone, 'push', '--quiet', 'origin', branch);
+    const bare = stage.server.pathOf(`content-${api}`);
+    // fast-import writes the branch as a loose ref, and nothing here packs the remote's refs.
+    const onMain = existsSync(join(bare, 'refs', 'heads', 'main')) ? { from: 'refs/heads/main^0' } : {};
+    prepareCommits(bare, [{ ref: `refs/heads/${branch}`, ...onMain, message, files: { tml: null, ...files } }]);
   }
 
   beforeAll(async () => {
