@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { hashPassword, type GroupRecord } from '../../src/emulator/principals.js
 import type { EmulatorState } from '../../src/emulator/state.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 import { cli } from '../support/cli.js';
-import { git } from '../support/git-server.js';
+import { prepareCommits, textAt } from '../support/commits.js';
 import { useStage } from '../support/stage.js';
 
 /**
@@ -79,9 +79,7 @@ describe.each(API_VERSIONS)('principals of an Org environment, over %s', (api) =
     const result = await cli(['export', '--config', configFile, '--env', 'a'], { TS_INITIAL: INITIAL });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const clone = mkdtempSync(join(stage.work, `a-${api}-`));
-    git(stage.work, 'clone', '--quiet', '-b', 'a', remote, clone);
-    const file = load(readFileSync(join(clone, 'principals/principals.yaml'), 'utf8')) as PrincipalsFile;
+    const file = load(textAt(stage.server.pathOf(`content-${api}`), 'a', 'principals/principals.yaml')) as PrincipalsFile;
     expect(file.groups.map((g) => [g.name, g.privileges])).toEqual([['Sales Analysts', ['DATADOWNLOADING']]]);
     expect(file.users.map((u) => [u.name, u.groupNames])).toEqual([
       ['ann', ['All', 'Sales Analysts']],
@@ -104,13 +102,8 @@ describe.each(API_VERSIONS)('principals of an Org environment, over %s', (api) =
         { name: 'sam', displayName: 'sam', principalTypeEnum: 'LOCAL_USER', groupNames: ['All', 'Builders', 'Reviewers'] },
       ],
     };
-    const clone = mkdtempSync(join(stage.work, `b-${api}-`));
-    git(stage.work, 'init', '--quiet', '-b', 'b', clone);
-    mkdirSync(join(clone, 'principals'));
-    writeFileSync(join(clone, 'principals/principals.yaml'), dump(file, { lineWidth: -1 }));
-    git(clone, 'add', 'principals');
-    git(clone, 'commit', '--quiet', '-m', "Org B's principals");
-    git(clone, 'push', '--quiet', remote, 'b');
+    // Branch b of its own, as a person's push would leave it (`prepareCommits`: one git process).
+    prepareCommits(stage.server.pathOf(`content-${api}`), [{ ref: 'refs/heads/b', message: "Org B's principals", files: { 'principals/principals.yaml': dump(file, { lineWidth: -1 }) } }]);
 
     const deployed = await cli(['deploy', '--config', configFile, '--env', 'b', '--format', 'json'], { TS_INITIAL: INITIAL });
     expect(deployed.stderr).toBe('');
