@@ -110,14 +110,15 @@ function guidOf(e: Synced, kind: 'worksheet' | 'model'): string {
 
 /**
  * One configuration of both environments; only the work folder (each pod's own) differs. Each
- * replica tries each environment every 5 s, with a round of edits every 2 s or so: two or three
- * edits on each side per run, and a standby try from the other replicas between runs. Every 3 s
- * made a third more git processes (2,127 against 1,608 for the file, with the tool's own; CPU
- * 64.7 s against 57.3 s, user+sys of `npx vitest run` of this file, load 10) for the same checks.
+ * replica tries each environment every 10 s, with a round of edits every 2 s or so: four or five
+ * edits on each side per run, and a standby try from the other replicas between runs. The file
+ * was 12% of the whole suite's CPU. Every 5 s took 69.3 s of CPU against 49.5 s (user + sys of
+ * `npx vitest run` of this file, one run each, side by side), and every 3 s a third more git
+ * processes again (2,127 against 1,608), for the same checks.
  */
 function configText(workDir: string): string {
   const environment = ({ api, name, org }: Synced) =>
-    `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: ${name}\n    direction: sync\n    api: ${api}\n${org ? `    org: ${org}\n` : ''}    schedule: "*/5 * * * * *"\n`;
+    `  ${name}:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    branch: ${name}\n    direction: sync\n    api: ${api}\n${org ? `    org: ${org}\n` : ''}    schedule: "*/10 * * * * *"\n`;
   return `repository:\n  url: ${remote}\nworkDir: ${workDir}\nserver:\n  port: 0\n  leaseSeconds: ${LEASE_SECONDS}\nenvironments:\n${SYNCED.map(environment).join('')}`;
 }
 
@@ -271,7 +272,8 @@ async function killHolders(): Promise<Killed | undefined> {
       const text = leaseHolder(e.name);
       holder = replicas.find((r) => text?.includes(` pid ${r.child.pid} `));
       return holder !== undefined;
-    }, 20_000);
+      // Three of the schedule's tries (every 10 s), each a run that holds the lease for a few seconds.
+    }, 30_000);
     if (!holder) return undefined;
     holders.add(holder);
   }
