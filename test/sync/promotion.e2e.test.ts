@@ -6,6 +6,7 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import type { EmulatorState } from '../../src/emulator/state.js';
 import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { cli } from '../support/cli.js';
+import { prepareCommits, textAt } from '../support/commits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { addProdConnection, PROD_MAPPINGS } from '../support/prod.js';
@@ -91,18 +92,16 @@ describe.each(API_VERSIONS)('promotion from dev to prod, over %s', (api) => {
   });
 
   /**
-   * A person's clone of main, made by the gate case and committed to again by the plan case:
-   * cloned from the bare repository's path, which copies it without the server's upload-pack
-   * and pack-objects, and pushed to that path (the server serves the same repository).
+   * A person's commits on main, made by the gate case and the plan case: written into the remote
+   * as their push would leave them (`prepareCommits`), where a clone, commits and pushes took some
+   * twenty git processes.
    */
-  const clone = join(work, 'clone');
+  const bare = () => stage.server.pathOf(`content-${api}`);
+  const commitOnMain = (message: string, files: Record<string, string>) => prepareCommits(bare(), [{ ref: 'refs/heads/main', from: 'refs/heads/main^0', message, files }]);
 
   it('stops at the gate when an answer searches a column that does not exist, naming the file, with nothing written', async () => {
-    git(stage.work, 'clone', '--quiet', '-b', 'main', stage.server.pathOf(`content-${api}`), clone);
     const file = `tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`;
-    writeFileSync(join(clone, file), readFileSync(join(clone, file), 'utf8').replace('search_query: "[Region] [Sales]"', 'search_query: "[Region] [Profit Margin]"'));
-    git(clone, 'commit', '--quiet', '-am', 'break an answer');
-    git(clone, 'push', '--quiet', 'origin', 'main');
+    commitOnMain('break an answer', { [file]: textAt(bare(), 'main', file).replace('search_query: "[Region] [Sales]"', 'search_query: "[Region] [Profit Margin]"') });
     const modified = new Map([...prod.objects.values()].map((o) => [o.id, o.modified]));
     const result = await cli(['deploy', '--config', configFile, '--env', 'prod']);
     expect(result.code).toBe(2);
@@ -113,11 +112,8 @@ describe.each(API_VERSIONS)('promotion from dev to prod, over %s', (api) => {
 
   it('plans a change with the fields it touches, in Markdown and in the job summary', async () => {
     const broken = `tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`;
-    git(clone, 'checkout', '--quiet', 'HEAD~1', '--', broken);
     const file = `tml/answer/Sales-by-Category.${DEMO_GUIDS.answers[1]}.answer.tml`;
-    writeFileSync(join(clone, file), readFileSync(join(clone, file), 'utf8').replace('type: PIE', 'type: BAR'));
-    git(clone, 'commit', '--quiet', '-am', 'bar chart, and undo the broken answer');
-    git(clone, 'push', '--quiet', 'origin', 'main');
+    commitOnMain('bar chart, and undo the broken answer', { [broken]: textAt(bare(), 'main~1', broken), [file]: textAt(bare(), 'main', file).replace('type: PIE', 'type: BAR') });
     const summary = join(work, 'summary.md');
     const { code, stdout } = await cli(['plan', '--config', configFile, '--env', 'prod', '--format', 'markdown'], { GITHUB_STEP_SUMMARY: summary });
     expect(code).toBe(0);
