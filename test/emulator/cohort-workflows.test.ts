@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { cli } from '../support/cli.js';
-import { prepareCommits } from '../support/commits.js';
+import { commitOn } from '../support/commits.js';
 import { git, startGitServer, type GitServer } from '../support/git-server.js';
 import { raw } from './raw-http.js';
 
@@ -130,13 +130,13 @@ describe.each(['v1', 'v2'] as const)('cohorts through export and deploy, over %s
 
   /**
    * Removes files from `main`, written into the repository as a person's commit would leave it
-   * (`prepareCommits`: one git process to list the files and one to commit, where a clone, a
+   * (`commitOn`: one git process to list the files and one to commit, where a clone, a
    * removal, a commit and a push took some ten).
    */
   function removeFromMain(match: (file: string) => boolean): string[] {
     const bare = server.pathOf(`cohorts-${api}`);
     const gone = git(bare, 'ls-tree', '-r', '--name-only', 'main', '--', 'tml').split('\n').filter(match);
-    prepareCommits(bare, [{ ref: 'refs/heads/main', from: 'refs/heads/main^0', message: `remove ${gone.length} files`, files: Object.fromEntries(gone.map((file) => [file, null])) }]);
+    commitOn(bare, 'main', `remove ${gone.length} files`, Object.fromEntries(gone.map((file) => [file, null])));
     return gone;
   }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
-import { prepareCommits } from '../support/commits.js';
+import { commitOn, prepareCommits } from '../support/commits.js';
 import { gitProcessCounter } from '../support/git-count.js';
 import { git, useGitServer } from '../support/git-server.js';
 
@@ -320,7 +320,7 @@ describe('GitRepo with as few git processes as it takes', () => {
   /** A remote with `main` at `base`. */
   const seeded = (name: string) => {
     const url = server.createRepo(name);
-    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', message: 'base', files: base }]);
+    commitOn(server.pathOf(name), 'main', 'base', base, null);
     return url;
   };
   /** What an interrupted run or a person leaves: a file git does not know, one it ignores, a tracked one changed and one deleted. */
@@ -414,8 +414,8 @@ describe('GitRepo with as few git processes as it takes', () => {
     await checkout(repo, 'main');
     await run(repo, 'main', { 'mine.tml': 'mine\n', 'a.tml': 'a, mine\n' });
     // Forced over the run's commit, elsewhere: its files go, the remote's come.
-    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', from: 'main', message: 'theirs', files: { 'c.tml': 'c\n', 'tml/b.tml': null } }]);
-    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/other', from: 'main', message: 'other', files: { 'other.tml': 'o\n' } }]);
+    commitOn(server.pathOf(name), 'main', 'theirs', { 'c.tml': 'c\n', 'tml/b.tml': null });
+    commitOn(server.pathOf(name), 'other', 'other', { 'other.tml': 'o\n' }, 'main');
     await repo.fetch();
     expect(await checkout(repo, 'main')).toBe(1);
     await expectExact(repo, 'main', 'refs/remotes/origin/main');
@@ -444,7 +444,7 @@ describe('GitRepo with as few git processes as it takes', () => {
     await expectExact(repo, 'main', 'refs/remotes/origin/main');
     // Again a reader's with nothing to do keeps the mark; the remote moves on, and the tree follows with no clean.
     expect((await counted(() => repo.checkout('main', { reads: true })))[1]).toBe(0);
-    prepareCommits(server.pathOf(name), [{ ref: 'refs/heads/main', from: 'main', message: 'theirs', files: { 'c.tml': 'c\n', 'tml/b.tml': null } }]);
+    commitOn(server.pathOf(name), 'main', 'theirs', { 'c.tml': 'c\n', 'tml/b.tml': null });
     await repo.fetch();
     expect(await checkout(repo, 'main')).toBe(1);
     await expectExact(repo, 'main', 'refs/remotes/origin/main');

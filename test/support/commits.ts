@@ -43,6 +43,15 @@ export function prepareCommits(bare: string, commits: PreparedCommit[]): string[
   }
 }
 
+/**
+ * A person's commit on `branch` of the bare repository at `bare`, on the last commit of `onto`
+ * (the branch itself unless said; `null`: none, a first commit), as their push would leave it:
+ * `files` written (a text) or removed (`null`, a folder too). Returns its id.
+ */
+export function commitOn(bare: string, branch: string, message: string, files: Record<string, string | null>, onto: string | null = branch): string {
+  return prepareCommits(bare, [{ ref: `refs/heads/${branch}`, ...(onto === null ? {} : { from: `refs/heads/${onto}^0` }), message, files }])[0]!;
+}
+
 /** The text of the file at `path` in `ref` of the bare repository at `bare`: one git process, nothing checked out. */
 export function textAt(bare: string, ref: string, path: string): string {
   return execFileSync('git', ['cat-file', 'blob', `${ref}:${path}`], { cwd: bare, encoding: 'utf8' });

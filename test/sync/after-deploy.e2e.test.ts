@@ -11,7 +11,7 @@ import type { OwnerChange } from '../../src/sync/deploy/ownership.js';
 import type { SnapshotReport } from '../../src/sync/snapshot.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { cli } from '../support/cli.js';
-import { prepareCommits, textAt } from '../support/commits.js';
+import { commitOn, textAt } from '../support/commits.js';
 import { git } from '../support/git-server.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
@@ -58,7 +58,7 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
 
   /**
    * Edits files of main and commits the edit on it, written into the remote as a person's push
-   * would leave it (`prepareCommits`): a clone, a commit and a push were some fifteen git processes.
+   * would leave it (`commitOn`): a clone, a commit and a push were some fifteen git processes.
    */
   function change(name: string, edit: (read: (file: string) => string, write: (file: string, text: string) => void) => void): void {
     const bare = stage.server.pathOf(`content-${api}`);
@@ -67,7 +67,7 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
       (file) => written[file] ?? textAt(bare, 'main', file),
       (file, text) => void (written[file] = text),
     );
-    prepareCommits(bare, [{ ref: 'refs/heads/main', from: 'refs/heads/main^0', message: name, files: written }]);
+    commitOn(bare, 'main', name, written);
   }
 
   const board = (name: string, guid: string) => `tml/liveboard/${name}.${guid}.liveboard.tml`;

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorState } from '../../src/emulator/state.js';
 import { clientOf } from '../support/api.js';
 import { cli } from '../support/cli.js';
-import { prepareCommits } from '../support/commits.js';
+import { commitOn } from '../support/commits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 
@@ -40,14 +40,13 @@ describe.each(['v1', 'v2'] as const)('object ids over %s', (api) => {
 
   /**
    * Commits `files` (path → text) on `branch`, on main's last commit, as the repository's whole
-   * tml/ folder: written into the remote as a person's push would leave it (`prepareCommits`, one
+   * tml/ folder: written into the remote as a person's push would leave it (`commitOn`, one
    * git process, where a clone, a checkout, an add, a commit and a push took some fifteen).
    */
   function pushFiles(files: Record<string, string>, message: string, branch = 'main'): void {
     const bare = stage.server.pathOf(`content-${api}`);
     // fast-import writes the branch as a loose ref, and nothing here packs the remote's refs.
-    const onMain = existsSync(join(bare, 'refs', 'heads', 'main')) ? { from: 'refs/heads/main^0' } : {};
-    prepareCommits(bare, [{ ref: `refs/heads/${branch}`, ...onMain, message, files: { tml: null, ...files } }]);
+    commitOn(bare, branch, message, { tml: null, ...files }, existsSync(join(bare, 'refs', 'heads', 'main')) ? 'main' : null);
   }
 
   beforeAll(async () => {

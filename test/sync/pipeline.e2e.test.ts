@@ -10,7 +10,7 @@ import { GitRepo } from '../../src/git/index.js';
 import { HostQueues, ThoughtSpotClient } from '../../src/thoughtspot/index.js';
 import { API_VERSIONS } from '../support/api.js';
 import { cli } from '../support/cli.js';
-import { prepareCommits, setBranch } from '../support/commits.js';
+import { commitOn, setBranch } from '../support/commits.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { copyRemote } from '../support/seeded-remote.js';
 
@@ -54,14 +54,14 @@ function tablesOf(org: string): string[] {
 /**
  * The start of every content repository: a `dev` branch, and `staging` and `main` at its start.
  * Made once and copied per pipeline (a copy is no git process). Commits are written into the
- * remote with one fast-import each (`prepareCommits`), as a person's push would leave them: a
+ * remote with one fast-import each (`commitOn`), as a person's push would leave them: a
  * clone, add, commit and push were five git processes on this side and four on the server's.
  */
 let seed: string;
 beforeAll(() => {
   seed = server.createRepo('pipeline-seed');
-  const [start] = prepareCommits(server.pathOf('pipeline-seed'), [{ ref: 'refs/heads/dev', message: 'start', files: {} }]);
-  for (const branch of ['main', 'staging']) setBranch(server.pathOf('pipeline-seed'), branch, start!);
+  const start = commitOn(server.pathOf('pipeline-seed'), 'dev', 'start', {}, null);
+  for (const branch of ['main', 'staging']) setBranch(server.pathOf('pipeline-seed'), branch, start);
 });
 
 /** A copy of the seed's content repository (its path on disk and its URL); and a configuration of dev → staging → prod (manual) over the Orgs `<Stage>-<suffix>`. */
@@ -78,7 +78,7 @@ function pipelineRepo(suffix: string, api: string, extra = ''): { bare: string; 
 
 /** Commits `files` (path → text, null: delete) on the remote's dev branch, as a person's push would; returns the commit. */
 function pushToDev(bare: string, message: string, files: Record<string, string | null>): string {
-  return prepareCommits(bare, [{ ref: 'refs/heads/dev', from: 'refs/heads/dev^0', message, files }])[0]!;
+  return commitOn(bare, 'dev', message, files);
 }
 
 describe.each(API_VERSIONS)('a dev → staging → prod pipeline of Orgs, over %s', (api) => {

@@ -6,7 +6,7 @@ import { hashPassword, type GroupRecord } from '../../src/emulator/principals.js
 import type { EmulatorState } from '../../src/emulator/state.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 import { cli } from '../support/cli.js';
-import { prepareCommits, textAt } from '../support/commits.js';
+import { commitOn, textAt } from '../support/commits.js';
 import { useStage } from '../support/stage.js';
 
 /**
@@ -102,8 +102,8 @@ describe.each(API_VERSIONS)('principals of an Org environment, over %s', (api) =
         { name: 'sam', displayName: 'sam', principalTypeEnum: 'LOCAL_USER', groupNames: ['All', 'Builders', 'Reviewers'] },
       ],
     };
-    // Branch b of its own, as a person's push would leave it (`prepareCommits`: one git process).
-    prepareCommits(stage.server.pathOf(`content-${api}`), [{ ref: 'refs/heads/b', message: "Org B's principals", files: { 'principals/principals.yaml': dump(file, { lineWidth: -1 }) } }]);
+    // Branch b of its own, as a person's push would leave it (`commitOn`: one git process).
+    commitOn(stage.server.pathOf(`content-${api}`), 'b', "Org B's principals", { 'principals/principals.yaml': dump(file, { lineWidth: -1 }) }, null);
 
     const deployed = await cli(['deploy', '--config', configFile, '--env', 'b', '--format', 'json'], { TS_INITIAL: INITIAL });
     expect(deployed.stderr).toBe('');

@@ -6,7 +6,7 @@ import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import type { EmulatorState } from '../../src/emulator/state.js';
 import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { cli } from '../support/cli.js';
-import { prepareCommits, textAt } from '../support/commits.js';
+import { commitOn, textAt } from '../support/commits.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { addProdConnection, PROD_MAPPINGS } from '../support/prod.js';
@@ -93,11 +93,11 @@ describe.each(API_VERSIONS)('promotion from dev to prod, over %s', (api) => {
 
   /**
    * A person's commits on main, made by the gate case and the plan case: written into the remote
-   * as their push would leave them (`prepareCommits`), where a clone, commits and pushes took some
+   * as their push would leave them (`commitOn`), where a clone, commits and pushes took some
    * twenty git processes.
    */
   const bare = () => stage.server.pathOf(`content-${api}`);
-  const commitOnMain = (message: string, files: Record<string, string>) => prepareCommits(bare(), [{ ref: 'refs/heads/main', from: 'refs/heads/main^0', message, files }]);
+  const commitOnMain = (message: string, files: Record<string, string>) => commitOn(bare(), 'main', message, files);
 
   it('stops at the gate when an answer searches a column that does not exist, naming the file, with nothing written', async () => {
     const file = `tml/answer/Sales-by-Region.${DEMO_GUIDS.answers[0]}.answer.tml`;
