@@ -210,6 +210,37 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     expect(files(bare)).toContain(`tml/answer/Listed-Early.${DEMO_GUIDS.answers[2]}.answer.tml`);
   });
 
+  it('reads the ledger\'s shard of a changed object while other kinds are still being listed', async () => {
+    const { bare, repo, exportOnce } = await exporter('read-ahead');
+    await exportOnce();
+    let shardRead!: () => void;
+    const read = new Promise<void>((resolve) => (shardRead = resolve));
+    const reading = repoWith(repo, {
+      readStates: async (reads) => {
+        const texts = await repo.readStates(reads);
+        if (reads.some(({ file }) => file.startsWith('objects/'))) shardRead();
+        return texts;
+      },
+    });
+    // The liveboards' listing ends only once a shard was read (or fails the run after 10 s).
+    const port = connect();
+    const holding: ThoughtSpotPort = {
+      ...port,
+      listHeadersSince: async (type, since, onPage) => {
+        if (type === 'PINBOARD_ANSWER_BOOK') {
+          const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the shard was read only after the listing')), 10_000).unref());
+          await Promise.race([read, late]);
+        }
+        return port.listHeadersSince!(type, since, onPage);
+      },
+    };
+    rename(DEMO_GUIDS.answers[1], 'Read Ahead');
+    const run = await exportOnce({ thoughtspot: holding, repo: reading });
+    expect(run).toMatchObject({ outcome: 'ok', listing: 'incremental' });
+    expect(outcomeOf(run, DEMO_GUIDS.answers[1])).toBe('updated');
+    expect(files(bare)).toContain(`tml/answer/Read-Ahead.${DEMO_GUIDS.answers[1]}.answer.tml`);
+  });
+
   it('lists again from the remote\'s ledger when another run published one since this work tree\'s', async () => {
     const { bare, exportOnce } = await exporter('moved');
     await exportOnce();

@@ -13,7 +13,7 @@ import type { Header } from '../ports.js';
  * listing starts before the fetch when this work tree holds the remote's
  * ledger already (`listEarly`). Each page of a
  * full listing is decided as it arrives (an incremental one's once it has
- * ended), and each full batch of due objects goes to the
+ * ended, the ledger's shards it needs read as its pages arrive), and each full batch of due objects goes to the
  * client at once while later pages are still being listed; the client's
  * per-host queue paces every call (DESIGN.md "The queue"). Returns once every
  * batch is written.
@@ -34,14 +34,15 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
   const { ledger, mode, pages } = read;
   step.run.log.info(mode.kind === 'full' ? { listing: 'full', reason: mode.reason } : { listing: 'incremental', since: mode.since }, 'listing ThoughtSpot content');
   const listing = withPeople(read.content, people);
+  // An incremental listing is a page or two per kind: its objects are decided once it has ended,
+  // the ledger's shards that hold those it reached for read meanwhile, page by page.
+  const shards = mode.kind === 'incremental' ? pages.readAhead((ids) => loadShards(step.options.repo, step.options.environment.name, ledger, ids), mode.since) : undefined;
   const setUp = step.options.repo.checkout(step.options.environment.branch).then(async () => {
-    const state = startState(ledger, mode);
-    // An incremental listing is a page or two per kind: its objects are decided once it has
-    // ended, after one read of the ledger's shards that hold those it reached for.
-    if (mode.kind === 'incremental') {
+    if (shards) {
       await listing;
-      Object.assign(state.previous, await loadShards(step.options.repo, step.options.environment.name, ledger, pages.idsSince(mode.since)));
+      await shards.all();
     }
+    const state = startState(ledger, mode);
     pages.open((page) => dispatch(step, state, decide(state, page, decideContext(step))));
     return state;
   });
@@ -184,9 +185,16 @@ class PagesAfterLedger {
   #early: Header[][] = [];
   #handle: ((page: Header[]) => void) | undefined;
 
+  /** Told of each page that waits (`readAhead`). */
+  #arriving: ((page: Header[]) => void) | undefined;
+
   add(page: Header[]): void {
-    if (this.#handle) this.#handle(page);
-    else this.#early.push(page);
+    if (this.#handle) {
+      this.#handle(page);
+    } else {
+      this.#early.push(page);
+      this.#arriving?.(page);
+    }
   }
 
   open(handle: (page: Header[]) => void): void {
@@ -194,8 +202,25 @@ class PagesAfterLedger {
     this.#early.splice(0).forEach(handle);
   }
 
-  /** The ids of the waiting pages' objects modified at or after `since`. */
-  idsSince(since: number): string[] {
-    return this.#early.flatMap((page) => page.filter((header) => header.modified >= since).map((header) => header.id));
+  /**
+   * Reads what the waiting pages' objects modified at or after `since` need (`read`, their
+   * ledger's shards), and each later page's as it arrives, until the pages are opened: the read
+   * after an incremental listing's last page was 0.04 s of a run's 0.44 s at 10,004 objects
+   * (issue 16), and is now done while the other kinds are listed. A page of objects all older
+   * than `since` (most of them) reads nothing.
+   */
+  readAhead(read: (ids: string[]) => Promise<unknown>, since: number): { all: () => Promise<void> } {
+    const reads: Promise<unknown>[] = [];
+    const readFor = (page: Header[]) => {
+      const ids = page.filter((header) => header.modified >= since).map((header) => header.id);
+      if (ids.length === 0) return;
+      const reading = read(ids);
+      // Observed from the start: a read that fails before the listing ends is reported once it has.
+      reading.catch(() => undefined);
+      reads.push(reading);
+    };
+    this.#early.forEach(readFor);
+    this.#arriving = readFor;
+    return { all: () => Promise.all(reads).then(() => undefined) };
   }
 }
