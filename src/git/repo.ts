@@ -98,6 +98,8 @@ export class GitRepo {
   #tipsRead: Promise<Map<string, string>> | undefined;
   /** What HEAD is since this repository last moved it (`on`: the branch checked out), unknown before. */
   #head: { on?: string; sha: string | undefined } | undefined;
+  /** The index and the tree mark brought in step with the last commits a stream made (`#settle`); never rejects. */
+  #settling: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
@@ -227,6 +229,7 @@ export class GitRepo {
    * killed or not, finds it as the mark says.
    */
   async checkout(branch: string, { reads = false }: { reads?: boolean } = {}): Promise<void> {
+    await this.settled();
     const remote = await this.revParse(`refs/remotes/origin/${branch}`);
     this.#head = undefined;
     const mark = takeTreeMark(this.dir);
@@ -271,6 +274,7 @@ export class GitRepo {
 
   /** Puts the working tree on a commit (tag, SHA, remote branch) without moving any branch. */
   async checkoutRef(ref: string): Promise<string> {
+    await this.settled();
     const sha = (await this.revParse(ref)) ?? (await this.revParse(`refs/remotes/origin/${ref}`));
     if (!sha) throw new GitError(`no commit ${ref} in the remote`, 'checkout');
     this.#head = undefined;
@@ -332,6 +336,7 @@ export class GitRepo {
 
   /** Stages everything; commits with `author` if anything changed. Returns the new commit or undefined. */
   async commitAll(message: string, author: Identity): Promise<string | undefined> {
+    await this.settled();
     takeTreeMark(this.dir);
     return this.#run('commit', async (git) => {
       await git.raw(['add', '--all']);
@@ -350,15 +355,34 @@ export class GitRepo {
       committed: (tip) => {
         this.#head = this.#head?.on === branch ? { on: branch, sha: tip } : undefined;
       },
-      // A mixed reset: the index takes the new HEAD's tree, so that `status` and the next checkout
-      // see a clean tree. Without its refresh, which stats every file of the tree (0.12 s of a run
-      // with one change at 10,004 objects, issue 16): only the entries it changed lose their file
-      // stat, and git compares those few files' content when it next looks.
-      syncIndex: () => this.#run('reset', (git) => git.raw(['reset', '--quiet', '--no-refresh'])).then(() => undefined),
-      settled: () => {
-        if (this.#head?.on === branch && this.#head.sha !== undefined) markTree(this.dir, treeMark(branch, this.#head.sha));
-      },
+      settle: (moved) => this.#settle(branch, moved),
     });
+  }
+
+  /**
+   * Brings the index in step with the commits a stream made on `branch` (when it `moved` HEAD),
+   * then marks the tree as that commit's. A mixed reset: the index takes the new HEAD's tree, so
+   * that `status` and the next checkout see a clean tree; without its refresh, which stats every
+   * file of the tree (0.12 s of a run with one change at 10,004 objects, issue 16), only the
+   * entries it changed lose their file stat, and git compares those few files' content when it
+   * next looks. The stream does not wait for it: the reset, some 0.03 s of a run at 10,004 files,
+   * goes on beside the publication's push, which needs no index. Whatever reads or writes the index
+   * waits for it (`#treeSettled`), and so does `publish` before it returns. A failed reset leaves
+   * no tree mark, so that the next checkout puts the tree back: a warning, not the run's failure.
+   */
+  #settle(branch: string, moved: boolean): void {
+    const tip = this.#head?.on === branch ? this.#head.sha : undefined;
+    this.#settling = this.#settling
+      .then(async () => {
+        if (moved) await this.#run('reset', (git) => git.raw(['reset', '--quiet', '--no-refresh']));
+        if (tip !== undefined && this.#head?.on === branch && this.#head.sha === tip) markTree(this.dir, treeMark(branch, tip));
+      })
+      .catch((error: unknown) => this.#log.warn({ error: gitMessage(error) }, 'the index was not brought in step with the new commits; the next checkout puts the tree back'));
+  }
+
+  /** Once the index and the tree are as the last commits left them (`#settle`): awaited before any command that reads or writes the index. */
+  settled(): Promise<void> {
+    return this.#settling;
   }
 
   /** Commits the index; undefined when it holds no change. */
@@ -395,7 +419,16 @@ export class GitRepo {
    * is pushed again (`states` asked anew: what a run records may depend on the rebase), up to
    * `pushAttempts` times. False when the fence had moved: nothing was published.
    */
-  async publish({ branch, states, fence }: Publication): Promise<boolean> {
+  async publish(publication: Publication): Promise<boolean> {
+    try {
+      return await this.#publish(publication);
+    } finally {
+      // The index follows the commits beside the push (`#settle`): the run ends with its tree settled.
+      await this.settled();
+    }
+  }
+
+  async #publish({ branch, states, fence }: Publication): Promise<boolean> {
     const attempts = this.options.pushAttempts ?? 4;
     let move: RefMove | undefined;
     for (let attempt = 1; ; attempt += 1) {
@@ -420,6 +453,7 @@ export class GitRepo {
   }
 
   async #rebase(branch: string): Promise<void> {
+    await this.settled();
     this.#head = undefined;
     takeTreeMark(this.dir);
     await this.#run('rebase', async (git) => {
@@ -756,7 +790,7 @@ export class CommitStream {
     private readonly dir: string,
     private readonly options: RepoOptions,
     private readonly branch: string,
-    private readonly repo: { parent: () => Promise<string | undefined>; syncIndex: () => Promise<void>; committed: (tip: string) => void; settled: () => void },
+    private readonly repo: { parent: () => Promise<string | undefined>; committed: (tip: string) => void; settle: (moved: boolean) => void },
   ) {}
 
   /**
@@ -797,11 +831,11 @@ export class CommitStream {
     this.#commits.push({ paths, message, author });
   }
 
-  /** Makes the queued commits on the branch and brings the index in step; returns the new commits, oldest first. */
+  /** Makes the queued commits on the branch; returns them, oldest first. The index follows them while the caller goes on (`GitRepo#settle`). */
   async finish(): Promise<string[]> {
     if (this.#commits.length === 0) {
       await this.discard();
-      this.repo.settled();
+      this.repo.settle(false);
       return [];
     }
     const parent = await this.repo.parent();
@@ -812,11 +846,8 @@ export class CommitStream {
     const { code, out, err } = await this.#end();
     if (code !== 0) throw new GitError(`git fast-import failed: ${gitMessage(err || `exit code ${code}`)}`, 'commit');
     const commits = out.split('\n').filter(Boolean);
-    if (commits.length > 0) {
-      this.repo.committed(commits.at(-1)!);
-      await this.repo.syncIndex();
-    }
-    this.repo.settled();
+    if (commits.length > 0) this.repo.committed(commits.at(-1)!);
+    this.repo.settle(commits.length > 0);
     return commits;
   }
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
+import { createLogger } from '../../src/log/index.js';
 import { commitOn, prepareCommits } from '../support/commits.js';
 import { gitProcessCounter } from '../support/git-count.js';
 import { git, useGitServer } from '../support/git-server.js';
@@ -105,7 +106,8 @@ describe('GitRepo', () => {
     expect(git(repo.dir, 'log', '--format=%an|%cn|%s', 'main').split('\n')).toEqual(['tmlsync|tmlsync|remove', 'Ana Lyst|tmlsync|some', 'tmlsync|tmlsync|base']);
     expect(git(repo.dir, 'diff-tree', '-r', '--name-status', '-z', `${some!}~`, some!).split('\0').filter(Boolean)).toEqual(['M', 'tml/kept.tml', 'A', odd]);
     expect(git(repo.dir, 'diff-tree', '-r', '--name-status', '-z', `${remove!}~`, remove!).split('\0').filter(Boolean)).toEqual(['D', 'tml/old.tml']);
-    // The index is in step with the new HEAD: only what was not committed shows (the helper trims the leading space).
+    // The index is in step with the new HEAD once settled: only what was not committed shows (the helper trims the leading space).
+    await repo.settled();
     expect(git(repo.dir, 'status', '--porcelain', '-uall').split('\n')).toEqual(['M tml/other.tml', '?? tml/unnamed.tml']);
     expect(git(repo.dir, 'diff', '--cached', '--name-only')).toBe('');
     await repo.push('main');
@@ -151,6 +153,7 @@ describe('GitRepo', () => {
     stream.commit(['a.tml'], 'first', committer);
     const [first] = await stream.finish();
     expect(git(repo.dir, 'rev-list', '--parents', 'dev')).toBe(first);
+    await repo.settled();
     expect(git(repo.dir, 'status', '--porcelain')).toBe('');
     expect(await repo.startCommits('dev').finish()).toEqual([]);
   });
@@ -200,6 +203,38 @@ describe('GitRepo', () => {
     expect(git(server.pathOf('tree-mark'), 'ls-tree', '--name-only', 'main').split('\n')).toEqual(['a.tml', 'b.tml', 'c.tml']);
   });
 
+  it('brings the index in step with the commits beside their push, and a failed reset costs the run nothing the next checkout does not put back', async () => {
+    const url = server.createRepo('settle');
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: { write: (line: string) => lines.push(line) } });
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer, logger });
+    const run = async (path: string) => {
+      await repo.fetch();
+      await repo.checkout('main');
+      const stream = repo.startCommits('main');
+      writeFileSync(join(repo.dir, path), `${path}\n`);
+      stream.file(path, `${path}\n`);
+      stream.commit([path], `write ${path}`, committer);
+      const [made] = await stream.finish();
+      await repo.push('main');
+      return made!;
+    };
+    await run('a.tml');
+    // The push returns once the index is in step: nothing shows as staged or changed.
+    expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
+    // Another git holds the index: the reset fails, the commit is published all the same.
+    writeFileSync(join(repo.dir, '.git', 'index.lock'), '');
+    const b = await run('b.tml');
+    expect(git(server.pathOf('settle'), 'rev-parse', 'main')).toBe(b);
+    expect(lines.map((line) => JSON.parse(line) as { msg: string; error: string })).toEqual([
+      expect.objectContaining({ msg: 'the index was not brought in step with the new commits; the next checkout puts the tree back', error: expect.stringMatching(/index\.lock/) }),
+    ]);
+    rmSync(join(repo.dir, '.git', 'index.lock'));
+    await run('c.tml');
+    expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
+    expect(git(server.pathOf('settle'), 'ls-tree', '--name-only', 'main').split('\n')).toEqual(['a.tml', 'b.tml', 'c.tml']);
+  });
+
   it('fails with a GitError naming the operation when the remote is unreachable', async () => {
     const repo = await GitRepo.open(tempDir(), { remoteUrl: 'git://127.0.0.1:1/none.git', committer, timeoutMs: 10_000 });
     await expect(repo.fetch()).rejects.toThrow(GitError);
@@ -219,6 +254,7 @@ describe('GitRepo at scale', () => {
     stream.commit(paths, message, committer);
     expect(await stream.finish()).toEqual([expect.stringMatching(/^[0-9a-f]{40}$/)]);
     expect(git(repo.dir, 'log', '-1', '--format=%B', 'main').trim()).toBe(message.trim());
+    await repo.settled();
     expect(git(repo.dir, 'status', '--porcelain')).toBe('');
     expect(git(repo.dir, 'ls-files').split('\n')).toHaveLength(3000);
   });
