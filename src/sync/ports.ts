@@ -177,9 +177,11 @@ export interface ContentCommits {
   /**
    * Makes the commits in order; returns them, oldest first. The work tree is then taken to hold
    * exactly the branch's new tip (the next checkout of the branch leaves it as it is, issue 16):
-   * every file written into it was handed over, and named in a commit unless unchanged.
+   * every file written into it was handed over, and named in a commit unless unchanged. The next
+   * commits of the state refs `states` (a run's ledger) are made beside them, for `publish` to
+   * push as they are when it is handed the same writes.
    */
-  finish(): Promise<string[]>;
+  finish(states?: StateWrite[]): Promise<string[]>;
   /** Ends without committing. */
   discard(): Promise<void>;
 }

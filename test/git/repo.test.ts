@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
+import type { StateWrite } from '../../src/sync/ports.js';
 import { createLogger } from '../../src/log/index.js';
 import { commitOn, prepareCommits } from '../support/commits.js';
 import { gitProcessCounter } from '../support/git-count.js';
@@ -235,6 +236,41 @@ describe('GitRepo', () => {
     expect(git(server.pathOf('settle'), 'ls-tree', '--name-only', 'main').split('\n')).toEqual(['a.tml', 'b.tml', 'c.tml']);
   });
 
+  it('makes a state ref\'s next commit beside the branch\'s, and publishes it as made while the ref is where it was made on', async () => {
+    const url = server.createRepo('ahead');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await repo.fetch();
+    await repo.checkout('main');
+    const ref = 'refs/tmlsync/dev/export';
+    await repo.writeState(ref, { 'head.json': '1\n' }, 'first');
+    const counter = gitProcessCounter(tempDir());
+    const fastImports = (processes: string[]) => processes.filter((args) => / fast-import /.test(` ${args} `)).length;
+    const commitWithLedger = async (path: string, ledger: StateWrite) => {
+      const stream = repo.startCommits('main');
+      writeFileSync(join(repo.dir, path), `${path}\n`);
+      stream.file(path, `${path}\n`);
+      stream.commit([path], `write ${path}`, committer);
+      const [[made], processes] = await counter.logged(() => stream.finish([ledger]));
+      // The branch's commits and the ledger's, each by a process of its own, side by side.
+      expect(fastImports(processes)).toBe(2);
+      return made!;
+    };
+    const second = { ref, files: { 'head.json': '2\n' }, message: 'second' };
+    const a = await commitWithLedger('a.tml', second);
+    const [, publishing] = await counter.logged(() => repo.publish({ branch: 'main', states: () => Promise.resolve([second]) }));
+    expect(fastImports(publishing)).toBe(0);
+    expect(git(server.pathOf('ahead'), 'rev-parse', 'main')).toBe(a);
+    expect(git(server.pathOf('ahead'), 'log', '--format=%s', ref).split('\n')).toEqual(['second', 'first']);
+    // The ref moved after the ledger's commit was made: it is made again, on where the ref is now.
+    const third = { ref, files: { 'head.json': '3\n' }, message: 'third' };
+    await commitWithLedger('b.tml', third);
+    await repo.writeState(ref, { 'head.json': 'meanwhile\n' }, 'meanwhile');
+    const [, again] = await counter.logged(() => repo.publish({ branch: 'main', states: () => Promise.resolve([third]) }));
+    expect(fastImports(again)).toBe(1);
+    expect(git(server.pathOf('ahead'), 'log', '--format=%s', ref).split('\n')).toEqual(['third', 'meanwhile', 'second', 'first']);
+    expect(git(server.pathOf('ahead'), 'show', `${ref}:head.json`)).toBe('3');
+  });
+
   it('fails with a GitError naming the operation when the remote is unreachable', async () => {
     const repo = await GitRepo.open(tempDir(), { remoteUrl: 'git://127.0.0.1:1/none.git', committer, timeoutMs: 10_000 });
     await expect(repo.fetch()).rejects.toThrow(GitError);
@@ -377,7 +413,7 @@ describe('GitRepo with as few git processes as it takes', () => {
     expect(git(repo.dir, 'status', '--porcelain=v2', '--branch', '--ignored', '-uall').split('\n')).toEqual([`# branch.oid ${commit}`, `# branch.head ${branch}`]);
     if (ref === undefined) expect(readdirSync(repo.dir)).toEqual(['.git']);
   };
-  /** A run's commit of `files` on the checked-out `branch`, as the export makes it: it leaves the tree mark. */
+  /** A run's commit of `files` on the checked-out `branch`, as the export makes it: it leaves the tree mark (once settled, as its publication is). */
   const run = async (repo: GitRepo, branch: string, files: Record<string, string>) => {
     const stream = repo.startCommits(branch);
     for (const [path, text] of Object.entries(files)) {
@@ -386,7 +422,9 @@ describe('GitRepo with as few git processes as it takes', () => {
       stream.file(path, text);
     }
     stream.commit(Object.keys(files), 'run', committer);
-    return (await stream.finish())[0]!;
+    const [made] = await stream.finish();
+    await repo.settled();
+    return made!;
   };
 
   it('says where a ref points in the work tree from git\'s files, loose or packed, without a process', async () => {

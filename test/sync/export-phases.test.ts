@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/index.js';
-import { commitChanges } from '../../src/sync/export/commit.js';
+import { queueCommits } from '../../src/sync/export/commit.js';
 import { decide, decideDeletions, lastBatch, type DecideContext } from '../../src/sync/export/decide.js';
 import { ledgerWrite } from '../../src/sync/export/record.js';
 import { changedPaths, startState, type ExportRun, type ExportState } from '../../src/sync/export/types.js';
@@ -185,7 +185,8 @@ describe('the commit and record phases of an export', () => {
     const { commits, made } = fakeCommits();
     const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), commits);
     const listed = { users: [{ id: 'user-1', name: 'ana', modified: 0 }], principals: [{ name: 'ana', displayName: 'Ana Lima', mail: 'ana@example.com', principalTypeEnum: 'LOCAL_USER' }], privileges: [] };
-    expect(await commitChanges(step, commits, changedState(), listed)).toEqual(['commit-1', 'commit-2']);
+    expect(queueCommits(step, commits, changedState(), listed)).toBe(2);
+    expect(await commits.finish()).toEqual(['commit-1', 'commit-2']);
     expect(made.map((c) => [c.paths, c.message.split('\n')[0], c.author.name])).toEqual([
       [[pathOf(1)], 'export(dev): 1 object by Ana Lima', 'Ana Lima'],
       [[pathOf(9)], 'export(dev): 1 object', 'tmlsync'],
@@ -193,7 +194,7 @@ describe('the commit and record phases of an export', () => {
   });
 
   it('writes the ledger as the run leaves it', async () => {
-    const written = ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), changedState(), []);
+    const written = ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), changedState(), false);
     expect([written?.ref, written?.message]).toEqual(['refs/tmlsync/dev/export', 'export(dev): ledger after run run-1']);
     const ledger = await writtenLedger(written!);
     expect(Object.keys(ledger.objects)).toEqual([guid(1)]);
@@ -202,7 +203,7 @@ describe('the commit and record phases of an export', () => {
 
   it('leaves the ledger alone when an incremental run committed nothing, no object changed and the watermark stayed', () => {
     const ledger = { ...ledgerOf(1), watermark: 5, lastFullListing: '2026-01-01T00:00:00.000Z' };
-    expect(ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), [])).toBeUndefined();
+    expect(ledgerWrite(exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined), startState(ledger, { kind: 'incremental', since: 0 }), false)).toBeUndefined();
   });
 
   it('records the ledger of an incremental run that committed nothing when an object was learned anew, and not when it was learned as it was', async () => {
@@ -210,17 +211,17 @@ describe('the commit and record phases of an export', () => {
     const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
     const same = startState(ledger, { kind: 'incremental', since: 0 });
     same.ledger.objects[guid(1)] = { ...ledger.objects[guid(1)]! };
-    expect(ledgerWrite(step, same, [])).toBeUndefined();
+    expect(ledgerWrite(step, same, false)).toBeUndefined();
     const moved = startState(ledger, { kind: 'incremental', since: 0 });
     moved.ledger.objects[guid(2)] = { ...ledger.objects[guid(2)]!, modified: 3 };
-    expect((await writtenLedger(ledgerWrite(step, moved, [])!)).objects[guid(2)]?.modified).toBe(3);
+    expect((await writtenLedger(ledgerWrite(step, moved, false)!)).objects[guid(2)]?.modified).toBe(3);
   });
 
   it('records the time of a full listing, and the newest modification listed as the watermark', async () => {
     const state = startState(ledgerOf(1), FULL);
     decide(state, [{ id: guid(1), name: 'one', modified: 42 }], context());
     const step = exportRun(fakeThoughtSpot().port, fakeRepo(), files(), undefined);
-    const written = await writtenLedger(ledgerWrite(step, state, [])!);
+    const written = await writtenLedger(ledgerWrite(step, state, false)!);
     expect(written).toMatchObject({ watermark: 42, lastFullListing: new Date(step.run.started).toISOString() });
   });
 
@@ -231,8 +232,8 @@ describe('the commit and record phases of an export', () => {
       expect(decide(state, [header(1)], context())).toEqual([]);
       return state;
     };
-    expect(ledgerWrite(step, listedAgo(RECONCILE_MS / 2 - 1_000), [])).toBeUndefined();
-    const written = await writtenLedger(ledgerWrite(step, listedAgo(RECONCILE_MS / 2), [])!);
+    expect(ledgerWrite(step, listedAgo(RECONCILE_MS / 2 - 1_000), false)).toBeUndefined();
+    const written = await writtenLedger(ledgerWrite(step, listedAgo(RECONCILE_MS / 2), false)!);
     expect(written.lastFullListing).toBe(new Date(step.run.started).toISOString());
   });
 

@@ -11,9 +11,10 @@ const MESSAGE_OBJECTS = 500;
  * Commit: one commit per ThoughtSpot author, so `git log` and `git blame` name
  * who changed what; deletions and principals (no single author) are committed
  * by tmlsync. Only changed files are named (unchanged ones were compared as
- * they were written), so every commit changes something. Returns the commits made.
+ * they were written), so every commit changes something. Queues them on
+ * `commits` (its `finish` makes them); returns how many.
  */
-export async function commitChanges(step: ExportRun, commits: ContentCommits, state: ExportState, listed: Listed): Promise<string[]> {
+export function queueCommits(step: ExportRun, commits: ContentCommits, state: ExportState, listed: Listed): number {
   const { environment: { name: environment }, committer } = step.options;
   const changes = [...state.changes].sort((a, b) => compareText(a.result.path!, b.result.path!));
   const authorOf = authors(listed, committer);
@@ -25,7 +26,7 @@ export async function commitChanges(step: ExportRun, commits: ContentCommits, st
     commits.commit(list.flatMap(changedPaths), message(environment, list, author === committer ? undefined : author), author);
   }
   if (state.principalsChanged) commits.commit([PRINCIPALS_PATH], `export(${environment}): principals`, committer);
-  return commits.finish();
+  return groups.length + (state.principalsChanged ? 1 : 0);
 }
 
 function byAuthor(changes: Change[]): Map<string, Change[]> {

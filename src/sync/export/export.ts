@@ -1,5 +1,5 @@
 import { BATCH_SIZE } from '../kernel/batches.js';
-import { commitChanges } from './commit.js';
+import { queueCommits } from './commit.js';
 import { decideContext, listAndExport } from './list.js';
 import { decideDeletions } from './decide.js';
 import { ledgerWrite } from './record.js';
@@ -62,8 +62,9 @@ async function exportPhases(step: ExportRun): Promise<{ report: RunReport; stage
     run.log.info({ changes: state.changes.length + state.deletions.length, principalsChanged: state.principalsChanged }, 'dry run: nothing written');
     return { report: { ...finishRun(run, state.results), listing } };
   }
-  const made = await commitChanges(step, commits, state, listed);
-  const ledger = ledgerWrite(step, state, made);
+  const ledger = ledgerWrite(step, state, queueCommits(step, commits, state, listed) > 0);
+  // The ledger's next commit is made beside the branch's, for the publication to push as it is.
+  const made = await commits.finish(ledger ? [ledger] : []);
   const final = { ...finishRun(run, state.results, { commits: made }), listing };
   run.log.info({ counts: final.counts, commits: made.length, failed: final.counts.failed, listing }, 'export finished');
   return { report: final, staged: { ...(made.length > 0 ? { branch: step.options.environment.branch } : {}), ...(ledger ? { ledger } : {}) } };

@@ -5,13 +5,13 @@ import type { StateWrite } from '../ports.js';
 
 /**
  * Record: the ledger as this run leaves it, for `refs/tmlsync/<env>/export`,
- * when the run committed something, learned anything new of an object, moved
+ * when the run commits something, learned anything new of an object, moved
  * the watermark, or listed everything while the recorded full listing is half a
  * reconcile interval old (`fullListingToRecord`); undefined when there is
  * nothing to record. It is published with the run's commits, in one push
  * (`publishExport`).
  */
-export function ledgerWrite(step: ExportRun, state: ExportState, made: string[]): StateWrite | undefined {
+export function ledgerWrite(step: ExportRun, state: ExportState, committing: boolean): StateWrite | undefined {
   const { environment: { name: environment } } = step.options;
   const { ledger } = state;
   const watermark = ledger.watermark;
@@ -22,7 +22,7 @@ export function ledgerWrite(step: ExportRun, state: ExportState, made: string[])
   const fullListing = fullListingToRecord(state, step.run.started, step.options.environment.reconcileMs ?? RECONCILE_MS);
   if (fullListing) ledger.lastFullListing = fullListing;
   const changed = changedEntries(state.previous, ledger.objects);
-  if (made.length > 0 || fullListing !== undefined || ledger.watermark !== watermark || changed.length > 0) {
+  if (committing || fullListing !== undefined || ledger.watermark !== watermark || changed.length > 0) {
     return exportLedgerWrite(environment, ledger, `export(${environment}): ledger after run ${step.run.runId}`, changed);
   }
   return undefined;
