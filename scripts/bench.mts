@@ -1067,8 +1067,11 @@ const USAGE = `usage: npm run bench -- [--sizes 1000,10000] [--repeats 3] [--nai
   --repeats       runs of each phase: the median and the spread are reported (default 3)
   --naive-sample  objects the naive exporter exports, extrapolated to all (default 1,000)
   --api           the REST API the measured runs speak (default v1)
-  --deploy-max    sizes above this skip the deploy phases (default 10,000)
+  --deploy-max    sizes above this skip the deploy phases (default 10,000; 0: every size skips them)
 `;
+/** A command line the bench cannot run. */
+class UsageError extends Error {}
+
 const FLAGS = new Set(['--sizes', '--repeats', '--naive-sample', '--api', '--deploy-max']);
 
 /** The settings of the command line; undefined after `--help` (printed). An unknown flag is refused: a run of several minutes should not start on a typo. */
@@ -1078,25 +1081,29 @@ function parseArgs(argv: string[]): (Omit<BenchOptions, 'phases'> & { sizes: num
     return undefined;
   }
   const unknown = argv.filter((arg, i) => arg.startsWith('-') && !FLAGS.has(arg) && !FLAGS.has(argv[i - 1] ?? ''));
-  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(', ')}\n${USAGE}`);
+  if (unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
+    if (i < 0) return undefined;
+    const given = argv[i + 1];
+    if (given === undefined || given.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return given;
   };
-  const positive = (text: string, flag: string) => {
+  const count = (text: string, flag: string, least = 1) => {
     const n = Number(text.replace(/[_,]/g, ''));
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag}: ${text} is not a positive integer`);
+    if (!Number.isInteger(n) || n < least) throw new UsageError(`${flag}: ${text} is not ${least === 0 ? 'a whole number' : 'a positive integer'}`);
     return n;
   };
+  const positive = (text: string, flag: string) => count(text, flag);
   const sizes = value('--sizes')?.split(/[ ,]+/).filter(Boolean).map((s) => positive(s, '--sizes')) ?? DEFAULT_SIZES;
   const sample = value('--naive-sample');
   const api = value('--api') ?? 'v1';
-  if (api !== 'v1' && api !== 'v2') throw new Error(`--api: ${api} is not v1 or v2`);
+  if (api !== 'v1' && api !== 'v2') throw new UsageError(`--api: ${api} is not v1 or v2`);
   const repeats = value('--repeats');
   const deployMax = value('--deploy-max');
   return {
     sizes, api, naiveSample: sample === undefined ? DEFAULT_NAIVE_SAMPLE : positive(sample, '--naive-sample'),
-    repeats: repeats === undefined ? DEFAULT_REPEATS : positive(repeats, '--repeats'), deployMax: deployMax === undefined ? DEFAULT_DEPLOY_MAX : positive(deployMax, '--deploy-max'),
+    repeats: repeats === undefined ? DEFAULT_REPEATS : positive(repeats, '--repeats'), deployMax: deployMax === undefined ? DEFAULT_DEPLOY_MAX : count(deployMax, '--deploy-max', 0),
   };
 }
 
@@ -1126,5 +1133,10 @@ if (argv[0] === '--phase') {
   const result = await phase(JSON.parse(argv[1]!) as PhaseArgs);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  await orchestrate(argv);
+  await orchestrate(argv).catch((error: unknown) => {
+    // A wrong command line is said in one line with the usage, not as a stack trace.
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+  });
 }
