@@ -383,7 +383,7 @@ export class GitRepo {
    * entries it changed lose their file stat, and git compares those few files' content when it
    * next looks. The stream does not wait for it: the reset, some 0.03 s of a run at 10,004 files,
    * goes on beside the publication's push, which needs no index. Whatever reads or writes the index
-   * waits for it (`#treeSettled`), and so does `publish` before it returns. A failed reset leaves
+   * waits for it (`settled`), and so does `publish` before it returns. A failed reset leaves
    * no tree mark, so that the next checkout puts the tree back: a warning, not the run's failure.
    */
   #settle(branch: string, moved: boolean): void {
