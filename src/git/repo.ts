@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
-import { batchObjects } from './cat-file.js';
+import { BatchReader } from './cat-file.js';
 import { atomicPush, compareAndSwapPush } from './atomic-push.js';
 import { createGit, spawnGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 import { maintenanceDue } from './maintenance.js';
@@ -100,6 +100,8 @@ export class GitRepo {
   #head: { on?: string; sha: string | undefined } | undefined;
   /** The index and the tree mark brought in step with the last commits a stream made (`#settle`); never rejects. */
   #settling: Promise<void> = Promise.resolve();
+  /** Answers `readStates`: one `cat-file --batch` for the reads of a burst. */
+  readonly #reader = new BatchReader(() => spawnGit(this.dir, this.options, [], ['cat-file', '--batch']), READS_IDLE_MS);
   /** State commits made ahead of their publication (`CommitStream.finish`), by the write they are, with the tip they went on. */
   readonly #ahead = new WeakMap<StateWrite, { commit: string; parent: string | undefined }>();
 
@@ -581,17 +583,16 @@ export class GitRepo {
   }
 
   /**
-   * Files of state refs or commits (`readState` of each) by one `git cat-file --batch`, where
-   * `git show` took a process per file; undefined for each absent one. The contents are UTF-8
-   * (ledgers, tmlsync's own exported texts): the output is read back as bytes to split it.
+   * Files of state refs or commits (`readState` of each) by `git cat-file --batch`, where `git
+   * show` took a process per file; undefined for each absent one. One process answers the reads
+   * of a burst (`BatchReader`), each name resolved when it is read. The contents are UTF-8
+   * (ledgers, tmlsync's own exported texts).
    */
   async readStates(reads: { ref: string; file: string }[]): Promise<(string | undefined)[]> {
     const absent = await this.#absentTips(reads.map(({ ref }) => ref));
     const asked = reads.filter(({ ref }) => !absent.has(ref));
     if (asked.length === 0) return reads.map(() => undefined);
-    const input = asked.map(({ ref, file }) => `${ref}:${file}\n`).join('');
-    const out = await this.#run('cat-file', (git) => git.raw(['cat-file', '--batch']), this.#instance({ input }));
-    const objects = batchObjects(Buffer.from(out, 'utf8'));
+    const objects = await this.#run('cat-file', () => this.#reader.read(asked.map(({ ref, file }) => `${ref}:${file}`)));
     const texts = asked.map((_, i) => (objects[i]?.type === 'blob' ? objects[i].content.toString('utf8') : undefined));
     return reads.map(({ ref }) => (absent.has(ref) ? undefined : texts.shift()));
   }
@@ -666,6 +667,12 @@ export class GitRepo {
     return out.split('\n').filter(Boolean);
   }
 }
+
+/**
+ * How long `readStates`' process waits for the next read before it ends: an incremental export's
+ * shard reads come as its listing's pages arrive, 20-80 ms apart at 20 ms of latency per call.
+ */
+const READS_IDLE_MS = 150;
 
 /**
  * What a fetch brings: every branch of the remote, as `origin/<branch>`, and every tmlsync ref

@@ -446,7 +446,7 @@ describe('GitRepo with as few git processes as it takes', () => {
     expect(await tip('refs/../HEAD')).toBeUndefined();
   });
 
-  it('reads no file of a state ref the remote does not have with a process of its own', async () => {
+  it('reads no file of a state ref the remote does not have with a process of its own, and a burst of reads with one', async () => {
     const name = 'co-states';
     const url = seeded(name);
     prepareCommits(server.pathOf(name), [{ ref: 'refs/tmlsync/dev/export', message: 'ledger', files: { 'head.json': '{}\n' } }]);
@@ -456,7 +456,8 @@ describe('GitRepo with as few git processes as it takes', () => {
     expect(await counted(() => repo.readStates([{ ref: 'refs/tmlsync/prod/export', file: 'head.json' }, { ref: 'refs/tmlsync/prod/deploy', file: 'deploy.json' }]))).toEqual([[undefined, undefined], 0]);
     const reads = [{ ref: 'refs/tmlsync/prod/export', file: 'head.json' }, { ref: 'refs/tmlsync/dev/export', file: 'head.json' }, { ref: 'refs/tmlsync/dev/export', file: 'none.json' }, { ref: 'main', file: 'a.tml' }];
     expect(await counted(() => repo.readStates(reads))).toEqual([[undefined, '{}\n', undefined, undefined], 1]);
-    expect(await counted(() => repo.readStates([{ ref: 'refs/remotes/origin/main', file: 'a.tml' }, { ref: 'refs/remotes/origin/dev', file: 'a.tml' }]))).toEqual([['a\n', undefined], 1]);
+    // The reads of a burst: the process that answered the last read answers this one.
+    expect(await counted(() => repo.readStates([{ ref: 'refs/remotes/origin/main', file: 'a.tml' }, { ref: 'refs/remotes/origin/dev', file: 'a.tml' }]))).toEqual([['a\n', undefined], 0]);
   });
 
   it('makes a work tree with one process, writing the remote URL as git would, and opens it again with none', async () => {

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BatchReader } from '../../src/git/cat-file.js';
+import { commitOn } from '../support/commits.js';
+import { git } from '../support/git-server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tmlsync-cat-file-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+git(dir, 'init', '--quiet', '--bare');
+// Larger than a pipe's buffer (64 KiB), so that its content arrives in several chunks.
+const large = `${'0123456789abcdef'.repeat(40_000)}\n`;
+commitOn(dir, 'main', 'files', { 'a.tml': 'a\n', 'large.tml': large, 'empty.tml': '' }, null);
+
+/** A reader whose processes are counted, each started in `dir`. */
+function reader(idleMs: number): { reader: BatchReader; started: () => number; last: () => ReturnType<typeof spawn> | undefined } {
+  const processes: ReturnType<typeof spawn>[] = [];
+  const batch = new BatchReader(() => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    processes.push(child);
+    return child;
+  }, idleMs);
+  return { reader: batch, started: () => processes.length, last: () => processes.at(-1) };
+}
+
+const text = (object: { content: Buffer } | undefined) => object?.content.toString('utf8');
+
+describe('BatchReader', () => {
+  it('answers each caller its names in order, missing ones undefined, large and empty contents whole, by one process for a burst', async () => {
+    const { reader: batch, started } = reader(500);
+    const [first, second] = await Promise.all([batch.read(['main:a.tml', 'main:none.tml', 'main:large.tml']), batch.read(['main:empty.tml', 'nothing:at-all'])]);
+    expect(first.map(text)).toEqual(['a\n', undefined, large]);
+    expect(first[0]).toMatchObject({ type: 'blob', sha: git(dir, 'rev-parse', 'main:a.tml') });
+    expect(second.map(text)).toEqual(['', undefined]);
+    expect((await batch.read(['main:a.tml'])).map(text)).toEqual(['a\n']);
+    expect(started()).toBe(1);
+    expect(await batch.read([])).toEqual([]);
+  });
+
+  it('ends its process once idle, and starts another for the next read', async () => {
+    const { reader: batch, started, last } = reader(20);
+    expect((await batch.read(['main:a.tml'])).map(text)).toEqual(['a\n']);
+    const ended = new Promise((resolve) => last()!.once('close', resolve));
+    await ended;
+    expect((await batch.read(['main:a.tml'])).map(text)).toEqual(['a\n']);
+    expect(started()).toBe(2);
+  });
+
+  it('fails what a process that died owed, with what it said, and reads again with a new one', async () => {
+    const { reader: batch, last } = reader(5_000);
+    await batch.read(['main:a.tml']);
+    const owed = batch.read(['main:large.tml']);
+    last()!.kill('SIGKILL');
+    await expect(owed).rejects.toThrow(/cat-file ended/);
+    expect((await batch.read(['main:a.tml'])).map(text)).toEqual(['a\n']);
+    last()!.stdin!.end();
+  });
+});
