@@ -100,6 +100,8 @@ export class GitRepo {
   #head: { on?: string; sha: string | undefined } | undefined;
   /** The index and the tree mark brought in step with the last commits a stream made (`#settle`); never rejects. */
   #settling: Promise<void> = Promise.resolve();
+  /** That work, not started yet: it starts with the publication's push, or when anything waits for it (`settled`). */
+  #unsettled: (() => Promise<void>) | undefined;
   /** Answers `readStates`: one `cat-file --batch` for the reads of a burst. */
   readonly #reader = new BatchReader(() => spawnGit(this.dir, this.options, [], ['cat-file', '--batch']), READS_IDLE_MS);
   /** State commits made ahead of their publication (`CommitStream.finish`), by the write they are, with the tip they went on. */
@@ -384,22 +386,31 @@ export class GitRepo {
    * file of the tree (0.12 s of a run with one change at 10,004 objects, issue 16), only the
    * entries it changed lose their file stat, and git compares those few files' content when it
    * next looks. The stream does not wait for it: the reset, some 0.03 s of a run at 10,004 files,
-   * goes on beside the publication's push, which needs no index. Whatever reads or writes the index
-   * waits for it (`settled`), and so does `publish` before it returns. A failed reset leaves
-   * no tree mark, so that the next checkout puts the tree back: a warning, not the run's failure.
+   * goes on beside the publication's push, which needs no index, and starts after the push did
+   * (each start forks this process: the push's came some 20 ms later behind the reset's). Whatever
+   * reads or writes the index waits for it (`settled`), and so does `publish` before it returns. A
+   * failed reset leaves no tree mark, so that the next checkout puts the tree back: a warning, not
+   * the run's failure.
    */
   #settle(branch: string, moved: boolean): void {
     const tip = this.#head?.on === branch ? this.#head.sha : undefined;
-    this.#settling = this.#settling
-      .then(async () => {
-        if (moved) await this.#run('reset', (git) => git.raw(['reset', '--quiet', '--no-refresh']));
-        if (tip !== undefined && this.#head?.on === branch && this.#head.sha === tip) markTree(this.dir, treeMark(branch, tip));
-      })
-      .catch((error: unknown) => this.#log.warn({ error: gitMessage(error) }, 'the index was not brought in step with the new commits; the next checkout puts the tree back'));
+    const before = this.#unsettled;
+    this.#unsettled = async () => {
+      await before?.();
+      if (moved) await this.#run('reset', (git) => git.raw(['reset', '--quiet', '--no-refresh']));
+      if (tip !== undefined && this.#head?.on === branch && this.#head.sha === tip) markTree(this.dir, treeMark(branch, tip));
+    };
   }
 
-  /** Once the index and the tree are as the last commits left them (`#settle`): awaited before any command that reads or writes the index. */
+  /** Once the index and the tree are as the last commits left them (`#settle`, started now if it was not): before any command that reads or writes the index. */
   settled(): Promise<void> {
+    const work = this.#unsettled;
+    this.#unsettled = undefined;
+    if (work) {
+      this.#settling = this.#settling
+        .then(work)
+        .catch((error: unknown) => this.#log.warn({ error: gitMessage(error) }, 'the index was not brought in step with the new commits; the next checkout puts the tree back'));
+    }
     return this.#settling;
   }
 
@@ -454,7 +465,10 @@ export class GitRepo {
       if (branch === undefined && written.length === 0) return true;
       move ??= await fence?.();
       const refspecs = [...(branch ? [`HEAD:refs/heads/${branch}`] : []), ...written.map((w) => `+${w.commit}:${w.ref}`), ...(move ? [`${move.to}:${move.ref}`] : [])];
-      const rejected = await atomicPush(this.#git, move, refspecs, (error) => new GitError(`git push of ${branch ?? 'the state refs'} failed: ${gitMessage(error)}`, 'push'));
+      const pushing = atomicPush(this.#git, move, refspecs, (error) => new GitError(`git push of ${branch ?? 'the state refs'} failed: ${gitMessage(error)}`, 'push'));
+      // The index follows the commits while the push runs (`#settle`); `publish` waits for both.
+      void this.settled();
+      const rejected = await pushing;
       if (rejected === undefined) {
         this.#pushed([...written.map((w): [string, string] => [w.ref, w.commit]), ...(branch ? [[`refs/remotes/origin/${branch}`, this.#head?.sha ?? UNKNOWN] as [string, string]] : [])]);
         return true;
