@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { cachedListing } from '../../src/emulator/listing-cache.js';
+import { cachedListing, type ListingQuery } from '../../src/emulator/listing-cache.js';
 import { TSADMIN_ID } from '../../src/emulator/principals.js';
 import { scaleBatches, storeDirectly } from '../../src/emulator/seed/scale.js';
 import { EmulatorInstance } from '../../src/emulator/state.js';
@@ -52,22 +52,178 @@ describe.each(API_VERSIONS)('a listing paged over %s, sorted once', (api) => {
 });
 
 describe('cachedListing', () => {
-  it('builds a query once while the Org is unchanged, again after any change to its objects or principals', () => {
+  it('builds a query once, then reads only the records that changed; a change to a principal rebuilds it', () => {
     const state = new EmulatorInstance(new MemoryStore()).primary;
     state.seedPrincipals('admin');
     storeDirectly(state, TSADMIN_ID, [...scaleBatches(1)].flat());
-    let builds = 0;
-    const list = () => cachedListing(state, 'q', () => [(builds += 1)]);
-    list();
-    list();
-    expect(builds).toBe(1);
+    const read: string[] = [];
+    const byName: ListingQuery<string> = {
+      key: 'by name',
+      sign: 1,
+      entryOf: (seen) => (read.push(seen.name), { item: seen.name, key: seen.name, tie: seen.id, group: 0, rank: seen.rank, record: seen.record }),
+      principalEntries: () => [],
+    };
+    const names = () => cachedListing(state, byName).map((entry) => entry.item);
+    const everyName = [...state.objects.values()].map((o) => o.name);
+    expect(names()).toEqual([...everyName].sort());
+    expect(read).toHaveLength(state.objects.size);
+
+    read.length = 0;
+    names();
+    expect(read).toEqual([]);
     const table = [...state.objects.values()].find((o) => o.kind === 'table')!;
-    state.objects.set(table.id, { ...table, modified: table.modified + 1 });
-    list();
-    expect(builds).toBe(2);
+    state.objects.set(table.id, { ...table, name: 'A renamed table' });
+    expect(names()).toEqual(['A renamed table', ...everyName.filter((name) => name !== table.name)].sort());
+    // The table as the listing saw it (to find its entry), and as it is now.
+    expect(read).toEqual([table.name, 'A renamed table']);
+
+    read.length = 0;
     state.users.get('tsadmin')!.displayName = 'Admin renamed';
-    list();
-    list();
-    expect(builds).toBe(3);
+    names();
+    expect(read).toHaveLength(state.objects.size);
+  });
+});
+
+describe('a listing kept up to date after a change answers as one built afresh', () => {
+  let source: RunningEmulator;
+  let sourceCookie: string;
+  let sourceToken: string;
+  beforeAll(async () => {
+    source = await startEmulator({ seed: 'none' });
+    // One batch: every object has the same creation and modification time, so ties decide much of each order.
+    storeDirectly(source.state, TSADMIN_ID, [...scaleBatches(12)].flat());
+    [sourceCookie, sourceToken] = await Promise.all([loginCookie(source.url), v2Token(source.url)]);
+  });
+  afterAll(() => source.close());
+
+  /** Queries of both APIs, fewer than the listings an Org keeps, so that each is kept (and patched) from one test to the next. */
+  const V1_QUERIES: Record<string, string>[] = [
+    { type: 'QUESTION_ANSWER_BOOK', sort: 'MODIFIED', sortascending: 'false' },
+    { type: 'QUESTION_ANSWER_BOOK', sort: 'MODIFIED', sortascending: 'true' },
+    { type: 'QUESTION_ANSWER_BOOK', sort: 'NAME' },
+    { type: 'QUESTION_ANSWER_BOOK', sort: 'NAME', sortascending: 'false' },
+    { type: 'QUESTION_ANSWER_BOOK', sort: 'CREATED', sortascending: 'false' },
+    { type: 'QUESTION_ANSWER_BOOK', tagname: '["t1"]' },
+    { type: 'QUESTION_ANSWER_BOOK', pattern: '%Answer 1%' },
+    { type: 'QUESTION_ANSWER_BOOK', category: 'MY', sort: 'MODIFIED', sortascending: 'false' },
+    { type: 'LOGICAL_TABLE', subtypes: '["WORKSHEET"]', sort: 'MODIFIED', sortascending: 'false' },
+    { type: 'LOGICAL_TABLE', sort: 'AUTHOR' },
+  ];
+  const V2_QUERIES: Record<string, unknown>[] = [
+    { metadata: [{ type: 'ANSWER' }], sort_options: { field_name: 'MODIFIED', order: 'DESC' } },
+    { sort_options: { field_name: 'CREATED', order: 'ASC' } },
+    { metadata: [{ type: 'ANSWER' }, { type: 'LOGICAL_TABLE', subtypes: ['WORKSHEET'] }, { type: 'ANSWER' }], sort_options: { field_name: 'NAME', order: 'DESC' } },
+    { metadata: [{ type: 'ANSWER' }], tag_identifiers: ['t1'] },
+    { metadata: [{ type: 'LOGICAL_TABLE', name_pattern: 'Scale%' }], sort_options: { field_name: 'AUTHOR' } },
+  ];
+  const PAGE = 4;
+
+  /** Every page of a v1 listing, PAGE headers at a time. */
+  async function v1Paged(base: string, cookie: string, query: Record<string, string>): Promise<unknown[]> {
+    const all: unknown[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const res = await raw(base, 'GET', 'metadata/listobjectheaders', { cookie, query: { ...query, offset: String(offset), batchsize: String(PAGE) } });
+      const page = (await res.json()) as unknown[];
+      all.push(...page);
+      if (page.length < PAGE) return all;
+    }
+  }
+
+  async function v2Paged(base: string, token: string, query: Record<string, unknown>): Promise<unknown[]> {
+    const all: unknown[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await ok<unknown[]>(v2(base, 'POST', 'metadata/search', { ...query, record_offset: offset, record_size: PAGE }, token));
+      all.push(...page);
+      if (page.length < PAGE) return all;
+    }
+  }
+
+  /** What every query answers, page by page. */
+  async function answers(base: string, cookie: string, token: string): Promise<unknown[][]> {
+    return [...(await Promise.all(V1_QUERIES.map((q) => v1Paged(base, cookie, q)))), ...(await Promise.all(V2_QUERIES.map((q) => v2Paged(base, token, q))))];
+  }
+
+  /** What every query answers from a new emulator holding a copy of the source's Org, in the same order: listings built afresh. */
+  async function freshAnswers(): Promise<unknown[][]> {
+    const twin = await startEmulator({ seed: 'none' });
+    try {
+      twin.state.users.clear();
+      twin.state.groups.clear();
+      twin.state.load(structuredClone(source.state.content()));
+      const [cookie, token] = await Promise.all([loginCookie(twin.url), v2Token(twin.url)]);
+      return await answers(twin.url, cookie, token);
+    } finally {
+      await twin.close();
+    }
+  }
+
+  const answersNamed = (name: string) => [...source.state.objects.values()].find((o) => o.name === name)!;
+
+  /** Lists every query (kept from then on), makes the change, and compares. */
+  async function expectFreshAfter(change: () => Promise<void> | void): Promise<void> {
+    await answers(source.url, sourceCookie, sourceToken);
+    await change();
+    const kept = await answers(source.url, sourceCookie, sourceToken);
+    expect(kept).toEqual(await freshAnswers());
+  }
+
+  it('after an import that changes an answer', async () => {
+    await expectFreshAfter(async () => {
+      const { id } = answersNamed('Scale Answer 3');
+      const exported = await (await raw(source.url, 'POST', 'metadata/tml/export', { cookie: sourceCookie, form: { export_ids: JSON.stringify([id]), export_fqn: 'true' } })).json() as { object: { edoc: string }[] };
+      const edoc = exported.object[0]!.edoc.replace('answer:\n', 'answer:\n  description: changed\n');
+      const imported = await (await raw(source.url, 'POST', 'metadata/tml/import', { cookie: sourceCookie, form: { import_objects: JSON.stringify([edoc]) } })).json() as { object: { response: { status: { status_code: string } } }[] };
+      expect(imported.object[0]!.response.status.status_code).toBe('OK');
+    });
+    expect(answersNamed('Scale Answer 3').description).toBe('changed');
+  });
+
+  it('after an import that creates an answer', async () => {
+    await expectFreshAfter(async () => {
+      const { id } = answersNamed('Scale Answer 4');
+      const exported = await (await raw(source.url, 'POST', 'metadata/tml/export', { cookie: sourceCookie, form: { export_ids: JSON.stringify([id]), export_fqn: 'true' } })).json() as { object: { edoc: string }[] };
+      const edoc = exported.object[0]!.edoc.replace(/^guid: .*\n/, '').replace('name: Scale Answer 4', 'name: Scale Answer 10 again');
+      await raw(source.url, 'POST', 'metadata/tml/import', { cookie: sourceCookie, form: { import_objects: JSON.stringify([edoc]) } });
+    });
+    expect(answersNamed('Scale Answer 10 again')).toBeDefined();
+  });
+
+  it('after a delete', async () => {
+    const { id } = answersNamed('Scale Answer 5');
+    await expectFreshAfter(async () => {
+      const res = await raw(source.url, 'POST', 'metadata/delete', { cookie: sourceCookie, form: { type: 'QUESTION_ANSWER_BOOK', id: JSON.stringify([id]) } });
+      expect(res.status).toBe(204);
+    });
+    expect(source.state.objects.has(id)).toBe(false);
+  });
+
+  it('after an ownership transfer', async () => {
+    const moved = ['Scale Answer 6', 'Scale Model 2', 'Scale Worksheet 7'].map((name) => answersNamed(name).id);
+    await expectFreshAfter(async () => {
+      const res = await raw(source.url, 'POST', 'user/transfer/ownership', { cookie: sourceCookie, query: { fromUserName: 'tsadmin', toUserName: 'su', objectsID: JSON.stringify(moved) } });
+      expect(res.status).toBe(204);
+    });
+    expect(moved.map((id) => source.state.objects.get(id)!.author)).not.toContain(TSADMIN_ID);
+  });
+
+  it("after edits in place of records' modification times, names and tags", async () => {
+    await expectFreshAfter(() => {
+      answersNamed('Scale Answer 7').modified -= 60_000;
+      answersNamed('Scale Answer 8').name = 'A first answer';
+      answersNamed('Scale Answer 9').tags = ['t1'];
+      answersNamed('Scale Answer 11').tags.push('t1');
+      answersNamed('Scale Worksheet 1').modified += 60_000;
+    });
+    expect(answersNamed('A first answer')).toBeDefined();
+  });
+
+  it('after a record is deleted and set again, which moves it last among its ties', async () => {
+    await expectFreshAfter(() => {
+      for (const name of ['Scale Answer 0', 'Scale Worksheet 0']) {
+        const record = answersNamed(name);
+        source.state.objects.delete(record.id);
+        source.state.objects.set(record.id, record);
+      }
+    });
   });
 });

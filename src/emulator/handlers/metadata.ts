@@ -3,8 +3,8 @@ import { currentUser, json, type HandlerContext, type Reply, type Route } from '
 import { CODE, invalidParameter, V1Error } from '../errors.js';
 import type { PrincipalRecord } from '../principals.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
-import { cachedListing } from '../listing-cache.js';
-import { sortedByKey } from './sorted.js';
+import { cachedListing, type Entry, type ListingQuery } from '../listing-cache.js';
+import type { SeenRecord } from '../record-watch.js';
 
 /** `listobjectheaders` types (reference §2.10) and the kinds each one lists. */
 export const TYPE_KINDS: Record<string, readonly TmlKind[]> = {
@@ -25,7 +25,11 @@ const CATEGORIES = ['ALL', 'MY', 'FAVORITE', 'REQUESTED'] as const;
 
 /** The `LOGICAL_TABLE` subtype of a content object (a model is a `WORKSHEET`, §3.1); a cohort's is `COHORT`. */
 export function subtypeOf(record: ContentRecord): string | undefined {
-  return handlerFor(record.kind as TmlKind).subtypes[0];
+  return subtypeOfKind(record.kind);
+}
+
+function subtypeOfKind(kind: string): string | undefined {
+  return handlerFor(kind as TmlKind).subtypes[0];
 }
 
 /**
@@ -78,44 +82,58 @@ export function patternTest(pattern: string | undefined): (text: string) => bool
   return (text) => regex.test(text);
 }
 
+/**
+ * A listed item: what a listing filters and sorts on, as the listing cache
+ * saw it (listing-cache.ts keeps listings of records as they were seen), and
+ * its header.
+ */
 export interface Listed {
   header: Record<string, unknown>;
   /** The content object listed (absent for principals). */
   record?: ContentRecord;
+  id: string;
   name: string;
   displayName: string;
   author: string;
   authorName: string;
   created: number;
   modified: number;
-  tags: string[];
+  /** A content object's last modifier (absent for principals). */
+  modifiedBy?: string;
+  objId?: string;
+  tags: readonly string[];
 }
 
-/** What `listobjectheaders` lists for one v1 type (shared with v2 `metadata/search`). */
-export function listed(state: EmulatorState, type: string, subtypes: string[] | undefined): Listed[] {
-  if (PRINCIPAL_TYPES.includes(type)) {
-    const principals: PrincipalRecord[] = type === 'USER' ? [...state.users.values()] : [...state.groups.values()];
-    return principals.map((p) => ({ header: principalHeader(p), name: p.name, displayName: p.displayName, author: p.id, authorName: p.name, created: p.created, modified: p.modified, tags: [] }));
-  }
-  const kinds = TYPE_KINDS[type] ?? [];
-  return [...state.objects.values()]
-    .filter((o) => kinds.includes(o.kind as TmlKind))
-    .filter((o) => !subtypes || subtypes.length === 0 || subtypes.includes(subtypeOf(o) ?? ''))
-    .map((o) => {
-      // Built when read: a listing sorts every object but answers one page of them.
-      let header: Record<string, unknown> | undefined;
-      return {
-        get header() {
-          return (header ??= headerOf(o));
-        },
-        record: o, name: o.name, displayName: o.name, author: o.author,
-        authorName: state.userById(o.author)?.name ?? '', created: o.created, modified: o.modified, tags: o.tags,
-      };
-    });
+/** Whether a v1 type (with its subtypes, if any) lists objects of a kind (shared with v2 `metadata/search`). */
+export function typeLists(type: string, subtypes: string[] | undefined, kind: string): boolean {
+  const kinds = TYPE_KINDS[type];
+  if (kinds === undefined || !kinds.includes(kind as TmlKind)) return false;
+  return !subtypes || subtypes.length === 0 || subtypes.includes(subtypeOfKind(kind) ?? '');
 }
 
-/** A listed item's id, without building a content object's header. */
-export const idOf = (item: Listed): string => item.record?.id ?? (item.header.id as string);
+/**
+ * A content object as a listing reads it, from what the listing cache saw of
+ * it; its header is built when read (from the record, which is as seen until
+ * the next request looks): a listing sorts every object but answers one page of them.
+ */
+export function listedRecord(state: EmulatorState, seen: SeenRecord): Listed {
+  let header: Record<string, unknown> | undefined;
+  return {
+    get header() {
+      return (header ??= headerOf(seen.record));
+    },
+    record: seen.record, id: seen.id, name: seen.name, displayName: seen.name, author: seen.author,
+    authorName: state.userById(seen.author)?.name ?? '', created: seen.created, modified: seen.modified, modifiedBy: seen.modifiedBy,
+    ...(seen.objId ? { objId: seen.objId } : {}), tags: seen.tags,
+  };
+}
+
+/** What `listobjectheaders` lists for a principal type (shared with v2 `metadata/search`): nothing for the other types. */
+export function listedPrincipals(state: EmulatorState, type: string): Listed[] {
+  if (!PRINCIPAL_TYPES.includes(type)) return [];
+  const principals: PrincipalRecord[] = type === 'USER' ? [...state.users.values()] : [...state.groups.values()];
+  return principals.map((p) => ({ header: principalHeader(p), id: p.id, name: p.name, displayName: p.displayName, author: p.id, authorName: p.name, created: p.created, modified: p.modified, tags: [] }));
+}
 
 function listObjectHeaders(context: HandlerContext): Reply {
   const { params, state } = context;
@@ -138,14 +156,16 @@ function listObjectHeaders(context: HandlerContext): Reply {
   const matchesPattern = patternTest(params.string('pattern'));
   const me = currentUser(context).id;
 
-  // Sorted once and sliced per page while the Org is unchanged (listing-cache.ts).
-  const query = JSON.stringify(['listobjectheaders', type, subtypes, category, category === 'MY' ? me : '', fetch, [...skip], tags, params.string('pattern'), sort, ascending]);
-  const items = cachedListing(state, query, () => sortedListing(listed(state, type, subtypes), { category, me, fetch, skip, tags, matchesPattern, sort, ascending }));
-  const page = batchsize > 0 ? items.slice(offset, offset + batchsize) : items.slice(offset);
-  return json(page.map((item) => item.header));
+  // Sorted once, then kept up to date, and sliced per page (listing-cache.ts).
+  const key = JSON.stringify(['listobjectheaders', type, subtypes, category, category === 'MY' ? me : '', fetch, [...skip], tags, params.string('pattern'), sort, ascending]);
+  const entries = cachedListing(state, listingQuery(state, key, { type, subtypes, category, me, fetch, skip, tags, matchesPattern, sort, ascending }));
+  const page = batchsize > 0 ? entries.slice(offset, offset + batchsize) : entries.slice(offset);
+  return json(page.map((entry) => entry.item.header));
 }
 
-interface ListingQuery {
+interface ListingParams {
+  type: string;
+  subtypes: string[] | undefined;
   category: (typeof CATEGORIES)[number];
   me: string;
   fetch: string[] | undefined;
@@ -166,16 +186,31 @@ export const SORT_KEYS: Record<(typeof SORTS)[number], (item: Listed) => string 
   MODIFIED: (item) => item.modified,
 };
 
-/** The listed items a query keeps, in its order (ties by id). */
-function sortedListing(items: Listed[], query: ListingQuery): Listed[] {
-  const { category, me, fetch, skip, tags, matchesPattern, sort, ascending } = query;
-  const kept = items
-    .filter((item) => category === 'ALL' || (category === 'MY' && item.author === me))
-    .filter((item) => !fetch || fetch.length === 0 || fetch.includes(idOf(item)))
-    .filter((item) => !skip.has(idOf(item)))
-    .filter((item) => !tags || tags.length === 0 || item.tags.some((t) => tags.includes(t)))
-    .filter((item) => matchesPattern(item.name) || matchesPattern(item.authorName));
-  return sortedByKey(kept, SORT_KEYS[sort], ascending === false ? -1 : 1, (a, b) => idOf(a).localeCompare(idOf(b)));
+/** The items a `listobjectheaders` query keeps, in its order: its sort field's, ties by id in the same direction, then as listed. */
+function listingQuery(state: EmulatorState, key: string, params: ListingParams): ListingQuery<Listed> {
+  const { type, subtypes, sort, ascending } = params;
+  const kept = keptBy(params);
+  const entry = (item: Listed, rank: number): Entry<Listed> => ({ item, key: SORT_KEYS[sort](item), tie: item.id, group: 0, rank, ...(item.record ? { record: item.record } : {}) });
+  return {
+    key,
+    sign: ascending === false ? -1 : 1,
+    entryOf(seen) {
+      if (!typeLists(type, subtypes, seen.kind)) return undefined;
+      const item = listedRecord(state, seen);
+      return kept(item) ? entry(item, seen.rank) : undefined;
+    },
+    principalEntries: () => listedPrincipals(state, type).filter(kept).map((item, rank) => entry(item, rank)),
+  };
+}
+
+/** Whether a listed item passes a query's filters: category, fetched and skipped ids, tags, pattern. */
+function keptBy({ category, me, fetch, skip, tags, matchesPattern }: ListingParams): (item: Listed) => boolean {
+  return (item) =>
+    (category === 'ALL' || (category === 'MY' && item.author === me)) &&
+    (!fetch || fetch.length === 0 || fetch.includes(item.id)) &&
+    !skip.has(item.id) &&
+    (!tags || tags.length === 0 || item.tags.some((t) => tags.includes(t))) &&
+    (matchesPattern(item.name) || matchesPattern(item.authorName));
 }
 
 const SIZES = ['m', 'ls', 'ms', 'xs'];

@@ -78,7 +78,7 @@ export function findGroup(state: EmulatorState, identifier: string, field: strin
  * developer docs). UNCONFIRMED: `record_size: -1` for every record, which
  * clients send to list everything in one call.
  */
-export function page<T>(items: T[], body: JsonBody, defaultSize = 10): T[] {
+export function page<T>(items: readonly T[], body: JsonBody, defaultSize = 10): T[] {
   const offset = body.int('record_offset', 0);
   const size = body.int('record_size', defaultSize);
   if (offset < 0) throw invalidParameter('record_offset', 'must be 0 or more');

@@ -31,14 +31,14 @@
 import type { TmlKind } from '../../../tml/index.js';
 import { json, type HandlerContext, type Reply, type Route } from '../../context.js';
 import { invalidParameter } from '../../errors.js';
-import { cachedListing } from '../../listing-cache.js';
+import { cachedListing, type Entry, type ListingQuery } from '../../listing-cache.js';
 import type { JsonBody } from '../../json-body.js';
 import type { ContentRecord, EmulatorState } from '../../state.js';
 import { deleteContent } from '../delete.js';
-import { SORT_KEYS, idOf, listed, patternTest, vizHeaders, type Listed } from '../metadata.js';
+import { SORT_KEYS, listedPrincipals, listedRecord, patternTest, typeLists, vizHeaders, type Listed } from '../metadata.js';
 import { assignAuthor, requirePrivilege } from '../principals.js';
 import { requireDataManagement } from '../tml.js';
-import { done, findObject, findUser, objectOf, page, sortBy, V2_TYPE_KINDS, v2TypeOf, v2Route } from './common.js';
+import { done, findObject, findUser, objectOf, page, V2_TYPE_KINDS, v2TypeOf, v2Route } from './common.js';
 
 /** v2 types and the v1 `listobjectheaders` type that lists them; the other v2 types hold nothing here. */
 const V1_TYPE: Record<string, string> = {
@@ -55,7 +55,6 @@ const DELETABLE_KINDS: readonly TmlKind[] = [...V2_TYPE_KINDS.LIVEBOARD!, ...V2_
 
 interface Found extends Listed {
   type: string;
-  id: string;
 }
 
 /** One `metadata[]` item of a search. */
@@ -81,17 +80,27 @@ function searchItem(item: JsonBody): SearchItem {
 /** Without `metadata`, or an item without a type: every content type (principals only when asked for by type). */
 const CONTENT_TYPES = ['LIVEBOARD', 'ANSWER', 'LOGICAL_TABLE', 'CONNECTION'];
 
-/** The objects one `metadata[]` item asks for. */
-function itemMatches(state: EmulatorState, item: SearchItem): Found[] {
-  const matchesName = patternTest(item.namePattern);
-  return (item.type ? [item.type] : CONTENT_TYPES).flatMap((type) => {
-    const v1 = V1_TYPE[type];
-    if (!v1) return [];
-    return listed(state, v1, item.subtypes)
-      // Extended in place, not spread: a spread would read the lazy header of every object listed.
-      .map((l): Found => Object.assign(l, { type, id: idOf(l) }))
-      .filter((l) => (!item.identifier || l.id === item.identifier || l.name === item.identifier) && (!item.objIdentifier || l.record?.objId === item.objIdentifier) && matchesName(l.name));
-  });
+/** One (item, type) pair of a search, in the order the search lists them: a record found by several is listed by the first. */
+interface SearchGroup {
+  item: SearchItem;
+  type: string;
+  /** The v1 type that lists the same objects. */
+  v1: string;
+  matchesName: (text: string) => boolean;
+}
+
+function searchGroups(searched: SearchItem[]): SearchGroup[] {
+  return searched.flatMap((item) =>
+    (item.type ? [item.type] : CONTENT_TYPES).flatMap((type) => {
+      const v1 = V1_TYPE[type];
+      return v1 ? [{ item, type, v1, matchesName: patternTest(item.namePattern) }] : [];
+    }),
+  );
+}
+
+/** Whether an object answers a group's item: its identifier (GUID or name), obj_id and name pattern. */
+function groupMatches({ item, matchesName }: SearchGroup, id: string, name: string, objId: string | undefined): boolean {
+  return (!item.identifier || id === item.identifier || name === item.identifier) && (!item.objIdentifier || objId === item.objIdentifier) && matchesName(name);
 }
 
 function byUser(state: EmulatorState, identifiers: string[] | undefined, field: string): Set<string> | undefined {
@@ -113,14 +122,16 @@ function searchMetadata(context: HandlerContext): Reply {
   const tags = body.strings('tag_identifiers');
   const excluded = new Set(body.objects('exclude_objects').map((e) => e.required('identifier')));
   const sortOptions = body.object('sort_options');
-  const query = JSON.stringify(['metadata/search', searched, [...(createdBy ?? [])], [...(modifiedBy ?? [])], tags, [...excluded], sortOptions.string('field_name'), sortOptions.string('order')]);
-  // Sorted once and sliced per page while the Org is unchanged (listing-cache.ts).
-  const sorted = cachedListing(state, query, () => sortedFound(searched.flatMap((item) => itemMatches(state, item)), body, { createdBy, modifiedBy, tags, excluded }));
+  const field = sortOptions.oneOf('field_name', SORT_FIELDS, 'NAME');
+  const sign = sortOptions.oneOf('order', ['ASC', 'DESC'] as const, 'ASC') === 'DESC' ? -1 : 1;
+  const key = JSON.stringify(['metadata/search', searched, [...(createdBy ?? [])], [...(modifiedBy ?? [])], tags, [...excluded], sortOptions.string('field_name'), sortOptions.string('order')]);
+  // Sorted once, then kept up to date, and sliced per page (listing-cache.ts).
+  const sorted = cachedListing(state, searchQuery(state, key, searchGroups(searched), { createdBy, modifiedBy, tags, excluded }, field, sign));
   const withHeaders = body.bool('include_headers', true);
   const withDetails = body.bool('include_details', false);
   const withVizHeaders = body.bool('include_visualization_headers', false);
   return json(
-    page(sorted, body).map((f) => ({
+    page(sorted, body).map(({ item: f }) => ({
       metadata_id: f.id,
       metadata_name: f.name,
       metadata_type: f.type,
@@ -142,21 +153,49 @@ interface SearchFilters {
   excluded: Set<string>;
 }
 
-/** The objects found, each once, that the search's filters keep, in the order of `sort_options`. */
-function sortedFound(everything: Found[], body: JsonBody, { createdBy, modifiedBy, tags, excluded }: SearchFilters): Found[] {
-  const seen = new Set<string>();
-  const found = everything.filter((f) => {
-    if (seen.has(f.id)) return false;
-    seen.add(f.id);
-    return (
-      !excluded.has(f.id) && !excluded.has(f.name) &&
-      (!createdBy || createdBy.has(f.author)) &&
-      (!modifiedBy || (f.record !== undefined && modifiedBy.has(f.record.modifiedBy))) &&
-      (!tags || f.tags.some((t) => tags.includes(t)))
-    );
-  });
-  const key = (f: Found, field: string): string | number => (SORT_KEYS[field as keyof typeof SORT_KEYS] ?? SORT_KEYS.NAME)(f);
-  return sortBy(found, body, key, SORT_FIELDS, 'NAME');
+/**
+ * The objects a search finds, each once (under the first group that finds
+ * it), that its filters keep, in the order of `sort_options`: ties in the
+ * order found, group by group, each in the Org's order.
+ */
+function searchQuery(state: EmulatorState, key: string, groups: SearchGroup[], filters: SearchFilters, field: string, sign: 1 | -1): ListingQuery<Found> {
+  const sortKey = SORT_KEYS[field as keyof typeof SORT_KEYS] ?? SORT_KEYS.NAME;
+  const kept = keptBy(filters);
+  const entry = (found: Found, group: number, rank: number): Entry<Found> => ({ item: found, key: sortKey(found), tie: '', group, rank, ...(found.record ? { record: found.record } : {}) });
+  return {
+    key,
+    sign,
+    entryOf(seen) {
+      const group = groups.findIndex((g) => typeLists(g.v1, g.item.subtypes, seen.kind) && groupMatches(g, seen.id, seen.name, seen.objId));
+      if (group < 0) return undefined;
+      // Extended in place, not spread: a spread would read the lazy header.
+      const found = Object.assign(listedRecord(state, seen), { type: groups[group]!.type });
+      return kept(found) ? entry(found, group, seen.rank) : undefined;
+    },
+    principalEntries() {
+      const seen = new Set<string>();
+      const firstFound = (f: Found) => {
+        if (seen.has(f.id)) return false;
+        seen.add(f.id);
+        return true;
+      };
+      return groups.flatMap((g, group) =>
+        listedPrincipals(state, g.v1)
+          .map((l): Found => Object.assign(l, { type: g.type }))
+          .filter((f) => groupMatches(g, f.id, f.name, undefined) && firstFound(f) && kept(f))
+          .map((f, rank) => entry(f, group, rank)),
+      );
+    },
+  };
+}
+
+/** Whether a search's filters keep what it found: not excluded, by the given authors and modifiers, with one of the tags. */
+function keptBy({ createdBy, modifiedBy, tags, excluded }: SearchFilters): (f: Found) => boolean {
+  return (f) =>
+    !excluded.has(f.id) && !excluded.has(f.name) &&
+    (!createdBy || createdBy.has(f.author)) &&
+    (!modifiedBy || (f.modifiedBy !== undefined && modifiedBy.has(f.modifiedBy))) &&
+    (!tags || f.tags.some((t) => tags.includes(t)));
 }
 
 function deleteMetadata(context: HandlerContext): Reply {
