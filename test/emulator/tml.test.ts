@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { knownIndex } from '../../src/emulator/handlers/tml.js';
+import { knownIndex } from '../../src/emulator/known-index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { parse } from '../../src/tml/index.js';
 import { loginCookie, raw } from './raw-http.js';
@@ -184,7 +184,7 @@ describe('corpus files', () => {
 });
 
 describe('the index of stored objects that export and import resolve references against', () => {
-  it('is reused while nothing changes, and rebuilt after an import, a rename in place or a deletion', async () => {
+  it('is kept, and follows an import, a rename in place and a deletion', async () => {
     const first = knownIndex(emulator.state);
     expect(knownIndex(emulator.state)).toBe(first);
     await exportIds([parse(corpus('DUMMY.answer.tml')).guid!], { export_fqn: 'true' });
@@ -193,8 +193,8 @@ describe('the index of stored objects that export and import resolve references 
     const [imported] = await importDocs([supportingTable('index_probe', 'Retail - Apparel', ['a'])]);
     const id = imported!.response.header!.id_guid!;
     const afterImport = knownIndex(emulator.state);
-    expect(afterImport).not.toBe(first);
     expect(afterImport.byGuid.get(id)?.name).toBe('index_probe');
+    expect(afterImport.byName.get('index_probe')?.map((t) => t.guid)).toEqual([id]);
 
     emulator.state.objects.get(id)!.name = 'index_probe_renamed';
     const afterRename = knownIndex(emulator.state);
@@ -202,6 +202,8 @@ describe('the index of stored objects that export and import resolve references 
     expect(afterRename.byName.has('index_probe')).toBe(false);
 
     emulator.state.objects.delete(id);
-    expect(knownIndex(emulator.state).byGuid.has(id)).toBe(false);
+    const afterDelete = knownIndex(emulator.state);
+    expect(afterDelete.byGuid.has(id)).toBe(false);
+    expect(afterDelete.byName.has('index_probe_renamed')).toBe(false);
   });
 });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
-  carryNumberForms, copyTml, dependencyOrder, fromData, numberFormsOf, restoreNumberForms, format, handlerFor, indexTargets, parse, resolveReferences, TmlParseError, toJson, validate,
+  carryNumberForms, copyTml, dependencyOrder, fromData, numberFormsOf, restoreNumberForms, format, handlerFor, parse, resolveReferences, TmlParseError, toJson, validate,
   type KnownObject, type TargetIndex, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
 } from '../../tml/index.js';
 import { currentUser, json, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
 import { invalidParameter } from '../errors.js';
+import { knownIndex } from '../known-index.js';
 import type { UserRecord } from '../principals.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
 import { bodyOf, subtypeOf } from './metadata.js';
@@ -26,39 +27,6 @@ export function requireDataManagement(context: HandlerContext): void {
 
 export function knownObjects(state: EmulatorState): KnownObject[] {
   return [...state.objects.values()].map((o) => ({ kind: o.kind as TmlKind, name: o.name, guid: o.id, ...(o.objId ? { objId: o.objId } : {}) }));
-}
-
-interface IndexedState {
-  /** The records indexed, in the state's order, with the name, kind and obj_id each had then (a record may be renamed in place). */
-  records: { record: ContentRecord; name: string; kind: string; objId: string | undefined }[];
-  index: TargetIndex;
-}
-const indexes = new WeakMap<EmulatorState, IndexedState>();
-
-/** Whether the state still holds exactly the records indexed, as they were: one pass, nothing allocated. */
-function stillIndexed(state: EmulatorState, indexed: IndexedState): boolean {
-  if (indexed.records.length !== state.objects.size) return false;
-  let i = 0;
-  for (const record of state.objects.values()) {
-    const then = indexed.records[i++]!;
-    if (record !== then.record || record.name !== then.name || record.kind !== then.kind || record.objId !== then.objId) return false;
-  }
-  return true;
-}
-
-/**
- * The stored objects indexed for `resolveReferences`, rebuilt only when they
- * changed: indexing 10,000 objects on every export call of 50 was most of
- * the emulator's work in a full export, time a real ThoughtSpot does not
- * spend on the exporter's machine.
- */
-export function knownIndex(state: EmulatorState): TargetIndex {
-  const cached = indexes.get(state);
-  if (cached && stillIndexed(state, cached)) return cached.index;
-  const records = [...state.objects.values()].map((record) => ({ record, name: record.name, kind: record.kind, objId: record.objId }));
-  const index = indexTargets(knownObjects(state));
-  indexes.set(state, { records, index });
-  return index;
 }
 
 /** The stored document as a TmlDocument to read (stored documents were validated on import); not a copy: callers do not change it. */
