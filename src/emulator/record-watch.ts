@@ -45,7 +45,8 @@ export class RecordWatch {
   #seen: SeenRecord[];
   #nextRank: number;
 
-  constructor(objects: ReadonlyMap<string, ContentRecord>) {
+  /** `same`: whether a record edited in place still holds what its cache reads of it (every field seen, by default). */
+  constructor(objects: ReadonlyMap<string, ContentRecord>, private readonly same: (record: ContentRecord, then: SeenRecord) => boolean = sameAsSeen) {
     this.#seen = [...objects.values()].map((record, rank) => seenNow(record, rank));
     this.#nextRank = this.#seen.length;
   }
@@ -76,7 +77,7 @@ export class RecordWatch {
     for (const record of objects.values()) {
       const then = this.#seen[at]!;
       if (record.id !== then.id) return undefined;
-      if (record !== then.record || !same(record, then)) edited.push({ at, record });
+      if (record !== then.record || !this.same(record, then)) edited.push({ at, record });
       at += 1;
     }
     return edited;
@@ -102,7 +103,7 @@ export class RecordWatch {
       appending ||= then === undefined || then.rank < lastRank;
       if (!appending && then) {
         lastRank = then.rank;
-        if (then.record === record && same(record, then)) {
+        if (then.record === record && this.same(record, then)) {
           next.push(then);
           continue;
         }
@@ -124,7 +125,7 @@ function seenNow(record: ContentRecord, rank: number): SeenRecord {
 }
 
 /** Whether a record holds what was seen of it (the same object: an edit in place). */
-function same(record: ContentRecord, then: SeenRecord): boolean {
+export function sameAsSeen(record: ContentRecord, then: SeenRecord): boolean {
   return (
     record.id === then.id && record.name === then.name && record.kind === then.kind && record.description === then.description &&
     record.author === then.author && record.created === then.created && record.modified === then.modified &&
