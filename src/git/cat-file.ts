@@ -74,6 +74,7 @@ export class BatchReader {
     if (names.length === 0) return Promise.resolve([]);
     const running = this.#running ?? this.#started();
     clearTimeout(running.idle);
+    holdOn(running, true);
     return new Promise((resolve, reject) => {
       running.waiting.push({ count: names.length, objects: [], resolve, reject });
       running.child.stdin.write(names.map((name) => `${name}\n`).join(''));
@@ -116,6 +117,9 @@ export class BatchReader {
     }
     clearTimeout(running.idle);
     running.idle = setTimeout(() => this.#end(running), this.idleMs);
+    // Idle, it keeps nothing running: a process that has nothing else to do exits, and the reader's input closes with it.
+    holdOn(running, false);
+    running.idle.unref();
   }
 
   /** The next answer whole, or 'incomplete' while it is still coming. */
@@ -145,6 +149,15 @@ export class BatchReader {
   #end(running: RunningBatch): void {
     if (this.#running === running) this.#running = undefined;
     running.child.stdin.end();
+  }
+}
+
+/** Whether the reader's process and its pipes keep Node's event loop running: while it owes answers. */
+function holdOn({ child }: RunningBatch, owing: boolean): void {
+  // A child's pipes are sockets (`net.Socket`), which Node's types give as plain streams.
+  for (const handle of [child, child.stdin, child.stdout, child.stderr] as unknown as { ref(): void; unref(): void }[]) {
+    if (owing) handle.ref();
+    else handle.unref();
   }
 }
 

@@ -687,10 +687,12 @@ export class GitRepo {
 }
 
 /**
- * How long `readStates`' process waits for the next read before it ends: an incremental export's
- * shard reads come as its listing's pages arrive, 20-80 ms apart at 20 ms of latency per call.
+ * How long `readStates`' process waits for the next read before it ends: an incremental export reads
+ * its ledger's head before it lists and its shards as the listing's pages arrive, over the listing's
+ * time (0.2-0.3 s at 20 ms of latency per call, seconds over a real network). Idle, the process keeps
+ * nothing running (`BatchReader`).
  */
-const READS_IDLE_MS = 150;
+const READS_IDLE_MS = 2_000;
 
 /**
  * What a fetch brings: every branch of the remote, as `origin/<branch>`, and every tmlsync ref

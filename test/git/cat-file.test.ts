@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BatchReader } from '../../src/git/cat-file.js';
 import { commitOn } from '../support/commits.js';
@@ -57,5 +58,18 @@ describe('BatchReader', () => {
     await expect(owed).rejects.toThrow(/cat-file ended/);
     expect((await batch.read(['main:a.tml'])).map(text)).toEqual(['a\n']);
     last()!.stdin!.end();
+  });
+
+  it('keeps nothing running once it owes no answer: a Node process that only read through it exits', () => {
+    const module = pathToFileURL(resolve('src/git/cat-file.ts')).href;
+    const script = [
+      "import { spawn } from 'node:child_process';",
+      `import { BatchReader } from ${JSON.stringify(module)};`,
+      `const reader = new BatchReader(() => spawn('git', ['cat-file', '--batch'], { cwd: ${JSON.stringify(dir)} }), 600_000);`,
+      "const [object] = await reader.read(['main:a.tml']);",
+      'process.stdout.write(object.content);',
+    ].join('\n');
+    // Its process waits ten minutes for the next name: held by it, the script would outlive the timeout.
+    expect(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 }).toString()).toBe('a\n');
   });
 });
