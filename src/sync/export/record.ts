@@ -8,8 +8,9 @@ import type { StateWrite } from '../ports.js';
  * when the run commits something, learned anything new of an object, moved
  * the watermark, or listed everything while the recorded full listing is half a
  * reconcile interval old (`fullListingToRecord`); undefined when there is
- * nothing to record. It is published with the run's commits, in one push
- * (`publishExport`).
+ * nothing to record. Asked before the run's commits are made (`committing`:
+ * some are queued), so that its commit is made beside theirs; it is published
+ * with them, in one push (`publishExport`).
  */
 export function ledgerWrite(step: ExportRun, state: ExportState, committing: boolean): StateWrite | undefined {
   const { environment: { name: environment } } = step.options;
