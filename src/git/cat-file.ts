@@ -51,6 +51,8 @@ interface RunningBatch {
   header?: { sha: string; type: string };
   stderr: string;
   idle?: NodeJS.Timeout;
+  /** Armed while it owes answers: it ends the process when no output came for `stallMs`. */
+  stall?: NodeJS.Timeout;
 }
 
 /**
@@ -67,6 +69,8 @@ export class BatchReader {
   constructor(
     private readonly start: () => ChildProcessWithoutNullStreams,
     private readonly idleMs: number,
+    /** Longest the process may owe answers without writing any (git's other commands have the same limit: `GitAccess.timeoutMs`). */
+    private readonly stallMs = 120_000,
   ) {}
 
   /** The objects `names` name (undefined for a name that names none), in order. */
@@ -75,6 +79,7 @@ export class BatchReader {
     const running = this.#running ?? this.#started();
     clearTimeout(running.idle);
     holdOn(running, true);
+    this.#watchStall(running);
     return new Promise((resolve, reject) => {
       running.waiting.push({ count: names.length, objects: [], resolve, reject });
       running.child.stdin.write(names.map((name) => `${name}\n`).join(''));
@@ -90,12 +95,14 @@ export class BatchReader {
     child.stdout.on('data', (chunk: Buffer) => {
       running.chunks.push(chunk);
       running.length += chunk.length;
+      this.#watchStall(running);
       this.#parse(running);
     });
     child.stderr.on('data', (chunk: Buffer) => (running.stderr += chunk.toString('utf8')));
     const failed = (why: string) => {
       if (this.#running === running) this.#running = undefined;
       clearTimeout(running.idle);
+      clearTimeout(running.stall);
       for (const request of running.waiting.splice(0)) request.reject(new Error(running.stderr.trim() || why));
     };
     child.on('error', (error) => failed(error.message));
@@ -115,6 +122,7 @@ export class BatchReader {
         request.resolve(request.objects);
       }
     }
+    clearTimeout(running.stall);
     clearTimeout(running.idle);
     running.idle = setTimeout(() => this.#end(running), this.idleMs);
     // Idle, it keeps nothing running: a process that has nothing else to do exits, and the reader's input closes with it.
@@ -144,6 +152,15 @@ export class BatchReader {
     running.size = undefined;
     running.header = undefined;
     return object;
+  }
+
+  /** (Re)arms the stall timer: a process that owes answers and writes nothing for `stallMs` is killed, and what it owed fails. */
+  #watchStall(running: RunningBatch): void {
+    clearTimeout(running.stall);
+    running.stall = setTimeout(() => {
+      running.stderr ||= `no answer within ${this.stallMs / 1000} s`;
+      running.child.kill();
+    }, this.stallMs);
   }
 
   #end(running: RunningBatch): void {

@@ -103,7 +103,7 @@ export class GitRepo {
   /** That work, not started yet: it starts with the publication's push, or when anything waits for it (`settled`). */
   #unsettled: (() => Promise<void>) | undefined;
   /** Answers `readStates`: one `cat-file --batch` for the reads of a burst. */
-  readonly #reader = new BatchReader(() => spawnGit(this.dir, this.options, [], ['cat-file', '--batch']), READS_IDLE_MS);
+  readonly #reader: BatchReader;
   /** State commits made ahead of their publication (`CommitStream.finish`), by the write they are, with the tip they went on. */
   readonly #ahead = new WeakMap<StateWrite, { commit: string; parent: string | undefined }>();
 
@@ -113,6 +113,7 @@ export class GitRepo {
   ) {
     this.#git = this.#instance();
     this.#log = (options.logger ?? silentLogger()).child({ component: 'git' });
+    this.#reader = new BatchReader(() => spawnGit(dir, options, [], ['cat-file', '--batch']), READS_IDLE_MS, options.timeoutMs);
   }
 
   /**

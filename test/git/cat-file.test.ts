@@ -72,4 +72,12 @@ describe('BatchReader', () => {
     // Its process waits ten minutes for the next name: held by it, the script would outlive the timeout.
     expect(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 }).toString()).toBe('a\n');
   });
+
+  it('fails what a process that stopped answering owed, once it wrote nothing for its limit, and ends that process', async () => {
+    let child: ReturnType<typeof spawn> | undefined;
+    // A process that takes every name and answers none.
+    const silent = new BatchReader(() => (child = spawn('sh', ['-c', 'cat > /dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })), 5_000, 200);
+    await expect(silent.read(['main:a.tml'])).rejects.toThrow(/no answer within 0.2 s/);
+    expect(child!.killed).toBe(true);
+  });
 });
