@@ -76,7 +76,7 @@ describe('BatchReader', () => {
   it('fails what a process that stopped answering owed, once it wrote nothing for its limit, and ends that process', async () => {
     let child: ReturnType<typeof spawn> | undefined;
     // A process that takes every name and answers none.
-    const silent = new BatchReader(() => (child = spawn('sh', ['-c', 'cat > /dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })), 5_000, 200);
+    const silent = new BatchReader(() => (child = spawn(process.execPath, ['-e', 'process.stdin.resume()'], { stdio: ['pipe', 'pipe', 'pipe'] })), 5_000, 200);
     await expect(silent.read(['main:a.tml'])).rejects.toThrow(/no answer within 0.2 s/);
     expect(child!.killed).toBe(true);
   });
