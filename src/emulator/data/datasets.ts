@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { fromData, resolveReferences, text as tmlText, type TmlKind, type TmlMap, type TmlValue } from '../../tml/index.js';
 import { CODE, V1Error } from '../errors.js';
 import { bodyOf } from '../handlers/metadata.js';
+import { knownIndex } from '../known-index.js';
 import { knownObjects } from '../handlers/tml.js';
 import { prng } from '../seed/demo.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
@@ -130,7 +131,7 @@ function viewDataset(record: ContentRecord, state: EmulatorState): Dataset {
 
 /** The data source of an answer or view: its first `tables[]` entry, by fqn or name. */
 export function sourceOf(body: TmlMap, state: EmulatorState): ContentRecord {
-  const resolved = resolveReferences([fromData({ answer: body })], { known: knownObjects(state) });
+  const resolved = resolveReferences([fromData({ answer: body })], { known: knownIndex(state) });
   const first = resolved.find((r) => r.reference.path[2] === 0);
   const target = first?.resolution.status === 'resolved' && first.resolution.target.guid ? state.objects.get(first.resolution.target.guid) : undefined;
   if (!target) throw new V1Error(400, CODE.invalidParameter, `Data source ${first?.reference.name ?? ''} of ${text(body.name)} not found`);

@@ -1,8 +1,9 @@
 import { resolveReferences, type TmlKind } from '../../tml/index.js';
 import { noContent, type HandlerContext, type Reply, type Route } from '../context.js';
 import { invalidParameter, V1Error, CODE } from '../errors.js';
+import { knownIndex } from '../known-index.js';
 import { TYPE_KINDS } from './metadata.js';
-import { documentOf, knownObjects, requireDataManagement } from './tml.js';
+import { documentOf, requireDataManagement } from './tml.js';
 
 /** Content types that can be deleted here; connections are out of scope (reference §2.10 types). LOGICAL_COLUMN: cohorts (UNCONFIRMED, TYPE_KINDS). */
 const DELETABLE = ['LOGICAL_TABLE', 'QUESTION_ANSWER_BOOK', 'PINBOARD_ANSWER_BOOK', 'LOGICAL_COLUMN'] as const;
@@ -48,7 +49,7 @@ export function deleteContent(context: HandlerContext, ids: string[]): void {
   const doomed = new Set(ids);
   const others = [...state.objects.values()].filter((o) => !doomed.has(o.id));
   const dependents = new Map<string, Set<string>>();
-  for (const { from, resolution } of resolveReferences(others.map(documentOf), { known: knownObjects(state) })) {
+  for (const { from, resolution } of resolveReferences(others.map(documentOf), { known: knownIndex(state) })) {
     const target = resolution.status === 'resolved' ? resolution.target.guid : undefined;
     if (!target || !doomed.has(target)) continue;
     dependents.set(target, (dependents.get(target) ?? new Set()).add(`${from.kind} "${from.name}"`));
