@@ -383,6 +383,11 @@ describe('GitRepo with as few git processes as it takes', () => {
   let counter: ReturnType<typeof gitProcessCounter> | undefined;
   /** What `task` returns, and the git processes it started (test/support/git-count.ts). */
   const counted = <T>(task: () => Promise<T>): Promise<[T, number]> => (counter ??= gitProcessCounter(tempDir())).counted(task);
+  /** What `task` returns, and the git command (`reset`, `push`, …) of each process it started. */
+  const commands = async <T>(task: () => Promise<T>): Promise<[T, string[]]> => {
+    const [value, processes] = await (counter ??= gitProcessCounter(tempDir())).logged(task);
+    return [value, processes.map((args) => args.replace(/^(-c \S+ )*/, '').split(' ')[0]!)];
+  };
   const open = async (remoteUrl: string, dir = tempDir()) => (await counted(() => GitRepo.open(dir, { remoteUrl, committer })))[0];
   /** The git processes `checkout(branch)` started, besides the remote's tips, read once per fetch by whatever asks first. */
   const checkout = async (repo: GitRepo, branch: string) => {
@@ -426,6 +431,21 @@ describe('GitRepo with as few git processes as it takes', () => {
     await repo.settled();
     return made!;
   };
+
+  it('brings the index in step with a stream\'s commits during their publication, not before it', async () => {
+    const repo = await open(server.createRepo('co-settle'));
+    await repo.fetch();
+    await repo.checkout('main');
+    const stream = repo.startCommits('main');
+    writeFileSync(join(repo.dir, 'a.tml'), 'a\n');
+    stream.file('a.tml', 'a\n');
+    stream.commit(['a.tml'], 'a', committer);
+    const [, finishing] = await commands(() => stream.finish());
+    expect(finishing).toEqual(['fast-import']);
+    const [, publishing] = await commands(() => repo.push('main'));
+    expect(publishing.sort()).toEqual(['push', 'reset']);
+    expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
+  });
 
   it('says where a ref points in the work tree from git\'s files, loose or packed, without a process', async () => {
     const repo = await open(seeded('local-tip'));
