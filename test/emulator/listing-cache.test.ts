@@ -9,13 +9,19 @@ import { loginCookie, raw } from './raw-http.js';
 import { ok, v2, v2Token } from './v2-http.js';
 import { API_VERSIONS, type ApiVersion } from '../support/api.js';
 
+/** An emulator holding `scale` batches of generated objects, and a session on it over each API. */
+async function seeded(scale: number): Promise<{ emulator: RunningEmulator; cookie: string; token: string }> {
+  const emulator = await startEmulator({ seed: 'none' });
+  storeDirectly(emulator.state, TSADMIN_ID, [...scaleBatches(scale)].flat());
+  const [cookie, token] = await Promise.all([loginCookie(emulator.url), v2Token(emulator.url)]);
+  return { emulator, cookie, token };
+}
+
 let emulator: RunningEmulator;
 let cookie: string;
 let token: string;
 beforeAll(async () => {
-  emulator = await startEmulator({ seed: 'none' });
-  storeDirectly(emulator.state, TSADMIN_ID, [...scaleBatches(3)].flat());
-  [cookie, token] = await Promise.all([loginCookie(emulator.url), v2Token(emulator.url)]);
+  ({ emulator, cookie, token } = await seeded(3));
 });
 afterAll(() => emulator.close());
 
@@ -89,10 +95,8 @@ describe('a listing kept up to date after a change answers as one built afresh',
   let sourceCookie: string;
   let sourceToken: string;
   beforeAll(async () => {
-    source = await startEmulator({ seed: 'none' });
     // One batch: every object has the same creation and modification time, so ties decide much of each order.
-    storeDirectly(source.state, TSADMIN_ID, [...scaleBatches(12)].flat());
-    [sourceCookie, sourceToken] = await Promise.all([loginCookie(source.url), v2Token(source.url)]);
+    ({ emulator: source, cookie: sourceCookie, token: sourceToken } = await seeded(12));
   });
   afterAll(() => source.close());
 
