@@ -285,7 +285,7 @@ function timedRepo(repo: GitRepo, spans: Record<string, Span>, clock: () => numb
           return {
             file: (path, text) => stream.file(path, text),
             commit: (paths, message, author) => stream.commit(paths, message, author),
-            finish: (states) => timed('commit', () => stream.finish(states))(),
+            finish: (states, written) => timed('commit', () => stream.finish(states, written))(),
             discard: () => stream.discard(),
           };
         };

@@ -362,7 +362,7 @@ export class GitRepo {
       committed: (tip) => {
         this.#head = this.#head?.on === branch ? { on: branch, sha: tip } : undefined;
       },
-      settle: (moved) => this.#settle(branch, moved),
+      settle: (moved, written) => this.#settle(branch, moved, written),
       ahead: (states) => this.#commitAhead(states),
     });
   }
@@ -391,14 +391,18 @@ export class GitRepo {
    * (each start forks this process: the push's came some 20 ms later behind the reset's). Whatever
    * reads or writes the index waits for it (`settled`), and so does `publish` before it returns. A
    * failed reset leaves no tree mark, so that the next checkout puts the tree back: a warning, not
-   * the run's failure.
+   * the run's failure. The mark waits for the files still being `written` too, and is left out
+   * when they failed (the run reports that failure itself).
    */
-  #settle(branch: string, moved: boolean): void {
+  #settle(branch: string, moved: boolean, written: Promise<void>): void {
     const tip = this.#head?.on === branch ? this.#head.sha : undefined;
     const before = this.#unsettled;
+    // Observed from the start: its failure is the run's to report, not an unhandled rejection.
+    const inTree = written.then(() => true, () => false);
     this.#unsettled = async () => {
       await before?.();
       if (moved) await this.#run('reset', (git) => git.raw(['reset', '--quiet', '--no-refresh']));
+      if (!(await inTree)) return;
       if (tip !== undefined && this.#head?.on === branch && this.#head.sha === tip) markTree(this.dir, treeMark(branch, tip));
     };
   }
@@ -846,7 +850,7 @@ export class CommitStream {
     private readonly repo: {
       parent: () => Promise<string | undefined>;
       committed: (tip: string) => void;
-      settle: (moved: boolean) => void;
+      settle: (moved: boolean, written: Promise<void>) => void;
       ahead: (states: StateWrite[]) => Promise<void>;
     },
   ) {}
@@ -894,17 +898,17 @@ export class CommitStream {
    * them (`GitRepo#commitAhead`); returns the branch's, oldest first. The index follows them while
    * the caller goes on (`GitRepo#settle`).
    */
-  async finish(states: StateWrite[] = []): Promise<string[]> {
-    const [made, ahead] = await Promise.allSettled([this.#finish(), this.repo.ahead(states)]);
+  async finish(states: StateWrite[] = [], written: Promise<void> = Promise.resolve()): Promise<string[]> {
+    const [made, ahead] = await Promise.allSettled([this.#finish(written), this.repo.ahead(states)]);
     if (made.status === 'rejected') throw made.reason;
     if (ahead.status === 'rejected') throw ahead.reason;
     return made.value;
   }
 
-  async #finish(): Promise<string[]> {
+  async #finish(written: Promise<void>): Promise<string[]> {
     if (this.#commits.length === 0) {
       await this.discard();
-      this.repo.settle(false);
+      this.repo.settle(false, written);
       return [];
     }
     const parent = await this.repo.parent();
@@ -916,7 +920,7 @@ export class CommitStream {
     if (code !== 0) throw new GitError(`git fast-import failed: ${gitMessage(err || `exit code ${code}`)}`, 'commit');
     const commits = out.split('\n').filter(Boolean);
     if (commits.length > 0) this.repo.committed(commits.at(-1)!);
-    this.repo.settle(commits.length > 0);
+    this.repo.settle(commits.length > 0, written);
     return commits;
   }
 

@@ -179,9 +179,11 @@ export interface ContentCommits {
    * exactly the branch's new tip (the next checkout of the branch leaves it as it is, issue 16):
    * every file written into it was handed over, and named in a commit unless unchanged. The next
    * commits of the state refs `states` (a run's ledger) are made beside them, for `publish` to
-   * push as they are when it is handed the same writes.
+   * push as they are when it is handed the same writes. `written`: the files' writes into the
+   * tree, when they may still be running; the tree is taken as the tip's only once they have
+   * ended, and not if they failed, and whatever reads the tree waits for them.
    */
-  finish(states?: StateWrite[]): Promise<string[]>;
+  finish(states?: StateWrite[], written?: Promise<void>): Promise<string[]>;
   /** Ends without committing. */
   discard(): Promise<void>;
 }

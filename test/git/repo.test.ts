@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GitError, GitRepo } from '../../src/git/index.js';
 import type { StateWrite } from '../../src/sync/ports.js';
 import { createLogger } from '../../src/log/index.js';
@@ -202,6 +202,47 @@ describe('GitRepo', () => {
     expect(() => readFileSync(join(repo.dir, 'half-written.tml'))).toThrow();
     expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
     expect(git(server.pathOf('tree-mark'), 'ls-tree', '--name-only', 'main').split('\n')).toEqual(['a.tml', 'b.tml', 'c.tml']);
+  });
+
+  it('publishes a stream\'s commits while its files are still being written, and takes the tree as the tip\'s only once they are in', async () => {
+    const url = server.createRepo('written');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const run = async (path: string, written: Promise<void>) => {
+      await repo.fetch();
+      await repo.checkout('main');
+      const stream = repo.startCommits('main');
+      writeFileSync(join(repo.dir, path), `${path}\n`);
+      stream.file(path, `${path}\n`);
+      stream.commit([path], `write ${path}`, committer);
+      const [made] = await stream.finish([], written);
+      return made!;
+    };
+    let release!: () => void;
+    const a = await run('a.tml', new Promise<void>((resolve) => (release = resolve)));
+    let published = false;
+    const publishing = repo.push('main').then(() => (published = true));
+    // The push lands; the publication, and whatever reads the tree, wait for the files.
+    await vi.waitFor(() => expect(git(server.pathOf('written'), 'rev-parse', 'main')).toBe(a), { timeout: 10_000, interval: 20 });
+    let settled = false;
+    const settling = repo.settled().then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([published, settled]).toEqual([false, false]);
+    release();
+    await Promise.all([publishing, settling]);
+    // Not written by a run: the next checkout leaves it, the tree being as the last run left it.
+    writeFileSync(join(repo.dir, 'stray.tml'), 'stray\n');
+    // Writes that failed: the commit is published all the same, and the next checkout puts the tree back.
+    const failed = Promise.reject(new Error('no space left on device'));
+    failed.catch(() => undefined);
+    const b = await run('b.tml', failed);
+    expect(readFileSync(join(repo.dir, 'stray.tml'), 'utf8')).toBe('stray\n');
+    await repo.push('main');
+    expect(git(server.pathOf('written'), 'rev-parse', 'main')).toBe(b);
+    await run('c.tml', Promise.resolve());
+    expect(existsSync(join(repo.dir, 'stray.tml'))).toBe(false);
+    await repo.push('main');
+    expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
+    expect(git(server.pathOf('written'), 'ls-tree', '--name-only', 'main').split('\n')).toEqual(['a.tml', 'b.tml', 'c.tml']);
   });
 
   it('brings the index in step with the commits beside their push, and a failed reset costs the run nothing the next checkout does not put back', async () => {

@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { GitRepo } from '../../src/git/index.js';
 import { runExport } from '../../src/sync/export/export.js';
 import { repoWith } from '../../src/sync/kernel/repo-view.js';
+import { INLINE_OPS } from '../../src/sync/kernel/tree-writer.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
 import { thoughtspotPort } from '../../src/app/index.js';
 import { CLI_MAIN, cli } from '../support/cli.js';
@@ -68,12 +69,12 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
     }
   });
 
-  it('lands and loses nothing when another commit reaches the branch between fetch and push', async () => {
-    const remote = createRemote('race');
-    const real = await GitRepo.open(dir('race'), { remoteUrl: remote, committer });
+  /** An export whose publication meets a commit someone else pushed just before it: it lands, rebased, and loses nothing. */
+  async function exportRaced(name: string, emulator: RunningEmulator): Promise<void> {
+    const remote = createRemote(name);
+    const real = await GitRepo.open(dir(name), { remoteUrl: remote, committer });
     const other = await GitRepo.open(dir('other'), { remoteUrl: remote, committer });
     let raced = false;
-    // The repository, whose publication meets a commit someone else pushed just before it.
     const racing: ContentRepo = repoWith(real, {
       async publish(publication) {
         if (!raced && publication.branch) {
@@ -87,12 +88,29 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
         return real.publish(publication);
       },
     });
-    const report = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(stage.emulator.url)), repo: racing, committer });
+    const report = await runExport({ environment: { name: 'dev', branch: 'dev' }, thoughtspot: thoughtspotPort(client(emulator.url)), repo: racing, committer });
     expect(report.outcome).toBe('ok');
-    const files = git(bare('race'), 'ls-tree', '-r', '--name-only', 'dev').split('\n');
+    const files = git(bare(name), 'ls-tree', '-r', '--name-only', 'dev').split('\n');
     expect(files).toContain('README.md');
-    expect(files.filter((f) => f.startsWith('tml/'))).toHaveLength(stage.emulator.state.objects.size);
-    expect(git(bare('race'), 'log', '--format=%s', 'dev')).toContain('docs: a human commit');
+    expect(files.filter((f) => f.startsWith('tml/'))).toHaveLength(emulator.state.objects.size);
+    expect(git(bare(name), 'log', '--format=%s', 'dev')).toContain('docs: a human commit');
+    // The rebase went over whole files: the tree holds the branch's tip, nothing more, nothing less.
+    expect(git(real.dir, 'status', '--porcelain', '-uall')).toBe('');
+    expect(git(real.dir, 'rev-parse', 'HEAD')).toBe(git(bare(name), 'rev-parse', 'dev'));
+  }
+
+  it('lands and loses nothing when another commit reaches the branch between fetch and push', async () => {
+    await exportRaced('race', stage.emulator);
+  });
+
+  it('lands and loses nothing when the push is raced in a run with more files than it writes on its own thread (issue 16)', async () => {
+    // More objects than the run writes on its own thread (INLINE_OPS): the rest go to the worker, whose files the commits and the push do not wait for.
+    const many = await startEmulator({ seed: 'none', seedScale: Math.ceil((INLINE_OPS * 2) / 7) });
+    try {
+      await exportRaced('race-worker', many);
+    } finally {
+      await many.close();
+    }
   });
 
   it('leaves no partial commit when killed mid-export, and the next run converges to the uninterrupted tree', async () => {

@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TreeWriter } from '../../src/sync/kernel/tree-writer.js';
+import { TreeWriter, type FileOp } from '../../src/sync/kernel/tree-writer.js';
 import { git } from '../support/git-server.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-tree-writer-'));
@@ -129,3 +129,79 @@ describe('the working-tree writer from its own thread to its worker', () => {
     expect(readFileSync(join(dir, 'tml', 'a.tml'), 'utf8')).toBe('a2\n');
   });
 });
+
+describe('the working-tree writer\'s worker (issue 16: the commits go on while the files are written)', () => {
+  it('compares each operation with the tree as the ones before it leave it, whether they are written yet or not', async () => {
+    const dir = join(work, 'planned');
+    mkdirSync(dir);
+    const writer = new TreeWriter(dir, { inlineOps: 0 });
+    const same: boolean[][] = [];
+    const many = Array.from({ length: 300 }, (_, i) => ({ path: `tml/f${i}.tml`, text: `${i}\n`, write: true }));
+    try {
+      // The later batches come while the first one's files are most likely still being written.
+      writer.apply(many, (s) => same.push(s));
+      writer.apply([{ path: 'tml/f299.tml', text: '299\n', write: true }, { path: 'tml/f0.tml', text: 'zero\n', write: true }], (s) => same.push(s));
+      writer.apply([{ remove: 'tml/f1.tml', write: true }], (s) => same.push(s));
+      writer.apply([{ path: 'tml/f1.tml', text: '1\n', write: true }, { path: 'tml/f0.tml', text: 'zero\n', write: true }], (s) => same.push(s));
+      await writer.settled();
+    } finally {
+      await writer.close();
+    }
+    expect(same).toEqual([many.map(() => false), [true, false], [false], [false, true]]);
+    expect(readdirSync(join(dir, 'tml'))).toHaveLength(300);
+    expect(readFileSync(join(dir, 'tml', 'f0.tml'), 'utf8')).toBe('zero\n');
+    expect(readFileSync(join(dir, 'tml', 'f1.tml'), 'utf8')).toBe('1\n');
+    expect(readFileSync(join(dir, 'tml', 'f299.tml'), 'utf8')).toBe('299\n');
+  });
+
+  it('answers a batch before its files are written: what the branch has in the way fails the answers, a write that fails afterwards only the writes', async () => {
+    const dir = join(work, 'answered');
+    mkdirSync(join(dir, 'tml', 'b.tml'), { recursive: true });
+    writeFileSync(join(dir, 'principals'), 'a file where a folder goes\n');
+    const outcome = async (op: FileOp) => {
+      const writer = new TreeWriter(dir, { inlineOps: 0 });
+      const same: boolean[][] = [];
+      try {
+        writer.apply([op], (s) => same.push(s));
+        const failure = (error: Error) => error.message;
+        return { compared: await writer.compared().then(() => same, failure), settled: await writer.settled().then(() => 'written', failure) };
+      } finally {
+        await writer.close();
+      }
+    };
+    const inTheWay = (message: string) => ({ compared: message, settled: message });
+    expect(await outcome({ path: 'principals/principals.yaml', text: 'users: []\n', write: true })).toEqual(inTheWay('cannot write the working tree: a file is where a folder goes: "principals/principals.yaml"'));
+    expect(await outcome({ path: 'tml/b.tml', text: 'b\n', write: true })).toEqual(inTheWay('cannot write the working tree: a folder is where a file goes: "tml/b.tml"'));
+    // A name the file system takes, and its temporary file's it does not: the answer stands, the write fails.
+    expect(await outcome({ path: LONG, text: 'a\n', write: true })).toEqual({ compared: [[false]], settled: expect.stringMatching(/^cannot write the working tree: ENAMETOOLONG/) });
+    expect(readFileSync(join(dir, 'principals'), 'utf8')).toBe('a file where a folder goes\n');
+    expect(readdirSync(join(dir, 'tml')).sort()).toEqual(['b.tml']);
+  });
+
+  it('starts its worker as soon as more operations are expected than the caller\'s thread applies, and hands it every later one', async () => {
+    const dir = join(work, 'expected');
+    mkdirSync(dir);
+    const failing = [{ path: LONG, text: 'a\n', write: true }];
+    // On the caller's thread, within its share: comparing and writing are one step, and fail together.
+    const here = new TreeWriter(dir, { inlineOps: 5 });
+    try {
+      here.apply(failing);
+      await expect(here.compared()).rejects.toThrow(/ENAMETOOLONG/);
+    } finally {
+      await here.close();
+    }
+    // Told that more are due than its share: the same operation goes to the worker, which answers first.
+    const told = new TreeWriter(dir, { inlineOps: 5 });
+    try {
+      told.expect(6);
+      told.apply(failing);
+      await told.compared();
+      await expect(told.settled()).rejects.toThrow(/ENAMETOOLONG/);
+    } finally {
+      await told.close();
+    }
+  });
+});
+
+/** A file name of 250 bytes: one the file system takes (255 at most), its temporary file's (25 more) not. */
+const LONG = `tml/${'n'.repeat(250)}`;

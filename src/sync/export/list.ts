@@ -177,6 +177,8 @@ async function listPeople(thoughtspot: ExportOptions['thoughtspot']): Promise<Li
 }
 
 function dispatch(step: ExportRun, state: ExportState, batches: Header[][]): void {
+  // The objects due so far are the files to come: the writer readies its thread before they do.
+  step.files.expect(state.due);
   for (const batch of batches) state.batches.push(exportBatch(step, state, batch));
 }
 

@@ -91,12 +91,12 @@ function recordWritten(state: ExportState, outcome: Exported['outcome'], same: b
   state.changes.push({ result, ...(remove ? { renamedFrom: remove } : {}), ...(modifiedBy ? { modifiedBy } : {}) });
 }
 
-/** Write, once everything is exported: the deleted objects' files go, the principals file is written; then waits for the writer. */
+/** Write, once everything is exported: the deleted objects' files go, the principals file is written; then waits for the writer's answers (its files may still be being written: the commits need only the answers). */
 export async function writeRest(step: ExportRun, state: ExportState, listed: Listed): Promise<void> {
   const write = !step.run.dryRun;
   step.files.apply(state.deletions.map((d) => ({ remove: d.result.path!, write })));
   const principalsText = format(principalsDocument(listed.principals, listed.privileges));
   step.commits?.file(PRINCIPALS_PATH, principalsText);
   step.files.apply([{ path: PRINCIPALS_PATH, text: principalsText, write }], ([same]) => (state.principalsChanged = !same));
-  await step.files.settled();
+  await step.files.compared();
 }
