@@ -24,6 +24,18 @@ async function onMain(name: string): Promise<GitRepo> {
   return repo;
 }
 
+/** One run's commit of one file on main, as an export makes it: fetched, checked out, the file written and handed over, committed (not pushed). */
+async function commitFile(repo: GitRepo, path: string, { text = `${path}\n`, written }: { text?: string; written?: Promise<void> } = {}): Promise<string> {
+  await repo.fetch();
+  await repo.checkout('main');
+  const stream = repo.startCommits('main');
+  writeFileSync(join(repo.dir, path), text);
+  stream.file(path, text);
+  stream.commit([path], `write ${path}`, committer);
+  const [made] = await stream.finish([], written);
+  return made!;
+}
+
 describe('GitRepo', () => {
   it('works on an empty remote: creates the branch with the given author', async () => {
     const url = server.createRepo('empty');
@@ -176,13 +188,7 @@ describe('GitRepo', () => {
     const url = server.createRepo('tree-mark');
     const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
     const run = async (path: string, text: string) => {
-      await repo.fetch();
-      await repo.checkout('main');
-      const stream = repo.startCommits('main');
-      writeFileSync(join(repo.dir, path), text);
-      stream.file(path, text);
-      stream.commit([path], `write ${path}`, committer);
-      await stream.finish();
+      await commitFile(repo, path, { text });
       await repo.push('main');
     };
     await run('a.tml', 'a\n');
@@ -207,16 +213,7 @@ describe('GitRepo', () => {
   it('publishes a stream\'s commits while its files are still being written, and takes the tree as the tip\'s only once they are in', async () => {
     const url = server.createRepo('written');
     const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
-    const run = async (path: string, written: Promise<void>) => {
-      await repo.fetch();
-      await repo.checkout('main');
-      const stream = repo.startCommits('main');
-      writeFileSync(join(repo.dir, path), `${path}\n`);
-      stream.file(path, `${path}\n`);
-      stream.commit([path], `write ${path}`, committer);
-      const [made] = await stream.finish([], written);
-      return made!;
-    };
+    const run = (path: string, written: Promise<void>) => commitFile(repo, path, { written });
     let release!: () => void;
     const a = await run('a.tml', new Promise<void>((resolve) => (release = resolve)));
     let published = false;
@@ -251,15 +248,9 @@ describe('GitRepo', () => {
     const logger = createLogger({ level: 'warn', destination: { write: (line: string) => lines.push(line) } });
     const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer, logger });
     const run = async (path: string) => {
-      await repo.fetch();
-      await repo.checkout('main');
-      const stream = repo.startCommits('main');
-      writeFileSync(join(repo.dir, path), `${path}\n`);
-      stream.file(path, `${path}\n`);
-      stream.commit([path], `write ${path}`, committer);
-      const [made] = await stream.finish();
+      const made = await commitFile(repo, path);
       await repo.push('main');
-      return made!;
+      return made;
     };
     await run('a.tml');
     // The push returns once the index is in step: nothing shows as staged or changed.
