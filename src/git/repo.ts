@@ -362,7 +362,7 @@ export class GitRepo {
       committed: (tip) => {
         this.#head = this.#head?.on === branch ? { on: branch, sha: tip } : undefined;
       },
-      settle: (moved, written) => this.#settle(branch, moved, written),
+      settle: (moved, inTree) => this.#settle(branch, moved, inTree),
       ahead: (states) => this.#commitAhead(states),
     });
   }
@@ -391,14 +391,12 @@ export class GitRepo {
    * (each start forks this process: the push's came some 20 ms later behind the reset's). Whatever
    * reads or writes the index waits for it (`settled`), and so does `publish` before it returns. A
    * failed reset leaves no tree mark, so that the next checkout puts the tree back: a warning, not
-   * the run's failure. The mark waits for the files still being `written` too, and is left out
-   * when they failed (the run reports that failure itself).
+   * the run's failure. The mark waits for the files still being written too (`inTree`: whether
+   * they all are), and is left out when they failed (the run reports that failure itself).
    */
-  #settle(branch: string, moved: boolean, written: Promise<void>): void {
+  #settle(branch: string, moved: boolean, inTree: Promise<boolean>): void {
     const tip = this.#head?.on === branch ? this.#head.sha : undefined;
     const before = this.#unsettled;
-    // Observed from the start: its failure is the run's to report, not an unhandled rejection.
-    const inTree = written.then(() => true, () => false);
     this.#unsettled = async () => {
       await before?.();
       if (moved) await this.#run('reset', (git) => git.raw(['reset', '--quiet', '--no-refresh']));
@@ -850,7 +848,7 @@ export class CommitStream {
     private readonly repo: {
       parent: () => Promise<string | undefined>;
       committed: (tip: string) => void;
-      settle: (moved: boolean, written: Promise<void>) => void;
+      settle: (moved: boolean, inTree: Promise<boolean>) => void;
       ahead: (states: StateWrite[]) => Promise<void>;
     },
   ) {}
@@ -899,16 +897,18 @@ export class CommitStream {
    * the caller goes on (`GitRepo#settle`).
    */
   async finish(states: StateWrite[] = [], written: Promise<void> = Promise.resolve()): Promise<string[]> {
-    const [made, ahead] = await Promise.allSettled([this.#finish(written), this.repo.ahead(states)]);
+    // Observed at once: the files may fail before the commits are made, and that failure is the caller's to report.
+    const inTree = written.then(() => true, () => false);
+    const [made, ahead] = await Promise.allSettled([this.#finish(inTree), this.repo.ahead(states)]);
     if (made.status === 'rejected') throw made.reason;
     if (ahead.status === 'rejected') throw ahead.reason;
     return made.value;
   }
 
-  async #finish(written: Promise<void>): Promise<string[]> {
+  async #finish(inTree: Promise<boolean>): Promise<string[]> {
     if (this.#commits.length === 0) {
       await this.discard();
-      this.repo.settle(false, written);
+      this.repo.settle(false, inTree);
       return [];
     }
     const parent = await this.repo.parent();
@@ -920,7 +920,7 @@ export class CommitStream {
     if (code !== 0) throw new GitError(`git fast-import failed: ${gitMessage(err || `exit code ${code}`)}`, 'commit');
     const commits = out.split('\n').filter(Boolean);
     if (commits.length > 0) this.repo.committed(commits.at(-1)!);
-    this.repo.settle(commits.length > 0, written);
+    this.repo.settle(commits.length > 0, inTree);
     return commits;
   }
 

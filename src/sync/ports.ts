@@ -181,7 +181,8 @@ export interface ContentCommits {
    * commits of the state refs `states` (a run's ledger) are made beside them, for `publish` to
    * push as they are when it is handed the same writes. `written`: the files' writes into the
    * tree, when they may still be running; the tree is taken as the tip's only once they have
-   * ended, and not if they failed, and whatever reads the tree waits for them.
+   * ended, and not if they failed (a failure the caller reports: `finish` only observes it), and
+   * whatever reads the tree waits for them.
    */
   finish(states?: StateWrite[], written?: Promise<void>): Promise<string[]>;
   /** Ends without committing. */

@@ -24,15 +24,18 @@ async function onMain(name: string): Promise<GitRepo> {
   return repo;
 }
 
-/** One run's commit of one file on main, as an export makes it: fetched, checked out, the file written and handed over, committed (not pushed). */
-async function commitFile(repo: GitRepo, path: string, { text = `${path}\n`, written }: { text?: string; written?: Promise<void> } = {}): Promise<string> {
+/**
+ * One run's commit of one file on main, as an export makes it: fetched, checked out, the file written and handed over,
+ * committed (not pushed). `written`: the tree writer's files as the commits are finished, made then.
+ */
+async function commitFile(repo: GitRepo, path: string, { text = `${path}\n`, written }: { text?: string; written?: () => Promise<void> } = {}): Promise<string> {
   await repo.fetch();
   await repo.checkout('main');
   const stream = repo.startCommits('main');
   writeFileSync(join(repo.dir, path), text);
   stream.file(path, text);
   stream.commit([path], `write ${path}`, committer);
-  const [made] = await stream.finish([], written);
+  const [made] = await stream.finish([], written?.());
   return made!;
 }
 
@@ -213,9 +216,9 @@ describe('GitRepo', () => {
   it('publishes a stream\'s commits while its files are still being written, and takes the tree as the tip\'s only once they are in', async () => {
     const url = server.createRepo('written');
     const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
-    const run = (path: string, written: Promise<void>) => commitFile(repo, path, { written });
+    const run = (path: string, written: () => Promise<void>) => commitFile(repo, path, { written });
     let release!: () => void;
-    const a = await run('a.tml', new Promise<void>((resolve) => (release = resolve)));
+    const a = await run('a.tml', () => new Promise<void>((resolve) => (release = resolve)));
     let published = false;
     const publishing = repo.push('main').then(() => (published = true));
     // The push lands; the publication, and whatever reads the tree, wait for the files.
@@ -228,18 +231,38 @@ describe('GitRepo', () => {
     await Promise.all([publishing, settling]);
     // Not written by a run: the next checkout leaves it, the tree being as the last run left it.
     writeFileSync(join(repo.dir, 'stray.tml'), 'stray\n');
-    // Writes that failed: the commit is published all the same, and the next checkout puts the tree back.
-    const failed = Promise.reject(new Error('no space left on device'));
-    failed.catch(() => undefined);
-    const b = await run('b.tml', failed);
+    // Writes that failed, before the commits were made: no unhandled rejection (the run reports the failure), the commit is
+    // published all the same, and the next checkout puts the tree back.
+    const b = await run('b.tml', () => Promise.reject(new Error('no space left on device')));
     expect(readFileSync(join(repo.dir, 'stray.tml'), 'utf8')).toBe('stray\n');
     await repo.push('main');
     expect(git(server.pathOf('written'), 'rev-parse', 'main')).toBe(b);
-    await run('c.tml', Promise.resolve());
+    await run('c.tml', () => Promise.resolve());
     expect(existsSync(join(repo.dir, 'stray.tml'))).toBe(false);
     await repo.push('main');
     expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
     expect(git(server.pathOf('written'), 'ls-tree', '--name-only', 'main').split('\n')).toEqual(['a.tml', 'b.tml', 'c.tml']);
+  });
+
+  it('rebases a raced push only once the files are in the tree', async () => {
+    const url = server.createRepo('written-race');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await commitFile(repo, 'base.tml');
+    await repo.push('main');
+    let release!: () => void;
+    const mine = await commitFile(repo, 'mine.tml', { written: () => new Promise<void>((resolve) => (release = resolve)) });
+    // Someone else's commit lands first: the push is refused, and the rebase onto it waits for the files.
+    const other = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const theirs = await commitFile(other, 'theirs.tml');
+    await other.push('main');
+    const publishing = repo.push('main');
+    await vi.waitFor(() => expect(git(repo.dir, 'rev-parse', 'refs/remotes/origin/main')).toBe(theirs), { timeout: 10_000, interval: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(git(repo.dir, 'rev-parse', 'HEAD')).toBe(mine);
+    release();
+    await publishing;
+    expect(git(server.pathOf('written-race'), 'log', '--format=%s', 'main').split('\n')).toEqual(['write mine.tml', 'write theirs.tml', 'write base.tml']);
+    expect(git(repo.dir, 'status', '--porcelain', '-uall')).toBe('');
   });
 
   it('brings the index in step with the commits beside their push, and a failed reset costs the run nothing the next checkout does not put back', async () => {

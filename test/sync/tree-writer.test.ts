@@ -154,6 +154,50 @@ describe('the working-tree writer\'s worker (issue 16: the commits go on while t
     expect(readFileSync(join(dir, 'tml', 'f299.tml'), 'utf8')).toBe('299\n');
   });
 
+  it('keeps a file planned by a later operation when an earlier one that wrote the same text is applied', async () => {
+    const dir = join(work, 'replanned');
+    mkdirSync(dir);
+    const writer = new TreeWriter(dir, { inlineOps: 0 });
+    const same: boolean[][] = [];
+    const p = (text: string) => ({ path: 'tml/p.tml', text, write: true });
+    try {
+      writer.apply([p('A\n')]);
+      writer.apply([p('B\n')]);
+      writer.apply(Array.from({ length: 2000 }, (_, i) => ({ path: `tml/f${i}.tml`, text: `${i}\n`, write: true })));
+      writer.apply([p('A\n')]);
+      await writer.compared();
+      // Asked while the 2,000 files are written: the first two are in the tree (B), and A is still to come over them.
+      writer.apply([p('B\n')], (s) => same.push(s));
+      await writer.settled();
+    } finally {
+      await writer.close();
+    }
+    expect(same).toEqual([[false]]);
+    expect(readFileSync(join(dir, 'tml', 'p.tml'), 'utf8')).toBe('B\n');
+  });
+
+  it('plans nothing of a batch whose comparison failed, and takes nothing once its worker stopped', async () => {
+    const dir = join(work, 'unplanned');
+    mkdirSync(dir);
+    const writer = new TreeWriter(dir, { inlineOps: 0 });
+    const same: boolean[][] = [];
+    try {
+      writer.apply([{ path: 'tml/q.tml', text: 'q\n', write: true }, { path: '../climbing.tml', text: 'x', write: true }]);
+      writer.apply([{ path: 'tml/q.tml', text: 'q\n', write: true }], (s) => same.push(s));
+      await expect(writer.settled()).rejects.toThrow(/refusing a path outside the working tree/);
+      expect(same).toEqual([[false]]);
+      expect(readFileSync(join(dir, 'tml', 'q.tml'), 'utf8')).toBe('q\n');
+    } finally {
+      await writer.close();
+    }
+    const stopped = new TreeWriter(dir, { inlineOps: 0 });
+    stopped.apply([{ path: 'tml/r.tml', text: 'r\n', write: true }]);
+    await stopped.settled();
+    await stopped.close();
+    stopped.apply([{ path: 'tml/s.tml', text: 's\n', write: true }]);
+    await expect(stopped.settled()).rejects.toThrow(/the working-tree writer stopped/);
+  });
+
   it('answers a batch before its files are written: what the branch has in the way fails the answers, a write that fails afterwards only the writes', async () => {
     const dir = join(work, 'answered');
     mkdirSync(join(dir, 'tml', 'b.tml'), { recursive: true });

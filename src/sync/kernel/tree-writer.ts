@@ -101,16 +101,16 @@ function remove(relative) {
 }
 /**
  * Whether the file op writes holds its text already (nothing is then written), once the
- * operations before it are applied: 'planned' maps the files of those not applied yet to the
- * text each will hold (null: removed). A rename's new file is written whatever it holds. What
- * the branch has in the way of a write fails here, with the answer, before anything is committed.
+ * operations before it are applied: 'planned' gives the files of those not applied yet, each
+ * with the text it will hold (null: removed). A rename's new file is written whatever it holds.
+ * What the branch has in the way of a write fails here, with the answer, before anything is committed.
  */
 function holdsAlready(op, planned) {
   if (op.path === undefined) return false;
-  if (op.write && !planned.has(op.path)) clearWay(op.path);
-  if (op.remove !== undefined) return false;
   const next = planned.get(op.path);
-  return next !== undefined ? next === op.text : holds(inTree(op.path), op.text);
+  if (op.write && next === undefined) clearWay(op.path);
+  if (op.remove !== undefined) return false;
+  return next !== undefined ? next.text === op.text : holds(inTree(op.path), op.text);
 }
 /** Throws when a regular file is where a folder of the path goes, or a folder where its file goes. */
 function clearWay(relative) {
@@ -153,18 +153,30 @@ const SLICE_MS = 4;
 const PROGRAM = `${CORE}
 const { parentPort, workerData } = require('node:worker_threads');
 const tree = makeTree(workerData.root);
+// The files of the operations compared and not applied yet: path -> { text (null: removed), by: the operation }.
 const planned = new Map();
 const queue = [];
 function messageOf(error) { return error instanceof Error ? error.message : String(error); }
-function plan(op, same) {
+function plan(plans, op, same) {
   if (same || !op.write) return;
-  if (op.path !== undefined) planned.set(op.path, op.text);
-  if (op.remove !== undefined) planned.set(op.remove, null);
+  if (op.path !== undefined) plans.set(op.path, { text: op.text, by: op });
+  if (op.remove !== undefined) plans.set(op.remove, { text: null, by: op });
 }
-// Once applied, a file holds what was planned for it, unless a later operation planned otherwise.
+// Once applied, a file holds what its operation planned, unless a later one planned otherwise.
 function unplan(op) {
-  if (op.path !== undefined && planned.get(op.path) === op.text) planned.delete(op.path);
-  if (op.remove !== undefined && planned.get(op.remove) === null) planned.delete(op.remove);
+  for (const path of [op.path, op.remove]) if (path !== undefined && planned.get(path)?.by === op) planned.delete(path);
+}
+/** A message's operations compared in order, each against those before it, the message's own included; planned once all compared. */
+function compare(ops) {
+  const mine = new Map();
+  const view = { get: (path) => mine.get(path) ?? planned.get(path) };
+  const same = ops.map((op) => {
+    const held = tree.holdsAlready(op, view);
+    plan(mine, op, held);
+    return held;
+  });
+  for (const [path, entry] of mine) planned.set(path, entry);
+  return same;
 }
 function drain() {
   const until = Date.now() + ${SLICE_MS};
@@ -193,11 +205,7 @@ function drain() {
 parentPort.on('message', ({ id, ops }) => {
   let same;
   try {
-    same = ops.map((op) => {
-      const held = tree.holdsAlready(op, planned);
-      plan(op, held);
-      return held;
-    });
+    same = compare(ops);
   } catch (error) {
     parentPort.postMessage({ id, error: messageOf(error) });
     return;
@@ -218,7 +226,7 @@ interface Answer {
 
 /** `CORE`'s `makeTree`: the comparison and the change of one operation on the tree at `root`. */
 interface Tree {
-  holdsAlready(op: FileOp, planned: ReadonlyMap<string, string | null>): boolean;
+  holdsAlready(op: FileOp, planned: { get(path: string): { text: string | null } | undefined }): boolean;
   change(op: FileOp, same: boolean): void;
 }
 
@@ -229,7 +237,7 @@ let compiled: ((root: string) => Tree) | undefined;
 function applyHere(root: string): (op: FileOp) => boolean {
   compiled ??= (runInThisContext(`(function (require) {${CORE}\nreturn makeTree;\n})`) as (load: NodeJS.Require) => (root: string) => Tree)(createRequire(import.meta.url));
   const tree = compiled(root);
-  const planned = new Map<string, string | null>();
+  const planned = new Map<string, { text: string | null }>();
   return (op) => {
     const same = tree.holdsAlready(op, planned);
     tree.change(op, same);
@@ -271,6 +279,8 @@ export class TreeWriter {
   readonly #compared: Promise<void>[] = [];
   readonly #written: Promise<void>[] = [];
   #next = 0;
+  /** Why the worker stopped, once it has. */
+  #stopped: Error | undefined;
 
   readonly #root: string;
 
@@ -327,6 +337,11 @@ export class TreeWriter {
 
   #applyThere(ops: FileOp[]): { compared: Promise<boolean[]>; written: Promise<void> } {
     const worker = (this.#worker ??= this.#startWorker());
+    // A worker that stopped takes no more: what comes after it fails at once, where it waited forever.
+    if (this.#stopped) {
+      const failed = Promise.reject(this.#stopped);
+      return { compared: failed, written: failed };
+    }
     const id = (this.#next += 1);
     const waiting = {} as Waiting;
     const compared = new Promise<boolean[]>((resolve, reject) => (waiting.compared = { resolve, reject }));
@@ -364,6 +379,7 @@ export class TreeWriter {
   }
 
   #failAll(error: Error): void {
+    this.#stopped ??= error;
     for (const waiter of this.#waiting.values()) {
       waiter.compared.reject(error);
       waiter.written.reject(error);
