@@ -50,14 +50,20 @@ function partsOf(relative) {
   if (parts.some((part) => part === '' || part === '.' || part === '..')) throw new Error('refusing a path outside the working tree: ' + JSON.stringify(relative));
   return parts;
 }
-/** The file's full path when every folder on its way is a real directory; undefined otherwise (it cannot be in the tree). */
-function inTree(relative) {
+/**
+ * The file's full path when every folder on its way is a real directory; undefined otherwise (it
+ * cannot be in the tree). For a write ('writing'), a regular file where a folder goes throws (a
+ * link or nothing there, the write replaces or makes a folder).
+ */
+function inTree(relative, writing = false) {
   const parts = partsOf(relative);
   let dir = root;
   for (const part of parts.slice(0, -1)) {
     dir = join(dir, part);
     if (real.has(dir)) continue;
-    if (kindOf(dir) !== 'folder') return undefined;
+    const kind = kindOf(dir);
+    if (writing && kind === 'file') throw folderTaken(relative);
+    if (kind !== 'folder') return undefined;
     real.add(dir);
   }
   return join(dir, parts[parts.length - 1]);
@@ -78,7 +84,6 @@ function madeInTree(relative) {
   return join(dir, parts[parts.length - 1]);
 }
 function holds(file, text) {
-  if (file === undefined || kindOf(file) !== 'file') return false;
   try { return readFileSync(file, 'utf8') === text; } catch { return false; }
 }
 function write(relative, text) {
@@ -108,19 +113,12 @@ function remove(relative) {
 function holdsAlready(op, planned) {
   if (op.path === undefined) return false;
   const next = planned.get(op.path);
-  if (op.write && next === undefined) clearWay(op.path);
-  if (op.remove !== undefined) return false;
-  return next !== undefined ? next.text === op.text : holds(inTree(op.path), op.text);
-}
-/** Throws when a regular file is where a folder of the path goes, or a folder where its file goes. */
-function clearWay(relative) {
-  const parts = partsOf(relative);
-  let dir = root;
-  for (const part of parts.slice(0, -1)) {
-    dir = join(dir, part);
-    if (!real.has(dir) && kindOf(dir) === 'file') throw folderTaken(relative);
-  }
-  if (kindOf(join(dir, parts[parts.length - 1])) === 'folder') throw new Error('a folder is where a file goes: ' + JSON.stringify(relative));
+  if (next !== undefined) return op.remove === undefined && next.text === op.text;
+  // One look at the file's folders and one at the file: whether it is in the way, and whether it holds the text.
+  const file = inTree(op.path, op.write);
+  const kind = file === undefined ? 'none' : kindOf(file);
+  if (op.write && kind === 'folder') throw new Error('a folder is where a file goes: ' + JSON.stringify(op.path));
+  return op.remove === undefined && kind === 'file' && holds(file, op.text);
 }
 function folderTaken(relative) {
   return new Error('a file is where a folder goes: ' + JSON.stringify(relative));
