@@ -18,18 +18,22 @@ export function batchObjects(out: Buffer): (BatchObject | undefined)[] {
   for (let offset = 0; offset < out.length; ) {
     const end = out.indexOf('\n', offset);
     if (end < 0) break;
-    const line = out.subarray(offset, end).toString('utf8');
-    const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(line);
+    const header = headerOf(out.subarray(offset, end));
     if (!header) {
       objects.push(undefined);
       offset = end + 1;
       continue;
     }
-    const size = Number(header[3]);
-    objects.push({ sha: header[1]!, type: header[2]!, content: out.subarray(end + 1, end + 1 + size) });
-    offset = end + 1 + size + 1;
+    objects.push({ sha: header.sha, type: header.type, content: out.subarray(end + 1, end + 1 + header.size) });
+    offset = end + 1 + header.size + 1;
   }
   return objects;
+}
+
+/** An answer's first line, `<sha> <type> <size>`; undefined for `<name> missing` (or `ambiguous`): no object. */
+function headerOf(line: Buffer): { sha: string; type: string; size: number } | undefined {
+  const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(line.toString('utf8'));
+  return header ? { sha: header[1]!, type: header[2]!, size: Number(header[3]) } : undefined;
 }
 
 /** One caller's names, answered in order. */
@@ -46,9 +50,8 @@ interface RunningBatch {
   waiting: BatchRequest[];
   chunks: Buffer[];
   length: number;
-  /** The size of the object whose header was read, while its content is still coming. */
-  size?: number;
-  header?: { sha: string; type: string };
+  /** The header of the object whose content is still coming. */
+  header?: { sha: string; type: string; size: number };
   stderr: string;
   idle?: NodeJS.Timeout;
   /** Armed while it owes answers: it ends the process when no output came for `stallMs`. */
@@ -132,26 +135,22 @@ export class BatchReader {
 
   /** The next answer whole, or 'incomplete' while it is still coming. */
   #next(running: RunningBatch): BatchObject | undefined | 'incomplete' {
-    if (running.size === undefined) {
+    if (running.header === undefined) {
       const bytes = joined(running);
       const end = bytes.indexOf('\n');
       if (end < 0) return 'incomplete';
-      const header = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(bytes.subarray(0, end).toString('utf8'));
+      const header = headerOf(bytes.subarray(0, end));
       keep(running, bytes.subarray(end + 1));
-      // `<name> missing` (or `ambiguous`): no object.
       if (!header) return undefined;
-      running.size = Number(header[3]);
-      running.header = { sha: header[1]!, type: header[2]! };
+      running.header = header;
     }
-    const size = running.size;
+    const { sha, type, size } = running.header;
     // The content and its newline.
     if (running.length < size + 1) return 'incomplete';
     const bytes = joined(running);
-    const object = { ...running.header!, content: Buffer.from(bytes.subarray(0, size)) };
     keep(running, bytes.subarray(size + 1));
-    running.size = undefined;
     running.header = undefined;
-    return object;
+    return { sha, type, content: Buffer.from(bytes.subarray(0, size)) };
   }
 
   /** (Re)arms the stall timer: a process that owes answers and writes nothing for `stallMs` is killed, and what it owed fails. */
