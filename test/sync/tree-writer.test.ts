@@ -32,6 +32,23 @@ beforeAll(() => {
   git(origin, 'commit', '--quiet', '-m', 'hostile links');
 });
 
+/** Runs `use` with a writer on `dir`, closed however it ends. */
+async function withWriter<T>(dir: string, options: { inlineOps?: number }, use: (writer: TreeWriter) => Promise<T>): Promise<T> {
+  const writer = new TreeWriter(dir, options);
+  try {
+    return await use(writer);
+  } finally {
+    await writer.close();
+  }
+}
+
+/** A new empty folder of the test's own. */
+function freshDir(name: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  return dir;
+}
+
 function outsideNow(): Record<string, string> {
   return Object.fromEntries(readdirSync(outside).map((name) => [name, readFileSync(join(outside, name), 'utf8')]));
 }
@@ -47,9 +64,8 @@ describe.each(WAYS)('the working-tree writer %s (issue 15, item 1: symlinks, wri
   });
 
   it('never writes, reads or removes through a symlink in the branch; the export lands inside the tree', async () => {
-    const writer = new TreeWriter(tree, options);
     const same: boolean[][] = [];
-    try {
+    await withWriter(tree, options, async (writer) => {
       // A dry run compares without reading through the link or changing anything.
       writer.apply([{ path: 'tml/table/a.table.tml', text: victims['table.txt'], write: false }], (s) => same.push(s));
       writer.apply([
@@ -59,9 +75,7 @@ describe.each(WAYS)('the working-tree writer %s (issue 15, item 1: symlinks, wri
         { path: 'principals/principals.yaml', text: 'users:\n- name: ana\n', write: true },
       ]);
       await writer.settled();
-    } finally {
-      await writer.close();
-    }
+    });
     expect(same).toEqual([[false]]);
     expect(outsideNow()).toEqual(victims);
 
@@ -81,13 +95,10 @@ describe.each(WAYS)('the working-tree writer %s (issue 15, item 1: symlinks, wri
   });
 
   it('a pushed *.tmlsync-tmp symlink stays in git as it was: the writer neither follows nor removes it', async () => {
-    const writer = new TreeWriter(tree, options);
-    try {
+    await withWriter(tree, options, async (writer) => {
       writer.apply([{ path: 'principals/principals.yaml', text: 'users:\n- name: bo\n', write: true }]);
       await writer.settled();
-    } finally {
-      await writer.close();
-    }
+    });
     const link = join(tree, 'principals', 'principals.yaml.tmlsync-tmp');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe(join(outside, 'secret.txt'));
@@ -97,33 +108,26 @@ describe.each(WAYS)('the working-tree writer %s (issue 15, item 1: symlinks, wri
   });
 
   it('refuses a path that climbs out of the tree', async () => {
-    const writer = new TreeWriter(tree, options);
-    try {
+    await withWriter(tree, options, async (writer) => {
       writer.apply([{ path: '../outside/secret.txt', text: 'x', write: true }]);
       await expect(writer.settled()).rejects.toThrow(/refusing a path outside the working tree/);
-    } finally {
-      await writer.close();
-    }
+    });
     expect(outsideNow()).toEqual(victims);
   });
 });
 
 describe('the working-tree writer from its own thread to its worker', () => {
   it('keeps the order of the operations across the switch, and reports the worker\'s failure as its own', async () => {
-    const dir = join(work, 'switch');
-    mkdirSync(dir);
-    const writer = new TreeWriter(dir, { inlineOps: 2 });
+    const dir = freshDir('switch');
     const same: boolean[][] = [];
-    try {
+    await withWriter(dir, { inlineOps: 2 }, async (writer) => {
       writer.apply([{ path: 'tml/a.tml', text: 'a1\n', write: true }, { path: 'tml/b.tml', text: 'b\n', write: true }], (s) => same.push(s));
       // Beyond the two: the worker, after what this thread wrote.
       writer.apply([{ path: 'tml/a.tml', text: 'a1\n', write: true }, { path: 'tml/a.tml', text: 'a2\n', write: true }, { remove: 'tml/b.tml', write: true }], (s) => same.push(s));
       await writer.settled();
       writer.apply([{ path: '../climbing.tml', text: 'x', write: true }]);
       await expect(writer.settled()).rejects.toThrow(/^cannot write the working tree: refusing a path outside the working tree/);
-    } finally {
-      await writer.close();
-    }
+    });
     expect(same).toEqual([[false, false], [true, false, false]]);
     expect(readdirSync(join(dir, 'tml'))).toEqual(['a.tml']);
     expect(readFileSync(join(dir, 'tml', 'a.tml'), 'utf8')).toBe('a2\n');
@@ -132,21 +136,17 @@ describe('the working-tree writer from its own thread to its worker', () => {
 
 describe('the working-tree writer\'s worker (issue 16: the commits go on while the files are written)', () => {
   it('compares each operation with the tree as the ones before it leave it, whether they are written yet or not', async () => {
-    const dir = join(work, 'planned');
-    mkdirSync(dir);
-    const writer = new TreeWriter(dir, { inlineOps: 0 });
+    const dir = freshDir('planned');
     const same: boolean[][] = [];
     const many = Array.from({ length: 300 }, (_, i) => ({ path: `tml/f${i}.tml`, text: `${i}\n`, write: true }));
-    try {
+    await withWriter(dir, { inlineOps: 0 }, async (writer) => {
       // The later batches come while the first one's files are most likely still being written.
       writer.apply(many, (s) => same.push(s));
       writer.apply([{ path: 'tml/f299.tml', text: '299\n', write: true }, { path: 'tml/f0.tml', text: 'zero\n', write: true }], (s) => same.push(s));
       writer.apply([{ remove: 'tml/f1.tml', write: true }], (s) => same.push(s));
       writer.apply([{ path: 'tml/f1.tml', text: '1\n', write: true }, { path: 'tml/f0.tml', text: 'zero\n', write: true }], (s) => same.push(s));
       await writer.settled();
-    } finally {
-      await writer.close();
-    }
+    });
     expect(same).toEqual([many.map(() => false), [true, false], [false], [false, true]]);
     expect(readdirSync(join(dir, 'tml'))).toHaveLength(300);
     expect(readFileSync(join(dir, 'tml', 'f0.tml'), 'utf8')).toBe('zero\n');
@@ -155,12 +155,10 @@ describe('the working-tree writer\'s worker (issue 16: the commits go on while t
   });
 
   it('keeps a file planned by a later operation when an earlier one that wrote the same text is applied', async () => {
-    const dir = join(work, 'replanned');
-    mkdirSync(dir);
-    const writer = new TreeWriter(dir, { inlineOps: 0 });
+    const dir = freshDir('replanned');
     const same: boolean[][] = [];
     const p = (text: string) => ({ path: 'tml/p.tml', text, write: true });
-    try {
+    await withWriter(dir, { inlineOps: 0 }, async (writer) => {
       writer.apply([p('A\n')]);
       writer.apply([p('B\n')]);
       writer.apply(Array.from({ length: 2000 }, (_, i) => ({ path: `tml/f${i}.tml`, text: `${i}\n`, write: true })));
@@ -169,27 +167,21 @@ describe('the working-tree writer\'s worker (issue 16: the commits go on while t
       // Asked while the 2,000 files are written: the first two are in the tree (B), and A is still to come over them.
       writer.apply([p('B\n')], (s) => same.push(s));
       await writer.settled();
-    } finally {
-      await writer.close();
-    }
+    });
     expect(same).toEqual([[false]]);
     expect(readFileSync(join(dir, 'tml', 'p.tml'), 'utf8')).toBe('B\n');
   });
 
   it('plans nothing of a batch whose comparison failed, and takes nothing once its worker stopped', async () => {
-    const dir = join(work, 'unplanned');
-    mkdirSync(dir);
-    const writer = new TreeWriter(dir, { inlineOps: 0 });
+    const dir = freshDir('unplanned');
     const same: boolean[][] = [];
-    try {
+    await withWriter(dir, { inlineOps: 0 }, async (writer) => {
       writer.apply([{ path: 'tml/q.tml', text: 'q\n', write: true }, { path: '../climbing.tml', text: 'x', write: true }]);
       writer.apply([{ path: 'tml/q.tml', text: 'q\n', write: true }], (s) => same.push(s));
       await expect(writer.settled()).rejects.toThrow(/refusing a path outside the working tree/);
       expect(same).toEqual([[false]]);
       expect(readFileSync(join(dir, 'tml', 'q.tml'), 'utf8')).toBe('q\n');
-    } finally {
-      await writer.close();
-    }
+    });
     const stopped = new TreeWriter(dir, { inlineOps: 0 });
     stopped.apply([{ path: 'tml/r.tml', text: 'r\n', write: true }]);
     await stopped.settled();
@@ -202,17 +194,13 @@ describe('the working-tree writer\'s worker (issue 16: the commits go on while t
     const dir = join(work, 'answered');
     mkdirSync(join(dir, 'tml', 'b.tml'), { recursive: true });
     writeFileSync(join(dir, 'principals'), 'a file where a folder goes\n');
-    const outcome = async (op: FileOp) => {
-      const writer = new TreeWriter(dir, { inlineOps: 0 });
-      const same: boolean[][] = [];
-      try {
+    const outcome = (op: FileOp) =>
+      withWriter(dir, { inlineOps: 0 }, async (writer) => {
+        const same: boolean[][] = [];
         writer.apply([op], (s) => same.push(s));
         const failure = (error: Error) => error.message;
         return { compared: await writer.compared().then(() => same, failure), settled: await writer.settled().then(() => 'written', failure) };
-      } finally {
-        await writer.close();
-      }
-    };
+      });
     const inTheWay = (message: string) => ({ compared: message, settled: message });
     expect(await outcome({ path: 'principals/principals.yaml', text: 'users: []\n', write: true })).toEqual(inTheWay('cannot write the working tree: a file is where a folder goes: "principals/principals.yaml"'));
     expect(await outcome({ path: 'tml/b.tml', text: 'b\n', write: true })).toEqual(inTheWay('cannot write the working tree: a folder is where a file goes: "tml/b.tml"'));
@@ -223,27 +211,20 @@ describe('the working-tree writer\'s worker (issue 16: the commits go on while t
   });
 
   it('starts its worker as soon as more operations are expected than the caller\'s thread applies, and hands it every later one', async () => {
-    const dir = join(work, 'expected');
-    mkdirSync(dir);
+    const dir = freshDir('expected');
     const failing = [{ path: LONG, text: 'a\n', write: true }];
     // On the caller's thread, within its share: comparing and writing are one step, and fail together.
-    const here = new TreeWriter(dir, { inlineOps: 5 });
-    try {
+    await withWriter(dir, { inlineOps: 5 }, async (here) => {
       here.apply(failing);
       await expect(here.compared()).rejects.toThrow(/ENAMETOOLONG/);
-    } finally {
-      await here.close();
-    }
+    });
     // Told that more are due than its share: the same operation goes to the worker, which answers first.
-    const told = new TreeWriter(dir, { inlineOps: 5 });
-    try {
+    await withWriter(dir, { inlineOps: 5 }, async (told) => {
       told.expect(6);
       told.apply(failing);
       await told.compared();
       await expect(told.settled()).rejects.toThrow(/ENAMETOOLONG/);
-    } finally {
-      await told.close();
-    }
+    });
   });
 });
 
