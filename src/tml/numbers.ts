@@ -1,5 +1,4 @@
-import { CORE_SCHEMA, NOT_RESOLVED, defineMappingTag, defineScalarTag, floatCoreTag, intCoreTag, mapTag } from 'js-yaml';
-import type { Document, Node } from 'js-yaml';
+import { NOT_RESOLVED, defineMappingTag, defineScalarTag, floatCoreTag, intCoreTag, mapTag } from 'js-yaml';
 import { isMap } from './path.js';
 import type { TmlMap, TmlValue } from './types.js';
 
@@ -184,55 +183,8 @@ export function copyTml<T extends TmlValue>(value: T): T {
   return out as T;
 }
 
-/**
- * Puts the written forms into the YAML tree js-yaml built from `data` (jsToAst), before it is
- * printed: mapping items come in the data's key order, list items in its order.
- */
-export function writeNumberForms(documents: Document[], data: TmlValue): void {
-  const root = documents[0]?.contents;
-  if (root) visitNode(root, data);
-}
-
-function visitNode(node: Node, data: TmlValue): void {
-  if (node.kind === 'mapping' && isMap(data)) {
-    const keys = Object.keys(data);
-    node.items.forEach((item, i) => {
-      const key = keys[i];
-      if (key !== undefined) visitChild(item.value, data, key, data[key]);
-    });
-    if (keyOrders.has(data)) putInOrder(node, orderedKeys(data));
-  } else if (node.kind === 'sequence' && Array.isArray(data)) {
-    node.items.forEach((item, i) => visitChild(item, data, i, data[i]));
-  }
-}
-
-function visitChild(node: Node, container: object, key: string | number, value: TmlValue | undefined): void {
-  if (value === undefined) return;
-  if (typeof value === 'number') {
-    if (node.kind === 'scalar') writeForm(node, writtenForm(container, key, value));
-  } else if (typeof value === 'object' && value !== null) {
-    visitNode(node, value);
-  }
-}
-
-/** Mapping items in the order of `keys` (js-yaml built them in Object.keys order). */
-function putInOrder(node: Extract<Node, { kind: 'mapping' }>, keys: string[]): void {
-  const rank = new Map(keys.map((key, i) => [key, i]));
-  const at = (item: (typeof node.items)[number]) => (item.key.kind === 'scalar' ? (rank.get(item.key.value) ?? keys.length) : keys.length);
-  node.items.sort((a, b) => at(a) - at(b));
-}
-
 /** The YAML 1.2 core tags of numbers: the forms a scalar's text may be written in plain. */
 export const NUMBER_TAGS: ReadonlySet<string> = new Set([intCoreTag.tagName, floatCoreTag.tagName]);
-
-/** The text in place of js-yaml's, with the tag it reads back as (`0.0` is a float, whatever 0 was), so that no `!!int` is printed. */
-function writeForm(node: Extract<Node, { kind: 'scalar' }>, text: string | undefined): void {
-  if (text === undefined) return;
-  const tag = CORE_SCHEMA.resolveImplicitScalarTag(text).tag.tagName;
-  if (!NUMBER_TAGS.has(tag)) return;
-  node.value = text;
-  node.tag = tag;
-}
 
 /** JSON's number syntax: a YAML form that is not JSON (`0x1F`, `.inf`, `+1`) is written in JavaScript's form. */
 const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/;
