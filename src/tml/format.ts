@@ -1,5 +1,5 @@
 import { CORE_SCHEMA, floatCoreTag, intCoreTag } from 'js-yaml';
-import { carryNumberForms, NUMBER_TAGS, orderedKeys, stringifyJson, writtenForm } from './numbers.js';
+import { carryNumberForms, NUMBER_TAGS, orderedKeys, setKeyOrder, stringifyJson, writtenForm } from './numbers.js';
 import { isMap } from './path.js';
 import type { TmlDocument, TmlMap, TmlValue } from './types.js';
 
@@ -65,15 +65,16 @@ function isDocument(input: TmlDocument | TmlMap): input is TmlDocument {
 const IDENTITY_KEYS = ['obj_id', 'guid'];
 
 export function canonicalOrder(data: TmlMap): TmlMap {
-  const keys = Object.keys(data);
+  const keys = orderedKeys(data);
   const identity = keys.filter((k) => IDENTITY_KEYS.includes(k));
   if (identity.every((k, i) => keys[i] === k)) return data;
+  const order = [...identity, ...keys.filter((k) => !IDENTITY_KEYS.includes(k))];
   const ordered: TmlMap = {};
-  for (const key of [...identity, ...keys.filter((k) => !IDENTITY_KEYS.includes(k))]) ordered[key] = data[key] ?? null;
+  for (const key of order) if (data[key] !== undefined) ordered[key] = data[key];
   carryNumberForms(data, ordered);
+  setKeyOrder(ordered, order);
   return ordered;
 }
-
 
 /** Jackson StringQuotingChecker's reserved words: YAML 1.1 booleans and nulls. */
 const RESERVED_WORDS = new Set(
@@ -99,12 +100,11 @@ export function jacksonQuotes(value: string, isKey: boolean): boolean {
  * their key's indent (`seqNoIndent`) and no line folding, which is how format() wrote it until
  * issue 16: a pair or item per line, a mapping or list inside a list item starting on the item's
  * line, `{}` and `[]` for empty ones, a pair whose value is undefined left out and an undefined
- * item written `null`. dump() built a node tree of the whole document and styled each node
- * through rules; writing the text directly formats the 1,002 objects of the bench's full export
- * in 39 ms instead of 141 ms in a fresh process, 10 ms instead of 28 ms once warm
- * (2026-12-06). test/tml/yaml-writer.test.ts holds it to dump()'s text, byte for byte.
+ * item written `null`. dump() built and styled a node tree of the whole document, some 40 % of
+ * the full export's event loop at 1,002 objects; written directly, the text takes a quarter of
+ * that time. test/tml/yaml-writer.test.ts holds it to dump()'s text, byte for byte.
  *
- * `level` is the nesting level dump() counts: a block scalar's lines are indented by it.
+ * `level` is the nesting level dump() counts, which indents a block scalar's lines.
  */
 class BlockWriter {
   /** Whether the last scalar written was a block that keeps a trailing blank line: the document then ends with `...`. */
@@ -114,14 +114,15 @@ class BlockWriter {
   node(value: TmlValue | undefined, level: number, inline: boolean, container?: object, key?: string | number): string {
     if (Array.isArray(value)) {
       if (value.length === 0) return this.empty('[]');
-      return this.list(value, inline || level === 0 ? level : level - 1, inline);
+      // A list below its key has its `- ` lines at the key's indent (seqNoIndent): one level up.
+      return this.list(value, inline ? level : level - 1, inline);
     }
     if (isMap(value)) {
       const keys = orderedKeys(value).filter((k) => value[k] !== undefined);
       return keys.length === 0 ? this.empty('{}') : this.mapping(value, keys, level, inline);
     }
     const text = scalarText(value, level, container, key);
-    this.openEnded = text.charCodeAt(0) === VERTICAL_BAR && typeof value === 'string' && (value === '\n' || value.endsWith('\n\n'));
+    this.openEnded = KEEPING_BLOCK.test(text);
     return text;
   }
 
@@ -135,8 +136,8 @@ class BlockWriter {
     for (const key of keys) {
       if (!inline || text !== '') text += newLine(level);
       const keyText = stringText(key, level + 1, true);
-      this.openEnded = false;
-      // A key YAML cannot hold on its line: `? key`, then `: value` on the next.
+      // dump()'s explicit pair, `? key` and then `: value` on the next line: for a key with a line break
+      // (written escaped) and for one longer than YAML's 1,024 characters of an implicit key.
       const explicit = key.includes('\n') || (keyText.length > 1024 && /^[\s\S]{1025}/u.test(keyText));
       text += explicit ? `? ${keyText}${newLine(level)}` : keyText;
       const valueText = this.node(map[key], level + 1, explicit, map, key);
@@ -145,6 +146,7 @@ class BlockWriter {
     return text;
   }
 
+  /** `level`: the indent of the `- ` lines. */
   private list(items: TmlValue[], level: number, inline: boolean): string {
     let text = '';
     for (let i = 0; i < items.length; i += 1) {
@@ -157,7 +159,8 @@ class BlockWriter {
 }
 
 const LINE_FEED = 10;
-const VERTICAL_BAR = 124;
+/** A literal block that keeps its trailing line breaks (`|+`), which leaves a document open-ended. */
+const KEEPING_BLOCK = /^\|2?\+\n/;
 const INDENTS: string[] = [];
 
 function newLine(level: number): string {
@@ -192,24 +195,33 @@ function stringText(value: string, level: number, isKey: boolean): string {
   if (value.includes('\n')) return isKey || /[ \t]\n|[ \t]$/.test(value) ? doubleQuoted(value) : literalBlock(value, level);
   if (jacksonQuotes(value, isKey)) return doubleQuoted(value);
   // js-yaml will not write `=` plain (YAML 1.1's "value" key); SnakeYAML does, and ThoughtSpot
-  // exports `oper: =` so (test/fixtures/real-tml: Mike's Demo With Styling). YAML 1.2 reads it as "=".
+  // exports `oper: =` so (test/fixtures/real-tml: Mike's Demo With Styling). YAML 1.2 reads it as
+  // "=". As a key it is single-quoted, as dump() wrote it.
   if (value === '=') return isKey ? `'='` : value;
   const tag = tagOf(value);
   if (tag === STRING_TAG) return PLAIN_ONE_LINE.test(value) ? value : `'${value.replaceAll("'", "''")}'`;
-  // Jackson leaves plain what YAML 1.2 reads as a number (`1e5`, `0x1F`, `.inf`); parse() reads
-  // it back as a number that keeps that form. Jackson quotes a key that starts like a number.
-  if (!isKey && NUMBER_TAGS.has(tag) && PLAIN_ONE_LINE.test(value)) return value;
-  return doubleQuoted(value);
+  // Left: a value that YAML 1.2 reads as a number (`1e5`, `0x1F`, `.inf`); Jackson quotes only
+  // PLAIN_NUMBER, and above, every key that starts like a number and every null or boolean word.
+  // Jackson leaves it plain; parse() reads it back as a number that keeps that form.
+  return NUMBER_TAGS.has(tag) ? value : doubleQuoted(value);
 }
 
 /**
  * YAML's plain scalar on one line, outside flow collections (ns-plain-one-line(flow-out)), for
  * text that PRINTABLE allows: it starts with no blank and no indicator, except `-`, `?` or `:`
- * before a non-blank; it ends with no blank; no `: `, no `:` at its end, no ` #`.
+ * before a non-blank; it ends with no blank; no `: `, no `:` at its end, no ` #`. It relies on
+ * what stringText() checked before it: no line break of any kind is left (PRINTABLE has no `\r`,
+ * NEL or U+2028/2029, and `\n` went to a block), so `.` stops nowhere; and no `---` or `...`
+ * reaches column 0 (YAML's document markers), since a root key starting with `-` or `.` is
+ * quoted by Jackson's rule.
  */
 const PLAIN_ONE_LINE = /^(?:[-?:](?=[^ ])|[^-?:,[\]{}#&*!|>'"%@` ])(?!.*(?: $|: |:$| #))/;
 
-/** A literal block (`|-`, `|`, `|+`), its lines indented to `level`; `2` after the bar when its first line starts with a blank. */
+/**
+ * A literal block (`|-`, `|`, `|+`), its lines indented to `level`; when its first line starts
+ * with a blank, the bar says by how much the lines are indented: 2, one level, as no block
+ * scalar is at the root.
+ */
 function literalBlock(value: string, level: number): string {
   const indicator = /^\n* /.test(value) ? '2' : '';
   const chomping = !value.endsWith('\n') ? '-' : value === '\n' || value.endsWith('\n\n') ? '+' : '';

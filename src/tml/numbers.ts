@@ -161,6 +161,15 @@ export function writtenForm(container: object, key: string | number, value: numb
   return form && Object.is(form.value, value) ? form.text : undefined;
 }
 
+/**
+ * Gives `map` the key order `keys` (its own keys, rearranged), kept only where a JavaScript object
+ * would not keep it: when a key is an array index.
+ */
+export function setKeyOrder(map: object, keys: readonly string[]): void {
+  if (keys.some(isIndexKey)) keyOrders.set(map, [...keys]);
+  else keyOrders.delete(map);
+}
+
 /** Gives `to` (a rebuilt copy of `from`, same keys) the written forms of `from`'s numbers, and its key order. */
 export function carryNumberForms(from: object, to: object): void {
   const kept = forms.get(from);

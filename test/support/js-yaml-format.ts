@@ -76,7 +76,9 @@ function writeNumberForms(documents: Document[], data: TmlValue): void {
 
 function visitNode(node: Node, data: TmlValue): void {
   if (node.kind === 'mapping' && isMap(data)) {
-    const keys = Object.keys(data);
+    // dump() leaves out a pair whose value is undefined. The format of 2026-12-05 paired the items
+    // with every key, so that a number after such a pair took the form of the one before it.
+    const keys = Object.keys(data).filter((key) => data[key] !== undefined);
     node.items.forEach((item, i) => {
       const key = keys[i];
       if (key !== undefined) visitChild(item.value, data, key, data[key]);

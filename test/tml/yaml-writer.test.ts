@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { CORE_SCHEMA } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { format, parse, parseYaml } from '../../src/tml/index.js';
+import { format, isMap, parse, parseYaml } from '../../src/tml/index.js';
 import type { TmlMap, TmlValue } from '../../src/tml/index.js';
 import { formatWithJsYaml } from '../support/js-yaml-format.js';
 
@@ -64,11 +65,44 @@ function randomValue(next: () => number, depth: number): TmlValue {
   return randomString(next);
 }
 
+/** Keys: a few that repeat, array indexes (which JavaScript lists first), and any string. */
+function randomKey(next: () => number): string {
+  const pick = next();
+  if (pick < 0.5) return 'abcdefghij'[Math.floor(next() * 10)]!;
+  if (pick < 0.6) return String(Math.floor(next() * 20));
+  return randomString(next);
+}
+
 function randomMap(next: () => number, depth: number): TmlMap {
   const map: TmlMap = {};
   const size = Math.floor(next() * 5);
-  for (let i = 0; i < size; i += 1) map[next() < 0.6 ? 'abcdefghij'[Math.floor(next() * 10)]! : randomString(next)] = randomValue(next, depth);
+  for (let i = 0; i < size; i += 1) map[randomKey(next)] = next() < 0.05 ? (undefined as unknown as TmlValue) : randomValue(next, depth);
   return map;
+}
+
+/** A document with its guid anywhere among its keys, as data built by hand may have it. */
+function randomDocument(seed: number): TmlMap {
+  const next = random(seed);
+  const body = randomMap(next, 3);
+  const keys = Object.keys(body);
+  const at = Math.floor(next() * (keys.length + 1));
+  return Object.fromEntries([...keys.slice(0, at).map((k) => [k, body[k]]), ['guid', 'g'], ...keys.slice(at).map((k) => [k, body[k]])]) as TmlMap;
+}
+
+/**
+ * Whether `back`, read from the text written for `data`, is that data: pairs whose value is
+ * undefined left out, undefined items read as null, and strings that YAML 1.2 reads as numbers
+ * (written plain, as Jackson writes them) read as numbers.
+ */
+function readsBackAs(back: unknown, data: TmlValue | undefined): boolean {
+  if (data === undefined) return back === null;
+  if (Array.isArray(data)) return Array.isArray(back) && back.length === data.length && data.every((item, i) => readsBackAs(back[i], item));
+  if (isMap(data)) {
+    const keys = Object.keys(data).filter((key) => data[key] !== undefined);
+    return isMap(back) && Object.keys(back).length === keys.length && keys.every((key) => Object.hasOwn(back, key) && readsBackAs(back[key], data[key]));
+  }
+  if (typeof data === 'string' && typeof back === 'number') return CORE_SCHEMA.resolveImplicitScalarTag(data).tag.tagName !== CORE_SCHEMA.defaultScalarTag.tagName;
+  return Object.is(back, data);
 }
 
 describe('the YAML writer, against js-yaml', () => {
@@ -89,19 +123,29 @@ describe('the YAML writer, against js-yaml', () => {
     expect(compared).toBeGreaterThan(100);
   });
 
-  it('writes 3,000 documents of hostile strings, numbers and shapes as js-yaml does, and reads each back with its numbers as written', () => {
+  it('writes 3,000 documents of hostile strings, numbers and shapes as js-yaml does, each read back as its data and written again the same', () => {
     for (let seed = 1; seed <= 3000; seed += 1) {
-      const data = { guid: 'g', ...randomMap(random(seed), 3) };
+      const data = randomDocument(seed);
       const text = formatWithJsYaml(data);
       expect(format(data), `seed ${seed}`).toBe(text);
+      expect(text.startsWith('guid: g\n'), `seed ${seed}: the identity key first`).toBe(true);
       // Read back, the data carries the numbers' written forms and its keys' order: both writers use them.
       const back = parseYaml(text) as TmlMap;
-      expect(format(back), `seed ${seed}, read back`).toBe(formatWithJsYaml(back));
+      expect(readsBackAs(back, data), `seed ${seed}, read back`).toBe(true);
+      expect(format(back), `seed ${seed}, written again`).toBe(text);
+      expect(formatWithJsYaml(back), `seed ${seed}, written again by js-yaml`).toBe(text);
     }
   });
 
   it.each([
     ['a pair whose value is undefined, left out', { guid: 'g', a: undefined, b: 1 } as unknown as TmlMap],
+    ['a pair whose value is undefined, before numbers read with their forms', (() => {
+      const data = parseYaml('guid: g\na: x\nb: 1.0\nc: 2\n') as TmlMap;
+      data.a = undefined as unknown as TmlValue;
+      return data;
+    })()],
+    ['a guid after a key that is an array index, in the order read', parseYaml('b: 1\n"0": 2\nguid: g\n') as TmlMap],
+    ['an undefined value before the guid, which moves first', { a: undefined, guid: 'g' } as unknown as TmlMap],
     ['an undefined list item, written null', { guid: 'g', a: [1, undefined, 2] } as unknown as TmlMap],
     ['a mapping of undefined values only, written {}', { guid: 'g', a: { b: undefined } } as unknown as TmlMap],
     ['a last block that keeps its blank line, which ends the document with ...', { guid: 'g', a: { b: 'x\n\n' } }],
@@ -115,6 +159,14 @@ describe('the YAML writer, against js-yaml', () => {
     ['literal blocks in lists, deep', { guid: 'g', a: [{ b: [' lead\nx', 'x\n'] }] }],
   ])('writes %s as js-yaml does', (_what, data) => {
     expect(format(data)).toBe(formatWithJsYaml(data));
+  });
+
+  it('puts the identity key first whatever order the keys were read in, and leaves out a pair whose value is undefined wherever it is', () => {
+    expect(format(parseYaml('b: 1\n"0": 2\nguid: g\n') as TmlMap)).toBe('guid: g\nb: 1\n"0": 2\n');
+    const removed = parseYaml('a: 1\n"0": x\nguid: g\n') as TmlMap;
+    delete removed['0'];
+    expect(format(removed)).toBe('guid: g\na: 1\n');
+    expect(format({ a: undefined, guid: 'g', b: undefined, c: 1 } as unknown as TmlMap)).toBe('guid: g\nc: 1\n');
   });
 
   it('says what it cannot write', () => {
