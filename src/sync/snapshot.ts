@@ -60,7 +60,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<SnapshotRep
     changed = new Set(await repo.changedPaths(since));
   }
   // Unparsable files are the validator's business; a snapshot shows what it can.
-  const boards = readContent(repo.dir).files.filter((f) => (!changed || changed.has(f.path)) && handlerFor(f.doc.kind).dataCheck === 'visualizations').map((f) => f.doc);
+  const boards = (await readContent(repo.dir)).files.filter((f) => (!changed || changed.has(f.path)) && handlerFor(f.doc.kind).dataCheck === 'visualizations').map((f) => f.doc);
 
   // Where git leads, GUIDs come from the deploy ledger; where ThoughtSpot leads, the files carry them.
   const ledger = environment.direction === 'deploy' ? await readDeployLedger(repo, environment.name) : undefined;

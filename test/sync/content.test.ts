@@ -20,41 +20,57 @@ function tree(name: string, arrange: (dir: string) => void = () => undefined): s
 }
 
 describe('reading the content folder', () => {
-  it('reads every .tml file, parsed, with its text and its path in the repository', () => {
+  it('reads every .tml file, parsed, with its text and its path in the repository', async () => {
     const dir = tree('plain', (d) => writeFileSync(join(d, 'tml', 'answer', 'notes.txt'), 'not TML'));
-    const { files, findings } = readContent(dir);
+    const { files, findings } = await readContent(dir);
     expect(findings).toEqual([]);
     expect(files.map((f) => [f.path, f.doc.name, f.text])).toEqual([['tml/answer/a.answer.tml', 'A', ANSWER]]);
   });
 
-  it('reads a work tree without a content folder as empty', () => {
-    const dir = join(work, 'empty');
-    mkdirSync(dir);
-    expect(readContent(dir)).toEqual({ files: [], findings: [] });
+  it('lets other work in while it reads, a slice at a time', async () => {
+    const dir = tree('sliced', (d) => {
+      for (let n = 0; n < 3; n += 1) writeFileSync(join(d, 'tml', 'answer', `a${n}.answer.tml`), `guid: 00000000-0000-0000-0000-00000000000${n}\nanswer:\n  name: A${n}\n`);
+    });
+    const ran: string[] = [];
+    setImmediate(() => ran.push('other work'));
+    const reading = readContent(dir, 0).then((content) => ran.push(`read ${content.files.length}`));
+    await reading;
+    expect(ran).toEqual(['other work', 'read 4']);
+    // Read in one slice, it holds the event loop to the end.
+    ran.length = 0;
+    setImmediate(() => ran.push('other work'));
+    await readContent(dir, 60_000).then((content) => ran.push(`read ${content.files.length}`));
+    expect(ran).toEqual(['read 4']);
   });
 
-  it('refuses a symlink named *.tml, naming it, instead of reading the file outside the repository', () => {
+  it('reads a work tree without a content folder as empty', async () => {
+    const dir = join(work, 'empty');
+    mkdirSync(dir);
+    expect(await readContent(dir)).toEqual({ files: [], findings: [] });
+  });
+
+  it('refuses a symlink named *.tml, naming it, instead of reading the file outside the repository', async () => {
     const secret = join(work, 'secret.answer.tml');
     writeFileSync(secret, ANSWER.replace('name: A', 'name: Secret'));
     const dir = tree('link', (d) => symlinkSync(secret, join(d, 'tml', 'answer', 'stolen.answer.tml')));
-    expect(() => readContent(dir)).toThrow(UnsafeSourceError);
-    expect(() => readContent(dir)).toThrow('tml/answer/stolen.answer.tml: a symbolic link');
+    await expect(readContent(dir)).rejects.toThrow(UnsafeSourceError);
+    await expect(readContent(dir)).rejects.toThrow('tml/answer/stolen.answer.tml: a symbolic link');
   });
 
-  it('refuses a link to /dev/zero instead of reading it until the process dies', () => {
+  it('refuses a link to /dev/zero instead of reading it until the process dies', async () => {
     const dir = tree('zero', (d) => symlinkSync('/dev/zero', join(d, 'tml', 'answer', 'zero.answer.tml')));
-    expect(() => readContent(dir)).toThrow('tml/answer/zero.answer.tml: a symbolic link');
+    await expect(readContent(dir)).rejects.toThrow('tml/answer/zero.answer.tml: a symbolic link');
   });
 
-  it('refuses a linked folder and a linked content folder', () => {
+  it('refuses a linked folder and a linked content folder', async () => {
     const outside = join(work, 'outside');
     mkdirSync(outside, { recursive: true });
     writeFileSync(join(outside, 'x.answer.tml'), ANSWER);
-    expect(() => readContent(tree('linked-folder', (d) => symlinkSync(outside, join(d, 'tml', 'liveboard'))))).toThrow('tml/liveboard: a symbolic link');
+    await expect(readContent(tree('linked-folder', (d) => symlinkSync(outside, join(d, 'tml', 'liveboard'))))).rejects.toThrow('tml/liveboard: a symbolic link');
     const linkedRoot = join(work, 'linked-root');
     mkdirSync(linkedRoot);
     symlinkSync(outside, join(linkedRoot, 'tml'));
-    expect(() => readContent(linkedRoot)).toThrow('tml: a symbolic link');
+    await expect(readContent(linkedRoot)).rejects.toThrow('tml: a symbolic link');
   });
 
   it('refuses a special file named on the command line', () => {
@@ -63,13 +79,13 @@ describe('reading the content folder', () => {
     expect(() => readTmlFiles(['/dev/null'], work)).toThrow('/dev/null: not a regular file');
   });
 
-  it('refuses a file over the size limit, naming it', () => {
+  it('refuses a file over the size limit, naming it', async () => {
     const dir = tree('big', (d) => {
       const big = join(d, 'tml', 'answer', 'big.answer.tml');
       writeFileSync(big, '');
       truncateSync(big, MAX_SOURCE_BYTES + 1); // sparse: no disk used
     });
-    expect(() => readContent(dir)).toThrow(/tml\/answer\/big\.answer\.tml: \d+ bytes, more than the \d+ a source file may have/);
+    await expect(readContent(dir)).rejects.toThrow(/tml\/answer\/big\.answer\.tml: \d+ bytes, more than the \d+ a source file may have/);
   });
 
   it('reads a single file by its path, refusing a link to it', () => {

@@ -35,16 +35,16 @@ describe('invalid UTF-8', () => {
     const at = text.indexOf('Orders');
     const bad = Buffer.concat([text.subarray(0, at), Buffer.from([0x4f, 0xff, 0x72]), text.subarray(at + 3)]);
     const dir = tree('utf8', { [`orders.${GUID}.table.tml`]: bad });
-    expect(() => readContent(dir)).toThrow(`tml/table/orders.${GUID}.table.tml:3: not valid UTF-8 (byte ${at + 1}, 0xff)`);
+    await expect(readContent(dir)).rejects.toThrow(`tml/table/orders.${GUID}.table.tml:3: not valid UTF-8 (byte ${at + 1}, 0xff)`);
     const result = await validate(dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${join(dir, 'tml', 'table', `orders.${GUID}.table.tml`)}:3: not valid UTF-8`);
   });
 
-  it('reads valid multi-byte UTF-8 and a byte-order mark as before', () => {
+  it('reads valid multi-byte UTF-8 and a byte-order mark as before', async () => {
     const text = `\uFEFF${table(GUID, 'Commandes 注文 🧾')}`;
     const dir = tree('utf8-valid', { [`commandes.${GUID}.table.tml`]: text });
-    expect(readContent(dir).files.filter((f) => f.doc.kind === 'table').map((f) => [f.doc.name, f.text])).toEqual([['Commandes 注文 🧾', text]]);
+    expect((await readContent(dir)).files.filter((f) => f.doc.kind === 'table').map((f) => [f.doc.name, f.text])).toEqual([['Commandes 注文 🧾', text]]);
   });
 });
 
