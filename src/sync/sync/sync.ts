@@ -127,7 +127,8 @@ function branchAsRead(repo: ContentRepo): ContentRepo {
  * The branch as fetched, both ledgers, its files, and ThoughtSpot's listing: git's side is read
  * beside the listing, which it does not depend on (issue 16: the fetch and checkout, 0.5-1.2 s of
  * git at 1,000 objects, came before the listing's first call; reading the files, 1.2-1.6 s at
- * 10,000, came after its last). Both end before the run goes on, or fails.
+ * 10,000, came after its last: the bench's sync at 10,005 objects against an emulator answering in
+ * 150 ms took 7.0-7.6 s so, 5.7-6.1 s now). Both end before the run goes on, or fails.
  */
 export async function readSides({ environment, thoughtspot, repo }: SyncOptions): Promise<SyncSides> {
   const gitSide = (async () => {
