@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planOwnership, type OwnershipPolicy } from '../../src/sync/deploy/ownership.js';
-import { targetFromHeaders } from '../../src/sync/kernel/target.js';
-import type { Header, HeaderType } from '../../src/sync/ports.js';
+import { listTarget, targetFromHeaders } from '../../src/sync/kernel/target.js';
+import type { Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
 
 /** Issue 16: one listing of the target per run, shared by a sync's deploy and by the ownership step. */
 
@@ -27,6 +27,27 @@ describe('the target from a listing made earlier in the run', () => {
   it('is none when a header cannot be told apart, so that the deploy lists for itself rather than guess', () => {
     expect(targetFromHeaders([header('t', 'LOGICAL_TABLE')])).toBeUndefined();
     expect(targetFromHeaders([{ id: 'a', name: 'A', modified: 1 }])).toBeUndefined();
+  });
+});
+
+describe('a listing of the target that fails', () => {
+  it('fails once every kind\'s listing has ended, so that none of its calls outlives the run', async () => {
+    let inFlight = 0;
+    let listed = 0;
+    const thoughtspot = {
+      async listHeaders(type: HeaderType): Promise<Header[]> {
+        const nth = (listed += 1);
+        inFlight += 1;
+        // The first kind fails at once; every other one answers later.
+        await new Promise((resolve) => setTimeout(resolve, nth === 1 ? 0 : 30));
+        inFlight -= 1;
+        if (nth === 1) throw new Error(`HTTP 503 listing ${type}`);
+        return [];
+      },
+    } as unknown as ThoughtSpotPort;
+    await expect(listTarget(thoughtspot)).rejects.toThrow(/HTTP 503 listing/);
+    expect(listed).toBeGreaterThan(1);
+    expect(inFlight).toBe(0);
   });
 });
 

@@ -17,25 +17,13 @@ import type { ThoughtSpotPort } from '../ports.js';
 export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> {
   const { environment, thoughtspot, repo } = options;
   const run = startRun('deploy', environment.name, options);
-  // The target is listed while git and the files are read, which it does not depend on (issue 16:
-  // at 10,003 objects its 25 calls came after 1.9 s of fetch, checkout and reading the files). The
-  // bench's deploy of one changed file at 10,003 objects, against an emulator answering in 150 ms:
-  // 4.30-4.53 s before, 3.13-3.33 s after; at the bench's 20 ms, the same wall (medians 2.92 and
-  // 2.91 s, 12 runs each), the two sharing this machine's two cores with the emulator.
-  const listing = deployTarget(options, run.log);
-  // Observed from the start: a listing that fails while the files are read is reported by the run.
-  listing.catch(() => undefined);
-  let read: { commit: string; ledger: DeployLedger; candidates: Candidate[]; connections: Map<string, string> };
-  try {
-    const branch = await readBranch(options);
-    read = { ...branch, ...readCandidates(branch.content, branch.ledger) };
-  } catch (error) {
-    // Every call started ends before the run reports (files that stop the deploy included): none outlives it.
-    await listing.catch(() => undefined);
-    throw error;
-  }
-  const { commit, ledger, candidates, connections } = read;
-  const { objects: target, authors } = await listing;
+  await repo.fetch();
+  // A deploy never writes into the tree: the next run finds it as this checkout leaves it (issue 16).
+  await repo.checkout(environment.branch, { reads: true });
+  const commit = options.ref ? await repo.checkoutRef(options.ref) : ((await repo.revParse('HEAD')) ?? '');
+  const ledger = await readDeployLedger(repo, environment.name);
+  const { candidates, connections } = readCandidates((!options.ref && options.content) || (await readContent(repo.dir)), ledger);
+  const { objects: target, authors } = await deployTarget(options, run.log);
   await matchObjIds(candidates, ledger, target, thoughtspot, run.log);
   if (!(await repo.revParse(stateRef(environment.name, 'deploy')))) refuseWithoutLedger(environment.name, candidates, target);
   const present = new Set(target.map((t) => t.guid));
@@ -48,16 +36,6 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
     run, commit, ledger, candidates, changed: candidates.filter((c) => c.action !== 'unchanged'), target, authors, mapping,
     plan: candidates.map((c) => plannedChange(c, ledger, present)), deletions: deletionsOf(ledger, candidates, present, options.only),
   };
-}
-
-/** The branch (or the ref) checked out, its commit, the deploy ledger, and the content folder read (or the caller's). */
-async function readBranch({ environment, repo, ref, content }: DeployOptions): Promise<{ commit: string; ledger: DeployLedger; content: Content }> {
-  await repo.fetch();
-  // A deploy never writes into the tree: the next run finds it as this checkout leaves it (issue 16).
-  await repo.checkout(environment.branch, { reads: true });
-  const commit = ref ? await repo.checkoutRef(ref) : ((await repo.revParse('HEAD')) ?? '');
-  const ledger = await readDeployLedger(repo, environment.name);
-  return { commit, ledger, content: (!ref && content) || (await readContent(repo.dir)) };
 }
 
 /** The target as the caller listed it this run (a sync's listing: one per run), or as the deploy lists it when there is none it can use. */

@@ -1,5 +1,6 @@
 import { KIND_LISTINGS, listedKind, metadataTypes, type KindListing, type KnownObject, type TmlKind } from '../../tml/index.js';
 import type { Header, HeaderType, ThoughtSpotPort } from '../ports.js';
+import { allEnded } from './settle.js';
 
 /**
  * What the workflows list of an environment, derived from the kind registry
@@ -34,7 +35,7 @@ export async function targetObjects(thoughtspot: ThoughtSpotPort, kinds?: Iterab
 /** `targetObjects`, with each object's owner. */
 export async function listTarget(thoughtspot: ThoughtSpotPort, kinds?: Iterable<TmlKind>): Promise<Target> {
   const wanted = kinds === undefined ? undefined : new Set([...kinds].map(listedKind));
-  const lists = await Promise.all(
+  const lists = await allEnded(
     KIND_LISTINGS.filter(({ kind }) => !wanted || wanted.has(kind)).map(async ({ metadataType, subtypes, kind }) => {
       const headers = await thoughtspot.listHeaders(metadataType, subtypes.length > 0 ? [...subtypes] : undefined);
       return headers.map((header) => ({ kind, header }));

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { runInThisContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
+import { allEnded } from './settle.js';
 
 /** One file operation in a working tree. */
 export interface FileOp {
@@ -311,12 +312,12 @@ export class TreeWriter {
 
   /** Waits until every operation applied so far is compared (its files may still be being written); throws the first failure. */
   async compared(): Promise<void> {
-    await firstFailure(this.#compared);
+    await allEnded(this.#compared);
   }
 
   /** Waits until every operation applied so far is compared and its files written; throws the first failure. */
   async settled(): Promise<void> {
-    await firstFailure([...this.#compared, ...this.#written]);
+    await allEnded([...this.#compared, ...this.#written]);
   }
 
   async close(): Promise<void> {
@@ -384,12 +385,6 @@ export class TreeWriter {
     }
     this.#waiting.clear();
   }
-}
-
-/** Waits for all of `work`; throws the first failure among them. */
-async function firstFailure(work: Promise<unknown>[]): Promise<void> {
-  const failure = (await Promise.allSettled(work)).find((o) => o.status === 'rejected');
-  if (failure) throw failure.reason;
 }
 
 function writeFailure(message: string): Error {

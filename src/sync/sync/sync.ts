@@ -18,6 +18,7 @@ import {
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
 import { asFetched } from '../kernel/repo-view.js';
+import { allEnded } from '../kernel/settle.js';
 
 export type { Conflict, SideChange } from './changes.js';
 export type { ConflictPolicy } from '../kernel/environment.js';
@@ -127,8 +128,8 @@ function branchAsRead(repo: ContentRepo): ContentRepo {
  * The branch as fetched, both ledgers, its files, and ThoughtSpot's listing: git's side is read
  * beside the listing, which it does not depend on (issue 16: the fetch and checkout, 0.5-1.2 s of
  * git at 1,000 objects, came before the listing's first call; reading the files, 1.2-1.6 s at
- * 10,000, came after its last: the bench's sync at 10,005 objects against an emulator answering in
- * 150 ms took 7.0-7.6 s so, 5.7-6.1 s now). Both end before the run goes on, or fails.
+ * 10,000, came after its last). Both end before the run goes on, or fails: a listing of one type
+ * that fails waits for the others (allEnded).
  */
 export async function readSides({ environment, thoughtspot, repo }: SyncOptions): Promise<SyncSides> {
   const gitSide = (async () => {
@@ -137,7 +138,7 @@ export async function readSides({ environment, thoughtspot, repo }: SyncOptions)
     const ledgers = await readLedgers(repo, environment.name);
     return { ...ledgers, content: await readContent(repo.dir) };
   })();
-  const listing = Promise.all(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type)));
+  const listing = allEnded(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type)));
   const [read, listed] = await Promise.allSettled([gitSide, listing]);
   if (read.status === 'rejected') throw read.reason;
   if (listed.status === 'rejected') throw listed.reason;

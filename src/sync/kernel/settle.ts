@@ -1,0 +1,12 @@
+/**
+ * The values of `work` once every one of it has ended; else the first failure among them, once
+ * every one has ended too. Promise.all rejects at the first failure while the rest still runs: a
+ * listing that failed for one kind left the other kinds' pages going after the run had reported
+ * (and their calls logged in again once the run had ended its session).
+ */
+export async function allEnded<T>(work: readonly Promise<T>[]): Promise<T[]> {
+  const outcomes = await Promise.allSettled(work);
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+}
