@@ -18,7 +18,9 @@ function fakeRemote(): ContentRepo {
   const states = new Map<string, Record<string, string>>();
   return {
     fetch: () => Promise.resolve(),
-    readState: (ref: string, file: string) => Promise.resolve(ref.endsWith('/deploy') ? JSON.stringify({ version: 1, objects: {}, deployedCommit: ref.includes('/prod/') ? 'c1' : 'c3' }) : states.get(ref)?.[file]),
+    readState: (ref: string, file: string) => Promise.resolve(states.get(ref)?.[file]),
+    readStates: (reads: { ref: string; file: string }[]) =>
+      Promise.resolve(reads.map(({ ref, file }) => (ref.endsWith('/deploy') && file === 'deploy.json' ? JSON.stringify({ version: 1, objects: {}, deployedCommit: ref.includes('/prod/') ? 'c1' : 'c3' }) : undefined))),
     writeState: (ref: string, files: Record<string, string>) => Promise.resolve(void states.set(ref, files)),
     commitsBetween: (from: string | undefined, to: string) => Promise.resolve(Number(to.slice(1)) - Number(from?.slice(1) ?? 0)),
   } as unknown as ContentRepo;

@@ -14,6 +14,7 @@ import { editInThoughtSpot, pushEdit } from '../support/edits.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
 import { exportLedgerIn } from '../support/ledger.js';
 import { CLI_MAIN } from '../support/cli.js';
+import { shardOf } from '../../src/sync/kernel/ledger.js';
 
 // Issue 15, several replicas: three daemons (real processes, so that kill -9 is real) on one
 // configuration of two sync environments, a person pushing and someone editing in ThoughtSpot
@@ -248,7 +249,7 @@ function diagnosis(edits: number): string {
 /** The deploy ledger's entry of an object, as recorded (for a failure's diagnosis). */
 function deployLedgerEntry(env: string, guid: string): string {
   try {
-    return JSON.stringify((JSON.parse(gitShow(`refs/tmlsync/${env}/deploy:deploy.json`)) as { objects: Record<string, unknown> }).objects[guid]);
+    return JSON.stringify((JSON.parse(gitShow(`refs/tmlsync/${env}/deploy:objects/${shardOf(guid)}.json`)) as Record<string, unknown>)[guid]);
   } catch (error) {
     return String(error);
   }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { batchObjects } from '../../src/git/cat-file.js';
-import { readExportLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
+import { deployLedgerFrom, readDeployLedger, readExportLedger, stateRef, type DeployLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import type { ContentRepo, StateWrite } from '../../src/sync/ports.js';
 
 /**
@@ -9,12 +9,30 @@ import type { ContentRepo, StateWrite } from '../../src/sync/ports.js';
  * issue 16) by one `git cat-file --batch`.
  */
 export function exportLedgerIn(dir: string, environment = 'dev'): Promise<Ledger> {
+  return readExportLedger(statesIn(dir), environment);
+}
+
+/** The deploy ledger of `environment` as a repository holds it, read as tmlsync reads it: its head and shards, or one `deploy.json` from before. */
+export function deployLedgerIn(dir: string, environment = 'prod'): Promise<DeployLedger> {
+  return readDeployLedger(statesIn(dir), environment);
+}
+
+/** A repository's state refs as `readStates` reads them, by one `git cat-file --batch`. */
+function statesIn(dir: string): ContentRepo {
   const readStates = (reads: { ref: string; file: string }[]) => {
     const out = execFileSync('git', ['cat-file', '--batch'], { cwd: dir, input: reads.map(({ ref, file }) => `${ref}:${file}\n`).join('') });
     return Promise.resolve(batchObjects(out).map((object) => (object?.type === 'blob' ? object.content.toString('utf8') : undefined)));
   };
-  return readExportLedger({ readStates } as unknown as ContentRepo, environment);
+  return { readStates } as unknown as ContentRepo;
 }
+
+/** The deploy ledger a state write (`deployLedgerWrite`) records: what a ref holding exactly its files gives. */
+export function writtenDeployLedger(write: Pick<StateWrite, 'ref' | 'files'>): DeployLedger {
+  return deployLedgerFrom(write.ref, (file) => write.files[file]);
+}
+
+/** The deploy ledger's ref of `environment`. */
+export const deployRef = (environment: string): string => stateRef(environment, 'deploy');
 
 /** The export ledger a state write (`exportLedgerWrite`) records, read back as tmlsync reads it: what a ref holding exactly its files gives. */
 export function writtenLedger(write: StateWrite): Promise<Ledger> {

@@ -17,6 +17,7 @@ import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, requestLog } from '../support/api.js';
 import { addProdConnection } from '../support/prod.js';
+import { deployLedgerIn } from '../support/ledger.js';
 
 /**
  * After the import (issue 7): owners set per kind, path and object with
@@ -202,7 +203,7 @@ describe.each(API_VERSIONS)('after a deploy: owners, data checks and snapshots, 
       expect(result.stderr).toBe('');
       // The commit did not pass: the ledger does not record it as deployed, so no pipeline stage promotes it (issue 13, item 4).
       const bare = stage.server.pathOf(`content-${api}`);
-      const ledger = JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/deploy:deploy.json')) as { deployedCommit?: string };
+      const ledger = await deployLedgerIn(bare);
       expect(ledger.deployedCommit).toBeDefined();
       expect(ledger.deployedCommit).not.toBe(git(bare, 'rev-parse', 'main'));
     });

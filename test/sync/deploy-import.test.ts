@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { importChanges, type ImportStep } from '../../src/sync/deploy/import.js';
 import type { Candidate, ChangeSet } from '../../src/sync/deploy/types.js';
-import { emptyDeployLedger, parseDeployLedger } from '../../src/sync/kernel/ledger.js';
+import { deployLedgerFrom, emptyDeployLedger, type DeployLedger } from '../../src/sync/kernel/ledger.js';
 import type { ContentRepo, Header, HeaderType, ImportAnswer, ImportPolicy, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { silentLogger } from '../../src/log/index.js';
 import { format, parse } from '../../src/tml/index.js';
@@ -46,11 +46,11 @@ function fakeThoughtSpot(options: { refuse?: string; loseFirstAnswer?: boolean }
 
 /** A repository that only keeps the state it is given. */
 function fakeRepo() {
-  const states: string[] = [];
+  const states: DeployLedger[] = [];
   const repo = {
     dir: '/nowhere',
-    writeState(_ref: string, files: Record<string, string>): Promise<void> {
-      states.push(files['deploy.json']!);
+    writeState(ref: string, files: Record<string, string>): Promise<void> {
+      states.push(deployLedgerFrom(ref, (file) => files[file]));
       return Promise.resolve();
     },
   } as unknown as ContentRepo;
@@ -74,7 +74,7 @@ describe('the import phase of a deploy', () => {
     const answer = candidate(answerText(1), 'tml/answer/a1.answer.tml');
     const s = step(port, repo, [table, answer]);
     const outcome = await importChanges(s);
-    expect(Object.keys(parseDeployLedger(states[0]).pending ?? {})).toEqual([TABLE_GUID, answer.canonicalGuid]);
+    expect(Object.keys(states[0]!.pending ?? {})).toEqual([TABLE_GUID, answer.canonicalGuid]);
     expect(imports).toHaveLength(2);
     expect(outcome.results.map((r) => [r.name, r.outcome])).toEqual([['Sales', 'added'], ['Answer 1', 'added']]);
     expect(s.set.ledger.objects[TABLE_GUID]).toMatchObject({ envGuid: 'env-1', created: true });

@@ -9,6 +9,7 @@ import { cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { PROD_CONNECTION, PROD_MAPPINGS } from '../support/prod.js';
+import { deployLedgerIn } from '../support/ledger.js';
 
 /**
  * Issue 15, items 5, 6, 7 and 9: a deploy's identity of objects, over either
@@ -143,7 +144,7 @@ describe.each(API_VERSIONS)('deploy integrity, over %s', (api) => {
     git(bare, 'update-ref', 'refs/tmlsync/prod/deploy', git(bare, 'commit-tree', tree, '-m', 'deploy(prod): nothing yet'));
   }
 
-  const ledgerOf = (bare: string) => JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/deploy:deploy.json')) as { objects: Record<string, { envGuid: string; created: boolean }>; pending?: Record<string, unknown> };
+  const ledgerOf = (bare: string) => deployLedgerIn(bare);
   const tableFile = (dir: string, slug: string) => join('tml', 'table', readdirSync(join(dir, 'tml', 'table')).find((f) => f.startsWith(`${slug}.`))!);
 
   it('kill, then adopt: an object a person made before an interrupted deploy is left alone, named, never overwritten or recorded as created', { timeout: DEPLOYS_TIMEOUT }, async () => {
@@ -155,12 +156,12 @@ describe.each(API_VERSIONS)('deploy integrity, over %s', (api) => {
     seedLedger(bare);
     const interrupted = await cli(['deploy', '--config', config(await interrupting('lose')), '--env', 'prod']);
     expect(interrupted.code).not.toBe(0);
-    expect(Object.keys(ledgerOf(bare).pending ?? {})).toHaveLength(17);
+    expect(Object.keys((await ledgerOf(bare)).pending ?? {})).toHaveLength(17);
 
     const resumed = await cli(['--log-level', 'warn', 'deploy', '--config', config(), '--env', 'prod']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.stringify(target.objects.get(persons.id)!.document)).toBe(before);
-    expect(Object.values(ledgerOf(bare).objects).map((e) => e.envGuid)).not.toContain(persons.id);
+    expect(Object.values((await ledgerOf(bare)).objects).map((e) => e.envGuid)).not.toContain(persons.id);
     expect(resumed.stderr).toContain('cannot be proven to be it');
     expect(resumed.stderr).toContain('"name":"dim_stores"');
     expect(names(target).filter((o) => o === 'table:dim_stores')).toHaveLength(2);
@@ -178,7 +179,7 @@ describe.each(API_VERSIONS)('deploy integrity, over %s', (api) => {
     expect(resumed.code, resumed.stderr).toBe(0);
     // As a deploy that was never interrupted made it.
     expect(names(target)).toEqual(names(deployed.org));
-    const ledger = ledgerOf(bare);
+    const ledger = await ledgerOf(bare);
     expect(Object.values(ledger.objects).filter((e) => e.created)).toHaveLength(17);
     expect(ledger.pending).toBeUndefined();
     // The ledger came with the lock's release: the lock is gone.

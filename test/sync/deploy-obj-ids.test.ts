@@ -26,7 +26,7 @@ function tree(name: string, files: Record<string, string>, ledger?: Record<strin
   return {
     dir, fetch: () => Promise.resolve(), checkout: () => Promise.resolve(),
     revParse: (ref: string) => Promise.resolve(ref === 'HEAD' ? 'c0ffee' : state ? 'ledger' : undefined),
-    readState: () => Promise.resolve(state),
+    readStates: (reads: { file: string }[]) => Promise.resolve(reads.map(({ file }) => (file === 'deploy.json' ? state : undefined))),
   } as unknown as ContentRepo;
 }
 
@@ -156,7 +156,7 @@ describe('drift of a deployed table that names its connection without an fqn', (
     mkdirSync(join(dir, 'tml', 'table'), { recursive: true });
     writeFileSync(join(dir, path), file);
     const state = JSON.stringify({ version: 1, objects: { [TABLE]: { envGuid: TABLE, kind: 'table', name: 'Orders', path, hash: contentHash(file), created: true } } });
-    return { dir, fetch: () => Promise.resolve(), checkout: () => Promise.resolve(), revParse: (ref: string) => Promise.resolve(ref === 'HEAD' ? 'c0ffee' : 'ledger'), readState: () => Promise.resolve(state) } as unknown as ContentRepo;
+    return { dir, fetch: () => Promise.resolve(), checkout: () => Promise.resolve(), revParse: (ref: string) => Promise.resolve(ref === 'HEAD' ? 'c0ffee' : 'ledger'), readStates: (reads: { file: string }[]) => Promise.resolve(reads.map(({ file }) => (file === 'deploy.json' ? state : undefined))) } as unknown as ContentRepo;
   };
 
   it('finds none: the fqn is what the export fills in', async () => {

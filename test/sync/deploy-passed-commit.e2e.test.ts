@@ -10,6 +10,7 @@ import type { ContentRepo, StateWrite, ThoughtSpotPort } from '../../src/sync/po
 import { API_VERSIONS, clientOf } from '../support/api.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
+import { deployLedgerIn, writtenDeployLedger } from '../support/ledger.js';
 
 const COMMITTER = { name: 'tmlsync test', email: 'test@localhost' };
 const CONNECTION = 'connection:\n  name: Scale Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n';
@@ -42,8 +43,8 @@ beforeAll(async () => {
 function recording(repo: ContentRepo): { repo: ContentRepo; writes: string[] } {
   const writes: string[] = [];
   const note = (write: StateWrite, how: string) => {
-    const ledger = write.files['deploy.json'];
-    writes.push(`${how} ${write.ref} ${ledger ? ((JSON.parse(ledger) as { deployedCommit?: string }).deployedCommit ?? 'none') : ''}`.trim());
+    const ledger = write.ref.endsWith('/deploy') ? writtenDeployLedger(write) : undefined;
+    writes.push(`${how} ${write.ref} ${ledger ? (ledger.deployedCommit ?? 'none') : ''}`.trim());
   };
   return {
     writes,
@@ -62,7 +63,7 @@ function recording(repo: ContentRepo): { repo: ContentRepo; writes: string[] } {
 
 describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', (api) => {
   const main = () => git(remote, 'rev-parse', 'main');
-  const remoteLedger = (environment: string) => JSON.parse(git(remote, 'show', `refs/tmlsync/${environment}/deploy:deploy.json`)) as { deployedCommit?: string; objects: object };
+  const remoteLedger = (environment: string) => deployLedgerIn(remote, environment);
   const remoteRefs = () => git(remote, 'for-each-ref', '--format=%(refname)', 'refs/tmlsync/');
 
   async function deployInto(org: string, environment: WorkflowEnvironment, port: (real: ThoughtSpotPort) => ThoughtSpotPort = (real) => real) {
@@ -85,8 +86,8 @@ describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', 
     expect(writes.length).toBeGreaterThan(1);
     expect(writes.every((w) => w.endsWith(' none'))).toBe(true);
     expect(writes.at(-1)).toBe(`release refs/tmlsync/${name}/deploy none`);
-    expect(remoteLedger(name).deployedCommit).toBeUndefined();
-    expect(Object.keys(remoteLedger(name).objects).length).toBeGreaterThan(0);
+    expect((await remoteLedger(name)).deployedCommit).toBeUndefined();
+    expect(Object.keys((await remoteLedger(name)).objects).length).toBeGreaterThan(0);
     expect(remoteRefs()).not.toContain(`refs/tmlsync/${name}/lock`);
   });
 
@@ -96,7 +97,7 @@ describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', 
     expect((await run).outcome).toBe('ok');
     expect(writes.at(-1)).toBe(`release refs/tmlsync/${name}/deploy ${main()}`);
     expect(writes.slice(0, -1).every((w) => w.endsWith(' none'))).toBe(true);
-    expect(remoteLedger(name).deployedCommit).toBe(main());
+    expect((await remoteLedger(name)).deployedCommit).toBe(main());
     expect(remoteRefs()).not.toContain(`refs/tmlsync/${name}/lock`);
   });
 
@@ -114,7 +115,7 @@ describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', 
     const { run, writes } = await deployInto(`Thrown ${api}`, { name, branch: 'main' }, failingVerify);
     await expect(run).rejects.toThrow('verify failed');
     expect(writes.at(-1)).toBe(`release refs/tmlsync/${name}/deploy none`);
-    const ledger = remoteLedger(name) as { deployedCommit?: string; objects: Record<string, { hash: string }>; pending?: object };
+    const ledger = await remoteLedger(name);
     expect(ledger.deployedCommit).toBeUndefined();
     expect(ledger.pending).toBeUndefined();
     // Every imported object is in the ledger with its text's hash: the next run imports nothing again.

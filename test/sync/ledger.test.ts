@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  contentHash, exportLedgerWrite, formatLedger, loadShards, parseDeployLedger, parseLedger, readDeployLedger, readExportLedger, stateRef, type DeployLedger, type Ledger,
+  contentHash, deployLedgerFrom, deployLedgerWrite, exportLedgerWrite, formatLedger, loadShards, parseDeployLedger, parseLedger, readDeployedCommit, readDeployLedger, readExportLedger, stateRef, type DeployLedger, type Ledger,
 } from '../../src/sync/kernel/ledger.js';
 import { InvalidInputError } from '../../src/errors/index.js';
 import type { ContentRepo } from '../../src/sync/ports.js';
@@ -49,7 +49,7 @@ describe('the ledgers', () => {
   });
 
   it('a corrupt ledger JSON names the ref it came from (exit 2)', async () => {
-    const repo = { readState: (ref: string) => Promise.resolve(ref.endsWith('/deploy') ? '{"version":1,"objects":' : '[1]') } as unknown as ContentRepo;
+    const repo = { readStates: (reads: { ref: string; file: string }[]) => Promise.resolve(reads.map(({ ref, file }) => (ref.endsWith('/deploy') && file === 'deploy.json' ? '{"version":1,"objects":' : undefined))) } as unknown as ContentRepo;
     const deploy = readDeployLedger(repo, 'prod');
     await expect(deploy).rejects.toThrow(/^refs\/tmlsync\/prod\/deploy:deploy\.json: not valid JSON/);
     await expect(deploy).rejects.toBeInstanceOf(InvalidInputError);
@@ -92,6 +92,37 @@ describe('the ledgers', () => {
     expect(write.onTop).toBeUndefined();
     expect(Object.keys(write.files).sort()).toEqual(['head.json', 'objects/0a.json', 'objects/f3.json']);
     expect(await readExportLedger(refHolding(write.files), 'dev')).toEqual({ ...old, store: { sharded: true, loaded: 'all' } });
+  });
+
+  it('keeps the deploy ledger in a head and shards by canonical GUID, and reads it back as it was', async () => {
+    const deployed = (name: string) => ({ envGuid: `env-${name}`, kind: 'table', name, path: `tml/table/${name}.table.tml`, hash: contentHash(name), created: true });
+    const ledger: DeployLedger = { version: 1, deployedCommit: 'c0ffee', objects: { [B]: deployed('B'), [A]: deployed('A'), [`obj_id:${OTHER}`]: deployed('O') }, pending: { [A]: { kind: 'table', name: 'A', path: 'tml/table/A.table.tml', before: [] } } };
+    const write = deployLedgerWrite('prod', ledger, 'deploy(prod): c0ffee');
+    expect(write.ref).toBe('refs/tmlsync/prod/deploy');
+    expect(Object.keys(write.files).sort()).toEqual(['head.json', 'objects/0a.json', 'objects/f3.json', 'objects/other.json']);
+    // The whole tree each time: a shard left empty, and a deploy.json of an earlier release, go.
+    expect(write.onTop).toBeUndefined();
+    expect(JSON.parse(write.files['head.json']!)).toEqual({ version: 2, deployedCommit: 'c0ffee', pending: ledger.pending });
+    const holding = { readStates: (reads: { ref: string; file: string }[]) => Promise.resolve(reads.map(({ ref, file }) => (ref === write.ref ? write.files[file] : undefined))) } as unknown as ContentRepo;
+    expect(await readDeployLedger(holding, 'prod')).toEqual(ledger);
+    expect(await readDeployedCommit(holding, 'prod')).toBe('c0ffee');
+  });
+
+  it('changes only the shard of a changed entry, so that git stores and pushes that shard alone', () => {
+    const deployed = (name: string, hash = contentHash(name)) => ({ envGuid: `env-${name}`, kind: 'table', name, path: `tml/table/${name}.table.tml`, hash, created: true });
+    const before = deployLedgerWrite('prod', { version: 1, deployedCommit: 'c1', objects: { [A]: deployed('A'), [B]: deployed('B') } }, 'one');
+    const after = deployLedgerWrite('prod', { version: 1, deployedCommit: 'c1', objects: { [A]: deployed('A', contentHash('A, edited')), [B]: deployed('B') } }, 'two');
+    const changed = Object.keys(after.files).filter((file) => after.files[file] !== before.files[file]);
+    expect(changed).toEqual(['objects/0a.json']);
+  });
+
+  it('reads a deploy ledger of one deploy.json (before its shards), and refuses a head or shard it cannot read, naming it', async () => {
+    const old = formatLedger({ version: 1, deployedCommit: 'c0', objects: { [A]: { envGuid: 'e', kind: 'table', name: 'A', path: 'p', hash: 'h', created: false } } });
+    expect(deployLedgerFrom('refs/tmlsync/prod/deploy', (file) => (file === 'deploy.json' ? old : undefined))).toEqual(parseDeployLedger(old));
+    expect(() => deployLedgerFrom('refs/tmlsync/prod/deploy', (file) => (file === 'head.json' ? '{"version":1}' : undefined))).toThrow('refs/tmlsync/prod/deploy:head.json: not the head of a tmlsync deploy ledger of version 2');
+    const badShard = () => deployLedgerFrom('refs/tmlsync/prod/deploy', (file) => ({ 'head.json': '{"version":2}', 'objects/0a.json': '{"0a":' })[file]);
+    expect(badShard).toThrow(/^refs\/tmlsync\/prod\/deploy:objects\/0a\.json: not valid JSON/);
+    expect(badShard).toThrow(InvalidInputError);
   });
 
   it('keeps every piece of state under refs/tmlsync/<env>/', () => {

@@ -9,13 +9,14 @@ import type { ContentRepo } from '../../src/sync/ports.js';
  */
 function repoWith(deployed: Record<string, string | undefined>, approval?: Approval | string): ContentRepo {
   return {
-    readState: (ref: string) => {
-      if (ref === 'refs/tmlsync/prod/approval') return Promise.resolve(typeof approval === 'string' ? approval : approval && JSON.stringify(approval));
+    readState: (ref: string) => Promise.resolve(ref === 'refs/tmlsync/prod/approval' ? (typeof approval === 'string' ? approval : approval && JSON.stringify(approval)) : undefined),
+    // Each deploy ledger as one deploy.json, as an earlier release wrote it.
+    readStates: (reads: { ref: string; file: string }[]) => Promise.resolve(reads.map(({ ref, file }) => {
       const environment = /^refs\/tmlsync\/([^/]+)\/deploy$/.exec(ref)?.[1];
-      if (!environment || !(environment in deployed)) return Promise.resolve(undefined);
+      if (file !== 'deploy.json' || !environment || !(environment in deployed)) return undefined;
       const commit = deployed[environment];
-      return Promise.resolve(JSON.stringify({ version: 1, objects: {}, ...(commit ? { deployedCommit: commit } : {}) }));
-    },
+      return JSON.stringify({ version: 1, objects: {}, ...(commit ? { deployedCommit: commit } : {}) });
+    })),
     commitsBetween: (from: string | undefined, to: string) => Promise.resolve(Number(to.slice(1)) - (from ? Number(from.slice(1)) : 0)),
   } as unknown as ContentRepo;
 }

@@ -13,6 +13,7 @@ import { filesAt, prepareCommits, setBranch } from '../support/commits.js';
 import { copyRemote, exportedRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
+import { deployLedgerIn } from '../support/ledger.js';
 
 /**
  * Prune end to end: dev and prod both hold the demo content (prod's objects
@@ -102,7 +103,7 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
 
   let prod: RunningEmulator;
   const inProd = (id: string) => prod.state.objects.has(id);
-  const ledger = () => JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/deploy:deploy.json')) as { objects: Record<string, { name: string; created: boolean }> };
+  const ledger = () => deployLedgerIn(bare);
   const hasBackup = () => {
     try {
       git(bare, 'rev-parse', '--verify', '--quiet', 'refs/tmlsync/prod/backup');
@@ -133,7 +134,7 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
     // prod already holds every object: the first deploy adopts them all.
     setBranch(bare, 'main', steps.adopted);
     expect((await deploy(config)).code).toBe(0);
-    expect(Object.values(ledger().objects).every((e) => !e.created)).toBe(true);
+    expect(Object.values((await ledger()).objects).every((e) => !e.created)).toBe(true);
 
     setBranch(bare, 'main', steps.own);
     const created = await deploy(config);
@@ -202,7 +203,7 @@ describe.each(API_VERSIONS)('prune on deploy, over %s', (api) => {
     expect(report!.prune?.kept).toEqual([expect.objectContaining({ name: 'Sales by Segment', reason: expect.stringContaining('tmlsync did not create it') })]);
 
     // The ledger forgets them; the backup in the remote holds their TML as prod had it.
-    expect(Object.keys(ledger().objects).filter((guid) => Object.values(COPY).includes(guid))).toEqual([]);
+    expect(Object.keys((await ledger()).objects).filter((guid) => Object.values(COPY).includes(guid))).toEqual([]);
     expect(report!.prune?.backup).toMatchObject({ ref: 'refs/tmlsync/prod/backup' });
     const manifest = JSON.parse(git(bare, 'show', 'refs/tmlsync/prod/backup:backup.json')) as { objects: { name: string; path: string; envGuid: string }[] };
     expect(manifest.objects.map((o) => o.name).sort()).toEqual(['Insights Copy', 'Retail Sales Copy', 'Top 10 Copy']);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowEnvironment } from '../../src/sync/kernel/environment.js';
 import { objectPath } from '../../src/sync/kernel/layout.js';
-import { contentHash, emptyDeployLedger, emptyLedger, formatLedger, parseDeployLedger, type DeployLedger } from '../../src/sync/kernel/ledger.js';
+import { contentHash, emptyDeployLedger, emptyLedger, formatLedger, deployLedgerFrom, type DeployLedger } from '../../src/sync/kernel/ledger.js';
 import { finishRun, startRun, type ObjectResult } from '../../src/sync/kernel/report.js';
 import type { Conflict, Reconciled, SideChanges } from '../../src/sync/sync/changes.js';
 import { readSides, recordAndPublish, type SyncedState } from '../../src/sync/sync/sync.js';
@@ -75,7 +75,7 @@ describe('the record phase of a sync', () => {
     ]);
     const run = startRun('sync', 'dev', { runId: 'run-7' });
     expect(await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, run, state)).toBeUndefined();
-    const ledger = parseDeployLedger(states.get(DEPLOY_REF)!['deploy.json'], DEPLOY_REF);
+    const ledger = deployLedgerFrom(DEPLOY_REF, (file) => states.get(DEPLOY_REF)![file]);
     expect(Object.keys(ledger.objects)).toEqual([guid(1)]);
     expect(ledger.objects[guid(1)]!.hash).toBe(contentHash(tableText(1, 'edited in ThoughtSpot')));
     expect(calls).toEqual([`publish -, ${DEPLOY_REF} sync(dev): in step after run run-7`, 'removeBranch tmlsync/conflicts/dev']);
@@ -105,7 +105,7 @@ describe('the record phase of a sync', () => {
       { reconciled: { ...reconciled(), agreed: new Set([guid(2)]) } },
     );
     await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, startRun('sync', 'dev', {}), state);
-    const ledger = parseDeployLedger(states.get(DEPLOY_REF)!['deploy.json'], DEPLOY_REF);
+    const ledger = deployLedgerFrom(DEPLOY_REF, (file) => states.get(DEPLOY_REF)![file]);
     expect(ledger.objects).toEqual({
       [envGuid(1)]: { envGuid: envGuid(1), kind: 'table', name: 'Table 1', path: envPath(1), hash: contentHash(tableText(1, 'edited in ThoughtSpot')), created: true },
       [envGuid(2)]: { envGuid: envGuid(2), kind: 'table', name: 'Table 2', path: envPath(2), hash: contentHash(tableText(2, 'the same on both sides')), created: false },
@@ -116,7 +116,7 @@ describe('the record phase of a sync', () => {
     const { repo, states } = fakeRepo(dir, { [DEPLOY_REF]: { 'deploy.json': formatLedger(emptyDeployLedger()) } });
     const tracked = { 'obj_id:sales': { envGuid: guid(3), kind: 'table', name: 'Sales', path: 'tml/table/Sales.table.tml', hash: 'h', created: false } };
     await recordAndPublish({ environment: DEV, thoughtspot: fakeThoughtSpot([]).port, repo, committer: TMLSYNC }, startRun('sync', 'dev', {}), synced([], { reconciled: { ...reconciled(), agreed: new Set(['obj_id:sales']), tracked } }));
-    expect(parseDeployLedger(states.get(DEPLOY_REF)!['deploy.json'], DEPLOY_REF).objects).toEqual(tracked);
+    expect(deployLedgerFrom(DEPLOY_REF, (file) => states.get(DEPLOY_REF)![file]).objects).toEqual(tracked);
   });
 
   it('publishes ThoughtSpot\'s side of the conflicts kept on the conflicts branch, naming each', async () => {

@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { InvalidInputError } from '../../errors/index.js';
 import type { ContentRepo } from '../ports.js';
-import { readDeployLedger, stateRef } from '../kernel/ledger.js';
+import { readDeployedCommit, stateRef } from '../kernel/ledger.js';
 
 /**
  * Promotion pipelines (issue 13, item 4; DESIGN.md "pipeline"): a stage is an
@@ -66,7 +66,7 @@ export class StageRefError extends InvalidInputError {
 
 /** The commit an environment last deployed successfully, from its deploy ledger (as of the last fetch). */
 async function passedCommit(repo: ContentRepo, environment: string): Promise<string | undefined> {
-  return (await readDeployLedger(repo, environment)).deployedCommit;
+  return readDeployedCommit(repo, environment);
 }
 
 /** The approval kept for a stage (as of the last fetch); undefined when there is none, or it cannot be read (anyone who can push may have written anything there). */

@@ -7,7 +7,8 @@ import type { ContentRepo, StateWrite } from '../ports.js';
  * (DESIGN.md "Repository layout"): on refs under `refs/tmlsync/<env>/`, the
  * export ledger (what each object was when last exported: a head and shards,
  * see `LedgerStore`) and the deploy ledger (what was deployed, and the GUID it
- * has there, one file), JSON written by one formatter (`formatState`).
+ * has there: a head and shards too, see `deployLedgerWrite`), JSON written by
+ * one formatter (`formatState`).
  */
 
 export type StateLoop = 'export' | 'deploy' | 'lock' | 'backup' | 'approval';
@@ -197,8 +198,13 @@ function sortedByKey<T>(objects: Record<string, T>): Record<string, T> {
 export async function readLedgers(repo: ContentRepo, environment: string): Promise<{ exportLedger: Ledger; deployLedger: DeployLedger }> {
   const [exportRef, deployRef] = [stateRef(environment, 'export'), stateRef(environment, 'deploy')];
   const reads = exportLedgerReads(exportRef, true);
-  const texts = await repo.readStates([...reads, { ref: deployRef, file: DEPLOY_LEDGER_FILE }]);
-  return { exportLedger: exportLedgerFrom(exportRef, texts.slice(0, reads.length), true), deployLedger: parseDeployLedger(texts.at(-1), `${deployRef}:${DEPLOY_LEDGER_FILE}`) };
+  const deployReads = deployLedgerReads(deployRef, true);
+  const texts = await repo.readStates([...reads, ...deployReads]);
+  const deployTexts = texts.slice(reads.length);
+  return {
+    exportLedger: exportLedgerFrom(exportRef, texts.slice(0, reads.length), true),
+    deployLedger: deployLedgerFrom(deployRef, (file) => deployTexts[deployReads.findIndex((r) => r.file === file)]),
+  };
 }
 
 /**
@@ -252,8 +258,43 @@ function addShards(ledger: Ledger, ref: string, shards: string[], texts: (string
 }
 
 export async function readDeployLedger(repo: ContentRepo, environment: string): Promise<DeployLedger> {
+  return readDeployState(repo, environment, true);
+}
+
+/** The commit the environment's last deploy recorded (its ledger's head alone). */
+export async function readDeployedCommit(repo: ContentRepo, environment: string): Promise<string | undefined> {
+  return (await readDeployState(repo, environment, false)).deployedCommit;
+}
+
+async function readDeployState(repo: ContentRepo, environment: string, entries: boolean): Promise<DeployLedger> {
   const ref = stateRef(environment, 'deploy');
-  return parseDeployLedger(await repo.readState(ref, DEPLOY_LEDGER_FILE), `${ref}:${DEPLOY_LEDGER_FILE}`);
+  const reads = deployLedgerReads(ref, entries);
+  const texts = await repo.readStates(reads);
+  return deployLedgerFrom(ref, (file) => texts[reads.findIndex((r) => r.file === file)]);
+}
+
+/** The files of the deploy ledger's ref to read: its head, a ledger of one file, and (`entries`) every shard. */
+function deployLedgerReads(ref: string, entries: boolean): { ref: string; file: string }[] {
+  return [LEDGER_HEAD_FILE, DEPLOY_LEDGER_FILE, ...(entries ? SHARDS.map(shardFile) : [])].map((file) => ({ ref, file }));
+}
+
+/**
+ * The deploy ledger from the files of its ref (`fileText`: a file's text, undefined when the ref
+ * has none): a head and its shards, or one `deploy.json` written before they were. `ref` names
+ * where a file that cannot be read came from.
+ */
+export function deployLedgerFrom(ref: string, fileText: (file: string) => string | undefined): DeployLedger {
+  const head = fileText(LEDGER_HEAD_FILE);
+  if (head === undefined) return parseDeployLedger(fileText(DEPLOY_LEDGER_FILE), `${ref}:${DEPLOY_LEDGER_FILE}`);
+  const source = `${ref}:${LEDGER_HEAD_FILE}`;
+  const { version, deployedCommit, pending } = parseJsonObject(head, source) as { version?: unknown; deployedCommit?: string; pending?: Record<string, PendingCreation> };
+  if (version !== 2) throw new CorruptLedgerError(`${source}: not the head of a tmlsync deploy ledger of version 2 (it needs "version": 2)`);
+  const objects: Record<string, DeployedEntry> = {};
+  for (const shard of SHARDS) {
+    const text = fileText(shardFile(shard));
+    if (text !== undefined) Object.assign(objects, parseJsonObject(text, `${ref}:${shardFile(shard)}`));
+  }
+  return { version: 1, ...(deployedCommit !== undefined ? { deployedCommit } : {}), objects, ...(pending ? { pending } : {}) };
 }
 
 /**
@@ -284,9 +325,28 @@ export function exportLedgerWrite(environment: string, ledger: Ledger, message: 
   return store?.sharded ? { ref, files, removed, onTop: true, message } : { ref, files, message };
 }
 
-/** The deploy ledger's next commit, for a run's publication. */
+/**
+ * The deploy ledger's next commit, for a run's publication: a head (`head.json`: version 2, the
+ * commit deployed, the creations under way) and the entries in shards by their canonical GUID's
+ * first two hex digits, as the export ledger's (`objects/3f.json`; `objects/other.json` for an
+ * `obj_id:` key), the whole tree each time (a shard left empty, and a `deploy.json` of an earlier
+ * release, go). Every shard is written, but git stores and pushes only those whose text changed:
+ * `fast-import` skips the blobs the repository holds, and the push sends what the remote lacks.
+ * One `deploy.json` was 3.7 MB at 10,003 objects, written, packed and pushed whole by every
+ * deploy and sync that changed anything (issue 16).
+ */
 export function deployLedgerWrite(environment: string, ledger: DeployLedger, message: string): StateWrite {
-  return { ref: stateRef(environment, 'deploy'), files: { [DEPLOY_LEDGER_FILE]: formatLedger(ledger) }, message };
+  const { deployedCommit, pending } = ledger;
+  const files: Record<string, string> = { [LEDGER_HEAD_FILE]: formatState({ version: 2, deployedCommit, pending }) };
+  const byShard = new Map<string, string[]>();
+  for (const key of Object.keys(ledger.objects)) {
+    const shard = shardOf(key);
+    const keys = byShard.get(shard);
+    if (keys) keys.push(key);
+    else byShard.set(shard, [key]);
+  }
+  for (const [shard, keys] of byShard) files[shardFile(shard)] = formatState(sortedByKey(Object.fromEntries(keys.map((key) => [key, ledger.objects[key]!]))));
+  return { ref: stateRef(environment, 'deploy'), files, message };
 }
 
 export async function writeDeployLedger(repo: ContentRepo, environment: string, ledger: DeployLedger, message: string): Promise<void> {
