@@ -11,7 +11,7 @@ import { stageExport, type StagedExport } from '../export/export.js';
 import { contentHash, deployLedgerWrite, readDeployLedger, readLedgers, type DeployLedger } from '../kernel/ledger.js';
 import type { ContentRepo, Header, HeaderType, Identity, StateWrite, ThoughtSpotPort } from '../ports.js';
 import { finishRun, startRun, type ObjectResult, type RunReport, type RunStart } from '../kernel/report.js';
-import { readContent, readSourceFile, type Content } from '../kernel/content.js';
+import { readContent, readSourceFile, SLICE_BESIDE_CALLS_MS, type Content } from '../kernel/content.js';
 import {
   detectChanges, envIdOf, guidlessIds, reconcile, toExportBack, unrecordedDeploys,
   type Conflict, type GitFile, type PushedVersions, type Reconciled, type SideChanges, type SyncSides,
@@ -136,7 +136,7 @@ export async function readSides({ environment, thoughtspot, repo }: SyncOptions)
     await repo.fetch();
     await repo.checkout(environment.branch);
     const ledgers = await readLedgers(repo, environment.name);
-    return { ...ledgers, content: await readContent(repo.dir) };
+    return { ...ledgers, content: await readContent(repo.dir, SLICE_BESIDE_CALLS_MS) };
   })();
   const listing = allEnded(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type)));
   const [read, listed] = await Promise.allSettled([gitSide, listing]);
