@@ -116,7 +116,7 @@ describe('the ledgers', () => {
     expect(changed).toEqual(['objects/0a.json']);
   });
 
-  it('reads a deploy ledger of one deploy.json (before its shards), and refuses a head or shard it cannot read, naming it', async () => {
+  it('reads a deploy ledger of one deploy.json (before its shards), and refuses a head or shard it cannot read, naming it', () => {
     const old = formatLedger({ version: 1, deployedCommit: 'c0', objects: { [A]: { envGuid: 'e', kind: 'table', name: 'A', path: 'p', hash: 'h', created: false } } });
     expect(deployLedgerFrom('refs/tmlsync/prod/deploy', (file) => (file === 'deploy.json' ? old : undefined))).toEqual(parseDeployLedger(old));
     expect(() => deployLedgerFrom('refs/tmlsync/prod/deploy', (file) => (file === 'head.json' ? '{"version":1}' : undefined))).toThrow('refs/tmlsync/prod/deploy:head.json: not the head of a tmlsync deploy ledger of version 2');
