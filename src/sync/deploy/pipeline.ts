@@ -64,11 +64,6 @@ export class StageRefError extends InvalidInputError {
   }
 }
 
-/** The commit an environment last deployed successfully, from its deploy ledger (as of the last fetch). */
-async function passedCommit(repo: ContentRepo, environment: string): Promise<string | undefined> {
-  return readDeployedCommit(repo, environment);
-}
-
 /** The approval kept for a stage (as of the last fetch); undefined when there is none, or it cannot be read (anyone who can push may have written anything there). */
 async function readApproval(repo: ContentRepo, environment: string): Promise<Approval | undefined> {
   const text = await repo.readState(stateRef(environment, 'approval'), APPROVAL_FILE);
@@ -89,9 +84,9 @@ async function readApproval(repo: ContentRepo, environment: string): Promise<App
 export async function approvePromotion(repo: ContentRepo, environment: string, stage: StageSettings, by: string): Promise<{ approval: Approval } | { nothing: string }> {
   await repo.fetch();
   if (stage.approval === 'auto') return { nothing: `${environment} promotes without approvals (approval: auto)` };
-  const source = await passedCommit(repo, stage.promoteFrom);
+  const source = await readDeployedCommit(repo, stage.promoteFrom);
   if (source === undefined) return { nothing: `${stage.promoteFrom} has not deployed anything successfully yet: nothing to approve for ${environment}` };
-  if (source === (await passedCommit(repo, environment))) return { nothing: `${environment} runs ${source.slice(0, 12)}, what ${stage.promoteFrom} last deployed, already` };
+  if (source === (await readDeployedCommit(repo, environment))) return { nothing: `${environment} runs ${source.slice(0, 12)}, what ${stage.promoteFrom} last deployed, already` };
   const approval: Approval = { commit: source, by, at: new Date().toISOString() };
   await repo.writeState(stateRef(environment, 'approval'), { [APPROVAL_FILE]: `${JSON.stringify(approval, null, 2)}\n` }, `approve(${environment}): ${source.slice(0, 12)} of ${stage.promoteFrom}, by ${by}`);
   return { approval };
@@ -126,9 +121,9 @@ function approvalState(approval: Approval | undefined, source: string | undefine
  */
 export async function stageCommit(repo: ContentRepo, environment: string, stage: StageSettings, assumeApproved = false): Promise<Promotion> {
   const { promoteFrom: from, approval } = stage;
-  const source = await passedCommit(repo, from);
+  const source = await readDeployedCommit(repo, from);
   if (approval === 'manual' && !assumeApproved) {
-    const own = await passedCommit(repo, environment);
+    const own = await readDeployedCommit(repo, environment);
     const approved = await readApproval(repo, environment);
     const state = approvalState(approved, source, own);
     if (state === 'usable') return { from, approval, state: 'promoted', commit: source!, approved: approved! };
@@ -161,7 +156,7 @@ export interface StageStatus {
 
 /** How many commits up to `commit` (a promotion's) the stage `environment` does not run yet; 0 without one (its ledger as of the last fetch). */
 export async function commitsBehind(repo: ContentRepo, environment: string, commit: string | undefined): Promise<number> {
-  return commit === undefined ? 0 : behind(repo, await passedCommit(repo, environment), commit);
+  return commit === undefined ? 0 : behind(repo, await readDeployedCommit(repo, environment), commit);
 }
 
 /** The one count of "behind": the commits up to `commit` that a stage running `own` does not run yet. */
@@ -171,7 +166,7 @@ function behind(repo: ContentRepo, own: string | undefined, commit: string | und
 
 /** Where `environment`, a stage, stands (ledgers and approval as the last fetch left them). */
 export async function stageStatus(repo: ContentRepo, environment: string, stage: StageSettings): Promise<StageStatus> {
-  const [commit, sourceCommit] = [await passedCommit(repo, environment), await passedCommit(repo, stage.promoteFrom)];
+  const [commit, sourceCommit] = await Promise.all([readDeployedCommit(repo, environment), readDeployedCommit(repo, stage.promoteFrom)]);
   const commitsBehindSource = await behind(repo, commit, sourceCommit);
   const approval = stage.approval === 'manual' ? await readApproval(repo, environment) : undefined;
   const state = approvalState(approval, sourceCommit, commit);

@@ -163,9 +163,15 @@ function parseJsonObject(text: string, source: string): Record<string, unknown> 
 
 /** The export ledger's head (its entries still to read), checked for its version. */
 function parseHead(text: string, source: string): Ledger {
-  const { version, lastExport, watermark, lastFullListing } = parseJsonObject(text, source) as { version?: unknown; lastExport?: string; watermark?: number; lastFullListing?: string };
-  if (version !== 2) throw new CorruptLedgerError(`${source}: not the head of a tmlsync ledger of version 2 (it needs "version": 2)`);
+  const { lastExport, watermark, lastFullListing } = headFields(text, source, 'ledger') as { lastExport?: string; watermark?: number; lastFullListing?: string };
   return { version: 1, objects: {}, ...(lastExport ? { lastExport } : {}), ...(watermark !== undefined ? { watermark } : {}), ...(lastFullListing ? { lastFullListing } : {}), store: { sharded: true, loaded: new Set() } };
+}
+
+/** A ledger's head (`head.json`), checked for its version; `ledger` names which ledger in the error. */
+function headFields(text: string, source: string, ledger: string): Record<string, unknown> {
+  const head = parseJsonObject(text, source);
+  if (head.version !== 2) throw new CorruptLedgerError(`${source}: not the head of a tmlsync ${ledger} of version 2 (it needs "version": 2)`);
+  return head;
 }
 
 export function parseDeployLedger(text: string | undefined, source = DEPLOY_LEDGER_FILE): DeployLedger {
@@ -200,10 +206,9 @@ export async function readLedgers(repo: ContentRepo, environment: string): Promi
   const reads = exportLedgerReads(exportRef, true);
   const deployReads = deployLedgerReads(deployRef, true);
   const texts = await repo.readStates([...reads, ...deployReads]);
-  const deployTexts = texts.slice(reads.length);
   return {
     exportLedger: exportLedgerFrom(exportRef, texts.slice(0, reads.length), true),
-    deployLedger: deployLedgerFrom(deployRef, (file) => deployTexts[deployReads.findIndex((r) => r.file === file)]),
+    deployLedger: deployLedgerFrom(deployRef, textsByFile(deployReads, texts.slice(reads.length))),
   };
 }
 
@@ -261,7 +266,7 @@ export async function readDeployLedger(repo: ContentRepo, environment: string): 
   return readDeployState(repo, environment, true);
 }
 
-/** The commit the environment's last deploy recorded (its ledger's head alone). */
+/** The commit the environment last deployed successfully, as of the last fetch (its deploy ledger's head alone). */
 export async function readDeployedCommit(repo: ContentRepo, environment: string): Promise<string | undefined> {
   return (await readDeployState(repo, environment, false)).deployedCommit;
 }
@@ -269,8 +274,13 @@ export async function readDeployedCommit(repo: ContentRepo, environment: string)
 async function readDeployState(repo: ContentRepo, environment: string, entries: boolean): Promise<DeployLedger> {
   const ref = stateRef(environment, 'deploy');
   const reads = deployLedgerReads(ref, entries);
-  const texts = await repo.readStates(reads);
-  return deployLedgerFrom(ref, (file) => texts[reads.findIndex((r) => r.file === file)]);
+  return deployLedgerFrom(ref, textsByFile(reads, await repo.readStates(reads)));
+}
+
+/** Each read file's text, by its name (the reads of one ref). */
+function textsByFile(reads: { file: string }[], texts: (string | undefined)[]): (file: string) => string | undefined {
+  const byFile = new Map(reads.map(({ file }, i) => [file, texts[i]]));
+  return (file) => byFile.get(file);
 }
 
 /** The files of the deploy ledger's ref to read: its head, a ledger of one file, and (`entries`) every shard. */
@@ -287,8 +297,7 @@ export function deployLedgerFrom(ref: string, fileText: (file: string) => string
   const head = fileText(LEDGER_HEAD_FILE);
   if (head === undefined) return parseDeployLedger(fileText(DEPLOY_LEDGER_FILE), `${ref}:${DEPLOY_LEDGER_FILE}`);
   const source = `${ref}:${LEDGER_HEAD_FILE}`;
-  const { version, deployedCommit, pending } = parseJsonObject(head, source) as { version?: unknown; deployedCommit?: string; pending?: Record<string, PendingCreation> };
-  if (version !== 2) throw new CorruptLedgerError(`${source}: not the head of a tmlsync deploy ledger of version 2 (it needs "version": 2)`);
+  const { deployedCommit, pending } = headFields(head, source, 'deploy ledger') as { deployedCommit?: string; pending?: Record<string, PendingCreation> };
   const objects: Record<string, DeployedEntry> = {};
   for (const shard of SHARDS) {
     const text = fileText(shardFile(shard));
@@ -313,16 +322,23 @@ export function exportLedgerWrite(environment: string, ledger: Ledger, message: 
   const unread = [...shards].filter((shard) => loaded !== 'all' && !loaded.has(shard));
   // A shard written from part of its entries would lose the rest.
   if (unread.length > 0) throw new Error(`the export ledger's shards ${unread.join(', ')} were changed without being read`);
+  const { files: shardTexts, emptied } = shardFiles(ledger.objects, shards);
+  const files = { [LEDGER_HEAD_FILE]: head, ...shardTexts };
+  return store?.sharded ? { ref, files, removed: emptied, onTop: true, message } : { ref, files, message };
+}
+
+/** The files of `shards` holding `objects` (by key), each shard's entries formatted; and the files of those left empty. */
+function shardFiles<T>(objects: Record<string, T>, shards: Iterable<string>): { files: Record<string, string>; emptied: string[] } {
   // Ids by shard, each shard's entries gathered as it is formatted: records of every shard at once held some 10 MB more at 100,000 objects.
   const ids = new Map<string, string[]>([...shards].map((shard) => [shard, []]));
-  for (const id of Object.keys(ledger.objects)) ids.get(shardOf(id))?.push(id);
-  const files: Record<string, string> = { [LEDGER_HEAD_FILE]: head };
-  const removed: string[] = [];
+  for (const id of Object.keys(objects)) ids.get(shardOf(id))?.push(id);
+  const files: Record<string, string> = {};
+  const emptied: string[] = [];
   for (const [shard, inShard] of ids) {
-    if (inShard.length > 0) files[shardFile(shard)] = formatState(sortedByKey(Object.fromEntries(inShard.map((id) => [id, ledger.objects[id]!]))));
-    else removed.push(shardFile(shard));
+    if (inShard.length > 0) files[shardFile(shard)] = formatState(sortedByKey(Object.fromEntries(inShard.map((id) => [id, objects[id]!]))));
+    else emptied.push(shardFile(shard));
   }
-  return store?.sharded ? { ref, files, removed, onTop: true, message } : { ref, files, message };
+  return { files, emptied };
 }
 
 /**
@@ -337,15 +353,7 @@ export function exportLedgerWrite(environment: string, ledger: Ledger, message: 
  */
 export function deployLedgerWrite(environment: string, ledger: DeployLedger, message: string): StateWrite {
   const { deployedCommit, pending } = ledger;
-  const files: Record<string, string> = { [LEDGER_HEAD_FILE]: formatState({ version: 2, deployedCommit, pending }) };
-  const byShard = new Map<string, string[]>();
-  for (const key of Object.keys(ledger.objects)) {
-    const shard = shardOf(key);
-    const keys = byShard.get(shard);
-    if (keys) keys.push(key);
-    else byShard.set(shard, [key]);
-  }
-  for (const [shard, keys] of byShard) files[shardFile(shard)] = formatState(sortedByKey(Object.fromEntries(keys.map((key) => [key, ledger.objects[key]!]))));
+  const files = { [LEDGER_HEAD_FILE]: formatState({ version: 2, deployedCommit, pending }), ...shardFiles(ledger.objects, SHARDS).files };
   return { ref: stateRef(environment, 'deploy'), files, message };
 }
 
