@@ -111,7 +111,7 @@ class BlockWriter {
   openEnded = false;
 
   /** `value` where it is written: on its own line below its key (`inline` false) or on the line that holds its `- ` or `? ` (or the document's start). */
-  node(value: TmlValue | undefined, level: number, inline: boolean, container?: object, key?: string | number): string {
+  node(value: TmlValue, level: number, inline: boolean, container?: object, key?: string | number): string {
     if (Array.isArray(value)) {
       if (value.length === 0) return this.empty('[]');
       // A list below its key has its `- ` lines at the key's indent (seqNoIndent): one level up.
@@ -140,7 +140,7 @@ class BlockWriter {
       // (written escaped) and for one longer than YAML's 1,024 characters of an implicit key.
       const explicit = key.includes('\n') || (keyText.length > 1024 && /^[\s\S]{1025}/u.test(keyText));
       text += explicit ? `? ${keyText}${newLine(level)}` : keyText;
-      const valueText = this.node(map[key], level + 1, explicit, map, key);
+      const valueText = this.node(map[key]!, level + 1, explicit, map, key);
       text += valueText.charCodeAt(0) === LINE_FEED ? `:${valueText}` : `: ${valueText}`;
     }
     return text;
@@ -168,8 +168,8 @@ function newLine(level: number): string {
 }
 
 /** A scalar's text: null, a boolean, a number in the form it was read in (numbers.ts) or else js-yaml's, or a string. */
-function scalarText(value: TmlValue | undefined, level: number, container: object | undefined, key: string | number | undefined): string {
-  if (value === null || value === undefined) return 'null';
+function scalarText(value: TmlValue, level: number, container: object | undefined, key: string | number | undefined): string {
+  if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'string') return stringText(value, level, false);
   if (typeof value === 'number') return numberText(value, container, key);
