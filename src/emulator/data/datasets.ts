@@ -3,7 +3,6 @@ import { fromData, resolveReferences, text as tmlText, type TmlKind, type TmlMap
 import { CODE, V1Error } from '../errors.js';
 import { bodyOf } from '../handlers/metadata.js';
 import { knownIndex } from '../known-index.js';
-import { knownObjects } from '../handlers/tml.js';
 import { prng } from '../seed/demo.js';
 import type { ContentRecord, EmulatorState } from '../state.js';
 import { runQuery, type Cell, type DataColumn, type Dataset } from './engine.js';
@@ -59,7 +58,8 @@ function joinedDataset(record: ContentRecord, state: EmulatorState): Dataset {
   const body = bodyOf(record);
   const schema = (body.schema ?? {}) as TmlMap;
   const entries = asMaps(body.model_tables ?? schema.tables ?? body.tables);
-  const resolved = resolveReferences([fromData(record.document)], { known: knownObjects(state).filter((k) => k.guid !== record.id) });
+  // The kept index: the record itself in it is its document (the same GUID), which the resolution leaves out.
+  const resolved = resolveReferences([fromData(record.document)], { known: knownIndex(state) });
   const tables = new Map<string, ContentRecord>();
   for (const { reference, resolution } of resolved) {
     if (resolution.status !== 'resolved' || !resolution.target.guid) continue;

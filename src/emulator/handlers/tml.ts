@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   carryNumberForms, copyTml, dependencyOrder, fromData, numberFormsOf, restoreNumberForms, format, handlerFor, parse, resolveReferences, TmlParseError, toJson, validate,
-  type KnownObject, type TargetIndex, type TmlDocument, type TmlKind, type TmlMap, type TmlValue,
+  type TargetIndex, type TmlDocument, type TmlMap, type TmlValue,
 } from '../../tml/index.js';
 import { currentUser, json, type EmulatorSettings, type HandlerContext, type Reply, type Route } from '../context.js';
 import { invalidParameter } from '../errors.js';
@@ -23,10 +23,6 @@ type Status = { status_code: 'OK' | 'WARNING' | 'ERROR'; error_message?: string;
 /** Only DATAMANAGEMENT or ADMINISTRATION may export or import TML (reference §2.15, §2.16). */
 export function requireDataManagement(context: HandlerContext): void {
   requirePrivilege(context, 'DATAMANAGEMENT', 'ADMINISTRATION');
-}
-
-export function knownObjects(state: EmulatorState): KnownObject[] {
-  return [...state.objects.values()].map((o) => ({ kind: o.kind as TmlKind, name: o.name, guid: o.id, ...(o.objId ? { objId: o.objId } : {}) }));
 }
 
 /** The stored document as a TmlDocument to read (stored documents were validated on import); not a copy: callers do not change it. */
