@@ -51,8 +51,8 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
   if (setUpOutcome.status === 'rejected') throw setUpOutcome.reason;
   const state = setUpOutcome.value;
   if (listingOutcome.status === 'rejected') {
+    // The batches sent end before the run reports; their files are waited for where the writer is closed (exportWith).
     await Promise.allSettled(state.batches);
-    await step.files.settled().catch(() => undefined);
     throw listingOutcome.reason;
   }
   step.run.log.debug({ objects: state.listed.size, listing: mode.kind }, 'listed ThoughtSpot content');
