@@ -52,34 +52,25 @@ function partsOf(relative) {
   return parts;
 }
 /**
- * The file's full path when every folder on its way is a real directory; undefined otherwise (it
- * cannot be in the tree). For a write ('writing'), a regular file where a folder goes throws (a
- * link or nothing there, the write replaces or makes a folder).
+ * The file's full path in the tree, every folder on its way looked at ('read', 'check') or made
+ * ('make'). 'read' and 'check': undefined when a folder on the way is not a real directory (the
+ * file cannot be in the tree). 'check' (before a write) and 'make': a regular file where a folder
+ * goes throws. 'make': a link or special file where a folder goes is removed (never what it points
+ * at) and a real folder made in its place, as a missing one is.
  */
-function inTree(relative, writing = false) {
+function pathIn(relative, mode) {
   const parts = partsOf(relative);
   let dir = root;
   for (const part of parts.slice(0, -1)) {
     dir = join(dir, part);
     if (real.has(dir)) continue;
     const kind = kindOf(dir);
-    if (writing && kind === 'file') throw folderTaken(relative);
-    if (kind !== 'folder') return undefined;
-    real.add(dir);
-  }
-  return join(dir, parts[parts.length - 1]);
-}
-/** The file's full path, every folder on its way made a real directory inside the tree. */
-function madeInTree(relative) {
-  const parts = partsOf(relative);
-  let dir = root;
-  for (const part of parts.slice(0, -1)) {
-    dir = join(dir, part);
-    if (real.has(dir)) continue;
-    const kind = kindOf(dir);
-    if (kind === 'file') throw folderTaken(relative);
-    if (kind === 'special') unlinkSync(dir);
-    if (kind !== 'folder') mkdirSync(dir);
+    if (mode !== 'read' && kind === 'file') throw folderTaken(relative);
+    if (kind !== 'folder') {
+      if (mode !== 'make') return undefined;
+      if (kind === 'special') unlinkSync(dir);
+      mkdirSync(dir);
+    }
     real.add(dir);
   }
   return join(dir, parts[parts.length - 1]);
@@ -88,7 +79,7 @@ function holds(file, text) {
   try { return readFileSync(file, 'utf8') === text; } catch { return false; }
 }
 function write(relative, text) {
-  const file = madeInTree(relative);
+  const file = pathIn(relative, 'make');
   for (;;) {
     const temp = file + '.' + randomBytes(6).toString('hex') + '.tmlsync-tmp';
     try {
@@ -102,7 +93,7 @@ function write(relative, text) {
   }
 }
 function remove(relative) {
-  const file = inTree(relative);
+  const file = pathIn(relative, 'read');
   if (file !== undefined && kindOf(file) !== 'none') unlinkSync(file);
 }
 /**
@@ -116,7 +107,7 @@ function holdsAlready(op, planned) {
   const next = planned.get(op.path);
   if (next !== undefined) return op.remove === undefined && next.text === op.text;
   // One look at the file's folders and one at the file: whether it is in the way, and whether it holds the text.
-  const file = inTree(op.path, op.write);
+  const file = pathIn(op.path, op.write ? 'check' : 'read');
   const kind = file === undefined ? 'none' : kindOf(file);
   if (op.write && kind === 'folder') throw new Error('a folder is where a file goes: ' + JSON.stringify(op.path));
   return op.remove === undefined && kind === 'file' && holds(file, op.text);
