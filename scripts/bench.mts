@@ -286,6 +286,7 @@ function timedRepo(repo: GitRepo, spans: Record<string, Span>, clock: () => numb
             file: (path, text) => stream.file(path, text),
             commit: (paths, message, author) => stream.commit(paths, message, author),
             finish: (states, written) => timed('commit', () => stream.finish(states, written))(),
+            expect: () => stream.expect(),
             discard: () => stream.discard(),
           };
         };

@@ -106,6 +106,8 @@ export class GitRepo {
   readonly #reader: BatchReader;
   /** State commits made ahead of their publication (`CommitStream.finish`), by the write they are, with the tip they went on. */
   readonly #ahead = new WeakMap<StateWrite, { commit: string; parent: string | undefined }>();
+  /** The state commits' `fast-import`, started before they are known (`CommitStream.expect`), for `#commitAhead` to feed. */
+  #stateImport: FastImport | undefined;
 
   private constructor(
     readonly dir: string,
@@ -364,6 +366,7 @@ export class GitRepo {
       },
       settle: (moved, inTree) => this.#settle(branch, moved, inTree),
       ahead: (states) => this.#commitAhead(states),
+      expectAhead: () => void (this.#stateImport ??= startFastImport(this.dir, this.options, STATE_IMPORT)),
     });
   }
 
@@ -374,9 +377,17 @@ export class GitRepo {
    * commit came after the branch's, 0.02-0.03 s on an incremental run's path (issue 16).
    */
   async #commitAhead(writes: StateWrite[]): Promise<void> {
-    if (writes.length === 0) return;
-    const parents = await this.#stateTips(writes.map((w) => w.ref));
-    const commits = await this.#fastImportCommits(writes.map((w, i) => this.#stateCommitSpec(`refs/tmlsync-publish/ahead/${i}`, w, parents.get(w.ref))));
+    const started = this.#stateImport;
+    this.#stateImport = undefined;
+    if (writes.length === 0) return endUnused(started);
+    let parents: Map<string, string>;
+    try {
+      parents = await this.#stateTips(writes.map((w) => w.ref));
+    } catch (error) {
+      await endUnused(started);
+      throw error;
+    }
+    const commits = await this.#fastImportCommits(writes.map((w, i) => this.#stateCommitSpec(`refs/tmlsync-publish/ahead/${i}`, w, parents.get(w.ref))), started);
     writes.forEach((w, i) => this.#ahead.set(w, { commit: commits[i]!, parent: parents.get(w.ref) }));
   }
 
@@ -672,12 +683,8 @@ export class GitRepo {
    * objects is a 24 MB text: joined into one stream and handed to git as a whole, it was copied
    * into strings and buffers some four times, the export's peak RSS (h-perf's heap snapshots).
    */
-  async #fastImportCommits(commits: (CommitSpec & { ref: string })[]): Promise<string[]> {
-    // --depth=0: no deltas. fast-import deltifies each blob against the one written before it, in
-    // chains of up to 50, so that reading one ledger shard meant applying up to 50 deltas of
-    // other shards: 25 shards of 100,003 objects' ledger took 0.14 s to read, 0.025 s stored whole
-    // (`cat-file --batch`; the pack is 3.0 MB either way, the shards share little).
-    const fastImport = startFastImport(this.dir, this.options, ['--force', '--depth=0']);
+  async #fastImportCommits(commits: (CommitSpec & { ref: string })[], started?: FastImport): Promise<string[]> {
+    const fastImport = started ?? startFastImport(this.dir, this.options, STATE_IMPORT);
     const { stdin } = fastImport.process;
     for (const [i, commit] of commits.entries()) {
       if (!(await writePieces(stdin, commitCommands(commit.ref, i + 1, commit)))) break;
@@ -831,10 +838,12 @@ function data(text: string): string {
  * (the blobs already packed stay unreferenced until git's garbage collection).
  */
 export class CommitStream {
-  #git: { process: ChildProcessWithoutNullStreams; exit: Promise<GitExit> } | undefined;
+  #git: FastImport | undefined;
   readonly #marks = new Map<string, number>();
   readonly #commits: { paths: string[]; message: string; author: Identity }[] = [];
   #next = 0;
+  /** Set once `finish` or `discard` is called: `expect` starts nothing after that. */
+  #closing = false;
   #ended = false;
   /** Blobs handed over since the last write: one write per turn of the event loop, not one per file. */
   #pending: string[] = [];
@@ -850,6 +859,7 @@ export class CommitStream {
       committed: (tip: string) => void;
       settle: (moved: boolean, inTree: Promise<boolean>) => void;
       ahead: (states: StateWrite[]) => Promise<void>;
+      expectAhead: () => void;
     },
   ) {}
 
@@ -861,6 +871,18 @@ export class CommitStream {
   #started(): ChildProcessWithoutNullStreams {
     this.#git ??= startFastImport(this.dir, this.options);
     return this.#git.process;
+  }
+
+  /**
+   * Told that commits are coming (the run has objects due): both processes that make them start
+   * now, while the answers are awaited, where they started at `finish`, one after the other on the
+   * run's path. Each start forks this process, some 5-15 ms of its main thread here, then git's
+   * own start.
+   */
+  expect(): void {
+    if (this.#closing) return;
+    this.#started();
+    this.repo.expectAhead();
   }
 
   /** Hands over a file's content as written to the working tree. */
@@ -897,6 +919,7 @@ export class CommitStream {
    * the caller goes on (`GitRepo#settle`).
    */
   async finish(states: StateWrite[] = [], written: Promise<void> = Promise.resolve()): Promise<string[]> {
+    this.#closing = true;
     // Observed at once: the files may fail before the commits are made, and that failure is the caller's to report.
     const inTree = written.then(() => true, () => false);
     const [made, ahead] = await Promise.allSettled([this.#finish(inTree), this.repo.ahead(states)]);
@@ -907,7 +930,7 @@ export class CommitStream {
 
   async #finish(inTree: Promise<boolean>): Promise<string[]> {
     if (this.#commits.length === 0) {
-      await this.discard();
+      await this.#drop();
       this.repo.settle(false, inTree);
       return [];
     }
@@ -943,6 +966,12 @@ export class CommitStream {
 
   /** Ends the stream without committing anything. */
   async discard(): Promise<void> {
+    this.#closing = true;
+    // Ahead of nothing: the state commits' process started for this stream (`expect`) ends unused.
+    await Promise.all([this.#drop(), this.repo.ahead([])]);
+  }
+
+  async #drop(): Promise<void> {
     this.#commits.length = 0;
     this.#pending = [];
     await this.#end();
@@ -964,6 +993,15 @@ const PATHS_A_PIECE = 1000;
 /** Blobs waiting before `CommitStream` starts its process: more than a few changed objects' files (a TML file is 1-20 KiB). */
 const LAZY_START = 256 * 1024;
 
+/**
+ * The state commits' `fast-import` options. --force: their scratch refs move freely. --depth=0: no
+ * deltas. fast-import deltifies each blob against the one written before it, in chains of up to 50,
+ * so that reading one ledger shard meant applying up to 50 deltas of other shards: 25 shards of
+ * 100,003 objects' ledger took 0.14 s to read, 0.025 s stored whole (`cat-file --batch`; the pack
+ * is 3.0 MB either way, the shards share little).
+ */
+const STATE_IMPORT = ['--force', '--depth=0'];
+
 /** How a git process ended: its exit code and its whole output. */
 interface GitExit {
   code: number | null;
@@ -971,8 +1009,21 @@ interface GitExit {
   err: string;
 }
 
-/** A `git fast-import` (fed by `CommitStream`, or by `GitRepo`'s state commits), and its exit. */
-function startFastImport(dir: string, options: RepoOptions, args: string[] = []): { process: ChildProcessWithoutNullStreams; exit: Promise<GitExit> } {
+/** Ends a `fast-import` started for commits that never came (`CommitStream.expect`): with `done`, it commits nothing and leaves no crash report. */
+async function endUnused(fastImport: FastImport | undefined): Promise<void> {
+  if (!fastImport) return;
+  fastImport.process.stdin.end('done\n');
+  await fastImport.exit;
+}
+
+/** A running `git fast-import` and its exit. */
+interface FastImport {
+  process: ChildProcessWithoutNullStreams;
+  exit: Promise<GitExit>;
+}
+
+/** A `git fast-import` (fed by `CommitStream`, or by `GitRepo`'s state commits). */
+function startFastImport(dir: string, options: RepoOptions, args: string[] = []): FastImport {
   // --done: a stream cut off before its end (the process died mid-way) commits nothing.
   const child = spawnGit(dir, options, [], ['fast-import', '--quiet', '--done', ...args]);
   // A fast-import that stopped early fails at `finish` with its own message, not as an EPIPE here.

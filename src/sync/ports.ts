@@ -185,6 +185,8 @@ export interface ContentCommits {
    * whatever reads the tree waits for them.
    */
   finish(states?: StateWrite[], written?: Promise<void>): Promise<string[]>;
+  /** Told that commits are coming (objects are due): what makes them may start now. */
+  expect(): void;
   /** Ends without committing. */
   discard(): Promise<void>;
 }

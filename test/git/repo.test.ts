@@ -39,6 +39,18 @@ async function commitFile(repo: GitRepo, path: string, { text = `${path}\n`, wri
   return made!;
 }
 
+/** This process's `git fast-import` children, by pid (Linux: `/proc`). */
+function fastImportChildren(): string[] {
+  const children = readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').split(' ').filter(Boolean);
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('fast-import');
+    } catch {
+      return false;
+    }
+  });
+}
+
 describe('GitRepo', () => {
   it('works on an empty remote: creates the branch with the given author', async () => {
     const url = server.createRepo('empty');
@@ -324,6 +336,44 @@ describe('GitRepo', () => {
     expect(fastImports(again)).toBe(1);
     expect(git(server.pathOf('ahead'), 'log', '--format=%s', ref).split('\n')).toEqual(['third', 'meanwhile', 'second', 'first']);
     expect(git(server.pathOf('ahead'), 'show', `${ref}:head.json`)).toBe('3');
+  });
+
+  it('starts both processes of a stream told that commits are coming, and its finish starts none', async () => {
+    const url = server.createRepo('expected');
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    await repo.fetch();
+    await repo.checkout('main');
+    const ref = 'refs/tmlsync/dev/export';
+    const counter = gitProcessCounter(tempDir());
+    const stream = repo.startCommits('main');
+    // Started outside the counter: whatever finish starts, it counts.
+    stream.expect();
+    writeFileSync(join(repo.dir, 'a.tml'), 'a\n');
+    stream.file('a.tml', 'a\n');
+    stream.commit(['a.tml'], 'write a.tml', committer);
+    const ledger = { ref, files: { 'head.json': '1\n' }, message: 'first' };
+    const [[made], finishing] = await counter.logged(() => stream.finish([ledger]));
+    expect(finishing.filter((args) => / fast-import /.test(` ${args} `))).toEqual([]);
+    await repo.publish({ branch: 'main', states: () => Promise.resolve([ledger]) });
+    expect(git(server.pathOf('expected'), 'rev-parse', 'main')).toBe(made);
+    expect(git(server.pathOf('expected'), 'show', `${ref}:head.json`)).toBe('1');
+  });
+
+  it.runIf(existsSync('/proc/self/task'))('ends the processes a stream started for commits that never came, committing nothing', async () => {
+    const repo = await onMain('expected-unused');
+    await repo.writeState('refs/tmlsync/dev/export', { 'head.json': '1\n' }, 'first');
+    const before = fastImportChildren();
+    for (const end of ['discard', 'finish'] as const) {
+      const stream = repo.startCommits('main');
+      stream.expect();
+      expect(fastImportChildren().length).toBe(before.length + 2);
+      await (end === 'discard' ? stream.discard() : stream.finish());
+      expect(fastImportChildren(), end).toEqual(before);
+    }
+    expect(await repo.revParse('HEAD')).toBeUndefined();
+    expect(git(repo.dir, 'log', '--format=%s', 'refs/tmlsync/dev/export')).toBe('first');
+    // A fast-import whose input ends without `done` leaves a crash report; these were ended with it.
+    expect(readdirSync(join(repo.dir, '.git')).filter((name) => name.startsWith('fast_import_crash'))).toEqual([]);
   });
 
   it('fails with a GitError naming the operation when the remote is unreachable', async () => {

@@ -100,6 +100,7 @@ function fakeCommits() {
     file: (path, text) => void files.set(path, text),
     commit: (paths, message, author) => void made.push({ paths, message, author }),
     finish: () => Promise.resolve(made.map((_, i) => `commit-${i + 1}`)),
+    expect: () => undefined,
     discard: () => Promise.resolve(),
   };
   return { commits, files, made };

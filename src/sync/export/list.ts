@@ -180,6 +180,10 @@ function dispatch(step: ExportRun, state: ExportState, batches: Header[][]): voi
   // The objects due so far are the files to come: the writer readies its thread before they do.
   step.files.expect(state.due);
   for (const batch of batches) state.batches.push(exportBatch(step, state, batch));
+  // And the commits their processes, once the calls are sent: each start forks this process, which
+  // held the first export call back when it came before (issue 16, the incremental run at 10,004
+  // objects: its commit took 17-19 ms instead of 37-38, the run 375 ms instead of 385, medians of 15 alternated).
+  if (state.due > 0) setImmediate(() => step.commits?.expect());
 }
 
 /** Pages listed before the ledger is read (in an incremental run, before the listing ends) wait for it; after that each page is handled as it arrives. */
