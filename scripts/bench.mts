@@ -3,10 +3,12 @@
  *
  * For each size (default 1,000 and 10,000 generated objects; `--sizes 1000`
  * runs fewer) the emulator runs as a separate process at 20 ms latency, and
- * three phases run side by side against it:
+ * these phases run side by side against it:
  *   1. full: `runExport` into a fresh work tree and an empty local bare remote;
  *   2. incremental: `runExport` again after exactly one object changed;
- *   3. naive: the same listing, then one object per `tml/export` call, one call
+ *   3. daemon: the same, as a daemon's next run makes it: one process, client
+ *      and repository kept from an unmeasured run before it;
+ *   4. naive: the same listing, then one object per `tml/export` call, one call
  *      at a time, writing nothing to git; on at most `--naive-sample` objects
  *      (default 1,000, evenly spread over the listing), extrapolated linearly.
  * Each of these runs `--repeats` times (default 3; the full export into a
@@ -98,13 +100,15 @@ const EXPORT_ENDPOINT = 'metadata/tml/export';
 /** Calls every export makes besides the content listing: the users (authors), `user/list`, the groups' privileges. */
 const PRINCIPAL_CALLS = 3;
 const COMMITTER = { name: 'tmlsync bench', email: 'bench@localhost' };
+/** The environment the export phases run (`tmlsync export` of it, or a daemon's scheduled run). */
+const BENCH_ENVIRONMENT = { name: 'bench', branch: 'main' };
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where `compilePhases` puts this file and the sources it imports, compiled: in the project, whose node_modules the packages resolve from. */
 const PHASES_BUILD = join(ROOT, 'node_modules', '.cache', 'tmlsync-bench');
 
-type PhaseName = 'full' | 'incremental' | 'naive' | 'deploy-setup' | 'deploy-edit' | 'deploy' | 'promotion' | 'sync-setup' | 'sync-edit' | 'sync';
+type PhaseName = 'full' | 'incremental' | 'daemon' | 'naive' | 'deploy-setup' | 'deploy-edit' | 'deploy' | 'promotion' | 'sync-setup' | 'sync-edit' | 'sync';
 
 interface PhaseArgs {
   name: PhaseName;
@@ -380,17 +384,49 @@ async function syncPhase(args: PhaseArgs, port: ThoughtSpotPort, result: Partial
   result.deploy = { changed: `deployed ${updated(report.deploy?.objects) || 'none'}; exported ${updated(report.export?.objects) || 'none'}`, drift: report.deploy?.drift.length ?? 0 };
 }
 
+/**
+ * Where a phase's measures start: its clock, RSS and CPU. A daemon's phase starts them again after
+ * the run it does unmeasured (`restart`), and empties the records its hooks filled meanwhile.
+ */
+class PhaseMeter {
+  origin = performance.now();
+  baselineRss = process.memoryUsage().rss;
+  peakRss = this.baselineRss;
+  cpuBefore = process.cpuUsage();
+  gitCpuBefore = procCpu('self')?.children;
+  readonly clock = () => performance.now() - this.origin;
+  // Sampling sees the RSS between event-loop turns; the kernel's high-water mark (maxRSS, at `stop`) also catches what falls between samples.
+  readonly #sampler = setInterval(() => (this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss)), SAMPLE_EVERY_MS);
+
+  restart(records: Record<string, unknown>[]): void {
+    for (const record of records) for (const key of Object.keys(record)) delete record[key];
+    Object.assign(this, { origin: performance.now(), baselineRss: process.memoryUsage().rss, cpuBefore: process.cpuUsage(), gitCpuBefore: procCpu('self')?.children });
+    this.peakRss = this.baselineRss;
+  }
+
+  /** The measures since the start: wall time, peak RSS, CPU of this process and of the git processes it waited for. */
+  stop(): Pick<PhaseResult, 'wallMs' | 'peakRssMb' | 'baselineRssMb' | 'cpuS' | 'gitCpuS'> {
+    const wallMs = this.clock();
+    clearInterval(this.#sampler);
+    const cpu = process.cpuUsage(this.cpuBefore);
+    const gitCpuAfter = procCpu('self')?.children;
+    // The kernel's high-water mark is the process's, from its start: a daemon's phase counts its unmeasured run in it.
+    const peakRss = Math.max(this.peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+    return {
+      wallMs,
+      peakRssMb: megabytes(peakRss),
+      baselineRssMb: megabytes(this.baselineRss),
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      gitCpuS: this.gitCpuBefore === undefined || gitCpuAfter === undefined ? undefined : gitCpuAfter - this.gitCpuBefore,
+    };
+  }
+}
+
 /** Runs inside a phase child: one phase, measured; its result goes to stdout as one JSON line. */
 async function phase(args: PhaseArgs): Promise<PhaseResult> {
   boundHeapGrowth();
-  const origin = performance.now();
-  const clock = () => performance.now() - origin;
-  const baselineRss = process.memoryUsage().rss;
-  let peakRss = baselineRss;
-  // Sampling sees the RSS between event-loop turns; the kernel's high-water mark (maxRSS, below) also catches what falls between samples.
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), SAMPLE_EVERY_MS);
-  const cpuBefore = process.cpuUsage();
-  const gitCpuBefore = procCpu('self')?.children;
+  const meter = new PhaseMeter();
+  const { clock } = meter;
 
   const calls: Record<string, number> = {};
   const operations: Record<string, Span> = {};
@@ -456,25 +492,22 @@ async function phase(args: PhaseArgs): Promise<PhaseResult> {
     const openStart = clock();
     const opened = await GitRepo.open(args.workTree, { remoteUrl: args.remote, committer: COMMITTER });
     addSpan(git, 'open', openStart, clock());
-    const repo = timedRepo(opened, git, clock);
-    const report = await runExport({ environment: { name: 'bench', branch: 'main' }, thoughtspot: port, repo, committer: COMMITTER });
+    if (args.name === 'daemon') {
+      // A daemon's run after its first keeps that run's process, client (its session) and repository: the run before,
+      // unmeasured, finds nothing changed; then one object changes, and the next run is measured, as its schedule would start it.
+      await runExport({ environment: BENCH_ENVIRONMENT, thoughtspot: thoughtspotPort(client), repo: opened, committer: COMMITTER });
+      await changeOneObject(args.url);
+      meter.restart([calls, operations, flights, git, inFlightPeak, listings.whole, listings.since]);
+    }
+    const report = await runExport({ environment: BENCH_ENVIRONMENT, thoughtspot: port, repo: timedRepo(opened, git, clock), committer: COMMITTER });
     result.objects = report.objects.length;
     result.counts = report.counts;
     result.outcome = report.outcome;
   }
-  const wallMs = clock();
-  clearInterval(sampler);
-  const cpu = process.cpuUsage(cpuBefore);
-  const gitCpuAfter = procCpu('self')?.children;
-  peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
   return {
     ...result,
-    wallMs,
-    peakRssMb: megabytes(peakRss),
-    baselineRssMb: megabytes(baselineRss),
-    cpuS: (cpu.user + cpu.system) / 1e6,
+    ...meter.stop(),
     exportsLoopBusy: loop.first && loop.last ? performance.eventLoopUtilization(loop.last, loop.first).utilization : undefined,
-    gitCpuS: gitCpuBefore === undefined || gitCpuAfter === undefined ? undefined : gitCpuAfter - gitCpuBefore,
   };
 }
 
@@ -634,6 +667,8 @@ interface SizeResult {
   /** Each phase's median repetition (by wall time); `runs` has them all. */
   full: PhaseResult;
   incremental: PhaseResult;
+  /** The incremental run as a daemon makes it: its process, session and repository kept from the run before. */
+  daemon: PhaseResult;
   naive: PhaseResult;
   /** What a naive export of every object would take: its listing plus the sample's export time scaled to all objects. */
   naiveWallMs: number;
@@ -680,12 +715,13 @@ async function benchSize(size: number, options: BenchOptions): Promise<SizeResul
       await measured({ name: 'full', ...common, ...treeOf(repeat), repeat });
       await changeOneObject(emulator.url);
       await measured({ name: 'incremental', ...common, ...treeOf(repeat), repeat });
+      await measured({ name: 'daemon', ...common, ...treeOf(repeat), repeat });
     }
     for (let repeat = 0; repeat < options.repeats; repeat += 1) await measured({ name: 'naive', ...common, ...treeOf(repeat), repeat });
     const naive = medianRun(runs.naive!);
     const { sampled, listingMs, exportMs } = naive.naive!;
     const result: SizeResult = {
-      size, scale, seedMs: emulator.seedMs, elapsedMs: 0, full: medianRun(runs.full!), incremental: medianRun(runs.incremental!), naive, runs,
+      size, scale, seedMs: emulator.seedMs, elapsedMs: 0, full: medianRun(runs.full!), incremental: medianRun(runs.incremental!), daemon: medianRun(runs.daemon!), naive, runs,
       naiveWallMs: listingMs + (exportMs / Math.max(1, sampled)) * naive.objects,
       naiveCalls: totalCalls(naive.calls) - (naive.calls[EXPORT_ENDPOINT] ?? 0) + naive.objects,
     };
@@ -752,20 +788,25 @@ const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const seconds = (ms: number, digits = 1) => (ms / 1000).toFixed(digits);
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** How the tables name an export phase. */
+function exportLabel(name: PhaseName): string {
+  return name === 'incremental' ? 'incremental (1 change)' : name === 'daemon' ? 'incremental in a running daemon (1 change)' : name;
+}
+
 function mainTable(results: SizeResult[]): string[] {
   const lines = [
     '| objects | export | wall s, median (min–max) | API calls (listing + export) | peak RSS MB | queue bound s | ratio | CPU s, tmlsync / emulator | naive wall s | speed-up |',
     '|---:|---|---:|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
-    for (const p of [r.full, r.incremental]) {
+    for (const p of [r.full, r.incremental, r.daemon]) {
       const kinds = callKinds(p.calls);
       const bound = queueBound(totalCalls(p.calls));
       const isFull = p.name === 'full';
       lines.push(
         row([
           count(p.objects),
-          isFull ? 'full' : 'incremental (1 change)',
+          exportLabel(p.name),
           wallCell(r.runs[p.name], p),
           `${kinds.listing} + ${kinds.exports}${kinds.session ? ` (+${kinds.session} login)` : ''}`,
           Math.max(...(r.runs[p.name] ?? [p]).map((run) => run.peakRssMb)).toFixed(0),
@@ -816,7 +857,7 @@ function breakdownTable(results: SizeResult[]): string[] {
     '|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
-    for (const p of [r.full, r.incremental, r.naive]) {
+    for (const p of [r.full, r.incremental, r.daemon, r.naive]) {
       const exportFlights = p.flights.export;
       const g = (keys: readonly string[]) => keys.reduce((sum, key) => sum + (p.git[key]?.totalMs ?? 0), 0);
       const gitColumn = p.name === 'naive' ? 'none (writes nothing)' : `${gitCell(p)} (${GIT_STEPS.map(([, keys]) => seconds(g(keys), 2)).join(' / ')})`;
@@ -826,7 +867,7 @@ function breakdownTable(results: SizeResult[]): string[] {
       lines.push(
         row([
           count(p.objects),
-          p.name === 'naive' ? `naive (${count(p.naive!.sampled)} objects exported)` : p.name,
+          p.name === 'naive' ? `naive (${count(p.naive!.sampled)} objects exported)` : exportLabel(p.name),
           spanS(p.operations.list),
           spanS(p.operations.export),
           exportFlights ? (exportFlights.totalMs / exportFlights.count).toFixed(1) : '–',
@@ -966,6 +1007,24 @@ function deployChecks(r: SizeResult, verdict: (ok: boolean) => string): string[]
   return lines;
 }
 
+/**
+ * The incremental run as a daemon makes it (its process, session and work tree kept from the run
+ * before), against the same targets as the run of a process of its own: the one a daemon makes
+ * all its life (issue 16).
+ */
+function daemonChecks(r: SizeResult, verdict: (ok: boolean) => string): string[] {
+  const { daemon } = r;
+  const kinds = callKinds(daemon.calls);
+  const ratio = daemon.wallMs / queueBound(totalCalls(daemon.calls));
+  const objects = count(r.full.objects);
+  const ok = daemon.outcome === 'ok' && daemon.counts?.updated === 1 && daemon.counts.added === 0 && daemon.counts.deleted === 0;
+  return [
+    `${verdict(kinds.exports === 1 && kinds.listing <= CONTENT_TYPES.length + PRINCIPAL_CALLS && kinds.session === 0)} ${objects} objects: in a running daemon, one change → at most one listing page per kind + 1 export call, no login (${kinds.listing} listing, ${kinds.exports} export, ${kinds.session} login calls)`,
+    `${verdict(ratio <= INCREMENTAL_TARGET)} ${objects} objects: incremental run in a running daemon within ${INCREMENTAL_TARGET}× of its queue bound (${ratio.toFixed(2)}×)`,
+    `${verdict(ok)} ${objects} objects: daemon's run sanity (updated ${daemon.counts?.updated ?? 0}, unchanged ${daemon.counts?.unchanged ?? 0})`,
+  ];
+}
+
 /** Issue 16's time budget, for the sizes it sets one for. */
 function budgetCheck(r: SizeResult, repeats: number, verdict: (ok: boolean) => string): string[] {
   if (r.size < BUDGET_SIZE) return [];
@@ -989,6 +1048,7 @@ function checks(results: SizeResult[], repeats: number): string[] {
     const incRatio = incremental.wallMs / queueBound(totalCalls(incremental.calls));
     lines.push(`${verdict(inc.exports === 1 && inc.listing <= incrementalListing)} ${count(full.objects)} objects: one change → at most one listing page per kind + 1 export call (${inc.listing} listing calls of at most ${incrementalListing}, the full export's ${listing}; ${inc.exports} export)`);
     lines.push(`${verdict(incRatio <= INCREMENTAL_TARGET)} ${count(full.objects)} objects: incremental run within ${INCREMENTAL_TARGET}× of its queue bound (${incRatio.toFixed(2)}×)`);
+    lines.push(...daemonChecks(r, verdict));
     if (r.size >= 10_000) {
       const peak = Math.max(...[...(r.runs.full ?? []), ...(r.runs.incremental ?? [])].map((p) => p.peakRssMb));
       const limit = r.size >= 100_000 ? RSS_LIMIT_100K_MB : RSS_LIMIT_10K_MB;
