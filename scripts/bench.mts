@@ -254,8 +254,8 @@ function timedPort(port: ThoughtSpotPort, spans: Record<string, Span>, clock: ()
   return {
     // The export loop uses only the four timed below; the rest pass through.
     ...port,
-    listHeaders: (type, subtypes, onPage) => ((listings.whole[type] = (listings.whole[type] ?? 0) + 1), timed('list', () => port.listHeaders(type, subtypes, onPage))),
-    listHeadersSince: (type, since, onPage) => ((listings.since[type] = (listings.since[type] ?? 0) + 1), timed('list', () => port.listHeadersSince!(type, since, onPage))),
+    listHeaders: (type, subtypes, onPage, signal) => ((listings.whole[type] = (listings.whole[type] ?? 0) + 1), timed('list', () => port.listHeaders(type, subtypes, onPage, signal))),
+    listHeadersSince: (type, since, onPage, signal) => ((listings.since[type] = (listings.since[type] ?? 0) + 1), timed('list', () => port.listHeadersSince!(type, since, onPage, signal))),
     listPrincipals: () => timed('list', () => port.listPrincipals()),
     listGroupPrivileges: () => timed('list', () => port.listGroupPrivileges()),
     syncPrincipals: (request) => port.syncPrincipals(request),
@@ -1066,7 +1066,11 @@ function checks(results: SizeResult[], repeats: number): string[] {
   return lines;
 }
 
-/** The commit measured, and whether src/ differed from it: numbers are only comparable between runs of the same code. */
+/**
+ * The commit measured, and whether src/ differed from it: numbers are only comparable between runs of the same code.
+ * Read as the phases are compiled (`orchestrate`), which is the code measured: read at the report, it named as dirty a
+ * run whose src/ was edited while it ran, after its phases had been compiled.
+ */
 function revision(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -1077,11 +1081,11 @@ function revision(): string {
   }
 }
 
-function report(results: SizeResult[], options: BenchOptions, sizes: number[], load: { start: number; end: number }): string {
+function report(results: SizeResult[], options: BenchOptions & { revision: string }, sizes: number[], load: { start: number; end: number }): string {
   const l = DEFAULT_RATE_LIMIT;
   const extrapolated = results.filter((r) => r.naive.naive!.sampled < r.naive.objects);
   return [
-    `tmlsync benchmark, ${new Date().toISOString().slice(0, 10)}, ${revision()}: \`npm run bench -- --sizes ${sizes.join(',')} --repeats ${options.repeats} --naive-sample ${options.naiveSample} --deploy-max ${options.deployMax} --api ${options.api}\``,
+    `tmlsync benchmark, ${new Date().toISOString().slice(0, 10)}, ${options.revision}: \`npm run bench -- --sizes ${sizes.join(',')} --repeats ${options.repeats} --naive-sample ${options.naiveSample} --deploy-max ${options.deployMax} --api ${options.api}\``,
     // The emulator, the exporter and git share the machine's cores: other load skews every number.
     `${cpus().length} CPUs, load average ${load.start.toFixed(2)} at start and ${load.end.toFixed(2)} at the end${Math.max(load.start, load.end) > cpus().length / 2 ? ' (a shared machine: other work ran beside the bench)' : ''}; emulator at ${LATENCY_MS} ms latency per call; queue ${l.concurrency} in flight, ${l.intervalCap} starts per ${l.intervalMs} ms (sliding)`,
     `queue bound = max(calls × ${l.intervalMs} ms ÷ ${l.intervalCap}, calls × ${LATENCY_MS} ms ÷ ${l.concurrency}); ratio = wall ÷ bound; MB = 10^6 bytes`,
@@ -1180,7 +1184,7 @@ async function orchestrate(argv: string[]): Promise<void> {
   }
   const [start = 0] = loadavg();
   try {
-    const benchOptions = { ...options, phases: compilePhases() };
+    const benchOptions = { ...options, revision: revision(), phases: compilePhases() };
     const results: SizeResult[] = [];
     for (const size of sizes) results.push(await benchSize(size, benchOptions));
     process.stdout.write(report(results, benchOptions, sizes, { start, end: loadavg()[0] ?? 0 }));

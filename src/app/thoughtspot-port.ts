@@ -133,16 +133,16 @@ export interface PortOptions {
  */
 function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPort, 'listHeaders' | 'listHeadersSince'> {
   return {
-    async listHeaders(type: HeaderType, subtypes = listingSubtypes(type), onPage?: (page: Header[]) => void) {
+    async listHeaders(type: HeaderType, subtypes = listingSubtypes(type), onPage?: (page: Header[]) => void, signal?: AbortSignal) {
       const headers: Header[] = [];
       await client.eachObjectHeaderPage({ type, ...(subtypes ? { subtypes: subtypes as never } : {}) }, pageSize, (page) => {
         const mapped = page.map((h) => portHeader(h, type));
         if (onPage) onPage(mapped);
         else headers.push(...mapped);
-      });
+      }, signal);
       return headers;
     },
-    async listHeadersSince(type: HeaderType, since: number, onPage?: (page: Header[]) => void) {
+    async listHeadersSince(type: HeaderType, since: number, onPage?: (page: Header[]) => void, signal?: AbortSignal) {
       // Offset paging while objects change: a change moves its object to the front, so later pages
       // shift back and may repeat a header (callers drop repeats), never skip one; the change
       // itself is newer than anything listed, so the next run's listing sees it.
@@ -150,7 +150,7 @@ function listingCalls(client: PortClient, pageSize: number): Pick<ThoughtSpotPor
       const subtypes = listingSubtypes(type);
       for (;;) {
         const size = headers.length === 0 ? Math.min(pageSize, SINCE_FIRST_PAGE) : pageSize;
-        const page = (await client.listObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}), sort: 'MODIFIED', sortAscending: false, offset: headers.length, batchSize: size })).map((h) => portHeader(h, type));
+        const page = (await client.listObjectHeaders({ type, ...(subtypes ? { subtypes: subtypes as never } : {}), sort: 'MODIFIED', sortAscending: false, offset: headers.length, batchSize: size }, signal)).map((h) => portHeader(h, type));
         headers.push(...page);
         onPage?.(page);
         if (page.length < size || page[page.length - 1]!.modified < since) return headers;

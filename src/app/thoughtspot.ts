@@ -22,7 +22,7 @@ export interface ThoughtSpotConnection extends Session {
 }
 
 type ApiVersion = 'v1' | 'v2';
-type Client = PortClient & Session & { login(): Promise<void>; readonly queue: { readonly waiting: number } };
+type Client = PortClient & Session & { login(signal?: AbortSignal): Promise<void>; readonly queue: { readonly waiting: number } };
 
 /**
  * Connects to an environment's ThoughtSpot: the one place where its adapter
@@ -36,16 +36,17 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
   let client: Client | undefined;
   let chosen: Promise<ThoughtSpotPort> | undefined;
   let api: ApiVersion | undefined;
-  const choose = async (): Promise<ThoughtSpotPort> => {
-    const version = environment.api === 'auto' ? await probe(asked) : environment.api;
+  const choose = async (signal?: AbortSignal): Promise<ThoughtSpotPort> => {
+    const version = environment.api === 'auto' ? await probe(asked, signal) : environment.api;
     client = environment.api === 'auto' && version === 'v1' ? clientFor(environment, services) : asked;
     api = version;
     services.log.info({ environment: environment.name, api: version }, `ThoughtSpot REST API ${version} in use${environment.api === 'auto' ? ' (api: auto)' : ''}`);
     return thoughtspotPort(client, { username: signInName(environment) });
   };
-  const port = () => {
-    // A failed choice (ThoughtSpot unreachable, a wrong password) is not remembered: the next call tries again.
-    chosen ??= choose().catch((error: unknown) => {
+  // A call with a signal that starts the choice lends it to the probe's login, which other calls may then share (`ThoughtSpotHttp`'s renewal).
+  const port = (signal?: AbortSignal) => {
+    // A failed choice (ThoughtSpot unreachable, a wrong password, a probe abandoned) is not remembered: the next call tries again.
+    chosen ??= choose(signal).catch((error: unknown) => {
       chosen = undefined;
       throw error;
     });
@@ -71,9 +72,9 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
  * goes on with). Only a 404 there means it has no v2 (an older ThoughtSpot
  * Software release); any other failure is the run's, as it would be on v2.
  */
-async function probe(v2: Client): Promise<ApiVersion> {
+async function probe(v2: Client, signal?: AbortSignal): Promise<ApiVersion> {
   try {
-    await v2.login();
+    await v2.login(signal);
     return 'v2';
   } catch (error) {
     if (error instanceof ThoughtSpotApiError && error.status === 404) return 'v1';
@@ -88,9 +89,21 @@ const PORT_METHODS = {
   sessionUser: true, changePassword: true, speaksObjIds: true, setObjIds: true,
 } satisfies Record<keyof ThoughtSpotPort, true>;
 
-/** A port whose every call waits for the port it forwards to (chosen on first use). */
-function deferredPort(port: () => Promise<ThoughtSpotPort>): ThoughtSpotPort {
-  const forward = (name: keyof ThoughtSpotPort) => async (...args: unknown[]) => ((await port())[name] as (...args: unknown[]) => Promise<unknown>)(...args);
+/** A port whose every call waits for the port it forwards to (chosen on first use); a call given an `AbortSignal` (a listing's) waits only as long as it. */
+function deferredPort(port: (signal?: AbortSignal) => Promise<ThoughtSpotPort>): ThoughtSpotPort {
+  const chosen = async (signal: AbortSignal | undefined): Promise<ThoughtSpotPort> => {
+    try {
+      return await port(signal);
+    } catch (error) {
+      // The choice this call shared was abandoned by the call that started it (its signal aborted): this one starts its own.
+      if (signal?.aborted || !(error instanceof DOMException && error.name === 'AbortError')) throw error;
+      return port(signal);
+    }
+  };
+  const forward = (name: keyof ThoughtSpotPort) => async (...args: unknown[]) => {
+    const signal = args.find((arg): arg is AbortSignal => arg instanceof AbortSignal);
+    return ((await chosen(signal))[name] as (...args: unknown[]) => Promise<unknown>)(...args);
+  };
   return Object.fromEntries(Object.keys(PORT_METHODS).map((name) => [name, forward(name as keyof ThoughtSpotPort)])) as unknown as ThoughtSpotPort;
 }
 

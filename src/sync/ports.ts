@@ -108,16 +108,18 @@ export interface ThoughtSpotPort {
   /**
    * Every header of a type (optionally of some `LOGICAL_TABLE` subtypes), all pages. With `onPage`,
    * each page goes to it as it arrives and is not kept: the result is then empty (an export, which
-   * decides page by page, does not hold a second copy of a whole instance's headers).
+   * decides page by page, does not hold a second copy of a whole instance's headers). `signal`
+   * ends the listing: a page waiting in the queue is dropped, one under way closed, none retried;
+   * it then rejects with the signal's reason.
    */
-  listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void): Promise<Header[]>;
+  listHeaders(type: HeaderType, subtypes?: string[], onPage?: (page: Header[]) => void, signal?: AbortSignal): Promise<Header[]>;
   /**
    * Headers of a type newest first (by `modified`), page by page, until a page
    * reaches back before `since` (epoch ms, ThoughtSpot's clock): every object
    * modified at or after `since`, and some older ones. Absent where the listing
    * cannot be sorted by modification: there only `listHeaders` (a full listing) is trusted.
    */
-  listHeadersSince?(type: HeaderType, since: number, onPage?: (page: Header[]) => void): Promise<Header[]>;
+  listHeadersSince?(type: HeaderType, since: number, onPage?: (page: Header[]) => void, signal?: AbortSignal): Promise<Header[]>;
   /** `user/list`. */
   listPrincipals(): Promise<PrincipalEntry[]>;
   /** Every group's privileges (`GET group`). */

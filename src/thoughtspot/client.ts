@@ -65,8 +65,8 @@ export class ThoughtSpotClient {
   // ---------------------------------------------------------------- session
 
   /** Logs in now (calls log in by themselves when needed). */
-  login(): Promise<void> {
-    return this.#http.ensureSession();
+  login(signal?: AbortSignal): Promise<void> {
+    return this.#http.ensureSession(signal);
   }
 
   /** Ends the session, if there is one; a later call logs in again. */
@@ -120,8 +120,9 @@ export class ThoughtSpotClient {
 
   // ---------------------------------------------------------------- metadata
 
-  listObjectHeaders(params: ListObjectHeadersParams): Promise<ObjectHeader[]> {
-    return listObjectHeaders(this.#http, params);
+  /** One page of headers; `signal` ends the call (`ApiRequest.signal`). */
+  listObjectHeaders(params: ListObjectHeadersParams, signal?: AbortSignal): Promise<ObjectHeader[]> {
+    return listObjectHeaders(this.#http, params, signal);
   }
 
   /** Every header of a type, fetched page by page (`offset` skips, from 0). */
@@ -134,10 +135,11 @@ export class ThoughtSpotClient {
   /**
    * Every header of a type, page by page to `onPage` as it arrives, none kept here: a caller
    * that handles each page (an export) need not hold the whole listing (issue 16: at 100,003
-   * objects, the listing kept whole held every raw header until its type was listed).
+   * objects, the listing kept whole held every raw header until its type was listed). `signal`
+   * ends the listing: no page is asked for after it aborts.
    */
-  async eachObjectHeaderPage(params: Omit<ListObjectHeadersParams, 'offset' | 'batchSize'>, pageSize: number, onPage: (page: ObjectHeader[]) => void): Promise<void> {
-    await eachPage((offset) => listObjectHeaders(this.#http, { ...params, offset, batchSize: pageSize }), pageSize, onPage);
+  async eachObjectHeaderPage(params: Omit<ListObjectHeadersParams, 'offset' | 'batchSize'>, pageSize: number, onPage: (page: ObjectHeader[]) => void, signal?: AbortSignal): Promise<void> {
+    await eachPage((offset) => listObjectHeaders(this.#http, { ...params, offset, batchSize: pageSize }, signal), pageSize, onPage);
   }
 
   listVizHeaders(id: Guid): Promise<VizHeader[]> {

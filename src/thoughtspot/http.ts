@@ -65,7 +65,7 @@ export class ThoughtSpotHttp implements ApiCaller {
   #sessionStartedAt = 0;
   /** The current session's lifetime: the one its login reported, else the configured one. */
   #sessionTtlMs: number | undefined;
-  #renewal: Promise<void> | undefined;
+  #renewal: Renewal | undefined;
 
   constructor(options: ThoughtSpotHttpOptions) {
     this.#options = options;
@@ -83,27 +83,28 @@ export class ThoughtSpotHttp implements ApiCaller {
   }
 
   async #send(request: ApiRequest): Promise<ApiResponse> {
+    request.signal?.throwIfAborted();
     if (request.anonymous) return this.#checked(request, await this.#attempts(request));
     if (!this.#active) {
-      await this.#renew(this.#generation);
+      await this.#renew(this.#generation, request.signal);
     } else if (this.#nearsLifetime()) {
       // One line per renewal: calls that find one under way just wait for it.
       if (!this.#renewal) this.#options.logger.info({ endpoint: request.endpoint, sessionAgeMs: Date.now() - this.#sessionStartedAt }, 'ThoughtSpot session nears its lifetime, logging in again');
-      await this.#renew(this.#generation, true);
+      await this.#renew(this.#generation, request.signal, true);
     }
     const generation = this.#generation;
     let response = await this.#attempts(request);
     if (response.status === 401) {
       this.#options.logger.info({ endpoint: request.endpoint }, 'ThoughtSpot session rejected, logging in again');
-      await this.#renew(generation);
+      await this.#renew(generation, request.signal);
       response = await this.#attempts(request);
     }
     return this.#checked(request, response);
   }
 
-  /** Logs in now, if no session is active. */
-  async ensureSession(): Promise<void> {
-    if (!this.#active) await this.#renew(this.#generation);
+  /** Logs in now, if no session is active; `signal` ends the wait (`#renew`). */
+  async ensureSession(signal?: AbortSignal): Promise<void> {
+    if (!this.#active) await this.#renew(this.#generation, signal);
   }
 
   get hasSession(): boolean {
@@ -126,26 +127,43 @@ export class ThoughtSpotHttp implements ApiCaller {
    * `keepCurrent` (renewal before expiry): the current session stays in use
    * until the new one's cookies or token replace it, so calls already under
    * way are not sent without a session; after a 401 there is nothing worth keeping.
+   * A caller whose `signal` aborts stops waiting; the login itself is abandoned
+   * (its requests end, no retry) once no caller waits for it: with ThoughtSpot
+   * down, its retries would otherwise go on for minutes after the run that
+   * started it had stopped.
    */
-  #renew(seen: number, keepCurrent = false): Promise<void> {
+  #renew(seen: number, signal?: AbortSignal, keepCurrent = false): Promise<void> {
     if (this.#active && this.#generation !== seen) return Promise.resolve();
-    this.#renewal ??= (async () => {
+    this.#renewal ??= this.#login(keepCurrent);
+    return waitFor(this.#renewal, signal);
+  }
+
+  #login(keepCurrent: boolean): Renewal {
+    const abandon = new AbortController();
+    const done = (async () => {
       const started = Date.now();
       if (!keepCurrent) {
         this.#active = false;
         this.#options.forgetSession();
       }
       const endReplaced = keepCurrent ? this.#options.replacedSession?.() : undefined;
-      const lifetime = await this.#options.authenticate(this);
+      const lifetime = await this.#options.authenticate({ send: (request) => this.send({ ...request, signal: abandon.signal }) });
       this.#sessionTtlMs = lifetime ? lifetime.ttlMs : this.#options.sessionTtlMs;
       this.#sessionStartedAt = started;
       this.#generation += 1;
       this.#active = true;
       if (endReplaced) await this.#endReplaced(endReplaced);
     })().finally(() => {
-      this.#renewal = undefined;
+      if (this.#renewal === renewal) this.#renewal = undefined;
     });
-    return this.#renewal;
+    // An abandoned login's failure has no caller left to take it.
+    done.catch(() => undefined);
+    const renewal = { done, waiting: 0, abandon };
+    // A call that comes once it is abandoned logs in anew, rather than share its end.
+    abandon.signal.addEventListener('abort', () => {
+      if (this.#renewal === renewal) this.#renewal = undefined;
+    });
+    return renewal;
   }
 
   /** Ends the session a renewal replaced; a failure only costs a session that runs out by itself, never the run. */
@@ -165,6 +183,7 @@ export class ThoughtSpotHttp implements ApiCaller {
       const wait = { ms: 0 };
       let response: ApiResponse;
       try {
+        request.signal?.throwIfAborted();
         response = await queue.run(async () => {
           const answer = await transport.send(request);
           if (answer.status === 429) {
@@ -173,15 +192,16 @@ export class ThoughtSpotHttp implements ApiCaller {
             if (wait.ms <= retry.maxRetryAfterMs) queue.holdFor(wait.ms);
           }
           return answer;
-        }, attempt === 0 ? (request.priority ?? QUEUE_PRIORITY.normal) : QUEUE_PRIORITY.retry);
+        }, attempt === 0 ? (request.priority ?? QUEUE_PRIORITY.normal) : QUEUE_PRIORITY.retry, request.signal);
       } catch (error) {
+        // An abort (the signal's reason) is no network error: it is not retried.
         if (!(error instanceof ThoughtSpotNetworkError)) throw error;
         const safe = request.idempotent || !error.sent;
         if (!safe) throw new ThoughtSpotUncertainWriteError(request.endpoint, error);
         if (last) throw error;
         const delayMs = backoffDelay(attempt, retry);
         logger.warn({ endpoint: request.endpoint, code: error.code, attempt: attempt + 1, delayMs }, 'ThoughtSpot request failed, retrying');
-        await sleep(delayMs);
+        await sleep(delayMs, request.signal);
         continue;
       }
       logger.debug({ endpoint: request.endpoint, method: request.method, status: response.status, attempt: attempt + 1, ms: Date.now() - started }, 'ThoughtSpot request');
@@ -194,7 +214,7 @@ export class ThoughtSpotHttp implements ApiCaller {
       if (response.status >= 500 && request.idempotent && !last) {
         const delayMs = backoffDelay(attempt, retry);
         logger.warn({ endpoint: request.endpoint, status: response.status, attempt: attempt + 1, delayMs }, 'ThoughtSpot server error, retrying');
-        await sleep(delayMs);
+        await sleep(delayMs, request.signal);
         continue;
       }
       return response;
@@ -210,6 +230,36 @@ export class ThoughtSpotHttp implements ApiCaller {
     if (response.status >= 500 && !request.idempotent) throw new ThoughtSpotUncertainWriteError(request.endpoint, error);
     throw error;
   }
+}
+
+/** A login under way: what its callers wait for, how many wait with a signal, and how to abandon it once none is left. */
+interface Renewal {
+  done: Promise<void>;
+  waiting: number;
+  abandon: AbortController;
+}
+
+/**
+ * A caller's wait for a login. Without a signal it waits to the end, and the login is never
+ * abandoned; with one, it stops when the signal aborts, and the last caller to stop abandons it.
+ */
+function waitFor(renewal: Renewal, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) {
+    // Counted for good: no abort of another caller's can bring the count to none.
+    renewal.waiting += 1;
+    return renewal.done;
+  }
+  signal.throwIfAborted();
+  renewal.waiting += 1;
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      renewal.waiting -= 1;
+      if (renewal.waiting === 0) renewal.abandon.abort(signal.reason);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    renewal.done.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function header(response: ApiResponse, name: string): string | undefined {

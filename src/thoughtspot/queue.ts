@@ -26,14 +26,19 @@ export class HostQueue {
     });
   }
 
-  /** Runs one request when the host's limits allow it. Retries pass a higher priority, to go before new work. */
-  run<T>(request: () => Promise<T>, priority = 0): Promise<T> {
+  /**
+   * Runs one request when the host's limits allow it. Retries pass a higher priority, to go before
+   * new work. A request still waiting when `signal` aborts leaves the queue and rejects with its
+   * reason; one under way is the request's to end (the transport gets the same signal).
+   */
+  run<T>(request: () => Promise<T>, priority = 0, signal?: AbortSignal): Promise<T> {
     // Only `job` is reachable from the task p-queue keeps (see `startJob`): neither `request` nor the answer.
     const job: Job<T> = { request };
     const answer = new Promise<T>((resolve, reject) => {
       job.settle = { resolve, reject };
     });
-    void this.#queue.add(() => startJob(job), { priority });
+    // `startJob` never rejects: p-queue's promise rejects only when the signal aborts.
+    this.#queue.add(() => startJob(job), { priority, ...(signal ? { signal } : {}) }).catch((reason: unknown) => dropUnstarted(job, reason));
     return answer;
   }
 
@@ -85,6 +90,14 @@ async function startJob<T>(job: Job<T>): Promise<void> {
   }
 }
 
+/** Rejects a job that never started (its signal aborted while it waited); one that started settles by its request. */
+function dropUnstarted<T>(job: Job<T>, reason: unknown): void {
+  const { settle } = job;
+  delete job.request;
+  delete job.settle;
+  settle?.reject(reason);
+}
+
 /**
  * The per-host queues of a process, keyed by origin. Whoever creates clients
  * owns one and passes it to each (renovate shares its per-host throttles the
@@ -120,6 +133,18 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or until `signal` aborts: then rejects with its reason. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -57,6 +57,12 @@ export interface ApiRequest {
   withoutToken?: boolean;
   /** Queue priority of the first attempt (`QUEUE_PRIORITY` in limits.ts); normal when absent. */
   priority?: number;
+  /**
+   * Ends the call when it aborts: out of the queue if it waits there, the request closed if under
+   * way, no retry after it; the call rejects with the signal's reason. Only for reads: a write
+   * cut off mid-way would leave its outcome unknown.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ApiResponse {
@@ -154,9 +160,11 @@ export class Transport {
         headers,
         body,
         responseType: 'buffer',
+        ...(request.signal ? { signal: request.signal } : {}),
       });
       return { status: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason;
       throw networkError(request.endpoint, error);
     }
   }

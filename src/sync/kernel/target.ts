@@ -32,12 +32,12 @@ export async function targetObjects(thoughtspot: ThoughtSpotPort, kinds?: Iterab
   return (await listTarget(thoughtspot, kinds)).objects;
 }
 
-/** `targetObjects`, with each object's owner. */
-export async function listTarget(thoughtspot: ThoughtSpotPort, kinds?: Iterable<TmlKind>): Promise<Target> {
+/** `targetObjects`, with each object's owner; `signal` ends the listing (`ThoughtSpotPort.listHeaders`). */
+export async function listTarget(thoughtspot: ThoughtSpotPort, kinds?: Iterable<TmlKind>, signal?: AbortSignal): Promise<Target> {
   const wanted = kinds === undefined ? undefined : new Set([...kinds].map(listedKind));
   const lists = await allEnded(
     KIND_LISTINGS.filter(({ kind }) => !wanted || wanted.has(kind)).map(async ({ metadataType, subtypes, kind }) => {
-      const headers = await thoughtspot.listHeaders(metadataType, subtypes.length > 0 ? [...subtypes] : undefined);
+      const headers = await thoughtspot.listHeaders(metadataType, subtypes.length > 0 ? [...subtypes] : undefined, undefined, signal);
       return headers.map((header) => ({ kind, header }));
     }),
   );

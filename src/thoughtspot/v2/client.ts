@@ -146,8 +146,8 @@ export class ThoughtSpotV2Client {
   // ---------------------------------------------------------------- session
 
   /** Gets a token now (calls get one by themselves when needed). */
-  login(): Promise<void> {
-    return this.#http.ensureSession();
+  login(signal?: AbortSignal): Promise<void> {
+    return this.#http.ensureSession(signal);
   }
 
   /** Revokes the token, if there is one; a later call gets a new one. */
@@ -257,7 +257,7 @@ export class ThoughtSpotV2Client {
   // ---------------------------------------------------------------- metadata
 
   /** One page of headers (`metadata/search`, sorted by creation so that pages stay stable while objects change, unless `sort` says otherwise). */
-  async listObjectHeaders(params: ListHeadersParams & { offset?: number; batchSize?: number }): Promise<ObjectHeader[]> {
+  async listObjectHeaders(params: ListHeadersParams & { offset?: number; batchSize?: number }, signal?: AbortSignal): Promise<ObjectHeader[]> {
     const items = await searchMetadata(this.#http, {
       metadata: [{ type: shapes.v2Type(params.type), ...(params.subtypes ? { subtypes: params.subtypes } : {}), ...(params.pattern ? { namePattern: params.pattern } : {}) }],
       ...(params.tagNames ? { tagIdentifiers: params.tagNames } : {}),
@@ -266,7 +266,7 @@ export class ThoughtSpotV2Client {
       sort: params.sort ? { field: params.sort, order: params.sortAscending === false ? 'DESC' : 'ASC' } : { field: 'CREATED', order: 'ASC' },
       includeHeaders: true,
       includeDetails: false,
-    });
+    }, signal);
     return shareGuids(items.map(shapes.objectHeader));
   }
 
@@ -277,9 +277,9 @@ export class ThoughtSpotV2Client {
     return headers;
   }
 
-  /** Every header of a type, page by page to `onPage` as it arrives, none kept here (as v1's, client.ts). */
-  async eachObjectHeaderPage(params: ListHeadersParams, pageSize: number, onPage: (page: ObjectHeader[]) => void): Promise<void> {
-    await eachPage((offset) => this.listObjectHeaders({ ...params, offset, batchSize: pageSize }), pageSize, onPage);
+  /** Every header of a type, page by page to `onPage` as it arrives, none kept here; `signal` ends it (as v1's, client.ts). */
+  async eachObjectHeaderPage(params: ListHeadersParams, pageSize: number, onPage: (page: ObjectHeader[]) => void, signal?: AbortSignal): Promise<void> {
+    await eachPage((offset) => this.listObjectHeaders({ ...params, offset, batchSize: pageSize }, signal), pageSize, onPage);
   }
 
   /** The visualizations of a liveboard or answer; any other id is refused, as over v1. */

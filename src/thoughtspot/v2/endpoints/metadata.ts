@@ -78,8 +78,9 @@ export interface SearchMetadataParams {
 }
 
 /** `POST metadata/search`. A read, and a listing: it goes before exports in the host's queue. */
-export async function searchMetadata(api: ApiCaller, params: SearchMetadataParams): Promise<V2MetadataItem[]> {
+export async function searchMetadata(api: ApiCaller, params: SearchMetadataParams, signal?: AbortSignal): Promise<V2MetadataItem[]> {
   const response = await api.send({
+    ...(signal ? { signal } : {}),
     endpoint: 'metadata/search',
     method: 'POST',
     json: {

@@ -1,0 +1,130 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, servicesOf, thoughtspotPort } from '../../src/app/index.js';
+import type { EnvironmentConfig } from '../../src/config/index.js';
+import { API_PREFIX, API_V2_PREFIX, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { Redactor, silentLogger } from '../../src/log/index.js';
+import { API_VERSIONS, clientOf, endpointOf, requestLog, type ApiVersion, type RequestLog } from '../support/api.js';
+
+/**
+ * A listing told to stop (`AbortSignal`, issue 16: a deploy lists its target beside reading its
+ * files, and files that stop it must stop the listing too): nothing of it is sent after the
+ * signal, what is under way is closed, nothing is retried, and the client goes on as before.
+ */
+
+/** A ThoughtSpot that takes every request and answers none: it notes each one's path, and whether the client closed it. */
+async function silentThoughtSpot() {
+  const requests: { path: string; closed: boolean }[] = [];
+  const server = createServer((req) => {
+    const request = { path: req.url?.split('?')[0] ?? '', closed: false };
+    requests.push(request);
+    req.socket.once('close', () => (request.closed = true));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: () => boolean): Promise<void> {
+  while (!what()) await sleep(5);
+}
+
+/** Retries a few milliseconds apart: a call that retried after its signal would be seen at once. */
+const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000 };
+
+const loginPath = (api: ApiVersion) => `${api === 'v1' ? API_PREFIX : API_V2_PREFIX}${endpointOf(api, 'login')}`;
+
+let emulator: RunningEmulator;
+let log: RequestLog;
+beforeAll(async () => {
+  log = requestLog();
+  // Each answer 150 ms late: long enough to be told to stop while another call holds the queue.
+  emulator = await startEmulator({ logger: log.logger, latencyMs: 150 });
+});
+afterAll(() => emulator.close());
+
+describe.each(API_VERSIONS)('a listing told to stop (%s)', (api) => {
+  it('while its login hangs: it rejects with the signal\'s reason; the login is abandoned, its request closed and not sent again', async () => {
+    const ts = await silentThoughtSpot();
+    try {
+      const port = thoughtspotPort(clientOf(api, ts.url, { retry: FAST_RETRY }));
+      const stop = new AbortController();
+      const listing = port.listHeaders('LOGICAL_TABLE', undefined, undefined, stop.signal);
+      await until(() => ts.requests.length === 1);
+      stop.abort();
+      await expect(listing).rejects.toMatchObject({ name: 'AbortError' });
+      await until(() => ts.requests[0]!.closed);
+      await sleep(50);
+      expect(ts.requests).toEqual([{ path: loginPath(api), closed: true }]);
+    } finally {
+      await ts.close();
+    }
+  });
+
+  it('between its pages: no page is asked for after the signal, and the client lists as before afterwards', async () => {
+    const port = thoughtspotPort(clientOf(api, emulator.url), { listingPage: 1 });
+    await port.listPrincipals();
+    const before = log.count(api, 'listing');
+    const stop = new AbortController();
+    const pages: unknown[] = [];
+    const listing = port.listHeaders('LOGICAL_TABLE', undefined, (page) => {
+      pages.push(page);
+      stop.abort();
+    }, stop.signal);
+    await expect(listing).rejects.toMatchObject({ name: 'AbortError' });
+    expect(pages).toHaveLength(1);
+    expect(log.count(api, 'listing') - before).toBe(1);
+    // The demo holds several tables: listed whole, one page each.
+    expect((await port.listHeaders('LOGICAL_TABLE')).length).toBeGreaterThan(1);
+  });
+
+  it('while it waits in the host\'s queue: it is never sent, and the call ahead of it goes on', async () => {
+    const port = thoughtspotPort(clientOf(api, emulator.url, { rateLimit: { concurrency: 1 } }));
+    await port.listPrincipals();
+    const before = log.count(api, 'listing');
+    const ahead = port.listHeaders('LOGICAL_TABLE');
+    const stop = new AbortController();
+    const queued = port.listHeaders('PINBOARD_ANSWER_BOOK', undefined, undefined, stop.signal);
+    stop.abort();
+    await expect(queued).rejects.toMatchObject({ name: 'AbortError' });
+    expect((await ahead).length).toBeGreaterThan(1);
+    expect(log.count(api, 'listing') - before).toBe(1);
+  });
+});
+
+describe('a listing told to stop while `api: auto` asks which version the instance speaks', () => {
+  const environment: EnvironmentConfig = {
+    // A deadline past the test's own: only the signal can close the probe's request in time.
+    name: 'dev', branch: 'dev', username: 'tsadmin', password: 'admin', direction: 'export', schedule: '*/10 * * * *', timeoutMs: 60_000,
+    importPolicy: 'ALL_OR_NONE', dataChecks: { enabled: true }, prune: false, maxDeletions: 10, conflictPolicy: 'manual', watch: false, url: '', api: 'auto',
+  };
+
+  it('rejects with the signal\'s reason and closes the probe\'s login; the next call asks again', async () => {
+    const ts = await silentThoughtSpot();
+    try {
+      const { port } = connect({ ...environment, url: ts.url }, servicesOf({ log: silentLogger(), redactor: new Redactor(), env: {} }));
+      const stop = new AbortController();
+      const listing = port.listHeaders('LOGICAL_TABLE', undefined, undefined, stop.signal);
+      await until(() => ts.requests.length === 1);
+      stop.abort();
+      await expect(listing).rejects.toMatchObject({ name: 'AbortError' });
+      await until(() => ts.requests[0]!.closed);
+      expect(ts.requests.map((r) => r.path)).toEqual([loginPath('v2')]);
+      // Not remembered as the choice: the next call probes again.
+      const again = new AbortController();
+      const next = port.listHeaders('LOGICAL_TABLE', undefined, undefined, again.signal);
+      await until(() => ts.requests.length === 2);
+      expect(ts.requests[1]!.path).toBe(loginPath('v2'));
+      again.abort();
+      await expect(next).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      await ts.close();
+    }
+  });
+});
