@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorState } from '../../src/emulator/state.js';
@@ -202,6 +203,26 @@ describe.each(API_VERSIONS)('deploy integrity, over %s', (api) => {
     expect(result.stderr).toContain('duplicate GUID');
     expect(result.stderr).toContain(original < copy ? `${original} and ${copy}` : `${copy} and ${original}`);
     expect(names(target)).toEqual(before);
+  });
+
+  it('duplicate GUID with ThoughtSpot not answering: the deploy stops on its files all the same (exit 2), its listing ended, no request left open', { timeout: DEPLOYS_TIMEOUT }, async () => {
+    const { remote, config } = remoteFor(deployed.org, deployed.remote);
+    pushChange(remote, (dir) => {
+      const original = tableFile(dir, 'dim_stores');
+      writeFileSync(join(dir, 'tml', 'table', 'stores-copy.table.tml'), readFileSync(join(dir, original), 'utf8').replace('name: dim_stores', 'name: dim_stores_copy'));
+    });
+    // Every request taken and none answered (a ThoughtSpot down behind its load balancer): the listing's login would wait
+    // two minutes per attempt, four attempts, had the files' failure not stopped it.
+    const requests: IncomingMessage[] = [];
+    const silent = createServer((req) => void requests.push(req));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    running.push({ close: () => new Promise<void>((resolve) => (silent.closeAllConnections(), silent.close(() => resolve()))) });
+    const result = await cli(['deploy', '--config', config(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`), '--env', 'prod']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('duplicate GUID');
+    // Whatever the listing had sent beside the reading of the files (its login, as a rule) was closed by the time the
+    // deploy ended (test/sync/deploy-phases.test.ts shows that the listing starts first).
+    expect(requests.filter((req) => !req.socket.destroyed)).toEqual([]);
   });
 
   it('GUID/file-name mismatch: a file whose guid disagrees with its name stops the deploy (exit 2), naming the file and both GUIDs', { timeout: DEPLOYS_TIMEOUT }, async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { prepareDeploy } from '../../src/sync/deploy/prepare.js';
 import { planPrune } from '../../src/sync/deploy/prune.js';
-import { MissingLedgerError } from '../../src/sync/deploy/types.js';
+import { DeployGateError, MissingLedgerError } from '../../src/sync/deploy/types.js';
 import type { WorkflowEnvironment } from '../../src/sync/kernel/environment.js';
 import { objectPath } from '../../src/sync/kernel/layout.js';
 import { contentHash, emptyDeployLedger, formatLedger, type DeployLedger } from '../../src/sync/kernel/ledger.js';
@@ -77,6 +77,65 @@ describe('the prepare phase of a deploy', () => {
     await expect(refused).rejects.toBeInstanceOf(MissingLedgerError);
     await expect(refused).rejects.toThrow(/the deploy ledger of prod \(refs\/tmlsync\/prod\/deploy\) is missing.*table "Table 1"/);
     expect(calls.filter((c) => c.startsWith('writeState'))).toEqual([]);
+  });
+});
+
+/**
+ * A ThoughtSpot whose listing calls each take `ms`, or end when their signal aborts (rejecting with its reason), counted in
+ * `calls` as the repository's calls are (one order of both); `fail` makes each one fail.
+ */
+function slowThoughtSpot(calls: string[], ms: number, fail = false) {
+  const { port } = fakeThoughtSpot(target(1));
+  const state = { inFlight: 0, aborted: 0 };
+  const listHeaders = async (type: string, subtypes?: string[], _onPage?: unknown, signal?: AbortSignal) => {
+    calls.push(`list ${type}`);
+    state.inFlight += 1;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          state.aborted += 1;
+          reject(signal.reason as Error);
+        });
+      });
+    } finally {
+      state.inFlight -= 1;
+    }
+    if (fail) throw new Error('HTTP 503 from ThoughtSpot');
+    return (port as { listHeaders: (type: string, subtypes?: string[]) => Promise<unknown> }).listHeaders(type, subtypes);
+  };
+  return { port: { ...(port as object), listHeaders } as never, state };
+}
+
+describe('the target\'s listing beside the reading of the branch', () => {
+  it('lists the target while git and the files are read: the listing goes out before the fetch', async () => {
+    putTable(1, 'edited in git');
+    const { repo, calls } = fakeRepo(dir, stateOf(ledgerOf([1])));
+    const set = await prepareDeploy({ environment: PROD, thoughtspot: slowThoughtSpot(calls, 5).port, repo });
+    expect(set.plan.map((p) => [p.name, p.action])).toEqual([['Table 1', 'update']]);
+    expect(calls[0]).toMatch(/^list /);
+    expect(calls.indexOf('fetch')).toBeGreaterThan(0);
+  });
+
+  it('stops on its files at once: the listing is told to stop, and has ended before the run reports', async () => {
+    putTable(1);
+    // A copy of the table under another name: two files, one GUID.
+    putFile(dir, objectPath('table', 'Copy', guid(1)), tableText(1));
+    const { repo, calls } = fakeRepo(dir, stateOf(ledgerOf([1])));
+    // Each listing call would take ten minutes (ThoughtSpot down, its retries): the test's timeout is 20 s.
+    const slow = slowThoughtSpot(calls, 600_000);
+    await expect(prepareDeploy({ environment: PROD, thoughtspot: slow.port, repo })).rejects.toBeInstanceOf(DeployGateError);
+    const listed = calls.filter((c) => c.startsWith('list ')).length;
+    expect(listed).toBeGreaterThan(0);
+    expect(slow.state).toEqual({ inFlight: 0, aborted: listed });
+  });
+
+  it('reports a listing that failed while the files were read as the run\'s error', async () => {
+    putTable(1);
+    const { repo, calls } = fakeRepo(dir, stateOf(ledgerOf([1])));
+    await expect(prepareDeploy({ environment: PROD, thoughtspot: slowThoughtSpot(calls, 1, true).port, repo })).rejects.toThrow('HTTP 503 from ThoughtSpot');
+    expect(calls).toContain('fetch');
   });
 });
 

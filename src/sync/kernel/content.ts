@@ -222,12 +222,13 @@ export interface Content {
 /**
  * How long, at least, reading the content folder holds the event loop before it lets other work
  * in (the walk of the folder, and one file's read and parse, are not cut), when calls are in
- * flight beside it: the sync's listing of ThoughtSpot (issue 16). Reading and parsing the 10,003
- * files of the bench's sync takes 1.2-1.6 s of the main thread; a listing that waited for it took
- * the bench's sync at 10,005 objects from 5.7-6.1 s to 7.0-7.6 s against an emulator answering
- * in 150 ms. Slices cost CPU (some 0.2-0.3 s at 10,003 files here, in V8's collections), so that
- * a read with nothing beside it (a deploy's) takes none: the deploy of one changed file at 10,003
- * objects took 2.68-2.73 s without them, 2.81-3.04 s with them (six runs of each, alternated).
+ * flight beside it: the sync's and the deploy's listing of ThoughtSpot (issue 16). Reading and
+ * parsing the 10,003 files of the bench's sync takes 1.2-1.6 s of the main thread; a listing that
+ * waited for it took the bench's sync at 10,005 objects from 5.7-6.1 s to 7.0-7.6 s against an
+ * emulator answering in 150 ms. Slices cost CPU (some 0.2-0.5 s at 10,003 files here, in V8's
+ * collections), so that a read with nothing beside it takes none: the deploy of one changed file
+ * at 10,003 objects, with no listing beside its read, took 2.68-2.73 s without them, 2.81-3.04 s
+ * with them (six runs of each, alternated).
  */
 export const SLICE_BESIDE_CALLS_MS = 10;
 
