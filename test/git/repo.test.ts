@@ -339,10 +339,7 @@ describe('GitRepo', () => {
   });
 
   it('starts both processes of a stream told that commits are coming, and its finish starts none', async () => {
-    const url = server.createRepo('expected');
-    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
-    await repo.fetch();
-    await repo.checkout('main');
+    const repo = await onMain('expected');
     const ref = 'refs/tmlsync/dev/export';
     const counter = gitProcessCounter(tempDir());
     const stream = repo.startCommits('main');

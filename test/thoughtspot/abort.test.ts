@@ -5,6 +5,7 @@ import { connect, servicesOf, thoughtspotPort } from '../../src/app/index.js';
 import type { EnvironmentConfig } from '../../src/config/index.js';
 import { API_PREFIX, API_V2_PREFIX, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { Redactor, silentLogger } from '../../src/log/index.js';
+import type { ThoughtSpotPort } from '../../src/sync/ports.js';
 import { API_VERSIONS, clientOf, endpointOf, requestLog, type ApiVersion, type RequestLog } from '../support/api.js';
 
 /**
@@ -38,6 +39,19 @@ async function until(what: () => boolean): Promise<void> {
 /** Retries a few milliseconds apart: a call that retried after its signal would be seen at once. */
 const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000 };
 
+type SilentThoughtSpot = Awaited<ReturnType<typeof silentThoughtSpot>>;
+
+/** Lists through `port` with a signal, stops it once `ts` has the listing's first request, and waits until that request is closed. */
+async function stopOnFirstRequest(port: ThoughtSpotPort, ts: SilentThoughtSpot): Promise<void> {
+  const seen = ts.requests.length;
+  const stop = new AbortController();
+  const listing = port.listHeaders('LOGICAL_TABLE', undefined, undefined, stop.signal);
+  await until(() => ts.requests.length > seen);
+  stop.abort();
+  await expect(listing).rejects.toMatchObject({ name: 'AbortError' });
+  await until(() => ts.requests[seen]!.closed);
+}
+
 const loginPath = (api: ApiVersion) => `${api === 'v1' ? API_PREFIX : API_V2_PREFIX}${endpointOf(api, 'login')}`;
 
 let emulator: RunningEmulator;
@@ -53,13 +67,7 @@ describe.each(API_VERSIONS)('a listing told to stop (%s)', (api) => {
   it('while its login hangs: it rejects with the signal\'s reason; the login is abandoned, its request closed and not sent again', async () => {
     const ts = await silentThoughtSpot();
     try {
-      const port = thoughtspotPort(clientOf(api, ts.url, { retry: FAST_RETRY }));
-      const stop = new AbortController();
-      const listing = port.listHeaders('LOGICAL_TABLE', undefined, undefined, stop.signal);
-      await until(() => ts.requests.length === 1);
-      stop.abort();
-      await expect(listing).rejects.toMatchObject({ name: 'AbortError' });
-      await until(() => ts.requests[0]!.closed);
+      await stopOnFirstRequest(thoughtspotPort(clientOf(api, ts.url, { retry: FAST_RETRY })), ts);
       await sleep(50);
       expect(ts.requests).toEqual([{ path: loginPath(api), closed: true }]);
     } finally {
@@ -109,20 +117,11 @@ describe('a listing told to stop while `api: auto` asks which version the instan
     const ts = await silentThoughtSpot();
     try {
       const { port } = connect({ ...environment, url: ts.url }, servicesOf({ log: silentLogger(), redactor: new Redactor(), env: {} }));
-      const stop = new AbortController();
-      const listing = port.listHeaders('LOGICAL_TABLE', undefined, undefined, stop.signal);
-      await until(() => ts.requests.length === 1);
-      stop.abort();
-      await expect(listing).rejects.toMatchObject({ name: 'AbortError' });
-      await until(() => ts.requests[0]!.closed);
+      await stopOnFirstRequest(port, ts);
       expect(ts.requests.map((r) => r.path)).toEqual([loginPath('v2')]);
       // Not remembered as the choice: the next call probes again.
-      const again = new AbortController();
-      const next = port.listHeaders('LOGICAL_TABLE', undefined, undefined, again.signal);
-      await until(() => ts.requests.length === 2);
-      expect(ts.requests[1]!.path).toBe(loginPath('v2'));
-      again.abort();
-      await expect(next).rejects.toMatchObject({ name: 'AbortError' });
+      await stopOnFirstRequest(port, ts);
+      expect(ts.requests.map((r) => r.path)).toEqual([loginPath('v2'), loginPath('v2')]);
     } finally {
       await ts.close();
     }
