@@ -9,7 +9,7 @@ import type { WorkflowEnvironment } from '../../src/sync/kernel/environment.js';
 import { objectPath } from '../../src/sync/kernel/layout.js';
 import { contentHash, emptyDeployLedger, formatLedger, type DeployLedger } from '../../src/sync/kernel/ledger.js';
 import { format, parse } from '../../src/tml/index.js';
-import { fakeRepo, fakeThoughtSpot, putFile } from './fake-ports.js';
+import { fakeRepo, fakeThoughtSpot, putFile, slowListing } from './fake-ports.js';
 
 /** The first phases of a deploy (prepare, then prune's plan) called alone, over a fake ThoughtSpot and a fake repository. */
 
@@ -80,33 +80,8 @@ describe('the prepare phase of a deploy', () => {
   });
 });
 
-/**
- * A ThoughtSpot whose listing calls each take `ms`, or end when their signal aborts (rejecting with its reason), counted in
- * `calls` as the repository's calls are (one order of both); `fail` makes each one fail.
- */
-function slowThoughtSpot(calls: string[], ms: number, fail = false) {
-  const { port } = fakeThoughtSpot(target(1));
-  const state = { inFlight: 0, aborted: 0 };
-  const listHeaders = async (type: string, subtypes?: string[], _onPage?: unknown, signal?: AbortSignal) => {
-    calls.push(`list ${type}`);
-    state.inFlight += 1;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, ms);
-        signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
-          state.aborted += 1;
-          reject(signal.reason as Error);
-        });
-      });
-    } finally {
-      state.inFlight -= 1;
-    }
-    if (fail) throw new Error('HTTP 503 from ThoughtSpot');
-    return (port as { listHeaders: (type: string, subtypes?: string[]) => Promise<unknown> }).listHeaders(type, subtypes);
-  };
-  return { port: { ...(port as object), listHeaders } as never, state };
-}
+/** A ThoughtSpot of table 1 whose listing calls each take `ms` (`slowListing`). */
+const slowThoughtSpot = (calls: string[], ms: number, fail = false) => slowListing(fakeThoughtSpot(target(1)).port, calls, ms, fail);
 
 describe('the target\'s listing beside the reading of the branch', () => {
   it('lists the target while git and the files are read: the listing goes out before the fetch', async () => {

@@ -25,6 +25,33 @@ export function fakeThoughtSpot(objects: { kind: string; name: string; id: strin
   return { port: port as never, listed };
 }
 
+/**
+ * `port` (a `fakeThoughtSpot`'s) whose listing calls each take `ms`, or end when their signal aborts (rejecting with its
+ * reason), counted in `calls` as the repository's calls are (one order of both); `fail` makes each one fail.
+ */
+export function slowListing(port: never, calls: string[], ms: number, fail = false) {
+  const state = { inFlight: 0, aborted: 0 };
+  const listHeaders = async (type: string, subtypes?: string[], _onPage?: unknown, signal?: AbortSignal) => {
+    calls.push(`list ${type}`);
+    state.inFlight += 1;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          state.aborted += 1;
+          reject(signal.reason as Error);
+        });
+      });
+    } finally {
+      state.inFlight -= 1;
+    }
+    if (fail) throw new Error('HTTP 503 from ThoughtSpot');
+    return (port as { listHeaders: (type: string, subtypes?: string[]) => Promise<unknown> }).listHeaders(type, subtypes);
+  };
+  return { port: { ...(port as object), listHeaders } as never, state };
+}
+
 /** What the fake repository was asked to do, in order. */
 export interface RepoCalls {
   calls: string[];

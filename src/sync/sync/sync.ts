@@ -138,7 +138,11 @@ export async function readSides({ environment, thoughtspot, repo }: SyncOptions)
     const ledgers = await readLedgers(repo, environment.name);
     return { ...ledgers, content: await readContent(repo.dir, SLICE_BESIDE_CALLS_MS) };
   })();
-  const listing = allEnded(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type)));
+  const stop = new AbortController();
+  const listing = allEnded(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type, undefined, undefined, stop.signal)));
+  // A git side that fails (the remote unreachable, a link among the files) stops the listing: the run reports it at once,
+  // where it waited for a listing it no longer needed (with ThoughtSpot down, minutes of retries).
+  gitSide.catch(() => stop.abort());
   const [read, listed] = await Promise.allSettled([gitSide, listing]);
   if (read.status === 'rejected') throw read.reason;
   if (listed.status === 'rejected') throw listed.reason;
