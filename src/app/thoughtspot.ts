@@ -1,6 +1,6 @@
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import type { ContentRepo, ThoughtSpotPort } from '../sync/ports.js';
-import { ThoughtSpotApiError } from '../thoughtspot/index.js';
+import { ThoughtSpotApiError, untilAborted } from '../thoughtspot/index.js';
 import { signInName } from './environments.js';
 import { repoFor } from './repository.js';
 import { withSession, type Session } from './session.js';
@@ -34,7 +34,7 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
   // The client of the version asked for (v2 for auto); a v1 client is made only if auto falls back.
   const asked: Client = environment.api === 'v1' ? clientFor(environment, services) : v2ClientFor(environment, services);
   let client: Client | undefined;
-  let chosen: Promise<ThoughtSpotPort> | undefined;
+  let choice: Choice | undefined;
   let api: ApiVersion | undefined;
   const choose = async (signal?: AbortSignal): Promise<ThoughtSpotPort> => {
     const version = environment.api === 'auto' ? await probe(asked, signal) : environment.api;
@@ -43,14 +43,29 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
     services.log.info({ environment: environment.name, api: version }, `ThoughtSpot REST API ${version} in use${environment.api === 'auto' ? ' (api: auto)' : ''}`);
     return thoughtspotPort(client, { username: signInName(environment) });
   };
-  // A call with a signal that starts the choice lends it to the probe's login, which other calls may then share (`ThoughtSpotHttp`'s renewal).
-  const port = (signal?: AbortSignal) => {
+  const start = (signal: AbortSignal | undefined): Choice => {
+    const started: Choice = { port: choose(signal), startedBy: signal };
     // A failed choice (ThoughtSpot unreachable, a wrong password, a probe abandoned) is not remembered: the next call tries again.
-    chosen ??= choose(signal).catch((error: unknown) => {
-      chosen = undefined;
-      throw error;
+    started.port.catch(() => {
+      if (choice === started) choice = undefined;
     });
-    return chosen;
+    return started;
+  };
+  /**
+   * The port, once chosen. A call with a signal waits only as long as it; one that starts the choice
+   * lends it to the probe's login. A call that shared a choice its starter abandoned (that call's
+   * signal aborted) starts one of its own.
+   */
+  const port = async (signal?: AbortSignal): Promise<ThoughtSpotPort> => {
+    for (;;) {
+      const current = (choice ??= start(signal));
+      try {
+        return await untilAborted(current.port, signal);
+      } catch (error) {
+        const abandonedByAnother = current.startedBy !== undefined && current.startedBy !== signal && current.startedBy.aborted;
+        if (signal?.aborted || !abandonedByAnother) throw error;
+      }
+    }
   };
   return {
     port: deferredPort(port),
@@ -89,20 +104,17 @@ const PORT_METHODS = {
   sessionUser: true, changePassword: true, speaksObjIds: true, setObjIds: true,
 } satisfies Record<keyof ThoughtSpotPort, true>;
 
+/** The port being chosen (`api: auto` probes), and the signal of the call that started the choice, if it had one. */
+interface Choice {
+  port: Promise<ThoughtSpotPort>;
+  startedBy: AbortSignal | undefined;
+}
+
 /** A port whose every call waits for the port it forwards to (chosen on first use); a call given an `AbortSignal` (a listing's) waits only as long as it. */
 function deferredPort(port: (signal?: AbortSignal) => Promise<ThoughtSpotPort>): ThoughtSpotPort {
-  const chosen = async (signal: AbortSignal | undefined): Promise<ThoughtSpotPort> => {
-    try {
-      return await port(signal);
-    } catch (error) {
-      // The choice this call shared was abandoned by the call that started it (its signal aborted): this one starts its own.
-      if (signal?.aborted || !(error instanceof DOMException && error.name === 'AbortError')) throw error;
-      return port(signal);
-    }
-  };
   const forward = (name: keyof ThoughtSpotPort) => async (...args: unknown[]) => {
     const signal = args.find((arg): arg is AbortSignal => arg instanceof AbortSignal);
-    return ((await chosen(signal))[name] as (...args: unknown[]) => Promise<unknown>)(...args);
+    return ((await port(signal))[name] as (...args: unknown[]) => Promise<unknown>)(...args);
   };
   return Object.fromEntries(Object.keys(PORT_METHODS).map((name) => [name, forward(name as keyof ThoughtSpotPort)])) as unknown as ThoughtSpotPort;
 }

@@ -1,7 +1,7 @@
 import type { Logger, Redactor } from '../log/index.js';
 import { apiErrorDetails, ThoughtSpotApiError, ThoughtSpotNetworkError, ThoughtSpotUncertainWriteError } from './errors.js';
 import { QUEUE_PRIORITY, sessionRenewAfterMs, type RetryOptions } from './limits.js';
-import { backoffDelay, parseRetryAfter, sleep, type HostQueue } from './queue.js';
+import { backoffDelay, parseRetryAfter, sleep, untilAborted, type HostQueue } from './queue.js';
 import type { ApiRequest, ApiResponse, Transport } from './transport.js';
 
 /** How long a session lasts from the moment its login started. */
@@ -134,6 +134,8 @@ export class ThoughtSpotHttp implements ApiCaller {
    */
   #renew(seen: number, signal?: AbortSignal, keepCurrent = false): Promise<void> {
     if (this.#active && this.#generation !== seen) return Promise.resolve();
+    // Before a login starts: one started for a caller already gone would have nobody to abandon it.
+    signal?.throwIfAborted();
     this.#renewal ??= this.#login(keepCurrent);
     return waitFor(this.#renewal, signal);
   }
@@ -244,22 +246,16 @@ interface Renewal {
  * abandoned; with one, it stops when the signal aborts, and the last caller to stop abandons it.
  */
 function waitFor(renewal: Renewal, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) {
-    // Counted for good: no abort of another caller's can bring the count to none.
-    renewal.waiting += 1;
-    return renewal.done;
-  }
-  signal.throwIfAborted();
+  // A caller without a signal is counted for good: no abort of another caller's can bring the count to none.
   renewal.waiting += 1;
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      renewal.waiting -= 1;
-      if (renewal.waiting === 0) renewal.abandon.abort(signal.reason);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    renewal.done.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+  if (!signal) return renewal.done;
+  const leave = () => {
+    renewal.waiting -= 1;
+    if (renewal.waiting === 0) renewal.abandon.abort(signal.reason);
+  };
+  signal.addEventListener('abort', leave, { once: true });
+  renewal.done.finally(() => signal.removeEventListener('abort', leave)).catch(() => undefined);
+  return untilAborted(renewal.done, signal);
 }
 
 function header(response: ApiResponse, name: string): string | undefined {

@@ -113,6 +113,40 @@ describe('a listing told to stop while `api: auto` asks which version the instan
     importPolicy: 'ALL_OR_NONE', dataChecks: { enabled: true }, prune: false, maxDeletions: 10, conflictPolicy: 'manual', watch: false, url: '', api: 'auto',
   };
 
+  it('sends nothing for a call whose signal has aborted already', async () => {
+    const ts = await silentThoughtSpot();
+    try {
+      const { port } = connect({ ...environment, url: ts.url }, servicesOf({ log: silentLogger(), redactor: new Redactor(), env: {} }));
+      await expect(port.listHeaders('LOGICAL_TABLE', undefined, undefined, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+      await sleep(50);
+      expect(ts.requests).toEqual([]);
+    } finally {
+      await ts.close();
+    }
+  });
+
+  it('stops a call waiting for a probe another call started, and the probe goes on for that one', async () => {
+    const ts = await silentThoughtSpot();
+    try {
+      const { port } = connect({ ...environment, url: ts.url }, servicesOf({ log: silentLogger(), redactor: new Redactor(), env: {} }));
+      const first = new AbortController();
+      let firstEnded = false;
+      const started = port.listHeaders('LOGICAL_TABLE', undefined, undefined, first.signal).finally(() => (firstEnded = true));
+      await until(() => ts.requests.length === 1);
+      const second = new AbortController();
+      const waiting = port.listHeaders('PINBOARD_ANSWER_BOOK', undefined, undefined, second.signal);
+      second.abort();
+      await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+      expect([firstEnded, ts.requests[0]!.closed]).toEqual([false, false]);
+      first.abort();
+      await expect(started).rejects.toMatchObject({ name: 'AbortError' });
+      await until(() => ts.requests[0]!.closed);
+      expect(ts.requests).toHaveLength(1);
+    } finally {
+      await ts.close();
+    }
+  });
+
   it('rejects with the signal\'s reason and closes the probe\'s login; the next call asks again', async () => {
     const ts = await silentThoughtSpot();
     try {
