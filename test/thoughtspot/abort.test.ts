@@ -41,6 +41,16 @@ const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs
 
 type SilentThoughtSpot = Awaited<ReturnType<typeof silentThoughtSpot>>;
 
+/** Runs `test` against a silent ThoughtSpot, closed afterwards. */
+async function withSilent(test: (ts: SilentThoughtSpot) => Promise<void>): Promise<void> {
+  const ts = await silentThoughtSpot();
+  try {
+    await test(ts);
+  } finally {
+    await ts.close();
+  }
+}
+
 /** Lists through `port` with a signal, stops it once `ts` has the listing's first request, and waits until that request is closed. */
 async function stopOnFirstRequest(port: ThoughtSpotPort, ts: SilentThoughtSpot): Promise<void> {
   const seen = ts.requests.length;
@@ -64,16 +74,11 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 describe.each(API_VERSIONS)('a listing told to stop (%s)', (api) => {
-  it('while its login hangs: it rejects with the signal\'s reason; the login is abandoned, its request closed and not sent again', async () => {
-    const ts = await silentThoughtSpot();
-    try {
-      await stopOnFirstRequest(thoughtspotPort(clientOf(api, ts.url, { retry: FAST_RETRY })), ts);
-      await sleep(50);
-      expect(ts.requests).toEqual([{ path: loginPath(api), closed: true }]);
-    } finally {
-      await ts.close();
-    }
-  });
+  it('while its login hangs: it rejects with the signal\'s reason; the login is abandoned, its request closed and not sent again', () => withSilent(async (ts) => {
+    await stopOnFirstRequest(thoughtspotPort(clientOf(api, ts.url, { retry: FAST_RETRY })), ts);
+    await sleep(50);
+    expect(ts.requests).toEqual([{ path: loginPath(api), closed: true }]);
+  }));
 
   it('between its pages: no page is asked for after the signal, and the client lists as before afterwards', async () => {
     const port = thoughtspotPort(clientOf(api, emulator.url), { listingPage: 1 });
@@ -112,52 +117,38 @@ describe('a listing told to stop while `api: auto` asks which version the instan
     name: 'dev', branch: 'dev', username: 'tsadmin', password: 'admin', direction: 'export', schedule: '*/10 * * * *', timeoutMs: 60_000,
     importPolicy: 'ALL_OR_NONE', dataChecks: { enabled: true }, prune: false, maxDeletions: 10, conflictPolicy: 'manual', watch: false, url: '', api: 'auto',
   };
+  const autoPort = (ts: SilentThoughtSpot) => connect({ ...environment, url: ts.url }, servicesOf({ log: silentLogger(), redactor: new Redactor(), env: {} })).port;
 
-  it('sends nothing for a call whose signal has aborted already', async () => {
-    const ts = await silentThoughtSpot();
-    try {
-      const { port } = connect({ ...environment, url: ts.url }, servicesOf({ log: silentLogger(), redactor: new Redactor(), env: {} }));
-      await expect(port.listHeaders('LOGICAL_TABLE', undefined, undefined, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
-      await sleep(50);
-      expect(ts.requests).toEqual([]);
-    } finally {
-      await ts.close();
-    }
-  });
+  it('sends nothing for a call whose signal has aborted already', () => withSilent(async (ts) => {
+    const port = autoPort(ts);
+    await expect(port.listHeaders('LOGICAL_TABLE', undefined, undefined, AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    await sleep(50);
+    expect(ts.requests).toEqual([]);
+  }));
 
-  it('stops a call waiting for a probe another call started, and the probe goes on for that one', async () => {
-    const ts = await silentThoughtSpot();
-    try {
-      const { port } = connect({ ...environment, url: ts.url }, servicesOf({ log: silentLogger(), redactor: new Redactor(), env: {} }));
-      const first = new AbortController();
-      let firstEnded = false;
-      const started = port.listHeaders('LOGICAL_TABLE', undefined, undefined, first.signal).finally(() => (firstEnded = true));
-      await until(() => ts.requests.length === 1);
-      const second = new AbortController();
-      const waiting = port.listHeaders('PINBOARD_ANSWER_BOOK', undefined, undefined, second.signal);
-      second.abort();
-      await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
-      expect([firstEnded, ts.requests[0]!.closed]).toEqual([false, false]);
-      first.abort();
-      await expect(started).rejects.toMatchObject({ name: 'AbortError' });
-      await until(() => ts.requests[0]!.closed);
-      expect(ts.requests).toHaveLength(1);
-    } finally {
-      await ts.close();
-    }
-  });
+  it('stops a call waiting for a probe another call started, and the probe goes on for that one', () => withSilent(async (ts) => {
+    const port = autoPort(ts);
+    const first = new AbortController();
+    let firstEnded = false;
+    const started = port.listHeaders('LOGICAL_TABLE', undefined, undefined, first.signal).finally(() => (firstEnded = true));
+    await until(() => ts.requests.length === 1);
+    const second = new AbortController();
+    const waiting = port.listHeaders('PINBOARD_ANSWER_BOOK', undefined, undefined, second.signal);
+    second.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    expect([firstEnded, ts.requests[0]!.closed]).toEqual([false, false]);
+    first.abort();
+    await expect(started).rejects.toMatchObject({ name: 'AbortError' });
+    await until(() => ts.requests[0]!.closed);
+    expect(ts.requests).toHaveLength(1);
+  }));
 
-  it('rejects with the signal\'s reason and closes the probe\'s login; the next call asks again', async () => {
-    const ts = await silentThoughtSpot();
-    try {
-      const { port } = connect({ ...environment, url: ts.url }, servicesOf({ log: silentLogger(), redactor: new Redactor(), env: {} }));
-      await stopOnFirstRequest(port, ts);
-      expect(ts.requests.map((r) => r.path)).toEqual([loginPath('v2')]);
-      // Not remembered as the choice: the next call probes again.
-      await stopOnFirstRequest(port, ts);
-      expect(ts.requests.map((r) => r.path)).toEqual([loginPath('v2'), loginPath('v2')]);
-    } finally {
-      await ts.close();
-    }
-  });
+  it('rejects with the signal\'s reason and closes the probe\'s login; the next call asks again', () => withSilent(async (ts) => {
+    const port = autoPort(ts);
+    await stopOnFirstRequest(port, ts);
+    expect(ts.requests.map((r) => r.path)).toEqual([loginPath('v2')]);
+    // Not remembered as the choice: the next call probes again.
+    await stopOnFirstRequest(port, ts);
+    expect(ts.requests.map((r) => r.path)).toEqual([loginPath('v2'), loginPath('v2')]);
+  }));
 });
