@@ -68,8 +68,8 @@ let emulator: RunningEmulator;
 let log: RequestLog;
 beforeAll(async () => {
   log = requestLog();
-  // Each answer 150 ms late: long enough to be told to stop while another call holds the queue.
-  emulator = await startEmulator({ logger: log.logger, latencyMs: 150 });
+  // Each answer 50 ms late: long enough to be told to stop while another call holds the queue.
+  emulator = await startEmulator({ logger: log.logger, latencyMs: 50 });
 });
 afterAll(() => emulator.close());
 
