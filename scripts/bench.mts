@@ -120,6 +120,8 @@ interface PhaseArgs {
   naiveSample: number;
   /** Which repetition of its phase (0 first): each repetition changes another description, deploys into another environment. */
   repeat: number;
+  /** The emulator's process, whose CPU the phase reports beside its own (the orchestrator's, who started it). */
+  emulatorPid?: number;
 }
 
 /** Time spent in one kind of operation: how often, in total, and from the first start to the last end (ms since the phase began). */
@@ -385,8 +387,10 @@ async function syncPhase(args: PhaseArgs, port: ThoughtSpotPort, result: Partial
 }
 
 /**
- * Where a phase's measures start: its clock, RSS and CPU. A daemon's phase starts them again after
- * the run it does unmeasured (`restart`), and empties the records its hooks filled meanwhile.
+ * Where a phase's measures start: its clock, its RSS and CPU, and the emulator's CPU. A daemon's phase
+ * starts them again after the run it does unmeasured (`restart`), and empties the records its hooks
+ * filled meanwhile. The peak RSS is the process's whole life's (the kernel's high-water mark): a
+ * daemon's phase counts its unmeasured run in it, and its RSS at start is after that run.
  */
 class PhaseMeter {
   origin = performance.now();
@@ -394,23 +398,31 @@ class PhaseMeter {
   peakRss = this.baselineRss;
   cpuBefore = process.cpuUsage();
   gitCpuBefore = procCpu('self')?.children;
+  emulatorCpuBefore: number | undefined;
   readonly clock = () => performance.now() - this.origin;
   // Sampling sees the RSS between event-loop turns; the kernel's high-water mark (maxRSS, at `stop`) also catches what falls between samples.
   readonly #sampler = setInterval(() => (this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss)), SAMPLE_EVERY_MS);
 
-  restart(records: Record<string, unknown>[]): void {
-    for (const record of records) for (const key of Object.keys(record)) delete record[key];
-    Object.assign(this, { origin: performance.now(), baselineRss: process.memoryUsage().rss, cpuBefore: process.cpuUsage(), gitCpuBefore: procCpu('self')?.children });
-    this.peakRss = this.baselineRss;
+  constructor(private readonly emulatorPid: number | undefined) {
+    this.emulatorCpuBefore = this.#emulatorCpu();
   }
 
-  /** The measures since the start: wall time, peak RSS, CPU of this process and of the git processes it waited for. */
-  stop(): Pick<PhaseResult, 'wallMs' | 'peakRssMb' | 'baselineRssMb' | 'cpuS' | 'gitCpuS'> {
+  restart(records: Record<string, unknown>[]): void {
+    for (const record of records) for (const key of Object.keys(record)) delete record[key];
+    Object.assign(this, { origin: performance.now(), baselineRss: process.memoryUsage().rss, cpuBefore: process.cpuUsage(), gitCpuBefore: procCpu('self')?.children, emulatorCpuBefore: this.#emulatorCpu() });
+  }
+
+  #emulatorCpu(): number | undefined {
+    return this.emulatorPid === undefined ? undefined : procCpu(this.emulatorPid)?.own;
+  }
+
+  /** The measures since the start: wall time, peak RSS, CPU of this process, of the git processes it waited for, and of the emulator. */
+  stop(): Pick<PhaseResult, 'wallMs' | 'peakRssMb' | 'baselineRssMb' | 'cpuS' | 'gitCpuS' | 'emulatorCpuS'> {
     const wallMs = this.clock();
     clearInterval(this.#sampler);
     const cpu = process.cpuUsage(this.cpuBefore);
     const gitCpuAfter = procCpu('self')?.children;
-    // The kernel's high-water mark is the process's, from its start: a daemon's phase counts its unmeasured run in it.
+    const emulatorCpuAfter = this.#emulatorCpu();
     const peakRss = Math.max(this.peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
     return {
       wallMs,
@@ -418,6 +430,7 @@ class PhaseMeter {
       baselineRssMb: megabytes(this.baselineRss),
       cpuS: (cpu.user + cpu.system) / 1e6,
       gitCpuS: this.gitCpuBefore === undefined || gitCpuAfter === undefined ? undefined : gitCpuAfter - this.gitCpuBefore,
+      ...(this.emulatorCpuBefore !== undefined && emulatorCpuAfter !== undefined ? { emulatorCpuS: emulatorCpuAfter - this.emulatorCpuBefore } : {}),
     };
   }
 }
@@ -425,7 +438,7 @@ class PhaseMeter {
 /** Runs inside a phase child: one phase, measured; its result goes to stdout as one JSON line. */
 async function phase(args: PhaseArgs): Promise<PhaseResult> {
   boundHeapGrowth();
-  const meter = new PhaseMeter();
+  const meter = new PhaseMeter(args.emulatorPid);
   const { clock } = meter;
 
   const calls: Record<string, number> = {};
@@ -700,10 +713,7 @@ async function benchSize(size: number, options: BenchOptions): Promise<SizeResul
     const runs: Partial<Record<PhaseName, PhaseResult[]>> = {};
     const measured = async (args: PhaseArgs, server = emulator): Promise<PhaseResult> => {
       process.stderr.write(`bench ${size}: ${args.name} ${args.repeat + 1}/${options.repeats}…\n`);
-      const before = procCpu(server.child.pid!)?.own;
-      const result = await runPhase(options.phases, args, phaseTimeoutMs(size));
-      const after = procCpu(server.child.pid!)?.own;
-      if (before !== undefined && after !== undefined) result.emulatorCpuS = after - before;
+      const result = await runPhase(options.phases, { ...args, emulatorPid: server.child.pid }, phaseTimeoutMs(size));
       (runs[args.name] ??= []).push(result);
       return result;
     };

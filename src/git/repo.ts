@@ -881,8 +881,14 @@ export class CommitStream {
    */
   expect(): void {
     if (this.#closing) return;
-    this.#started();
-    this.repo.expectAhead();
+    try {
+      this.#started();
+      this.repo.expectAhead();
+    } catch {
+      // A start that fails now (no file descriptor left: spawn's pipes come back undefined) is tried
+      // again by `finish`, which reports it as the run's failure; thrown here, in the caller's
+      // `setImmediate`, it would end the process.
+    }
   }
 
   /** Hands over a file's content as written to the working tree. */
