@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { Logger } from '../../log/index.js';
 import { handlerFor, listedKind, references, type KnownObject, type TmlKind } from '../../tml/index.js';
 import { readContent, SLICE_BESIDE_CALLS_MS, type Content } from '../kernel/content.js';
@@ -6,6 +5,7 @@ import type { WorkflowEnvironment } from '../kernel/environment.js';
 import { DeployGateError, MissingLedgerError, type Candidate, type ChangeSet, type DeployMapping, type DeployOptions, type Identity, type PlannedChange } from './types.js';
 import { contentHash, readDeployLedger, stateRef, type DeployLedger, type PendingCreation } from '../kernel/ledger.js';
 import { startRun } from '../kernel/report.js';
+import { sharedStop } from '../kernel/settle.js';
 import { listTarget, targetFromHeaders, type Target } from '../kernel/target.js';
 import { identityFindings, type Finding } from '../kernel/validate.js';
 import type { ThoughtSpotPort } from '../ports.js';
@@ -25,10 +25,7 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
   // 20 ms, medians 3.11 and 3.18 s (8 runs each), the two sharing this machine's two cores with
   // the emulator, with 0.5 s more CPU in the read's slices.
   const given = givenTarget(options, run.log);
-  const stop = new AbortController();
-  // One signal for every kind's listing, each call holding a few abort listeners on it (its wait for the login, the
-  // queue's, got's): past Node's warning threshold of 10, which would print a leak warning on every deploy.
-  setMaxListeners(0, stop.signal);
+  const stop = sharedStop();
   const listing = given ? Promise.resolve(given) : listTarget(thoughtspot, undefined, stop.signal);
   // Observed from the start: a listing that fails while the files are read is reported by the run.
   listing.catch(() => undefined);

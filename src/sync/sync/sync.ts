@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { silentLogger, detailLogger } from '../../log/index.js';
 import { handlerFor, parse, type TmlKind } from '../../tml/index.js';
@@ -19,7 +18,7 @@ import {
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
 import { asFetched } from '../kernel/repo-view.js';
-import { allEnded } from '../kernel/settle.js';
+import { allEnded, sharedStop } from '../kernel/settle.js';
 
 export type { Conflict, SideChange } from './changes.js';
 export type { ConflictPolicy } from '../kernel/environment.js';
@@ -139,9 +138,7 @@ export async function readSides({ environment, thoughtspot, repo }: SyncOptions)
     const ledgers = await readLedgers(repo, environment.name);
     return { ...ledgers, content: await readContent(repo.dir, SLICE_BESIDE_CALLS_MS) };
   })();
-  const stop = new AbortController();
-  // One signal for every type's listing (its calls' abort listeners past Node's warning threshold of 10: prepareDeploy).
-  setMaxListeners(0, stop.signal);
+  const stop = sharedStop();
   const listing = allEnded(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type, undefined, undefined, stop.signal)));
   // A git side that fails (the remote unreachable, a link among the files) stops the listing: the run reports it at once,
   // where it waited for a listing it no longer needed (with ThoughtSpot down, minutes of retries).
