@@ -185,7 +185,7 @@ export class ThoughtSpotHttp implements ApiCaller {
       const wait = { ms: 0 };
       let response: ApiResponse;
       try {
-        request.signal?.throwIfAborted();
+        // An aborted signal rejects here at once (p-queue drops a task whose signal aborted), a retry's too.
         response = await queue.run(async () => {
           const answer = await transport.send(request);
           if (answer.status === 429) {
