@@ -101,11 +101,14 @@ describe.each(API_VERSIONS)('a listing told to stop (%s)', (api) => {
     const port = thoughtspotPort(clientOf(api, emulator.url, { rateLimit: { concurrency: 1 } }));
     await port.listPrincipals();
     const before = log.count(api, 'listing');
-    const ahead = port.listHeaders('LOGICAL_TABLE');
+    let aheadEnded = false;
+    const ahead = port.listHeaders('LOGICAL_TABLE').finally(() => (aheadEnded = true));
     const stop = new AbortController();
     const queued = port.listHeaders('PINBOARD_ANSWER_BOOK', undefined, undefined, stop.signal);
     stop.abort();
     await expect(queued).rejects.toMatchObject({ name: 'AbortError' });
+    // It left the queue: it did not wait for the call ahead to end, to be stopped only then.
+    expect(aheadEnded).toBe(false);
     expect((await ahead).length).toBeGreaterThan(1);
     expect(log.count(api, 'listing') - before).toBe(1);
   });
