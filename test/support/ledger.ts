@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { batchObjects } from '../../src/git/cat-file.js';
-import { deployLedgerFrom, readDeployLedger, readExportLedger, stateRef, type DeployLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
+import { deployLedgerFrom, readDeployLedger, readExportLedger, type DeployLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import type { ContentRepo, StateWrite } from '../../src/sync/ports.js';
 
 /**
@@ -30,9 +30,6 @@ function statesIn(dir: string): ContentRepo {
 export function writtenDeployLedger(write: Pick<StateWrite, 'ref' | 'files'>): DeployLedger {
   return deployLedgerFrom(write.ref, (file) => write.files[file]);
 }
-
-/** The deploy ledger's ref of `environment`. */
-export const deployRef = (environment: string): string => stateRef(environment, 'deploy');
 
 /** The export ledger a state write (`exportLedgerWrite`) records, read back as tmlsync reads it: what a ref holding exactly its files gives. */
 export function writtenLedger(write: StateWrite): Promise<Ledger> {

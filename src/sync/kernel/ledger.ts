@@ -203,8 +203,8 @@ function sortedByKey<T>(objects: Record<string, T>): Record<string, T> {
 /** Both ledgers of an environment, read at once (every entry of the export ledger). */
 export async function readLedgers(repo: ContentRepo, environment: string): Promise<{ exportLedger: Ledger; deployLedger: DeployLedger }> {
   const [exportRef, deployRef] = [stateRef(environment, 'export'), stateRef(environment, 'deploy')];
-  const reads = exportLedgerReads(exportRef, true);
-  const deployReads = deployLedgerReads(deployRef, true);
+  const reads = ledgerReads(exportRef, LEDGER_FILE, true);
+  const deployReads = ledgerReads(deployRef, DEPLOY_LEDGER_FILE, true);
   const texts = await repo.readStates([...reads, ...deployReads]);
   return {
     exportLedger: exportLedgerFrom(exportRef, texts.slice(0, reads.length), true),
@@ -219,12 +219,12 @@ export async function readLedgers(repo: ContentRepo, environment: string): Promi
  */
 export async function readExportLedger(repo: ContentRepo, environment: string, { all = true, at }: { all?: boolean; at?: string } = {}): Promise<Ledger> {
   const ref = stateRef(environment, 'export');
-  return exportLedgerFrom(ref, await repo.readStates(exportLedgerReads(at ?? ref, all)), all);
+  return exportLedgerFrom(ref, await repo.readStates(ledgerReads(at ?? ref, LEDGER_FILE, all)), all);
 }
 
-/** The files of the export ledger's ref to read: the head, a ledger of one file, and (`all`) every shard; by one process. */
-function exportLedgerReads(ref: string, all: boolean): { ref: string; file: string }[] {
-  return [LEDGER_HEAD_FILE, LEDGER_FILE, ...(all ? SHARDS.map(shardFile) : [])].map((file) => ({ ref, file }));
+/** The files of a ledger's ref to read, by one process: its head, its ledger of one file (`wholeFile`, from before its shards), and (`all`) every shard. */
+function ledgerReads(ref: string, wholeFile: string, all: boolean): { ref: string; file: string }[] {
+  return [LEDGER_HEAD_FILE, wholeFile, ...(all ? SHARDS.map(shardFile) : [])].map((file) => ({ ref, file }));
 }
 
 function exportLedgerFrom(ref: string, [head, whole, ...shards]: (string | undefined)[], all: boolean): Ledger {
@@ -232,6 +232,16 @@ function exportLedgerFrom(ref: string, [head, whole, ...shards]: (string | undef
   const ledger = parseHead(head, `${ref}:${LEDGER_HEAD_FILE}`);
   if (all) addShards(ledger, ref, SHARDS, shards);
   return ledger;
+}
+
+/** The entries of a ledger's shards as read (`texts[i]`: shard `shards[i]`'s file, undefined when the ref has none), each file named by `ref` when it cannot be read. */
+function shardEntries<T>(ref: string, shards: readonly string[], texts: readonly (string | undefined)[]): Record<string, T> {
+  const entries: Record<string, T> = {};
+  shards.forEach((shard, i) => {
+    const text = texts[i];
+    if (text !== undefined) Object.assign(entries, parseJsonObject(text, `${ref}:${shardFile(shard)}`));
+  });
+  return entries;
 }
 
 /**
@@ -251,12 +261,8 @@ export async function loadShards(repo: ContentRepo, environment: string, ledger:
 function addShards(ledger: Ledger, ref: string, shards: string[], texts: (string | undefined)[]): Record<string, LedgerEntry> {
   const store = ledger.store!;
   const loaded = store.loaded === 'all' ? new Set(SHARDS) : store.loaded;
-  const added: Record<string, LedgerEntry> = {};
-  shards.forEach((shard, i) => {
-    const text = texts[i];
-    if (text !== undefined) Object.assign(added, parseJsonObject(text, `${ref}:${shardFile(shard)}`));
-    loaded.add(shard);
-  });
+  const added = shardEntries<LedgerEntry>(ref, shards, texts);
+  for (const shard of shards) loaded.add(shard);
   store.loaded = loaded.size === SHARDS.length ? 'all' : loaded;
   Object.assign(ledger.objects, added);
   return added;
@@ -273,7 +279,7 @@ export async function readDeployedCommit(repo: ContentRepo, environment: string)
 
 async function readDeployState(repo: ContentRepo, environment: string, entries: boolean): Promise<DeployLedger> {
   const ref = stateRef(environment, 'deploy');
-  const reads = deployLedgerReads(ref, entries);
+  const reads = ledgerReads(ref, DEPLOY_LEDGER_FILE, entries);
   return deployLedgerFrom(ref, textsByFile(reads, await repo.readStates(reads)));
 }
 
@@ -281,11 +287,6 @@ async function readDeployState(repo: ContentRepo, environment: string, entries: 
 function textsByFile(reads: { file: string }[], texts: (string | undefined)[]): (file: string) => string | undefined {
   const byFile = new Map(reads.map(({ file }, i) => [file, texts[i]]));
   return (file) => byFile.get(file);
-}
-
-/** The files of the deploy ledger's ref to read: its head, a ledger of one file, and (`entries`) every shard. */
-function deployLedgerReads(ref: string, entries: boolean): { ref: string; file: string }[] {
-  return [LEDGER_HEAD_FILE, DEPLOY_LEDGER_FILE, ...(entries ? SHARDS.map(shardFile) : [])].map((file) => ({ ref, file }));
 }
 
 /**
@@ -298,11 +299,7 @@ export function deployLedgerFrom(ref: string, fileText: (file: string) => string
   if (head === undefined) return parseDeployLedger(fileText(DEPLOY_LEDGER_FILE), `${ref}:${DEPLOY_LEDGER_FILE}`);
   const source = `${ref}:${LEDGER_HEAD_FILE}`;
   const { deployedCommit, pending } = headFields(head, source, 'deploy ledger') as { deployedCommit?: string; pending?: Record<string, PendingCreation> };
-  const objects: Record<string, DeployedEntry> = {};
-  for (const shard of SHARDS) {
-    const text = fileText(shardFile(shard));
-    if (text !== undefined) Object.assign(objects, parseJsonObject(text, `${ref}:${shardFile(shard)}`));
-  }
+  const objects = shardEntries<DeployedEntry>(ref, SHARDS, SHARDS.map((shard) => fileText(shardFile(shard))));
   return { version: 1, ...(deployedCommit !== undefined ? { deployedCommit } : {}), objects, ...(pending ? { pending } : {}) };
 }
 
