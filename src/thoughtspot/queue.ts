@@ -38,7 +38,11 @@ export class HostQueue {
       job.settle = { resolve, reject };
     });
     // `startJob` never rejects: p-queue's promise rejects only when the signal aborts.
-    this.#queue.add(() => startJob(job), { priority, ...(signal ? { signal } : {}) }).catch((reason: unknown) => dropUnstarted(job, reason));
+    this.#queue.add(() => startJob(job), { priority, ...(signal ? { signal } : {}) }).catch((reason: unknown) => {
+      dropUnstarted(job, reason);
+      this.#holdWhileWaited();
+    });
+    this.#holdWhileWaited();
     return answer;
   }
 
@@ -49,11 +53,21 @@ export class HostQueue {
     this.#resumeAt = until;
     this.#queue.pause();
     clearTimeout(this.#timer);
-    // Not unref'd: queued callers are waiting for this timer, and the process must not exit under them.
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#queue.start();
     }, ms);
+    this.#holdWhileWaited();
+  }
+
+  /**
+   * A hold keeps the process alive while a request waits for it (its caller must not be left
+   * unanswered), and not once none does: a CLI run whose last waiting call was stopped (its signal
+   * aborted) exits when it ends, where it waited out the rest of a Retry-After of up to a minute.
+   */
+  #holdWhileWaited(): void {
+    if (this.#queue.size > 0) this.#timer?.ref();
+    else this.#timer?.unref();
   }
 
   /** Requests waiting to start, and running. */

@@ -167,6 +167,26 @@ describe('ThoughtSpot host queue', () => {
     expect(startedAfter).toBeGreaterThanOrEqual(140);
   });
 
+  it('keeps the process alive for a hold only while a request waits for it', async () => {
+    const queue = new HostQueue(BASE, { concurrency: 1, intervalCap: 10, intervalMs: 1_000 });
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+    const before = timers();
+    queue.holdFor(60_000);
+    expect(timers()).toBe(before);
+    const stop = new AbortController();
+    const stopped = queue.run(() => Promise.resolve('sent'), 0, stop.signal);
+    const kept = new AbortController();
+    const waiting = queue.run(() => Promise.resolve('sent'), 0, kept.signal);
+    expect(timers()).toBe(before + 1);
+    stop.abort(new Error('stopped'));
+    await expect(stopped).rejects.toThrow('stopped');
+    // One request still waits for the hold.
+    expect(timers()).toBe(before + 1);
+    kept.abort(new Error('stopped too'));
+    await expect(waiting).rejects.toThrow('stopped too');
+    expect(timers()).toBe(before);
+  });
+
   it('defaults to half the published rate of ThoughtSpot', () => {
     expect(THOUGHTSPOT_PUBLISHED_LIMIT).toEqual({ requestsPerSecond: 100, burst: 10 });
     expect(DEFAULT_RATE_LIMIT.intervalCap / (DEFAULT_RATE_LIMIT.intervalMs / 1000)).toBeLessThanOrEqual(THOUGHTSPOT_PUBLISHED_LIMIT.requestsPerSecond);
