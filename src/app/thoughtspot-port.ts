@@ -175,12 +175,12 @@ function listedAs(type: HeaderType, subtype: string | undefined): NonNullable<He
 /** Users, groups and their privileges: listed, synced, changed. */
 function principalCalls(client: PortClient): Pick<ThoughtSpotPort, 'listPrincipals' | 'listGroupPrivileges' | 'syncPrincipals' | 'changePrivilege'> {
   return {
-    async listPrincipals() {
-      return (await client.listUsers()).map((p) => ({ ...p }));
+    async listPrincipals(signal) {
+      return (await client.listUsers(signal)).map((p) => ({ ...p }));
     },
-    async listGroupPrivileges() {
+    async listGroupPrivileges(signal) {
       // The group's name is in its header (reference §2.8); a group without one cannot be named in a file.
-      return (await client.listGroups()).flatMap((g) => (g.header?.name ? [{ name: g.header.name, privileges: [...(g.privileges ?? [])] }] : []));
+      return (await client.listGroups(signal)).flatMap((g) => (g.header?.name ? [{ name: g.header.name, privileges: [...(g.privileges ?? [])] }] : []));
     },
     async syncPrincipals({ principals, apply, removeDeleted, password }) {
       return client.syncUsers({

@@ -120,10 +120,10 @@ export interface ThoughtSpotPort {
    * cannot be sorted by modification: there only `listHeaders` (a full listing) is trusted.
    */
   listHeadersSince?(type: HeaderType, since: number, onPage?: (page: Header[]) => void, signal?: AbortSignal): Promise<Header[]>;
-  /** `user/list`. */
-  listPrincipals(): Promise<PrincipalEntry[]>;
-  /** Every group's privileges (`GET group`). */
-  listGroupPrivileges(): Promise<GroupPrivileges[]>;
+  /** `user/list`. `signal` ends it, as it ends `listHeaders`. */
+  listPrincipals(signal?: AbortSignal): Promise<PrincipalEntry[]>;
+  /** Every group's privileges (`GET group`). `signal` ends it, as it ends `listHeaders`. */
+  listGroupPrivileges(signal?: AbortSignal): Promise<GroupPrivileges[]>;
   /** `user/sync`. */
   syncPrincipals(request: PrincipalsSyncRequest): Promise<PrincipalChanges>;
   /** `group/addprivilege` or `group/removeprivilege`: one privilege for some groups. */

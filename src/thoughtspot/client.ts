@@ -89,8 +89,9 @@ export class ThoughtSpotClient {
 
   // ---------------------------------------------------------------- users and groups
 
-  listUsers(): Promise<Principal[]> {
-    return listUsers(this.#http);
+  /** Every user and group; `signal` ends the call (`ApiRequest.signal`). */
+  listUsers(signal?: AbortSignal): Promise<Principal[]> {
+    return listUsers(this.#http, signal);
   }
 
   syncUsers(params: SyncUsersParams): Promise<PrincipalChanges> {
@@ -105,9 +106,9 @@ export class ThoughtSpotClient {
     return transferOwnership(this.#http, params);
   }
 
-  /** Every group with its privileges (`GET group`). */
-  listGroups(): Promise<GroupDetails[]> {
-    return listGroups(this.#http);
+  /** Every group with its privileges (`GET group`); `signal` ends the call. */
+  listGroups(signal?: AbortSignal): Promise<GroupDetails[]> {
+    return listGroups(this.#http, signal);
   }
 
   addPrivilege(params: PrivilegeParams): Promise<GroupDetails | undefined> {

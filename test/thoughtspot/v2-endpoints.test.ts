@@ -222,6 +222,24 @@ describe('ThoughtSpot v2 endpoints', () => {
     expect(await client.listGroups()).toEqual([]);
   });
 
+  it('groups/search: a read shared only by calls given one signal, so that the one stopped fails no other', async () => {
+    const ts = session();
+    const sales = [{ id: 'g-1', name: 'Sales', display_name: 'Sales team', visibility: 'SHARABLE', type: 'LOCAL_GROUP', privileges: [] }];
+    // The stopped call's requests may or may not have gone out when it stops (the queue drops those still waiting).
+    ts.post(v2at('users/search')).delay(200).optionally().reply(200, []);
+    ts.post(v2at('groups/search')).delay(200).reply(200, sales);
+    ts.post(v2at('groups/search')).delay(200).optionally().reply(200, sales);
+    const client = testV2Client();
+    await client.login();
+    const stop = new AbortController();
+    const stopped = client.listUsers(stop.signal);
+    // Asked while the stopped call's groups/search is under way: a read of its own.
+    const other = client.listGroups();
+    stop.abort(new Error('the run stopped'));
+    await expect(stopped).rejects.toThrow('the run stopped');
+    expect((await other).map((g) => g.header?.name)).toEqual(['Sales']);
+  });
+
   const EMEA_PRINCIPALS: Principal[] = [
     { name: 'Sales', displayName: 'Sales team', principalTypeEnum: 'LOCAL_GROUP', groupNames: [], visibility: 'DEFAULT' },
     { name: 'EMEA', principalTypeEnum: 'LOCAL_GROUP', groupNames: ['Sales'] },

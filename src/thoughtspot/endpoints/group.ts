@@ -28,10 +28,10 @@ async function changePrivilege(api: ApiCaller, endpoint: Endpoint, params: Privi
 /**
  * `GET group` without parameters: every group with its privileges, one JSON
  * array (older v1 docs; the shape the privilege calls answer with, reference
- * §2.8). The group's name is in its `header`.
+ * §2.8). The group's name is in its `header`. `signal` ends it (`ApiRequest.signal`).
  */
-export async function listGroups(api: ApiCaller): Promise<GroupDetails[]> {
-  const response = await api.send({ endpoint: 'group', method: 'GET', accept: 'json', success: [200], idempotent: true });
+export async function listGroups(api: ApiCaller, signal?: AbortSignal): Promise<GroupDetails[]> {
+  const response = await api.send({ endpoint: 'group', method: 'GET', accept: 'json', success: [200], idempotent: true, ...(signal ? { signal } : {}) });
   return parseJson<GroupDetails[]>('group', response, 'array');
 }
 

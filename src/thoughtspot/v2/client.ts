@@ -74,8 +74,8 @@ export class ThoughtSpotV2Client {
   #token: string | undefined;
   /** The configured Org's id, once looked up. */
   readonly #org: { id?: number } = {};
-  /** Every group's `groups/search`, while one is in flight (see `#allGroups`). */
-  #groupsInFlight: Promise<V2Group[]> | undefined;
+  /** Every group's `groups/search` while one is in flight, and the signal it was sent with (see `#allGroups`). */
+  #groupsInFlight: { read: Promise<V2Group[]>; signal: AbortSignal | undefined } | undefined;
 
   constructor(options: ThoughtSpotV2ClientOptions) {
     this.#redactor = options.redactor;
@@ -177,9 +177,9 @@ export class ThoughtSpotV2Client {
 
   // ---------------------------------------------------------------- users and groups
 
-  /** Every user and group, in v1's `user/list` shape. */
-  async listUsers(): Promise<Principal[]> {
-    const [users, groups] = await Promise.all([searchUsers(this.#http), this.#allGroups()]);
+  /** Every user and group, in v1's `user/list` shape; `signal` ends the calls (`ApiRequest.signal`). */
+  async listUsers(signal?: AbortSignal): Promise<Principal[]> {
+    const [users, groups] = await Promise.all([searchUsers(this.#http, {}, signal), this.#allGroups(signal)]);
     return shapes.principals(users, groups);
   }
 
@@ -188,13 +188,17 @@ export class ThoughtSpotV2Client {
    * answers principals (`user/list`) and privileges (`GET group`) with a call
    * each, v2 both from `groups/search`, and an export asks for both together
    * (a v2 incremental export made 9 listing calls to v1's 8, issue 12). Only
-   * a read in flight is shared: a later call reads afresh.
+   * a read in flight is shared, and only by calls given the same signal (an
+   * export's two): a read that one caller stopped must not fail another's. A
+   * later call reads afresh.
    */
-  #allGroups(): Promise<V2Group[]> {
-    this.#groupsInFlight ??= searchGroups(this.#http).finally(() => {
-      this.#groupsInFlight = undefined;
+  #allGroups(signal?: AbortSignal): Promise<V2Group[]> {
+    if (this.#groupsInFlight && this.#groupsInFlight.signal === signal) return this.#groupsInFlight.read;
+    const read: Promise<V2Group[]> = searchGroups(this.#http, {}, signal).finally(() => {
+      if (this.#groupsInFlight?.read === read) this.#groupsInFlight = undefined;
     });
-    return this.#groupsInFlight;
+    this.#groupsInFlight = { read, signal };
+    return read;
   }
 
   /**
@@ -225,9 +229,9 @@ export class ThoughtSpotV2Client {
     return assignAuthor(this.#http, { objectIds: params.objectIds, user: params.toUserName, ...(params.fromUserName ? { currentOwner: params.fromUserName } : {}) });
   }
 
-  /** Every group with its privileges, in v1's `GET group` shape. */
-  async listGroups(): Promise<GroupDetails[]> {
-    return (await this.#allGroups()).map(shapes.groupDetails);
+  /** Every group with its privileges, in v1's `GET group` shape; `signal` ends the call. */
+  async listGroups(signal?: AbortSignal): Promise<GroupDetails[]> {
+    return (await this.#allGroups(signal)).map(shapes.groupDetails);
   }
 
   addPrivilege(params: PrivilegeParams): Promise<void> {

@@ -50,8 +50,8 @@ export interface SearchPrincipalsParams {
   recordSize?: number;
 }
 
-/** `POST users/search`. A read. */
-export async function searchUsers(api: ApiCaller, params: SearchPrincipalsParams = {}): Promise<V2User[]> {
+/** `POST users/search`. A read; `signal` ends it (`ApiRequest.signal`). */
+export async function searchUsers(api: ApiCaller, params: SearchPrincipalsParams = {}, signal?: AbortSignal): Promise<V2User[]> {
   const response = await api.send({
     endpoint: 'users/search',
     method: 'POST',
@@ -60,12 +60,13 @@ export async function searchUsers(api: ApiCaller, params: SearchPrincipalsParams
     success: [200],
     idempotent: true,
     priority: QUEUE_PRIORITY.listing,
+    ...(signal ? { signal } : {}),
   });
   return parseJson<V2User[]>('users/search', response, 'array');
 }
 
-/** `POST groups/search`, with each group's sub-groups (its members' names are not needed). A read. */
-export async function searchGroups(api: ApiCaller, params: SearchPrincipalsParams = {}): Promise<V2Group[]> {
+/** `POST groups/search`, with each group's sub-groups (its members' names are not needed). A read; `signal` ends it. */
+export async function searchGroups(api: ApiCaller, params: SearchPrincipalsParams = {}, signal?: AbortSignal): Promise<V2Group[]> {
   const response = await api.send({
     endpoint: 'groups/search',
     method: 'POST',
@@ -80,6 +81,7 @@ export async function searchGroups(api: ApiCaller, params: SearchPrincipalsParam
     success: [200],
     idempotent: true,
     priority: QUEUE_PRIORITY.listing,
+    ...(signal ? { signal } : {}),
   });
   return parseJson<V2Group[]>('groups/search', response, 'array');
 }
