@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 
 /** A port free on 127.0.0.1 at the time of asking (for servers a test starts in another process). */
 export function freePort(): Promise<number> {
@@ -11,3 +12,34 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** A request a silent ThoughtSpot took: its path, and whether the client has closed it. */
+export interface SilentRequest {
+  path: string;
+  closed: boolean;
+}
+
+/**
+ * A ThoughtSpot that takes every request and answers none (one down behind its load balancer):
+ * it notes each request's path, and whether the client closed it. `closedAll` resolves once every
+ * request taken so far is closed (the test's timeout bounds the wait).
+ */
+export async function silentThoughtSpot() {
+  const requests: SilentRequest[] = [];
+  const server = createHttpServer((req) => {
+    const request = { path: req.url?.split('?')[0] ?? '', closed: false };
+    requests.push(request);
+    req.socket.once('close', () => (request.closed = true));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const closedAll = async () => {
+    while (requests.some((request) => !request.closed)) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close, closedAll };
+}
+
+export type SilentThoughtSpot = Awaited<ReturnType<typeof silentThoughtSpot>>;

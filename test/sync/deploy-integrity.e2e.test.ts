@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorState } from '../../src/emulator/state.js';
@@ -11,6 +10,7 @@ import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { PROD_CONNECTION, PROD_MAPPINGS } from '../support/prod.js';
 import { deployLedgerIn } from '../support/ledger.js';
+import { silentThoughtSpot } from '../support/net.js';
 
 /**
  * Issue 15, items 5, 6, 7 and 9: a deploy's identity of objects, over either
@@ -213,21 +213,19 @@ describe.each(API_VERSIONS)('deploy integrity, over %s', (api) => {
     });
     // Every request taken and none answered (a ThoughtSpot down behind its load balancer): the listing's login would wait
     // two minutes per attempt, four attempts, had the files' failure not stopped it.
-    const requests: IncomingMessage[] = [];
-    const silent = createServer((req) => void requests.push(req));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    running.push({ close: () => new Promise<void>((resolve) => (silent.closeAllConnections(), silent.close(() => resolve()))) });
+    const silent = await silentThoughtSpot();
+    running.push(silent);
     // Every kind's listing waits on one signal: no leak warning for its listeners.
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => void warnings.push(warning);
     process.on('warning', onWarning);
-    const result = await cli(['deploy', '--config', config(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`), '--env', 'prod']).finally(() => process.off('warning', onWarning));
+    const result = await cli(['deploy', '--config', config(silent.url), '--env', 'prod']).finally(() => process.off('warning', onWarning));
     expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain('duplicate GUID');
     // Whatever the listing had sent beside the reading of the files (its login, as a rule) was closed by the time the
     // deploy ended (test/sync/deploy-phases.test.ts shows that the listing starts first).
-    expect(requests.filter((req) => !req.socket.destroyed)).toEqual([]);
+    await silent.closedAll();
   });
 
   it('GUID/file-name mismatch: a file whose guid disagrees with its name stops the deploy (exit 2), naming the file and both GUIDs', { timeout: DEPLOYS_TIMEOUT }, async () => {

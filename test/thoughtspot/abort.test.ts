@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, servicesOf, thoughtspotPort } from '../../src/app/index.js';
 import type { EnvironmentConfig } from '../../src/config/index.js';
@@ -7,28 +5,13 @@ import { API_PREFIX, API_V2_PREFIX, startEmulator, type RunningEmulator } from '
 import { Redactor, silentLogger } from '../../src/log/index.js';
 import type { ThoughtSpotPort } from '../../src/sync/ports.js';
 import { API_VERSIONS, clientOf, endpointOf, requestLog, type ApiVersion, type RequestLog } from '../support/api.js';
+import { silentThoughtSpot, type SilentThoughtSpot } from '../support/net.js';
 
 /**
  * A listing told to stop (`AbortSignal`, issue 16: a deploy lists its target beside reading its
  * files, and files that stop it must stop the listing too): nothing of it is sent after the
  * signal, what is under way is closed, nothing is retried, and the client goes on as before.
  */
-
-/** A ThoughtSpot that takes every request and answers none: it notes each one's path, and whether the client closed it. */
-async function silentThoughtSpot() {
-  const requests: { path: string; closed: boolean }[] = [];
-  const server = createServer((req) => {
-    const request = { path: req.url?.split('?')[0] ?? '', closed: false };
-    requests.push(request);
-    req.socket.once('close', () => (request.closed = true));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,8 +21,6 @@ async function until(what: () => boolean): Promise<void> {
 
 /** Retries a few milliseconds apart: a call that retried after its signal would be seen at once. */
 const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000 };
-
-type SilentThoughtSpot = Awaited<ReturnType<typeof silentThoughtSpot>>;
 
 /** Runs `test` against a silent ThoughtSpot, closed afterwards. */
 async function withSilent(test: (ts: SilentThoughtSpot) => Promise<void>): Promise<void> {
