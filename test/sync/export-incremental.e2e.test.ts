@@ -9,6 +9,7 @@ import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import { runExport, type ExportOptions } from '../../src/sync/export/export.js';
 import { OVERLAP_MS } from '../../src/sync/export/listing.js';
 import { formatLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
+import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { Header, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { ThoughtSpotClient, ThoughtSpotV2Client } from '../../src/thoughtspot/index.js';
 import { git } from '../support/git-server.js';
@@ -64,6 +65,18 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
   function connect(calls: Map<string, number> = new Map(), listingPage?: number): ThoughtSpotPort {
     const options = { url: stage.emulator.url, username: 'tsadmin', password: 'admin', env: {}, onCall: (endpoint: string) => calls.set(endpoint, (calls.get(endpoint) ?? 0) + 1) };
     return thoughtspotPort(api === 'v1' ? new ThoughtSpotClient(options) : new ThoughtSpotV2Client(options), listingPage ? { listingPage } : {});
+  }
+
+  /** `port` with each kind's first listing newest first held, unanswered, until its signal stops it: the kinds it stopped. */
+  function holdingFirstListing(port: ThoughtSpotPort): { port: ThoughtSpotPort; stopped: string[] } {
+    const held = new Set<string>();
+    const stopped: string[] = [];
+    const listHeadersSince: ThoughtSpotPort['listHeadersSince'] = (type, since, onPage, signal) => {
+      if (held.has(type)) return port.listHeadersSince!(type, since, onPage, signal);
+      held.add(type);
+      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => (stopped.push(type), reject(signal.reason as Error)), { once: true }));
+    };
+    return { port: { ...port, listHeadersSince }, stopped };
   }
 
   /** A repository of its own, a copy of the seed's, its work tree, and a function that runs one export of it. */
@@ -241,7 +254,7 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     expect(files(bare)).toContain(`tml/answer/Read-Ahead.${DEMO_GUIDS.answers[1]}.answer.tml`);
   });
 
-  it('lists again from the remote\'s ledger when another run published one since this work tree\'s', async () => {
+  it('lists again from the remote\'s ledger when another run published one since this work tree\'s, and stops the listing it dropped', async () => {
     const { bare, exportOnce } = await exporter('moved');
     await exportOnce();
     // Another replica's run left an object behind, so its ledger's watermark is older than this work tree's.
@@ -252,12 +265,16 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     const behind = DEMO_GUIDS.liveboards[1];
     rename(behind, 'Left Behind', ledger.watermark! - 2 * OVERLAP_MS);
     const calls = new Map<string, number>();
-    const run = await exportOnce({ thoughtspot: connect(calls) });
+    // The listing from this work tree's ledger answers nothing until it is stopped: the run, which
+    // no longer needs it once the fetch has brought the remote's, waited for it to end.
+    const early = holdingFirstListing(connect(calls));
+    const run = await exportOnce({ thoughtspot: early.port });
     expect(run.listing).toBe('incremental');
     expect(outcomeOf(run, behind)).toBe('updated');
     expect(files(bare)).toContain(`tml/liveboard/Left-Behind.${behind}.liveboard.tml`);
-    // Five content kinds listed twice (from this work tree's ledger, then from the remote's), and the users once.
-    expect(calls.get(api === 'v1' ? 'metadata/listobjectheaders' : 'metadata/search')).toBe(11);
+    expect(early.stopped.sort()).toEqual([...CONTENT_TYPES].sort());
+    // Five content kinds listed from the remote's ledger, and the users.
+    expect(calls.get(api === 'v1' ? 'metadata/listobjectheaders' : 'metadata/search')).toBe(6);
   });
 
   it('exports a change stamped by a clock behind the watermark within the overlap; those further behind at the next full listing', async () => {

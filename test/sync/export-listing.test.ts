@@ -1,8 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
+import { listAndExport } from '../../src/sync/export/list.js';
 import { listingMode, nextWatermark, OVERLAP_MS, RECONCILE_MS, refreshListing } from '../../src/sync/export/listing.js';
+import type { ExportRun } from '../../src/sync/export/types.js';
 import { emptyLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
-import type { Header, HeaderType } from '../../src/sync/ports.js';
+import { startRun } from '../../src/sync/kernel/report.js';
+import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
+import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
+import { fakeRepo, fakeThoughtSpot, slowListing } from './fake-ports.js';
 import { useHttpMock } from '../http-mock.js';
 import { at, BASE, mockLogin, mockToken, testClient, testV2Client, v2at } from '../thoughtspot/fixture.js';
 
@@ -109,5 +117,42 @@ describe('a listing the caller made earlier in the run (a sync\'s)', () => {
     await refreshListing(port as never, listed, ['LOGICAL_TABLE'], (page) => pages.push(page.map((h) => `${h.id}@${h.modified}`)));
     expect(asked).toEqual([['LOGICAL_TABLE', 7_000_000 - OVERLAP_MS]]);
     expect(pages).toEqual([['w@9000000'], ['w@5000000', 'a@7000000']]);
+  });
+});
+
+describe('the listings of an export that fails', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tmlsync-export-listing-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A first run's listing phase (every kind listed in full, and the users beside it). */
+  const firstRun = (thoughtspot: ThoughtSpotPort, repo: ContentRepo): ExportRun => ({
+    options: { environment: { name: 'dev', branch: 'dev' }, thoughtspot, repo, committer: { name: 'tmlsync', email: 'tmlsync@example.invalid' } },
+    run: startRun('export', 'dev', {}),
+    batchSize: 50,
+    skip: new Set(),
+    files: undefined as never,
+    commits: undefined,
+  });
+
+  // Each listing call would take ten minutes (ThoughtSpot down, its retries): the test's timeout is 20 s.
+  it('are stopped when the checkout fails, and the checkout\'s failure is reported once they have ended', async () => {
+    const { repo, calls } = fakeRepo(dir);
+    const failing = { ...repo, checkout: () => Promise.reject(new Error('git checkout failed: the work tree is locked')) };
+    const slow = slowListing(fakeThoughtSpot([]).port, calls, 600_000);
+    await expect(listAndExport(firstRun(slow.port, failing))).rejects.toThrow('the work tree is locked');
+    // Every content kind's listing and the users'.
+    expect(slow.state).toEqual({ inFlight: 0, aborted: CONTENT_TYPES.length + 1 });
+  });
+
+  it('stop each other: the users\' listing ends when the content\'s fails, whose failure is reported', async () => {
+    const { repo, calls } = fakeRepo(dir);
+    const slow = slowListing(fakeThoughtSpot([]).port, calls, 600_000);
+    const users: ThoughtSpotPort = slow.port;
+    const listHeaders: ThoughtSpotPort['listHeaders'] = (type, ...rest) => (type === 'USER' ? users.listHeaders(type, ...rest) : Promise.reject(new Error(`HTTP 503 listing ${type}`)));
+    await expect(listAndExport(firstRun({ ...users, listHeaders }, repo))).rejects.toThrow('HTTP 503 listing');
+    expect(slow.state).toEqual({ inFlight: 0, aborted: 1 });
   });
 });

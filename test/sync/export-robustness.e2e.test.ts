@@ -13,6 +13,7 @@ import { CLI_MAIN, cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf, endpointOf } from '../support/api.js';
+import { silentThoughtSpot } from '../support/net.js';
 
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 
@@ -162,6 +163,22 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
     expect(unreachableGit.stderr).toMatch(/^error: git fetch failed/m);
     for (const result of [bad, creds, unreachableTs, unreachableGit]) expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(git(bare('errors'), 'for-each-ref')).toBe('');
+  });
+
+  it('reports an unreachable remote at once while ThoughtSpot answers nothing, with no request left open (exit 1)', async () => {
+    // The users' listing starts beside the fetch; its login would wait two minutes per attempt, four
+    // attempts, had the fetch's failure not stopped it.
+    const silent = await silentThoughtSpot();
+    try {
+      const result = await cli(['export', '--config', config('git://127.0.0.1:1/none.git', silent.url)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: git fetch failed/m);
+      // The login, if it went out before the fetch failed, and nothing after it.
+      expect(silent.requests.filter((request) => !request.path.endsWith(endpointOf(api, 'login')))).toEqual([]);
+      await silent.closedAll();
+    } finally {
+      await silent.close();
+    }
   });
 
   it('writes unique, stable, path-safe files for hostile names', async () => {

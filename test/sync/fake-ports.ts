@@ -21,6 +21,8 @@ export function fakeThoughtSpot(objects: { kind: string; name: string; id: strin
       const kinds = new Set<string>(KIND_LISTINGS.filter((l) => l.metadataType === type && (!subtypes || l.subtypes.join() === subtypes.join())).map((l) => l.kind));
       return Promise.resolve(objects.filter((o) => kinds.has(o.kind)).map((o) => ({ id: o.id, name: o.name, modified: o.modified ?? 1 })));
     },
+    listPrincipals: () => Promise.resolve([]),
+    listGroupPrivileges: () => Promise.resolve([]),
   };
   return { port: port as never, listed };
 }

@@ -3,6 +3,7 @@ import { startState, type ExportOptions, type ExportRun, type ExportState, type 
 import { exportBatch } from './write.js';
 import { loadShards, readExportLedger, stateRef, type Ledger } from '../kernel/ledger.js';
 import { listContent, listingMode, refreshListing, type ListingMode } from './listing.js';
+import { sharedStop } from '../kernel/settle.js';
 import type { Header } from '../ports.js';
 
 /**
@@ -19,21 +20,26 @@ import type { Header } from '../ports.js';
  * batch is written.
  */
 export async function listAndExport(step: ExportRun): Promise<{ state: ExportState; listed: Listed }> {
+  // Every listing of the run stops with `stop` once the run has failed: what is left of them ends
+  // at once, where the run waited for it (a ThoughtSpot that answered nothing held a run whose
+  // fetch had failed for its login's four attempts of two minutes each).
+  const stop = sharedStop();
   // The listings the ledger does not decide start beside the fetch that reads it (issue 16: git's
   // 0.5-1.2 s of an incremental run came before ThoughtSpot's first call); both end before a failure is reported.
-  const people = listPeople(step.options.thoughtspot);
+  const people = listPeople(step.options.thoughtspot, stop.signal);
   // Observed from the start: a listing that fails while git still runs is reported with the rest, not as unhandled.
   people.catch(() => undefined);
   let read: LedgerRead;
   try {
-    read = await readLedger(step);
+    read = await readLedger(step, stop);
   } catch (error) {
+    stop.abort(error);
     await people.catch(() => undefined);
     throw error;
   }
   const { ledger, mode, pages } = read;
   step.run.log.info(mode.kind === 'full' ? { listing: 'full', reason: mode.reason } : { listing: 'incremental', since: mode.since }, 'listing ThoughtSpot content');
-  const listing = withPeople(read.content, people);
+  const listing = withPeople(read.content, people, stop);
   // An incremental listing is a page or two per kind: its objects are decided once it has ended,
   // the ledger's shards that hold those it reached for read meanwhile, page by page.
   const shards = mode.kind === 'incremental' ? pages.readAhead((ids) => loadShards(step.options.repo, step.options.environment.name, ledger, ids), mode.since) : undefined;
@@ -46,6 +52,7 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
     pages.open((page) => dispatch(step, state, decide(state, page, decideContext(step))));
     return state;
   });
+  setUp.catch((error: unknown) => stop.abort(error));
   // Everything started must end before the run reports, or a failure would leave work running unobserved.
   const [setUpOutcome, listingOutcome] = await Promise.allSettled([setUp, listing]);
   if (setUpOutcome.status === 'rejected') throw setUpOutcome.reason;
@@ -81,24 +88,28 @@ interface LedgerRead {
  * brought the very ledger commit it went by; else it is dropped (none of its pages is decided) and
  * the listing starts again from the fetched ledger.
  */
-async function readLedger(step: ExportRun): Promise<LedgerRead> {
+async function readLedger(step: ExportRun, stop: AbortController): Promise<LedgerRead> {
   const { repo, environment: { name } } = step.options;
   const fetched = repo.fetch();
-  const early = listEarly(step);
+  // A stop of its own within the run's: the early listing is dropped alone when the fetch brings another ledger.
+  const dropEarly = sharedStop(stop.signal);
+  const early = listEarly(step, dropEarly.signal);
   try {
     await fetched;
   } catch (error) {
+    stop.abort(error);
     await early.then((listing) => listing?.content.catch(() => undefined));
     throw error;
   }
   const started = await early;
-  if (!started) return readFetched(step);
+  if (!started) return readFetched(step, stop.signal);
   if ((await repo.revParse(stateRef(name, 'export'))) === started.commit) return started;
   step.run.log.debug({ ledger: stateRef(name, 'export') }, 'the remote\'s export ledger is not the one this work tree held: listing again from it');
-  // The dropped listing ends before the run goes on or fails: none of its calls outlives the run.
+  // The dropped listing is stopped, and ends before the run goes on or fails: none of its calls outlives the run.
+  dropEarly.abort(new Error('the early listing went by a ledger the remote no longer holds'));
   const dropped = started.content.catch(() => undefined);
   try {
-    const read = await readFetched(step);
+    const read = await readFetched(step, stop.signal);
     return { ...read, content: Promise.all([read.content, dropped]).then(() => undefined) };
   } catch (error) {
     await dropped;
@@ -107,7 +118,7 @@ async function readLedger(step: ExportRun): Promise<LedgerRead> {
 }
 
 /** The ledger as the fetch brought it (or the caller's), and the listing it calls for, started. */
-async function readFetched({ options }: ExportRun): Promise<LedgerRead> {
+async function readFetched({ options }: ExportRun, signal: AbortSignal): Promise<LedgerRead> {
   const { repo, environment: { name } } = options;
   const canSort = options.thoughtspot.listHeadersSince !== undefined;
   // A copy of the caller's: the run updates its ledger as it goes (replacing entries, never changing one in place).
@@ -115,7 +126,7 @@ async function readFetched({ options }: ExportRun): Promise<LedgerRead> {
   const mode: ListingMode = options.listed ? { kind: 'full', reason: 'listed by the caller' } : modeOf(options, ledger);
   if (mode.kind === 'full') await loadShards(repo, name, ledger, 'all');
   const pages = new PagesAfterLedger();
-  return { ledger, mode, pages, content: listAsked(options, mode, (page) => pages.add(page)) };
+  return { ledger, mode, pages, content: listAsked(options, mode, (page) => pages.add(page), signal) };
 }
 
 /** The listing `ledger` calls for: full when asked, due, or impossible to sort; else incremental from its watermark. */
@@ -132,7 +143,7 @@ function modeOf(options: ExportOptions, ledger: Ledger): ListingMode {
  * anyway, and when the ledger here cannot be read (the fetched one then decides, and a ledger that
  * is wrong there is reported as such).
  */
-async function listEarly({ options }: ExportRun): Promise<(LedgerRead & { commit: string }) | undefined> {
+async function listEarly({ options }: ExportRun, signal: AbortSignal): Promise<(LedgerRead & { commit: string }) | undefined> {
   if (options.ledger || options.listed || options.full || !options.thoughtspot.listHeadersSince) return undefined;
   const { repo, environment: { name } } = options;
   try {
@@ -142,7 +153,7 @@ async function listEarly({ options }: ExportRun): Promise<(LedgerRead & { commit
     const mode = modeOf(options, ledger);
     if (mode.kind !== 'incremental') return undefined;
     const pages = new PagesAfterLedger();
-    const content = listContent(options.thoughtspot, mode, (page) => pages.add(page));
+    const content = listContent(options.thoughtspot, mode, (page) => pages.add(page), signal);
     // Observed from the start: a listing that fails while the fetch runs is reported by the run, or dropped with its listing.
     content.catch(() => undefined);
     return { commit, ledger, mode, pages, content };
@@ -151,28 +162,32 @@ async function listEarly({ options }: ExportRun): Promise<(LedgerRead & { commit
   }
 }
 
-/** The content headers the mode asks for, or the caller's own listing, page by page to `onPage`. */
-async function listAsked({ thoughtspot, listed }: ExportOptions, mode: ListingMode, onPage: (page: Header[]) => void): Promise<void> {
-  if (!listed) return listContent(thoughtspot, mode, onPage);
-  if (listed.refresh.length > 0) return refreshListing(thoughtspot, listed.headers, listed.refresh, onPage);
+/** The content headers the mode asks for, or the caller's own listing, page by page to `onPage`; `signal` stops it. */
+async function listAsked({ thoughtspot, listed }: ExportOptions, mode: ListingMode, onPage: (page: Header[]) => void, signal: AbortSignal): Promise<void> {
+  if (!listed) return listContent(thoughtspot, mode, onPage, signal);
+  if (listed.refresh.length > 0) return refreshListing(thoughtspot, listed.headers, listed.refresh, onPage, signal);
   onPage(listed.headers);
 }
 
 /**
  * The content listing's end with `people`'s listing. Both end before either's failure is reported:
  * a listing that failed left the other listing (and its login) running after the run had
- * reported, and its calls went on against ThoughtSpot.
+ * reported, and its calls went on against ThoughtSpot. The first to fail stops the other (`stop`),
+ * which then rejects with the same failure.
  */
-async function withPeople(content: Promise<void>, people: Promise<Listed>): Promise<Listed> {
+async function withPeople(content: Promise<void>, people: Promise<Listed>, stop: AbortController): Promise<Listed> {
+  const fail = (error: unknown) => stop.abort(error);
+  content.catch(fail);
+  people.catch(fail);
   const [listedContent, everyone] = await Promise.allSettled([content, people]);
   if (listedContent.status === 'rejected') throw listedContent.reason;
   if (everyone.status === 'rejected') throw everyone.reason;
   return everyone.value;
 }
 
-/** Every user, principal and privilege: the commits' authors and the principals file. */
-async function listPeople(thoughtspot: ExportOptions['thoughtspot']): Promise<Listed> {
-  const [users, principals, privileges] = await Promise.all([thoughtspot.listHeaders('USER'), thoughtspot.listPrincipals(), thoughtspot.listGroupPrivileges()]);
+/** Every user, principal and privilege: the commits' authors and the principals file. `signal` stops their calls. */
+async function listPeople(thoughtspot: ExportOptions['thoughtspot'], signal: AbortSignal): Promise<Listed> {
+  const [users, principals, privileges] = await Promise.all([thoughtspot.listHeaders('USER', undefined, undefined, signal), thoughtspot.listPrincipals(signal), thoughtspot.listGroupPrivileges(signal)]);
   return { users, principals, privileges };
 }
 

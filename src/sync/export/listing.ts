@@ -49,14 +49,17 @@ export function listingMode(ledger: Ledger, choice: ListingChoice): ListingMode 
   return { kind: 'incremental', since: ledger.watermark - OVERLAP_MS };
 }
 
-/** Every content header as the mode says (page by page to `onPage`): all of them, or those changed since the watermark (and some older). */
-export async function listContent(thoughtspot: ThoughtSpotPort, mode: ListingMode, onPage: (page: Header[]) => void): Promise<void> {
-  await Promise.all(CONTENT_TYPES.map((type) => listType(thoughtspot, mode, type, onPage)));
+/**
+ * Every content header as the mode says (page by page to `onPage`): all of them, or those changed
+ * since the watermark (and some older). `signal` ends every kind's listing (`listHeaders`).
+ */
+export async function listContent(thoughtspot: ThoughtSpotPort, mode: ListingMode, onPage: (page: Header[]) => void, signal?: AbortSignal): Promise<void> {
+  await Promise.all(CONTENT_TYPES.map((type) => listType(thoughtspot, mode, type, onPage, signal)));
 }
 
-function listType(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: HeaderType, onPage: (page: Header[]) => void): Promise<Header[]> {
-  if (mode.kind === 'incremental' && thoughtspot.listHeadersSince) return thoughtspot.listHeadersSince(type, mode.since, onPage);
-  return thoughtspot.listHeaders(type, undefined, onPage);
+function listType(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: HeaderType, onPage: (page: Header[]) => void, signal: AbortSignal | undefined): Promise<Header[]> {
+  if (mode.kind === 'incremental' && thoughtspot.listHeadersSince) return thoughtspot.listHeadersSince(type, mode.since, onPage, signal);
+  return thoughtspot.listHeaders(type, undefined, onPage, signal);
 }
 
 /**
@@ -66,13 +69,13 @@ function listType(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: HeaderT
  * first, goes to `onPage` before the listing itself, so that a fresh header
  * is the one decided (the export keeps the first header it sees of an
  * object). The other types' listings are taken as they are: one listing of
- * each per run (issue 16).
+ * each per run (issue 16). `signal` ends the refresh's listings.
  */
-export async function refreshListing(thoughtspot: ThoughtSpotPort, listed: Header[], types: readonly HeaderType[], onPage: (page: Header[]) => void): Promise<void> {
+export async function refreshListing(thoughtspot: ThoughtSpotPort, listed: Header[], types: readonly HeaderType[], onPage: (page: Header[]) => void, signal?: AbortSignal): Promise<void> {
   let newest = -Infinity;
   for (const header of listed) newest = Math.max(newest, header.modified);
   const since = newest - OVERLAP_MS;
-  const fresh = await Promise.all(types.map((type) => (thoughtspot.listHeadersSince ? thoughtspot.listHeadersSince(type, since) : thoughtspot.listHeaders(type))));
+  const fresh = await Promise.all(types.map((type) => (thoughtspot.listHeadersSince ? thoughtspot.listHeadersSince(type, since, undefined, signal) : thoughtspot.listHeaders(type, undefined, undefined, signal))));
   onPage(fresh.flat());
   onPage(listed);
 }

@@ -17,9 +17,11 @@ export async function allEnded<T>(work: readonly Promise<T>[]): Promise<T[]> {
  * A stop for many calls at once (a listing of every kind, which a run stops when it no longer needs
  * it): each call holds a few abort listeners on the one signal (its wait for the login, the queue's,
  * got's), past Node's warning threshold of 10, which would print a leak warning on every such run.
+ * `within`: a wider stop that stops this one too (this one can also stop alone).
  */
-export function sharedStop(): AbortController {
+export function sharedStop(within?: AbortSignal): AbortController {
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
+  within?.addEventListener('abort', () => stop.abort(within.reason), { once: true, signal: stop.signal });
   return stop;
 }
