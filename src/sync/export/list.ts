@@ -3,7 +3,7 @@ import { startState, type ExportOptions, type ExportRun, type ExportState, type 
 import { exportBatch } from './write.js';
 import { loadShards, readExportLedger, stateRef, type Ledger } from '../kernel/ledger.js';
 import { listContent, listingMode, refreshListing, type ListingMode } from './listing.js';
-import { sharedStop } from '../kernel/settle.js';
+import { allEndedFailFast, sharedStop } from '../kernel/settle.js';
 import type { Header } from '../ports.js';
 
 /**
@@ -27,8 +27,8 @@ export async function listAndExport(step: ExportRun): Promise<{ state: ExportSta
   // The listings the ledger does not decide start beside the fetch that reads it (issue 16: git's
   // 0.5-1.2 s of an incremental run came before ThoughtSpot's first call); both end before a failure is reported.
   const people = listPeople(step.options.thoughtspot, stop.signal);
-  // Observed from the start: a listing that fails while git still runs is reported with the rest, not as unhandled.
-  people.catch(() => undefined);
+  // Observed from the start: a listing that fails while git still runs stops the others, and is reported with the rest, not as unhandled.
+  people.catch((error: unknown) => stop.abort(error));
   let read: LedgerRead;
   try {
     read = await readLedger(step, stop);
@@ -185,9 +185,9 @@ async function withPeople(content: Promise<void>, people: Promise<Listed>, stop:
   return everyone.value;
 }
 
-/** Every user, principal and privilege: the commits' authors and the principals file. `signal` stops their calls. */
+/** Every user, principal and privilege: the commits' authors and the principals file. `signal` stops their calls, and so does the first to fail. */
 async function listPeople(thoughtspot: ExportOptions['thoughtspot'], signal: AbortSignal): Promise<Listed> {
-  const [users, principals, privileges] = await Promise.all([thoughtspot.listHeaders('USER', undefined, undefined, signal), thoughtspot.listPrincipals(signal), thoughtspot.listGroupPrivileges(signal)]);
+  const [users, principals, privileges] = await allEndedFailFast(signal, (stop) => [thoughtspot.listHeaders('USER', undefined, undefined, stop), thoughtspot.listPrincipals(stop), thoughtspot.listGroupPrivileges(stop)] as const);
   return { users, principals, privileges };
 }
 

@@ -1,6 +1,7 @@
 import type { Ledger } from '../kernel/ledger.js';
 import type { Header, HeaderType, ThoughtSpotPort } from '../ports.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
+import { allEndedFailFast } from '../kernel/settle.js';
 
 /**
  * Which listing an export makes. A full one lists every object of every kind
@@ -51,10 +52,11 @@ export function listingMode(ledger: Ledger, choice: ListingChoice): ListingMode 
 
 /**
  * Every content header as the mode says (page by page to `onPage`): all of them, or those changed
- * since the watermark (and some older). `signal` ends every kind's listing (`listHeaders`).
+ * since the watermark (and some older). `signal` ends every kind's listing (`listHeaders`), and so
+ * does the first kind's to fail.
  */
 export async function listContent(thoughtspot: ThoughtSpotPort, mode: ListingMode, onPage: (page: Header[]) => void, signal?: AbortSignal): Promise<void> {
-  await Promise.all(CONTENT_TYPES.map((type) => listType(thoughtspot, mode, type, onPage, signal)));
+  await allEndedFailFast(signal, (stop) => CONTENT_TYPES.map((type) => listType(thoughtspot, mode, type, onPage, stop)));
 }
 
 function listType(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: HeaderType, onPage: (page: Header[]) => void, signal: AbortSignal | undefined): Promise<Header[]> {
@@ -75,7 +77,7 @@ export async function refreshListing(thoughtspot: ThoughtSpotPort, listed: Heade
   let newest = -Infinity;
   for (const header of listed) newest = Math.max(newest, header.modified);
   const since = newest - OVERLAP_MS;
-  const fresh = await Promise.all(types.map((type) => (thoughtspot.listHeadersSince ? thoughtspot.listHeadersSince(type, since, undefined, signal) : thoughtspot.listHeaders(type, undefined, undefined, signal))));
+  const fresh = await allEndedFailFast(signal, (stop) => types.map((type) => (thoughtspot.listHeadersSince ? thoughtspot.listHeadersSince(type, since, undefined, stop) : thoughtspot.listHeaders(type, undefined, undefined, stop))));
   onPage(fresh.flat());
   onPage(listed);
 }

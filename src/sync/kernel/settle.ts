@@ -1,16 +1,19 @@
 import { setMaxListeners } from 'node:events';
 
+/** One promise per value of `T` (a tuple or an array), as Promise.all takes them. */
+type Promises<T extends readonly unknown[]> = readonly [...{ [K in keyof T]: Promise<T[K]> }];
+
 /**
  * The values of `work` once every one of it has ended; else the first failure among them, once
  * every one has ended too. Promise.all rejects at the first failure while the rest still runs: a
  * listing that failed for one kind left the other kinds' pages going after the run had reported
  * (and their calls logged in again once the run had ended its session).
  */
-export async function allEnded<T>(work: readonly Promise<T>[]): Promise<T[]> {
-  const outcomes = await Promise.allSettled(work);
+export async function allEnded<T extends readonly unknown[]>(work: Promises<T>): Promise<T> {
+  const outcomes = await Promise.allSettled(work as readonly Promise<unknown>[]);
   const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failure) throw failure.reason;
-  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+  return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /**
@@ -22,6 +25,23 @@ export async function allEnded<T>(work: readonly Promise<T>[]): Promise<T[]> {
 export function sharedStop(within?: AbortSignal): AbortController {
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
-  within?.addEventListener('abort', () => stop.abort(within.reason), { once: true, signal: stop.signal });
+  if (within?.aborted) stop.abort(within.reason);
+  else within?.addEventListener('abort', () => stop.abort(within.reason), { once: true, signal: stop.signal });
   return stop;
+}
+
+/**
+ * `start`'s work, given one signal that stops all of it at its first failure (and when `within`
+ * stops): the failure is reported once every piece has ended (`allEnded`), without waiting for the
+ * others to finish what they had left (a full listing's other kinds, minutes of pages at 100,000
+ * objects).
+ */
+export function allEndedFailFast<T extends readonly unknown[]>(within: AbortSignal | undefined, start: (signal: AbortSignal) => Promises<T>): Promise<T> {
+  const stop = sharedStop(within);
+  const stopOnFailure = <V>(work: Promise<V>) =>
+    work.catch((error: unknown) => {
+      stop.abort(error);
+      throw error;
+    });
+  return allEnded<T>(start(stop.signal).map(stopOnFailure) as unknown as Promises<T>);
 }

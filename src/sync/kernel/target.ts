@@ -1,6 +1,6 @@
 import { KIND_LISTINGS, listedKind, metadataTypes, type KindListing, type KnownObject, type TmlKind } from '../../tml/index.js';
 import type { Header, HeaderType, ThoughtSpotPort } from '../ports.js';
-import { allEnded } from './settle.js';
+import { allEndedFailFast } from './settle.js';
 
 /**
  * What the workflows list of an environment, derived from the kind registry
@@ -32,12 +32,12 @@ export async function targetObjects(thoughtspot: ThoughtSpotPort, kinds?: Iterab
   return (await listTarget(thoughtspot, kinds)).objects;
 }
 
-/** `targetObjects`, with each object's owner; `signal` ends the listing (`ThoughtSpotPort.listHeaders`). */
+/** `targetObjects`, with each object's owner; `signal` ends the listing (`ThoughtSpotPort.listHeaders`), and so does the first kind's to fail. */
 export async function listTarget(thoughtspot: ThoughtSpotPort, kinds?: Iterable<TmlKind>, signal?: AbortSignal): Promise<Target> {
   const wanted = kinds === undefined ? undefined : new Set([...kinds].map(listedKind));
-  const lists = await allEnded(
+  const lists = await allEndedFailFast(signal, (stop) =>
     KIND_LISTINGS.filter(({ kind }) => !wanted || wanted.has(kind)).map(async ({ metadataType, subtypes, kind }) => {
-      const headers = await thoughtspot.listHeaders(metadataType, subtypes.length > 0 ? [...subtypes] : undefined, undefined, signal);
+      const headers = await thoughtspot.listHeaders(metadataType, subtypes.length > 0 ? [...subtypes] : undefined, undefined, stop);
       return headers.map((header) => ({ kind, header }));
     }),
   );

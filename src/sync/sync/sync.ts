@@ -18,7 +18,7 @@ import {
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
 import { asFetched } from '../kernel/repo-view.js';
-import { allEnded, sharedStop } from '../kernel/settle.js';
+import { allEndedFailFast, sharedStop } from '../kernel/settle.js';
 
 export type { Conflict, SideChange } from './changes.js';
 export type { ConflictPolicy } from '../kernel/environment.js';
@@ -129,7 +129,7 @@ function branchAsRead(repo: ContentRepo): ContentRepo {
  * beside the listing, which it does not depend on (issue 16: the fetch and checkout, 0.5-1.2 s of
  * git at 1,000 objects, came before the listing's first call; reading the files, 1.2-1.6 s at
  * 10,000, came after its last). Both end before the run goes on, or fails: a listing of one type
- * that fails waits for the others (allEnded).
+ * that fails stops the others, and waits for them to end (allEndedFailFast).
  */
 export async function readSides({ environment, thoughtspot, repo }: SyncOptions): Promise<SyncSides> {
   const gitSide = (async () => {
@@ -139,7 +139,7 @@ export async function readSides({ environment, thoughtspot, repo }: SyncOptions)
     return { ...ledgers, content: await readContent(repo.dir, SLICE_BESIDE_CALLS_MS) };
   })();
   const stop = sharedStop();
-  const listing = allEnded(CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type, undefined, undefined, stop.signal)));
+  const listing = allEndedFailFast(stop.signal, (signal) => CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type, undefined, undefined, signal)));
   // A git side that fails (the remote unreachable, a link among the files) stops the listing: the run reports it at once,
   // where it waited for a listing it no longer needed (with ThoughtSpot down, minutes of retries).
   gitSide.catch(() => stop.abort());
