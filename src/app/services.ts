@@ -1,5 +1,5 @@
 import type { Logger, Redactor } from '../log/index.js';
-import { HostQueues } from '../thoughtspot/index.js';
+import { HostQueues, type CallResult } from '../thoughtspot/index.js';
 
 /** What the process that runs tmlsync (a CLI command, the daemon) hands the application layer. */
 export interface Host {
@@ -12,7 +12,7 @@ export interface Host {
 export interface Services extends Host {
   queues: HostQueues;
   /** Told the outcome of every ThoughtSpot call (the daemon counts them). */
-  onApiCall?: (endpoint: string, result: 'ok' | 'error') => void;
+  onApiCall?: (endpoint: string, result: CallResult) => void;
 }
 
 /** The process's services: its logger and redactor, and one queue registry for every client it makes (one queue per host). */

@@ -13,7 +13,7 @@ export class Metrics {
     name: 'tmlsync_run_duration_seconds', help: 'Run durations', labelNames: ['environment', 'loop'],
     buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900], registers: [this.registry],
   });
-  readonly apiCalls = new Counter({ name: 'tmlsync_api_calls_total', help: 'ThoughtSpot API calls by endpoint and result', labelNames: ['endpoint', 'result'], registers: [this.registry] });
+  readonly apiCalls = new Counter({ name: 'tmlsync_api_calls_total', help: 'ThoughtSpot API calls by endpoint and result: ok, error, or stopped (by the run, which no longer needed it)', labelNames: ['endpoint', 'result'], registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: 'tmlsync_queue_depth', help: 'Requests waiting in the per-host queue', labelNames: ['host'], registers: [this.registry] });
 
   text(): Promise<string> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { silentLogger, type Logger, type Redactor } from '../log/index.js';
-import { ThoughtSpotHttp, type ApiCaller, type SessionLifetime } from './http.js';
+import { ThoughtSpotHttp, type ApiCaller, type CallResult, type SessionLifetime } from './http.js';
 import { DEFAULT_RATE_LIMIT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, type RateLimit, type RetryOptions } from './limits.js';
 import type { ProxyEnv } from './proxy.js';
 import { HostQueues, type HostQueue } from './queue.js';
@@ -41,7 +41,7 @@ export interface ConnectionOptions {
   /** Where `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are read; `process.env` by default. */
   env?: ProxyEnv;
   /** Told the outcome of every call (after retries), for metrics. */
-  onCall?: (endpoint: string, result: 'ok' | 'error') => void;
+  onCall?: (endpoint: string, result: CallResult) => void;
 }
 
 /** What differs between the API versions below the endpoint functions. */

@@ -41,8 +41,11 @@ export interface ThoughtSpotHttpOptions {
    */
   sessionTtlMs?: number;
   /** Told the outcome of every call, for metrics. */
-  onCall?: (endpoint: string, result: 'ok' | 'error') => void;
+  onCall?: (endpoint: string, result: CallResult) => void;
 }
+
+/** How a call ended, for metrics: answered, failed, or stopped by its caller (its signal), which is no failure of ThoughtSpot's. */
+export type CallResult = 'ok' | 'error' | 'stopped';
 
 /**
  * Every call goes through here: the session (log in before the first call;
@@ -77,7 +80,7 @@ export class ThoughtSpotHttp implements ApiCaller {
       this.#options.onCall?.(request.endpoint, 'ok');
       return response;
     } catch (error) {
-      this.#options.onCall?.(request.endpoint, 'error');
+      this.#options.onCall?.(request.endpoint, request.signal?.aborted ? 'stopped' : 'error');
       throw error;
     }
   }

@@ -18,6 +18,7 @@ export {
   type TransferOwnershipV2Params,
 } from './v2/client.js';
 export type { ConnectionOptions } from './connection.js';
+export type { CallResult } from './http.js';
 export type { TmlExportResult, TmlImportResult, TmlImportDocument } from './tml-results.js';
 export {
   ThoughtSpotError,

@@ -56,9 +56,12 @@ afterAll(() => emulator.close());
 
 describe.each(API_VERSIONS)('a listing told to stop (%s)', (api) => {
   it('while its login hangs: it rejects with the signal\'s reason; the login is abandoned, its request closed and not sent again', () => withSilent(async (ts) => {
-    await stopOnFirstRequest(thoughtspotPort(clientOf(api, ts.url, { retry: FAST_RETRY })), ts);
+    const results: string[] = [];
+    await stopOnFirstRequest(thoughtspotPort(clientOf(api, ts.url, { retry: FAST_RETRY, onCall: (endpoint, result) => void results.push(`${endpoint} ${result}`) })), ts);
     await sleep(50);
     expect(ts.requests).toEqual([{ path: loginPath(api), closed: true }]);
+    // Stopped, which the daemon's metrics do not count as ThoughtSpot's errors: the login, and the listing that waited for it.
+    expect(results.sort()).toEqual([`${endpointOf(api, 'login')} stopped`, `${api === 'v1' ? 'metadata/listobjectheaders' : 'metadata/search'} stopped`].sort());
   }));
 
   it('between its pages: no page is asked for after the signal, and the client lists as before afterwards', async () => {
