@@ -15,21 +15,24 @@ export function freePort(): Promise<number> {
 
 /** A request a silent ThoughtSpot took: its path, and whether the client has closed it. */
 export interface SilentRequest {
-  path: string;
-  closed: boolean;
+  readonly path: string;
+  readonly closed: boolean;
 }
 
 /**
  * A ThoughtSpot that takes every request and answers none (one down behind its load balancer):
- * it notes each request's path, and whether the client closed it. `closedAll` resolves once every
- * request taken so far is closed (the test's timeout bounds the wait).
+ * it notes each request's path, and whether the client closed it (its socket ended). `closedAll`
+ * resolves once every request taken so far is closed (the test's timeout bounds the wait).
  */
 export async function silentThoughtSpot() {
   const requests: SilentRequest[] = [];
   const server = createHttpServer((req) => {
-    const request = { path: req.url?.split('?')[0] ?? '', closed: false };
-    requests.push(request);
-    req.socket.once('close', () => (request.closed = true));
+    requests.push({
+      path: req.url?.split('?')[0] ?? '',
+      get closed() {
+        return req.socket.destroyed;
+      },
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const close = () => {
