@@ -83,6 +83,20 @@ describe('ThoughtSpot endpoints', () => {
     expectHeaders(list, JSON_ACCEPT, undefined);
   });
 
+  it('user/list and GET group: under way, each ends when its signal stops it (their answers would take a minute)', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.get(at('user/list')).delay(60_000).reply(200, []);
+    ts.get(at('group')).delay(60_000).reply(200, []);
+    const client = testClient();
+    await client.login();
+    const stop = new AbortController();
+    const calls = [client.listUsers(stop.signal), client.listGroups(stop.signal)];
+    while (http.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    stop.abort();
+    for (const call of calls) await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('user/sync: multipart with principals as a JSON file part and removeDeleted always present', async () => {
     const ts = http.scope(BASE);
     mockLogin(ts);

@@ -222,6 +222,30 @@ describe('ThoughtSpot v2 endpoints', () => {
     expect(await client.listGroups()).toEqual([]);
   });
 
+  it('users/search and groups/search: under way, each ends when its signal stops it (their answers would take a minute)', async () => {
+    const ts = session();
+    ts.post(v2at('users/search')).delay(60_000).reply(200, []);
+    ts.post(v2at('groups/search')).reply(200, []);
+    ts.post(v2at('groups/search')).delay(60_000).reply(200, []);
+    const answered: string[] = [];
+    const client = testV2Client({ onCall: (endpoint, result) => void answered.push(`${endpoint} ${result}`) });
+    await client.login();
+    const until = async (what: () => boolean) => {
+      while (!what()) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    // listUsers once its groups/search has been answered: users/search alone keeps it waiting.
+    const users = new AbortController();
+    const listingUsers = client.listUsers(users.signal);
+    await until(() => answered.includes('groups/search ok'));
+    users.abort();
+    await expect(listingUsers).rejects.toMatchObject({ name: 'AbortError' });
+    const groups = new AbortController();
+    const listingGroups = client.listGroups(groups.signal);
+    await until(() => http.requests.length === 4);
+    groups.abort();
+    await expect(listingGroups).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('groups/search: a read shared only by calls given one signal, so that the one stopped fails no other', async () => {
     const ts = session();
     const sales = [{ id: 'g-1', name: 'Sales', display_name: 'Sales team', visibility: 'SHARABLE', type: 'LOCAL_GROUP', privileges: [] }];
