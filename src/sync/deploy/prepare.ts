@@ -5,7 +5,7 @@ import type { WorkflowEnvironment } from '../kernel/environment.js';
 import { DeployGateError, MissingLedgerError, type Candidate, type ChangeSet, type DeployMapping, type DeployOptions, type Identity, type PlannedChange } from './types.js';
 import { contentHash, readDeployLedger, stateRef, type DeployLedger, type PendingCreation } from '../kernel/ledger.js';
 import { startRun } from '../kernel/report.js';
-import { sharedStop } from '../kernel/settle.js';
+import { allEndedStopping, sharedStop } from '../kernel/settle.js';
 import { listTarget, targetFromHeaders, type Target } from '../kernel/target.js';
 import { identityFindings, type Finding } from '../kernel/validate.js';
 import type { ThoughtSpotPort } from '../ports.js';
@@ -27,22 +27,11 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
   const given = givenTarget(options, run.log);
   const stop = sharedStop();
   const listing = given ? Promise.resolve(given) : listTarget(thoughtspot, undefined, stop.signal);
-  // Observed from the start: a listing that fails while the files are read is reported by the run.
-  listing.catch(() => undefined);
-  let read: { commit: string; ledger: DeployLedger; candidates: Candidate[]; connections: Map<string, string> };
-  try {
-    // Read in slices when the deploy lists beside it (not with a sync's listing): the listing's answers are taken in between.
-    const branch = await readBranch(options, given ? undefined : SLICE_BESIDE_CALLS_MS);
-    read = { ...branch, ...readCandidates(branch.content, branch.ledger) };
-  } catch (error) {
-    // Files that stop the deploy stop it at once, offline: the listing ends (its calls dropped or
-    // closed, its login abandoned, no retry) before the run reports, so that none outlives it.
-    stop.abort();
-    await listing.catch(() => undefined);
-    throw error;
-  }
-  const { commit, ledger, candidates, connections } = read;
-  const { objects: target, authors } = await listing;
+  // Read in slices when the deploy lists beside it (not with a sync's listing): the listing's answers are taken in between.
+  const read = readBranch(options, given ? undefined : SLICE_BESIDE_CALLS_MS).then((branch) => ({ ...branch, ...readCandidates(branch.content, branch.ledger) }));
+  // Files that stop the deploy stop it at once, offline: the listing ends (its calls dropped or
+  // closed, its login abandoned, no retry) before the run reports, so that none outlives it.
+  const [{ commit, ledger, candidates, connections }, { objects: target, authors }] = await allEndedStopping(stop, [read, listing]);
   await matchObjIds(candidates, ledger, target, thoughtspot, run.log);
   if (!(await repo.revParse(stateRef(environment.name, 'deploy')))) refuseWithoutLedger(environment.name, candidates, target);
   const present = new Set(target.map((t) => t.guid));

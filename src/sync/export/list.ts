@@ -3,7 +3,7 @@ import { startState, type ExportOptions, type ExportRun, type ExportState, type 
 import { exportBatch } from './write.js';
 import { loadShards, readExportLedger, stateRef, type Ledger } from '../kernel/ledger.js';
 import { listContent, listingMode, refreshListing, type ListingMode } from './listing.js';
-import { allEndedFailFast, sharedStop } from '../kernel/settle.js';
+import { allEndedFailFast, allEndedStopping, sharedStop } from '../kernel/settle.js';
 import type { Header } from '../ports.js';
 
 /**
@@ -172,17 +172,11 @@ async function listAsked({ thoughtspot, listed }: ExportOptions, mode: ListingMo
 /**
  * The content listing's end with `people`'s listing. Both end before either's failure is reported:
  * a listing that failed left the other listing (and its login) running after the run had
- * reported, and its calls went on against ThoughtSpot. The first to fail stops the other (`stop`),
- * which then rejects with the same failure.
+ * reported, and its calls went on against ThoughtSpot. The first to fail stops the other (`stop`).
  */
 async function withPeople(content: Promise<void>, people: Promise<Listed>, stop: AbortController): Promise<Listed> {
-  const fail = (error: unknown) => stop.abort(error);
-  content.catch(fail);
-  people.catch(fail);
-  const [listedContent, everyone] = await Promise.allSettled([content, people]);
-  if (listedContent.status === 'rejected') throw listedContent.reason;
-  if (everyone.status === 'rejected') throw everyone.reason;
-  return everyone.value;
+  const [, everyone] = await allEndedStopping(stop, [content, people]);
+  return everyone;
 }
 
 /** Every user, principal and privilege: the commits' authors and the principals file. `signal` stops their calls, and so does the first to fail. */

@@ -31,17 +31,22 @@ export function sharedStop(within?: AbortSignal): AbortController {
 }
 
 /**
- * `start`'s work, given one signal that stops all of it at its first failure (and when `within`
- * stops): the failure is reported once every piece has ended (`allEnded`), without waiting for the
- * others to finish what they had left (a full listing's other kinds, minutes of pages at 100,000
- * objects).
+ * `work`, whose first failure stops `stop` (and the calls it was given to: a listing beside a read
+ * of git or of the files), reported once every piece has ended (`allEnded`, in `work`'s order),
+ * without waiting for the others to finish what they had left (a full listing's other kinds,
+ * minutes of pages at 100,000 objects; with ThoughtSpot down, minutes of retries).
  */
-export function allEndedFailFast<T extends readonly unknown[]>(within: AbortSignal | undefined, start: (signal: AbortSignal) => Promises<T>): Promise<T> {
-  const stop = sharedStop(within);
-  const stopOnFailure = <V>(work: Promise<V>) =>
-    work.catch((error: unknown) => {
+export function allEndedStopping<T extends readonly unknown[]>(stop: AbortController, work: Promises<T>): Promise<T> {
+  const stopOnFailure = <V>(piece: Promise<V>) =>
+    piece.catch((error: unknown) => {
       stop.abort(error);
       throw error;
     });
-  return allEnded<T>(start(stop.signal).map(stopOnFailure) as unknown as Promises<T>);
+  return allEnded<T>(work.map(stopOnFailure) as unknown as Promises<T>);
+}
+
+/** `start`'s work, given one signal that its first failure stops (`allEndedStopping`), and `within` too. */
+export function allEndedFailFast<T extends readonly unknown[]>(within: AbortSignal | undefined, start: (signal: AbortSignal) => Promises<T>): Promise<T> {
+  const stop = sharedStop(within);
+  return allEndedStopping<T>(stop, start(stop.signal));
 }

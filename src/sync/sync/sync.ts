@@ -18,7 +18,7 @@ import {
 } from './changes.js';
 import { CONTENT_TYPES } from '../kernel/target.js';
 import { asFetched } from '../kernel/repo-view.js';
-import { allEndedFailFast, sharedStop } from '../kernel/settle.js';
+import { allEndedFailFast, allEndedStopping, sharedStop } from '../kernel/settle.js';
 
 export type { Conflict, SideChange } from './changes.js';
 export type { ConflictPolicy } from '../kernel/environment.js';
@@ -142,12 +142,8 @@ export async function readSides({ environment, thoughtspot, repo }: SyncOptions)
   const listing = allEndedFailFast(stop.signal, (signal) => CONTENT_TYPES.map((type) => thoughtspot.listHeaders(type, undefined, undefined, signal)));
   // A git side that fails (the remote unreachable, a link among the files) stops the listing: the run reports it at once,
   // where it waited for a listing it no longer needed (with ThoughtSpot down, minutes of retries).
-  gitSide.catch(() => stop.abort());
-  const [read, listed] = await Promise.allSettled([gitSide, listing]);
-  if (read.status === 'rejected') throw read.reason;
-  if (listed.status === 'rejected') throw listed.reason;
-  const { exportLedger, deployLedger, content } = read.value;
-  return { exportLedger, deployLedger, headers: new Map(listed.value.flat().map((h): [string, Header] => [h.id, h])), files: gitFiles(content), content };
+  const [{ exportLedger, deployLedger, content }, listed] = await allEndedStopping(stop, [gitSide, listing]);
+  return { exportLedger, deployLedger, headers: new Map(listed.flat().map((h): [string, Header] => [h.id, h])), files: gitFiles(content), content };
 }
 
 /** git → ThoughtSpot: only git's changes; a failed deploy leaves those files for the next run. */
