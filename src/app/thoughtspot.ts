@@ -1,6 +1,6 @@
 import type { EnvironmentConfig, LoadedConfig } from '../config/index.js';
 import type { ContentRepo, ThoughtSpotPort } from '../sync/ports.js';
-import { ThoughtSpotApiError, untilAborted } from '../thoughtspot/index.js';
+import { ThoughtSpotApiError } from '../thoughtspot/index.js';
 import { signInName } from './environments.js';
 import { repoFor } from './repository.js';
 import { withSession, type Session } from './session.js';
@@ -34,38 +34,24 @@ export function connect(environment: EnvironmentConfig, services: Services): Tho
   // The client of the version asked for (v2 for auto); a v1 client is made only if auto falls back.
   const asked: Client = environment.api === 'v1' ? clientFor(environment, services) : v2ClientFor(environment, services);
   let client: Client | undefined;
-  let choice: Choice | undefined;
+  let chosen: ThoughtSpotPort | undefined;
   let api: ApiVersion | undefined;
-  const choose = async (signal?: AbortSignal): Promise<ThoughtSpotPort> => {
+  /**
+   * The port, once chosen. Each call that finds none probes with its own signal: the probe is the
+   * v2 client's login, which its callers share, each waiting only as long as its signal, and which
+   * is abandoned once none waits (ThoughtSpotHttp). A failed choice (ThoughtSpot unreachable, a
+   * wrong password, a probe abandoned) is not remembered: the next call tries again.
+   */
+  const port = async (signal?: AbortSignal): Promise<ThoughtSpotPort> => {
+    if (chosen) return chosen;
     const version = environment.api === 'auto' ? await probe(asked, signal) : environment.api;
+    // Calls that shared the probe end it together: the first chooses.
+    if (chosen) return chosen;
     client = environment.api === 'auto' && version === 'v1' ? clientFor(environment, services) : asked;
     api = version;
     services.log.info({ environment: environment.name, api: version }, `ThoughtSpot REST API ${version} in use${environment.api === 'auto' ? ' (api: auto)' : ''}`);
-    return thoughtspotPort(client, { username: signInName(environment) });
-  };
-  const start = (signal: AbortSignal | undefined): Choice => {
-    const started: Choice = { port: choose(signal), startedBy: signal };
-    // A failed choice (ThoughtSpot unreachable, a wrong password, a probe abandoned) is not remembered: the next call tries again.
-    started.port.catch(() => {
-      if (choice === started) choice = undefined;
-    });
-    return started;
-  };
-  /**
-   * The port, once chosen. A call with a signal waits only as long as it; one that starts the choice
-   * lends it to the probe's login. A call that shared a choice its starter abandoned (that call's
-   * signal aborted) starts one of its own.
-   */
-  const port = async (signal?: AbortSignal): Promise<ThoughtSpotPort> => {
-    for (;;) {
-      const current = (choice ??= start(signal));
-      try {
-        return await untilAborted(current.port, signal);
-      } catch (error) {
-        const abandonedByAnother = current.startedBy !== undefined && current.startedBy !== signal && current.startedBy.aborted;
-        if (signal?.aborted || !abandonedByAnother) throw error;
-      }
-    }
+    chosen = thoughtspotPort(client, { username: signInName(environment) });
+    return chosen;
   };
   return {
     port: deferredPort(port),
@@ -103,12 +89,6 @@ const PORT_METHODS = {
   deleteObjects: true, transferOwnership: true, listVisualizations: true, liveboardData: true, searchData: true, liveboardPdf: true,
   sessionUser: true, changePassword: true, speaksObjIds: true, setObjIds: true,
 } satisfies Record<keyof ThoughtSpotPort, true>;
-
-/** The port being chosen (`api: auto` probes), and the signal of the call that started the choice, if it had one. */
-interface Choice {
-  port: Promise<ThoughtSpotPort>;
-  startedBy: AbortSignal | undefined;
-}
 
 /** A port whose every call waits for the port it forwards to (chosen on first use); a call given an `AbortSignal` (a listing's) waits only as long as it. */
 function deferredPort(port: (signal?: AbortSignal) => Promise<ThoughtSpotPort>): ThoughtSpotPort {

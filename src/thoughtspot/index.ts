@@ -44,7 +44,7 @@ export {
   type RateLimit,
   type RetryOptions,
 } from './limits.js';
-export { HostQueues, HostQueue, backoffDelay, parseRetryAfter, untilAborted } from './queue.js';
+export { HostQueues, HostQueue, backoffDelay, parseRetryAfter } from './queue.js';
 export { proxyFor, bypassesProxy, type ProxyEnv } from './proxy.js';
 export { API_BASE_PATH } from './transport.js';
 export type { AuthTokenParams } from './endpoints/session.js';
