@@ -237,7 +237,7 @@ export class ThoughtSpotHttp implements ApiCaller {
   }
 }
 
-/** A login under way: what its callers wait for, how many wait with a signal, and how to abandon it once none is left. */
+/** A login under way: what its callers wait for, how many wait (one without a signal, for good), and how to abandon it once none is left. */
 interface Renewal {
   done: Promise<void>;
   waiting: number;

@@ -38,7 +38,7 @@ export class HostQueue {
       job.settle = { resolve, reject };
     });
     // `startJob` never rejects: p-queue's promise rejects only when the signal aborts.
-    this.#queue.add(() => startJob(job), { priority, ...(signal ? { signal } : {}) }).catch((reason: unknown) => {
+    this.#queue.add(() => startJob(job), { priority, signal }).catch((reason: unknown) => {
       dropUnstarted(job, reason);
       this.#holdWhileWaited();
     });

@@ -60,7 +60,9 @@ export interface ApiRequest {
   /**
    * Ends the call when it aborts: out of the queue if it waits there, the request closed if under
    * way, no retry after it; the call rejects with the signal's reason. Only for reads: a write
-   * cut off mid-way would leave its outcome unknown.
+   * cut off mid-way would leave its outcome unknown. And for a login's own requests, which nobody
+   * awaits once it is abandoned (ThoughtSpotHttp): a v2 probe token's revoke that it cuts off
+   * leaves that token to expire by itself.
    */
   signal?: AbortSignal;
 }

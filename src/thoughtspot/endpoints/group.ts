@@ -31,7 +31,7 @@ async function changePrivilege(api: ApiCaller, endpoint: Endpoint, params: Privi
  * §2.8). The group's name is in its `header`. `signal` ends it (`ApiRequest.signal`).
  */
 export async function listGroups(api: ApiCaller, signal?: AbortSignal): Promise<GroupDetails[]> {
-  const response = await api.send({ endpoint: 'group', method: 'GET', accept: 'json', success: [200], idempotent: true, ...(signal ? { signal } : {}) });
+  const response = await api.send({ endpoint: 'group', method: 'GET', accept: 'json', success: [200], idempotent: true, signal });
   return parseJson<GroupDetails[]>('group', response, 'array');
 }
 

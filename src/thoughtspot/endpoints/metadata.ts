@@ -26,7 +26,7 @@ export interface ListObjectHeadersParams {
 /** `GET metadata/listobjectheaders`: query parameters; a bare JSON array of headers (reference §2.10). `signal` ends it (`ApiRequest.signal`). */
 export async function listObjectHeaders(api: ApiCaller, params: ListObjectHeadersParams, signal?: AbortSignal): Promise<ObjectHeader[]> {
   const response = await api.send({
-    ...(signal ? { signal } : {}),
+    signal,
     endpoint: 'metadata/listobjectheaders',
     method: 'GET',
     query: {

@@ -6,7 +6,7 @@ import { bool, jsonList, parseJson } from './encode.js';
 
 /** `GET user/list`: every user and group, one JSON array (reference §2.4). `signal` ends it (`ApiRequest.signal`). */
 export async function listUsers(api: ApiCaller, signal?: AbortSignal): Promise<Principal[]> {
-  const response = await api.send({ endpoint: 'user/list', method: 'GET', accept: 'json', success: [200], idempotent: true, priority: QUEUE_PRIORITY.listing, ...(signal ? { signal } : {}) });
+  const response = await api.send({ endpoint: 'user/list', method: 'GET', accept: 'json', success: [200], idempotent: true, priority: QUEUE_PRIORITY.listing, signal });
   return parseJson<Principal[]>('user/list', response, 'array');
 }
 

@@ -80,7 +80,7 @@ export interface SearchMetadataParams {
 /** `POST metadata/search`. A read, and a listing: it goes before exports in the host's queue. */
 export async function searchMetadata(api: ApiCaller, params: SearchMetadataParams, signal?: AbortSignal): Promise<V2MetadataItem[]> {
   const response = await api.send({
-    ...(signal ? { signal } : {}),
+    signal,
     endpoint: 'metadata/search',
     method: 'POST',
     json: {

@@ -60,7 +60,7 @@ export async function searchUsers(api: ApiCaller, params: SearchPrincipalsParams
     success: [200],
     idempotent: true,
     priority: QUEUE_PRIORITY.listing,
-    ...(signal ? { signal } : {}),
+    signal,
   });
   return parseJson<V2User[]>('users/search', response, 'array');
 }
@@ -81,7 +81,7 @@ export async function searchGroups(api: ApiCaller, params: SearchPrincipalsParam
     success: [200],
     idempotent: true,
     priority: QUEUE_PRIORITY.listing,
-    ...(signal ? { signal } : {}),
+    signal,
   });
   return parseJson<V2Group[]>('groups/search', response, 'array');
 }
