@@ -39,10 +39,23 @@ export async function silentThoughtSpot() {
     server.closeAllConnections();
     return new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  const closedAll = async () => {
-    while (requests.some((request) => !request.closed)) await new Promise((resolve) => setTimeout(resolve, 5));
-  };
+  const closedAll = () => until(() => requests.every((request) => request.closed));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close, closedAll };
 }
 
 export type SilentThoughtSpot = Awaited<ReturnType<typeof silentThoughtSpot>>;
+
+/** Runs `test` against a silent ThoughtSpot, closed afterwards. */
+export async function withSilent(test: (ts: SilentThoughtSpot) => Promise<void>): Promise<void> {
+  const ts = await silentThoughtSpot();
+  try {
+    await test(ts);
+  } finally {
+    await ts.close();
+  }
+}
+
+/** Resolves once `what` holds, asked every 5 ms (the test's timeout bounds the wait). */
+export async function until(what: () => boolean): Promise<void> {
+  while (!what()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

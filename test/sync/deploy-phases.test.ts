@@ -9,7 +9,7 @@ import type { WorkflowEnvironment } from '../../src/sync/kernel/environment.js';
 import { objectPath } from '../../src/sync/kernel/layout.js';
 import { contentHash, emptyDeployLedger, formatLedger, type DeployLedger } from '../../src/sync/kernel/ledger.js';
 import { format, parse } from '../../src/tml/index.js';
-import { fakeRepo, fakeThoughtSpot, putFile, slowListing } from './fake-ports.js';
+import { DOWN_MS, fakeRepo, fakeThoughtSpot, putFile, slowListing } from './fake-ports.js';
 
 /** The first phases of a deploy (prepare, then prune's plan) called alone, over a fake ThoughtSpot and a fake repository. */
 
@@ -87,10 +87,15 @@ describe('the target\'s listing beside the reading of the branch', () => {
   it('lists the target while git and the files are read: the listing goes out before the fetch', async () => {
     putTable(1, 'edited in git');
     const { repo, calls } = fakeRepo(dir, stateOf(ledgerOf([1])));
-    const set = await prepareDeploy({ environment: PROD, thoughtspot: slowThoughtSpot(calls, 5).port, repo });
+    const slow = slowThoughtSpot(calls, 5);
+    // How many listing calls were under way when the fetch started: none, had the deploy listed before or after its reading.
+    let listingAtFetch = 0;
+    const fetch = () => ((listingAtFetch = slow.state.inFlight), repo.fetch());
+    const set = await prepareDeploy({ environment: PROD, thoughtspot: slow.port, repo: { ...repo, fetch } });
     expect(set.plan.map((p) => [p.name, p.action])).toEqual([['Table 1', 'update']]);
     expect(calls[0]).toMatch(/^list /);
     expect(calls.indexOf('fetch')).toBeGreaterThan(0);
+    expect(listingAtFetch).toBeGreaterThan(0);
   });
 
   it('stops on its files at once: the listing is told to stop, and has ended before the run reports', async () => {
@@ -98,8 +103,7 @@ describe('the target\'s listing beside the reading of the branch', () => {
     // A copy of the table under another name: two files, one GUID.
     putFile(dir, objectPath('table', 'Copy', guid(1)), tableText(1));
     const { repo, calls } = fakeRepo(dir, stateOf(ledgerOf([1])));
-    // Each listing call would take ten minutes (ThoughtSpot down, its retries): the test's timeout is 20 s.
-    const slow = slowThoughtSpot(calls, 600_000);
+    const slow = slowThoughtSpot(calls, DOWN_MS);
     await expect(prepareDeploy({ environment: PROD, thoughtspot: slow.port, repo })).rejects.toBeInstanceOf(DeployGateError);
     const listed = calls.filter((c) => c.startsWith('list ')).length;
     expect(listed).toBeGreaterThan(0);

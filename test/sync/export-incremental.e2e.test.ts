@@ -16,6 +16,7 @@ import { git } from '../support/git-server.js';
 import { exportLedgerIn } from '../support/ledger.js';
 import { copyRemote } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
+import { callUntilStopped, DOWN_MS } from './fake-ports.js';
 
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 const CONTENT_OBJECTS = 18;
@@ -74,7 +75,7 @@ describe.each(['v1', 'v2'] as const)('incremental export over %s', (api) => {
     const listHeadersSince: ThoughtSpotPort['listHeadersSince'] = (type, since, onPage, signal) => {
       if (held.has(type)) return port.listHeadersSince!(type, since, onPage, signal);
       held.add(type);
-      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => (stopped.push(type), reject(signal.reason as Error)), { once: true }));
+      return callUntilStopped(DOWN_MS, signal, () => stopped.push(type)).then(() => []);
     };
     return { port: { ...port, listHeadersSince }, stopped };
   }

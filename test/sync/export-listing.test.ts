@@ -10,7 +10,7 @@ import { emptyLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import { startRun } from '../../src/sync/kernel/report.js';
 import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
-import { fakeRepo, fakeThoughtSpot, slowListing } from './fake-ports.js';
+import { DOWN_MS, fakeRepo, fakeThoughtSpot, slowListing } from './fake-ports.js';
 import { useHttpMock } from '../http-mock.js';
 import { at, BASE, mockLogin, mockToken, testClient, testV2Client, v2at } from '../thoughtspot/fixture.js';
 
@@ -137,11 +137,10 @@ describe('the listings of an export that fails', () => {
     commits: undefined,
   });
 
-  // Each listing call would take ten minutes (ThoughtSpot down, its retries): the test's timeout is 20 s.
   it('are stopped when the checkout fails, and the checkout\'s failure is reported once they have ended', async () => {
     const { repo, calls } = fakeRepo(dir);
     const failing = { ...repo, checkout: () => Promise.reject(new Error('git checkout failed: the work tree is locked')) };
-    const slow = slowListing(fakeThoughtSpot([]).port, calls, 600_000);
+    const slow = slowListing(fakeThoughtSpot([]).port, calls, DOWN_MS);
     await expect(listAndExport(firstRun(slow.port, failing))).rejects.toThrow('the work tree is locked');
     // Every content kind's listing and the users'.
     expect(slow.state).toEqual({ inFlight: 0, aborted: CONTENT_TYPES.length + 1 });
@@ -149,7 +148,7 @@ describe('the listings of an export that fails', () => {
 
   it('stop each other: the users\' listing ends when the content\'s fails, whose failure is reported', async () => {
     const { repo, calls } = fakeRepo(dir);
-    const slow = slowListing(fakeThoughtSpot([]).port, calls, 600_000);
+    const slow = slowListing(fakeThoughtSpot([]).port, calls, DOWN_MS);
     const users: ThoughtSpotPort = slow.port;
     const listHeaders: ThoughtSpotPort['listHeaders'] = (type, ...rest) => (type === 'USER' ? users.listHeaders(type, ...rest) : Promise.reject(new Error(`HTTP 503 listing ${type}`)));
     await expect(listAndExport(firstRun({ ...users, listHeaders }, repo))).rejects.toThrow('HTTP 503 listing');

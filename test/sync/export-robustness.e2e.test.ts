@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -14,7 +14,7 @@ import { CLI_MAIN, cli } from '../support/cli.js';
 import { git } from '../support/git-server.js';
 import { useStage } from '../support/stage.js';
 import { API_VERSIONS, clientOf, endpointOf } from '../support/api.js';
-import { silentThoughtSpot } from '../support/net.js';
+import { until, withSilent } from '../support/net.js';
 
 const committer = { name: 'tmlsync', email: 'tmlsync@localhost' };
 
@@ -169,24 +169,20 @@ describe.each(API_VERSIONS)('export robustness, over %s', (api) => {
   it('reports a remote that hangs up at once while ThoughtSpot answers nothing, with no request left open (exit 1)', async () => {
     // The users' listing starts beside the fetch; its login would wait two minutes per attempt, four
     // attempts, had the fetch's failure not stopped it. The remote hangs up once that login is under way.
-    const silent = await silentThoughtSpot();
-    const hangUpOnceLoggingIn = async (socket: Socket) => {
-      while (silent.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-      socket.destroy();
-    };
-    const remote = createServer((socket) => void hangUpOnceLoggingIn(socket));
-    await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
-    try {
-      const result = await cli(['export', '--config', config(`git://127.0.0.1:${(remote.address() as AddressInfo).port}/content.git`, silent.url)]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^error: git fetch failed/m);
-      expect(silent.requests.map((request) => request.path.endsWith(endpointOf(api, 'login')))).toEqual([true]);
-      // Closed by the run as it stopped (left open, it would outlast the test: two minutes per attempt).
-      await silent.closedAll();
-    } finally {
-      remote.close();
-      await silent.close();
-    }
+    await withSilent(async (silent) => {
+      const remote = createServer((socket) => void until(() => silent.requests.length > 0).then(() => socket.destroy()));
+      await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
+      try {
+        const result = await cli(['export', '--config', config(`git://127.0.0.1:${(remote.address() as AddressInfo).port}/content.git`, silent.url)]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/^error: git fetch failed/m);
+        expect(silent.requests.map((request) => request.path.endsWith(endpointOf(api, 'login')))).toEqual([true]);
+        // Closed by the run as it stopped (left open, it would outlast the test: two minutes per attempt).
+        await silent.closedAll();
+      } finally {
+        remote.close();
+      }
+    });
   });
 
   it('writes unique, stable, path-safe files for hostile names', async () => {

@@ -27,9 +27,28 @@ export function fakeThoughtSpot(objects: { kind: string; name: string; id: strin
   return { port: port as never, listed };
 }
 
+/** A listing call's time when ThoughtSpot is down (its retries): ten minutes, past any test's timeout (20 s). */
+export const DOWN_MS = 600_000;
+
 /**
- * `port` (a `fakeThoughtSpot`'s) whose listing calls each take `ms`, or end when their signal aborts (rejecting with its
- * reason), counted in `calls` as the repository's calls are (one order of both); `fail` makes each one fail.
+ * A call that ends `ms` after it starts, or once its `signal` has stopped it: then it rejects with
+ * the signal's reason, a few milliseconds later (as a request being closed does, so that a caller
+ * that reports before its calls have ended is seen doing so). `onStop` is told at the abort.
+ */
+export function callUntilStopped(ms: number, signal: AbortSignal | undefined, onStop?: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      onStop?.();
+      setTimeout(() => reject(signal.reason as Error), 10);
+    }, { once: true });
+  });
+}
+
+/**
+ * `port` (a `fakeThoughtSpot`'s) whose listing calls each take `ms`, or end when their signal aborts (`callUntilStopped`),
+ * counted in `calls` as the repository's calls are (one order of both); `fail` makes each one fail.
  */
 export function slowListing(port: never, calls: string[], ms: number, fail = false) {
   const state = { inFlight: 0, aborted: 0 };
@@ -37,14 +56,7 @@ export function slowListing(port: never, calls: string[], ms: number, fail = fal
     calls.push(`list ${type}`);
     state.inFlight += 1;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, ms);
-        signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
-          state.aborted += 1;
-          reject(signal.reason as Error);
-        });
-      });
+      await callUntilStopped(ms, signal, () => (state.aborted += 1));
     } finally {
       state.inFlight -= 1;
     }

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { allEndedFailFast, sharedStop } from '../../src/sync/kernel/settle.js';
+import { callUntilStopped, DOWN_MS } from './fake-ports.js';
 
 /** Work that ends only when `signal` stops it (a listing of ThoughtSpot down); `ended` says when it has. */
-function untilStopped(signal: AbortSignal, ended: string[], name: string): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    signal.addEventListener('abort', () => {
-      ended.push(name);
-      reject(signal.reason as Error);
-    });
+function untilStopped(signal: AbortSignal, ended: string[], name: string): Promise<void> {
+  return callUntilStopped(DOWN_MS, signal).catch((error: unknown) => {
+    ended.push(name);
+    throw error;
   });
 }
 

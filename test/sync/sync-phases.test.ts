@@ -10,7 +10,7 @@ import type { Conflict, Reconciled, SideChanges } from '../../src/sync/sync/chan
 import { readSides, recordAndPublish, type SyncedState } from '../../src/sync/sync/sync.js';
 import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { Identity } from '../../src/sync/ports.js';
-import { fakeRepo, fakeThoughtSpot, putFile, slowListing } from './fake-ports.js';
+import { DOWN_MS, fakeRepo, fakeThoughtSpot, putFile, slowListing } from './fake-ports.js';
 
 /** The phases of a sync that read and record (readSides, recordAndPublish) called alone, over a fake ThoughtSpot and a fake repository. */
 
@@ -58,9 +58,9 @@ describe('the read phase of a sync', () => {
   });
   it('stops its listing when git\'s side fails, and reports git\'s failure once the listing has ended', async () => {
     const { repo, calls } = fakeRepo(dir);
-    // The remote unreachable; and each listing call would take ten minutes (ThoughtSpot down, its retries): the test's timeout is 20 s.
+    // The remote unreachable, and ThoughtSpot down.
     const failing = { ...repo, fetch: () => Promise.reject(new Error('git fetch failed: the remote cannot be reached')) };
-    const slow = slowListing(fakeThoughtSpot([]).port, calls, 600_000);
+    const slow = slowListing(fakeThoughtSpot([]).port, calls, DOWN_MS);
     await expect(readSides({ environment: DEV, thoughtspot: slow.port, repo: failing, committer: TMLSYNC })).rejects.toThrow('the remote cannot be reached');
     expect(calls).toEqual(CONTENT_TYPES.map((type) => `list ${type}`));
     expect(slow.state).toEqual({ inFlight: 0, aborted: CONTENT_TYPES.length });

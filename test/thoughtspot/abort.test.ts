@@ -5,7 +5,7 @@ import { API_PREFIX, API_V2_PREFIX, startEmulator, type RunningEmulator } from '
 import { Redactor, silentLogger } from '../../src/log/index.js';
 import type { ThoughtSpotPort } from '../../src/sync/ports.js';
 import { API_VERSIONS, clientOf, endpointOf, requestLog, type ApiVersion, type RequestLog } from '../support/api.js';
-import { silentThoughtSpot, type SilentThoughtSpot } from '../support/net.js';
+import { until, withSilent, type SilentThoughtSpot } from '../support/net.js';
 
 /**
  * A listing told to stop (`AbortSignal`, issue 16: a deploy lists its target beside reading its
@@ -15,22 +15,8 @@ import { silentThoughtSpot, type SilentThoughtSpot } from '../support/net.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(what: () => boolean): Promise<void> {
-  while (!what()) await sleep(5);
-}
-
 /** Retries a few milliseconds apart: a call that retried after its signal would be seen at once. */
 const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000 };
-
-/** Runs `test` against a silent ThoughtSpot, closed afterwards. */
-async function withSilent(test: (ts: SilentThoughtSpot) => Promise<void>): Promise<void> {
-  const ts = await silentThoughtSpot();
-  try {
-    await test(ts);
-  } finally {
-    await ts.close();
-  }
-}
 
 /** Lists through `port` with a signal, stops it once `ts` has the listing's first request, and waits until that request is closed. */
 async function stopOnFirstRequest(port: ThoughtSpotPort, ts: SilentThoughtSpot): Promise<void> {

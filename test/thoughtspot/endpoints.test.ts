@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formFields, multipartParts, useHttpMock } from '../http-mock.js';
+import { until } from '../support/net.js';
 import { at, BASE, expectHeaders, FORM, JSON_ACCEPT, mockLogin, MULTIPART, PASSWORD, testClient } from './fixture.js';
 
 const http = useHttpMock();
@@ -92,7 +93,7 @@ describe('ThoughtSpot endpoints', () => {
     await client.login();
     const stop = new AbortController();
     const calls = [client.listUsers(stop.signal), client.listGroups(stop.signal)];
-    while (http.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until(() => http.requests.length >= 3);
     stop.abort();
     for (const call of calls) await expect(call).rejects.toMatchObject({ name: 'AbortError' });
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CODE, V1Error, v2ErrorBody } from '../../src/emulator/errors.js';
 import { ThoughtSpotApiError, type ObjectHeader, type Principal, type ThoughtSpotUncertainWriteError, type ThoughtSpotV2Client } from '../../src/thoughtspot/index.js';
 import { useHttpMock } from '../http-mock.js';
+import { until } from '../support/net.js';
 import { BASE, expectV2Headers, jsonBody, mockToken, testV2Client, v2at, v2Error } from './fixture.js';
 
 const http = useHttpMock();
@@ -230,9 +231,6 @@ describe('ThoughtSpot v2 endpoints', () => {
     const answered: string[] = [];
     const client = testV2Client({ onCall: (endpoint, result) => void answered.push(`${endpoint} ${result}`) });
     await client.login();
-    const until = async (what: () => boolean) => {
-      while (!what()) await new Promise((resolve) => setTimeout(resolve, 5));
-    };
     // listUsers once its groups/search has been answered: users/search alone keeps it waiting.
     const users = new AbortController();
     const listingUsers = client.listUsers(users.signal);
