@@ -35,9 +35,9 @@ function check(label, cmd, args) {
 
 let passed = 0;
 let failed = 0;
-// The checks run beside the tests, not before them: the type-check and lint (36 s of CPU,
-// single-threaded) would hold a core that the tests can use. Their output is kept and printed
-// whole after the tests' own.
+// The checks run beside the tests, not before them: the type-check and lint take 36 s of CPU on one
+// thread, and the tests would wait for them with the second core idle. Their output is kept and
+// printed whole after the tests' own.
 const checks = Promise.all([
   check('type-check and lint (scripts/check.mjs)', process.execPath, ['scripts/check.mjs']),
   // This repository's workflow and the example workflows for content repositories.
