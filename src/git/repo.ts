@@ -106,8 +106,6 @@ export class GitRepo {
   readonly #reader: BatchReader;
   /** State commits made ahead of their publication (`CommitStream.finish`), by the write they are, with the tip they went on. */
   readonly #ahead = new WeakMap<StateWrite, { commit: string; parent: string | undefined }>();
-  /** The state commits' `fast-import`, started before they are known (`CommitStream.expect`), for `#commitAhead` to feed. */
-  #stateImport: FastImport | undefined;
 
   private constructor(
     readonly dir: string,
@@ -365,8 +363,8 @@ export class GitRepo {
         this.#head = this.#head?.on === branch ? { on: branch, sha: tip } : undefined;
       },
       settle: (moved, inTree) => this.#settle(branch, moved, inTree),
-      ahead: (states) => this.#commitAhead(states),
-      expectAhead: () => void (this.#stateImport ??= startFastImport(this.dir, this.options, STATE_IMPORT)),
+      ahead: (states, started) => this.#commitAhead(states, started),
+      startAhead: () => startFastImport(this.dir, this.options, STATE_IMPORT),
     });
   }
 
@@ -374,11 +372,10 @@ export class GitRepo {
    * The next commits of state refs, made while a stream makes the branch's (a run's ledger: its
    * own `fast-import`, the two processes side by side), for `publish` to push as they are when it
    * is handed the same writes and the refs have not moved since. At 10,004 objects the ledger's
-   * commit came after the branch's, 0.02-0.03 s on an incremental run's path (issue 16).
+   * commit came after the branch's, 0.02-0.03 s on an incremental run's path (issue 16). `started`:
+   * the process the stream started for them before they were known (`CommitStream.expect`).
    */
-  async #commitAhead(writes: StateWrite[]): Promise<void> {
-    const started = this.#stateImport;
-    this.#stateImport = undefined;
+  async #commitAhead(writes: StateWrite[], started: FastImport | undefined): Promise<void> {
     if (writes.length === 0) return endUnused(started);
     let parents: Map<string, string>;
     try {
@@ -839,6 +836,8 @@ function data(text: string): string {
  */
 export class CommitStream {
   #git: FastImport | undefined;
+  /** The state commits' `fast-import`, started before they are known (`expect`), for `finish` to hand to the repository. */
+  #stateImport: FastImport | undefined;
   readonly #marks = new Map<string, number>();
   readonly #commits: { paths: string[]; message: string; author: Identity }[] = [];
   #next = 0;
@@ -858,8 +857,8 @@ export class CommitStream {
       parent: () => Promise<string | undefined>;
       committed: (tip: string) => void;
       settle: (moved: boolean, inTree: Promise<boolean>) => void;
-      ahead: (states: StateWrite[]) => Promise<void>;
-      expectAhead: () => void;
+      ahead: (states: StateWrite[], started: FastImport | undefined) => Promise<void>;
+      startAhead: () => FastImport;
     },
   ) {}
 
@@ -883,7 +882,7 @@ export class CommitStream {
     if (this.#closing) return;
     try {
       this.#started();
-      this.repo.expectAhead();
+      this.#stateImport ??= this.repo.startAhead();
     } catch {
       // A start that fails now (no file descriptor left: spawn's pipes come back undefined) is tried
       // again by `finish`, which reports it as the run's failure; thrown here, in the caller's
@@ -928,7 +927,7 @@ export class CommitStream {
     this.#closing = true;
     // Observed at once: the files may fail before the commits are made, and that failure is the caller's to report.
     const inTree = written.then(() => true, () => false);
-    const [made, ahead] = await Promise.allSettled([this.#finish(inTree), this.repo.ahead(states)]);
+    const [made, ahead] = await Promise.allSettled([this.#finish(inTree), this.repo.ahead(states, this.#takeStateImport())]);
     if (made.status === 'rejected') throw made.reason;
     if (ahead.status === 'rejected') throw ahead.reason;
     return made.value;
@@ -973,8 +972,15 @@ export class CommitStream {
   /** Ends the stream without committing anything. */
   async discard(): Promise<void> {
     this.#closing = true;
-    // Ahead of nothing: the state commits' process started for this stream (`expect`) ends unused.
-    await Promise.all([this.#drop(), this.repo.ahead([])]);
+    // The state commits' process started for this stream (`expect`), if `finish` did not take it, ends unused.
+    await Promise.all([this.#drop(), endUnused(this.#takeStateImport())]);
+  }
+
+  /** The state commits' process `expect` started, handed over once. */
+  #takeStateImport(): FastImport | undefined {
+    const started = this.#stateImport;
+    this.#stateImport = undefined;
+    return started;
   }
 
   async #drop(): Promise<void> {
