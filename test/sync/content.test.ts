@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
@@ -77,6 +78,28 @@ describe('reading the content folder', () => {
     // A device stands for every special file (FIFO, socket, device): Node cannot make a FIFO
     // without a program beyond node and git (the fresh-machine promise), and /dev/null is everywhere.
     expect(() => readTmlFiles(['/dev/null'], work)).toThrow('/dev/null: not a regular file');
+  });
+
+  it('refuses a socket in the content folder, naming it', async () => {
+    // A socket stands for the special files a folder's listing may hold (Node makes one without
+    // another program; a FIFO needs mkfifo): the walk takes each entry's type from the listing.
+    const dir = tree('socket');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(dir, 'tml', 'answer', 's.answer.tml'), resolve));
+    try {
+      await expect(readContent(dir)).rejects.toThrow('tml/answer/s.answer.tml: not a regular file');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('reads files of every size whole, each after one of another size', () => {
+    // One buffer is reused for every file that fits it (1 MiB): each text must be its own file's, whole, and no more.
+    const sizes = [2.5 * 1024 * 1024, 3, 1024 * 1024 + 1, 0, 1024 * 1024, 17, 1024 * 1024 - 1, 3500];
+    const dir = tree('sizes', (d) => sizes.forEach((size, n) => writeFileSync(join(d, 'tml', `f${n}.tml`), String.fromCharCode(97 + n).repeat(size))));
+    const texts = readTmlFiles(['tml'], dir).filter((f) => !f.path.includes('answer')).map((f) => f.text);
+    expect(texts.map((text) => text.length)).toEqual(sizes);
+    texts.forEach((text, n) => expect(text === String.fromCharCode(97 + n).repeat(sizes[n]!), `f${n}.tml`).toBe(true));
   });
 
   it('refuses a file over the size limit, naming it', async () => {

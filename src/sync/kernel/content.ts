@@ -67,17 +67,32 @@ function refuseUnsafe(stat: Stats, shown: string): void {
   if (stat.size > MAX_SOURCE_BYTES) throw new UnsafeSourceError(`${shown}: ${stat.size} bytes, more than the ${MAX_SOURCE_BYTES} a source file may have; refused`);
 }
 
+/**
+ * The buffer a file is read into when it fits, reused from one file to the next (its text is
+ * decoded into a string before the next read). Reading the 10,000 files of a content folder into a
+ * buffer of each one's own, and then a 64 kB one to find its end, spent more time allocating and
+ * collecting those buffers than reading (a CPU profile of `readTmlFiles`: 0.64 s allocating and
+ * 0.50 s collecting over 8 reads of 10,000 files, against 0.72 s in `read`).
+ */
+const READ_BUFFER = Buffer.allocUnsafe(1024 * 1024);
+
 /** Reads to the end, but never more than `MAX_SOURCE_BYTES`: a file that grew after its check is refused, not read on. */
 function readBounded(fd: number, size: number, shown: string): string {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  // One read for a file that kept its size; the extra byte shows whether it grew.
-  let chunk = Buffer.allocUnsafe(Math.min(size, MAX_SOURCE_BYTES) + 1);
-  for (let read = readSync(fd, chunk, 0, chunk.length, null); read > 0; read = readSync(fd, chunk, 0, chunk.length, null)) {
-    chunks.push(chunk.subarray(0, read));
-    total += read;
+  // One read for a file that kept its size: the extra byte asked for shows whether it grew. A read
+  // that comes back shorter than asked has met the file's end (a regular file's reads stop short there only).
+  const first = size < READ_BUFFER.length ? READ_BUFFER.subarray(0, size + 1) : Buffer.allocUnsafe(size + 1);
+  const read = readSync(fd, first, 0, first.length, null);
+  if (read < first.length) return decodeUtf8(first.subarray(0, read), shown);
+  // It grew since it was checked: read on to its end, within the bound.
+  const chunks = [Buffer.from(first)];
+  let total = read;
+  let more = read;
+  while (more > 0) {
     if (total > MAX_SOURCE_BYTES) throw new UnsafeSourceError(`${shown}: more than the ${MAX_SOURCE_BYTES} bytes a source file may have; refused`);
-    chunk = Buffer.allocUnsafe(64 * 1024);
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    more = readSync(fd, chunk, 0, chunk.length, null);
+    chunks.push(chunk.subarray(0, more));
+    total += more;
   }
   return decodeUtf8(Buffer.concat(chunks, total), shown);
 }
@@ -128,6 +143,15 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
  */
 export function readSourceFile(path: string, shown: string = path): string {
   refuseUnsafe(lstatOf(path, shown), shown);
+  return readChecked(path, shown);
+}
+
+/**
+ * A file's text, once something has said it is a regular file (`readSourceFile`'s own check, or
+ * the folder's entry for it, `collect`): it is opened so that nothing swapped in since is followed
+ * or blocks, and checked again on the open descriptor.
+ */
+function readChecked(path: string, shown: string): string {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
@@ -144,17 +168,31 @@ export function readSourceFile(path: string, shown: string = path): string {
   }
 }
 
-/** Collects the files to read under `path`, refusing links and special files on the way. */
+/**
+ * Collects the files to read under `path`, refusing links and special files on the way. Below a
+ * folder, each entry's type comes from the folder's listing, not from an `lstat` of its own (one per
+ * file: a quarter of the read of a 10,000-file content folder); Node looks an entry up itself where
+ * the file system does not say.
+ */
 function collect(path: string, base: string, explicit: boolean, found: string[]): void {
-  const shown = shownPath(path, base);
-  const stat = lstatOf(path, shown);
-  if (stat.isDirectory()) {
-    for (const entry of readdirSync(path)) if (!entry.startsWith('.') && entry !== 'node_modules') collect(join(path, entry), base, false, found);
+  const stat = lstatOf(path, shownPath(path, base));
+  if (!stat.isDirectory()) {
+    // A link or a special file is refused whatever its name: a link to a folder would lead outside the tree.
+    if (!stat.isFile()) refuseUnsafe(stat, shownPath(path, base));
+    if (explicit || path.endsWith('.tml')) found.push(path);
     return;
   }
-  // A link or a special file is refused whatever its name: a link to a folder would lead outside the tree.
-  if (!stat.isFile()) refuseUnsafe(stat, shown);
-  if (explicit || path.endsWith('.tml')) found.push(path);
+  collectIn(path, base, found);
+}
+
+function collectIn(folder: string, base: string, found: string[]): void {
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) collectIn(path, base, found);
+    else if (!entry.isFile()) refuseUnsafe(lstatOf(path, shownPath(path, base)), shownPath(path, base));
+    else if (path.endsWith('.tml')) found.push(path);
+  }
 }
 
 /**
@@ -174,9 +212,10 @@ function tmlPaths(paths: string[], base: string): string[] {
   return found.sort();
 }
 
+/** A file `collect` found: its walk has said it is a regular file. */
 function readShown(path: string, base: string): SourceFile {
   const shown = shownPath(path, base);
-  return { path: shown, text: readSourceFile(path, shown) };
+  return { path: shown, text: readChecked(path, shown) };
 }
 
 /** Parses every file; an unreadable one becomes a finding naming its line. */
