@@ -6,7 +6,7 @@ import { thoughtspotPort } from '../../src/app/index.js';
 import { listAndExport } from '../../src/sync/export/list.js';
 import { listingMode, nextWatermark, OVERLAP_MS, RECONCILE_MS, refreshListing } from '../../src/sync/export/listing.js';
 import type { ExportRun } from '../../src/sync/export/types.js';
-import { emptyLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
+import { emptyLedger, formatLedger, type Ledger } from '../../src/sync/kernel/ledger.js';
 import { startRun } from '../../src/sync/kernel/report.js';
 import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
@@ -144,6 +144,27 @@ describe('the listings of an export that fails', () => {
     await expect(listAndExport(firstRun(slow.port, failing))).rejects.toThrow('the work tree is locked');
     // Every content kind's listing and the users'.
     expect(slow.state).toEqual({ inFlight: 0, aborted: CONTENT_TYPES.length + 1 });
+  });
+
+  it('stop the listing started before the fetch when the fetched ledger cannot be read, and report that once it has ended', async () => {
+    const ledger = { ...emptyLedger(), watermark: Date.now() - 60_000, lastFullListing: new Date().toISOString() };
+    const { repo, calls } = fakeRepo(dir, { 'refs/tmlsync/dev/export': { 'ledger.json': formatLedger(ledger) } });
+    // The work tree's ledger is the ref's own (the fake names a commit by its ref); the fetched one cannot be read.
+    const failing = { ...repo, localTip: (ref: string) => Promise.resolve(ref), revParse: () => Promise.reject(new Error('git rev-parse failed: bad object')) };
+    const users = slowListing(fakeThoughtSpot([]).port, calls, DOWN_MS);
+    // Each kind's newest-first listing ends 50 ms after it is stopped, well after the users' (10 ms).
+    const early = { inFlight: 0, stopped: 0 };
+    const listHeadersSince: ThoughtSpotPort['listHeadersSince'] = (_type, _since, _onPage, signal) => {
+      early.inFlight += 1;
+      return new Promise<Header[]>((_, reject) => signal!.addEventListener('abort', () => setTimeout(() => {
+        early.inFlight -= 1;
+        early.stopped += 1;
+        reject(signal!.reason as Error);
+      }, 50), { once: true }));
+    };
+    await expect(listAndExport(firstRun({ ...(users.port as ThoughtSpotPort), listHeadersSince }, failing))).rejects.toThrow('git rev-parse failed: bad object');
+    expect(early).toEqual({ inFlight: 0, stopped: CONTENT_TYPES.length });
+    expect(users.state).toEqual({ inFlight: 0, aborted: 1 });
   });
 
   it('stop each other: the users\' listing ends when the content\'s fails, whose failure is reported', async () => {

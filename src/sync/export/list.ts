@@ -103,7 +103,16 @@ async function readLedger(step: ExportRun, stop: AbortController): Promise<Ledge
   }
   const started = await early;
   if (!started) return readFetched(step, stop.signal);
-  if ((await repo.revParse(stateRef(name, 'export'))) === started.commit) return started;
+  let fetchedLedger: string | undefined;
+  try {
+    fetchedLedger = await repo.revParse(stateRef(name, 'export'));
+  } catch (error) {
+    // As a failed fetch: the early listing is stopped, and ends before the failure is reported.
+    stop.abort(error);
+    await started.content.catch(() => undefined);
+    throw error;
+  }
+  if (fetchedLedger === started.commit) return started;
   step.run.log.debug({ ledger: stateRef(name, 'export') }, 'the remote\'s export ledger is not the one this work tree held: listing again from it');
   // The dropped listing is stopped, and ends before the run goes on or fails: none of its calls outlives the run.
   dropEarly.abort(new Error('the early listing went by a ledger the remote no longer holds'));
