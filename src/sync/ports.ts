@@ -128,8 +128,8 @@ export interface ThoughtSpotPort {
   syncPrincipals(request: PrincipalsSyncRequest): Promise<PrincipalChanges>;
   /** `group/addprivilege` or `group/removeprivilege`: one privilege for some groups. */
   changePrivilege(change: 'add' | 'remove', privilege: string, groups: string[]): Promise<void>;
-  /** TML of many objects in one call (YAML, fqns on every reference, models as `model:`). */
-  exportTml(ids: string[]): Promise<ExportedObject[]>;
+  /** TML of many objects in one call (YAML, fqns on every reference, models as `model:`). `signal` ends it, waiting or under way. */
+  exportTml(ids: string[], signal?: AbortSignal): Promise<ExportedObject[]>;
   /** Imports documents (TML text) in one call. */
   importTml(documents: string[], policy: ImportPolicy): Promise<ImportAnswer>;
   /** Deletes objects of one type in one call, all or none. */

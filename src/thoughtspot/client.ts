@@ -27,6 +27,8 @@ export interface ThoughtSpotClientOptions extends ConnectionOptions {
 export interface ExportTmlOptions extends Omit<ExportTmlParams, 'ids'> {
   /** Throw a `TmlBatchError` naming every failed object, instead of reporting failures in the results. */
   throwOnError?: boolean;
+  /** Ends the call, waiting or under way (`ApiRequest.signal`): a run that no longer needs the answer. */
+  signal?: AbortSignal;
 }
 
 export interface ImportTmlOptions extends Omit<ImportTmlParams, 'documents'> {
@@ -164,8 +166,8 @@ export class ThoughtSpotClient {
    * answer leaves out is reported as failed too.
    */
   async exportTml(ids: readonly Guid[], options: ExportTmlOptions = {}): Promise<TmlExportResult[]> {
-    const { throwOnError, ...params } = options;
-    const results = exportResults(await exportTml(this.#http, { ...params, ids }), ids);
+    const { throwOnError, signal, ...params } = options;
+    const results = exportResults(await exportTml(this.#http, { ...params, ids }, signal), ids);
     if (throwOnError) throwIfFailed('metadata/tml/export', results);
     return results;
   }

@@ -36,16 +36,19 @@ describe('exportBack, the round-trip export of what a run imported', () => {
     expect(back.get('lost')).toEqual({ error: 'missing from the export answer' });
   });
 
-  it('reports a batch that failed once every batch has ended', async () => {
-    let ended = 0;
-    const exportTml = async (ids: string[]): Promise<ExportedObject[]> => {
-      await new Promise((resolve) => setTimeout(resolve, ids.includes('answer-0') ? 0 : 30));
-      ended += 1;
-      if (ids.includes('answer-0')) throw new Error('ThoughtSpot answered 500');
-      return [];
+  it('stops the other batches at the first that fails, and reports it once they have ended', async () => {
+    // The batch of answer-0 fails at once; the others would wait for an answer for ever, and end 20 ms after their signal stops them.
+    const stopped: string[] = [];
+    const exportTml = (ids: string[], signal?: AbortSignal): Promise<ExportedObject[]> => {
+      if (ids.includes('answer-0')) return Promise.reject(new Error('ThoughtSpot answered 500'));
+      return new Promise((_, reject) => signal?.addEventListener('abort', () => setTimeout(() => {
+        stopped.push(ids[0]!);
+        reject(signal.reason as Error);
+      }, 20), { once: true }));
     };
-    const ids = Array.from({ length: 2 * BATCH_SIZE }, (_, i) => `answer-${i}`);
-    await expect(exportBack({ exportTml } as never, ids)).rejects.toThrow('ThoughtSpot answered 500');
-    expect(ended).toBe(2);
+    const ids = Array.from({ length: 2 * BATCH_SIZE + 1 }, (_, i) => `answer-${i}`);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the other batches went on')), 2_000).unref());
+    await expect(Promise.race([exportBack({ exportTml } as never, ids), timeout])).rejects.toThrow('ThoughtSpot answered 500');
+    expect(stopped).toEqual([`answer-${BATCH_SIZE}`, `answer-${2 * BATCH_SIZE}`]);
   });
 });

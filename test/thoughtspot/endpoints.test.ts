@@ -246,6 +246,17 @@ describe('ThoughtSpot endpoints', () => {
     });
   });
 
+  it('metadata/tml/export: under way, ends when its signal stops it (its answer would take a minute)', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.post(at('metadata/tml/export')).delay(60_000).reply(200, JSON.stringify({ object: [] }));
+    const stop = new AbortController();
+    const exporting = testClient().exportTml(['ws-1'], { signal: stop.signal });
+    await until(() => http.requests.length >= 2);
+    stop.abort();
+    await expect(exporting).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('metadata/tml/import: form fields, Accept text/plain, documents as a JSON array of strings', async () => {
     const ts = http.scope(BASE);
     mockLogin(ts);

@@ -154,6 +154,15 @@ describe('ThoughtSpot v2 endpoints', () => {
     expect(http.requests.slice(1).map((r) => (jsonBody(r) as { export_schema_version: string }).export_schema_version)).toEqual(['V1', 'DEFAULT']);
   });
 
+  it('metadata/tml/export: under way, ends when its signal stops it (its answer would take a minute)', async () => {
+    session().post(v2at('metadata/tml/export')).delay(60_000).reply(200, []);
+    const stop = new AbortController();
+    const exporting = testV2Client().exportTml(['m-1'], { signal: stop.signal });
+    await until(() => http.requests.length >= 2);
+    stop.abort();
+    await expect(exporting).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('metadata/tml/import: metadata_tmls, import_policy and create_new; results in request order', async () => {
     session().post(v2at('metadata/tml/import')).reply(200, [
       { request_index: 1, response: { status: { status_code: 'ERROR', error_code: 14506, error_message: 'Invalid <b>join</b>' } } },

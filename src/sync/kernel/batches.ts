@@ -1,7 +1,7 @@
 import { applyMapping, format, fromData, parse, type TmlDocument, type ValueMapping } from '../../tml/index.js';
 import type { ExportedObject, ThoughtSpotPort } from '../ports.js';
 import { asFileSays } from './filled-fqns.js';
-import { allEnded } from './settle.js';
+import { allEndedFailFast } from './settle.js';
 
 /**
  * Objects per call of the bulk endpoints (TML export and import, ownership
@@ -42,14 +42,17 @@ export type ExportedBack = { doc: TmlDocument; text: string } | { error: string 
  */
 export async function exportBack(thoughtspot: ThoughtSpotPort, ids: readonly string[], { back, guidless = new Set(), files = new Map() }: BackTo = {}): Promise<Map<string, ExportedBack>> {
   const found = new Map<string, ExportedBack>();
-  // The batches go out together, as the export loop's do: the host's queue bounds how many are in
-  // flight. One after the other, each waited for a round trip: the round-trip check of a first
-  // promotion of 1,001 objects was 21 calls in a row (issue 16).
-  // Each answer is mapped as it arrives, so that no more than the batches in flight are held as exported.
-  const mapBack = (answer: ExportedObject[]) => {
+  // Each answer is mapped as it arrives: no more than the batches in flight are held as exported.
+  function mapBack(answer: ExportedObject[]): void {
     for (const item of answer) found.set(item.id, 'error' in item ? { error: item.error } : mappedBack(item.edoc, back, guidless.has(item.id), files.get(item.id)));
-  };
-  await allEnded(inBatches([...new Set(ids)]).map((batch) => thoughtspot.exportTml(batch).then(mapBack)));
+  }
+  // The batches go out together, the host's queue bounding how many are in flight; one after the
+  // other, each waited for a round trip (the round-trip check of a first promotion of 1,001
+  // objects was 21 calls in a row, issue 16). The first that fails stops the rest, waiting or
+  // under way, as the one-at-a-time loop did, rather than each going through its own retries
+  // against a ThoughtSpot that no longer answers; it is reported once all have ended.
+  const batches = inBatches([...new Set(ids)]);
+  await allEndedFailFast(undefined, (signal) => batches.map((batch) => thoughtspot.exportTml(batch, signal).then(mapBack)));
   for (const id of ids) if (!found.has(id)) found.set(id, { error: 'missing from the export answer' });
   return found;
 }

@@ -19,11 +19,12 @@ export interface ExportTmlParams {
 /**
  * `POST metadata/tml/export`: form fields, `Accept: text/plain`, a JSON body
  * with one entry per object, in request order; HTTP 200 even when objects
- * failed (reference §2.15). A read.
+ * failed (reference §2.15). A read. `signal` ends it (`ApiRequest.signal`).
  */
-export async function exportTml(api: ApiCaller, params: ExportTmlParams): Promise<TmlExportResponse> {
+export async function exportTml(api: ApiCaller, params: ExportTmlParams, signal?: AbortSignal): Promise<TmlExportResponse> {
   const response = await api.send({
     endpoint: 'metadata/tml/export',
+    signal,
     method: 'POST',
     form: {
       export_ids: jsonList(params.ids),

@@ -310,13 +310,13 @@ export class ThoughtSpotV2Client {
 
   /** Exports objects; one result per returned object, as v1's `exportTml`, with v2's `export_options` (e.g. `include_obj_id`). */
   async exportTml(ids: readonly Guid[], options: ExportTmlOptions & { exportOptions?: Readonly<Record<string, boolean>> } = {}): Promise<TmlExportResult[]> {
-    const { throwOnError, formatType, schemaVersion, ...flags } = options;
+    const { throwOnError, formatType, schemaVersion, signal, ...flags } = options;
     const items = await exportTml(this.#http, {
       ...flags,
       ids,
       ...(formatType ? { edocFormat: formatType } : {}),
       ...(schemaVersion ? { schemaVersion: shapes.v2SchemaVersion(schemaVersion) } : {}),
-    });
+    }, signal);
     const results = exportResults({ object: items }, ids);
     if (throwOnError) throwIfFailed('metadata/tml/export', results);
     return results;

@@ -56,10 +56,11 @@ export interface ExportTmlParams {
   exportOptions?: Readonly<Record<string, boolean>>;
 }
 
-/** `POST metadata/tml/export`: one entry per object, HTTP 200 even when objects failed. A read. */
-export async function exportTml(api: ApiCaller, params: ExportTmlParams): Promise<TmlExportItem[]> {
+/** `POST metadata/tml/export`: one entry per object, HTTP 200 even when objects failed. A read. `signal` ends it (`ApiRequest.signal`). */
+export async function exportTml(api: ApiCaller, params: ExportTmlParams, signal?: AbortSignal): Promise<TmlExportItem[]> {
   const response = await api.send({
     endpoint: 'metadata/tml/export',
+    signal,
     method: 'POST',
     json: {
       metadata: params.ids.map((identifier) => ({ identifier, type: params.type })),
