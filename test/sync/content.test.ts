@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -100,6 +100,11 @@ describe('reading the content folder', () => {
     const texts = readTmlFiles(['tml'], dir).filter((f) => !f.path.includes('answer')).map((f) => f.text);
     expect(texts.map((text) => text.length)).toEqual(sizes);
     texts.forEach((text, n) => expect(text === String.fromCharCode(97 + n).repeat(sizes[n]!), `f${n}.tml`).toBe(true));
+  });
+
+  // A file whose size says nothing of its length, as one that grew after its check: /proc's files have size 0.
+  it.runIf(existsSync('/proc/self/status'))('reads a file on to its end when it holds more than its size said', () => {
+    expect(readSourceFile('/proc/self/status')).toMatch(/^Name:[^]*\nPid:\s+\d+\n/);
   });
 
   it('refuses a file over the size limit, naming it', async () => {

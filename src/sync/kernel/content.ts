@@ -68,23 +68,26 @@ function refuseUnsafe(stat: Stats, shown: string): void {
 }
 
 /**
- * The buffer a file is read into when it fits, reused from one file to the next (its text is
- * decoded into a string before the next read). Reading the 10,000 files of a content folder into a
- * buffer of each one's own, and then a 64 kB one to find its end, spent more time allocating and
- * collecting those buffers than reading (a CPU profile of `readTmlFiles`: 0.64 s allocating and
- * 0.50 s collecting over 8 reads of 10,000 files, against 0.72 s in `read`).
+ * The buffer a file is read into when it fits, reused from one file to the next: its text is
+ * decoded into a string before the next read, which holds only while a read (`readChecked`) stays
+ * synchronous (`readContent` lets other work in between files, never within one). Reading the
+ * 10,000 files of a content folder into a buffer of each one's own, and then a 64 kB one to find
+ * its end, spent more time allocating and collecting those buffers than reading (a CPU profile of
+ * `readTmlFiles`: 0.64 s allocating and 0.50 s collecting over 8 reads of 10,000 files, against
+ * 0.72 s in `read`).
  */
 const READ_BUFFER = Buffer.allocUnsafe(1024 * 1024);
 
 /** Reads to the end, but never more than `MAX_SOURCE_BYTES`: a file that grew after its check is refused, not read on. */
 function readBounded(fd: number, size: number, shown: string): string {
-  // One read for a file that kept its size: the extra byte asked for shows whether it grew. A read
-  // that comes back shorter than asked has met the file's end (a regular file's reads stop short there only).
-  const first = size < READ_BUFFER.length ? READ_BUFFER.subarray(0, size + 1) : Buffer.allocUnsafe(size + 1);
+  // One read for a file that kept its size: the extra byte asked for shows it did.
+  const reused = size < READ_BUFFER.length;
+  const first = reused ? READ_BUFFER.subarray(0, size + 1) : Buffer.allocUnsafe(size + 1);
   const read = readSync(fd, first, 0, first.length, null);
-  if (read < first.length) return decodeUtf8(first.subarray(0, read), shown);
-  // It grew since it was checked: read on to its end, within the bound.
-  const chunks = [Buffer.from(first)];
+  if (read === size) return decodeUtf8(first.subarray(0, read), shown);
+  // It grew since it was checked, or a read came back short before its end (some file systems'
+  // reads do): read on to its end, within the bound.
+  const chunks = [reused ? Buffer.from(first.subarray(0, read)) : first.subarray(0, read)];
   let total = read;
   let more = read;
   while (more > 0) {
@@ -148,7 +151,7 @@ export function readSourceFile(path: string, shown: string = path): string {
 
 /**
  * A file's text, once something has said it is a regular file (`readSourceFile`'s own check, or
- * the folder's entry for it, `collect`): it is opened so that nothing swapped in since is followed
+ * the folder's entry for it, `collectIn`): it is opened so that nothing swapped in since is followed
  * or blocks, and checked again on the open descriptor.
  */
 function readChecked(path: string, shown: string): string {
@@ -157,6 +160,8 @@ function readChecked(path: string, shown: string): string {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new UnsafeSourceError(`${shown}: a symbolic link; tmlsync never follows links in a repository`);
+    // Gone since the folder was listed: said as for a path given that does not exist.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingSourceError(`${shown}: no such file or folder`);
     throw new MissingSourceError(`${shown}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   try {
