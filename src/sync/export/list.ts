@@ -94,24 +94,20 @@ async function readLedger(step: ExportRun, stop: AbortController): Promise<Ledge
   // A stop of its own within the run's: the early listing is dropped alone when the fetch brings another ledger.
   const dropEarly = sharedStop(stop.signal);
   const early = listEarly(step, dropEarly.signal);
+  let started: Awaited<typeof early>;
+  let fetchedLedger: string | undefined;
   try {
     await fetched;
+    started = await early;
+    // The ledger the fetch brought, for an early listing to be compared with.
+    if (started) fetchedLedger = await repo.revParse(stateRef(name, 'export'));
   } catch (error) {
+    // The fetch failed, or the ledger it brought cannot be read: the early listing is stopped, and ends before the failure is reported.
     stop.abort(error);
     await early.then((listing) => listing?.content.catch(() => undefined));
     throw error;
   }
-  const started = await early;
   if (!started) return readFetched(step, stop.signal);
-  let fetchedLedger: string | undefined;
-  try {
-    fetchedLedger = await repo.revParse(stateRef(name, 'export'));
-  } catch (error) {
-    // As a failed fetch: the early listing is stopped, and ends before the failure is reported.
-    stop.abort(error);
-    await started.content.catch(() => undefined);
-    throw error;
-  }
   if (fetchedLedger === started.commit) return started;
   step.run.log.debug({ ledger: stateRef(name, 'export') }, 'the remote\'s export ledger is not the one this work tree held: listing again from it');
   // The dropped listing is stopped, and ends before the run goes on or fails: none of its calls outlives the run.
