@@ -12,6 +12,7 @@ import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { DOWN_MS, fakeRepo, fakeThoughtSpot, slowListing } from './fake-ports.js';
 import { useHttpMock } from '../http-mock.js';
+import { until } from '../support/net.js';
 import { at, BASE, mockLogin, mockToken, testClient, testV2Client, v2at } from '../thoughtspot/fixture.js';
 
 const http = useHttpMock();
@@ -104,6 +105,19 @@ describe('listing newest first through the port', () => {
   });
 });
 
+describe('the TML export through the port', () => {
+  it('ends, under way, when its signal stops it (its answer would take a minute)', async () => {
+    const ts = http.scope(BASE);
+    mockLogin(ts);
+    ts.post(at('metadata/tml/export')).delay(60_000).reply(200, JSON.stringify({ object: [] }));
+    const stop = new AbortController();
+    const exporting = thoughtspotPort(testClient()).exportTml(['ws-1'], stop.signal);
+    await until(() => http.requests.length >= 2);
+    stop.abort();
+    await expect(exporting).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
 describe('a listing the caller made earlier in the run (a sync\'s)', () => {
   it('is listed again, newest first from its newest header less the overlap, only for the types the caller wrote to; fresh headers come first', async () => {
     const asked: [HeaderType, number][] = [];
@@ -165,6 +179,32 @@ describe('the listings of an export that fails', () => {
     await expect(listAndExport(firstRun({ ...(users.port as ThoughtSpotPort), listHeadersSince }, failing))).rejects.toThrow('git rev-parse failed: bad object');
     expect(early).toEqual({ inFlight: 0, stopped: CONTENT_TYPES.length });
     expect(users.state).toEqual({ inFlight: 0, aborted: 1 });
+  });
+
+  it('stop the exports under way when the listing fails, and report that once they have ended', async () => {
+    const { repo } = fakeRepo(dir);
+    const tables: Header[] = Array.from({ length: 50 }, (_, i) => ({ id: `t${i}`, name: `T${i}`, modified: 1 }));
+    // A first page of tables, a full batch sent at once; then the listing fails. The export would wait for ever, and ends 20 ms after its signal stops it.
+    const listHeaders: ThoughtSpotPort['listHeaders'] = async (type, _subtypes, onPage) => {
+      if (type !== 'LOGICAL_TABLE') return [];
+      onPage?.(tables);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      throw new Error('HTTP 503 listing LOGICAL_TABLE');
+    };
+    const exports = { inFlight: 0, stopped: 0 };
+    const exportTml: ThoughtSpotPort['exportTml'] = (_ids, signal) => {
+      exports.inFlight += 1;
+      return new Promise((_, reject) => signal?.addEventListener('abort', () => setTimeout(() => {
+        exports.inFlight -= 1;
+        exports.stopped += 1;
+        reject(signal.reason as Error);
+      }, 20), { once: true }));
+    };
+    const thoughtspot = { listHeaders, exportTml, listPrincipals: () => Promise.resolve([]), listGroupPrivileges: () => Promise.resolve([]) } as unknown as ThoughtSpotPort;
+    const files = { expect: () => undefined, apply: () => undefined };
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the export went on after the listing failed')), 2_000).unref());
+    await expect(Promise.race([listAndExport({ ...firstRun(thoughtspot, repo), files: files as never }), timeout])).rejects.toThrow('HTTP 503 listing LOGICAL_TABLE');
+    expect(exports).toEqual({ inFlight: 0, stopped: 1 });
   });
 
   it('stop each other: the users\' listing ends when the content\'s fails, whose failure is reported', async () => {

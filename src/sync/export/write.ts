@@ -24,10 +24,13 @@ interface Exported {
  * Write, per export batch: exports the batch, parses and formats each object,
  * hands each file to the commits being built and to the tree writer (a thread
  * of its own), and records the outcome once the writer has compared it. An
- * object that cannot be exported or parsed is reported failed; the others go on.
+ * object that cannot be exported or parsed is reported failed; the others go on. `signal` ends the
+ * call, waiting or under way, once the run has failed (a listing that failed left every batch sent
+ * going through its retries, minutes each against a ThoughtSpot that no longer answered, before the
+ * run reported).
  */
-export async function exportBatch(step: ExportRun, state: ExportState, batch: Header[]): Promise<void> {
-  const byId = new Map((await exportAll(step, batch)).map((e) => [e.id, e]));
+export async function exportBatch(step: ExportRun, state: ExportState, batch: Header[], signal?: AbortSignal): Promise<void> {
+  const byId = new Map((await exportAll(step, batch, signal)).map((e) => [e.id, e]));
   const items = batch.flatMap((header) => prepare(step, state, header, byId.get(header.id)) ?? []);
   const outcomes = items.map((item) => item.outcome);
   step.files.apply(items.map((item) => item.op), (same) => outcomes.forEach((outcome, i) => recordWritten(state, outcome, same[i]!)));
@@ -36,9 +39,9 @@ export async function exportBatch(step: ExportRun, state: ExportState, batch: He
 }
 
 /** The batch's TML; a batch that failed as a whole (after the client's retries) is an error per object, retried next run. */
-async function exportAll({ options }: ExportRun, batch: Header[]): Promise<ExportedObject[]> {
+async function exportAll({ options }: ExportRun, batch: Header[], signal: AbortSignal | undefined): Promise<ExportedObject[]> {
   try {
-    return await options.thoughtspot.exportTml(batch.map((h) => h.id));
+    return await options.thoughtspot.exportTml(batch.map((h) => h.id), signal);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return batch.map((h) => ({ id: h.id, error: message }));
