@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
-import { MAX_SOURCE_BYTES, MissingSourceError, readContent, readSourceFile, readTmlFiles, UnsafeSourceError } from '../../src/sync/kernel/content.js';
+import { MAX_SOURCE_BYTES, MissingSourceError, readBounded, readContent, readSourceFile, readTmlFiles, UnsafeSourceError } from '../../src/sync/kernel/content.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-content-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -130,6 +130,49 @@ describe('reading the content folder', () => {
     expect(readTmlFiles([absolute], dir).map((f) => f.path)).toEqual(['tml/answer/a.answer.tml']);
     expect(readTmlFiles([absolute], join(work, 'empty')).map((f) => f.path)).toEqual([absolute]);
     expect(() => readTmlFiles(['/no/such/folder'], dir)).toThrow('/no/such/folder: no such file or folder');
+  });
+});
+
+describe('reading one open file to its end', () => {
+  type Read = typeof readSync;
+  /** `readSync`, whose first read runs `before` (the file changed after its check) and returns at most `first` bytes. */
+  const reader = (first: number, before: () => void = () => undefined): Read => {
+    let calls = 0;
+    return ((fd: number, buffer: Buffer, offset: number, length: number, position: null) => {
+      calls += 1;
+      if (calls > 1) return readSync(fd, buffer, offset, length, position);
+      before();
+      return readSync(fd, buffer, offset, Math.min(length, first), position);
+    }) as Read;
+  };
+  const readWith = (path: string, read: Read): string => {
+    const fd = openSync(path, 'r');
+    try {
+      return readBounded(fd, fstatSync(fd).size, path, read);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const fileOf = (name: string, text: string): string => {
+    const path = join(work, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('reads on past a first read that comes back short of the size, either side of the reused buffer\'s', () => {
+    for (const [n, size] of [1000, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1].entries()) {
+      const text = String.fromCharCode(97 + n).repeat(size);
+      expect(readWith(fileOf(`short-${n}.tml`, text), reader(Math.floor(size / 2))) === text, `${size} bytes`).toBe(true);
+    }
+  });
+
+  it('reads what a file gained or lost after its check, and refuses one that grew past the bound', () => {
+    const grown = fileOf('grown.tml', 'abc');
+    expect(readWith(grown, reader(Infinity, () => appendFileSync(grown, 'defgh')))).toBe('abcdefgh');
+    const shrunk = fileOf('shrunk.tml', 'abcdefgh');
+    expect(readWith(shrunk, reader(Infinity, () => truncateSync(shrunk, 3)))).toBe('abc');
+    const huge = fileOf('huge.tml', 'abc');
+    expect(() => readWith(huge, reader(Infinity, () => truncateSync(huge, MAX_SOURCE_BYTES + 1)))).toThrow(`${huge}: more than the ${MAX_SOURCE_BYTES} bytes a source file may have; refused`);
   });
 });
 

@@ -78,22 +78,25 @@ function refuseUnsafe(stat: Stats, shown: string): void {
  */
 const READ_BUFFER = Buffer.allocUnsafe(1024 * 1024);
 
-/** Reads to the end, but never more than `MAX_SOURCE_BYTES`: a file that grew after its check is refused, not read on. */
-function readBounded(fd: number, size: number, shown: string): string {
+/**
+ * An open file's text, read to its end but never past `MAX_SOURCE_BYTES` (a file that grew beyond
+ * it after its check is refused). `size` is what its check saw; `read` is `readSync`, or a test's.
+ */
+export function readBounded(fd: number, size: number, shown: string, read: typeof readSync = readSync): string {
   // One read for a file that kept its size: the extra byte asked for shows it did.
   const reused = size < READ_BUFFER.length;
   const first = reused ? READ_BUFFER.subarray(0, size + 1) : Buffer.allocUnsafe(size + 1);
-  const read = readSync(fd, first, 0, first.length, null);
-  if (read === size) return decodeUtf8(first.subarray(0, read), shown);
+  const got = read(fd, first, 0, first.length, null);
+  if (got === size) return decodeUtf8(first.subarray(0, got), shown);
   // It grew since it was checked, or a read came back short before its end (some file systems'
   // reads do): read on to its end, within the bound.
-  const chunks = [reused ? Buffer.from(first.subarray(0, read)) : first.subarray(0, read)];
-  let total = read;
-  let more = read;
+  const chunks = [reused ? Buffer.from(first.subarray(0, got)) : first.subarray(0, got)];
+  let total = got;
+  let more = got;
   while (more > 0) {
     if (total > MAX_SOURCE_BYTES) throw new UnsafeSourceError(`${shown}: more than the ${MAX_SOURCE_BYTES} bytes a source file may have; refused`);
     const chunk = Buffer.allocUnsafe(64 * 1024);
-    more = readSync(fd, chunk, 0, chunk.length, null);
+    more = read(fd, chunk, 0, chunk.length, null);
     chunks.push(chunk.subarray(0, more));
     total += more;
   }
