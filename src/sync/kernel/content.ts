@@ -178,9 +178,10 @@ function readChecked(path: string, shown: string): string {
 
 /**
  * Collects the files to read under `path`, refusing links and special files on the way. Below a
- * folder, each entry's type comes from the folder's listing, not from an `lstat` of its own (one per
- * file: a quarter of the read of a 10,000-file content folder); Node looks an entry up itself where
- * the file system does not say.
+ * folder, each entry's type comes from the folder's listing, not from an `lstat` of its own, and the
+ * read does not look again (`readShown`): the two `lstat`s per file were 0.22 s of the 0.52 s that
+ * reading the deploy's 10,003 files took (a CPU profile). Node looks an entry up itself where the
+ * file system does not say.
  */
 function collect(path: string, base: string, explicit: boolean, found: string[]): void {
   const stat = lstatOf(path, shownPath(path, base));
