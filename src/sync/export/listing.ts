@@ -59,7 +59,8 @@ export async function listContent(thoughtspot: ThoughtSpotPort, mode: ListingMod
   await allEndedFailFast(signal, (stop) => CONTENT_TYPES.map((type) => listType(thoughtspot, mode, type, onPage, stop)));
 }
 
-function listType(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: HeaderType, onPage: (page: Header[]) => void, signal: AbortSignal | undefined): Promise<Header[]> {
+/** One type's headers as the mode says: newest first from `since` where the port can sort, else all of them. */
+function listType(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: HeaderType, onPage: ((page: Header[]) => void) | undefined, signal: AbortSignal | undefined): Promise<Header[]> {
   if (mode.kind === 'incremental' && thoughtspot.listHeadersSince) return thoughtspot.listHeadersSince(type, mode.since, onPage, signal);
   return thoughtspot.listHeaders(type, undefined, onPage, signal);
 }
@@ -76,8 +77,8 @@ function listType(thoughtspot: ThoughtSpotPort, mode: ListingMode, type: HeaderT
 export async function refreshListing(thoughtspot: ThoughtSpotPort, listed: Header[], types: readonly HeaderType[], onPage: (page: Header[]) => void, signal?: AbortSignal): Promise<void> {
   let newest = -Infinity;
   for (const header of listed) newest = Math.max(newest, header.modified);
-  const since = newest - OVERLAP_MS;
-  const fresh = await allEndedFailFast(signal, (stop) => types.map((type) => (thoughtspot.listHeadersSince ? thoughtspot.listHeadersSince(type, since, undefined, stop) : thoughtspot.listHeaders(type, undefined, undefined, stop))));
+  const mode: ListingMode = { kind: 'incremental', since: newest - OVERLAP_MS };
+  const fresh = await allEndedFailFast(signal, (stop) => types.map((type) => listType(thoughtspot, mode, type, undefined, stop)));
   onPage(fresh.flat());
   onPage(listed);
 }
