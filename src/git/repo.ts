@@ -364,7 +364,6 @@ export class GitRepo {
       },
       settle: (moved, inTree) => this.#settle(branch, moved, inTree),
       ahead: (states, started) => this.#commitAhead(states, started),
-      startAhead: () => startFastImport(this.dir, this.options, STATE_IMPORT),
     });
   }
 
@@ -858,7 +857,6 @@ export class CommitStream {
       committed: (tip: string) => void;
       settle: (moved: boolean, inTree: Promise<boolean>) => void;
       ahead: (states: StateWrite[], started: FastImport | undefined) => Promise<void>;
-      startAhead: () => FastImport;
     },
   ) {}
 
@@ -882,7 +880,7 @@ export class CommitStream {
     if (this.#closing) return;
     try {
       this.#started();
-      this.#stateImport ??= this.repo.startAhead();
+      this.#stateImport ??= startFastImport(this.dir, this.options, STATE_IMPORT);
     } catch {
       // A start that fails now (no file descriptor left: spawn's pipes come back undefined) is tried
       // again by `finish`, which reports it as the run's failure; thrown here, in the caller's
