@@ -396,7 +396,7 @@ class PhaseMeter {
   origin = 0;
   baselineRss = 0;
   peakRss = 0;
-  cpuBefore = process.cpuUsage();
+  cpuBefore!: NodeJS.CpuUsage;
   gitCpuBefore: number | undefined;
   emulatorCpuBefore: number | undefined;
   readonly clock = () => performance.now() - this.origin;

@@ -70,7 +70,7 @@ export class HostQueue {
     else this.#timer?.unref();
   }
 
-  /** Requests waiting to start, and running. */
+  /** Requests waiting to start (those running are `running`). */
   get waiting(): number {
     return this.#queue.size;
   }
