@@ -1,5 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
+import { vi } from 'vitest';
 
 /** A port free on 127.0.0.1 at the time of asking (for servers a test starts in another process). */
 export function freePort(): Promise<number> {
@@ -55,7 +56,17 @@ export async function withSilent(test: (ts: SilentThoughtSpot) => Promise<void>)
   }
 }
 
-/** Resolves once `what` holds, asked every 5 ms (the test's timeout bounds the wait). */
+/**
+ * Resolves once `what` holds, asked every 5 ms; fails after 15 s, inside a test's 20 s, so that no
+ * poll outlives the test that started it (the workers share their files' timers: isolate is off).
+ */
 export async function until(what: () => boolean): Promise<void> {
-  while (!what()) await new Promise((resolve) => setTimeout(resolve, 5));
+  await vi.waitUntil(what, { timeout: 15_000, interval: 5 });
+}
+
+/** `work`, or a failure saying `what` once `ms` have passed: a wait that must end is seen failing at once, not at the test's timeout. */
+export function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
