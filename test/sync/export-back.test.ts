@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BATCH_SIZE, exportBack } from '../../src/sync/kernel/batches.js';
 import type { ExportedObject } from '../../src/sync/ports.js';
+import { within } from '../support/net.js';
+import { callUntilStopped, DOWN_MS } from './fake-ports.js';
 
 const answerTml = (id: string) => `guid: ${id}\nanswer:\n  name: Answer ${id}\n`;
 
@@ -26,8 +28,7 @@ describe('exportBack, the round-trip export of what a run imported', () => {
   it('sends its batches together, and brings every object back, or why it is not there', async () => {
     const ids = [...Array.from({ length: 2 * BATCH_SIZE + 1 }, (_, i) => `answer-${i}`), 'bad', 'lost'];
     const thoughtspot = exportsAnsweredTogether(3);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the batches were sent one after the other')), 2_000).unref());
-    const back = await Promise.race([exportBack(thoughtspot.port, ids), timeout]);
+    const back = await within(2_000, exportBack(thoughtspot.port, ids), 'the batches were sent one after the other');
     expect(thoughtspot.calls.map((batch) => batch.length)).toEqual([BATCH_SIZE, BATCH_SIZE, 3]);
     expect(back.size).toBe(ids.length);
     expect(back.get('answer-0')).toMatchObject({ doc: { kind: 'answer', name: 'Answer answer-0' } });
@@ -41,14 +42,16 @@ describe('exportBack, the round-trip export of what a run imported', () => {
     const stopped: string[] = [];
     const exportTml = (ids: string[], signal?: AbortSignal): Promise<ExportedObject[]> => {
       if (ids.includes('answer-0')) return Promise.reject(new Error('ThoughtSpot answered 500'));
-      return new Promise((_, reject) => signal?.addEventListener('abort', () => setTimeout(() => {
-        stopped.push(ids[0]!);
-        reject(signal.reason as Error);
-      }, 20), { once: true }));
+      return callUntilStopped(DOWN_MS, signal, undefined, 20).then(
+        () => [],
+        (error: unknown) => {
+          stopped.push(ids[0]!);
+          throw error;
+        },
+      );
     };
     const ids = Array.from({ length: 2 * BATCH_SIZE + 1 }, (_, i) => `answer-${i}`);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the other batches went on')), 2_000).unref());
-    await expect(Promise.race([exportBack({ exportTml } as never, ids), timeout])).rejects.toThrow('ThoughtSpot answered 500');
+    await expect(within(2_000, exportBack({ exportTml } as never, ids), 'the other batches went on')).rejects.toThrow('ThoughtSpot answered 500');
     expect(stopped).toEqual([`answer-${BATCH_SIZE}`, `answer-${2 * BATCH_SIZE}`]);
   });
 });

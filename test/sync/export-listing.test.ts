@@ -10,9 +10,9 @@ import { emptyLedger, formatLedger, type Ledger } from '../../src/sync/kernel/le
 import { startRun } from '../../src/sync/kernel/report.js';
 import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
-import { DOWN_MS, fakeRepo, fakeThoughtSpot, slowListing } from './fake-ports.js';
+import { callUntilStopped, DOWN_MS, fakeRepo, fakeThoughtSpot, slowListing } from './fake-ports.js';
 import { useHttpMock } from '../http-mock.js';
-import { until } from '../support/net.js';
+import { until, within } from '../support/net.js';
 import { at, BASE, mockLogin, mockToken, testClient, testV2Client, v2at } from '../thoughtspot/fixture.js';
 
 const http = useHttpMock();
@@ -170,11 +170,14 @@ describe('the listings of an export that fails', () => {
     const early = { inFlight: 0, stopped: 0 };
     const listHeadersSince: ThoughtSpotPort['listHeadersSince'] = (_type, _since, _onPage, signal) => {
       early.inFlight += 1;
-      return new Promise<Header[]>((_, reject) => signal!.addEventListener('abort', () => setTimeout(() => {
-        early.inFlight -= 1;
-        early.stopped += 1;
-        reject(signal!.reason as Error);
-      }, 50), { once: true }));
+      return callUntilStopped(DOWN_MS, signal, undefined, 50).then(
+        () => [],
+        (error: unknown) => {
+          early.inFlight -= 1;
+          early.stopped += 1;
+          throw error;
+        },
+      );
     };
     await expect(listAndExport(firstRun({ ...(users.port as ThoughtSpotPort), listHeadersSince }, failing))).rejects.toThrow('git rev-parse failed: bad object');
     expect(early).toEqual({ inFlight: 0, stopped: CONTENT_TYPES.length });
@@ -194,16 +197,19 @@ describe('the listings of an export that fails', () => {
     const exports = { inFlight: 0, stopped: 0 };
     const exportTml: ThoughtSpotPort['exportTml'] = (_ids, signal) => {
       exports.inFlight += 1;
-      return new Promise((_, reject) => signal?.addEventListener('abort', () => setTimeout(() => {
-        exports.inFlight -= 1;
-        exports.stopped += 1;
-        reject(signal.reason as Error);
-      }, 20), { once: true }));
+      return callUntilStopped(DOWN_MS, signal, undefined, 20).then(
+        () => [],
+        (error: unknown) => {
+          exports.inFlight -= 1;
+          exports.stopped += 1;
+          throw error;
+        },
+      );
     };
-    const thoughtspot = { listHeaders, exportTml, listPrincipals: () => Promise.resolve([]), listGroupPrivileges: () => Promise.resolve([]) } as unknown as ThoughtSpotPort;
+    const thoughtspot: ThoughtSpotPort = { ...(fakeThoughtSpot([]).port as ThoughtSpotPort), listHeaders, exportTml };
     const files = { expect: () => undefined, apply: () => undefined };
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the export went on after the listing failed')), 2_000).unref());
-    await expect(Promise.race([listAndExport({ ...firstRun(thoughtspot, repo), files: files as never }), timeout])).rejects.toThrow('HTTP 503 listing LOGICAL_TABLE');
+    const run = listAndExport({ ...firstRun(thoughtspot, repo), files: files as never });
+    await expect(within(2_000, run, 'the export went on after the listing failed')).rejects.toThrow('HTTP 503 listing LOGICAL_TABLE');
     expect(exports).toEqual({ inFlight: 0, stopped: 1 });
   });
 

@@ -32,16 +32,16 @@ export const DOWN_MS = 600_000;
 
 /**
  * A call that ends `ms` after it starts, or once its `signal` has stopped it: then it rejects with
- * the signal's reason, a few milliseconds later (as a request being closed does, so that a caller
- * that reports before its calls have ended is seen doing so). `onStop` is told at the abort.
+ * the signal's reason, `lagMs` later (as a request being closed does, so that a caller that reports
+ * before its calls have ended is seen doing so). `onStop` is told at the abort.
  */
-export function callUntilStopped(ms: number, signal: AbortSignal | undefined, onStop?: () => void): Promise<void> {
+export function callUntilStopped(ms: number, signal: AbortSignal | undefined, onStop?: () => void, lagMs = 10): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
       clearTimeout(timer);
       onStop?.();
-      setTimeout(() => reject(signal.reason as Error), 10);
+      setTimeout(() => reject(signal.reason as Error), lagMs);
     }, { once: true });
   });
 }
