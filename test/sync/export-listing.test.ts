@@ -10,7 +10,7 @@ import { emptyLedger, formatLedger, type Ledger } from '../../src/sync/kernel/le
 import { startRun } from '../../src/sync/kernel/report.js';
 import { CONTENT_TYPES } from '../../src/sync/kernel/target.js';
 import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
-import { callUntilStopped, DOWN_MS, fakeRepo, fakeThoughtSpot, slowListing } from './fake-ports.js';
+import { DOWN_MS, fakeRepo, fakeThoughtSpot, slowListing, stoppedCalls } from './fake-ports.js';
 import { useHttpMock } from '../http-mock.js';
 import { until, within } from '../support/net.js';
 import { at, BASE, mockLogin, mockToken, testClient, testV2Client, v2at } from '../thoughtspot/fixture.js';
@@ -167,20 +167,10 @@ describe('the listings of an export that fails', () => {
     const failing = { ...repo, localTip: (ref: string) => Promise.resolve(ref), revParse: () => Promise.reject(new Error('git rev-parse failed: bad object')) };
     const users = slowListing(fakeThoughtSpot([]).port, calls, DOWN_MS);
     // Each kind's newest-first listing ends 50 ms after it is stopped, well after the users' (10 ms).
-    const early = { inFlight: 0, stopped: 0 };
-    const listHeadersSince: ThoughtSpotPort['listHeadersSince'] = (_type, _since, _onPage, signal) => {
-      early.inFlight += 1;
-      return callUntilStopped(DOWN_MS, signal, undefined, 50).then(
-        () => [],
-        (error: unknown) => {
-          early.inFlight -= 1;
-          early.stopped += 1;
-          throw error;
-        },
-      );
-    };
+    const early = stoppedCalls(50);
+    const listHeadersSince: ThoughtSpotPort['listHeadersSince'] = (_type, _since, _onPage, signal) => early.call(signal, []);
     await expect(listAndExport(firstRun({ ...(users.port as ThoughtSpotPort), listHeadersSince }, failing))).rejects.toThrow('git rev-parse failed: bad object');
-    expect(early).toEqual({ inFlight: 0, stopped: CONTENT_TYPES.length });
+    expect(early.state).toEqual({ inFlight: 0, stopped: CONTENT_TYPES.length });
     expect(users.state).toEqual({ inFlight: 0, aborted: 1 });
   });
 
@@ -194,23 +184,13 @@ describe('the listings of an export that fails', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       throw new Error('HTTP 503 listing LOGICAL_TABLE');
     };
-    const exports = { inFlight: 0, stopped: 0 };
-    const exportTml: ThoughtSpotPort['exportTml'] = (_ids, signal) => {
-      exports.inFlight += 1;
-      return callUntilStopped(DOWN_MS, signal, undefined, 20).then(
-        () => [],
-        (error: unknown) => {
-          exports.inFlight -= 1;
-          exports.stopped += 1;
-          throw error;
-        },
-      );
-    };
+    const exports = stoppedCalls(20);
+    const exportTml: ThoughtSpotPort['exportTml'] = (_ids, signal) => exports.call(signal, []);
     const thoughtspot: ThoughtSpotPort = { ...(fakeThoughtSpot([]).port as ThoughtSpotPort), listHeaders, exportTml };
     const files = { expect: () => undefined, apply: () => undefined };
     const run = listAndExport({ ...firstRun(thoughtspot, repo), files: files as never });
     await expect(within(2_000, run, 'the export went on after the listing failed')).rejects.toThrow('HTTP 503 listing LOGICAL_TABLE');
-    expect(exports).toEqual({ inFlight: 0, stopped: 1 });
+    expect(exports.state).toEqual({ inFlight: 0, stopped: 1 });
   });
 
   it('stop each other: the users\' listing ends when the content\'s fails, whose failure is reported', async () => {

@@ -47,6 +47,27 @@ export function callUntilStopped(ms: number, signal: AbortSignal | undefined, on
 }
 
 /**
+ * Calls that answer only once their signal stops them, and end `lagMs` after that (`callUntilStopped`):
+ * `state` counts those under way and those stopped, each counted as it ends.
+ */
+export function stoppedCalls(lagMs: number) {
+  const state = { inFlight: 0, stopped: 0 };
+  const call = <T>(signal: AbortSignal | undefined, answer: T): Promise<T> => {
+    state.inFlight += 1;
+    return callUntilStopped(DOWN_MS, signal, undefined, lagMs)
+      .finally(() => (state.inFlight -= 1))
+      .then(
+        () => answer,
+        (error: unknown) => {
+          state.stopped += 1;
+          throw error;
+        },
+      );
+  };
+  return { state, call };
+}
+
+/**
  * `port` (a `fakeThoughtSpot`'s) whose listing calls each take `ms`, or end when their signal aborts (`callUntilStopped`),
  * counted in `calls` as the repository's calls are (one order of both); `fail` makes each one fail.
  */
