@@ -630,6 +630,49 @@ async function changeOneObject(url: string, type: 'QUESTION_ANSWER_BOOK' | 'PINB
   return answer.id;
 }
 
+/** What git alone takes for one change, as an incremental run needs it: the fetch, one commit, its push (ms each). */
+interface GitAlone {
+  fetchMs: number;
+  commitMs: number;
+  pushMs: number;
+}
+
+const gitAloneMs = (g: GitAlone) => g.fetchMs + g.commitMs + g.pushMs;
+
+/**
+ * git's own share of an incremental run, with no ThoughtSpot and none of our code: in the work tree
+ * the daemon's run just published from, the fetch it starts with (nothing new), one commit of one
+ * file changed (`fast-import`, as tmlsync commits) and its push to the same remote, one after the
+ * other, as a run's commit needs the fetch's tip and its push the commit. A floor under tmlsync's
+ * own git work, which also commits and pushes its ledger. The commit goes to a ref no branch
+ * fetches (`refs/bench/git-alone`), so that the phases after it see the branch as it was.
+ */
+function measureGitAlone(workTree: string, repeat: number): GitAlone {
+  const git = (args: string[], input?: string) => execFileSync('git', args, { cwd: workTree, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  const path = git(['ls-tree', '--name-only', 'HEAD', 'tml/answer/']).split('\n')[0]!;
+  const text = `${git(['cat-file', 'blob', `HEAD:${path}`])}# git alone, repetition ${repeat + 1}\n`;
+  const parent = git(['rev-parse', 'HEAD']).trim();
+  const message = `git alone ${repeat + 1}\n`;
+  const commands = [
+    'commit refs/bench/git-alone',
+    `committer ${COMMITTER.name} <${COMMITTER.email}> ${Math.floor(Date.now() / 1000)} +0000`,
+    `data ${Buffer.byteLength(message)}`,
+    message + `from ${parent}`,
+    `M 100644 inline ${path}`,
+    `data ${Buffer.byteLength(text)}`,
+    `${text}`,
+    'done',
+    '',
+  ].join('\n');
+  const start = performance.now();
+  git(['fetch', '--prune', '--quiet', 'origin']);
+  const fetched = performance.now();
+  git(['fast-import', '--quiet', '--done', '--force'], commands);
+  const committed = performance.now();
+  git(['push', '--quiet', 'origin', '+refs/bench/git-alone:refs/bench/git-alone']);
+  return { fetchMs: fetched - start, commitMs: committed - fetched, pushMs: performance.now() - committed };
+}
+
 /**
  * The least wall time the queue's limits allow for `calls` requests of
  * `LATENCY_MS` each: no more than `intervalCap` starts per `intervalMs`
@@ -698,6 +741,8 @@ interface SizeResult {
   /** What a naive export of every object would take: its listing plus the sample's export time scaled to all objects. */
   naiveWallMs: number;
   naiveCalls: number;
+  /** git alone, one change's fetch, commit and push in the daemon's work tree, each repetition (`measureGitAlone`). */
+  gitAlone: GitAlone[];
   /** The deploy of one changed file, and the unmeasured deploy of everything before it (up to `deployMax` objects). */
   deploy?: PhaseResult;
   deploySetup?: PhaseResult;
@@ -723,6 +768,7 @@ async function benchSize(size: number, options: BenchOptions): Promise<SizeResul
   scratchDirs.add(work);
   try {
     const runs: Partial<Record<PhaseName, PhaseResult[]>> = {};
+    const gitAlone: GitAlone[] = [];
     const measured = async (args: PhaseArgs, server = emulator): Promise<PhaseResult> => {
       process.stderr.write(`bench ${size}: ${args.name} ${args.repeat + 1}/${options.repeats}…\n`);
       const result = await runPhase(options.phases, { ...args, emulatorPid: server.child.pid }, phaseTimeoutMs(size));
@@ -738,12 +784,14 @@ async function benchSize(size: number, options: BenchOptions): Promise<SizeResul
       await changeOneObject(emulator.url);
       await measured({ name: 'incremental', ...common, ...treeOf(repeat), repeat });
       await measured({ name: 'daemon', ...common, ...treeOf(repeat), repeat });
+      process.stderr.write(`bench ${size}: git alone ${repeat + 1}/${options.repeats}…\n`);
+      gitAlone.push(measureGitAlone(treeOf(repeat).workTree, repeat));
     }
     for (let repeat = 0; repeat < options.repeats; repeat += 1) await measured({ name: 'naive', ...common, ...treeOf(repeat), repeat });
     const naive = medianRun(runs.naive!);
     const { sampled, listingMs, exportMs } = naive.naive!;
     const result: SizeResult = {
-      size, scale, seedMs: emulator.seedMs, elapsedMs: 0, full: medianRun(runs.full!), incremental: medianRun(runs.incremental!), daemon: medianRun(runs.daemon!), naive, runs,
+      size, scale, seedMs: emulator.seedMs, elapsedMs: 0, full: medianRun(runs.full!), incremental: medianRun(runs.incremental!), daemon: medianRun(runs.daemon!), naive, runs, gitAlone,
       naiveWallMs: listingMs + (exportMs / Math.max(1, sampled)) * naive.objects,
       naiveCalls: totalCalls(naive.calls) - (naive.calls[EXPORT_ENDPOINT] ?? 0) + naive.objects,
     };
@@ -878,6 +926,7 @@ function breakdownTable(results: SizeResult[]): string[] {
   ];
   for (const r of results) {
     for (const p of [r.full, r.incremental, r.daemon, r.naive]) {
+      if (p === r.naive) lines.push(gitAloneRow(r));
       const exportFlights = p.flights.export;
       const g = (keys: readonly string[]) => keys.reduce((sum, key) => sum + (p.git[key]?.totalMs ?? 0), 0);
       const gitColumn = p.name === 'naive' ? 'none (writes nothing)' : `${gitCell(p)} (${GIT_STEPS.map(([, keys]) => seconds(g(keys), 2)).join(' / ')})`;
@@ -903,6 +952,26 @@ function breakdownTable(results: SizeResult[]): string[] {
     }
   }
   return lines;
+}
+
+/** The median repetition of git alone (by its total; the lower middle of an even count). */
+function medianGitAlone(r: SizeResult): GitAlone {
+  return [...r.gitAlone].sort((a, b) => gitAloneMs(a) - gitAloneMs(b))[Math.floor((r.gitAlone.length - 1) / 2)]!;
+}
+
+/** The breakdown's row for git alone: only its git column, split as the runs' (fetch / commit / push). */
+function gitAloneRow(r: SizeResult): string {
+  const g = medianGitAlone(r);
+  const totals = r.gitAlone.map(gitAloneMs);
+  const spread = totals.length > 1 ? `, ${seconds(Math.min(...totals), 2)}–${seconds(Math.max(...totals), 2)}` : '';
+  const git = `${seconds(gitAloneMs(g), 2)} (${[g.fetchMs, g.commitMs, g.pushMs].map((ms) => seconds(ms, 2)).join(' / ')})${spread}`;
+  return row([count(r.full.objects), 'git alone: fetch, one commit, its push (no ThoughtSpot, none of our code)', '–', '–', '–', '–', git, '–', '–', '–', '–', '–']);
+}
+
+/** Beside an incremental target's ratio: what git alone takes of the same bound (`measureGitAlone`). */
+function gitAloneNote(r: SizeResult, p: PhaseResult): string {
+  const ms = gitAloneMs(medianGitAlone(r));
+  return `; git alone ${seconds(ms, 2)} s, ${(ms / queueBound(totalCalls(p.calls))).toFixed(2)}× of this bound`;
 }
 
 /** Calls of the deploy phase by step: listing pages, then the write path (validate, import, round-trip export). */
@@ -1044,7 +1113,7 @@ function daemonChecks(r: SizeResult, verdict: (ok: boolean) => string): string[]
   const ok = oneUpdate(daemon);
   return [
     `${verdict(kinds.exports === 1 && kinds.listing <= INCREMENTAL_LISTING && kinds.session === 0)} ${objects} objects: in a running daemon, one change → at most one listing page per kind + 1 export call, no login (${kinds.listing} listing, ${kinds.exports} export, ${kinds.session} login calls)`,
-    `${verdict(ratio <= INCREMENTAL_TARGET)} ${objects} objects: incremental run in a running daemon within ${INCREMENTAL_TARGET}× of its queue bound (${ratio.toFixed(2)}×)`,
+    `${verdict(ratio <= INCREMENTAL_TARGET)} ${objects} objects: incremental run in a running daemon within ${INCREMENTAL_TARGET}× of its queue bound (${ratio.toFixed(2)}×${gitAloneNote(r, daemon)})`,
     `${verdict(ok)} ${objects} objects: daemon's run sanity (updated ${daemon.counts?.updated ?? 0}, unchanged ${daemon.counts?.unchanged ?? 0})`,
   ];
 }
@@ -1077,7 +1146,7 @@ function checks(results: SizeResult[], repeats: number): string[] {
     const listing = callKinds(full.calls).listing;
     const incRatio = boundRatio(incremental);
     lines.push(`${verdict(inc.exports === 1 && inc.listing <= INCREMENTAL_LISTING)} ${count(full.objects)} objects: one change → at most one listing page per kind + 1 export call (${inc.listing} listing calls of at most ${INCREMENTAL_LISTING}, the full export's ${listing}; ${inc.exports} export)`);
-    lines.push(`${verdict(incRatio <= INCREMENTAL_TARGET)} ${count(full.objects)} objects: incremental run within ${INCREMENTAL_TARGET}× of its queue bound (${incRatio.toFixed(2)}×)`);
+    lines.push(`${verdict(incRatio <= INCREMENTAL_TARGET)} ${count(full.objects)} objects: incremental run within ${INCREMENTAL_TARGET}× of its queue bound (${incRatio.toFixed(2)}×${gitAloneNote(r, incremental)})`);
     lines.push(...daemonChecks(r, verdict));
     if (r.size >= 10_000) {
       // The target is the full export's (issue 16); the daemon's row, whose process made a run before it, shows its own.
@@ -1135,6 +1204,9 @@ function report(results: SizeResult[], options: BenchOptions & { revision: strin
     'to its answer being read, so it includes the emulator\'s work and any time the exporter\'s event loop was busy. Event loop busy:',
     'the share of the exports window the exporter spent running JavaScript or synchronous I/O (near 100 %, answers wait for it). git',
     'CPU: the git processes the exporter waited for. Each phase runs in its own process, compiled; RSS at start is Node and the loaded modules.',
+    'git alone: in the daemon\'s work tree after its run, the fetch, one commit of one file changed (`fast-import`) and its push, one after',
+    'the other, with no ThoughtSpot call and none of tmlsync\'s code: the floor git sets under an incremental run (median of the repetitions,',
+    'then the spread of its total). The incremental targets say what share of their queue bound it takes alone.',
     '',
     ...breakdownTable(results),
     '',
