@@ -8,6 +8,8 @@
  *   2. incremental: `runExport` again after exactly one object changed;
  *   3. daemon: the same, as a daemon's next run makes it: one process, client
  *      and repository kept from an unmeasured run before it;
+ *      then git alone in its work tree: the fetch, one commit of one file and its
+ *      push, none of our code, the floor git sets under an incremental run;
  *   4. naive: the same listing, then one object per `tml/export` call, one call
  *      at a time, writing nothing to git; on at most `--naive-sample` objects
  *      (default 1,000, evenly spread over the listing), extrapolated linearly.
