@@ -30,6 +30,13 @@ const committer = { name: 'Person', email: 'person@example.com' };
 const LEASE_SECONDS = 20;
 // The issue asks for 60 s of pushes and API edits, the holder killed halfway.
 const ACTIVITY_MS = 60_000;
+/**
+ * A round of edits (a push and an API edit in each environment) every 4 s or so: two or three of
+ * each side's edits for every run of the 10 s schedule. Every 2 s, the person's pushes were most of
+ * this file's git processes (568 of 908, ten each: fetch, checkout, add, commit, push, the
+ * server's) and the file the suite's costliest, for the same checks.
+ */
+const ROUND_PAUSE_MS = 3_500;
 const SECOND_ORG = 'Second';
 
 /** A sync environment of the configuration: its API version, name (= branch) and Org. */
@@ -111,8 +118,8 @@ function guidOf(e: Synced, kind: 'worksheet' | 'model'): string {
 
 /**
  * One configuration of both environments; only the work folder (each pod's own) differs. Each
- * replica tries each environment every 10 s, with a round of edits every 2 s or so: four or five
- * edits on each side per run, and a standby try from the other replicas between runs. The file
+ * replica tries each environment every 10 s, with a round of edits every 4 s or so
+ * (`ROUND_PAUSE_MS`), and a standby try from the other replicas between runs. The file
  * was 12% of the whole suite's CPU. Every 5 s took 69.3 s of CPU against 49.5 s (user + sys of
  * `npx vitest run` of this file, one run each, side by side), and every 3 s a third more git
  * processes again (2,127 against 1,608), for the same checks.
@@ -168,7 +175,7 @@ describe('three daemons on one configuration of two environments, one over v1 an
         await editInThoughtSpot(admins[i]!, guidOf(e, 'model'), (tml) => appended(tml, ` Edited ${round}.`));
       }));
       if (!killed && Date.now() - started > ACTIVITY_MS / 2) killed = await killHolders();
-      await sleep(1500);
+      await sleep(ROUND_PAUSE_MS);
     }
     expect(killed).toBeDefined();
 
