@@ -215,7 +215,9 @@ const COMMANDS: readonly CommandSpec[] = [
         .argument('<action>', 'export, deploy or promote (a pipeline stage\'s approval)')
         .addOption(envOption())
         .option('--url <url>', 'daemon URL')
-        .option('--token-env <name>', 'environment variable holding the bearer token', 'TMLSYNC_TOKEN')
+        // The variable the daemon's own configuration reads its token from (server.apiToken: ${TMLSYNC_API_TOKEN} in
+        // the examples, doctor's advice): one secret under one name on both sides of the trigger API.
+        .option('--token-env <name>', 'environment variable holding the bearer token (server.apiToken)', 'TMLSYNC_API_TOKEN')
         .option('--wait', "follow the run and exit with its outcome")
         .option('--timeout <seconds>', 'give up waiting after this long', '3600'),
   },

@@ -98,7 +98,7 @@ describe.each(API_VERSIONS)('triggers of the daemon, over %s', (api) => {
       expect(await status.json()).toMatchObject({ id: runId, status: 'ok', loop: 'export', counts: { unchanged: 18 } });
 
       let out = '';
-      const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, env: { TMLSYNC_TOKEN: TOKEN } };
+      const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, env: { TMLSYNC_API_TOKEN: TOKEN } };
       expect(await run(['--log-level', 'silent', 'trigger', 'deploy', '--env', 'prod', '--url', url, '--wait'], io)).toBe(0);
       expect(out).toMatch(/run [0-9a-f-]{36}: ok \(0 added, 0 updated, 0 deleted, 17 unchanged, 0 failed\)/);
       expect(await run(['--log-level', 'silent', 'trigger', 'deploy', '--env', 'dev', '--url', url], io)).toBe(2);
