@@ -6,6 +6,8 @@
 import { InvalidInputError } from '../errors/index.js';
 import { ThoughtSpotApiError } from '../thoughtspot/index.js';
 import { TmlParseError } from '../tml/index.js';
+import { DeployGateError } from '../sync/deploy/types.js';
+import type { Finding } from '../sync/kernel/validate.js';
 
 export type ExitCode = 0 | 1 | 2;
 
@@ -31,4 +33,16 @@ export function exitCodeFor(error: unknown): ExitCode {
 export function messageFor(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
+}
+
+/** What `--format json` prints on stdout for a command that failed before its own report: the outcome, the exit code, the message, and the findings of a gate that stopped it. */
+export interface FailureReport {
+  outcome: 'failed';
+  exitCode: ExitCode;
+  error: string;
+  findings?: Finding[];
+}
+
+export function failureReport(error: unknown, message: string, exitCode: ExitCode): FailureReport {
+  return { outcome: 'failed', exitCode, error: message, ...(error instanceof DeployGateError ? { findings: error.findings } : {}) };
 }

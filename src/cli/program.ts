@@ -23,7 +23,7 @@ import type { CommandAction } from './context.js';
 import { wantsProgress } from './progress.js';
 import type { CliIo } from './io.js';
 import { packageVersion } from './io.js';
-import { EXIT_INVALID, EXIT_OK, exitCodeFor, messageFor, type ExitCode } from './outcome.js';
+import { EXIT_INVALID, EXIT_OK, exitCodeFor, failureReport, messageFor, type ExitCode } from './outcome.js';
 
 const formatOption = (choices: string[]) =>
   new Option('--format <format>', 'output format of the result on stdout').choices(choices).default(choices[0]);
@@ -297,7 +297,10 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   } catch (error) {
     log.debug({ err: error }, 'command failed');
     const code = exitCodeFor(error);
-    io.stderr.write(`error: ${redactor.scrubText(messageFor(error))}\n`);
+    const message = redactor.scrubText(messageFor(error));
+    io.stderr.write(`error: ${message}\n`);
+    // A script (the GitHub action keeps stdout as the run's report) reads a report on stdout whatever the outcome.
+    if ((chosen.options as { format?: string }).format === 'json') io.stdout.write(`${JSON.stringify(redactor.scrubValue(failureReport(error, message, code)), null, 2)}\n`);
     return code;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor, messageFor } from '../../src/cli/outcome.js';
+import { exitCodeFor, failureReport, messageFor } from '../../src/cli/outcome.js';
 import { ConfigError } from '../../src/config/index.js';
 import { InvalidInputError } from '../../src/errors/index.js';
 import { DeployGateError } from '../../src/sync/deploy/deploy.js';
@@ -54,5 +54,15 @@ describe('exitCodeFor', () => {
     expect(messageFor(new InvalidInputError('--config is required'))).toBe('--config is required');
     expect(messageFor(new PruneRefusedError())).toBe('PruneRefusedError');
     expect(messageFor(42)).toBe('42');
+  });
+});
+
+/** What --format json prints for a command that failed before its own report. */
+describe('failureReport', () => {
+  it('carries the outcome, the exit code, the message and a gate\'s findings', () => {
+    const findings = [{ severity: 'error' as const, source: 'offline' as const, file: 'tml/answer/a.answer.tml', message: 'a.answer.tml: no such model' }];
+    const gate = new DeployGateError(findings);
+    expect(failureReport(gate, messageFor(gate), exitCodeFor(gate))).toEqual({ outcome: 'failed', exitCode: 2, error: gate.message, findings });
+    expect(failureReport(new GitError('git push of dev failed: remote rejected', 'push'), 'git push of dev failed: remote rejected', 1)).toEqual({ outcome: 'failed', exitCode: 1, error: 'git push of dev failed: remote rejected' });
   });
 });

@@ -45,6 +45,17 @@ describe('tmlsync CLI', () => {
     expect(err()).toContain('--log-level');
   });
 
+  it('prints a failure as a report on stdout under --format json, and the message on stderr', async () => {
+    const { io, out, err } = memoryIo({ TS_PASSWORD: 'secret-password' });
+    expect(await run(['export', '--config', 'no-such-dir/tmlsync.yaml', '--format', 'json'], io)).toBe(2);
+    expect(err()).toMatch(/^error: .*no-such-dir\/tmlsync\.yaml/);
+    expect(JSON.parse(out())).toEqual({ outcome: 'failed', exitCode: 2, error: expect.stringContaining('no-such-dir/tmlsync.yaml') as string });
+    // Text output stays on stderr alone.
+    const text = memoryIo();
+    expect(await run(['export', '--config', 'no-such-dir/tmlsync.yaml'], text.io)).toBe(2);
+    expect(text.out()).toBe('');
+  });
+
   it('prints the version', async () => {
     const { io, out } = memoryIo();
     expect(await run(['--version'], io)).toBe(0);
