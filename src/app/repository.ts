@@ -6,6 +6,7 @@ import { GitRepo } from '../git/index.js';
 import type { ContentRepo } from '../sync/ports.js';
 import { slugify } from '../tml/index.js';
 import type { Services } from './services.js';
+import { checkWorkDir } from './work-dir.js';
 
 /** A local path (not a URL, not scp-like `host:path`) is resolved from the current directory. */
 export function remoteUrl(url: string): string {
@@ -36,6 +37,9 @@ function withoutCredentials(url: string): string {
 
 /** The working tree of one environment under the work dir. */
 export async function repoFor(config: LoadedConfig, environment: EnvironmentConfig, services: Services): Promise<ContentRepo> {
+  // Every command's work tree comes through here, the daemon's too: a workDir it cannot use is named (under /proc a
+  // recursive mkdir never returns), where a command hung or printed Node's ENOTDIR (a fresh-user trial).
+  checkWorkDir(config.workDir);
   const url = remoteUrl(config.repository.url);
   if (url.startsWith('/') && !existsSync(url)) throw new Error(`the git remote ${url} does not exist (repository.url)`);
   return GitRepo.open(workTree(config, environment), { remoteUrl: url, committer: config.repository.committer, logger: services.log, ...repositoryAccess(config, services) });

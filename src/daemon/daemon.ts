@@ -17,7 +17,7 @@ import { runSync, type SyncReport } from '../sync/sync/sync.js';
 import { watchTml } from './watch.js';
 import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import { RunStore } from './runs.js';
-import { checkWorkDir } from './work-dir.js';
+import { checkWorkDir } from '../app/work-dir.js';
 import { RunLeases, type Held } from './leases.js';
 import { DaemonPipeline } from './pipeline.js';
 import type { Logger } from '../log/index.js';

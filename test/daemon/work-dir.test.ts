@@ -94,3 +94,17 @@ describe('a daemon whose workDir it cannot use (issue 15, defect 11)', () => {
     expectOneLine(result.stderr, '/proc/tmlsync-work', /cannot create/);
   });
 });
+
+// A fresh-user trial: `tmlsync export` on a workDir under /proc hung until killed, on a file it printed Node's ENOTDIR.
+// Every command's work tree comes through the same check as the daemon's.
+describe('a command whose workDir it cannot use', () => {
+  it.each([
+    [join(work, 'a-file'), join(work, 'a-file'), /not a folder/],
+    [join(work, 'a-file', 'wd'), join(work, 'a-file'), /not a folder/],
+    ['/proc/tmlsync-work', '/proc/tmlsync-work', /cannot create/],
+  ])('tmlsync export on workDir %s stops with exit 2 and one line naming it', async (workDir, named, reason) => {
+    const result = await cli(['--log-level', 'warn', 'export', '--config', configWith(workDir), '--env', 'dev']);
+    expect(result).toMatchObject({ code: 2 });
+    expectOneLine(result.stderr, named, reason);
+  });
+});

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
 
-/** A `workDir` the daemon cannot use: the configuration's to fix, so the daemon stops at start (exit 2). */
+/** A `workDir` tmlsync cannot use: the configuration's to fix, so the command or the daemon stops at its start (exit 2). */
 export class WorkDirError extends InvalidInputError {
   override readonly name = 'WorkDirError';
   constructor(folder: string, reason: string) {
@@ -39,7 +39,7 @@ function missingLevels(dir: string): string[] {
 }
 
 /**
- * Makes sure the daemon can keep its state in `dir` before it starts (issue 15, defect 11):
+ * Makes sure tmlsync can keep its state in `dir` before a run or the daemon starts (issue 15, defect 11):
  * the folder is created level by level and a file written and removed in it. A recursive
  * `mkdir` under /proc never returns (Node retries the ENOENT it gets there forever), so the
  * levels are made one at a time and the first refusal is the answer.
