@@ -31,6 +31,12 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Whether the file is tracked by git; a literal secret is refused in a tracked file. */
   isTracked?: (file: string) => boolean;
+  /**
+   * The environments the command acts on (absent: every one). A variable that only another
+   * environment's block references need not be set: a workflow holds the secrets of the
+   * environment it runs, not of every environment in the file.
+   */
+  environments?: readonly string[];
 }
 
 export interface LoadedConfig extends Omit<TmlsyncConfig, 'environments' | 'workDir'> {
@@ -67,11 +73,16 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
 
   const problems: ConfigProblem[] = [];
   const tracked = options.isTracked?.(file) ?? false;
+  // Environments left unresolved: not acted on, with a variable unset. Only what reads the variables is skipped for them.
+  const unresolved = new Set<string>();
   const resolved = walk(raw, [], (value, path) => {
+    // Whatever the command: a literal in a tracked file is in git's history, used or not.
     const secret = tracked && SECRET_FIELDS.has(String(path.at(-1) ?? '')) ? literalSecretProblem(value, environmentUrlOf(raw, path)) : undefined;
     if (secret) problems.push({ path: path.join('.'), message: secret });
     const { value: out, missing } = interpolate(value, env);
-    for (const name of missing) problems.push({ path: path.join('.'), message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
+    const other = otherEnvironment(path, options.environments);
+    if (other !== undefined && missing.length > 0) unresolved.add(other);
+    else for (const name of missing) problems.push({ path: path.join('.'), message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
     // Whether tracked or not, and after interpolation: a token in repository.url ends up in .git/config.
     if (isUrlField(path) && urlHoldsCredentials(out)) problems.push({ path: path.join('.'), message: urlCredentialsProblem(path) });
     return out;
@@ -85,7 +96,8 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
   const config = parsed.data;
   const environments = Object.entries(config.environments).map(([name, e]): EnvironmentConfig => ({ ...e, name, branch: e.branch ?? name, reconcile: e.reconcile ?? config.reconcile }));
   for (const e of environments) {
-    if (!e.secretKey && !(e.username && e.password)) {
+    // An unset variable reads as empty: whether its credentials are complete is said when it is acted on.
+    if (!unresolved.has(e.name) && !e.secretKey && !(e.username && e.password)) {
       problems.push({ path: `environments.${e.name}`, message: 'needs username and password, or username and secretKey (trusted authentication)' });
     }
   }
@@ -126,6 +138,13 @@ function typeOf(value: unknown): string {
   return article(typeof value);
 }
 
+
+/** The environment a value belongs to when the command does not act on it; undefined for shared sections and acted-on environments. */
+function otherEnvironment(path: readonly (string | number)[], actedOn: readonly string[] | undefined): string | undefined {
+  if (actedOn === undefined || path[0] !== 'environments' || path.length < 3) return undefined;
+  const name = String(path[1]);
+  return actedOn.includes(name) ? undefined : name;
+}
 
 /** The fields holding a URL that may carry credentials: the remote's and each environment's. */
 function isUrlField(path: readonly (string | number)[]): boolean {

@@ -51,6 +51,24 @@ describe.each(['v1', 'v2'])('tmlsync init, doctor, export over API %s', (api) =>
   });
 });
 
+describe('the configuration of tmlsync init with the workflows\' secrets', () => {
+  it('runs a command on one environment with that environment\'s variable alone, and one on every environment needs all', async () => {
+    const { dir, remote, env } = fresh();
+    const environments = ['--environment', `name=dev,url=${emulator.url},user=tsadmin,direction=export`, '--environment', `name=prod,url=${emulator.url},user=tsadmin,direction=deploy,branch=main`];
+    expect((await cli(['init', '--dir', dir, '--remote', remote, '--github', ...environments], env)).code).toBe(0);
+    const config = join(dir, 'tmlsync.yaml');
+    const exported = await cli(['export', '--config', config, '--env', 'dev'], env);
+    expect(exported.stderr).not.toContain('is not set');
+    expect(exported.code).toBe(0);
+    const prodOnly = { ...env, TS_DEV_PASSWORD: undefined, TS_PROD_PASSWORD: 'admin' };
+    const doctorProd = await cli(['doctor', '--config', config, '--env', 'prod'], prodOnly);
+    expect(doctorProd.stdout).toContain('[ok]   configuration: valid; environments dev, prod');
+    const doctorAll = await cli(['doctor', '--config', config], env);
+    expect(doctorAll.code).toBe(2);
+    expect(doctorAll.stdout).toContain('environments.prod.password: environment variable TS_PROD_PASSWORD is not set');
+  });
+});
+
 describe('tmlsync init', () => {
   it('with --github, copies the three example workflows, renamed to the configured environments and secrets', async () => {
     const { dir, remote, env } = fresh();

@@ -146,6 +146,47 @@ environments:
   });
 });
 
+describe('the environments a command acts on', () => {
+  const two = `${minimal}  prod:
+    url: https://ts.example.com
+    username: bot
+    password: \${TS_PROD_PASSWORD}
+    direction: deploy
+    branch: main
+server:
+  apiToken: \${API_TOKEN}
+`;
+
+  it('needs the variables of the environment acted on and of the shared sections, not those of another environment', () => {
+    const config = loadConfig(file(two), { env: { TS_DEV_PASSWORD: 'd', API_TOKEN: 't' }, isTracked: () => true, environments: ['dev'] });
+    expect(config.environments.map((e) => e.name)).toEqual(['dev', 'prod']);
+    expect(config.environments[0]!.password).toBe('d');
+    expect(problemsOf(() => loadConfig(file(two), { env: { TS_PROD_PASSWORD: 'p', API_TOKEN: 't' }, environments: ['dev'] }))).toEqual([
+      'environments.dev.password: environment variable TS_DEV_PASSWORD is not set (use ${TS_DEV_PASSWORD:-default} for a default)',
+    ]);
+    expect(problemsOf(() => loadConfig(file(two), { env: { TS_DEV_PASSWORD: 'd' }, environments: ['dev'] }))).toEqual([
+      'server.apiToken: environment variable API_TOKEN is not set (use ${API_TOKEN:-default} for a default)',
+    ]);
+  });
+
+  it('needs every environment\'s variables when none is named, naming each one missing', () => {
+    expect(problemsOf(() => loadConfig(file(two), { env: { TS_DEV_PASSWORD: 'd', API_TOKEN: 't' } }))).toEqual([
+      'environments.prod.password: environment variable TS_PROD_PASSWORD is not set (use ${TS_PROD_PASSWORD:-default} for a default)',
+    ]);
+  });
+
+  it('still refuses a literal secret, and a missing password, in an environment not acted on', () => {
+    const literal = two.replace('${TS_PROD_PASSWORD}', 'hunter2');
+    expect(problemsOf(() => loadConfig(file(literal), { env: { TS_DEV_PASSWORD: 'd', API_TOKEN: 't' }, isTracked: () => true, environments: ['dev'] }))).toEqual([
+      expect.stringMatching(/^environments\.prod\.password: a literal secret in a file tracked by git/),
+    ]);
+    const none = two.replace('    password: ${TS_PROD_PASSWORD}\n', '');
+    expect(problemsOf(() => loadConfig(file(none), { env: { TS_DEV_PASSWORD: 'd', API_TOKEN: 't' }, environments: ['dev'] }))).toEqual([
+      'environments.prod: needs username and password, or username and secretKey (trusted authentication)',
+    ]);
+  });
+});
+
 describe('interpolate', () => {
   it('replaces references and reports unset variables', () => {
     expect(interpolate('a-${X}-${Y:-y}-${Z}', { X: 'x' })).toEqual({ value: 'a-x-y-', missing: ['Z'] });

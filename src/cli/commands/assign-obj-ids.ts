@@ -15,7 +15,7 @@ export interface AssignObjIdsCommandOptions {
 export async function assignObjIdsCommand(options: AssignObjIdsCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError('--env is required: object ids are assigned in one environment');
   const services = commandServices(context);
-  const config = await configFrom(options.config, services);
+  const config = await configFrom(options.config, services, options.env);
   const [environment] = environmentsFor(config, options.env, 'export');
   const report = await withSession(connect(environment!, services), (connection) =>
     runAssignObjIds({ environment: environment!.name, thoughtspot: connection.port, dryRun: options.dryRun === true, log: context.log }),

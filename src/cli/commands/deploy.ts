@@ -38,7 +38,7 @@ export function deploySummary(report: DeployReport): string {
 export async function deployCommand(options: DeployCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError('--env is required: deploy writes into one environment');
   const services = commandServices(context);
-  const config = await configFrom(options.config, services);
+  const config = await configFrom(options.config, services, options.env);
   const [environment] = environmentsFor(config, options.env, 'deploy');
   refuseOneWay([environment!], options.dryRun === true);
   if (environment!.direction === 'export') throw new InvalidInputError(`environment ${environment!.name} is export-only (direction: export); it is not deployed to`);

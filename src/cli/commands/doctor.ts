@@ -29,7 +29,7 @@ export async function doctorCommand(options: DoctorOptions, _args: string[], con
   const services = commandServices({ ...context, log: detailLogger(context.log) });
   let config: LoadedConfig;
   try {
-    config = await configFrom(options.config, services);
+    config = await configFrom(options.config, services, options.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const report: DoctorReport = { config: error.file, ok: false, checks: [check('configuration', 'fail', error.message, 'correct the keys named above (tmlsync init writes a starter configuration)')], environments: [] };

@@ -20,7 +20,7 @@ export interface ExportCommandOptions {
 /** `tmlsync export`: one run of the export loop per environment; exit 1 if any object failed. */
 export async function exportCommand(options: ExportCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   const services = commandServices(context);
-  const config = await configFrom(options.config, services);
+  const config = await configFrom(options.config, services, options.env);
   const environments = environmentsFor(config, options.env, 'export');
   if (environments.length === 0) throw new InvalidInputError(`no environment of ${config.file} exports; name one with --env`);
   refuseOneWay(environments, options.dryRun === true);

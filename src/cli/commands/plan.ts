@@ -22,7 +22,7 @@ type StagePlan = { promotion: Promotion & { behind: number }; plan?: PlanReport 
 export async function planCommand(options: PlanCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError('--env is required: a plan is against one environment');
   const services = commandServices(context);
-  const config = await configFrom(options.config, services);
+  const config = await configFrom(options.config, services, options.env);
   const [environment] = environmentsFor(config, options.env, 'deploy');
   const { plan, promotion } = await withEnvironment(config, environment!, services, (sides) => planOf(environment!, options, sides, context));
   const text = (format: PlanCommandOptions['format']) => {

@@ -23,7 +23,7 @@ export interface PromoteCommandOptions {
 export async function promoteCommand(options: PromoteCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError('--env is required: promote deploys one pipeline stage');
   const services = commandServices(context);
-  const config = await configFrom(options.config, services);
+  const config = await configFrom(options.config, services, options.env);
   const [environment] = environmentsFor(config, options.env, 'deploy');
   if (!environment!.promoteFrom) throw new InvalidInputError(`environment ${environment!.name} is not a pipeline stage (it has no promoteFrom): deploy it with tmlsync deploy --env ${environment!.name}`);
   const stage = workflowEnvironment(environment!);

@@ -104,7 +104,7 @@ async function changePassword(connection: ThoughtSpotConnection, rotation: Rotat
 export async function rotatePasswordCommand(options: RotatePasswordOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError("--env is required: rotate-password changes one environment's account");
   const services = commandServices(context);
-  const config = await configFrom(options.config, services);
+  const config = await configFrom(options.config, services, options.env);
   const [environment] = environmentsFor(config, options.env, 'export');
   const { name, username, passwordRotation } = environment!;
   const env = context.io.env;

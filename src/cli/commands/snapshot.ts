@@ -18,7 +18,7 @@ export async function snapshotCommand(options: SnapshotCommandOptions, _args: st
   if (!options.env) throw new InvalidInputError('--env is required: liveboards are rendered by one environment');
   if (!options.out) throw new InvalidInputError('--out is required: the folder the PDFs are written to');
   const services = commandServices(context);
-  const config = await configFrom(options.config, services);
+  const config = await configFrom(options.config, services, options.env);
   const [environment] = environmentsFor(config, options.env, 'deploy');
   const out = resolve(options.out);
   const report = await withEnvironment(config, environment!, services, (sides) =>

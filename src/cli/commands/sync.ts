@@ -31,7 +31,7 @@ export function syncSummary(report: SyncReport): string {
 export async function syncCommand(options: SyncCommandOptions, _args: string[], context: CommandContext): Promise<ExitCode> {
   if (!options.env) throw new InvalidInputError('--env is required: sync works on one environment');
   const services = commandServices(context);
-  const config = await configFrom(options.config, services);
+  const config = await configFrom(options.config, services, options.env);
   const [environment] = environmentsFor(config, options.env, 'sync');
   if (environment!.direction !== 'sync') throw new InvalidInputError(`environment ${environment!.name} has direction ${environment!.direction}; sync is for direction: sync (use export or deploy)`);
   const target = workflowEnvironment(environment!);

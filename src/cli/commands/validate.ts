@@ -47,7 +47,7 @@ export async function validateCommand(options: ValidateCommandOptions, args: str
 
   if (options.env) {
     const services = commandServices(context);
-    const config = await configFrom(options.config, services);
+    const config = await configFrom(options.config, services, options.env);
     const [environment] = environmentsFor(config, options.env, 'deploy');
     await withSession(connect(environment!, services), async ({ port }) => {
       const known = await targetObjects(port);
