@@ -110,6 +110,14 @@ describe('tmlsync init', () => {
     expect(unknown.stderr).toContain("'password=hunter2' is not one of name=, url=");
   });
 
+  it('refuses an environment name given twice, and writes nothing', async () => {
+    const { dir, remote, env } = fresh();
+    const result = await cli(['init', '--dir', dir, '--remote', remote, '--force', '--environment', `name=dev,url=${emulator.url},user=a`, '--environment', 'name=dev,url=http://h2,user=a'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: environment dev given twice\n');
+    expect(() => readdirSync(dir)).toThrow();
+  });
+
   it('asks for the remote and the environments on a terminal', async () => {
     const { dir, remote } = fresh();
     const answers = [remote, 'dev', 'export', emulator.url, 'svc-tmlsync', 'password', 'Sales', '', 'auto', 'y', 'prod', 'deploy', emulator.url, '', 'trusted', '', 'main', '', 'n'];

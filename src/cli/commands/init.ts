@@ -45,6 +45,7 @@ export async function initCommand(options: InitOptions, _args: string[], context
   const answers = interactive ? await askAll(context.io, options.remote) : { remote: options.remote, environments: (options.environment ?? []).map(parseSpec) };
   if (!answers.remote) throw new InvalidInputError('--remote is required: the git URL of the content repository (or run tmlsync init on a terminal to be asked)');
   if (answers.environments.length === 0) throw new InvalidInputError('--environment is required: e.g. --environment name=dev,url=https://my.thoughtspot.cloud,user=svc-tmlsync,direction=export');
+  refuseRepeatedNames(answers.environments);
   const files = new Map<string, string>([[join(resolve(options.dir), 'tmlsync.yaml'), configText(answers.remote, answers.environments)]]);
   if (options.github) for (const [name, text] of workflowFiles(answers.environments)) files.set(join(resolve(options.dir), '.github', 'workflows', name), text);
   const existing = [...files.keys()].filter((file) => existsSync(file));
@@ -72,6 +73,15 @@ function parseSpec(spec: string): Answers {
     name: fields.name!, url: fields.url!, user: fields.user!, direction: fields.direction || 'export', auth: fields.auth === 'trusted' ? 'trusted' : 'password',
     ...(fields.branch ? { branch: fields.branch } : {}), ...(fields.org ? { org: fields.org } : {}), ...(fields.api ? { api: fields.api } : {}),
   };
+}
+
+/** The configuration is a mapping by name: a second environment of one name would replace the first, unsaid. */
+function refuseRepeatedNames(environments: Answers[]): void {
+  const seen = new Set<string>();
+  for (const { name } of environments) {
+    if (seen.has(name)) throw new InvalidInputError(`environment ${name} given twice`);
+    seen.add(name);
+  }
 }
 
 /** `TS_DEV_PASSWORD`: the variable holding an environment's secret, as the example workflows name it. */
