@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type CliIo } from '../../src/cli/index.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -29,6 +30,21 @@ function fresh() {
 }
 
 const workflows = new URL('../../config/workflows/', import.meta.url);
+/** What README's "GitHub Actions" names, and `init --github` writes. */
+const THREE_WORKFLOWS = ['tmlsync-deploy.yml', 'tmlsync-export.yml', 'tmlsync-pull-request.yml'];
+
+interface Workflow {
+  on: { push?: { branches: string[] }; pull_request?: { branches: string[] } };
+  jobs: Record<string, { steps: { uses?: string; with?: { command?: string; environment?: string }; env?: Record<string, string> }[] }>;
+}
+
+/** Each tmlsync step of a workflow: the environment it runs, and the TS_ secrets it passes. */
+function tmlsyncSteps(file: string): { command: string; environment: string; secrets: string[] }[] {
+  const workflow = load(readFileSync(file, 'utf8')) as Workflow;
+  return Object.values(workflow.jobs).flatMap((job) =>
+    job.steps.filter((step) => step.uses?.includes('/actions/tmlsync')).map((step) => ({ command: step.with!.command!, environment: step.with!.environment!, secrets: Object.keys(step.env ?? {}).filter((k) => k.startsWith('TS_')) })),
+  );
+}
 
 describe.each(['v1', 'v2'])('tmlsync init, doctor, export over API %s', (api) => {
   it('writes a configuration that doctor passes and export runs with', async () => {
@@ -75,7 +91,7 @@ describe('tmlsync init', () => {
     const result = await cli(['init', '--dir', dir, '--remote', remote, '--github', '--environment', `name=stage,url=${emulator.url},user=svc`, '--environment', `name=live,url=${emulator.url},user=svc,direction=deploy,auth=trusted`], env);
     expect(result.code).toBe(0);
     const written = readdirSync(join(dir, '.github', 'workflows')).sort();
-    expect(written).toEqual(readdirSync(workflows).filter((f) => f.endsWith('.yml')).sort());
+    expect(written).toEqual(THREE_WORKFLOWS);
     const exportFlow = readFileSync(join(dir, '.github', 'workflows', 'tmlsync-export.yml'), 'utf8');
     const original = readFileSync(new URL('tmlsync-export.yml', workflows), 'utf8');
     expect(exportFlow).toBe(original.replace(/^(\s+environment: )dev$/m, '$1stage').replaceAll('TS_DEV_PASSWORD', 'TS_STAGE_PASSWORD'));
@@ -84,6 +100,36 @@ describe('tmlsync init', () => {
     expect(deployFlow).toContain('TS_LIVE_SECRET_KEY: ${{ secrets.TS_LIVE_SECRET_KEY }}');
     expect(deployFlow).toContain('uses: acme/tmlsync/.github/actions/tmlsync@v1');
     expect(readFileSync(join(dir, 'tmlsync.yaml'), 'utf8')).toContain('secretKey: ${TS_LIVE_SECRET_KEY}');
+  });
+
+  it.each([
+    ['README\'s', ['name=dev,direction=export', 'name=prod,direction=deploy,branch=main']],
+    ['other', ['name=qa,direction=sync', 'name=stage,direction=export', 'name=live,direction=deploy,auth=trusted', 'name=prod,direction=deploy']],
+  ])('with --github and %s environments, writes only the three workflows, each running a configured environment of its direction with that environment\'s secret', async (_, specs) => {
+    const { dir, remote, env } = fresh();
+    const result = await cli(['init', '--dir', dir, '--remote', remote, '--github', ...specs.flatMap((spec) => ['--environment', `${spec},url=${emulator.url},user=svc`])], env);
+    expect(result.code).toBe(0);
+    expect(readdirSync(join(dir, '.github', 'workflows')).sort()).toEqual(THREE_WORKFLOWS);
+    const config = loadConfig(join(dir, 'tmlsync.yaml'), { env: { TS_DEV_PASSWORD: 'x', TS_PROD_PASSWORD: 'x', TS_QA_PASSWORD: 'x', TS_STAGE_PASSWORD: 'x', TS_LIVE_SECRET_KEY: 'x' } });
+    const secretOf = (name: string) => readFileSync(join(dir, 'tmlsync.yaml'), 'utf8').match(new RegExp(`^  ${name}:\\n(?:    .*\\n)*?    (?:password|secretKey): \\$\\{(\\w+)\\}$`, 'm'))![1];
+    for (const [file, direction] of [['tmlsync-export.yml', 'export'], ['tmlsync-pull-request.yml', 'deploy'], ['tmlsync-deploy.yml', 'deploy']] as const) {
+      const runs = config.environments.find((e) => e.direction === direction)!;
+      const steps = tmlsyncSteps(join(dir, '.github', 'workflows', file));
+      expect(steps.length).toBeGreaterThan(0);
+      for (const step of steps) expect(step, file).toEqual({ command: step.command, environment: runs.name, secrets: [secretOf(runs.name)] });
+      const workflow = load(readFileSync(join(dir, '.github', 'workflows', file), 'utf8')) as Workflow;
+      // Plan on pull requests into, and deploy on pushes to, the branch the environment deploys.
+      if (direction === 'deploy') expect((workflow.on.push ?? workflow.on.pull_request)!.branches).toEqual([runs.branch]);
+    }
+  });
+
+  it('with --github and no deploy environment, writes the export workflow alone and says why not the others', async () => {
+    const { dir, remote, env } = fresh();
+    const result = await cli(['init', '--dir', dir, '--remote', remote, '--github', '--environment', `name=dev,url=${emulator.url},user=svc`], env);
+    expect(result.code).toBe(0);
+    expect(readdirSync(join(dir, '.github', 'workflows'))).toEqual(['tmlsync-export.yml']);
+    expect(result.stdout).toContain('not written: tmlsync-pull-request.yml, which runs an environment with direction=deploy, and none has it\n');
+    expect(result.stdout).toContain('not written: tmlsync-deploy.yml, which runs an environment with direction=deploy, and none has it\n');
   });
 
   it('refuses to overwrite a file without --force, naming it, and writes nothing', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { dump } from 'js-yaml';
@@ -47,14 +47,15 @@ export async function initCommand(options: InitOptions, _args: string[], context
   if (answers.environments.length === 0) throw new InvalidInputError('--environment is required: e.g. --environment name=dev,url=https://my.thoughtspot.cloud,user=svc-tmlsync,direction=export');
   refuseRepeatedNames(answers.environments);
   const files = new Map<string, string>([[join(resolve(options.dir), 'tmlsync.yaml'), configText(answers.remote, answers.environments)]]);
-  if (options.github) for (const [name, text] of workflowFiles(answers.environments)) files.set(join(resolve(options.dir), '.github', 'workflows', name), text);
+  const workflows = options.github ? workflowFiles(answers.environments) : { files: [], skipped: [] };
+  for (const [name, text] of workflows.files) files.set(join(resolve(options.dir), '.github', 'workflows', name), text);
   const existing = [...files.keys()].filter((file) => existsSync(file));
   if (existing.length > 0 && !options.force) throw new InvalidInputError(`${existing[0]} exists; tmlsync init overwrites nothing without --force`);
   for (const [file, text] of files) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
   }
-  context.io.stdout.write(nextSteps([...files.keys()], answers.environments));
+  context.io.stdout.write(nextSteps([...files.keys()], workflows.skipped, answers.environments));
   return 0;
 }
 
@@ -117,25 +118,48 @@ function configText(remote: string, environments: Answers[]): string {
 }
 
 /**
- * The example workflows under their own names, with the environment and
- * secret names of this configuration: the export workflow's `dev` becomes the
- * first exporting environment, the deploy and pull-request workflows' `prod`
- * the first deploying one.
+ * The three workflows `init --github` writes (README, "GitHub Actions"), each for the environment
+ * it runs: in the example `dev` or `prod`, here the first of the configuration with that direction.
+ * Named one by one: `config/workflows/` holds other examples (the pipeline's), which fit only the
+ * configuration they were written with.
  */
-function workflowFiles(environments: Answers[]): [string, string][] {
-  const exported = environments.find((e) => e.direction !== 'deploy');
-  const deployed = environments.find((e) => e.direction === 'deploy');
-  const rename = (text: string, from: string, to: Answers | undefined) =>
-    to ? text.replace(new RegExp(`^(\\s+environment: )${from}$`, 'gm'), `$1${to.name}`).replaceAll(secretVariable(from, 'password'), secretVariable(to.name, to.auth)) : text;
-  return readdirSync(WORKFLOWS)
-    .filter((name) => name.endsWith('.yml'))
-    .sort()
-    .map((name) => [name, rename(rename(readFileSync(new URL(name, WORKFLOWS), 'utf8'), 'dev', exported), 'prod', deployed)]);
+const INIT_WORKFLOWS = [
+  { file: 'tmlsync-export.yml', example: 'dev', direction: 'export' },
+  { file: 'tmlsync-pull-request.yml', example: 'prod', direction: 'deploy' },
+  { file: 'tmlsync-deploy.yml', example: 'prod', direction: 'deploy' },
+] as const;
+
+/** A workflow with no environment of its direction to run: not written, and said why. */
+interface SkippedWorkflow {
+  file: string;
+  direction: string;
 }
 
-function nextSteps(files: string[], environments: Answers[]): string {
+/** The workflows that fit the environments, renamed to them, and those none fits. */
+function workflowFiles(environments: Answers[]): { files: [string, string][]; skipped: SkippedWorkflow[] } {
+  const files: [string, string][] = [];
+  const skipped: SkippedWorkflow[] = [];
+  for (const { file, example, direction } of INIT_WORKFLOWS) {
+    const environment = environments.find((e) => e.direction === direction);
+    if (environment) files.push([file, renamed(readFileSync(new URL(file, WORKFLOWS), 'utf8'), example, environment)]);
+    else skipped.push({ file, direction });
+  }
+  return { files, skipped };
+}
+
+/**
+ * The example's environment, its secret and (for plan and deploy, which run on the branch the
+ * environment deploys) its `main` branch, as this configuration names them.
+ */
+function renamed(text: string, example: string, environment: Answers): string {
+  const out = text.replace(new RegExp(`^(\\s+environment: )${example}$`, 'gm'), `$1${environment.name}`).replaceAll(secretVariable(example, 'password'), secretVariable(environment.name, environment.auth));
+  return environment.direction === 'deploy' ? out.replace(/^(\s+branches: )\[main\]$/gm, `$1[${environment.branch ?? environment.name}]`) : out;
+}
+
+function nextSteps(files: string[], skipped: SkippedWorkflow[], environments: Answers[]): string {
   return [
     ...files.map((f) => `wrote ${f}`),
+    ...skipped.map((w) => `not written: ${w.file}, which runs an environment with direction=${w.direction}, and none has it`),
     'Next:',
     `  export ${environments.map((e) => `${secretVariable(e.name, e.auth)}=…`).join(' ')}`,
     '  tmlsync doctor --config tmlsync.yaml',
