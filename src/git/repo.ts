@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
 import { BatchReader } from './cat-file.js';
-import { atomicPush, compareAndSwapPush } from './atomic-push.js';
+import { atomicPush, compareAndSwapPush, remoteSaid, type Refusal } from './atomic-push.js';
 import { createGit, spawnGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 import { maintenanceDue } from './maintenance.js';
 import { originUrlIn } from './config-file.js';
@@ -74,12 +74,14 @@ function gitOutput(error: unknown): string {
 /**
  * One line saying why git failed, credentials scrubbed: git writes several (`fatal:` lines,
  * advice, `hint:` lines, a push's status per ref) and the first `fatal:` or `error:` line is
- * the cause; a push refused by the remote says why on its `[rejected]` line (`--porcelain`).
+ * the cause; a push refused by the remote says why on its `[rejected]` line (`--porcelain`),
+ * followed by the remote's own words when it gave any (`remoteSaid`: a hook's reason).
  */
 function gitMessage(error: unknown): string {
-  const lines = gitOutput(error).split('\n').map((line) => line.trim()).filter(Boolean);
+  const output = gitOutput(error);
+  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
   const rejected = lines.map((line) => /\[((?:remote )?rejected)\]\s*(.*)$/.exec(line)).find((match) => match !== null);
-  if (rejected) return `${rejected[1]!}${rejected[2] ? ` ${rejected[2]}` : ''}`;
+  if (rejected) return withRemoteSaid(`${rejected[1]!}${rejected[2] ? ` ${rejected[2]}` : ''}`, remoteSaid(output));
   const cause = lines.find((line) => /^fatal:/i.test(line)) ?? lines.find((line) => /^error:/i.test(line)) ?? lines.find((line) => !/^hint:/i.test(line));
   return cause?.replace(/^(fatal|error):\s*/i, '') ?? 'no message from git';
 }
@@ -483,11 +485,11 @@ export class GitRepo {
         this.#pushed([...written.map((w): [string, string] => [w.ref, w.commit]), ...(branch ? [[`refs/remotes/origin/${branch}`, this.#head?.sha ?? UNKNOWN] as [string, string]] : [])]);
         return true;
       }
-      if (move && isRefused(rejected.get(move.ref))) return false;
+      if (move && isRefused(rejected.refs.get(move.ref))) return false;
       // Behind: a commit landed on the branch since the fetch, seen by the client (`fetch first`), or by the
       // remote under its ref lock, when the push raced another (`atomic transaction failed`: any ref of it moved).
       const behind = /non-fast-forward|fetch first|stale info|cannot lock|failed to lock|failed to update ref|atomic transaction failed/i;
-      if (branch === undefined || !behind.test(rejected.get(`refs/heads/${branch}`) ?? '') || attempt >= attempts) throw new GitError(`git push of ${branch ?? 'the state refs'} failed: ${causeOf(rejected)}`, 'push');
+      if (branch === undefined || !behind.test(rejected.refs.get(`refs/heads/${branch}`) ?? '') || attempt >= attempts) throw new GitError(`git push of ${branch ?? 'the state refs'} failed: ${causeOf(rejected)}`, 'push');
       this.#log.warn({ branch, attempt }, 'push rejected; rebasing on the remote and retrying');
       await this.fetch();
       await this.#rebase(branch);
@@ -791,10 +793,18 @@ function drained(stdin: Writable): Promise<boolean> {
   });
 }
 
-/** Why an atomic push was refused, as one line: the first ref refused for itself (`remote rejected (pre-receive hook declined)`). */
-function causeOf(rejected: Map<string, string>): string {
-  const reasons = [...rejected.values()];
-  return (reasons.find(isRefused) ?? reasons[0]!).replace(/^\[([^\]]*)\]\s*/, '$1 ').trim();
+/**
+ * Why an atomic push was refused, as one line: the first ref refused for itself (`remote rejected
+ * (pre-receive hook declined)`), and what the remote said of it (a hook's reason), when it did.
+ */
+function causeOf(rejected: Refusal): string {
+  const reasons = [...rejected.refs.values()];
+  return withRemoteSaid((reasons.find(isRefused) ?? reasons[0]!).replace(/^\[([^\]]*)\]\s*/, '$1 ').trim(), rejected.remote);
+}
+
+/** A push's status with the remote's own words after it: `remote rejected (pre-receive hook declined): policy: pushes are frozen`. */
+function withRemoteSaid(status: string, said: string): string {
+  return said === '' ? status : `${status}: ${said}`;
 }
 
 /** Whether a ref's `--porcelain` status says the remote refused it for itself, not only because another ref of the atomic push was. */

@@ -409,6 +409,7 @@ describe('GitRepo locks', () => {
     expect(await b.acquireLock('refs/tmlsync/prod/lock', 'host-b run 2', () => false)).toBeUndefined();
     expect(await a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 3', (holder) => holder.startsWith('host-b'))).toBeUndefined();
   });
+
 });
 
 describe('GitRepo locks in a hostile remote', () => {
@@ -435,16 +436,35 @@ describe('git messages (issue 15, item 13)', () => {
 
   it('says why the remote refused a push, on one line', async () => {
     const url = server.createRepo('hooked');
-    const hook = join(server.pathOf('hooked'), 'hooks', 'pre-receive');
-    writeFileSync(hook, '#!/bin/sh\necho "pushes are closed" >&2\nexit 1\n', { mode: 0o755 });
+    hook('hooked', '#!/bin/sh\necho "pushes are closed" >&2\nexit 1\n');
     const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer, pushAttempts: 1 });
     await repo.fetch();
     await repo.checkout('dev');
     writeFileSync(join(repo.dir, 'a.tml'), 'a\n');
     await repo.commitAll('a', committer);
-    await expect(repo.push('dev')).rejects.toThrow(/^git push of dev failed: remote rejected \(pre-receive hook declined\)$/);
+    await expect(repo.push('dev')).rejects.toThrow(/^git push of dev failed: remote rejected \(pre-receive hook declined\): pushes are closed$/);
+  });
+
+  it("bounds the remote's words and takes out its terminal escapes and control characters", async () => {
+    const url = server.createRepo('hostile');
+    // Escapes as the hook's JavaScript writes them: a colour, a tab, a bell, a direction override, a carriage return, then 4 MB on one line.
+    const said = String.raw`'\x1b[31mpolicy:\x1b[0m pushes\tare\x07 frozen\u202e\r\n' + 'x'.repeat(4 << 20) + '\n'`;
+    hook('hostile', `#!${process.execPath}\nprocess.stderr.write(${said});\nprocess.exitCode = 1;\n`);
+    const repo = await GitRepo.open(tempDir(), { remoteUrl: url, committer, pushAttempts: 1 });
+    await repo.fetch();
+    await repo.checkout('dev');
+    writeFileSync(join(repo.dir, 'a.tml'), 'a\n');
+    await repo.commitAll('a', committer);
+    const error = await repo.push('dev').then(() => undefined, (e: unknown) => e as GitError);
+    expect(error!.message).toMatch(/^git push of dev failed: remote rejected \(pre-receive hook declined\): policy: pushes are frozen \/ x+…$/);
+    expect(error!.message.length).toBeLessThan(600);
   });
 });
+
+/** Puts `script` in the remote `name` as its pre-receive hook (run with every push; exit 1 refuses it). */
+function hook(name: string, script: string): void {
+  writeFileSync(join(server.pathOf(name), 'hooks', 'pre-receive'), script, { mode: 0o755 });
+}
 
 describe('git credentials (issue 15, item 4)', () => {
   it('refuses a remote URL holding credentials before writing anything', async () => {
