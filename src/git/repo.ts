@@ -486,10 +486,7 @@ export class GitRepo {
         return true;
       }
       if (move && isRefused(rejected.refs.get(move.ref))) return false;
-      // Behind: a commit landed on the branch since the fetch, seen by the client (`fetch first`), or by the
-      // remote under its ref lock, when the push raced another (`atomic transaction failed`: any ref of it moved).
-      const behind = /non-fast-forward|fetch first|stale info|cannot lock|failed to lock|failed to update ref|atomic transaction failed/i;
-      if (branch === undefined || !behind.test(rejected.refs.get(`refs/heads/${branch}`) ?? '') || attempt >= attempts) throw new GitError(`git push of ${branch ?? 'the state refs'} failed: ${causeOf(rejected)}`, 'push');
+      if (branch === undefined || !MOVED_ON_REMOTE.test(rejected.refs.get(`refs/heads/${branch}`) ?? '') || attempt >= attempts) throw new GitError(`git push of ${branch ?? 'the state refs'} failed: ${causeOf(rejected)}`, 'push');
       this.#log.warn({ branch, attempt }, 'push rejected; rebasing on the remote and retrying');
       await this.fetch();
       await this.#rebase(branch);
@@ -556,28 +553,59 @@ export class GitRepo {
 
   /**
    * Takes a lock held in the remote (a ref that can be created only once):
-   * returns undefined when taken, or the current holder's description. A lock
-   * that `isStale` judges abandoned (its holder died) is taken over.
+   * returns undefined when taken, or the current holder's description, read
+   * from the remote. A lock that `isStale` judges abandoned (its holder died)
+   * is taken over. Each push is a compare-and-swap on what the remote was
+   * seen to hold (nothing at first), so that only a lost race (the ref had
+   * moved: another holder) names a holder; a push refused for anything else
+   * (a hook, the remote's permissions, the network) is a `GitError` naming
+   * the ref and the remote's reason, where it was once taken for a lost race
+   * and the holder read back was the lock commit just made here.
    */
   async acquireLock(ref: string, holder: string, isStale: (holder: string, since: Date) => boolean): Promise<string | undefined> {
     const commit = await this.#stateCommit(ref, { 'lock.json': `${JSON.stringify({ holder, at: new Date().toISOString() })}\n` }, `lock: ${holder}`);
-    try {
-      await this.#git.raw(['push', '--quiet', '--porcelain', 'origin', `${commit}:${ref}`]);
-      this.#locks.set(ref, commit);
-      return undefined;
-    } catch {
-      await this.#run('fetch', (git) => git.fetch(['--quiet', 'origin', `+${ref}:${ref}`])).catch(() => undefined);
-      const current = await this.readState(ref, 'lock.json');
-      const parsed = current === undefined ? undefined : lockOf(current);
-      if (parsed && isStale(parsed.holder, new Date(parsed.at))) {
-        this.#log.warn({ ref, holder: parsed.holder, since: parsed.at }, 'taking over a stale lock');
-        await this.#run('lock', (git) => git.raw(['push', '--quiet', '--force', 'origin', `${commit}:${ref}`]));
+    // What the remote was last seen to hold: nothing, then the commit of a stale holder taken over.
+    let from = '';
+    for (let attempt = 1; ; attempt += 1) {
+      if (await this.#pushLock(ref, from, commit)) {
         this.#locks.set(ref, commit);
         return undefined;
       }
-      if (current !== undefined && !parsed) return `a lock whose lock.json cannot be read (delete ${ref} in the remote to release it)`;
-      return parsed ? `${parsed.holder} since ${parsed.at}` : 'another run';
+      const current = await this.#remoteLock(ref);
+      if (current === undefined) {
+        if (attempt >= LOCK_ATTEMPTS) return `other runs, one after another (${ref} was taken and released ${attempt} times while this one tried to take it)`;
+        // Released since the push saw it: try again, as the first run would.
+        from = '';
+        continue;
+      }
+      const parsed = lockOf(current.text);
+      if (!parsed) return `a lock whose lock.json cannot be read (delete ${ref} in the remote to release it)`;
+      if (!isStale(parsed.holder, new Date(parsed.at)) || attempt >= LOCK_ATTEMPTS) return `${parsed.holder} since ${parsed.at}`;
+      this.#log.warn({ ref, holder: parsed.holder, since: parsed.at }, 'taking over a stale lock');
+      from = current.commit;
     }
+  }
+
+  /** Moves the remote's lock `ref` from `from` (`''`: absent) to `commit`: true when taken, false when the remote held something else (a lost race); else a `GitError` with the remote's reason. */
+  async #pushLock(ref: string, from: string, commit: string): Promise<boolean> {
+    const failure = (error: unknown) => lockPushFailed(ref, gitMessage(error));
+    const refused = await atomicPush(this.#git, { ref, from }, [`${commit}:${ref}`], failure);
+    if (refused === undefined) return true;
+    if (MOVED_ON_REMOTE.test(refused.refs.get(ref) ?? '')) return false;
+    throw lockPushFailed(ref, causeOf(refused));
+  }
+
+  /** The remote's lock `ref` as it is now (fetched), or undefined when it has none. */
+  async #remoteLock(ref: string): Promise<{ commit: string; text: string } | undefined> {
+    try {
+      await this.#run('fetch', (git) => git.fetch(['--quiet', 'origin', `+${ref}:${ref}`]));
+    } catch (error) {
+      if (error instanceof GitError && /couldn't find remote ref/i.test(error.message)) return undefined;
+      throw error;
+    }
+    const commit = await this.revParse(ref);
+    if (commit === undefined) return undefined;
+    return { commit, text: (await this.readState(commit, 'lock.json')) ?? '' };
   }
 
   /**
@@ -716,6 +744,15 @@ const REFSPECS = ['+refs/heads/*:refs/remotes/origin/*', '+refs/tmlsync/*:refs/t
  * locks (`refs/tmlsync/<env>/lock`): the daemon's leases move them in the same work tree.
  */
 const TIPS = /^refs\/(remotes\/origin\/|tmlsync\/(?!.*\/lock$))/;
+/**
+ * A push's status saying the remote's ref had moved: a commit landed on a branch since the fetch,
+ * seen by the client (`fetch first`, `stale info` for a lease), or by the remote under its ref
+ * lock, when the push raced another (`atomic transaction failed`: any ref of it moved). For a
+ * lock, another holder took it.
+ */
+const MOVED_ON_REMOTE = /non-fast-forward|fetch first|stale info|cannot lock|failed to lock|failed to update ref|atomic transaction failed/i;
+/** Pushes of a lock that a race may refuse before `acquireLock` names the holder it last read. */
+const LOCK_ATTEMPTS = 3;
 /** Stands among the tips for a ref that names no commit (a tag object): `revParse` then asks git. */
 const NOT_A_COMMIT = '';
 /** A ref a push moved to a commit this repository does not know by name (`GitRepo.#pushed`). */
@@ -805,6 +842,11 @@ function causeOf(rejected: Refusal): string {
 /** A push's status with the remote's own words after it: `remote rejected (pre-receive hook declined): policy: pushes are frozen`. */
 function withRemoteSaid(status: string, said: string): string {
   return said === '' ? status : `${status}: ${said}`;
+}
+
+/** A lock's push refused for another reason than a lost race. */
+function lockPushFailed(ref: string, cause: string): GitError {
+  return new GitError(`git push of ${ref} failed: ${cause}`, 'lock');
 }
 
 /** Whether a ref's `--porcelain` status says the remote refused it for itself, not only because another ref of the atomic push was. */

@@ -410,6 +410,27 @@ describe('GitRepo locks', () => {
     expect(await a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 3', (holder) => holder.startsWith('host-b'))).toBeUndefined();
   });
 
+  it('reports a lock push the remote refused as such, with its reason: not as another run holding the lock', async () => {
+    const url = server.createRepo('lock-hooked');
+    hook('lock-hooked', '#!/bin/sh\necho "policy: deploys are frozen" >&2\nexit 1\n');
+    const a = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const taking = a.acquireLock('refs/tmlsync/prod/lock', 'host-a pid 1 run 1', () => false);
+    await expect(taking).rejects.toThrow(GitError);
+    await expect(taking).rejects.toThrow(/^git push of refs\/tmlsync\/prod\/lock failed: remote rejected \(pre-receive hook declined\): policy: deploys are frozen$/);
+  });
+
+  it('names the other holder, as the remote has it, to the run that lost a race for the lock in the remote', async () => {
+    const url = server.createRepo('lock-race');
+    // Both pushes pass the remote's check that no lock is there before either takes it: the remote's ref lock decides.
+    hook('lock-race', `#!${process.execPath}\nsetTimeout(() => undefined, 1000);\n`);
+    const a = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const b = await GitRepo.open(tempDir(), { remoteUrl: url, committer });
+    const outcomes = await Promise.all([a.acquireLock('refs/tmlsync/prod/lock', 'host-a run 1', () => false), b.acquireLock('refs/tmlsync/prod/lock', 'host-b run 2', () => false)]);
+    const winner = outcomes[0] === undefined ? 'host-a run 1' : 'host-b run 2';
+    expect(outcomes.filter((outcome) => outcome === undefined)).toHaveLength(1);
+    expect(outcomes.find((outcome) => outcome !== undefined)).toMatch(new RegExp(`^${winner} since `));
+    expect(git(server.pathOf('lock-race'), 'show', 'refs/tmlsync/prod/lock:lock.json')).toContain(winner);
+  });
 });
 
 describe('GitRepo locks in a hostile remote', () => {
