@@ -52,7 +52,7 @@ describe('tmlsync validate', () => {
   it('reports dangling references and bad enums with file:line, and GitHub annotations under Actions', async () => {
     const dir = join(work, 'refs');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'a.answer.tml'), 'answer:\n  name: Orphan\n  tables:\n  - id: Missing Model\n    name: Missing Model\n  search_query: "[x]"\n  display_mode: SIDEWAYS\n');
+    writeFileSync(join(dir, 'a.answer.tml'), 'answer:\n  name: Orphan\n  tables:\n  - id: Missing Model\n    name: Missing Model\n  search_query: "[x]"\n  display_mode: SIDEWAYS\nguid: 0b0b0b0b-0000-4000-8000-0000000000a1\n');
     const result = await validateIn(dir, ['a.answer.tml', '--format', 'json'], { GITHUB_ACTIONS: 'true' });
     expect(result.code).toBe(2);
     const json = JSON.parse(result.stdout.split('\n::')[0]!) as { errors: number; findings: { file: string; line: number; message: string }[] };
@@ -69,7 +69,7 @@ describe.each(API_VERSIONS)('tmlsync validate --env, over %s', (api) => {
     mkdirSync(dir, { recursive: true });
     const config = join(dir, 'tmlsync.yaml');
     writeFileSync(config, `repository:\n  url: x.git\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n    direction: deploy\n`);
-    writeFileSync(join(dir, 'ok.answer.tml'), 'answer:\n  name: New answer\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n  search_query: "[Region] [Sales]"\n');
+    writeFileSync(join(dir, 'ok.answer.tml'), 'guid: 0b0b0b0b-0000-4000-8000-0000000000a2\nanswer:\n  name: New answer\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n  search_query: "[Region] [Sales]"\n');
     const offline = await validateIn(dir, ['ok.answer.tml']);
     expect(offline.code).toBe(2);
     const online = await validateIn(dir, ['ok.answer.tml', '--config', config, '--env', 'dev']);
@@ -83,7 +83,7 @@ describe.each(API_VERSIONS)('tmlsync validate --env, over %s', (api) => {
     mkdirSync(dir, { recursive: true });
     const config = join(dir, 'tmlsync.yaml');
     writeFileSync(config, `repository:\n  url: x.git\nenvironments:\n  dev:\n    url: ${emulator.url}\n    username: tsadmin\n    password: \${P:-admin}\n    api: ${api}\n`);
-    writeFileSync(join(dir, 'broken.answer.tml'), 'answer:\n  name: Broken answer\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n  search_query: "[Region] [Profit Margin]"\n');
+    writeFileSync(join(dir, 'broken.answer.tml'), 'guid: 0b0b0b0b-0000-4000-8000-0000000000a3\nanswer:\n  name: Broken answer\n  tables:\n  - id: Retail Sales\n    name: Retail Sales\n  search_query: "[Region] [Profit Margin]"\n');
     const result = await validateIn(dir, ['broken.answer.tml', '--config', config, '--env', 'dev']);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/^error: broken\.answer\.tml: answer "Broken answer": .*Search did not find "\[Profit Margin\]"/m);

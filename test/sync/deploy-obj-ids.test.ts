@@ -8,6 +8,7 @@ import { runDrift, runPlan } from '../../src/sync/plan.js';
 import type { ContentRepo, Header, HeaderType, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { InvalidInputError } from '../../src/errors/index.js';
 import { createLogger } from '../../src/log/index.js';
+import { cli } from '../support/cli.js';
 
 /** The identity phase of a deploy (issue 13) against a fake ThoughtSpot and a work tree of files, no git. */
 const work = mkdtempSync(join(tmpdir(), 'tmlsync-deploy-objids-'));
@@ -115,9 +116,20 @@ describe('a deploy of files with an obj_id and no guid', () => {
     await expect(refused).rejects.not.toThrow(/other/);
   });
 
-  it('still refuses a file with neither a guid nor an obj_id, naming it', async () => {
-    const repo = tree('no-identity', { 'bare.answer.tml': 'answer:\n  name: Bare\n  tables: []\n  search_query: ""\n' });
-    await expect(prepareDeploy({ environment: env, repo, thoughtspot: target([], true) })).rejects.toThrow('tml/answer/bare.answer.tml: answer "Bare" has neither a guid nor an obj_id');
+  it('still refuses a file with neither a guid nor an obj_id, naming it, in the words tmlsync validate says it first', async () => {
+    const repo = tree('no-identity', { 'bare.answer.tml': 'answer:\n  name: Bare\n  tables: []\n  search_query: ""\n', [`other.${B}.answer.tml`]: answer(B, 'Other') });
+    const refusal = 'tml/answer/bare.answer.tml: answer "Bare" has neither a guid nor an obj_id; canonical files carry the GUID (or the object id) tmlsync tracks them by';
+    await expect(prepareDeploy({ environment: env, repo, thoughtspot: target([], true) })).rejects.toMatchObject({ name: 'DeployGateError', message: expect.stringContaining(refusal) });
+    await expect(runPlan({ environment: env, repo, thoughtspot: target([], true) })).rejects.toThrow(refusal);
+    const cwd = process.cwd();
+    process.chdir(repo.dir);
+    try {
+      const validated = await cli(['validate']);
+      expect(validated.stdout.split('\n')).toContain(`error: ${refusal}`);
+      expect(validated.code).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
 

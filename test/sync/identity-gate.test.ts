@@ -58,6 +58,29 @@ describe('duplicate GUID', () => {
   });
 });
 
+/** The deploy's own text (test/sync/deploy-obj-ids.test.ts): validate passes no file a deploy refuses for its identity. */
+describe('no identity', () => {
+  const withoutGuid = (text: string) => text.replace(/^guid: .*\n/, '');
+
+  it('no identity: a file with neither a guid nor an obj_id fails validate with exit 2, naming the file and the object as the deploy does', async () => {
+    const dir = tree('no-identity', { [`orders.${GUID}.table.tml`]: table(GUID), 'customers.table.tml': withoutGuid(table(OTHER, 'Customers')) });
+    const result = await validate(dir);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe(`error: ${join(dir, 'tml', 'table', 'customers.table.tml')}: table "Customers" has neither a guid nor an obj_id; canonical files carry the GUID (or the object id) tmlsync tracks them by\n`);
+    expect(result.stderr).toContain('3 files checked offline: 1 error, 0 warnings');
+    const json = JSON.parse((await cli(['validate', join(dir, 'tml'), '--format', 'json'])).stdout) as { errors: number; findings: { file: string; object: string }[] };
+    expect(json.errors).toBe(1);
+    expect(json.findings[0]).toMatchObject({ file: join(dir, 'tml', 'table', 'customers.table.tml'), object: 'table "Customers"' });
+  });
+
+  it('accepts a file with an obj_id and no guid, and a connection with neither (the environment\'s own, matched by name)', async () => {
+    const dir = tree('obj-id-only', { 'orders.table.tml': `obj_id: table-orders\n${withoutGuid(table(GUID))}` });
+    const result = await validate(dir);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
+
 describe('GUID/file-name mismatch', () => {
   it('GUID/file-name mismatch: a file whose guid disagrees with its name fails validate with exit 2, naming the file and both GUIDs', async () => {
     const dir = tree('mismatch', { [`orders.${GUID}.table.tml`]: table(OTHER) });

@@ -35,7 +35,8 @@ function print(findings: Finding[], context: CommandContext, formatName: 'text' 
 
 /**
  * `tmlsync validate [paths…]`: offline checks (parse, kind, required fields,
- * enums, references within the files), and with `--env` a `VALIDATE_ONLY`
+ * enums, references within the files, and the identities a deploy refuses:
+ * `identityFindings`), and with `--env` a `VALIDATE_ONLY`
  * import into that environment in dependency-ordered batches. Exit 2 when
  * anything is invalid.
  */

@@ -155,10 +155,8 @@ function readCandidates({ files, findings: read }: Content, ledger: DeployLedger
       continue;
     }
     const key = canonicalKey(doc);
-    if (!key) {
-      findings.push({ severity: 'error', source: 'offline', file: path, message: `${path}: ${doc.kind} "${doc.name}" has neither a guid nor an obj_id; canonical files carry the GUID (or the object id) tmlsync tracks them by` });
-      continue;
-    }
+    // A file without either is refused by identityFindings above, the rule `tmlsync validate` applies too.
+    if (!key) continue;
     const known = ledger.objects[key];
     candidates.push({ doc, path, text, canonicalGuid: key, action: known ? (known.hash === contentHash(text) ? 'unchanged' : 'update') : 'create' });
   }

@@ -1,4 +1,4 @@
-import { dependencyOrder, format, resolveReferences, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../../tml/index.js';
+import { dependencyOrder, format, handlerFor, resolveReferences, validate, type KnownObject, type TmlDocument, type TmlIssue } from '../../tml/index.js';
 import { BATCH_SIZE, inBatches } from './batches.js';
 import { guidNameMismatch } from './layout.js';
 import type { ThoughtSpotPort } from '../ports.js';
@@ -34,12 +34,15 @@ export function validateOffline(docs: TmlDocument[], known: KnownObject[] = [], 
 
 /**
  * What makes a file's identity unusable (issue 15, items 6 and 7; issue 13):
- * a GUID two files carry (each deploy would rename one object back and forth
- * between them), an `obj_id` two files carry (both would be deployed into the
- * one object it names in the target: an obj_id is unique per Org), and a
- * `guid:` its file name contradicts (a file copied or edited by hand: the
- * deploy would create a second object where the name promises the first).
- * Only documents read from a file are checked.
+ * no identity at all (`withoutIdentity`), a GUID two files carry (each deploy
+ * would rename one object back and forth between them), an `obj_id` two files
+ * carry (both would be deployed into the one object it names in the target: an
+ * obj_id is unique per Org), and a `guid:` its file name contradicts (a file
+ * copied or edited by hand: the deploy would create a second object where the
+ * name promises the first). Only documents read from a file are checked. The
+ * deploy's gate runs this over every canonical file and `tmlsync validate`
+ * over the files it is given, so that what validate passes a deploy does not
+ * refuse for its identity.
  */
 export function identityFindings(docs: TmlDocument[]): Finding[] {
   const findings: Finding[] = [];
@@ -47,6 +50,8 @@ export function identityFindings(docs: TmlDocument[]): Finding[] {
   const objIds = new Map<string, string[]>();
   for (const doc of docs) {
     if (!doc.file) continue;
+    const missing = withoutIdentity(doc, doc.file);
+    if (missing) findings.push(missing);
     if (doc.objId) objIds.set(doc.objId, [...(objIds.get(doc.objId) ?? []), doc.file]);
     if (!doc.guid) continue;
     guids.set(doc.guid, [...(guids.get(doc.guid) ?? []), doc.file]);
@@ -56,6 +61,19 @@ export function identityFindings(docs: TmlDocument[]): Finding[] {
   findings.push(...carriedTwice(guids, (guid, list) => `duplicate GUID ${guid}: ${list} carry it; an object has one file (give a copy no guid, or its own)`));
   findings.push(...carriedTwice(objIds, (objId, list) => `duplicate obj_id ${objId}: ${list} carry it; an obj_id names one object of an Org (give a copy another obj_id, or none)`));
   return findings;
+}
+
+/**
+ * A file with neither a `guid` nor an `obj_id`: the deploy ledger tracks a
+ * file by one of them (`canonicalKey` of the deploy), and without either a
+ * deploy would create the object anew each time. A copy's `guid:` removed by
+ * hand, or a file written from scratch, reads so. Connections are exempt: they
+ * are the environment's own, matched there by name and never deployed.
+ */
+function withoutIdentity(doc: TmlDocument, file: string): Finding | undefined {
+  if (doc.guid !== undefined || doc.objId !== undefined || handlerFor(doc.kind).environmentOwned) return undefined;
+  const object = `${doc.kind} "${doc.name}"`;
+  return { severity: 'error', source: 'offline', file, object, message: `${file}: ${object} has neither a guid nor an obj_id; canonical files carry the GUID (or the object id) tmlsync tracks them by` };
 }
 
 /** One finding per identity more than one file carries, naming the files in order. */
