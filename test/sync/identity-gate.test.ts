@@ -55,6 +55,8 @@ describe('duplicate GUID', () => {
     expect(result.code).toBe(2);
     const file = (name: string) => join(dir, 'tml', 'table', name);
     expect(result.stdout).toContain(`duplicate GUID ${GUID}: ${file('orders-copy.table.tml')} and ${file(`orders.${GUID}.table.tml`)}`);
+    // Only what a deploy accepts: a copy with no guid is refused as the next describe shows.
+    expect(result.stdout).toContain('an object has one file (give each copy a guid of its own)');
   });
 });
 

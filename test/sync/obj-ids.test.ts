@@ -30,7 +30,7 @@ describe('the identity gate and obj_ids', () => {
   it('finds an obj_id two files carry, naming both; one obj_id per file passes', () => {
     const findings = identityFindings([file('tml/answer/b.answer.tml', 'sales', 'g-1'), file('tml/answer/a.answer.tml', 'sales', 'g-2'), file('tml/answer/c.answer.tml', 'other', 'g-3')]);
     expect(findings.map((f) => [f.file, f.message])).toEqual([
-      ['tml/answer/b.answer.tml', 'duplicate obj_id sales: tml/answer/a.answer.tml and tml/answer/b.answer.tml carry it; an obj_id names one object of an Org (give a copy another obj_id, or none)'],
+      ['tml/answer/b.answer.tml', 'duplicate obj_id sales: tml/answer/a.answer.tml and tml/answer/b.answer.tml carry it; an obj_id names one object of an Org (give a copy another obj_id, or none if it carries a guid)'],
     ]);
   });
 });

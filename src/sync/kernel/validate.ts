@@ -58,8 +58,8 @@ export function identityFindings(docs: TmlDocument[]): Finding[] {
     const said = guidNameMismatch(doc.file, doc.guid);
     if (said) findings.push({ severity: 'error', source: 'offline', file: doc.file, message: `${doc.file}: its guid is ${doc.guid}, but its file name says ${said}; restore the guid, or rename the file if it is meant to be another object` });
   }
-  findings.push(...carriedTwice(guids, (guid, list) => `duplicate GUID ${guid}: ${list} carry it; an object has one file (give a copy no guid, or its own)`));
-  findings.push(...carriedTwice(objIds, (objId, list) => `duplicate obj_id ${objId}: ${list} carry it; an obj_id names one object of an Org (give a copy another obj_id, or none)`));
+  findings.push(...carriedTwice(guids, (guid, list) => `duplicate GUID ${guid}: ${list} carry it; an object has one file (give each copy a guid of its own)`));
+  findings.push(...carriedTwice(objIds, (objId, list) => `duplicate obj_id ${objId}: ${list} carry it; an obj_id names one object of an Org (give a copy another obj_id, or none if it carries a guid)`));
   return findings;
 }
 
