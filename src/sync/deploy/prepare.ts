@@ -143,13 +143,24 @@ function refuseObjIdOnly(withObjId: Candidate[]): void {
   if (findings.length > 0) throw new DeployGateError(findings);
 }
 
+/**
+ * What stops a deploy at its read of the files, whatever changed: files that do not parse, an identity
+ * carried twice or contradicted by a file's name, files with neither guid nor obj_id. Every file, not
+ * only the changed ones: a copy of an unchanged file is as wrong as a changed one. A sync asks it too,
+ * to send such a branch to the gate when nothing else changed (sync.ts `mustDeploy`).
+ */
+export function refusedFiles({ files, findings: read }: Content): Finding[] {
+  // identityFindings holds the identity rules, the one without a guid or an obj_id too: `tmlsync validate` applies them as well.
+  return [...read, ...identityFindings(files.map((f) => f.doc))];
+}
+
 /** The canonical files, parsed, each with what the ledger says of it; connections apart (canonical name → GUID). */
-function readCandidates({ files, findings: read }: Content, ledger: DeployLedger): { candidates: Candidate[]; connections: Map<string, string> } {
-  // Every file, not only the changed ones: a copy of an unchanged file is as wrong as a changed one.
-  const findings = [...read, ...identityFindings(files.map((f) => f.doc))];
+function readCandidates(content: Content, ledger: DeployLedger): { candidates: Candidate[]; connections: Map<string, string> } {
+  const findings = refusedFiles(content);
+  if (findings.length > 0) throw new DeployGateError(findings);
   const candidates: Candidate[] = [];
   const connections = new Map<string, string>();
-  for (const { doc, path, text } of files) {
+  for (const { doc, path, text } of content.files) {
     if (handlerFor(doc.kind).environmentOwned) {
       if (doc.guid) connections.set(doc.name, doc.guid);
       continue;
@@ -160,7 +171,6 @@ function readCandidates({ files, findings: read }: Content, ledger: DeployLedger
     const known = ledger.objects[key];
     candidates.push({ doc, path, text, canonicalGuid: key, action: known ? (known.hash === contentHash(text) ? 'unchanged' : 'update') : 'create' });
   }
-  if (findings.length > 0) throw new DeployGateError(findings);
   return { candidates, connections };
 }
 
