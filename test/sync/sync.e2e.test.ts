@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { DEMO_GUIDS } from '../../src/emulator/seed/demo.js';
 import { GitRepo } from '../../src/git/index.js';
 import { cli } from '../support/cli.js';
-import { filesAt, type CommittedFile } from '../support/commits.js';
+import { commitOn, filesAt, textAt, type CommittedFile } from '../support/commits.js';
 import { git, useGitServer } from '../support/git-server.js';
 import { API_VERSIONS, clientOf, requestLog } from '../support/api.js';
 import { editInThoughtSpot, pushEdit } from '../support/edits.js';
@@ -18,6 +18,7 @@ interface Report {
   commits: string[];
   conflicts: { id: string; path: string; git: string; thoughtspot: string; resolution: string }[];
   conflictsBranch?: string;
+  error?: string;
 }
 
 /**
@@ -163,6 +164,69 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     const again = await sync();
     expect(again.report).toMatchObject({ outcome: 'ok', commits: [], conflicts: [] });
     expect(again.imports).toBe(0);
+  });
+
+  /** The lines of the deploy gate's refusal of the branch as `tmlsync deploy --dry-run` prints them (one per finding), and its exit code. */
+  async function deployGate(): Promise<{ code: number; findings: string[] }> {
+    const dry = await cli(['deploy', '--dry-run', '--config', configFile, '--env', 'dev']);
+    return { code: dry.code, findings: dry.stderr.split('\n').filter((line) => line.startsWith('  - ')) };
+  }
+
+  /** A person pushes `text` as `path` on dev; the function returned pushes its removal, once: the test's, or at its end (a failed test leaves no file for the next). */
+  function pushFile(path: string, text: string): () => void {
+    commitOn(server.pathOf(content), 'dev', `add ${path}`, { [path]: text });
+    let removed = false;
+    const remove = () => {
+      if (!removed) commitOn(server.pathOf(content), 'dev', `remove ${path}`, { [path]: null });
+      removed = true;
+    };
+    onTestFinished(remove);
+    return remove;
+  }
+
+  // A file the deploy's gate refuses is in no ledger and no change of the sync, which compares files
+  // by GUID: pushed alone, it was reported by no run (ok, exit 0) until some other file changed.
+  it('fails a run whose branch holds a file that does not parse, naming it as the deploy gate does, and still exports ThoughtSpot\'s side', async () => {
+    const path = 'tml/answer/bad.answer.tml';
+    const text = 'guid: 0b5e0000-0000-4000-8000-000000000001\nanswer:\n  name: Bad\n   description: indented one space too far\n';
+    const remove = pushFile(path, text);
+    await editInThoughtSpot(admin, DEMO_GUIDS.model, replacing('Edited in ThoughtSpot.', 'Exported beside a bad file.'));
+    const gate = await deployGate();
+    expect(gate.code).toBe(2);
+    expect(gate.findings).toEqual([expect.stringContaining(path)]);
+
+    const run = await sync();
+    expect(run.code).toBe(1);
+    expect(run.report.outcome).toBe('failed');
+    expect(run.report.error).toContain(gate.findings[0]!.slice(4));
+    expect(run.imports).toBe(0);
+    expect(textAt(server.pathOf(content), 'dev', path)).toBe(text);
+    // The gate stops git's side only: ThoughtSpot's edit is exported in the same run.
+    expect(onDev(DEMO_GUIDS.model)[0]!.text).toContain('Exported beside a bad file.');
+
+    // Nothing was recorded of it: the next run says it again, until the file is fixed or removed.
+    expect((await sync()).report).toMatchObject({ outcome: 'failed', error: expect.stringContaining(path) as unknown });
+    remove();
+    expect(await sync()).toMatchObject({ code: 0, report: { outcome: 'ok', commits: [] } });
+  });
+
+  it('fails a run whose branch holds a file with neither guid nor obj_id, naming it as the deploy gate does', async () => {
+    const path = 'tml/answer/No guid.answer.tml';
+    const text = 'answer:\n  name: No guid\n  description: a file tmlsync cannot track\n';
+    const remove = pushFile(path, text);
+    const gate = await deployGate();
+    expect(gate.code).toBe(2);
+    expect(gate.findings).toEqual([expect.stringContaining(`${path}: answer "No guid" has neither a guid nor an obj_id`)]);
+
+    const run = await sync();
+    expect(run.code).toBe(1);
+    expect(run.report.outcome).toBe('failed');
+    expect(run.report.error).toContain(gate.findings[0]!.slice(4));
+    expect(run.imports).toBe(0);
+    expect(textAt(server.pathOf(content), 'dev', path)).toBe(text);
+
+    remove();
+    expect(await sync()).toMatchObject({ code: 0, report: { outcome: 'ok', commits: [] } });
   });
 
   it('refuses one-way runs on a sync environment, which would put its ledgers out of step', async () => {

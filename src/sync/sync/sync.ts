@@ -3,7 +3,7 @@ import { silentLogger, detailLogger } from '../../log/index.js';
 import { handlerFor, parse, type TmlKind } from '../../tml/index.js';
 import { exportBack } from '../kernel/batches.js';
 import { runDeploy, type DeployReport } from '../deploy/deploy.js';
-import { canonicalKey } from '../deploy/prepare.js';
+import { canonicalKey, refusedFiles } from '../deploy/prepare.js';
 import type { WorkflowOptions } from '../kernel/environment.js';
 import type { DeployOptions } from '../deploy/types.js';
 import type { ExportOptions } from '../export/types.js';
@@ -80,12 +80,13 @@ export async function runSync(options: SyncOptions): Promise<SyncReport> {
   const pushed = await pushedSinceDeploy(options.repo, sides, unrecordedDeploys(sides, changes, current));
   const reconciled = reconcile(sides, changes, current, options.environment.conflicts ?? 'manual', pushed);
   for (const c of reconciled.conflicts) run.log.warn({ object: `${c.kind} "${c.name}"`, path: c.path, git: c.git, thoughtspot: c.thoughtspot, resolution: c.resolution }, 'changed in git and in ThoughtSpot');
-  const gitSide = await deployGitSide(asRead, run, sides, reconciled);
+  const deploys = mustDeploy(sides, reconciled);
+  const gitSide = deploys ? await deployGitSide(asRead, run, sides, reconciled) : keptConflicts(reconciled);
   // ThoughtSpot → git: everything else (deployed objects come back identical: no commit).
   const { environment, thoughtspot, repo, dryRun = false } = asRead;
   const { report: exported, staged } = await stageExport({ environment, thoughtspot, repo, committer: options.committer, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, skip: new Set([...gitSide.skip, ...guidlessIds(sides)]), listed: { headers: [...sides.headers.values()], refresh: staleTypes(gitSide) }, ledger: sides.exportLedger, onProgress: options.progress?.exported });
   const exportedAt = exported.commits.at(-1) ?? read;
-  const ledgers = { ...(staged ? { staged } : {}), ...(reconciled.git.size === 0 ? { deployLedger: sides.deployLedger } : {}) };
+  const ledgers = { ...(staged ? { staged } : {}), ...(deploys ? {} : { deployLedger: sides.deployLedger }) };
   const branch = dryRun ? undefined : await recordAndPublish(options, run, { changes, reconciled, exported, skip: gitSide.skip, exportedAt, ...ledgers });
   return syncReport(run, reconciled, gitSide, exported, branch);
 }
@@ -146,17 +147,32 @@ export async function readSides({ environment, thoughtspot, repo }: SyncOptions)
   return { exportLedger, deployLedger, headers: new Map(listed.flat().map((h): [string, Header] => [h.id, h])), files: gitFiles(content), content };
 }
 
+/**
+ * Whether git's side goes to the deploy: a change to deploy, or a file the deploy's gate refuses
+ * whatever changed (`refusedFiles`: one that does not parse, has neither guid nor obj_id, or carries
+ * another file's identity). Such a file is no change `detectChanges` can see, which compares files
+ * by GUID: left to the gate of a run with some other change, a bad file pushed alone was reported
+ * by no run ("ok, 0 added", exit 0). Its deploy stops at the gate, which names it, before anything
+ * is written; the export goes on, as after any failed deploy of git's side.
+ */
+function mustDeploy(sides: SyncSides, reconciled: Reconciled): boolean {
+  return reconciled.git.size > 0 || (sides.content !== undefined && refusedFiles(sides.content).length > 0);
+}
+
+/** What the export must leave alone with no deploy: the conflicts kept for a person. */
+function keptConflicts(reconciled: Reconciled): GitSideOutcome {
+  return { skip: new Set(reconciled.conflicts.filter((c) => c.resolution === 'kept both').map((c) => c.id)) };
+}
+
 /** git → ThoughtSpot: only git's changes; a failed deploy leaves those files for the next run. */
 async function deployGitSide(options: SyncOptions, run: RunStart, sides: SyncSides, reconciled: Reconciled): Promise<GitSideOutcome> {
-  const outcome: GitSideOutcome = { skip: new Set(reconciled.conflicts.filter((c) => c.resolution === 'kept both').map((c) => c.id)) };
-  if (reconciled.git.size > 0) {
-    const { environment, thoughtspot, repo, dryRun = false } = options;
-    try {
-      outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), listed: [...sides.headers.values()], content: sides.content, onProgress: options.progress?.imported });
-    } catch (error) {
-      outcome.error = error instanceof Error ? error.message : String(error);
-      run.log.error({ error: outcome.error }, 'deploy of the git side failed; those files stay as they are');
-    }
+  const outcome = keptConflicts(reconciled);
+  const { environment, thoughtspot, repo, dryRun = false } = options;
+  try {
+    outcome.deployed = await runDeploy({ environment, thoughtspot, repo, log: detailLogger(options.log ?? silentLogger()), runId: run.runId, dryRun, only: new Set(reconciled.git.keys()), listed: [...sides.headers.values()], content: sides.content, onProgress: options.progress?.imported });
+  } catch (error) {
+    outcome.error = error instanceof Error ? error.message : String(error);
+    run.log.error({ error: outcome.error }, 'deploy of the git side failed; those files stay as they are');
   }
   const deployedOk = new Set((outcome.deployed?.objects ?? []).filter((o) => o.outcome === 'added' || o.outcome === 'updated' || o.outcome === 'deleted').map((o) => o.id));
   const envId = envIdOf(sides);
@@ -228,7 +244,7 @@ function syncReport(run: RunStart, reconciled: Reconciled, gitSide: GitSideOutco
 /** The branch's TML files by GUID (connections are the environment's own and never deployed). */
 function gitFiles(content: Content): Map<string, GitFile> {
   const files = new Map<string, GitFile>();
-  // Unreadable files are the deploy gate's to report; here they are just not compared.
+  // Files the deploy's gate refuses are not compared here: they send the run to the gate (`mustDeploy`), which names them.
   for (const { doc, path, text } of content.files) {
     const key = canonicalKey(doc);
     if (key && !handlerFor(doc.kind).environmentOwned) files.set(key, { path, text, kind: doc.kind, name: doc.name });
