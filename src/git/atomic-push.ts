@@ -80,9 +80,41 @@ function printable(text: string): string {
 
 /**
  * A compare-and-swap push of several refs at once (`atomicPush` fenced by `lease`). True when the
- * remote took it; false when it refused any ref (the lease had moved: `stale info`, `fetch first`):
- * the caller lost a race, which is no error.
+ * remote took it; false when the remote had moved on (`MOVED_ON_REMOTE`: `stale info`, `fetch
+ * first`): the caller lost a race, which is no error. A refusal for anything else (a hook, the
+ * remote's permissions) is `failure`'s error, with git's status and the remote's own words: it was
+ * once taken for a lost race, and a daemon whose lease a hook refused said another held it.
  */
 export async function compareAndSwapPush(git: SimpleGit, lease: Expected, refspecs: string[], failure: (error: unknown) => Error): Promise<boolean> {
-  return (await atomicPush(git, lease, refspecs, failure)) === undefined;
+  const refused = await atomicPush(git, lease, refspecs, failure);
+  if (refused === undefined) return true;
+  if ([...refused.refs.values()].filter(isRefused).every((reason) => MOVED_ON_REMOTE.test(reason))) return false;
+  throw failure(new Error(causeOf(refused)));
+}
+
+/**
+ * A push's status saying the remote's ref had moved: a commit landed on a branch since the fetch,
+ * seen by the client (`fetch first`, `stale info` for a lease), or by the remote under its ref
+ * lock, when the push raced another (`atomic transaction failed`: any ref of it moved). For a
+ * lock, another holder took it.
+ */
+export const MOVED_ON_REMOTE = /non-fast-forward|fetch first|stale info|cannot lock|failed to lock|failed to update ref|atomic transaction failed/i;
+
+/**
+ * Why an atomic push was refused, as one line: the first ref refused for itself (`remote rejected
+ * (pre-receive hook declined)`), and what the remote said of it (a hook's reason), when it did.
+ */
+export function causeOf(rejected: Refusal): string {
+  const reasons = [...rejected.refs.values()];
+  return withRemoteSaid((reasons.find(isRefused) ?? reasons[0]!).replace(/^\[([^\]]*)\]\s*/, '$1 ').trim(), rejected.remote);
+}
+
+/** A push's status with the remote's own words after it: `remote rejected (pre-receive hook declined): policy: pushes are frozen`. */
+export function withRemoteSaid(status: string, said: string): string {
+  return said === '' ? status : `${status}: ${said}`;
+}
+
+/** Whether a ref's `--porcelain` status says the remote refused it for itself, not only because another ref of the atomic push was. */
+export function isRefused(reason: string | undefined): boolean {
+  return reason !== undefined && !/atomic (push|transaction) failed/i.test(reason);
 }

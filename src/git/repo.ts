@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import type { SimpleGit } from 'simple-git';
 import { silentLogger, urlHoldsCredentials, type Logger } from '../log/index.js';
 import { BatchReader } from './cat-file.js';
-import { atomicPush, compareAndSwapPush, remoteSaid, type Refusal } from './atomic-push.js';
+import { atomicPush, causeOf, compareAndSwapPush, isRefused, MOVED_ON_REMOTE, remoteSaid, withRemoteSaid } from './atomic-push.js';
 import { createGit, spawnGit, type GitAccess, type GitInstanceOptions } from './factory.js';
 import { maintenanceDue } from './maintenance.js';
 import { originUrlIn } from './config-file.js';
@@ -744,13 +744,6 @@ const REFSPECS = ['+refs/heads/*:refs/remotes/origin/*', '+refs/tmlsync/*:refs/t
  * locks (`refs/tmlsync/<env>/lock`): the daemon's leases move them in the same work tree.
  */
 const TIPS = /^refs\/(remotes\/origin\/|tmlsync\/(?!.*\/lock$))/;
-/**
- * A push's status saying the remote's ref had moved: a commit landed on a branch since the fetch,
- * seen by the client (`fetch first`, `stale info` for a lease), or by the remote under its ref
- * lock, when the push raced another (`atomic transaction failed`: any ref of it moved). For a
- * lock, another holder took it.
- */
-const MOVED_ON_REMOTE = /non-fast-forward|fetch first|stale info|cannot lock|failed to lock|failed to update ref|atomic transaction failed/i;
 /** Pushes of a lock that a race may refuse before `acquireLock` names the holder it last read. */
 const LOCK_ATTEMPTS = 3;
 /** Stands among the tips for a ref that names no commit (a tag object): `revParse` then asks git. */
@@ -830,29 +823,12 @@ function drained(stdin: Writable): Promise<boolean> {
   });
 }
 
-/**
- * Why an atomic push was refused, as one line: the first ref refused for itself (`remote rejected
- * (pre-receive hook declined)`), and what the remote said of it (a hook's reason), when it did.
- */
-function causeOf(rejected: Refusal): string {
-  const reasons = [...rejected.refs.values()];
-  return withRemoteSaid((reasons.find(isRefused) ?? reasons[0]!).replace(/^\[([^\]]*)\]\s*/, '$1 ').trim(), rejected.remote);
-}
-
-/** A push's status with the remote's own words after it: `remote rejected (pre-receive hook declined): policy: pushes are frozen`. */
-function withRemoteSaid(status: string, said: string): string {
-  return said === '' ? status : `${status}: ${said}`;
-}
 
 /** A lock's push refused for another reason than a lost race. */
 function lockPushFailed(ref: string, cause: string): GitError {
   return new GitError(`git push of ${ref} failed: ${cause}`, 'lock');
 }
 
-/** Whether a ref's `--porcelain` status says the remote refused it for itself, not only because another ref of the atomic push was. */
-function isRefused(reason: string | undefined): boolean {
-  return reason !== undefined && !/atomic (push|transaction) failed/i.test(reason);
-}
 
 /** A run's last write refused: its lock is not this repository's (never taken here, or taken over as stale by another run meanwhile). */
 function lockLost(lock: string, ref: string): GitError {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,16 @@ describe('leases in the remote', () => {
     } finally {
       await readOnly.close();
     }
+  });
+
+  // A fresh-user trial's finding, in the deploy lock (GitRepo.acquireLock) and here alike: a push a hook refused
+  // was taken for a lost race, so the daemon stood by for a holder that did not exist.
+  it('fails with the remote\'s reason when a hook refuses the lease, rather than standing by for nobody', async () => {
+    const url = server.createRepo('hooked');
+    writeFileSync(join(server.pathOf('hooked'), 'hooks', 'pre-receive'), '#!/bin/sh\necho "policy: leases are frozen" >&2\nexit 1\n', { mode: 0o755 });
+    const a = await replica(url);
+    await expect(a.leases.take(REF, 'a')).rejects.toThrow(/git push of a lease failed: remote rejected \(pre-receive hook declined\): policy: leases are frozen/);
+    expect(() => git(server.pathOf('hooked'), 'rev-parse', '--verify', '--quiet', REF)).toThrow();
   });
 
   it('renews a held lease with a higher counter, and a renewal after a takeover fails', async () => {
