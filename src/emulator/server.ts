@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import { API_VERSIONS, type ApiVersion, type EmulatorSettings, type HandlerContext, type Reply, type Route } from './context.js';
 import { CODE, ERROR_BODIES, V1Error } from './errors.js';
@@ -27,6 +28,8 @@ export interface ServerOptions extends FaultOptions {
   /** `--api`: the API versions served; a path of another one is a 404, as on an instance without it. Both by default. */
   apis?: readonly ApiVersion[];
   logger?: Logger;
+  /** What chose the address, as a port in use names it (default the emulator command's `--host, --port`; the demo: the environment's url). */
+  addressSetting?: string;
 }
 
 export interface RunningServer {
@@ -63,7 +66,7 @@ export async function startServer(
   const server = createServer((req, res) => serve(chain, req, res));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(listenError(error, { host, port: options.port ?? 0 }, options.addressSetting ?? 'the emulator\'s --host, --port')));
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

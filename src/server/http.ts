@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Loop, RunRecord } from '../sync/kernel/runs.js';
 import type { Metrics } from './metrics.js';
@@ -261,7 +262,7 @@ export async function startHttp(options: HttpOptions): Promise<RunningHttp> {
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(listenError(error, options, 'server.host, server.port')));
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;

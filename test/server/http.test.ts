@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
+import { InvalidInputError } from '../../src/errors/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { startHttp, type RunningHttp } from '../../src/server/http.js';
 import { Metrics } from '../../src/server/metrics.js';
@@ -49,5 +51,16 @@ describe('trigger API paths (issue 15, item 13)', () => {
 
   it('asks for the token before looking at the path', async () => {
     expect((await fetch(`${http.url}/api/v1/runs/%ZZ`)).status).toBe(401);
+  });
+});
+
+// A fresh-user trial: a second daemon on a port in use printed Node's "listen EADDRINUSE: address already in use", naming no setting.
+describe('a port in use', () => {
+  it('names the address and the setting, as the user\'s to change (exit 2), for the daemon and the emulator', async () => {
+    const taken = { host: '127.0.0.1', port: http.port };
+    const second = startHttp({ ...taken, status: { status: () => [] }, metrics: new Metrics(), log: createLogger({ level: 'silent' }) });
+    await expect(second).rejects.toThrow(new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${http.port} \\(server\\.host, server\\.port\\): the port is in use`));
+    await expect(second).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(startEmulator(taken)).rejects.toThrow(new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${http.port} \\(the emulator's --host, --port\\): the port is in use`));
   });
 });

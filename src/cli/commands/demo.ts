@@ -25,7 +25,7 @@ export async function demoCommand(options: { config?: string; dataDir: string },
   const [{ Daemon }, { startEmulator }] = await Promise.all([import('../../daemon/index.js'), import('../../emulator/index.js')]);
 
   const emulator = await startEmulator({
-    host: target.hostname, port: Number(target.port || 80), dataDir: resolve(options.dataDir), seed: 'demo',
+    host: target.hostname, port: Number(target.port || 80), dataDir: resolve(options.dataDir), seed: 'demo', addressSetting: `environments.${environment.name}.url`,
     ...(environment.password ? { adminPassword: environment.password } : {}),
     // Its request log is for --log-level debug: at a terminal, npm start shows runs, not requests.
     logger: detailLogger(context.log.child({ component: 'emulator' })),
