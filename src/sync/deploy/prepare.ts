@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import { handlerFor, listedKind, references, type KnownObject, type TmlKind } from '../../tml/index.js';
 import { readContent, SLICE_BESIDE_CALLS_MS, type Content } from '../kernel/content.js';
@@ -49,11 +50,26 @@ export async function prepareDeploy(options: DeployOptions): Promise<ChangeSet> 
 /** The branch (or the ref) checked out, its commit, the deploy ledger, and the content folder read (or the caller's), in slices of `sliceMs` (`readContent`). */
 async function readBranch({ environment, repo, ref, content }: DeployOptions, sliceMs?: number): Promise<{ commit: string; ledger: DeployLedger; content: Content }> {
   await repo.fetch();
+  const missing = !ref && (await repo.revParse(`refs/remotes/origin/${environment.branch}`)) === undefined;
   // A deploy never writes into the tree: the next run finds it as this checkout leaves it (issue 16).
   await repo.checkout(environment.branch, { reads: true });
   const commit = ref ? await repo.checkoutRef(ref) : ((await repo.revParse('HEAD')) ?? '');
   const ledger = await readDeployLedger(repo, environment.name);
+  if (missing) refuseMissingBranch(environment, ledger);
   return { commit, ledger, content: (!ref && content) || (await readContent(repo.dir, sliceMs)) };
+}
+
+/**
+ * A branch the remote does not have is nothing to deploy while the environment has none deployed
+ * (its branch not pushed yet, as doctor says). Once the deploy ledger holds objects, it is a
+ * branch renamed, deleted or misspelled: deployed, it said "ok" with a line per object "gone from
+ * the repository" (a fresh-user trial, `branch: mian`), and with prune on it would have deleted
+ * them but for prune's own guard. Refused before anything is read or written.
+ */
+function refuseMissingBranch(environment: DeployOptions['environment'], ledger: DeployLedger): void {
+  const deployed = Object.keys(ledger.objects).length;
+  if (deployed === 0) return;
+  throw new InvalidInputError(`branch ${environment.branch} is not in the remote (environments.${environment.name}.branch), but ${environment.name}'s deploy ledger holds ${deployed} objects deployed from it before: a branch renamed, deleted or misspelled? Nothing was deployed or deleted`);
 }
 
 /** The target as the caller listed it this run (a sync's listing: one per run); undefined when there is none it can use, and the deploy lists its own. */
