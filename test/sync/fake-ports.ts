@@ -102,7 +102,8 @@ export function fakeRepo(dir: string, states: Record<string, Record<string, stri
     dir,
     fetch: () => Promise.resolve(void record.calls.push('fetch')),
     checkout: (branch: string) => Promise.resolve(void record.calls.push(`checkout ${branch}`)),
-    revParse: (ref: string) => Promise.resolve(ref === 'HEAD' ? 'c0ffee0000000000000000000000000000000000' : record.states.has(ref) ? 'state' : undefined),
+    // The folder is the branch as the remote has it (a deploy refuses a branch the remote lacks once it has deployed).
+    revParse: (ref: string) => Promise.resolve(ref === 'HEAD' || ref.startsWith('refs/remotes/origin/') ? 'c0ffee0000000000000000000000000000000000' : record.states.has(ref) ? 'state' : undefined),
     localTip: (ref: string) => Promise.resolve(record.states.has(ref) ? 'state' : undefined),
     readState: (ref: string, file: string) => Promise.resolve(record.states.get(ref)?.[file]),
     readStates: (reads: { ref: string; file: string }[]) => Promise.resolve(reads.map(({ ref, file }) => record.states.get(ref)?.[file])),
