@@ -1,5 +1,9 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { thoughtspotPort } from '../../src/app/index.js';
+import { ensureBareRepo, GitRepo, type Identity } from '../../src/git/index.js';
+import { runExport } from '../../src/sync/export/export.js';
+import { clientOf } from './api.js';
 import { cli } from './cli.js';
 import { git, type GitServer } from './git-server.js';
 import type { Stage } from './stage.js';
@@ -28,4 +32,17 @@ export async function exportedRemote(stage: Stage, name = 'seed'): Promise<strin
   if (code !== 0) throw new Error(`the seed export failed: ${stderr}`);
   git(stage.server.pathOf(name), 'branch', 'main', 'dev');
   return url;
+}
+
+/** The connection the scale seed's content uses (`--seed-scale`), which an environment has of its own: a deploy never creates one. */
+export const SCALE_CONNECTION = 'connection:\n  name: Scale Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n';
+
+/** The stage's emulator content exported once (over v1, as environment `source`) to `main` of a new bare repository on disk; returns its path. */
+export async function exportedLocalRemote(stage: Pick<Stage, 'work' | 'emulator'>, committer: Identity): Promise<string> {
+  const remote = join(stage.work, 'remote.git');
+  await ensureBareRepo(remote);
+  const source = await GitRepo.open(join(stage.work, 'source'), { remoteUrl: remote, committer });
+  const exported = await runExport({ environment: { name: 'source', branch: 'main' }, thoughtspot: thoughtspotPort(clientOf('v1', stage.emulator.url)), repo: source, committer });
+  if (exported.outcome !== 'ok') throw new Error(`the seed export failed: ${exported.error ?? JSON.stringify(exported.counts)}`);
+  return remote;
 }

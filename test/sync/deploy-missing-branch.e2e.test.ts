@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
-import { ensureBareRepo, GitRepo } from '../../src/git/index.js';
+import { GitRepo } from '../../src/git/index.js';
 import { runDeploy } from '../../src/sync/deploy/deploy.js';
-import { runExport } from '../../src/sync/export/export.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
+import { exportedLocalRemote, SCALE_CONNECTION } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 
 // A fresh-user trial: a deploy environment whose `branch:` was misspelled (`mian`) deployed "ok", with a line per
@@ -12,23 +12,19 @@ import { useStage } from '../support/stage.js';
 // while the environment has nothing deployed (not pushed yet), and refused once its deploy ledger holds objects.
 
 const COMMITTER = { name: 'tmlsync test', email: 'test@localhost' };
-const CONNECTION = 'connection:\n  name: Scale Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n';
 const ORGS = API_VERSIONS.map((api) => `Branch ${api}`);
 const stage = useStage('tmlsync-missing-branch-', { emulator: { seed: 'none', seedScale: 1, orgs: ORGS }, gitServer: false });
-const remote = join(stage.work, 'remote.git');
+let remote: string;
 
 beforeAll(async () => {
-  await ensureBareRepo(remote);
-  const source = await GitRepo.open(join(stage.work, 'source'), { remoteUrl: remote, committer: COMMITTER });
-  const exported = await runExport({ environment: { name: 'source', branch: 'main' }, thoughtspot: thoughtspotPort(clientOf('v1', stage.emulator.url)), repo: source, committer: COMMITTER });
-  expect(exported.outcome).toBe('ok');
+  remote = await exportedLocalRemote(stage, COMMITTER);
 });
 
 describe.each(API_VERSIONS)('a deploy of a branch the remote does not have, over %s', (api) => {
   it('is nothing to deploy while the environment has nothing deployed, and refused, writing nothing, once it has', async () => {
     const org = stage.emulator.instance.findOrg(`Branch ${api}`)!;
     const client = clientOf(api, stage.emulator.url, { org: String(org.org.id) });
-    await client.importTml([CONNECTION], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    await client.importTml([SCALE_CONNECTION], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
     const repo = await GitRepo.open(join(stage.work, `prod-${api}`), { remoteUrl: remote, committer: COMMITTER });
     const deploy = (branch: string) => runDeploy({ environment: { name: `prod-${api}`, branch }, thoughtspot: thoughtspotPort(client), repo });
 

@@ -1,19 +1,18 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thoughtspotPort } from '../../src/app/index.js';
-import { ensureBareRepo, GitRepo } from '../../src/git/index.js';
+import { GitRepo } from '../../src/git/index.js';
 import { runDeploy } from '../../src/sync/deploy/deploy.js';
-import { runExport } from '../../src/sync/export/export.js';
 import { repoWith } from '../../src/sync/kernel/repo-view.js';
 import type { WorkflowEnvironment } from '../../src/sync/kernel/environment.js';
 import type { ContentRepo, StateWrite, ThoughtSpotPort } from '../../src/sync/ports.js';
 import { API_VERSIONS, clientOf } from '../support/api.js';
 import { git } from '../support/git-server.js';
+import { exportedLocalRemote, SCALE_CONNECTION } from '../support/seeded-remote.js';
 import { useStage } from '../support/stage.js';
 import { deployLedgerIn, writtenDeployLedger } from '../support/ledger.js';
 
 const COMMITTER = { name: 'tmlsync test', email: 'test@localhost' };
-const CONNECTION = 'connection:\n  name: Scale Warehouse\n  type: RDBMS_SNOWFLAKE\n  authentication_type: SERVICE_ACCOUNT\n  properties:\n  - key: password\n    value: ""\n';
 /** The one visualization of the generated liveboard (`--seed-scale 1`: one object of each kind). */
 const TILE = 'Scale Answer 0';
 
@@ -26,13 +25,10 @@ const TILE = 'Scale Answer 0';
  */
 const ORGS = API_VERSIONS.flatMap((api) => [`Checked ${api}`, `Clean ${api}`, `Thrown ${api}`]);
 const stage = useStage('tmlsync-passed-commit-', { emulator: { seed: 'none', seedScale: 1, orgs: ORGS, failingVisualizations: [TILE] }, gitServer: false });
-const remote = join(stage.work, 'remote.git');
+let remote: string;
 
 beforeAll(async () => {
-  await ensureBareRepo(remote);
-  const source = await GitRepo.open(join(stage.work, 'source'), { remoteUrl: remote, committer: COMMITTER });
-  const exported = await runExport({ environment: { name: 'source', branch: 'main' }, thoughtspot: thoughtspotPort(clientOf('v1', stage.emulator.url)), repo: source, committer: COMMITTER });
-  expect(exported.outcome).toBe('ok');
+  remote = await exportedLocalRemote(stage, COMMITTER);
 });
 
 /**
@@ -69,7 +65,7 @@ describe.each(API_VERSIONS)('the commit a deploy records as deployed, over %s', 
   async function deployInto(org: string, environment: WorkflowEnvironment, port: (real: ThoughtSpotPort) => ThoughtSpotPort = (real) => real) {
     const { emulator, work } = stage;
     const client = clientOf(api, emulator.url, { org: String(emulator.instance.findOrg(org)!.org.id) });
-    await client.importTml([CONNECTION], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
+    await client.importTml([SCALE_CONNECTION], { policy: 'PARTIAL', forceCreate: false, throwOnError: true });
     const real = await GitRepo.open(join(work, `${environment.name}-wd`), { remoteUrl: remote, committer: COMMITTER });
     const recorded = recording(real);
     const run = runDeploy({ environment, thoughtspot: port(thoughtspotPort(client)), repo: recorded.repo });

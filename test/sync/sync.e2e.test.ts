@@ -186,6 +186,16 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
 
   // A file the deploy's gate refuses is in no ledger and no change of the sync, which compares files
   // by GUID: pushed alone, it was reported by no run (ok, exit 0) until some other file changed.
+
+  /** A sync run the deploy's gate stopped at `path`: failed with the gate's own line, nothing imported, the file on the branch as pushed. */
+  function expectStoppedAtGate(run: Awaited<ReturnType<typeof sync>>, gate: Awaited<ReturnType<typeof deployGate>>, path: string, text: string): void {
+    expect(run.code).toBe(1);
+    expect(run.report.outcome).toBe('failed');
+    expect(run.report.error).toContain(gate.findings[0]!.slice(4));
+    expect(run.imports).toBe(0);
+    expect(textAt(server.pathOf(content), 'dev', path)).toBe(text);
+  }
+
   it('fails a run whose branch holds a file that does not parse, naming it as the deploy gate does, and still exports ThoughtSpot\'s side', async () => {
     const path = 'tml/answer/bad.answer.tml';
     const text = 'guid: 0b5e0000-0000-4000-8000-000000000001\nanswer:\n  name: Bad\n   description: indented one space too far\n';
@@ -195,12 +205,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(gate.code).toBe(2);
     expect(gate.findings).toEqual([expect.stringContaining(path)]);
 
-    const run = await sync();
-    expect(run.code).toBe(1);
-    expect(run.report.outcome).toBe('failed');
-    expect(run.report.error).toContain(gate.findings[0]!.slice(4));
-    expect(run.imports).toBe(0);
-    expect(textAt(server.pathOf(content), 'dev', path)).toBe(text);
+    expectStoppedAtGate(await sync(), gate, path, text);
     // The gate stops git's side only: ThoughtSpot's edit is exported in the same run.
     expect(onDev(DEMO_GUIDS.model)[0]!.text).toContain('Exported beside a bad file.');
 
@@ -218,12 +223,7 @@ describe.each(API_VERSIONS)('direction sync, over %s', (api) => {
     expect(gate.code).toBe(2);
     expect(gate.findings).toEqual([expect.stringContaining(`${path}: answer "No guid" has neither a guid nor an obj_id`)]);
 
-    const run = await sync();
-    expect(run.code).toBe(1);
-    expect(run.report.outcome).toBe('failed');
-    expect(run.report.error).toContain(gate.findings[0]!.slice(4));
-    expect(run.imports).toBe(0);
-    expect(textAt(server.pathOf(content), 'dev', path)).toBe(text);
+    expectStoppedAtGate(await sync(), gate, path, text);
 
     remove();
     expect(await sync()).toMatchObject({ code: 0, report: { outcome: 'ok', commits: [] } });
