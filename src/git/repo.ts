@@ -587,12 +587,8 @@ export class GitRepo {
   }
 
   /** Moves the remote's lock `ref` from `from` (`''`: absent) to `commit`: true when taken, false when the remote held something else (a lost race); else a `GitError` with the remote's reason. */
-  async #pushLock(ref: string, from: string, commit: string): Promise<boolean> {
-    const failure = (error: unknown) => lockPushFailed(ref, gitMessage(error));
-    const refused = await atomicPush(this.#git, { ref, from }, [`${commit}:${ref}`], failure);
-    if (refused === undefined) return true;
-    if (MOVED_ON_REMOTE.test(refused.refs.get(ref) ?? '')) return false;
-    throw lockPushFailed(ref, causeOf(refused));
+  #pushLock(ref: string, from: string, commit: string): Promise<boolean> {
+    return compareAndSwapPush(this.#git, { ref, from }, [`${commit}:${ref}`], (error) => lockPushFailed(ref, gitMessage(error)));
   }
 
   /** The remote's lock `ref` as it is now (fetched), or undefined when it has none. */
