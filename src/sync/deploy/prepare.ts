@@ -8,7 +8,7 @@ import { contentHash, readDeployLedger, stateRef, type DeployLedger, type Pendin
 import { startRun } from '../kernel/report.js';
 import { allEndedStopping, sharedStop } from '../kernel/settle.js';
 import { listTarget, targetFromHeaders, type Target } from '../kernel/target.js';
-import { identityFindings, type Finding } from '../kernel/validate.js';
+import { canonicalKey, identityFindings, OBJ_ID_KEY, type Finding } from '../kernel/validate.js';
 import type { ThoughtSpotPort } from '../ports.js';
 
 /**
@@ -132,18 +132,6 @@ async function matchObjIds(candidates: Candidate[], ledger: DeployLedger, target
   if (findings.length > 0) throw new DeployGateError(findings);
 }
 
-/**
- * What the deploy ledger tracks a file by: its GUID, or for a file with an
- * `obj_id` and no `guid` (what ThoughtSpot's own Git integration writes with
- * object ids on) `obj_id:<id>`, which no GUID can be. Such a file is matched
- * in the target by its obj_id only (`matchObjIds`), and imported without a
- * GUID: ThoughtSpot finds the object by its obj_id, or creates it.
- */
-export function canonicalKey(doc: { guid?: string; objId?: string }): string | undefined {
-  return doc.guid ?? (doc.objId !== undefined ? `${OBJ_ID_KEY}${doc.objId}` : undefined);
-}
-
-export const OBJ_ID_KEY = 'obj_id:';
 
 /** The environment GUIDs of the ledger's objects whose files carry no guid (`canonicalKey`): what `exportBack` gives back without the GUID the export adds. */
 export function guidlessIn(ledger: DeployLedger): Set<string> {

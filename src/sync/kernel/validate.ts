@@ -64,14 +64,27 @@ export function identityFindings(docs: TmlDocument[]): Finding[] {
 }
 
 /**
+ * What the deploy ledger tracks a file by: its GUID, or for a file with an
+ * `obj_id` and no `guid` (what ThoughtSpot's own Git integration writes with
+ * object ids on) `obj_id:<id>`, which no GUID can be. Such a file is matched
+ * in the target by its obj_id only (`matchObjIds`), and imported without a
+ * GUID: ThoughtSpot finds the object by its obj_id, or creates it.
+ */
+export function canonicalKey(doc: { guid?: string; objId?: string }): string | undefined {
+  return doc.guid ?? (doc.objId !== undefined ? `${OBJ_ID_KEY}${doc.objId}` : undefined);
+}
+
+export const OBJ_ID_KEY = 'obj_id:';
+
+/**
  * A file with neither a `guid` nor an `obj_id`: the deploy ledger tracks a
- * file by one of them (`canonicalKey` of the deploy), and without either a
+ * file by one of them (`canonicalKey`), and without either a
  * deploy would create the object anew each time. A copy's `guid:` removed by
  * hand, or a file written from scratch, reads so. Connections are exempt: they
  * are the environment's own, matched there by name and never deployed.
  */
 function withoutIdentity(doc: TmlDocument, file: string): Finding | undefined {
-  if (doc.guid !== undefined || doc.objId !== undefined || handlerFor(doc.kind).environmentOwned) return undefined;
+  if (canonicalKey(doc) !== undefined || handlerFor(doc.kind).environmentOwned) return undefined;
   const object = `${doc.kind} "${doc.name}"`;
   return { severity: 'error', source: 'offline', file, object, message: `${file}: ${object} has neither a guid nor an obj_id; canonical files carry the GUID (or the object id) tmlsync tracks them by` };
 }

@@ -1,4 +1,5 @@
-import { guidlessIn, OBJ_ID_KEY } from '../deploy/prepare.js';
+import { guidlessIn } from '../deploy/prepare.js';
+import { OBJ_ID_KEY } from '../kernel/validate.js';
 import type { ConflictPolicy } from '../kernel/environment.js';
 import type { DeployedEntry, DeployLedger, Ledger } from '../kernel/ledger.js';
 import { contentHash } from '../kernel/ledger.js';
